@@ -1,0 +1,160 @@
+"""video2blog command line: parse options, call the pipeline, say where the results went."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from pipeline.engines import EngineOptions
+from pipeline.errors import Video2BlogError
+from pipeline.run import DraftOptions, DraftResult, draft_file
+from pipeline.transcribe import TranscribeOptions, glossary_prompt, load_glossary
+from pipeline.writers import WRITERS, parse_formats
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="Turn clinic videos into draft blog posts."
+)
+
+ModelOpt = Annotated[
+    Optional[str], typer.Option(help="faster-whisper model name or folder [default: bundled tiny.en].")
+]
+GlossaryOpt = Annotated[Optional[Path], typer.Option(help="Clinic terms, one a line, to bias recognition.")]
+EngineOpt = Annotated[str, typer.Option(help="faster-whisper or openai-whisper.")]
+FormatsOpt = Annotated[Optional[str], typer.Option(help="Comma list of outputs (see 'video2blog formats').")]
+TemplateOpt = Annotated[
+    Optional[Path], typer.Option(help="Folder of templates overriding the built-in ones.")
+]
+
+
+def default_cache_dir() -> Path:
+    """Where transcripts and converted models are cached between runs."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "video2blog"
+
+
+def build_options(
+    model: str | None,
+    glossary: Path | None,
+    engine: str,
+    formats: str | None,
+    template_dir: Path | None,
+    verbatim: bool,
+    force: bool,
+    beam_size: int,
+    no_cache: bool,
+) -> DraftOptions:
+    """Turn CLI flags into the pipeline's options object."""
+    terms = load_glossary(glossary) if glossary else ()
+    engine_options = EngineOptions(model=model, beam_size=beam_size, hotwords=glossary_prompt(terms))
+    cache = None if no_cache else default_cache_dir()
+    return DraftOptions(
+        transcribe=TranscribeOptions(engine=engine, engine_options=engine_options, cache_dir=cache),
+        glossary=terms,
+        formats=parse_formats(formats),
+        template_dir=template_dir,
+        verbatim=verbatim,
+        force=force,
+    )
+
+
+@app.command()
+def draft(
+    video: Annotated[Path, typer.Argument(help="Video, audio or transcript.json to draft from.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Draft folder (created if missing).")] = Path(
+        "draft"
+    ),
+    model: ModelOpt = None,
+    glossary: GlossaryOpt = None,
+    engine: EngineOpt = "faster-whisper",
+    formats: FormatsOpt = None,
+    template_dir: TemplateOpt = None,
+    verbatim: Annotated[bool, typer.Option(help="Keep fillers and repetitions as spoken.")] = False,
+    force: Annotated[bool, typer.Option(help="Overwrite drafts an editor has changed.")] = False,
+    beam_size: Annotated[int, typer.Option(help="Beam width (1 is greedy).")] = 5,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Transcribe again even if cached.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage.")] = False,
+) -> None:
+    """Draft a blog post from one VIDEO into the folder --out."""
+    _setup_logging(verbose)
+    with _errors_to_exit():
+        options = build_options(
+            model, glossary, engine, formats, template_dir, verbatim, force, beam_size, no_cache
+        )
+        with _progress(video) as progress:
+            result = draft_file(video, out, options, progress)
+    _report(result)
+
+
+@app.command("formats")
+def list_formats() -> None:
+    """List the outputs a draft can have (choose with --formats)."""
+    for name, writer in WRITERS.items():
+        typer.echo(f"{name:8} {writer.filename:18} {writer.description}")
+
+
+def _report(result: DraftResult) -> None:
+    sections = len(result.draft.sections)
+    typer.echo(f"Drafted {result.draft.title!r} ({sections} sections) into {result.out_dir}")
+    for path in result.written:
+        typer.echo(f"  wrote {path}")
+    for path in result.kept:
+        typer.echo(f"  kept your edited {path}; the new version is beside it", err=True)
+
+
+class _errors_to_exit:
+    """Turn the project's errors into one line on stderr and their exit status."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type | None, exc: BaseException | None, tb: object) -> bool:
+        if isinstance(exc, Video2BlogError):
+            typer.echo(f"video2blog: error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code)
+        if isinstance(exc, KeyboardInterrupt):
+            typer.echo("video2blog: interrupted; finished files were kept, nothing half-written", err=True)
+            raise typer.Exit(130)
+        return False
+
+
+class _progress:
+    """A transcription progress bar on a terminal; nothing in a log."""
+
+    def __init__(self, video: Path) -> None:
+        self.video = video
+        self.bar: object | None = None
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        if not sys.stderr.isatty():
+            return None
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.bar = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed:.0f}/{task.total:.0f} s"),
+            TimeRemainingColumn(),
+            transient=True,
+        )
+        self.bar.__enter__()  # type: ignore[attr-defined]
+        task = self.bar.add_task(f"Transcribing {self.video.name}", total=None)  # type: ignore[attr-defined]
+        return lambda done, total: self.bar.update(task, completed=done, total=total)  # type: ignore[attr-defined]
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)  # type: ignore[attr-defined]
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,126 @@
+"""Cleanup stage: turn spoken sentences into written ones, recording every word left out."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.schema import Removal, Sentence, Word
+from pipeline.textutil import bare, join_words
+
+FILLERS = frozenset(["um", "umm", "uh", "uhh", "uh-huh", "erm", "er", "ah", "hmm", "mm", "mhm"])
+# Two-word fillers, removed only where commas or the sentence edge set them apart.
+FILLER_PHRASES = (("you", "know"), ("i", "mean"))
+# Doubled words that are usually emphasis, not a stutter ("really, really helpful").
+EMPHASIS = frozenset(["really", "very", "so", "much", "many", "no", "long", "far", "way", "more", "bye"])
+TERMINAL = ".?!"
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:?!])")
+
+
+@dataclass(frozen=True)
+class CleanSentence:
+    """A sentence as written in the post, and the words it left out."""
+
+    text: str
+    removals: tuple[Removal, ...]
+
+
+def clean_sentence(words: tuple[Word, ...], sentence: Sentence, verbatim: bool = False) -> CleanSentence:
+    """Write one spoken sentence as prose.
+
+    Fillers (um, uh, "you know", filler "like"), stutters ("the the") and false
+    starts ("keta- ketamine") are dropped and recorded; the rest is capitalised
+    and given an end mark. With ``verbatim`` every word is kept.
+    """
+    first, last = sentence.words
+    reasons = {} if verbatim else _removal_reasons(words[first:last])
+    kept = _kept_words(words[first:last], reasons)
+    removals = tuple(
+        Removal(
+            word=first + k,
+            text=words[first + k].text,
+            reason=r,
+            start=words[first + k].start,
+            end=words[first + k].end,
+        )
+        for k, r in sorted(reasons.items())
+    )
+    end_mark = _end_mark(sentence.text)
+    return CleanSentence(text=_punctuate(kept, end_mark), removals=removals)
+
+
+def _kept_words(chunk: tuple[Word, ...], reasons: dict[int, str]) -> list[str]:
+    """Words kept, dropping the comma that set apart a removed aside ("it, you know, works")."""
+    kept: list[str] = []
+    for i, word in enumerate(chunk):
+        if i not in reasons:
+            kept.append(word.text)
+        elif word.text.endswith(",") and kept and kept[-1].endswith(","):
+            kept[-1] = kept[-1][:-1]
+    return kept
+
+
+def _removal_reasons(chunk: tuple[Word, ...]) -> dict[int, str]:
+    texts = [w.text for w in chunk]
+    reasons: dict[int, str] = {}
+    for i in range(len(texts)):
+        reason = _word_reason(texts, i)
+        if reason:
+            reasons[i] = reason
+    for i in _filler_phrase_positions(texts):
+        reasons.setdefault(i, "filler")
+        reasons.setdefault(i + 1, "filler")
+    return reasons
+
+
+def _word_reason(texts: list[str], i: int) -> str | None:
+    word = bare(texts[i])
+    if word in FILLERS:
+        return "filler"
+    if texts[i].endswith("-") and len(texts[i]) > 1:
+        return "false start"
+    if word == "like" and _set_apart(texts, i, 1):
+        return "filler"
+    repeated = i + 1 < len(texts) and word and word == bare(texts[i + 1])
+    if repeated and not (word in EMPHASIS and texts[i].endswith(",")):
+        return "repetition"
+    return None
+
+
+def _filler_phrase_positions(texts: list[str]) -> list[int]:
+    found = []
+    for i in range(len(texts) - 1):
+        pair = (bare(texts[i]), bare(texts[i + 1]))
+        if pair in FILLER_PHRASES and _set_apart(texts, i, 2):
+            found.append(i)
+    return found
+
+
+def _set_apart(texts: list[str], i: int, length: int) -> bool:
+    """Whether words i..i+length-1 stand between commas or a sentence edge and a comma."""
+    before = i == 0 or texts[i - 1].endswith(",")
+    after = texts[i + length - 1].endswith(",")
+    return before and after
+
+
+def _end_mark(text: str) -> str:
+    stripped = text.rstrip()
+    return stripped[-1] if stripped and stripped[-1] in TERMINAL else "."
+
+
+def _punctuate(kept: list[str], end_mark: str) -> str:
+    text = _SPACE_BEFORE_PUNCT.sub(r"\1", join_words(kept)).strip()
+    text = text.lstrip(",;: ").rstrip(",;: ")
+    if not text:
+        return ""
+    if text[-1] not in TERMINAL:
+        text += end_mark
+    return capitalize_first(text)
+
+
+def capitalize_first(text: str) -> str:
+    """Upper-case the first letter, leaving the rest (names, acronyms) as they are."""
+    for i, ch in enumerate(text):
+        if ch.isalpha():
+            return text[:i] + ch.upper() + text[i + 1 :]
+    return text

@@ -1,0 +1,40 @@
+"""Jinja2 filters for the templates: safe YAML scalars, escaped Markdown, and times."""
+
+from __future__ import annotations
+
+import json
+import re
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+_MD_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])(\s)", re.MULTILINE)
+
+
+def yaml_scalar(value: object) -> str:
+    """A YAML-safe scalar: strings as double-quoted JSON (valid YAML), numbers as they are."""
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, (int, float)):
+        return repr(round(value, 3)) if isinstance(value, float) else str(value)
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def yaml_list(values: object) -> str:
+    """A flow-style YAML list of quoted strings."""
+    return "[" + ", ".join(yaml_scalar(v) for v in (values or [])) + "]"  # type: ignore[union-attr]
+
+
+def md_escape(text: str) -> str:
+    """Escape text so Markdown shows it literally (no stray emphasis, HTML or headings)."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", text.replace("\r", " ").replace("\n", " "))
+    return _MD_LINE_START.sub(r"\1\\\2\3", escaped)
+
+
+def timestamp(seconds: float) -> str:
+    """``m:ss`` or ``h:mm:ss`` for a time in seconds."""
+    total = max(0, int(seconds))
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+FILTERS = {"yaml": yaml_scalar, "yaml_list": yaml_list, "md": md_escape, "timestamp": timestamp}

@@ -1,0 +1,170 @@
+"""The output folder: atomic writes, kept edits, and all-or-nothing replacement of a draft.
+
+Every file of a draft is first written beside its final name as a hidden
+temporary file. A journal naming each pending rename is then written
+atomically, the renames are made, and the journal removed. If a run is killed
+part-way through the renames, the next run on the folder finishes them from
+the journal, so a folder holds either the previous draft or the new one.
+
+A manifest records the SHA-256 of every file written. A file whose content no
+longer matches was edited by someone since: it is kept, and the new version is
+written beside it as ``<stem>.new<suffix>`` unless ``force`` is set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.errors import OutputError
+from pipeline.serialize import to_json
+
+log = logging.getLogger(__name__)
+
+MANIFEST = ".video2blog.json"
+JOURNAL = ".video2blog-journal.json"
+
+
+@dataclass
+class WriteReport:
+    """What a commit did: files written, and edited files kept with the new version beside them."""
+
+    written: list[Path] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    tmp = _stage(path, data)
+    os.replace(tmp, path)
+
+
+def _stage(path: Path, data: bytes) -> Path:
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; drafts are shared files
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+class OutputFolder:
+    """A draft folder that is replaced all at once and never loses an editor's changes."""
+
+    def __init__(self, path: Path, force: bool = False) -> None:
+        self.path = path
+        self.force = force
+        self._pending: dict[str, bytes] = {}
+        self._ensure()
+        recover(path)
+        self.manifest = read_manifest(path)
+
+    def _ensure(self) -> None:
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot create the output folder ({exc.strerror})", self.path) from exc
+        if not os.access(self.path, os.W_OK | os.X_OK):
+            raise OutputError("the output folder is not writable; choose another with --out", self.path)
+
+    def add(self, name: str, data: bytes) -> None:
+        """Queue ``data`` to be written as ``name`` when the folder is committed."""
+        self._pending[name] = data
+
+    def edited(self, name: str) -> bool:
+        """Whether ``name`` exists and differs from what video2blog last wrote there."""
+        target = self.path / name
+        if not target.exists():
+            return False
+        recorded = self.manifest.get(name)
+        return recorded is None or recorded != _file_sha(target)
+
+    def commit(self) -> WriteReport:
+        """Write every queued file, all or nothing, keeping edited files."""
+        report, moves, hashes = WriteReport(), [], dict(self.manifest)
+        try:
+            for name, data in self._pending.items():
+                final = self._destination(name, report)
+                moves.append((_stage(final, data), final))
+                hashes[final.name] = sha256_bytes(data)
+            moves.append((_stage(self.path / MANIFEST, to_json(hashes)), self.path / MANIFEST))
+        except OSError as exc:
+            _discard(moves)
+            raise OutputError(f"cannot write the draft ({exc.strerror})", self.path) from exc
+        _apply(self.path, moves)
+        self._pending.clear()
+        self.manifest = hashes
+        return report
+
+    def _destination(self, name: str, report: WriteReport) -> Path:
+        target = self.path / name
+        if self.force or not self.edited(name):
+            report.written.append(target)
+            return target
+        beside = target.with_name(f"{target.stem}.new{target.suffix}")
+        report.kept.append(target)
+        report.written.append(beside)
+        return beside
+
+
+def read_manifest(folder: Path) -> dict[str, str]:
+    """The recorded SHA-256 of each file video2blog wrote in ``folder``."""
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def recover(folder: Path) -> None:
+    """Finish the renames of a commit that was interrupted, if its journal is there."""
+    journal = folder / JOURNAL
+    try:
+        moves = json.loads(journal.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        moves = []
+    for tmp, final in moves:
+        if (folder / tmp).exists():
+            os.replace(folder / tmp, folder / final)
+    if moves:
+        log.info("finished an interrupted write in %s", folder)
+    journal.unlink(missing_ok=True)
+    for stale in folder.glob(".*.tmp"):  # staged by a run killed before its journal
+        stale.unlink(missing_ok=True)
+
+
+def _apply(folder: Path, moves: list[tuple[Path, Path]]) -> None:
+    plan = [[tmp.name, final.name] for tmp, final in moves]
+    atomic_write(folder / JOURNAL, to_json(plan))
+    for tmp, final in moves:
+        os.replace(tmp, final)
+    (folder / JOURNAL).unlink(missing_ok=True)
+
+
+def _discard(moves: list[tuple[Path, Path]]) -> None:
+    for tmp, _ in moves:
+        tmp.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _file_sha(path: Path) -> str:
+    return sha256_bytes(path.read_bytes())

@@ -1,0 +1,130 @@
+"""Shared types passed between the pipeline stages.
+
+Every stage takes and returns these dataclasses; ``asdict`` is used only at
+the JSON boundary (``transcript.json``, ``draft.json``). Times are seconds
+from the start of the source media. Index ranges are half-open
+``(first, last)`` pairs into ``Transcript.words``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+HeadingSource = Literal["spoken", "generated", "chapters"]
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word with its timing and the recogniser's confidence."""
+
+    text: str
+    start: float
+    end: float
+    probability: float
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence built from a contiguous run of words."""
+
+    text: str
+    start: float
+    end: float
+    words: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter mark carried by the media container."""
+
+    title: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """Everything the recogniser heard, as timed words and the sentences made of them."""
+
+    words: tuple[Word, ...]
+    sentences: tuple[Sentence, ...] = ()
+    language: str = "en"
+    duration: float = 0.0
+    engine: str = ""
+    model: str = ""
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A word the cleanup left out of the prose, and why."""
+
+    word: int
+    text: str
+    reason: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A word (or run of words) replaced by a glossary term."""
+
+    words: tuple[int, int]
+    original: str
+    corrected: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of the post and where in the media it came from."""
+
+    text: str
+    start: float
+    end: float
+    words: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and the paragraphs under it."""
+
+    heading: str
+    heading_source: HeadingSource
+    start: float
+    end: float
+    paragraphs: tuple[Paragraph, ...]
+    heading_words: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """The media (or caption file) a draft was made from."""
+
+    path: str
+    sha256: str
+    duration: float
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A finished draft blog post."""
+
+    title: str
+    slug: str
+    description: str
+    date: str
+    source: Source
+    sections: tuple[Section, ...]
+    keywords: tuple[str, ...] = ()
+    removals: tuple[Removal, ...] = ()
+    corrections: tuple[Correction, ...] = ()
+    engine: str = ""
+    model: str = ""
+    extra: dict[str, str] = field(default_factory=dict)

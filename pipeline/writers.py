@@ -1,0 +1,205 @@
+"""Writers: one class per output format, rendering a finished draft to bytes.
+
+Writers only render; :class:`pipeline.output.OutputFolder` owns the files
+(temporary file, journal, rename, kept edits). Text formats are Jinja2
+templates from ``templates/`` (overridable with ``--template-dir``); captions
+and JSON are built in code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import ClassVar
+
+import jinja2
+
+from pipeline.errors import TemplateError, UsageError
+from pipeline.schema import Draft, Transcript
+from pipeline.serialize import draft_to_dict, to_json, transcript_to_dict
+from pipeline.textutil import join_words
+
+CAPTION_CHARS = 84
+CAPTION_SECONDS = 6.0
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """What every writer may read: the finished draft and the transcript it came from."""
+
+    draft: Draft
+    transcript: Transcript
+    template_dir: Path | None = None
+
+
+class Writer:
+    """Base writer: a format name, a file name, and a ``render`` that returns the file's bytes."""
+
+    format: ClassVar[str]
+    filename: ClassVar[str]
+    description: ClassVar[str]
+
+    def render(self, ctx: RenderContext) -> bytes:
+        raise NotImplementedError
+
+
+class TemplateWriter(Writer):
+    """A writer whose output is a Jinja2 template named after its file."""
+
+    def render(self, ctx: RenderContext) -> bytes:
+        template = _template(ctx.template_dir, self.filename + ".j2")
+        try:
+            text = template.render(**template_variables(ctx))
+        except jinja2.TemplateError as exc:
+            raise TemplateError(f"template {template.name} failed: {exc}") from exc
+        return text.encode("utf-8")
+
+
+class MarkdownWriter(TemplateWriter):
+    format, filename, description = "md", "post.md", "Markdown with YAML front matter"
+
+
+class DraftJsonWriter(Writer):
+    format, filename, description = "draft", "draft.json", "the structured draft (always written)"
+
+    def render(self, ctx: RenderContext) -> bytes:
+        return to_json(draft_to_dict(ctx.draft))
+
+
+class TranscriptJsonWriter(Writer):
+    format, filename, description = "json", "transcript.json", "every word with timing and confidence"
+
+    def render(self, ctx: RenderContext) -> bytes:
+        return to_json(transcript_to_dict(ctx.transcript))
+
+
+class SubtitleWriter(Writer):
+    """Captions cued by sentence, long sentences cut into readable pieces."""
+
+    header: ClassVar[str] = ""
+    decimal: ClassVar[str] = "."
+    numbered: ClassVar[bool] = False
+
+    def render(self, ctx: RenderContext) -> bytes:
+        blocks = [self.header] if self.header else []
+        for n, (start, end, text) in enumerate(caption_cues(ctx.transcript), 1):
+            timing = f"{self._time(start)} --> {self._time(end)}"
+            blocks.append(f"{n}\n{timing}\n{text}\n" if self.numbered else f"{timing}\n{text}\n")
+        return "\n".join(blocks).encode("utf-8")
+
+    def _time(self, seconds: float) -> str:
+        ms = max(0, round(seconds * 1000))
+        h, ms = divmod(ms, 3_600_000)
+        m, ms = divmod(ms, 60_000)
+        s, ms = divmod(ms, 1000)
+        return f"{h:02d}:{m:02d}:{s:02d}{self.decimal}{ms:03d}"
+
+
+class SrtWriter(SubtitleWriter):
+    format, filename, description = "srt", "captions.srt", "SubRip captions"
+    decimal, numbered = ",", True
+
+
+class VttWriter(SubtitleWriter):
+    format, filename, description = "vtt", "captions.vtt", "WebVTT captions"
+    header = "WEBVTT\n"
+
+
+WRITERS: dict[str, type[Writer]] = {
+    w.format: w for w in (DraftJsonWriter, MarkdownWriter, TranscriptJsonWriter, SrtWriter, VttWriter)
+}
+DEFAULT_FORMATS = ("md", "json", "srt", "vtt")
+
+
+def parse_formats(spec: str | None) -> tuple[str, ...]:
+    """Formats from a comma list; draft.json is always included."""
+    chosen = [f.strip().lower() for f in (spec or ",".join(DEFAULT_FORMATS)).split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in WRITERS]
+    if unknown:
+        valid = ", ".join(f for f in WRITERS if f != "draft")
+        raise UsageError(f"unknown format {', '.join(unknown)}; choose from: {valid}")
+    return tuple(dict.fromkeys(["draft", *chosen]))
+
+
+def render_all(ctx: RenderContext, formats: tuple[str, ...]) -> dict[str, bytes]:
+    """File name -> content for each chosen format."""
+    return {WRITERS[f].filename: WRITERS[f]().render(ctx) for f in formats}
+
+
+def template_variables(ctx: RenderContext) -> dict[str, object]:
+    """The variables every template receives (documented in the README)."""
+    return {
+        "draft": ctx.draft,
+        "transcript": ctx.transcript,
+        "sections": ctx.draft.sections,
+        "data": draft_to_dict(ctx.draft),
+    }
+
+
+def caption_cues(transcript: Transcript) -> list[tuple[float, float, str]]:
+    """(start, end, text) caption cues: a sentence each, split where too long to read."""
+    cues: list[tuple[float, float, str]] = []
+    for sentence in transcript.sentences:
+        first, last = sentence.words
+        chunk: list[int] = []
+        for i in range(first, last):
+            if chunk and _cue_full(transcript, chunk, i):
+                cues.append(_cue(transcript, chunk))
+                chunk = []
+            chunk.append(i)
+        if chunk:
+            cues.append(_cue(transcript, chunk))
+    return cues
+
+
+def _cue_full(transcript: Transcript, chunk: list[int], nxt: int) -> bool:
+    words = transcript.words
+    length = sum(len(words[i].text) + 1 for i in chunk) + len(words[nxt].text)
+    return length > CAPTION_CHARS or words[nxt].end - words[chunk[0]].start > CAPTION_SECONDS
+
+
+def _cue(transcript: Transcript, chunk: list[int]) -> tuple[float, float, str]:
+    words = transcript.words
+    text = join_words([words[i].text for i in chunk]).replace("-->", "->")
+    return words[chunk[0]].start, words[chunk[-1]].end, text
+
+
+def builtin_template_dir() -> Path:
+    """The templates shipped with video2blog (installed as the ``video2blog_templates`` package)."""
+    try:
+        import video2blog_templates
+
+        return Path(video2blog_templates.__file__).parent
+    except ImportError:  # running from a source checkout that was never installed
+        return Path(__file__).resolve().parents[1] / "templates"
+
+
+@lru_cache(maxsize=8)
+def environment(template_dir: Path | None) -> jinja2.Environment:
+    """A Jinja2 environment: the override folder first, then the built-in templates.
+
+    Autoescaping is on for HTML templates; Markdown templates escape with the ``md`` filter.
+    """
+    dirs = [str(template_dir)] if template_dir else []
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([*dirs, str(builtin_template_dir())]),
+        autoescape=jinja2.select_autoescape(["html.j2", "htm.j2", "html"]),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    from pipeline import filters
+
+    env.filters.update(filters.FILTERS)
+    return env
+
+
+def _template(template_dir: Path | None, name: str) -> jinja2.Template:
+    try:
+        return environment(template_dir).get_template(name)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"template {exc.filename or name}, line {exc.lineno}: {exc.message}") from exc
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"template {name} not found in {template_dir or builtin_template_dir()}") from exc

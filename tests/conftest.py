@@ -1,0 +1,80 @@
+"""Shared fixtures: hand-built transcripts, real media made with ffmpeg, and the bundled sample."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from pipeline.media import ffmpeg_exe
+from pipeline.schema import Transcript, Word
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "fixtures"
+SAMPLE = ROOT / "samples" / "ketamine-pain.mp4"
+
+
+def make_words(text: str, pauses: dict[int, float] | None = None, start: float = 0.0) -> tuple[Word, ...]:
+    """Words of ``text`` 0.3 s long, 0.08 s apart, with a longer pause before word i where given."""
+    t, words = start, []
+    for i, token in enumerate(text.split()):
+        t += (pauses or {}).get(i, 0.08)
+        words.append(Word(token, round(t, 3), round(t + 0.3, 3), 0.95))
+        t += 0.3
+    return tuple(words)
+
+
+def make_transcript(text: str, pauses: dict[int, float] | None = None) -> Transcript:
+    words = make_words(text, pauses)
+    return Transcript(words=words, duration=words[-1].end if words else 0.0, engine="test", model="test")
+
+
+@pytest.fixture
+def transcript_of() -> Callable[..., Transcript]:
+    """Build a transcript from text, optionally with pauses before given word indices."""
+    return make_transcript
+
+
+@pytest.fixture(scope="session")
+def jfk_path() -> Path:
+    path = SHARED / "jfk.flac"
+    if not path.exists():
+        pytest.skip(f"real-speech fixture {path} is absent (CI has ../shared beside the checkout)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def jfk_text() -> str:
+    return (SHARED / "jfk.txt").read_text(encoding="utf-8").strip()
+
+
+@pytest.fixture(scope="session")
+def sample_video() -> Path:
+    assert SAMPLE.exists(), f"bundled sample {SAMPLE} is missing; run python samples/make_sample.py"
+    return SAMPLE
+
+
+@pytest.fixture(scope="session")
+def sample_truth() -> dict:
+    return json.loads(SAMPLE.with_suffix(".truth.json").read_text(encoding="utf-8"))
+
+
+def run_ffmpeg(*args: str) -> None:
+    subprocess.run([ffmpeg_exe(), "-nostdin", "-v", "error", "-y", *args], check=True)
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Small real media files made with ffmpeg: good, silent, video-only, corrupt."""
+    d = tmp_path_factory.mktemp("media")
+    run_ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-ar", "16000", str(d / "tone.wav"))
+    run_ffmpeg("-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "3", str(d / "silence.wav"))
+    run_ffmpeg(
+        "-f", "lavfi", "-i", "color=c=blue:s=64x64:r=5", "-t", "1", "-c:v", "mpeg4", str(d / "noaudio.mp4")
+    )
+    (d / "notes.mp4").write_text("this is a text file, not a video\n")
+    (d / "empty.mp4").write_bytes(b"")
+    return d

@@ -1,0 +1,46 @@
+from pipeline.cleanup import clean_sentence
+from pipeline.schema import Sentence
+from tests.conftest import make_words
+
+
+def clean(text, verbatim=False):
+    words = make_words(text)
+    return clean_sentence(words, Sentence(text, 0, 1, (0, len(words))), verbatim)
+
+
+def test_fillers_stutters_and_false_starts_are_removed_and_recorded():
+    result = clean("so um the the keta- ketamine, you know, is uh really, really helpful")
+    assert result.text == "So the ketamine is really, really helpful."
+    assert [(r.text, r.reason) for r in result.removals] == [
+        ("um", "filler"),
+        ("the", "repetition"),
+        ("keta-", "false start"),
+        ("you", "filler"),
+        ("know,", "filler"),
+        ("uh", "filler"),
+    ]
+
+
+def test_filler_like_only_when_set_apart():
+    assert clean("it feels, like, a warm wave").text == "It feels a warm wave."
+    assert clean("it feels like a warm wave").text == "It feels like a warm wave."
+
+
+def test_removal_positions_point_at_the_words():
+    words = make_words("we um treat it")
+    result = clean_sentence(words, Sentence("", 0, 1, (0, 4)))
+    assert result.removals[0].word == 1
+    assert result.removals[0].start == words[1].start
+
+
+def test_verbatim_keeps_every_word():
+    result = clean("um the the plan", verbatim=True)
+    assert result.text == "Um the the plan."
+    assert result.removals == ()
+
+
+def test_question_keeps_its_mark_and_sentence_of_fillers_empties():
+    assert clean("how does it work?").text == "How does it work?"
+    result = clean("um uh")
+    assert result.text == ""
+    assert len(result.removals) == 2

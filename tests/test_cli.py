@@ -1,0 +1,65 @@
+"""The command line, through Typer's CliRunner: one clear line and an exit status for bad input."""
+
+import os
+
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("missing.mp4", "no such file"),
+        ("notes.mp4", "is not a media file"),
+        ("empty.mp4", "is empty"),
+        ("noaudio.mp4", "has no audio stream"),
+    ],
+)
+def test_bad_input_gives_one_line_and_leaves_no_output(media_dir, tmp_path, name, message):
+    out = tmp_path / "draft"
+    result = runner.invoke(app, ["draft", str(media_dir / name), "--out", str(out)])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0] and str(media_dir / name) in lines[0]
+    assert "Traceback" not in result.output
+    assert not out.exists() or os.listdir(out) == []
+
+
+def test_folder_given_to_draft(media_dir, tmp_path):
+    result = runner.invoke(app, ["draft", str(media_dir), "--out", str(tmp_path / "d")])
+    assert result.exit_code == 1
+    assert "is a folder" in result.output
+
+
+def test_unwritable_output_folder(media_dir, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = runner.invoke(app, ["draft", str(media_dir / "tone.wav"), "--out", str(blocker / "d")])
+    assert result.exit_code == 1
+    assert "cannot create the output folder" in result.output
+
+
+def test_unknown_format_and_engine_are_usage_errors(media_dir, tmp_path):
+    result = runner.invoke(app, ["draft", str(media_dir / "tone.wav"), "--formats", "md,pdf"])
+    assert result.exit_code == 2 and "unknown format pdf" in result.output
+    result = runner.invoke(
+        app, ["draft", str(media_dir / "tone.wav"), "--out", str(tmp_path / "d"), "--engine", "nope"]
+    )
+    assert result.exit_code == 2 and "unknown engine 'nope'" in result.output
+
+
+def test_missing_glossary_is_a_usage_error(media_dir, tmp_path):
+    result = runner.invoke(
+        app, ["draft", str(media_dir / "tone.wav"), "--glossary", str(tmp_path / "no.txt")]
+    )
+    assert result.exit_code == 2 and "cannot read the glossary" in result.output
+
+
+def test_formats_command_lists_outputs():
+    result = runner.invoke(app, ["formats"])
+    assert result.exit_code == 0
+    assert "post.md" in result.output and "captions.vtt" in result.output

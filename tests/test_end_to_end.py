@@ -1,0 +1,89 @@
+"""The real pipeline (real ffmpeg, real bundled model) on the sample video and on real speech."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jiwer
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+from pipeline.run import DraftOptions, draft_file
+
+pytestmark = pytest.mark.slow
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    tidy = jiwer.Compose(
+        [
+            jiwer.ToLowerCase(),
+            jiwer.RemovePunctuation(),
+            jiwer.RemoveMultipleSpaces(),
+            jiwer.Strip(),
+            jiwer.ReduceToListOfListOfWords(),
+        ]
+    )
+    return jiwer.wer(reference, hypothesis, reference_transform=tidy, hypothesis_transform=tidy)
+
+
+@pytest.fixture(scope="module")
+def sample_draft(sample_video: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("sample") / "draft"
+    glossary = sample_video.parent / "glossary.txt"
+    result = CliRunner().invoke(
+        app, ["draft", str(sample_video), "--out", str(out), "--glossary", str(glossary), "--no-cache"]
+    )
+    assert result.exit_code == 0, result.output
+    assert str(out / "post.md") in result.output
+    return out
+
+
+def test_sample_headings_are_the_spoken_questions(sample_draft: Path, sample_truth: dict):
+    draft = json.loads((sample_draft / "draft.json").read_text())
+    spoken = [s["heading"] for s in draft["sections"] if s["heading_source"] == "spoken"]
+    truth = [s["heading"] for s in sample_truth["sections"] if s["heading"]]
+    assert len(spoken) == len(truth)
+    for got, want in zip(spoken, truth):
+        assert wer(want, got) <= 0.25, (got, want)
+    assert draft["sections"][0]["heading_source"] == "generated"  # the greeting before any question
+
+
+def test_sample_sections_are_timed_like_the_video(sample_draft: Path, sample_truth: dict):
+    draft = json.loads((sample_draft / "draft.json").read_text())
+    starts = [s["start"] for s in draft["sections"]]
+    for got, want in zip(starts, [s["start"] for s in sample_truth["sections"]]):
+        assert abs(got - want) <= 1.5
+    for section in draft["sections"]:
+        assert section["start"] <= section["end"] <= draft["source"]["duration"] + 0.5
+        for p in section["paragraphs"]:
+            assert section["start"] <= p["start"] <= p["end"] <= section["end"]
+
+
+def test_sample_rhetorical_question_stays_in_prose(sample_draft: Path):
+    draft = json.loads((sample_draft / "draft.json").read_text())
+    prose = " ".join(p["text"] for s in draft["sections"] for p in s["paragraphs"])
+    assert "why does that matter?" in prose.lower()
+
+
+def test_sample_files_and_transcript_words(sample_draft: Path, sample_truth: dict):
+    names = {p.name for p in sample_draft.iterdir() if not p.name.startswith(".")}
+    assert names == {"post.md", "draft.json", "transcript.json", "captions.srt", "captions.vtt"}
+    transcript = json.loads((sample_draft / "transcript.json").read_text())
+    words = transcript["words"]
+    assert all(0 <= w["probability"] <= 1 and w["start"] <= w["end"] for w in words)
+    assert all(a["start"] <= b["start"] for a, b in zip(words, words[1:]))
+    covered = [i for s in transcript["sentences"] for i in range(*s["words"])]
+    assert covered == list(range(len(words)))
+    assert wer(sample_truth["text"], " ".join(w["text"] for w in words)) < 0.12
+    post = (sample_draft / "post.md").read_text()
+    assert post.startswith("---\ntitle: ") and "ketamine" in post.lower()
+    assert "NMDA" in post  # the glossary's spelling
+
+
+def test_real_speech_comes_out_nearly_word_for_word(jfk_path: Path, jfk_text: str, tmp_path: Path):
+    result = draft_file(jfk_path, tmp_path / "jfk", DraftOptions())
+    said = " ".join(w.text for w in result.transcript.words)
+    assert wer(jfk_text, said) <= 0.1, said
+    assert result.transcript.words[0].start < 1.0 and result.transcript.words[-1].end <= 11.1

@@ -1,0 +1,39 @@
+import pytest
+
+from pipeline import media
+from pipeline.errors import InputError
+
+
+def test_probe_and_decode_real_audio(media_dir):
+    info = media.probe(media_dir / "tone.wav")
+    assert info.has_audio and not info.has_video
+    assert info.duration == pytest.approx(2.0, abs=0.05)
+    audio = media.load_audio(media_dir / "tone.wav")
+    assert audio.dtype.name == "float32"
+    assert len(audio) == pytest.approx(32000, abs=400)
+    assert 0.1 < float(abs(audio).max()) <= 1.0  # ffmpeg's sine source peaks at 1/8
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("missing.mp4", "no such file"),
+        ("notes.mp4", "not a media file"),
+        ("empty.mp4", "is empty"),
+        ("noaudio.mp4", "has no audio stream"),
+    ],
+)
+def test_bad_inputs_raise_one_clear_error(media_dir, name, message):
+    with pytest.raises(InputError, match=message) as err:
+        media.probe(media_dir / name)
+    assert str(err.value).startswith(str(media_dir / name))
+    assert "\n" not in str(err.value)
+
+
+def test_folder_is_not_a_media_file(media_dir):
+    with pytest.raises(InputError, match="is a folder"):
+        media.probe(media_dir)
+
+
+def test_ffmpeg_is_found_without_a_system_package():
+    assert media.ffmpeg_exe()

@@ -1,0 +1,67 @@
+import json
+import os
+
+import pytest
+
+from pipeline.errors import OutputError
+from pipeline.output import JOURNAL, MANIFEST, OutputFolder, recover
+
+
+def write(folder, files, force=False):
+    out = OutputFolder(folder, force=force)
+    for name, data in files.items():
+        out.add(name, data)
+    return out.commit()
+
+
+def test_files_are_written_with_a_manifest_and_no_temporaries(tmp_path):
+    report = write(tmp_path / "d", {"post.md": b"one", "draft.json": b"{}"})
+    assert sorted(p.name for p in report.written) == ["draft.json", "post.md"]
+    assert sorted(os.listdir(tmp_path / "d")) == [MANIFEST, "draft.json", "post.md"]
+
+
+def test_unchanged_files_are_replaced_but_edited_ones_kept(tmp_path):
+    d = tmp_path / "d"
+    write(d, {"post.md": b"one", "draft.json": b"{}"})
+    (d / "post.md").write_bytes(b"one, edited by a person")
+    report = write(d, {"post.md": b"two", "draft.json": b"{2}"})
+    assert (d / "post.md").read_bytes() == b"one, edited by a person"
+    assert (d / "post.new.md").read_bytes() == b"two"
+    assert (d / "draft.json").read_bytes() == b"{2}"
+    assert report.kept == [d / "post.md"]
+
+
+def test_force_overwrites_edits(tmp_path):
+    d = tmp_path / "d"
+    write(d, {"post.md": b"one"})
+    (d / "post.md").write_bytes(b"edited")
+    write(d, {"post.md": b"two"}, force=True)
+    assert (d / "post.md").read_bytes() == b"two"
+
+
+def test_foreign_file_with_no_record_is_treated_as_edited(tmp_path):
+    (tmp_path / "post.md").write_text("someone's own post")
+    write(tmp_path, {"post.md": b"draft"})
+    assert (tmp_path / "post.md").read_text() == "someone's own post"
+
+
+def test_interrupted_commit_is_finished_from_the_journal(tmp_path):
+    (tmp_path / ".post.md.x.tmp").write_bytes(b"new")
+    (tmp_path / "post.md").write_bytes(b"old")
+    (tmp_path / JOURNAL).write_text(json.dumps([[".post.md.x.tmp", "post.md"]]))
+    (tmp_path / ".draft.json.y.tmp").write_bytes(b"stale")  # staged before any journal existed
+    recover(tmp_path)
+    assert (tmp_path / "post.md").read_bytes() == b"new"
+    assert sorted(os.listdir(tmp_path)) == ["post.md"]
+
+
+def test_unwritable_folder_is_a_clear_error(tmp_path):
+    if os.geteuid() == 0:
+        blocker = tmp_path / "file"
+        blocker.write_text("x")
+        target = blocker / "sub"  # a folder cannot be made inside a file, even by root
+    else:
+        tmp_path.chmod(0o500)
+        target = tmp_path / "sub"
+    with pytest.raises(OutputError, match="cannot create the output folder"):
+        OutputFolder(target)

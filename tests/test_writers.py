@@ -1,0 +1,76 @@
+import json
+
+import pytest
+
+from pipeline.errors import TemplateError, UsageError
+from pipeline.filters import md_escape, yaml_scalar
+from pipeline.run import DraftOptions, make_draft
+from pipeline.schema import Source
+from pipeline.sentences import split_sentences
+from pipeline.writers import RenderContext, caption_cues, parse_formats, render_all
+from tests.conftest import make_transcript
+
+TEXT = (
+    'Hello and welcome. What is "ketamine" <script>alert(1)</script>? '
+    "It is an anaesthetic used at low doses for nerve pain and it has helped many of our patients. "
+    "How long does a session take? Each infusion takes about forty minutes in a quiet room with a nurse."
+)
+
+
+def context():
+    t = split_sentences(make_transcript(TEXT))
+    draft = make_draft(t, Source("clinic: talk #1.mp4", "ab" * 32, 30.0), DraftOptions(date="2026-01-02"))
+    return RenderContext(draft=draft, transcript=t)
+
+
+def test_markdown_front_matter_is_valid_yaml_and_headings_follow():
+    yaml = pytest.importorskip("yaml")
+    out = render_all(context(), ("md",))["post.md"].decode()
+    _, front, body = out.split("---\n", 2)
+    meta = yaml.safe_load(front)
+    assert meta["source"] == "clinic: talk #1.mp4"
+    assert meta["date"] == "2026-01-02"
+    assert [line for line in body.splitlines() if line.startswith("## ")][1:] == [
+        '## What is "ketamine" \\<script\\>alert(1)\\</script\\>?',
+        "## How long does a session take?",
+    ]
+
+
+def test_draft_json_has_the_documented_shape():
+    data = json.loads(render_all(context(), ("draft",))["draft.json"])
+    assert {"title", "slug", "description", "source", "sections", "keywords", "removals"} <= set(data)
+    assert set(data["source"]) == {"path", "sha256", "duration"}
+    section = data["sections"][1]
+    assert section["heading_source"] == "spoken"
+    assert {"text", "start", "end", "words"} <= set(section["paragraphs"][0])
+
+
+def test_captions_srt_and_vtt_are_timed_and_ordered():
+    files = render_all(context(), ("srt", "vtt"))
+    srt, vtt = files["captions.srt"].decode(), files["captions.vtt"].decode()
+    assert srt.startswith("1\n00:00:00,080 --> ")
+    assert vtt.startswith("WEBVTT\n\n00:00:00.080 --> ")
+    cues = caption_cues(context().transcript)
+    assert all(a[1] <= b[0] for a, b in zip(cues, cues[1:]))
+    assert all(len(text) <= 84 for _, _, text in cues)
+
+
+def test_formats_are_validated_and_draft_json_always_written():
+    assert parse_formats("md,srt") == ("draft", "md", "srt")
+    with pytest.raises(UsageError, match="unknown format pdf; choose from"):
+        parse_formats("md,pdf")
+
+
+def test_template_override_and_broken_template_error(tmp_path):
+    (tmp_path / "post.md.j2").write_text("# {{ draft.title }}\n")
+    ctx = RenderContext(context().draft, context().transcript, template_dir=tmp_path)
+    assert render_all(ctx, ("md",))["post.md"].decode().startswith("# ")
+    (tmp_path / "post.md.j2").write_text("ok\n{% for x in %}\n")
+    ctx = RenderContext(context().draft, context().transcript, template_dir=tmp_path)
+    with pytest.raises(TemplateError, match="post.md.j2, line 2"):
+        render_all(ctx, ("md",))
+
+
+def test_filters_escape_yaml_and_markdown():
+    assert yaml_scalar('a: "b"\n- c') == '"a: \\"b\\"\\n- c"'
+    assert md_escape("# not *bold* <b>") == "\\# not \\*bold\\* \\<b\\>"
