@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -21,11 +22,19 @@ app = typer.Typer(
 )
 
 ModelOpt = Annotated[
-    Optional[str], typer.Option(help="faster-whisper model name or folder [default: bundled tiny.en].")
+    Optional[str], typer.Option(help="faster-whisper model name or folder (default: bundled tiny.en).")
 ]
 GlossaryOpt = Annotated[Optional[Path], typer.Option(help="Clinic terms, one a line, to bias recognition.")]
 EngineOpt = Annotated[str, typer.Option(help="faster-whisper or openai-whisper.")]
 FormatsOpt = Annotated[Optional[str], typer.Option(help="Comma list of outputs (see 'video2blog formats').")]
+DeviceOpt = Annotated[str, typer.Option(help="auto, cpu or cuda.")]
+ComputeOpt = Annotated[
+    str, typer.Option(help="int8, float16 or float32 (default: int8 on CPU, float16 on GPU)."),
+]
+ThreadsOpt = Annotated[int, typer.Option(help="CPU threads for recognition (default: every core).")]
+BeamOpt = Annotated[int, typer.Option(help="Beam width (1 is greedy).")]
+VadOpt = Annotated[bool, typer.Option(help="Skip silence with the bundled Silero VAD.")]
+BatchedOpt = Annotated[bool, typer.Option(help="Use faster-whisper's batched pipeline.")]
 TemplateOpt = Annotated[
     Optional[Path], typer.Option(help="Folder of templates overriding the built-in ones.")
 ]
@@ -38,27 +47,27 @@ def default_cache_dir() -> Path:
 
 
 def build_options(
-    model: str | None,
-    glossary: Path | None,
-    engine: str,
-    formats: str | None,
-    template_dir: Path | None,
-    verbatim: bool,
-    force: bool,
-    beam_size: int,
-    no_cache: bool,
+    model: str | None, glossary: Path | None, engine: str, formats: str | None,
+    template_dir: Path | None, verbatim: bool, force: bool, recognition: EngineOptions, no_cache: bool,
 ) -> DraftOptions:
     """Turn CLI flags into the pipeline's options object."""
     terms = load_glossary(glossary) if glossary else ()
-    engine_options = EngineOptions(model=model, beam_size=beam_size, hotwords=glossary_prompt(terms))
+    engine_options = replace(recognition, model=model, hotwords=glossary_prompt(terms))
     cache = None if no_cache else default_cache_dir()
     return DraftOptions(
         transcribe=TranscribeOptions(engine=engine, engine_options=engine_options, cache_dir=cache),
-        glossary=terms,
-        formats=parse_formats(formats),
-        template_dir=template_dir,
-        verbatim=verbatim,
-        force=force,
+        glossary=terms, formats=parse_formats(formats), template_dir=template_dir,
+        verbatim=verbatim, force=force,
+    )
+
+
+def recognition_options(
+    device: str, compute_type: str, threads: int, beam_size: int, vad: bool, batched: bool
+) -> EngineOptions:
+    """The engine settings shared by ``draft`` and ``batch``."""
+    return EngineOptions(
+        device=device, compute_type=compute_type, threads=threads, beam_size=beam_size, vad=vad,
+        batched=batched,
     )
 
 
@@ -75,15 +84,21 @@ def draft(
     template_dir: TemplateOpt = None,
     verbatim: Annotated[bool, typer.Option(help="Keep fillers and repetitions as spoken.")] = False,
     force: Annotated[bool, typer.Option(help="Overwrite drafts an editor has changed.")] = False,
-    beam_size: Annotated[int, typer.Option(help="Beam width (1 is greedy).")] = 5,
+    device: DeviceOpt = "auto",
+    compute_type: ComputeOpt = "default",
+    threads: ThreadsOpt = 0,
+    beam_size: BeamOpt = 5,
+    vad: VadOpt = True,
+    batched: BatchedOpt = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Transcribe again even if cached.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage.")] = False,
 ) -> None:
     """Draft a blog post from one VIDEO into the folder --out."""
     _setup_logging(verbose)
     with _errors_to_exit():
+        recognition = recognition_options(device, compute_type, threads, beam_size, vad, batched)
         options = build_options(
-            model, glossary, engine, formats, template_dir, verbatim, force, beam_size, no_cache
+            model, glossary, engine, formats, template_dir, verbatim, force, recognition, no_cache
         )
         with _progress(video) as progress:
             result = draft_file(video, out, options, progress)
