@@ -26,8 +26,8 @@ Usage::
     python samples/synth.py SCRIPT OUT [--variant asked|monologue] [--seed N]
         [--chapters] [--no-video]
 
-``OUT`` ending in ``.mp4`` (the default with video) gets a still colour frame
-plus AAC audio; with ``--no-video`` the suffix picks ``.wav`` or ``.m4a``.
+``OUT`` ending in ``.mp4``/``.mov`` gets a still colour frame plus AAC audio
+(``--no-video`` drops the frame); ``.m4a`` (AAC) and ``.wav`` are audio only.
 Ground truth is written beside the media as ``<stem>.truth.json``.
 
 Determinism: Piper's model samples noise inside ONNX Runtime, whose
@@ -458,6 +458,26 @@ def _encode_args(out_path: Path, wav: Path, meta: Path | None, video: bool, dura
     return args + ["-movflags", "+faststart", str(out_path)]
 
 
+def check_output(out_path: Path, video: bool, chapters: bool) -> None:
+    """Validate an output path against the requested options.
+
+    Args:
+        out_path: Media destination.
+        video: Whether a video track is wanted.
+        chapters: Whether chapter marks are wanted.
+
+    Raises:
+        ValueError: If the suffix is unsupported or cannot hold the request.
+    """
+    suffix = out_path.suffix.lower()
+    if suffix not in (".mp4", ".mov", ".m4a", ".wav"):
+        raise ValueError(f"unsupported output suffix {suffix!r} (use .mp4, .mov, .m4a or .wav)")
+    if video and suffix not in (".mp4", ".mov"):
+        raise ValueError(f"video needs an .mp4 or .mov output, not {suffix!r}")
+    if chapters and suffix == ".wav":
+        raise ValueError("a .wav output cannot hold chapters")
+
+
 def write_media(
     out_path: Path,
     audio: np.ndarray,
@@ -478,14 +498,10 @@ def write_media(
         ValueError: For unsupported suffix/option combinations.
         RuntimeError: If ffmpeg fails.
     """
-    suffix = out_path.suffix.lower()
-    if suffix == ".wav":
-        if video or chapters:
-            raise ValueError("a .wav output cannot hold video or chapters")
+    check_output(out_path, video, bool(chapters))
+    if out_path.suffix.lower() == ".wav":
         write_wav(out_path, audio, rate)
         return
-    if suffix not in (".mp4", ".m4a", ".mov"):
-        raise ValueError(f"unsupported output suffix {suffix!r}")
     with tempfile.TemporaryDirectory(prefix="synth-") as tmp:
         wav = Path(tmp) / "audio.wav"
         write_wav(wav, audio, rate)
@@ -561,9 +577,16 @@ def synthesize(
                            "start", "end", "text", "paragraphs": [str],
                            "sentences": [{"text", "start", "end",
                                           "role": "heading" | "body",
-                                          "paragraph": int}]}]}
+                                          "paragraph": int}]}],
+             "media": str}
+
+    Raises:
+        ValueError: If ``variant`` is unknown or ``out_path`` cannot hold
+            the requested video/chapters.
+        RuntimeError: If ffmpeg fails.
     """
     out_path = Path(out_path)
+    check_output(out_path, video, chapters)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     voice = voice if voice is not None else load_voice(seed)
     plan = _plan(talk, variant)
@@ -602,7 +625,14 @@ def main(argv: list[str] | None = None) -> int:
     Returns:
         Process exit status.
     """
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.out.suffix.lower() in (".m4a", ".wav"):
+        args.video = False
+    try:
+        check_output(args.out, args.video, args.chapters)
+    except ValueError as exc:
+        parser.error(str(exc))
     talk = parse_script(args.script)
     truth = synthesize(talk, args.variant, args.out, args.seed, args.video, args.chapters)
     n = len(truth["sections"])
