@@ -22,6 +22,15 @@ from pipeline.textutil import join_words
 
 CAPTION_CHARS = 84
 CAPTION_SECONDS = 6.0
+# How a (clinic's) template can fail while rendering: each is reported naming its file and line.
+TEMPLATE_FAILURES = (
+    jinja2.TemplateError,
+    ArithmeticError,
+    LookupError,
+    TypeError,
+    ValueError,
+    AttributeError,
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,7 @@ class RenderContext:
     draft: Draft
     transcript: Transcript
     template_dir: Path | None = None
+    out_dir: Path | None = None  # where the files go: the review page links the media relative to it
 
 
 class Writer:
@@ -49,15 +59,42 @@ class TemplateWriter(Writer):
 
     def render(self, ctx: RenderContext) -> bytes:
         template = _template(ctx.template_dir, self.filename + ".j2")
+        variables = self.variables(ctx)  # outside the try: a bug here is ours, not the template's
         try:
-            text = template.render(**template_variables(ctx))
-        except jinja2.TemplateError as exc:
-            raise TemplateError(f"template {template.name} failed: {exc}") from exc
+            text = template.render(**variables)
+        except TEMPLATE_FAILURES as exc:
+            raise _render_error(template, exc) from exc
         return text.encode("utf-8")
+
+    def variables(self, ctx: RenderContext) -> dict[str, object]:
+        """The template's variables: :func:`template_variables`, plus any of this format's own."""
+        return template_variables(ctx)
 
 
 class MarkdownWriter(TemplateWriter):
     format, filename, description = "md", "post.md", "Markdown with YAML front matter"
+
+
+class HtmlWriter(TemplateWriter):
+    format, filename, description = "html", "post.html", "the post as plain HTML (h1, h2, p) to paste"
+
+
+class ReviewWriter(TemplateWriter):
+    format, filename, description = "review", "review.html", "review page: the draft beside the video"
+
+    def variables(self, ctx: RenderContext) -> dict[str, object]:
+        from pipeline.review import build_review
+
+        return {**template_variables(ctx), "review": build_review(ctx.draft, ctx.transcript, ctx.out_dir)}
+
+
+class DocxWriter(Writer):
+    format, filename, description = "docx", "post.docx", "the post as a Word document"
+
+    def render(self, ctx: RenderContext) -> bytes:
+        from pipeline.docx_writer import render_docx
+
+        return render_docx(ctx.draft)
 
 
 class DraftJsonWriter(Writer):
@@ -107,9 +144,19 @@ class VttWriter(SubtitleWriter):
 
 
 WRITERS: dict[str, type[Writer]] = {
-    w.format: w for w in (DraftJsonWriter, MarkdownWriter, TranscriptJsonWriter, SrtWriter, VttWriter)
+    w.format: w
+    for w in (
+        DraftJsonWriter,
+        MarkdownWriter,
+        HtmlWriter,
+        DocxWriter,
+        ReviewWriter,
+        TranscriptJsonWriter,
+        SrtWriter,
+        VttWriter,
+    )
 }
-DEFAULT_FORMATS = ("md", "json", "srt", "vtt")
+DEFAULT_FORMATS = ("md", "html", "docx", "review", "json", "srt", "vtt")
 
 
 def parse_formats(spec: str | None) -> tuple[str, ...]:
@@ -203,3 +250,20 @@ def _template(template_dir: Path | None, name: str) -> jinja2.Template:
         raise TemplateError(f"template {exc.filename or name}, line {exc.lineno}: {exc.message}") from exc
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"template {name} not found in {template_dir or builtin_template_dir()}") from exc
+
+
+def _render_error(template: jinja2.Template, exc: Exception) -> TemplateError:
+    """A TemplateError naming the template file and line where rendering failed.
+
+    Jinja2 rewrites the traceback so each frame of template code carries the
+    template's file name and line (and ``__jinja_exception__`` in its globals);
+    the innermost such frame is where it broke, in an included template too.
+    """
+    where = f"template {template.filename or template.name}"
+    tb = exc.__traceback__
+    while tb is not None:
+        if "__jinja_exception__" in tb.tb_frame.f_globals:
+            where = f"template {tb.tb_frame.f_code.co_filename}, line {tb.tb_lineno}"
+        tb = tb.tb_next
+    message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
+    return TemplateError(f"{where}: {message or type(exc).__name__}")

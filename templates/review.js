@@ -1,0 +1,107 @@
+/* video2blog review page: seek the player from times and words, follow playback, toggles.
+   Inlined into review.html, so the page needs no network. */
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("review-data").textContent);
+  var player = document.getElementById("player");
+  var clock = document.getElementById("clock");
+  var words = Array.prototype.slice.call(document.querySelectorAll(".draft .w[data-t]"));
+  var paras = Array.prototype.slice.call(document.querySelectorAll(".draft .para"));
+  var current = null;
+  var currentPara = null;
+
+  function stamp(t) {
+    var s = Math.max(0, Math.floor(t));
+    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+    var mm = h ? String(m).padStart(2, "0") : String(m);
+    return (h ? h + ":" : "") + mm + ":" + String(sec).padStart(2, "0");
+  }
+
+  /* Seek to t seconds. Before the media's metadata has loaded, the time is kept and
+     applied once it has, so a click is never lost while the video is still loading. */
+  function seek(t, play) {
+    if (!player) { return; }
+    player.dataset.pending = String(t);
+    player.currentTime = t;
+    if (player.readyState >= 1) { delete player.dataset.pending; }
+    follow(t);
+    if (play) {
+      var started = player.play();
+      if (started && started.catch) { started.catch(function () {}); }
+    }
+  }
+
+  function applyPending() {
+    if (player.dataset.pending !== undefined) {
+      player.currentTime = parseFloat(player.dataset.pending);
+      delete player.dataset.pending;
+    }
+  }
+
+  /* The last word that starts at or before t (words are in time order). */
+  function wordAt(t) {
+    var lo = 0, hi = words.length - 1, found = -1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (parseFloat(words[mid].dataset.t) <= t + 0.01) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
+    }
+    return found < 0 ? null : words[found];
+  }
+
+  function follow(t) {
+    if (clock) { clock.textContent = stamp(t); }
+    var word = wordAt(t);
+    if (word !== current) {
+      if (current) { current.classList.remove("now"); }
+      if (word) { word.classList.add("now"); }
+      current = word;
+    }
+    var para = word ? word.closest(".para") : null;
+    if (para !== currentPara) {
+      if (currentPara) { currentPara.classList.remove("playing"); }
+      if (para) { para.classList.add("playing"); }
+      currentPara = para;
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest("[data-t]");
+    var selection = window.getSelection();
+    if (!target || (selection && !selection.isCollapsed && !target.matches("button"))) { return; }
+    seek(parseFloat(target.dataset.t), true);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (!player || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (event.target.closest("input, textarea, select, [contenteditable]")) { return; }
+    var key = event.key.toLowerCase();
+    if (key === "k") { if (player.paused) { seek(player.currentTime, true); } else { player.pause(); } }
+    else if (key === "j") { seek(Math.max(0, player.currentTime - 5), false); }
+    else if (key === "l") { seek(player.currentTime + 5, false); }
+    else { return; }
+    event.preventDefault();
+  });
+
+  function toggle(id, className, when) {
+    var box = document.getElementById(id);
+    if (!box) { return; }
+    var apply = function () { document.body.classList.toggle(className, box.checked === when); };
+    box.addEventListener("change", apply);
+    apply();
+  }
+  toggle("toggle-edits", "show-edits", true);
+  toggle("toggle-unsure", "hide-unsure", false);
+
+  if (player) {
+    player.addEventListener("loadedmetadata", applyPending);
+    player.addEventListener("timeupdate", function () { follow(player.currentTime); });
+    player.addEventListener("seeked", function () { follow(player.currentTime); });
+    player.addEventListener("error", function () {
+      var notice = document.getElementById("media-error");
+      if (notice) { notice.hidden = false; }
+      document.body.classList.add("media-failed");
+    });
+    if (player.error) { document.getElementById("media-error").hidden = false; }
+  }
+  document.documentElement.dataset.reviewReady = data.kind || "none";
+}());

@@ -1,0 +1,189 @@
+"""The review page in a real browser: Debian's headless Chromium, driven by Playwright.
+
+The sample is drafted the way an editor receives it, the video beside the draft
+folder, and the page is opened from file:// (as when unzipped on a laptop).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import docx
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+from pipeline.writers import render_all
+from tests.conftest import run_ffmpeg
+from tests.test_review import UNSURE_WORD, sample_context
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Dialog, Page
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+UNSURE_BACKGROUND = "rgb(255, 240, 179)"  # --unsure in review.css
+MEDIA_SETTLED = "() => { const p = document.getElementById('player'); return p.readyState >= 1 || p.error }"
+PLAYER_NEAR = "t => Math.abs(document.getElementById('player').currentTime - t) < 1"
+PAUSE_AND_TELL = "() => { const p = document.getElementById('player'); p.pause(); return p.currentTime }"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: .ci/run installs it (apt-get install chromium)")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh page that fails the test on any JavaScript error or dialog (an injected alert)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    tab = context.new_page()
+    problems: list[str] = []
+
+    def dialog(box: Dialog) -> None:
+        problems.append(f"dialog: {box.message}")
+        box.dismiss()
+
+    tab.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    tab.on("dialog", dialog)
+    yield tab
+    context.close()
+    assert not problems
+
+
+@pytest.fixture(scope="module")
+def sample_folder(sample_video: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample video and its draft folder side by side, as zipped and sent to an editor."""
+    root = tmp_path_factory.mktemp("sent")
+    video = root / sample_video.name
+    shutil.copy(sample_video, video)
+    glossary = sample_video.parent / "glossary.txt"
+    args = ["draft", str(video), "--out", str(root / "draft"), "--glossary", str(glossary)]
+    result = CliRunner().invoke(app, args)  # the transcript cache makes reruns fast
+    assert result.exit_code == 0, result.output
+    return root / "draft"
+
+
+def open_review(page: Page, html: Path) -> None:
+    """Open the page and wait until the player has the media's metadata, or failed to get it."""
+    page.goto(html.as_uri())
+    page.wait_for_function(MEDIA_SETTLED)
+
+
+def seek_by_click(page: Page, selector: str) -> tuple[float, float]:
+    """Click an element that carries data-t; return (its time, the player's time after), paused."""
+    element = page.locator(selector).first
+    wanted = float(element.get_attribute("data-t") or "nan")
+    element.click()
+    page.wait_for_function(PLAYER_NEAR, arg=wanted)
+    return wanted, page.evaluate(PAUSE_AND_TELL)
+
+
+@pytest.mark.slow
+def test_sample_review_seeks_from_times_and_words(page, sample_folder: Path, tmp_path: Path):
+    open_review(page, sample_folder / "review.html")
+    assert page.evaluate("document.getElementById('player').error") is None, "Chromium cannot play the sample"
+    assert page.get_attribute("#player", "src") == "../ketamine-pain.mp4"
+    wanted, now = seek_by_click(page, "#section-3 .para .time")
+    assert wanted - 0.05 <= now <= wanted + 1.0
+    wanted, now = seek_by_click(page, "#section-4 .para .w >> nth=12")
+    assert wanted - 0.05 <= now <= wanted + 1.0
+    assert page.locator("#section-4 .w.now").count() == 1
+    page.screenshot(path=str(tmp_path / "review.png"))
+
+
+@pytest.mark.slow
+def test_sample_unsure_words_are_highlighted(page, sample_folder: Path):
+    open_review(page, sample_folder / "review.html")
+    transcript = json.loads((sample_folder / "transcript.json").read_text())
+    unsure = {f"{w['start']:.2f}" for w in transcript["words"] if w["probability"] < 0.6}
+    low = page.locator(".draft .w.low")
+    assert low.count() > 0 and {low.nth(i).get_attribute("data-t") for i in range(low.count())} <= unsure
+    title = low.first.get_attribute("title")
+    assert re.fullmatch(r"Unsure: \d{1,2}% confidence", title) and int(title.split()[1][:-1]) < 60
+    sync_api.expect(low.first).to_have_css("background-color", UNSURE_BACKGROUND)
+    assert page.locator("#section-1 .tag").inner_text().lower() == "generated heading"
+
+
+@pytest.mark.slow
+def test_sample_docx_headings_match_draft_json(sample_folder: Path):
+    draft = json.loads((sample_folder / "draft.json").read_text())
+    document = docx.Document(str(sample_folder / "post.docx"))
+    styles = [(p.style.name if p.style else "", p.text) for p in document.paragraphs]
+    headings = [s["heading"] for s in draft["sections"]]
+    assert [text for style, text in styles if style == "Heading 1"] == headings
+    assert [text for style, text in styles if style == "Title"] == [draft["title"]]
+
+
+@pytest.fixture
+def audio_review(tmp_path: Path) -> Path:
+    """The hand-built draft of test_review (fillers, a correction, hostile text) against a WAV file."""
+    audio = tmp_path / "media" / "talk #1.wav"
+    audio.parent.mkdir()
+    run_ffmpeg("-f", "lavfi", "-i", "sine=frequency=330:duration=30", "-ar", "8000", str(audio))
+    out = tmp_path / "draft"
+    out.mkdir()
+    html = render_all(sample_context(out, str(audio)), ("review",))["review.html"]
+    (out / "review.html").write_bytes(html)
+    return out / "review.html"
+
+
+def test_hostile_text_shows_as_text_and_edits_toggle(page, audio_review: Path):
+    open_review(page, audio_review)
+    assert page.evaluate("document.getElementById('player').tagName") == "AUDIO"
+    assert page.evaluate("document.getElementById('player').error") is None
+    heading = page.locator("h2", has_text="ketamine").first.inner_text()
+    assert '"ketamine" <script>alert(1)</script> &' in heading
+    removed = page.locator(".removed")
+    assert removed.count() == 5 and not removed.first.is_visible()
+    assert not page.locator(".original").first.is_visible()
+    page.get_by_label("Removed words & corrections").check()
+    assert removed.first.is_visible() and page.locator(".original").first.inner_text() == "keta mean"
+    low = page.locator(".w.low", has_text=UNSURE_WORD)
+    sync_api.expect(low).to_have_css("background-color", UNSURE_BACKGROUND)
+    page.get_by_label(re.compile("Unsure")).uncheck()
+    sync_api.expect(low).to_have_css("background-color", "rgba(0, 0, 0, 0)")  # after the transition
+
+
+def test_words_and_keyboard_seek_the_audio(page, audio_review: Path):
+    open_review(page, audio_review)
+    wanted, now = seek_by_click(page, ".w.corrected")
+    assert wanted - 0.05 <= now <= wanted + 1.0
+    button = page.locator(".para .time").last
+    button.focus()
+    page.keyboard.press("Enter")
+    wanted = float(button.get_attribute("data-t") or "nan")
+    page.wait_for_function(PLAYER_NEAR, arg=wanted)
+    page.keyboard.press("k")  # pause
+    assert page.evaluate("document.getElementById('player').paused")
+
+
+def test_missing_media_says_so_and_the_page_still_works(page, audio_review: Path):
+    shutil.rmtree(audio_review.parent.parent / "media")
+    open_review(page, audio_review)
+    notice = page.locator("#media-error")
+    assert notice.is_visible() and "media/talk%20%231.wav" in notice.inner_text()
+    button = page.locator(".para .time").last
+    button.click()  # no media, but the page still follows: the clock and the word at that time
+    sync_api.expect(page.locator("#clock")).to_have_text(button.inner_text())
+    assert page.locator(".w.now").count() == 1

@@ -1,0 +1,95 @@
+"""post.html and post.docx: the same title, headings and paragraphs as draft.json."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import replace
+from html.parser import HTMLParser
+from pathlib import Path
+
+import docx
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+from pipeline.serialize import to_json, transcript_to_dict
+from pipeline.writers import render_all
+from tests.conftest import make_transcript
+from tests.test_review import TEXT, sample_context
+
+
+class _Outline(HTMLParser):
+    """(tag, text) of every h1, h2 and p, and every tag seen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocks: list[tuple[str, str]] = []
+        self.tags: set[str] = set()
+        self._open: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        if tag in ("h1", "h2", "p"):
+            self._open = tag
+            self.blocks.append((tag, ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._open:
+            self._open = None
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            tag, text = self.blocks[-1]
+            self.blocks[-1] = (tag, text + data)
+
+
+def expected_blocks(draft: dict) -> list[tuple[str, str]]:
+    blocks = [("h1", draft["title"])]
+    for section in draft["sections"]:
+        blocks.append(("h2", section["heading"]))
+        blocks.extend(("p", p["text"]) for p in section["paragraphs"])
+    return blocks
+
+
+@pytest.fixture(scope="module")
+def drafted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A draft folder made by the CLI from a transcript (no model), with the default formats."""
+    tmp = tmp_path_factory.mktemp("html_docx")
+    source = tmp / "transcript.json"
+    source.write_bytes(to_json(transcript_to_dict(make_transcript(TEXT))))
+    result = CliRunner().invoke(app, ["draft", str(source), "--out", str(tmp / "d")])
+    assert result.exit_code == 0, result.output
+    return tmp / "d"
+
+
+def test_default_formats_write_html_docx_and_review(drafted: Path):
+    for name in ("post.md", "post.html", "post.docx", "review.html", "draft.json"):
+        assert (drafted / name).stat().st_size > 0, name
+
+
+def test_post_html_is_plain_semantic_html_matching_the_draft(drafted: Path):
+    draft = json.loads((drafted / "draft.json").read_text())
+    outline = _Outline()
+    outline.feed((drafted / "post.html").read_text())
+    assert outline.blocks == expected_blocks(draft)
+    assert outline.tags <= {"html", "head", "meta", "title", "body", "article", "h1", "h2", "p"}
+    assert any(t.startswith('What is "ketamine" <script>alert(1)</script>') for _, t in outline.blocks)
+
+
+def test_docx_headings_and_paragraphs_match_draft_json(drafted: Path):
+    draft = json.loads((drafted / "draft.json").read_text())
+    document = docx.Document(str(drafted / "post.docx"))
+    styles = {"Title": "h1", "Heading 1": "h2", "Normal": "p"}
+    blocks = [(styles[p.style.name if p.style else ""], p.text) for p in document.paragraphs]
+    assert blocks == expected_blocks(draft)
+    assert document.core_properties.title == draft["title"]
+    assert document.core_properties.created.date().isoformat() == draft["date"]
+
+
+def test_docx_survives_characters_xml_cannot_hold():
+    ctx = sample_context()
+    ctx = replace(ctx, draft=replace(ctx.draft, title="Bad\x00 \x0bchars", description="d" * 400))
+    document = docx.Document(io.BytesIO(render_all(ctx, ("docx",))["post.docx"]))
+    assert document.paragraphs[0].text == "Bad chars"
+    assert len(document.core_properties.subject) == 255
