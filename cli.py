@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
+import threading
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
+from pipeline.batch import BatchItem, BatchOptions, run_batch
+from pipeline.batch_report import REPORT_CSV, REPORT_JSON, BatchReport, ItemRecord
 from pipeline.engines import EngineOptions
 from pipeline.errors import Video2BlogError
 from pipeline.run import DraftOptions, DraftResult, draft_file
@@ -105,6 +109,51 @@ def draft(
     _report(result)
 
 
+@app.command()
+def batch(
+    folder: Annotated[Path, typer.Argument(help="Folder of videos and audio files to draft.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the drafts, one subfolder each.")] = (
+        Path("drafts")
+    ),
+    recursive: Annotated[bool, typer.Option("--recursive", "-r", help="Look in subfolders too.")] = False,
+    pattern: Annotated[
+        Optional[list[str]],
+        typer.Option("--pattern", "-p", help="Only files matching this glob (repeatable); default: media."),
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Videos drafted at once on this machine.")] = 1,
+    scheduler: Annotated[
+        Optional[str], typer.Option(help="Run on a Dask cluster: its scheduler's tcp://HOST:PORT.")
+    ] = None,
+    model: ModelOpt = None,
+    glossary: GlossaryOpt = None,
+    engine: EngineOpt = "faster-whisper",
+    formats: FormatsOpt = None,
+    template_dir: TemplateOpt = None,
+    verbatim: Annotated[bool, typer.Option(help="Keep fillers and repetitions as spoken.")] = False,
+    force: Annotated[bool, typer.Option(help="Overwrite drafts an editor has changed.")] = False,
+    device: DeviceOpt = "auto",
+    compute_type: ComputeOpt = "default",
+    beam_size: BeamOpt = 5,
+    vad: VadOpt = True,
+    batched: BatchedOpt = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Transcribe again even if cached.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage.")] = False,
+) -> None:
+    """Draft every video in FOLDER into --out/NAME/; re-runs skip what is unchanged."""
+    _setup_logging(verbose)
+    with _errors_to_exit():
+        # threads 0: the batch gives each job its share of the cores
+        recognition = recognition_options(device, compute_type, 0, beam_size, vad, batched)
+        options = build_options(
+            model, glossary, engine, formats, template_dir, verbatim, force, recognition, no_cache
+        )
+        spec = BatchOptions(folder, out, options, recursive, tuple(pattern or ()), jobs, scheduler=scheduler)
+        with _BatchDisplay() as display:
+            report = run_batch(spec, display)
+    _batch_summary(report, out)
+    raise typer.Exit(report.exit_code)
+
+
 @app.command("formats")
 def list_formats() -> None:
     """List the outputs a draft can have (choose with --formats)."""
@@ -121,19 +170,30 @@ def _report(result: DraftResult) -> None:
         typer.echo(f"  kept your edited {path}; the new version is beside it", err=True)
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that the same clean-up runs; exit status 143."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated()
+
+
 class _errors_to_exit:
-    """Turn the project's errors into one line on stderr and their exit status."""
+    """Turn the project's errors into one line on stderr and their exit status; SIGTERM acts as Ctrl-C."""
 
     def __enter__(self) -> None:
-        return None
+        in_main = threading.current_thread() is threading.main_thread()  # only it may set handlers
+        self._sigterm = signal.signal(signal.SIGTERM, _on_sigterm) if in_main else None
 
     def __exit__(self, kind: type | None, exc: BaseException | None, tb: object) -> bool:
+        if self._sigterm is not None:
+            signal.signal(signal.SIGTERM, self._sigterm)
         if isinstance(exc, Video2BlogError):
             typer.echo(f"video2blog: error: {exc}", err=True)
             raise typer.Exit(exc.exit_code)
         if isinstance(exc, KeyboardInterrupt):
             typer.echo("video2blog: interrupted; finished files were kept, nothing half-written", err=True)
-            raise typer.Exit(130)
+            raise typer.Exit(143 if isinstance(exc, _Terminated) else 130)
         return False
 
 
@@ -163,6 +223,61 @@ class _progress:
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.__exit__(*exc)  # type: ignore[attr-defined]
+
+
+class _BatchDisplay:
+    """Batch progress: on a terminal a live bar with the videos in hand; in a log, one line per video."""
+
+    def __init__(self) -> None:
+        self.total, self.done, self.current = 0, 0, {}  # type: ignore[var-annotated]
+        self.bar: Any = None
+
+    def __enter__(self) -> _BatchDisplay:
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            what = TextColumn("{task.description}")
+            columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), what)
+            self.bar = Progress(*columns, console=Console(stderr=True), transient=True)
+            self.bar.__enter__()
+            self.task = self.bar.add_task("", total=None)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+    def begin(self, items: list[BatchItem]) -> None:
+        self.total = len(items)
+        self._show()
+
+    def started(self, item: BatchItem) -> None:
+        self.current[str(item.source)] = item.relative
+        self._show()
+
+    def finished(self, record: ItemRecord) -> None:
+        self.done += 1
+        self.current.pop(record.input, None)
+        error = record.error.removeprefix(f"{record.input}: ")
+        note = f": {error}" if error else f" ({record.seconds:.1f} s)"
+        line = f"[{self.done}/{self.total}] {record.status} {record.input}{note}"
+        if self.bar is None:
+            typer.echo(line, err=True)
+        else:
+            self.bar.console.print(line, markup=False, highlight=False)
+        self._show()
+
+    def _show(self) -> None:
+        if self.bar is not None:
+            doing = ", ".join(self.current.values())
+            self.bar.update(self.task, total=self.total, completed=self.done, description=doing)
+
+
+def _batch_summary(report: BatchReport, out: Path) -> None:
+    counts = ", ".join(f"{n} {status}" for status, n in report.counts().items())
+    typer.echo(f"Batch of {len(report.records)} into {out}: {counts}")
+    typer.echo(f"  report: {out / REPORT_JSON}, {out / REPORT_CSV}")
 
 
 def _setup_logging(verbose: bool) -> None:

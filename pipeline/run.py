@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import media
+from pipeline.captions import CAPTION_SUFFIXES, read_captions
 from pipeline.compose import ComposeOptions, compose
 from pipeline.engines import ProgressCallback
 from pipeline.errors import InputError
@@ -22,7 +23,7 @@ from pipeline.writers import DEFAULT_FORMATS, RenderContext, render_all
 
 log = logging.getLogger(__name__)
 
-TRANSCRIPT_SUFFIXES = frozenset({".json"})
+TRANSCRIPT_SUFFIXES = frozenset({".json"}) | CAPTION_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,15 @@ class DraftResult:
         return "kept-edits" if self.kept else "drafted"
 
 
+@dataclass(frozen=True)
+class ComputedDraft:
+    """A draft and its rendered files, not yet written: what a batch worker hands back."""
+
+    draft: Draft
+    transcript: Transcript
+    files: dict[str, bytes]
+
+
 def draft_file(
     source: Path, out_dir: Path, options: DraftOptions, progress: ProgressCallback | None = None
 ) -> DraftResult:
@@ -68,35 +78,75 @@ def draft_file(
     Raises:
         Video2BlogError: the input, output folder, model or a template is unusable.
     """
-    folder = OutputFolder(out_dir, force=options.force)  # fail on a bad folder before any work
-    words, src = read_source(source, options, progress)
+    OutputFolder(out_dir, force=options.force)  # fail on a bad folder before any work
+    computed = compute_draft(source, options, progress, out_dir=out_dir)
+    return write_draft(computed, out_dir, options.force)
+
+
+def compute_draft(
+    source: Path,
+    options: DraftOptions,
+    progress: ProgressCallback | None = None,
+    label: str | None = None,
+    out_dir: Path | None = None,
+) -> ComputedDraft:
+    """The work of :func:`draft_file` short of writing: read (or transcribe) and render. No output.
+
+    Batch workers run this; the caller writes the result with :func:`write_draft`.
+
+    Args:
+        source: a media file ffmpeg can read, or a ``transcript.json``.
+        options: engine, prose and output choices.
+        progress: called with (seconds done, seconds total) during transcription.
+        label: the source path to record in the draft, when ``source`` is a local copy of it.
+        out_dir: the draft folder the files are for (the review page links the media relative to it).
+    """
+    words, src = read_source(source, options, progress, label)
+    return render_draft(words, src, options, out_dir)
+
+
+def render_draft(
+    words: Transcript, src: Source, options: DraftOptions, out_dir: Path | None = None
+) -> ComputedDraft:
+    """Sentences, sections and every chosen file's bytes from a transcription. Pure: no I/O."""
     transcript = split_sentences(words)
     draft = make_draft(transcript, src, options)
-    ctx = RenderContext(draft=draft, transcript=transcript, template_dir=options.template_dir)
-    for name, data in render_all(ctx, options.formats).items():
+    ctx = RenderContext(draft, transcript, template_dir=options.template_dir, out_dir=out_dir)
+    return ComputedDraft(draft, transcript, render_all(ctx, options.formats))
+
+
+def write_draft(computed: ComputedDraft, out_dir: Path, force: bool = False) -> DraftResult:
+    """Write a computed draft's files into ``out_dir`` all at once, keeping edited files unless ``force``."""
+    folder = OutputFolder(out_dir, force=force)
+    for name, data in computed.files.items():
         folder.add(name, data)
     report = folder.commit()
+    draft, transcript = computed.draft, computed.transcript
     return DraftResult(out_dir, draft, transcript, tuple(report.written), tuple(report.kept))
 
 
 def read_source(
-    source: Path, options: DraftOptions, progress: ProgressCallback | None = None
+    source: Path, options: DraftOptions, progress: ProgressCallback | None = None, label: str | None = None
 ) -> tuple[Transcript, Source]:
     """Words and provenance from a media file (transcribed) or a transcript file (read)."""
     media.check_readable(source)
-    sha = media.sha256_file(source)
+    sha, name = media.sha256_file(source), media.display_path(label or source)
     if source.suffix.lower() in TRANSCRIPT_SUFFIXES:
         transcript = read_transcript_file(source)
-        return transcript, Source(str(source), sha, transcript.duration)
+        return transcript, Source(name, sha, transcript.duration)
     info = media.probe(source)
     transcript = transcribe_media(info, sha, options.transcribe, progress)
-    return transcript, Source(str(source), sha, round(info.duration, 3))
+    return transcript, Source(name, sha, round(info.duration, 3), info.chapters)
 
 
 def read_transcript_file(path: Path) -> Transcript:
-    """A ``transcript.json`` written by video2blog (perhaps corrected by an editor)."""
+    """A ``transcript.json`` written by video2blog (perhaps corrected by an editor), or captions."""
+    if path.suffix.lower() in CAPTION_SUFFIXES:
+        return read_captions(path)
     try:
-        return transcript_from_dict(json.loads(path.read_text(encoding="utf-8")))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        json.dumps(data, ensure_ascii=False).encode("utf-8")  # a lone "\ud800" escape fails only when written
+        return transcript_from_dict(data)
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise InputError(f"is not a video2blog transcript.json ({exc})", path) from exc
 
@@ -105,6 +155,7 @@ def make_draft(transcript: Transcript, source: Source, options: DraftOptions) ->
     """The text stages after sentence splitting: sections, cleanup and metadata. Pure: no I/O."""
     if not transcript.words:
         raise InputError("holds no words to draft from", source.path)
-    spans = find_sections(transcript)
+    spans = find_sections(transcript, () if options.ignore_chapters else source.chapters)
     date = options.date or dt.date.today().isoformat()
-    return compose(transcript, spans, source, ComposeOptions(verbatim=options.verbatim, date=date))
+    compose_options = ComposeOptions(verbatim=options.verbatim, date=date, glossary=options.glossary)
+    return compose(transcript, spans, source, compose_options)

@@ -1,0 +1,405 @@
+"""Batch: draft every video and audio file in a folder, unattended, resumable and in parallel.
+
+Each input gets its own draft folder ``OUT/<name>/`` with the same files as
+``video2blog draft``. The per-video work runs behind the standard
+``concurrent.futures.Executor`` interface (see :mod:`pipeline.batch_jobs`):
+in this process, a local pool, or a Dask cluster; this module only feeds it,
+writes each result atomically as it comes back, and keeps the report. One bad
+file is recorded as failed and the batch carries on. A draft folder records
+the source it was made from (:mod:`pipeline.batch_state`), so a re-run skips
+unchanged videos, and a run killed at any point resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import hashlib
+import logging
+import os
+import time
+from collections import Counter, deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
+
+from pipeline.batch_jobs import POOLS, Backend, Job, JobResult, LocalBackend, cpu_cores
+from pipeline.batch_report import REPORT_CSV, REPORT_JSON, BatchReport, ItemRecord, now, write_report
+from pipeline.batch_state import STATE, SourceState, current_state, settings_key
+from pipeline.errors import OutputError, UsageError, Video2BlogError
+from pipeline.media import MEDIA_SUFFIXES, check_readable
+from pipeline.output import MANIFEST
+from pipeline.run import ComputedDraft, DraftOptions, write_draft
+
+log = logging.getLogger(__name__)
+
+LOCK = ".video2blog-batch.lock"
+# Largest file a Dask client sends to workers that cannot read it themselves (see README).
+MAX_SEND_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """What to draft, where, and how: built by the CLI from its flags.
+
+    Attributes:
+        folder: the folder of videos.
+        out_dir: where the draft folders and the report go.
+        draft: the options of every draft.
+        recursive: look in subfolders too.
+        patterns: glob patterns (on the file name or the path inside ``folder``); none means every
+            video and audio file, any means every file that matches.
+        jobs: videos drafted at once on this machine.
+        pool: ``process`` or ``thread``: how ``jobs`` > 1 run.
+        scheduler: a Dask scheduler address; the work then runs on its workers.
+        max_send_bytes: the largest file sent to Dask workers that cannot read it.
+    """
+
+    folder: Path
+    out_dir: Path
+    draft: DraftOptions = field(default_factory=DraftOptions)
+    recursive: bool = False
+    patterns: tuple[str, ...] = ()
+    jobs: int = 1
+    pool: str = "process"
+    scheduler: str | None = None
+    max_send_bytes: int = MAX_SEND_BYTES
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """One input: its path, its path inside the batch folder, and its draft folder's name."""
+
+    source: Path
+    relative: str
+    name: str
+
+
+class BatchObserver(Protocol):
+    """Told of the batch's progress (the CLI shows it); must not raise."""
+
+    def begin(self, items: Sequence[BatchItem]) -> None: ...
+
+    def started(self, item: BatchItem) -> None: ...
+
+    def finished(self, record: ItemRecord) -> None: ...
+
+
+class _Quiet:
+    def begin(self, items: Sequence[BatchItem]) -> None: ...
+
+    def started(self, item: BatchItem) -> None: ...
+
+    def finished(self, record: ItemRecord) -> None: ...
+
+
+def run_batch(options: BatchOptions, observer: BatchObserver | None = None) -> BatchReport:
+    """Draft every input of ``options.folder`` into ``options.out_dir``, skipping the up-to-date ones.
+
+    Returns:
+        The report, also written as ``batch-report.json`` and ``.csv``; its ``exit_code`` is 1
+        when any input failed.
+
+    Raises:
+        UsageError: the folder or an option is wrong.
+        OutputError: the output folder cannot be written, or another batch is writing to it.
+        KeyboardInterrupt: after ending the work and writing the report of what was finished.
+    """
+    check_options(options)
+    items = plan(options)
+    observer = observer or _Quiet()
+    with batch_lock(options.out_dir):
+        _remove_stale_reports(options.out_dir)
+        report = BatchReport(str(options.folder), str(options.out_dir), [_record(options, i) for i in items])
+        write_report(report, options.out_dir)
+        observer.begin(items)
+        _run(options, items, report, observer)
+    return report
+
+
+def _run(options: BatchOptions, items: list[BatchItem], report: BatchReport, observer: BatchObserver) -> None:
+    runner = _Runner(options, report, observer)
+    try:
+        runner.run(items)
+    except KeyboardInterrupt:
+        report.interrupted = True
+        raise
+    finally:
+        runner.close()
+        report.finished = now()
+        write_report(report, options.out_dir)
+
+
+def _remove_stale_reports(out_dir: Path) -> None:
+    """Temporary report files a killed batch left (safe: this batch holds the folder's lock)."""
+    for name in (REPORT_JSON, REPORT_CSV):
+        for stale in out_dir.glob(f".{name}.*.tmp"):
+            stale.unlink(missing_ok=True)
+
+
+def check_options(options: BatchOptions) -> None:
+    """Raise :class:`UsageError` for a folder or option that cannot work."""
+    if not options.folder.is_dir():
+        raise UsageError(f"{options.folder}: no such folder; give the folder that holds the videos")
+    if options.jobs < 1:
+        raise UsageError(f"--jobs must be 1 or more, not {options.jobs}")
+    if options.scheduler and options.jobs > 1:
+        raise UsageError("give --jobs or --scheduler, not both: a cluster's workers set how many run at once")
+    if options.pool not in POOLS:
+        raise UsageError(f"unknown pool {options.pool!r}; choose one of: {', '.join(POOLS)}")
+
+
+def plan(options: BatchOptions) -> list[BatchItem]:
+    """The inputs, in path order, each with its draft folder name."""
+    found = find_inputs(options.folder, options.recursive, options.patterns, options.out_dir)
+    names = draft_names(found)
+    return [BatchItem(options.folder / rel, rel, names[rel]) for rel in found]
+
+
+def find_inputs(
+    folder: Path, recursive: bool, patterns: Sequence[str], out_dir: Path | None = None
+) -> list[str]:
+    """Paths (relative to ``folder``, with ``/``) of the files to draft, sorted.
+
+    Hidden files and folders, draft folders and ``out_dir`` are passed over.
+    """
+    found: list[str] = []
+    for root, dirs, files in os.walk(folder):
+        here = Path(root)
+        dirs[:] = [d for d in dirs if recursive and _walkable(here / d, out_dir)]
+        rels = ((here / f).relative_to(folder).as_posix() for f in files if not f.startswith("."))
+        found.extend(r for r in rels if _wanted(r, patterns))
+    return sorted(found)
+
+
+def _walkable(folder: Path, out_dir: Path | None) -> bool:
+    if folder.name.startswith(".") or (folder / MANIFEST).exists():
+        return False
+    return out_dir is None or not _same_folder(folder, out_dir)
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    with contextlib.suppress(OSError):
+        return a.samefile(b)
+    return False
+
+
+def _wanted(relative: str, patterns: Sequence[str]) -> bool:
+    if not patterns:
+        return Path(relative).suffix.lower() in MEDIA_SUFFIXES
+    name = relative.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(relative, p) for p in patterns)
+
+
+def draft_names(relatives: Sequence[str]) -> dict[str, str]:
+    """A distinct draft folder name for each input path, stable for a given set of paths.
+
+    A name is the file's name without its extension. Where two inputs share it (``a/talk.mp4``,
+    ``b/talk.mov``), each gets its whole path instead, with ``/`` and ``.`` made ``-``
+    (``a-talk-mp4``, ``b-talk-mov``); a short hash of the path settles any clash left.
+    """
+    reserved = Counter({REPORT_JSON.casefold(): 1, REPORT_CSV.casefold(): 1})
+    stems = Counter(_stem(r).casefold() for r in relatives) + reserved
+    first = {r: _stem(r) if stems[_stem(r).casefold()] == 1 else _flat(r) for r in relatives}
+    taken = Counter(n.casefold() for n in first.values())
+    return {r: n if taken[n.casefold()] == 1 else f"{n}-{_short_hash(r)}" for r, n in first.items()}
+
+
+def _stem(relative: str) -> str:
+    return Path(relative).stem
+
+
+def _flat(relative: str) -> str:
+    return relative.replace("/", "-").replace(".", "-")
+
+
+def _short_hash(relative: str) -> str:
+    return hashlib.sha1(relative.encode("utf-8")).hexdigest()[:8]
+
+
+def _record(options: BatchOptions, item: BatchItem) -> ItemRecord:
+    return ItemRecord(input=str(item.source), output=str(options.out_dir / item.name))
+
+
+@contextlib.contextmanager
+def batch_lock(out_dir: Path) -> Iterator[None]:
+    """Hold ``OUT/.video2blog-batch.lock`` so that two batches never write into one folder at once."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        handle = (out_dir / LOCK).open("a")
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder ({exc.strerror})", out_dir) from exc
+    with handle:
+        _lock(handle, out_dir)
+        yield
+
+
+def _lock(handle: object, out_dir: Path) -> None:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        return
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # type: ignore[attr-defined]
+    except OSError as exc:
+        raise OutputError("another batch is writing into this folder; wait for it to end", out_dir) from exc
+
+
+def open_backend(options: BatchOptions) -> Backend:
+    """The local pool, or (with a scheduler address) the Dask cluster; Dask is imported only then."""
+    if options.scheduler:
+        from pipeline.distributed import DaskBackend
+
+        return DaskBackend(options.scheduler, options.draft.transcribe.cache_dir, options.max_send_bytes)
+    jobs = min(options.jobs, cpu_cores())
+    if jobs < options.jobs:
+        log.warning("--jobs %d is more than the %d cores; drafting %d at a time", options.jobs, jobs, jobs)
+    return LocalBackend(jobs, options.pool)
+
+
+@dataclass
+class _Flight:
+    item: BatchItem
+    job: Job
+    stat: os.stat_result
+    started: float
+
+
+class _Runner:
+    """Feeds jobs to a backend a few at a time, and writes each result as it comes back."""
+
+    def __init__(self, options: BatchOptions, report: BatchReport, observer: BatchObserver) -> None:
+        self.options, self.report, self.observer = options, report, observer
+        self.settings = settings_key(options.draft)
+        self.backend: Backend | None = None
+        self.flights: dict[Future[JobResult], _Flight] = {}
+
+    def run(self, items: Sequence[BatchItem]) -> None:
+        queue = deque(items)
+        while queue or self.flights:
+            self._fill(queue)
+            done, _ = wait(self.flights, return_when=FIRST_COMPLETED) if self.flights else (set(), set())
+            for future in done:
+                self._collect(future)
+
+    def close(self) -> None:
+        if self.backend is not None:
+            self.backend.close(cancel=bool(self.flights))
+
+    def _fill(self, queue: deque[BatchItem]) -> None:
+        while queue and (not self.flights or len(self.flights) < self._backend().slots()):
+            item = queue.popleft()
+            if not self._skipped(item):
+                self._start(item)
+
+    def _backend(self) -> Backend:
+        if self.backend is None:  # not before it is needed: a re-run that skips all starts no pool
+            self.backend = open_backend(self.options)
+        return self.backend
+
+    def _skipped(self, item: BatchItem) -> bool:
+        started = time.perf_counter()
+        folder = self.options.out_dir / item.name
+        state = current_state(folder, item.source, item.relative, self.settings, self.options.draft.force)
+        if state is not None:
+            record = self._base(item).done("skipped", time.perf_counter() - started, duration=state.duration)
+            self._finish(record, write=False)
+        return state is not None
+
+    def _start(self, item: BatchItem) -> None:
+        self._backend()  # a pool or cluster that cannot start ends the batch, not just this video
+        try:
+            check_readable(item.source)
+            stat, started = item.source.stat(), time.perf_counter()
+            out = link_base(item.source, self.options.out_dir / item.name)
+            job = self._backend().prepare(Job(item.source, str(item.source), self.options.draft, out_dir=out))
+            self._submit(_Flight(item, job, stat, started))
+        except (Video2BlogError, OSError) as exc:
+            self._fail(item, exc, 0.0)
+
+    def _submit(self, flight: _Flight) -> None:
+        self.observer.started(flight.item)
+        self.flights[self._backend().submit(flight.job)] = flight
+
+    def _collect(self, future: Future[JobResult]) -> None:
+        flight = self.flights.pop(future)
+        try:
+            result = future.result()
+        except Exception as exc:  # one bad file never stops the rest
+            self._retry_or_fail(flight, exc)
+            return
+        self._write(flight, result)
+
+    def _retry_or_fail(self, flight: _Flight, error: BaseException) -> None:
+        try:
+            again = self._backend().retry(flight.job, error)
+            if again is not None:
+                self._submit(replace(flight, job=again))
+                return
+        except (Video2BlogError, OSError) as exc:
+            error = exc
+        self._fail(flight.item, error, time.perf_counter() - flight.started)
+
+    def _write(self, flight: _Flight, result: JobResult) -> None:
+        folder, computed = self.options.out_dir / flight.item.name, _with_state(flight, result, self.settings)
+        try:
+            written = write_draft(computed, folder, self.options.draft.force)
+        except Video2BlogError as exc:
+            self._fail(flight.item, exc, time.perf_counter() - flight.started)
+            return
+        self._backend().finish(flight.job, result)
+        seconds = time.perf_counter() - flight.started
+        more = {"compute_seconds": round(result.seconds, 3), "worker": result.worker}
+        duration = computed.draft.source.duration
+        self._finish(self._base(flight.item).done(written.status, seconds, duration=duration, **more))
+
+    def _fail(self, item: BatchItem, exc: BaseException, seconds: float) -> None:
+        if not isinstance(exc, Video2BlogError):
+            log.error("unexpected error drafting %s", item.source, exc_info=exc)
+        self._finish(self._base(item).done("failed", seconds, error=one_line(exc)))
+
+    def _base(self, item: BatchItem) -> ItemRecord:
+        return _record(self.options, item)
+
+    def _finish(self, record: ItemRecord, write: bool = True) -> None:
+        self.report.update(record)
+        if write:  # skips are cheap and many: the end of the batch records them
+            write_report(self.report, self.options.out_dir)
+        self.observer.finished(record)
+
+
+def _with_state(flight: _Flight, result: JobResult, settings: str) -> ComputedDraft:
+    """The computed files plus the state file that lets a re-run skip this video."""
+    computed = result.computed
+    state = SourceState(
+        source=flight.item.relative,
+        sha256=computed.draft.source.sha256,
+        size=flight.stat.st_size,
+        mtime_ns=flight.stat.st_mtime_ns,
+        settings=settings,
+        duration=computed.draft.source.duration,
+        files=tuple(computed.files),
+    )
+    return replace(computed, files={**computed.files, STATE: state.to_bytes()})
+
+
+def link_base(source: Path, folder: Path) -> Path:
+    """``folder`` in the same form as ``source``: both relative (to this cwd) or both absolute.
+
+    The review page links the media relative to its folder; with both paths in one form the
+    link comes out the same on a worker whose working folder is another.
+    """
+    absolute = Path(os.path.abspath(folder))
+    if source.is_absolute():
+        return absolute
+    with contextlib.suppress(ValueError):  # another drive (Windows): no relative path
+        return Path(os.path.relpath(absolute))
+    return absolute
+
+
+def one_line(exc: BaseException) -> str:
+    """An error as one line: the project's own message, else the exception's type and message."""
+    text = str(exc) if isinstance(exc, Video2BlogError) else f"{type(exc).__name__}: {exc}"
+    return " ".join(text.split()) or type(exc).__name__

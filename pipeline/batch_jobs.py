@@ -1,0 +1,214 @@
+"""The per-video work of a batch, and the local pools that run it behind the ``Executor`` interface.
+
+A :class:`Job` is everything one video's work needs; it is sent to a
+``concurrent.futures.Executor`` (in this process, a process pool, a thread
+pool, or a Dask cluster: see :mod:`pipeline.distributed`) and comes back as a
+:class:`JobResult` holding the rendered files. The batch, not the job, writes
+them: workers only read inputs and compute.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
+from typing import Any, Protocol
+
+from pipeline.run import ComputedDraft, DraftOptions, compute_draft
+from pipeline.schema import Transcript
+
+log = logging.getLogger(__name__)
+
+POOLS = ("process", "thread")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One video's work.
+
+    Attributes:
+        source: the file as the batch sees it.
+        label: the source path to record in the draft.
+        options: the draft options (with the thread count this job may use).
+        sha256: the content hash when the batch already knows it ("" if not).
+        words: a cached transcription of the same content and settings, to reuse.
+        data: the file's bytes, for a worker that cannot read ``source``.
+        attempt: how many times this job was tried before.
+        out_dir: the draft folder, in the same form as ``label`` (both relative or both absolute),
+            so that the review page's link to the media is the same whatever the worker's cwd.
+    """
+
+    source: Path
+    label: str
+    options: DraftOptions
+    sha256: str = ""
+    words: Transcript | None = None
+    data: bytes | None = None
+    attempt: int = 0
+    out_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """A computed draft, the worker's time on it, and a new transcription for the batch to cache."""
+
+    computed: ComputedDraft
+    seconds: float
+    words: Transcript | None = None
+    worker: str = ""
+
+
+class Backend(Protocol):
+    """Where jobs run. ``slots`` bounds how many are in flight, so the batch feeds them lazily."""
+
+    def slots(self) -> int: ...
+
+    def prepare(self, job: Job) -> Job:
+        """The job as this backend sends it (its thread share, a content hash, cached words...)."""
+        ...
+
+    def submit(self, job: Job) -> Future[JobResult]: ...
+
+    def retry(self, job: Job, error: BaseException) -> Job | None:
+        """A job to submit again after ``error``, or None: the video failed."""
+        ...
+
+    def finish(self, job: Job, result: JobResult) -> None:
+        """Client-side bookkeeping once a result is written (e.g. caching its transcription)."""
+        ...
+
+    def close(self, cancel: bool) -> None: ...
+
+
+class Cancelled(Exception):
+    """The batch was interrupted; a job in a pool thread stops at its next progress report."""
+
+
+def compute_job(job: Job, cancel: threading.Event | None = None) -> JobResult:
+    """The per-video work on a local worker: read, transcribe (through the shared cache), render."""
+    started = time.perf_counter()
+    computed = compute_draft(job.source, job.options, _stopper(cancel), label=job.label, out_dir=job.out_dir)
+    worker = f"pid {os.getpid()} {threading.current_thread().name}"
+    return JobResult(computed, time.perf_counter() - started, worker=worker)
+
+
+def _stopper(cancel: threading.Event | None) -> Callable[[float, float], None] | None:
+    """A progress callback that ends the job once ``cancel`` is set (threads cannot be killed)."""
+    if cancel is None:
+        return None
+
+    def check(done: float, total: float) -> None:
+        if cancel.is_set():
+            raise Cancelled("the batch was interrupted")
+
+    return check
+
+
+def cpu_cores() -> int:
+    """Cores this process may run on (the affinity mask where the OS has one)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity else (os.cpu_count() or 1)
+
+
+def with_threads(options: DraftOptions, threads: int) -> DraftOptions:
+    """``options`` with the recogniser limited to ``threads`` CPU threads."""
+    engine = replace(options.transcribe.engine_options, threads=threads)
+    return replace(options, transcribe=replace(options.transcribe, engine_options=engine))
+
+
+class InlineExecutor(Executor):
+    """Runs each call at once in the caller's thread: ``--jobs 1``, where Ctrl-C stops the work at once."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:  # handed to the caller through the future
+            future.set_exception(exc)
+        return future
+
+
+class LocalBackend:
+    """Jobs on this machine: in this process (jobs=1), or a pool of ``jobs`` threads or processes.
+
+    Each job gets ``cores // jobs`` recogniser threads, so the pool never oversubscribes the CPU.
+    Processes (the default) load the model once each. Threads share one model and start at once,
+    but their words can differ slightly from a one-at-a-time run (measured: timings and
+    probabilities of a few words), so a draft would depend on what ran beside it.
+    """
+
+    def __init__(self, jobs: int, pool: str = "process") -> None:
+        self.jobs, self.pool = jobs, pool
+        self.threads = max(1, cpu_cores() // jobs)
+        self.cancel = threading.Event()
+        self.executor = self._start()
+        self.work = partial(compute_job, cancel=self.cancel) if self._threaded() else compute_job
+
+    def _threaded(self) -> bool:
+        return self.jobs > 1 and self.pool == "thread"
+
+    def _start(self) -> Executor:
+        if self.jobs == 1:
+            return InlineExecutor()
+        if self.pool == "thread":
+            return ThreadPoolExecutor(self.jobs, thread_name_prefix="video2blog")
+        spawn = multiprocessing.get_context("spawn")  # fork would copy the display's threads and locks
+        return ProcessPoolExecutor(self.jobs, spawn, initializer=_init_worker, initargs=(os.getpid(),))
+
+    def slots(self) -> int:
+        return self.jobs
+
+    def prepare(self, job: Job) -> Job:
+        return replace(job, options=with_threads(job.options, self.threads))
+
+    def submit(self, job: Job) -> Future[JobResult]:
+        try:
+            return self.executor.submit(self.work, job)
+        except BrokenProcessPool:  # a worker died (a crash in a native library, out of memory)
+            log.warning("a worker process died; starting a new pool")
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.executor = self._start()
+            return self.executor.submit(self.work, job)
+
+    def retry(self, job: Job, error: BaseException) -> Job | None:
+        """Jobs lost with a dead worker run once more; a job that kills two workers has failed."""
+        if isinstance(error, BrokenProcessPool) and job.attempt < 1:
+            return replace(job, attempt=job.attempt + 1)
+        return None
+
+    def finish(self, job: Job, result: JobResult) -> None:
+        return None  # local jobs use the transcript cache directly
+
+    def close(self, cancel: bool) -> None:
+        if cancel:
+            self.cancel.set()
+            _terminate(self.executor)
+        self.executor.shutdown(wait=True, cancel_futures=cancel)
+
+
+def _terminate(executor: Executor) -> None:
+    """End a process pool's workers now (Ctrl-C): their results would be thrown away anyway."""
+    processes = getattr(executor, "_processes", None) or {}  # no public API before Python 3.14
+    for process in list(processes.values()):
+        process.terminate()
+
+
+def _init_worker(parent: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch handles Ctrl-C and ends the pool
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose batch was killed (kill -9) exits instead of lingering as an orphan."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)

@@ -1,0 +1,107 @@
+"""The batch report: every input with its status, duration, time taken and error, as JSON and CSV.
+
+The report is rewritten (atomically) when the batch starts, after each video
+it drafts, and at the end, so a batch that was killed still leaves an accurate
+account of what it finished; inputs not reached yet are ``pending``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from pipeline.output import atomic_write
+from pipeline.serialize import to_json
+
+REPORT_JSON = "batch-report.json"
+REPORT_CSV = "batch-report.csv"
+STATUSES = ("drafted", "skipped", "kept-edits", "failed")
+PENDING = "pending"
+COLUMNS = ("input", "output", "status", "duration", "seconds", "error", "compute_seconds", "worker")
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    """One input's outcome: ``duration`` is the media's length, ``seconds`` the time it took."""
+
+    input: str
+    output: str
+    status: str = PENDING
+    duration: float | None = None
+    seconds: float = 0.0
+    error: str = ""
+    compute_seconds: float | None = None
+    worker: str = ""
+
+    def done(self, status: str, seconds: float, **more: Any) -> ItemRecord:
+        """This record with its outcome filled in."""
+        return replace(self, status=status, seconds=round(seconds, 3), **more)
+
+
+@dataclass
+class BatchReport:
+    """Every input of a batch, in order, with its outcome so far."""
+
+    folder: str
+    out_dir: str
+    records: list[ItemRecord]
+    started: str = field(default_factory=lambda: now())
+    finished: str = ""
+    interrupted: bool = False
+
+    def update(self, record: ItemRecord) -> None:
+        """Replace the record of the same input."""
+        self.records = [record if r.input == record.input else r for r in self.records]
+
+    def counts(self) -> dict[str, int]:
+        """How many inputs have each status (every status listed, pending only when present)."""
+        counted = Counter(r.status for r in self.records)
+        return {s: counted[s] for s in STATUSES} | ({PENDING: counted[PENDING]} if counted[PENDING] else {})
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every input was drafted, skipped or kept edits; 1 when any failed."""
+        return 1 if any(r.status == "failed" for r in self.records) else 0
+
+    def failures(self) -> list[ItemRecord]:
+        return [r for r in self.records if r.status == "failed"]
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def write_report(report: BatchReport, out_dir: Path) -> None:
+    """Write ``batch-report.json`` and ``batch-report.csv`` into ``out_dir``, each atomically."""
+    atomic_write(out_dir / REPORT_JSON, to_json(report_dict(report)))
+    atomic_write(out_dir / REPORT_CSV, report_csv(report))
+
+
+def report_dict(report: BatchReport) -> dict[str, object]:
+    """The JSON form of the report."""
+    return {
+        "folder": report.folder,
+        "out": report.out_dir,
+        "started": report.started,
+        "finished": report.finished or None,
+        "interrupted": report.interrupted,
+        "counts": report.counts(),
+        "exit_status": report.exit_code,
+        "items": [asdict(r) for r in report.records],
+    }
+
+
+def report_csv(report: BatchReport) -> bytes:
+    """The CSV form: one row per input, the columns of :data:`COLUMNS`."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for record in report.records:
+        row = asdict(record)
+        writer.writerow({k: "" if row[k] is None else row[k] for k in COLUMNS})
+    return buffer.getvalue().encode("utf-8")

@@ -1,0 +1,215 @@
+"""A batch's per-video work on a Dask cluster (``video2blog batch --scheduler tcp://HOST:PORT``).
+
+Imported only when a scheduler is given; Dask itself is an optional extra
+(``pip install 'video2blog[dask]'``).
+
+The client (the machine running ``video2blog batch``) keeps every file: it
+reads the transcript cache, writes the drafts, the cache and the report.
+Workers only read inputs and compute, in a scratch folder of their own:
+
+- A worker reads the input at the client's path when it can see it (shared
+  storage mounted at the same path). When it cannot, or sees a different file
+  there, the job fails with :class:`SourceNotVisible` and the client sends it
+  again with the file's bytes (up to ``max_send_bytes``), and from then on
+  sends bytes with every job.
+- A transcription the client has cached is sent with the job, so the worker
+  only redoes the text stages; a new transcription comes back for the client
+  to cache.
+- Each worker process loads the model once (the engine's per-process cache)
+  with its share of the machine's cores: cores / worker threads on that host.
+- A worker that dies mid-video is no loss: the scheduler runs the video again
+  on another worker (up to Dask's ``allowed-failures``), and the client, which
+  alone writes, writes it once.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from collections import defaultdict
+from concurrent.futures import Future
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from pipeline import media
+from pipeline.batch_jobs import Job, JobResult, cpu_cores
+from pipeline.errors import InputError, UsageError, Video2BlogError
+from pipeline.run import ComputedDraft, DraftOptions, compute_draft
+from pipeline.transcribe import cache_key, read_cached, write_cached
+
+log = logging.getLogger(__name__)
+
+INSTALL_HINT = "pip install 'video2blog[dask]'"
+CONNECT_TIMEOUT = "20s"
+
+
+class ClusterError(Video2BlogError):
+    """The Dask scheduler cannot be reached or used."""
+
+
+class SourceNotVisible(Exception):
+    """Raised on a worker that cannot read the job's input at the client's path."""
+
+
+def import_distributed() -> Any:
+    """The ``distributed`` package, or a :class:`UsageError` that says how to install it."""
+    try:
+        import distributed
+    except ImportError as exc:
+        raise UsageError(
+            f"--scheduler needs Dask, which is not installed; install it with: {INSTALL_HINT}"
+        ) from exc
+    return distributed
+
+
+class DaskBackend:
+    """Runs jobs on the workers of the Dask scheduler at ``address``, through its ``Executor``."""
+
+    def __init__(self, address: str, cache_dir: Path | None, max_send_bytes: int) -> None:
+        self.client = connect(address)
+        _allow_large_jobs(max_send_bytes)
+        self.executor = self.client.get_executor(pure=False)  # a concurrent.futures.Executor
+        self.cache_dir, self.max_send_bytes = cache_dir, max_send_bytes
+        self.send_bytes = False  # set once a worker could not read an input itself
+        self.threads_by_host = threads_by_host(self.client)
+
+    def slots(self) -> int:
+        """One video per worker thread, plus one queued so no worker waits for the client."""
+        return max(1, sum(self.client.nthreads().values())) + 1
+
+    def submit(self, job: Job) -> Future[JobResult]:
+        return self.executor.submit(run_on_worker, job, self.threads_by_host)
+
+    def prepare(self, job: Job) -> Job:
+        """The job with its content hash, the client's cached transcription, and its bytes if needed."""
+        sha = job.sha256 or media.sha256_file(job.source)
+        words = read_cached(self.cache_dir, cache_key(sha, job.options.transcribe))
+        data = self._read(job.source) if self.send_bytes and job.data is None else job.data
+        return replace(job, sha256=sha, words=words, data=data)
+
+    def _read(self, source: Path) -> bytes:
+        size = source.stat().st_size
+        if size > self.max_send_bytes:
+            limit = self.max_send_bytes / 2**20
+            raise InputError(
+                f"is {size / 2**20:.0f} MiB, more than the {limit:.0f} MiB a batch sends to workers that "
+                "cannot read it; put the videos where every worker sees them at the same path",
+                source,
+            )
+        return source.read_bytes()
+
+    def retry(self, job: Job, error: BaseException) -> Job | None:
+        """Send the file itself to a worker that could not read it; other errors are final."""
+        if not isinstance(error, SourceNotVisible) or job.data is not None:
+            return None
+        if not self.send_bytes:
+            log.info("a worker cannot read %s; sending the files to the workers from now on", job.source)
+        self.send_bytes = True
+        return replace(job, data=self._read(job.source), attempt=job.attempt + 1)
+
+    def finish(self, job: Job, result: JobResult) -> None:
+        """Cache a new transcription on the client, as a local batch would have."""
+        if result.words is not None and job.words is None:
+            write_cached(self.cache_dir, cache_key(job.sha256, job.options.transcribe), result.words)
+
+    def close(self, cancel: bool) -> None:
+        try:
+            self.executor.shutdown(wait=not cancel)
+        finally:
+            self.client.close()
+
+
+def connect(address: str) -> Any:
+    """A client of the scheduler at ``address``.
+
+    Raises:
+        UsageError: Dask is not installed.
+        ClusterError: the scheduler cannot be reached.
+    """
+    distributed = import_distributed()
+    try:
+        return distributed.Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ClusterError(
+            f"cannot reach the Dask scheduler at {address} ({exc}); start one with 'dask scheduler' "
+            "and give the address it prints"
+        ) from exc
+
+
+def _allow_large_jobs(max_send_bytes: int) -> None:
+    """Jobs may carry a file's bytes: no "large graph" warning for those within the send limit."""
+    import dask
+
+    dask.config.set({"distributed.admin.large-graph-warning-threshold": max_send_bytes + 2**20})
+
+
+def threads_by_host(client: Any) -> dict[str, int]:
+    """Recogniser threads per job on each host: its cores shared among its workers' threads."""
+    workers = client.scheduler_info(n_workers=-1)["workers"]
+    cores = client.run(cpu_cores)
+    slots: dict[str, int] = defaultdict(int)
+    host_cores: dict[str, int] = {}
+    for address, info in workers.items():
+        slots[info["host"]] += info["nthreads"]
+        host_cores[info["host"]] = cores.get(address, 1)
+    return {host: max(1, host_cores[host] // n) for host, n in slots.items()}
+
+
+def run_on_worker(job: Job, threads_by_host: dict[str, int]) -> JobResult:
+    """The per-video work on a Dask worker. It writes nothing but its own scratch folder.
+
+    Raises:
+        SourceNotVisible: the input is not at ``job.source`` here, or is another file.
+        Video2BlogError: the input cannot be drafted (the message names the client's path).
+    """
+    started = time.perf_counter()
+    address, threads = _worker_threads(threads_by_host)
+    with tempfile.TemporaryDirectory(prefix="video2blog-") as scratch:
+        cache = Path(scratch) / "cache"
+        options = _worker_options(job.options, cache, threads)
+        key = cache_key(job.sha256, options.transcribe)
+        if job.words is not None:
+            write_cached(cache, key, job.words)  # so the transcribe stage finds it, as at the client
+        computed = _compute(_local_source(job, Path(scratch)), options, job)
+        words = read_cached(cache, key) if job.words is None else None
+    if computed.draft.source.sha256 != job.sha256:
+        raise SourceNotVisible(f"{job.source} on {address} is not the client's file")
+    return JobResult(computed, time.perf_counter() - started, words, address)
+
+
+def _worker_threads(threads_by_host: dict[str, int]) -> tuple[str, int]:
+    distributed = import_distributed()
+    worker = distributed.get_worker()
+    host = distributed.comm.get_address_host(worker.address)
+    fallback = max(1, cpu_cores() // max(1, worker.state.nthreads))  # a worker that joined later
+    return worker.address, threads_by_host.get(host, fallback)
+
+
+def _worker_options(options: DraftOptions, cache: Path, threads: int) -> DraftOptions:
+    engine = replace(options.transcribe.engine_options, threads=threads)
+    transcribe = replace(options.transcribe, engine_options=engine, cache_dir=cache)
+    return replace(options, transcribe=transcribe)
+
+
+def _local_source(job: Job, scratch: Path) -> Path:
+    """The input as a path on this worker: the client's path, or a scratch copy of the bytes sent."""
+    if job.data is None:
+        if not job.source.is_file():
+            raise SourceNotVisible(f"{job.source} cannot be read on this worker")
+        return job.source
+    copy = scratch / "input" / job.source.name  # keep the name: ffmpeg may go by the extension
+    copy.parent.mkdir()
+    copy.write_bytes(job.data)
+    return copy
+
+
+def _compute(source: Path, options: DraftOptions, job: Job) -> ComputedDraft:
+    try:
+        return compute_draft(source, options, label=job.label, out_dir=job.out_dir)
+    except Video2BlogError as exc:
+        if exc.path is None or exc.path == job.label:
+            raise
+        message = str(exc).removeprefix(f"{exc.path}: ")  # name the client's file, not the scratch copy
+        raise type(exc)(message, job.label) from None

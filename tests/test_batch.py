@@ -1,0 +1,251 @@
+"""Batch drafting: a mixed folder, re-runs that skip, kept edits, and a run killed and resumed."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+from pipeline.batch import BatchOptions, batch_lock, draft_names, find_inputs, run_batch
+from pipeline.batch_state import STATE
+from pipeline.errors import OutputError
+from pipeline.writers import WRITERS, parse_formats
+from tests.batch_media import cut_clip, make_clips, truncate
+
+ROOT = Path(__file__).resolve().parents[1]
+DRAFT_FILES = {WRITERS[f].filename for f in parse_formats(None)}
+runner = CliRunner()
+
+
+def batch(*args: str, cache: Path) -> object:
+    """The batch command, in this process, with its own transcript cache."""
+    return runner.invoke(app, ["batch", *args], env={"XDG_CACHE_HOME": str(cache)})
+
+
+def statuses(out: Path) -> dict[str, str]:
+    data = json.loads((out / "batch-report.json").read_text())
+    return {Path(item["output"]).name: item["status"] for item in data["items"]}
+
+
+def visible_files(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir() if not p.name.startswith(".")}
+
+
+def test_names_are_distinct_stable_and_readable():
+    names = draft_names(["a/talk.mp4", "b/talk.mov", "intro.mp4", "Intro.m4a", "x/batch-report.json.mp4"])
+    assert names == {
+        "a/talk.mp4": "a-talk-mp4",
+        "b/talk.mov": "b-talk-mov",
+        "intro.mp4": "intro-mp4",
+        "Intro.m4a": "Intro-m4a",
+        "x/batch-report.json.mp4": "x-batch-report-json-mp4",
+    }
+    assert draft_names(["solo.mp4", "a/other.mov"]) == {"solo.mp4": "solo", "a/other.mov": "other"}
+    paths = ["a-b/c.mp4", "a/b-c.mp4", "c.mp4", "b-c.mov"]  # two flatten alike: a hash tells them apart
+    clash = draft_names(paths)
+    assert len(set(clash.values())) == 4 and clash == draft_names(paths[::-1])
+    assert clash["c.mp4"] == "c-mp4" and clash["a-b/c.mp4"].startswith("a-b-c-mp4-")
+
+
+def test_inputs_are_media_files_or_pattern_matches(tmp_path: Path):
+    for rel in ["a.mp4", "b.MOV", "notes.txt", ".hidden.mp4", "sub/c.m4a", ".git/d.mp4", "draft/e.mp4"]:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(b"x")
+    (tmp_path / "draft" / ".video2blog.json").write_text("{}")  # a draft folder is never an input
+    assert find_inputs(tmp_path, False, ()) == ["a.mp4", "b.MOV"]
+    assert find_inputs(tmp_path, True, ()) == ["a.mp4", "b.MOV", "sub/c.m4a"]
+    assert find_inputs(tmp_path, True, ("*.txt", "sub/*")) == ["notes.txt", "sub/c.m4a"]
+    assert find_inputs(tmp_path, True, (), out_dir=tmp_path / "sub") == ["a.mp4", "b.MOV"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nowhere"], "no such folder"),
+        (["{folder}", "--jobs", "0"], "--jobs must be 1 or more"),
+        (["{folder}", "--jobs", "2", "--scheduler", "tcp://127.0.0.1:1"], "not both"),
+        (["{folder}", "--formats", "pdf"], "unknown format pdf"),
+    ],
+)
+def test_usage_errors_exit_2(tmp_path: Path, args: list[str], message: str):
+    args = [a.replace("{folder}", str(tmp_path)) for a in args]
+    result = batch(*args, "--out", str(tmp_path / "out"), cache=tmp_path / "cache")
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_a_second_batch_on_the_same_folder_is_refused(tmp_path: Path):
+    with batch_lock(tmp_path / "out"), pytest.raises(OutputError, match="another batch"):
+        run_batch(BatchOptions(tmp_path, tmp_path / "out"))
+
+
+def test_no_dask_without_a_scheduler(tmp_path: Path):
+    code = (
+        "import sys; from pathlib import Path; import cli;"
+        "from pipeline.batch import BatchOptions, run_batch;"
+        f"run_batch(BatchOptions(Path({str(tmp_path)!r}), Path({str(tmp_path / 'out')!r})));"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')]; assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three good clips (two named alike in subfolders), a truncated video, a text file named .mp4."""
+    folder = tmp_path_factory.mktemp("mixed")
+    cut_clip(folder / "a" / "talk.mp4", 10, 4)
+    cut_clip(folder / "b" / "talk.m4a", 30, 4, video=False)
+    intro = cut_clip(folder / "intro.mp4", 50, 4)
+    truncate(intro, folder / "corrupt.mp4")
+    (folder / "notes.mp4").write_text("this is a text file, not a video\n")
+    (folder / "readme.txt").write_text("not an input\n")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def first_run(mixed: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, object]:
+    work = tmp_path_factory.mktemp("first")
+    out, cache = work / "out", work / "cache"
+    result = batch(str(mixed), "--out", str(out), "--recursive", cache=cache)
+    return out, cache, result
+
+
+@pytest.mark.slow
+def test_mixed_folder_drafts_the_good_and_reports_the_bad(first_run):
+    out, _, result = first_run
+    assert result.exit_code == 1, result.output
+    assert statuses(out) == {
+        "a-talk-mp4": "drafted",
+        "b-talk-m4a": "drafted",
+        "intro": "drafted",
+        "corrupt": "failed",
+        "notes": "failed",
+    }
+    for name in ("a-talk-mp4", "b-talk-m4a", "intro"):
+        assert visible_files(out / name) == DRAFT_FILES
+    assert not (out / "corrupt").exists() and not (out / "notes").exists()
+    items = {Path(i["input"]).name: i for i in json.loads((out / "batch-report.json").read_text())["items"]}
+    assert "is not a media file" in items["notes.mp4"]["error"] and "\n" not in items["corrupt.mp4"]["error"]
+    assert 3.5 < items["intro.mp4"]["duration"] < 4.5 and items["intro.mp4"]["seconds"] > 0
+    rows = list(csv.DictReader((out / "batch-report.csv").open()))
+    assert [r["status"] for r in rows] == [i["status"] for i in items.values()]
+    progress = [line for line in result.output.splitlines() if line.startswith("[")]
+    assert len(progress) == 5 and progress[-1].startswith("[5/5]")  # one line per video in a log
+
+
+@pytest.mark.slow
+def test_rerun_skips_unchanged_videos_quickly_and_touches_nothing(first_run, mixed: Path):
+    out, cache, _ = first_run
+    before = {p: p.stat().st_mtime_ns for p in (out / "intro").iterdir()}
+    started = time.perf_counter()
+    result = batch(str(mixed), "--out", str(out), "--recursive", cache=cache)
+    assert result.exit_code == 1  # the two bad files are tried again, and fail again
+    assert time.perf_counter() - started < 10
+    data = json.loads((out / "batch-report.json").read_text())
+    skipped = [i for i in data["items"] if i["status"] == "skipped"]
+    assert len(skipped) == 3 and all(i["seconds"] < 0.5 for i in skipped)
+    assert {p: p.stat().st_mtime_ns for p in (out / "intro").iterdir()} == before
+
+
+@pytest.mark.slow
+def test_a_touched_but_unchanged_video_is_hashed_once_and_skipped(first_run, mixed: Path):
+    out, cache, _ = first_run
+    os.utime(mixed / "intro.mp4", ns=(time.time_ns(), time.time_ns()))
+    batch(str(mixed), "--out", str(out), "--recursive", cache=cache)
+    assert statuses(out)["intro"] == "skipped"
+    state = json.loads((out / "intro" / STATE).read_text())
+    assert state["mtime_ns"] == (mixed / "intro.mp4").stat().st_mtime_ns  # no hashing next time
+
+
+@pytest.mark.slow
+def test_new_settings_redraft_from_cached_transcripts_and_keep_edits(first_run, mixed: Path, caplog):
+    out, cache, _ = first_run
+    post = out / "intro" / "post.md"
+    edited = post.read_text() + "\nA sentence the editor added.\n"
+    post.write_text(edited)
+    caplog.set_level("INFO", logger="pipeline.transcribe")
+    result = batch(str(mixed), "--out", str(out), "--recursive", "--verbatim", "-v", cache=cache)
+    assert result.exit_code == 1
+    got = statuses(out)
+    assert got["intro"] == "kept-edits" and got["a-talk-mp4"] == got["b-talk-m4a"] == "drafted"
+    assert post.read_text() == edited and (out / "intro" / "post.new.md").exists()
+    assert caplog.text.count("reusing cached transcript") == 3
+    again = batch(str(mixed), "--out", str(out), "--recursive", "--verbatim", cache=cache)
+    assert statuses(out)["intro"] == "skipped" and again.exit_code == 1
+    assert post.read_text() == edited
+
+
+@pytest.mark.slow
+def test_two_jobs_draft_the_same_files(first_run, mixed: Path, tmp_path: Path):
+    _, cache, _ = first_run
+    out = tmp_path / "out"
+    result = batch(str(mixed), "--out", str(out), "-r", "-j", "2", "--pattern", "*talk*", cache=cache)
+    assert result.exit_code == 0, result.output
+    assert statuses(out) == {"a-talk-mp4": "drafted", "b-talk-m4a": "drafted"}
+    assert all(visible_files(out / n) == DRAFT_FILES for n in ("a-talk-mp4", "b-talk-m4a"))
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _wait_for(predicate, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to watch the processes")
+@pytest.mark.parametrize(
+    ("jobs", "stop"), [("1", signal.SIGKILL), ("2", signal.SIGKILL), ("2", signal.SIGINT)]
+)
+def test_a_killed_batch_resumes_and_drafts_every_video_once(tmp_path: Path, jobs: str, stop: int):
+    videos, out, cache = tmp_path / "videos", tmp_path / "out", tmp_path / "cache"
+    make_clips(videos, 4, 4.0)
+    cmd = [sys.executable, "-m", "cli", "batch", str(videos), "--out", str(out), "--jobs", jobs]
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for(lambda: any(out.glob(f"*/{STATE}")), 240, "the first video")
+        workers = _children(proc.pid)
+        proc.send_signal(stop)
+        status = proc.wait(timeout=60)  # Ctrl-C: the videos in hand stop at their next progress report
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+    if stop == signal.SIGINT:
+        assert status == 130 and json.loads((out / "batch-report.json").read_text())["interrupted"]
+    _wait_for(lambda: not any(Path(f"/proc/{p}").exists() for p in workers), 15, "the workers to exit")
+    finished = [p.parent for p in out.glob(f"*/{STATE}")]
+    done = {d.name: {f.name: f.stat().st_ino for f in d.iterdir()} for d in finished}
+    assert 1 <= len(done) < 4, "killed too late to test resuming"
+    for name, files in done.items():
+        assert set(files) >= DRAFT_FILES, name  # a finished draft is whole
+    result = batch(str(videos), "--out", str(out), cache=cache)
+    assert result.exit_code == 0, result.output
+    got = statuses(out)
+    assert got == {n: "skipped" if n in done else "drafted" for n in ("talk-1", "talk-2", "talk-3", "talk-4")}
+    for name, files in done.items():  # drafted once: the files written before the kill are untouched
+        assert {f: ino for f, ino in files.items() if not f.startswith(".")} == {
+            f.name: f.stat().st_ino for f in (out / name).iterdir() if not f.name.startswith(".")
+        }
+    leftovers = [p for p in out.rglob("*") if p.name.endswith(".tmp") or "journal" in p.name]
+    assert not leftovers

@@ -1,0 +1,175 @@
+"""Batch on a real loopback Dask cluster: drafts as local, bytes for blind workers, a worker killed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+from pipeline.batch import BatchOptions, run_batch
+from pipeline.batch_jobs import Job
+from pipeline.engines.faster import load_model
+from pipeline.run import DraftOptions
+from pipeline.transcribe import TranscribeOptions
+from tests.batch_media import make_clips
+
+distributed = pytest.importorskip("distributed")
+
+pytestmark = pytest.mark.slow
+FORMATS = ("draft", "md", "json", "srt", "vtt", "review")
+
+
+def draft_options(cache: Path | None = None, verbatim: bool = False) -> DraftOptions:
+    return DraftOptions(
+        transcribe=TranscribeOptions(cache_dir=cache), formats=FORMATS, date="2025-01-02", verbatim=verbatim
+    )
+
+
+@pytest.fixture(scope="module")
+def cluster():  # type: ignore[no-untyped-def]
+    with distributed.LocalCluster(
+        host="127.0.0.1", n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="module")
+def client(cluster):  # type: ignore[no-untyped-def]
+    with distributed.Client(cluster.scheduler_address, set_as_default=False) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def videos(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_clips(tmp_path_factory.mktemp("videos") / "talks", 3, 4.0)[0].parent
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def without_reports(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {k: v for k, v in files.items() if not k.startswith(("batch-report", ".video2blog-batch.lock"))}
+
+
+def test_drafts_on_the_cluster_match_a_local_run(cluster, client, videos: Path, tmp_path: Path):
+    local = run_batch(BatchOptions(videos, tmp_path / "local", draft_options(), jobs=2))
+    remote = run_batch(
+        BatchOptions(videos, tmp_path / "dask", draft_options(), scheduler=cluster.scheduler_address)
+    )
+    assert local.counts()["drafted"] == remote.counts()["drafted"] == 3 and remote.exit_code == 0
+    assert without_reports(folder_bytes(tmp_path / "dask")) == without_reports(
+        folder_bytes(tmp_path / "local")
+    )
+    workers = {r.worker for r in remote.records}
+    assert workers <= set(client.scheduler_info(n_workers=-1)["workers"])
+    loads = [info.misses for info in client.run(load_model.cache_info).values()]
+    assert sum(loads) >= 1 and all(n <= 1 for n in loads)  # 3 videos, 2 workers: one model load each
+
+
+def test_rerun_skips_and_new_settings_keep_edits_and_reuse_transcripts(cluster, videos: Path, tmp_path: Path):
+    out, cache, address = tmp_path / "out", tmp_path / "cache", cluster.scheduler_address
+    first = run_batch(BatchOptions(videos, out, draft_options(cache), scheduler=address))
+    assert first.counts()["drafted"] == 3
+    assert len(list((cache / "transcripts").glob("*.json"))) == 3  # written by the client
+    assert (
+        run_batch(BatchOptions(videos, out, draft_options(cache), scheduler=address)).counts()["skipped"] == 3
+    )
+    post = out / "talk-2" / "post.md"
+    post.write_text("edited by a person\n")
+    again = run_batch(BatchOptions(videos, out, draft_options(cache, verbatim=True), scheduler=address))
+    assert {Path(r.output).name: r.status for r in again.records} == {
+        "talk-1": "drafted",
+        "talk-2": "kept-edits",
+        "talk-3": "drafted",
+    }
+    assert post.read_text() == "edited by a person\n" and (out / "talk-2" / "post.new.md").exists()
+    assert all((r.compute_seconds or 0) < 5 for r in again.records)  # no transcription: cached words sent
+
+
+def test_a_worker_that_cannot_see_the_file_is_sent_its_bytes(cluster, videos: Path, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # relative paths: the workers, started elsewhere, cannot see the videos
+    (tmp_path / "talks").symlink_to(videos)
+    relative, out = Path("talks"), Path("out")
+    options = BatchOptions(relative, out, draft_options(), scheduler=cluster.scheduler_address)
+    report = run_batch(options)
+    assert report.counts()["drafted"] == 3, report.failures()
+    draft = (out / "talk-1" / "draft.json").read_text()
+    assert f'"path": "{relative}/talk-1.mp4"' in draft  # the client's path, not the worker's copy
+    html = (out / "talk-1" / "review.html").read_text()
+    assert 'src="../../talks/talk-1.mp4"' in html  # the link this machine would make
+    small = run_batch(
+        BatchOptions(
+            relative, Path("small"), draft_options(), scheduler=options.scheduler, max_send_bytes=1000
+        )
+    )
+    assert [r.status for r in small.records] == ["failed"] * 3
+    assert "a batch sends to workers that cannot read it" in small.records[0].error
+
+
+def test_a_worker_killed_mid_video_loses_nothing(cluster, client, tmp_path: Path):
+    videos = make_clips(tmp_path / "videos", 4, 8.0)[0].parent
+    options = BatchOptions(videos, tmp_path / "out", draft_options(), scheduler=cluster.scheduler_address)
+    reports: list = []
+    batch = threading.Thread(target=lambda: reports.append(run_batch(options)), daemon=True)
+    batch.start()
+    victim = _busy_worker(client, timeout=180)
+    time.sleep(0.5)  # well into the video
+    lost = client.processing()[victim]
+    os.kill(client.run(os.getpid)[victim], signal.SIGKILL)
+    batch.join(timeout=400)
+    assert reports, "the batch did not finish"
+    report = reports[0]
+    assert report.counts()["drafted"] == 4 and report.exit_code == 0, report.failures()
+    assert len(list((tmp_path / "out").glob("*/.video2blog-batch.json"))) == 4
+    for key in lost:  # the video in hand when its worker died was run again, elsewhere, and finished
+        story = [(start, finish) for _, start, finish, *_ in cluster.scheduler.story(key)]
+        assert ("processing", "released") in story and ("processing", "memory") in story, story
+
+
+def _busy_worker(client, timeout: float) -> str:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        busy = [address for address, keys in client.processing().items() if keys]
+        if busy:
+            return busy[0]
+        time.sleep(0.05)
+    raise AssertionError("no worker started a video")
+
+
+def test_without_dask_the_error_says_how_to_install_it(tmp_path: Path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed now raises ImportError
+    (tmp_path / "a.mp4").write_bytes(b"x")
+    result = CliRunner().invoke(
+        app, ["batch", str(tmp_path), "--out", str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:8786"]
+    )
+    assert result.exit_code == 2
+    assert "pip install 'video2blog[dask]'" in result.output and "Traceback" not in result.output
+
+
+def test_jobs_are_sent_with_cached_words(cluster, videos: Path, tmp_path: Path):
+    from pipeline.distributed import DaskBackend
+
+    cache = tmp_path / "cache"
+    run_batch(
+        BatchOptions(
+            videos,
+            tmp_path / "out",
+            draft_options(cache),
+            patterns=("talk-1.*",),
+            scheduler=cluster.scheduler_address,
+        )
+    )
+    backend = DaskBackend(cluster.scheduler_address, cache, 1 << 20)
+    try:
+        job = backend.prepare(Job(videos / "talk-1.mp4", "x", draft_options(cache, verbatim=True)))
+    finally:
+        backend.close(cancel=False)
+    assert job.words is not None and job.words.words and job.data is None
