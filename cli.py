@@ -26,18 +26,19 @@ app = typer.Typer(
 )
 
 ModelOpt = Annotated[
-    Optional[str], typer.Option(help="faster-whisper model name or folder (default: bundled tiny.en).")
+    Optional[str],
+    typer.Option(help="Model name or folder; openai-whisper also takes a .pt (default: bundled tiny.en)."),
 ]
 GlossaryOpt = Annotated[Optional[Path], typer.Option(help="Clinic terms, one a line, to bias recognition.")]
-EngineOpt = Annotated[str, typer.Option(help="faster-whisper or openai-whisper.")]
+EngineOpt = Annotated[str, typer.Option(help="faster-whisper, or openai-whisper (extra 'openai').")]
 FormatsOpt = Annotated[Optional[str], typer.Option(help="Comma list of outputs (see 'video2blog formats').")]
 DeviceOpt = Annotated[str, typer.Option(help="auto, cpu or cuda.")]
 ComputeOpt = Annotated[
-    str, typer.Option(help="int8, float16 or float32 (default: int8 on CPU, float16 on GPU)."),
+    str, typer.Option(help="int8, int8_float32, float32 or float16 (default: int8 on CPU, float16 on GPU)."),
 ]
 ThreadsOpt = Annotated[int, typer.Option(help="CPU threads for recognition (default: every core).")]
 BeamOpt = Annotated[int, typer.Option(help="Beam width (1 is greedy).")]
-VadOpt = Annotated[bool, typer.Option(help="Skip silence with the bundled Silero VAD.")]
+VadOpt = Annotated[bool, typer.Option(help="Skip silence with faster-whisper's bundled Silero VAD.")]
 BatchedOpt = Annotated[bool, typer.Option(help="Use faster-whisper's batched pipeline.")]
 TemplateOpt = Annotated[
     Optional[Path], typer.Option(help="Folder of templates overriding the built-in ones.")
@@ -77,7 +78,9 @@ def recognition_options(
 
 @app.command()
 def draft(
-    video: Annotated[Path, typer.Argument(help="Video, audio or transcript.json to draft from.")],
+    video: Annotated[
+        Path, typer.Argument(help="Video, audio, captions (.srt/.vtt) or transcript.json to draft from.")
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Draft folder (created if missing).")] = Path(
         "draft"
     ),
@@ -95,6 +98,9 @@ def draft(
     vad: VadOpt = True,
     batched: BatchedOpt = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Transcribe again even if cached.")] = False,
+    ignore_chapters: Annotated[
+        bool, typer.Option("--ignore-chapters", help="Find sections in the speech, not the chapter marks.")
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage.")] = False,
 ) -> None:
     """Draft a blog post from one VIDEO into the folder --out."""
@@ -104,6 +110,7 @@ def draft(
         options = build_options(
             model, glossary, engine, formats, template_dir, verbatim, force, recognition, no_cache
         )
+        options = replace(options, ignore_chapters=ignore_chapters)
         with _progress(video) as progress:
             result = draft_file(video, out, options, progress)
     _report(result)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pipeline.schema import Removal, Sentence, Word
@@ -13,6 +14,9 @@ FILLERS = frozenset(["um", "umm", "uh", "uhh", "uh-huh", "erm", "er", "ah", "hmm
 FILLER_PHRASES = (("you", "know"), ("i", "mean"))
 # Doubled words that are usually emphasis, not a stutter ("really, really helpful").
 EMPHASIS = frozenset(["really", "very", "so", "much", "many", "no", "long", "far", "way", "more", "bye"])
+# Words said twice on purpose ("I know that that helps", "we had had two").
+DOUBLES = frozenset(["that", "had"])
+FIRST_PERSON = frozenset(["i", "i'm", "i've", "i'll", "i'd"])
 TERMINAL = ".?!"
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:?!])")
 
@@ -25,16 +29,33 @@ class CleanSentence:
     removals: tuple[Removal, ...]
 
 
-def clean_sentence(words: tuple[Word, ...], sentence: Sentence, verbatim: bool = False) -> CleanSentence:
+def clean_sentence(
+    words: tuple[Word, ...],
+    sentence: Sentence,
+    verbatim: bool = False,
+    merged: Mapping[int, str] | None = None,
+) -> CleanSentence:
     """Write one spoken sentence as prose.
 
-    Fillers (um, uh, "you know", filler "like"), stutters ("the the") and false
-    starts ("keta- ketamine") are dropped and recorded; the rest is capitalised
-    and given an end mark. With ``verbatim`` every word is kept.
+    Fillers (um, uh, "you know", "I mean", filler "like"), stutters ("the the",
+    "I think I think") and false starts ("keta- ketamine") are dropped and recorded;
+    a lone "i" becomes "I"; the rest is capitalised and given an end mark. With
+    ``verbatim`` every word is kept.
+
+    Args:
+        words: the transcript's words (glossary corrections already applied).
+        sentence: the sentence to write.
+        verbatim: keep every word as spoken.
+        merged: words (by transcript index) already accounted for elsewhere, with the
+            reason to record, such as words merged into a glossary correction.
     """
     first, last = sentence.words
     reasons = {} if verbatim else _removal_reasons(words[first:last])
+    reasons.update({i - first: r for i, r in (merged or {}).items() if first <= i < last})
     kept = _kept_words(words[first:last], reasons)
+    text = _punctuate(kept, _end_mark(sentence.text))
+    if not text:  # only punctuation or blanks were left: record them, so that no word vanishes unrecorded
+        reasons = {k: reasons.get(k, "punctuation") for k in range(last - first)}
     removals = tuple(
         Removal(
             word=first + k,
@@ -45,8 +66,7 @@ def clean_sentence(words: tuple[Word, ...], sentence: Sentence, verbatim: bool =
         )
         for k, r in sorted(reasons.items())
     )
-    end_mark = _end_mark(sentence.text)
-    return CleanSentence(text=_punctuate(kept, end_mark), removals=removals)
+    return CleanSentence(text=text, removals=removals)
 
 
 def _kept_words(chunk: tuple[Word, ...], reasons: dict[int, str]) -> list[str]:
@@ -54,7 +74,7 @@ def _kept_words(chunk: tuple[Word, ...], reasons: dict[int, str]) -> list[str]:
     kept: list[str] = []
     for i, word in enumerate(chunk):
         if i not in reasons:
-            kept.append(word.text)
+            kept.append(_first_person(word.text))
         elif word.text.endswith(",") and kept and kept[-1].endswith(","):
             kept[-1] = kept[-1][:-1]
     return kept
@@ -70,7 +90,26 @@ def _removal_reasons(chunk: tuple[Word, ...]) -> dict[int, str]:
     for i in _filler_phrase_positions(texts):
         reasons.setdefault(i, "filler")
         reasons.setdefault(i + 1, "filler")
+    for i in _repeated_phrase_positions(texts):
+        reasons.setdefault(i, "repetition")
     return reasons
+
+
+def _repeated_phrase_positions(texts: list[str]) -> list[int]:
+    """Words of a run of two or three said twice in a row ("I think I think"): the first saying."""
+    plain = [bare(t) for t in texts]
+    found: set[int] = set()
+    for size in (2, 3):
+        for i in range(len(plain) - 2 * size + 1):
+            first, second = plain[i : i + size], plain[i + size : i + 2 * size]
+            if first == second and all(first) and not texts[i + size - 1].endswith((".", "?", "!")):
+                found.update(range(i, i + size))
+    return sorted(found)
+
+
+def _first_person(text: str) -> str:
+    """ "i", "i'm", "i've"... as written: upper-case I."""
+    return "I" + text[1:] if bare(text) in FIRST_PERSON and text[:1] == "i" else text
 
 
 def _word_reason(texts: list[str], i: int) -> str | None:
@@ -81,7 +120,7 @@ def _word_reason(texts: list[str], i: int) -> str | None:
         return "false start"
     if word == "like" and _set_apart(texts, i, 1):
         return "filler"
-    repeated = i + 1 < len(texts) and word and word == bare(texts[i + 1])
+    repeated = i + 1 < len(texts) and word and word == bare(texts[i + 1]) and word not in DOUBLES
     if repeated and not (word in EMPHASIS and texts[i].endswith(",")):
         return "repetition"
     return None

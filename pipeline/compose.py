@@ -1,16 +1,19 @@
-"""Compose stage: cleaned paragraphs under headings, plus title, slug and description."""
+"""Compose stage: cleaned paragraphs under headings, plus title, slug, description and keywords."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.cleanup import CleanSentence, capitalize_first, clean_sentence
-from pipeline.headings import generate_heading, keywords, make_description, make_title, slugify
-from pipeline.schema import Draft, Paragraph, Removal, Section, Source, Transcript
-from pipeline.sections import SectionSpan
+from pipeline.glossary import correct_words
+from pipeline.headings import generate_heading, keywords, main_topic, make_description, make_title, slugify
+from pipeline.schema import Correction, Draft, Paragraph, Section, Source, Transcript, Word
+from pipeline.sections import SectionSpan, materialize
+from pipeline.spoken import heading_text
 
 MAX_PARAGRAPH_SENTENCES = 3
 MAX_PARAGRAPH_WORDS = 70
+MERGED = "merged into correction"
 
 
 @dataclass(frozen=True)
@@ -19,53 +22,80 @@ class ComposeOptions:
 
     verbatim: bool = False
     date: str = ""
+    glossary: tuple[str, ...] = ()
 
 
 def compose(
     transcript: Transcript, spans: list[SectionSpan], source: Source, options: ComposeOptions
 ) -> Draft:
-    """Build the draft: paragraphs, headings (spoken or generated) and metadata.
+    """Build the draft: paragraphs, headings (spoken, chapter or generated) and metadata.
+
+    Glossary corrections are made first (also with ``verbatim``: they respell what was said);
+    a correction that merges several words keeps its text on the first and records the others
+    as removed ("merged into correction"), so every word stays accounted for.
 
     Args:
         transcript: words and sentences of the talk.
         spans: sections from the section stage, covering every sentence once.
         source: the media the draft came from.
-        options: prose and date choices.
+        options: prose, glossary and date choices.
     """
-    cleaned = [clean_sentence(transcript.words, s, options.verbatim) for s in transcript.sentences]
-    sections = _name_sections(transcript, [_section(transcript, span, cleaned) for span in spans])
-    prose = [p.text for s in sections for p in s.paragraphs]
-    full_text = " ".join(prose)
-    asked = any(s.heading_source == "spoken" for s in sections)
-    title = make_title(full_text, asked)
+    transcript, spans = materialize(transcript, spans)
+    corrections = correct_words(transcript.words, options.glossary)
+    words, merged = corrected_words(transcript.words, corrections)
+    cleaned = [clean_sentence(words, s, options.verbatim, merged) for s in transcript.sentences]
+    unnamed = [_section(transcript, span, cleaned) for span in spans]
+    prose = [p.text for s in unnamed for p in s.paragraphs]
+    full_text = " ".join([*prose, *(s.heading for s in unnamed if s.heading)])
+    topic = main_topic(full_text)
+    sections = _name_sections(unnamed, topic)
+    title = make_title(full_text, any(s.heading_source == "spoken" for s in sections))
     return Draft(
         title=title,
         slug=slugify(title),
-        description=make_description(prose),
+        description=make_description(prose, topic=[topic]),
         date=options.date,
         source=source,
         sections=tuple(sections),
         keywords=tuple(keywords(full_text)),
-        removals=_all_removals(cleaned),
+        removals=tuple(r for c in cleaned for r in c.removals),
+        corrections=tuple(corrections),
         engine=transcript.engine,
         model=transcript.model,
     )
 
 
+def corrected_words(
+    words: tuple[Word, ...], corrections: list[Correction]
+) -> tuple[tuple[Word, ...], dict[int, str]]:
+    """Words with each correction's text on its first word, and the other words it merged."""
+    fixed = list(words)
+    merged: dict[int, str] = {}
+    for c in corrections:
+        first, last = c.words
+        fixed[first] = replace(words[first], text=c.corrected, end=words[last - 1].end)
+        merged.update({i: MERGED for i in range(first + 1, last)})
+    return tuple(fixed), merged
+
+
 def _section(transcript: Transcript, span: SectionSpan, cleaned: list[CleanSentence]) -> Section:
     first, last = span.sentences
-    body_first = first + 1 if span.heading_sentence is not None else first
+    said = span.heading_sentence is not None
     sentences = transcript.sentences
-    heading_words = sentences[first].words if span.heading_sentence is not None else None
-    heading = capitalize_first(cleaned[first].text) if heading_words else (span.heading or "")
     return Section(
-        heading=heading,
+        heading=_heading(span, cleaned[first].text if said else ""),
         heading_source=span.heading_source,
         start=sentences[first].start,
         end=sentences[last - 1].end,
-        paragraphs=tuple(_paragraphs(transcript, range(body_first, last), cleaned)),
-        heading_words=heading_words,
+        paragraphs=tuple(_paragraphs(transcript, range(first + 1 if said else first, last), cleaned)),
+        heading_words=sentences[first].words if said else None,
     )
+
+
+def _heading(span: SectionSpan, said: str) -> str:
+    if span.heading_source == "spoken":  # all fillers ("Um, uh."): generated later, not the removed words
+        return capitalize_first(heading_text(said)) if said else ""
+    return span.heading or ""
 
 
 def _paragraphs(transcript: Transcript, indices: range, cleaned: list[CleanSentence]) -> list[Paragraph]:
@@ -94,26 +124,15 @@ def _paragraph(transcript: Transcript, group: list[int], cleaned: list[CleanSent
     )
 
 
-def _name_sections(transcript: Transcript, sections: list[Section]) -> list[Section]:
+def _name_sections(sections: list[Section], topic: str) -> list[Section]:
     """Give every section without a heading a generated one that repeats no other heading."""
-    context = " ".join(p.text for s in sections for p in s.paragraphs)
+    context = [" ".join(p.text for p in s.paragraphs) for s in sections]
     used = [s.heading for s in sections if s.heading]
     named = []
-    for section in sections:
+    for i, section in enumerate(sections):
         if not section.heading:
-            text = " ".join(p.text for p in section.paragraphs)
-            heading = generate_heading(text, used, context)
+            heading = generate_heading(context[i], used, context, opening=topic if i == 0 else None)
             used.append(heading)
-            section = _with_heading(section, heading)
+            section = replace(section, heading=heading, heading_source="generated")
         named.append(section)
     return named
-
-
-def _with_heading(section: Section, heading: str) -> Section:
-    from dataclasses import replace
-
-    return replace(section, heading=heading, heading_source="generated")
-
-
-def _all_removals(cleaned: list[CleanSentence]) -> tuple[Removal, ...]:
-    return tuple(r for c in cleaned for r in c.removals)

@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import re
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
-_MD_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])(\s)", re.MULTILINE)
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")  # & too: "&amp;" in text must not show as "&"
+# A list marker ("- ", "1. ", a lone "1."), or a dash that could start a thematic break ("---"),
+# at the start of a line: the punctuation is escaped (1\. -- a backslash before the digit would show).
+_MD_LINE_START = re.compile(r"^(\s*(?:\d+)?)([-+=.)])(?=\s|-|$)", re.MULTILINE)
+# Characters JSON leaves raw but YAML forbids (DEL, C1 controls) or reads as line breaks (NEL, LS, PS).
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 
 
 def yaml_scalar(value: object) -> str:
@@ -15,7 +19,8 @@ def yaml_scalar(value: object) -> str:
         return json.dumps(value)
     if isinstance(value, (int, float)):
         return repr(round(value, 3)) if isinstance(value, float) else str(value)
-    return json.dumps(str(value), ensure_ascii=False)
+    quoted = json.dumps(str(value), ensure_ascii=False)
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
 
 
 def yaml_list(values: object) -> str:
@@ -26,7 +31,7 @@ def yaml_list(values: object) -> str:
 def md_escape(text: str) -> str:
     """Escape text so Markdown shows it literally (no stray emphasis, HTML or headings)."""
     escaped = _MD_SPECIAL.sub(r"\\\1", text.replace("\r", " ").replace("\n", " "))
-    return _MD_LINE_START.sub(r"\1\\\2\3", escaped)
+    return _MD_LINE_START.sub(r"\1\\\2", escaped)
 
 
 def timestamp(seconds: float) -> str:

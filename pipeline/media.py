@@ -1,15 +1,25 @@
-"""Media stage: find ffmpeg, probe a file, and extract 16 kHz mono speech audio."""
+"""Media stage: find ffmpeg, probe a file, and extract 16 kHz mono speech audio.
+
+Long recordings are decoded as a stream of windows (:func:`iter_audio`) so that
+memory does not grow with the length of the media: ffmpeg writes samples to a
+pipe and only one window (ten minutes by default) is held at a time.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+import os
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
 
 import ffmpeg
 import numpy as np
@@ -20,6 +30,13 @@ from pipeline.schema import Chapter
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16000
+WINDOW_SECONDS = 600.0
+# A window ends at the quietest moment of its last stretch of this many seconds (a pause, not a word).
+CUT_SEARCH_SECONDS = 30.0
+# Energy is compared over pauses of this length, in 20 ms frames.
+PAUSE_FRAMES = 10
+# Decoded audio may fall short of the stream's declared length by this much before it counts as truncated.
+TRUNCATION_SLACK = (2.0, 0.02)  # seconds, fraction of the duration
 MEDIA_SUFFIXES = frozenset(
     [
         ".mp4",
@@ -51,6 +68,19 @@ class MediaInfo:
     has_audio: bool
     has_video: bool
     chapters: tuple[Chapter, ...] = ()
+    audio_duration: float = 0.0  # the first audio stream's declared length; 0 when unknown
+
+
+@dataclass(frozen=True)
+class AudioWindow:
+    """A stretch of decoded audio and where it starts in the media (seconds)."""
+
+    start: float
+    samples: np.ndarray
+
+    @property
+    def duration(self) -> float:
+        return len(self.samples) / SAMPLE_RATE
 
 
 @lru_cache(maxsize=1)
@@ -101,9 +131,16 @@ def _probe_av(path: Path) -> MediaInfo:
             kinds = {s.type for s in container.streams}
             duration = _av_duration(container)
             chapters = tuple(_av_chapters(container.chapters()))
+            audio = _av_stream_seconds(next(iter(container.streams.audio), None))
     except (av.error.FFmpegError, ValueError, OSError) as exc:
         raise InputError("is not a media file ffmpeg can read (is it corrupt or truncated?)", path) from exc
-    return MediaInfo(path, duration, "audio" in kinds, "video" in kinds, chapters)
+    return MediaInfo(path, duration, "audio" in kinds, "video" in kinds, chapters, audio)
+
+
+def _av_stream_seconds(stream: object) -> float:
+    if stream is None or not stream.duration or not stream.time_base:  # type: ignore[attr-defined]
+        return 0.0
+    return float(stream.duration * stream.time_base)  # type: ignore[attr-defined]
 
 
 def _av_duration(container: object) -> float:
@@ -114,7 +151,7 @@ def _av_duration(container: object) -> float:
     return max((float(s.duration * s.time_base) for s in streams), default=0.0)
 
 
-def _av_chapters(raw: list[dict]) -> list[Chapter]:
+def _av_chapters(raw: list[Any]) -> list[Chapter]:
     chapters = []
     for i, ch in enumerate(raw):
         base = ch["time_base"]
@@ -141,6 +178,7 @@ def _probe_ffprobe(path: Path) -> MediaInfo:
         raise InputError("is not a media file ffmpeg can read (is it corrupt or truncated?)", path)
     data = json.loads(proc.stdout or "{}")
     kinds = {s.get("codec_type") for s in data.get("streams", [])}
+    audio: dict[str, Any] = next((s for s in data.get("streams", []) if s.get("codec_type") == "audio"), {})
     duration = float(data.get("format", {}).get("duration") or 0.0)
     chapters = tuple(
         Chapter(
@@ -150,7 +188,8 @@ def _probe_ffprobe(path: Path) -> MediaInfo:
         )
         for i, c in enumerate(data.get("chapters", []))
     )
-    return MediaInfo(path, duration, "audio" in kinds, "video" in kinds, chapters)
+    audio_duration = float(audio.get("duration") or 0.0)
+    return MediaInfo(path, duration, "audio" in kinds, "video" in kinds, chapters, audio_duration)
 
 
 def load_audio(path: Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
@@ -172,9 +211,129 @@ def load_audio(path: Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     return np.frombuffer(out, dtype=np.float32).copy()
 
 
+def iter_audio(
+    path: Path, window_s: float = WINDOW_SECONDS, search_s: float | None = None
+) -> Generator[AudioWindow, None, None]:
+    """Decode the first audio stream of ``path`` as consecutive windows of 16 kHz mono float32.
+
+    Each window is at most ``window_s`` seconds long and ends at the quietest
+    moment of its last ``search_s`` seconds (default: 30 s, or a quarter of
+    the window if shorter), so that a cut falls in a pause rather than in a
+    word; the rest is carried into the next window. Windows follow each other
+    with no gap and no overlap, so ``start`` plus a time within a window is a
+    time in the media. Only one window is held in memory at a time.
+
+    Raises:
+        InputError: ffmpeg cannot decode the file.
+    """
+    window = max(1, round(window_s * SAMPLE_RATE))
+    search_s = min(CUT_SEARCH_SECONDS, window_s / 4) if search_s is None else search_s
+    search = round(search_s * SAMPLE_RATE)
+    with tempfile.TemporaryFile() as errors, _decoder(path, errors) as proc:
+        assert proc.stdout is not None
+        yield from _windows(proc.stdout, window, min(search, window))
+        if proc.wait() != 0:
+            errors.seek(0)
+            reason = _last_line(errors.read())
+            raise InputError(f"ffmpeg could not decode its audio ({reason})", path)
+
+
+def _decoder(path: Path, errors: IO[bytes]) -> subprocess.Popen[bytes]:
+    """ffmpeg writing the audio as raw float32 to a pipe; its messages go to a file, not a pipe that fills."""
+    cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(path)]
+    cmd += ["-map", "0:a:0", "-ac", "1", "-ar", str(SAMPLE_RATE), "-acodec", "pcm_f32le", "-f", "f32le"]
+    cmd.append("pipe:")
+    return _KilledOnExit(cmd, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL)
+
+
+class _KilledOnExit(subprocess.Popen):  # type: ignore[type-arg]
+    """A Popen that, leaving its ``with`` block early (error, interrupt, consumer gone), kills the child."""
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self.poll() is None:
+            self.kill()
+        super().__exit__(kind, exc, tb)
+
+
+def _windows(stream: IO[bytes], window: int, search: int) -> Iterator[AudioWindow]:
+    carry, start = np.zeros(0, dtype=np.float32), 0
+    while True:
+        buffer = np.empty(window, dtype=np.float32)  # the one window held, filled in place
+        buffer[: len(carry)] = carry
+        filled = len(carry) + _read_into(stream, buffer[len(carry) :])
+        if filled < window:  # end of stream
+            if filled:
+                yield AudioWindow(start / SAMPLE_RATE, buffer[:filled])
+            return
+        cut = quietest_point(buffer, window - search, window)
+        carry = buffer[cut:].copy()
+        yield AudioWindow(start / SAMPLE_RATE, buffer[:cut])
+        start += cut
+
+
+def _read_into(stream: IO[bytes], samples: np.ndarray) -> int:
+    """Fill ``samples`` from ``stream``; the number of samples read, fewer only at its end."""
+    view, filled = samples.data.cast("B"), 0
+    while filled < len(view):
+        got = stream.readinto(view[filled:])  # type: ignore[attr-defined]
+        if not got:
+            break
+        filled += got
+    return filled // 4
+
+
+def quietest_point(samples: np.ndarray, lo: int, hi: int) -> int:
+    """The sample index in ``[lo, hi]`` at the middle of the quietest 200 ms (``hi`` if too short to tell).
+
+    Ties go to the latest such point, so windows stay as long as allowed.
+    """
+    frame = SAMPLE_RATE // 50
+    count = (hi - lo) // frame
+    if count < PAUSE_FRAMES:
+        return hi
+    region = samples[lo : lo + count * frame].astype(np.float64)
+    energy = np.square(region).reshape(count, frame).mean(axis=1)
+    smooth = np.convolve(energy, np.ones(PAUSE_FRAMES) / PAUSE_FRAMES, mode="valid")
+    best = len(smooth) - 1 - int(np.argmin(smooth[::-1]))
+    return lo + (best + PAUSE_FRAMES // 2) * frame
+
+
+def check_complete(info: MediaInfo, decoded_s: float) -> None:
+    """Raise :class:`InputError` when the decoded audio falls well short of the stream's declared length.
+
+    A file cut short in copying (a faststart mp4 whose index survives while
+    its data ends half-way) decodes without an ffmpeg error but only in part;
+    a draft of the first half would silently lose the rest of the talk.
+    """
+    expected = info.audio_duration
+    slack = max(TRUNCATION_SLACK[0], TRUNCATION_SLACK[1] * expected)
+    if expected and decoded_s < expected - slack:
+        raise InputError(
+            f"is truncated or damaged: its audio stops at {_clock(decoded_s)} of {_clock(expected)}; "
+            "copy or export the file again",
+            info.path,
+        )
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}" if minutes >= 60 else f"{minutes}:{secs:02d}"
+
+
 def _last_line(stderr: bytes | None) -> str:
     lines = (stderr or b"").decode("utf-8", "replace").strip().splitlines()
     return lines[-1].strip() if lines else "no details from ffmpeg"
+
+
+def display_path(path: Path | str) -> str:
+    """``path`` as text any file can hold: bytes of a name that are not UTF-8 become U+FFFD.
+
+    A name from an old archive may hold Latin-1 bytes, which Python keeps as lone
+    surrogates that cannot be written to a UTF-8 ``draft.json`` or ``post.md``.
+    """
+    return os.fsencode(path).decode("utf-8", "replace")
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:

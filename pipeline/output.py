@@ -13,6 +13,7 @@ written beside it as ``<stem>.new<suffix>`` unless ``force`` is set.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
@@ -49,6 +50,8 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def _stage(path: Path, data: bytes) -> Path:
+    if path.is_dir():  # no rename could put a file there: fail now, before any file is replaced
+        raise IsADirectoryError(errno.EISDIR, f"{path.name} there is a folder; move it away", str(path))
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; drafts are shared files
@@ -74,6 +77,8 @@ class OutputFolder:
         self.manifest = read_manifest(path)
 
     def _ensure(self) -> None:
+        if self.path.exists() and not self.path.is_dir():
+            raise OutputError("is a file, not a folder; choose another with --out", self.path)
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -105,6 +110,9 @@ class OutputFolder:
         except OSError as exc:
             _discard(moves)
             raise OutputError(f"cannot write the draft ({exc.strerror})", self.path) from exc
+        except KeyboardInterrupt:
+            _discard(moves)
+            raise
         _apply(self.path, moves)
         self._pending.clear()
         self.manifest = hashes
@@ -138,8 +146,14 @@ def recover(folder: Path) -> None:
     except (OSError, ValueError):
         moves = []
     for tmp, final in moves:
-        if (folder / tmp).exists():
-            os.replace(folder / tmp, folder / final)
+        try:
+            if (folder / tmp).exists():
+                os.replace(folder / tmp, folder / final)
+        except OSError as exc:
+            raise OutputError(
+                f"cannot finish an interrupted write of {final} ({exc.strerror}); move it away and run again",
+                folder,
+            ) from exc
     if moves:
         log.info("finished an interrupted write in %s", folder)
     journal.unlink(missing_ok=True)
@@ -149,9 +163,13 @@ def recover(folder: Path) -> None:
 
 def _apply(folder: Path, moves: list[tuple[Path, Path]]) -> None:
     plan = [[tmp.name, final.name] for tmp, final in moves]
-    atomic_write(folder / JOURNAL, to_json(plan))
-    for tmp, final in moves:
-        os.replace(tmp, final)
+    try:
+        atomic_write(folder / JOURNAL, to_json(plan))
+        for tmp, final in moves:
+            os.replace(tmp, final)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: finish (or, before the journal, drop) the renames now
+        recover(folder)
+        raise
     (folder / JOURNAL).unlink(missing_ok=True)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline import media
@@ -135,8 +135,8 @@ def read_source(
         transcript = read_transcript_file(source)
         return transcript, Source(name, sha, transcript.duration)
     info = media.probe(source)
-    transcript = transcribe_media(info, sha, options.transcribe, progress)
-    return transcript, Source(name, sha, round(info.duration, 3), info.chapters)
+    transcript = replace(transcribe_media(info, sha, options.transcribe, progress), chapters=info.chapters)
+    return transcript, Source(name, sha, round(info.duration, 3))
 
 
 def read_transcript_file(path: Path) -> Transcript:
@@ -155,7 +155,7 @@ def make_draft(transcript: Transcript, source: Source, options: DraftOptions) ->
     """The text stages after sentence splitting: sections, cleanup and metadata. Pure: no I/O."""
     if not transcript.words:
         raise InputError("holds no words to draft from", source.path)
-    spans = find_sections(transcript, () if options.ignore_chapters else source.chapters)
+    spans = find_sections(transcript, () if options.ignore_chapters else transcript.chapters)
     date = options.date or dt.date.today().isoformat()
     compose_options = ComposeOptions(verbatim=options.verbatim, date=date, glossary=options.glossary)
     return compose(transcript, spans, source, compose_options)

@@ -53,6 +53,8 @@ class Transcript:
     duration: float = 0.0
     engine: str = ""
     model: str = ""
+    # The chapter marks of the media the words came from (not written to transcript.json).
+    chapters: tuple[Chapter, ...] = ()
 
     @property
     def text(self) -> str:

@@ -1,83 +1,304 @@
-"""Section stage: find where topics start and which spoken sentence heads each one."""
+"""Section stage: find where topics start, and which spoken sentence (or chapter mark) heads each one.
+
+In order of authority:
+
+1. Chapter marks carried by the media (two or more) are the sections and their titles.
+2. Spoken headings: a real question ("How long does it take?", also when the recogniser left
+   off the question mark) or a spoken title ("Aftercare at home.") that a substantial answer
+   follows.
+3. Topic shifts found from the content (:mod:`pipeline.segment`) start further sections, with
+   generated headings, where no heading was spoken.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
-from pipeline.schema import HeadingSource, Sentence, Transcript
-from pipeline.textutil import bare, tokens
+import numpy as np
 
-# A question heads a section only if the answer that follows it has at least this many words.
-MIN_ANSWER_WORDS = 12
-MIN_HEADING_WORDS = 3
-# Openers that mark a question as part of the answer's own reasoning ("So why does that matter?").
-RHETORICAL_OPENERS = frozenset(["so", "and", "but", "now", "then", "because", "which"])
-TAG_ENDINGS = ("right?", "okay?", "ok?", "isn't it?", "don't you?", "you know?", "correct?", "yes?")
+from pipeline import embed
+from pipeline.schema import Chapter, HeadingSource, Sentence, Transcript
+from pipeline.segment import min_length, stems, topic_starts
+from pipeline.sentences import make_sentence
+from pipeline.spoken import (
+    MAX_TITLE_WORDS,
+    heading_kind,
+    heading_text,
+    is_heading_question,
+    is_spoken_title,
+    is_title_prefix,
+)
+from pipeline.textutil import tokens, word_list
+
+__all__ = ["SectionSpan", "find_sections", "is_heading_question"]
+
+# A heading opens a section only if the answer that follows it has at least this many words.
+MIN_ANSWER = 12
+# A spoken title opens a section only after at least this many sentences of the section before.
+MIN_BODY_BEFORE_TITLE = 2
+# A stretch between spoken headings this many times the usual section length hides a heading.
+LONG_REGION = 1.25
+# A title run into its answer ends in a comma, then a pause at least this long, then this many words.
+MIN_TITLE_PAUSE = 0.2
+MIN_ANSWER_AFTER_TITLE = 6
+# A title run onto the end of a sentence follows a pause this long, after at least this many words.
+MIN_TAIL_PAUSE = 0.5
+MIN_HEAD_WORDS = 4
+# A chapter's first sentence that says its title again (a spoken heading) counts as its heading.
+TITLE_MATCH = 0.6
 
 
 @dataclass(frozen=True)
 class SectionSpan:
-    """A run of sentences forming one section, and its heading if one was spoken.
+    """A run of sentences forming one section, and its heading if one was spoken or marked.
 
     ``sentences`` is a half-open range into ``Transcript.sentences``; when
-    ``heading_sentence`` is set it is the first sentence of that range.
+    ``heading_sentence`` is set it is the first sentence of that range, and it is the
+    heading rather than prose. ``heading_end``, when set, is the word index where a heading
+    run into its answer ("Food allergies in children, peanut...") ends inside that sentence;
+    ``heading_start``, when set, is the word where a heading run onto the end of the sentence
+    before it starts, the words before it closing the previous section (see :func:`materialize`).
+    ``heading`` is the heading text where already known.
     """
 
     sentences: tuple[int, int]
     heading_sentence: int | None = None
     heading_source: HeadingSource = "generated"
     heading: str | None = None
+    heading_end: int | None = None
+    heading_start: int | None = None
 
 
-def find_sections(transcript: Transcript) -> list[SectionSpan]:
-    """Split a sentence-split transcript into sections headed by the questions the speaker asks.
+def find_sections(
+    transcript: Transcript, chapters: Sequence[Chapter] = (), semantic: bool = True
+) -> list[SectionSpan]:
+    """Split a sentence-split transcript into sections.
 
-    A question opens a section when it is a real question (not a tag such as
-    "Right?" nor a rhetorical step such as "So why does that matter?") and a
-    substantial answer follows before the next heading. Sentences before the
-    first such question form an opening section with no spoken heading.
+    Args:
+        transcript: words and sentences of the talk.
+        chapters: the media's chapter marks; two or more make the sections.
+        semantic: use sentence embeddings for topic shifts where the model is installed
+            (else, and when False, lexical cohesion).
 
     Returns:
         Sections covering every sentence exactly once, in order.
     """
     sentences = transcript.sentences
-    heads = [i for i in range(len(sentences)) if _heads_section(sentences, i)]
-    return spans_from_heads(len(sentences), heads, sentences)
+    if len(chapters) >= 2 and sentences:
+        return chapter_sections(sentences, chapters)
+    heads = spoken_heads(sentences)
+    run_ons = run_on_titles(transcript, heads)
+    fixed = sorted({*heads, *run_ons})
+    texts = [s.text for s in sentences]
+    starts = topic_starts(texts, _vectors(texts, semantic), fixed=fixed)
+    if len(heads) < 2:
+        return spans_from_starts(transcript, starts, fixed, run_ons)
+    # The speaker reads out headings: a topic shift may open with one, or one may end a sentence.
+    run_ons |= {i: cut for i in starts if i not in fixed and (cut := title_cut(transcript, i))}
+    tails = tail_titles(transcript, sorted({*fixed, *run_ons}))
+    starts = [i for i in starts if i - 1 not in tails]
+    return spans_from_starts(transcript, starts, sorted({*fixed, *run_ons, *tails}), run_ons, tails)
 
 
-def spans_from_heads(count: int, heads: list[int], sentences: tuple[Sentence, ...]) -> list[SectionSpan]:
-    """Sections starting at each spoken heading in ``heads``, plus any opening run before them."""
-    starts = sorted(set(heads) | {0}) if count else []
+def _vectors(texts: list[str], semantic: bool) -> np.ndarray | None:
+    if semantic and len(texts) >= 2 * min_length(len(texts)) and embed.available():
+        return embed.embed(texts)
+    return None
+
+
+def spoken_heads(sentences: Sequence[Sentence]) -> list[int]:
+    """Indices of sentences spoken as headings (questions or titles) that an answer follows."""
+    kinds = [heading_kind(s.text) for s in sentences]
+    heads: list[int] = []
+    for i, kind in enumerate(kinds):
+        if not kind or _answer_words(sentences, kinds, i) < MIN_ANSWER:
+            continue
+        if kind == "title" and not _fresh_title(sentences, heads, i):
+            continue
+        heads.append(i)
+    return heads
+
+
+def _fresh_title(sentences: Sequence[Sentence], heads: list[int], i: int) -> bool:
+    """A title opens a new topic: it comes at least two sentences after the previous heading
+    ("Brisk walking counts." one sentence into an answer is part of it), and shares fewer
+    content words with the sentence before it than with the two after it."""
+    if heads and i - heads[-1] <= MIN_BODY_BEFORE_TITLE:
+        return False
+    title = set(stems(sentences[i].text))
+    before = title & set(stems(sentences[i - 1].text)) if i else set()
+    after = title & {s for x in sentences[i + 1 : i + 3] for s in stems(x.text)}
+    return not before or len(after) > len(before)
+
+
+def spans_from_starts(
+    transcript: Transcript,
+    starts: list[int],
+    heads: list[int],
+    run_ons: dict[int, int] | None = None,
+    tails: dict[int, int] | None = None,
+) -> list[SectionSpan]:
+    """Sections opening at each start (and at 0); those opening at a spoken heading are headed by it.
+
+    ``run_ons`` maps a heading sentence that runs on into its answer to the word where its
+    heading ends; ``tails`` maps a sentence that ends with a heading to the word where it starts.
+    """
+    sentences, cuts, tails = transcript.sentences, run_ons or {}, tails or {}
+    count = len(sentences)
+    edges = sorted(set(starts) | set(heads) | {0}) if count else []
     spans = []
-    for start, end in zip(starts, starts[1:] + [count]):
-        if start in heads:
-            spans.append(SectionSpan((start, end), start, "spoken", sentences[start].text))
-        else:
+    for start, end in zip(edges, edges[1:] + [count]):
+        if start not in heads:
             spans.append(SectionSpan((start, end)))
+            continue
+        first, last = sentences[start].words
+        said = " ".join(w.text for w in transcript.words[tails.get(start, first) : cuts.get(start, last)])
+        heading = heading_text(said)
+        spans.append(SectionSpan((start, end), start, "spoken", heading, cuts.get(start), tails.get(start)))
     return spans
 
 
-def is_heading_question(text: str) -> bool:
-    """Whether a sentence reads as a question a patient would ask, not a rhetorical aside."""
-    stripped = text.strip()
-    if not stripped.endswith("?"):
-        return False
-    words = tokens(stripped)
-    if len(words) < MIN_HEADING_WORDS or stripped.lower().endswith(TAG_ENDINGS):
-        return False
-    return bare(stripped.split()[0]) not in RHETORICAL_OPENERS
+def tail_titles(transcript: Transcript, heads: list[int]) -> dict[int, int]:
+    """Titles the recogniser ran onto the end of the sentence before them, in talks whose speaker
+    reads out headings ("...longer than medication. [pause] Shift work and jet lag.").
+
+    The tail comes after the sentence's longest pause, at least :data:`MIN_TAIL_PAUSE` long,
+    opens with a content word and is shaped like a title; it is not within two sentences of
+    another heading. Returns sentence index -> word where the title starts.
+    """
+    found = {}
+    for i in range(1, len(transcript.sentences) - 1):
+        if any(-1 <= i - h <= MIN_BODY_BEFORE_TITLE for h in heads):
+            continue
+        cut = _tail_cut(transcript, i)
+        if cut is not None:
+            found[i] = cut
+    return found
 
 
-def _heads_section(sentences: tuple[Sentence, ...], index: int) -> bool:
-    if not is_heading_question(sentences[index].text):
-        return False
-    return _answer_words(sentences, index) >= MIN_ANSWER_WORDS
+def _tail_cut(transcript: Transcript, index: int) -> int | None:
+    first, last = transcript.sentences[index].words
+    words = transcript.words
+    gaps = [(words[i].start - words[i - 1].end, i) for i in range(first + MIN_HEAD_WORDS, last - 1)]
+    if not gaps:
+        return None
+    gap, cut = max(gaps)
+    tail = " ".join(w.text for w in words[cut:last])
+    opener = tokens(tail)[:1]
+    if gap < MIN_TAIL_PAUSE or not opener or opener[0] in word_list("stopwords.txt"):
+        return None
+    return cut if is_spoken_title(tail) else None
 
 
-def _answer_words(sentences: tuple[Sentence, ...], index: int) -> int:
+def run_on_titles(transcript: Transcript, heads: list[int]) -> dict[int, int]:
+    """Titles the recogniser ran into their answer, in talks whose speaker reads out headings.
+
+    Where at least two headings were spoken, a stretch between headings at least
+    :data:`LONG_REGION` times the usual section length probably hides one more: the sentence
+    in it opening with a title phrase and a comma ("Caring for your teeth after a filling,
+    wait until...") nearest its middle is taken. Returns sentence index -> word where the
+    title ends.
+    """
+    sentences, count = transcript.sentences, len(transcript.sentences)
+    if len(heads) < 2:
+        return {}
+    edges = sorted({0, *heads, count})
+    times = [sentences[i].start if i < count else sentences[-1].end for i in edges]
+    usual = float(np.median(np.diff(times[edges.index(heads[0]) :])))
+    found: dict[int, int] = {}
+    for k, (first, last) in enumerate(zip(edges, edges[1:])):
+        if times[k + 1] - times[k] < LONG_REGION * usual:
+            continue
+        cuts = {i: title_cut(transcript, i) for i in range(first + 2, last - 1)}
+        inside = [i for i, cut in cuts.items() if cut is not None]
+        if inside:
+            best = min(inside, key=lambda i: abs(i - (first + last) / 2))
+            found[best] = cuts[best] or 0
+    return found
+
+
+def title_cut(transcript: Transcript, index: int) -> int | None:
+    """The word after a title phrase that opens sentence ``index`` and ends in a comma and a pause."""
+    first, last = transcript.sentences[index].words
+    words = transcript.words
+    for i in range(first, min(last, first + MAX_TITLE_WORDS)):
+        if not words[i].text.endswith(","):
+            continue
+        title = " ".join(w.text for w in words[first : i + 1]).rstrip(",")
+        paused = i + 1 < last and words[i + 1].start - words[i].end >= MIN_TITLE_PAUSE
+        enough = last - i - 1 >= MIN_ANSWER_AFTER_TITLE
+        return i + 1 if paused and enough and is_title_prefix(title) else None
+    return None
+
+
+def materialize(transcript: Transcript, spans: list[SectionSpan]) -> tuple[Transcript, list[SectionSpan]]:
+    """Split each heading that ran into its answer off as a sentence of its own.
+
+    Returns:
+        The transcript with those sentences split, and the spans re-indexed to it.
+    """
+    sentences: list[Sentence] = []
+    out: list[SectionSpan] = []
+    for span in spans:
+        first, last = span.sentences
+        begin = len(sentences)
+        if span.heading_start is not None and out:
+            s = transcript.sentences[first]  # its opening words end the section before
+            sentences.append(make_sentence(transcript.words, (s.words[0], span.heading_start)))
+            out[-1] = replace(out[-1], sentences=(out[-1].sentences[0], len(sentences)))
+            begin = len(sentences)
+        for i in range(first, last):
+            s = transcript.sentences[i]
+            if i == span.heading_sentence and span.heading_start is not None:
+                s = make_sentence(transcript.words, (span.heading_start, s.words[1]))
+            if i == span.heading_sentence and span.heading_end is not None:
+                sentences.append(make_sentence(transcript.words, (s.words[0], span.heading_end)))
+                sentences.append(make_sentence(transcript.words, (span.heading_end, s.words[1])))
+            else:
+                sentences.append(s)
+        head = begin if span.heading_sentence is not None else None
+        done = replace(span, sentences=(begin, len(sentences)), heading_sentence=head)
+        out.append(replace(done, heading_end=None, heading_start=None))
+    return replace(transcript, sentences=tuple(sentences)), out
+
+
+def _answer_words(sentences: Sequence[Sentence], kinds: list[str | None], index: int) -> int:
+    """Words from the sentence after ``index`` up to the next heading candidate."""
+
     count = 0
-    for sentence in sentences[index + 1 :]:
-        if is_heading_question(sentence.text):
+    for sentence, kind in zip(sentences[index + 1 :], kinds[index + 1 :]):
+        if kind:
             break
         count += len(tokens(sentence.text))
     return count
+
+
+def chapter_sections(sentences: Sequence[Sentence], chapters: Sequence[Chapter]) -> list[SectionSpan]:
+    """One section per chapter mark, titled by it; marks that hold no sentence are dropped.
+
+    A sentence belongs to the chapter its middle falls in; sentences before the first mark
+    join the first chapter.
+    """
+    ordered = sorted(chapters, key=lambda c: c.start)
+    owner = [_chapter_of(ordered, (s.start + s.end) / 2) for s in sentences]
+    spans = []
+    for first in [i for i in range(len(sentences)) if i == 0 or owner[i] != owner[i - 1]]:
+        last = next((j for j in range(first + 1, len(sentences)) if owner[j] != owner[first]), len(sentences))
+        title = ordered[owner[first]].title
+        said = first if _says_title(sentences[first].text, title) and last - first > 1 else None
+        spans.append(SectionSpan((first, last), said, "chapters", title))
+    return spans
+
+
+def _chapter_of(chapters: Sequence[Chapter], time: float) -> int:
+    index = 0
+    for i, chapter in enumerate(chapters):
+        if chapter.start <= time:
+            index = i
+    return index
+
+
+def _says_title(text: str, title: str) -> bool:
+    said, wanted = set(tokens(text)), set(tokens(title))
+    return bool(wanted) and len(said & wanted) / len(said | wanted) >= TITLE_MATCH

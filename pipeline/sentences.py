@@ -9,21 +9,14 @@ from functools import lru_cache
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
 from pipeline.schema import Sentence, Transcript, Word
-from pipeline.textutil import bare, join_words, word_list
+from pipeline.spoken import opens_like_question
+from pipeline.textutil import join_words, word_list
 
 # A spoken question that Whisper ran into its answer is split at a pause at least this long...
 MIN_QUESTION_PAUSE = 0.3
 # ...and at least this many times the sentence's median gap between words.
 PAUSE_RATIO = 2.5
 MIN_QUESTION_WORDS = 3
-
-WH_WORDS = frozenset(["what", "how", "why", "when", "where", "who", "whom", "whose", "which"])
-AUXILIARIES = frozenset(
-    "is are am was were do does did can could will would should shall may might must has have had "
-    "isn't aren't wasn't don't doesn't didn't can't couldn't won't wouldn't shouldn't".split()
-)
-# A wh-question puts its auxiliary within this many words of the wh-word ("What type of pain is...").
-WH_AUX_REACH = 4
 
 
 @lru_cache(maxsize=1)
@@ -102,21 +95,8 @@ def _split_run_on(words: tuple[Word, ...], span: tuple[int, int]) -> list[tuple[
 
 
 def looks_like_question(words: tuple[Word, ...]) -> bool:
-    """Whether words open like a question: an auxiliary first ("Is it...", "Can I..."),
-    or a wh-word soon followed by one ("How long does...") with no comma between
-    (so that "When pain lasts for months, the..." is not taken for a question)."""
-    head = [w.text for w in words[: WH_AUX_REACH + 1]]
-    first = bare(head[0]) if head else ""
-    if first in AUXILIARIES:
-        return True
-    if first not in WH_WORDS:
-        return False
-    for text in head[1:]:
-        if bare(text) in AUXILIARIES:
-            return True
-        if text.endswith(","):
-            return False
-    return False
+    """Whether words open like a question (see :func:`pipeline.spoken.opens_like_question`)."""
+    return opens_like_question([w.text for w in words])
 
 
 def _question_cut(words: tuple[Word, ...], first: int, last: int) -> int | None:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from contextlib import closing
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from pipeline import media
-from pipeline.engines import EngineOptions, ProgressCallback, get_engine
+from pipeline.engines import Engine, EngineOptions, ProgressCallback, get_engine
 from pipeline.errors import InputError, UsageError
 from pipeline.output import atomic_write
-from pipeline.schema import Transcript
+from pipeline.schema import Transcript, Word
 from pipeline.serialize import to_json, transcript_from_dict, transcript_to_dict
 
 log = logging.getLogger(__name__)
@@ -22,11 +23,15 @@ CACHE_VERSION = 1
 
 @dataclass(frozen=True)
 class TranscribeOptions:
-    """Which engine runs, how, and where transcripts are cached (None: no cache)."""
+    """Which engine runs, how, and where transcripts are cached (None: no cache).
+
+    ``window_s`` bounds memory: the media is decoded and transcribed that many seconds at a time.
+    """
 
     engine: str = "faster-whisper"
     engine_options: EngineOptions = field(default_factory=EngineOptions)
     cache_dir: Path | None = None
+    window_s: float = media.WINDOW_SECONDS
 
 
 def load_glossary(path: Path) -> tuple[str, ...]:
@@ -63,13 +68,53 @@ def transcribe_media(
     if cached is not None:
         log.info("reusing cached transcript %s", key[:12])
         return cached
-    audio = media.load_audio(info.path)
     engine = get_engine(options.engine, options.engine_options)
-    transcript = replace(engine.transcribe(audio, progress), duration=info.duration or len(audio) / 16000)
+    transcript = transcribe_windows(engine, info, options.window_s, progress)
     if not transcript.words:
         raise InputError("no speech was recognised (is the sound track silent?)", info.path)
     write_cached(options.cache_dir, key, transcript)
     return transcript
+
+
+def transcribe_windows(
+    engine: Engine, info: media.MediaInfo, window_s: float, progress: ProgressCallback | None = None
+) -> Transcript:
+    """Transcribe the media one window at a time (see :func:`media.iter_audio`) and join the words.
+
+    Windows are cut in pauses and follow each other with no overlap, so each
+    word is heard in exactly one window; its times are shifted by the window's
+    start. Progress is reported in seconds of the whole media.
+
+    Raises:
+        InputError: the audio cannot be decoded, or stops well short of its declared length.
+    """
+    words: list[Word] = []
+    first: Transcript | None = None
+    decoded = 0.0
+    with closing(media.iter_audio(info.path, window_s)) as windows:
+        for window in windows:
+            part = engine.transcribe(window.samples, _window_progress(progress, window, info.duration))
+            words.extend(_shifted(part.words, window))
+            first, decoded = first or part, window.start + window.duration
+    media.check_complete(info, decoded)
+    return replace(first or Transcript(words=()), words=tuple(words), duration=info.duration or decoded)
+
+
+def _window_progress(
+    progress: ProgressCallback | None, window: media.AudioWindow, total: float
+) -> ProgressCallback | None:
+    if progress is None:
+        return None
+    return lambda done, _: progress(float(window.start + done), total or window.start + window.duration)
+
+
+def _shifted(words: tuple[Word, ...], window: media.AudioWindow) -> list[Word]:
+    """Words timed in the media, kept within their window so that windows stay in order."""
+
+    def at(t: float) -> float:
+        return round(window.start + min(max(t, 0.0), window.duration), 3)
+
+    return [replace(w, start=at(w.start), end=at(w.end)) for w in words]
 
 
 def cache_key(sha256: str, options: TranscribeOptions) -> str:
@@ -78,6 +123,7 @@ def cache_key(sha256: str, options: TranscribeOptions) -> str:
         "v": CACHE_VERSION,
         "media": sha256,
         "engine": options.engine,
+        "window": options.window_s,  # long media is heard in windows of this length
         **asdict(options.engine_options),
     }
     settings.pop("threads", None)  # thread count changes speed, not words

@@ -44,3 +44,20 @@ def test_question_keeps_its_mark_and_sentence_of_fillers_empties():
     result = clean("um uh")
     assert result.text == ""
     assert len(result.removals) == 2
+
+
+def test_repeated_phrases_are_stutters_and_i_is_capital():
+    result = clean("i think i think it works, and i'm sure of it")
+    assert result.text == "I think it works, and I'm sure of it."
+    assert [(r.text, r.reason) for r in result.removals] == [("i", "repetition"), ("think", "repetition")]
+
+
+def test_deliberate_doubles_stay():
+    assert clean("we know that that helps").text == "We know that that helps."
+
+
+def test_merged_words_are_recorded_with_their_reason():
+    words = make_words("fibromyalgia myalgia hurts")
+    result = clean_sentence(words, Sentence("", 0, 1, (0, 3)), merged={1: "merged into correction"})
+    assert result.text == "Fibromyalgia hurts."
+    assert [(r.word, r.reason) for r in result.removals] == [(1, "merged into correction")]

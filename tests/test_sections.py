@@ -1,5 +1,10 @@
+from dataclasses import replace
+
+from pipeline.run import DraftOptions, make_draft
+from pipeline.schema import Chapter, Source
 from pipeline.sections import find_sections, is_heading_question
 from pipeline.sentences import split_sentences
+from pipeline.spoken import is_spoken_title
 from tests.conftest import make_transcript
 
 TALK = (
@@ -47,3 +52,95 @@ def test_heading_question_shape():
     assert not is_heading_question("So why does that matter?")
     assert not is_heading_question("It works, doesn't it, right?")
     assert not is_heading_question("Ketamine works well.")
+
+
+def split(text, pauses=None):
+    return split_sentences(make_transcript(text, pauses))
+
+
+def test_spoken_titles_open_sections_like_questions():
+    answer = (
+        "We check your posture, your reflexes and the strength of your muscles before anything else. "
+        "If something suggests a fracture, we send you for imaging first. "
+    )
+    care = "Mild soreness for a day is common, so drink water and take an easy walk after the visit. "
+    t = split(f"What to expect at your first visit. {answer}Aftercare at home. {care}")
+    found = [(s.heading_source, s.heading) for s in find_sections(t, semantic=False)]
+    assert found == [("spoken", "What to expect at your first visit"), ("spoken", "Aftercare at home")]
+
+
+def test_question_without_its_mark_is_a_heading_but_an_instruction_is_not():
+    assert is_heading_question("Can allergies turn into asthma.")
+    assert not is_heading_question("Do your exercises every single day.")
+    assert not is_spoken_title("They block the reaction.")
+    assert not is_spoken_title("Good evening.")
+    assert is_spoken_title("Shift work and jet lag.")
+
+
+def test_a_short_sentence_inside_an_answer_is_not_a_title():
+    t = split(
+        "How much exercise do I need? Aim for about one hundred and fifty minutes of activity a week. "
+        "Brisk walking counts. Two short sessions of strength training each week matter even more "
+        "while you are losing weight, since they protect your muscle."
+    )
+    assert [s.heading for s in find_sections(t, semantic=False)] == ["How much exercise do I need?"]
+
+
+def test_title_run_into_its_answer_is_split_off_where_headings_are_spoken():
+    body = "the lining of the nose swells and itches whenever pollen counts rise in the spring. "
+    text = (
+        f"Is it a cold or hay fever? A cold clears in ten days, and {body}Many people sneeze all season. "
+        f"How do allergy shots work? Small doses retrain the immune system over months, and {body}"
+        "Most people need three to five years of shots. Injections are weekly at first. "
+        "Food allergies in children, peanut, egg and milk are the most common triggers in young children. "
+        "Reactions appear within minutes and include hives and vomiting in many of the children we see. "
+        f"Can allergies turn into asthma? The nose and lungs are one airway, and {body}"
+    )
+    cut = text.split().index("peanut,")
+    t = split(text, pauses={cut: 0.6})
+    spans = find_sections(t, semantic=False)
+    draft = make_draft(t, Source("talk.mp4", "0" * 64, 60.0), DraftOptions(date="2026-01-01"))
+    assert "Food allergies in children" in [s.heading for s in draft.sections]
+    food = next(s for s in draft.sections if s.heading == "Food allergies in children")
+    assert food.heading_source == "spoken" and food.paragraphs[0].text.startswith("Peanut, egg")
+    assert len(spans) == len(draft.sections)
+
+
+def test_topic_shift_without_any_heading_starts_a_generated_section():
+    teeth = (
+        "Brush your teeth twice a day with fluoride toothpaste. Floss between the teeth every evening. "
+        "Plaque on the teeth hardens into tartar that only a hygienist removes. "
+        "A soft toothbrush protects the gums while cleaning the teeth. "
+    )
+    sleep = (
+        "Now, let's talk about sleep. Adults need seven hours of sleep every night. "
+        "A dark, cool bedroom helps sleep come sooner. Screens before bed delay sleep for an hour. "
+        "Keep the same wake time so your sleep rhythm stays steady. "
+    )
+    t = split(teeth + sleep)
+    spans = find_sections(t, semantic=False)
+    starts = [t.sentences[s.sentences[0]].text for s in spans]
+    assert starts == [t.sentences[0].text, "Now, let's talk about sleep."]
+    assert all(s.heading_source == "generated" for s in spans)
+
+
+def test_chapter_marks_are_the_sections_and_their_titles():
+    t = split(TALK)
+    middle = t.sentences[2].start - 0.2
+    chapters = (Chapter("Welcome", 0.0, middle), Chapter("What ketamine treats", middle, 60.0))
+    spans = find_sections(t, chapters)
+    assert [(s.heading_source, s.heading) for s in spans] == [
+        ("chapters", "Welcome"),
+        ("chapters", "What ketamine treats"),
+    ]
+    assert spans[1].sentences[0] == 2
+    assert [i for s in spans for i in range(*s.sentences)] == list(range(len(t.sentences)))
+
+
+def test_chapters_can_be_ignored():
+    t = replace(split(TALK), chapters=(Chapter("One", 0.0, 5.0), Chapter("Two", 5.0, 60.0)))
+    source = Source("talk.mp4", "0" * 64, 60.0)
+    marked = make_draft(t, source, DraftOptions(date="2026-01-01"))
+    ignored = make_draft(t, source, DraftOptions(date="2026-01-01", ignore_chapters=True))
+    assert {s.heading_source for s in marked.sections} == {"chapters"}
+    assert "chapters" not in {s.heading_source for s in ignored.sections}

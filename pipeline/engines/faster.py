@@ -11,12 +11,13 @@ from typing import Any
 import numpy as np
 
 from pipeline.engines.base import SAMPLE_RATE, EngineOptions, ProgressCallback
-from pipeline.errors import ModelError
+from pipeline.errors import ModelError, UsageError
 from pipeline.schema import Transcript, Word
 
 log = logging.getLogger(__name__)
 
 BUNDLED_MODEL = "tiny.en"
+DEVICES = ("auto", "cpu", "cuda")
 
 
 def bundled_model_path() -> Path:
@@ -46,19 +47,45 @@ def cpu_threads(requested: int) -> int:
 
 
 def resolve_device(device: str) -> str:
-    """``auto`` becomes ``cuda`` where CTranslate2 sees a GPU, else ``cpu``."""
-    if device != "auto":
-        return device
+    """``auto`` becomes ``cuda`` where CTranslate2 sees a GPU, else ``cpu``.
+
+    Raises:
+        UsageError: ``device`` is not one of :data:`DEVICES`.
+        ModelError: ``cuda`` is asked for but CTranslate2 sees no CUDA GPU.
+    """
+    if device not in DEVICES:
+        raise UsageError(f"unknown device {device!r}; choose one of: {', '.join(DEVICES)}")
     import ctranslate2
 
-    return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+    gpus = ctranslate2.get_cuda_device_count()
+    if device == "cuda" and gpus == 0:
+        raise ModelError("device 'cuda' asked for, but CTranslate2 sees no CUDA GPU; use device cpu or auto")
+    if device != "auto":
+        return device
+    return "cuda" if gpus > 0 else "cpu"
 
 
 def default_compute_type(device: str, compute_type: str) -> str:
-    """int8 on CPU (measured fastest with no loss on the evaluation), float16 on CUDA."""
+    """int8 on CPU (measured: README, "Engines and speed"), float16 on CUDA."""
     if compute_type != "default":
         return compute_type
     return "float16" if device == "cuda" else "int8"
+
+
+def check_compute_type(device: str, compute_type: str) -> str:
+    """The compute type to load with, checked against what CTranslate2 offers on ``device``.
+
+    Raises:
+        UsageError: CTranslate2 cannot compute in ``compute_type`` on ``device``.
+    """
+    import ctranslate2
+
+    chosen = default_compute_type(device, compute_type)
+    supported = sorted(ctranslate2.get_supported_compute_types(device))
+    if chosen not in supported and chosen != "auto":
+        choices = ", ".join(supported)
+        raise UsageError(f"compute type {chosen!r} is not available on {device}; choose one of: {choices}")
+    return chosen
 
 
 @lru_cache(maxsize=2)
@@ -76,15 +103,35 @@ def load_model(model: str, device: str, compute_type: str, threads: int) -> Any:
         ) from exc
 
 
+def check_batched(options: EngineOptions) -> None:
+    """Batching cuts the audio at VAD's pauses; without VAD faster-whisper fails on anything over 30 s.
+
+    Raises:
+        UsageError: ``batched`` without ``vad``.
+    """
+    if options.batched and not options.vad:
+        raise UsageError(
+            "batched transcription needs VAD (it cuts the audio into chunks at pauses); "
+            "turn VAD on or batching off"
+        )
+
+
 class FasterWhisperEngine:
     """Transcribes with faster-whisper, with word timestamps and probabilities."""
 
     name = "faster-whisper"
 
     def __init__(self, options: EngineOptions) -> None:
+        """Check the settings and load the model (once per process and settings).
+
+        Raises:
+            UsageError: an unknown device, a compute type the device lacks, or batching without VAD.
+            ModelError: the model cannot be loaded, or no GPU for ``cuda``.
+        """
+        check_batched(options)
         self.options = options
         self.device = resolve_device(options.device)
-        self.compute_type = default_compute_type(self.device, options.compute_type)
+        self.compute_type = check_compute_type(self.device, options.compute_type)
         self.model_name = options.model or BUNDLED_MODEL
         self.model = load_model(
             resolve_model(options.model), self.device, self.compute_type, cpu_threads(options.threads)

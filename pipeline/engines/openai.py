@@ -23,7 +23,7 @@ import numpy as np
 
 from pipeline.engines.base import SAMPLE_RATE, EngineOptions, ProgressCallback
 from pipeline.engines.convert import cached_openai_checkpoint
-from pipeline.errors import ModelError
+from pipeline.errors import ModelError, UsageError
 from pipeline.schema import Transcript, Word
 
 if TYPE_CHECKING:
@@ -32,7 +32,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 BUNDLED_MODEL_NAME = "tiny.en"
-INSTALL_HINT = "openai-whisper is not installed; install it with: pip install 'video2blog[openai]'"
+INSTALL_HINT = (
+    "openai-whisper is not installed; install it with: pip install 'video2blog[openai]' "
+    "(in a source checkout: pip install '.[openai]')"
+)
 _SECONDS_PER_FRAME = 160 / SAMPLE_RATE  # whisper's mel hop length.
 _MODEL_HINT = (
     "give a .pt checkpoint, a CTranslate2 Whisper folder (with model.bin) "
@@ -152,6 +155,8 @@ def _pick_device(device: str) -> str:
     """Resolve ``auto`` and check that a CUDA device is really there."""
     import torch
 
+    if device not in ("auto", "cpu") and not device.startswith("cuda"):
+        raise UsageError(f"unknown device {device!r}; choose one of: auto, cpu, cuda")
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device.startswith("cuda") and not torch.cuda.is_available():

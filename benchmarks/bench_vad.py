@@ -1,0 +1,152 @@
+"""VAD on against off: word error rate over the evaluation set, and what long silences cost.
+
+Run: ``python benchmarks/bench_vad.py [--skip wer,silence] [--silence-s 60] [--talk NAME]``
+
+- ``wer``: every talk of ``benchmarks/out/eval`` (built by ``make_eval_set.py``) is transcribed by the
+  project's faster-whisper engine with the defaults, once with faster-whisper's bundled Silero VAD and
+  once without; the reference is the talk's ``.truth.json`` ``text``. Prints each talk's WER and the
+  corpus WER (all errors over all reference words).
+- ``silence``: one talk, and the same talk with ``--silence-s`` seconds of digital silence inserted
+  (by ffmpeg) between two sections, are transcribed with VAD on and off. Only ``transcribe`` is timed
+  (model loaded and audio decoded beforehand, one warm-up run first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_transcribe import EVAL, OUT, corpus_wer, wer  # noqa: E402
+
+from pipeline.engines import Engine, EngineOptions, get_engine  # noqa: E402
+from pipeline.media import ffmpeg_exe, load_audio  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Talk:
+    """One evaluation talk: its audio file, spoken text and truth data."""
+
+    name: str
+    media: Path
+    text: str
+    truth: dict
+
+
+def eval_talks() -> list[Talk]:
+    """Every talk of the evaluation set, in name order."""
+    talks = []
+    for truth in sorted(EVAL.glob("*.truth.json")):
+        data = json.loads(truth.read_text(encoding="utf-8"))
+        media = truth.with_name(truth.name.replace(".truth.json", ".m4a"))
+        talks.append(Talk(media.stem, media, data["text"], data))
+    if not talks:
+        raise SystemExit(f"no evaluation talks in {EVAL}; run python benchmarks/make_eval_set.py")
+    return talks
+
+
+def engines() -> dict[str, Engine]:
+    """The default faster-whisper engine, with VAD and without."""
+    return {
+        "on": get_engine("faster-whisper", EngineOptions(vad=True)),
+        "off": get_engine("faster-whisper", EngineOptions(vad=False)),
+    }
+
+
+def words_of(engine: Engine, audio: np.ndarray) -> list[str]:
+    """The recognised words of ``audio``."""
+    return [w.text for w in engine.transcribe(audio).words]
+
+
+def wer_table(talks: list[Talk], built: dict[str, Engine]) -> None:
+    """Print each talk's WER with VAD on and off, then the corpus WER of each."""
+    hyps: dict[str, list[str]] = {"on": [], "off": []}
+    print(f"{'talk':32} {'min':>5} {'WER VAD on':>11} {'WER VAD off':>12}")
+    for talk in talks:
+        audio = load_audio(talk.media)
+        row = {key: " ".join(words_of(engine, audio)) for key, engine in built.items()}
+        for key, text in row.items():
+            hyps[key].append(text)
+        on, off = wer(talk.text, row["on"].split()), wer(talk.text, row["off"].split())
+        print(f"{talk.name:32} {len(audio) / 16000 / 60:5.2f} {on:11.4f} {off:12.4f}", flush=True)
+    (OUT / "vad-hypotheses.json").write_text(json.dumps({"talks": [t.name for t in talks], **hyps}))
+    refs = [t.text for t in talks]
+    print(
+        f"{'corpus (all words)':32} {'':5} {corpus_wer(refs, hyps['on']):11.4f} "
+        f"{corpus_wer(refs, hyps['off']):12.4f}"
+    )
+
+
+def with_silence(talk: Talk, seconds: float) -> tuple[Path, float]:
+    """Write ``talk`` with ``seconds`` of silence inserted before its middle section; return path, cut."""
+    sections = talk.truth["sections"]
+    cut = round(float(sections[len(sections) // 2]["start"]) - 0.2, 3)
+    out = OUT / f"{talk.name}-silence{seconds:g}s.wav"
+    graph = (
+        f"[0:a]aresample=16000,pan=mono|c0=c0,asplit[x][y];[x]atrim=end={cut}[a];"
+        f"[y]atrim=start={cut},asetpts=PTS-STARTPTS[b];"
+        f"aevalsrc=0:d={seconds}:s=16000[s];[a][s][b]concat=n=3:v=0:a=1[out]"
+    )
+    cmd = [ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-i", str(talk.media)]
+    subprocess.run([*cmd, "-filter_complex", graph, "-map", "[out]", str(out)], check=True)
+    return out, cut
+
+
+def timed_words(engine: Engine, audio: np.ndarray) -> tuple[float, list[tuple[str, float]]]:
+    """Seconds one ``transcribe`` takes, and the words with their start times."""
+    start = time.perf_counter()
+    words = engine.transcribe(audio).words
+    return time.perf_counter() - start, [(w.text, w.start) for w in words]
+
+
+def silence_table(talk: Talk, seconds: float, built: dict[str, Engine]) -> None:
+    """Print transcription time, word count and WER with and without a long inserted silence."""
+    padded, cut = with_silence(talk, seconds)
+    audios = {"as recorded": load_audio(talk.media), f"+{seconds:g} s silence": load_audio(padded)}
+    timed_words(built["on"], audios["as recorded"][: 16000 * 20])  # warm-up
+    print(f"\n{talk.name}: {seconds:g} s of silence inserted at {cut:.1f} s (transcribe only, model loaded)")
+    print(
+        f"{'audio':22} {'VAD':>4} {'audio s':>8} {'transcribe s':>13} {'words':>6} {'in silence':>10} "
+        f"{'WER':>6}"
+    )
+    for label, audio in audios.items():
+        for key in ("on", "off"):
+            took, words = timed_words(built[key], audio)
+            inside = sum(
+                1 for _, t in words if label != "as recorded" and cut + 0.5 <= t < cut + seconds - 0.5
+            )
+            error = wer(talk.text, [w for w, _ in words])
+            print(
+                f"{label:22} {key:>4} {len(audio) / 16000:8.1f} {took:13.1f} {len(words):6d} {inside:10d} "
+                f"{error:6.3f}",
+                flush=True,
+            )
+
+
+def main() -> None:
+    """Parse the options and print the tables asked for."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip", default="", help="comma list of: wer,silence")
+    parser.add_argument("--silence-s", type=float, default=60.0)
+    parser.add_argument("--talk", default="allergy-asked", help="the talk for the silence check")
+    args = parser.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    talks, built = eval_talks(), engines()
+    if "wer" not in skip:
+        wer_table(talks, built)
+    if "silence" not in skip:
+        silence_table(next(t for t in talks if t.name == args.talk), args.silence_s, built)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""Caption files (SubRip ``.srt``, WebVTT ``.vtt``) read as a transcript of timed words.
+
+A small parser rather than the ``srt`` and ``webvtt-py`` packages: both formats are the same
+cue structure (an optional id, a ``start --> end`` line, text lines), one parser covers both,
+and neither package removes the rolling duplicates of YouTube's automatic captions, which is
+most of the work here. Tolerated: a byte-order mark, CRLF or CR line ends, the WEBVTT header,
+NOTE, STYLE and REGION blocks, cue settings, missing or wrong cue numbers, ``<c>``, ``<v Speaker>``,
+``<i>``, ``<font>`` and inline-time tags, ``{\\an8}`` positioning, HTML entities and ``[Music]``-style
+sound labels.
+
+Each cue's time is spread over its words in proportion to their length; words get probability 1.0.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import InputError
+from pipeline.schema import Transcript, Word
+from pipeline.textutil import bare
+
+CAPTION_SUFFIXES = frozenset({".srt", ".vtt"})
+_TIME = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,:](\d{1,3}))?"
+_TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
+_TAG = re.compile(r"<[^>\n]*>")
+_ASS_TAG = re.compile(r"\{\\[^}]*\}")
+_SOUND = re.compile(r"\[[^\]\n]*\]|♪+|♫+")
+_SPEAKER_MARK = re.compile(r"^\s*(?:>>+|-)\s*")
+# A run of words a cue repeats from the text before it counts as a rolling duplicate from this length.
+MIN_OVERLAP_WORDS = 3
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One caption cue: its time and its text with markup removed (lines joined by spaces)."""
+
+    start: float
+    end: float
+    lines: tuple[str, ...]
+
+
+def read_captions(path: Path) -> Transcript:
+    """The words of an ``.srt`` or ``.vtt`` file, timed from its cues.
+
+    Raises:
+        InputError: the file cannot be read or holds no cue with text.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror})", path) from exc
+    words = caption_words(parse_cues(decode(raw)))
+    if not words:
+        raise InputError("holds no timed caption text; is it an .srt or .vtt caption file?", path)
+    return Transcript(words=words, duration=words[-1].end, engine="captions", model=path.suffix.lower()[1:])
+
+
+def decode(raw: bytes) -> str:
+    """Caption bytes as text: UTF-8 (with or without a BOM), else Windows-1252; newlines made ``\\n``."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_cues(text: str) -> list[Cue]:
+    """Cues of an SRT or VTT document, in time order.
+
+    Read line by line rather than split at blank lines: YouTube puts a line holding one space
+    inside its cues. Lines outside a cue (header, NOTE, STYLE and REGION blocks, cue numbers) are
+    skipped; so is a cue number that lost the blank line before it.
+    """
+    cues: list[Cue] = []
+    lines = text.split("\n")
+    timing: tuple[float, float] | None = None
+    body: list[str] = []
+    for i, line in enumerate(lines):
+        match = _TIMING.match(line)
+        if match or (timing and body and not line.strip()):
+            _close(cues, timing, body)
+            timing, body = (_times(match), []) if match else (None, [])
+        elif timing and line.strip() and not _is_cue_number(lines, i):
+            body.append(line)
+    _close(cues, timing, body)
+    return sorted(cues, key=lambda c: c.start)
+
+
+def _is_cue_number(lines: list[str], i: int) -> bool:
+    """A bare number right before a timing line is the next cue's number, not text."""
+    return lines[i].strip().isdigit() and i + 1 < len(lines) and _TIMING.match(lines[i + 1]) is not None
+
+
+def _close(cues: list[Cue], timing: tuple[float, float] | None, body: list[str]) -> None:
+    text = tuple(t for t in (clean_line(x) for x in body) if t)
+    if timing and text:
+        cues.append(Cue(timing[0], max(timing), text))
+
+
+def _times(match: re.Match[str]) -> tuple[float, float]:
+    groups = match.groups()
+    return _seconds(groups[:4]), _seconds(groups[4:])
+
+
+def _seconds(parts: tuple[str | None, ...]) -> float:
+    hours, minutes, seconds, fraction = parts
+    frac = float(f"0.{fraction}") if fraction else 0.0
+    return int(hours or 0) * 3600 + int(minutes or 0) * 60 + int(seconds or 0) + frac
+
+
+def clean_line(line: str) -> str:
+    """Caption text without markup, entities, sound labels or speaker-change marks."""
+    text = html.unescape(_ASS_TAG.sub("", _TAG.sub("", line)))
+    text = _SPEAKER_MARK.sub("", _SOUND.sub(" ", text))
+    return " ".join(text.split())
+
+
+def caption_words(cues: list[Cue]) -> tuple[Word, ...]:
+    """Timed words of the cues, leaving out the text each cue repeats from the one before it."""
+    words: list[Word] = []
+    previous: tuple[str, ...] = ()
+    for cue in cues:
+        fresh = _fresh_words(cue.lines, previous, [w.text for w in words[-30:]])
+        words.extend(spread_words(fresh, cue.start, cue.end))
+        previous = cue.lines
+    return tuple(words)
+
+
+def _fresh_words(lines: tuple[str, ...], previous: tuple[str, ...], tail: list[str]) -> list[str]:
+    """The words of a cue that are new.
+
+    Rolling captions repeat the previous cue's line above the new one, and YouTube adds
+    10 ms cues that repeat a finished line: lines seen in the previous cue are dropped, then
+    any run of at least :data:`MIN_OVERLAP_WORDS` words that merely continues the words so far.
+    """
+    tokens = " ".join(line for line in lines if line not in previous).split()
+    overlap = _overlap(tail, tokens)
+    return tokens[overlap:] if overlap >= MIN_OVERLAP_WORDS else tokens
+
+
+def _overlap(before: list[str], after: list[str]) -> int:
+    """Length of the longest run that ends ``before`` and starts ``after`` (compared as bare words)."""
+    left, right = [bare(w) for w in before], [bare(w) for w in after]
+    for size in range(min(len(left), len(right)), 0, -1):
+        if left[-size:] == right[:size]:
+            return size
+    return 0
+
+
+def spread_words(texts: list[str], start: float, end: float) -> list[Word]:
+    """Words spread over ``start``-``end`` in proportion to their length (plus one for the space)."""
+    weights = [len(t) + 1 for t in texts]
+    total, span, done = sum(weights), max(0.0, end - start), 0
+    words = []
+    for text, weight in zip(texts, weights):
+        first = start + span * done / total
+        done += weight
+        words.append(Word(text, round(first, 3), round(start + span * done / total, 3), 1.0))
+    return words

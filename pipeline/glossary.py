@@ -1,0 +1,135 @@
+"""Glossary stage: respell words the recogniser got nearly right as the clinic's terms.
+
+"catamine" becomes "ketamine" and "fibro myalgia" becomes "fibromyalgia" when a run of one to
+(term length + 1) words is close to a glossary term: a similarity (rapidfuzz's normalised Indel
+ratio over the letters) of at least :data:`MIN_SIMILARITY`, or of :data:`MIN_SOUNDALIKE` where
+the two also sound alike (same consonant skeleton, so c/k, ph/f, s/z agree). Common words are
+never touched ("examine" stays), nor short ones, nor a term's own plural or possessive.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Indel
+
+from pipeline.schema import Correction, Word
+from pipeline.textutil import bare, word_list
+
+MIN_SIMILARITY = 0.86
+MIN_SOUNDALIKE = 0.7
+MIN_LETTERS = 5
+# A respelling changes the length of the letters by at most this share of the term's.
+MAX_LENGTH_CHANGE = 0.2
+INFLECTIONS = ("", "s", "es", "'s", "s'")
+_PUNCT = ".,;:?!\"'()“”‘’"
+_SOUNDS = (("ph", "f"), ("ck", "k"), ("c", "k"), ("q", "k"), ("z", "s"), ("x", "ks"), ("y", "i"))
+
+
+@dataclass(frozen=True)
+class Term:
+    """A glossary term with the keys it is compared by."""
+
+    text: str
+    words: int
+    letters: str
+    sound: str
+
+
+def correct_words(words: Sequence[Word], terms: Sequence[str]) -> list[Correction]:
+    """Corrections of runs of ``words`` that are near-misses of glossary ``terms``, left to right.
+
+    A correction covering several words replaces all of them; the caller keeps the corrected
+    text on the first and accounts for the rest.
+    """
+    prepared = [t for t in (make_term(text) for text in terms) if len(t.letters) >= MIN_LETTERS]
+    longest = max((t.words for t in prepared), default=0)
+    corrections: list[Correction] = []
+    i = 0
+    while prepared and i < len(words):
+        found = _best_at(words, i, prepared, longest + 1)
+        if found is None:
+            i += 1
+            continue
+        corrections.append(found)
+        i = found.words[1]
+    return corrections
+
+
+def make_term(text: str) -> Term:
+    """A glossary term and its comparison keys."""
+    letters = _letters(text)
+    return Term(text=text.strip(), words=len(text.split()), letters=letters, sound=sound_key(letters))
+
+
+def sound_key(letters: str) -> str:
+    """A rough consonant skeleton: spelling variants that sound alike share it."""
+    key = letters
+    for old, new in _SOUNDS:
+        key = key.replace(old, new)
+    key = key[:1] + re.sub(r"[aeiouhw]", "", key[1:])
+    return re.sub(r"(.)\1+", r"\1", key)
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^a-z]", "", bare(text).replace("'", ""))
+
+
+def _best_at(words: Sequence[Word], i: int, terms: list[Term], reach: int) -> Correction | None:
+    best: tuple[float, int, Term] | None = None
+    for size in range(1, min(reach, len(words) - i) + 1):
+        run = words[i : i + size]
+        if size > 1 and run[-2].text.rstrip()[-1:] in ".?!,;:":
+            break  # a correction never spans punctuation
+        for term in terms:
+            score = _match(run, term)
+            if score and (best is None or score > best[0]):
+                best = (score, size, term)
+    if best is None:
+        return None
+    _, size, term = best
+    run = words[i : i + size]
+    original = " ".join(w.text for w in run)
+    return Correction((i, i + size), original, _styled(term.text, run), run[0].start, run[-1].end)
+
+
+def _match(run: Sequence[Word], term: Term) -> float:
+    """How well a run of words matches a term (0 when it must not be corrected to it)."""
+    if not _correctable(run, term):
+        return 0.0
+    letters = _letters(" ".join(w.text for w in run))
+    score = Indel.normalized_similarity(letters, term.letters)
+    if score >= MIN_SIMILARITY or (score >= MIN_SOUNDALIKE and sound_key(letters) == term.sound):
+        return score
+    return 0.0
+
+
+def _correctable(run: Sequence[Word], term: Term) -> bool:
+    """Whether a run may be respelt: not already the term, nor common or function words."""
+    said = [w.text.strip(_PUNCT).lower() for w in run]
+    if " ".join(said) in {term.text.lower() + end for end in INFLECTIONS}:
+        return False
+    letters = _letters(" ".join(said))
+    if len(letters) < MIN_LETTERS or abs(len(letters) - len(term.letters)) > MAX_LENGTH_CHANGE * len(
+        term.letters
+    ):
+        return False
+    if len(run) > 1 and term.text.lower() in " ".join(said):
+        return False  # the term is already there, with a word beside it
+    common, stop = word_list("common_words.txt"), word_list("stopwords.txt")
+    if len(run) == 1:
+        return said[0] not in common
+    if any(w in stop or _letters(w) == term.letters for w in said):
+        return False
+    return not all(w in common for w in said)
+
+
+def _styled(term: str, run: Sequence[Word]) -> str:
+    """The term with the punctuation around the run it replaces, capitalised where the run was."""
+    head, tail = run[0].text, run[-1].text
+    lead = head[: len(head) - len(head.lstrip("\"'(“‘"))]
+    trail = tail[len(tail.rstrip(".,;:?!\"')”’")) :]
+    text = term[0].upper() + term[1:] if head.lstrip("\"'(“‘")[:1].isupper() and term[:1].islower() else term
+    return f"{lead}{text}{trail}"

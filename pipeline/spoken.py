@@ -1,0 +1,131 @@
+"""What spoken headings look like: questions, and titles read out before a topic.
+
+Shared by the sentence stage (which splits a heading the recogniser ran into its answer) and
+the section stage (which makes headings of them). Pure text tests, no timing.
+"""
+
+from __future__ import annotations
+
+from pipeline.textutil import bare, tokens
+
+WH_WORDS = frozenset(["what", "how", "why", "when", "where", "who", "whom", "whose", "which"])
+AUXILIARIES = frozenset(
+    "is are am was were do does did can could will would should shall may might must has have had "
+    "isn't aren't wasn't don't doesn't didn't can't couldn't won't wouldn't shouldn't".split()
+)
+SUBJECTS = frozenset("i you we they it he she this that these those there".split())
+# A wh-question puts its auxiliary within this many words of the wh-word ("What type of pain is...").
+WH_AUX_REACH = 4
+MIN_HEADING_WORDS = 3
+MIN_TITLE_WORDS = 2
+MAX_TITLE_WORDS = 8
+MAX_QUESTION_WORDS = 16
+# Openers that mark a question as part of the answer's own reasoning ("So why does that matter?").
+RHETORICAL_OPENERS = frozenset(["so", "and", "but", "now", "then", "because", "which"])
+TAG_ENDINGS = ("right?", "okay?", "ok?", "isn't it?", "don't you?", "you know?", "correct?", "yes?")
+# A spoken title is a phrase, not a clause: none of these words, which make (or open) a clause.
+CLAUSE_WORDS = frozenset(
+    "is are was were am do does did has have had will would can could should shall may might must "
+    "isn't aren't wasn't weren't don't doesn't didn't hasn't haven't hadn't won't wouldn't can't "
+    "couldn't shouldn't it's that's there's here's what's who's let's i'm i've i'll i'd we're we've "
+    "we'll we'd you're you've you'll you'd they're they've they'll they'd he's she's i we he she they "
+    "it me us them please thank thanks hello hi welcome bye goodbye yes yeah no not okay ok so but "
+    "because if then also just really very often usually always never sometimes rarely".split()
+)
+# A sentence opening "That almost everyone..." or "There..." leans on what came before.
+DEMONSTRATIVES = frozenset(["that", "there", "this", "these", "those"])
+GREETINGS = frozenset(["good morning", "good afternoon", "good evening", "good night", "good day"])
+ARTICLES = frozenset(["the", "a", "an"])
+SHORT_TITLE_WORDS = 4
+# Words that open an introductory phrase before a comma rather than a title ("After a week, ...").
+PHRASE_OPENERS = frozenset(
+    "after before during for in on at by with without from to of as about since until while when "
+    "although though unless once like most many some any every each all both this that these those "
+    "even only now first next finally over under up down into through".split()
+)
+
+
+def opens_like_question(texts: list[str]) -> bool:
+    """Whether words open like a question: an auxiliary first ("Is it...", "Can I..."),
+    or a wh-word soon followed by one ("How long does...") with no comma between
+    (so that "When pain lasts for months, the..." is not taken for a question)."""
+    head = texts[: WH_AUX_REACH + 1]
+    first = bare(head[0]) if head else ""
+    if first in AUXILIARIES:
+        return True
+    if first not in WH_WORDS:
+        return False
+    for text in head[1:]:
+        if bare(text) in AUXILIARIES:
+            return True
+        if text.endswith(","):
+            return False
+    return False
+
+
+def is_heading_question(text: str) -> bool:
+    """Whether a sentence reads as a question a patient would ask, not a rhetorical aside.
+
+    A sentence shaped like a question ("Can allergies turn into asthma.") counts even where
+    the recogniser ended it with a full stop.
+    """
+    stripped = text.strip()
+    words = tokens(stripped)
+    if len(words) < MIN_HEADING_WORDS or stripped.lower().endswith(TAG_ENDINGS):
+        return False
+    if bare(stripped.split()[0]) in RHETORICAL_OPENERS:
+        return False
+    if stripped.endswith("?"):
+        return True
+    unmarked = stripped.endswith(".") and "," not in stripped and len(words) <= MAX_QUESTION_WORDS
+    if words[0] in ("do", "don't") and words[1] not in SUBJECTS:
+        return False  # "Do your exercises every day." is an instruction
+    return unmarked and opens_like_question(stripped.split())
+
+
+def is_spoken_title(text: str) -> bool:
+    """Whether a sentence is a title read out before a topic ("Aftercare at home.").
+
+    A title is a short phrase: two to eight words, no comma, no end mark but a full stop,
+    and no word that makes a clause (a finite verb such as "is" or "can", a subject pronoun,
+    a greeting or a conjunction).
+    """
+    stripped = text.strip().rstrip(".").strip()
+    words = tokens(stripped)
+    if not MIN_TITLE_WORDS <= len(words) <= MAX_TITLE_WORDS:
+        return False
+    if any(mark in stripped for mark in ',;:?!"') or stripped[:1].isdigit():
+        return False
+    if " ".join(words[:2]) in GREETINGS or words[0] in DEMONSTRATIVES:
+        return False
+    return not any(w in CLAUSE_WORDS for w in words)
+
+
+def is_title_prefix(text: str) -> bool:
+    """Whether the words before a comma could be a spoken title run into its answer.
+
+    Stricter than :func:`is_spoken_title`, since a clause often opens a sentence this way
+    ("Ketamine blocks the NMDA receptor, which..."): the phrase opens with a gerund
+    ("Caring for your teeth after a filling") or is a short noun phrase with no article
+    ("Food allergies in children").
+    """
+    words = tokens(text)
+    if not words or words[0] in PHRASE_OPENERS or not is_spoken_title(text):
+        return False
+    short_noun_phrase = len(words) <= SHORT_TITLE_WORDS and not set(words) & ARTICLES
+    return words[0].endswith("ing") or short_noun_phrase
+
+
+def heading_kind(text: str) -> str | None:
+    """``"question"`` or ``"title"`` when a sentence reads as a spoken heading, else None."""
+    if is_heading_question(text):
+        return "question"
+    return "title" if is_spoken_title(text) else None
+
+
+def heading_text(text: str) -> str:
+    """A spoken sentence as a heading: no closing full stop; a question gets its question mark."""
+    stripped = text.strip().rstrip(",;:").strip()
+    if is_heading_question(stripped) and not stripped.endswith("?"):
+        return stripped.rstrip(".") + "?"
+    return stripped.rstrip(".").strip()

@@ -1,0 +1,125 @@
+"""Caption files as input: parsing SRT and VTT robustly, and drafting from them with the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+from pipeline.captions import caption_words, decode, parse_cues, read_captions, spread_words
+from pipeline.errors import InputError
+
+SRT = (
+    "\ufeff1\r\n00:00:01,000 --> 00:00:03,000\r\nHello, I'm <i>Dr. Lee</i> &amp; this is\r\n"
+    "the clinic.\r\n\r\n2\r\n00:00:03,000 --> 00:00:06,000 X1:40 X2:600\r\n"
+    "{\\an8}[Music] Ketamine can help.\r\n"
+    "3\r\n00:00:06,000 --> 00:00:08,000\r\n- Is it safe?\r\n- Yes.\r\n"
+)
+YOUTUBE_VTT = """WEBVTT
+Kind: captions
+Language: en
+
+STYLE
+::cue {{ color: white }}
+
+NOTE rolling captions, as YouTube writes them
+
+00:00:00.000 --> 00:00:02.350 align:start position:0%
+{space}
+so<00:00:00.320><c> today</c><00:00:00.640><c> we</c><00:00:01.000><c> talk</c>
+
+00:00:02.350 --> 00:00:02.360 align:start position:0%
+so today we talk
+{space}
+
+00:00:02.360 --> 00:00:05.000 align:start position:0%
+so today we talk
+about<00:00:02.500><c> ketamine</c><00:00:03.000><c> for</c><00:00:04.000><c> pain</c>
+
+00:00:05.000 --> 00:00:07.000 align:start position:0%
+about ketamine for pain
+<v Dr Lee>and how it works</v>
+""".format(space=" ")  # YouTube puts one-space lines in cues
+
+
+def texts(words):
+    return [w.text for w in words]
+
+
+def test_srt_with_bom_crlf_tags_entities_settings_and_a_lost_blank_line():
+    words = caption_words(parse_cues(decode(SRT.encode("utf-8"))))
+    assert (
+        " ".join(texts(words))
+        == "Hello, I'm Dr. Lee & this is the clinic. Ketamine can help. Is it safe? Yes."
+    )
+    assert words[0].start == 1.0 and words[-1].end == 8.0
+    assert all(w.probability == 1.0 for w in words)
+    assert all(a.end <= b.start + 1e-9 for a, b in zip(words, words[1:]))
+
+
+def test_youtube_rolling_captions_are_not_repeated():
+    words = caption_words(parse_cues(decode(YOUTUBE_VTT.encode())))
+    assert " ".join(texts(words)) == "so today we talk about ketamine for pain and how it works"
+    assert words[4].start == pytest.approx(2.36)
+
+
+def test_cue_time_is_spread_over_its_words_by_length():
+    words = spread_words(["a", "longer", "word"], 10.0, 13.0)
+    assert [w.start for w in words] == [10.0, 10.429, 11.929]  # weights 2, 7, 5 of 14
+    assert words[-1].end == 13.0
+    assert words[1].end - words[1].start > words[0].end - words[0].start
+
+
+def test_caption_file_without_cues_is_refused(tmp_path: Path):
+    path = tmp_path / "empty.vtt"
+    path.write_text("WEBVTT\n\nNOTE nothing here\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no timed caption text"):
+        read_captions(path)
+
+
+TALK_SRT = """1
+00:00:00,500 --> 00:00:04,000
+Hello, I am one of the doctors here at the pain clinic.
+
+2
+00:00:04,000 --> 00:00:09,000
+How does catamine work to treat pain?
+
+3
+00:00:09,000 --> 00:00:16,000
+It blocks the NMDA receptor, which calms an overexcited nervous system over several weeks.
+
+4
+00:00:16,000 --> 00:00:22,000
+Most patients notice less pain after the second or third infusion of the medicine.
+"""
+
+
+def draft(args: list[str]) -> dict:
+    result = CliRunner().invoke(app, ["draft", *args])
+    assert result.exit_code == 0, result.output
+    out = Path(args[args.index("--out") + 1])
+    return json.loads((out / "draft.json").read_text(encoding="utf-8"))
+
+
+def test_draft_from_srt_then_from_a_corrected_transcript(tmp_path: Path):
+    srt = tmp_path / "talk.srt"
+    srt.write_text(TALK_SRT, encoding="utf-8")
+    first = draft([str(srt), "--out", str(tmp_path / "one")])
+    assert first["source"]["path"].endswith("talk.srt")
+    assert "How does catamine work to treat pain?" in [s["heading"] for s in first["sections"]]
+
+    transcript_path = tmp_path / "one" / "transcript.json"
+    transcript = json.loads(transcript_path.read_text(encoding="utf-8"))
+    wrong = next(w for w in transcript["words"] if w["text"] == "catamine")
+    wrong["text"] = "ketamine"  # the editor's fix
+    transcript_path.write_text(json.dumps(transcript), encoding="utf-8")
+
+    second = draft([str(transcript_path), "--out", str(tmp_path / "two")])
+    assert "How does ketamine work to treat pain?" in [s["heading"] for s in second["sections"]]
+    for name in ("post.md", "captions.srt", "captions.vtt", "transcript.json", "draft.json"):
+        text = (tmp_path / "two" / name).read_text(encoding="utf-8")
+        assert "ketamine" in text and "catamine" not in text, name

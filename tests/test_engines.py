@@ -1,0 +1,152 @@
+"""The engines behind one interface: choice by name, CPU defaults, clear errors, and agreement."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+from pipeline.engines import EngineOptions, get_engine
+from pipeline.engines.faster import (
+    DEVICES,
+    FasterWhisperEngine,
+    check_compute_type,
+    cpu_threads,
+    default_compute_type,
+    resolve_device,
+)
+from pipeline.errors import ModelError, UsageError
+from pipeline.run import DraftOptions, compute_draft
+from pipeline.schema import Draft, Transcript
+from pipeline.transcribe import TranscribeOptions
+
+runner = CliRunner()
+
+
+# --- defaults and settings -----------------------------------------------------
+
+
+def test_cpu_defaults_are_the_measured_ones() -> None:
+    options = EngineOptions()
+    assert (options.device, options.compute_type, options.threads) == ("auto", "default", 0)
+    assert options.vad is True and options.batched is False and options.beam_size == 5
+    assert default_compute_type("cpu", "default") == "int8"
+    assert default_compute_type("cuda", "default") == "float16"
+    assert default_compute_type("cpu", "float32") == "float32"
+    assert cpu_threads(0) == os.cpu_count() and cpu_threads(1) == 1
+
+
+def test_devices_and_compute_types_are_checked() -> None:
+    assert DEVICES == ("auto", "cpu", "cuda")
+    assert resolve_device("cpu") == "cpu"
+    assert resolve_device("auto") in ("cpu", "cuda")
+    with pytest.raises(UsageError, match="unknown device 'gpu'; choose one of: auto, cpu, cuda"):
+        resolve_device("gpu")
+    for compute_type in ("int8", "int8_float32", "float32"):
+        assert check_compute_type("cpu", compute_type) == compute_type
+    with pytest.raises(UsageError, match="compute type 'float16' is not available on cpu; choose one of"):
+        check_compute_type("cpu", "float16")
+
+
+def test_cuda_without_a_gpu_is_a_model_error() -> None:
+    ctranslate2 = pytest.importorskip("ctranslate2")
+    if ctranslate2.get_cuda_device_count() > 0:
+        pytest.skip("this machine has a CUDA GPU")
+    with pytest.raises(ModelError, match="sees no CUDA GPU; use device cpu or auto"):
+        resolve_device("cuda")
+
+
+def test_faster_whisper_engine_is_built_by_name() -> None:
+    engine = get_engine("faster-whisper", EngineOptions(device="cpu"))
+    assert isinstance(engine, FasterWhisperEngine)
+    assert (engine.device, engine.compute_type, engine.model_name) == ("cpu", "int8", "tiny.en")
+
+
+# --- the CLI ---------------------------------------------------------------------
+
+
+def test_openai_engine_without_the_extra_is_one_clear_line(
+    media_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "whisper", None)  # as if openai-whisper were not installed
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    out = tmp_path / "draft"
+    args = ["draft", str(media_dir / "tone.wav"), "--out", str(out), "--engine", "openai-whisper"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("video2blog: error: openai-whisper is not installed")
+    assert "pip install 'video2blog[openai]'" in lines[0] and "pip install '.[openai]'" in lines[0]
+    assert not out.exists() or os.listdir(out) == []
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--device", "gpu"], "unknown device 'gpu'"),
+        (["--compute-type", "float16", "--device", "cpu"], "compute type 'float16' is not available on cpu"),
+        (["--batched", "--no-vad"], "batched transcription needs VAD"),
+    ],
+)
+def test_bad_device_or_compute_type_is_a_usage_error(
+    media_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flags: list[str], message: str
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    args = ["draft", str(media_dir / "tone.wav"), "--out", str(tmp_path / "d"), *flags]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+# --- openai-whisper against faster-whisper on the sample video -------------------
+
+
+def normalised(transcript: Transcript) -> str:
+    """Lower-case words without punctuation, for comparing two engines."""
+    return " ".join(re.sub(r"[^\w\s']", " ", transcript.text.lower()).split())
+
+
+def draft_with(engine: str, sample: Path) -> tuple[Transcript, Draft]:
+    """The sample's words and draft from ``engine`` with the default settings, no cache."""
+    options = DraftOptions(transcribe=TranscribeOptions(engine=engine), formats=("draft",), date="2025-01-01")
+    computed = compute_draft(sample, options)
+    return computed.transcript, computed.draft
+
+
+@pytest.fixture(scope="module")
+def both_engines(
+    sample_video: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[Transcript, Draft]]:
+    """The sample drafted by each engine (openai-whisper's converted model cached in a temporary folder)."""
+    pytest.importorskip("whisper", reason="openai-whisper (extra 'openai') is not installed")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))
+        return {name: draft_with(name, sample_video) for name in ("faster-whisper", "openai-whisper")}
+
+
+@pytest.mark.slow
+def test_openai_whisper_words_match_faster_whispers(both_engines: dict) -> None:
+    jiwer = pytest.importorskip("jiwer")
+    faster, openai = both_engines["faster-whisper"][0], both_engines["openai-whisper"][0]
+    assert (faster.engine, openai.engine) == ("faster-whisper", "openai-whisper")
+    assert faster.model == openai.model == "tiny.en"
+    assert faster.language == openai.language == "en"
+    assert faster.duration == pytest.approx(openai.duration)
+    assert jiwer.wer(normalised(faster), normalised(openai)) <= 0.1
+    for transcript in (faster, openai):
+        assert all(a.start <= b.start for a, b in zip(transcript.words, transcript.words[1:]))
+
+
+@pytest.mark.slow
+def test_openai_whisper_draft_has_faster_whispers_headings(both_engines: dict) -> None:
+    faster, openai = both_engines["faster-whisper"][1], both_engines["openai-whisper"][1]
+    assert [(s.heading, s.heading_source) for s in openai.sections] == [
+        (s.heading, s.heading_source) for s in faster.sections
+    ]
+    assert openai.title == faster.title

@@ -1,0 +1,60 @@
+"""Glossary corrections: near-misses respelt, common words left alone, every word accounted for."""
+
+from pipeline.compose import MERGED
+from pipeline.glossary import correct_words, sound_key
+from pipeline.run import DraftOptions, make_draft
+from pipeline.schema import Source
+from pipeline.sentences import split_sentences
+from tests.conftest import make_transcript, make_words
+
+TERMS = ["ketamine", "fibromyalgia", "NMDA receptor", "post-herpetic neuralgia", "infusion", "nausea"]
+
+
+def fixes(text):
+    return [(c.words, c.original, c.corrected) for c in correct_words(make_words(text), TERMS)]
+
+
+def test_near_misses_become_glossary_terms():
+    assert fixes("Catamine helps with fibro myalgia.") == [
+        ((0, 1), "Catamine", "Ketamine"),
+        ((3, 5), "fibro myalgia.", "fibromyalgia."),
+    ]
+    assert fixes("post herpetic neuralgia and nausia") == [
+        ((0, 3), "post herpetic neuralgia", "post-herpetic neuralgia"),
+        ((4, 5), "nausia", "nausea"),
+    ]
+
+
+def test_common_words_terms_and_their_plurals_are_left_alone():
+    assert fixes("We examine the confusion after an infusion.") == []
+    assert fixes("Two infusions of ketamine and a ketamine's effect.") == []
+    assert fixes("It blocks the NMDA receptor.") == []
+
+
+def test_soundalike_spellings_share_a_key():
+    assert sound_key("catamine") == sound_key("ketamine")
+    assert sound_key("fibromyalgia") != sound_key("fibula")
+
+
+def test_corrections_reach_the_prose_and_merged_words_are_recorded():
+    t = split_sentences(
+        make_transcript("Many patients with fibro myalgia ask about catamine and how it feels.")
+    )
+    options = DraftOptions(date="2026-01-01", glossary=tuple(TERMS))
+    draft = make_draft(t, Source("talk.mp4", "0" * 64, 10.0), options)
+    prose = " ".join(p.text for s in draft.sections for p in s.paragraphs)
+    assert "fibromyalgia ask about ketamine" in prose
+    assert [(c.original, c.corrected) for c in draft.corrections] == [
+        ("fibro myalgia", "fibromyalgia"),
+        ("catamine", "ketamine"),
+    ]
+    assert [(r.word, r.text, r.reason) for r in draft.removals] == [(4, "myalgia", MERGED)]
+    said = {i for s in draft.sections for p in s.paragraphs for i in range(*p.words)}
+    assert said == set(range(len(t.words)))  # every word is in a paragraph (or its removal is recorded)
+
+
+def test_verbatim_keeps_fillers_but_still_respells():
+    t = split_sentences(make_transcript("Um, catamine works."))
+    options = DraftOptions(date="2026-01-01", glossary=("ketamine",), verbatim=True)
+    draft = make_draft(t, Source("talk.mp4", "0" * 64, 10.0), options)
+    assert draft.sections[0].paragraphs[0].text == "Um, ketamine works."
