@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -78,9 +79,20 @@ def draft_file(
     Raises:
         Video2BlogError: the input, output folder, model or a template is unusable.
     """
+    existed = out_dir.exists()
     OutputFolder(out_dir, force=options.force)  # fail on a bad folder before any work
-    computed = compute_draft(source, options, progress, out_dir=out_dir)
+    try:
+        computed = compute_draft(source, options, progress, out_dir=out_dir)
+    except BaseException:
+        if not existed:
+            _remove_if_empty(out_dir)  # a failed first draft leaves nothing behind
+        raise
     return write_draft(computed, out_dir, options.force)
+
+
+def _remove_if_empty(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not empty, or already gone: leave it as it is
+        folder.rmdir()
 
 
 def compute_draft(

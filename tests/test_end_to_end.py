@@ -69,7 +69,10 @@ def test_sample_rhetorical_question_stays_in_prose(sample_draft: Path):
 
 def test_sample_files_and_transcript_words(sample_draft: Path, sample_truth: dict):
     names = {p.name for p in sample_draft.iterdir() if not p.name.startswith(".")}
-    assert names == {"post.md", "draft.json", "transcript.json", "captions.srt", "captions.vtt"}
+    assert names == {
+        "post.md", "post.html", "post.docx", "review.html", "draft.json", "transcript.json",
+        "captions.srt", "captions.vtt",
+    }
     transcript = json.loads((sample_draft / "transcript.json").read_text())
     words = transcript["words"]
     assert all(0 <= w["probability"] <= 1 and w["start"] <= w["end"] for w in words)
