@@ -87,15 +87,19 @@ def wer_table(talks: list[Talk], built: dict[str, Engine]) -> None:
     )
 
 
-def with_silence(talk: Talk, seconds: float) -> tuple[Path, float]:
-    """Write ``talk`` with ``seconds`` of silence inserted before its middle section; return path, cut."""
+# What fills the inserted gap: digital silence, and a quiet room (brown noise about 45 dB below the voice).
+GAPS = {"silence": "aevalsrc=0", "room noise": "anoisesrc=color=brown:amplitude=0.004"}
+
+
+def with_gap(talk: Talk, seconds: float, kind: str) -> tuple[Path, float]:
+    """Write ``talk`` with ``seconds`` of ``GAPS[kind]`` inserted before its middle section; path, cut."""
     sections = talk.truth["sections"]
     cut = round(float(sections[len(sections) // 2]["start"]) - 0.2, 3)
-    out = OUT / f"{talk.name}-silence{seconds:g}s.wav"
+    out = OUT / f"{talk.name}-{kind.replace(' ', '-')}{seconds:g}s.wav"
     graph = (
         f"[0:a]aresample=16000,pan=mono|c0=c0,asplit[x][y];[x]atrim=end={cut}[a];"
         f"[y]atrim=start={cut},asetpts=PTS-STARTPTS[b];"
-        f"aevalsrc=0:d={seconds}:s=16000[s];[a][s][b]concat=n=3:v=0:a=1[out]"
+        f"{GAPS[kind]}:d={seconds}:s=16000[s];[a][s][b]concat=n=3:v=0:a=1[out]"
     )
     cmd = [ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-i", str(talk.media)]
     subprocess.run([*cmd, "-filter_complex", graph, "-map", "[out]", str(out)], check=True)
@@ -110,27 +114,22 @@ def timed_words(engine: Engine, audio: np.ndarray) -> tuple[float, list[tuple[st
 
 
 def silence_table(talk: Talk, seconds: float, built: dict[str, Engine]) -> None:
-    """Print transcription time, word count and WER with and without a long inserted silence."""
-    padded, cut = with_silence(talk, seconds)
-    audios = {"as recorded": load_audio(talk.media), f"+{seconds:g} s silence": load_audio(padded)}
+    """Print transcription time, word count and WER with and without a long inserted gap."""
+    audios, cut = {"as recorded": load_audio(talk.media)}, 0.0
+    for kind in GAPS:
+        path, cut = with_gap(talk, seconds, kind)
+        audios[f"+{seconds:g} s {kind}"] = load_audio(path)
     timed_words(built["on"], audios["as recorded"][: 16000 * 20])  # warm-up
-    print(f"\n{talk.name}: {seconds:g} s of silence inserted at {cut:.1f} s (transcribe only, model loaded)")
-    print(
-        f"{'audio':22} {'VAD':>4} {'audio s':>8} {'transcribe s':>13} {'words':>6} {'in silence':>10} "
-        f"{'WER':>6}"
-    )
+    print(f"\n{talk.name}: {seconds:g} s gap inserted at {cut:.1f} s (transcribe only, model loaded)")
+    print(f"{'audio':22} {'VAD':>4} {'audio s':>8} {'transcribe s':>13} {'words':>6} {'in gap':>7} WER")
     for label, audio in audios.items():
         for key in ("on", "off"):
             took, words = timed_words(built[key], audio)
-            inside = sum(
-                1 for _, t in words if label != "as recorded" and cut + 0.5 <= t < cut + seconds - 0.5
-            )
+            gap = label != "as recorded"
+            inside = sum(1 for _, t in words if gap and cut + 0.5 <= t < cut + seconds - 0.5)
             error = wer(talk.text, [w for w, _ in words])
-            print(
-                f"{label:22} {key:>4} {len(audio) / 16000:8.1f} {took:13.1f} {len(words):6d} {inside:10d} "
-                f"{error:6.3f}",
-                flush=True,
-            )
+            row = f"{label:22} {key:>4} {len(audio) / 16000:8.1f} {took:13.1f} {len(words):6d} {inside:7d}"
+            print(f"{row} {error:6.3f}", flush=True)
 
 
 def main() -> None:
