@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-
-from pipeline.batch import BatchItem, BatchOptions, run_batch
-from pipeline.batch_report import REPORT_CSV, REPORT_JSON, BatchReport, ItemRecord
-from pipeline.engines import EngineOptions
-from pipeline.errors import Video2BlogError
-from pipeline.run import DraftOptions, DraftResult, draft_file
-from pipeline.transcribe import TranscribeOptions, glossary_prompt, load_glossary
-from pipeline.writers import WRITERS, parse_formats
+from video2blog.pipeline.batch.report import REPORT_CSV, REPORT_JSON, BatchReport, ItemRecord
+from video2blog.pipeline.batch.runner import BatchItem, BatchOptions, run_batch
+from video2blog.pipeline.engines import EngineOptions
+from video2blog.pipeline.errors import Video2BlogError
+from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_prompt, load_glossary
+from video2blog.pipeline.run import DraftOptions, DraftResult, draft_file
+from video2blog.pipeline.writers.formats import WRITERS, parse_formats
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Turn clinic videos into draft blog posts."
@@ -291,7 +290,3 @@ def _setup_logging(verbose: bool) -> None:
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
-
-
-if __name__ == "__main__":
-    app()

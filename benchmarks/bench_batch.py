@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.batch_media import make_clips  # noqa: E402
+from tools.batch_media import make_clips  # noqa: E402
 
 CONFIGS = {"jobs1": (1, "process"), "jobs2-process": (2, "process"), "jobs2-thread": (2, "thread")}
 FORMATS = ("draft", "md", "json", "srt", "vtt")
@@ -41,8 +41,8 @@ FORMATS = ("draft", "md", "json", "srt", "vtt")
 
 def run_one(folder: Path, out: Path, jobs: int, pool: str) -> dict[str, object]:
     """Draft ``folder`` into ``out`` in this process; the batch's own figures."""
-    from pipeline.batch import BatchOptions, run_batch
-    from pipeline.run import DraftOptions
+    from video2blog.pipeline.batch.runner import BatchOptions, run_batch
+    from video2blog.pipeline.run import DraftOptions
 
     draft = DraftOptions(formats=FORMATS, date="2025-01-01")
     options = BatchOptions(folder, out, draft, jobs=jobs, pool=pool)
@@ -116,7 +116,7 @@ def run_all(tmp: Path, args: argparse.Namespace) -> None:
 
 
 def _cores() -> int:
-    from pipeline.batch_jobs import cpu_cores
+    from video2blog.pipeline.batch.jobs import cpu_cores
 
     return cpu_cores()
 

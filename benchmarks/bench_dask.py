@@ -33,15 +33,14 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_batch import FORMATS, measure  # noqa: E402
 
-from tests.batch_media import make_clips  # noqa: E402
+from tools.batch_media import make_clips  # noqa: E402
 
 
 def run_dask(folder: Path, out: Path) -> dict[str, object]:
     """Start a loopback cluster, draft ``folder`` on it; the timings."""
     from distributed import LocalCluster
-
-    from pipeline.batch import BatchOptions, run_batch
-    from pipeline.run import DraftOptions
+    from video2blog.pipeline.batch.runner import BatchOptions, run_batch
+    from video2blog.pipeline.run import DraftOptions
 
     started = time.perf_counter()
     with LocalCluster(

@@ -90,8 +90,8 @@ def features_windows(path: Path, threads: int, window_s: float) -> dict[str, obj
 
 
 def engine_windows(path: Path, threads: int, window_s: float) -> dict[str, object]:
-    from pipeline.engines import EngineOptions, get_engine
-    from pipeline.transcribe import transcribe_windows
+    from video2blog.pipeline.engines import EngineOptions, get_engine
+    from video2blog.pipeline.ingest.transcribe import transcribe_windows
 
     engine = get_engine("faster-whisper", EngineOptions(beam_size=1, threads=threads, device="cpu"))
     traced = _PeakPerWindow(engine)

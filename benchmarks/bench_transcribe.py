@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
 EVAL = OUT / "eval"
 PY = sys.executable
-VIDEO2BLOG = [PY, "-m", "cli"]
+VIDEO2BLOG = [PY, "-m", "video2blog"]
 CPU_TALK = "allergy-asked"  # 2.3 minutes
 # Converted openai-whisper checkpoints are kept here, so no run pays for the conversion.
 MODEL_CACHE = OUT / "xdg-cache"
@@ -86,7 +86,7 @@ def eval_talk(name: str) -> tuple[Path, str, float]:
 def _concat(parts: list[Path], out: Path) -> None:
     """Join audio files with ffmpeg's concat demuxer (no re-encoding)."""
     sys.path.insert(0, str(ROOT))
-    from pipeline.media import ffmpeg_exe
+    from video2blog.pipeline.ingest.media import ffmpeg_exe
 
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
         fh.writelines(f"file '{p}'\n" for p in parts)
@@ -192,8 +192,8 @@ def _faster_words(audio: Path, s: dict) -> list[str]:
 def _openai_words(audio: Path, s: dict) -> list[str]:
     """openai-whisper through the project's engine (the bundled tiny.en, converted)."""
     sys.path.insert(0, str(ROOT))
-    from pipeline.engines import EngineOptions, get_engine
-    from pipeline.media import load_audio
+    from video2blog.pipeline.engines import EngineOptions, get_engine
+    from video2blog.pipeline.ingest.media import load_audio
 
     options = EngineOptions(beam_size=s.get("beam_size", 5), threads=os.cpu_count() or 1)
     return [w.text for w in get_engine("openai-whisper", options).transcribe(load_audio(audio)).words]
@@ -204,7 +204,7 @@ def warm_openai_checkpoint() -> bool:
     os.environ["XDG_CACHE_HOME"] = str(MODEL_CACHE)
     sys.path.insert(0, str(ROOT))
     try:
-        from pipeline.engines.openai import _bundled_checkpoint, _import_whisper
+        from video2blog.pipeline.engines.openai import _bundled_checkpoint, _import_whisper
 
         _import_whisper()
     except Exception as exc:

@@ -1,14 +1,16 @@
 """VAD on against off: word error rate over the evaluation set, and what long silences cost.
 
-Run: ``python benchmarks/bench_vad.py [--skip wer,silence] [--silence-s 60] [--talk NAME]``
+Run: ``python benchmarks/bench_vad.py [--skip wer,silence] [--silence-s 60] [--talk NAME]
+[--compare vad|batched|compute|beam]``
 
 - ``wer``: every talk of ``benchmarks/out/eval`` (built by ``make_eval_set.py``) is transcribed by the
   project's faster-whisper engine with the defaults, once with faster-whisper's bundled Silero VAD and
-  once without; the reference is the talk's ``.truth.json`` ``text``. Prints each talk's WER and the
-  corpus WER (all errors over all reference words).
-- ``silence``: one talk, and the same talk with ``--silence-s`` seconds of digital silence inserted
-  (by ffmpeg) between two sections, are transcribed with VAD on and off. Only ``transcribe`` is timed
-  (model loaded and audio decoded beforehand, one warm-up run first).
+  once without (or, with ``--compare``, sequential against batched, int8 against float32, beam 5
+  against beam 1); the reference is the talk's ``.truth.json`` ``text``. Prints each talk's WER and
+  the corpus WER (all errors over all reference words), both after Whisper's English normaliser.
+- ``silence``: one talk, and the same talk with ``--silence-s`` seconds of digital silence, then of
+  quiet room noise, inserted (by ffmpeg) between two sections, are transcribed with VAD on and off.
+  Only ``transcribe`` is timed (model loaded and audio decoded beforehand, one warm-up run first).
 """
 
 from __future__ import annotations
@@ -28,9 +30,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_transcribe import EVAL, OUT, corpus_wer, wer  # noqa: E402
-
-from pipeline.engines import Engine, EngineOptions, get_engine  # noqa: E402
-from pipeline.media import ffmpeg_exe, load_audio  # noqa: E402
+from video2blog.pipeline.engines import Engine, EngineOptions, get_engine  # noqa: E402
+from video2blog.pipeline.ingest.media import ffmpeg_exe, load_audio  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,21 @@ def eval_talks() -> list[Talk]:
     return talks
 
 
-def engines() -> dict[str, Engine]:
-    """The default faster-whisper engine, with VAD and without."""
-    return {
-        "on": get_engine("faster-whisper", EngineOptions(vad=True)),
-        "off": get_engine("faster-whisper", EngineOptions(vad=False)),
-    }
+# Settings compared over the evaluation set (``--compare``); each differs from the defaults in one way.
+COMPARISONS: dict[str, dict[str, EngineOptions]] = {
+    "vad": {"VAD on": EngineOptions(vad=True), "VAD off": EngineOptions(vad=False)},
+    "batched": {"sequential": EngineOptions(), "batched": EngineOptions(batched=True)},
+    "compute": {"int8": EngineOptions(compute_type="int8"), "float32": EngineOptions(compute_type="float32")},
+    "beam": {"beam 5": EngineOptions(beam_size=5), "beam 1": EngineOptions(beam_size=1)},
+}
+
+
+def engines(compare: str = "vad") -> dict[str, Engine]:
+    """The faster-whisper engines of one comparison; ``on``/``off`` are the VAD ones (silence check)."""
+    built = {label: get_engine("faster-whisper", o) for label, o in COMPARISONS[compare].items()}
+    if compare == "vad":
+        built["on"], built["off"] = built["VAD on"], built["VAD off"]
+    return built
 
 
 def words_of(engine: Engine, audio: np.ndarray) -> list[str]:
@@ -68,22 +78,22 @@ def words_of(engine: Engine, audio: np.ndarray) -> list[str]:
     return [w.text for w in engine.transcribe(audio).words]
 
 
-def wer_table(talks: list[Talk], built: dict[str, Engine]) -> None:
-    """Print each talk's WER with VAD on and off, then the corpus WER of each."""
-    hyps: dict[str, list[str]] = {"on": [], "off": []}
-    print(f"{'talk':32} {'min':>5} {'WER VAD on':>11} {'WER VAD off':>12}")
+def wer_table(talks: list[Talk], built: dict[str, Engine], compare: str) -> None:
+    """Print each talk's WER under each setting of ``compare``, then the corpus WER of each."""
+    labels = list(COMPARISONS[compare])
+    hyps: dict[str, list[str]] = {label: [] for label in labels}
+    print(f"{'talk':32} {'min':>5} " + " ".join(f"{'WER ' + label:>14}" for label in labels))
     for talk in talks:
         audio = load_audio(talk.media)
-        row = {key: " ".join(words_of(engine, audio)) for key, engine in built.items()}
-        for key, text in row.items():
-            hyps[key].append(text)
-        on, off = wer(talk.text, row["on"].split()), wer(talk.text, row["off"].split())
-        print(f"{talk.name:32} {len(audio) / 16000 / 60:5.2f} {on:11.4f} {off:12.4f}", flush=True)
-    (OUT / "vad-hypotheses.json").write_text(json.dumps({"talks": [t.name for t in talks], **hyps}))
+        for label in labels:
+            hyps[label].append(" ".join(words_of(built[label], audio)))
+        errors = " ".join(f"{wer(talk.text, hyps[label][-1].split()):14.4f}" for label in labels)
+        print(f"{talk.name:32} {len(audio) / 16000 / 60:5.2f} {errors}", flush=True)
+    names = {"talks": [t.name for t in talks], **hyps}
+    (OUT / f"{compare}-hypotheses.json").write_text(json.dumps(names))
     refs = [t.text for t in talks]
     print(
-        f"{'corpus (all words)':32} {'':5} {corpus_wer(refs, hyps['on']):11.4f} "
-        f"{corpus_wer(refs, hyps['off']):12.4f}"
+        f"{'corpus (all words)':32} {'':5} " + " ".join(f"{corpus_wer(refs, hyps[x]):14.4f}" for x in labels)
     )
 
 
@@ -138,12 +148,13 @@ def main() -> None:
     parser.add_argument("--skip", default="", help="comma list of: wer,silence")
     parser.add_argument("--silence-s", type=float, default=60.0)
     parser.add_argument("--talk", default="allergy-asked", help="the talk for the silence check")
+    parser.add_argument("--compare", default="vad", choices=sorted(COMPARISONS), help="settings for wer")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
-    talks, built = eval_talks(), engines()
+    talks, built = eval_talks(), engines(args.compare)
     if "wer" not in skip:
-        wer_table(talks, built)
-    if "silence" not in skip:
+        wer_table(talks, built, args.compare)
+    if "silence" not in skip and args.compare == "vad":
         silence_table(next(t for t in talks if t.name == args.talk), args.silence_s, built)
 
 

@@ -3,7 +3,7 @@
 Every item of ``benchmarks/out/eval`` (built by ``make_eval_set.py`` when missing) is transcribed
 with the bundled tiny.en once (transcripts are cached under ``benchmarks/cache/`` keyed by the
 media's SHA-256 and the recognition settings, so a re-run only redoes the text stages), then
-drafted with :func:`pipeline.run.make_draft` and compared with its ``.truth.json``.
+drafted with :func:`video2blog.pipeline.run.make_draft` and compared with its ``.truth.json``.
 
 Metrics, per item and averaged per variant:
 
@@ -47,13 +47,14 @@ for extra in (ROOT, ROOT / "benchmarks"):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
 
+from video2blog.pipeline.engines import EngineOptions  # noqa: E402
+from video2blog.pipeline.ingest.transcribe import TranscribeOptions, transcribe_media  # noqa: E402
+from video2blog.pipeline.run import DraftOptions, make_draft  # noqa: E402
+from video2blog.pipeline.schema import Draft, Source, Transcript  # noqa: E402
+from video2blog.pipeline.text.sentences import split_sentences  # noqa: E402
+from video2blog.pipeline.textutil import tokens, word_list  # noqa: E402
+
 from pipeline import embed, media  # noqa: E402
-from pipeline.engines import EngineOptions  # noqa: E402
-from pipeline.run import DraftOptions, make_draft  # noqa: E402
-from pipeline.schema import Draft, Source, Transcript  # noqa: E402
-from pipeline.sentences import split_sentences  # noqa: E402
-from pipeline.textutil import tokens, word_list  # noqa: E402
-from pipeline.transcribe import TranscribeOptions, transcribe_media  # noqa: E402
 
 EVAL_DIR = ROOT / "benchmarks" / "out" / "eval"
 CACHE_DIR = ROOT / "benchmarks" / "cache"

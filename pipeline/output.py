@@ -22,8 +22,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.errors import OutputError
-from pipeline.serialize import to_json
+from video2blog.pipeline.errors import OutputError
+from video2blog.pipeline.serialize import to_json
 
 log = logging.getLogger(__name__)
 

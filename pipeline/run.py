@@ -9,18 +9,18 @@ import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pipeline import media
-from pipeline.captions import CAPTION_SUFFIXES, read_captions
-from pipeline.compose import ComposeOptions, compose
-from pipeline.engines import ProgressCallback
-from pipeline.errors import InputError
-from pipeline.output import OutputFolder
-from pipeline.schema import Draft, Source, Transcript
-from pipeline.sections import find_sections
-from pipeline.sentences import split_sentences
-from pipeline.serialize import transcript_from_dict
-from pipeline.transcribe import TranscribeOptions, transcribe_media
-from pipeline.writers import DEFAULT_FORMATS, RenderContext, render_all
+from video2blog.pipeline.engines import ProgressCallback
+from video2blog.pipeline.errors import InputError
+from video2blog.pipeline.ingest import media
+from video2blog.pipeline.ingest.captions import CAPTION_SUFFIXES, read_captions
+from video2blog.pipeline.ingest.transcribe import TranscribeOptions, transcribe_media
+from video2blog.pipeline.output import OutputFolder
+from video2blog.pipeline.schema import Draft, Source, Transcript
+from video2blog.pipeline.serialize import transcript_from_dict
+from video2blog.pipeline.text.compose import ComposeOptions, compose
+from video2blog.pipeline.text.sections import find_sections
+from video2blog.pipeline.text.sentences import split_sentences
+from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, RenderContext, render_all
 
 log = logging.getLogger(__name__)
 

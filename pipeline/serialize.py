@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from pipeline.schema import Draft, Sentence, Transcript, Word
+from video2blog.pipeline.schema import Draft, Sentence, Transcript, Word
 
 
 def to_json(value: object) -> bytes:

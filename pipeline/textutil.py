@@ -12,7 +12,7 @@ _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 @cache
 def word_list(name: str) -> frozenset[str]:
     """A word list shipped in ``pipeline/data`` (one entry a line, ``#`` comments)."""
-    text = resources.files("pipeline").joinpath("data", name).read_text(encoding="utf-8")
+    text = resources.files("video2blog.pipeline.data").joinpath(name).read_text(encoding="utf-8")
     entries = (line.split("#", 1)[0].strip().lower() for line in text.splitlines())
     return frozenset(e for e in entries if e)
 

@@ -1,1 +1,1 @@
-"""Jinja2 templates of video2blog, installed as the ``video2blog_templates`` package."""
+"""Jinja2 templates of video2blog, installed as the ``video2blog.templates`` package."""

@@ -8,9 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from pipeline.media import ffmpeg_exe
-from pipeline.schema import Transcript, Word
+from video2blog.pipeline.ingest.media import ffmpeg_exe
+from video2blog.pipeline.schema import Transcript, Word
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "fixtures"

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+from video2blog.cli import app
+from video2blog.pipeline.batch.runner import BatchOptions, batch_lock, draft_names, find_inputs, run_batch
+from video2blog.pipeline.batch.state import STATE
+from video2blog.pipeline.errors import OutputError
+from video2blog.pipeline.writers.formats import WRITERS, parse_formats
 
-from cli import app
-from pipeline.batch import BatchOptions, batch_lock, draft_names, find_inputs, run_batch
-from pipeline.batch_state import STATE
-from pipeline.errors import OutputError
-from pipeline.writers import WRITERS, parse_formats
-from tests.batch_media import cut_clip, make_clips, truncate
+from tools.batch_media import cut_clip, make_clips, truncate
 
 ROOT = Path(__file__).resolve().parents[1]
 DRAFT_FILES = {WRITERS[f].filename for f in parse_formats(None)}
@@ -90,7 +90,7 @@ def test_a_second_batch_on_the_same_folder_is_refused(tmp_path: Path):
 def test_no_dask_without_a_scheduler(tmp_path: Path):
     code = (
         "import sys; from pathlib import Path; import cli;"
-        "from pipeline.batch import BatchOptions, run_batch;"
+        "from video2blog.pipeline.batch.runner import BatchOptions, run_batch;"
         f"run_batch(BatchOptions(Path({str(tmp_path)!r}), Path({str(tmp_path / 'out')!r})));"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')]; assert not bad, bad"
     )
@@ -171,7 +171,7 @@ def test_new_settings_redraft_from_cached_transcripts_and_keep_edits(first_run, 
     post = out / "intro" / "post.md"
     edited = post.read_text() + "\nA sentence the editor added.\n"
     post.write_text(edited)
-    caplog.set_level("INFO", logger="pipeline.transcribe")
+    caplog.set_level("INFO", logger="video2blog.pipeline.ingest.transcribe")
     result = batch(str(mixed), "--out", str(out), "--recursive", "--verbatim", "-v", cache=cache)
     assert result.exit_code == 1
     got = statuses(out)
@@ -220,7 +220,7 @@ def _wait_for(predicate, timeout: float, what: str) -> None:  # type: ignore[no-
 def test_a_killed_batch_resumes_and_drafts_every_video_once(tmp_path: Path, jobs: str, stop: int):
     videos, out, cache = tmp_path / "videos", tmp_path / "out", tmp_path / "cache"
     make_clips(videos, 4, 4.0)
-    cmd = [sys.executable, "-m", "cli", "batch", str(videos), "--out", str(out), "--jobs", jobs]
+    cmd = [sys.executable, "-m", "video2blog", "batch", str(videos), "--out", str(out), "--jobs", jobs]
     env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

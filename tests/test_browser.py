@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 import docx
 import pytest
 from typer.testing import CliRunner
+from video2blog.cli import app
+from video2blog.pipeline.writers.formats import render_all
 
-from cli import app
-from pipeline.writers import render_all
 from tests.conftest import run_ffmpeg
 from tests.test_review import UNSURE_WORD, sample_context
 

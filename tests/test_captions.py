@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
-
-from cli import app
-from pipeline.captions import caption_words, decode, parse_cues, read_captions, spread_words
-from pipeline.errors import InputError
+from video2blog.cli import app
+from video2blog.pipeline.errors import InputError
+from video2blog.pipeline.ingest.captions import caption_words, decode, parse_cues, read_captions, spread_words
 
 SRT = (
     "\ufeff1\r\n00:00:01,000 --> 00:00:03,000\r\nHello, I'm <i>Dr. Lee</i> &amp; this is\r\n"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+from video2blog.cli import app
 
-from cli import app
 from tests.conftest import run_ffmpeg
 
 pytestmark = pytest.mark.slow

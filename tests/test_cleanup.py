@@ -1,5 +1,6 @@
-from pipeline.cleanup import clean_sentence
-from pipeline.schema import Sentence
+from video2blog.pipeline.schema import Sentence
+from video2blog.pipeline.text.cleanup import clean_sentence
+
 from tests.conftest import make_words
 
 

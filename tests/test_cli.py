@@ -2,8 +2,7 @@
 
 import pytest
 from typer.testing import CliRunner
-
-from cli import app
+from video2blog.cli import app
 
 runner = CliRunner()
 

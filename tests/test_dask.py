@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+from video2blog.cli import app
+from video2blog.pipeline.batch.jobs import Job
+from video2blog.pipeline.batch.runner import BatchOptions, run_batch
+from video2blog.pipeline.engines.faster import load_model
+from video2blog.pipeline.ingest.transcribe import TranscribeOptions
+from video2blog.pipeline.run import DraftOptions
 
-from cli import app
-from pipeline.batch import BatchOptions, run_batch
-from pipeline.batch_jobs import Job
-from pipeline.engines.faster import load_model
-from pipeline.run import DraftOptions
-from pipeline.transcribe import TranscribeOptions
-from tests.batch_media import make_clips
+from tools.batch_media import make_clips
 
 distributed = pytest.importorskip("distributed")
 
@@ -155,7 +155,7 @@ def test_without_dask_the_error_says_how_to_install_it(tmp_path: Path, monkeypat
 
 
 def test_jobs_are_sent_with_cached_words(cluster, videos: Path, tmp_path: Path):
-    from pipeline.distributed import DaskBackend
+    from video2blog.pipeline.batch.cluster import DaskBackend
 
     cache = tmp_path / "cache"
     run_batch(

@@ -8,9 +8,8 @@ from pathlib import Path
 import jiwer
 import pytest
 from typer.testing import CliRunner
-
-from cli import app
-from pipeline.run import DraftOptions, draft_file
+from video2blog.cli import app
+from video2blog.pipeline.run import DraftOptions, draft_file
 
 pytestmark = pytest.mark.slow
 

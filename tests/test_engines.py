@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
-
-from cli import app
-from pipeline.engines import EngineOptions, get_engine
-from pipeline.engines.faster import (
+from video2blog.cli import app
+from video2blog.pipeline.engines import EngineOptions, get_engine
+from video2blog.pipeline.engines.faster import (
     DEVICES,
     FasterWhisperEngine,
     check_compute_type,
@@ -20,10 +19,10 @@ from pipeline.engines.faster import (
     default_compute_type,
     resolve_device,
 )
-from pipeline.errors import ModelError, UsageError
-from pipeline.run import DraftOptions, compute_draft
-from pipeline.schema import Draft, Transcript
-from pipeline.transcribe import TranscribeOptions
+from video2blog.pipeline.errors import ModelError, UsageError
+from video2blog.pipeline.ingest.transcribe import TranscribeOptions
+from video2blog.pipeline.run import DraftOptions, compute_draft
+from video2blog.pipeline.schema import Draft, Transcript
 
 runner = CliRunner()
 

@@ -1,9 +1,16 @@
 """Generated headings, title, slug, description and keywords."""
 
-from pipeline.headings import generate_heading, keywords, make_description, make_title, slugify
-from pipeline.run import DraftOptions, make_draft
-from pipeline.schema import Source
-from pipeline.sentences import split_sentences
+from video2blog.pipeline.run import DraftOptions, make_draft
+from video2blog.pipeline.schema import Source
+from video2blog.pipeline.text.headings import (
+    generate_heading,
+    keywords,
+    make_description,
+    make_title,
+    slugify,
+)
+from video2blog.pipeline.text.sentences import split_sentences
+
 from tests.conftest import make_transcript
 
 GREETING = (

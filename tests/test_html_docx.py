@@ -11,10 +11,10 @@ from pathlib import Path
 import docx
 import pytest
 from typer.testing import CliRunner
+from video2blog.cli import app
+from video2blog.pipeline.serialize import to_json, transcript_to_dict
+from video2blog.pipeline.writers.formats import render_all
 
-from cli import app
-from pipeline.serialize import to_json, transcript_to_dict
-from pipeline.writers import render_all
 from tests.conftest import make_transcript
 from tests.test_review import TEXT, sample_context
 

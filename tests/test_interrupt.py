@@ -12,7 +12,7 @@ A folder holding a complete previous draft is drafted again by a real
 After SIGINT or SIGTERM the process exits cleanly by itself (status 130 or
 143, one line on stderr, no traceback) and the folder holds exactly the old
 files or exactly the new ones. After SIGKILL the folder holds exactly the old
-files, or it does after :func:`pipeline.output.recover` -- which the next run
+files, or it does after :func:`video2blog.pipeline.output.recover` -- which the next run
 calls first -- exactly the new ones. "Exactly" compares every file, hidden ones
 included, by SHA-256 with a complete reference run.
 """
@@ -31,9 +31,9 @@ import time
 from pathlib import Path
 
 import pytest
+from video2blog.pipeline.output import recover
+from video2blog.pipeline.serialize import transcript_to_dict
 
-from pipeline.output import recover
-from pipeline.serialize import transcript_to_dict
 from tests.conftest import make_transcript
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,7 +57,7 @@ def replace(src, dst, **kw):
         os.kill(os.getpid(), signum)  # once: the clean-up's own renames are not signalled again
     return real_replace(src, dst, **kw)
 os.replace = replace
-from cli import app
+from video2blog.cli import app
 app(sys.argv[3:], prog_name="video2blog")
 """
 
@@ -68,7 +68,7 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 def python_cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "cli", *args]
+    return [sys.executable, "-m", "video2blog", *args]
 
 
 def run(cmd: list[str], timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -219,7 +219,7 @@ def without_log(proc: subprocess.CompletedProcess[str]) -> subprocess.CompletedP
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from pipeline.media import ffmpeg_exe
+    from video2blog.pipeline.ingest.media import ffmpeg_exe
 
     out = tmp_path_factory.mktemp("clip") / "clip.mp4"
     cmd = [ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-ss", "10", "-t", "12", "-i", str(SAMPLE)]

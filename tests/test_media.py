@@ -1,7 +1,6 @@
 import pytest
-
-from pipeline import media
-from pipeline.errors import InputError
+from video2blog.pipeline.errors import InputError
+from video2blog.pipeline.ingest import media
 
 
 def test_probe_and_decode_real_audio(media_dir):

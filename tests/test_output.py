@@ -2,9 +2,8 @@ import json
 import os
 
 import pytest
-
-from pipeline.errors import OutputError
-from pipeline.output import JOURNAL, MANIFEST, OutputFolder, recover
+from video2blog.pipeline.errors import OutputError
+from video2blog.pipeline.output import JOURNAL, MANIFEST, OutputFolder, recover
 
 
 def write(folder, files, force=False):

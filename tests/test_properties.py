@@ -33,14 +33,13 @@ from unittest import mock
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from pipeline import embed
-from pipeline.errors import InputError
-from pipeline.run import DraftOptions, make_draft
-from pipeline.schema import Draft, Source, Transcript, Word
-from pipeline.sections import find_sections
-from pipeline.sentences import split_sentences
-from pipeline.textutil import tokens
+from video2blog.pipeline.engines import embed
+from video2blog.pipeline.errors import InputError
+from video2blog.pipeline.run import DraftOptions, make_draft
+from video2blog.pipeline.schema import Draft, Source, Transcript, Word
+from video2blog.pipeline.text.sections import find_sections
+from video2blog.pipeline.text.sentences import split_sentences
+from video2blog.pipeline.textutil import tokens
 
 BOUNDED = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True

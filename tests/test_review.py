@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+from video2blog.cli import app
+from video2blog.pipeline.errors import TemplateError
+from video2blog.pipeline.run import DraftOptions, make_draft
+from video2blog.pipeline.schema import Correction, Draft, Paragraph, Source, Transcript
+from video2blog.pipeline.serialize import to_json, transcript_to_dict
+from video2blog.pipeline.text.sentences import split_sentences
+from video2blog.pipeline.writers.formats import WRITERS, RenderContext, render_all
+from video2blog.pipeline.writers.review import LOW_CONFIDENCE, build_review, media_link
 
-from cli import app
-from pipeline.errors import TemplateError
-from pipeline.review import LOW_CONFIDENCE, build_review, media_link
-from pipeline.run import DraftOptions, make_draft
-from pipeline.schema import Correction, Draft, Paragraph, Source, Transcript
-from pipeline.sentences import split_sentences
-from pipeline.serialize import to_json, transcript_to_dict
-from pipeline.writers import WRITERS, RenderContext, render_all
 from tests.conftest import make_transcript
 
 TEXT = (

@@ -34,13 +34,13 @@ import numpy as np
 import pytest
 import yaml
 from typer.testing import CliRunner
+from video2blog.cli import app
+from video2blog.pipeline.engines import ProgressCallback
+from video2blog.pipeline.ingest import media, transcribe
+from video2blog.pipeline.ingest.media import ffmpeg_exe
+from video2blog.pipeline.schema import Transcript, Word
+from video2blog.pipeline.serialize import transcript_to_dict
 
-from cli import app
-from pipeline import media, transcribe
-from pipeline.engines import ProgressCallback
-from pipeline.media import ffmpeg_exe
-from pipeline.schema import Transcript, Word
-from pipeline.serialize import transcript_to_dict
 from tests.conftest import make_transcript
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,7 +117,7 @@ def assert_one_line(text: str, *needles: str) -> None:
 def cli_process(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "XDG_CACHE_HOME": os.environ.get("XDG_CACHE_HOME", "/tmp/video2blog-test-cache")}
     return subprocess.run(
-        [sys.executable, "-m", "cli", *args],
+        [sys.executable, "-m", "video2blog", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -283,7 +283,7 @@ def files(d):
     return {n: hashlib.sha256(open(os.path.join(d, n), "rb").read()).hexdigest()
             for n in (os.listdir(d) if os.path.isdir(d) else []) if os.path.isfile(os.path.join(d, n))}
 def draft(src, out):
-    return subprocess.run([sys.executable, "-m", "cli", "draft", src, "--out", out],
+    return subprocess.run([sys.executable, "-m", "video2blog", "draft", src, "--out", out],
                           capture_output=True, text=True, timeout=120)
 out = os.path.join(mnt, "draft")
 if mode == "read-only":
@@ -394,8 +394,7 @@ def test_leaving_early_stops_ffmpeg():
 def test_windowed_transcription_of_real_speech_loses_no_words(sample_truth: dict):
     """The sample heard in 30-second windows (four cuts) reads like the script it was spoken from."""
     import jiwer
-
-    from pipeline.engines import EngineOptions, get_engine
+    from video2blog.pipeline.engines import EngineOptions, get_engine
 
     engine = get_engine("faster-whisper", EngineOptions(beam_size=1))
     result = transcribe.transcribe_windows(engine, media.probe(SAMPLE), 30.0)

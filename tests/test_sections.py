@@ -1,10 +1,11 @@
 from dataclasses import replace
 
-from pipeline.run import DraftOptions, make_draft
-from pipeline.schema import Chapter, Source
-from pipeline.sections import find_sections, is_heading_question
-from pipeline.sentences import split_sentences
-from pipeline.spoken import is_spoken_title
+from video2blog.pipeline.run import DraftOptions, make_draft
+from video2blog.pipeline.schema import Chapter, Source
+from video2blog.pipeline.text.sections import find_sections, is_heading_question
+from video2blog.pipeline.text.sentences import split_sentences
+from video2blog.pipeline.text.spoken import is_spoken_title
+
 from tests.conftest import make_transcript
 
 TALK = (

@@ -2,8 +2,7 @@
 
 import numpy as np
 import pytest
-
-from pipeline.segment import choose_starts, cue_scores, depth_scores, min_length, topic_starts
+from video2blog.pipeline.text.segment import choose_starts, cue_scores, depth_scores, min_length, topic_starts
 
 TEETH = [
     "Brush your teeth twice a day with fluoride toothpaste.",

@@ -1,4 +1,5 @@
-from pipeline.sentences import split_sentences
+from video2blog.pipeline.text.sentences import split_sentences
+
 from tests.conftest import make_transcript
 
 

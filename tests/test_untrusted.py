@@ -20,13 +20,12 @@ from pathlib import Path
 import pytest
 import yaml
 from markdown_it import MarkdownIt
-
-from pipeline.errors import TemplateError
-from pipeline.run import DraftOptions, make_draft
-from pipeline.schema import Draft, Paragraph, Section, Source, Transcript, Word
-from pipeline.sentences import split_sentences
-from pipeline.serialize import transcript_to_dict
-from pipeline.writers import WRITERS, RenderContext, render_all
+from video2blog.pipeline.errors import TemplateError
+from video2blog.pipeline.run import DraftOptions, make_draft
+from video2blog.pipeline.schema import Draft, Paragraph, Section, Source, Transcript, Word
+from video2blog.pipeline.serialize import transcript_to_dict
+from video2blog.pipeline.text.sentences import split_sentences
+from video2blog.pipeline.writers.formats import WRITERS, RenderContext, render_all
 
 ROOT = Path(__file__).resolve().parents[1]
 

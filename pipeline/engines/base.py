@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-
-from pipeline.errors import UsageError
-from pipeline.schema import Transcript
+from video2blog.pipeline.errors import UsageError
+from video2blog.pipeline.schema import Transcript
 
 SAMPLE_RATE = 16000
 
@@ -53,11 +52,11 @@ def get_engine(name: str, options: EngineOptions) -> Engine:
         UsageError: ``name`` is not a known engine.
     """
     if name == "faster-whisper":
-        from pipeline.engines.faster import FasterWhisperEngine
+        from video2blog.pipeline.engines.faster import FasterWhisperEngine
 
         return FasterWhisperEngine(options)
     if name == "openai-whisper":
-        from pipeline.engines.openai import OpenAIWhisperEngine
+        from video2blog.pipeline.engines.openai import OpenAIWhisperEngine
 
         return OpenAIWhisperEngine(options)
     raise UsageError(f"unknown engine {name!r}; choose one of: {', '.join(ENGINES)}")

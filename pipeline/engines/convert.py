@@ -29,8 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from pipeline.errors import ModelError
+from video2blog.pipeline.errors import ModelError
 
 logger = logging.getLogger(__name__)
 

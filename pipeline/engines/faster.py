@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from pipeline.engines.base import SAMPLE_RATE, EngineOptions, ProgressCallback
-from pipeline.errors import ModelError, UsageError
-from pipeline.schema import Transcript, Word
+from video2blog.pipeline.engines.base import SAMPLE_RATE, EngineOptions, ProgressCallback
+from video2blog.pipeline.errors import ModelError, UsageError
+from video2blog.pipeline.schema import Transcript, Word
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Runs OpenAI's reference PyTorch implementation. With no model named it uses
 the bundled CTranslate2 ``tiny.en``, rebuilt once into an openai-whisper
-checkpoint (see :mod:`pipeline.engines.convert`), so it works offline.
+checkpoint (see :mod:`video2blog.pipeline.engines.convert`), so it works offline.
 ``torch`` and ``whisper`` are imported only when an engine is built.
 """
 
@@ -20,11 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-
-from pipeline.engines.base import SAMPLE_RATE, EngineOptions, ProgressCallback
-from pipeline.engines.convert import cached_openai_checkpoint
-from pipeline.errors import ModelError, UsageError
-from pipeline.schema import Transcript, Word
+from video2blog.pipeline.engines.base import SAMPLE_RATE, EngineOptions, ProgressCallback
+from video2blog.pipeline.engines.convert import cached_openai_checkpoint
+from video2blog.pipeline.errors import ModelError, UsageError
+from video2blog.pipeline.schema import Transcript, Word
 
 if TYPE_CHECKING:
     from whisper.model import Whisper

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from pipeline.media import ffmpeg_exe
+from video2blog.pipeline.ingest.media import ffmpeg_exe
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "ketamine-pain.mp4"

@@ -15,11 +15,12 @@ import logging
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from pipeline import __version__, media
-from pipeline.errors import OutputError
-from pipeline.output import OutputFolder, recover
-from pipeline.run import DraftOptions
-from pipeline.serialize import to_json
+from video2blog.pipeline import __version__
+from video2blog.pipeline.errors import OutputError
+from video2blog.pipeline.ingest import media
+from video2blog.pipeline.output import OutputFolder, recover
+from video2blog.pipeline.run import DraftOptions
+from video2blog.pipeline.serialize import to_json
 
 log = logging.getLogger(__name__)
 

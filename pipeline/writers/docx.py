@@ -11,7 +11,7 @@ import datetime as dt
 import io
 import re
 
-from pipeline.schema import Draft
+from video2blog.pipeline.schema import Draft
 
 SECTION_HEADING_LEVEL = 1
 # Characters XML 1.0 cannot hold; python-docx refuses them, so they are dropped.

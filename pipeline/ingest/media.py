@@ -23,9 +23,8 @@ from typing import IO, Any
 
 import ffmpeg
 import numpy as np
-
-from pipeline.errors import InputError
-from pipeline.schema import Chapter
+from video2blog.pipeline.errors import InputError
+from video2blog.pipeline.schema import Chapter
 
 log = logging.getLogger(__name__)
 

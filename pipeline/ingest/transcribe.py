@@ -9,12 +9,12 @@ from contextlib import closing
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from pipeline import media
-from pipeline.engines import Engine, EngineOptions, ProgressCallback, get_engine
-from pipeline.errors import InputError, UsageError
-from pipeline.output import atomic_write
-from pipeline.schema import Transcript, Word
-from pipeline.serialize import to_json, transcript_from_dict, transcript_to_dict
+from video2blog.pipeline.engines import Engine, EngineOptions, ProgressCallback, get_engine
+from video2blog.pipeline.errors import InputError, UsageError
+from video2blog.pipeline.ingest import media
+from video2blog.pipeline.output import atomic_write
+from video2blog.pipeline.schema import Transcript, Word
+from video2blog.pipeline.serialize import to_json, transcript_from_dict, transcript_to_dict
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The review page's view of a draft: every word of the post tied to its time in the media.
 
-The post's prose is the cleaned text of :class:`~pipeline.schema.Paragraph`; the
+The post's prose is the cleaned text of :class:`~video2blog.pipeline.schema.Paragraph`; the
 words it came from are a range of ``Transcript.words``. :func:`align` walks the
 two together so the page can show the prose exactly as written while each word
 seeks the player, carries its confidence, and the words the cleanup removed
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pipeline.schema import Correction, Draft, Section, Transcript
+from video2blog.pipeline.schema import Correction, Draft, Section, Transcript
 
 LOW_CONFIDENCE = 0.6
 """Words the recogniser gave a lower probability than this are highlighted for checking."""

@@ -6,8 +6,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pipeline.schema import Removal, Sentence, Word
-from pipeline.textutil import bare, join_words
+from video2blog.pipeline.schema import Removal, Sentence, Word
+from video2blog.pipeline.textutil import bare, join_words
 
 FILLERS = frozenset(["um", "umm", "uh", "uhh", "uh-huh", "erm", "er", "ah", "hmm", "mm", "mhm"])
 # Two-word fillers, removed only where commas or the sentence edge set them apart.

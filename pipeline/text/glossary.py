@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Indel
-
-from pipeline.schema import Correction, Word
-from pipeline.textutil import bare, word_list
+from video2blog.pipeline.schema import Correction, Word
+from video2blog.pipeline.textutil import bare, word_list
 
 MIN_SIMILARITY = 0.86
 MIN_SOUNDALIKE = 0.7

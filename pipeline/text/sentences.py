@@ -7,10 +7,9 @@ from dataclasses import replace
 from functools import lru_cache
 
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
-
-from pipeline.schema import Sentence, Transcript, Word
-from pipeline.spoken import opens_like_question
-from pipeline.textutil import join_words, word_list
+from video2blog.pipeline.schema import Sentence, Transcript, Word
+from video2blog.pipeline.text.spoken import opens_like_question
+from video2blog.pipeline.textutil import join_words, word_list
 
 # A spoken question that Whisper ran into its answer is split at a pause at least this long...
 MIN_QUESTION_PAUSE = 0.3
@@ -95,7 +94,7 @@ def _split_run_on(words: tuple[Word, ...], span: tuple[int, int]) -> list[tuple[
 
 
 def looks_like_question(words: tuple[Word, ...]) -> bool:
-    """Whether words open like a question (see :func:`pipeline.spoken.opens_like_question`)."""
+    """Whether words open like a question (:func:`.spoken.opens_like_question`)."""
     return opens_like_question([w.text for w in words])
 
 

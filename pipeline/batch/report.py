@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from pipeline.output import atomic_write
-from pipeline.serialize import to_json
+from video2blog.pipeline.output import atomic_write
+from video2blog.pipeline.serialize import to_json
 
 REPORT_JSON = "batch-report.json"
 REPORT_CSV = "batch-report.csv"

@@ -6,7 +6,7 @@ In order of authority:
 2. Spoken headings: a real question ("How long does it take?", also when the recogniser left
    off the question mark) or a spoken title ("Aftercare at home.") that a substantial answer
    follows.
-3. Topic shifts found from the content (:mod:`pipeline.segment`) start further sections, with
+3. Topic shifts found from the content (:mod:`video2blog.pipeline.text.segment`) start further sections, with
    generated headings, where no heading was spoken.
 """
 
@@ -16,12 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-
-from pipeline import embed
-from pipeline.schema import Chapter, HeadingSource, Sentence, Transcript
-from pipeline.segment import min_length, stems, topic_starts
-from pipeline.sentences import make_sentence
-from pipeline.spoken import (
+from video2blog.pipeline.engines import embed
+from video2blog.pipeline.schema import Chapter, HeadingSource, Sentence, Transcript
+from video2blog.pipeline.text.segment import min_length, stems, topic_starts
+from video2blog.pipeline.text.sentences import make_sentence
+from video2blog.pipeline.text.spoken import (
     MAX_TITLE_WORDS,
     heading_kind,
     heading_text,
@@ -29,7 +28,7 @@ from pipeline.spoken import (
     is_spoken_title,
     is_title_prefix,
 )
-from pipeline.textutil import tokens, word_list
+from video2blog.pipeline.textutil import tokens, word_list
 
 __all__ = ["SectionSpan", "find_sections", "is_heading_question"]
 

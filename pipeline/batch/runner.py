@@ -2,11 +2,11 @@
 
 Each input gets its own draft folder ``OUT/<name>/`` with the same files as
 ``video2blog draft``. The per-video work runs behind the standard
-``concurrent.futures.Executor`` interface (see :mod:`pipeline.batch_jobs`):
+``concurrent.futures.Executor`` interface (see :mod:`video2blog.pipeline.batch.jobs`):
 in this process, a local pool, or a Dask cluster; this module only feeds it,
 writes each result atomically as it comes back, and keeps the report. One bad
 file is recorded as failed and the batch carries on. A draft folder records
-the source it was made from (:mod:`pipeline.batch_state`), so a re-run skips
+the source it was made from (:mod:`video2blog.pipeline.batch.state`), so a re-run skips
 unchanged videos, and a run killed at any point resumes where it stopped.
 """
 
@@ -25,13 +25,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from pipeline.batch_jobs import POOLS, Backend, Job, JobResult, LocalBackend, cpu_cores
-from pipeline.batch_report import REPORT_CSV, REPORT_JSON, BatchReport, ItemRecord, now, write_report
-from pipeline.batch_state import STATE, SourceState, current_state, settings_key
-from pipeline.errors import OutputError, UsageError, Video2BlogError
-from pipeline.media import MEDIA_SUFFIXES, check_readable
-from pipeline.output import MANIFEST
-from pipeline.run import ComputedDraft, DraftOptions, write_draft
+from video2blog.pipeline.batch.jobs import POOLS, Backend, Job, JobResult, LocalBackend, cpu_cores
+from video2blog.pipeline.batch.report import (
+    REPORT_CSV,
+    REPORT_JSON,
+    BatchReport,
+    ItemRecord,
+    now,
+    write_report,
+)
+from video2blog.pipeline.batch.state import STATE, SourceState, current_state, settings_key
+from video2blog.pipeline.errors import OutputError, UsageError, Video2BlogError
+from video2blog.pipeline.ingest.media import MEDIA_SUFFIXES, check_readable
+from video2blog.pipeline.output import MANIFEST
+from video2blog.pipeline.run import ComputedDraft, DraftOptions, write_draft
 
 log = logging.getLogger(__name__)
 
@@ -250,7 +257,7 @@ def _lock(handle: object, out_dir: Path) -> None:
 def open_backend(options: BatchOptions) -> Backend:
     """The local pool, or (with a scheduler address) the Dask cluster; Dask is imported only then."""
     if options.scheduler:
-        from pipeline.distributed import DaskBackend
+        from video2blog.pipeline.batch.cluster import DaskBackend
 
         return DaskBackend(options.scheduler, options.draft.transcribe.cache_dir, options.max_send_bytes)
     jobs = min(options.jobs, cpu_cores())

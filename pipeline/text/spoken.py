@@ -6,7 +6,7 @@ the section stage (which makes headings of them). Pure text tests, no timing.
 
 from __future__ import annotations
 
-from pipeline.textutil import bare, tokens
+from video2blog.pipeline.textutil import bare, tokens
 
 WH_WORDS = frozenset(["what", "how", "why", "when", "where", "who", "whom", "whose", "which"])
 AUXILIARIES = frozenset(

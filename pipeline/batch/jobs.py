@@ -2,7 +2,7 @@
 
 A :class:`Job` is everything one video's work needs; it is sent to a
 ``concurrent.futures.Executor`` (in this process, a process pool, a thread
-pool, or a Dask cluster: see :mod:`pipeline.distributed`) and comes back as a
+pool, or a Dask cluster: see :mod:`video2blog.pipeline.batch.cluster`) and comes back as a
 :class:`JobResult` holding the rendered files. The batch, not the job, writes
 them: workers only read inputs and compute.
 """
@@ -23,8 +23,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline.run import ComputedDraft, DraftOptions, compute_draft
-from pipeline.schema import Transcript
+from video2blog.pipeline.run import ComputedDraft, DraftOptions, compute_draft
+from video2blog.pipeline.schema import Transcript
 
 log = logging.getLogger(__name__)
 

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from pipeline.cleanup import CleanSentence, capitalize_first, clean_sentence
-from pipeline.glossary import correct_words
-from pipeline.headings import generate_heading, keywords, main_topic, make_description, make_title, slugify
-from pipeline.schema import Correction, Draft, Paragraph, Section, Source, Transcript, Word
-from pipeline.sections import SectionSpan, materialize
-from pipeline.spoken import heading_text
+from video2blog.pipeline.schema import Correction, Draft, Paragraph, Section, Source, Transcript, Word
+from video2blog.pipeline.text.cleanup import CleanSentence, capitalize_first, clean_sentence
+from video2blog.pipeline.text.glossary import correct_words
+from video2blog.pipeline.text.headings import (
+    generate_heading,
+    keywords,
+    main_topic,
+    make_description,
+    make_title,
+    slugify,
+)
+from video2blog.pipeline.text.sections import SectionSpan, materialize
+from video2blog.pipeline.text.spoken import heading_text
 
 MAX_PARAGRAPH_SENTENCES = 3
 MAX_PARAGRAPH_WORDS = 70

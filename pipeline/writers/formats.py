@@ -1,6 +1,6 @@
 """Writers: one class per output format, rendering a finished draft to bytes.
 
-Writers only render; :class:`pipeline.output.OutputFolder` owns the files
+Writers only render; :class:`video2blog.pipeline.output.OutputFolder` owns the files
 (temporary file, journal, rename, kept edits). Text formats are Jinja2
 templates from ``templates/`` (overridable with ``--template-dir``); captions
 and JSON are built in code.
@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import ClassVar
 
 import jinja2
-
-from pipeline.errors import TemplateError, UsageError
-from pipeline.schema import Draft, Transcript
-from pipeline.serialize import draft_to_dict, to_json, transcript_to_dict
-from pipeline.textutil import join_words
+from video2blog.pipeline.errors import TemplateError, UsageError
+from video2blog.pipeline.schema import Draft, Transcript
+from video2blog.pipeline.serialize import draft_to_dict, to_json, transcript_to_dict
+from video2blog.pipeline.textutil import join_words
 
 CAPTION_CHARS = 84
 CAPTION_SECONDS = 6.0
@@ -83,7 +82,7 @@ class ReviewWriter(TemplateWriter):
     format, filename, description = "review", "review.html", "review page: the draft beside the video"
 
     def variables(self, ctx: RenderContext) -> dict[str, object]:
-        from pipeline.review import build_review
+        from video2blog.pipeline.writers.review import build_review
 
         return {**template_variables(ctx), "review": build_review(ctx.draft, ctx.transcript, ctx.out_dir)}
 
@@ -92,7 +91,7 @@ class DocxWriter(Writer):
     format, filename, description = "docx", "post.docx", "the post as a Word document"
 
     def render(self, ctx: RenderContext) -> bytes:
-        from pipeline.docx_writer import render_docx
+        from video2blog.pipeline.writers.docx import render_docx
 
         return render_docx(ctx.draft)
 
@@ -213,13 +212,10 @@ def _cue(transcript: Transcript, chunk: list[int]) -> tuple[float, float, str]:
 
 
 def builtin_template_dir() -> Path:
-    """The templates shipped with video2blog (installed as the ``video2blog_templates`` package)."""
-    try:
-        import video2blog_templates
+    """The templates shipped with video2blog (the ``video2blog.templates`` package)."""
+    import video2blog.templates
 
-        return Path(video2blog_templates.__file__).parent
-    except ImportError:  # running from a source checkout that was never installed
-        return Path(__file__).resolve().parents[1] / "templates"
+    return Path(video2blog.templates.__file__).parent
 
 
 @lru_cache(maxsize=8)
@@ -237,7 +233,7 @@ def environment(template_dir: Path | None) -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    from pipeline import filters
+    from video2blog.pipeline.writers import filters
 
     env.filters.update(filters.FILTERS)
     return env

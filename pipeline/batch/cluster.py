@@ -33,11 +33,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from pipeline import media
-from pipeline.batch_jobs import Job, JobResult, cpu_cores
-from pipeline.errors import InputError, UsageError, Video2BlogError
-from pipeline.run import ComputedDraft, DraftOptions, compute_draft
-from pipeline.transcribe import cache_key, read_cached, write_cached
+from video2blog.pipeline.batch.jobs import Job, JobResult, cpu_cores
+from video2blog.pipeline.errors import InputError, UsageError, Video2BlogError
+from video2blog.pipeline.ingest import media
+from video2blog.pipeline.ingest.transcribe import cache_key, read_cached, write_cached
+from video2blog.pipeline.run import ComputedDraft, DraftOptions, compute_draft
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import InputError
-from pipeline.schema import Transcript, Word
-from pipeline.textutil import bare
+from video2blog.pipeline.errors import InputError
+from video2blog.pipeline.schema import Transcript, Word
+from video2blog.pipeline.textutil import bare
 
 CAPTION_SUFFIXES = frozenset({".srt", ".vtt"})
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,:](\d{1,3}))?"

@@ -28,8 +28,7 @@ from functools import lru_cache
 
 import numpy as np
 from nltk.stem import PorterStemmer
-
-from pipeline.textutil import tokens, word_list
+from video2blog.pipeline.textutil import tokens, word_list
 
 WINDOW_SENTENCES = 3
 MIN_SECTION_SENTENCES = 2

@@ -1,0 +1,1 @@
+"""Batches over a folder, locally or on a Dask cluster, wrapping the per-file pipeline."""

@@ -1,0 +1,1 @@
+"""Reading a source: media decoding, captions, and transcription into a Transcript."""

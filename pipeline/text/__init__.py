@@ -1,0 +1,1 @@
+"""The text stages: pure functions from the shared types to the shared types (no I/O)."""

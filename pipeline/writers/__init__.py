@@ -1,0 +1,1 @@
+"""The writers: one class per output format, rendering a finished Draft."""
