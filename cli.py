@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import os
 import signal
 import sys
 import threading
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
+
 from video2blog.pipeline.batch.report import REPORT_CSV, REPORT_JSON, BatchReport, ItemRecord
 from video2blog.pipeline.batch.runner import BatchItem, BatchOptions, run_batch
 from video2blog.pipeline.engines import EngineOptions
@@ -26,22 +30,87 @@ app = typer.Typer(
 
 ModelOpt = Annotated[
     Optional[str],
-    typer.Option(help="Model name or folder; openai-whisper also takes a .pt (default: bundled tiny.en)."),
+    typer.Option(
+        help="Model name or folder; openai-whisper also takes a .pt.", show_default="bundled tiny.en"
+    ),
 ]
 GlossaryOpt = Annotated[Optional[Path], typer.Option(help="Clinic terms, one a line, to bias recognition.")]
 EngineOpt = Annotated[str, typer.Option(help="faster-whisper, or openai-whisper (extra 'openai').")]
-FormatsOpt = Annotated[Optional[str], typer.Option(help="Comma list of outputs (see 'video2blog formats').")]
-DeviceOpt = Annotated[str, typer.Option(help="auto, cpu or cuda.")]
-ComputeOpt = Annotated[
-    str, typer.Option(help="int8, int8_float32, float32 or float16 (default: int8 on CPU, float16 on GPU)."),
+FormatsOpt = Annotated[
+    Optional[str], typer.Option(help="Comma list of outputs (see 'video2blog formats').", show_default="all")
 ]
-ThreadsOpt = Annotated[int, typer.Option(help="CPU threads for recognition (default: every core).")]
+DeviceOpt = Annotated[str, typer.Option(help="auto (a GPU where there is one), cpu, cuda or cuda:N.")]
+ComputeOpt = Annotated[
+    str,
+    typer.Option(
+        help="int8, int8_float32, float32 or float16.", show_default="int8 on CPU, float16 on GPU"
+    ),
+]
+ThreadsOpt = Annotated[int, typer.Option(help="CPU threads for recognition.", show_default="all cores")]
 BeamOpt = Annotated[int, typer.Option(help="Beam width (1 is greedy).")]
 VadOpt = Annotated[bool, typer.Option(help="Skip silence with faster-whisper's bundled Silero VAD.")]
 BatchedOpt = Annotated[bool, typer.Option(help="Use faster-whisper's batched pipeline.")]
 TemplateOpt = Annotated[
     Optional[Path], typer.Option(help="Folder of templates overriding the built-in ones.")
 ]
+VerbatimOpt = Annotated[bool, typer.Option(help="Keep fillers and repetitions as spoken.")]
+ForceOpt = Annotated[bool, typer.Option(help="Overwrite drafts an editor has changed.")]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Transcribe again even if cached.")]
+ChaptersOpt = Annotated[
+    bool, typer.Option("--ignore-chapters", help="Find sections in the speech, not the chapter marks.")
+]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage.")]
+
+
+@dataclass(frozen=True)
+class DraftFlags:
+    """The options ``draft`` and ``batch`` share, as parsed (declared once in :data:`SHARED`)."""
+
+    model: str | None = None
+    glossary: Path | None = None
+    engine: str = "faster-whisper"
+    formats: str | None = None
+    template_dir: Path | None = None
+    verbatim: bool = False
+    force: bool = False
+    device: str = "auto"
+    compute_type: str = "default"
+    beam_size: int = 5
+    vad: bool = True
+    batched: bool = False
+    no_cache: bool = False
+    ignore_chapters: bool = False
+    verbose: bool = False
+
+
+_OPTION_TYPES: dict[str, object] = {
+    "model": ModelOpt, "glossary": GlossaryOpt, "engine": EngineOpt, "formats": FormatsOpt,
+    "template_dir": TemplateOpt, "verbatim": VerbatimOpt, "force": ForceOpt, "device": DeviceOpt,
+    "compute_type": ComputeOpt, "beam_size": BeamOpt, "vad": VadOpt, "batched": BatchedOpt,
+    "no_cache": NoCacheOpt, "ignore_chapters": ChaptersOpt, "verbose": VerboseOpt,
+}
+# The shared options as command parameters, with DraftFlags' defaults.
+SHARED = [
+    inspect.Parameter(
+        f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default, annotation=_OPTION_TYPES[f.name]
+    )
+    for f in fields(DraftFlags)
+]
+
+
+def shared_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command the options of :class:`DraftFlags`; it receives them as ``flags``."""
+    own = [p for p in inspect.signature(command, eval_str=True).parameters.values() if p.name != "flags"]
+
+    @functools.wraps(command)
+    def with_flags(**kwargs: Any) -> None:
+        flags = DraftFlags(**{p.name: kwargs.pop(p.name) for p in SHARED})
+        command(**kwargs, flags=flags)
+
+    del with_flags.__wrapped__  # Typer reads the signature below, not the command's own
+    with_flags.__signature__ = inspect.Signature(own + SHARED)  # type: ignore[attr-defined]
+    with_flags.__annotations__ = {p.name: p.annotation for p in own + SHARED}
+    return with_flags
 
 
 def default_cache_dir() -> Path:
@@ -50,32 +119,24 @@ def default_cache_dir() -> Path:
     return Path(base) / "video2blog"
 
 
-def build_options(
-    model: str | None, glossary: Path | None, engine: str, formats: str | None,
-    template_dir: Path | None, verbatim: bool, force: bool, recognition: EngineOptions, no_cache: bool,
-) -> DraftOptions:
+def build_options(flags: DraftFlags, threads: int = 0) -> DraftOptions:
     """Turn CLI flags into the pipeline's options object."""
-    terms = load_glossary(glossary) if glossary else ()
-    engine_options = replace(recognition, model=model, hotwords=glossary_prompt(terms))
-    cache = None if no_cache else default_cache_dir()
-    return DraftOptions(
-        transcribe=TranscribeOptions(engine=engine, engine_options=engine_options, cache_dir=cache),
-        glossary=terms, formats=parse_formats(formats), template_dir=template_dir,
-        verbatim=verbatim, force=force,
+    terms = load_glossary(flags.glossary) if flags.glossary else ()
+    engine_options = EngineOptions(
+        model=flags.model, hotwords=glossary_prompt(terms), device=flags.device,
+        compute_type=flags.compute_type, threads=threads, beam_size=flags.beam_size, vad=flags.vad,
+        batched=flags.batched,
     )
-
-
-def recognition_options(
-    device: str, compute_type: str, threads: int, beam_size: int, vad: bool, batched: bool
-) -> EngineOptions:
-    """The engine settings shared by ``draft`` and ``batch``."""
-    return EngineOptions(
-        device=device, compute_type=compute_type, threads=threads, beam_size=beam_size, vad=vad,
-        batched=batched,
+    cache = None if flags.no_cache else default_cache_dir()
+    return DraftOptions(
+        transcribe=TranscribeOptions(engine=flags.engine, engine_options=engine_options, cache_dir=cache),
+        glossary=terms, formats=parse_formats(flags.formats), template_dir=flags.template_dir,
+        verbatim=flags.verbatim, force=flags.force, ignore_chapters=flags.ignore_chapters,
     )
 
 
 @app.command()
+@shared_options
 def draft(
     video: Annotated[
         Path, typer.Argument(help="Video, audio, captions (.srt/.vtt) or transcript.json to draft from.")
@@ -83,39 +144,21 @@ def draft(
     out: Annotated[Path, typer.Option("--out", "-o", help="Draft folder (created if missing).")] = Path(
         "draft"
     ),
-    model: ModelOpt = None,
-    glossary: GlossaryOpt = None,
-    engine: EngineOpt = "faster-whisper",
-    formats: FormatsOpt = None,
-    template_dir: TemplateOpt = None,
-    verbatim: Annotated[bool, typer.Option(help="Keep fillers and repetitions as spoken.")] = False,
-    force: Annotated[bool, typer.Option(help="Overwrite drafts an editor has changed.")] = False,
-    device: DeviceOpt = "auto",
-    compute_type: ComputeOpt = "default",
     threads: ThreadsOpt = 0,
-    beam_size: BeamOpt = 5,
-    vad: VadOpt = True,
-    batched: BatchedOpt = False,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Transcribe again even if cached.")] = False,
-    ignore_chapters: Annotated[
-        bool, typer.Option("--ignore-chapters", help="Find sections in the speech, not the chapter marks.")
-    ] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage.")] = False,
+    *,
+    flags: DraftFlags,
 ) -> None:
     """Draft a blog post from one VIDEO into the folder --out."""
-    _setup_logging(verbose)
+    _setup_logging(flags.verbose)
     with _errors_to_exit():
-        recognition = recognition_options(device, compute_type, threads, beam_size, vad, batched)
-        options = build_options(
-            model, glossary, engine, formats, template_dir, verbatim, force, recognition, no_cache
-        )
-        options = replace(options, ignore_chapters=ignore_chapters)
+        options = build_options(flags, threads)
         with _progress(video) as progress:
             result = draft_file(video, out, options, progress)
     _report(result)
 
 
 @app.command()
+@shared_options
 def batch(
     folder: Annotated[Path, typer.Argument(help="Folder of videos and audio files to draft.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the drafts, one subfolder each.")] = (
@@ -130,29 +173,13 @@ def batch(
     scheduler: Annotated[
         Optional[str], typer.Option(help="Run on a Dask cluster: its scheduler's tcp://HOST:PORT.")
     ] = None,
-    model: ModelOpt = None,
-    glossary: GlossaryOpt = None,
-    engine: EngineOpt = "faster-whisper",
-    formats: FormatsOpt = None,
-    template_dir: TemplateOpt = None,
-    verbatim: Annotated[bool, typer.Option(help="Keep fillers and repetitions as spoken.")] = False,
-    force: Annotated[bool, typer.Option(help="Overwrite drafts an editor has changed.")] = False,
-    device: DeviceOpt = "auto",
-    compute_type: ComputeOpt = "default",
-    beam_size: BeamOpt = 5,
-    vad: VadOpt = True,
-    batched: BatchedOpt = False,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Transcribe again even if cached.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage.")] = False,
+    *,
+    flags: DraftFlags,
 ) -> None:
     """Draft every video in FOLDER into --out/NAME/; re-runs skip what is unchanged."""
-    _setup_logging(verbose)
+    _setup_logging(flags.verbose)
     with _errors_to_exit():
-        # threads 0: the batch gives each job its share of the cores
-        recognition = recognition_options(device, compute_type, 0, beam_size, vad, batched)
-        options = build_options(
-            model, glossary, engine, formats, template_dir, verbatim, force, recognition, no_cache
-        )
+        options = build_options(flags)  # threads 0: the batch gives each job its share of the cores
         spec = BatchOptions(folder, out, options, recursive, tuple(pattern or ()), jobs, scheduler=scheduler)
         with _BatchDisplay() as display:
             report = run_batch(spec, display)

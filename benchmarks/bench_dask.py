@@ -39,6 +39,7 @@ from tools.batch_media import make_clips  # noqa: E402
 def run_dask(folder: Path, out: Path) -> dict[str, object]:
     """Start a loopback cluster, draft ``folder`` on it; the timings."""
     from distributed import LocalCluster
+
     from video2blog.pipeline.batch.runner import BatchOptions, run_batch
     from video2blog.pipeline.run import DraftOptions
 

@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_transcribe import EVAL, OUT, corpus_wer, wer  # noqa: E402
+
 from video2blog.pipeline.engines import Engine, EngineOptions, get_engine  # noqa: E402
 from video2blog.pipeline.ingest.media import ffmpeg_exe, load_audio  # noqa: E402
 

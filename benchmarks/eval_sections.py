@@ -47,14 +47,13 @@ for extra in (ROOT, ROOT / "benchmarks"):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
 
+from pipeline import embed, media  # noqa: E402
 from video2blog.pipeline.engines import EngineOptions  # noqa: E402
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, transcribe_media  # noqa: E402
 from video2blog.pipeline.run import DraftOptions, make_draft  # noqa: E402
 from video2blog.pipeline.schema import Draft, Source, Transcript  # noqa: E402
 from video2blog.pipeline.text.sentences import split_sentences  # noqa: E402
 from video2blog.pipeline.textutil import tokens, word_list  # noqa: E402
-
-from pipeline import embed, media  # noqa: E402
 
 EVAL_DIR = ROOT / "benchmarks" / "out" / "eval"
 CACHE_DIR = ROOT / "benchmarks" / "cache"

@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from video2blog.pipeline.engines import ProgressCallback
+from video2blog.pipeline.engines import ProgressCallback, embed
 from video2blog.pipeline.errors import InputError
 from video2blog.pipeline.ingest import media
 from video2blog.pipeline.ingest.captions import CAPTION_SUFFIXES, read_captions
@@ -164,10 +164,12 @@ def read_transcript_file(path: Path) -> Transcript:
 
 
 def make_draft(transcript: Transcript, source: Source, options: DraftOptions) -> Draft:
-    """The text stages after sentence splitting: sections, cleanup and metadata. Pure: no I/O."""
+    """The text stages after sentence splitting: sections (with sentence embeddings where installed),
+    cleanup and metadata."""
     if not transcript.words:
         raise InputError("holds no words to draft from", source.path)
-    spans = find_sections(transcript, () if options.ignore_chapters else transcript.chapters)
+    chapters = () if options.ignore_chapters else transcript.chapters
+    spans = find_sections(transcript, chapters, encode=embed.encoder())
     date = options.date or dt.date.today().isoformat()
     compose_options = ComposeOptions(verbatim=options.verbatim, date=date, glossary=options.glossary)
     return compose(transcript, spans, source, compose_options)

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-HeadingSource = Literal["spoken", "generated", "chapters"]
+# Where a section's heading came from: spoken in the talk, a chapter mark, generated from the
+# section's text, suggested by a language model (--llm), or written by an editor in the review page.
+HeadingSource = Literal["spoken", "generated", "chapters", "llm", "edited"]
 
 
 @dataclass(frozen=True)
@@ -94,8 +96,24 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
+class HeadingSuggestion:
+    """Another heading an editor may pick for a section (shown in the review page).
+
+    ``note`` is a warning for the editor, e.g. "check: not in the transcript".
+    """
+
+    text: str
+    source: HeadingSource
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Section:
-    """A heading and the paragraphs under it."""
+    """A heading and the paragraphs under it.
+
+    ``suggestions`` are alternative headings (generated or from a language model); ``image`` is the
+    draft-folder path of the section's still frame, where one was taken.
+    """
 
     heading: str
     heading_source: HeadingSource
@@ -103,6 +121,8 @@ class Section:
     end: float
     paragraphs: tuple[Paragraph, ...]
     heading_words: tuple[int, int] | None = None
+    suggestions: tuple[HeadingSuggestion, ...] = ()
+    image: str = ""
 
 
 @dataclass(frozen=True)

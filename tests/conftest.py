@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from video2blog.pipeline.ingest.media import ffmpeg_exe
 from video2blog.pipeline.schema import Transcript, Word
 

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+
+from tools.batch_media import cut_clip, make_clips, truncate
 from video2blog.cli import app
 from video2blog.pipeline.batch.runner import BatchOptions, batch_lock, draft_names, find_inputs, run_batch
 from video2blog.pipeline.batch.state import STATE
 from video2blog.pipeline.errors import OutputError
 from video2blog.pipeline.writers.formats import WRITERS, parse_formats
-
-from tools.batch_media import cut_clip, make_clips, truncate
 
 ROOT = Path(__file__).resolve().parents[1]
 DRAFT_FILES = {WRITERS[f].filename for f in parse_formats(None)}

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 import docx
 import pytest
 from typer.testing import CliRunner
-from video2blog.cli import app
-from video2blog.pipeline.writers.formats import render_all
 
 from tests.conftest import run_ffmpeg
 from tests.test_review import UNSURE_WORD, sample_context
+from video2blog.cli import app
+from video2blog.pipeline.writers.formats import render_all
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Dialog, Page

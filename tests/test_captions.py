@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+
 from video2blog.cli import app
 from video2blog.pipeline.errors import InputError
 from video2blog.pipeline.ingest.captions import caption_words, decode, parse_cues, read_captions, spread_words

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
-from video2blog.cli import app
 
 from tests.conftest import run_ffmpeg
+from video2blog.cli import app
 
 pytestmark = pytest.mark.slow
 

@@ -1,7 +1,6 @@
+from tests.conftest import make_words
 from video2blog.pipeline.schema import Sentence
 from video2blog.pipeline.text.cleanup import clean_sentence
-
-from tests.conftest import make_words
 
 
 def clean(text, verbatim=False):

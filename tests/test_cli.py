@@ -2,6 +2,7 @@
 
 import pytest
 from typer.testing import CliRunner
+
 from video2blog.cli import app
 
 runner = CliRunner()

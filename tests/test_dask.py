@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+
+from tools.batch_media import make_clips
 from video2blog.cli import app
 from video2blog.pipeline.batch.jobs import Job
 from video2blog.pipeline.batch.runner import BatchOptions, run_batch
 from video2blog.pipeline.engines.faster import load_model
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions
 from video2blog.pipeline.run import DraftOptions
-
-from tools.batch_media import make_clips
 
 distributed = pytest.importorskip("distributed")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import jiwer
 import pytest
 from typer.testing import CliRunner
+
 from video2blog.cli import app
 from video2blog.pipeline.run import DraftOptions, draft_file
 

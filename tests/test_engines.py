@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+
 from video2blog.cli import app
 from video2blog.pipeline.engines import EngineOptions, get_engine
 from video2blog.pipeline.engines.faster import (

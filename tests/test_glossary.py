@@ -1,12 +1,11 @@
 """Glossary corrections: near-misses respelt, common words left alone, every word accounted for."""
 
+from tests.conftest import make_transcript, make_words
 from video2blog.pipeline.run import DraftOptions, make_draft
 from video2blog.pipeline.schema import Source
 from video2blog.pipeline.text.compose import MERGED
 from video2blog.pipeline.text.glossary import correct_words, sound_key
 from video2blog.pipeline.text.sentences import split_sentences
-
-from tests.conftest import make_transcript, make_words
 
 TERMS = ["ketamine", "fibromyalgia", "NMDA receptor", "post-herpetic neuralgia", "infusion", "nausea"]
 

@@ -1,5 +1,6 @@
 """Generated headings, title, slug, description and keywords."""
 
+from tests.conftest import make_transcript
 from video2blog.pipeline.run import DraftOptions, make_draft
 from video2blog.pipeline.schema import Source
 from video2blog.pipeline.text.headings import (
@@ -10,8 +11,6 @@ from video2blog.pipeline.text.headings import (
     slugify,
 )
 from video2blog.pipeline.text.sentences import split_sentences
-
-from tests.conftest import make_transcript
 
 GREETING = (
     "Hello, I am one of the doctors here at the pain clinic. Many of you have asked about ketamine, "

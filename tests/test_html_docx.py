@@ -11,12 +11,12 @@ from pathlib import Path
 import docx
 import pytest
 from typer.testing import CliRunner
-from video2blog.cli import app
-from video2blog.pipeline.serialize import to_json, transcript_to_dict
-from video2blog.pipeline.writers.formats import render_all
 
 from tests.conftest import make_transcript
 from tests.test_review import TEXT, sample_context
+from video2blog.cli import app
+from video2blog.pipeline.serialize import to_json, transcript_to_dict
+from video2blog.pipeline.writers.formats import render_all
 
 
 class _Outline(HTMLParser):

@@ -31,10 +31,10 @@ import time
 from pathlib import Path
 
 import pytest
-from video2blog.pipeline.output import recover
-from video2blog.pipeline.serialize import transcript_to_dict
 
 from tests.conftest import make_transcript
+from video2blog.pipeline.output import recover
+from video2blog.pipeline.serialize import transcript_to_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "ketamine-pain.mp4"

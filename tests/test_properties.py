@@ -33,6 +33,7 @@ from unittest import mock
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from video2blog.pipeline.engines import embed
 from video2blog.pipeline.errors import InputError
 from video2blog.pipeline.run import DraftOptions, make_draft

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+
+from tests.conftest import make_transcript
 from video2blog.cli import app
 from video2blog.pipeline.errors import TemplateError
 from video2blog.pipeline.run import DraftOptions, make_draft
@@ -18,8 +20,6 @@ from video2blog.pipeline.serialize import to_json, transcript_to_dict
 from video2blog.pipeline.text.sentences import split_sentences
 from video2blog.pipeline.writers.formats import WRITERS, RenderContext, render_all
 from video2blog.pipeline.writers.review import LOW_CONFIDENCE, build_review, media_link
-
-from tests.conftest import make_transcript
 
 TEXT = (
     "Hello and welcome, um, to the the clinic. "

@@ -34,14 +34,14 @@ import numpy as np
 import pytest
 import yaml
 from typer.testing import CliRunner
+
+from tests.conftest import make_transcript
 from video2blog.cli import app
 from video2blog.pipeline.engines import ProgressCallback
 from video2blog.pipeline.ingest import media, transcribe
 from video2blog.pipeline.ingest.media import ffmpeg_exe
 from video2blog.pipeline.schema import Transcript, Word
 from video2blog.pipeline.serialize import transcript_to_dict
-
-from tests.conftest import make_transcript
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "ketamine-pain.mp4"
@@ -394,6 +394,7 @@ def test_leaving_early_stops_ffmpeg():
 def test_windowed_transcription_of_real_speech_loses_no_words(sample_truth: dict):
     """The sample heard in 30-second windows (four cuts) reads like the script it was spoken from."""
     import jiwer
+
     from video2blog.pipeline.engines import EngineOptions, get_engine
 
     engine = get_engine("faster-whisper", EngineOptions(beam_size=1))

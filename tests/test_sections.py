@@ -1,12 +1,11 @@
 from dataclasses import replace
 
+from tests.conftest import make_transcript
 from video2blog.pipeline.run import DraftOptions, make_draft
 from video2blog.pipeline.schema import Chapter, Source
 from video2blog.pipeline.text.sections import find_sections, is_heading_question
 from video2blog.pipeline.text.sentences import split_sentences
 from video2blog.pipeline.text.spoken import is_spoken_title
-
-from tests.conftest import make_transcript
 
 TALK = (
     "Welcome to the clinic. Today I answer your questions about ketamine. "
@@ -66,7 +65,7 @@ def test_spoken_titles_open_sections_like_questions():
     )
     care = "Mild soreness for a day is common, so drink water and take an easy walk after the visit. "
     t = split(f"What to expect at your first visit. {answer}Aftercare at home. {care}")
-    found = [(s.heading_source, s.heading) for s in find_sections(t, semantic=False)]
+    found = [(s.heading_source, s.heading) for s in find_sections(t)]
     assert found == [("spoken", "What to expect at your first visit"), ("spoken", "Aftercare at home")]
 
 
@@ -84,7 +83,7 @@ def test_a_short_sentence_inside_an_answer_is_not_a_title():
         "Brisk walking counts. Two short sessions of strength training each week matter even more "
         "while you are losing weight, since they protect your muscle."
     )
-    assert [s.heading for s in find_sections(t, semantic=False)] == ["How much exercise do I need?"]
+    assert [s.heading for s in find_sections(t)] == ["How much exercise do I need?"]
 
 
 def test_title_run_into_its_answer_is_split_off_where_headings_are_spoken():
@@ -99,7 +98,7 @@ def test_title_run_into_its_answer_is_split_off_where_headings_are_spoken():
     )
     cut = text.split().index("peanut,")
     t = split(text, pauses={cut: 0.6})
-    spans = find_sections(t, semantic=False)
+    spans = find_sections(t)
     draft = make_draft(t, Source("talk.mp4", "0" * 64, 60.0), DraftOptions(date="2026-01-01"))
     assert "Food allergies in children" in [s.heading for s in draft.sections]
     food = next(s for s in draft.sections if s.heading == "Food allergies in children")
@@ -119,7 +118,7 @@ def test_topic_shift_without_any_heading_starts_a_generated_section():
         "Keep the same wake time so your sleep rhythm stays steady. "
     )
     t = split(teeth + sleep)
-    spans = find_sections(t, semantic=False)
+    spans = find_sections(t)
     starts = [t.sentences[s.sentences[0]].text for s in spans]
     assert starts == [t.sentences[0].text, "Now, let's talk about sleep."]
     assert all(s.heading_source == "generated" for s in spans)

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from video2blog.pipeline.text.segment import choose_starts, cue_scores, depth_scores, min_length, topic_starts
 
 TEETH = [

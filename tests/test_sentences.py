@@ -1,6 +1,5 @@
-from video2blog.pipeline.text.sentences import split_sentences
-
 from tests.conftest import make_transcript
+from video2blog.pipeline.text.sentences import split_sentences
 
 
 def texts(transcript):

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 from markdown_it import MarkdownIt
+
 from video2blog.pipeline.errors import TemplateError
 from video2blog.pipeline.run import DraftOptions, make_draft
 from video2blog.pipeline.schema import Draft, Paragraph, Section, Source, Transcript, Word

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+
 from video2blog.pipeline.errors import UsageError
 from video2blog.pipeline.schema import Transcript
 

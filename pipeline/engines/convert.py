@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from video2blog.pipeline.errors import ModelError
 
 logger = logging.getLogger(__name__)

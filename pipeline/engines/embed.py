@@ -13,6 +13,7 @@ import importlib.util
 import json
 import logging
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -50,6 +51,11 @@ def model_dir() -> Path | None:
 def available() -> bool:
     """Whether sentence embeddings can be computed here."""
     return model_dir() is not None
+
+
+def encoder() -> Callable[[list[str]], np.ndarray] | None:
+    """The sentence encoder for the section stage, or None where the model is not installed."""
+    return embed if available() else None
 
 
 def embed(texts: list[str]) -> np.ndarray:

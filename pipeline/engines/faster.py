@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from video2blog.pipeline.engines.base import SAMPLE_RATE, EngineOptions, ProgressCallback
 from video2blog.pipeline.errors import ModelError, UsageError
 from video2blog.pipeline.schema import Transcript, Word

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
 from video2blog.pipeline.engines.base import SAMPLE_RATE, EngineOptions, ProgressCallback
 from video2blog.pipeline.engines.convert import cached_openai_checkpoint
 from video2blog.pipeline.errors import ModelError, UsageError

@@ -23,6 +23,7 @@ from typing import IO, Any
 
 import ffmpeg
 import numpy as np
+
 from video2blog.pipeline.errors import InputError
 from video2blog.pipeline.schema import Chapter
 

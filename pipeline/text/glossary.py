@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Indel
+
 from video2blog.pipeline.schema import Correction, Word
 from video2blog.pipeline.textutil import bare, word_list
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from nltk.stem import PorterStemmer
+
 from video2blog.pipeline.textutil import tokens, word_list
 
 DESCRIPTION_LIMIT = 160

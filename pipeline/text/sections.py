@@ -12,11 +12,11 @@ In order of authority:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-from video2blog.pipeline.engines import embed
+
 from video2blog.pipeline.schema import Chapter, HeadingSource, Sentence, Transcript
 from video2blog.pipeline.text.segment import min_length, stems, topic_starts
 from video2blog.pipeline.text.sentences import make_sentence
@@ -33,6 +33,9 @@ from video2blog.pipeline.textutil import tokens, word_list
 __all__ = ["SectionSpan", "find_sections", "is_heading_question"]
 
 # A heading opens a section only if the answer that follows it has at least this many words.
+# Sentence texts to one vector each (sentence embeddings), passed in by the orchestration.
+Encoder = Callable[[list[str]], np.ndarray]
+
 MIN_ANSWER = 12
 # A spoken title opens a section only after at least this many sentences of the section before.
 MIN_BODY_BEFORE_TITLE = 2
@@ -70,15 +73,15 @@ class SectionSpan:
 
 
 def find_sections(
-    transcript: Transcript, chapters: Sequence[Chapter] = (), semantic: bool = True
+    transcript: Transcript, chapters: Sequence[Chapter] = (), encode: Encoder | None = None
 ) -> list[SectionSpan]:
     """Split a sentence-split transcript into sections.
 
     Args:
         transcript: words and sentences of the talk.
         chapters: the media's chapter marks; two or more make the sections.
-        semantic: use sentence embeddings for topic shifts where the model is installed
-            (else, and when False, lexical cohesion).
+        encode: turns sentences into vectors (sentence embeddings) for finding topic shifts; the
+            caller passes one where a model is installed, else lexical cohesion is used.
 
     Returns:
         Sections covering every sentence exactly once, in order.
@@ -90,7 +93,7 @@ def find_sections(
     run_ons = run_on_titles(transcript, heads)
     fixed = sorted({*heads, *run_ons})
     texts = [s.text for s in sentences]
-    starts = topic_starts(texts, _vectors(texts, semantic), fixed=fixed)
+    starts = topic_starts(texts, _vectors(texts, encode), fixed=fixed)
     if len(heads) < 2:
         return spans_from_starts(transcript, starts, fixed, run_ons)
     # The speaker reads out headings: a topic shift may open with one, or one may end a sentence.
@@ -100,9 +103,9 @@ def find_sections(
     return spans_from_starts(transcript, starts, sorted({*fixed, *run_ons, *tails}), run_ons, tails)
 
 
-def _vectors(texts: list[str], semantic: bool) -> np.ndarray | None:
-    if semantic and len(texts) >= 2 * min_length(len(texts)) and embed.available():
-        return embed.embed(texts)
+def _vectors(texts: list[str], encode: Encoder | None) -> np.ndarray | None:
+    if encode is not None and len(texts) >= 2 * min_length(len(texts)):
+        return encode(texts)
     return None
 
 

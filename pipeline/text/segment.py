@@ -28,6 +28,7 @@ from functools import lru_cache
 
 import numpy as np
 from nltk.stem import PorterStemmer
+
 from video2blog.pipeline.textutil import tokens, word_list
 
 WINDOW_SENTENCES = 3

@@ -7,6 +7,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
 from video2blog.pipeline.schema import Sentence, Transcript, Word
 from video2blog.pipeline.text.spoken import opens_like_question
 from video2blog.pipeline.textutil import join_words, word_list

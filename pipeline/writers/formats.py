@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import jinja2
+
 from video2blog.pipeline.errors import TemplateError, UsageError
 from video2blog.pipeline.schema import Draft, Transcript
 from video2blog.pipeline.serialize import draft_to_dict, to_json, transcript_to_dict

