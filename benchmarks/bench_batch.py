@@ -15,7 +15,7 @@ configuration, which should skip everything.
 
 Usage::
 
-    python benchmarks/bench_batch.py [--count 6] [--seconds 10] [--rounds 1]
+    python -m benchmarks.bench_batch [--count 6] [--seconds 10] [--rounds 1]
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from tools.batch_media import make_clips
 
-from tools.batch_media import make_clips  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+
 
 CONFIGS = {"jobs1": (1, "process"), "jobs2-process": (2, "process"), "jobs2-thread": (2, "thread")}
 FORMATS = ("draft", "md", "json", "srt", "vtt")

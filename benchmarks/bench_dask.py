@@ -14,7 +14,7 @@ per-video overhead of the cluster path against the local run.
 
 Usage::
 
-    python benchmarks/bench_dask.py [--count 6] [--seconds 10]
+    python -m benchmarks.bench_dask [--count 6] [--seconds 10]
 """
 
 from __future__ import annotations
@@ -22,18 +22,15 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.bench_batch import FORMATS, measure
+from tools.batch_media import make_clips
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_batch import FORMATS, measure  # noqa: E402
-
-from tools.batch_media import make_clips  # noqa: E402
 
 
 def run_dask(folder: Path, out: Path) -> dict[str, object]:

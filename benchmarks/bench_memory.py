@@ -21,7 +21,7 @@ grows with it (a 2-hour file alone is 460 MB of samples).
 
 Usage::
 
-    python benchmarks/bench_memory.py [--minutes 10 60 120] [--engine-minutes 10 30] [--threads 2]
+    python -m benchmarks.bench_memory [--minutes 10 60 120] [--engine-minutes 10 30] [--threads 2]
 """
 
 from __future__ import annotations
@@ -35,10 +35,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from video2blog.pipeline.ingest import media
 
-from pipeline import media  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+
 
 CACHE = ROOT / "benchmarks" / "cache"
 SAMPLE = ROOT / "samples" / "ketamine-pain.mp4"

@@ -1,6 +1,6 @@
 """Transcription speed, accuracy and memory, side by side, on a synthesised talk of 10+ minutes.
 
-Run: ``python benchmarks/bench_transcribe.py [--minutes 10] [--skip openai,batched,...]``
+Run: ``python -m benchmarks.bench_transcribe [--minutes 10] [--skip openai,batched,...]``
 
 The long talk is made by concatenating talks of the evaluation set (built by
 ``benchmarks/make_eval_set.py`` if missing) into ``benchmarks/out/long-talk-10min.m4a``;
@@ -85,7 +85,6 @@ def eval_talk(name: str) -> tuple[Path, str, float]:
 
 def _concat(parts: list[Path], out: Path) -> None:
     """Join audio files with ffmpeg's concat demuxer (no re-encoding)."""
-    sys.path.insert(0, str(ROOT))
     from video2blog.pipeline.ingest.media import ffmpeg_exe
 
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
@@ -191,7 +190,6 @@ def _faster_words(audio: Path, s: dict) -> list[str]:
 
 def _openai_words(audio: Path, s: dict) -> list[str]:
     """openai-whisper through the project's engine (the bundled tiny.en, converted)."""
-    sys.path.insert(0, str(ROOT))
     from video2blog.pipeline.engines import EngineOptions, get_engine
     from video2blog.pipeline.ingest.media import load_audio
 
@@ -202,7 +200,6 @@ def _openai_words(audio: Path, s: dict) -> list[str]:
 def warm_openai_checkpoint() -> bool:
     """Convert the bundled model for openai-whisper once, outside any timed run; False if not installed."""
     os.environ["XDG_CACHE_HOME"] = str(MODEL_CACHE)
-    sys.path.insert(0, str(ROOT))
     try:
         from video2blog.pipeline.engines.openai import _bundled_checkpoint, _import_whisper
 

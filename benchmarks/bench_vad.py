@@ -1,6 +1,6 @@
 """VAD on against off: word error rate over the evaluation set, and what long silences cost.
 
-Run: ``python benchmarks/bench_vad.py [--skip wer,silence] [--silence-s 60] [--talk NAME]
+Run: ``python -m benchmarks.bench_vad [--skip wer,silence] [--silence-s 60] [--talk NAME]
 [--compare vad|batched|compute|beam]``
 
 - ``wer``: every talk of ``benchmarks/out/eval`` (built by ``make_eval_set.py``) is transcribed by the
@@ -18,21 +18,18 @@ from __future__ import annotations
 import argparse
 import json
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from benchmarks.bench_transcribe import EVAL, OUT, corpus_wer, wer
+from video2blog.pipeline.engines import Engine, EngineOptions, get_engine
+from video2blog.pipeline.ingest.media import ffmpeg_exe, load_audio
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_transcribe import EVAL, OUT, corpus_wer, wer  # noqa: E402
-
-from video2blog.pipeline.engines import Engine, EngineOptions, get_engine  # noqa: E402
-from video2blog.pipeline.ingest.media import ffmpeg_exe, load_audio  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -53,7 +50,7 @@ def eval_talks() -> list[Talk]:
         media = truth.with_name(truth.name.replace(".truth.json", ".m4a"))
         talks.append(Talk(media.stem, media, data["text"], data))
     if not talks:
-        raise SystemExit(f"no evaluation talks in {EVAL}; run python benchmarks/make_eval_set.py")
+        raise SystemExit(f"no evaluation talks in {EVAL}; run python -m benchmarks.make_eval_set")
     return talks
 
 

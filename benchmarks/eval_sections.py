@@ -28,7 +28,7 @@ cohesion; ``--lexical`` measures the latter either way.
 
 Usage::
 
-    python benchmarks/eval_sections.py [--only NAME ...] [--variant asked|monologue] [--json]
+    python -m benchmarks.eval_sections [--only NAME ...] [--variant asked|monologue] [--json]
 """
 
 from __future__ import annotations
@@ -42,18 +42,16 @@ from pathlib import Path
 import jiwer
 from nltk.stem import PorterStemmer
 
-ROOT = Path(__file__).resolve().parents[1]
-for extra in (ROOT, ROOT / "benchmarks"):
-    if str(extra) not in sys.path:
-        sys.path.insert(0, str(extra))
+from video2blog.pipeline.engines import EngineOptions, embed
+from video2blog.pipeline.ingest import media
+from video2blog.pipeline.ingest.transcribe import TranscribeOptions, transcribe_media
+from video2blog.pipeline.run import DraftOptions, make_draft
+from video2blog.pipeline.schema import Draft, Source, Transcript
+from video2blog.pipeline.text.sentences import split_sentences
+from video2blog.pipeline.textutil import tokens, word_list
 
-from pipeline import embed, media  # noqa: E402
-from video2blog.pipeline.engines import EngineOptions  # noqa: E402
-from video2blog.pipeline.ingest.transcribe import TranscribeOptions, transcribe_media  # noqa: E402
-from video2blog.pipeline.run import DraftOptions, make_draft  # noqa: E402
-from video2blog.pipeline.schema import Draft, Source, Transcript  # noqa: E402
-from video2blog.pipeline.text.sentences import split_sentences  # noqa: E402
-from video2blog.pipeline.textutil import tokens, word_list  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+
 
 EVAL_DIR = ROOT / "benchmarks" / "out" / "eval"
 CACHE_DIR = ROOT / "benchmarks" / "cache"

@@ -7,7 +7,7 @@ letters or more are listed, since the glossary never corrects shorter ones.
 
 Usage::
 
-    python benchmarks/make_common_words.py
+    python -m benchmarks.make_common_words
 """
 
 from __future__ import annotations

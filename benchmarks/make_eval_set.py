@@ -10,7 +10,7 @@ all items is written to ``benchmarks/out/eval/index.json``.
 
 Usage::
 
-    python benchmarks/make_eval_set.py [--video] [--jobs N] [--force] [--only NAME ...]
+    python -m benchmarks.make_eval_set [--video] [--jobs N] [--force] [--only NAME ...]
 """
 
 from __future__ import annotations
@@ -24,12 +24,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from tools import synth
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
-if str(SAMPLES) not in sys.path:
-    sys.path.insert(0, str(SAMPLES))
 
-import synth  # noqa: E402
 
 TALKS = ROOT / "benchmarks" / "talks"
 OUT = ROOT / "benchmarks" / "out" / "eval"

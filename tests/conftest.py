@@ -53,7 +53,7 @@ def jfk_text() -> str:
 
 @pytest.fixture(scope="session")
 def sample_video() -> Path:
-    assert SAMPLE.exists(), f"bundled sample {SAMPLE} is missing; run python samples/make_sample.py"
+    assert SAMPLE.exists(), f"bundled sample {SAMPLE} is missing; run python -m tools.make_sample"
     return SAMPLE
 
 

@@ -5,7 +5,7 @@ fixed seed, writing the video and ``samples/ketamine-pain.truth.json``.
 
 Usage::
 
-    python samples/make_sample.py [--chapters]
+    python -m tools.make_sample [--chapters]
 """
 
 from __future__ import annotations
@@ -15,14 +15,13 @@ import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
+from tools import synth
 
-import synth  # noqa: E402
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
-SCRIPT = HERE / "ketamine-pain.md"
-OUT = HERE / "ketamine-pain.mp4"
+
+SCRIPT = SAMPLES / "ketamine-pain.md"
+OUT = SAMPLES / "ketamine-pain.mp4"
 SEED = 20240611
 VARIANT: synth.Variant = "asked"
 

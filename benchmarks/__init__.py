@@ -1,0 +1,1 @@
+"""Benchmarks and evaluations; run each as ``python -m benchmarks.NAME`` from the repository root."""

@@ -1,0 +1,1 @@
+"""Tools for building fixtures and samples (speech synthesis, test media); not installed."""
