@@ -200,7 +200,7 @@ def _report_progress(progress: ProgressCallback | None, total: float) -> Iterato
     if progress is None:
         yield
         return
-    module = importlib.import_module("whisper.transcribe")
+    module: Any = importlib.import_module("whisper.transcribe")  # its tqdm is swapped for ours
     if not isinstance(module.tqdm, _TqdmRouter):
         module.tqdm = _TqdmRouter(module.tqdm)
     reported = [0.0]
@@ -261,8 +261,11 @@ class OpenAIWhisperEngine:
             torch.set_num_threads(options.threads)
         self.device = _pick_device(options.device)
         _log_ignored(options)
-        self._scratch = None if cache_dir else tempfile.TemporaryDirectory(prefix="video2blog-model-")
-        source, self.model_label = resolve_model(options.model, cache_dir or Path(self._scratch.name))
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        if cache_dir is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="video2blog-model-")
+            cache_dir = Path(self._scratch.name)
+        source, self.model_label = resolve_model(options.model, cache_dir)
         logger.info("loading openai-whisper model %s on %s", self.model_label, self.device)
         if isinstance(source, Path):
             self.model = load_checkpoint(source, self.device)

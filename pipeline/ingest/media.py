@@ -226,7 +226,7 @@ def _decoder(path: Path, errors: IO[bytes]) -> subprocess.Popen[bytes]:
     return _KilledOnExit(cmd, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL)
 
 
-class _KilledOnExit(subprocess.Popen):  # type: ignore[type-arg]
+class _KilledOnExit(subprocess.Popen[bytes]):
     """A Popen that, leaving its ``with`` block early (error, interrupt, consumer gone), kills the child."""
 
     def __exit__(

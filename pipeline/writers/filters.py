@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 
 from video2blog.pipeline.textutil import clock
 
@@ -25,9 +26,9 @@ def yaml_scalar(value: object) -> str:
     return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
 
 
-def yaml_list(values: object) -> str:
+def yaml_list(values: Iterable[object] | None) -> str:
     """A flow-style YAML list of quoted strings."""
-    return "[" + ", ".join(yaml_scalar(v) for v in (values or [])) + "]"  # type: ignore[union-attr]
+    return "[" + ", ".join(yaml_scalar(v) for v in (values or [])) + "]"
 
 
 def md_escape(text: str) -> str:
