@@ -352,11 +352,21 @@ def test_random_checkpoint_runs_through_the_engine(random_checkpoint: Path) -> N
     assert all(w.text and w.start <= w.end for w in transcript.words)
 
 
-def test_model_is_loaded_once_per_engine(random_checkpoint: Path) -> None:
+def test_model_is_loaded_once_per_engine(random_checkpoint: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import video2blog.pipeline.engines.openai as openai_engine
+
+    loads: list[Path] = []
+    real = openai_engine.load_checkpoint
+
+    def counted(path: Path, device: str) -> object:
+        loads.append(path)
+        return real(path, device)
+
+    monkeypatch.setattr(openai_engine, "load_checkpoint", counted)
     engine = OpenAIWhisperEngine(EngineOptions(model=str(random_checkpoint), beam_size=1))
-    model = engine.model
-    engine.transcribe(np.zeros(8000, dtype=np.float32))
-    assert engine.model is model
+    for _ in range(2):
+        engine.transcribe(np.zeros(8000, dtype=np.float32))
+    assert loads == [random_checkpoint]
 
 
 def test_load_checkpoint_applies_stored_alignment_heads(bundled_checkpoint: dict, tmp_path: Path) -> None:
