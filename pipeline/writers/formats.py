@@ -41,6 +41,9 @@ class RenderContext:
     transcript: Transcript
     template_dir: Path | None = None
     out_dir: Path | None = None  # where the files go: the review page links the media relative to it
+    glossary: tuple[str, ...] = ()  # the clinic's terms: near misses of them are flagged for checking
+    media_href: str | None = None  # the review page's link to the media, where the caller knows it
+    editing: dict[str, str] | None = None  # the review server's session (token, version): editing controls
 
 
 class Writer:
@@ -85,7 +88,8 @@ class ReviewWriter(TemplateWriter):
     def variables(self, ctx: RenderContext) -> dict[str, object]:
         from video2blog.pipeline.writers.review import build_review
 
-        return {**template_variables(ctx), "review": build_review(ctx.draft, ctx.transcript, ctx.out_dir)}
+        review = build_review(ctx.draft, ctx.transcript, ctx.out_dir, ctx.glossary, ctx.media_href)
+        return {**template_variables(ctx), "review": review, "editing": ctx.editing}
 
 
 class DocxWriter(Writer):
@@ -93,8 +97,9 @@ class DocxWriter(Writer):
 
     def render(self, ctx: RenderContext) -> bytes:
         from video2blog.pipeline.writers.docx import render_docx
+        from video2blog.pipeline.writers.review import build_review
 
-        return render_docx(ctx.draft)
+        return render_docx(ctx.draft, build_review(ctx.draft, ctx.transcript, glossary=ctx.glossary))
 
 
 class DraftJsonWriter(Writer):
