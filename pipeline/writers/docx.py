@@ -53,6 +53,7 @@ def render_docx(draft: Draft, review: Review | None = None) -> bytes:
             continue
         _comment_heading(document, heading, section)
         _add_reviewed(document, review.sections[i])
+    _date_comments(document, draft.date)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -95,6 +96,20 @@ def _add_reviewed(document: Any, section: ReviewSection) -> None:
                 document.add_comment(run, text=note, author=AUTHOR, initials=INITIALS)
         if plain:
             out.add_run(_xml_text(plain))
+
+
+def _date_comments(document: Any, date: str) -> None:
+    """Comments dated by the draft, not the clock, so that a re-render gives the same document."""
+    from docx.oxml.ns import qn
+
+    when = _draft_datetime(date)
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
+    for comment in document.comments:
+        element = comment._comment_elm
+        if stamp:
+            element.set(qn("w:date"), stamp)
+        else:
+            element.attrib.pop(qn("w:date"), None)
 
 
 def _correction_note(piece: Piece) -> str:
