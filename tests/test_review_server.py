@@ -153,7 +153,8 @@ def test_edit_a_heading_and_a_word_save_and_find_them_on_disk(page, served: Serv
     assert f"## {NEW_HEADING}" in (folder / "post.md").read_text()
     assert "an anesthetic used" in (folder / "post.md").read_text()
     draft = json.loads((folder / "draft.json").read_text())
-    assert draft["sections"][1]["heading"] == NEW_HEADING and draft["sections"][1]["heading_source"] == "edited"
+    assert draft["sections"][1]["heading"] == NEW_HEADING
+    assert draft["sections"][1]["heading_source"] == "edited"
     document = docx.Document(str(folder / "post.docx"))
     assert NEW_HEADING in [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     record = json.loads((folder / "edits.json").read_text())
@@ -215,7 +216,8 @@ def test_phone_has_a_section_menu_big_targets_and_confidence_on_tap(browser, ser
     menu.get_by_role("link").nth(1).tap()
     phone.wait_for_function("location.hash === '#section-2'")
     for selector in (".time", ".btn", ".jump summary", ".jump a", ".toggles label"):
-        boxes = [phone.locator(selector).nth(i).bounding_box() for i in range(phone.locator(selector).count())]
+        found = phone.locator(selector)
+        boxes = [found.nth(i).bounding_box() for i in range(found.count())]
         shown = [b for b in boxes if b and b["width"] and b["height"]]
         assert shown and all(b["height"] >= 44 and b["width"] >= 44 for b in shown), selector
     phone.locator(".draft .w", has_text=UNSURE_WORD).tap()
@@ -256,7 +258,7 @@ def snapshot(folder: Path) -> dict[str, object]:
 
 
 @pytest.mark.parametrize("kill_at", [1, 2, 5])  # before the journal is in place, just after, mid-renames
-def test_a_server_killed_mid_save_leaves_the_old_draft_or_the_new(folder: Path, tmp_path: Path, kill_at: int):
+def test_a_server_killed_mid_save_leaves_the_old_draft_or_the_new(folder: Path, tmp_path: Path, kill_at):
     edits = [{"op": "heading", "section": 1, "text": NEW_HEADING}]
     expected = tmp_path / "expected"
     shutil.copytree(folder, expected, symlinks=True)
@@ -305,7 +307,8 @@ def test_the_installed_command_in_a_pty_prints_the_address_and_serves(folder: Pa
 
 
 def test_the_installed_command_in_a_pipe_and_its_errors(folder: Path, served: Served, tmp_path: Path):
-    status, reply = post_save(served, {"version": store.load(folder).version, "edits": [{"op": "merge", "section": 0}]})
+    merge_first = [{"op": "merge", "section": 0}]
+    status, reply = post_save(served, {"version": store.load(folder).version, "edits": merge_first})
     assert status == 400 and "first section" in reply["error"]
     assert served.stop() == 0
     output = served.process.stdout.read().decode()  # type: ignore[union-attr]
