@@ -256,3 +256,16 @@ def test_server_refuses_no_token_other_origin_other_host_and_traversal(server: R
     assert status == 200 and json.loads(reply)["version"] != version
     status, reply = _request(server, "POST", token + "api/save", {**json_type, "Origin": origin}, body)
     assert status == 409 and "another tab" in json.loads(reply)["error"]
+
+
+def test_served_page_shows_suggestions_with_source_and_note_and_the_still(folder: Path):
+    draft, transcript = _sample()
+    hostile = HeadingSuggestion('Ketamine <b>"fast"</b>', "llm", "check: not in the transcript")
+    first = replace(draft.sections[0], suggestions=(hostile,), image="stills/section-1.jpg")
+    loaded = replace(store.load(folder), draft=replace(draft, sections=(first, *draft.sections[1:])))
+    html = store.render_page(loaded, {"version": "v", "save": "api/save"}, "media/talk.wav").decode()
+    assert "Ketamine &lt;b&gt;&#34;fast&#34;&lt;/b&gt; (llm: check: not in the transcript)</option>" in html
+    assert '<img src="stills/section-1.jpg"' in html and 'src="media/talk.wav"' in html
+    assert 'data-act="merge"' in html and 'id="edit-data"' in html
+    static = render_all(sample_context(folder), ("review",))["review.html"].decode()
+    assert "data-act=" not in static and "edit-data" not in static and "<img" not in static

@@ -37,7 +37,7 @@ MEDIA_PREFIX = "media/"
 SAVE_PATH = "api/save"
 STATE_PATH = "api/state"
 PAGE_POLICY = (
-    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self'; "
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; "
     "media-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
