@@ -9,24 +9,26 @@ import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from video2blog.pipeline.digest import sha256_file
 from video2blog.pipeline.editing.edits import EDITS_FILE, EditRecord, reapply
 from video2blog.pipeline.editing.store import read_record
 from video2blog.pipeline.engines import ProgressCallback, embed
 from video2blog.pipeline.errors import InputError
 from video2blog.pipeline.ingest import media
-from video2blog.pipeline.ingest.captions import CAPTION_SUFFIXES, read_captions
+from video2blog.pipeline.ingest.captions import read_captions
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, transcribe_media
 from video2blog.pipeline.output import OutputFolder
 from video2blog.pipeline.schema import Draft, Source, Transcript
 from video2blog.pipeline.serialize import transcript_from_dict
+from video2blog.pipeline.sources import CAPTION_SUFFIXES, TRANSCRIPT_SUFFIXES
 from video2blog.pipeline.text.compose import ComposeOptions, compose
+from video2blog.pipeline.text.confidence import unsure_words
 from video2blog.pipeline.text.sections import find_sections
 from video2blog.pipeline.text.sentences import split_sentences
 from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, RenderContext, render_all
 
 log = logging.getLogger(__name__)
 
-TRANSCRIPT_SUFFIXES = frozenset({".json"}) | CAPTION_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,8 @@ def render_draft(
         for note in applied.skipped:
             log.warning("%s: an edit was not reapplied: %s", EDITS_FILE, note)
     ctx = RenderContext(
-        draft, shown, template_dir=options.template_dir, out_dir=out_dir, glossary=options.glossary
+        draft, shown, template_dir=options.template_dir, out_dir=out_dir,
+        unsure=unsure_words(shown, options.glossary),
     )
     files = render_all(ctx, options.formats)
     if shown is not transcript and "json" in options.formats:
@@ -164,7 +167,7 @@ def read_source(
 ) -> tuple[Transcript, Source]:
     """Words and provenance from a media file (transcribed) or a transcript file (read)."""
     media.check_readable(source)
-    sha, name = media.sha256_file(source), media.display_path(label or source)
+    sha, name = sha256_file(source), media.display_path(label or source)
     if source.suffix.lower() in TRANSCRIPT_SUFFIXES:
         transcript = read_transcript_file(source)
         return transcript, Source(name, sha, transcript.duration)

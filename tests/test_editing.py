@@ -259,7 +259,7 @@ def test_server_refuses_no_token_other_origin_other_host_and_traversal(server: R
 
 
 def test_served_page_shows_suggestions_with_source_and_note_and_the_still(folder: Path):
-    draft, transcript = _sample()
+    draft, _ = _sample()
     hostile = HeadingSuggestion('Ketamine <b>"fast"</b>', "llm", "check: not in the transcript")
     first = replace(draft.sections[0], suggestions=(hostile,), image="stills/section-1.jpg")
     loaded = replace(store.load(folder), draft=replace(draft, sections=(first, *draft.sections[1:])))

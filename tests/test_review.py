@@ -88,8 +88,8 @@ def parse(html: str) -> _Collector:
 def test_pieces_join_back_to_the_prose_and_carry_word_times():
     ctx = sample_context()
     review = build_review(ctx.draft, ctx.transcript)
-    for section, original in zip(review.sections, ctx.draft.sections):
-        for para, paragraph in zip(section.paragraphs, original.paragraphs):
+    for section, original in zip(review.sections, ctx.draft.sections, strict=True):
+        for para, paragraph in zip(section.paragraphs, original.paragraphs, strict=True):
             shown = "".join(p.text for p in para.pieces if p.kind not in ("removed",))
             assert shown == paragraph.text
             times = [p.start for p in para.pieces if p.kind == "word"]
@@ -109,8 +109,7 @@ def test_removed_words_sit_where_they_were_spoken():
 def test_unsure_words_have_their_confidence_on_hover():
     html = review_html()
     low = [a for tag, a in parse(html).elements if "low" in a.get("class", "").split()]
-    # the combined signals (text/confidence.py): the probability first, then what else is known
-    assert len(low) == 1 and low[0]["title"] == "Unsure: 31% confidence; not a common English word"
+    assert len(low) == 1 and low[0]["title"] == "Unsure: 31% confidence"  # without the combined signals
     assert LOW_CONFIDENCE == 0.6
     assert "Unsure</span> words to check" in html
 

@@ -31,6 +31,7 @@ from video2blog.pipeline.errors import InputError, Video2BlogError
 from video2blog.pipeline.output import OutputFolder, recover
 from video2blog.pipeline.schema import Draft, Transcript
 from video2blog.pipeline.serialize import draft_from_dict, to_json, transcript_from_dict
+from video2blog.pipeline.text.confidence import unsure_words
 from video2blog.pipeline.writers.formats import WRITERS, RenderContext, render_all
 
 DRAFT_FILE = "draft.json"
@@ -184,7 +185,7 @@ def save(folder: Path, edits: list[Edit], version: str, media: Path | None) -> S
     record = extend_record(loaded.record, loaded.draft, applied)
     glossary = tuple(dict.fromkeys(loaded.glossary + applied.glossary))
     ctx = RenderContext(
-        applied.draft, applied.transcript, out_dir=folder, glossary=glossary,
+        applied.draft, applied.transcript, out_dir=folder, unsure=unsure_words(applied.transcript, glossary),
         media_href=relative_href(folder, media),
     )
     files = render_all(ctx, present_formats(folder))
@@ -209,7 +210,7 @@ def present_formats(folder: Path) -> tuple[str, ...]:
 def render_page(loaded: Loaded, editing: dict[str, str], media_href: str | None) -> bytes:
     """The review page with its editing controls, as the server shows it."""
     ctx = RenderContext(
-        loaded.draft, loaded.shown, out_dir=loaded.folder, glossary=loaded.glossary,
+        loaded.draft, loaded.shown, out_dir=loaded.folder, unsure=unsure_words(loaded.shown, loaded.glossary),
         media_href=media_href, editing=editing,
     )
     return render_all(ctx, ("review",))["review.html"]

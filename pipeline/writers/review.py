@@ -12,20 +12,18 @@ from __future__ import annotations
 import os
 import re
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from video2blog.pipeline.schema import Correction, Draft, Section, Transcript
-from video2blog.pipeline.text.confidence import unsure_words
+from video2blog.pipeline.sources import source_kind
 
 LOW_CONFIDENCE = 0.6
-"""The probability below which words were highlighted before the combined signals of
-:mod:`video2blog.pipeline.text.confidence` (kept for templates that show it)."""
+"""Without the combined signals of :mod:`video2blog.pipeline.text.confidence` (which the orchestration
+passes in), words the recogniser gave a lower probability than this are highlighted for checking."""
 
-VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".webm", ".ogv", ".avi", ".mpg", ".mpeg"})
-TEXT_SUFFIXES = frozenset({".json", ".srt", ".vtt", ".txt"})
 
 PieceKind = Literal["text", "word", "removed", "corrected"]
 
@@ -121,7 +119,7 @@ def build_review(
     draft: Draft,
     transcript: Transcript,
     out_dir: Path | None = None,
-    glossary: Sequence[str] = (),
+    unsure: Mapping[int, str] | None = None,
     media_href: str | None = None,
 ) -> Review:
     """The review page's view of ``draft``.
@@ -130,13 +128,14 @@ def build_review(
         draft: the finished draft.
         transcript: the transcript the draft's word ranges point into.
         out_dir: the folder the page is written to, so the media link is relative to it.
-        glossary: the clinic's terms, for the unsure-word signals.
+        unsure: the words to check and why (:func:`video2blog.pipeline.text.confidence.unsure_words`,
+            run by the orchestration); without it, words below :data:`LOW_CONFIDENCE`.
         media_href: the link to the media, where the caller knows it (the review server).
     """
     edits = Edits(
         removed={r.word: r.reason for r in draft.removals},
         corrections={c.words[0]: c for c in draft.corrections},
-        unsure=unsure_words(transcript, glossary),
+        unsure=dict(unsure) if unsure is not None else _below_threshold(transcript),
     )
     media = media_link(draft.source.path, out_dir)
     if media_href is not None:
@@ -152,6 +151,14 @@ def build_review(
         corrected=sum(p.kind == "corrected" for p in pieces),
         sentence_starts=frozenset(sent.words[0] for sent in transcript.sentences),
     )
+
+
+def _below_threshold(transcript: Transcript) -> dict[int, str]:
+    return {
+        i: f"{round(w.probability * 100)}% confidence"
+        for i, w in enumerate(transcript.words)
+        if w.probability < LOW_CONFIDENCE
+    }
 
 
 def _review_section(section: Section, transcript: Transcript, edits: Edits) -> ReviewSection:
@@ -234,11 +241,10 @@ def media_link(source: str, out_dir: Path | None) -> MediaLink:
     A draft made from a transcript or caption file has no media to play (``kind`` is empty).
     """
     path = Path(source)
-    suffix = path.suffix.lower()
-    if suffix in TEXT_SUFFIXES:
+    kind = source_kind(path)
+    if kind in ("captions", "transcript") or path.suffix.lower() == ".txt":
         return MediaLink("", "")
-    kind: Literal["video", "audio"] = "video" if suffix in VIDEO_SUFFIXES else "audio"
-    return MediaLink(_href(path, out_dir), kind)
+    return MediaLink(_href(path, out_dir), "video" if kind == "video" else "audio")
 
 
 def _href(path: Path, out_dir: Path | None) -> str:
