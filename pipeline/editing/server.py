@@ -205,7 +205,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _page(self) -> None:
         review = self.review
         try:
-            loaded = store.load(review.folder)
+            with review.lock:  # loading finishes an interrupted save: never while a save is under way
+                loaded = store.load(review.folder)
             editing = {"version": loaded.version, "save": SAVE_PATH}
             body = store.render_page(loaded, editing, review.media_href())
         except Video2BlogError as exc:
