@@ -190,6 +190,28 @@ def batch(
     raise typer.Exit(report.exit_code)
 
 
+@app.command()
+def review(
+    draft_dir: Annotated[Path, typer.Argument(help="A draft folder (made by 'video2blog draft').")],
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free one).")] = 0,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="Print the address; open nothing.")
+    ] = False,
+) -> None:
+    """Edit DRAFT_DIR in the review page, served on this machine only; Save re-renders every output."""
+    from video2blog.pipeline.editing.server import serve_review
+
+    def ready(url: str) -> None:
+        typer.echo(f"Reviewing {draft_dir} at {url}")
+        typer.echo("Press Ctrl-C to stop.")
+
+    with _errors_to_exit():
+        try:
+            serve_review(draft_dir, port, open_browser=not no_browser, ready=ready)
+        except KeyboardInterrupt:  # Ctrl-C (or SIGTERM) is how a review ends; a save in hand finished first
+            typer.echo("Stopped.")
+
+
 @app.command("formats")
 def list_formats() -> None:
     """List the outputs a draft can have (choose with --formats)."""

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from video2blog.pipeline.digest import sha256_file
+from video2blog.pipeline.editing.edits import EDITS_FILE, EditRecord, reapply
+from video2blog.pipeline.editing.store import read_record
 from video2blog.pipeline.engines import ProgressCallback, embed
 from video2blog.pipeline.errors import InputError
 from video2blog.pipeline.ingest import media
@@ -20,6 +22,7 @@ from video2blog.pipeline.schema import Draft, Source, Transcript
 from video2blog.pipeline.serialize import transcript_from_dict
 from video2blog.pipeline.sources import CAPTION_SUFFIXES, TRANSCRIPT_SUFFIXES
 from video2blog.pipeline.text.compose import ComposeOptions, compose
+from video2blog.pipeline.text.confidence import unsure_words
 from video2blog.pipeline.text.sections import find_sections
 from video2blog.pipeline.text.sentences import split_sentences
 from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, RenderContext, render_all
@@ -115,17 +118,38 @@ def compute_draft(
         out_dir: the draft folder the files are for (the review page links the media relative to it).
     """
     words, src = read_source(source, options, progress, label)
-    return render_draft(words, src, options, out_dir)
+    edits = read_record(out_dir) if out_dir is not None and (out_dir / EDITS_FILE).exists() else None
+    return render_draft(words, src, options, out_dir, edits)
 
 
 def render_draft(
-    words: Transcript, src: Source, options: DraftOptions, out_dir: Path | None = None
+    words: Transcript,
+    src: Source,
+    options: DraftOptions,
+    out_dir: Path | None = None,
+    edits: EditRecord | None = None,
 ) -> ComputedDraft:
-    """Sentences, sections and every chosen file's bytes from a transcription. Pure: no I/O."""
+    """Sentences, sections and every chosen file's bytes from a transcription. Pure: no I/O.
+
+    ``edits`` (the draft folder's ``edits.json``) are reapplied to the new draft: an editor's
+    changes in the review page survive a redraft. ``transcript.json`` stays what was heard.
+    """
     transcript = split_sentences(words)
     draft = make_draft(transcript, src, options)
-    ctx = RenderContext(draft, transcript, template_dir=options.template_dir, out_dir=out_dir)
-    return ComputedDraft(draft, transcript, render_all(ctx, options.formats))
+    shown = transcript
+    if edits is not None and edits.edits:
+        applied = reapply(draft, transcript, edits)
+        draft, shown = applied.draft, applied.transcript
+        for note in applied.skipped:
+            log.warning("%s: an edit was not reapplied: %s", EDITS_FILE, note)
+    ctx = RenderContext(
+        draft, shown, template_dir=options.template_dir, out_dir=out_dir,
+        unsure=unsure_words(shown, options.glossary),
+    )
+    files = render_all(ctx, options.formats)
+    if shown is not transcript and "json" in options.formats:
+        files.update(render_all(replace(ctx, transcript=transcript), ("json",)))
+    return ComputedDraft(draft, transcript, files)
 
 
 def write_draft(computed: ComputedDraft, out_dir: Path, force: bool = False) -> DraftResult:

@@ -6,7 +6,18 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from video2blog.pipeline.schema import Draft, Sentence, Transcript, Word
+from video2blog.pipeline.schema import (
+    Correction,
+    Draft,
+    HeadingSuggestion,
+    Paragraph,
+    Removal,
+    Section,
+    Sentence,
+    Source,
+    Transcript,
+    Word,
+)
 
 
 def to_json(value: object) -> bytes:
@@ -56,3 +67,45 @@ def transcript_from_dict(data: dict[str, Any]) -> Transcript:
         engine=str(data.get("engine", "")),
         model=str(data.get("model", "")),
     )
+
+
+def draft_from_dict(data: dict[str, Any]) -> Draft:
+    """A draft from its JSON form (``draft.json``), as :func:`draft_to_dict` wrote it.
+
+    Raises:
+        KeyError, TypeError, ValueError: the data is not a draft.
+    """
+    return Draft(
+        title=str(data["title"]),
+        slug=str(data["slug"]),
+        description=str(data.get("description", "")),
+        date=str(data.get("date", "")),
+        source=Source(**data["source"]),
+        sections=tuple(_section_from_dict(s) for s in data["sections"]),
+        keywords=tuple(str(k) for k in data.get("keywords", ())),
+        removals=tuple(Removal(**r) for r in data.get("removals", ())),
+        corrections=tuple(
+            Correction(**{**c, "words": _span(c["words"])}) for c in data.get("corrections", ())
+        ),
+        engine=str(data.get("engine", "")),
+        model=str(data.get("model", "")),
+    )
+
+
+def _section_from_dict(data: dict[str, Any]) -> Section:
+    heading_words = data.get("heading_words")
+    return Section(
+        heading=str(data["heading"]),
+        heading_source=data["heading_source"],
+        start=float(data["start"]),
+        end=float(data["end"]),
+        paragraphs=tuple(Paragraph(**{**p, "words": _span(p["words"])}) for p in data["paragraphs"]),
+        heading_words=_span(heading_words) if heading_words else None,
+        suggestions=tuple(HeadingSuggestion(**s) for s in data.get("suggestions", ())),
+        image=str(data.get("image", "")),
+    )
+
+
+def _span(value: Any) -> tuple[int, int]:
+    first, last = value
+    return int(first), int(last)

@@ -64,6 +64,31 @@
     }
   }
 
+  /* Tapping a word shows what is known about it: a phone has no hover to show the title. */
+  function showCard(word) {
+    var card = document.getElementById("word-card");
+    if (!card) { return; }
+    document.getElementById("card-word").textContent = word.textContent;
+    document.getElementById("card-time").textContent = stamp(parseFloat(word.dataset.t));
+    var why = word.classList.contains("low") ? (word.getAttribute("title") || "") : "";
+    document.getElementById("card-confidence").textContent =
+      why || ("Recogniser confidence " + (word.dataset.p || "?") + "%");
+    card.hidden = false;
+    document.dispatchEvent(new CustomEvent("review:word", { detail: word }));
+  }
+
+  document.addEventListener("click", function (event) {
+    var word = event.target.closest(".draft .w[data-t]");
+    if (word) { showCard(word); }
+  });
+
+  /* After the editor changes the draft in the page, the words to follow playback are found again. */
+  document.addEventListener("review:changed", function () {
+    words = Array.prototype.slice.call(document.querySelectorAll(".draft .w[data-t]"));
+    current = null;
+    currentPara = null;
+  });
+
   document.addEventListener("click", function (event) {
     var target = event.target.closest("[data-t]");
     var selection = window.getSelection();

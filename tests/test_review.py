@@ -109,9 +109,9 @@ def test_removed_words_sit_where_they_were_spoken():
 def test_unsure_words_have_their_confidence_on_hover():
     html = review_html()
     low = [a for tag, a in parse(html).elements if "low" in a.get("class", "").split()]
-    assert len(low) == 1 and low[0]["title"] == "Unsure: 31% confidence"
+    assert len(low) == 1 and low[0]["title"] == "Unsure: 31% confidence"  # without the combined signals
     assert LOW_CONFIDENCE == 0.6
-    assert "below 60%" in html
+    assert "Unsure</span> words to check" in html
 
 
 def test_corrections_and_removals_are_marked_and_generated_headings_flagged():

@@ -10,33 +10,110 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from typing import TYPE_CHECKING, Any
 
-from video2blog.pipeline.schema import Draft
+from video2blog.pipeline.schema import Draft, Section
+
+if TYPE_CHECKING:
+    from video2blog.pipeline.writers.review import Piece, Review, ReviewSection
 
 SECTION_HEADING_LEVEL = 1
 # Characters XML 1.0 cannot hold; python-docx refuses them, so they are dropped.
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 PROPERTY_CHARS = 255  # python-docx refuses longer core properties
+AUTHOR, INITIALS = "video2blog", "v2b"
+SPOKEN_QUOTE_CHARS = 160
+# Headings an editor should check, and how the comment on each names where it came from.
+CHECK_HEADINGS = {
+    "generated": "generated", "llm": "suggested by a language model", "chapters": "a chapter mark"
+}
 
 
-def render_docx(draft: Draft) -> bytes:
+def render_docx(draft: Draft, review: Review | None = None) -> bytes:
     """The bytes of a .docx holding the draft's title, section headings and paragraphs.
+
+    With ``review`` (the review page's view of the draft), the document carries the page's
+    signals: unsure words highlighted, and a Word comment on each heading video2blog wrote
+    ("generated; spoken text was …") and on each corrected word (what the recogniser heard).
 
     Args:
         draft: the finished draft.
+        review: the review page's view of the same draft.
     """
     import docx  # python-docx: imported here so other formats do not pay for it
 
     document = docx.Document()
     _set_properties(document, draft)
     document.add_heading(_xml_text(draft.title), level=0)
-    for section in draft.sections:
-        document.add_heading(_xml_text(section.heading), level=SECTION_HEADING_LEVEL)
-        for paragraph in section.paragraphs:
-            document.add_paragraph(_xml_text(paragraph.text))
+    for i, section in enumerate(draft.sections):
+        heading = document.add_heading(_xml_text(section.heading), level=SECTION_HEADING_LEVEL)
+        if review is None:
+            for paragraph in section.paragraphs:
+                document.add_paragraph(_xml_text(paragraph.text))
+            continue
+        _comment_heading(document, heading, section)
+        _add_reviewed(document, review.sections[i])
+    _date_comments(document, draft.date)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _comment_heading(document: Any, heading: Any, section: Section) -> None:
+    what = CHECK_HEADINGS.get(section.heading_source)
+    if what is None or not heading.runs:
+        return
+    spoken = " ".join(p.text for p in section.paragraphs)
+    quote = spoken
+    if len(spoken) > SPOKEN_QUOTE_CHARS:
+        quote = spoken[:SPOKEN_QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
+    note = next((s.note for s in section.suggestions if s.text == section.heading and s.note), "")
+    text = f"{what}; spoken text was “{quote}”" + (f" ({note})" if note else "")
+    document.add_comment(heading.runs, text=_xml_text(text), author=AUTHOR, initials=INITIALS)
+
+
+def _add_reviewed(document: Any, section: ReviewSection) -> None:
+    """The section's paragraphs, run by run: unsure words highlighted, corrections commented."""
+    from docx.enum.text import WD_COLOR_INDEX
+
+    for paragraph in section.paragraphs:
+        out = document.add_paragraph()
+        plain = ""
+        for piece in paragraph.pieces:
+            if piece.kind == "removed":
+                continue
+            if not (piece.low or piece.kind == "corrected"):
+                plain += piece.text
+                continue
+            if plain:
+                out.add_run(_xml_text(plain))
+                plain = ""
+            run = out.add_run(_xml_text(piece.text))
+            if piece.low:
+                run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+            if piece.kind == "corrected":
+                note = _xml_text(_correction_note(piece))
+                document.add_comment(run, text=note, author=AUTHOR, initials=INITIALS)
+        if plain:
+            out.add_run(_xml_text(plain))
+
+
+def _date_comments(document: Any, date: str) -> None:
+    """Comments dated by the draft, not the clock, so that a re-render gives the same document."""
+    from docx.oxml.ns import qn
+
+    when = _draft_datetime(date)
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
+    for comment in document.comments:
+        element = comment._comment_elm
+        if stamp:
+            element.set(qn("w:date"), stamp)
+        else:
+            element.attrib.pop(qn("w:date"), None)
+
+
+def _correction_note(piece: Piece) -> str:
+    return f"corrected; the recogniser heard “{piece.note}”"
 
 
 def _set_properties(document: object, draft: Draft) -> None:

@@ -8,6 +8,7 @@ and JSON are built in code.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -41,6 +42,10 @@ class RenderContext:
     transcript: Transcript
     template_dir: Path | None = None
     out_dir: Path | None = None  # where the files go: the review page links the media relative to it
+    # Words to check (transcript index -> why), from text/confidence.py; None: probability alone.
+    unsure: Mapping[int, str] | None = None
+    media_href: str | None = None  # the review page's link to the media, where the caller knows it
+    editing: dict[str, str] | None = None  # the review server's session (token, version): editing controls
 
 
 class Writer:
@@ -85,7 +90,8 @@ class ReviewWriter(TemplateWriter):
     def variables(self, ctx: RenderContext) -> dict[str, object]:
         from video2blog.pipeline.writers.review import build_review
 
-        return {**template_variables(ctx), "review": build_review(ctx.draft, ctx.transcript, ctx.out_dir)}
+        review = build_review(ctx.draft, ctx.transcript, ctx.out_dir, ctx.unsure, ctx.media_href)
+        return {**template_variables(ctx), "review": review, "editing": ctx.editing}
 
 
 class DocxWriter(Writer):
@@ -93,8 +99,9 @@ class DocxWriter(Writer):
 
     def render(self, ctx: RenderContext) -> bytes:
         from video2blog.pipeline.writers.docx import render_docx
+        from video2blog.pipeline.writers.review import build_review
 
-        return render_docx(ctx.draft)
+        return render_docx(ctx.draft, build_review(ctx.draft, ctx.transcript, unsure=ctx.unsure))
 
 
 class DraftJsonWriter(Writer):

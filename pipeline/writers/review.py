@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import re
 import urllib.parse
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -20,7 +21,8 @@ from video2blog.pipeline.schema import Correction, Draft, Section, Transcript
 from video2blog.pipeline.sources import source_kind
 
 LOW_CONFIDENCE = 0.6
-"""Words the recogniser gave a lower probability than this are highlighted for checking."""
+"""Without the combined signals of :mod:`video2blog.pipeline.text.confidence` (which the orchestration
+passes in), words the recogniser gave a lower probability than this are highlighted for checking."""
 
 
 PieceKind = Literal["text", "word", "removed", "corrected"]
@@ -38,6 +40,8 @@ class Piece:
     start: float = 0.0
     probability: float = 1.0
     note: str = ""
+    index: int = -1  # the transcript word (the first, for a correction) this piece stands for
+    unsure: str = ""  # why the word is flagged for checking ("" when it is not): see text/confidence.py
 
     @property
     def timed(self) -> bool:
@@ -45,7 +49,7 @@ class Piece:
 
     @property
     def low(self) -> bool:
-        return self.kind in ("word", "corrected") and self.probability < LOW_CONFIDENCE
+        return self.kind in ("word", "corrected") and bool(self.unsure)
 
     @property
     def lead(self) -> str:
@@ -98,38 +102,63 @@ class Review:
     unsure: int
     removed: int
     corrected: int
+    sentence_starts: frozenset[int] = frozenset()  # word indices where a sentence starts (split points)
 
 
 @dataclass(frozen=True)
 class Edits:
-    """What the cleanup and the glossary changed: removal reason by word, correction by first word."""
+    """What the cleanup and the glossary changed: removal reason by word, correction by first word;
+    and why each unsure word should be checked."""
 
     removed: dict[int, str]
     corrections: dict[int, Correction]
+    unsure: dict[int, str] = field(default_factory=dict)
 
 
-def build_review(draft: Draft, transcript: Transcript, out_dir: Path | None = None) -> Review:
+def build_review(
+    draft: Draft,
+    transcript: Transcript,
+    out_dir: Path | None = None,
+    unsure: Mapping[int, str] | None = None,
+    media_href: str | None = None,
+) -> Review:
     """The review page's view of ``draft``.
 
     Args:
         draft: the finished draft.
         transcript: the transcript the draft's word ranges point into.
         out_dir: the folder the page is written to, so the media link is relative to it.
+        unsure: the words to check and why (:func:`video2blog.pipeline.text.confidence.unsure_words`,
+            run by the orchestration); without it, words below :data:`LOW_CONFIDENCE`.
+        media_href: the link to the media, where the caller knows it (the review server).
     """
     edits = Edits(
         removed={r.word: r.reason for r in draft.removals},
         corrections={c.words[0]: c for c in draft.corrections},
+        unsure=dict(unsure) if unsure is not None else _below_threshold(transcript),
     )
+    media = media_link(draft.source.path, out_dir)
+    if media_href is not None:
+        media = MediaLink(media_href, media.kind)
     sections = tuple(_review_section(s, transcript, edits) for s in draft.sections)
     pieces = [p for s in sections for para in (s.heading, *(p.pieces for p in s.paragraphs)) for p in para]
     return Review(
         sections=sections,
-        media=media_link(draft.source.path, out_dir),
+        media=media,
         low_confidence=LOW_CONFIDENCE,
         unsure=sum(p.low for p in pieces),
         removed=sum(p.kind == "removed" for p in pieces),
         corrected=sum(p.kind == "corrected" for p in pieces),
+        sentence_starts=frozenset(sent.words[0] for sent in transcript.sentences),
     )
+
+
+def _below_threshold(transcript: Transcript) -> dict[int, str]:
+    return {
+        i: f"{round(w.probability * 100)}% confidence"
+        for i, w in enumerate(transcript.words)
+        if w.probability < LOW_CONFIDENCE
+    }
 
 
 def _review_section(section: Section, transcript: Transcript, edits: Edits) -> ReviewSection:
@@ -161,7 +190,7 @@ def align(text: str, transcript: Transcript, span: tuple[int, int], edits: Edits
             out.extend(_gap(text[cursor : found[0]]) + held + [_with_text(piece, text[found[0] : found[1]])])
             held, cursor = [], found[1]
         i = nxt
-    tail = [Piece(" " + p.text.strip(), p.kind, p.start, p.probability, p.note) for p in held]
+    tail = [replace(p, text=" " + p.text.strip()) for p in held]
     out.extend(_gap(text[cursor:]) + tail)
     return tuple(out)
 
@@ -171,16 +200,20 @@ def _spoken(transcript: Transcript, i: int, edits: Edits) -> tuple[Piece, int]:
     correction = edits.corrections.get(i)
     if correction is None:
         word = transcript.words[i]
-        return Piece(word.text, "word", word.start, word.probability), i + 1
+        unsure = edits.unsure.get(i, "")
+        return Piece(word.text, "word", word.start, word.probability, index=i, unsure=unsure), i + 1
     first, last = correction.words
     probability = min((w.probability for w in transcript.words[first:last]), default=1.0)
-    piece = Piece(correction.corrected, "corrected", correction.start, probability, correction.original)
+    unsure = next((edits.unsure[j] for j in range(first, last) if j in edits.unsure), "")
+    piece = Piece(
+        correction.corrected, "corrected", correction.start, probability, correction.original, i, unsure
+    )
     return piece, max(last, i + 1)
 
 
 def _removed(transcript: Transcript, i: int, reason: str) -> Piece:
     word = transcript.words[i]
-    return Piece(word.text + " ", "removed", word.start, word.probability, reason)
+    return Piece(word.text + " ", "removed", word.start, word.probability, reason, i)
 
 
 def _find(text: str, word: str, cursor: int) -> tuple[int, int] | None:
@@ -199,7 +232,7 @@ def _gap(text: str) -> list[Piece]:
 
 
 def _with_text(piece: Piece, text: str) -> Piece:
-    return Piece(text, piece.kind, piece.start, piece.probability, piece.note)
+    return replace(piece, text=text)
 
 
 def media_link(source: str, out_dir: Path | None) -> MediaLink:

@@ -1,0 +1,1 @@
+"""The review server and the editor's changes: the edits model (pure) and the HTTP side."""

@@ -1,0 +1,476 @@
+"""The editor's changes to a draft, as a record of operations, and how they are applied.
+
+An editor in the review page changes headings, paragraphs, section boundaries and words. Each
+change is an :class:`Edit`; a save applies the session's edits, in order, to the saved draft and
+appends them to ``edits.json``. The record names the draft the first edit was made on (a
+fingerprint of its sections), so a redraft that gives the same sections replays every edit,
+and one that does not still replays the word fixes, which are matched by the words themselves.
+
+Every word fix keeps the words the recogniser heard beside the editor's spelling
+(:class:`WordFix`), and every rewritten heading or paragraph keeps its previous text (``was``):
+nothing an edit replaces is lost. Pure: no file I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Literal
+
+from video2blog.pipeline.errors import UsageError
+from video2blog.pipeline.schema import (
+    Correction,
+    Draft,
+    HeadingSuggestion,
+    Paragraph,
+    Section,
+    Transcript,
+)
+from video2blog.pipeline.text.headings import generate_heading
+from video2blog.pipeline.textutil import bare
+from video2blog.pipeline.writers.review import Edits, Piece, align
+
+EDITS_FILE = "edits.json"
+GLOSSARY_FILE = "glossary.txt"
+RECORD_VERSION = 1
+
+Op = Literal["heading", "accept", "pick", "paragraph", "merge", "split", "word"]
+OPS: tuple[str, ...] = ("heading", "accept", "pick", "paragraph", "merge", "split", "word")
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change made in the review page.
+
+    - ``heading``: section ``section`` gets the heading ``text`` (written by the editor);
+    - ``accept``: the generated heading of ``section`` is kept as it is, checked;
+    - ``pick``: ``section`` takes its suggestion ``text``; the heading it had becomes a suggestion;
+    - ``paragraph``: paragraph ``paragraph`` of ``section`` becomes ``text`` (empty removes it);
+    - ``merge``: ``section`` joins the one before it (its heading is dropped);
+    - ``split``: a new section starts at transcript word ``word`` of ``section``;
+    - ``word``: the word ``original`` (transcript word ``word``) is spelt ``text``, wherever it
+      recurs when ``everywhere``; ``glossary`` adds ``text`` to the draft folder's glossary.
+
+    ``was`` is filled in when the edit is applied: the text it replaced.
+    """
+
+    op: Op
+    section: int = -1
+    paragraph: int = -1
+    word: int = -1
+    text: str = ""
+    original: str = ""
+    everywhere: bool = True
+    glossary: bool = False
+    was: str = ""
+
+
+@dataclass(frozen=True)
+class WordFix:
+    """A recognised word and the editor's spelling of it."""
+
+    word: int
+    heard: str
+    text: str
+
+
+@dataclass(frozen=True)
+class EditRecord:
+    """What ``edits.json`` holds: the draft the edits were first made on, and the edits in order."""
+
+    base: str = ""
+    edits: tuple[Edit, ...] = ()
+    words: tuple[WordFix, ...] = ()
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A draft with edits applied, the transcript with the word fixes, and what could not be applied."""
+
+    draft: Draft
+    transcript: Transcript
+    edits: tuple[Edit, ...]
+    words: tuple[WordFix, ...] = ()
+    glossary: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = field(default_factory=tuple)
+
+
+def fingerprint(draft: Draft) -> str:
+    """A short hash of a draft's sections: equal drafts give equal edits the same meaning."""
+    shape = [
+        [s.heading, s.heading_source, [[p.text, list(p.words)] for p in s.paragraphs]] for s in draft.sections
+    ]
+    return hashlib.sha256(json.dumps(shape, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+
+
+def edit_from_dict(data: Any) -> Edit:
+    """An edit from its JSON form (as the page posts it and ``edits.json`` holds it).
+
+    Raises:
+        UsageError: it is not an edit.
+    """
+    if not isinstance(data, dict) or data.get("op") not in OPS:
+        raise UsageError(f"not an edit: {str(data)[:80]}; each edit needs an 'op' of {', '.join(OPS)}")
+    try:
+        return Edit(
+            op=data["op"],
+            section=int(data.get("section", -1)),
+            paragraph=int(data.get("paragraph", -1)),
+            word=int(data.get("word", -1)),
+            text=str(data.get("text", "")),
+            original=str(data.get("original", "")),
+            everywhere=bool(data.get("everywhere", True)),
+            glossary=bool(data.get("glossary", False)),
+            was=str(data.get("was", "")),
+        )
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"not an edit: {str(data)[:80]} ({exc})") from exc
+
+
+def record_from_dict(data: Any) -> EditRecord:
+    """An :class:`EditRecord` from ``edits.json``'s content.
+
+    Raises:
+        UsageError: the content is not an edit record.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("edits", []), list):
+        raise UsageError("is not a video2blog edits record (an object with a list of 'edits')")
+    words = tuple(WordFix(int(w["word"]), str(w["heard"]), str(w["text"])) for w in data.get("words", []))
+    return EditRecord(str(data.get("base", "")), tuple(edit_from_dict(e) for e in data["edits"]), words)
+
+
+def record_to_dict(record: EditRecord) -> dict[str, Any]:
+    """The JSON form of an edit record (``edits.json``)."""
+    return {
+        "version": RECORD_VERSION,
+        "base": record.base,
+        "edits": [_compact(e) for e in record.edits],
+        "words": [asdict(w) for w in record.words],
+    }
+
+
+def _compact(edit: Edit) -> dict[str, Any]:
+    defaults = asdict(Edit(op=edit.op))
+    return {k: v for k, v in asdict(edit).items() if k == "op" or v != defaults[k]}
+
+
+def extend_record(record: EditRecord, base: Draft, applied: Applied) -> EditRecord:
+    """The record after a save: the new edits appended, the word fixes merged (latest wins)."""
+    fixes = {w.word: w for w in record.words}
+    fixes.update({w.word: w for w in applied.words})
+    return EditRecord(
+        base=record.base or fingerprint(base),
+        edits=record.edits + applied.edits,
+        words=tuple(fixes[i] for i in sorted(fixes)),
+    )
+
+
+def apply_edits(draft: Draft, transcript: Transcript, edits: Sequence[Edit], strict: bool = True) -> Applied:
+    """Apply ``edits`` in order to ``draft``.
+
+    Args:
+        draft: the draft as saved (or as freshly drafted, for a redraft).
+        transcript: the transcript the draft's word ranges point into.
+        edits: the edits, in the order they were made.
+        strict: raise on an edit that does not fit the draft; otherwise skip it and say so.
+
+    Raises:
+        UsageError: (``strict``) an edit names a section, paragraph or word the draft lacks.
+    """
+    state = Applied(draft, transcript, ())
+    for edit in edits:
+        try:
+            state = _apply_one(state, edit)
+        except UsageError as exc:
+            if strict:
+                raise
+            state = replace(state, skipped=(*state.skipped, str(exc)))
+    return state
+
+
+def reapply(draft: Draft, transcript: Transcript, record: EditRecord) -> Applied:
+    """A redraft with an editor's saved edits: all of them where the draft is the one they were made
+    on, else only the word fixes (matched by the words). Edits that no longer fit are skipped."""
+    same = record.base == fingerprint(draft)
+    edits = record.edits if same else tuple(e for e in record.edits if e.op == "word")
+    applied = apply_edits(draft, transcript, edits, strict=False)
+    if not same and len(edits) < len(record.edits):
+        note = f"{len(record.edits) - len(edits)} section edits were made on a different draft"
+        applied = replace(applied, skipped=(note, *applied.skipped))
+    return applied
+
+
+def _apply_one(state: Applied, edit: Edit) -> Applied:
+    handlers = {
+        "heading": _set_heading,
+        "accept": _accept,
+        "pick": _pick,
+        "paragraph": _set_paragraph,
+        "merge": _merge,
+        "split": _split,
+        "word": _fix_word,
+    }
+    return handlers[edit.op](state, edit)
+
+
+def _section(state: Applied, edit: Edit) -> Section:
+    if not 0 <= edit.section < len(state.draft.sections):
+        raise UsageError(f"{edit.op}: there is no section {edit.section + 1}; the draft has "
+                         f"{len(state.draft.sections)}. Reload the page")
+    return state.draft.sections[edit.section]
+
+
+def _with_section(state: Applied, edit: Edit, sections: Iterable[Section], was: str = "") -> Applied:
+    draft = replace(state.draft, sections=tuple(sections))
+    return replace(state, draft=draft, edits=(*state.edits, replace(edit, was=was)))
+
+
+def _replace_section(state: Applied, edit: Edit, new: Section, was: str = "") -> Applied:
+    sections = list(state.draft.sections)
+    sections[edit.section] = new
+    return _with_section(state, edit, sections, was)
+
+
+def _set_heading(state: Applied, edit: Edit) -> Applied:
+    section, text = _section(state, edit), _one_line(edit.text)
+    if not text:
+        raise UsageError(f"heading: section {edit.section + 1} needs a heading; merge it instead")
+    new = replace(section, heading=text, heading_source="edited")
+    return _replace_section(state, edit, new, section.heading)
+
+
+def _accept(state: Applied, edit: Edit) -> Applied:
+    section = _section(state, edit)
+    return _replace_section(state, edit, replace(section, heading_source="edited"), section.heading_source)
+
+
+def _pick(state: Applied, edit: Edit) -> Applied:
+    section = _section(state, edit)
+    chosen = [s for s in section.suggestions if s.text == edit.text]
+    if not chosen:
+        raise UsageError(f"pick: section {edit.section + 1} has no suggestion {edit.text!r}")
+    old = HeadingSuggestion(section.heading, section.heading_source)
+    rest = tuple(s for s in section.suggestions if s is not chosen[0])
+    new = replace(section, heading=edit.text, heading_source="edited", suggestions=(old, *rest))
+    return _replace_section(state, edit, new, section.heading)
+
+
+def _set_paragraph(state: Applied, edit: Edit) -> Applied:
+    section = _section(state, edit)
+    if not 0 <= edit.paragraph < len(section.paragraphs):
+        raise UsageError(f"paragraph: section {edit.section + 1} has no paragraph {edit.paragraph + 1}")
+    paragraphs = list(section.paragraphs)
+    old, text = paragraphs[edit.paragraph], _one_line(edit.text)
+    if text:
+        paragraphs[edit.paragraph] = replace(old, text=text)
+    else:
+        del paragraphs[edit.paragraph]
+    return _replace_section(state, edit, replace(section, paragraphs=tuple(paragraphs)), old.text)
+
+
+def _merge(state: Applied, edit: Edit) -> Applied:
+    section = _section(state, edit)
+    if edit.section == 0:
+        raise UsageError("merge: the first section has no section before it")
+    before = state.draft.sections[edit.section - 1]
+    joined = replace(before, end=section.end, paragraphs=before.paragraphs + section.paragraphs)
+    sections = list(state.draft.sections)
+    sections[edit.section - 1 : edit.section + 1] = [joined]
+    return _with_section(state, edit, sections, section.heading)
+
+
+def _split(state: Applied, edit: Edit) -> Applied:
+    section = _section(state, edit)
+    at = _split_point(state, section, edit.word)
+    if at is None:
+        where = f"section {edit.section + 1}"
+        raise UsageError(f"split: word {edit.word} does not start a sentence inside {where}")
+    head, tail = _cut_paragraphs(state, section, *at)
+    words = state.transcript.words
+    first = replace(section, end=words[edit.word - 1].end, paragraphs=head)
+    text = _one_line(edit.text) or _new_heading(state, tail)
+    second = Section(text, "edited" if edit.text else "generated", words[edit.word].start, section.end, tail)
+    sections = list(state.draft.sections)
+    sections[edit.section : edit.section + 1] = [first, second]
+    return _with_section(state, edit, sections)
+
+
+def _split_point(state: Applied, section: Section, word: int) -> tuple[int, int] | None:
+    """(paragraph, character offset) where ``word`` starts, if it starts a sentence after the first."""
+    starts = {s.words[0] for s in state.transcript.sentences}
+    if word not in starts:
+        return None
+    for j, paragraph in enumerate(section.paragraphs):
+        first, last = paragraph.words
+        if first <= word < last and (j > 0 or word > first):
+            offset = _offset_of(_pieces(state, paragraph.text, paragraph.words), word)
+            return (j, offset) if offset is not None else None
+    return None
+
+
+def _offset_of(pieces: Sequence[Piece], word: int) -> int | None:
+    offset = 0
+    for piece in pieces:
+        if piece.kind in ("word", "corrected") and piece.index >= word:
+            return offset
+        if piece.kind != "removed":
+            offset += len(piece.text)
+    return None
+
+
+def _cut_paragraphs(
+    state: Applied, section: Section, j: int, offset: int
+) -> tuple[tuple[Paragraph, ...], tuple[Paragraph, ...]]:
+    paragraph, words = section.paragraphs[j], state.transcript.words
+    head, tail = list(section.paragraphs[:j]), list(section.paragraphs[j + 1 :])
+    before, after = paragraph.text[:offset].strip(), paragraph.text[offset:].strip()
+    cut = _first_word_at(state, paragraph, offset)
+    if before:
+        head.append(replace(paragraph, text=before, end=words[cut - 1].end, words=(paragraph.words[0], cut)))
+    tail.insert(0, replace(paragraph, text=after, start=words[cut].start, words=(cut, paragraph.words[1])))
+    return tuple(head), tuple(tail)
+
+
+def _first_word_at(state: Applied, paragraph: Paragraph, offset: int) -> int:
+    position = 0
+    for piece in _pieces(state, paragraph.text, paragraph.words):
+        if piece.kind in ("word", "corrected") and position >= offset:
+            return piece.index
+        if piece.kind != "removed":
+            position += len(piece.text)
+    return paragraph.words[1] - 1
+
+
+def _new_heading(state: Applied, paragraphs: Sequence[Paragraph]) -> str:
+    text = " ".join(p.text for p in paragraphs)
+    context = [" ".join(p.text for p in s.paragraphs) for s in state.draft.sections]
+    return generate_heading(text, [s.heading for s in state.draft.sections], [*context, text])
+
+
+def _pieces(state: Applied, text: str, span: tuple[int, int]) -> tuple[Piece, ...]:
+    edits = Edits(
+        removed={r.word: r.reason for r in state.draft.removals},
+        corrections={c.words[0]: c for c in state.draft.corrections},
+    )
+    return align(text, state.transcript, span, edits)
+
+
+def _fix_word(state: Applied, edit: Edit) -> Applied:
+    text, original = _one_line(edit.text), bare(edit.original)
+    if not text or not original:
+        raise UsageError("word: a word fix needs the word as shown and its new spelling")
+    fixer = _WordFixer(state, edit, original, text)
+    draft = replace(
+        state.draft,
+        title=_replace_words(state.draft.title, original, text),
+        description=_replace_words(state.draft.description, original, text),
+        sections=tuple(fixer.section(s) for s in state.draft.sections),
+    )
+    if not fixer.fixed:
+        raise UsageError(f"word: {edit.original!r} is not in the draft any more")
+    draft = replace(draft, corrections=_merge_corrections(draft.corrections, fixer.corrections))
+    applied = replace(
+        state,
+        draft=draft,
+        transcript=_respelt(state.transcript, fixer.fixed),
+        edits=(*state.edits, replace(edit, was=edit.original)),
+        words=_merge_fixes(state.words, fixer.fixes),
+        glossary=(*state.glossary, text) if edit.glossary and text not in state.glossary else state.glossary,
+    )
+    return applied
+
+
+class _WordFixer:
+    """Respells one word (or every piece showing it) in the sections' headings and paragraphs."""
+
+    def __init__(self, state: Applied, edit: Edit, original: str, text: str) -> None:
+        self.state, self.edit, self.original, self.text = state, edit, original, text
+        self.fixed: dict[int, str] = {}
+        self.corrections: list[Correction] = []
+        self.fixes: list[WordFix] = []
+
+    def section(self, section: Section) -> Section:
+        if section.heading_words:
+            heading = self._respell(section.heading, section.heading_words)
+        else:
+            heading = _replace_words(section.heading, self.original, self.text)
+        paragraphs = tuple(replace(p, text=self._respell(p.text, p.words)) for p in section.paragraphs)
+        return replace(section, heading=heading, paragraphs=paragraphs)
+
+    def _respell(self, text: str, span: tuple[int, int]) -> str:
+        out = []
+        for piece in _pieces(self.state, text, span):
+            if piece.kind != "removed":
+                out.append(self._fix(piece) if self._wanted(piece) else piece.text)
+        return "".join(out)
+
+    def _wanted(self, piece: Piece) -> bool:
+        if piece.kind not in ("word", "corrected") or bare(piece.text) != self.original:
+            return False
+        return self.edit.everywhere or piece.index == self.edit.word
+
+    def _fix(self, piece: Piece) -> str:
+        words = self.state.transcript.words
+        word = words[piece.index]
+        new = _styled(self.text, piece.text)
+        old = next((c for c in self.state.draft.corrections if c.words[0] == piece.index), None)
+        span = old.words if old else (piece.index, piece.index + 1)
+        heard = old.original if old else word.text
+        self.corrections.append(Correction(span, heard, new, word.start, words[span[1] - 1].end))
+        self.fixes.append(WordFix(piece.index, heard, new))
+        self.fixed[piece.index] = new
+        return new
+
+
+def _styled(text: str, shown: str) -> str:
+    """The editor's spelling, capitalised where the word it replaces was (a sentence start)."""
+    if shown[:1].isupper() and text[:1].islower() and not shown.isupper():
+        return text[0].upper() + text[1:]
+    return text
+
+
+def _replace_words(text: str, original: str, new: str) -> str:
+    """``text`` with each whole-word ``original`` (any case) spelt ``new``."""
+    pattern = re.compile(rf"(?<![\w'’]){re.escape(original)}(?![\w'’])", re.IGNORECASE)
+    return pattern.sub(lambda m: _styled(new, m.group()), text)
+
+
+def _merge_corrections(old: Sequence[Correction], new: Sequence[Correction]) -> tuple[Correction, ...]:
+    replaced = {c.words[0] for c in new}
+    kept = [c for c in old if c.words[0] not in replaced]
+    return tuple(sorted([*kept, *new], key=lambda c: c.words[0]))
+
+
+def _merge_fixes(old: Sequence[WordFix], new: Sequence[WordFix]) -> tuple[WordFix, ...]:
+    fixes = {w.word: w for w in old}
+    fixes.update({w.word: w for w in new})
+    return tuple(fixes[i] for i in sorted(fixes))
+
+
+def _respelt(transcript: Transcript, fixed: dict[int, str]) -> Transcript:
+    """The transcript with fixed words respelt (keeping their punctuation), for the captions."""
+    words = list(transcript.words)
+    for i, text in fixed.items():
+        words[i] = replace(words[i], text=_keep_punctuation(words[i].text, text))
+    return replace(transcript, words=tuple(words))
+
+
+def respell(transcript: Transcript, fixes: Iterable[WordFix]) -> Transcript:
+    """The transcript with the saved word fixes of ``edits.json`` (for the captions and the page)."""
+    valid = {w.word: w.text for w in fixes if 0 <= w.word < len(transcript.words)}
+    return _respelt(transcript, valid)
+
+
+def _keep_punctuation(heard: str, text: str) -> str:
+    core = bare(heard)
+    match = re.search(re.escape(core), heard, re.IGNORECASE) if core else None
+    if match is None:
+        return text
+    return heard[: match.start()] + text.strip(".,;:!?") + heard[match.end() :]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

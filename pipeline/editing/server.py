@@ -1,0 +1,309 @@
+"""``video2blog review``: the review page with editing, served to this machine only.
+
+Safe on a shared machine: the server binds 127.0.0.1; every request must carry the run's random
+token as the first part of its path (``/<token>/...``, so the page's relative links carry it); the
+Host header must name this server (no DNS rebinding); every write must come from this server's
+own Origin, as JSON; and only the draft folder's files (never a link out of it, never a hidden
+file) and the one media file the draft was made from are served. The page is rendered by the
+review template, which escapes everything it shows.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import os
+import re
+import secrets
+import threading
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import asdict
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from video2blog.pipeline.editing import store
+from video2blog.pipeline.editing.edits import edit_from_dict
+from video2blog.pipeline.errors import UsageError, Video2BlogError
+
+log = logging.getLogger(__name__)
+
+HOST = "127.0.0.1"
+MAX_BODY = 4 << 20
+CHUNK = 1 << 16
+MEDIA_PREFIX = "media/"
+SAVE_PATH = "api/save"
+STATE_PATH = "api/state"
+PAGE_POLICY = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "media-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
+_TYPES = {
+    ".html": "text/html; charset=utf-8", ".md": "text/markdown; charset=utf-8",
+    ".json": "application/json", ".txt": "text/plain; charset=utf-8", ".srt": "text/plain; charset=utf-8",
+    ".vtt": "text/vtt; charset=utf-8", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
+    ".webp": "image/webp", ".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime",
+    ".webm": "video/webm", ".mkv": "video/x-matroska", ".m4a": "audio/mp4", ".mp3": "audio/mpeg",
+    ".wav": "audio/wav", ".ogg": "audio/ogg", ".flac": "audio/flac", ".opus": "audio/ogg",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+class ReviewServer:
+    """The review server for one draft folder, on 127.0.0.1 (``port`` 0: a free one)."""
+
+    def __init__(self, folder: Path, port: int = 0) -> None:
+        self.folder = folder.resolve()
+        loaded = store.load(self.folder)  # fail now on a folder that is not a draft
+        self.media = store.find_media(self.folder, loaded.draft)
+        self.token = secrets.token_urlsafe(24)
+        self.lock = threading.Lock()  # one save at a time
+        try:
+            self.httpd = ThreadingHTTPServer((HOST, port), _handler_for(self))
+        except OSError as exc:
+            why = f"cannot listen on {HOST}:{port} ({exc.strerror}); choose another --port"
+            raise UsageError(why) from exc
+        self.httpd.daemon_threads = True
+
+    @property
+    def port(self) -> int:
+        return int(self.httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """The page's address, token included."""
+        return f"http://{HOST}:{self.port}/{self.token}/"
+
+    def allowed_hosts(self) -> set[str]:
+        return {f"{HOST}:{self.port}", f"localhost:{self.port}"}
+
+    def serve(self) -> None:
+        """Serve until :meth:`close` (from another thread) or Ctrl-C."""
+        self.httpd.serve_forever(poll_interval=0.2)
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def media_href(self) -> str | None:
+        return MEDIA_PREFIX + urllib.parse.quote(self.media.name) if self.media else None
+
+
+def serve_review(
+    folder: Path, port: int = 0, open_browser: bool = True, ready: Callable[[str], None] | None = None
+) -> None:
+    """Serve the review page of ``folder`` until interrupted.
+
+    Args:
+        folder: a draft folder (with draft.json and transcript.json).
+        port: the port on 127.0.0.1; 0 picks a free one.
+        open_browser: open the page in the default browser.
+        ready: called with the page's address once the server listens.
+
+    Raises:
+        Video2BlogError: the folder is not a draft folder, or the port is taken.
+    """
+    server = ReviewServer(folder, port)
+    if ready:
+        ready(server.url)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(server.url)
+    try:
+        server.serve()
+    finally:
+        with server.lock:  # a save in progress finishes before the process ends
+            server.httpd.server_close()
+
+
+def _handler_for(server: ReviewServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(_Handler):
+        review = server
+
+    return Handler
+
+
+class _Handler(BaseHTTPRequestHandler):
+    review: ReviewServer
+    server_version = "video2blog-review"
+    sys_version = ""
+
+    def log_message(self, format: str, *args: object) -> None:
+        log.debug("%s %s", self.address_string(), format % args)
+
+    def do_GET(self) -> None:
+        rest = self._checked(write=False)
+        if rest is None:
+            return
+        if rest == "":
+            self._page()
+        elif rest == STATE_PATH:
+            self._json(HTTPStatus.OK, {"version": store.version_of(self.review.folder)})
+        elif rest.startswith(MEDIA_PREFIX):
+            self._media(urllib.parse.unquote(rest[len(MEDIA_PREFIX) :]))
+        else:
+            self._file(urllib.parse.unquote(rest))
+
+    def do_HEAD(self) -> None:
+        self._refuse(HTTPStatus.METHOD_NOT_ALLOWED, "use GET")
+
+    def do_POST(self) -> None:
+        rest = self._checked(write=True)
+        if rest is None:
+            return
+        if rest != SAVE_PATH:
+            self._refuse(HTTPStatus.NOT_FOUND, "no such place to write")
+            return
+        self._save()
+
+    do_PUT = do_DELETE = do_PATCH = do_HEAD
+
+    def _checked(self, write: bool) -> str | None:
+        """The path after the token, or None once the request has been refused."""
+        if self.headers.get("Host", "") not in self.review.allowed_hosts():
+            self._refuse(HTTPStatus.MISDIRECTED_REQUEST, "wrong Host")
+            return None
+        path = urllib.parse.urlsplit(self.path).path
+        token, _, rest = path.lstrip("/").partition("/")
+        if not hmac.compare_digest(token.encode(), self.review.token.encode()):
+            self._refuse(HTTPStatus.FORBIDDEN, "open the address video2blog review printed (with its token)")
+            return None
+        origins = {f"http://{h}" for h in self.review.allowed_hosts()}
+        if write and self.headers.get("Origin", "") not in origins:
+            self._refuse(HTTPStatus.FORBIDDEN, "writes must come from the review page itself")
+            return None
+        return rest
+
+    def _refuse(self, status: HTTPStatus, why: str) -> None:
+        self._json(status, {"error": why})
+
+    def _headers(
+        self, status: HTTPStatus, kind: str, length: int, extra: dict[str, str] | None = None
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(length))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("X-Frame-Options", "DENY")
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+
+    def _send(self, status: HTTPStatus, kind: str, body: bytes, extra: dict[str, str] | None = None) -> None:
+        self._headers(status, kind, len(body), extra)
+        self.wfile.write(body)
+
+    def _json(self, status: HTTPStatus, value: object) -> None:
+        self._send(status, "application/json", json.dumps(value, ensure_ascii=False).encode("utf-8"))
+
+    def _page(self) -> None:
+        review = self.review
+        try:
+            with review.lock:  # loading finishes an interrupted save: never while a save is under way
+                loaded = store.load(review.folder)
+            editing = {"version": loaded.version, "save": SAVE_PATH}
+            body = store.render_page(loaded, editing, review.media_href())
+        except Video2BlogError as exc:
+            self._refuse(HTTPStatus.INTERNAL_SERVER_ERROR, str(exc))
+            return
+        self._send(HTTPStatus.OK, "text/html; charset=utf-8", body, {"Content-Security-Policy": PAGE_POLICY})
+
+    def _save(self) -> None:
+        if self.headers.get_content_type() != "application/json":
+            self._refuse(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send the edits as application/json")
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        if not 0 < length <= MAX_BODY:
+            self._refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "no edits, or too many at once")
+            return
+        try:
+            body = json.loads(self.rfile.read(length))
+            edits = [edit_from_dict(e) for e in body["edits"]]
+            with self.review.lock:
+                saved = store.save(self.review.folder, edits, str(body["version"]), self.review.media)
+        except store.ConflictError as exc:
+            self._refuse(HTTPStatus.CONFLICT, str(exc))
+            return
+        except (ValueError, KeyError, TypeError) as exc:
+            self._refuse(HTTPStatus.BAD_REQUEST, f"not a save request ({exc})")
+            return
+        except Video2BlogError as exc:
+            self._refuse(HTTPStatus.BAD_REQUEST, str(exc))
+            return
+        self._json(HTTPStatus.OK, asdict(saved))
+
+    def _file(self, name: str) -> None:
+        path = _inside(self.review.folder, name)
+        if path is None:
+            self._refuse(HTTPStatus.NOT_FOUND, "not a file of this draft")
+            return
+        self._stream(path)
+
+    def _media(self, name: str) -> None:
+        media = self.review.media
+        if media is None or name != media.name or not media.is_file():
+            self._refuse(HTTPStatus.NOT_FOUND, "not the media of this draft")
+            return
+        self._stream(media)
+
+    def _stream(self, path: Path) -> None:
+        size = path.stat().st_size
+        kind = _TYPES.get(path.suffix.lower(), "application/octet-stream")
+        first, last = _byte_range(self.headers.get("Range", ""), size)
+        if first > last and size:
+            unsatisfiable = {"Content-Range": f"bytes */{size}"}
+            self._headers(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE, kind, 0, unsatisfiable)
+            return
+        partial = bool(self.headers.get("Range"))
+        extra = {"Accept-Ranges": "bytes"}
+        if partial:
+            extra["Content-Range"] = f"bytes {first}-{last}/{size}"
+        status = HTTPStatus.PARTIAL_CONTENT if partial else HTTPStatus.OK
+        self._headers(status, kind, max(0, last - first + 1), extra)
+        with path.open("rb") as fh:
+            fh.seek(first)
+            _copy(fh, self.wfile, last - first + 1)
+
+
+def _copy(source: object, target: object, count: int) -> None:
+    remaining = count
+    while remaining > 0:
+        chunk = source.read(min(CHUNK, remaining))  # type: ignore[attr-defined]
+        if not chunk:
+            break
+        try:
+            target.write(chunk)  # type: ignore[attr-defined]
+        except (BrokenPipeError, ConnectionResetError):  # the player seeks elsewhere and hangs up
+            return
+        remaining -= len(chunk)
+
+
+def _byte_range(header: str, size: int) -> tuple[int, int]:
+    """The (first, last) bytes asked for (inclusive): the whole file without a Range header."""
+    match = _RANGE.match(header.strip())
+    if not match or not (match.group(1) or match.group(2)):
+        return 0, size - 1
+    start, end = match.groups()
+    if not start:  # "bytes=-N": the last N bytes
+        return max(0, size - int(end)), size - 1
+    return int(start), min(int(end), size - 1) if end else size - 1
+
+
+def _inside(folder: Path, name: str) -> Path | None:
+    """``folder/name`` if it is a plain file inside ``folder`` once links are followed, not hidden."""
+    parts = Path(name).parts
+    if not parts or any(p.startswith(".") or p in ("..", "/") for p in parts) or "\0" in name:
+        return None
+    path = Path(os.path.realpath(folder / name))
+    try:
+        path.relative_to(folder)
+    except ValueError:
+        return None
+    return path if path.is_file() else None
+

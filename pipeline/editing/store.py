@@ -1,0 +1,216 @@
+"""A draft folder as the review server sees it: load the saved draft, save an editor's edits.
+
+A save applies the edits to the saved draft and re-renders every output the folder holds through
+the writers, then commits them all at once with :class:`~video2blog.pipeline.output.OutputFolder`
+(so a save killed part-way leaves the old draft or the new one, and a file edited by hand is kept,
+the new version beside it). ``transcript.json`` is never rewritten: it stays what the recogniser
+heard; ``edits.json`` holds the editor's changes beside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+from video2blog.pipeline.editing.edits import (
+    EDITS_FILE,
+    GLOSSARY_FILE,
+    Edit,
+    EditRecord,
+    apply_edits,
+    extend_record,
+    record_from_dict,
+    record_to_dict,
+    respell,
+)
+from video2blog.pipeline.errors import InputError, Video2BlogError
+from video2blog.pipeline.output import OutputFolder, recover
+from video2blog.pipeline.schema import Draft, Transcript
+from video2blog.pipeline.serialize import draft_from_dict, to_json, transcript_from_dict
+from video2blog.pipeline.text.confidence import unsure_words
+from video2blog.pipeline.writers.formats import WRITERS, RenderContext, render_all
+
+DRAFT_FILE = "draft.json"
+TRANSCRIPT_FILE = "transcript.json"
+_REVIEW_DATA = re.compile(r'<script type="application/json" id="review-data">(.*?)</script>', re.DOTALL)
+
+
+class ConflictError(Video2BlogError):
+    """The draft was saved from elsewhere (another tab) since this page loaded it."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A draft folder's saved state: the draft (edits applied), what was heard, and the edit record."""
+
+    folder: Path
+    draft: Draft
+    transcript: Transcript  # as recognised; :attr:`shown` has the editor's word fixes
+    record: EditRecord
+    glossary: tuple[str, ...]
+    version: str
+
+    @property
+    def shown(self) -> Transcript:
+        return respell(self.transcript, self.record.words)
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What a save did: the new version, the files written, and hand-edited files kept."""
+
+    version: str
+    written: tuple[str, ...]
+    kept: tuple[str, ...]
+    skipped: tuple[str, ...] = ()
+
+
+def version_of(folder: Path) -> str:
+    """A short hash of the saved draft and its edits: it changes with every save."""
+    digest = hashlib.sha256()
+    for name in (DRAFT_FILE, EDITS_FILE):
+        path = folder / name
+        digest.update(path.read_bytes() if path.exists() else b"")
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def load(folder: Path) -> Loaded:
+    """The saved state of a draft folder (an interrupted save is finished first).
+
+    Raises:
+        InputError: the folder is not a draft folder, or its files are not video2blog's.
+    """
+    if not (folder / DRAFT_FILE).is_file():
+        raise InputError("is not a draft folder (no draft.json); run 'video2blog draft' first", folder)
+    recover(folder)
+    draft = draft_from_dict(_read_json(folder / DRAFT_FILE))
+    if not (folder / TRANSCRIPT_FILE).is_file():
+        raise InputError("has no transcript.json; redraft with the json format to review it", folder)
+    transcript = transcript_from_dict(_read_json(folder / TRANSCRIPT_FILE))
+    record = read_record(folder)
+    return Loaded(folder, draft, transcript, record, read_glossary(folder), version_of(folder))
+
+
+def read_record(folder: Path) -> EditRecord:
+    """The folder's ``edits.json``, or an empty record where there is none.
+
+    Raises:
+        InputError: ``edits.json`` is there but is not an edit record.
+    """
+    path = folder / EDITS_FILE
+    if not path.exists():
+        return EditRecord()
+    try:
+        return record_from_dict(_read_json(path))
+    except Video2BlogError as exc:
+        raise InputError(f"{exc}; move it away to start the edits afresh", path) from exc
+
+
+def read_glossary(folder: Path) -> tuple[str, ...]:
+    """The terms of the draft folder's ``glossary.txt`` (written by "add to glossary")."""
+    try:
+        lines = (folder / GLOSSARY_FILE).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return ()
+    return tuple(dict.fromkeys(t for t in (line.split("#", 1)[0].strip() for line in lines) if t))
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"cannot be read as JSON ({exc})", path) from exc
+    if not isinstance(data, dict):
+        raise InputError("does not hold a JSON object", path)
+    return data
+
+
+def find_media(folder: Path, draft: Draft) -> Path | None:
+    """The media the draft was made from: where the folder's review.html links it, else its source path."""
+    candidates = []
+    href = _review_href(folder)
+    if href and "://" not in href:
+        candidates.append(folder / urllib.parse.unquote(href, errors="surrogateescape"))
+    elif href.startswith("file://"):
+        candidates.append(Path(urllib.parse.unquote(urllib.parse.urlparse(href).path)))
+    candidates.append(Path(draft.source.path))
+    return next((p.resolve() for p in candidates if p.is_file()), None)
+
+
+def _review_href(folder: Path) -> str:
+    try:
+        match = _REVIEW_DATA.search((folder / "review.html").read_text(encoding="utf-8"))
+        return str(json.loads(match.group(1)).get("media", "")) if match else ""
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        return ""
+
+
+def relative_href(folder: Path, media: Path | None) -> str | None:
+    """The static review page's link to the media, relative to the folder (None: let the writer decide)."""
+    if media is None:
+        return None
+    import os
+
+    relative = os.path.relpath(media, folder.resolve())
+    return urllib.parse.quote(Path(relative).as_posix(), errors="surrogateescape")
+
+
+def save(folder: Path, edits: list[Edit], version: str, media: Path | None) -> Saved:
+    """Apply ``edits`` to the saved draft, re-render every output and commit them all at once.
+
+    Args:
+        folder: the draft folder.
+        edits: the session's edits, in the order they were made.
+        version: the version the page was loaded at; a save over a newer one is refused.
+        media: the media file, for the static review page's link.
+
+    Raises:
+        ConflictError: the folder was saved since ``version``.
+        UsageError: an edit does not fit the draft.
+    """
+    loaded = load(folder)
+    if version != loaded.version:
+        raise ConflictError(
+            "this draft was saved from another tab or window since this page was loaded; "
+            "reload the page to see those changes, then make your edits again"
+        )
+    applied = apply_edits(loaded.draft, loaded.shown, edits)
+    record = extend_record(loaded.record, loaded.draft, applied)
+    glossary = tuple(dict.fromkeys(loaded.glossary + applied.glossary))
+    ctx = RenderContext(
+        applied.draft, applied.transcript, out_dir=folder, unsure=unsure_words(applied.transcript, glossary),
+        media_href=relative_href(folder, media),
+    )
+    files = render_all(ctx, present_formats(folder))
+    files[EDITS_FILE] = to_json(record_to_dict(record))
+    if glossary != loaded.glossary:
+        files[GLOSSARY_FILE] = "".join(f"{t}\n" for t in glossary).encode("utf-8")
+    output = OutputFolder(folder)
+    for name, data in files.items():
+        output.add(name, data)
+    report = output.commit()
+    names = tuple(p.name for p in report.written)
+    return Saved(version_of(folder), names, tuple(p.name for p in report.kept), applied.skipped)
+
+
+def present_formats(folder: Path) -> tuple[str, ...]:
+    """The formats a save re-renders: those the folder holds, always draft.json and review.html,
+    never transcript.json (what the recogniser heard stays as it was)."""
+    found = [f for f, w in WRITERS.items() if (folder / w.filename).exists() and f != "json"]
+    return tuple(dict.fromkeys(["draft", *found, "review"]))
+
+
+def render_page(loaded: Loaded, editing: dict[str, str], media_href: str | None) -> bytes:
+    """The review page with its editing controls, as the server shows it."""
+    ctx = RenderContext(
+        loaded.draft, loaded.shown, out_dir=loaded.folder, unsure=unsure_words(loaded.shown, loaded.glossary),
+        media_href=media_href, editing=editing,
+    )
+    return render_all(ctx, ("review",))["review.html"]

@@ -1,0 +1,296 @@
+/* video2blog review page, served by `video2blog review`: edit in place, undo, save.
+   Every change is recorded as an edit (sent to the server on Save, which applies it to the
+   draft and re-renders every output) and shown at once in the page. Undo restores the page
+   as it was before the last edit. Text is only ever set with textContent. */
+(function () {
+  "use strict";
+  var config = JSON.parse(document.getElementById("edit-data").textContent);
+  var article = document.querySelector(".draft article");
+  var saveButton = document.getElementById("save");
+  var undoButton = document.getElementById("undo");
+  var pending = document.getElementById("pending");
+  var status = document.getElementById("edit-status");
+  var edits = [];
+  var snapshots = [];
+  var selected = null;
+  var NOTICE = "video2blog-review-notice";
+
+  function say(text, isError) {
+    status.textContent = text;
+    status.classList.toggle("error", !!isError);
+  }
+
+  function refreshed() {
+    pending.textContent = String(edits.length);
+    saveButton.disabled = edits.length === 0;
+    undoButton.disabled = edits.length === 0;
+    document.body.classList.toggle("unsaved", edits.length > 0);
+    document.dispatchEvent(new CustomEvent("review:changed"));
+  }
+
+  /* Record an edit: keep the page as it is now (for undo), then change it. */
+  function record(edit, change) {
+    snapshots.push(article.innerHTML);
+    edits.push(edit);
+    change();
+    say("");
+    refreshed();
+  }
+
+  function undo() {
+    if (!edits.length) { return; }
+    edits.pop();
+    article.innerHTML = snapshots.pop();
+    document.getElementById("word-card").hidden = true;
+    say("Undone.");
+    refreshed();
+  }
+
+  function sections() { return Array.prototype.slice.call(article.querySelectorAll("section.section")); }
+  function sectionIndex(section) { return sections().indexOf(section); }
+  function paragraphIndex(row) {
+    return Array.prototype.slice.call(row.closest("section").querySelectorAll(".para")).indexOf(row);
+  }
+
+  /* The text a reader sees: without the hidden removed words and the recogniser's originals. */
+  function shownText(element) {
+    var copy = element.cloneNode(true);
+    Array.prototype.forEach.call(copy.querySelectorAll(".edit"), function (e) { e.remove(); });
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  }
+
+  function bare(text) { return text.toLowerCase().replace(/[^\p{L}\p{N}'’]+/gu, ""); }
+
+  /* An inline editor in place of `element`: resolves with the new text, or null when cancelled. */
+  function inlineEditor(element, multiline, done) {
+    var form = document.createElement("form");
+    form.className = "inline-edit";
+    var field = document.createElement(multiline ? "textarea" : "input");
+    field.value = shownText(element);
+    field.setAttribute("aria-label", multiline ? "Paragraph text" : "Heading");
+    if (multiline) { field.rows = Math.min(12, Math.max(3, Math.ceil(field.value.length / 70))); }
+    var ok = button("Done", "submit");
+    var cancel = button("Cancel", "button");
+    form.append(field, ok, cancel);
+    element.hidden = true;
+    element.after(form);
+    field.focus();
+    function close(text) { form.remove(); element.hidden = false; done(text); }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      close(field.value.replace(/\s+/g, " ").trim());
+    });
+    cancel.addEventListener("click", function () { close(null); });
+  }
+
+  function button(label, type) {
+    var b = document.createElement("button");
+    b.type = type;
+    b.className = "btn";
+    b.textContent = label;
+    return b;
+  }
+
+  function editHeading(section) {
+    var h2 = section.querySelector("h2");
+    var before = shownText(h2);
+    inlineEditor(h2, false, function (text) {
+      if (!text || text === before) { return; }
+      record({ op: "heading", section: sectionIndex(section), text: text }, function () {
+        h2.textContent = text;
+        markChecked(section);
+      });
+    });
+  }
+
+  function markChecked(section) {
+    section.classList.remove("generated");
+    Array.prototype.forEach.call(section.querySelectorAll(".head .tag, [data-act=accept]"), function (e) { e.remove(); });
+  }
+
+  function editParagraph(row) {
+    var p = row.querySelector("p");
+    var before = shownText(p);
+    inlineEditor(p, true, function (text) {
+      if (text === null || text === before) { return; }
+      var section = row.closest("section");
+      record({ op: "paragraph", section: sectionIndex(section), paragraph: paragraphIndex(row), text: text }, function () {
+        p.textContent = text;
+        if (!text) { row.remove(); }
+      });
+    });
+  }
+
+  function accept(section) {
+    record({ op: "accept", section: sectionIndex(section) }, function () { markChecked(section); });
+  }
+
+  function pick(section, select) {
+    var text = select.value;
+    if (!text) { return; }
+    var h2 = section.querySelector("h2");
+    var old = shownText(h2);
+    select.value = "";
+    record({ op: "pick", section: sectionIndex(section), text: text }, function () {
+      h2.textContent = text;
+      markChecked(section);
+      var option = Array.prototype.find.call(select.options, function (o) { return o.value === text; });
+      if (option) { option.value = old; option.textContent = old + " (previous)"; }
+    });
+  }
+
+  function merge(section) {
+    var k = sectionIndex(section);
+    if (k < 1) { return; }
+    var before = sections()[k - 1];
+    record({ op: "merge", section: k }, function () {
+      Array.prototype.forEach.call(section.querySelectorAll(".para, .still"), function (row) { before.append(row); });
+      section.remove();
+    });
+  }
+
+  /* A new section from the sentence that starts with `word`. */
+  function split(word) {
+    var section = word.closest("section");
+    var row = word.closest(".para");
+    var k = sectionIndex(section);
+    var index = parseInt(word.dataset.i, 10);
+    record({ op: "split", section: k, word: index }, function () {
+      var fresh = document.createElement("section");
+      fresh.className = "section generated";
+      var head = document.createElement("div");
+      head.className = "row head";
+      var h2 = document.createElement("h2");
+      h2.textContent = "New section (its heading is written on Save)";
+      head.append(document.createElement("span"), h2);
+      fresh.append(head);
+      var rows = Array.prototype.slice.call(section.querySelectorAll(".para"));
+      var at = rows.indexOf(row);
+      var first = row.querySelector(".w[data-i]");
+      if (first !== word) { rows.splice(at, 1, cutParagraph(row, word)); } 
+      rows.slice(at).forEach(function (r) { fresh.append(r); });
+      section.after(fresh);
+    });
+  }
+
+  /* Cut a paragraph row before `word`: the row keeps what comes before, a new row (returned) the rest. */
+  function cutParagraph(row, word) {
+    var copy = row.cloneNode(false);
+    var p = document.createElement("p");
+    var node = word;
+    while (node) { var next = node.nextSibling; p.append(node); node = next; }
+    copy.append(p);
+    row.after(copy);
+    return copy;
+  }
+
+  /* Fix a word: this one, or every word shown the same way. */
+  function targets(word, everywhere) {
+    if (!everywhere) { return [word]; }
+    var key = bare(word.textContent);
+    return Array.prototype.filter.call(article.querySelectorAll(".w[data-i]"), function (w) {
+      return bare(w.textContent) === key;
+    });
+  }
+
+  function styled(text, shown) {
+    var upper = shown.charAt(0) !== shown.charAt(0).toLowerCase() && shown !== shown.toUpperCase();
+    return upper && text.charAt(0) === text.charAt(0).toLowerCase() ? text.charAt(0).toUpperCase() + text.slice(1) : text;
+  }
+
+  function fixWord(event) {
+    event.preventDefault();
+    if (!selected) { return; }
+    var text = document.getElementById("fix-text").value.replace(/\s+/g, " ").trim();
+    var original = selected.textContent;
+    if (!text || text === original) { return; }
+    var everywhere = document.getElementById("fix-everywhere").checked;
+    var glossary = document.getElementById("fix-glossary").checked;
+    var word = selected;
+    var edit = { op: "word", word: parseInt(word.dataset.i, 10), original: original, text: text,
+                 everywhere: everywhere, glossary: glossary };
+    record(edit, function () {
+      targets(word, everywhere).forEach(function (w) {
+        w.textContent = styled(text, w.textContent);
+        w.classList.remove("low");
+        w.classList.add("fixed");
+        w.removeAttribute("title");
+      });
+    });
+    document.getElementById("word-card").hidden = true;
+  }
+
+  document.addEventListener("review:word", function (event) {
+    selected = event.detail;
+    document.getElementById("fix-text").value = selected.textContent;
+    document.getElementById("fix-count").textContent = String(targets(selected, true).length);
+    var canSplit = selected.dataset.s === "1" && selected !== article.querySelector(".w[data-i]");
+    document.getElementById("split-here").hidden = !canSplit;
+  });
+
+  function save() {
+    if (!edits.length) { return; }
+    saveButton.disabled = true;
+    say("Saving…");
+    fetch(config.save, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ version: config.version, edits: edits }),
+      credentials: "same-origin",
+    }).then(function (response) {
+      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+    }).then(function (reply) {
+      if (!reply.ok) {
+        say("Not saved: " + (reply.body.error || "the server refused"), true);
+        saveButton.disabled = false;
+        return;
+      }
+      var note = "Saved " + reply.body.written.length + " files.";
+      if (reply.body.kept.length) {
+        note += " Kept your hand edits in " + reply.body.kept.join(", ") + "; the new versions are beside them (.new).";
+      }
+      if (reply.body.skipped.length) { note += " Skipped: " + reply.body.skipped.join("; "); }
+      sessionStorage.setItem(NOTICE, note);
+      edits = [];
+      snapshots = [];
+      location.reload();
+    }).catch(function (error) {
+      say("Not saved: the review server cannot be reached (" + error.message + "). Is it still running?", true);
+      saveButton.disabled = false;
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var control = event.target.closest("[data-act]");
+    if (!control || control.tagName === "SELECT") { return; }
+    var section = control.closest("section");
+    var act = control.dataset.act;
+    if (act === "heading") { editHeading(section); }
+    else if (act === "accept") { accept(section); }
+    else if (act === "merge") { merge(section); }
+    else if (act === "paragraph") { editParagraph(control.closest(".para")); }
+  });
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest("select[data-act=pick]");
+    if (select) { pick(select.closest("section"), select); }
+  });
+  document.getElementById("fix-form").addEventListener("submit", fixWord);
+  document.getElementById("split-here").addEventListener("click", function () {
+    if (selected) { split(selected); document.getElementById("word-card").hidden = true; }
+  });
+  saveButton.addEventListener("click", save);
+  undoButton.addEventListener("click", undo);
+  document.addEventListener("keydown", function (event) {
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z" &&
+        !event.target.closest("input, textarea")) {
+      event.preventDefault();
+      undo();
+    }
+  });
+
+  var notice = sessionStorage.getItem(NOTICE);
+  if (notice) { sessionStorage.removeItem(NOTICE); say(notice); }
+  document.body.classList.add("editing");
+  document.documentElement.dataset.editReady = "1";
+  refreshed();
+}());

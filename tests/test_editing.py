@@ -1,0 +1,271 @@
+"""The editor's round trip without a browser: the edits model, saving a draft folder, redrafting
+with edits.json, the unsure-word signals, post.docx's comments and the review server's refusals."""
+
+from __future__ import annotations
+
+import http.client
+import io
+import json
+import threading
+import zipfile
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import docx
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import make_transcript
+from tests.test_review import UNSURE_WORD, sample_context
+from video2blog.cli import app
+from video2blog.pipeline.editing import store
+from video2blog.pipeline.editing.edits import (
+    Edit,
+    EditRecord,
+    apply_edits,
+    edit_from_dict,
+    fingerprint,
+    reapply,
+    record_from_dict,
+    record_to_dict,
+)
+from video2blog.pipeline.editing.server import ReviewServer
+from video2blog.pipeline.errors import UsageError
+from video2blog.pipeline.output import OutputFolder
+from video2blog.pipeline.schema import HeadingSuggestion, Source
+from video2blog.pipeline.serialize import draft_from_dict, draft_to_dict, to_json, transcript_to_dict
+from video2blog.pipeline.text.confidence import baseline_unsure, unsure_words
+from video2blog.pipeline.text.sentences import split_sentences
+from video2blog.pipeline.writers.formats import render_all
+
+ALL_FORMATS = ("draft", "md", "html", "docx", "review", "json", "srt", "vtt")
+
+
+def _sample():
+    ctx = sample_context()
+    return ctx.draft, ctx.transcript
+
+
+def test_heading_paragraph_merge_and_split():
+    draft, transcript = _sample()
+    edits = [
+        Edit("heading", section=1, text="  Why   ketamine helps "),
+        Edit("paragraph", section=1, paragraph=0, text="It is an anaesthetic. Each infusion takes an hour."),
+        Edit("merge", section=1),
+    ]
+    applied = apply_edits(draft, transcript, edits)
+    (only,) = applied.draft.sections
+    assert only.heading == "Introduction to script" and len(only.paragraphs) == 2
+    assert only.end == draft.sections[1].end
+    assert [e.was for e in applied.edits] == [draft.sections[1].heading, draft.sections[1].paragraphs[0].text,
+                                             "Why ketamine helps"]
+    # split the talk's second section at its last sentence ("Each infusion ...", word 42)
+    split = apply_edits(draft, transcript, [Edit("split", section=1, word=42)]).draft
+    assert len(split.sections) == 3
+    head, tail = split.sections[1], split.sections[2]
+    assert head.paragraphs[-1].text.endswith("infusions.")
+    assert tail.paragraphs[0].text.startswith("Each infusion")
+    assert head.paragraphs[-1].words == (17, 42) and tail.paragraphs[0].words == (42, 53)
+    assert tail.start == transcript.words[42].start and tail.heading and tail.heading_source == "generated"
+
+
+def test_split_refuses_a_word_inside_a_sentence_and_merge_the_first_section():
+    draft, transcript = _sample()
+    with pytest.raises(UsageError, match="does not start a sentence"):
+        apply_edits(draft, transcript, [Edit("split", section=1, word=20)])
+    with pytest.raises(UsageError, match="first section"):
+        apply_edits(draft, transcript, [Edit("merge", section=0)])
+    with pytest.raises(UsageError, match="no section 9"):
+        apply_edits(draft, transcript, [Edit("heading", section=8, text="x")])
+
+
+def test_word_fix_everywhere_keeps_what_was_heard():
+    text = "Fibro my algia hurts. We treat catamine pain. Catamine helps, and catamine is safe."
+    transcript = split_sentences(make_transcript(text))
+    from video2blog.pipeline.run import DraftOptions, make_draft
+
+    draft = make_draft(transcript, Source("t.mp4", "0" * 64, 9.0), DraftOptions(date="2026-01-01"))
+    i = [w.text for w in transcript.words].index("catamine")
+    edit = Edit("word", word=i, original="catamine", text="ketamine", glossary=True)
+    applied = apply_edits(draft, transcript, [edit])
+    prose = " ".join(p.text for s in applied.draft.sections for p in s.paragraphs)
+    assert "catamine" not in prose.lower() and prose.count("etamine") == 3 and "Ketamine helps" in prose
+    assert {(w.heard, w.text) for w in applied.words} == {("catamine", "ketamine"), ("Catamine", "Ketamine")}
+    assert [c.original for c in applied.draft.corrections] == ["catamine", "Catamine", "catamine"]
+    assert applied.glossary == ("ketamine",)
+    assert "ketamine" in applied.transcript.words[i].text  # the captions follow
+    one = apply_edits(draft, transcript, [replace(edit, everywhere=False)]).draft
+    assert " ".join(p.text for s in one.sections for p in s.paragraphs).lower().count("catamine") == 2
+
+
+def test_pick_a_suggestion_keeps_the_old_heading_as_one():
+    draft, transcript = _sample()
+    suggestion = HeadingSuggestion("Ketamine at low doses", "llm", "check: not in the transcript")
+    sections = (replace(draft.sections[0], suggestions=(suggestion,)), *draft.sections[1:])
+    draft = replace(draft, sections=sections)
+    picked = apply_edits(draft, transcript, [Edit("pick", section=0, text="Ketamine at low doses")]).draft
+    assert picked.sections[0].heading == "Ketamine at low doses"
+    assert picked.sections[0].suggestions == (HeadingSuggestion("Introduction to script", "generated"),)
+    accepted = apply_edits(draft, transcript, [Edit("accept", section=0)]).draft
+    assert accepted.sections[0].heading_source == "edited"
+    with pytest.raises(UsageError, match="no suggestion"):
+        apply_edits(draft, transcript, [Edit("pick", section=0, text="Something else")])
+
+
+def test_records_and_drafts_round_trip_through_json():
+    draft, _ = _sample()
+    assert draft_from_dict(json.loads(to_json(draft_to_dict(draft)))) == replace(draft, extra={})
+    record = EditRecord("abc", (Edit("word", word=3, original="a", text="b", glossary=True),))
+    assert record_from_dict(json.loads(to_json(record_to_dict(record)))) == record
+    with pytest.raises(UsageError):
+        edit_from_dict({"op": "delete-everything"})
+
+
+def test_reapply_skips_section_edits_made_on_another_draft():
+    draft, transcript = _sample()
+    edits = (Edit("heading", section=0, text="Welcome"), Edit("word", word=22, original=UNSURE_WORD,
+                                                             text="anesthetic"))
+    same = reapply(draft, transcript, EditRecord(fingerprint(draft), edits))
+    assert same.draft.sections[0].heading == "Welcome" and not same.skipped
+    other = reapply(draft, transcript, EditRecord("0" * 16, edits))
+    assert other.draft.sections[0].heading == draft.sections[0].heading
+    assert "anesthetic" in other.draft.sections[1].paragraphs[0].text and other.skipped
+
+
+def test_unsure_signals_flag_rare_words_near_terms_and_trust_glossary_terms():
+    transcript = split_sentences(make_transcript("We give catamine infusions for fibromyalgia pain today."))
+    words = [w.text for w in transcript.words]
+    flagged = unsure_words(transcript, ("ketamine",))
+    assert "glossary term 'ketamine'" in flagged[words.index("catamine")]
+    assert words.index("today.") not in flagged
+    assert not baseline_unsure(transcript)  # every word was heard at 0.95: the old rule flags none
+    low = replace(transcript, words=tuple(replace(w, probability=0.6) for w in transcript.words))
+    trusted = unsure_words(low, ("fibromyalgia",))  # a glossary term is trusted more than a rare word
+    assert words.index("fibromyalgia") not in trusted and words.index("catamine") in trusted
+
+
+def test_docx_highlights_unsure_words_and_comments_headings_and_corrections():
+    data = render_all(sample_context(), ("docx",))["post.docx"]
+    document = docx.Document(io.BytesIO(data))
+    highlighted = [r.text for p in document.paragraphs for r in p.runs if r.font.highlight_color]
+    assert UNSURE_WORD in highlighted
+    comments = zipfile.ZipFile(io.BytesIO(data)).read("word/comments.xml").decode()
+    assert "generated; spoken text was “Hello and welcome to the clinic.”" in comments
+    assert "corrected; the recogniser heard “keta mean”" in comments
+    ctx = sample_context()
+    assert [p.text for p in document.paragraphs if p.style.name == "Normal"] == [
+        p.text for s in ctx.draft.sections for p in s.paragraphs
+    ]
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A draft folder of the hand-built sample, as `video2blog draft` writes it."""
+    out = tmp_path / "draft"
+    output = OutputFolder(out)
+    for name, data in render_all(sample_context(out), ALL_FORMATS).items():
+        output.add(name, data)
+    output.commit()
+    return out
+
+
+def test_save_writes_every_output_and_refuses_a_stale_version(folder: Path):
+    loaded = store.load(folder)
+    (folder / "post.md").write_text((folder / "post.md").read_text() + "\nMy own closing line.\n")
+    edits = [Edit("heading", section=0, text="Welcome to the clinic"),
+             Edit("word", word=22, original=UNSURE_WORD, text="anesthetic", glossary=True)]
+    saved = store.save(folder, edits, loaded.version, None)
+    assert saved.kept == ("post.md",) and "post.new.md" in saved.written  # hand edits are never overwritten
+    assert "My own closing line." in (folder / "post.md").read_text()
+    assert "## Welcome to the clinic" in (folder / "post.new.md").read_text()
+    draft = json.loads((folder / "draft.json").read_text())
+    assert draft["sections"][0]["heading"] == "Welcome to the clinic"
+    assert "anesthetic" in (folder / "captions.vtt").read_text()
+    assert UNSURE_WORD in (folder / "transcript.json").read_text()  # what was heard stays
+    record = json.loads((folder / "edits.json").read_text())
+    assert record["words"] == [{"word": 22, "heard": UNSURE_WORD, "text": "anesthetic"}]
+    assert (folder / "glossary.txt").read_text() == "anesthetic\n"
+    with pytest.raises(store.ConflictError, match="another tab"):
+        store.save(folder, edits[:1], loaded.version, None)
+    assert store.load(folder).version == saved.version
+
+
+def test_redraft_reapplies_edits_json(folder: Path, tmp_path: Path):
+    ctx = sample_context()
+    source = tmp_path / "talk.json"
+    source.write_bytes(to_json(transcript_to_dict(ctx.transcript)))
+    runner = CliRunner()
+    first = runner.invoke(app, ["draft", str(source), "--out", str(tmp_path / "d")])
+    assert first.exit_code == 0, first.output
+    out = tmp_path / "d"
+    loaded = store.load(out)
+    store.save(out, [Edit("heading", section=1, text="How ketamine helps")], loaded.version, None)
+    again = runner.invoke(app, ["draft", str(source), "--out", str(out)])
+    assert again.exit_code == 0, again.output
+    assert json.loads((out / "draft.json").read_text())["sections"][1]["heading"] == "How ketamine helps"
+    assert "## How ketamine helps" in (out / "post.md").read_text()
+
+
+@pytest.fixture
+def server(folder: Path) -> Iterator[ReviewServer]:
+    review = ReviewServer(folder)
+    thread = threading.Thread(target=review.serve, daemon=True)
+    thread.start()
+    yield review
+    review.close()
+    thread.join(timeout=10)
+
+
+def _request(server: ReviewServer, method: str, path: str, headers: dict[str, str] | None = None,
+             body: bytes | None = None) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def test_server_refuses_no_token_other_origin_other_host_and_traversal(server: ReviewServer, folder: Path):
+    token = f"/{server.token}/"
+    origin = f"http://127.0.0.1:{server.port}"
+    (folder.parent / "secret.txt").write_text("not yours")
+    (folder / "link.txt").symlink_to(folder.parent / "secret.txt")
+    status, page = _request(server, "GET", token)
+    assert status == 200 and b'id="edit-data"' in page and b"<script>alert(1)</script>" not in page
+    assert _request(server, "GET", "/")[0] == 403
+    assert _request(server, "GET", "/wrong-token/")[0] == 403
+    assert _request(server, "GET", token + "post.md")[0] == 200
+    for path in ("../secret.txt", "..%2fsecret.txt", "link.txt", ".video2blog.json", "%2e%2e/secret.txt"):
+        status, body = _request(server, "GET", token + path)
+        assert status == 404 and b"not yours" not in body, path
+    assert _request(server, "GET", token, {"Host": "evil.example:80"})[0] == 421
+    version = store.load(folder).version
+    body = json.dumps({"version": version, "edits": [{"op": "accept", "section": 0}]}).encode()
+    json_type = {"Content-Type": "application/json"}
+    assert _request(server, "POST", token + "api/save", json_type, body)[0] == 403  # no Origin
+    evil = {**json_type, "Origin": "http://evil.example"}
+    assert _request(server, "POST", token + "api/save", evil, body)[0] == 403
+    form = {"Content-Type": "text/plain", "Origin": origin}
+    assert _request(server, "POST", token + "api/save", form, body)[0] == 415
+    assert _request(server, "POST", "/nope/api/save", {**json_type, "Origin": origin}, body)[0] == 403
+    assert store.load(folder).version == version  # nothing was written
+    status, reply = _request(server, "POST", token + "api/save", {**json_type, "Origin": origin}, body)
+    assert status == 200 and json.loads(reply)["version"] != version
+    status, reply = _request(server, "POST", token + "api/save", {**json_type, "Origin": origin}, body)
+    assert status == 409 and "another tab" in json.loads(reply)["error"]
+
+
+def test_served_page_shows_suggestions_with_source_and_note_and_the_still(folder: Path):
+    draft, _ = _sample()
+    hostile = HeadingSuggestion('Ketamine <b>"fast"</b>', "llm", "check: not in the transcript")
+    first = replace(draft.sections[0], suggestions=(hostile,), image="stills/section-1.jpg")
+    loaded = replace(store.load(folder), draft=replace(draft, sections=(first, *draft.sections[1:])))
+    html = store.render_page(loaded, {"version": "v", "save": "api/save"}, "media/talk.wav").decode()
+    assert "Ketamine &lt;b&gt;&#34;fast&#34;&lt;/b&gt; (llm: check: not in the transcript)</option>" in html
+    assert '<img src="stills/section-1.jpg"' in html and 'src="media/talk.wav"' in html
+    assert 'data-act="merge"' in html and 'id="edit-data"' in html
+    static = render_all(sample_context(folder), ("review",))["review.html"].decode()
+    assert "data-act=" not in static and "edit-data" not in static and "<img" not in static

@@ -1,0 +1,323 @@
+"""`video2blog review` as an editor uses it: the installed command serving the real page, driven in
+Chromium with Playwright; edits saved to disk; a server killed mid-save; a phone; a pty and a pipe."""
+
+from __future__ import annotations
+
+import http.client
+import io
+import json
+import os
+import pty
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import docx
+import pytest
+
+from tests.conftest import run_ffmpeg
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, browser, page  # noqa: F401 (fixtures)
+from tests.test_editing import ALL_FORMATS
+from tests.test_review import UNSURE_WORD, sample_context
+from video2blog.pipeline.editing import store
+from video2blog.pipeline.editing.edits import Edit
+from video2blog.pipeline.output import OutputFolder
+from video2blog.pipeline.writers.formats import render_all
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+COMMAND = Path(sys.executable).with_name("video2blog")
+URL = re.compile(rb"http://127\.0\.0\.1:(\d+)/([\w-]+)/")
+START_SECONDS = 60
+NEW_HEADING = "Why we use ketamine"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """The hand-built sample's draft folder beside a real WAV file, as `video2blog draft` leaves it."""
+    audio = tmp_path / "talk.wav"
+    run_ffmpeg("-f", "lavfi", "-i", "sine=frequency=330:duration=30", "-ar", "8000", str(audio))
+    out = tmp_path / "draft"
+    output = OutputFolder(out)
+    for name, data in render_all(sample_context(out, str(audio)), ALL_FORMATS).items():
+        output.add(name, data)
+    output.commit()
+    return out
+
+
+class Served:
+    """A `video2blog review` process and the address it printed."""
+
+    def __init__(self, process: subprocess.Popen, url: str) -> None:
+        self.process, self.url = process, url
+        match = URL.match(url.encode())
+        assert match
+        self.port, self.token = int(match.group(1)), match.group(2).decode()
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                return self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        return self.process.wait(timeout=20)
+
+
+def read_url(fd: int, deadline: float) -> tuple[str, bytes]:
+    """Read the process's output until it prints the page's address (bounded by ``deadline``)."""
+    seen = b""
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # a pty reads EIO once the process is gone
+                chunk = b""
+            if not chunk:
+                break
+            seen += chunk
+            match = URL.search(seen)
+            if match:
+                return match.group().decode(), seen
+    raise AssertionError(f"no address printed: {seen!r}")
+
+
+def start(args: list[str], **kwargs: object) -> Served:
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **kwargs)  # type: ignore[call-overload]
+    assert process.stdout is not None
+    try:
+        url, _ = read_url(process.stdout.fileno(), time.monotonic() + START_SECONDS)
+    except BaseException:
+        process.kill()
+        raise
+    return Served(process, url)
+
+
+@pytest.fixture
+def served(folder: Path) -> Iterator[Served]:
+    server = start([str(COMMAND), "review", str(folder), "--no-browser"])
+    yield server
+    server.stop()
+
+
+def post_save(served: Served, body: dict) -> tuple[int, dict]:
+    connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=30)
+    headers = {"Content-Type": "application/json", "Origin": f"http://127.0.0.1:{served.port}"}
+    try:
+        connection.request("POST", f"/{served.token}/api/save", json.dumps(body).encode(), headers)
+        response = connection.getresponse()
+        return response.status, json.loads(response.read() or b"{}")
+    finally:
+        connection.close()
+
+
+def open_served(page, served: Served) -> None:  # noqa: F811
+    page.goto(served.url)
+    page.wait_for_function("document.documentElement.dataset.editReady === '1'")
+
+
+def fix_word(page, word: str, spelling: str) -> None:  # noqa: F811
+    page.locator(".draft .w", has_text=word).first.click()
+    card = page.locator("#word-card")
+    sync_api.expect(card).to_be_visible()
+    page.fill("#fix-text", spelling)
+    card.get_by_role("button", name="Fix word").click()
+
+
+def edit_heading(page, section: int, text: str) -> None:  # noqa: F811
+    page.locator(f"#section-{section} [data-act=heading]").click()
+    page.fill(f"#section-{section} .inline-edit input", text)
+    page.locator(f"#section-{section} .inline-edit").get_by_role("button", name="Done").click()
+
+
+def test_edit_a_heading_and_a_word_save_and_find_them_on_disk(page, served: Served, folder: Path):  # noqa: F811
+    open_served(page, served)
+    assert page.evaluate("document.getElementById('player').tagName") == "AUDIO"
+    assert page.evaluate("document.getElementById('player').error") is None  # the media is served
+    edit_heading(page, 2, NEW_HEADING)
+    fix_word(page, UNSURE_WORD, "anesthetic")
+    sync_api.expect(page.locator("#pending")).to_have_text("2")
+    sync_api.expect(page.locator("#section-2 h2")).to_have_text(NEW_HEADING)
+    page.click("#save")
+    sync_api.expect(page.locator("#edit-status")).to_contain_text("Saved")  # after the reload
+    sync_api.expect(page.locator("#section-2 h2")).to_have_text(NEW_HEADING)
+    assert page.locator(".draft .w", has_text="anesthetic").count() == 1
+    assert f"## {NEW_HEADING}" in (folder / "post.md").read_text()
+    assert "an anesthetic used" in (folder / "post.md").read_text()
+    draft = json.loads((folder / "draft.json").read_text())
+    assert draft["sections"][1]["heading"] == NEW_HEADING
+    assert draft["sections"][1]["heading_source"] == "edited"
+    document = docx.Document(str(folder / "post.docx"))
+    assert NEW_HEADING in [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    record = json.loads((folder / "edits.json").read_text())
+    assert {"word": 22, "heard": UNSURE_WORD, "text": "anesthetic"} in record["words"]
+    page.reload()  # a reload shows the saved state
+    page.wait_for_function("document.documentElement.dataset.editReady === '1'")
+    sync_api.expect(page.locator("#section-2 h2")).to_have_text(NEW_HEADING)
+
+
+def test_undo_merge_split_and_accept_in_the_page(page, served: Served, folder: Path):  # noqa: F811
+    open_served(page, served)
+    before = page.locator("section.section").count()
+    page.locator("#section-2 [data-act=merge]").click()
+    assert page.locator("section.section").count() == before - 1
+    page.click("#undo")
+    assert page.locator("section.section").count() == before
+    sync_api.expect(page.locator("#pending")).to_have_text("0")
+    page.locator("#section-1 [data-act=accept]").click()
+    page.locator(".draft .w[data-i='42']").click()  # "Each", which starts the last sentence
+    page.click("#split-here")
+    assert page.locator("section.section").count() == before + 1
+    page.click("#save")
+    sync_api.expect(page.locator("#edit-status")).to_contain_text("Saved")
+    draft = json.loads((folder / "draft.json").read_text())
+    assert len(draft["sections"]) == before + 1 and draft["sections"][0]["heading_source"] == "edited"
+    assert draft["sections"][-1]["paragraphs"][0]["text"].startswith("Each infusion")
+    assert page.locator("section.section").count() == before + 1
+
+
+def test_a_second_tab_cannot_overwrite_the_first(browser, served: Served, folder: Path):  # noqa: F811
+    context = browser.new_context()
+    first, second = context.new_page(), context.new_page()
+    open_served(first, served)
+    open_served(second, served)
+    edit_heading(first, 1, "From the first tab")
+    first.click("#save")
+    sync_api.expect(first.locator("#edit-status")).to_contain_text("Saved")
+    edit_heading(second, 1, "From the second tab")
+    second.click("#save")
+    sync_api.expect(second.locator("#edit-status")).to_contain_text("another tab")
+    assert json.loads((folder / "draft.json").read_text())["sections"][0]["heading"] == "From the first tab"
+    context.close()
+
+
+def test_the_static_page_has_no_editing_controls(page, folder: Path):  # noqa: F811
+    page.goto((folder / "review.html").as_uri())
+    assert page.locator("[data-act], #save, #fix-form").count() == 0
+    page.locator(".draft .w", has_text=UNSURE_WORD).click()  # the confidence still shows on tap
+    sync_api.expect(page.locator("#card-confidence")).to_contain_text("31% confidence")
+
+
+def test_phone_has_a_section_menu_big_targets_and_confidence_on_tap(browser, served: Served):  # noqa: F811
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    phone = context.new_page()
+    open_served(phone, served)
+    menu = phone.locator("details.jump")
+    sync_api.expect(menu).to_be_visible()
+    menu.locator("summary").tap()
+    menu.get_by_role("link").nth(1).tap()
+    phone.wait_for_function("location.hash === '#section-2'")
+    for selector in (".time", ".btn", ".jump summary", ".jump a", ".toggles label"):
+        found = phone.locator(selector)
+        boxes = [found.nth(i).bounding_box() for i in range(found.count())]
+        shown = [b for b in boxes if b and b["width"] and b["height"]]
+        assert shown and all(b["height"] >= 44 and b["width"] >= 44 for b in shown), selector
+    phone.locator(".draft .w", has_text=UNSURE_WORD).tap()
+    sync_api.expect(phone.locator("#card-confidence")).to_contain_text("31% confidence")
+    context.close()
+
+
+KILLER = textwrap.dedent(
+    """
+    import os, signal, sys
+    from pathlib import Path
+    import video2blog.pipeline.output as output
+    from video2blog.pipeline.editing.server import serve_review
+
+    calls, kill_at, real = [0], int(sys.argv[2]), os.replace
+    def replace(src, dst):
+        calls[0] += 1
+        if calls[0] == kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+        real(src, dst)
+    output.os.replace = replace
+    serve_review(Path(sys.argv[1]), open_browser=False, ready=lambda url: print(url, flush=True))
+    """
+)
+
+
+def snapshot(folder: Path) -> dict[str, object]:
+    """Each visible file's content (post.docx as its text, which is what a mix would break)."""
+    out: dict[str, object] = {}
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if path.suffix == ".docx":
+            out[path.name] = [p.text for p in docx.Document(io.BytesIO(path.read_bytes())).paragraphs]
+        else:
+            out[path.name] = path.read_bytes()
+    return out
+
+
+@pytest.mark.parametrize("kill_at", [1, 2, 5])  # before the journal is in place, just after, mid-renames
+def test_a_server_killed_mid_save_leaves_the_old_draft_or_the_new(folder: Path, tmp_path: Path, kill_at):
+    edits = [{"op": "heading", "section": 1, "text": NEW_HEADING}]
+    expected = tmp_path / "expected"
+    shutil.copytree(folder, expected, symlinks=True)
+    old = snapshot(folder)
+    store.save(expected, [Edit("heading", section=1, text=NEW_HEADING)], store.load(expected).version, None)
+    new = snapshot(expected)
+    server = start([sys.executable, "-c", KILLER, str(folder), str(kill_at)])
+    try:
+        with pytest.raises((ConnectionError, http.client.HTTPException)):
+            post_save(server, {"version": store.load(folder).version, "edits": edits})
+        assert server.process.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        server.stop()
+    store.load(folder)  # the next look at the folder finishes (or drops) the interrupted save
+    after = snapshot(folder)
+    assert after in (old, new)
+    assert (after == new) == (kill_at > 1)  # once the journal is written, the save goes through
+    assert not list(folder.glob(".*.tmp"))
+
+
+def test_the_installed_command_in_a_pty_prints_the_address_and_serves(folder: Path):
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [str(COMMAND), "review", str(folder), "--no-browser", "--port", "0"],
+        stdin=follower, stdout=follower, stderr=follower, close_fds=True,
+    )
+    os.close(follower)
+    try:
+        url, _ = read_url(leader, time.monotonic() + START_SECONDS)
+        served = Served(process, url)
+        connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
+        connection.request("GET", f"/{served.token}/")
+        assert connection.getresponse().status == 200
+        connection.close()
+        connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
+        connection.request("GET", "/")
+        assert connection.getresponse().status == 403
+        connection.close()
+        process.send_signal(signal.SIGINT)  # Ctrl-C
+        assert process.wait(timeout=20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+        os.close(leader)
+
+
+def test_the_installed_command_in_a_pipe_and_its_errors(folder: Path, served: Served, tmp_path: Path):
+    merge_first = [{"op": "merge", "section": 0}]
+    status, reply = post_save(served, {"version": store.load(folder).version, "edits": merge_first})
+    assert status == 400 and "first section" in reply["error"]
+    assert served.stop() == 0
+    output = served.process.stdout.read().decode()  # type: ignore[union-attr]
+    assert "Stopped." in output and "Traceback" not in output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = subprocess.run(
+        [str(COMMAND), "review", str(empty), "--no-browser"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.strip() == f"video2blog: error: {empty}: is not a draft folder (no draft.json); " \
+        "run 'video2blog draft' first"
