@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -16,11 +17,13 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from video2blog.pipeline import __version__
 from video2blog.pipeline.batch.report import REPORT_CSV, REPORT_JSON, BatchReport, ItemRecord
 from video2blog.pipeline.batch.runner import BatchItem, BatchOptions, run_batch
 from video2blog.pipeline.engines import EngineOptions
 from video2blog.pipeline.errors import Video2BlogError
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_prompt, load_glossary
+from video2blog.pipeline.progress import clock, stage_of
 from video2blog.pipeline.run import DraftOptions, DraftResult, draft_file
 from video2blog.pipeline.writers.formats import WRITERS, parse_formats
 
@@ -113,6 +116,21 @@ def shared_options(command: Callable[..., None]) -> Callable[..., None]:
     return with_flags
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"video2blog {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Turn clinic videos into draft blog posts."""
+
+
 def default_cache_dir() -> Path:
     """Where transcripts and converted models are cached between runs."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
@@ -152,7 +170,7 @@ def draft(
     _setup_logging(flags.verbose)
     with _errors_to_exit():
         options = build_options(flags, threads)
-        with _progress(video) as progress:
+        with _DraftDisplay(video) as progress:
             result = draft_file(video, out, options, progress)
     _report(result)
 
@@ -207,79 +225,232 @@ class _Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C so that the same clean-up runs; exit status 143."""
 
 
-def _on_sigterm(signum: int, frame: object) -> None:
-    raise _Terminated()
-
-
 class _errors_to_exit:
-    """Turn the project's errors into one line on stderr and their exit status; SIGTERM acts as Ctrl-C."""
+    """Turn the project's errors into one line on stderr and their exit status; SIGTERM acts as Ctrl-C.
+
+    The signal handlers note that a signal came: a library that turns the KeyboardInterrupt into an
+    error of its own (an interrupted import of a native module becomes an ImportError, caught and
+    re-raised as a RuntimeError) still ends the run as interrupted, not with a traceback.
+    """
 
     def __enter__(self) -> None:
-        in_main = threading.current_thread() is threading.main_thread()  # only it may set handlers
-        self._sigterm = signal.signal(signal.SIGTERM, _on_sigterm) if in_main else None
+        self.signalled: int | None = None
+        self._saved: dict[int, Any] = {}
+        if threading.current_thread() is not threading.main_thread():  # only it may set handlers
+            return
+        self._saved[signal.SIGTERM] = signal.signal(signal.SIGTERM, self._on_signal)
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where Ctrl-C is ignored
+            self._saved[signal.SIGINT] = signal.signal(signal.SIGINT, self._on_signal)
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        self.signalled = signum
+        raise _Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
     def __exit__(self, kind: type | None, exc: BaseException | None, tb: object) -> bool:
-        if self._sigterm is not None:
-            signal.signal(signal.SIGTERM, self._sigterm)
+        for signum, handler in self._saved.items():
+            signal.signal(signum, handler)
         if isinstance(exc, Video2BlogError):
-            typer.echo(f"video2blog: error: {exc}", err=True)
+            typer.echo(f"video2blog: error: {_printable(str(exc))}", err=True)
             raise typer.Exit(exc.exit_code)
-        if isinstance(exc, KeyboardInterrupt):
+        if isinstance(exc, KeyboardInterrupt) or (self.signalled and isinstance(exc, Exception)):
             typer.echo("video2blog: interrupted; finished files were kept, nothing half-written", err=True)
-            raise typer.Exit(143 if isinstance(exc, _Terminated) else 130)
+            terminated = isinstance(exc, _Terminated) or self.signalled == signal.SIGTERM
+            raise typer.Exit(143 if terminated else 130)
         return False
 
 
-class _progress:
-    """A transcription progress bar on a terminal; nothing in a log."""
+def _printable(text: str) -> str:
+    """``text`` on one line: a newline or other control character in a file name is shown escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
-    def __init__(self, video: Path) -> None:
-        self.video = video
-        self.bar: object | None = None
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
-        if not sys.stderr.isatty():
-            return None
-        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+HEARTBEAT_S = 60.0  # in a log, a line at least this often while a stage runs
+_LOGGER = "video2blog.pipeline"  # where the stage reports come from (video2blog.pipeline.progress)
 
-        self.bar = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed:.0f}/{task.total:.0f} s"),
-            TimeRemainingColumn(),
-            transient=True,
-        )
-        self.bar.__enter__()  # type: ignore[attr-defined]
-        task = self.bar.add_task(f"Transcribing {self.video.name}", total=None)  # type: ignore[attr-defined]
-        return lambda done, total: self.bar.update(task, completed=done, total=total)  # type: ignore[attr-defined]
+
+def _stderr_mode() -> str:
+    """``live`` on a terminal; ``plain`` in a pipe, file or /dev/null; ``quiet`` for an in-memory stream.
+
+    An in-memory stream (Typer's CliRunner) has no file descriptor: whoever reads it wants only
+    the command's messages, not its progress.
+    """
+    if sys.stderr.isatty():
+        return "live"
+    try:
+        sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        return "quiet"
+    return "plain"
+
+
+class _StageLog(logging.Handler):
+    """Hands the pipeline's stage reports (log records with a stage) to a display."""
+
+    def __init__(self, show: Callable[[str, str], None]) -> None:
+        super().__init__(logging.INFO)
+        self.show = show
+
+    def emit(self, record: logging.LogRecord) -> None:
+        stage = stage_of(record)
+        if stage is not None:
+            self.show(stage, record.getMessage())
+
+
+class _Listening:
+    """While active, the stage reports of the pipeline reach ``show``, whatever the log level."""
+
+    def __init__(self, show: Callable[[str, str], None]) -> None:
+        self.handler, self.logger = _StageLog(show), logging.getLogger(_LOGGER)
+
+    def __enter__(self) -> None:
+        self.level = self.logger.level
+        if self.logger.getEffectiveLevel() > logging.INFO:
+            self.logger.setLevel(logging.INFO)
+        self.logger.addHandler(self.handler)
 
     def __exit__(self, *exc: object) -> None:
+        self.logger.removeHandler(self.handler)
+        self.logger.setLevel(self.level)
+
+
+class _PlainLines:
+    """Plain lines on stderr, each after the time since the start; a reminder when a stage runs long."""
+
+    def __init__(self, doing: Callable[[], str], every: float = HEARTBEAT_S) -> None:
+        self.doing, self.every = doing, every
+        self.started = self.last = time.monotonic()
+        self.lock, self.stop = threading.Lock(), threading.Event()
+        self.thread = threading.Thread(target=self._beat, name="video2blog-heartbeat", daemon=True)
+
+    def __enter__(self) -> _PlainLines:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(timeout=5)
+
+    def line(self, text: str) -> None:
+        with self.lock:
+            now = time.monotonic()
+            typer.echo(f"[{clock(now - self.started)}] {text}", err=True)
+            self.last = now
+
+    def _beat(self) -> None:
+        while not self.stop.wait(min(self.every, 5.0)):
+            doing = self.doing()
+            if doing and time.monotonic() - self.last >= self.every:
+                self.line(f"still {doing}")
+
+
+def _live_progress(*columns: Any) -> Any:
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    return Progress(SpinnerColumn(), *columns, TimeElapsedColumn(), console=console, transient=True)
+
+
+class _DraftDisplay:
+    """One draft's progress: on a terminal a live line (the stage, then the transcription bar); in a
+    pipe or log a plain line per stage, per ten minutes of audio, and a reminder each minute."""
+
+    def __init__(self, video: Path, mode: str | None = None) -> None:
+        self.video, self.mode = video, mode or _stderr_mode()
+        self.message, self.done, self.total, self.transcribing = "", 0.0, 0.0, False
+        self.bar: Any = None
+        self.lines: _PlainLines | None = None
+        self.listening = _Listening(self.stage)
+
+    def __enter__(self) -> Callable[[float, float], None] | None:
+        if self.mode == "quiet":
+            return None
+        if self.mode == "live":
+            from rich.progress import BarColumn, TextColumn
+
+            amount = TextColumn("{task.fields[amount]}")
+            self.bar = _live_progress(TextColumn("{task.description}"), BarColumn(), amount)
+            self.bar.__enter__()
+            self.task = self.bar.add_task(f"starting on {self.video.name}", total=None, amount="")
+        else:
+            self.lines = _PlainLines(self._doing).__enter__()
+        self.listening.__enter__()
+        return self.progress
+
+    def __exit__(self, *exc: object) -> None:
+        if self.mode == "quiet":
+            return
+        self.listening.__exit__(*exc)
         if self.bar is not None:
-            self.bar.__exit__(*exc)  # type: ignore[attr-defined]
+            self.bar.__exit__(*exc)
+        if self.lines is not None:
+            self.lines.__exit__(*exc)
+
+    def stage(self, stage: str, message: str) -> None:
+        """A stage report from the pipeline."""
+        self.message, self.transcribing = message, stage == "transcribe"
+        if self.lines is not None:
+            self.lines.line(message)
+        elif self.bar is not None and not message.startswith("transcribed "):  # the bar shows those
+            self.bar.update(self.task, description=message, total=None, amount="")
+            self.bar.refresh()  # each stage is drawn at least once, however short
+
+    def progress(self, done: float, total: float) -> None:
+        """Seconds of audio transcribed, of ``total``."""
+        self.done, self.total = done, total
+        if self.bar is not None:
+            amount = f"{clock(done)}/{clock(total)}"
+            self.bar.update(self.task, completed=done, total=total or None, amount=amount)
+            self.bar.refresh()  # a report comes per stretch of speech: draw each, the last one too
+
+    def _doing(self) -> str:
+        if self.transcribing and self.total:
+            return f"{self.message} ({clock(self.done)} of {clock(self.total)} done)"
+        return self.message
 
 
 class _BatchDisplay:
     """Batch progress: on a terminal a live bar with the videos in hand; in a log, one line per video."""
 
-    def __init__(self) -> None:
+    def __init__(self, mode: str | None = None) -> None:
         self.total, self.done, self.current = 0, 0, {}  # type: ignore[var-annotated]
+        self.mode, self.message = mode or _stderr_mode(), ""
         self.bar: Any = None
+        self.lines: _PlainLines | None = None
+        self.listening = _Listening(self.stage)
 
     def __enter__(self) -> _BatchDisplay:
-        if sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        if self.mode == "live":
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
 
-            what = TextColumn("{task.description}")
-            columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), what)
-            self.bar = Progress(*columns, console=Console(stderr=True), transient=True)
+            self.bar = _live_progress(BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"))
             self.bar.__enter__()
             self.task = self.bar.add_task("", total=None)
+        elif self.mode == "plain":
+            self.lines = _PlainLines(self._doing).__enter__()
+        if self.mode != "quiet":
+            self.listening.__enter__()  # reports from jobs in this process (--jobs 1, or threads)
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self.mode != "quiet":
+            self.listening.__exit__(*exc)
         if self.bar is not None:
             self.bar.__exit__(*exc)
+        if self.lines is not None:
+            self.lines.__exit__(*exc)
+
+    def stage(self, stage: str, message: str) -> None:
+        """A stage report from a job running in this process."""
+        self.message = message
+        if self.lines is not None:
+            self.lines.line(message)
+        self._show()
+        if self.bar is not None:
+            self.bar.refresh()  # each stage is drawn at least once, however short
+
+    def _doing(self) -> str:
+        return f"drafting {', '.join(self.current.values())}" if self.current else ""
 
     def begin(self, items: list[BatchItem]) -> None:
         self.total = len(items)
@@ -295,7 +466,9 @@ class _BatchDisplay:
         error = record.error.removeprefix(f"{record.input}: ")
         note = f": {error}" if error else f" ({record.seconds:.1f} s)"
         line = f"[{self.done}/{self.total}] {record.status} {record.input}{note}"
-        if self.bar is None:
+        if self.lines is not None:
+            self.lines.line(line)
+        elif self.bar is None:
             typer.echo(line, err=True)
         else:
             self.bar.console.print(line, markup=False, highlight=False)
@@ -304,6 +477,8 @@ class _BatchDisplay:
     def _show(self) -> None:
         if self.bar is not None:
             doing = ", ".join(self.current.values())
+            if doing and self.message:
+                doing = f"{doing}: {self.message}"
             self.bar.update(self.task, total=self.total, completed=self.done, description=doing)
 
 
@@ -314,6 +489,7 @@ def _batch_summary(report: BatchReport, out: Path) -> None:
 
 
 def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
-    )
+    level = logging.INFO if verbose else logging.WARNING
+    handler = logging.StreamHandler()
+    handler.setLevel(level)  # the display may lower the pipeline's level for its stage reports: not this
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", handlers=[handler])

@@ -1,0 +1,52 @@
+"""Where a run is: the pipeline logs each stage it enters; the CLI shows them (a live display or plain lines).
+
+A stage report is an ordinary ``logging`` record at INFO carrying a ``stage`` name in
+:data:`STAGE_FIELD`, so the pipeline never knows whether a terminal, a log file or nothing is
+listening. Transcription also reports every :data:`REPORT_EVERY_S` seconds of audio done, so a
+long unattended run leaves a line in its log at least that often.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from video2blog.pipeline.engines.base import ProgressCallback
+
+STAGE_FIELD = "video2blog_stage"
+# Stage names, in the order a draft passes through them.
+STAGES = ("read", "model", "transcribe", "compose", "write")
+REPORT_EVERY_S = 600.0
+
+
+def report_stage(logger: logging.Logger, stage: str, message: str, *args: object) -> None:
+    """Log ``message`` as the start (or a milestone) of ``stage``."""
+    logger.info(message, *args, extra={STAGE_FIELD: stage})
+
+
+def stage_of(record: logging.LogRecord) -> str | None:
+    """The stage a log record reports, or None for an ordinary record."""
+    stage = getattr(record, STAGE_FIELD, None)
+    return stage if isinstance(stage, str) else None
+
+
+def clock(seconds: float) -> str:
+    """``m:ss`` or ``h:mm:ss``."""
+    whole = int(max(seconds, 0.0))
+    hours, rest = divmod(whole, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def milestones(
+    progress: ProgressCallback | None, logger: logging.Logger, name: str, every: float = REPORT_EVERY_S
+) -> ProgressCallback:
+    """``progress``, also logging a ``transcribe`` stage report each time another ``every`` s are done."""
+    reported = [0.0]
+
+    def forward(done: float, total: float) -> None:
+        if done >= reported[0] + every:
+            reported[0] = done - done % every
+            report_stage(logger, "transcribe", "transcribed %s of %s: %s", clock(done), clock(total), name)
+        if progress is not None:
+            progress(done, total)
+
+    return forward
