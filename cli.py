@@ -23,7 +23,7 @@ from video2blog.pipeline.batch.runner import BatchItem, BatchOptions, run_batch
 from video2blog.pipeline.engines import EngineOptions
 from video2blog.pipeline.errors import Video2BlogError
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_prompt, load_glossary
-from video2blog.pipeline.progress import clock, stage_of
+from video2blog.pipeline.progress import clock, progress_of, stage_of
 from video2blog.pipeline.run import DraftOptions, DraftResult, draft_file
 from video2blog.pipeline.writers.formats import WRITERS, parse_formats
 
@@ -246,7 +246,7 @@ class _errors_to_exit:
         self.signalled = signum
         raise _Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
-    def __exit__(self, kind: type | None, exc: BaseException | None, tb: object) -> bool:
+    def __exit__(self, kind: type | None, exc: BaseException | None, tb: object) -> None:
         for signum, handler in self._saved.items():
             signal.signal(signum, handler)
         if isinstance(exc, Video2BlogError):
@@ -256,7 +256,6 @@ class _errors_to_exit:
             typer.echo("video2blog: interrupted; finished files were kept, nothing half-written", err=True)
             terminated = isinstance(exc, _Terminated) or self.signalled == signal.SIGTERM
             raise typer.Exit(143 if terminated else 130)
-        return False
 
 
 def _printable(text: str) -> str:
@@ -283,29 +282,36 @@ def _stderr_mode() -> str:
     return "plain"
 
 
-class _StageLog(logging.Handler):
-    """Hands the pipeline's stage reports (log records with a stage) to a display."""
+ProgressReport = Callable[[float, float, str], None]
 
-    def __init__(self, show: Callable[[str, str], None]) -> None:
-        super().__init__(logging.INFO)
-        self.show = show
+
+class _StageLog(logging.Handler):
+    """Hands the pipeline's stage reports (log records with a stage) to a display, and its progress
+    reports (DEBUG records) to ``heard`` where given."""
+
+    def __init__(self, show: Callable[[str, str], None], heard: ProgressReport | None) -> None:
+        super().__init__(logging.DEBUG if heard else logging.INFO)
+        self.show, self.heard = show, heard
 
     def emit(self, record: logging.LogRecord) -> None:
-        stage = stage_of(record)
+        stage, progress = stage_of(record), progress_of(record)
         if stage is not None:
             self.show(stage, record.getMessage())
+        elif progress is not None and self.heard is not None:
+            self.heard(*progress)
 
 
 class _Listening:
-    """While active, the stage reports of the pipeline reach ``show``, whatever the log level."""
+    """While active, the stage reports of the pipeline reach ``show`` (and its progress reports
+    ``heard``), whatever the log level."""
 
-    def __init__(self, show: Callable[[str, str], None]) -> None:
-        self.handler, self.logger = _StageLog(show), logging.getLogger(_LOGGER)
+    def __init__(self, show: Callable[[str, str], None], heard: ProgressReport | None = None) -> None:
+        self.handler, self.logger = _StageLog(show, heard), logging.getLogger(_LOGGER)
 
     def __enter__(self) -> None:
         self.level = self.logger.level
-        if self.logger.getEffectiveLevel() > logging.INFO:
-            self.logger.setLevel(logging.INFO)
+        if self.logger.getEffectiveLevel() > self.handler.level:
+            self.logger.setLevel(self.handler.level)
         self.logger.addHandler(self.handler)
 
     def __exit__(self, *exc: object) -> None:
@@ -417,20 +423,31 @@ class _BatchDisplay:
         self.mode, self.message = mode or _stderr_mode(), ""
         self.bar: Any = None
         self.lines: _PlainLines | None = None
-        self.listening = _Listening(self.stage)
+        self.heard: dict[str, Any] = {}  # a bar per video being transcribed in this process
+        self.listening = _Listening(self.stage, self.transcribed if self.mode == "live" else None)
 
     def __enter__(self) -> _BatchDisplay:
         if self.mode == "live":
-            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+            from rich.progress import BarColumn, TextColumn
 
-            self.bar = _live_progress(BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"))
+            amount = TextColumn("{task.fields[amount]}")
+            self.bar = _live_progress(BarColumn(), amount, TextColumn("{task.description}"))
             self.bar.__enter__()
-            self.task = self.bar.add_task("", total=None)
+            self.task = self.bar.add_task("", total=None, amount="")
         elif self.mode == "plain":
             self.lines = _PlainLines(self._doing).__enter__()
         if self.mode != "quiet":
             self.listening.__enter__()  # reports from jobs in this process (--jobs 1, or threads)
         return self
+
+    def transcribed(self, done: float, total: float, name: str) -> None:
+        """A job in this process has transcribed ``done`` s of ``name``: its own bar under the batch's."""
+        if name not in self.heard:
+            label = f"  transcribing {Path(name).name}"
+            self.heard[name] = self.bar.add_task(label, total=total or None, amount="")
+        amount = f"{clock(done)}/{clock(total)}"
+        self.bar.update(self.heard[name], completed=done, total=total or None, amount=amount)
+        self.bar.refresh()
 
     def __exit__(self, *exc: object) -> None:
         if self.mode != "quiet":
@@ -463,6 +480,8 @@ class _BatchDisplay:
     def finished(self, record: ItemRecord) -> None:
         self.done += 1
         self.current.pop(record.input, None)
+        if record.input in self.heard:
+            self.bar.remove_task(self.heard.pop(record.input))
         error = record.error.removeprefix(f"{record.input}: ")
         note = f": {error}" if error else f" ({record.seconds:.1f} s)"
         line = f"[{self.done}/{self.total}] {record.status} {record.input}{note}"
@@ -479,7 +498,8 @@ class _BatchDisplay:
             doing = ", ".join(self.current.values())
             if doing and self.message:
                 doing = f"{doing}: {self.message}"
-            self.bar.update(self.task, total=self.total, completed=self.done, description=doing)
+            counts = {"total": self.total, "completed": self.done, "amount": f"{self.done}/{self.total}"}
+            self.bar.update(self.task, description=doing, **counts)
 
 
 def _batch_summary(report: BatchReport, out: Path) -> None:
@@ -488,8 +508,20 @@ def _batch_summary(report: BatchReport, out: Path) -> None:
     typer.echo(f"  report: {out / REPORT_JSON}, {out / REPORT_CSV}")
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Log lines to whatever ``sys.stderr`` is now: above the live display while one runs, not through it."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass
+
+
 def _setup_logging(verbose: bool) -> None:
     level = logging.INFO if verbose else logging.WARNING
-    handler = logging.StreamHandler()
+    handler = _StderrHandler()
     handler.setLevel(level)  # the display may lower the pipeline's level for its stage reports: not this
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", handlers=[handler])

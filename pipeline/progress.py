@@ -13,6 +13,8 @@ import logging
 from video2blog.pipeline.engines.base import ProgressCallback
 
 STAGE_FIELD = "video2blog_stage"
+# On DEBUG records for a live display: (seconds done, seconds total, the media's name), per report.
+PROGRESS_FIELD = "video2blog_progress"
 # Stage names, in the order a draft passes through them.
 STAGES = ("read", "model", "transcribe", "compose", "write")
 REPORT_EVERY_S = 600.0
@@ -29,6 +31,12 @@ def stage_of(record: logging.LogRecord) -> str | None:
     return stage if isinstance(stage, str) else None
 
 
+def progress_of(record: logging.LogRecord) -> tuple[float, float, str] | None:
+    """The transcription progress a DEBUG record carries, or None."""
+    progress = getattr(record, PROGRESS_FIELD, None)
+    return progress if isinstance(progress, tuple) else None
+
+
 def clock(seconds: float) -> str:
     """``m:ss`` or ``h:mm:ss``."""
     whole = int(max(seconds, 0.0))
@@ -39,10 +47,17 @@ def clock(seconds: float) -> str:
 def milestones(
     progress: ProgressCallback | None, logger: logging.Logger, name: str, every: float = REPORT_EVERY_S
 ) -> ProgressCallback:
-    """``progress``, also logging a ``transcribe`` stage report each time another ``every`` s are done."""
+    """``progress``, also logging a ``transcribe`` stage report each time another ``every`` s are done.
+
+    Every report is also logged at DEBUG (with :data:`PROGRESS_FIELD`), for a display that shows a
+    bar for work it has no callback into (a batch's jobs).
+    """
     reported = [0.0]
 
     def forward(done: float, total: float) -> None:
+        if logger.isEnabledFor(logging.DEBUG):
+            extra = {PROGRESS_FIELD: (done, total, name)}
+            logger.debug("heard %s of %s: %s", clock(done), clock(total), name, extra=extra)
         if done >= reported[0] + every:
             reported[0] = done - done % every
             report_stage(logger, "transcribe", "transcribed %s of %s: %s", clock(done), clock(total), name)

@@ -166,7 +166,8 @@ def test_batch_in_a_terminal(inputs, tmp_path: Path):
     shown = screen(raw)
     assert status == 0, shown
     assert "Traceback" not in shown
-    assert "transcribing" in shown and "finding sentences" in shown
+    assert "transcribing clip.mp4" in shown and BAR.search(shown), shown  # the video's own bar
+    assert "finding sentences" in shown
     assert re.search(r"\[2/2\] drafted", shown) and "Batch of 2" in shown, shown
     assert_draft(out / "clip") and assert_draft(out / "talk")
 
@@ -394,3 +395,17 @@ def test_ctrl_c_in_a_terminal_keeps_the_previous_draft(inputs, tmp_path: Path):
         "video2blog: interrupted; finished files were kept, nothing half-written"
     )
     assert files_in(out) == before
+
+
+# -- test hygiene ----------------------------------------------------------------------------------------
+
+
+def test_tests_never_touch_the_users_own_cache(scratch_home: Path):
+    import pwd
+
+    from video2blog.cli import default_cache_dir
+
+    own_home = Path(pwd.getpwuid(os.getuid()).pw_dir)
+    assert Path.home() == scratch_home != own_home
+    assert default_cache_dir().is_relative_to(scratch_home)
+    assert not default_cache_dir().is_relative_to(own_home)
