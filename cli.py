@@ -10,7 +10,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -20,11 +20,12 @@ import typer
 from video2blog.pipeline import __version__
 from video2blog.pipeline.batch.report import REPORT_CSV, REPORT_JSON, BatchReport, ItemRecord
 from video2blog.pipeline.batch.runner import BatchItem, BatchOptions, run_batch
-from video2blog.pipeline.engines import EngineOptions
+from video2blog.pipeline.engines import EngineOptions, ProgressCallback
 from video2blog.pipeline.errors import Video2BlogError
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_prompt, load_glossary
-from video2blog.pipeline.progress import clock, progress_of, stage_of
+from video2blog.pipeline.progress import progress_of, stage_of
 from video2blog.pipeline.run import DraftOptions, DraftResult, draft_file
+from video2blog.pipeline.textutil import clock
 from video2blog.pipeline.writers.formats import WRITERS, parse_formats
 
 app = typer.Typer(
@@ -368,7 +369,7 @@ class _DraftDisplay:
         self.lines: _PlainLines | None = None
         self.listening = _Listening(self.stage)
 
-    def __enter__(self) -> Callable[[float, float], None] | None:
+    def __enter__(self) -> ProgressCallback | None:
         if self.mode == "quiet":
             return None
         if self.mode == "live":
@@ -469,7 +470,7 @@ class _BatchDisplay:
     def _doing(self) -> str:
         return f"drafting {', '.join(self.current.values())}" if self.current else ""
 
-    def begin(self, items: list[BatchItem]) -> None:
+    def begin(self, items: Sequence[BatchItem]) -> None:
         self.total = len(items)
         self._show()
 
@@ -508,10 +509,10 @@ def _batch_summary(report: BatchReport, out: Path) -> None:
     typer.echo(f"  report: {out / REPORT_JSON}, {out / REPORT_CSV}")
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler):
     """Log lines to whatever ``sys.stderr`` is now: above the live display while one runs, not through it."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 

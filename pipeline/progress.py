@@ -9,8 +9,12 @@ long unattended run leaves a line in its log at least that often.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from video2blog.pipeline.engines.base import ProgressCallback
+from video2blog.pipeline.textutil import clock
+
+# Called with (seconds of audio done, total seconds): the engines' ProgressCallback.
+ProgressCallback = Callable[[float, float], None]
 
 STAGE_FIELD = "video2blog_stage"
 # On DEBUG records for a live display: (seconds done, seconds total, the media's name), per report.
@@ -35,13 +39,6 @@ def progress_of(record: logging.LogRecord) -> tuple[float, float, str] | None:
     """The transcription progress a DEBUG record carries, or None."""
     progress = getattr(record, PROGRESS_FIELD, None)
     return progress if isinstance(progress, tuple) else None
-
-
-def clock(seconds: float) -> str:
-    """``m:ss`` or ``h:mm:ss``."""
-    whole = int(max(seconds, 0.0))
-    hours, rest = divmod(whole, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
 def milestones(

@@ -36,9 +36,10 @@ from video2blog.pipeline.batch.report import (
 )
 from video2blog.pipeline.batch.state import STATE, SourceState, current_state, settings_key
 from video2blog.pipeline.errors import UsageError, Video2BlogError
-from video2blog.pipeline.ingest.media import MEDIA_SUFFIXES, check_readable
+from video2blog.pipeline.ingest.media import check_readable
 from video2blog.pipeline.output import MANIFEST, folder_lock
 from video2blog.pipeline.run import ComputedDraft, DraftOptions, check_local, write_draft
+from video2blog.pipeline.sources import MEDIA_SUFFIXES
 
 log = logging.getLogger(__name__)
 

@@ -70,7 +70,7 @@ def transcribe_media(
         report_stage(log, "transcribe", "reusing cached transcript %s", key[:12])
         return cached
     report_stage(log, "model", "loading the %s model", options.engine)
-    engine = get_engine(options.engine, options.engine_options)
+    engine = get_engine(options.engine, options.engine_options, options.cache_dir)
     report_stage(log, "transcribe", "transcribing %s", media.display_path(info.path))
     transcript = transcribe_windows(engine, info, options.window_s, progress)
     if not transcript.words:
