@@ -21,7 +21,7 @@ from video2blog.pipeline import __version__
 from video2blog.pipeline.batch.report import REPORT_CSV, REPORT_JSON, BatchReport, ItemRecord
 from video2blog.pipeline.batch.runner import BatchItem, BatchOptions, run_batch
 from video2blog.pipeline.engines import EngineOptions, ProgressCallback
-from video2blog.pipeline.errors import Video2BlogError
+from video2blog.pipeline.errors import UsageError, Video2BlogError
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_prompt, load_glossary
 from video2blog.pipeline.progress import progress_of, stage_of
 from video2blog.pipeline.run import DraftOptions, DraftResult, draft_file
@@ -140,6 +140,8 @@ def default_cache_dir() -> Path:
 
 def build_options(flags: DraftFlags, threads: int = 0) -> DraftOptions:
     """Turn CLI flags into the pipeline's options object."""
+    if flags.template_dir is not None and not flags.template_dir.is_dir():  # else silently the built-ins
+        raise UsageError(f"{flags.template_dir}: --template-dir must be a folder holding your templates")
     terms = load_glossary(flags.glossary) if flags.glossary else ()
     engine_options = EngineOptions(
         model=flags.model, hotwords=glossary_prompt(terms), device=flags.device,

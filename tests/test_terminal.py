@@ -357,6 +357,15 @@ def test_bad_output_folders_in_a_terminal(inputs, tmp_path: Path):
     assert blocker.read_text() == "someone's notes"
 
 
+def test_a_template_folder_that_is_not_one_is_a_usage_error(inputs, tmp_path: Path):
+    for given in (inputs["srt"], tmp_path / "no-such-templates"):
+        out = ["--out", str(tmp_path / "d")]
+        proc = in_pipe("draft", str(inputs["srt"]), *out, "--template-dir", str(given))
+        assert proc.returncode == 2
+        assert_one_error(proc, str(given), "--template-dir must be a folder holding your templates")
+    assert not (tmp_path / "d").exists()
+
+
 def test_odd_names_in_a_terminal(inputs, tmp_path: Path):
     odd = tmp_path / "-Dr Müller névralgie ケタミン (1).srt"
     odd.write_bytes(inputs["srt"].read_bytes())
