@@ -167,7 +167,7 @@ class StubEngine:
 
 @pytest.fixture
 def stub_engine(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(transcribe, "get_engine", lambda name, options: StubEngine())
+    monkeypatch.setattr(transcribe, "get_engine", lambda name, options, cache_dir=None: StubEngine())
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "stub-cache"))  # its words must reach no other test
 
 
