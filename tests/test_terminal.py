@@ -215,9 +215,9 @@ def test_batch_in_a_pipe_prints_a_line_per_stage_and_per_video(inputs, tmp_path:
 
 
 def test_a_long_stage_is_never_silent_in_a_log(capsys: pytest.CaptureFixture[str]):
-    from video2blog.cli import _PlainLines
+    from video2blog.display import PlainLines
 
-    with _PlainLines(lambda: "transcribing talk.mp4 (3:20 of 12:50 done)", every=0.2) as lines:
+    with PlainLines(lambda: "transcribing talk.mp4 (3:20 of 12:50 done)", every=0.2) as lines:
         lines.line("transcribing talk.mp4")
         time.sleep(1.0)
     said = capsys.readouterr().err.splitlines()
