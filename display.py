@@ -57,10 +57,13 @@ class _StageLog(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         stage, progress = stage_of(record), progress_of(record)
-        if stage is not None:
-            self.show(stage, record.getMessage())
-        elif progress is not None and self.heard is not None:
-            self.heard(*progress)
+        try:
+            if stage is not None:
+                self.show(stage, record.getMessage())
+            elif progress is not None and self.heard is not None:
+                self.heard(*progress)
+        except Exception:  # a display that fails must not fail the draft (logging's own rule)
+            self.handleError(record)
 
 
 class _Listening:
