@@ -9,23 +9,22 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
-from video2blog.pipeline.batch.report import REPORT_CSV, REPORT_JSON, BatchReport, ItemRecord
-from video2blog.pipeline.batch.runner import BatchItem, BatchOptions, run_batch
-from video2blog.pipeline.engines import EngineOptions, ProgressCallback
-from video2blog.pipeline.errors import Video2BlogError
+from video2blog.display import BatchDisplay, DraftDisplay
+from video2blog.pipeline import __version__
+from video2blog.pipeline.batch.report import REPORT_CSV, REPORT_JSON, BatchReport
+from video2blog.pipeline.batch.runner import BatchOptions, run_batch
+from video2blog.pipeline.engines import EngineOptions
+from video2blog.pipeline.errors import UsageError, Video2BlogError
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_prompt, load_glossary
 from video2blog.pipeline.run import DraftOptions, DraftResult, draft_file
 from video2blog.pipeline.writers.formats import WRITERS, parse_formats
-
-if TYPE_CHECKING:
-    from rich.progress import Progress
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Turn clinic videos into draft blog posts."
@@ -116,6 +115,21 @@ def shared_options(command: Callable[..., None]) -> Callable[..., None]:
     return with_flags
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"video2blog {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Turn clinic videos into draft blog posts."""
+
+
 def default_cache_dir() -> Path:
     """Where transcripts and converted models are cached between runs."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
@@ -124,6 +138,8 @@ def default_cache_dir() -> Path:
 
 def build_options(flags: DraftFlags, threads: int = 0) -> DraftOptions:
     """Turn CLI flags into the pipeline's options object."""
+    if flags.template_dir is not None and not flags.template_dir.is_dir():  # else silently the built-ins
+        raise UsageError(f"{flags.template_dir}: --template-dir must be a folder holding your templates")
     terms = load_glossary(flags.glossary) if flags.glossary else ()
     engine_options = EngineOptions(
         model=flags.model, hotwords=glossary_prompt(terms), device=flags.device,
@@ -155,7 +171,7 @@ def draft(
     _setup_logging(flags.verbose)
     with _errors_to_exit():
         options = build_options(flags, threads)
-        with _progress(video) as progress:
+        with DraftDisplay(video) as progress:
             result = draft_file(video, out, options, progress)
     _report(result)
 
@@ -184,7 +200,7 @@ def batch(
     with _errors_to_exit():
         options = build_options(flags)  # threads 0: the batch gives each job its share of the cores
         spec = BatchOptions(folder, out, options, recursive, tuple(pattern or ()), jobs, scheduler=scheduler)
-        with _BatchDisplay() as display:
+        with BatchDisplay() as display:
             report = run_batch(spec, display)
     _batch_summary(report, out)
     raise typer.Exit(report.exit_code)
@@ -232,103 +248,42 @@ class _Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C so that the same clean-up runs; exit status 143."""
 
 
-def _on_sigterm(signum: int, frame: object) -> None:
-    raise _Terminated()
-
-
 class _errors_to_exit:
-    """Turn the project's errors into one line on stderr and their exit status; SIGTERM acts as Ctrl-C."""
+    """Turn the project's errors into one line on stderr and their exit status; SIGTERM acts as Ctrl-C.
+
+    The signal handlers note that a signal came: a library that turns the KeyboardInterrupt into an
+    error of its own (an interrupted import of a native module becomes an ImportError, caught and
+    re-raised as a RuntimeError) still ends the run as interrupted, not with a traceback.
+    """
 
     def __enter__(self) -> None:
-        in_main = threading.current_thread() is threading.main_thread()  # only it may set handlers
-        self._sigterm = signal.signal(signal.SIGTERM, _on_sigterm) if in_main else None
+        self.signalled: int | None = None
+        self._saved: dict[int, Any] = {}
+        if threading.current_thread() is not threading.main_thread():  # only it may set handlers
+            return
+        self._saved[signal.SIGTERM] = signal.signal(signal.SIGTERM, self._on_signal)
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where Ctrl-C is ignored
+            self._saved[signal.SIGINT] = signal.signal(signal.SIGINT, self._on_signal)
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        self.signalled = signum
+        raise _Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
     def __exit__(self, kind: type | None, exc: BaseException | None, tb: object) -> None:
-        if self._sigterm is not None:
-            signal.signal(signal.SIGTERM, self._sigterm)
+        for signum, handler in self._saved.items():
+            signal.signal(signum, handler)
         if isinstance(exc, Video2BlogError):
-            typer.echo(f"video2blog: error: {exc}", err=True)
+            typer.echo(f"video2blog: error: {_printable(str(exc))}", err=True)
             raise typer.Exit(exc.exit_code)
-        if isinstance(exc, KeyboardInterrupt):
+        if isinstance(exc, KeyboardInterrupt) or (self.signalled and isinstance(exc, Exception)):
             typer.echo("video2blog: interrupted; finished files were kept, nothing half-written", err=True)
-            raise typer.Exit(143 if isinstance(exc, _Terminated) else 130)
+            terminated = isinstance(exc, _Terminated) or self.signalled == signal.SIGTERM
+            raise typer.Exit(143 if terminated else 130)
 
 
-class _progress:
-    """A transcription progress bar on a terminal; nothing in a log."""
-
-    def __init__(self, video: Path) -> None:
-        self.video = video
-        self.bar: Progress | None = None
-
-    def __enter__(self) -> ProgressCallback | None:
-        if not sys.stderr.isatty():
-            return None
-        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-        bar = self.bar = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed:.0f}/{task.total:.0f} s"),
-            TimeRemainingColumn(),
-            transient=True,
-        )
-        bar.__enter__()
-        task = bar.add_task(f"Transcribing {self.video.name}", total=None)
-        return lambda done, total: bar.update(task, completed=done, total=total)
-
-    def __exit__(self, *exc: Any) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
-
-
-class _BatchDisplay:
-    """Batch progress: on a terminal a live bar with the videos in hand; in a log, one line per video."""
-
-    def __init__(self) -> None:
-        self.total, self.done, self.current = 0, 0, {}  # type: ignore[var-annotated]
-        self.bar: Any = None
-
-    def __enter__(self) -> _BatchDisplay:
-        if sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            what = TextColumn("{task.description}")
-            columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), what)
-            self.bar = Progress(*columns, console=Console(stderr=True), transient=True)
-            self.bar.__enter__()
-            self.task = self.bar.add_task("", total=None)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
-
-    def begin(self, items: Sequence[BatchItem]) -> None:
-        self.total = len(items)
-        self._show()
-
-    def started(self, item: BatchItem) -> None:
-        self.current[str(item.source)] = item.relative
-        self._show()
-
-    def finished(self, record: ItemRecord) -> None:
-        self.done += 1
-        self.current.pop(record.input, None)
-        error = record.error.removeprefix(f"{record.input}: ")
-        note = f": {error}" if error else f" ({record.seconds:.1f} s)"
-        line = f"[{self.done}/{self.total}] {record.status} {record.input}{note}"
-        if self.bar is None:
-            typer.echo(line, err=True)
-        else:
-            self.bar.console.print(line, markup=False, highlight=False)
-        self._show()
-
-    def _show(self) -> None:
-        if self.bar is not None:
-            doing = ", ".join(self.current.values())
-            self.bar.update(self.task, total=self.total, completed=self.done, description=doing)
+def _printable(text: str) -> str:
+    """``text`` on one line: a newline or other control character in a file name is shown escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _batch_summary(report: BatchReport, out: Path) -> None:
@@ -337,7 +292,20 @@ def _batch_summary(report: BatchReport, out: Path) -> None:
     typer.echo(f"  report: {out / REPORT_JSON}, {out / REPORT_CSV}")
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Log lines to whatever ``sys.stderr`` is now: above the live display while one runs, not through it."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass
+
+
 def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
-    )
+    level = logging.INFO if verbose else logging.WARNING
+    handler = _StderrHandler()
+    handler.setLevel(level)  # the display may lower the pipeline's level for its stage reports: not this
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", handlers=[handler])

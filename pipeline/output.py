@@ -13,11 +13,13 @@ written beside it as ``<stem>.new<suffix>`` unless ``force`` is set.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import logging
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,14 +75,7 @@ class OutputFolder:
         self.manifest = read_manifest(path)
 
     def _ensure(self) -> None:
-        if self.path.exists() and not self.path.is_dir():
-            raise OutputError("is a file, not a folder; choose another with --out", self.path)
-        try:
-            self.path.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OutputError(f"cannot create the output folder ({exc.strerror})", self.path) from exc
-        if not os.access(self.path, os.W_OK | os.X_OK):
-            raise OutputError("the output folder is not writable; choose another with --out", self.path)
+        ensure_folder(self.path)
 
     def add(self, name: str, data: bytes) -> None:
         """Queue ``data`` to be written as ``name`` when the folder is committed."""
@@ -123,6 +118,61 @@ class OutputFolder:
         report.kept.append(target)
         report.written.append(beside)
         return beside
+
+
+def ensure_folder(path: Path) -> None:
+    """Create the output folder ``path`` if missing; refuse one that is a file or not writable.
+
+    Raises:
+        OutputError: saying which, and to choose another folder with --out.
+    """
+    if path.exists() and not path.is_dir():
+        raise OutputError("is a file, not a folder; choose another with --out", path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder ({exc.strerror})", path) from exc
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise OutputError("the output folder is not writable; choose another with --out", path)
+
+
+BUSY = "another video2blog run is writing into this folder; wait for it to end or choose another --out"
+
+
+@contextlib.contextmanager
+def folder_lock(path: Path, busy: str = BUSY) -> Iterator[None]:
+    """Hold an exclusive lock on the folder ``path`` (created if missing) while the block runs.
+
+    The lock is the folder's own: ``flock`` on the directory, so it leaves no file behind, is
+    released by the system when the process ends however it ends, and is shared by ``draft``
+    and ``batch``: two runs never write into one folder at once. The second is refused at once.
+
+    Raises:
+        OutputError: the folder cannot be created, or another run holds it (``busy`` says so).
+    """
+    ensure_folder(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError as exc:
+        raise OutputError(f"cannot open the output folder ({exc.strerror})", path) from exc
+    try:
+        _lock(fd, path, busy)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _lock(fd: int, path: Path, busy: str) -> None:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as exc:
+        raise OutputError(busy, path) from exc
+    except OSError as exc:  # a file system without locks: go on unlocked rather than refuse all work
+        log.warning("cannot lock %s (%s); make sure no other run writes there", path, exc.strerror)
 
 
 def read_manifest(folder: Path) -> dict[str, str]:

@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -17,14 +18,16 @@ from video2blog.pipeline.errors import InputError
 from video2blog.pipeline.ingest import media
 from video2blog.pipeline.ingest.captions import read_captions
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, transcribe_media
-from video2blog.pipeline.output import OutputFolder
+from video2blog.pipeline.output import OutputFolder, folder_lock
+from video2blog.pipeline.progress import milestones, report_stage
 from video2blog.pipeline.schema import Draft, Source, Transcript
-from video2blog.pipeline.serialize import transcript_from_dict
+from video2blog.pipeline.serialize import transcript_from_dict, transcript_shape_error
 from video2blog.pipeline.sources import CAPTION_SUFFIXES, TRANSCRIPT_SUFFIXES
 from video2blog.pipeline.text.compose import ComposeOptions, compose
 from video2blog.pipeline.text.confidence import unsure_words
 from video2blog.pipeline.text.sections import find_sections
 from video2blog.pipeline.text.sentences import split_sentences
+from video2blog.pipeline.textutil import clock
 from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, RenderContext, render_all
 
 log = logging.getLogger(__name__)
@@ -83,15 +86,31 @@ def draft_file(
     Raises:
         Video2BlogError: the input, output folder, model or a template is unusable.
     """
+    check_local(source)
     existed = out_dir.exists()
-    OutputFolder(out_dir, force=options.force)  # fail on a bad folder before any work
-    try:
-        computed = compute_draft(source, options, progress, out_dir=out_dir)
-    except BaseException:
-        if not existed:
-            _remove_if_empty(out_dir)  # a failed first draft leaves nothing behind
-        raise
-    return write_draft(computed, out_dir, options.force)
+    with folder_lock(out_dir):  # before OutputFolder, whose recovery must not race another run's commit
+        OutputFolder(out_dir, force=options.force)  # fail on a bad folder before any work
+        try:
+            computed = compute_draft(source, options, progress, out_dir=out_dir)
+        except BaseException:
+            if not existed:
+                _remove_if_empty(out_dir)  # a failed first draft leaves nothing behind
+            raise
+        return write_draft(computed, out_dir, options.force)
+
+
+_URL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]+:/|www\.)")
+
+
+def check_local(source: Path) -> None:
+    """Refuse a web address, which a Path has already mangled (``https:/...``), with what to do instead.
+
+    Raises:
+        InputError: ``source`` is a URL, not a local file.
+    """
+    if _URL.match(str(source)) and not source.exists():
+        url = re.sub(r"^([A-Za-z][A-Za-z0-9+.-]+):/(?!/)", r"\1://", str(source))  # undo Path's "//" -> "/"
+        raise InputError("video2blog reads local files; download it first (for example with yt-dlp)", url)
 
 
 def _remove_if_empty(folder: Path) -> None:
@@ -134,6 +153,7 @@ def render_draft(
     ``edits`` (the draft folder's ``edits.json``) are reapplied to the new draft: an editor's
     changes in the review page survive a redraft. ``transcript.json`` stays what was heard.
     """
+    report_stage(log, "compose", "finding sentences and sections: %s", src.path)
     transcript = split_sentences(words)
     draft = make_draft(transcript, src, options)
     shown = transcript
@@ -154,6 +174,7 @@ def render_draft(
 
 def write_draft(computed: ComputedDraft, out_dir: Path, force: bool = False) -> DraftResult:
     """Write a computed draft's files into ``out_dir`` all at once, keeping edited files unless ``force``."""
+    report_stage(log, "write", "writing %d files into %s", len(computed.files), out_dir)
     folder = OutputFolder(out_dir, force=force)
     for name, data in computed.files.items():
         folder.add(name, data)
@@ -170,9 +191,12 @@ def read_source(
     sha, name = sha256_file(source), media.display_path(label or source)
     if source.suffix.lower() in TRANSCRIPT_SUFFIXES:
         transcript = read_transcript_file(source)
+        report_stage(log, "read", "read %s: %d words", name, len(transcript.words))
         return transcript, Source(name, sha, transcript.duration)
     info = media.probe(source)
-    transcript = replace(transcribe_media(info, sha, options.transcribe, progress), chapters=info.chapters)
+    report_stage(log, "read", "reading %s (%s of audio)", name, clock(info.duration))
+    heard = transcribe_media(info, sha, options.transcribe, milestones(progress, log, name))
+    transcript = replace(heard, chapters=info.chapters)
     return transcript, Source(name, sha, round(info.duration, 3))
 
 
@@ -183,8 +207,14 @@ def read_transcript_file(path: Path) -> Transcript:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         json.dumps(data, ensure_ascii=False).encode("utf-8")  # a lone "\ud800" escape fails only when written
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"is not a video2blog transcript.json ({exc})", path) from exc
+    wrong = transcript_shape_error(data)
+    if wrong:
+        raise InputError(f"is not a video2blog transcript.json: {wrong}", path)
+    try:
         return transcript_from_dict(data)
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError) as exc:  # a case the shape check missed: still one line
         raise InputError(f"is not a video2blog transcript.json ({exc})", path) from exc
 
 

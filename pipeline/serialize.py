@@ -109,3 +109,76 @@ def _section_from_dict(data: dict[str, Any]) -> Section:
 def _span(value: Any) -> tuple[int, int]:
     first, last = value
     return int(first), int(last)
+_WORD_FIELDS = {"text": str, "start": float, "end": float, "probability": float}
+_SENTENCE_FIELDS = {"text": str, "start": float, "end": float, "words": list}
+_OPTIONAL = {"probability"}
+
+
+def transcript_shape_error(data: object) -> str | None:
+    """What is wrong with the shape of a transcript's JSON form, naming the field; None if nothing.
+
+    Checks what :func:`transcript_from_dict` relies on, so that a wrong file gets a line such
+    as ``words[3].start is "soon", not a number`` rather than Python's own message.
+    """
+    if not isinstance(data, dict):
+        return f"the file holds {_kind(data)}, not an object with a \"words\" list"
+    if "words" not in data:
+        return 'it has no "words" list'
+    problem = _list_error("words", data["words"], _WORD_FIELDS)
+    if problem is None and "sentences" in data:
+        problem = _list_error("sentences", data["sentences"], _SENTENCE_FIELDS)
+    if problem is None:
+        problem = _scalar_error(data)
+    return problem
+
+
+def _list_error(name: str, items: object, wanted: dict[str, type]) -> str | None:
+    if not isinstance(items, list):
+        return f'"{name}" is {_kind(items)}, not a list'
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            return f"{name}[{i}] is {_kind(item)}, not an object"
+        for key, kind in wanted.items():
+            if key not in item:
+                if key in _OPTIONAL:
+                    continue
+                return f'{name}[{i}] has no "{key}"'
+            if not _is(item[key], kind):
+                return f"{name}[{i}].{key} is {_kind(item[key])}, not {_KIND_NAMES[kind]}"
+        if name == "sentences" and not _is_pair(item["words"]):
+            return f"{name}[{i}].words is not a pair of word indices [first, last]"
+    return None
+
+
+def _scalar_error(data: dict[str, Any]) -> str | None:
+    if "duration" in data and not _is(data["duration"], float):
+        return f"duration is {_kind(data['duration'])}, not a number"
+    for key in ("language", "engine", "model"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            return f"{key} is {_kind(data[key])}, not a string"
+    return None
+
+
+_KIND_NAMES = {str: "a string", float: "a number", list: "a list"}
+
+
+def _is(value: object, kind: type) -> bool:
+    if kind is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+    return isinstance(value, kind)
+
+
+def _is_pair(value: object) -> bool:
+    return (
+        isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) and v >= 0 for v in value)
+    )
+
+
+def _kind(value: object) -> str:
+    """A value as an error message names it: ``"soon"``, ``12``, a list, an object, null."""
+    if value is None:
+        return "null"
+    if isinstance(value, (dict, list)):
+        return "an object" if isinstance(value, dict) else "a list"
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + '..."'

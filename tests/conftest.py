@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
+import signal
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,38 @@ from video2blog.pipeline.schema import Transcript, Word
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "fixtures"
 SAMPLE = ROOT / "samples" / "ketamine-pain.mp4"
+
+
+# A plain progress line of a run whose stderr is a pipe or a log: "[1:05] transcribing talk.mp4".
+PROGRESS_LINE = re.compile(r"^\[\d+:\d\d(?::\d\d)?\] ")
+
+
+def without_progress(text: str) -> str:
+    """``text`` less its plain progress lines: what a run says besides where it is."""
+    return "".join(line for line in text.splitlines(keepends=True) if not PROGRESS_LINE.match(line))
+
+
+def default_signals() -> None:
+    """``preexec_fn`` for a child the test will interrupt: Ctrl-C raises KeyboardInterrupt in it again.
+
+    A suite started in the background (``nohup pytest &``) inherits SIGINT ignored, and Python keeps
+    an ignored SIGINT ignored: without this the child would never see the test's Ctrl-C.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def scratch_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """HOME and XDG_CACHE_HOME in a temporary folder: no test reads or writes the user's own cache.
+
+    Session-wide, so that session and module fixtures (which run the CLI too) are covered; child
+    processes inherit it through os.environ. A test that wants a cache of its own still sets one.
+    """
+    home = tmp_path_factory.mktemp("home")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HOME", str(home))
+        mp.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+        yield home
 
 
 def make_words(text: str, pauses: dict[int, float] | None = None, start: float = 0.0) -> tuple[Word, ...]:
@@ -42,7 +76,7 @@ def transcript_of() -> Callable[..., Transcript]:
 def jfk_path() -> Path:
     path = SHARED / "jfk.flac"
     if not path.exists():
-        pytest.skip(f"real-speech fixture {path} is absent (CI has ../shared beside the checkout)")
+        pytest.skip(f"needs the real-speech fixture {path}: check out ../shared beside the repository")
     return path
 
 

@@ -27,7 +27,7 @@ PIPELINE = ROOT / "pipeline"
 PKG = "video2blog.pipeline"
 
 # Shared by every room: the types, errors, helpers without I/O of their own.
-SHARED = {f"{PKG}.{m}" for m in ("schema", "errors", "textutil", "sources", "digest")} | {PKG}
+SHARED = {f"{PKG}.{m}" for m in ("schema", "errors", "textutil", "sources", "digest", "progress")} | {PKG}
 # What each room may import of the project, beside SHARED and its own modules.
 ALLOWED: dict[str, set[str]] = {
     "text": set(),

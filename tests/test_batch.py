@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import default_signals
 from tools.batch_media import cut_clip, make_clips, truncate
 from video2blog.cli import app
 from video2blog.pipeline.batch.runner import BatchOptions, batch_lock, draft_names, find_inputs, run_batch
@@ -222,7 +223,10 @@ def test_a_killed_batch_resumes_and_drafts_every_video_once(tmp_path: Path, jobs
     make_clips(videos, 4, 4.0)
     cmd = [sys.executable, "-m", "video2blog", "batch", str(videos), "--out", str(out), "--jobs", jobs]
     env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        preexec_fn=default_signals,  # Ctrl-C reaches it even when the suite runs in the background
+    )
     try:
         _wait_for(lambda: any(out.glob(f"*/{STATE}")), 240, "the first video")
         workers = _children(proc.pid)

@@ -20,7 +20,9 @@ from video2blog.pipeline.engines.faster import load_model
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions
 from video2blog.pipeline.run import DraftOptions
 
-distributed = pytest.importorskip("distributed")
+distributed = pytest.importorskip(
+    "distributed", reason="needs dask[distributed] (the 'dask' extra): bash scripts/test.sh installs it"
+)
 
 pytestmark = pytest.mark.slow
 FORMATS = ("draft", "md", "json", "srt", "vtt", "review")

@@ -58,7 +58,9 @@ def test_devices_and_compute_types_are_checked() -> None:
 
 
 def test_cuda_without_a_gpu_is_a_model_error() -> None:
-    ctranslate2 = pytest.importorskip("ctranslate2")
+    ctranslate2 = pytest.importorskip(
+        "ctranslate2", reason="needs ctranslate2 (with faster-whisper): pip install -e ."
+    )
     if ctranslate2.get_cuda_device_count() > 0:
         pytest.skip("this machine has a CUDA GPU")
     with pytest.raises(ModelError, match="sees no CUDA GPU; use device cpu or auto"):
@@ -128,7 +130,7 @@ def both_engines(
     sample_video: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, tuple[Transcript, Draft]]:
     """The sample drafted by each engine (openai-whisper's converted model cached in a temporary folder)."""
-    pytest.importorskip("whisper", reason="openai-whisper (extra 'openai') is not installed")
+    pytest.importorskip("whisper", reason="needs openai-whisper and torch: bash scripts/test.sh installs it")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))
         return {name: draft_with(name, sample_video) for name in ("faster-whisper", "openai-whisper")}
@@ -136,7 +138,9 @@ def both_engines(
 
 @pytest.mark.slow
 def test_openai_whisper_words_match_faster_whispers(both_engines: dict) -> None:
-    jiwer = pytest.importorskip("jiwer")
+    jiwer = pytest.importorskip(
+        "jiwer", reason="needs jiwer (in the 'test' extra): bash scripts/test.sh installs it"
+    )
     faster, openai = both_engines["faster-whisper"][0], both_engines["openai-whisper"][0]
     assert (faster.engine, openai.engine) == ("faster-whisper", "openai-whisper")
     assert faster.model == openai.model == "tiny.en"

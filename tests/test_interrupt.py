@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_transcript
+from tests.conftest import PROGRESS_LINE, default_signals, make_transcript, without_progress
 from video2blog.pipeline.output import recover
 from video2blog.pipeline.serialize import transcript_to_dict
 
@@ -76,7 +76,9 @@ def python_cli(*args: str) -> list[str]:
 
 def run(cmd: list[str], timeout: float = 300) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env)
+    return subprocess.run(
+        cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env, preexec_fn=default_signals
+    )
 
 
 def transcript_json(path: Path, text: str) -> Path:
@@ -111,7 +113,7 @@ def assert_clean_exit(proc: subprocess.CompletedProcess[str], signum: int) -> No
     if proc.returncode == 0:  # the run ended before the signal arrived
         return
     assert proc.returncode == {signal.SIGINT: 130, signal.SIGTERM: 143}[signum], proc.stderr
-    lines = proc.stderr.strip().splitlines()
+    lines = without_progress(proc.stderr).strip().splitlines()  # a pipe also gets the progress lines
     assert len(lines) == 1 and "interrupted" in lines[0], proc.stderr
 
 
@@ -195,7 +197,10 @@ def kill_once(
     Returns the process's outcome and how long it ran after that log line.
     """
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        preexec_fn=default_signals,
+    )
     reader = Started(proc, "loading faster-whisper model")
     reader.event.wait(timeout=120)
     started = time.monotonic()
@@ -213,9 +218,12 @@ def kill_once(
 
 
 def without_log(proc: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
-    """The process's stderr less the -v log lines, which the clean-exit check should not count."""
+    """The process's stderr less the -v log lines and the progress lines, which the clean-exit check
+    should not count."""
     kept = [
-        line for line in proc.stderr.splitlines(keepends=True) if not line.startswith(("INFO ", "WARNING "))
+        line
+        for line in proc.stderr.splitlines(keepends=True)
+        if not line.startswith(("INFO ", "WARNING ")) and not PROGRESS_LINE.match(line)
     ]
     return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout, "".join(kept))
 

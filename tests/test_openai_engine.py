@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-whisper = pytest.importorskip("whisper", reason="openai-whisper (extra 'openai') is not installed")
-torch = pytest.importorskip("torch")
+whisper = pytest.importorskip("whisper", reason="needs openai-whisper: bash scripts/test.sh installs it")
+torch = pytest.importorskip("torch", reason="needs torch (CPU build): bash scripts/test.sh installs it")
 
 import ctranslate2  # noqa: E402
 import faster_whisper  # noqa: E402

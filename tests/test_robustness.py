@@ -35,7 +35,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from tests.conftest import make_transcript
+from tests.conftest import make_transcript, without_progress
 from video2blog.cli import app
 from video2blog.pipeline.engines import ProgressCallback
 from video2blog.pipeline.ingest import media, transcribe
@@ -107,7 +107,8 @@ def files_in(folder: Path) -> dict[str, str]:
 
 
 def assert_one_line(text: str, *needles: str) -> None:
-    lines = text.strip().splitlines()
+    """After the progress lines a run in a pipe prints, one line holding every needle."""
+    lines = without_progress(text).strip().splitlines()
     assert len(lines) == 1, text
     assert "Traceback" not in text
     for needle in needles:
@@ -165,8 +166,9 @@ class StubEngine:
 
 
 @pytest.fixture
-def stub_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+def stub_engine(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(transcribe, "get_engine", lambda name, options, cache_dir=None: StubEngine())
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "stub-cache"))  # its words must reach no other test
 
 
 def test_truncated_faststart_mp4_is_an_error_not_half_a_draft(bad: Path, tmp_path: Path, stub_engine: None):
@@ -324,7 +326,7 @@ def test_full_disk_keeps_the_previous_draft(tmp_path: Path):
 def in_own_mount_namespace(tmp_path: Path, mode: str, *sources: Path) -> dict:
     """Run drafts on a tmpfs mounted in a private mount namespace (gone when it ends), even as root."""
     if not shutil.which("unshare"):
-        pytest.skip("unshare(1) is not installed")
+        pytest.skip("needs unshare(1): apt-get install util-linux")
     (tmp_path / "mnt").mkdir()
     cmd = ["unshare", "-m", "--propagation", "private", sys.executable, "-c", NAMESPACE_SCRIPT]
     proc = subprocess.run(

@@ -24,7 +24,9 @@ def context():
 
 
 def test_markdown_front_matter_is_valid_yaml_and_headings_follow():
-    yaml = pytest.importorskip("yaml")
+    yaml = pytest.importorskip(
+        "yaml", reason="needs pyyaml (in the 'test' extra): bash scripts/test.sh installs it"
+    )
     out = render_all(context(), ("md",))["post.md"].decode()
     _, front, body = out.split("---\n", 2)
     meta = yaml.safe_load(front)

@@ -19,7 +19,7 @@ import logging
 import os
 import time
 from collections import Counter, deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,15 +35,14 @@ from video2blog.pipeline.batch.report import (
     write_report,
 )
 from video2blog.pipeline.batch.state import STATE, SourceState, current_state, settings_key
-from video2blog.pipeline.errors import OutputError, UsageError, Video2BlogError
+from video2blog.pipeline.errors import UsageError, Video2BlogError
 from video2blog.pipeline.ingest.media import check_readable
-from video2blog.pipeline.output import MANIFEST
-from video2blog.pipeline.run import ComputedDraft, DraftOptions, write_draft
+from video2blog.pipeline.output import MANIFEST, folder_lock
+from video2blog.pipeline.run import ComputedDraft, DraftOptions, check_local, write_draft
 from video2blog.pipeline.sources import MEDIA_SUFFIXES
 
 log = logging.getLogger(__name__)
 
-LOCK = ".video2blog-batch.lock"
 # Largest file a Dask client sends to workers that cannot read it themselves (see README).
 MAX_SEND_BYTES = 256 * 1024 * 1024
 
@@ -149,6 +148,7 @@ def _remove_stale_reports(out_dir: Path) -> None:
 
 def check_options(options: BatchOptions) -> None:
     """Raise :class:`UsageError` for a folder or option that cannot work."""
+    check_local(options.folder)
     if not options.folder.is_dir():
         raise UsageError(f"{options.folder}: no such folder; give the folder that holds the videos")
     if options.jobs < 1:
@@ -231,28 +231,9 @@ def _record(options: BatchOptions, item: BatchItem) -> ItemRecord:
     return ItemRecord(input=str(item.source), output=str(options.out_dir / item.name))
 
 
-@contextlib.contextmanager
-def batch_lock(out_dir: Path) -> Iterator[None]:
-    """Hold ``OUT/.video2blog-batch.lock`` so that two batches never write into one folder at once."""
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        handle = (out_dir / LOCK).open("a")
-    except OSError as exc:
-        raise OutputError(f"cannot create the output folder ({exc.strerror})", out_dir) from exc
-    with handle:
-        _lock(handle, out_dir)
-        yield
-
-
-def _lock(handle: object, out_dir: Path) -> None:
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX: no lock
-        return
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # type: ignore[attr-defined]
-    except OSError as exc:
-        raise OutputError("another batch is writing into this folder; wait for it to end", out_dir) from exc
+def batch_lock(out_dir: Path) -> contextlib.AbstractContextManager[None]:
+    """Hold the lock on ``out_dir`` (see :func:`folder_lock`): two batches never write into one folder."""
+    return folder_lock(out_dir, busy="another batch is writing into this folder; wait for it to end")
 
 
 def open_backend(options: BatchOptions) -> Backend:
@@ -353,7 +334,8 @@ class _Runner:
     def _write(self, flight: _Flight, result: JobResult) -> None:
         folder, computed = self.options.out_dir / flight.item.name, _with_state(flight, result, self.settings)
         try:
-            written = write_draft(computed, folder, self.options.draft.force)
+            with folder_lock(folder):  # a `video2blog draft` into the same folder is not overwritten
+                written = write_draft(computed, folder, self.options.draft.force)
         except Video2BlogError as exc:
             self._fail(flight.item, exc, time.perf_counter() - flight.started)
             return

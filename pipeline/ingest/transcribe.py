@@ -13,6 +13,7 @@ from video2blog.pipeline.engines import Engine, EngineOptions, ProgressCallback,
 from video2blog.pipeline.errors import InputError, UsageError
 from video2blog.pipeline.ingest import media
 from video2blog.pipeline.output import atomic_write
+from video2blog.pipeline.progress import report_stage
 from video2blog.pipeline.schema import Transcript, Word
 from video2blog.pipeline.serialize import to_json, transcript_from_dict, transcript_to_dict
 
@@ -66,9 +67,11 @@ def transcribe_media(
     key = cache_key(sha256, options)
     cached = read_cached(options.cache_dir, key)
     if cached is not None:
-        log.info("reusing cached transcript %s", key[:12])
+        report_stage(log, "transcribe", "reusing cached transcript %s", key[:12])
         return cached
+    report_stage(log, "model", "loading the %s model", options.engine)
     engine = get_engine(options.engine, options.engine_options, options.cache_dir)
+    report_stage(log, "transcribe", "transcribing %s", media.display_path(info.path))
     transcript = transcribe_windows(engine, info, options.window_s, progress)
     if not transcript.words:
         raise InputError("no speech was recognised (is the sound track silent?)", info.path)

@@ -1,0 +1,267 @@
+"""What a run shows while it works: the CLI's progress display (the pipeline only logs its stages).
+
+At a terminal, a live line: the stage (reading, loading the model, transcribing, finding sentences
+and sections, writing), then the transcription bar. In a pipe or a log, plain lines, each after the
+time since the start: one per stage, one per ten minutes of audio, and a ``still ...`` line after any
+minute without one, so an unattended run is never silent. The stages come from the pipeline's log
+records (:mod:`video2blog.pipeline.progress`), so the pipeline never touches the terminal.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from video2blog.pipeline.batch.report import ItemRecord
+from video2blog.pipeline.batch.runner import BatchItem
+from video2blog.pipeline.engines import ProgressCallback
+from video2blog.pipeline.progress import progress_of, stage_of
+from video2blog.pipeline.textutil import clock
+
+HEARTBEAT_S = 60.0  # in a log, a line at least this often while a stage runs
+_LOGGER = "video2blog.pipeline"  # where the stage reports come from (video2blog.pipeline.progress)
+
+
+def stderr_mode() -> str:
+    """``live`` on a terminal; ``plain`` in a pipe, file or /dev/null; ``quiet`` for an in-memory stream.
+
+    An in-memory stream (Typer's CliRunner) has no file descriptor: whoever reads it wants only
+    the command's messages, not its progress.
+    """
+    if sys.stderr.isatty():
+        return "live"
+    try:
+        sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        return "quiet"
+    return "plain"
+
+
+ProgressReport = Callable[[float, float, str], None]
+
+
+class _StageLog(logging.Handler):
+    """Hands the pipeline's stage reports (log records with a stage) to a display, and its progress
+    reports (DEBUG records) to ``heard`` where given."""
+
+    def __init__(self, show: Callable[[str, str], None], heard: ProgressReport | None) -> None:
+        super().__init__(logging.DEBUG if heard else logging.INFO)
+        self.show, self.heard = show, heard
+
+    def emit(self, record: logging.LogRecord) -> None:
+        stage, progress = stage_of(record), progress_of(record)
+        try:
+            if stage is not None:
+                self.show(stage, record.getMessage())
+            elif progress is not None and self.heard is not None:
+                self.heard(*progress)
+        except Exception:  # a display that fails must not fail the draft (logging's own rule)
+            self.handleError(record)
+
+
+class _Listening:
+    """While active, the stage reports of the pipeline reach ``show`` (and its progress reports
+    ``heard``), whatever the log level."""
+
+    def __init__(self, show: Callable[[str, str], None], heard: ProgressReport | None = None) -> None:
+        self.handler, self.logger = _StageLog(show, heard), logging.getLogger(_LOGGER)
+
+    def __enter__(self) -> None:
+        self.level = self.logger.level
+        if self.logger.getEffectiveLevel() > self.handler.level:
+            self.logger.setLevel(self.handler.level)
+        self.logger.addHandler(self.handler)
+
+    def __exit__(self, *exc: object) -> None:
+        self.logger.removeHandler(self.handler)
+        self.logger.setLevel(self.level)
+
+
+class PlainLines:
+    """Plain lines on stderr, each after the time since the start; a reminder when a stage runs long."""
+
+    def __init__(self, doing: Callable[[], str], every: float = HEARTBEAT_S) -> None:
+        self.doing, self.every = doing, every
+        self.started = self.last = time.monotonic()
+        self.lock, self.stop = threading.Lock(), threading.Event()
+        self.thread = threading.Thread(target=self._beat, name="video2blog-heartbeat", daemon=True)
+
+    def __enter__(self) -> PlainLines:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(timeout=5)
+
+    def line(self, text: str) -> None:
+        with self.lock:
+            now = time.monotonic()
+            typer.echo(f"[{clock(now - self.started)}] {text}", err=True)
+            self.last = now
+
+    def _beat(self) -> None:
+        while not self.stop.wait(min(self.every, 5.0)):
+            doing = self.doing()
+            if doing and time.monotonic() - self.last >= self.every:
+                self.line(f"still {doing}")
+
+
+def _live_progress(*columns: Any) -> Any:
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    return Progress(SpinnerColumn(), *columns, TimeElapsedColumn(), console=console, transient=True)
+
+
+class DraftDisplay:
+    """One draft's progress: on a terminal a live line (the stage, then the transcription bar); in a
+    pipe or log a plain line per stage, per ten minutes of audio, and a reminder each minute."""
+
+    def __init__(self, video: Path, mode: str | None = None) -> None:
+        self.video, self.mode = video, mode or stderr_mode()
+        self.message, self.done, self.total, self.transcribing = "", 0.0, 0.0, False
+        self.bar: Any = None
+        self.lines: PlainLines | None = None
+        self.listening = _Listening(self.stage)
+
+    def __enter__(self) -> ProgressCallback | None:
+        if self.mode == "quiet":
+            return None
+        if self.mode == "live":
+            from rich.progress import BarColumn, TextColumn
+
+            amount = TextColumn("{task.fields[amount]}")
+            self.bar = _live_progress(TextColumn("{task.description}"), BarColumn(), amount)
+            self.bar.__enter__()
+            self.task = self.bar.add_task(f"starting on {self.video.name}", total=None, amount="")
+        else:
+            self.lines = PlainLines(self._doing).__enter__()
+        self.listening.__enter__()
+        return self.progress
+
+    def __exit__(self, *exc: object) -> None:
+        if self.mode == "quiet":
+            return
+        self.listening.__exit__(*exc)
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+        if self.lines is not None:
+            self.lines.__exit__(*exc)
+
+    def stage(self, stage: str, message: str) -> None:
+        """A stage report from the pipeline."""
+        self.message, self.transcribing = message, stage == "transcribe"
+        if self.lines is not None:
+            self.lines.line(message)
+        elif self.bar is not None and not message.startswith("transcribed "):  # the bar shows those
+            self.bar.update(self.task, description=message, total=None, amount="")
+            self.bar.refresh()  # each stage is drawn at least once, however short
+
+    def progress(self, done: float, total: float) -> None:
+        """Seconds of audio transcribed, of ``total``."""
+        self.done, self.total = done, total
+        if self.bar is not None:
+            amount = f"{clock(done)}/{clock(total)}"
+            self.bar.update(self.task, completed=done, total=total or None, amount=amount)
+            self.bar.refresh()  # a report comes per stretch of speech: draw each, the last one too
+
+    def _doing(self) -> str:
+        if self.transcribing and self.total:
+            return f"{self.message} ({clock(self.done)} of {clock(self.total)} done)"
+        return self.message
+
+
+class BatchDisplay:
+    """Batch progress: on a terminal a live bar with the videos in hand; in a log, one line per video."""
+
+    def __init__(self, mode: str | None = None) -> None:
+        self.total, self.done, self.current = 0, 0, {}  # type: ignore[var-annotated]
+        self.mode, self.message = mode or stderr_mode(), ""
+        self.bar: Any = None
+        self.lines: PlainLines | None = None
+        self.heard: dict[str, Any] = {}  # a bar per video being transcribed in this process
+        self.listening = _Listening(self.stage, self.transcribed if self.mode == "live" else None)
+
+    def __enter__(self) -> BatchDisplay:
+        if self.mode == "live":
+            from rich.progress import BarColumn, TextColumn
+
+            amount = TextColumn("{task.fields[amount]}")
+            self.bar = _live_progress(BarColumn(), amount, TextColumn("{task.description}"))
+            self.bar.__enter__()
+            self.task = self.bar.add_task("", total=None, amount="")
+        elif self.mode == "plain":
+            self.lines = PlainLines(self._doing).__enter__()
+        if self.mode != "quiet":
+            self.listening.__enter__()  # reports from jobs in this process (--jobs 1, or threads)
+        return self
+
+    def transcribed(self, done: float, total: float, name: str) -> None:
+        """A job in this process has transcribed ``done`` s of ``name``: its own bar under the batch's."""
+        if name not in self.heard:
+            label = f"  transcribing {Path(name).name}"
+            self.heard[name] = self.bar.add_task(label, total=total or None, amount="")
+        amount = f"{clock(done)}/{clock(total)}"
+        self.bar.update(self.heard[name], completed=done, total=total or None, amount=amount)
+        self.bar.refresh()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.mode != "quiet":
+            self.listening.__exit__(*exc)
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+        if self.lines is not None:
+            self.lines.__exit__(*exc)
+
+    def stage(self, stage: str, message: str) -> None:
+        """A stage report from a job running in this process."""
+        self.message = message
+        if self.lines is not None:
+            self.lines.line(message)
+        self._show()
+        if self.bar is not None:
+            self.bar.refresh()  # each stage is drawn at least once, however short
+
+    def _doing(self) -> str:
+        return f"drafting {', '.join(self.current.values())}" if self.current else ""
+
+    def begin(self, items: Sequence[BatchItem]) -> None:
+        self.total = len(items)
+        self._show()
+
+    def started(self, item: BatchItem) -> None:
+        self.current[str(item.source)] = item.relative
+        self._show()
+
+    def finished(self, record: ItemRecord) -> None:
+        self.done += 1
+        self.current.pop(record.input, None)
+        if record.input in self.heard:
+            self.bar.remove_task(self.heard.pop(record.input))
+        error = record.error.removeprefix(f"{record.input}: ")
+        note = f": {error}" if error else f" ({record.seconds:.1f} s)"
+        line = f"[{self.done}/{self.total}] {record.status} {record.input}{note}"
+        if self.lines is not None:
+            self.lines.line(line)
+        elif self.bar is None:
+            typer.echo(line, err=True)
+        else:
+            self.bar.console.print(line, markup=False, highlight=False)
+        self._show()
+
+    def _show(self) -> None:
+        if self.bar is not None:
+            doing = ", ".join(self.current.values())
+            if doing and self.message:
+                doing = f"{doing}: {self.message}"
+            counts = {"total": self.total, "completed": self.done, "amount": f"{self.done}/{self.total}"}
+            self.bar.update(self.task, description=doing, **counts)

@@ -1,0 +1,420 @@
+"""The installed ``video2blog`` command as a person runs it: at a terminal (a real pseudo-terminal), and
+in a pipe or log. The terminal shows a live display (the stages, then the transcription bar); a pipe
+gets plain lines, one per stage; either way the draft is on disk and no traceback is printed.
+
+Bad input typed at the terminal ends in one clear line and a non-zero exit, and loses nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROGRESS_LINE, default_signals, make_transcript, run_ffmpeg, without_progress
+from video2blog.pipeline import __version__
+from video2blog.pipeline.output import folder_lock
+from video2blog.pipeline.progress import milestones
+from video2blog.pipeline.serialize import transcript_to_dict
+
+pexpect = pytest.importorskip(
+    "pexpect", reason="needs pexpect (in the 'test' extra): bash scripts/test.sh installs it"
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "samples" / "ketamine-pain.mp4"
+CLI = Path(sys.executable).parent / "video2blog"  # the console script installed beside this Python
+TALK = (
+    "What is ketamine used for? It treats nerve pain that has lasted for months and resisted other drugs. "
+    "How long does the relief last? Most patients feel better within hours, and it can last for weeks."
+)
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+BAR = re.compile(r"\d+:\d\d/\d+:\d\d")  # the transcription bar's "0:04/0:08"
+FAST = ["--beam-size", "1"]
+STAGES = ("reading", "loading the faster-whisper model", "transcribing", "finding sentences", "writing")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def installed() -> None:
+    if not CLI.exists():
+        pytest.skip(f"needs the installed console command {CLI}: bash scripts/test.sh installs it (pip -e .)")
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The four kinds of input a person drafts from: a short video clip, its audio, captions, a transcript."""
+    d = tmp_path_factory.mktemp("inputs")
+    video, audio = d / "clip.mp4", d / "clip.m4a"
+    cut = ["-ss", "10", "-t", "8", "-i", str(SAMPLE)]
+    run_ffmpeg(*cut, "-vf", "scale=160:90", "-c:v", "mpeg4", "-c:a", "aac", str(video))
+    run_ffmpeg(*cut, "-vn", "-c:a", "aac", str(audio))
+    srt = d / "talk.srt"
+    srt.write_text(
+        "1\n00:00:00,000 --> 00:00:04,000\nWhat is ketamine used for?\n\n"
+        "2\n00:00:04,000 --> 00:00:09,500\nIt treats nerve pain that has lasted for months.\n\n"
+        "3\n00:00:09,500 --> 00:00:14,000\nHow long does the relief last? Often weeks.\n",
+        encoding="utf-8",
+    )
+    transcript = d / "transcript.json"
+    transcript.write_text(json.dumps(transcript_to_dict(make_transcript(TALK))), encoding="utf-8")
+    return {"video": video, "audio": audio, "srt": srt, "json": transcript}
+
+
+def in_terminal(*args: str, timeout: float = 240, cwd: Path = ROOT) -> tuple[int, str]:
+    """Run the installed command in a pseudo-terminal until it ends; its exit status and what it showed."""
+    child = pexpect.spawn(
+        str(CLI), list(args), cwd=str(cwd), dimensions=(30, 120), timeout=timeout, encoding="utf-8",
+        env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "120"}, preexec_fn=default_signals,
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.exitstatus if child.exitstatus is not None else -child.signalstatus, child.before
+
+
+def in_pipe(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(CLI), *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+        preexec_fn=default_signals,
+    )
+
+
+def screen(raw: str) -> str:
+    """What the terminal received, less its escape sequences, one redraw a line."""
+    return ANSI.sub("", raw).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def visible(raw: str) -> list[str]:
+    """The non-blank lines left on the screen once the command ended: a live display that erased itself
+    is gone (a small terminal: carriage return, newline, erase line, cursor up; other codes ignored)."""
+    rows, row, col = [""], 0, 0
+    for token in re.split(r"(\x1b\[[0-9;?]*[A-Za-z]|\r|\n)", raw):
+        if token == "\r":
+            col = 0
+        elif token == "\n":
+            row, col = row + 1, 0
+            rows.extend([""] * (row + 1 - len(rows)))
+        elif token.startswith("\x1b["):
+            code, n = token[-1], int(token[2:-1] or 1) if token[2:-1].isdigit() else 1
+            if code == "K":
+                rows[row] = rows[row][:col] if token[2:-1] in ("", "0") else ""
+            elif code == "A":
+                row = max(0, row - n)
+        elif token:
+            line = rows[row].ljust(col)
+            rows[row], col = line[:col] + token + line[col + len(token) :], col + len(token)
+    return [r.rstrip() for r in rows if r.strip()]
+
+
+def assert_draft(out: Path) -> dict:
+    draft = json.loads((out / "draft.json").read_text(encoding="utf-8"))
+    assert draft["sections"] and (out / "post.md").read_text(encoding="utf-8").strip()
+    return draft
+
+
+def files_in(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} if folder.is_dir() else {}
+
+
+# -- draft and batch at a terminal -----------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["video", "audio"])
+def test_draft_of_media_in_a_terminal_shows_the_stages_and_the_bar(inputs, tmp_path: Path, kind: str):
+    out = tmp_path / "draft"
+    status, raw = in_terminal("draft", str(inputs[kind]), "--out", str(out), "--no-cache", *FAST)
+    shown = screen(raw)
+    assert status == 0, shown
+    assert "Traceback" not in shown and "Error" not in shown
+    for stage in STAGES:
+        assert stage in shown, (stage, shown)
+    assert BAR.search(shown), shown
+    assert "\x1b[" in raw  # a live display, drawn and redrawn
+    assert f"into {out}" in shown
+    assert assert_draft(out)["source"]["path"].endswith(inputs[kind].name)
+
+
+@pytest.mark.parametrize("kind", ["srt", "json"])
+def test_draft_of_a_transcript_in_a_terminal(inputs, tmp_path: Path, kind: str):
+    out = tmp_path / "draft"
+    status, raw = in_terminal("draft", str(inputs[kind]), "--out", str(out))
+    shown = screen(raw)
+    assert status == 0, shown
+    assert "Traceback" not in shown
+    assert "finding sentences and sections" in shown and "writing" in shown
+    assert "wrote" in shown and str(out / "post.md") in shown
+    assert_draft(out)
+
+
+@pytest.mark.slow
+def test_batch_in_a_terminal(inputs, tmp_path: Path):
+    videos, out = tmp_path / "videos", tmp_path / "drafts"
+    videos.mkdir()
+    for name in ("video", "srt"):
+        (videos / inputs[name].name).write_bytes(inputs[name].read_bytes())
+    args = ["batch", str(videos), "--out", str(out), "--pattern", "*.mp4", "--pattern", "*.srt", *FAST]
+    status, raw = in_terminal(*args)
+    shown = screen(raw)
+    assert status == 0, shown
+    assert "Traceback" not in shown
+    assert "transcribing clip.mp4" in shown and BAR.search(shown), shown  # the video's own bar
+    assert "finding sentences" in shown
+    assert re.search(r"\[2/2\] drafted", shown) and "Batch of 2" in shown, shown
+    assert_draft(out / "clip") and assert_draft(out / "talk")
+
+
+# -- in a pipe: plain lines ------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_draft_in_a_pipe_prints_a_plain_line_per_stage(inputs, tmp_path: Path):
+    out = tmp_path / "draft"
+    proc = in_pipe("draft", str(inputs["audio"]), "--out", str(out), "--no-cache", *FAST)
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b" not in proc.stderr + proc.stdout  # no display codes in a log
+    lines = proc.stderr.splitlines()
+    assert lines and all(PROGRESS_LINE.match(line) for line in lines), proc.stderr
+    said = " | ".join(lines)
+    positions = [said.find(stage) for stage in STAGES]
+    assert -1 not in positions and positions == sorted(positions), said
+    assert proc.stdout.startswith("Drafted ")
+    assert_draft(out)
+
+
+def test_draft_of_a_transcript_in_a_pipe(inputs, tmp_path: Path):
+    out = tmp_path / "draft"
+    proc = in_pipe("draft", str(inputs["srt"]), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert re.search(r"^\[0:\d\d\] read .*talk\.srt: \d+ words$", proc.stderr, re.M), proc.stderr
+    assert "finding sentences" in proc.stderr and "writing" in proc.stderr
+    assert without_progress(proc.stderr) == ""
+    assert_draft(out)
+
+
+def test_batch_in_a_pipe_prints_a_line_per_stage_and_per_video(inputs, tmp_path: Path):
+    videos, out = tmp_path / "videos", tmp_path / "drafts"
+    videos.mkdir()
+    for name in ("srt", "json"):
+        (videos / inputs[name].name).write_bytes(inputs[name].read_bytes())
+    proc = in_pipe("batch", str(videos), "--out", str(out), "--pattern", "*.srt", "--pattern", "*.json")
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b" not in proc.stderr
+    assert re.search(r"^\[0:\d\d\] \[1/2\] drafted ", proc.stderr, re.M), proc.stderr
+    assert re.search(r"^\[0:\d\d\] \[2/2\] drafted ", proc.stderr, re.M), proc.stderr
+    assert proc.stderr.count("finding sentences") == 2
+    assert_draft(out / "talk") and assert_draft(out / "transcript")
+
+
+def test_a_long_stage_is_never_silent_in_a_log(capsys: pytest.CaptureFixture[str]):
+    from video2blog.display import PlainLines
+
+    with PlainLines(lambda: "transcribing talk.mp4 (3:20 of 12:50 done)", every=0.2) as lines:
+        lines.line("transcribing talk.mp4")
+        time.sleep(1.0)
+    said = capsys.readouterr().err.splitlines()
+    assert said[0] == "[0:00] transcribing talk.mp4"
+    still = "[0:00] still transcribing talk.mp4 (3:20 of 12:50 done)"
+    assert 2 <= len(said) <= 6 and all(s == still for s in said[1:]), said
+
+
+def test_transcription_reports_every_ten_minutes_of_audio(caplog: pytest.LogCaptureFixture):
+    seen: list[tuple[float, float]] = []
+    log = logging.getLogger("video2blog.pipeline.x")
+    forward = milestones(lambda d, t: seen.append((d, t)), log, "t.mp4")
+    with caplog.at_level(logging.INFO, logger="video2blog.pipeline"):
+        for second in range(0, 3001, 7):
+            forward(float(second), 3000.0)
+    said = [r.getMessage() for r in caplog.records]
+    assert said == [f"transcribed {at} of 50:00: t.mp4" for at in ("10:02", "20:04", "30:06", "40:01")]
+    assert len(seen) == len(range(0, 3001, 7))  # the display's own callback still gets every report
+
+
+# -- clear one-line errors -------------------------------------------------------------------------------
+
+
+def test_version_in_a_terminal():
+    status, raw = in_terminal("--version", timeout=60)
+    assert status == 0 and screen(raw).strip() == f"video2blog {__version__}"
+
+
+def assert_one_error(proc: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert proc.returncode != 0 and proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("video2blog: error: "), proc.stderr
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+
+
+@pytest.mark.parametrize(
+    "url", ["https://example.com/talk.mp4", "http://clinic.test/v?id=3", "www.youtube.com/x"]
+)
+def test_a_url_is_refused_with_what_to_do(url: str, tmp_path: Path):
+    proc = in_pipe("draft", url, "--out", str(tmp_path / "d"))
+    assert_one_error(proc, url, "video2blog reads local files; download it first (for example with yt-dlp)")
+    assert not (tmp_path / "d").exists()
+
+
+def test_a_url_as_batch_folder_is_refused(tmp_path: Path):
+    proc = in_pipe("batch", "https://example.com/videos/", "--out", str(tmp_path / "d"))
+    assert_one_error(proc, "https://example.com/videos", "video2blog reads local files")
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"words": 3}, '"words" is 3, not a list'),
+        ([1, 2], "the file holds a list"),
+        ({"text": "hello"}, 'it has no "words" list'),
+        ({"words": [5]}, "words[0] is 5, not an object"),
+        ({"words": [{"text": "a", "start": 0, "end": 1}, {"text": "b", "start": "soon", "end": 2}]},
+         'words[1].start is "soon", not a number'),
+        ({"words": [{"text": "a", "start": 0}]}, 'words[0] has no "end"'),
+        ({"words": [{"text": "a", "start": 0, "end": 1}], "sentences": [{"text": "a", "start": 0, "end": 1,
+          "words": 7}]}, "sentences[0].words is 7, not a list"),
+        ({"words": [{"text": "a", "start": 0, "end": 1}], "duration": "long"}, 'duration is "long"'),
+    ],
+)
+def test_a_transcript_of_the_wrong_shape_names_the_field(tmp_path: Path, data: object, field: str):
+    path = tmp_path / "transcript.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    proc = in_pipe("draft", str(path), "--out", str(tmp_path / "d"))
+    assert_one_error(proc, str(path), "is not a video2blog transcript.json", field)
+    assert "object is not" not in proc.stderr and not (tmp_path / "d").exists()
+
+
+# -- two runs into one folder ----------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_second_draft_into_the_same_folder_is_refused_while_the_first_runs(inputs, tmp_path: Path):
+    out = tmp_path / "draft"
+    first = subprocess.Popen(
+        [str(CLI), "draft", str(SAMPLE), "--out", str(out), "--no-cache", *FAST],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=default_signals,
+    )
+    try:
+        assert first.stderr is not None
+        for line in wait_for_line(first.stderr, "transcribing", 180):
+            assert "error" not in line, line
+        second = in_pipe("draft", str(inputs["json"]), "--out", str(out))
+        assert_one_error(second, str(out), "another video2blog run is writing into this folder")
+        assert first.poll() is None, "the first run ended before the second was tried"
+        first.send_signal(signal.SIGINT)
+        assert first.wait(timeout=60) == 130
+    finally:
+        first.kill()
+        first.wait(timeout=30)
+    assert files_in(out) == {}  # the interrupted first draft left nothing; the refused second wrote nothing
+    again = in_pipe("draft", str(inputs["json"]), "--out", str(out))  # the lock went with the first run
+    assert again.returncode == 0, again.stderr
+    assert_draft(out)
+
+
+def wait_for_line(stream, needle: str, timeout: float) -> Iterator[str]:
+    """The lines of ``stream`` up to the first holding ``needle`` (which must come within ``timeout`` s)."""
+    deadline = time.monotonic() + timeout
+    for line in stream:
+        yield line
+        if needle in line:
+            return
+        assert time.monotonic() < deadline, f"no {needle!r} within {timeout} s"
+    raise AssertionError(f"the run ended before {needle!r}")
+
+
+def test_a_draft_into_a_folder_a_batch_holds_is_refused(inputs, tmp_path: Path):
+    out = tmp_path / "drafts"
+    with folder_lock(out, busy="another batch is writing into this folder; wait for it to end"):
+        proc = in_pipe("draft", str(inputs["json"]), "--out", str(out))
+    assert_one_error(proc, str(out), "another video2blog run is writing into this folder")
+    assert files_in(out) == {}
+
+
+# -- more bad input at the terminal ----------------------------------------------------------------------
+
+
+def test_bad_output_folders_in_a_terminal(inputs, tmp_path: Path):
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("someone's notes")
+    cases = [
+        (blocker, "is a file, not a folder; choose another with --out"),
+        (blocker / "draft", "cannot create the output folder (Not a directory)"),
+        (Path("/proc/video2blog-test/draft"), "cannot create the output folder"),
+    ]
+    for out, message in cases:
+        status, raw = in_terminal("draft", str(inputs["json"]), "--out", str(out), timeout=60)
+        lines = visible(raw)
+        assert status == 1 and len(lines) == 1, raw
+        assert lines[0].startswith(f"video2blog: error: {out}: ") and message in lines[0], lines
+    assert blocker.read_text() == "someone's notes"
+
+
+def test_a_template_folder_that_is_not_one_is_a_usage_error(inputs, tmp_path: Path):
+    for given in (inputs["srt"], tmp_path / "no-such-templates"):
+        out = ["--out", str(tmp_path / "d")]
+        proc = in_pipe("draft", str(inputs["srt"]), *out, "--template-dir", str(given))
+        assert proc.returncode == 2
+        assert_one_error(proc, str(given), "--template-dir must be a folder holding your templates")
+    assert not (tmp_path / "d").exists()
+
+
+def test_odd_names_in_a_terminal(inputs, tmp_path: Path):
+    odd = tmp_path / "-Dr Müller névralgie ケタミン (1).srt"
+    odd.write_bytes(inputs["srt"].read_bytes())
+    out = tmp_path / "brouillons été" / "-草稿 1"
+    status, raw = in_terminal("draft", f"./{odd.name}", "--out", str(out), cwd=tmp_path, timeout=60)
+    assert status == 0, screen(raw)
+    assert_draft(out)
+    newline = tmp_path / "two\nlines.srt"
+    status, raw = in_terminal("draft", str(newline), "--out", str(tmp_path / "d"), timeout=60)
+    lines = visible(raw)
+    assert status == 1 and len(lines) == 1 and "two\\nlines.srt" in lines[0], raw
+    missing = tmp_path / "missing.mp4"
+    status, raw = in_terminal("draft", str(missing), "--out", str(tmp_path / "d"), timeout=60)
+    lines = visible(raw)
+    assert status == 1 and len(lines) == 1 and "missing.mp4" in lines[0], raw
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_a_terminal_keeps_the_previous_draft(inputs, tmp_path: Path):
+    out = tmp_path / "draft"
+    status, _ = in_terminal("draft", str(inputs["json"]), "--out", str(out), timeout=60)
+    assert status == 0
+    before = files_in(out)
+    child = pexpect.spawn(
+        str(CLI), ["draft", str(SAMPLE), "--out", str(out), "--no-cache", *FAST], cwd=str(ROOT),
+        dimensions=(30, 120), timeout=180, encoding="utf-8", preexec_fn=default_signals,
+    )
+    child.expect(BAR.pattern)  # transcribing: the bar shows how far
+    child.sendintr()  # Ctrl-C, through the terminal's line discipline
+    child.expect(pexpect.EOF)
+    child.close()
+    shown = screen(child.before)
+    assert child.exitstatus == 130, shown
+    assert "Traceback" not in shown
+    assert visible(child.before)[-1] == (
+        "video2blog: interrupted; finished files were kept, nothing half-written"
+    )
+    assert files_in(out) == before
+
+
+# -- test hygiene ----------------------------------------------------------------------------------------
+
+
+def test_tests_never_touch_the_users_own_cache(scratch_home: Path):
+    import pwd
+
+    from video2blog.cli import default_cache_dir
+
+    own_home = Path(pwd.getpwuid(os.getuid()).pw_dir)
+    assert Path.home() == scratch_home != own_home
+    assert default_cache_dir().is_relative_to(scratch_home)
+    assert not default_cache_dir().is_relative_to(own_home)
