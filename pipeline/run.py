@@ -14,6 +14,8 @@ from video2blog.pipeline.errors import InputError
 from video2blog.pipeline.ingest import media
 from video2blog.pipeline.ingest.captions import CAPTION_SUFFIXES, read_captions
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, transcribe_media
+from video2blog.pipeline.llm import LlmOptions
+from video2blog.pipeline.llm.suggest import suggest
 from video2blog.pipeline.output import OutputFolder
 from video2blog.pipeline.schema import Draft, Source, Transcript
 from video2blog.pipeline.serialize import transcript_from_dict
@@ -39,6 +41,8 @@ class DraftOptions:
     force: bool = False
     ignore_chapters: bool = False
     date: str = ""
+    # Suggestions from a language model (--llm); None: nothing is asked, nothing touches the network.
+    llm: LlmOptions | None = None
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,8 @@ def compute_draft(
 def render_draft(
     words: Transcript, src: Source, options: DraftOptions, out_dir: Path | None = None
 ) -> ComputedDraft:
-    """Sentences, sections and every chosen file's bytes from a transcription. Pure: no I/O."""
+    """Sentences, sections and every chosen file's bytes from a transcription. No file I/O (with
+    ``options.llm``, requests to the language model)."""
     transcript = split_sentences(words)
     draft = make_draft(transcript, src, options)
     ctx = RenderContext(draft, transcript, template_dir=options.template_dir, out_dir=out_dir)
@@ -172,4 +177,5 @@ def make_draft(transcript: Transcript, source: Source, options: DraftOptions) ->
     spans = find_sections(transcript, chapters, encode=embed.encoder())
     date = options.date or dt.date.today().isoformat()
     compose_options = ComposeOptions(verbatim=options.verbatim, date=date, glossary=options.glossary)
-    return compose(transcript, spans, source, compose_options)
+    draft = compose(transcript, spans, source, compose_options)
+    return suggest(draft, options.glossary, options.llm) if options.llm is not None else draft
