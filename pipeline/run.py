@@ -15,9 +15,10 @@ from video2blog.pipeline.ingest import media
 from video2blog.pipeline.ingest.captions import CAPTION_SUFFIXES, read_captions
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, transcribe_media
 from video2blog.pipeline.llm import LlmOptions
-from video2blog.pipeline.llm.suggest import suggest
+from video2blog.pipeline.llm.boundaries import with_boundaries
+from video2blog.pipeline.llm.suggest import Session, suggest
 from video2blog.pipeline.output import OutputFolder
-from video2blog.pipeline.schema import Draft, Source, Transcript
+from video2blog.pipeline.schema import Draft, LlmSuggestion, Source, Transcript
 from video2blog.pipeline.serialize import transcript_from_dict
 from video2blog.pipeline.text.compose import ComposeOptions, compose
 from video2blog.pipeline.text.sections import find_sections
@@ -174,8 +175,15 @@ def make_draft(transcript: Transcript, source: Source, options: DraftOptions) ->
     if not transcript.words:
         raise InputError("holds no words to draft from", source.path)
     chapters = () if options.ignore_chapters else transcript.chapters
-    spans = find_sections(transcript, chapters, encode=embed.encoder())
+    encode = embed.encoder()
+    spans = find_sections(transcript, chapters, encode=encode)
     date = options.date or dt.date.today().isoformat()
     compose_options = ComposeOptions(verbatim=options.verbatim, date=date, glossary=options.glossary)
+    if options.llm is None:
+        return compose(transcript, spans, source, compose_options)
+    session, chosen, warning = Session(options.llm), list[LlmSuggestion](), ""
+    if options.llm.boundaries:  # in mode "suggest" the choice is recorded, not made
+        moved, chosen, warning = with_boundaries(transcript, spans, session, encode)
+        spans = moved if options.llm.mode == "use" else spans
     draft = compose(transcript, spans, source, compose_options)
-    return suggest(draft, options.glossary, options.llm) if options.llm is not None else draft
+    return suggest(draft, options.glossary, options.llm, session, chosen, warning)

@@ -138,12 +138,12 @@ class Source:
 class LlmSuggestion:
     """One thing a language model suggested (``--llm``), and what became of it.
 
-    ``target`` is "heading" (of section ``section``), "title" or "description"; ``replaces`` is the
-    classical text it would replace; ``note`` says why it was flagged or dropped; ``used`` whether
-    it is in the draft.
+    ``target`` is "heading" (of section ``section``), "title", "description" or "boundary" (where
+    section ``section`` starts, "sentence N"); ``replaces`` is the classical text it would replace;
+    ``note`` says why it was flagged or dropped; ``used`` whether it is in the draft.
     """
 
-    target: Literal["heading", "title", "description"]
+    target: Literal["heading", "title", "description", "boundary"]
     section: int
     text: str
     replaces: str

@@ -305,3 +305,34 @@ def test_options_reject_bad_urls():
         LlmOptions("ftp://example/v1")
     with pytest.raises(UsageError):
         LlmOptions("http://127.0.0.1:99999/v1")
+
+
+def boundary_answer(choice: str) -> Callable[[int, dict], tuple[int, bytes, float]]:
+    def behave(n: int, body: dict) -> tuple[int, bytes, float]:
+        if "numbered places" in body["messages"][0]["content"]:
+            return 200, completion(choice), 0.0
+        return answer(n, body)
+
+    return behave
+
+
+def test_boundaries_are_chosen_among_the_sectioners_candidates(endpoint):
+    _, plain = classical()
+    e = endpoint(boundary_answer("2"))
+    draft = draft_with(LlmOptions(e.url, boundaries=True))
+    assert draft.llm is not None and not draft.llm.warning
+    moves = [s for s in draft.llm.suggestions if s.target == "boundary"]
+    assert len(moves) == len(plain.sections) - 1 and all(s.used for s in moves)
+    assert [s.start for s in draft.sections] != [s.start for s in plain.sections]
+    listing = next(b for b in e.bodies if "numbered places" in b["messages"][0]["content"])
+    assert listing["messages"][1]["content"].startswith("1. ") and " | " in listing["messages"][1]["content"]
+    words = [w for s in draft.sections for p in s.paragraphs for w in range(*p.words)]
+    assert words == sorted(words)  # still every sentence once, in order
+
+
+def test_a_boundary_reply_naming_no_candidate_keeps_the_classical_sections(endpoint):
+    _, plain = classical()
+    draft = draft_with(LlmOptions(endpoint(boundary_answer("the third one, maybe 7")).url, boundaries=True))
+    assert [s.start for s in draft.sections] == [s.start for s in plain.sections]
+    suggest_mode = draft_with(LlmOptions(endpoint(boundary_answer("2")).url, boundaries=True, mode="suggest"))
+    assert [s.start for s in suggest_mode.sections] == [s.start for s in plain.sections]

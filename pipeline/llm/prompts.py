@@ -49,8 +49,8 @@ META_EXAMPLE = (
     "We check your posture before we start.",
 )
 BOUNDARY_SYSTEM = (
-    "A talk moves to a new topic somewhere among the numbered sentences. Reply with only the number "
-    "of the sentence that starts the new topic."
+    "A talk moves on to a new topic at one of the numbered places; each shows the sentence before it "
+    "and the sentence after it. Reply with only the number of the place where the new topic starts."
 )
 
 
@@ -91,6 +91,6 @@ def meta_messages(
 
 
 def boundary_messages(sentences: Sequence[str]) -> Messages:
-    """Ask which of the numbered ``sentences`` (the sectioner's candidates, in order) opens the new topic."""
+    """Ask which numbered place (a sectioner's candidate: "before | after") starts the new topic."""
     listing = "\n".join(f"{i}. {clip(s, 40)}" for i, s in enumerate(sentences, 1))
     return [{"role": "system", "content": BOUNDARY_SYSTEM}, {"role": "user", "content": listing}]

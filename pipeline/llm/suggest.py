@@ -101,20 +101,42 @@ class Plan:
     meta: list[LlmSuggestion]
 
 
-def suggest(draft: Draft, glossary: Sequence[str], options: LlmOptions) -> Draft:
+def suggest(
+    draft: Draft,
+    glossary: Sequence[str],
+    options: LlmOptions,
+    session: Session | None = None,
+    earlier: Sequence[LlmSuggestion] = (),
+    warning: str = "",
+) -> Draft:
     """The draft with the model's guarded suggestions recorded (and, in mode "use", the best used).
 
     Never raises for the endpoint's sake: a failure logs one warning and returns the classical
     draft with the failure in ``Draft.llm.warning``.
+
+    Args:
+        draft: the classical draft.
+        glossary: clinic terms (their words count as said).
+        options: endpoint, mode and limits.
+        session: the draft's session, where boundaries were already asked in it.
+        earlier: what the session suggested before (boundaries), to record with the rest.
+        warning: the session's failure so far; nothing more is asked.
     """
-    session = Session(options)
+    session = session or Session(options)
+    if warning:
+        return replace(draft, llm=session.record(warning=warning))
     try:
         plan = ask_all(draft, glossary, session)
     except LlmUnavailable as exc:
-        warning = f"the language model at {options.host} failed ({exc}); kept the classical headings"
-        log.warning("%s", warning)
-        return replace(draft, llm=session.record(warning=warning))
-    return apply(draft, plan, options.mode == "use", session)
+        return replace(draft, llm=session.record(warning=failure(session, exc)))
+    return apply(draft, replace(plan, meta=[*earlier, *plan.meta]), options.mode == "use", session)
+
+
+def failure(session: Session, exc: LlmUnavailable) -> str:
+    """The one warning line for a failed endpoint, logged and returned."""
+    warning = f"the language model at {session.options.host} failed ({exc}); kept the classical headings"
+    log.warning("%s", warning)
+    return warning
 
 
 def ask_all(draft: Draft, glossary: Sequence[str], session: Session) -> Plan:
