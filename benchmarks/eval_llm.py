@@ -140,7 +140,7 @@ def score(item: Item, options: LlmOptions) -> Score:
     notes = [s.note for s in record.suggestions] if record else []
     return Score(
         item.name,
-        len(item.starts),
+        sum(bool(h) for h in item.headings),
         agreement(plain, item),
         agreement(asked, item),
         sum(s.heading_source == "llm" for s in asked.sections),
