@@ -316,6 +316,7 @@ class _progress:
     def __init__(self, video: Path) -> None:
         self.video = video
         self.bar: object | None = None
+        self.task: object | None = None
 
     def __enter__(self):  # type: ignore[no-untyped-def]
         if not sys.stderr.isatty():
@@ -330,8 +331,14 @@ class _progress:
             transient=True,
         )
         self.bar.__enter__()  # type: ignore[attr-defined]
-        task = self.bar.add_task(f"Transcribing {self.video.name}", total=None)  # type: ignore[attr-defined]
-        return lambda done, total: self.bar.update(task, completed=done, total=total)  # type: ignore[attr-defined]
+        return self._update
+
+    def _update(self, done: float, total: float) -> None:
+        # The task is added at the first report: a task with no total yet cannot render "{task.total:.0f}"
+        # (a transcript.json, or a long --llm step, would otherwise crash the bar).
+        if self.task is None:
+            self.task = self.bar.add_task(f"Transcribing {self.video.name}", total=total)  # type: ignore[attr-defined]
+        self.bar.update(self.task, completed=done, total=total)  # type: ignore[attr-defined]
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:

@@ -6,12 +6,18 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
+import pty
+import select
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -336,3 +342,49 @@ def test_a_boundary_reply_naming_no_candidate_keeps_the_classical_sections(endpo
     assert [s.start for s in draft.sections] == [s.start for s in plain.sections]
     suggest_mode = draft_with(LlmOptions(endpoint(boundary_answer("2")).url, boundaries=True, mode="suggest"))
     assert [s.start for s in suggest_mode.sections] == [s.start for s in plain.sections]
+
+
+@pytest.mark.parametrize("terminal", [True, False], ids=["pty", "pipe"])
+def test_console_command_with_a_down_endpoint_warns_once_and_drafts(tmp_path, terminal):
+    source = tmp_path / "talk.json"
+    source.write_text(json.dumps(transcript_to_dict(make_transcript(TALK))))
+    exe = Path(sys.executable).parent / "video2blog"
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    command = [str(exe), "draft", str(source), "-o", str(tmp_path / "out"), "--llm", url]
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "XDG_CONFIG_HOME": str(tmp_path)}
+    if terminal:
+        leader, follower = pty.openpty()
+        proc = subprocess.Popen(command, stdin=follower, stdout=follower, stderr=follower, env=env)
+        os.close(follower)
+        output = read_all(leader, proc)
+    else:
+        done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120, check=False)
+        output, proc = done.stdout + done.stderr, done  # type: ignore[assignment]
+    assert proc.returncode == 0, output
+    warnings = [line for line in output.splitlines() if "failed" in line]
+    assert (
+        len(warnings) == 1
+        and "cannot connect" in warnings[0]
+        and "kept the classical headings" in warnings[0]
+    )
+    assert "Traceback" not in output and "Drafted" in output
+
+
+def read_all(fd: int, proc: subprocess.Popen[bytes], timeout: float = 120.0) -> str:
+    """Everything the process writes to its terminal until it exits (bounded in time)."""
+    chunks, end = [], time.monotonic() + timeout
+    while time.monotonic() < end:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if ready:
+            try:
+                data = os.read(fd, 4096)
+            except OSError:  # the terminal closed with the process
+                break
+            if not data:
+                break
+            chunks.append(data)
+        elif proc.poll() is not None:
+            break
+    proc.wait(10)
+    os.close(fd)
+    return b"".join(chunks).decode("utf-8", "replace")
