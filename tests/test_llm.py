@@ -69,6 +69,9 @@ class Endpoint:
                 endpoint.headers.append(dict(self.headers))
                 status, data, delay = endpoint.behave(len(endpoint.bodies), body)
                 time.sleep(delay)
+                if status == 0:  # not HTTP at all
+                    self.wfile.write(data)
+                    return
                 self.send_response(status)
                 self.send_header("Retry-After", "0.2") if status == 429 else None
                 self.send_header("Content-Length", str(len(data)))
@@ -181,13 +184,14 @@ def test_redraft_asks_nothing_again(endpoint, tmp_path):
     [
         (None, "cannot connect"),
         (lambda n, b: (200, b"<html>not json</html>", 0.0), "not a chat completion"),
+        (lambda n, b: (0, b"SSH-2.0-OpenSSH_9.2\r\n", 0.0), "bad HTTP answer"),
         (lambda n, b: (200, b'{"choices": []}', 0.0), "not a chat completion"),
         (lambda n, b: (429, b"slow down", 0.0), "HTTP 429"),
         (lambda n, b: (500, b"oops", 0.0), "HTTP 500"),
         (lambda n, b: (401, b"no", 0.0), "API key"),
         (lambda n, b: (200, completion("x"), 3.0), "no answer within"),
     ],
-    ids=["down", "html", "no-choices", "rate-limited", "server-error", "unauthorised", "slow"],
+    ids=["down", "html", "not-http", "no-choices", "rate-limited", "server-error", "unauthorised", "slow"],
 )
 def test_a_failing_endpoint_gives_one_warning_and_the_classical_draft(endpoint, caplog, behave, reason):
     url = endpoint(behave).url if behave else f"http://127.0.0.1:{free_port()}/v1"

@@ -8,6 +8,7 @@ busy with the request). Whatever goes wrong ends in
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import time
@@ -113,6 +114,8 @@ class ChatClient:
             raise _http_failure(exc) from exc
         except TimeoutError as exc:  # not retried: a slow server is still busy with the request
             raise LlmUnavailable(late) from exc
+        except http.client.HTTPException as exc:  # closed mid-answer, or not an HTTP server at all
+            raise _Retryable(f"bad HTTP answer ({type(exc).__name__})") from exc
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             if isinstance(reason, TimeoutError):

@@ -36,6 +36,7 @@ from video2blog.pipeline.text.headings import slugify
 log = logging.getLogger(__name__)
 
 MAX_SUGGESTIONS = 3
+MAX_REASON = 160
 CUT_DESCRIPTION = "cut to the sentences the talk supports"
 NO_DESCRIPTION = "dropped: no sentence the talk supports"
 
@@ -134,7 +135,8 @@ def suggest(
 
 def failure(session: Session, exc: LlmUnavailable) -> str:
     """The one warning line for a failed endpoint, logged and returned."""
-    warning = f"the language model at {session.options.host} failed ({exc}); kept the classical headings"
+    reason = " ".join(str(exc).split())[:MAX_REASON]  # one line, whatever the server sent
+    warning = f"the language model at {session.options.host} failed ({reason}); kept the classical headings"
     log.warning("%s", warning)
     return warning
 
