@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
 from video2blog.pipeline.llm.suggest import judge_headings, offer, parse_meta
 from video2blog.pipeline.schema import Paragraph, Section
 from video2blog.pipeline.text.guards import (
@@ -115,3 +118,24 @@ def test_meta_reply_is_parsed_by_its_labels():
         "title": "Ketamine for nerve pain",
         "description": "Ketamine can ease nerve pain.",
     }
+
+
+def test_api_base_and_reply_parsing():
+    from video2blog.pipeline.llm.client import LlmUnavailable, api_base, parse_reply
+
+    assert api_base("http://localhost:11434") == "http://localhost:11434/v1"
+    assert api_base("https://api.example.com/v1/") == "https://api.example.com/v1"
+    reply = parse_reply(b'{"model": "/m/SmolLM2.gguf", "choices": [{"message": {"content": "Hi"}}]}')
+    assert (reply.text, reply.model) == ("Hi", "/m/SmolLM2.gguf")
+    for junk in (b"", b"[]", b'{"choices": [{"message": {"content": null}}]}', b"\xff\xfe"):
+        with pytest.raises(LlmUnavailable):
+            parse_reply(junk)
+
+
+def test_boundary_candidates_keep_sections_long_enough():
+    from video2blog.pipeline.llm.boundaries import candidates, pick
+
+    scores = np.array([0.1, 0.9, 0.2, 0.8, 0.1, 0.7, 0.3, 0.1, 0.2, 0.1, 0.6])
+    options = candidates(scores, [4, 9], 0, 12)
+    assert options[0] == 4 and len(options) <= 3 and all(2 <= g <= 7 for g in options)
+    assert pick("2", options) == options[1] and pick("none", options) == 4 and pick("9", options) == 4
