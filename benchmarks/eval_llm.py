@@ -19,6 +19,7 @@ here to show the plumbing; what a 7-8B model gives (Ollama, ``--llm http://local
 Usage::
 
     python -m benchmarks.eval_llm --serve [--limit N] [--set real|synthetic|both] [--cache]
+        [--real-dir ../shared/realdata/vidchapters-dev]
     python -m benchmarks.eval_llm --llm URL [--llm-model NAME] ...
 """
 
@@ -74,9 +75,9 @@ class Score:
     warning: str
 
 
-def real_items(limit: int) -> list[Item]:
+def real_items(limit: int, folder: Path = REAL_DIR) -> list[Item]:
     items = []
-    for truth_path in sorted(REAL_DIR.glob("*.truth.json"))[:limit]:
+    for truth_path in sorted(folder.glob("*.truth.json"))[:limit]:
         truth = json.loads(truth_path.read_text(encoding="utf-8"))
         srt = truth_path.with_name(truth_path.name.replace(".truth.json", ".srt"))
         starts = [0.0, *truth["starts"][1:]]
@@ -205,17 +206,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--set", choices=("real", "synthetic", "both"), default="both")
     parser.add_argument("--limit", type=int, default=1000, help="talks per set")
     parser.add_argument("--cache", action="store_true", help="reuse replies cached in benchmarks/cache/llm")
+    parser.add_argument("--real-dir", type=Path, default=REAL_DIR, help="the vidchapters-dev folder")
     args = parser.parse_args(argv)
     if not args.llm and not args.serve:
         parser.error("give --llm URL or --serve")
-    sets = {"real": real_items, "synthetic": synthetic_items}
+    sets = {"real": lambda n: real_items(n, args.real_dir), "synthetic": synthetic_items}
     chosen = list(sets) if args.set == "both" else [args.set]
     with bundled_server() if args.serve else _given(args.llm) as url:
         options = LlmOptions(url, model=args.llm_model, cache_dir=CACHE_DIR if args.cache else None)
         print(f"model {args.llm_model or '(the server default)'} at {options.host}")
         for name in chosen:
-            scores = []
-            for item in sets[name](args.limit):
+            scores, items = [], sets[name](args.limit)
+            if not items:
+                raise SystemExit(f"no {name} talks found (see --real-dir, make_eval_set.py)")
+            for item in items:
                 scores.append(score(item, options))
                 print(
                     f"  {item.name}: {scores[-1].classical}/{scores[-1].llm} of {scores[-1].chapters}"
