@@ -126,8 +126,8 @@ def compute_draft(
 def render_draft(
     words: Transcript, src: Source, options: DraftOptions, out_dir: Path | None = None
 ) -> ComputedDraft:
-    """Sentences, sections and every chosen file's bytes from a transcription. No file I/O (with
-    ``options.llm``, requests to the language model)."""
+    """Sentences, sections and every chosen file's bytes from a transcription. Pure but for
+    ``options.llm``: requests to the language model, through its reply cache."""
     transcript = split_sentences(words)
     draft = make_draft(transcript, src, options)
     ctx = RenderContext(draft, transcript, template_dir=options.template_dir, out_dir=out_dir)
@@ -172,7 +172,8 @@ def read_transcript_file(path: Path) -> Transcript:
 
 def make_draft(transcript: Transcript, source: Source, options: DraftOptions) -> Draft:
     """The text stages after sentence splitting: sections (with sentence embeddings where installed),
-    cleanup and metadata."""
+    cleanup and metadata; then, with ``options.llm``, the language model's guarded suggestions (and,
+    with ``boundaries``, its choice among the candidate section starts)."""
     if not transcript.words:
         raise InputError("holds no words to draft from", source.path)
     chapters = () if options.ignore_chapters else transcript.chapters
