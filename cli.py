@@ -23,6 +23,7 @@ from video2blog.pipeline.batch.runner import BatchOptions, run_batch
 from video2blog.pipeline.engines import EngineOptions
 from video2blog.pipeline.errors import UsageError, Video2BlogError
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_prompt, load_glossary
+from video2blog.pipeline.llm import LlmOptions
 from video2blog.pipeline.run import DraftOptions, DraftResult, draft_file
 from video2blog.pipeline.writers.formats import WRITERS, parse_formats
 
@@ -62,6 +63,29 @@ ChaptersOpt = Annotated[
     bool, typer.Option("--ignore-chapters", help="Find sections in the speech, not the chapter marks.")
 ]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage.")]
+LlmOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--llm", help="OpenAI-compatible API base for heading suggestions, e.g. http://localhost:11434/v1; "
+        "'off' ignores the config file's. Key from $VIDEO2BLOG_LLM_API_KEY or $OPENAI_API_KEY.",
+        show_default="config file's 'llm', else none",
+    ),
+]
+LlmModelOpt = Annotated[
+    Optional[str], typer.Option("--llm-model", help="Model name at --llm.", show_default="the server's")
+]
+LlmModeOpt = Annotated[
+    Optional[str],
+    typer.Option("--llm-mode", help="use: the best suggestion heads its section; suggest: only offer them.",
+                 show_default="use"),
+]
+LlmBoundariesOpt = Annotated[
+    bool, typer.Option("--llm-boundaries", help="Let --llm choose among the candidate section boundaries.")
+]
+LlmTimeoutOpt = Annotated[float, typer.Option("--llm-timeout", help="Seconds --llm may take per draft.")]
+ClinicOpt = Annotated[
+    Optional[str], typer.Option("--clinic", help="The clinic's name, for --llm's prompts.")
+]
 
 
 @dataclass(frozen=True)
@@ -83,6 +107,12 @@ class DraftFlags:
     no_cache: bool = False
     ignore_chapters: bool = False
     verbose: bool = False
+    llm: str | None = None
+    llm_model: str | None = None
+    llm_mode: str | None = None
+    llm_boundaries: bool = False
+    llm_timeout: float = 600.0
+    clinic: str | None = None
 
 
 _OPTION_TYPES: dict[str, object] = {
@@ -90,6 +120,8 @@ _OPTION_TYPES: dict[str, object] = {
     "template_dir": TemplateOpt, "verbatim": VerbatimOpt, "force": ForceOpt, "device": DeviceOpt,
     "compute_type": ComputeOpt, "beam_size": BeamOpt, "vad": VadOpt, "batched": BatchedOpt,
     "no_cache": NoCacheOpt, "ignore_chapters": ChaptersOpt, "verbose": VerboseOpt,
+    "llm": LlmOpt, "llm_model": LlmModelOpt, "llm_mode": LlmModeOpt, "llm_boundaries": LlmBoundariesOpt,
+    "llm_timeout": LlmTimeoutOpt, "clinic": ClinicOpt,
 }
 # The shared options as command parameters, with DraftFlags' defaults.
 SHARED = [
@@ -151,6 +183,54 @@ def build_options(flags: DraftFlags, threads: int = 0) -> DraftOptions:
         transcribe=TranscribeOptions(engine=flags.engine, engine_options=engine_options, cache_dir=cache),
         glossary=terms, formats=parse_formats(flags.formats), template_dir=flags.template_dir,
         verbatim=flags.verbatim, force=flags.force, ignore_chapters=flags.ignore_chapters,
+        llm=llm_options(flags, load_config(), cache),
+    )
+
+
+# Environment variables the language model's API key is read from, first set wins.
+API_KEY_VARIABLES = ("VIDEO2BLOG_LLM_API_KEY", "OPENAI_API_KEY")
+CONFIG_KEYS = frozenset({"llm", "llm_model", "llm_mode", "clinic"})
+
+
+def config_path() -> Path:
+    """The user's config file: ``$XDG_CONFIG_HOME/video2blog/config.toml``."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "video2blog" / "config.toml"
+
+
+def load_config(path: Path | None = None) -> dict[str, str]:
+    """The config file's settings (``llm = "http://localhost:11434/v1"``, ...); none if it is absent.
+
+    Raises:
+        UsageError: the file is not TOML, or holds a key or value video2blog does not know.
+    """
+    path = path or config_path()
+    if not path.is_file() or sys.version_info < (3, 11):
+        return {}
+    import tomllib
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read the config file ({exc}); fix or remove it") from exc
+    wrong = sorted(k for k, v in data.items() if k not in CONFIG_KEYS or not isinstance(v, str))
+    if wrong:
+        known = ", ".join(sorted(CONFIG_KEYS))
+        raise UsageError(f"{path}: unknown or non-text setting {wrong[0]!r}; the settings are {known}")
+    return dict(data)
+
+
+def llm_options(flags: DraftFlags, config: dict[str, str], cache: Path | None) -> LlmOptions | None:
+    """The language-model options from the flags, else the config file; None without a URL."""
+    url = flags.llm if flags.llm is not None else config.get("llm", "")
+    if url.strip().lower() in ("", "off", "none"):
+        return None
+    key = next((os.environ[v] for v in API_KEY_VARIABLES if os.environ.get(v)), "")
+    mode = flags.llm_mode or config.get("llm_mode") or "use"
+    return LlmOptions(
+        url=url.strip(), model=flags.llm_model or config.get("llm_model", ""), mode=mode,  # type: ignore[arg-type]
+        boundaries=flags.llm_boundaries, clinic=flags.clinic or config.get("clinic", ""), api_key=key,
+        cache_dir=cache, draft_timeout=flags.llm_timeout, request_timeout=min(120.0, flags.llm_timeout),
     )
 
 

@@ -18,9 +18,12 @@ from video2blog.pipeline.errors import InputError
 from video2blog.pipeline.ingest import media
 from video2blog.pipeline.ingest.captions import read_captions
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, transcribe_media
+from video2blog.pipeline.llm import LlmOptions
+from video2blog.pipeline.llm.boundaries import with_boundaries
+from video2blog.pipeline.llm.suggest import Session, suggest
 from video2blog.pipeline.output import OutputFolder, folder_lock
 from video2blog.pipeline.progress import milestones, report_stage
-from video2blog.pipeline.schema import Draft, Source, Transcript
+from video2blog.pipeline.schema import Draft, LlmSuggestion, Source, Transcript
 from video2blog.pipeline.serialize import transcript_from_dict, transcript_shape_error
 from video2blog.pipeline.sources import CAPTION_SUFFIXES, TRANSCRIPT_SUFFIXES
 from video2blog.pipeline.text.compose import ComposeOptions, compose
@@ -46,6 +49,8 @@ class DraftOptions:
     force: bool = False
     ignore_chapters: bool = False
     date: str = ""
+    # Suggestions from a language model (--llm); None: nothing is asked, nothing touches the network.
+    llm: LlmOptions | None = None
 
 
 @dataclass(frozen=True)
@@ -148,7 +153,8 @@ def render_draft(
     out_dir: Path | None = None,
     edits: EditRecord | None = None,
 ) -> ComputedDraft:
-    """Sentences, sections and every chosen file's bytes from a transcription. Pure: no I/O.
+    """Sentences, sections and every chosen file's bytes from a transcription. Pure but for
+    ``options.llm``: requests to the language model, through its reply cache.
 
     ``edits`` (the draft folder's ``edits.json``) are reapplied to the new draft: an editor's
     changes in the review page survive a redraft. ``transcript.json`` stays what was heard.
@@ -220,11 +226,20 @@ def read_transcript_file(path: Path) -> Transcript:
 
 def make_draft(transcript: Transcript, source: Source, options: DraftOptions) -> Draft:
     """The text stages after sentence splitting: sections (with sentence embeddings where installed),
-    cleanup and metadata."""
+    cleanup and metadata; then, with ``options.llm``, the language model's guarded suggestions (and,
+    with ``boundaries``, its choice among the candidate section starts)."""
     if not transcript.words:
         raise InputError("holds no words to draft from", source.path)
     chapters = () if options.ignore_chapters else transcript.chapters
-    spans = find_sections(transcript, chapters, encode=embed.encoder())
+    encode = embed.encoder()
+    spans = find_sections(transcript, chapters, encode=encode)
     date = options.date or dt.date.today().isoformat()
     compose_options = ComposeOptions(verbatim=options.verbatim, date=date, glossary=options.glossary)
-    return compose(transcript, spans, source, compose_options)
+    if options.llm is None:
+        return compose(transcript, spans, source, compose_options)
+    session, chosen, warning = Session(options.llm), list[LlmSuggestion](), ""
+    if options.llm.boundaries:  # in mode "suggest" the choice is recorded, not made
+        moved, chosen, warning = with_boundaries(transcript, spans, session, encode)
+        spans = moved if options.llm.mode == "use" else spans
+    draft = compose(transcript, spans, source, compose_options)
+    return suggest(draft, options.glossary, options.llm, session, chosen, warning)

@@ -135,6 +135,42 @@ class Source:
 
 
 @dataclass(frozen=True)
+class LlmSuggestion:
+    """One thing a language model suggested (``--llm``), and what became of it.
+
+    ``target`` is "heading" (of section ``section``), "title", "description" or "boundary" (where
+    section ``section`` starts, "sentence N"); ``replaces`` is the classical text it would replace;
+    ``note`` says why it was flagged or dropped; ``used`` whether it is in the draft.
+    """
+
+    target: Literal["heading", "title", "description", "boundary"]
+    section: int
+    text: str
+    replaces: str
+    note: str = ""
+    used: bool = False
+
+
+@dataclass(frozen=True)
+class LlmRecord:
+    """Which language model was asked for suggestions, how, and what it suggested.
+
+    ``endpoint`` is the host (and port) only; ``warning`` is set when the endpoint failed and the
+    classical headings were kept; ``requests`` were sent, ``cached`` answered from the cache.
+    """
+
+    model: str
+    endpoint: str
+    prompt_version: str
+    mode: Literal["use", "suggest"]
+    suggestions: tuple[LlmSuggestion, ...] = ()
+    requests: int = 0
+    cached: int = 0
+    seconds: float = 0.0
+    warning: str = ""
+
+
+@dataclass(frozen=True)
 class Draft:
     """A finished draft blog post."""
 
@@ -150,3 +186,5 @@ class Draft:
     engine: str = ""
     model: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    # Set when a language model was asked for suggestions (--llm).
+    llm: LlmRecord | None = None

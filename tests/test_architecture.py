@@ -44,6 +44,8 @@ IO_MODULES = {
 INTERNAL_SIGNALS = {
     f"{PKG}.batch.cluster.SourceNotVisible",  # the worker asks the client to send the video's bytes
     f"{PKG}.batch.jobs.Cancelled",  # a queued job dropped after Ctrl-C
+    f"{PKG}.llm.client.LlmUnavailable",  # the --llm endpoint failed: one warning, the classical draft
+    f"{PKG}.llm.client._Retryable",  # a failure worth another try, caught inside the client
 }
 
 
