@@ -19,10 +19,11 @@ import typer
 from video2blog.pipeline.batch.report import REPORT_CSV, REPORT_JSON, BatchReport, ItemRecord
 from video2blog.pipeline.batch.runner import BatchItem, BatchOptions, run_batch
 from video2blog.pipeline.engines import EngineOptions
-from video2blog.pipeline.errors import Video2BlogError
+from video2blog.pipeline.errors import UsageError, Video2BlogError
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_prompt, load_glossary
 from video2blog.pipeline.run import DraftOptions, DraftResult, draft_file
 from video2blog.pipeline.writers.formats import WRITERS, parse_formats
+from video2blog.pipeline.writers.site import check_front_matter
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Turn clinic videos into draft blog posts."
@@ -60,6 +61,14 @@ ChaptersOpt = Annotated[
     bool, typer.Option("--ignore-chapters", help="Find sections in the speech, not the chapter marks.")
 ]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage.")]
+FrontMatterOpt = Annotated[
+    str, typer.Option(help="post.md's front matter for a static site: hugo, jekyll or astro.",
+                      show_default="video2blog's own fields")
+]
+MedicalOpt = Annotated[
+    bool, typer.Option("--medical", help="Mark post.html up as a MedicalWebPage (a clinician reviews it).")
+]
+ImagesOpt = Annotated[bool, typer.Option(help="Take a still frame per section from a video.")]
 
 
 @dataclass(frozen=True)
@@ -81,6 +90,9 @@ class DraftFlags:
     no_cache: bool = False
     ignore_chapters: bool = False
     verbose: bool = False
+    front_matter: str = ""
+    medical: bool = False
+    images: bool = True
 
 
 _OPTION_TYPES: dict[str, object] = {
@@ -88,6 +100,7 @@ _OPTION_TYPES: dict[str, object] = {
     "template_dir": TemplateOpt, "verbatim": VerbatimOpt, "force": ForceOpt, "device": DeviceOpt,
     "compute_type": ComputeOpt, "beam_size": BeamOpt, "vad": VadOpt, "batched": BatchedOpt,
     "no_cache": NoCacheOpt, "ignore_chapters": ChaptersOpt, "verbose": VerboseOpt,
+    "front_matter": FrontMatterOpt, "medical": MedicalOpt, "images": ImagesOpt,
 }
 # The shared options as command parameters, with DraftFlags' defaults.
 SHARED = [
@@ -132,6 +145,7 @@ def build_options(flags: DraftFlags, threads: int = 0) -> DraftOptions:
         transcribe=TranscribeOptions(engine=flags.engine, engine_options=engine_options, cache_dir=cache),
         glossary=terms, formats=parse_formats(flags.formats), template_dir=flags.template_dir,
         verbatim=flags.verbatim, force=flags.force, ignore_chapters=flags.ignore_chapters,
+        front_matter=check_front_matter(flags.front_matter), medical=flags.medical, images=flags.images,
     )
 
 
@@ -187,6 +201,41 @@ def batch(
     raise typer.Exit(report.exit_code)
 
 
+PASSWORD_ENV = "VIDEO2BLOG_WP_PASSWORD"
+
+
+@app.command()
+def publish(
+    draft_dir: Annotated[Path, typer.Argument(help="A draft folder written by 'video2blog draft'.")],
+    wordpress: Annotated[str, typer.Option(help="The WordPress site's address, e.g. https://clinic.example.")],
+    user: Annotated[str, typer.Option(help="Your WordPress user name.")],
+    status: Annotated[str, typer.Option(help="draft, pending, private or publish.")] = "draft",
+    verbose: VerboseOpt = False,
+) -> None:
+    """Send DRAFT_DIR to a WordPress site as a draft post (again: update that post).
+
+    The application password (Users > Profile > Application Passwords) is read from the environment
+    variable VIDEO2BLOG_WP_PASSWORD, or asked for without echo; never give it as an argument.
+    """
+    from video2blog.pipeline.publish.wordpress import WordPressSite, publish_draft
+
+    _setup_logging(verbose)
+    with _errors_to_exit():
+        site = WordPressSite(wordpress, user, _wordpress_password())
+        result = publish_draft(draft_dir, site, status)
+    verb = "Created" if result.created else "Updated"
+    typer.echo(f"{verb} {result.status} post {result.post_id} with {result.images} images: {result.link}")
+
+
+def _wordpress_password() -> str:
+    password = os.environ.get(PASSWORD_ENV, "")
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        raise UsageError(f"set {PASSWORD_ENV} to the user's application password (no terminal to ask on)")
+    return str(typer.prompt("Application password", hide_input=True))
+
+
 @app.command("formats")
 def list_formats() -> None:
     """List the outputs a draft can have (choose with --formats)."""
@@ -201,6 +250,8 @@ def _report(result: DraftResult) -> None:
         typer.echo(f"  wrote {path}")
     for path in result.kept:
         typer.echo(f"  kept your edited {path}; the new version is beside it", err=True)
+    for note in result.draft.notes:
+        typer.echo(f"  note: {note}", err=True)
 
 
 class _Terminated(KeyboardInterrupt):

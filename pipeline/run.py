@@ -13,18 +13,22 @@ from video2blog.pipeline.engines import ProgressCallback, embed
 from video2blog.pipeline.errors import InputError
 from video2blog.pipeline.ingest import media
 from video2blog.pipeline.ingest.captions import CAPTION_SUFFIXES, read_captions
+from video2blog.pipeline.ingest.frames import section_frames
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, transcribe_media
 from video2blog.pipeline.output import OutputFolder
 from video2blog.pipeline.schema import Draft, Source, Transcript
 from video2blog.pipeline.serialize import transcript_from_dict
 from video2blog.pipeline.text.compose import ComposeOptions, compose
+from video2blog.pipeline.text.headings import slugify
 from video2blog.pipeline.text.sections import find_sections
 from video2blog.pipeline.text.sentences import split_sentences
+from video2blog.pipeline.writers.chapters import youtube_chapters
 from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, RenderContext, render_all
 
 log = logging.getLogger(__name__)
 
 TRANSCRIPT_SUFFIXES = frozenset({".json"}) | CAPTION_SUFFIXES
+IMAGES_DIR = "images"  # the draft folder's still frames, one per section
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,9 @@ class DraftOptions:
     force: bool = False
     ignore_chapters: bool = False
     date: str = ""
+    images: bool = True  # a still frame per section, from a video's pictures
+    front_matter: str = ""  # post.md's front matter: "" (video2blog's own), hugo, jekyll or astro
+    medical: bool = False  # JSON-LD as a MedicalWebPage, for the clinician to review
 
 
 @dataclass(frozen=True)
@@ -114,17 +121,60 @@ def compute_draft(
         out_dir: the draft folder the files are for (the review page links the media relative to it).
     """
     words, src = read_source(source, options, progress, label)
-    return render_draft(words, src, options, out_dir)
+    return render_draft(words, src, options, out_dir, video=_frame_source(source, options))
 
 
 def render_draft(
-    words: Transcript, src: Source, options: DraftOptions, out_dir: Path | None = None
+    words: Transcript,
+    src: Source,
+    options: DraftOptions,
+    out_dir: Path | None = None,
+    video: Path | None = None,
 ) -> ComputedDraft:
-    """Sentences, sections and every chosen file's bytes from a transcription. Pure: no I/O."""
+    """Sentences, sections and every chosen file's bytes from a transcription.
+
+    Pure (no I/O) unless ``video`` is given: then ffmpeg takes a still frame per section from it.
+    """
     transcript = split_sentences(words)
     draft = make_draft(transcript, src, options)
-    ctx = RenderContext(draft, transcript, template_dir=options.template_dir, out_dir=out_dir)
-    return ComputedDraft(draft, transcript, render_all(ctx, options.formats))
+    draft, images = add_section_images(draft, video) if video else (draft, {})
+    draft = add_chapter_notes(draft, options.formats)
+    ctx = RenderContext(
+        draft, transcript, template_dir=options.template_dir, out_dir=out_dir,
+        front_matter=options.front_matter, medical=options.medical,
+    )
+    return ComputedDraft(draft, transcript, {**render_all(ctx, options.formats), **images})
+
+
+def _frame_source(source: Path, options: DraftOptions) -> Path | None:
+    """The media to take still frames from: a video's own file, unless images are off."""
+    if not options.images or source.suffix.lower() in TRANSCRIPT_SUFFIXES:
+        return None
+    return source if media.probe(source).has_video else None
+
+
+def add_section_images(draft: Draft, video: Path) -> tuple[Draft, dict[str, bytes]]:
+    """The draft with each section's ``image`` set, and the JPEGs by their draft-folder paths.
+
+    The first section's frame is the post's featured image.
+    """
+    frames = section_frames(video, [(s.start, s.end) for s in draft.sections])
+    sections, files = [], {}
+    for n, (section, frame) in enumerate(zip(draft.sections, frames), 1):
+        if frame is not None:
+            name = f"{IMAGES_DIR}/{n:02d}-{slugify(section.heading, 40)}.jpg"
+            files[name] = frame.jpeg
+            section = replace(section, image=name)
+        sections.append(section)
+    return replace(draft, sections=tuple(sections)), files
+
+
+def add_chapter_notes(draft: Draft, formats: tuple[str, ...]) -> Draft:
+    """The draft with what YouTube's chapter rules changed (merged or dropped) in its ``notes``."""
+    if "chapters" not in formats:
+        return draft
+    notes = youtube_chapters(draft.sections, draft.source.duration).notes
+    return replace(draft, notes=draft.notes + notes) if notes else draft
 
 
 def write_draft(computed: ComputedDraft, out_dir: Path, force: bool = False) -> DraftResult:

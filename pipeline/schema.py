@@ -150,3 +150,5 @@ class Draft:
     engine: str = ""
     model: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    # What the editor should know about the draft's outputs, e.g. chapters YouTube's rules merged.
+    notes: tuple[str, ...] = ()

@@ -42,4 +42,12 @@ def timestamp(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-FILTERS = {"yaml": yaml_scalar, "yaml_list": yaml_list, "md": md_escape, "timestamp": timestamp}
+def yaml_value(value: object) -> str:
+    """A YAML scalar, or a flow list for a list or tuple."""
+    return yaml_list(value) if isinstance(value, (list, tuple)) else yaml_scalar(value)
+
+
+FILTERS = {
+    "yaml": yaml_scalar, "yaml_value": yaml_value, "yaml_list": yaml_list, "md": md_escape,
+    "timestamp": timestamp,
+}
