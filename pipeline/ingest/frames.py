@@ -86,8 +86,10 @@ def _candidates(video: Path, first: float, length: float) -> tuple[list[float], 
     args = ["-ss", f"{first:.3f}", "-t", f"{length:.3f}", "-i", str(video), "-an", "-vf", vf]
     raw = _ffmpeg(video, [*args, "-f", "rawvideo", "pipe:"])
     count = len(raw) // (width * height)
-    frames = [np.frombuffer(raw, np.uint8, width * height, i * width * height).reshape(height, width)
-              for i in range(count)]
+    frames = [
+        np.frombuffer(raw, np.uint8, width * height, i * width * height).reshape(height, width)
+        for i in range(count)
+    ]
     return [first + i / rate for i in range(count)], frames
 
 

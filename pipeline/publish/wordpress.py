@@ -125,9 +125,12 @@ def read_draft_post(draft_dir: Path) -> DraftPost:
     sections = data.get("sections") or []
     images = tuple((s["image"], str(s.get("heading", ""))) for s in sections if s.get("image"))
     return DraftPost(
-        title=str(data.get("title", "")), slug=str(data.get("slug", "")),
-        excerpt=str(data.get("description", "")), tags=tuple(data.get("keywords", ())[:TAG_COUNT]),
-        html=page, images=images,
+        title=str(data.get("title", "")),
+        slug=str(data.get("slug", "")),
+        excerpt=str(data.get("description", "")),
+        tags=tuple(data.get("keywords", ())[:TAG_COUNT]),
+        html=page,
+        images=images,
     )
 
 
@@ -159,8 +162,12 @@ def post_fields(post: DraftPost, status: str, tag_ids: list[int], media: dict[st
     """The REST API's fields for the post."""
     urls = {path: m["url"] for path, m in media.items()}
     fields: dict[str, Any] = {
-        "title": post.title, "slug": post.slug, "excerpt": post.excerpt, "status": status,
-        "content": post_body(post.html, urls), "tags": tag_ids,
+        "title": post.title,
+        "slug": post.slug,
+        "excerpt": post.excerpt,
+        "status": status,
+        "content": post_body(post.html, urls),
+        "tags": tag_ids,
     }
     featured = next((media[path]["id"] for path, _ in post.images if path in media), None)
     if featured is not None:
@@ -227,8 +234,9 @@ def _read_image(draft_dir: Path, path: str) -> bytes:
     try:
         return (draft_dir / path).read_bytes()
     except OSError as exc:
-        raise InputError(f"cannot read the still {path} ({exc.strerror}); draft again or use --no-images",
-                         draft_dir) from exc
+        raise InputError(
+            f"cannot read the still {path} ({exc.strerror}); draft again or use --no-images", draft_dir
+        ) from exc
 
 
 def attach_images(client: RestClient, media: dict[str, Any], post_id: int) -> None:
@@ -244,8 +252,11 @@ class RestClient:
         self.site = normalise_url(site.url)
         self.user = site.user
         token = base64.b64encode(f"{site.user}:{site.password}".encode()).decode("ascii")
-        self.headers = {"Authorization": f"Basic {token}", "Accept": "application/json",
-                        "User-Agent": "video2blog"}
+        self.headers = {
+            "Authorization": f"Basic {token}",
+            "Accept": "application/json",
+            "User-Agent": "video2blog",
+        }
         self.timeout = site.timeout
         self.root = self._discover()
 
@@ -260,8 +271,10 @@ class RestClient:
                 continue
             if isinstance(index, dict) and "wp/v2" in index.get("namespaces", ()):
                 return root
-        raise PublishError(f"the WordPress REST API is not available at {self.site} (turned off by a "
-                           f"plugin or the host, or not a WordPress site); {NO_REST_HELP}")
+        raise PublishError(
+            f"the WordPress REST API is not available at {self.site} (turned off by a "
+            f"plugin or the host, or not a WordPress site); {NO_REST_HELP}"
+        )
 
     def check_user(self) -> None:
         """Fail early, before any upload, if the user name or application password is wrong."""
@@ -276,8 +289,9 @@ class RestClient:
             raise
         return True
 
-    def call(self, method: str, path: str, body: dict[str, Any] | None = None,
-             query: dict[str, str] | None = None) -> Any:
+    def call(
+        self, method: str, path: str, body: dict[str, Any] | None = None, query: dict[str, str] | None = None
+    ) -> Any:
         """One JSON request; WordPress's errors become :class:`PublishError` with its code and message."""
         data = json.dumps(body).encode("utf-8") if body is not None else None
         headers = {**self.headers, **({"Content-Type": "application/json"} if data is not None else {})}
@@ -308,8 +322,10 @@ class RestClient:
         try:
             return json.loads(raw)
         except ValueError:
-            raise PublishError(f"{self.site} answered {request.full_url} with something that is not JSON; "
-                               f"{NO_REST_HELP}", code="not_json") from None
+            raise PublishError(
+                f"{self.site} answered {request.full_url} with something that is not JSON; {NO_REST_HELP}",
+                code="not_json",
+            ) from None
 
     def _refused(self, exc: urllib.error.HTTPError) -> PublishError:
         return refusal(self.site, self.user, exc.code, exc.read())
@@ -322,8 +338,10 @@ def refusal(site: str, user: str, status: int, raw: bytes) -> PublishError:
     except ValueError:
         answer = None
     if not isinstance(answer, dict):
-        why = (f"{site} answered HTTP {status} without WordPress's JSON (a security plugin, firewall or the "
-               f"host may be blocking the REST API); {NO_REST_HELP}")
+        why = (
+            f"{site} answered HTTP {status} without WordPress's JSON (a security plugin, firewall or the "
+            f"host may be blocking the REST API); {NO_REST_HELP}"
+        )
         return PublishError(why, status=status)
     code, message = str(answer.get("code", "")), html.unescape(str(answer.get("message", ""))).strip()
     data = answer.get("data") if isinstance(answer.get("data"), dict) else {}

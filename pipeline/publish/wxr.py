@@ -91,8 +91,10 @@ def _item(draft: Draft, html: str, author: str, tags: list[str]) -> list[str]:
         "\t\t<wp:post_password></wp:post_password>",
         "\t\t<wp:is_sticky>0</wp:is_sticky>",
     ]
-    fields += [f'\t\t<category domain="post_tag" nicename={quoteattr(slugify(t))}>{_cdata(t)}</category>'
-               for t in tags]
+    fields += [
+        f'\t\t<category domain="post_tag" nicename={quoteattr(slugify(t))}>{_cdata(t)}</category>'
+        for t in tags
+    ]
     return ["\t<item>", *fields, "\t</item>"]
 
 

@@ -56,8 +56,10 @@ def _merge_short(marks: list[tuple[int, str]], end: int) -> tuple[list[tuple[int
         if short is None:
             break
         dropped = kept.pop(short if short > 0 else 1)  # the first stays: YouTube's starts at 0:00
-        notes.append(f"chapter {dropped[1]!r} at {timestamp(dropped[0])} merged into its neighbour: "
-                     f"YouTube chapters must last {MIN_SECONDS} s or more")
+        notes.append(
+            f"chapter {dropped[1]!r} at {timestamp(dropped[0])} merged into its neighbour: "
+            f"YouTube chapters must last {MIN_SECONDS} s or more"
+        )
     return kept, notes
 
 

@@ -32,11 +32,24 @@ def front_matter_fields(draft: Draft, style: str) -> dict[str, object]:
     """The front-matter fields a static-site generator expects, or {} for video2blog's own."""
     tags = list(draft.keywords[:TAG_COUNT])
     if style == "hugo":
-        return {"title": draft.title, "date": draft.date, "draft": True, "description": draft.description,
-                "tags": tags, "slug": draft.slug}
+        return {
+            "title": draft.title,
+            "date": draft.date,
+            "draft": True,
+            "description": draft.description,
+            "tags": tags,
+            "slug": draft.slug,
+        }
     if style == "jekyll":
-        return {"layout": "post", "title": draft.title, "date": draft.date, "categories": [], "tags": tags,
-                "excerpt": draft.description, "published": False}
+        return {
+            "layout": "post",
+            "title": draft.title,
+            "date": draft.date,
+            "categories": [],
+            "tags": tags,
+            "excerpt": draft.description,
+            "published": False,
+        }
     if style == "astro":
         return {"title": draft.title, "description": draft.description, "pubDate": draft.date}
     return {}
@@ -90,8 +103,12 @@ def video_object(draft: Draft) -> dict[str, Any]:
     if stills:
         video["thumbnailUrl"] = stills
     video["hasPart"] = [
-        {"@type": "Clip", "name": s.heading, "startOffset": int(s.start), "endOffset": max(int(s.start) + 1,
-         round(s.end))}
+        {
+            "@type": "Clip",
+            "name": s.heading,
+            "startOffset": int(s.start),
+            "endOffset": max(int(s.start) + 1, round(s.end)),
+        }
         for s in draft.sections
     ]
     return video
