@@ -36,6 +36,16 @@ AUTH_HELP = (
     "check --user and the application password (VIDEO2BLOG_WP_PASSWORD); make one under "
     "Users > Profile > Application Passwords"
 )
+# WordPress's codes for a wrong user name or password, or application passwords turned off.
+AUTH_CODES = frozenset(
+    {
+        "incorrect_password",
+        "invalid_username",
+        "invalid_email",
+        "rest_not_logged_in",
+        "application_passwords_disabled",
+    }
+)
 NO_REST_HELP = "export the draft with --formats wxr and import it under Tools > Import instead"
 
 
@@ -345,9 +355,9 @@ def refusal(site: str, user: str, status: int, raw: bytes) -> PublishError:
         return PublishError(why, status=status)
     code, message = str(answer.get("code", "")), html.unescape(str(answer.get("message", ""))).strip()
     data = answer.get("data") if isinstance(answer.get("data"), dict) else {}
-    if status == 401 or code in ("incorrect_password", "invalid_username", "rest_not_logged_in"):
+    if code in AUTH_CODES or (status == 401 and not code):
         text = f"WordPress at {site} did not accept user {user!r} ({message or code}); {AUTH_HELP}"
-    elif status == 403:
+    elif code.startswith("rest_cannot") or code == "rest_forbidden":
         text = f"user {user!r} may not do this on {site} ({message or code}); it needs the Author role"
     else:
         text = f"WordPress at {site} refused the post: {message or 'no reason given'} ({code}, HTTP {status})"
