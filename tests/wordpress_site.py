@@ -91,9 +91,11 @@ def missing() -> str:
     """What to install for a real WordPress, or "" when it is all here."""
     tools = ["php", *MARIADB]
     absent = [t for t in tools if not (shutil.which(t) or shutil.which(t, path="/usr/sbin:/usr/bin"))]
-    if absent or not (WORDPRESS / "wp-settings.php").exists():
-        return f"install {APT} (apt-get install {APT}); missing: {', '.join(absent) or WORDPRESS}"
-    return ""
+    if not (WORDPRESS / "wp-settings.php").exists():
+        absent.append(str(WORDPRESS))
+    if "php" not in absent and not _succeeds(["php", "-r", 'exit(extension_loaded("mysqli") ? 0 : 1);']):
+        absent.append("php's mysqli")
+    return f"install {APT} (apt-get install {APT}); missing: {', '.join(absent)}" if absent else ""
 
 
 @contextlib.contextmanager

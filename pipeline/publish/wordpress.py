@@ -23,8 +23,8 @@ from typing import Any
 
 from video2blog.pipeline.errors import InputError, UsageError, Video2BlogError
 from video2blog.pipeline.output import atomic_write
-from video2blog.pipeline.publish.content import post_body
 from video2blog.pipeline.serialize import to_json
+from video2blog.pipeline.writers.wp_content import post_body
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from video2blog.pipeline.schema import Section
-from video2blog.pipeline.writers.filters import timestamp
+from video2blog.pipeline.textutil import clock
 
 MIN_CHAPTERS = 3
 MIN_SECONDS = 10
@@ -44,7 +44,7 @@ def youtube_chapters(sections: Sequence[Section], duration: float) -> Chapters:
             f"or more, and this talk has {len(kept)}"
         )
         return Chapters((), tuple(notes))
-    return Chapters(tuple(f"{timestamp(t)} {title}" for t, title in kept), tuple(notes))
+    return Chapters(tuple(f"{clock(t)} {title}" for t, title in kept), tuple(notes))
 
 
 def _merge_short(marks: list[tuple[int, str]], end: int) -> tuple[list[tuple[int, str]], list[str]]:
@@ -57,7 +57,7 @@ def _merge_short(marks: list[tuple[int, str]], end: int) -> tuple[list[tuple[int
             break
         dropped = kept.pop(short if short > 0 else 1)  # the first stays: YouTube's starts at 0:00
         notes.append(
-            f"chapter {dropped[1]!r} at {timestamp(dropped[0])} merged into its neighbour: "
+            f"chapter {dropped[1]!r} at {clock(dropped[0])} merged into its neighbour: "
             f"YouTube chapters must last {MIN_SECONDS} s or more"
         )
     return kept, notes

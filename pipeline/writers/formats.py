@@ -158,7 +158,7 @@ class WxrWriter(Writer):
     format, filename, description = "wxr", "wordpress.xml", "WordPress export (WXR 1.2) for Tools > Import"
 
     def render(self, ctx: RenderContext) -> bytes:
-        from video2blog.pipeline.publish.wxr import render_wxr, without_images
+        from video2blog.pipeline.writers.wxr import render_wxr, without_images
 
         bare = replace(ctx, draft=without_images(ctx.draft))  # WXR cannot carry local image files
         return render_wxr(ctx.draft, HtmlWriter().render(bare).decode("utf-8"))

@@ -7,13 +7,13 @@ URLs the importer downloads, and the draft's images are local files (upload them
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 from xml.sax.saxutils import escape as _escape
 from xml.sax.saxutils import quoteattr
 
-from video2blog.pipeline.publish.content import post_body
 from video2blog.pipeline.schema import Draft
-from video2blog.pipeline.text.headings import slugify
+from video2blog.pipeline.writers.wp_content import post_body
 
 WXR_VERSION = "1.2"
 NAMESPACES = {
@@ -96,6 +96,12 @@ def _item(draft: Draft, html: str, author: str, tags: list[str]) -> list[str]:
         for t in tags
     ]
     return ["\t<item>", *fields, "\t</item>"]
+
+
+def slugify(name: str) -> str:
+    """A term's slug as WordPress makes one: lower case, hyphens between words (the importer keeps it)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "tag"
 
 
 def _cdata(text: str) -> str:
