@@ -132,7 +132,7 @@ def _one_error_line(done: subprocess.CompletedProcess) -> str:
 
 
 def test_each_failure_is_one_clear_line_and_leaves_no_post(site: Site, draft_dir: Path, tmp_path: Path):
-    before = len(all_posts(site))
+    before, media = len(all_posts(site)), len(api(site, "/wp/v2/media", per_page="100"))
     wrong = _one_error_line(publish(site, draft_dir, password="abcd efgh ijkl mnop qrst uvwx"))
     assert f"did not accept user '{site.user}'" in wrong and "VIDEO2BLOG_WP_PASSWORD" in wrong
     closed = _one_error_line(
@@ -153,6 +153,7 @@ def test_each_failure_is_one_clear_line_and_leaves_no_post(site: Site, draft_dir
     refused = _one_error_line(publish(site, rejected))
     assert "refused the post: Posts need a clinician’s sign-off first. (clinic_policy, HTTP 400)" in refused
     assert len(all_posts(site)) == before
+    assert len(api(site, "/wp/v2/media", per_page="100")) == media  # the refused post's stills removed
 
 
 def test_password_is_asked_for_without_echo_in_a_terminal(site: Site, draft_dir: Path):

@@ -113,8 +113,12 @@ def publish_draft(draft_dir: Path, site: WordPressSite, status: str = "draft") -
     records = read_records(draft_dir)
     record = records.get(client.site, {})
     media = upload_images(client, draft_dir, post.images, record.get("media", {}))
-    fields = post_fields(post, status, ensure_tags(client, post.tags), media)
-    saved, created = save_post(client, record.get("post_id"), fields)
+    try:
+        fields = post_fields(post, status, ensure_tags(client, post.tags), media)
+        saved, created = save_post(client, record.get("post_id"), fields)
+    except PublishError:
+        remove_new_images(client, media, record.get("media", {}))  # a refused post leaves no stray stills
+        raise
     attach_images(client, media, saved["id"])
     records[client.site] = {"post_id": saved["id"], "link": saved.get("link", ""), "media": media}
     atomic_write(draft_dir / RECORD, to_json(records))
@@ -247,6 +251,17 @@ def _read_image(draft_dir: Path, path: str) -> bytes:
         raise InputError(
             f"cannot read the still {path} ({exc.strerror}); draft again or use --no-images", draft_dir
         ) from exc
+
+
+def remove_new_images(client: RestClient, media: dict[str, Any], before: dict[str, Any]) -> None:
+    """Delete the stills this run uploaded (not those of an earlier publish), as far as the site lets us."""
+    earlier = {item.get("id") for item in before.values() if isinstance(item, dict)}
+    for item in media.values():
+        if item["id"] not in earlier:
+            try:
+                client.call("DELETE", f"/wp/v2/media/{item['id']}", query={"force": "true"})
+            except PublishError as exc:
+                log.warning("could not remove image %s after the failure: %s", item["id"], exc)
 
 
 def attach_images(client: RestClient, media: dict[str, Any], post_id: int) -> None:
