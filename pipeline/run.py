@@ -159,7 +159,11 @@ def add_section_images(draft: Draft, video: Path) -> tuple[Draft, dict[str, byte
 
     The first section's frame is the post's featured image.
     """
-    frames = section_frames(video, [(s.start, s.end) for s in draft.sections])
+    try:
+        frames = section_frames(video, [(s.start, s.end) for s in draft.sections])
+    except InputError as exc:  # the pictures are a bonus: a video ffmpeg cannot seek in still gets its draft
+        log.warning("no still frames: %s", exc)
+        return draft, {}
     sections, files = [], {}
     for n, (section, frame) in enumerate(zip(draft.sections, frames), 1):
         if frame is not None:

@@ -14,7 +14,7 @@ from tests.conftest import truth_transcript
 from video2blog.cli import app
 from video2blog.pipeline.ingest.frames import pick_frame, section_frames, sharpness, usable
 from video2blog.pipeline.ingest.media import ffmpeg_exe
-from video2blog.pipeline.run import DraftOptions, _frame_source, render_draft, write_draft
+from video2blog.pipeline.run import DraftOptions, _frame_source, add_section_images, render_draft, write_draft
 from video2blog.pipeline.schema import Source
 
 SIZE = (64, 36)
@@ -113,3 +113,11 @@ def test_draft_command_writes_stills_from_a_video_and_no_images_turns_them_off(
     assert without.exit_code == 0, without.output
     assert not (tmp_path / "b" / "images").exists()
     assert "<img" not in (tmp_path / "b" / "post.html").read_text()
+
+
+def test_a_video_ffmpeg_cannot_take_frames_from_still_gets_its_draft(computed, tmp_path: Path, caplog):
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64)  # a header and nothing to decode
+    draft, files = add_section_images(computed.draft, broken)
+    assert files == {} and draft is computed.draft
+    assert "no still frames" in caplog.text and "--no-images" in caplog.text
