@@ -124,6 +124,29 @@ def test_status_publish_only_when_asked(site: Site, draft_dir: Path, tmp_path: P
     assert api(site, f"/wp/v2/posts/{post_id}")["status"] == "publish"
 
 
+def test_a_post_deleted_on_the_site_is_made_again(site: Site, draft_dir: Path, tmp_path: Path):
+    copy = tmp_path / "copy"
+    shutil.copytree(draft_dir, copy)
+    (copy / "publish.json").unlink()
+    data = json.loads((copy / "draft.json").read_text())
+    (copy / "draft.json").write_text(json.dumps({**data, "slug": "deleted-then-again"}))
+    assert publish(site, copy).returncode == 0
+    first = json.loads((copy / "publish.json").read_text())[site.url]["post_id"]
+    token = base64.b64encode(f"{site.user}:{site.password}".encode()).decode()
+    gone = urllib.request.Request(
+        f"{site.url}/wp-json/wp/v2/posts/{first}?force=true",
+        method="DELETE",
+        headers={"Authorization": f"Basic {token}"},
+    )
+    urllib.request.urlopen(gone, timeout=30).close()
+    again = publish(site, copy)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("Created draft post")
+    second = json.loads((copy / "publish.json").read_text())[site.url]["post_id"]
+    assert second != first
+    assert [p["id"] for p in all_posts(site) if p["slug"] == "deleted-then-again"] == [second]
+
+
 def _one_error_line(done: subprocess.CompletedProcess) -> str:
     assert done.returncode == 1 and done.stdout == ""
     lines = done.stderr.strip().splitlines()
