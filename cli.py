@@ -26,6 +26,7 @@ from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_pr
 from video2blog.pipeline.llm import LlmOptions
 from video2blog.pipeline.run import DraftOptions, DraftResult, draft_file
 from video2blog.pipeline.writers.formats import WRITERS, parse_formats
+from video2blog.pipeline.writers.site import check_front_matter
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Turn clinic videos into draft blog posts."
@@ -86,6 +87,14 @@ LlmTimeoutOpt = Annotated[float, typer.Option("--llm-timeout", help="Seconds --l
 ClinicOpt = Annotated[
     Optional[str], typer.Option("--clinic", help="The clinic's name, for --llm's prompts.")
 ]
+FrontMatterOpt = Annotated[
+    str, typer.Option(help="post.md's front matter for a static site: hugo, jekyll or astro.",
+                      show_default="video2blog's own fields")
+]
+MedicalOpt = Annotated[
+    bool, typer.Option("--medical", help="Mark post.html up as a MedicalWebPage (a clinician reviews it).")
+]
+ImagesOpt = Annotated[bool, typer.Option(help="Take a still frame per section from a video.")]
 
 
 @dataclass(frozen=True)
@@ -113,6 +122,9 @@ class DraftFlags:
     llm_boundaries: bool = False
     llm_timeout: float = 600.0
     clinic: str | None = None
+    front_matter: str = ""
+    medical: bool = False
+    images: bool = True
 
 
 _OPTION_TYPES: dict[str, object] = {
@@ -122,6 +134,7 @@ _OPTION_TYPES: dict[str, object] = {
     "no_cache": NoCacheOpt, "ignore_chapters": ChaptersOpt, "verbose": VerboseOpt,
     "llm": LlmOpt, "llm_model": LlmModelOpt, "llm_mode": LlmModeOpt, "llm_boundaries": LlmBoundariesOpt,
     "llm_timeout": LlmTimeoutOpt, "clinic": ClinicOpt,
+    "front_matter": FrontMatterOpt, "medical": MedicalOpt, "images": ImagesOpt,
 }
 # The shared options as command parameters, with DraftFlags' defaults.
 SHARED = [
@@ -183,6 +196,7 @@ def build_options(flags: DraftFlags, threads: int = 0) -> DraftOptions:
         transcribe=TranscribeOptions(engine=flags.engine, engine_options=engine_options, cache_dir=cache),
         glossary=terms, formats=parse_formats(flags.formats), template_dir=flags.template_dir,
         verbatim=flags.verbatim, force=flags.force, ignore_chapters=flags.ignore_chapters,
+        front_matter=check_front_matter(flags.front_matter), medical=flags.medical, images=flags.images,
         llm=llm_options(flags, load_config(), cache),
     )
 
@@ -231,6 +245,7 @@ def llm_options(flags: DraftFlags, config: dict[str, str], cache: Path | None) -
         url=url.strip(), model=flags.llm_model or config.get("llm_model", ""), mode=mode,  # type: ignore[arg-type]
         boundaries=flags.llm_boundaries, clinic=flags.clinic or config.get("clinic", ""), api_key=key,
         cache_dir=cache, draft_timeout=flags.llm_timeout, request_timeout=min(120.0, flags.llm_timeout),
+        front_matter=check_front_matter(flags.front_matter), medical=flags.medical, images=flags.images,
     )
 
 
@@ -306,6 +321,39 @@ def review(
             serve_review(draft_dir, port, open_browser=not no_browser, ready=ready)
         except KeyboardInterrupt:  # Ctrl-C (or SIGTERM) is how a review ends; a save in hand finished first
             typer.echo("Stopped.")
+PASSWORD_ENV = "VIDEO2BLOG_WP_PASSWORD"
+
+
+@app.command()
+def publish(
+    draft_dir: Annotated[Path, typer.Argument(help="A draft folder written by 'video2blog draft'.")],
+    wordpress: Annotated[str, typer.Option(help="The WordPress site's address, e.g. https://clinic.example.")],
+    user: Annotated[str, typer.Option(help="Your WordPress user name.")],
+    status: Annotated[str, typer.Option(help="draft, pending, private or publish.")] = "draft",
+    verbose: VerboseOpt = False,
+) -> None:
+    """Send DRAFT_DIR to a WordPress site as a draft post (again: update that post).
+
+    The application password (Users > Profile > Application Passwords) is read from the environment
+    variable VIDEO2BLOG_WP_PASSWORD, or asked for without echo; never give it as an argument.
+    """
+    from video2blog.pipeline.publish.wordpress import WordPressSite, publish_draft
+
+    _setup_logging(verbose)
+    with _errors_to_exit():
+        site = WordPressSite(wordpress, user, _wordpress_password())
+        result = publish_draft(draft_dir, site, status)
+    verb = "Created" if result.created else "Updated"
+    typer.echo(f"{verb} {result.status} post {result.post_id} with {result.images} images: {result.link}")
+
+
+def _wordpress_password() -> str:
+    password = os.environ.get(PASSWORD_ENV, "")
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        raise UsageError(f"set {PASSWORD_ENV} to the user's application password (no terminal to ask on)")
+    return str(typer.prompt("Application password", hide_input=True))
 
 
 @app.command("formats")
@@ -322,6 +370,8 @@ def _report(result: DraftResult) -> None:
         typer.echo(f"  wrote {path}")
     for path in result.kept:
         typer.echo(f"  kept your edited {path}; the new version is beside it", err=True)
+    for note in result.draft.notes:
+        typer.echo(f"  note: {note}", err=True)
 
 
 class _Terminated(KeyboardInterrupt):

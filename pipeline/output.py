@@ -95,8 +95,9 @@ class OutputFolder:
         try:
             for name, data in self._pending.items():
                 final = self._destination(name, report)
+                final.parent.mkdir(parents=True, exist_ok=True)  # images/ and other subfolders
                 moves.append((_stage(final, data), final))
-                hashes[final.name] = sha256_bytes(data)
+                hashes[_relative(self.path, final)] = sha256_bytes(data)
             moves.append((_stage(self.path / MANIFEST, to_json(hashes)), self.path / MANIFEST))
         except OSError as exc:
             _discard(moves)
@@ -203,12 +204,18 @@ def recover(folder: Path) -> None:
     if moves:
         log.info("finished an interrupted write in %s", folder)
     journal.unlink(missing_ok=True)
-    for stale in folder.glob(".*.tmp"):  # staged by a run killed before its journal
+    # staged by a run killed before its journal, here or in a subfolder (images/)
+    for stale in [*folder.glob(".*.tmp"), *folder.glob("*/.*.tmp")]:
         stale.unlink(missing_ok=True)
 
 
+def _relative(folder: Path, path: Path) -> str:
+    """A file's name inside the draft folder, with its subfolder (``images/01-intro.jpg``)."""
+    return path.relative_to(folder).as_posix()
+
+
 def _apply(folder: Path, moves: list[tuple[Path, Path]]) -> None:
-    plan = [[tmp.name, final.name] for tmp, final in moves]
+    plan = [[_relative(folder, tmp), _relative(folder, final)] for tmp, final in moves]
     try:
         atomic_write(folder / JOURNAL, to_json(plan))
         for tmp, final in moves:

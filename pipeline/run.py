@@ -17,6 +17,7 @@ from video2blog.pipeline.engines import ProgressCallback, embed
 from video2blog.pipeline.errors import InputError
 from video2blog.pipeline.ingest import media
 from video2blog.pipeline.ingest.captions import read_captions
+from video2blog.pipeline.ingest.frames import section_frames
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, transcribe_media
 from video2blog.pipeline.llm import LlmOptions
 from video2blog.pipeline.llm.boundaries import with_boundaries
@@ -28,13 +29,16 @@ from video2blog.pipeline.serialize import transcript_from_dict, transcript_shape
 from video2blog.pipeline.sources import CAPTION_SUFFIXES, TRANSCRIPT_SUFFIXES
 from video2blog.pipeline.text.compose import ComposeOptions, compose
 from video2blog.pipeline.text.confidence import unsure_words
+from video2blog.pipeline.text.headings import slugify
 from video2blog.pipeline.text.sections import find_sections
 from video2blog.pipeline.text.sentences import split_sentences
 from video2blog.pipeline.textutil import clock
+from video2blog.pipeline.writers.chapters import youtube_chapters
 from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, RenderContext, render_all
 
 log = logging.getLogger(__name__)
 
+IMAGES_DIR = "images"  # the draft folder's still frames, one per section
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,9 @@ class DraftOptions:
     date: str = ""
     # Suggestions from a language model (--llm); None: nothing is asked, nothing touches the network.
     llm: LlmOptions | None = None
+    images: bool = True  # a still frame per section, from a video's pictures
+    front_matter: str = ""  # post.md's front matter: "" (video2blog's own), hugo, jekyll or astro
+    medical: bool = False  # JSON-LD as a MedicalWebPage, for the clinician to review
 
 
 @dataclass(frozen=True)
@@ -143,7 +150,7 @@ def compute_draft(
     """
     words, src = read_source(source, options, progress, label)
     edits = read_record(out_dir) if out_dir is not None and (out_dir / EDITS_FILE).exists() else None
-    return render_draft(words, src, options, out_dir, edits)
+    return render_draft(words, src, options, out_dir, edits, video=_frame_source(source, options))
 
 
 def render_draft(
@@ -152,9 +159,12 @@ def render_draft(
     options: DraftOptions,
     out_dir: Path | None = None,
     edits: EditRecord | None = None,
+    video: Path | None = None,
 ) -> ComputedDraft:
-    """Sentences, sections and every chosen file's bytes from a transcription. Pure but for
-    ``options.llm``: requests to the language model, through its reply cache.
+    """Sentences, sections and every chosen file's bytes from a transcription.
+
+    Pure (no I/O) but for ``options.llm`` (requests to the language model, through its reply cache)
+    and ``video`` (ffmpeg takes a still frame per section from it).
 
     ``edits`` (the draft folder's ``edits.json``) are reapplied to the new draft: an editor's
     changes in the review page survive a redraft. ``transcript.json`` stays what was heard.
@@ -168,14 +178,52 @@ def render_draft(
         draft, shown = applied.draft, applied.transcript
         for note in applied.skipped:
             log.warning("%s: an edit was not reapplied: %s", EDITS_FILE, note)
+    draft, images = add_section_images(draft, video) if video else (draft, {})
+    draft = add_chapter_notes(draft, options.formats)
     ctx = RenderContext(
         draft, shown, template_dir=options.template_dir, out_dir=out_dir,
-        unsure=unsure_words(shown, options.glossary),
+        unsure=unsure_words(shown, options.glossary), front_matter=options.front_matter,
+        medical=options.medical,
     )
     files = render_all(ctx, options.formats)
     if shown is not transcript and "json" in options.formats:
         files.update(render_all(replace(ctx, transcript=transcript), ("json",)))
-    return ComputedDraft(draft, transcript, files)
+    return ComputedDraft(draft, transcript, {**files, **images})
+
+
+def _frame_source(source: Path, options: DraftOptions) -> Path | None:
+    """The media to take still frames from: a video's own file, unless images are off."""
+    if not options.images or source.suffix.lower() in TRANSCRIPT_SUFFIXES:
+        return None
+    return source if media.probe(source).has_video else None
+
+
+def add_section_images(draft: Draft, video: Path) -> tuple[Draft, dict[str, bytes]]:
+    """The draft with each section's ``image`` set, and the JPEGs by their draft-folder paths.
+
+    The first section's frame is the post's featured image.
+    """
+    try:
+        frames = section_frames(video, [(s.start, s.end) for s in draft.sections])
+    except InputError as exc:  # the pictures are a bonus: a video ffmpeg cannot seek in still gets its draft
+        log.warning("no still frames: %s", exc)
+        return draft, {}
+    sections, files = [], {}
+    for n, (section, frame) in enumerate(zip(draft.sections, frames), 1):
+        if frame is not None:
+            name = f"{IMAGES_DIR}/{n:02d}-{slugify(section.heading, 40)}.jpg"
+            files[name] = frame.jpeg
+            section = replace(section, image=name)
+        sections.append(section)
+    return replace(draft, sections=tuple(sections)), files
+
+
+def add_chapter_notes(draft: Draft, formats: tuple[str, ...]) -> Draft:
+    """The draft with what YouTube's chapter rules changed (merged or dropped) in its ``notes``."""
+    if "chapters" not in formats:
+        return draft
+    notes = youtube_chapters(draft.sections, draft.source.duration).notes
+    return replace(draft, notes=draft.notes + notes) if notes else draft
 
 
 def write_draft(computed: ComputedDraft, out_dir: Path, force: bool = False) -> DraftResult:

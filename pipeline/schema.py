@@ -188,3 +188,5 @@ class Draft:
     extra: dict[str, str] = field(default_factory=dict)
     # Set when a language model was asked for suggestions (--llm).
     llm: LlmRecord | None = None
+    # What the editor should know about the draft's outputs, e.g. chapters YouTube's rules merged.
+    notes: tuple[str, ...] = ()

@@ -8,9 +8,23 @@ sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
 # Debian packages: Chromium for the browser tests (driven by Playwright, no 'playwright install').
 apt_needed=()
 [ -x /usr/bin/chromium ] || apt_needed+=(chromium)
+# WordPress for the publishing tests (tests/test_wordpress.py): Debian's package, served by PHP's own
+# server on 127.0.0.1 over a private MariaDB that the tests start and stop.
+if ! { [ -f /usr/share/wordpress/wp-settings.php ] && [ -x /usr/sbin/mariadbd ] &&
+        php -r 'exit(extension_loaded("mysqli") ? 0 : 1);' 2>/dev/null; }; then
+    apt_needed+=(wordpress php-cli php-mysql php-xml php-gd mariadb-server)
+fi
 if [ ${#apt_needed[@]} -gt 0 ]; then
+    # The packages' own services (apache2, mariadb) are not started: nothing listens beyond the tests'.
+    no_services=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+        $sudo chmod +x /usr/sbin/policy-rc.d
+        no_services=1
+    fi
     $sudo apt-get update -q
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${apt_needed[@]}"
+    [ -z "$no_services" ] || $sudo rm -f /usr/sbin/policy-rc.d
 fi
 
 python3 -m venv .venv

@@ -112,3 +112,45 @@ def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (d / "notes.mp4").write_text("this is a text file, not a video\n")
     (d / "empty.mp4").write_bytes(b"")
     return d
+
+
+# Test pictures that differ from scene to scene (ffmpeg's lavfi sources), each fading in from black.
+SCENES = ("testsrc2", "smptebars", "mandelbrot", "rgbtestsrc", "life=ratio=0.3:death_color=#303030",
+          "pal100bars", "yuvtestsrc", "testsrc")
+
+
+def make_slides_video(out: Path, starts: list[float], duration: float, audio: Path | None = None) -> Path:
+    """A video whose picture changes at each of ``starts`` (fading in from black), over ``audio`` if given."""
+    bounds = [0.0, *starts[1:], duration]
+    inputs, chains = [], []
+    for i, (start, end) in enumerate(zip(bounds, bounds[1:])):
+        scene = SCENES[i % len(SCENES)]
+        inputs += ["-f", "lavfi", "-i", scene + (":" if "=" in scene else "=") + "s=320x180:r=5"]
+        chains.append(f"[{i}]trim=duration={end - start:.3f},setpts=PTS-STARTPTS,fade=in:st=0:d=1.2,"
+                      f"format=yuv420p[v{i}]")
+    n = len(chains)
+    graph = ";".join(chains) + ";" + "".join(f"[v{i}]" for i in range(n)) + f"concat=n={n}:v=1:a=0[v]"
+    sound = ["-map", f"{n}:a:0", "-c:a", "aac", "-shortest"] if audio else ["-an"]
+    run_ffmpeg(*inputs, *(["-i", str(audio)] if audio else []), "-filter_complex", graph, "-map", "[v]",
+               *sound, "-c:v", "libx264", "-preset", "ultrafast", str(out))
+    return out
+
+
+def truth_transcript(truth: dict) -> Transcript:
+    """The sample's script as a transcript: each section's words spread evenly over its spoken time."""
+    words: list[Word] = []
+    for section in truth["sections"]:
+        tokens = section["text"].split()
+        step = (section["end"] - section["start"]) / len(tokens)
+        for i, token in enumerate(tokens):
+            start = section["start"] + i * step
+            words.append(Word(token, round(start, 3), round(start + step * 0.8, 3), 0.95))
+    return Transcript(words=tuple(words), duration=truth["duration"], engine="test", model="test")
+
+
+@pytest.fixture(scope="session")
+def slides_sample(tmp_path_factory: pytest.TempPathFactory, sample_video: Path, sample_truth: dict) -> Path:
+    """The sample talk's audio under pictures that change at each of its sections."""
+    starts = [s["start"] for s in sample_truth["sections"]]
+    out = tmp_path_factory.mktemp("slides") / "slides.mp4"
+    return make_slides_video(out, starts, sample_truth["duration"], sample_video)

@@ -37,4 +37,15 @@ def md_escape(text: str) -> str:
     return _MD_LINE_START.sub(r"\1\\\2", escaped)
 
 
-FILTERS = {"yaml": yaml_scalar, "yaml_list": yaml_list, "md": md_escape, "timestamp": clock}
+def yaml_value(value: object) -> str:
+    """A YAML scalar, or a flow list for a list or tuple."""
+    return yaml_list(value) if isinstance(value, (list, tuple)) else yaml_scalar(value)
+
+
+FILTERS = {
+    "yaml": yaml_scalar,
+    "yaml_value": yaml_value,
+    "yaml_list": yaml_list,
+    "md": md_escape,
+    "timestamp": clock,
+}

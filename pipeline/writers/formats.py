@@ -9,7 +9,7 @@ and JSON are built in code.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar
@@ -46,6 +46,8 @@ class RenderContext:
     unsure: Mapping[int, str] | None = None
     media_href: str | None = None  # the review page's link to the media, where the caller knows it
     editing: dict[str, str] | None = None  # the review server's session (token, version): editing controls
+    front_matter: str = ""  # post.md's front-matter style: "" (video2blog's own), hugo, jekyll, astro
+    medical: bool = False  # JSON-LD as a MedicalWebPage
 
 
 class Writer:
@@ -150,6 +152,25 @@ class VttWriter(SubtitleWriter):
     header = "WEBVTT\n"
 
 
+class ChaptersWriter(Writer):
+    format, filename, description = "chapters", "chapters.txt", "YouTube chapters for the video's description"
+
+    def render(self, ctx: RenderContext) -> bytes:
+        from video2blog.pipeline.writers.chapters import render_chapters
+
+        return render_chapters(ctx.draft.sections, ctx.draft.source.duration)
+
+
+class WxrWriter(Writer):
+    format, filename, description = "wxr", "wordpress.xml", "WordPress export (WXR 1.2) for Tools > Import"
+
+    def render(self, ctx: RenderContext) -> bytes:
+        from video2blog.pipeline.writers.wxr import render_wxr, without_images
+
+        bare = replace(ctx, draft=without_images(ctx.draft))  # WXR cannot carry local image files
+        return render_wxr(ctx.draft, HtmlWriter().render(bare).decode("utf-8"))
+
+
 WRITERS: dict[str, type[Writer]] = {
     w.format: w
     for w in (
@@ -161,9 +182,11 @@ WRITERS: dict[str, type[Writer]] = {
         TranscriptJsonWriter,
         SrtWriter,
         VttWriter,
+        ChaptersWriter,
+        WxrWriter,
     )
 }
-DEFAULT_FORMATS = ("md", "html", "docx", "review", "json", "srt", "vtt")
+DEFAULT_FORMATS = ("md", "html", "docx", "review", "json", "srt", "vtt", "chapters")
 
 
 def parse_formats(spec: str | None) -> tuple[str, ...]:
@@ -188,6 +211,20 @@ def template_variables(ctx: RenderContext) -> dict[str, object]:
         "transcript": ctx.transcript,
         "sections": ctx.draft.sections,
         "data": draft_to_dict(ctx.draft),
+        **site_variables(ctx),
+    }
+
+
+def site_variables(ctx: RenderContext) -> dict[str, object]:
+    """What websites read: front-matter fields (post.md), Open Graph and JSON-LD (post.html)."""
+    from markupsafe import Markup
+
+    from video2blog.pipeline.writers import site
+
+    return {
+        "front_matter": site.front_matter_fields(ctx.draft, ctx.front_matter),
+        "open_graph": site.open_graph(ctx.draft),
+        "json_ld": Markup(site.script_json(site.json_ld(ctx.draft, ctx.medical))),
     }
 
 

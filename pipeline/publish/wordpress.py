@@ -1,0 +1,391 @@
+"""Publish a draft folder to WordPress through its REST API (``/wp-json/wp/v2``), as a draft by default.
+
+The post gets the draft's title, slug, excerpt (its description), tags (created when missing), the
+body of post.html and the first still frame as its featured image; every still is uploaded to the media
+library and attached to the post. The post's id is recorded in the draft folder (``publish.json``, per
+site), so publishing again updates that post instead of making another. Authentication is an
+application password (Users > Profile > Application Passwords) sent with HTTP Basic auth.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import logging
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from video2blog.pipeline.errors import InputError, UsageError, Video2BlogError
+from video2blog.pipeline.output import atomic_write
+from video2blog.pipeline.serialize import to_json
+from video2blog.pipeline.writers.wp_content import post_body
+
+log = logging.getLogger(__name__)
+
+RECORD = "publish.json"
+STATUSES = ("draft", "pending", "private", "publish")
+TAG_COUNT = 4  # the draft's first keywords, as in post.md's tags
+TIMEOUT = 30.0
+AUTH_HELP = (
+    "check --user and the application password (VIDEO2BLOG_WP_PASSWORD); make one under "
+    "Users > Profile > Application Passwords"
+)
+# WordPress's codes for a wrong user name or password, or application passwords turned off.
+AUTH_CODES = frozenset(
+    {
+        "incorrect_password",
+        "invalid_username",
+        "invalid_email",
+        "rest_not_logged_in",
+        "application_passwords_disabled",
+    }
+)
+NO_REST_HELP = "export the draft with --formats wxr and import it under Tools > Import instead"
+
+
+class PublishError(Video2BlogError):
+    """WordPress could not be reached or refused the post; ``status``, ``code`` and ``data`` say how."""
+
+    def __init__(
+        self, message: str, status: int = 0, code: str = "", data: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.data = status, code, data or {}
+
+
+@dataclass(frozen=True)
+class WordPressSite:
+    """Where to publish, and as whom (the password is an application password, not the login one)."""
+
+    url: str
+    user: str
+    password: str = field(repr=False)
+    timeout: float = TIMEOUT
+
+
+@dataclass(frozen=True)
+class DraftPost:
+    """What a draft folder gives WordPress."""
+
+    title: str
+    slug: str
+    excerpt: str
+    tags: tuple[str, ...]
+    html: str
+    images: tuple[tuple[str, str], ...]  # (draft-folder path, alt text), the featured image first
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """The post as WordPress holds it after publishing."""
+
+    post_id: int
+    link: str
+    status: str
+    created: bool
+    images: int
+
+
+def publish_draft(draft_dir: Path, site: WordPressSite, status: str = "draft") -> PublishResult:
+    """Create (or, published before, update) the draft folder's post on a WordPress site.
+
+    Args:
+        draft_dir: a folder written by ``video2blog draft`` (draft.json and post.html).
+        site: the site's address and the user's application password.
+        status: the post's status; ``draft`` unless the editor asked for another.
+
+    Raises:
+        UsageError: an unknown status or a malformed site address.
+        InputError: the folder is not a draft folder.
+        PublishError: the site is unreachable, its REST API is closed, or it refused the post.
+    """
+    if status not in STATUSES:
+        raise UsageError(f"unknown status {status!r}; choose from: {', '.join(STATUSES)}")
+    post = read_draft_post(draft_dir)
+    client = RestClient(site)
+    client.check_user()
+    records = read_records(draft_dir)
+    record = records.get(client.site, {})
+    media = upload_images(client, draft_dir, post.images, record.get("media", {}))
+    try:
+        fields = post_fields(post, status, ensure_tags(client, post.tags), media)
+        saved, created = save_post(client, record.get("post_id"), fields)
+    except PublishError:
+        remove_new_images(client, media, record.get("media", {}))  # a refused post leaves no stray stills
+        raise
+    attach_images(client, media, saved["id"])
+    records[client.site] = {"post_id": saved["id"], "link": saved.get("link", ""), "media": media}
+    atomic_write(draft_dir / RECORD, to_json(records))
+    return PublishResult(saved["id"], saved.get("link", ""), saved.get("status", status), created, len(media))
+
+
+def read_draft_post(draft_dir: Path) -> DraftPost:
+    """The title, slug, excerpt, tags, HTML and images of a draft folder.
+
+    Raises:
+        InputError: draft.json or post.html is missing or unreadable.
+    """
+    data = _read_json(draft_dir / "draft.json")
+    try:
+        page = (draft_dir / "post.html").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError("has no readable post.html; draft again with the html format", draft_dir) from exc
+    sections = data.get("sections") or []
+    images = tuple((s["image"], str(s.get("heading", ""))) for s in sections if s.get("image"))
+    return DraftPost(
+        title=str(data.get("title", "")),
+        slug=str(data.get("slug", "")),
+        excerpt=str(data.get("description", "")),
+        tags=tuple(data.get("keywords", ())[:TAG_COUNT]),
+        html=page,
+        images=images,
+    )
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError("is not a video2blog draft folder (no draft.json)", path.parent) from exc
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot be read as JSON ({exc})", path) from exc
+    if not isinstance(data, dict):
+        raise InputError("is not a video2blog draft.json", path)
+    return data
+
+
+def read_records(draft_dir: Path) -> dict[str, Any]:
+    """publish.json: per site address, the post's id and the uploaded images."""
+    try:
+        data = json.loads((draft_dir / RECORD).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        why = f"cannot be read ({exc}); move it away to publish a new post"
+        raise InputError(why, draft_dir / RECORD) from exc
+    return data if isinstance(data, dict) else {}
+
+
+def post_fields(post: DraftPost, status: str, tag_ids: list[int], media: dict[str, Any]) -> dict[str, Any]:
+    """The REST API's fields for the post."""
+    urls = {path: m["url"] for path, m in media.items()}
+    fields: dict[str, Any] = {
+        "title": post.title,
+        "slug": post.slug,
+        "excerpt": post.excerpt,
+        "status": status,
+        "content": post_body(post.html, urls),
+        "tags": tag_ids,
+    }
+    featured = next((media[path]["id"] for path, _ in post.images if path in media), None)
+    if featured is not None:
+        fields["featured_media"] = featured
+    return fields
+
+
+def save_post(client: RestClient, post_id: int | None, fields: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """Update the recorded post, or create one where none is recorded (or it was deleted)."""
+    if post_id:
+        try:
+            return client.call("POST", f"/wp/v2/posts/{int(post_id)}", fields), False
+        except PublishError as exc:
+            if exc.code != "rest_post_invalid_id":
+                raise
+            log.info("post %s is gone from %s; creating a new one", post_id, client.site)
+    return client.call("POST", "/wp/v2/posts", fields), True
+
+
+def ensure_tags(client: RestClient, names: tuple[str, ...]) -> list[int]:
+    """The ids of tags with these names, creating those the site lacks."""
+    return [_tag_id(client, name) for name in names if name.strip()]
+
+
+def _tag_id(client: RestClient, name: str) -> int:
+    found = client.call("GET", "/wp/v2/tags", query={"search": name, "per_page": "100"})
+    for tag in found if isinstance(found, list) else []:
+        if html.unescape(str(tag.get("name", ""))).casefold() == name.casefold():
+            return int(tag["id"])
+    try:
+        return int(client.call("POST", "/wp/v2/tags", {"name": name})["id"])
+    except PublishError as exc:  # created meanwhile, or a name the search missed
+        if exc.code == "term_exists" and exc.data.get("term_id"):
+            return int(exc.data["term_id"])
+        raise
+
+
+def upload_images(
+    client: RestClient, draft_dir: Path, images: tuple[tuple[str, str], ...], uploaded: dict[str, Any]
+) -> dict[str, Any]:
+    """Upload each still not yet on the site (unchanged ones already there are kept).
+
+    Returns:
+        draft-folder path -> {"id", "url", "sha256"} of its media item.
+    """
+    media: dict[str, Any] = {}
+    for path, alt in images:
+        data = _read_image(draft_dir, path)
+        sha = hashlib.sha256(data).hexdigest()
+        before = uploaded.get(path)
+        if isinstance(before, dict) and before.get("sha256") == sha and _on_site(client, before):
+            media[path] = before
+            continue
+        item = client.upload(Path(path).name, data, {"alt_text": alt, "title": alt})
+        media[path] = {"id": int(item["id"]), "url": str(item.get("source_url", "")), "sha256": sha}
+    return media
+
+
+def _on_site(client: RestClient, item: dict[str, Any]) -> bool:
+    return client.exists(f"/wp/v2/media/{int(item['id'])}")
+
+
+def _read_image(draft_dir: Path, path: str) -> bytes:
+    try:
+        return (draft_dir / path).read_bytes()
+    except OSError as exc:
+        raise InputError(
+            f"cannot read the still {path} ({exc.strerror}); draft again or use --no-images", draft_dir
+        ) from exc
+
+
+def remove_new_images(client: RestClient, media: dict[str, Any], before: dict[str, Any]) -> None:
+    """Delete the stills this run uploaded (not those of an earlier publish), as far as the site lets us."""
+    earlier = {item.get("id") for item in before.values() if isinstance(item, dict)}
+    for item in media.values():
+        if item["id"] not in earlier:
+            try:
+                client.call("DELETE", f"/wp/v2/media/{item['id']}", query={"force": "true"})
+            except PublishError as exc:
+                log.warning("could not remove image %s after the failure: %s", item["id"], exc)
+
+
+def attach_images(client: RestClient, media: dict[str, Any], post_id: int) -> None:
+    """Make each uploaded still an attachment of the post (its parent in the media library)."""
+    for item in media.values():
+        client.call("POST", f"/wp/v2/media/{item['id']}", {"post": post_id})
+
+
+class RestClient:
+    """A small JSON client for one site's REST API (urllib, HTTP Basic auth with an application password)."""
+
+    def __init__(self, site: WordPressSite) -> None:
+        self.site = normalise_url(site.url)
+        self.user = site.user
+        token = base64.b64encode(f"{site.user}:{site.password}".encode()).decode("ascii")
+        self.headers = {
+            "Authorization": f"Basic {token}",
+            "Accept": "application/json",
+            "User-Agent": "video2blog",
+        }
+        self.timeout = site.timeout
+        self.root = self._discover()
+
+    def _discover(self) -> str:
+        """The API's root: /wp-json/ with pretty permalinks, else ?rest_route= (plain permalinks)."""
+        for root in (f"{self.site}/wp-json", f"{self.site}/?rest_route="):
+            try:
+                index = self._send(urllib.request.Request(root + "/", headers=self.headers))
+            except PublishError as exc:
+                if exc.status in (0, 401, 403) and exc.code != "not_json":
+                    raise
+                continue
+            if isinstance(index, dict) and "wp/v2" in index.get("namespaces", ()):
+                return root
+        raise PublishError(
+            f"the WordPress REST API is not available at {self.site} (turned off by a "
+            f"plugin or the host, or not a WordPress site); {NO_REST_HELP}"
+        )
+
+    def check_user(self) -> None:
+        """Fail early, before any upload, if the user name or application password is wrong."""
+        self.call("GET", "/wp/v2/users/me", query={"context": "edit"})
+
+    def exists(self, path: str) -> bool:
+        try:
+            self.call("GET", path, query={"context": "edit"})
+        except PublishError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True
+
+    def call(
+        self, method: str, path: str, body: dict[str, Any] | None = None, query: dict[str, str] | None = None
+    ) -> Any:
+        """One JSON request; WordPress's errors become :class:`PublishError` with its code and message."""
+        data = json.dumps(body).encode("utf-8") if body is not None else None
+        headers = {**self.headers, **({"Content-Type": "application/json"} if data is not None else {})}
+        return self._send(urllib.request.Request(self._url(path, query), data, headers, method=method))
+
+    def upload(self, filename: str, data: bytes, query: dict[str, str]) -> Any:
+        """Upload a JPEG to the media library."""
+        disposition = f'attachment; filename="{filename}"'
+        headers = {**self.headers, "Content-Type": "image/jpeg", "Content-Disposition": disposition}
+        url = self._url("/wp/v2/media", query)
+        return self._send(urllib.request.Request(url, data, headers, method="POST"))
+
+    def _url(self, path: str, query: dict[str, str] | None) -> str:
+        joiner = "&" if "?" in self.root else "?"
+        encoded = urllib.parse.quote(path, safe="/") if "?" in self.root else path
+        return self.root + encoded + (joiner + urllib.parse.urlencode(query) if query else "")
+
+    def _send(self, request: urllib.request.Request) -> Any:
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                raw = response.read()
+        except urllib.error.HTTPError as exc:
+            raise self._refused(exc) from None
+        except (TimeoutError, urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            why = f"cannot reach {self.site} ({reason}); check the address and that the site is up"
+            raise PublishError(why) from None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise PublishError(
+                f"{self.site} answered {request.full_url} with something that is not JSON; {NO_REST_HELP}",
+                code="not_json",
+            ) from None
+
+    def _refused(self, exc: urllib.error.HTTPError) -> PublishError:
+        return refusal(self.site, self.user, exc.code, exc.read())
+
+
+def refusal(site: str, user: str, status: int, raw: bytes) -> PublishError:
+    """One clear line for an HTTP error from WordPress (its JSON ``code`` and ``message`` where given)."""
+    try:
+        answer = json.loads(raw)
+    except ValueError:
+        answer = None
+    if not isinstance(answer, dict):
+        why = (
+            f"{site} answered HTTP {status} without WordPress's JSON (a security plugin, firewall or the "
+            f"host may be blocking the REST API); {NO_REST_HELP}"
+        )
+        return PublishError(why, status=status)
+    code, message = str(answer.get("code", "")), html.unescape(str(answer.get("message", ""))).strip()
+    data = answer.get("data") if isinstance(answer.get("data"), dict) else {}
+    if code in AUTH_CODES or (status == 401 and not code):
+        text = f"WordPress at {site} did not accept user {user!r} ({message or code}); {AUTH_HELP}"
+    elif code.startswith("rest_cannot") or code == "rest_forbidden":
+        text = f"user {user!r} may not do this on {site} ({message or code}); it needs the Author role"
+    else:
+        text = f"WordPress at {site} refused the post: {message or 'no reason given'} ({code}, HTTP {status})"
+    return PublishError(text, status=status, code=code, data=data)
+
+
+def normalise_url(url: str) -> str:
+    """The site's address without a trailing slash.
+
+    Raises:
+        UsageError: not an http(s) address.
+    """
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(f"--wordpress {url!r} is not a site address; give one like https://clinic.example")
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))

@@ -1,0 +1,74 @@
+"""YouTube chapters: "0:00 Heading" lines to paste into a video's description.
+
+YouTube shows chapters only when the first timestamp is 0:00, there are at least three, and each
+lasts at least ten seconds. Sections that break a rule are merged into their neighbour (their heading
+dropped), and each change is reported in ``notes`` so the editor knows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from video2blog.pipeline.schema import Section
+from video2blog.pipeline.textutil import clock
+
+MIN_CHAPTERS = 3
+MIN_SECONDS = 10
+MAX_TITLE = 100  # YouTube cuts longer chapter titles
+_UNSAFE = re.compile(r"[<>\r\n]+")  # YouTube refuses angle brackets in a description
+
+
+@dataclass(frozen=True)
+class Chapters:
+    """The chapter lines (empty when YouTube's rules cannot be met) and what was changed to meet them."""
+
+    lines: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+def youtube_chapters(sections: Sequence[Section], duration: float) -> Chapters:
+    """Chapters from the sections' headings and starts, following YouTube's rules.
+
+    Args:
+        sections: the draft's sections, in order.
+        duration: the media's length in seconds (the last chapter ends there).
+    """
+    marks = [(0 if i == 0 else int(s.start), _title(s.heading)) for i, s in enumerate(sections)]
+    end = int(max(duration, sections[-1].end if sections else 0.0))
+    kept, notes = _merge_short(marks, end)
+    if len(kept) < MIN_CHAPTERS:
+        notes.append(
+            f"chapters.txt is empty: YouTube needs at least {MIN_CHAPTERS} chapters of {MIN_SECONDS} s "
+            f"or more, and this talk has {len(kept)}"
+        )
+        return Chapters((), tuple(notes))
+    return Chapters(tuple(f"{clock(t)} {title}" for t, title in kept), tuple(notes))
+
+
+def _merge_short(marks: list[tuple[int, str]], end: int) -> tuple[list[tuple[int, str]], list[str]]:
+    """Drop each chapter shorter than the minimum into the one before it (the first into the next)."""
+    kept, notes = list(marks), []
+    while len(kept) > 1:
+        lengths = [b[0] - a[0] for a, b in zip(kept, kept[1:])] + [end - kept[-1][0]]
+        short = next((i for i, n in enumerate(lengths) if n < MIN_SECONDS), None)
+        if short is None:
+            break
+        dropped = kept.pop(short if short > 0 else 1)  # the first stays: YouTube's starts at 0:00
+        notes.append(
+            f"chapter {dropped[1]!r} at {clock(dropped[0])} merged into its neighbour: "
+            f"YouTube chapters must last {MIN_SECONDS} s or more"
+        )
+    return kept, notes
+
+
+def _title(heading: str) -> str:
+    title = " ".join(_UNSAFE.sub(" ", heading).split())
+    return title[:MAX_TITLE].rstrip() or "Chapter"
+
+
+def render_chapters(sections: Sequence[Section], duration: float) -> bytes:
+    """chapters.txt: one "m:ss Heading" line per chapter (empty when YouTube's rules cannot be met)."""
+    lines = youtube_chapters(sections, duration).lines
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""

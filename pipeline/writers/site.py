@@ -1,0 +1,128 @@
+"""What a website reads from a post besides its prose: static-site front matter, Open Graph and JSON-LD.
+
+Pure functions of a finished :class:`~video2blog.pipeline.schema.Draft`; the md and html templates
+place what they return.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from video2blog.pipeline.errors import UsageError
+from video2blog.pipeline.schema import Draft
+
+FRONT_MATTER_STYLES = ("hugo", "jekyll", "astro")
+TAG_COUNT = 4  # as many tags as the default front matter's
+
+
+def check_front_matter(style: str) -> str:
+    """``style`` lower-cased if it is a known front-matter style ("" for video2blog's own fields).
+
+    Raises:
+        UsageError: an unknown style, listing the valid ones.
+    """
+    name = style.strip().lower()
+    if name and name not in FRONT_MATTER_STYLES:
+        raise UsageError(f"unknown front matter {style!r}; choose from: {', '.join(FRONT_MATTER_STYLES)}")
+    return name
+
+
+def front_matter_fields(draft: Draft, style: str) -> dict[str, object]:
+    """The front-matter fields a static-site generator expects, or {} for video2blog's own."""
+    tags = list(draft.keywords[:TAG_COUNT])
+    if style == "hugo":
+        return {
+            "title": draft.title,
+            "date": draft.date,
+            "draft": True,
+            "description": draft.description,
+            "tags": tags,
+            "slug": draft.slug,
+        }
+    if style == "jekyll":
+        return {
+            "layout": "post",
+            "title": draft.title,
+            "date": draft.date,
+            "categories": [],
+            "tags": tags,
+            "excerpt": draft.description,
+            "published": False,
+        }
+    if style == "astro":
+        return {"title": draft.title, "description": draft.description, "pubDate": draft.date}
+    return {}
+
+
+def featured_image(draft: Draft) -> str:
+    """The post's featured image: the first section's still frame ("" when there is none)."""
+    return next((s.image for s in draft.sections if s.image), "")
+
+
+def open_graph(draft: Draft) -> dict[str, str]:
+    """Open Graph properties (``og:*``) for the page's head."""
+    tags = {"og:title": draft.title, "og:description": draft.description, "og:type": "article"}
+    image = featured_image(draft)
+    return {**tags, "og:image": image} if image else tags
+
+
+def json_ld(draft: Draft, medical: bool = False) -> dict[str, Any]:
+    """Schema.org markup: an Article (a MedicalWebPage when ``medical``) with the talk as its VideoObject.
+
+    A MedicalWebPage's ``reviewedBy`` and ``lastReviewed`` are left empty for the clinician to fill.
+    """
+    page: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage" if medical else "Article",
+        "headline": draft.title,
+        "description": draft.description,
+        "datePublished": draft.date,
+        "keywords": ", ".join(draft.keywords),
+    }
+    image = featured_image(draft)
+    if image:
+        page["image"] = image
+    if medical:
+        page["reviewedBy"] = {"@type": "Person", "name": ""}
+        page["lastReviewed"] = ""
+    page["video"] = video_object(draft)
+    return page
+
+
+def video_object(draft: Draft) -> dict[str, Any]:
+    """The talk as a VideoObject whose ``hasPart`` Clips are the sections (a video's key moments)."""
+    video: dict[str, Any] = {
+        "@type": "VideoObject",
+        "name": draft.title,
+        "description": draft.description,
+        "uploadDate": draft.date,
+        "duration": iso_duration(draft.source.duration),
+    }
+    stills = [s.image for s in draft.sections if s.image]
+    if stills:
+        video["thumbnailUrl"] = stills
+    video["hasPart"] = [
+        {
+            "@type": "Clip",
+            "name": s.heading,
+            "startOffset": int(s.start),
+            "endOffset": max(int(s.start) + 1, round(s.end)),
+        }
+        for s in draft.sections
+    ]
+    return video
+
+
+def iso_duration(seconds: float) -> str:
+    """An ISO 8601 duration ("PT1M30S") as schema.org expects."""
+    total = max(0, round(seconds))
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return "PT" + (f"{h}H" if h else "") + (f"{m}M" if m else "") + f"{s}S"
+
+
+def script_json(value: object) -> str:
+    """JSON that is safe inside a ``<script>`` element: ``<``, ``>`` and ``&`` as \\u escapes."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

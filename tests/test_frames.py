@@ -1,0 +1,123 @@
+"""A still frame per section, taken by ffmpeg from a video whose picture changes at each section."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import truth_transcript
+from video2blog.cli import app
+from video2blog.pipeline.ingest.frames import pick_frame, section_frames, sharpness, usable
+from video2blog.pipeline.ingest.media import ffmpeg_exe
+from video2blog.pipeline.run import DraftOptions, _frame_source, add_section_images, render_draft, write_draft
+from video2blog.pipeline.schema import Source
+
+SIZE = (64, 36)
+
+
+def grey(jpeg: bytes) -> np.ndarray:
+    """A JPEG decoded by ffmpeg to a small greyscale array."""
+    cmd = [
+        ffmpeg_exe(),
+        "-v",
+        "error",
+        "-f",
+        "image2pipe",
+        "-i",
+        "pipe:",
+        "-vf",
+        f"scale={SIZE[0]}:{SIZE[1]}",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "gray",
+        "pipe:",
+    ]
+    raw = subprocess.run(cmd, input=jpeg, capture_output=True, check=True, timeout=60).stdout
+    return np.frombuffer(raw, np.uint8).reshape(SIZE[1], SIZE[0]).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def computed(slides_sample: Path, sample_truth: dict):
+    source = Source("slides.mp4", "cd" * 32, sample_truth["duration"])
+    options = DraftOptions(date="2026-01-02", formats=("draft", "md", "html"))
+    return render_draft(truth_transcript(sample_truth), source, options, video=slides_sample)
+
+
+def test_each_section_gets_a_different_picture_and_none_is_black(computed):
+    sections = computed.draft.sections
+    assert len(sections) >= 4
+    images = {name: data for name, data in computed.files.items() if name.startswith("images/")}
+    assert [s.image for s in sections] == sorted(images)
+    for n, section in enumerate(sections, 1):
+        assert section.image.startswith(f"images/{n:02d}-") and section.image.endswith(".jpg")
+    pictures = [grey(images[s.image]) for s in sections]
+    assert all(p.mean() > 30 and p.std() > 10 for p in pictures), "a black or flat (fade) frame was chosen"
+    for a, b in itertools.combinations(pictures, 2):
+        assert np.abs(a - b).mean() > 12, "two sections show the same picture"
+
+
+def test_the_stills_appear_in_post_md_and_post_html_with_the_heading_as_alt_text(computed, tmp_path: Path):
+    result = write_draft(computed, tmp_path / "d")
+    first = computed.draft.sections[0]
+    assert (tmp_path / "d" / first.image).read_bytes()[:2] == b"\xff\xd8"  # a JPEG, in images/
+    md = (tmp_path / "d" / "post.md").read_text()
+    html = (tmp_path / "d" / "post.html").read_text()
+    assert f"]({first.image})" in md
+    assert f'<img src="{first.image}" alt="{first.heading}">' in html
+    assert f'<meta property="og:image" content="{first.image}">' in html  # the first is the featured image
+    again = write_draft(computed, tmp_path / "d")  # the manifest knows files in images/: none "edited"
+    assert not again.kept and len(again.written) == len(result.written)
+
+
+def test_black_flat_and_blurred_frames_lose_to_a_sharp_one():
+    rng = np.random.default_rng(0)
+    sharp = rng.integers(0, 255, (90, 160)).astype(np.uint8)
+    blurred = ((sharp[:, :-1].astype(int) + sharp[:, 1:]) // 2).astype(np.uint8)[:, :159]
+    blurred = np.pad(blurred, ((0, 0), (0, 1)), mode="edge")
+    black = np.full((90, 160), 4, np.uint8)
+    fade = np.full((90, 160), 128, np.uint8)
+    assert not usable(black) and not usable(fade)
+    assert sharpness(sharp) > sharpness(blurred)
+    assert pick_frame([black, blurred, fade, sharp]) == 3
+    assert pick_frame([black, fade]) is None
+
+
+def test_stills_come_only_from_a_video_and_not_with_no_images(slides_sample: Path, media_dir: Path):
+    assert _frame_source(slides_sample, DraftOptions()) == slides_sample
+    assert _frame_source(slides_sample, DraftOptions(images=False)) is None
+    assert _frame_source(media_dir / "tone.wav", DraftOptions()) is None  # audio: no pictures
+
+
+def test_a_video_of_one_flat_colour_gives_no_stills(sample_video: Path):
+    assert section_frames(sample_video, [(0.0, 10.0), (30.0, 50.0)]) == [None, None]
+
+
+@pytest.mark.slow
+def test_draft_command_writes_stills_from_a_video_and_no_images_turns_them_off(
+    slides_sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    with_images = CliRunner().invoke(app, ["draft", str(slides_sample), "--out", str(tmp_path / "a")])
+    assert with_images.exit_code == 0, with_images.output
+    stills = sorted((tmp_path / "a" / "images").glob("*.jpg"))
+    assert len(stills) >= 3 and stills[0].name.startswith("01-")
+    without = CliRunner().invoke(
+        app, ["draft", str(slides_sample), "--out", str(tmp_path / "b"), "--no-images"]
+    )
+    assert without.exit_code == 0, without.output
+    assert not (tmp_path / "b" / "images").exists()
+    assert "<img" not in (tmp_path / "b" / "post.html").read_text()
+
+
+def test_a_video_ffmpeg_cannot_take_frames_from_still_gets_its_draft(computed, tmp_path: Path, caplog):
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64)  # a header and nothing to decode
+    draft, files = add_section_images(computed.draft, broken)
+    assert files == {} and draft is computed.draft
+    assert "no still frames" in caplog.text and "--no-images" in caplog.text

@@ -1,0 +1,256 @@
+"""What websites read besides the prose: front matter, Open Graph, JSON-LD, YouTube chapters and WXR."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from pathlib import Path
+
+import yaml
+from typer.testing import CliRunner
+
+from tests.conftest import make_transcript
+from video2blog.cli import app
+from video2blog.pipeline.run import DraftOptions, make_draft
+from video2blog.pipeline.schema import Draft, Paragraph, Section, Source
+from video2blog.pipeline.serialize import to_json, transcript_to_dict
+from video2blog.pipeline.text.sentences import split_sentences
+from video2blog.pipeline.writers.chapters import youtube_chapters
+from video2blog.pipeline.writers.formats import RenderContext, render_all
+
+TEXT = (
+    "Hello and welcome to the clinic. What is ketamine and why does it help? "
+    "It is an anaesthetic used at low doses for nerve pain and it has helped many of our patients. "
+    "How long does a session take? Each infusion takes about forty minutes in a quiet room with a nurse."
+)
+HOSTILE = 'Is it safe? </script><script>alert("x")</script> & more'
+
+# Properties schema.org defines for each type we write (its own and those it inherits from
+# CreativeWork and Thing), limited to the ones a blog post could carry; see schema.org/<Type>.
+THING = {"name", "description", "image", "url"}
+CREATIVE_WORK = THING | {"headline", "datePublished", "keywords", "video", "hasPart", "thumbnailUrl"}
+PROPERTIES = {
+    "Article": CREATIVE_WORK,
+    "MedicalWebPage": CREATIVE_WORK | {"reviewedBy", "lastReviewed"},
+    "VideoObject": CREATIVE_WORK | {"uploadDate", "duration", "contentUrl", "embedUrl"},
+    "Clip": CREATIVE_WORK | {"startOffset", "endOffset"},
+    "Person": THING,
+}
+# What search engines need of each (Google's structured-data requirements for articles and key moments).
+REQUIRED = {
+    "Article": {"headline"},
+    "MedicalWebPage": {"headline"},
+    "VideoObject": {"name", "uploadDate"},
+    "Clip": {"name", "startOffset", "endOffset"},
+    "Person": {"name"},
+}
+
+
+def context(text: str = TEXT, **options: object) -> RenderContext:
+    transcript = split_sentences(make_transcript(text))
+    draft = make_draft(transcript, Source("talk.mp4", "ab" * 32, 60.0), DraftOptions(date="2026-01-02"))
+    return RenderContext(draft, transcript, **options)  # type: ignore[arg-type]
+
+
+def with_images(ctx: RenderContext) -> RenderContext:
+    sections = tuple(replace(s, image=f"images/{n:02d}-x.jpg") for n, s in enumerate(ctx.draft.sections, 1))
+    return replace(ctx, draft=replace(ctx.draft, sections=sections))
+
+
+def front_matter(ctx: RenderContext) -> dict:
+    _, front, _ = render_all(ctx, ("md",))["post.md"].decode().split("---\n", 2)
+    return yaml.safe_load(front)
+
+
+def test_hugo_jekyll_and_astro_front_matter_have_the_fields_each_expects():
+    ctx = context()
+    draft = ctx.draft
+    tags = list(draft.keywords[:4])
+    assert front_matter(replace(ctx, front_matter="hugo")) == {
+        "title": draft.title,
+        "date": "2026-01-02",
+        "draft": True,
+        "description": draft.description,
+        "tags": tags,
+        "slug": draft.slug,
+    }
+    assert front_matter(replace(ctx, front_matter="jekyll")) == {
+        "layout": "post",
+        "title": draft.title,
+        "date": "2026-01-02",
+        "categories": [],
+        "tags": tags,
+        "excerpt": draft.description,
+        "published": False,
+    }
+    assert front_matter(replace(ctx, front_matter="astro")) == {
+        "title": draft.title,
+        "description": draft.description,
+        "pubDate": "2026-01-02",
+    }
+    assert set(front_matter(ctx)) == {
+        "title",
+        "slug",
+        "description",
+        "date",
+        "source",
+        "duration",
+        "keywords",
+        "tags",
+    }  # the default is unchanged
+
+
+def test_front_matter_survives_quotes_colons_and_newlines_in_the_title():
+    ctx = context()
+    awkward = replace(
+        ctx, draft=replace(ctx.draft, title='Pain: "why" it lasts\n# not a comment'), front_matter="hugo"
+    )
+    assert front_matter(awkward)["title"] == 'Pain: "why" it lasts\n# not a comment'
+
+
+def test_an_unknown_front_matter_style_is_one_line_naming_the_choices(tmp_path: Path):
+    source = tmp_path / "transcript.json"
+    source.write_bytes(to_json(transcript_to_dict(make_transcript(TEXT))))
+    result = CliRunner().invoke(
+        app, ["draft", str(source), "-o", str(tmp_path / "d"), "--front-matter", "wix"]
+    )
+    assert result.exit_code == 2
+    assert "unknown front matter 'wix'; choose from: hugo, jekyll, astro" in result.output
+    assert not (tmp_path / "d").exists()
+
+
+def json_ld_of(html: str) -> dict:
+    (block,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    return json.loads(block)
+
+
+def check_schema(node: dict) -> None:
+    """Every typed object uses only its type's properties and has the ones search engines need."""
+    kind = node["@type"]
+    assert set(node) - {"@context", "@type"} <= PROPERTIES[kind], kind
+    assert REQUIRED[kind] <= set(node), kind
+    for value in node.values():
+        for child in value if isinstance(value, list) else [value]:
+            if isinstance(child, dict):
+                check_schema(child)
+
+
+def test_post_html_has_open_graph_and_json_ld_an_article_with_the_video_and_its_clips():
+    ctx = with_images(context())
+    html = render_all(ctx, ("html",))["post.html"].decode()
+    og = dict(re.findall(r'<meta property="(og:\w+)" content="([^"]*)">', html))
+    assert og == {
+        "og:title": ctx.draft.title,
+        "og:description": ctx.draft.description,
+        "og:type": "article",
+        "og:image": "images/01-x.jpg",
+    }
+    data = json_ld_of(html)
+    assert data["@context"] == "https://schema.org" and data["@type"] == "Article"
+    check_schema(data)
+    video = data["video"]
+    assert video["@type"] == "VideoObject" and video["duration"] == "PT1M0S"
+    assert video["thumbnailUrl"][0] == data["image"] == "images/01-x.jpg"
+    clips = video["hasPart"]
+    assert [c["name"] for c in clips] == [s.heading for s in ctx.draft.sections]
+    assert [c["startOffset"] for c in clips] == [int(s.start) for s in ctx.draft.sections]
+    assert all(c["startOffset"] < c["endOffset"] for c in clips)
+    assert all(a["endOffset"] <= b["startOffset"] + 1 for a, b in zip(clips, clips[1:]))
+
+
+def test_medical_makes_a_medical_web_page_left_for_the_clinician_to_sign():
+    data = json_ld_of(render_all(context(medical=True), ("html",))["post.html"].decode())
+    assert data["@type"] == "MedicalWebPage"
+    check_schema(data)
+    assert data["reviewedBy"] == {"@type": "Person", "name": ""} and data["lastReviewed"] == ""
+
+
+def test_a_heading_cannot_close_the_json_ld_script():
+    ctx = context()
+    sections = (replace(ctx.draft.sections[0], heading=HOSTILE), *ctx.draft.sections[1:])
+    html = render_all(replace(ctx, draft=replace(ctx.draft, sections=sections)), ("html",))[
+        "post.html"
+    ].decode()
+    head = html.split("</head>")[0]
+    assert "<script>alert" not in head
+    assert json_ld_of(html)["video"]["hasPart"][0]["name"] == HOSTILE
+
+
+def sections_at(starts: list[float], end: float, titles: list[str] | None = None) -> list[Section]:
+    bounds = [*starts[1:], end]
+    names = titles or [f"Part {i}" for i in range(len(starts))]
+    return [
+        Section(name, "generated", s, e, (Paragraph("x", s, e, (0, 1)),))
+        for name, s, e in zip(names, starts, bounds)
+    ]
+
+
+def test_chapters_start_at_zero_and_follow_the_sections():
+    chapters = youtube_chapters(sections_at([3.2, 40.0, 95.5, 130.0], 200.0), 200.0)
+    assert chapters.lines == ("0:00 Part 0", "0:40 Part 1", "1:35 Part 2", "2:10 Part 3")
+    assert chapters.notes == ()
+
+
+def test_chapters_shorter_than_ten_seconds_are_merged_and_the_merge_is_reported():
+    chapters = youtube_chapters(sections_at([0.0, 5.0, 30.0, 34.0, 60.0, 90.0], 120.0), 120.0)
+    # Part 1 (0:05-0:30) leaves Part 0 too short at 5 s, so it is folded in; then Part 2 (0:30-0:34).
+    assert chapters.lines == ("0:00 Part 0", "0:34 Part 3", "1:00 Part 4", "1:30 Part 5")
+    assert len(chapters.notes) == 2
+    assert "'Part 1' at 0:05 merged" in chapters.notes[0] and "10 s" in chapters.notes[0]
+    assert "'Part 2' at 0:30 merged" in chapters.notes[1]
+
+
+def test_fewer_than_three_chapters_give_an_empty_file_and_say_why():
+    chapters = youtube_chapters(sections_at([0.0, 30.0, 55.0], 60.0), 60.0)  # the last lasts 5 s
+    assert chapters.lines == ()
+    assert chapters.notes[-1] == (
+        "chapters.txt is empty: YouTube needs at least 3 chapters of 10 s or more, and this talk has 2"
+    )
+
+
+def test_chapters_of_an_hour_long_talk_and_headings_youtube_would_refuse():
+    titles = ["Intro", "Dosing <b>bold</b>", "Questions"]
+    lines = youtube_chapters(sections_at([0.0, 1800.0, 3650.0], 4000.0, titles), 4000.0).lines
+    assert lines == ("0:00 Intro", "30:00 Dosing b bold /b", "1:00:50 Questions")
+
+
+def test_chapters_file_and_notes_reach_the_draft_and_the_command_line(tmp_path: Path):
+    source = tmp_path / "transcript.json"
+    source.write_bytes(to_json(transcript_to_dict(make_transcript(TEXT))))  # about 20 s: too short
+    result = CliRunner().invoke(app, ["draft", str(source), "-o", str(tmp_path / "d")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "d" / "chapters.txt").read_bytes() == b""
+    notes = json.loads((tmp_path / "d" / "draft.json").read_text())["notes"]
+    assert notes and notes[-1].startswith("chapters.txt is empty")
+    assert f"note: {notes[-1]}" in result.output
+
+
+NS = {
+    "wp": "http://wordpress.org/export/1.2/",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "excerpt": "http://wordpress.org/export/1.2/excerpt/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
+
+
+def test_wxr_is_a_wordpress_1_2_export_of_one_draft_post_without_local_images():
+    ctx = with_images(context())
+    sections = (replace(ctx.draft.sections[0], heading="Odd ]]> heading"), *ctx.draft.sections[1:])
+    draft: Draft = replace(ctx.draft, sections=sections)
+    root = ET.fromstring(render_all(replace(ctx, draft=draft), ("wxr",))["wordpress.xml"])
+    channel = root.find("channel")
+    assert root.tag == "rss" and root.get("version") == "2.0" and channel is not None
+    assert channel.findtext("wp:wxr_version", namespaces=NS) == "1.2"
+    (item,) = channel.findall("item")
+    assert item.findtext("title") == draft.title
+    assert item.findtext("wp:post_name", namespaces=NS) == draft.slug
+    assert item.findtext("wp:status", namespaces=NS) == "draft"
+    assert item.findtext("wp:post_type", namespaces=NS) == "post"
+    assert item.findtext("excerpt:encoded", namespaces=NS) == draft.description
+    body = item.findtext("content:encoded", namespaces=NS) or ""
+    assert "<h2>Odd ]]&gt; heading</h2>" in body and "<img" not in body and "<h1" not in body
+    assert "<!-- wp:html -->" in body and '"VideoObject"' in body and "images/" not in body
+    tags = [(c.get("domain"), c.text) for c in item.findall("category")]
+    assert tags == [("post_tag", k) for k in draft.keywords[:4]]

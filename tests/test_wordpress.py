@@ -1,0 +1,322 @@
+"""`video2blog publish` against a real WordPress (Debian's package on PHP's server and MariaDB)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import pty
+import select
+import shutil
+import subprocess
+import sys
+import termios
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import truth_transcript
+from tests.wordpress_site import Site, missing, wordpress_site
+from video2blog.pipeline.run import DraftOptions, render_draft, write_draft
+from video2blog.pipeline.schema import Source
+from video2blog.pipeline.writers.formats import parse_formats
+
+pytestmark = pytest.mark.skipif(bool(missing()), reason=missing())
+
+COMMAND = str(Path(sys.executable).with_name("video2blog"))
+IMPORTER = Path(
+    os.environ.get("VIDEO2BLOG_WP_IMPORTER", "/usr/share/wordpress/wp-content/plugins/wordpress-importer")
+)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory):
+    with wordpress_site(tmp_path_factory.mktemp("wp")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def draft_dir(tmp_path_factory: pytest.TempPathFactory, slides_sample: Path, sample_truth: dict) -> Path:
+    """The sample talk drafted (all default formats plus wxr) with a still per section."""
+    source = Source("ketamine-pain.mp4", "ef" * 32, sample_truth["duration"])
+    options = DraftOptions(date="2026-01-02", formats=parse_formats("md,html,wxr,chapters"), medical=True)
+    computed = render_draft(truth_transcript(sample_truth), source, options, video=slides_sample)
+    folder = tmp_path_factory.mktemp("draft") / "ketamine"
+    write_draft(computed, folder)
+    return folder
+
+
+def api(site: Site, path: str, **query: str) -> Any:
+    url = f"{site.url}/wp-json{path}?" + "&".join(f"{k}={v}" for k, v in {"context": "edit", **query}.items())
+    token = base64.b64encode(f"{site.user}:{site.password}".encode()).decode()
+    with urllib.request.urlopen(
+        urllib.request.Request(url, headers={"Authorization": f"Basic {token}"}), timeout=30
+    ) as response:
+        return json.loads(response.read())
+
+
+def publish(
+    site: Site, folder: Path, *extra: str, password: str | None = None
+) -> subprocess.CompletedProcess:
+    """The installed command, in a pipe, with the password in the environment."""
+    env = {**os.environ, "VIDEO2BLOG_WP_PASSWORD": site.password if password is None else password}
+    cmd = [COMMAND, "publish", str(folder), "--wordpress", site.url, "--user", site.user, *extra]
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+
+
+def all_posts(site: Site) -> list[dict]:
+    return api(site, "/wp/v2/posts", status="draft,publish,pending,private", per_page="100")
+
+
+def test_publish_creates_a_draft_with_title_slug_excerpt_tags_and_attached_images(
+    site: Site, draft_dir: Path
+):
+    done = publish(site, draft_dir)
+    assert done.returncode == 0, done.stderr
+    draft = json.loads((draft_dir / "draft.json").read_text())
+    post_id = json.loads((draft_dir / "publish.json").read_text())[site.url]["post_id"]
+    assert done.stdout.startswith(f"Created draft post {post_id} with {len(draft['sections'])} images")
+    post = api(site, f"/wp/v2/posts/{post_id}")
+    assert post["status"] == "draft"
+    assert post["title"]["raw"] == draft["title"] and post["slug"] == draft["slug"]
+    assert post["excerpt"]["raw"] == draft["description"]
+    tags = [api(site, f"/wp/v2/tags/{t}")["name"] for t in post["tags"]]
+    assert sorted(tags) == sorted(draft["keywords"][:4])
+    attached = api(site, "/wp/v2/media", parent=str(post_id), per_page="100")
+    assert len(attached) == len(draft["sections"])
+    featured = api(site, f"/wp/v2/media/{post['featured_media']}")
+    assert featured["source_url"].endswith(Path(draft["sections"][0]["image"]).name)
+    assert featured["alt_text"] == draft["sections"][0]["heading"]
+    body = post["content"]["raw"]
+    assert f'src="{featured["source_url"]}"' in body and "<h1" not in body
+    assert "<!-- wp:html -->" in body and '"@type": "MedicalWebPage"' in body  # the JSON-LD, as a block
+    assert f'"image": "{featured["source_url"]}"' in body.replace("\\/", "/")
+
+
+def test_publishing_again_updates_the_same_post_and_keeps_the_uploaded_images(site: Site, draft_dir: Path):
+    first = publish(site, draft_dir)
+    assert first.returncode == 0, first.stderr
+    media_before = len(api(site, "/wp/v2/media", per_page="100"))
+    original = (draft_dir / "draft.json").read_text()
+    draft = {**json.loads(original), "title": "Ketamine, revised"}
+    (draft_dir / "draft.json").write_text(json.dumps(draft))
+    try:
+        again = publish(site, draft_dir)
+    finally:
+        (draft_dir / "draft.json").write_text(original)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("Updated draft post")
+    same = [p for p in all_posts(site) if p["slug"] == draft["slug"]]
+    assert len(same) == 1 and same[0]["title"]["raw"] == "Ketamine, revised"
+    assert len(api(site, "/wp/v2/media", per_page="100")) == media_before  # unchanged stills not re-sent
+
+
+def test_status_publish_only_when_asked(site: Site, draft_dir: Path, tmp_path: Path):
+    copy = tmp_path / "copy"
+    shutil.copytree(draft_dir, copy)
+    (copy / "publish.json").unlink()
+    done = publish(site, copy, "--status", "publish")
+    assert done.returncode == 0, done.stderr
+    post_id = json.loads((copy / "publish.json").read_text())[site.url]["post_id"]
+    assert api(site, f"/wp/v2/posts/{post_id}")["status"] == "publish"
+
+
+def test_a_post_deleted_on_the_site_is_made_again(site: Site, draft_dir: Path, tmp_path: Path):
+    copy = tmp_path / "copy"
+    shutil.copytree(draft_dir, copy)
+    (copy / "publish.json").unlink()
+    data = json.loads((copy / "draft.json").read_text())
+    (copy / "draft.json").write_text(json.dumps({**data, "slug": "deleted-then-again"}))
+    assert publish(site, copy).returncode == 0
+    first = json.loads((copy / "publish.json").read_text())[site.url]["post_id"]
+    token = base64.b64encode(f"{site.user}:{site.password}".encode()).decode()
+    gone = urllib.request.Request(
+        f"{site.url}/wp-json/wp/v2/posts/{first}?force=true",
+        method="DELETE",
+        headers={"Authorization": f"Basic {token}"},
+    )
+    urllib.request.urlopen(gone, timeout=30).close()
+    again = publish(site, copy)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("Created draft post")
+    second = json.loads((copy / "publish.json").read_text())[site.url]["post_id"]
+    assert second != first
+    assert [p["id"] for p in all_posts(site) if p["slug"] == "deleted-then-again"] == [second]
+
+
+def _one_error_line(done: subprocess.CompletedProcess) -> str:
+    assert done.returncode == 1 and done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("video2blog: error: "), done.stderr
+    return lines[0]
+
+
+def test_each_failure_is_one_clear_line_and_leaves_no_post(site: Site, draft_dir: Path, tmp_path: Path):
+    before, media = len(all_posts(site)), len(api(site, "/wp/v2/media", per_page="100"))
+    wrong = _one_error_line(publish(site, draft_dir, password="abcd efgh ijkl mnop qrst uvwx"))
+    assert f"did not accept user '{site.user}'" in wrong and "VIDEO2BLOG_WP_PASSWORD" in wrong
+    closed = _one_error_line(
+        publish(Site("http://127.0.0.1:9", site.user, site.password, site.root), draft_dir)
+    )
+    assert "cannot reach http://127.0.0.1:9" in closed
+    site.rest_off(True)
+    try:
+        off = _one_error_line(publish(site, draft_dir))
+    finally:
+        site.rest_off(False)
+    assert "REST API is not available" in off and "--formats wxr" in off
+    rejected = tmp_path / "rejected"
+    shutil.copytree(draft_dir, rejected)
+    (rejected / "publish.json").unlink()
+    data = json.loads((rejected / "draft.json").read_text())
+    (rejected / "draft.json").write_text(json.dumps({**data, "title": "REJECT this one"}))
+    refused = _one_error_line(publish(site, rejected))
+    assert "refused the post: Posts need a clinician’s sign-off first. (clinic_policy, HTTP 400)" in refused
+    assert len(all_posts(site)) == before
+    assert len(api(site, "/wp/v2/media", per_page="100")) == media  # the refused post's stills removed
+
+
+def test_password_is_asked_for_without_echo_in_a_terminal(site: Site, draft_dir: Path):
+    env = {k: v for k, v in os.environ.items() if k != "VIDEO2BLOG_WP_PASSWORD"}
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the installed command on the terminal
+        os.execve(
+            COMMAND, [COMMAND, "publish", str(draft_dir), "--wordpress", site.url, "--user", site.user], env
+        )
+    seen = _read_until(fd, b"Application password:")
+    assert b"Application password:" in seen
+    _wait_until_echo_off(fd)  # getpass flushes what was typed before it turned echo off
+    os.write(fd, site.password.encode() + b"\r")
+    rest = _read_until(fd, b"post ")
+    rest += _read_until(fd, b"\n")
+    assert _exit_status(pid) == 0, rest
+    assert site.password.encode() not in seen + rest
+    assert b" draft post " in rest  # created, or updated when the tests before it published
+
+
+def _wait_until_echo_off(fd: int, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while termios.tcgetattr(fd)[3] & termios.ECHO and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.1)
+
+
+def _exit_status(pid: int, seconds: float = 60.0) -> int:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.1)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    return -9
+
+
+def _read_until(fd: int, marker: bytes, seconds: float = 60.0) -> bytes:
+    out, deadline = b"", time.monotonic() + seconds
+    while marker not in out and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+    return out
+
+
+def test_no_password_and_no_terminal_says_which_variable_to_set(site: Site, draft_dir: Path):
+    env = {k: v for k, v in os.environ.items() if k != "VIDEO2BLOG_WP_PASSWORD"}
+    cmd = [COMMAND, "publish", str(draft_dir), "--wordpress", site.url, "--user", site.user]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "video2blog: error: set VIDEO2BLOG_WP_PASSWORD to the user's application password "
+        "(no terminal to ask on)"
+    )
+
+
+WXR_CHECK = """<?php
+// What the WordPress importer's SimpleXML parser reads first: the WXR version and each item's wp: fields.
+$xml = simplexml_load_file($argv[1]);
+if ($xml === false) { echo "not XML\\n"; exit(1); }
+$xml->registerXPathNamespace('wp', 'http://wordpress.org/export/1.2/');
+$version = $xml->xpath('/rss/channel/wp:wxr_version');
+$out = array('version' => (string) $version[0], 'items' => array());
+foreach ($xml->channel->item as $item) {
+    $wp = $item->children('http://wordpress.org/export/1.2/');
+    $content = $item->children('http://purl.org/rss/1.0/modules/content/');
+    $tags = array();
+    foreach ($item->category as $c) { $tags[] = array((string) $c['domain'], (string) $c); }
+    $out['items'][] = array('title' => (string) $item->title, 'slug' => (string) $wp->post_name,
+        'status' => (string) $wp->status, 'type' => (string) $wp->post_type,
+        'content' => (string) $content->encoded, 'tags' => $tags);
+}
+echo json_encode($out);
+"""
+
+
+def test_wxr_file_reads_as_the_importer_reads_it(draft_dir: Path, tmp_path: Path):
+    script = tmp_path / "check.php"
+    script.write_text(WXR_CHECK)
+    done = subprocess.run(
+        ["php", str(script), str(draft_dir / "wordpress.xml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    wxr = json.loads(done.stdout)
+    draft = json.loads((draft_dir / "draft.json").read_text())
+    assert wxr["version"] == "1.2"
+    (item,) = wxr["items"]
+    assert (item["title"], item["slug"], item["status"], item["type"]) == (
+        draft["title"],
+        draft["slug"],
+        "draft",
+        "post",
+    )
+    assert [name for domain, name in item["tags"] if domain == "post_tag"] == draft["keywords"][:4]
+    assert draft["sections"][1]["heading"] in item["content"] and "<img" not in item["content"]
+
+
+IMPORT = """<?php
+// The wordpress-importer plugin's own importer, run as wp-cli's `wp import` runs it.
+define('WP_LOAD_IMPORTERS', true);
+$_SERVER['HTTP_HOST'] = '127.0.0.1';
+require $argv[1] . '/wp-load.php';
+require_once ABSPATH . 'wp-admin/includes/admin.php';
+require_once $argv[1] . '/wp-content/plugins/wordpress-importer/wordpress-importer.php';
+wp_set_current_user(1);
+$importer = new WP_Import();
+$importer->fetch_attachments = false;
+ob_start();
+$importer->import($argv[2]);
+ob_end_clean();
+"""
+
+
+def test_wxr_file_imports_with_the_wordpress_importer(site: Site, draft_dir: Path, tmp_path: Path):
+    if not (IMPORTER / "wordpress-importer.php").exists():
+        pytest.skip(
+            f"install the wordpress-importer plugin in {IMPORTER} (not packaged in Debian, PyPI or npm)"
+        )
+    shutil.copytree(IMPORTER, site.root / "wp-content" / "plugins" / "wordpress-importer", dirs_exist_ok=True)
+    xml = tmp_path / "wordpress.xml"
+    draft = json.loads((draft_dir / "draft.json").read_text())
+    xml.write_bytes(
+        (draft_dir / "wordpress.xml").read_bytes().replace(draft["slug"].encode(), b"imported-post")
+    )
+    script = tmp_path / "import.php"
+    script.write_text(IMPORT)
+    subprocess.run(
+        ["php", str(script), str(site.root), str(xml)], check=True, capture_output=True, timeout=120
+    )
+    imported = [p for p in all_posts(site) if p["slug"] == "imported-post"]
+    assert len(imported) == 1 and imported[0]["status"] == "draft"
