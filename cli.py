@@ -329,7 +329,13 @@ def publish(
     draft_dir: Annotated[Path, typer.Argument(help="A draft folder written by 'video2blog draft'.")],
     wordpress: Annotated[str, typer.Option(help="The WordPress site's address, e.g. https://clinic.example.")],
     user: Annotated[str, typer.Option(help="Your WordPress user name.")],
-    status: Annotated[str, typer.Option(help="draft, pending, private or publish.")] = "draft",
+    status: Annotated[
+        Optional[str],
+        typer.Option(
+            help="draft, pending, private or publish.",
+            show_default="draft for a new post; an updated post keeps its status",
+        ),
+    ] = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Send DRAFT_DIR to a WordPress site as a draft post (again: update that post).

@@ -122,6 +122,10 @@ def test_status_publish_only_when_asked(site: Site, draft_dir: Path, tmp_path: P
     assert done.returncode == 0, done.stderr
     post_id = json.loads((copy / "publish.json").read_text())[site.url]["post_id"]
     assert api(site, f"/wp/v2/posts/{post_id}")["status"] == "publish"
+    again = publish(site, copy)  # a re-publish without --status must not take the live post back to draft
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("Updated publish post")
+    assert api(site, f"/wp/v2/posts/{post_id}")["status"] == "publish"
 
 
 def test_a_post_deleted_on_the_site_is_made_again(site: Site, draft_dir: Path, tmp_path: Path):

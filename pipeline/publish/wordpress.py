@@ -92,20 +92,22 @@ class PublishResult:
     images: int
 
 
-def publish_draft(draft_dir: Path, site: WordPressSite, status: str = "draft") -> PublishResult:
+def publish_draft(draft_dir: Path, site: WordPressSite, status: str | None = None) -> PublishResult:
     """Create (or, published before, update) the draft folder's post on a WordPress site.
 
     Args:
         draft_dir: a folder written by ``video2blog draft`` (draft.json and post.html).
         site: the site's address and the user's application password.
-        status: the post's status; ``draft`` unless the editor asked for another.
+        status: the post's status, only where the editor asked for one: None makes a new post a
+            draft (WordPress's default) and leaves an updated post's status as the site has it, so a
+            re-publish never takes a post an editor has made live back to draft.
 
     Raises:
         UsageError: an unknown status or a malformed site address.
         InputError: the folder is not a draft folder.
         PublishError: the site is unreachable, its REST API is closed, or it refused the post.
     """
-    if status not in STATUSES:
+    if status is not None and status not in STATUSES:
         raise UsageError(f"unknown status {status!r}; choose from: {', '.join(STATUSES)}")
     post = read_draft_post(draft_dir)
     client = RestClient(site)
@@ -122,7 +124,8 @@ def publish_draft(draft_dir: Path, site: WordPressSite, status: str = "draft") -
     attach_images(client, media, saved["id"])
     records[client.site] = {"post_id": saved["id"], "link": saved.get("link", ""), "media": media}
     atomic_write(draft_dir / RECORD, to_json(records))
-    return PublishResult(saved["id"], saved.get("link", ""), saved.get("status", status), created, len(media))
+    shown = saved.get("status", status or "draft")
+    return PublishResult(saved["id"], saved.get("link", ""), shown, created, len(media))
 
 
 def read_draft_post(draft_dir: Path) -> DraftPost:
@@ -172,17 +175,20 @@ def read_records(draft_dir: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def post_fields(post: DraftPost, status: str, tag_ids: list[int], media: dict[str, Any]) -> dict[str, Any]:
-    """The REST API's fields for the post."""
+def post_fields(
+    post: DraftPost, status: str | None, tag_ids: list[int], media: dict[str, Any]
+) -> dict[str, Any]:
+    """The REST API's fields for the post (no status where none was asked for)."""
     urls = {path: m["url"] for path, m in media.items()}
     fields: dict[str, Any] = {
         "title": post.title,
         "slug": post.slug,
         "excerpt": post.excerpt,
-        "status": status,
         "content": post_body(post.html, urls),
         "tags": tag_ids,
     }
+    if status is not None:
+        fields["status"] = status
     featured = next((media[path]["id"] for path, _ in post.images if path in media), None)
     if featured is not None:
         fields["featured_media"] = featured
