@@ -9,12 +9,13 @@ from contextlib import closing
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from video2blog.pipeline.engines import Engine, EngineOptions, ProgressCallback, get_engine
+from video2blog.pipeline.engines import Engine, EngineOptions, ProgressCallback, get_engine, prompt
 from video2blog.pipeline.errors import InputError, UsageError
 from video2blog.pipeline.ingest import media
 from video2blog.pipeline.output import atomic_write
 from video2blog.pipeline.schema import Transcript, Word
 from video2blog.pipeline.serialize import to_json, transcript_from_dict, transcript_to_dict
+from video2blog.pipeline.text.glossary import normalise_term
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +36,13 @@ class TranscribeOptions:
 
 
 def load_glossary(path: Path) -> tuple[str, ...]:
-    """Terms from a glossary file: one a line, blank lines and ``#`` comments skipped.
+    """Terms from a glossary file: one a line, blank lines and ``#`` comments skipped, each normalised.
+
+    Terms are normalised as :func:`~video2blog.pipeline.text.glossary.normalise_term` says (NFC,
+    invisible and control characters removed) and kept once each, in the file's order.
 
     Raises:
-        UsageError: the file cannot be read.
+        UsageError: the file cannot be read, holds a NUL, or a line holds only invisible characters.
     """
     try:
         text = path.read_text(encoding="utf-8")
@@ -46,13 +50,36 @@ def load_glossary(path: Path) -> tuple[str, ...]:
         raise UsageError(
             f"{path}: cannot read the glossary ({exc}); give a UTF-8 text file, one term a line"
         ) from exc
-    terms = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    terms = (_glossary_term(path, number, line) for number, line in enumerate(text.splitlines(), 1))
     return tuple(dict.fromkeys(t for t in terms if t))
 
 
-def glossary_prompt(terms: tuple[str, ...]) -> str | None:
-    """A prompt that biases Whisper toward the glossary's spellings."""
-    return ", ".join(terms) + "." if terms else None
+def _glossary_term(path: Path, number: int, line: str) -> str:
+    """The term on one line of a glossary ("" for a blank or comment line)."""
+    if "\0" in line:
+        raise UsageError(f"{path}: line {number} holds a NUL character; save the glossary as plain text")
+    raw = line.split("#", 1)[0]
+    term = normalise_term(raw)
+    if raw.strip() and not any(ch.isalnum() for ch in term):
+        raise UsageError(
+            f"{path}: line {number} holds no term, only invisible characters or punctuation; "
+            "delete the line or write the term"
+        )
+    return term
+
+
+def glossary_prompt(terms: tuple[str, ...], budget: int = prompt.PROMPT_TOKENS) -> str | None:
+    """A prompt that biases Whisper toward the glossary's hardest spellings, within ``budget`` tokens.
+
+    Only some terms fit (see :mod:`video2blog.pipeline.engines.prompt`); the correction stage
+    respells near-misses of all of them.
+    """
+    return prompt.join_terms(prompt.choose_terms(terms, budget))
+
+
+def prompt_tokens(text: str) -> int:
+    """Tokens ``text`` takes in Whisper's prompt."""
+    return prompt.count_tokens(text)
 
 
 def transcribe_media(

@@ -10,6 +10,7 @@ never touched ("examine" stays), nor short ones, nor a term's own plural or poss
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,6 +27,23 @@ MAX_LENGTH_CHANGE = 0.2
 INFLECTIONS = ("", "s", "es", "'s", "s'")
 _PUNCT = ".,;:?!\"'()“”‘’"
 _SOUNDS = (("ph", "f"), ("ck", "k"), ("c", "k"), ("q", "k"), ("z", "s"), ("x", "ks"), ("y", "i"))
+
+
+def normalise_term(text: str) -> str:
+    """A term as the glossary means it: Unicode NFC, invisible and control characters gone, spaces single.
+
+    Copy-paste brings zero-width spaces and joiners, soft hyphens and byte-order marks ("keta\u200bmine"
+    must act as "ketamine"); tabs and other control characters become spaces.
+    """
+    shown = "".join(_visible(ch) for ch in unicodedata.normalize("NFC", text))
+    return unicodedata.normalize("NFC", " ".join(shown.split()))
+
+
+def _visible(ch: str) -> str:
+    kind = unicodedata.category(ch)
+    if kind == "Cf":  # format characters: zero-width space/joiners, soft hyphen, BOM, direction marks
+        return ""
+    return " " if kind in ("Cc", "Zl", "Zp") else ch
 
 
 @dataclass(frozen=True)
@@ -59,9 +77,10 @@ def correct_words(words: Sequence[Word], terms: Sequence[str]) -> list[Correctio
 
 
 def make_term(text: str) -> Term:
-    """A glossary term and its comparison keys."""
+    """A glossary term (normalised, see :func:`normalise_term`) and its comparison keys."""
+    text = normalise_term(text)
     letters = _letters(text)
-    return Term(text=text.strip(), words=len(text.split()), letters=letters, sound=sound_key(letters))
+    return Term(text=text, words=len(text.split()), letters=letters, sound=sound_key(letters))
 
 
 def sound_key(letters: str) -> str:
