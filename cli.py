@@ -60,6 +60,15 @@ ChaptersOpt = Annotated[
     bool, typer.Option("--ignore-chapters", help="Find sections in the speech, not the chapter marks.")
 ]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage.")]
+AudioTrackOpt = Annotated[
+    int,
+    typer.Option(
+        "--audio-track",
+        min=0,
+        help="Audio track to transcribe, 1 for the first.",
+        show_default="the one with speech",
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -81,6 +90,7 @@ class DraftFlags:
     no_cache: bool = False
     ignore_chapters: bool = False
     verbose: bool = False
+    audio_track: int = 0
 
 
 _OPTION_TYPES: dict[str, object] = {
@@ -88,6 +98,7 @@ _OPTION_TYPES: dict[str, object] = {
     "template_dir": TemplateOpt, "verbatim": VerbatimOpt, "force": ForceOpt, "device": DeviceOpt,
     "compute_type": ComputeOpt, "beam_size": BeamOpt, "vad": VadOpt, "batched": BatchedOpt,
     "no_cache": NoCacheOpt, "ignore_chapters": ChaptersOpt, "verbose": VerboseOpt,
+    "audio_track": AudioTrackOpt,
 }
 # The shared options as command parameters, with DraftFlags' defaults.
 SHARED = [
@@ -129,7 +140,9 @@ def build_options(flags: DraftFlags, threads: int = 0) -> DraftOptions:
     )
     cache = None if flags.no_cache else default_cache_dir()
     return DraftOptions(
-        transcribe=TranscribeOptions(engine=flags.engine, engine_options=engine_options, cache_dir=cache),
+        transcribe=TranscribeOptions(
+            engine=flags.engine, engine_options=engine_options, cache_dir=cache, audio_track=flags.audio_track
+        ),
         glossary=terms, formats=parse_formats(flags.formats), template_dir=flags.template_dir,
         verbatim=flags.verbatim, force=flags.force, ignore_chapters=flags.ignore_chapters,
     )

@@ -27,12 +27,14 @@ class TranscribeOptions:
     """Which engine runs, how, and where transcripts are cached (None: no cache).
 
     ``window_s`` bounds memory: the media is decoded and transcribed that many seconds at a time.
+    ``audio_track`` (from 1) picks one of several audio tracks; 0 takes the one with speech.
     """
 
     engine: str = "faster-whisper"
     engine_options: EngineOptions = field(default_factory=EngineOptions)
     cache_dir: Path | None = None
     window_s: float = media.WINDOW_SECONDS
+    audio_track: int = 0
 
 
 def load_glossary(path: Path) -> tuple[str, ...]:
@@ -95,16 +97,31 @@ def transcribe_media(
     if cached is not None:
         log.info("reusing cached transcript %s", key[:12])
         return cached
+    track = media.choose_track(info, options.audio_track)
     engine = get_engine(options.engine, options.engine_options)
-    transcript = transcribe_windows(engine, info, options.window_s, progress)
+    transcript = transcribe_windows(engine, info, options.window_s, progress, track)
     if not transcript.words:
-        raise InputError("no speech was recognised (is the sound track silent?)", info.path)
+        raise InputError(_no_speech(info, track), info.path)
     write_cached(options.cache_dir, key, transcript)
     return transcript
 
 
+def _no_speech(info: media.MediaInfo, track: int) -> str:
+    count = len(info.tracks)
+    if count <= 1:
+        return "no speech was recognised (is the sound track silent?)"
+    return (
+        f"no speech was recognised in audio track {track} of the {count} it has; "
+        f"choose another with --audio-track (1 to {count})"
+    )
+
+
 def transcribe_windows(
-    engine: Engine, info: media.MediaInfo, window_s: float, progress: ProgressCallback | None = None
+    engine: Engine,
+    info: media.MediaInfo,
+    window_s: float,
+    progress: ProgressCallback | None = None,
+    track: int = 1,
 ) -> Transcript:
     """Transcribe the media one window at a time (see :func:`media.iter_audio`) and join the words.
 
@@ -118,12 +135,12 @@ def transcribe_windows(
     words: list[Word] = []
     first: Transcript | None = None
     decoded = 0.0
-    with closing(media.iter_audio(info.path, window_s)) as windows:
+    with closing(media.iter_audio(info.path, window_s, track=track)) as windows:
         for window in windows:
             part = engine.transcribe(window.samples, _window_progress(progress, window, info.duration))
             words.extend(_shifted(part.words, window))
             first, decoded = first or part, window.start + window.duration
-    media.check_complete(info, decoded)
+    media.check_complete(info, decoded, track)
     return replace(first or Transcript(words=()), words=tuple(words), duration=info.duration or decoded)
 
 
@@ -154,6 +171,8 @@ def cache_key(sha256: str, options: TranscribeOptions) -> str:
         **asdict(options.engine_options),
     }
     settings.pop("threads", None)  # thread count changes speed, not words
+    if options.audio_track:
+        settings["track"] = options.audio_track
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 
 
