@@ -364,15 +364,21 @@ def choose_track(info: MediaInfo, wanted: int = 0) -> int:
 
 def speech_seconds(info: MediaInfo, track: int) -> float:
     """Seconds of speech Silero VAD hears in a few excerpts of audio track ``track``."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
     heard = 0.0
     for start in _excerpt_starts(info.duration):
         samples = _excerpt(info.path, track, start, SPEECH_EXCERPT_S)
-        if len(samples):
-            spans = get_speech_timestamps(samples, VadOptions(), sampling_rate=SAMPLE_RATE)
-            heard += sum(s["end"] - s["start"] for s in spans) / SAMPLE_RATE
+        heard += sum(end - begin for begin, end in speech_spans(samples))
     return heard
+
+
+def speech_spans(samples: np.ndarray) -> list[tuple[float, float]]:
+    """(start, end) seconds of 16 kHz ``samples`` that faster-whisper's Silero VAD hears as speech."""
+    if not len(samples):
+        return []
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    spans = get_speech_timestamps(samples, VadOptions(), sampling_rate=SAMPLE_RATE)
+    return [(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in spans]
 
 
 def _excerpt_starts(duration: float) -> list[float]:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from video2blog.pipeline.engines import Engine, EngineOptions, ProgressCallback, get_engine, prompt
 from video2blog.pipeline.errors import InputError, UsageError
-from video2blog.pipeline.ingest import media
+from video2blog.pipeline.ingest import media, missed
 from video2blog.pipeline.output import atomic_write
 from video2blog.pipeline.schema import Transcript, Word
 from video2blog.pipeline.serialize import to_json, transcript_from_dict, transcript_to_dict
@@ -19,7 +21,7 @@ from video2blog.pipeline.text.glossary import normalise_term
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: audio on the media's timeline, missed speech heard again
 
 
 @dataclass(frozen=True)
@@ -99,11 +101,23 @@ def transcribe_media(
         return cached
     track = media.choose_track(info, options.audio_track)
     engine = get_engine(options.engine, options.engine_options)
-    transcript = transcribe_windows(engine, info, options.window_s, progress, track)
+    transcript = transcribe_windows(engine, info, options.window_s, progress, track, _plain(options))
     if not transcript.words:
         raise InputError(_no_speech(info, track), info.path)
     write_cached(options.cache_dir, key, transcript)
     return transcript
+
+
+def _plain(options: TranscribeOptions) -> Callable[[], Engine] | None:
+    """Builds, once and only when called, the engine without a prompt that hears missed speech again.
+
+    None when the engine has no prompt: it would only hear the same again.
+    """
+    prompted = options.engine_options
+    if not (prompted.hotwords or prompted.initial_prompt):
+        return None
+    plain = replace(prompted, hotwords=None, initial_prompt=None)
+    return functools.cache(lambda: get_engine(options.engine, plain))
 
 
 def _no_speech(info: media.MediaInfo, track: int) -> str:
@@ -122,12 +136,15 @@ def transcribe_windows(
     window_s: float,
     progress: ProgressCallback | None = None,
     track: int = 1,
+    again: Callable[[], Engine] | None = None,
 ) -> Transcript:
     """Transcribe the media one window at a time (see :func:`media.iter_audio`) and join the words.
 
     Windows are cut in pauses and follow each other with no overlap, so each
     word is heard in exactly one window; its times are shifted by the window's
-    start. Progress is reported in seconds of the whole media.
+    start. Progress is reported in seconds of the whole media. Speech a window's
+    words miss is logged, and heard again by the engine ``again`` builds where
+    given (see :mod:`~video2blog.pipeline.ingest.missed`).
 
     Raises:
         InputError: the audio cannot be decoded, or stops well short of its declared length.
@@ -138,6 +155,7 @@ def transcribe_windows(
     with closing(media.iter_audio(info.path, window_s, track=track)) as windows:
         for window in windows:
             part = engine.transcribe(window.samples, _window_progress(progress, window, info.duration))
+            part = missed.rehear(part, window.samples, again, window.start)
             words.extend(_shifted(part.words, window))
             first, decoded = first or part, window.start + window.duration
     media.check_complete(info, decoded, track)

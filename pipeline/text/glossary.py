@@ -33,7 +33,7 @@ def normalise_term(text: str) -> str:
     """A term as the glossary means it: Unicode NFC, invisible and control characters gone, spaces single.
 
     Copy-paste brings zero-width spaces and joiners, soft hyphens and byte-order marks ("keta\u200bmine"
-    must act as "ketamine"); tabs and other control characters become spaces.
+    must act as "ketamine"); tabs and line breaks become spaces, other control characters go.
     """
     shown = "".join(_visible(ch) for ch in unicodedata.normalize("NFC", text))
     return unicodedata.normalize("NFC", " ".join(shown.split()))
@@ -41,9 +41,10 @@ def normalise_term(text: str) -> str:
 
 def _visible(ch: str) -> str:
     kind = unicodedata.category(ch)
-    if kind == "Cf":  # format characters: zero-width space/joiners, soft hyphen, BOM, direction marks
-        return ""
-    return " " if kind in ("Cc", "Zl", "Zp") else ch
+    if ch.isspace():
+        return " "
+    # Format characters (zero-width space and joiners, soft hyphen, BOM, direction marks) and controls.
+    return "" if kind in ("Cf", "Cc") else ch
 
 
 @dataclass(frozen=True)
