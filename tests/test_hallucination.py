@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
+
+import pytest
 
 from tests.conftest import make_words
+from video2blog.pipeline.engines import EngineOptions
+from video2blog.pipeline.ingest import media
+from video2blog.pipeline.ingest.transcribe import TranscribeOptions, load_glossary, transcribe_media
 from video2blog.pipeline.run import DraftOptions, make_draft
 from video2blog.pipeline.schema import Source, Transcript, Word
 from video2blog.pipeline.text.hallucination import HALLUCINATION, find_hallucinations
@@ -93,3 +99,22 @@ def test_no_caption_cue_is_ever_zero_length():
     assert all(end - start >= 0.1 for start, end, _ in cues), cues
     assert " ".join(text for _, _, text in cues) == "It works. Yes. Fine. Good. Thanks."
     assert all(a[0] <= b[0] for a, b in zip(cues, cues[1:]))
+
+
+@pytest.mark.slow
+def test_the_samples_invented_thanks_stay_out_of_prose_and_captions(sample_video: Path):
+    """The sample's 13-term glossary whole in the prompt (47 tokens, as before it was bounded) made
+    tiny.en end the transcript with "Thank you very much." x3, all but one word of length zero."""
+    terms = load_glossary(sample_video.parent / "glossary.txt")
+    options = TranscribeOptions(engine_options=EngineOptions(hotwords=", ".join(terms) + "."))
+    info = media.probe(sample_video)
+    t = split_sentences(transcribe_media(info, "sample", options))
+    draft = make_draft(t, Source(str(sample_video), "0" * 64, info.duration), DraftOptions(date="2026-01-01"))
+    files = render_all(RenderContext(draft=draft, transcript=t), ("md", "srt"))
+    after = [w for w in t.words if w.start >= 107.3]
+    if any(w.end - w.start <= 0.02 for w in after):  # the invented ending was heard (tiny.en on x86 CPUs)
+        invented = {r.word for r in draft.removals if r.reason == HALLUCINATION}
+        assert {i for i, w in enumerate(t.words) if w in after} <= invented
+    assert "Thank you" not in files["post.md"].decode() and "Thank you" not in files["captions.srt"].decode()
+    assert all(end - start >= 0.1 for start, end, _ in caption_cues(t))
+    assert "before we begin." in files["captions.srt"].decode()

@@ -65,10 +65,13 @@ def correct_words(words: Sequence[Word], terms: Sequence[str]) -> list[Correctio
     """
     prepared = [t for t in (make_term(text) for text in terms) if len(t.letters) >= MIN_LETTERS]
     longest = max((t.words for t in prepared), default=0)
+    known = {t.text.lower() + end for t in prepared for end in INFLECTIONS}
     corrections: list[Correction] = []
     i = 0
     while prepared and i < len(words):
-        found = _best_at(words, i, prepared, longest + 1)
+        # a word that is already one term is never respelt as another ("ketamine" is not "esketamine")
+        is_term = words[i].text.strip(_PUNCT).lower() in known
+        found = None if is_term else _best_at(words, i, prepared, longest + 1)
         if found is None:
             i += 1
             continue
