@@ -20,6 +20,7 @@ import numpy as np
 from video2blog.pipeline.engines import Engine
 from video2blog.pipeline.ingest import media
 from video2blog.pipeline.schema import Transcript, Word
+from video2blog.pipeline.textutil import clock
 
 log = logging.getLogger(__name__)
 
@@ -74,15 +75,10 @@ def rehear(
     for begin, end in holes(part.words, duration, speech):
         log.warning(
             "speech at %s-%s was not recognised; check the draft against the media there",
-            _clock(where + begin), _clock(where + end),
+            clock(where + begin), clock(where + end),
         )  # fmt: skip
     return part
 
 
 def _at(where: float, duration: float) -> str:
-    return f"{_clock(where)}-{_clock(where + duration)}"
-
-
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(seconds, 60)
-    return f"{int(minutes)}:{secs:04.1f}"
+    return f"{clock(where)}-{clock(where + duration)}"

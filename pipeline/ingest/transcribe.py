@@ -17,7 +17,7 @@ from video2blog.pipeline.ingest import media, missed
 from video2blog.pipeline.output import atomic_write
 from video2blog.pipeline.schema import Transcript, Word
 from video2blog.pipeline.serialize import to_json, transcript_from_dict, transcript_to_dict
-from video2blog.pipeline.text.glossary import normalise_term
+from video2blog.pipeline.textutil import normalise_term
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class TranscribeOptions:
 def load_glossary(path: Path) -> tuple[str, ...]:
     """Terms from a glossary file: one a line, blank lines and ``#`` comments skipped, each normalised.
 
-    Terms are normalised as :func:`~video2blog.pipeline.text.glossary.normalise_term` says (NFC,
+    Terms are normalised as :func:`~video2blog.pipeline.textutil.normalise_term` says (NFC,
     invisible and control characters removed) and kept once each, in the file's order.
 
     Raises:
@@ -100,7 +100,7 @@ def transcribe_media(
         log.info("reusing cached transcript %s", key[:12])
         return cached
     track = media.choose_track(info, options.audio_track)
-    engine = get_engine(options.engine, options.engine_options)
+    engine = get_engine(options.engine, options.engine_options, options.cache_dir)
     transcript = transcribe_windows(engine, info, options.window_s, progress, track, _plain(options))
     if not transcript.words:
         raise InputError(_no_speech(info, track), info.path)
@@ -117,7 +117,7 @@ def _plain(options: TranscribeOptions) -> Callable[[], Engine] | None:
     if not (prompted.hotwords or prompted.initial_prompt):
         return None
     plain = replace(prompted, hotwords=None, initial_prompt=None)
-    return functools.cache(lambda: get_engine(options.engine, plain))
+    return functools.cache(lambda: get_engine(options.engine, plain, options.cache_dir))
 
 
 def _no_speech(info: media.MediaInfo, track: int) -> str:

@@ -10,14 +10,13 @@ never touched ("examine" stays), nor short ones, nor a term's own plural or poss
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Indel
 
 from video2blog.pipeline.schema import Correction, Word
-from video2blog.pipeline.textutil import bare, word_list
+from video2blog.pipeline.textutil import bare, normalise_term, word_list
 
 MIN_SIMILARITY = 0.86
 MIN_SOUNDALIKE = 0.7
@@ -27,24 +26,6 @@ MAX_LENGTH_CHANGE = 0.2
 INFLECTIONS = ("", "s", "es", "'s", "s'")
 _PUNCT = ".,;:?!\"'()“”‘’"
 _SOUNDS = (("ph", "f"), ("ck", "k"), ("c", "k"), ("q", "k"), ("z", "s"), ("x", "ks"), ("y", "i"))
-
-
-def normalise_term(text: str) -> str:
-    """A term as the glossary means it: Unicode NFC, invisible and control characters gone, spaces single.
-
-    Copy-paste brings zero-width spaces and joiners, soft hyphens and byte-order marks ("keta\u200bmine"
-    must act as "ketamine"); tabs and line breaks become spaces, other control characters go.
-    """
-    shown = "".join(_visible(ch) for ch in unicodedata.normalize("NFC", text))
-    return unicodedata.normalize("NFC", " ".join(shown.split()))
-
-
-def _visible(ch: str) -> str:
-    kind = unicodedata.category(ch)
-    if ch.isspace():
-        return " "
-    # Format characters (zero-width space and joiners, soft hyphen, BOM, direction marks) and controls.
-    return "" if kind in ("Cf", "Cc") else ch
 
 
 @dataclass(frozen=True)

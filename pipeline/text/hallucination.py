@@ -14,9 +14,9 @@ Pure: it sees only the :class:`~video2blog.pipeline.schema.Transcript`.
 
 from __future__ import annotations
 
-from video2blog.pipeline.schema import Sentence, Transcript, Word
+from video2blog.pipeline.schema import HALLUCINATION, Sentence, Transcript, Word
 
-HALLUCINATION = "hallucination"
+__all__ = ["HALLUCINATION", "anomalous", "anomaly_score", "find_hallucinations"]
 # Seconds of silence around an anomalous sentence that make it invented (faster-whisper's threshold).
 SILENCE_S = 2.0
 # A word this short or shorter has no audio behind it.

@@ -17,9 +17,8 @@ from typing import ClassVar
 import jinja2
 
 from video2blog.pipeline.errors import TemplateError, UsageError
-from video2blog.pipeline.schema import Draft, Transcript
+from video2blog.pipeline.schema import HALLUCINATION, Draft, Transcript
 from video2blog.pipeline.serialize import draft_to_dict, to_json, transcript_to_dict
-from video2blog.pipeline.text.hallucination import HALLUCINATION
 from video2blog.pipeline.textutil import join_words
 
 CAPTION_CHARS = 84
