@@ -70,7 +70,11 @@ def rehear(
     if lost and again is not None:
         second = again().transcribe(samples)
         if missed_seconds(second.words, duration, speech) < lost:
-            log.warning("speech missed with the prompt at %s; heard again without it", _at(where, duration))
+            log.warning(
+                "speech at %s was missed with the glossary prompt; heard again without it "
+                "(the glossary still corrects spellings)",
+                _at(where, duration),
+            )
             part = second
     for begin, end in holes(part.words, duration, speech):
         log.warning(
