@@ -95,6 +95,15 @@ MedicalOpt = Annotated[
     bool, typer.Option("--medical", help="Mark post.html up as a MedicalWebPage (a clinician reviews it).")
 ]
 ImagesOpt = Annotated[bool, typer.Option(help="Take a still frame per section from a video.")]
+AudioTrackOpt = Annotated[
+    int,
+    typer.Option(
+        "--audio-track",
+        min=0,
+        help="Audio track to transcribe, 1 for the first.",
+        show_default="the one with speech",
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -125,6 +134,7 @@ class DraftFlags:
     front_matter: str = ""
     medical: bool = False
     images: bool = True
+    audio_track: int = 0
 
 
 _OPTION_TYPES: dict[str, object] = {
@@ -135,6 +145,7 @@ _OPTION_TYPES: dict[str, object] = {
     "llm": LlmOpt, "llm_model": LlmModelOpt, "llm_mode": LlmModeOpt, "llm_boundaries": LlmBoundariesOpt,
     "llm_timeout": LlmTimeoutOpt, "clinic": ClinicOpt,
     "front_matter": FrontMatterOpt, "medical": MedicalOpt, "images": ImagesOpt,
+    "audio_track": AudioTrackOpt,
 }
 # The shared options as command parameters, with DraftFlags' defaults.
 SHARED = [
@@ -193,7 +204,9 @@ def build_options(flags: DraftFlags, threads: int = 0) -> DraftOptions:
     )
     cache = None if flags.no_cache else default_cache_dir()
     return DraftOptions(
-        transcribe=TranscribeOptions(engine=flags.engine, engine_options=engine_options, cache_dir=cache),
+        transcribe=TranscribeOptions(
+            engine=flags.engine, engine_options=engine_options, cache_dir=cache, audio_track=flags.audio_track
+        ),
         glossary=terms, formats=parse_formats(flags.formats), template_dir=flags.template_dir,
         verbatim=flags.verbatim, force=flags.force, ignore_chapters=flags.ignore_chapters,
         front_matter=check_front_matter(flags.front_matter), medical=flags.medical, images=flags.images,

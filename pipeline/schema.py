@@ -63,6 +63,10 @@ class Transcript:
         return " ".join(w.text for w in self.words)
 
 
+# The Removal reason of words the recogniser invented (see text/hallucination.py): out of prose and captions.
+HALLUCINATION = "hallucination"
+
+
 @dataclass(frozen=True)
 class Removal:
     """A word the cleanup left out of the prose, and why."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 from importlib import resources
 
@@ -42,3 +43,21 @@ def clock(seconds: float) -> str:
     h, rest = divmod(total, 3600)
     m, s = divmod(rest, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def normalise_term(text: str) -> str:
+    """A term as the glossary means it: Unicode NFC, invisible and control characters gone, spaces single.
+
+    Copy-paste brings zero-width spaces and joiners, soft hyphens and byte-order marks ("keta\u200bmine"
+    must act as "ketamine"); tabs and line breaks become spaces, other control characters go.
+    """
+    shown = "".join(_visible(ch) for ch in unicodedata.normalize("NFC", text))
+    return unicodedata.normalize("NFC", " ".join(shown.split()))
+
+
+def _visible(ch: str) -> str:
+    kind = unicodedata.category(ch)
+    if ch.isspace():
+        return " "
+    # Format characters (zero-width space and joiners, soft hyphen, BOM, direction marks) and controls.
+    return "" if kind in ("Cf", "Cc") else ch

@@ -90,3 +90,19 @@ def test_real_speech_comes_out_nearly_word_for_word(jfk_path: Path, jfk_text: st
     said = " ".join(w.text for w in result.transcript.words)
     assert wer(jfk_text, said) <= 0.1, said
     assert result.transcript.words[0].start < 1.0 and result.transcript.words[-1].end <= 11.1
+
+
+def test_sample_captions_and_prose_hold_no_invented_words(sample_draft: Path):
+    """tiny.en has ended this draft with "Thank you very much." x3 that nobody says (zero-length words)."""
+    draft = json.loads((sample_draft / "draft.json").read_text())
+    transcript = json.loads((sample_draft / "transcript.json").read_text())
+    prose = " ".join(p["text"] for s in draft["sections"] for p in s["paragraphs"])
+    srt = (sample_draft / "captions.srt").read_text()
+    assert "Thank you" not in prose and "Thank you" not in srt
+    assert prose.rstrip().endswith("before we begin.")
+    invented = {r["word"] for r in draft["removals"] if r["reason"] == "hallucination"}
+    said = [w for i, w in enumerate(transcript["words"]) if i not in invented]
+    assert "thank" not in {w["text"].strip(".,").lower() for w in said}
+    for cue in srt.strip().split("\n\n"):
+        start, end = cue.splitlines()[1].split(" --> ")
+        assert end > start, cue  # no caption cue is zero-length

@@ -17,6 +17,7 @@ from video2blog.pipeline.engines.base import (
     ProgressCallback,
     resolve_device,
 )
+from video2blog.pipeline.engines.prompt import PROMPT_TOKENS, count_tokens, fit_prompt
 from video2blog.pipeline.errors import ModelError, UsageError
 from video2blog.pipeline.schema import Transcript, Word
 
@@ -161,7 +162,7 @@ class FasterWhisperEngine:
             word_timestamps=True,
             vad_filter=opts.vad,
             initial_prompt=opts.initial_prompt,
-            hotwords=opts.hotwords,
+            hotwords=fit_prompt(opts.hotwords, PROMPT_TOKENS, count_tokens),  # longer crowds out speech
         )
         if opts.batched:
             from faster_whisper import BatchedInferencePipeline

@@ -24,6 +24,7 @@ import numpy as np
 
 from video2blog.pipeline.engines.base import SAMPLE_RATE, EngineOptions, ProgressCallback, resolve_device
 from video2blog.pipeline.engines.convert import cached_openai_checkpoint
+from video2blog.pipeline.engines.prompt import PROMPT_TOKENS, count_tokens, fit_prompt
 from video2blog.pipeline.errors import ModelError
 from video2blog.pipeline.schema import Transcript, Word
 
@@ -280,7 +281,7 @@ class OpenAIWhisperEngine:
             "verbose": None,
             "language": opts.language,
             # openai-whisper has no hot words: the glossary goes in as a prompt kept for every window.
-            "initial_prompt": opts.initial_prompt or opts.hotwords,
+            "initial_prompt": opts.initial_prompt or fit_prompt(opts.hotwords, PROMPT_TOKENS, count_tokens),
             "carry_initial_prompt": bool(opts.hotwords),
             "beam_size": beam,
             "best_of": beam,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import shutil
 import subprocess
@@ -24,7 +25,7 @@ import ffmpeg
 import numpy as np
 
 from video2blog.pipeline.engines.base import SAMPLE_RATE
-from video2blog.pipeline.errors import InputError
+from video2blog.pipeline.errors import InputError, UsageError
 from video2blog.pipeline.schema import Chapter
 from video2blog.pipeline.textutil import clock
 
@@ -37,6 +38,21 @@ CUT_SEARCH_SECONDS = 30.0
 PAUSE_FRAMES = 10
 # Decoded audio may fall short of the stream's declared length by this much before it counts as truncated.
 TRUNCATION_SLACK = (2.0, 0.02)  # seconds, fraction of the duration
+# Several audio tracks: each is heard in this many excerpts of this many seconds to find the speech.
+SPEECH_EXCERPTS = 3
+SPEECH_EXCERPT_S = 20.0
+EXCERPT_TIMEOUT_S = 120
+# Decode onto the media's timeline: gaps between audio packets become silence (not dropped time).
+TIMELINE = "aresample=async=1"
+
+
+@dataclass(frozen=True)
+class AudioTrack:
+    """One audio stream of a media file: its number among the audio streams (from 1)."""
+
+    number: int
+    duration: float = 0.0  # declared length; 0 when unknown
+    default: bool = False  # the container marks it as the one to play
 
 
 @dataclass(frozen=True)
@@ -49,6 +65,12 @@ class MediaInfo:
     has_video: bool
     chapters: tuple[Chapter, ...] = ()
     audio_duration: float = 0.0  # the first audio stream's declared length; 0 when unknown
+    tracks: tuple[AudioTrack, ...] = ()
+
+    def track_duration(self, number: int) -> float:
+        """The declared length of audio track ``number`` (the first stream's when not probed)."""
+        track = next((t for t in self.tracks if t.number == number), None)
+        return track.duration if track else self.audio_duration
 
 
 @dataclass(frozen=True)
@@ -111,10 +133,17 @@ def _probe_av(path: Path) -> MediaInfo:
             kinds = {s.type for s in container.streams}
             duration = _av_duration(container)
             chapters = tuple(_av_chapters(container.chapters()))
-            audio = _av_stream_seconds(next(iter(container.streams.audio), None))
+            tracks = tuple(_av_track(n, s) for n, s in enumerate(container.streams.audio, 1))
     except (av.error.FFmpegError, ValueError, OSError) as exc:
         raise InputError("is not a media file ffmpeg can read (is it corrupt or truncated?)", path) from exc
-    return MediaInfo(path, duration, "audio" in kinds, "video" in kinds, chapters, audio)
+    audio = tracks[0].duration if tracks else 0.0
+    return MediaInfo(path, duration, "audio" in kinds, "video" in kinds, chapters, audio, tracks)
+
+
+def _av_track(number: int, stream: Any) -> AudioTrack:
+    from av.stream import Disposition
+
+    return AudioTrack(number, _av_stream_seconds(stream), bool(stream.disposition & Disposition.default))
 
 
 def _av_stream_seconds(stream: object) -> float:
@@ -158,7 +187,11 @@ def _probe_ffprobe(path: Path) -> MediaInfo:
         raise InputError("is not a media file ffmpeg can read (is it corrupt or truncated?)", path)
     data = json.loads(proc.stdout or "{}")
     kinds = {s.get("codec_type") for s in data.get("streams", [])}
-    audio: dict[str, Any] = next((s for s in data.get("streams", []) if s.get("codec_type") == "audio"), {})
+    audios = [s for s in data.get("streams", []) if s.get("codec_type") == "audio"]
+    tracks = tuple(
+        AudioTrack(n, float(a.get("duration") or 0.0), bool((a.get("disposition") or {}).get("default")))
+        for n, a in enumerate(audios, 1)
+    )
     duration = float(data.get("format", {}).get("duration") or 0.0)
     chapters = tuple(
         Chapter(
@@ -168,18 +201,18 @@ def _probe_ffprobe(path: Path) -> MediaInfo:
         )
         for i, c in enumerate(data.get("chapters", []))
     )
-    audio_duration = float(audio.get("duration") or 0.0)
-    return MediaInfo(path, duration, "audio" in kinds, "video" in kinds, chapters, audio_duration)
+    audio_duration = tracks[0].duration if tracks else 0.0
+    return MediaInfo(path, duration, "audio" in kinds, "video" in kinds, chapters, audio_duration, tracks)
 
 
-def load_audio(path: Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
-    """Decode the first audio stream of ``path`` to mono float32 at ``sample_rate``.
+def load_audio(path: Path, sample_rate: int = SAMPLE_RATE, track: int = 1) -> np.ndarray:
+    """Decode audio track ``track`` (from 1) of ``path`` to mono float32 at ``sample_rate``, on its timeline.
 
     Raises:
         InputError: ffmpeg cannot decode the file.
     """
     stream = ffmpeg.input(str(path)).output(
-        "pipe:", format="f32le", acodec="pcm_f32le", ac=1, ar=sample_rate, map="0:a:0"
+        "pipe:", format="f32le", acodec="pcm_f32le", ac=1, ar=sample_rate, map=f"0:a:{track - 1}", af=TIMELINE
     )
     try:
         out, _ = stream.global_args("-nostdin", "-hide_banner", "-loglevel", "error").run(
@@ -192,9 +225,13 @@ def load_audio(path: Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
 
 
 def iter_audio(
-    path: Path, window_s: float = WINDOW_SECONDS, search_s: float | None = None
+    path: Path, window_s: float = WINDOW_SECONDS, search_s: float | None = None, track: int = 1
 ) -> Generator[AudioWindow, None, None]:
-    """Decode the first audio stream of ``path`` as consecutive windows of 16 kHz mono float32.
+    """Decode audio track ``track`` (from 1) of ``path`` as consecutive windows of 16 kHz mono float32.
+
+    The audio is laid on the media's timeline: where its packets leave a gap (clips joined whose
+    pictures outlast their sound, a recorder that dropped packets) the gap is filled with silence,
+    so a time in the audio is the same time in the video.
 
     Each window is at most ``window_s`` seconds long and ends at the quietest
     moment of its last ``search_s`` seconds (default: 30 s, or a quarter of
@@ -209,7 +246,7 @@ def iter_audio(
     window = max(1, round(window_s * SAMPLE_RATE))
     search_s = min(CUT_SEARCH_SECONDS, window_s / 4) if search_s is None else search_s
     search = round(search_s * SAMPLE_RATE)
-    with tempfile.TemporaryFile() as errors, _decoder(path, errors) as proc:
+    with tempfile.TemporaryFile() as errors, _decoder(path, errors, track) as proc:
         assert proc.stdout is not None
         yield from _windows(proc.stdout, window, min(search, window))
         if proc.wait() != 0:
@@ -218,10 +255,11 @@ def iter_audio(
             raise InputError(f"ffmpeg could not decode its audio ({reason})", path)
 
 
-def _decoder(path: Path, errors: IO[bytes]) -> subprocess.Popen[bytes]:
+def _decoder(path: Path, errors: IO[bytes], track: int = 1) -> subprocess.Popen[bytes]:
     """ffmpeg writing the audio as raw float32 to a pipe; its messages go to a file, not a pipe that fills."""
     cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(path)]
-    cmd += ["-map", "0:a:0", "-ac", "1", "-ar", str(SAMPLE_RATE), "-acodec", "pcm_f32le", "-f", "f32le"]
+    cmd += ["-map", f"0:a:{track - 1}", "-af", TIMELINE, "-ac", "1", "-ar", str(SAMPLE_RATE)]
+    cmd += ["-acodec", "pcm_f32le", "-f", "f32le"]
     cmd.append("pipe:")
     return _KilledOnExit(cmd, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL)
 
@@ -280,14 +318,77 @@ def quietest_point(samples: np.ndarray, lo: int, hi: int) -> int:
     return lo + (best + PAUSE_FRAMES // 2) * frame
 
 
-def check_complete(info: MediaInfo, decoded_s: float) -> None:
+def choose_track(info: MediaInfo, wanted: int = 0) -> int:
+    """The audio track to transcribe (from 1): ``wanted`` where given, else the one with the most speech.
+
+    Media with several tracks (a commentary and a music bed, a silent camera channel and a lapel
+    microphone) are heard in a few short excerpts each with faster-whisper's Silero VAD; ties go
+    to the track the container marks as default, then to the first.
+
+    Raises:
+        UsageError: ``wanted`` is not the number of one of the file's audio tracks.
+    """
+    count = len(info.tracks) or 1
+    if wanted:
+        if not 1 <= wanted <= count:
+            tracks = "1 audio track" if count == 1 else f"{count} audio tracks (1 to {count})"
+            raise UsageError(f"{info.path}: has {tracks}, not a track {wanted}; choose another --audio-track")
+        return wanted
+    if count == 1:
+        return 1
+    heard = {t.number: speech_seconds(info, t.number) for t in info.tracks}
+    best = max(info.tracks, key=lambda t: (round(heard[t.number]), t.default, -t.number))
+    log.info("audio tracks %s: seconds of speech heard %s; using track %d", info.path, heard, best.number)
+    return best.number
+
+
+def speech_seconds(info: MediaInfo, track: int) -> float:
+    """Seconds of speech Silero VAD hears in a few excerpts of audio track ``track``."""
+    heard = 0.0
+    for start in _excerpt_starts(info.duration):
+        samples = _excerpt(info.path, track, start, SPEECH_EXCERPT_S)
+        heard += sum(end - begin for begin, end in speech_spans(samples))
+    return heard
+
+
+def speech_spans(samples: np.ndarray) -> list[tuple[float, float]]:
+    """(start, end) seconds of 16 kHz ``samples`` that faster-whisper's Silero VAD hears as speech."""
+    if not len(samples):
+        return []
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    spans = get_speech_timestamps(samples, VadOptions(), sampling_rate=SAMPLE_RATE)
+    return [(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in spans]
+
+
+def _excerpt_starts(duration: float) -> list[float]:
+    """Where the excerpts start: the whole file when short, else spread evenly over it."""
+    count, length = SPEECH_EXCERPTS, SPEECH_EXCERPT_S
+    if duration <= count * length:
+        return [length * k for k in range(max(1, math.ceil(duration / length)))]
+    return [max(0.0, duration * (k + 0.5) / count - length / 2) for k in range(count)]
+
+
+def _excerpt(path: Path, track: int, start: float, length: float) -> np.ndarray:
+    cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-ss", f"{start:.3f}"]
+    cmd += ["-t", f"{length:.3f}", "-i", str(path), "-map", f"0:a:{track - 1}", "-ac", "1"]
+    cmd += ["-ar", str(SAMPLE_RATE), "-acodec", "pcm_f32le", "-f", "f32le", "pipe:"]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, check=False, timeout=EXCERPT_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return np.zeros(0, dtype=np.float32)
+    return np.frombuffer(proc.stdout, dtype=np.float32) if proc.returncode == 0 else np.zeros(0, np.float32)
+
+
+def check_complete(info: MediaInfo, decoded_s: float, track: int = 1) -> None:
     """Raise :class:`InputError` when the decoded audio falls well short of the stream's declared length.
 
     A file cut short in copying (a faststart mp4 whose index survives while
     its data ends half-way) decodes without an ffmpeg error but only in part;
-    a draft of the first half would silently lose the rest of the talk.
+    a draft of the first half would silently lose the rest of the talk. (Gaps inside the audio
+    are filled with silence when decoding, so they do not count as missing.)
     """
-    expected = info.audio_duration
+    expected = info.track_duration(track)
     slack = max(TRUNCATION_SLACK[0], TRUNCATION_SLACK[1] * expected)
     if expected and decoded_s < expected - slack:
         raise InputError(

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from video2blog.pipeline.engines import Engine, EngineOptions, ProgressCallback, get_engine
+from video2blog.pipeline.engines import Engine, EngineOptions, ProgressCallback, get_engine, prompt
 from video2blog.pipeline.errors import InputError, UsageError
-from video2blog.pipeline.ingest import media
+from video2blog.pipeline.ingest import media, missed
 from video2blog.pipeline.output import atomic_write
 from video2blog.pipeline.progress import report_stage
 from video2blog.pipeline.schema import Transcript, Word
 from video2blog.pipeline.serialize import to_json, transcript_from_dict, transcript_to_dict
+from video2blog.pipeline.textutil import normalise_term
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: audio on the media's timeline, missed speech heard again
 
 
 @dataclass(frozen=True)
@@ -27,19 +30,24 @@ class TranscribeOptions:
     """Which engine runs, how, and where transcripts are cached (None: no cache).
 
     ``window_s`` bounds memory: the media is decoded and transcribed that many seconds at a time.
+    ``audio_track`` (from 1) picks one of several audio tracks; 0 takes the one with speech.
     """
 
     engine: str = "faster-whisper"
     engine_options: EngineOptions = field(default_factory=EngineOptions)
     cache_dir: Path | None = None
     window_s: float = media.WINDOW_SECONDS
+    audio_track: int = 0
 
 
 def load_glossary(path: Path) -> tuple[str, ...]:
-    """Terms from a glossary file: one a line, blank lines and ``#`` comments skipped.
+    """Terms from a glossary file: one a line, blank lines and ``#`` comments skipped, each normalised.
+
+    Terms are normalised as :func:`~video2blog.pipeline.textutil.normalise_term` says (NFC,
+    invisible and control characters removed) and kept once each, in the file's order.
 
     Raises:
-        UsageError: the file cannot be read.
+        UsageError: the file cannot be read, holds a NUL, or a line holds only invisible characters.
     """
     try:
         text = path.read_text(encoding="utf-8")
@@ -47,13 +55,36 @@ def load_glossary(path: Path) -> tuple[str, ...]:
         raise UsageError(
             f"{path}: cannot read the glossary ({exc}); give a UTF-8 text file, one term a line"
         ) from exc
-    terms = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    terms = (_glossary_term(path, number, line) for number, line in enumerate(text.splitlines(), 1))
     return tuple(dict.fromkeys(t for t in terms if t))
 
 
-def glossary_prompt(terms: tuple[str, ...]) -> str | None:
-    """A prompt that biases Whisper toward the glossary's spellings."""
-    return ", ".join(terms) + "." if terms else None
+def _glossary_term(path: Path, number: int, line: str) -> str:
+    """The term on one line of a glossary ("" for a blank or comment line)."""
+    if "\0" in line:
+        raise UsageError(f"{path}: line {number} holds a NUL character; save the glossary as plain text")
+    raw = line.split("#", 1)[0]
+    term = normalise_term(raw)
+    if raw.strip() and not any(ch.isalnum() for ch in term):
+        raise UsageError(
+            f"{path}: line {number} holds no term, only invisible characters or punctuation; "
+            "delete the line or write the term"
+        )
+    return term
+
+
+def glossary_prompt(terms: tuple[str, ...], budget: int = prompt.PROMPT_TOKENS) -> str | None:
+    """A prompt that biases Whisper toward the glossary's hardest spellings, within ``budget`` tokens.
+
+    Only some terms fit (see :mod:`video2blog.pipeline.engines.prompt`); the correction stage
+    respells near-misses of all of them.
+    """
+    return prompt.join_terms(prompt.choose_terms(terms, budget))
+
+
+def prompt_tokens(text: str) -> int:
+    """Tokens ``text`` takes in Whisper's prompt."""
+    return prompt.count_tokens(text)
 
 
 def transcribe_media(
@@ -69,24 +100,54 @@ def transcribe_media(
     if cached is not None:
         report_stage(log, "transcribe", "reusing cached transcript %s", key[:12])
         return cached
+    track = media.choose_track(info, options.audio_track)
     report_stage(log, "model", "loading the %s model", options.engine)
     engine = get_engine(options.engine, options.engine_options, options.cache_dir)
     report_stage(log, "transcribe", "transcribing %s", media.display_path(info.path))
-    transcript = transcribe_windows(engine, info, options.window_s, progress)
+    transcript = transcribe_windows(engine, info, options.window_s, progress, track, _plain(options))
     if not transcript.words:
-        raise InputError("no speech was recognised (is the sound track silent?)", info.path)
+        raise InputError(_no_speech(info, track), info.path)
     write_cached(options.cache_dir, key, transcript)
     return transcript
 
 
+def _plain(options: TranscribeOptions) -> Callable[[], Engine] | None:
+    """Builds, once and only when called, the engine without a prompt that hears missed speech again.
+
+    None when the engine has no prompt: it would only hear the same again.
+    """
+    prompted = options.engine_options
+    if not (prompted.hotwords or prompted.initial_prompt):
+        return None
+    plain = replace(prompted, hotwords=None, initial_prompt=None)
+    return functools.cache(lambda: get_engine(options.engine, plain, options.cache_dir))
+
+
+def _no_speech(info: media.MediaInfo, track: int) -> str:
+    count = len(info.tracks)
+    if count <= 1:
+        return "no speech was recognised (is the sound track silent?)"
+    return (
+        f"no speech was recognised in audio track {track} of the {count} it has; "
+        f"choose another with --audio-track (1 to {count})"
+    )
+
+
 def transcribe_windows(
-    engine: Engine, info: media.MediaInfo, window_s: float, progress: ProgressCallback | None = None
+    engine: Engine,
+    info: media.MediaInfo,
+    window_s: float,
+    progress: ProgressCallback | None = None,
+    track: int = 1,
+    again: Callable[[], Engine] | None = None,
 ) -> Transcript:
     """Transcribe the media one window at a time (see :func:`media.iter_audio`) and join the words.
 
     Windows are cut in pauses and follow each other with no overlap, so each
     word is heard in exactly one window; its times are shifted by the window's
-    start. Progress is reported in seconds of the whole media.
+    start. Progress is reported in seconds of the whole media. Speech a window's
+    words miss is logged, and heard again by the engine ``again`` builds where
+    given (see :mod:`~video2blog.pipeline.ingest.missed`).
 
     Raises:
         InputError: the audio cannot be decoded, or stops well short of its declared length.
@@ -94,12 +155,13 @@ def transcribe_windows(
     words: list[Word] = []
     first: Transcript | None = None
     decoded = 0.0
-    with closing(media.iter_audio(info.path, window_s)) as windows:
+    with closing(media.iter_audio(info.path, window_s, track=track)) as windows:
         for window in windows:
             part = engine.transcribe(window.samples, _window_progress(progress, window, info.duration))
+            part = missed.rehear(part, window.samples, again, window.start)
             words.extend(_shifted(part.words, window))
             first, decoded = first or part, window.start + window.duration
-    media.check_complete(info, decoded)
+    media.check_complete(info, decoded, track)
     return replace(first or Transcript(words=()), words=tuple(words), duration=info.duration or decoded)
 
 
@@ -130,6 +192,8 @@ def cache_key(sha256: str, options: TranscribeOptions) -> str:
         **asdict(options.engine_options),
     }
     settings.pop("threads", None)  # thread count changes speed, not words
+    if options.audio_track:
+        settings["track"] = options.audio_track
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 
 

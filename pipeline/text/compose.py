@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from video2blog.pipeline.schema import Correction, Draft, Paragraph, Section, Source, Transcript, Word
 from video2blog.pipeline.text.cleanup import CleanSentence, capitalize_first, clean_sentence
 from video2blog.pipeline.text.glossary import correct_words
+from video2blog.pipeline.text.hallucination import find_hallucinations
 from video2blog.pipeline.text.headings import (
     generate_heading,
     keywords,
@@ -39,7 +40,8 @@ def compose(
 
     Glossary corrections are made first (also with ``verbatim``: they respell what was said);
     a correction that merges several words keeps its text on the first and records the others
-    as removed ("merged into correction"), so every word stays accounted for.
+    as removed ("merged into correction"), so every word stays accounted for. Sentences Whisper
+    invented (see ``text/hallucination.py``) are left out and recorded as removed ("hallucination").
 
     Args:
         transcript: words and sentences of the talk.
@@ -48,8 +50,10 @@ def compose(
         options: prose, glossary and date choices.
     """
     transcript, spans = materialize(transcript, spans)
-    corrections = correct_words(transcript.words, options.glossary)
+    invented = find_hallucinations(transcript)  # never spoken: out of the prose, recorded as removed
+    corrections = [c for c in correct_words(transcript.words, options.glossary) if c.words[0] not in invented]
     words, merged = corrected_words(transcript.words, corrections)
+    merged.update(invented)
     cleaned = [clean_sentence(words, s, options.verbatim, merged) for s in transcript.sentences]
     unnamed = [_section(transcript, span, cleaned) for span in spans]
     prose = [p.text for s in unnamed for p in s.paragraphs]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from rapidfuzz.distance import Indel
 
 from video2blog.pipeline.schema import Correction, Word
-from video2blog.pipeline.textutil import bare, word_list
+from video2blog.pipeline.textutil import bare, normalise_term, word_list
 
 MIN_SIMILARITY = 0.86
 MIN_SOUNDALIKE = 0.7
@@ -46,10 +46,13 @@ def correct_words(words: Sequence[Word], terms: Sequence[str]) -> list[Correctio
     """
     prepared = [t for t in (make_term(text) for text in terms) if len(t.letters) >= MIN_LETTERS]
     longest = max((t.words for t in prepared), default=0)
+    known = {t.text.lower() + end for t in prepared for end in INFLECTIONS}
     corrections: list[Correction] = []
     i = 0
     while prepared and i < len(words):
-        found = _best_at(words, i, prepared, longest + 1)
+        # a word that is already one term is never respelt as another ("ketamine" is not "esketamine")
+        is_term = words[i].text.strip(_PUNCT).lower() in known
+        found = None if is_term else _best_at(words, i, prepared, longest + 1)
         if found is None:
             i += 1
             continue
@@ -59,9 +62,10 @@ def correct_words(words: Sequence[Word], terms: Sequence[str]) -> list[Correctio
 
 
 def make_term(text: str) -> Term:
-    """A glossary term and its comparison keys."""
+    """A glossary term (normalised, see :func:`normalise_term`) and its comparison keys."""
+    text = normalise_term(text)
     letters = _letters(text)
-    return Term(text=text.strip(), words=len(text.split()), letters=letters, sound=sound_key(letters))
+    return Term(text=text, words=len(text.split()), letters=letters, sound=sound_key(letters))
 
 
 def sound_key(letters: str) -> str:

@@ -8,7 +8,7 @@ and JSON are built in code.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -17,12 +17,15 @@ from typing import ClassVar
 import jinja2
 
 from video2blog.pipeline.errors import TemplateError, UsageError
-from video2blog.pipeline.schema import Draft, Transcript
+from video2blog.pipeline.schema import HALLUCINATION, Draft, Transcript
 from video2blog.pipeline.serialize import draft_to_dict, to_json, transcript_to_dict
 from video2blog.pipeline.textutil import join_words
 
 CAPTION_CHARS = 84
 CAPTION_SECONDS = 6.0
+# A cue too short to read runs on for this long where the next cue leaves room; none is shorter than the gap.
+MIN_CUE_SECONDS = 0.5
+MIN_CUE_GAP = 0.1
 # How a (clinic's) template can fail while rendering: each is reported naming its file and line.
 TEMPLATE_FAILURES = (
     jinja2.TemplateError,
@@ -129,7 +132,8 @@ class SubtitleWriter(Writer):
 
     def render(self, ctx: RenderContext) -> bytes:
         blocks = [self.header] if self.header else []
-        for n, (start, end, text) in enumerate(caption_cues(ctx.transcript), 1):
+        invented = {r.word for r in ctx.draft.removals if r.reason == HALLUCINATION}
+        for n, (start, end, text) in enumerate(caption_cues(ctx.transcript, invented), 1):
             timing = f"{self._time(start)} --> {self._time(end)}"
             blocks.append(f"{n}\n{timing}\n{text}\n" if self.numbered else f"{timing}\n{text}\n")
         return "\n".join(blocks).encode("utf-8")
@@ -228,20 +232,40 @@ def site_variables(ctx: RenderContext) -> dict[str, object]:
     }
 
 
-def caption_cues(transcript: Transcript) -> list[tuple[float, float, str]]:
-    """(start, end, text) caption cues: a sentence each, split where too long to read."""
-    cues: list[tuple[float, float, str]] = []
+Cue = tuple[float, float, str]
+
+
+def caption_cues(transcript: Transcript, skip: Collection[int] = frozenset()) -> list[Cue]:
+    """(start, end, text) caption cues: a sentence each, split where too long to read, none without length.
+
+    Words whose index is in ``skip`` (those Whisper invented) are left out.
+    """
+    cues: list[Cue] = []
     for sentence in transcript.sentences:
         first, last = sentence.words
         chunk: list[int] = []
-        for i in range(first, last):
+        for i in (i for i in range(first, last) if i not in skip):
             if chunk and _cue_full(transcript, chunk, i):
                 cues.append(_cue(transcript, chunk))
                 chunk = []
             chunk.append(i)
         if chunk:
             cues.append(_cue(transcript, chunk))
-    return cues
+    return _with_length(cues)
+
+
+def _with_length(cues: list[Cue]) -> list[Cue]:
+    """Cues lasting at least MIN_CUE_SECONDS where the next cue leaves room, else joined to the one before."""
+    out: list[Cue] = []
+    for k, (start, end, text) in enumerate(cues):
+        room = cues[k + 1][0] if k + 1 < len(cues) else start + MIN_CUE_SECONDS
+        end = max(end, min(start + MIN_CUE_SECONDS, room))
+        if end - start >= MIN_CUE_GAP or not out:
+            out.append((start, max(end, start + MIN_CUE_GAP), text))
+        else:  # no room at all before the next cue: its words join the cue before
+            before = out.pop()
+            out.append((before[0], max(before[1], end), join_words([before[2], text])))
+    return out
 
 
 def _cue_full(transcript: Transcript, chunk: list[int], nxt: int) -> bool:

@@ -1,0 +1,81 @@
+"""The glossary's share of Whisper's prompt: which terms go in, within a token budget.
+
+Whisper decodes each 30 s window in a context of 448 tokens that holds the prompt (faster-whisper's
+hot words, up to 223 tokens, then up to 223 tokens of the text before) as well as the words being
+decoded. A long glossary fills it: the window's words no longer fit and speech is lost (measured in
+``benchmarks/bench_glossary.py``: 75 terms dropped a section, 104 stopped the transcript 19 s early).
+So the prompt carries only the terms the model is least likely to spell right, those its tokeniser
+splits into the most pieces per word ("fibromyalgia" is three pieces, "nausea" one), within
+:data:`PROMPT_TOKENS`; the correction stage (``text/glossary.py``) respells near-misses of every term.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+# Tokens of the glossary prompt; the sample's 13-term glossary takes 47. See bench_glossary.py.
+PROMPT_TOKENS = 48
+# A term the tokeniser keeps whole, a piece a word, is one the model knows: prompting it buys nothing.
+MIN_PIECES_PER_WORD = 1.5
+
+TokenCounter = Callable[[str], int]
+
+
+@lru_cache(maxsize=1)
+def _bundled_tokenizer() -> object:
+    from tokenizers import Tokenizer
+
+    from video2blog.pipeline.engines.faster import bundled_model_path
+
+    return Tokenizer.from_file(str(bundled_model_path() / "tokenizer.json"))
+
+
+def count_tokens(text: str) -> int:
+    """Tokens of ``text`` as Whisper reads it in a prompt (after a space), with the bundled tokeniser.
+
+    Every English Whisper model shares this byte-pair vocabulary; the multilingual one splits
+    English much the same.
+    """
+    encoded = _bundled_tokenizer().encode(" " + text.strip(), add_special_tokens=False)  # type: ignore[attr-defined]
+    return len(encoded.ids)
+
+
+def pieces_per_word(term: str, count: TokenCounter = count_tokens) -> float:
+    """How many tokens the tokeniser splits each word of ``term`` into, on average."""
+    return count(term) / max(1, len(term.split()))
+
+
+def choose_terms(
+    terms: Sequence[str], budget: int = PROMPT_TOKENS, count: TokenCounter = count_tokens
+) -> list[str]:
+    """The terms for the prompt, in glossary order: most pieces per word first, within ``budget`` tokens.
+
+    The prompt is the chosen terms joined with ", " and ended with "."; a term that would overflow
+    the budget is passed over for shorter ones after it.
+    """
+    split = {term: pieces_per_word(term, count) for term in dict.fromkeys(terms)}
+    ranked = sorted((t for t in split if split[t] >= MIN_PIECES_PER_WORD), key=lambda t: -split[t])
+    chosen: set[str] = set()
+    used = 1  # the closing "."
+    for term in ranked:
+        cost = count(term) + (1 if chosen else 0)  # its tokens and the comma before it
+        if used + cost <= budget:
+            chosen.add(term)
+            used += cost
+    return [t for t in split if t in chosen]
+
+
+def join_terms(terms: Sequence[str]) -> str | None:
+    """The prompt text for ``terms`` (None for none)."""
+    return ", ".join(terms) + "." if terms else None
+
+
+def fit_prompt(prompt: str | None, budget: int, count: TokenCounter) -> str | None:
+    """``prompt`` cut at a comma so that it takes at most ``budget`` tokens (for prompts built elsewhere)."""
+    if not prompt or count(prompt) <= budget:
+        return prompt
+    terms = [t.strip() for t in prompt.rstrip(".").split(",") if t.strip()]
+    while terms and count(join_terms(terms) or "") > budget:
+        terms.pop()
+    return join_terms(terms)

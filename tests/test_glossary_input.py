@@ -1,0 +1,96 @@
+"""Glossary files are normalised on load and refused with one clear line; the prompt stays within bounds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import make_transcript
+from video2blog.cli import app
+from video2blog.pipeline.engines.prompt import PROMPT_TOKENS, choose_terms, count_tokens, fit_prompt
+from video2blog.pipeline.errors import UsageError
+from video2blog.pipeline.ingest.transcribe import glossary_prompt, load_glossary, prompt_tokens
+from video2blog.pipeline.run import DraftOptions, make_draft
+from video2blog.pipeline.schema import Source
+from video2blog.pipeline.text.glossary import correct_words, normalise_term
+from video2blog.pipeline.text.sentences import split_sentences
+
+CLINIC = Path(__file__).parent / "data" / "clinic-glossary-300.txt"
+TALK = "Many of you have asked about ketamine. Ketamine blocks the receptor, and catamine is not a word."
+
+
+def glossary(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "glossary.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_terms_are_nfc_without_invisible_or_control_characters(tmp_path: Path):
+    text = "\ufeffketa\u200bmine\nfibro\u00admyalgia  # a comment\nNMDA\treceptor\n"
+    text += "be\u0301ta\u2060 blocker\nket\x07amine\n"
+    assert load_glossary(glossary(tmp_path, text)) == (
+        "ketamine",
+        "fibromyalgia",
+        "NMDA receptor",
+        "béta blocker",
+    )
+    assert normalise_term(" post-\u200dherpetic\r ") == "post-herpetic"
+
+
+def test_a_zero_width_term_acts_as_the_plain_one(tmp_path: Path):
+    terms = load_glossary(glossary(tmp_path, "keta\u200bmine\n"))
+    t = split_sentences(make_transcript(TALK))
+    draft = make_draft(t, Source("talk.mp4", "0" * 64, 10.0), DraftOptions(date="2026-01-01", glossary=terms))
+    assert [(c.original, c.corrected) for c in draft.corrections] == [("catamine", "ketamine")]
+    assert "Keta:" not in draft.title and "\u200b" not in draft.title
+    prose = " ".join(p.text for s in draft.sections for p in s.paragraphs)
+    assert "asked about ketamine. Ketamine blocks" in prose and "\u200b" not in prose
+    # a term passed straight to the correction stage is normalised there too
+    assert [c.corrected for c in correct_words(t.words, ["keta\u200bmine"])] == ["ketamine"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("ketamine\nketa\x00mine\n", r"glossary.txt: line 2 holds a NUL character"),
+        ("ketamine\n\n\u200b\u200b\n", r"glossary.txt: line 3 holds no term"),
+        ("# terms\n  --  \n", r"glossary.txt: line 2 holds no term"),
+    ],
+)
+def test_a_nul_or_an_empty_term_is_refused_naming_the_file_and_line(tmp_path: Path, text: str, message: str):
+    with pytest.raises(UsageError, match=message):
+        load_glossary(glossary(tmp_path, text))
+
+
+def test_the_cli_refuses_a_nul_in_one_line_and_writes_nothing(tmp_path: Path, media_dir: Path):
+    path = glossary(tmp_path, "ketamine\nketa\x00mine\n")
+    out = tmp_path / "draft"
+    result = CliRunner().invoke(
+        app, ["draft", str(media_dir / "tone.wav"), "--glossary", str(path), "--out", str(out), "--no-cache"]
+    )
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("video2blog: error: ") and "line 2 holds a NUL" in lines[0]
+    assert "\x00" not in result.output and not out.exists()
+
+
+def test_the_prompt_holds_the_most_split_terms_within_its_budget():
+    terms = load_glossary(CLINIC)
+    assert len(terms) == 300
+    prompt = glossary_prompt(terms)
+    assert prompt is not None and prompt_tokens(prompt) <= PROMPT_TOKENS
+    chosen = prompt.rstrip(".").split(", ")
+    assert chosen == [t for t in terms if t in chosen]  # in the glossary's order
+    assert "nausea" not in chosen and "chronic pain" not in chosen  # kept whole by the tokeniser: known words
+    assert all(count_tokens(t) >= 1.5 * len(t.split()) for t in chosen)
+    assert glossary_prompt(()) is None and glossary_prompt(("nausea",)) is None
+
+
+def test_a_small_glossary_fits_whole_and_a_long_prompt_is_cut_at_a_comma():
+    assert choose_terms(["ketamine", "fibromyalgia", "shingles"]) == ["ketamine", "fibromyalgia", "shingles"]
+    long = ", ".join(load_glossary(CLINIC)) + "."
+    cut = fit_prompt(long, PROMPT_TOKENS, count_tokens)
+    assert cut is not None and count_tokens(cut) <= PROMPT_TOKENS and long.startswith(cut[:-1])
+    assert fit_prompt("ketamine.", PROMPT_TOKENS, count_tokens) == "ketamine."

@@ -1,0 +1,79 @@
+"""Speech the recogniser skipped is heard again without the prompt, or warned about: never lost silently."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import SAMPLE, make_words
+from video2blog.pipeline.engines import EngineOptions
+from video2blog.pipeline.ingest import media, missed
+from video2blog.pipeline.ingest.transcribe import TranscribeOptions, _plain
+from video2blog.pipeline.schema import Transcript, Word
+
+
+@pytest.fixture(scope="module")
+def talk() -> np.ndarray:
+    return media.load_audio(SAMPLE)  # 108 s of speech with short pauses
+
+
+def words_until(end: float) -> tuple[Word, ...]:
+    """Words every 0.38 s from the start to ``end``: what a recogniser that stopped early wrote."""
+    return tuple(w for w in make_words(" ".join(["word"] * 400)) if w.end <= end)
+
+
+class Stub:
+    """An engine that hears words all the way through the audio it is given."""
+
+    name = "stub"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def transcribe(self, audio: np.ndarray, progress=None) -> Transcript:
+        self.calls += 1
+        return Transcript(words=words_until(len(audio) / media.SAMPLE_RATE - 1.0), engine="stub")
+
+
+def test_holes_are_long_wordless_stretches_with_speech_in_them():
+    words = (*make_words("a b c"), *make_words("d e f", start=30.0))
+    speech = [(0.0, 1.5), (10.0, 14.0), (30.0, 32.0), (50.0, 51.5)]
+    assert missed.holes(words, 60.0, speech) == [(10.0, 14.0)]  # the VAD's margins, and 1.5 s: not missed
+    assert missed.holes(words, 60.0, [(0.0, 1.2), (31.0, 33.0)]) == []  # the pauses are silent
+
+
+def test_a_transcript_that_stops_early_is_heard_again_without_the_prompt(talk: np.ndarray):
+    part = Transcript(words=words_until(70.0), engine="stub")
+    stub = Stub()
+    heard = missed.rehear(part, talk, lambda: stub)
+    assert stub.calls == 1 and heard.words[-1].end > 100.0
+
+
+def test_speech_still_missed_is_warned_about_with_its_time(talk: np.ndarray, caplog):
+    part = Transcript(words=words_until(70.0), engine="stub")
+    with caplog.at_level(logging.WARNING):
+        assert missed.rehear(part, talk, None, where=600.0) is part
+    warned = [r.getMessage() for r in caplog.records if "was not recognised" in r.getMessage()]
+    assert len(warned) == 1 and warned[0].startswith("speech at 11:1")  # 600 s + about 70 s
+
+
+def test_a_whole_hearing_is_left_alone(talk: np.ndarray, caplog: pytest.LogCaptureFixture):
+    stub = Stub()
+    part = Transcript(words=words_until(107.0), engine="stub")
+    with caplog.at_level(logging.WARNING):
+        assert missed.rehear(part, talk, lambda: stub) is part
+    assert stub.calls == 0 and not caplog.records
+
+
+def test_only_a_prompted_engine_gets_a_second_hearing():
+    assert _plain(TranscribeOptions()) is None
+    again = _plain(TranscribeOptions(engine_options=EngineOptions(hotwords="ketamine.")))
+    assert again is not None
+
+
+def test_silence_is_no_hole(tmp_path: Path):
+    quiet = np.zeros(30 * media.SAMPLE_RATE, dtype=np.float32)
+    assert missed.holes((), 30.0, media.speech_spans(quiet)) == []
