@@ -258,7 +258,6 @@ def llm_options(flags: DraftFlags, config: dict[str, str], cache: Path | None) -
         url=url.strip(), model=flags.llm_model or config.get("llm_model", ""), mode=mode,  # type: ignore[arg-type]
         boundaries=flags.llm_boundaries, clinic=flags.clinic or config.get("clinic", ""), api_key=key,
         cache_dir=cache, draft_timeout=flags.llm_timeout, request_timeout=min(120.0, flags.llm_timeout),
-        front_matter=check_front_matter(flags.front_matter), medical=flags.medical, images=flags.images,
     )
 
 
