@@ -27,6 +27,7 @@ from video2blog.pipeline.text.lexicon import (
     adverb_only,
     can_be_noun,
     gerund,
+    noun_lemma,
     verb_lemma,
     verb_only,
     word_classes,
@@ -47,6 +48,9 @@ QUESTION_REACH = 3
 GLOBAL_WEIGHT = 3.0
 # A run of content words keeps at least this share of the best single word's score to win as a phrase.
 PHRASE_PREFERENCE = 0.6
+# A phrase's score is its stems' weights over (word count ** this): 0.5 favours longer phrases a little.
+LENGTH_EXPONENT = 0.8
+SUBPHRASES = 1
 # A one-word heading takes a second phrase scoring at least this share of it ("Camera and motion").
 PAIR_SHARE = 0.6
 # A phrase said n times ranks with a word said n * PHRASE_WEIGHT times (per extra word), in keywords.
@@ -58,7 +62,7 @@ SPREAD_EXPONENT = 1.5
 # An acronym said in several sections is most likely the procedure ("PRP", "TMS", "IVF").
 ACRONYM_BONUS = 2.0
 # The talk's subject is in at least this share of its sections, else an opening is just "Introduction".
-TOPIC_SPREAD = 0.5
+TOPIC_SPREAD = 0.6
 # A closing section this short (sentences) that asks to subscribe or says goodbye is the "Conclusion".
 MAX_OUTRO_SENTENCES = 4
 MAX_OUTRO_WORDS = 60
@@ -296,6 +300,8 @@ def _subject(said: str, topic: str) -> str | None:
         return None
     if not phrases_of(said) or not can_be_noun(lowered[-1]):
         return None
+    if any(w in stop and w not in DETERMINERS | {"of"} for w in lowered[1:]):
+        return None  # "Protein at every meal", "The nose and the lungs": not one thing
     first = words[0] if words[0].isupper() and len(words[0]) > 1 else words[0].lower()  # opened the sentence
     return _keep_case(" ".join([first, *words[1:]]))
 
@@ -358,8 +364,8 @@ def _topic_headings(text: str, context: Sequence[str]) -> list[str]:
     weights = _stem_weights(text, context)
     scored: dict[str, float] = {}
     shown: dict[str, str] = {}
-    for phrase in phrases_of(text):
-        score = sum(weights.get(s, 0.0) for s in phrase.stems) / math.sqrt(len(phrase.stems))
+    for phrase in _candidates(text):
+        score = sum(weights.get(s, 0.0) for s in phrase.stems) / len(phrase.stems) ** LENGTH_EXPONENT
         key = phrase.text.lower()
         scored[key] = max(scored.get(key, 0.0), score)
         shown.setdefault(key, phrase.text)
@@ -370,12 +376,27 @@ def _topic_headings(text: str, context: Sequence[str]) -> list[str]:
     return [pair, *headings] if pair else headings
 
 
+def _same_noun(word: str, phrase: str) -> bool:
+    """Whether ``phrase`` repeats ``word``, perhaps in another number ("tooth", "teeth")."""
+    return noun_lemma(word) in {noun_lemma(w) for w in phrase.split()}
+
+
+def _candidates(text: str) -> list[Phrase]:
+    """The section's phrases, and (with SUBPHRASES) their runs that still end in a noun."""
+    found = []
+    for phrase in phrases_of(text):
+        words = phrase.text.split()
+        starts = range(len(words)) if SUBPHRASES else range(1)
+        found.extend(Phrase(" ".join(words[i:]), phrase.stems[i:]) for i in starts)
+    return found
+
+
 def _paired(ranked: list[str], scored: dict[str, float], shown: dict[str, str]) -> str | None:
     """ "Camera and motion": a one-word best phrase joined with a near-equal second one."""
     if len(ranked) < 2 or " " in ranked[0]:
         return None
     first = ranked[0]
-    second = next((k for k in ranked[1:] if first not in k.split()), None)
+    second = next((k for k in ranked[1:] if not _same_noun(first, k)), None)
     if second is None or scored[second] < PAIR_SHARE * scored[first]:
         return None
     return f"{_sentence_case(shown[first])} and {_keep_case(shown[second])}"
@@ -410,7 +431,8 @@ def main_topic(sections: Sequence[str]) -> str:
         keys = [k for p in phrases_of(text) for k in _subphrases(p, shown)]
         said.update(keys)
         spread.update(set(keys))
-    candidates = [k for k in said if " " not in k or said[k] >= 2]
+    verbs = verb_like(" ".join(sections))
+    candidates = [k for k in said if (" " not in k or said[k] >= 2) and not set(k.split()) & verbs]
     if not candidates:
         return ""
     best = max(candidates, key=lambda k: (_topic_score(k, said[k], spread[k], shown[k].isupper()), said[k]))
@@ -487,7 +509,7 @@ def keywords(text: str, limit: int = 6, topic: str = "") -> list[str]:
 
 
 def _keyword(word: str, verbs: set[str]) -> bool:
-    if word in WEAK_WORDS or word in verbs or word.endswith("ly"):
+    if word in WEAK_WORDS or word in verbs or word.endswith("ly") or "'" in word:
         return False
     return not (verb_only(word) or adverb_only(word)) and can_be_noun(word)
 

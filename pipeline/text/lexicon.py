@@ -64,3 +64,9 @@ def gerund(lemma: str) -> str:
     """The -ing form of a verb ("remove" -> "removing")."""
     forms = getInflection(lemma, tag="VBG")
     return forms[0] if forms else lemma + "ing"
+
+
+def noun_lemma(word: str) -> str:
+    """The singular of a noun ("teeth" -> "tooth"); the word itself where it is no known noun."""
+    lemmas = getAllLemmas(word).get("NOUN")
+    return lemmas[0] if lemmas else word
