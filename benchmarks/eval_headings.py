@@ -112,12 +112,9 @@ def heading_flaws(heading: str) -> tuple[str, ...]:
 
 def _verb_only(word: str) -> bool:
     """A word the lexicon knows only as a verb form ("tends", "spent")."""
-    try:
-        from lemminflect import getAllLemmas
-    except ImportError:  # measured without the lexicon: no fragment check on verbs
-        return False
-    forms = getAllLemmas(word)
-    return bool(forms) and set(forms) <= {"VERB", "AUX"}
+    from video2blog.pipeline.text.lexicon import verb_only
+
+    return verb_only(word)
 
 
 def chaptered(words: Sequence[Word], starts: Sequence[float]) -> tuple[Transcript, list[SectionSpan]]:

@@ -47,12 +47,12 @@ QUESTION_REACH = 3
 # A stem's weight in a section is its count times (IDF over the sections + this floor).
 GLOBAL_WEIGHT = 3.0
 # A run of content words keeps at least this share of the best single word's score to win as a phrase.
-PHRASE_PREFERENCE = 0.6
+PHRASE_PREFERENCE = 1.2
 # A phrase's score is its stems' weights over (word count ** this): 0.5 favours longer phrases a little.
-LENGTH_EXPONENT = 0.8
+LENGTH_EXPONENT = 0.5
 SUBPHRASES = 1
 # A one-word heading takes a second phrase scoring at least this share of it ("Camera and motion").
-PAIR_SHARE = 0.6
+PAIR_SHARE = 0.45
 # A phrase said n times ranks with a word said n * PHRASE_WEIGHT times (per extra word), in keywords.
 PHRASE_WEIGHT = 1.5
 # A subject of several words ("physical therapy") outranks one word used this much more often, per word.
@@ -187,9 +187,13 @@ def _topical(word: str, stop: frozenset[str]) -> bool:
 def _trimmed(run: list[str], before_determiner: bool) -> list[str]:
     if before_determiner and len(run) > 1:
         run = run[:-1]
-    while run and not can_be_noun(run[-1].lower()):
-        run = run[:-1]
+    while run and (not can_be_noun(run[-1].lower()) or (len(run) > 1 and _participle(run[-1].lower()))):
+        run = run[:-1]  # "plaque sitting": the verb of a clause, not a thing
     return run[-MAX_PHRASE_WORDS:]
+
+
+def _participle(word: str) -> bool:
+    return word.endswith(("ing", "ed")) and "VERB" in word_classes(word)
 
 
 def _runs(run: list[str]) -> list[Phrase]:
@@ -370,7 +374,7 @@ def _topic_headings(text: str, context: Sequence[str]) -> list[str]:
         scored[key] = max(scored.get(key, 0.0), score)
         shown.setdefault(key, phrase.text)
     floor = PHRASE_PREFERENCE * max((v for k, v in scored.items() if " " not in k), default=0.0)
-    ranked = sorted(scored, key=lambda k: (" " not in k or scored[k] < floor, -scored[k]))
+    ranked = sorted(scored, key=lambda k: (_bare_verb(k), " " not in k or scored[k] < floor, -scored[k]))
     headings = [_sentence_case(shown[k]) for k in ranked]
     pair = _paired(ranked, scored, shown)
     return [pair, *headings] if pair else headings
@@ -399,7 +403,20 @@ def _paired(ranked: list[str], scored: dict[str, float], shown: dict[str, str]) 
     second = next((k for k in ranked[1:] if not _same_noun(first, k)), None)
     if second is None or scored[second] < PAIR_SHARE * scored[first]:
         return None
+    joined = [k for k in scored if first in k.split() and set(second.split()) <= set(k.split())]
+    if joined or not all(_thing(w) for w in [first, *second.split()]):
+        return None  # one phrase cut in two ("gas", "cap"), or a verb in it ("save", "money")
     return f"{_sentence_case(shown[first])} and {_keep_case(shown[second])}"
+
+
+def _bare_verb(key: str) -> bool:
+    """A one-word phrase that can be a verb ("Stir", "Spray"): it reads as an order, not a topic."""
+    return " " not in key and not _thing(key)
+
+
+def _thing(word: str) -> bool:
+    """A word the lexicon knows only as a noun (or adjective), or does not know: it names a thing."""
+    return can_be_noun(word) and "VERB" not in word_classes(word)
 
 
 def _stem_weights(text: str, context: Sequence[str]) -> dict[str, float]:
