@@ -448,7 +448,8 @@ def main_topic(sections: Sequence[str]) -> str:
         keys = [k for p in phrases_of(text) for k in _subphrases(p, shown)]
         said.update(keys)
         spread.update(set(keys))
-    verbs = verb_like(" ".join(sections))
+    modifiers = {w for k in said if " " in k for w in k.split()[:-1]}  # "sleep" in "sleep study" is a noun
+    verbs = verb_like(" ".join(sections)) - modifiers
     candidates = [k for k in said if (" " not in k or said[k] >= 2) and not set(k.split()) & verbs]
     if not candidates:
         return ""
