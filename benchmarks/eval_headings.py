@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from video2blog.pipeline.ingest.captions import read_captions
-from video2blog.pipeline.schema import Draft, Source, Transcript, Word
+from video2blog.pipeline.schema import Draft, Sentence, Source, Transcript, Word
 from video2blog.pipeline.text.compose import ComposeOptions, compose
 from video2blog.pipeline.text.sections import SectionSpan
 from video2blog.pipeline.text.sentences import split_sentences
@@ -120,7 +120,8 @@ def _verb_only(word: str) -> bool:
 def chaptered(words: Sequence[Word], starts: Sequence[float]) -> tuple[Transcript, list[SectionSpan]]:
     """A sentence-split transcript whose sections are the chapters starting at ``starts``."""
     cuts = [0, *(_first_word_at(words, t) for t in starts[1:]), len(words)]
-    sentences, spans = [], []
+    sentences: list[Sentence] = []
+    spans: list[SectionSpan] = []
     for first, last in zip(cuts, cuts[1:]):
         if first >= last:
             continue

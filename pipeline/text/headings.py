@@ -50,7 +50,6 @@ GLOBAL_WEIGHT = 3.0
 PHRASE_PREFERENCE = 1.2
 # A phrase's score is its stems' weights over (word count ** this): 0.5 favours longer phrases a little.
 LENGTH_EXPONENT = 0.5
-SUBPHRASES = 1
 # A one-word heading takes a second phrase scoring at least this share of it ("Camera and motion").
 PAIR_SHARE = 0.45
 # A phrase said n times ranks with a word said n * PHRASE_WEIGHT times (per extra word), in keywords.
@@ -386,12 +385,11 @@ def _same_noun(word: str, phrase: str) -> bool:
 
 
 def _candidates(text: str) -> list[Phrase]:
-    """The section's phrases, and (with SUBPHRASES) their runs that still end in a noun."""
-    found = []
+    """The section's phrases, and their shorter endings ("pulley cover" of "left pulley cover")."""
+    found: list[Phrase] = []
     for phrase in phrases_of(text):
         words = phrase.text.split()
-        starts = range(len(words)) if SUBPHRASES else range(1)
-        found.extend(Phrase(" ".join(words[i:]), phrase.stems[i:]) for i in starts)
+        found.extend(Phrase(" ".join(words[i:]), phrase.stems[i:]) for i in range(len(words)))
     return found
 
 
