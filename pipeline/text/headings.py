@@ -257,12 +257,13 @@ def _is_outro(text: str) -> bool:
 def _question_headings(text: str, topic: str) -> list[str]:
     """Questions the section answers: one it asks, or one its opening sentences imply."""
     found = []
-    for sentence in _sentences(text)[:QUESTION_REACH]:
+    for n, sentence in enumerate(_sentences(text)[:QUESTION_REACH]):
         plain = _LEADING_FILLER.sub("", sentence).strip()
         if plain.endswith("?"):
             found.extend(_asked(plain))
             continue
-        found.extend(q for q in (_implied(plain, p, t, topic) for p, t in _QUESTION_PATTERNS) if q)
+        forms = _QUESTION_PATTERNS if n == 0 else _QUESTION_PATTERNS[1:]  # a definition opens its section
+        found.extend(q for q in (_implied(plain, p, t, topic) for p, t in forms) if q)
     return found
 
 
@@ -284,6 +285,8 @@ def _implied(sentence: str, pattern: re.Pattern[str], template: str, topic: str)
         return None
     verb = match.group("verb").lower()
     plural = bool(re.search(r"\b(?:are|work|act|take|last|cost)\b", verb))
+    if verb.startswith("is ") and subject.endswith("s") and "NOUN" in word_classes(subject.split()[-1][:-1]):
+        return None  # "teams is the...": misheard, or no definition
     return template.format(
         be="are" if plural else "is",
         do="do" if plural else "does",

@@ -31,7 +31,9 @@ def word_classes(word: str) -> frozenset[str]:
 def can_be_noun(word: str) -> bool:
     """Whether ``word`` may name a thing: the lexicon lists it as a noun, or does not know it."""
     classes = word_classes(word)
-    return not classes or bool(classes & NOUNS)
+    if not classes:
+        return not (word.endswith("ed") and len(word) > 5)  # "outscored": an unknown verb's past
+    return bool(classes & NOUNS)
 
 
 def verb_only(word: str) -> bool:
