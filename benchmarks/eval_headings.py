@@ -198,12 +198,13 @@ def talk_items(folder: Path = EVAL_DIR) -> list[Item]:
 
 
 def _transcribe(media_path: Path) -> Transcript:
+    from video2blog.pipeline.digest import sha256_file
     from video2blog.pipeline.engines import EngineOptions
     from video2blog.pipeline.ingest import media
     from video2blog.pipeline.ingest.transcribe import TranscribeOptions, transcribe_media
 
     options = TranscribeOptions(engine_options=EngineOptions(threads=2), cache_dir=CACHE_DIR)
-    return transcribe_media(media.probe(media_path), media.sha256_file(media_path), options)
+    return transcribe_media(media.probe(media_path), sha256_file(media_path), options)
 
 
 def summary(items: Sequence[Item], keep: Callable[[Item], bool] = lambda _: True) -> dict[str, float]:

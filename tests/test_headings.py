@@ -185,3 +185,10 @@ def test_keywords_prefer_repeated_phrases_and_skip_verbs():
         "and strength grows with physical therapy."
     )
     assert keywords(text, limit=2) == ["physical therapy", "strength"]
+
+
+def test_phrases_carry_no_markup_or_quotes_from_the_words():
+    sections = ('The "</script>" tag and <b>ketamine</b> doses. Ketamine doses vary.', KETAMINE[1])
+    talk = Talk(sections, topic=main_topic(sections))
+    headings = [*heading_choices(talk, 0), talk.topic]
+    assert all(not set(h) & set('<>"/') for h in headings), headings

@@ -106,6 +106,7 @@ _OUTRO = re.compile(
 DETERMINERS = frozenset("the a an your our my their his her its this these those some any every each".split())
 PRONOUNS = frozenset("it this that they these those them he she".split())
 _SPLIT = re.compile(r"[.,;:?!()\"“”]|\s[-–—]\s")
+_EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 _LEADING_FILLER = re.compile(r"^(?:(?:so|and|but|now|okay|ok|well|also|then)\b,?\s*)+", re.I)
 _QUESTION_START = re.compile(
@@ -170,7 +171,7 @@ def _chunk_phrases(chunk: str, stop: frozenset[str]) -> list[Phrase]:
     for word in [*chunk.split(), ""]:
         bare = tokens(word)
         if bare and len(bare) == 1 and _topical(bare[0], stop):
-            run.append(word.strip("'’"))
+            run.append(_EDGE_PUNCT.sub("", word))
             continue
         found.extend(_runs(_trimmed(run, bool(bare) and bare[0] in DETERMINERS)))
         run = []
