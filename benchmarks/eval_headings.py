@@ -11,7 +11,7 @@ Two data sets:
 
 **Agreement**: the share of chapters whose generated heading shares a content-word stem
 (:func:`video2blog.pipeline.textutil.content_stems`) with the true title; chapters whose title has no
-content word (e.g. "Step 1") are left out. "intro" counts as "introduction" (a clipping; creators
+content word (e.g. "2020") are left out. "intro" counts as "introduction" (a clipping; creators
 title openings "Intro"). **Baseline**: the three most frequent content words of the chapter's words.
 **Flaws**: generated headings that are greetings, fillers, fragments or bare names
 (:func:`heading_flaws`), with examples.
@@ -103,7 +103,9 @@ def heading_flaws(heading: str) -> tuple[str, ...]:
         flaws.append("greeting")
     if _FILLER_OPENING.match(heading):
         flaws.append("filler")
-    if words and not heading.endswith("?") and (words[-1] in stop or _verb_only(words[-1])):
+    # a verb ends a fragment ("Harsh scrubs tend"), except a participle after a noun ("Tools needed")
+    verb_end = bool(words) and _verb_only(words[-1]) and not (len(words) > 1 and words[-1].endswith("ed"))
+    if words and not heading.endswith("?") and (words[-1] in stop or verb_end):
         flaws.append("fragment")
     if re.search(r"\b(?:stuff|things?)\b", heading, re.I):
         flaws.append("vague")
