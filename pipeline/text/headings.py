@@ -50,6 +50,10 @@ GLOBAL_WEIGHT = 3.0
 PHRASE_PREFERENCE = 1.2
 # A phrase's score is its stems' weights over (word count ** this): 0.5 favours longer phrases a little.
 LENGTH_EXPONENT = 0.5
+# Words of a section's opening (its first OPENING_WORDS words) count this much more: a speaker says
+# what comes next ("Now remove the electric clutch").
+OPENING_WORDS = 30
+OPENING_BONUS = 0.5
 # A one-word heading takes a second phrase scoring at least this share of it ("Camera and motion").
 PAIR_SHARE = 0.45
 # A phrase said n times ranks with a word said n * PHRASE_WEIGHT times (per extra word), in keywords.
@@ -369,10 +373,12 @@ def _object_after(words: list[str], i: int) -> str | None:
 def _topic_headings(text: str, context: Sequence[str]) -> list[str]:
     """The section's phrases as headings, the most characteristic first."""
     weights = _stem_weights(text, context)
+    opening = {s for p in phrases_of(" ".join(text.split()[:OPENING_WORDS])) for s in p.stems}
     scored: dict[str, float] = {}
     shown: dict[str, str] = {}
     for phrase in _candidates(text):
         score = sum(weights.get(s, 0.0) for s in phrase.stems) / len(phrase.stems) ** LENGTH_EXPONENT
+        score *= 1 + OPENING_BONUS * (len(opening & set(phrase.stems)) / len(phrase.stems))
         key = phrase.text.lower()
         scored[key] = max(scored.get(key, 0.0), score)
         shown.setdefault(key, phrase.text)
