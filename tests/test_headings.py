@@ -192,3 +192,17 @@ def test_phrases_carry_no_markup_or_quotes_from_the_words():
     talk = Talk(sections, topic=main_topic(sections))
     headings = [*heading_choices(talk, 0), talk.topic]
     assert all(not set(h) & set('<>"/') for h in headings), headings
+
+
+def test_gerunds_follow_english_spelling():
+    from video2blog.pipeline.text.lexicon import gerund
+
+    assert [gerund(v) for v in ("remove", "cut", "tie", "install", "open", "see", "mix")] == [
+        "removing",
+        "cutting",
+        "tying",
+        "installing",
+        "opening",
+        "seeing",
+        "mixing",
+    ]

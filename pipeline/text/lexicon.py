@@ -9,9 +9,10 @@ names a topic. Words it does not know (drug names, acronyms, "p0172") count as n
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
-from lemminflect import getAllLemmas, getInflection, getLemma
+from lemminflect import getAllLemmas, getLemma
 
 NOUNS = frozenset({"NOUN", "PROPN"})
 
@@ -63,9 +64,17 @@ def verb_lemma(word: str) -> str | None:
 
 
 def gerund(lemma: str) -> str:
-    """The -ing form of a verb ("remove" -> "removing")."""
-    forms = getInflection(lemma, tag="VBG")
-    return forms[0] if forms else lemma + "ing"
+    """The -ing form of a verb ("remove" -> "removing", "cut" -> "cutting", "tie" -> "tying").
+
+    Spelling rules rather than LemmInflect's inflection tables, which take about 2 s to load.
+    """
+    if lemma.endswith("ie"):
+        return lemma[:-2] + "ying"
+    if lemma.endswith("e") and not lemma.endswith(("ee", "oe", "ye")) and len(lemma) > 2:
+        return lemma[:-1] + "ing"
+    if re.fullmatch(r"[^aeiou]*[aeiou][^aeiouwxy]", lemma):  # one short syllable: the consonant doubles
+        return lemma + lemma[-1] + "ing"
+    return lemma + "ing"
 
 
 def noun_lemma(word: str) -> str:
