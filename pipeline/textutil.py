@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
+
+from nltk.stem import PorterStemmer
 
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
@@ -35,6 +37,39 @@ def join_words(texts: list[str]) -> str:
         glue = out and not (text.startswith("-") and len(text) > 1 and out[-1].isalnum())
         out += (" " if glue else "") + text
     return out
+
+
+# A greeting or self-introduction ("Hello, I'm...", "My name's Ken", "Thanks for watching").
+GREETING = re.compile(
+    r"\b(?:hello|hi|hey|welcome|good (?:morning|afternoon|evening)|my name is|my name's|i am dr|i'm dr|"
+    r"i am (?:one of|a|an|the)|i'm (?:one of|a|an|the)|"
+    r"thanks? (?:you )?for (?:joining|coming|watching|listening|tuning in))\b",
+    re.I,
+)
+# A greeting, or the agenda a talk opens with ("Today...", "In this video...", "I want to talk about").
+INTRO = re.compile(
+    GREETING.pattern + r"|\b(?:today|tonight|in this (?:video|talk)|questions|"
+    r"i (?:want|will|'ll|'m going) to (?:talk|walk|cover|answer|go|explain))\b",
+    re.I,
+)
+_STEMMER = PorterStemmer()
+
+
+@lru_cache(maxsize=16384)
+def stem(word: str) -> str:
+    """The Porter stem of a lower-case word ("injections" -> "inject")."""
+    return _STEMMER.stem(word)
+
+
+def content_words(text: str, min_length: int = 3) -> list[str]:
+    """Tokens of ``text`` that carry topic: no stop words, no numbers, none under ``min_length``."""
+    stop = word_list("stopwords.txt")
+    return [t for t in tokens(text) if t not in stop and len(t) >= min_length and not t.isdigit()]
+
+
+def content_stems(text: str, min_length: int = 3) -> list[str]:
+    """Porter stems of the content words of ``text``, in order."""
+    return [stem(t) for t in content_words(text, min_length)]
 
 
 def clock(seconds: float) -> str:

@@ -61,3 +61,19 @@ def test_merged_words_are_recorded_with_their_reason():
     result = clean_sentence(words, Sentence("", 0, 1, (0, 3)), merged={1: "merged into correction"})
     assert result.text == "Fibromyalgia hurts."
     assert [(r.word, r.reason) for r in result.removals] == [(1, "merged into correction")]
+
+
+def test_a_word_said_again_across_a_sentence_end_is_not_a_stutter():
+    result = clean("the plasma is rich in platelets. Platelets carry growth factors")
+    assert "platelets. Platelets carry" in result.text
+    assert not result.removals
+
+
+def test_a_rhetorical_repetition_after_a_comma_is_kept_but_a_stutter_is_not():
+    assert clean("recovery is challenging, challenging, but it pays off").text.startswith(
+        "Recovery is challenging, challenging,"
+    )
+    assert clean("it is hard, it is hard to rest").text == "It is hard, it is hard to rest."
+    stutter = clean("the, the knee heals")
+    assert stutter.text == "The knee heals." and [r.reason for r in stutter.removals] == ["repetition"]
+    assert clean("i think, i think it works").text == "I think it works."

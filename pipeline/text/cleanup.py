@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from video2blog.pipeline.schema import Removal, Sentence, Word
-from video2blog.pipeline.textutil import bare, join_words
+from video2blog.pipeline.textutil import bare, join_words, word_list
 
 FILLERS = frozenset(["um", "umm", "uh", "uhh", "uh-huh", "erm", "er", "ah", "hmm", "mm", "mhm"])
 # Two-word fillers, removed only where commas or the sentence edge set them apart.
@@ -18,6 +18,8 @@ EMPHASIS = frozenset(["really", "very", "so", "much", "many", "no", "long", "far
 DOUBLES = frozenset(["that", "had"])
 FIRST_PERSON = frozenset(["i", "i'm", "i've", "i'll", "i'd"])
 TERMINAL = ".?!"
+# Marks after which the next word starts a new sentence or clause: a word said again there is no stutter.
+SENTENCE_BREAKS = (".", "?", "!", ";", ":")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:?!])")
 
 
@@ -102,9 +104,18 @@ def _repeated_phrase_positions(texts: list[str]) -> list[int]:
     for size in (2, 3):
         for i in range(len(plain) - 2 * size + 1):
             first, second = plain[i : i + size], plain[i + size : i + 2 * size]
-            if first == second and all(first) and not texts[i + size - 1].endswith((".", "?", "!")):
+            if first == second and all(first) and not _deliberate_run(texts[i : i + size], first):
                 found.update(range(i, i + size))
     return sorted(found)
+
+
+def _deliberate_run(said: list[str], words: list[str]) -> bool:
+    """A run said again after a sentence end, or a run with a content word said again after a comma
+    ("it's hard, it's hard"), is meant; a run of function words is a stutter ("I think, I think")."""
+    if said[-1].rstrip("\"')”’").endswith(SENTENCE_BREAKS):
+        return True
+    stop = word_list("stopwords.txt")
+    return said[-1].endswith(",") and any(w not in stop for w in words)
 
 
 def _first_person(text: str) -> str:
@@ -121,9 +132,18 @@ def _word_reason(texts: list[str], i: int) -> str | None:
     if word == "like" and _set_apart(texts, i, 1):
         return "filler"
     repeated = i + 1 < len(texts) and word and word == bare(texts[i + 1]) and word not in DOUBLES
-    if repeated and not (word in EMPHASIS and texts[i].endswith(",")):
+    if repeated and not _deliberate(texts[i], word):
         return "repetition"
     return None
+
+
+def _deliberate(said: str, word: str) -> bool:
+    """Whether a word said again right after ``said`` is meant: across a sentence end ("rich in
+    platelets. Platelets carry"), or a content word (or emphasis) repeated after a comma
+    ("challenging, challenging"; "really, really"), not a stutter ("the the", "I, I")."""
+    if said.rstrip("\"')”’").endswith(SENTENCE_BREAKS):
+        return True
+    return said.endswith(",") and (word in EMPHASIS or word not in word_list("stopwords.txt"))
 
 
 def _filler_phrase_positions(texts: list[str]) -> list[int]:

@@ -4,17 +4,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from video2blog.pipeline.schema import Correction, Draft, Paragraph, Section, Source, Transcript, Word
+from video2blog.pipeline.schema import (
+    Correction,
+    Draft,
+    HeadingSuggestion,
+    Paragraph,
+    Section,
+    Source,
+    Transcript,
+    Word,
+)
 from video2blog.pipeline.text.cleanup import CleanSentence, capitalize_first, clean_sentence
 from video2blog.pipeline.text.glossary import correct_words
 from video2blog.pipeline.text.hallucination import find_hallucinations
 from video2blog.pipeline.text.headings import (
+    Talk,
+    alternatives,
     generate_heading,
     keywords,
     main_topic,
     make_description,
     make_title,
     slugify,
+    topic_purpose,
 )
 from video2blog.pipeline.text.sections import SectionSpan, materialize
 from video2blog.pipeline.text.spoken import heading_text
@@ -58,17 +70,19 @@ def compose(
     unnamed = [_section(transcript, span, cleaned) for span in spans]
     prose = [p.text for s in unnamed for p in s.paragraphs]
     full_text = " ".join([*prose, *(s.heading for s in unnamed if s.heading)])
-    topic = main_topic(full_text)
-    sections = _name_sections(unnamed, topic)
-    title = make_title(full_text, any(s.heading_source == "spoken" for s in sections))
+    talk = Talk(tuple(_section_text(s) for s in unnamed))
+    talk = replace(talk, topic=main_topic(talk.sections))
+    sections = _name_sections(unnamed, talk)
+    asked = any(s.heading_source == "spoken" for s in sections)
+    title = make_title(talk.topic, asked, topic_purpose(full_text, talk.topic))
     return Draft(
         title=title,
         slug=slugify(title),
-        description=make_description(prose, topic=[topic]),
+        description=make_description(prose, topic=talk.topic, headings=[s.heading for s in sections]),
         date=options.date,
         source=source,
         sections=tuple(sections),
-        keywords=tuple(keywords(full_text)),
+        keywords=tuple(keywords(full_text, topic=talk.topic)),
         removals=tuple(r for c in cleaned for r in c.removals),
         corrections=tuple(corrections),
         engine=transcript.engine,
@@ -135,15 +149,21 @@ def _paragraph(transcript: Transcript, group: list[int], cleaned: list[CleanSent
     )
 
 
-def _name_sections(sections: list[Section], topic: str) -> list[Section]:
-    """Give every section without a heading a generated one that repeats no other heading."""
-    context = [" ".join(p.text for p in s.paragraphs) for s in sections]
+def _section_text(section: Section) -> str:
+    """A section's spoken heading (it names the topic too) and prose."""
+    return " ".join([section.heading, *(p.text for p in section.paragraphs)]).strip()
+
+
+def _name_sections(sections: list[Section], talk: Talk) -> list[Section]:
+    """Give every section without a heading a generated one that repeats no other heading, and
+    one or two alternatives an editor may pick instead."""
     used = [s.heading for s in sections if s.heading]
     named = []
     for i, section in enumerate(sections):
         if not section.heading:
-            heading = generate_heading(context[i], used, context, opening=topic if i == 0 else None)
+            heading = generate_heading(talk, i, used)
             used.append(heading)
-            section = replace(section, heading=heading, heading_source="generated")
+            others = tuple(HeadingSuggestion(h, "generated") for h in alternatives(talk, i, heading))
+            section = replace(section, heading=heading, heading_source="generated", suggestions=others)
         named.append(section)
     return named

@@ -1,10 +1,17 @@
 """Headings and metadata: generated section headings, title, slug, description and keywords.
 
-Topic phrases are runs of content words between function words and punctuation (RAKE-style),
-scored by how much more a section uses their words than the rest of the talk does (TF-IDF over
-sections). A generated heading is the section's best phrase, asked as a reader's question
-where the section opens by defining it ("Immunotherapy retrains..." is not; "An adjustment
-is a quick push..." gives "What is an adjustment?"), else a short topic heading.
+Topic phrases are runs of content words between function words and punctuation (RAKE-style) that
+end in a word that can be a noun (:mod:`~video2blog.pipeline.text.lexicon`): "Harsh scrubs tend"
+loses its verb, "Nice" is no phrase. A section's phrases are scored by how often it uses their words,
+weighted up where other sections use them less (TF-IDF over the talk's sections, with a floor so the
+talk's own subject, "filter" or "PRP", still counts). A generated heading is a reader's question
+where the section answers one ("PRP is a..." gives "What is PRP?", "It takes about six weeks" gives
+"How long does PRP take?", a question the speaker asks), else the best phrase ("Tools needed",
+"Ground drive belt"). A talk's opening greeting is its "Introduction", a closing call to subscribe
+its "Conclusion". Greetings, names and fillers never feed a heading.
+
+The title, description and keywords name the talk's subject: the phrase most sections use ("TMS"),
+with what it is for where the talk says so ("TMS for depression").
 """
 
 from __future__ import annotations
@@ -15,18 +22,64 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
-from nltk.stem import PorterStemmer
-
-from video2blog.pipeline.textutil import tokens, word_list
+from video2blog.pipeline.text.lexicon import (
+    adverb_only,
+    can_be_noun,
+    gerund,
+    noun_lemma,
+    verb_lemma,
+    verb_only,
+    word_classes,
+)
+from video2blog.pipeline.textutil import GREETING, content_words, stem, tokens, word_list
 
 DESCRIPTION_LIMIT = 160
-DESCRIPTION_REACH = 3
+DESCRIPTION_REACH = 5
+MIN_DESCRIPTION_WORDS = 6
 MIN_KEYWORD_LENGTH = 4
 MAX_PHRASE_WORDS = 3
-MAX_DEFINED_WORDS = 4
-# Words that carry little topic in a clinic talk although they are not function words.
+MAX_SUBJECT_WORDS = 4
+MAX_QUESTION_WORDS = 14
+MIN_QUESTION_WORDS = 4
+# Questions are looked for in a section's first few sentences: where it says what it answers.
+QUESTION_REACH = 3
+# A stem's weight in a section is its count times (IDF over the sections + this floor).
+GLOBAL_WEIGHT = 3.0
+# A run of content words keeps at least this share of the best single word's score to win as a phrase.
+PHRASE_PREFERENCE = 1.2
+# A phrase's score is its stems' weights over (word count ** this): 0.5 favours longer phrases a little.
+LENGTH_EXPONENT = 0.5
+# Words of a section's opening (its first OPENING_WORDS words) count this much more: a speaker says
+# what comes next ("Now remove the electric clutch").
+OPENING_WORDS = 30
+OPENING_BONUS = 0.5
+# A one-word heading takes a second phrase scoring at least this share of it ("Camera and motion").
+PAIR_SHARE = 0.45
+# A phrase said n times ranks with a word said n * PHRASE_WEIGHT times (per extra word), in keywords.
+PHRASE_WEIGHT = 1.5
+# A subject of several words ("physical therapy") outranks one word used this much more often, per word.
+MULTIWORD_BONUS = 0.3
+# How much being in many sections counts for the talk's subject, beside being said often.
+SPREAD_EXPONENT = 1.5
+# An acronym said in several sections is most likely the procedure ("PRP", "TMS", "IVF").
+ACRONYM_BONUS = 2.0
+# The talk's subject is in at least this share of its sections, else an opening is just "Introduction".
+TOPIC_SPREAD = 0.6
+# A closing section this short (sentences) that asks to subscribe or says goodbye is the "Conclusion".
+MAX_OUTRO_SENTENCES = 4
+MAX_OUTRO_WORDS = 60
+# A section names an action ("Removing the old filter") where it says the verb this often, with an object.
+MIN_ACTION_COUNT = 2
+# Verbs too general to name what a section does.
+LIGHT_VERBS = frozenset(
+    "be have do get go make take put see know want need look say think come let use give keep mean try "
+    "like feel seem show tell ask call work start help happen find turn leave bring hold set run move "
+    "begin talk wanna gonna love hope guess check thank watch subscribe walk stay live".split()
+)
+# Words after which a verb is an instruction or an action ("to remove", "you remove", "then remove").
+_ACTION_CONTEXT = frozenset("to you we i then and just can will now first next".split())
+# Words that carry little topic in a talk although they are not function words.
 WEAK_WORDS = frozenset(
     "patient patients people person doctor doctors clinic time times day days week weeks month months "
     "year years minute minutes hour hours bit start starts started help helps helped feel feels felt "
@@ -35,25 +88,52 @@ WEAK_WORDS = frozenset(
     "getting answer answers question questions welcome hello thanks thank today tonight lead leads "
     "simple quick small large big long short high low hard easy step steps means thing things way ways "
     "zero one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty "
-    "hundred thousand second third half morning evening afternoon night".split()
+    "hundred thousand second third half morning evening afternoon night "
+    # spoken filler and the furniture of a video
+    "guys guy gonna wanna gotta stuff kinda sorta okay yeah yep alright lot lots bunch kind sort pretty "
+    "super really actually basically literally definitely obviously awesome cool nice amazing fine "
+    "video videos channel subscribe subscribing subscribed link links description comment comments bell "
+    "click everybody everyone somebody someone anybody anything something everything nothing "
+    "able going sure maybe probably able whole next last little".split()
 )
-_VERB_CONTEXT = frozenset(
-    "i you we they he she to will would can could should may might must don't doesn't didn't "
-    "is are was were be been being".split()
-)
-DETERMINERS = frozenset("the a an your our my their his her its this these those some any every each".split())
-# A phrase said n times ranks with a word said n * PHRASE_WEIGHT times (per extra word).
-PHRASE_WEIGHT = 1.5
-# A run of content words keeps at least this share of the best single word's score to win as a phrase.
-PHRASE_PREFERENCE = 0.6
-_SPLIT = re.compile(r"[.,;:?!()\"“”]|\s[-–—]\s")
-_DEFINITION = re.compile(r"^(?P<subject>[\w' -]+?) (?:is|are) (?:a|an|the|one|when|how|what|where)\b", re.I)
-_INTRO = re.compile(
-    r"\b(?:hello|hi|welcome|good (?:morning|afternoon|evening)|my name is|i am|i'm|"
-    r"thank you for (?:joining|coming|watching|listening))\b",
+_IDIOMS = re.compile(
+    r"\b(?:of course|a lot|lots of|kind of|sort of|you know|i mean|thank you|right now|make sure|"
+    r"at least|as well|in fact|for example|you guys|all right)\b",
     re.I,
 )
-_STEMMER = PorterStemmer()
+_OUTRO = re.compile(
+    r"\b(?:subscrib\w*|thanks? (?:you )?(?:so much )?for (?:watching|listening|joining)|"
+    r"see you (?:next|in the next|soon)|"
+    r"that'?s (?:it|all) for|comment below|like (?:and|this) (?:subscribe|video)|bye)\b",
+    re.I,
+)
+DETERMINERS = frozenset("the a an your our my their his her its this these those some any every each".split())
+PRONOUNS = frozenset("it this that they these those them he she".split())
+_SPLIT = re.compile(r"[.,;:?!()\"“”]|\s[-–—]\s")
+_EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+_LEADING_FILLER = re.compile(r"^(?:(?:so|and|but|now|okay|ok|well|also|then)\b,?\s*)+", re.I)
+_QUESTION_START = re.compile(
+    r"^(?:what|why|how|when|where|who|which|is|are|can|could|should|does|do|will|would)\b", re.I
+)
+# (pattern with a "subject" group, question template): the section answers the question it implies.
+_QUESTION_FORMS = (
+    (r"(?:is|are) (?:a|an|the|one|when|how|what|where)\b", "What {be} {subject}?"),
+    (r"(?:works?|acts?) (?:by|through|on)\b", "How {do} {subject} work?"),
+    (
+        r"(?:usually |typically |often |generally |can |will )?(?:takes?|lasts?) (?:about |around |roughly "
+        r"|up to |at least |only |anywhere from )?(?:\d|a few|several|one|two|three|four|five|six|ten)\b",
+        "How long {do} {subject} {verb}?",
+    ),
+    (
+        r"(?:usually |typically |generally )?costs? (?:about |around |between |from )?(?:\$|\d)",
+        "How much {do} {subject} cost?",
+    ),
+)
+_QUESTION_PATTERNS = tuple(
+    (re.compile(rf"^(?P<subject>[\w' -]+?) (?P<verb>{pattern})", re.I), template)
+    for pattern, template in _QUESTION_FORMS
+)
 
 
 @dataclass(frozen=True)
@@ -64,29 +144,412 @@ class Phrase:
     stems: tuple[str, ...]
 
 
-def content_words(text: str) -> list[str]:
-    """Tokens of ``text`` that carry topic: no function words, no short tokens, no numbers."""
+@dataclass(frozen=True)
+class Talk:
+    """What a heading is chosen against: the prose of every section, and the talk's subject."""
+
+    sections: tuple[str, ...]
+    topic: str = ""
+
+
+def phrases_of(text: str) -> list[Phrase]:
+    """Runs of up to three content words between function words and punctuation, ending in a noun.
+
+    Words the lexicon knows only as verbs or adverbs break a run; a run followed by a determiner
+    ("the ultrasound counts | the follicles") most likely ends in a verb, which is dropped; so are
+    trailing words that cannot be nouns ("super seasoned"). Greetings and idioms ("of course") give none.
+    """
     stop = word_list("stopwords.txt")
-    return [t for t in tokens(text) if t not in stop and len(t) >= MIN_KEYWORD_LENGTH and not t.isdigit()]
+    found = []
+    for sentence in _SENTENCE_END.split(text):
+        if GREETING.search(sentence):
+            continue
+        for chunk in _SPLIT.split(_IDIOMS.sub(",", sentence)):
+            found.extend(_chunk_phrases(chunk, stop))
+    return found
 
 
-def keywords(text: str, limit: int = 6) -> list[str]:
-    """Topic words and phrases of ``text``, most used first: multi-word phrases said twice or more,
-    then single content words (ties by first use). Words the talk uses as verbs ("you hear",
-    "they tend") and adverbs are left out."""
+def _chunk_phrases(chunk: str, stop: frozenset[str]) -> list[Phrase]:
+    found = []
+    run: list[str] = []
+    for word in [*chunk.split(), ""]:
+        bare = tokens(word)
+        if bare and len(bare) == 1 and _topical(bare[0], stop):
+            run.append(_EDGE_PUNCT.sub("", word))
+            continue
+        found.extend(_runs(_trimmed(run, bool(bare) and bare[0] in DETERMINERS)))
+        run = []
+    return found
+
+
+def _topical(word: str, stop: frozenset[str]) -> bool:
+    if word in stop or word in WEAK_WORDS or len(word) < 3 or any(c.isdigit() for c in word[:1]):
+        return False
+    return not (word.endswith("ly") or verb_only(word) or adverb_only(word))
+
+
+def _trimmed(run: list[str], before_determiner: bool) -> list[str]:
+    if before_determiner and len(run) > 1:
+        run = run[:-1]
+    while run and (not can_be_noun(run[-1].lower()) or (len(run) > 1 and _participle(run[-1].lower()))):
+        run = run[:-1]  # "plaque sitting": the verb of a clause, not a thing
+    return run[-MAX_PHRASE_WORDS:]
+
+
+def _participle(word: str) -> bool:
+    return word.endswith(("ing", "ed")) and "VERB" in word_classes(word)
+
+
+def _runs(run: list[str]) -> list[Phrase]:
+    return [Phrase(" ".join(run), tuple(stem(w.lower()) for w in run))] if run else []
+
+
+def heading_choices(talk: Talk, index: int) -> list[str]:
+    """Headings for section ``index`` of ``talk``, the best first: questions it answers, then phrases.
+
+    The opening greeting of a talk of several sections gives "Introduction" first; a short closing
+    goodbye gives "Conclusion".
+    """
+    text = talk.sections[index]
+    topics = _topic_headings(text, talk.sections)
+    choices = [*_question_headings(text, talk.topic), *topics[:1], *_action_headings(text), *topics[1:]]
+    many = len(talk.sections) > 1
+    if many and index == 0 and any(GREETING.search(s) for s in _sentences(text)[:2]):
+        choices.insert(0, _introduction(talk))
+    elif many and index == len(talk.sections) - 1 and _is_outro(text):
+        choices.insert(0, "Conclusion")
+    return list(dict.fromkeys(choices))
+
+
+def generate_heading(talk: Talk, index: int, used: Iterable[str] = ()) -> str:
+    """A heading for section ``index`` (none was spoken) that repeats none of ``used``."""
+    taken = {_norm(h) for h in used}
+    choices = heading_choices(talk, index)
+    for heading in choices:
+        if _norm(heading) not in taken:
+            return heading
+    base = choices[0] if choices else (_sentence_case(talk.topic) if talk.topic else "More on this topic")
+    return _numbered_fallback(base, taken)
+
+
+def alternatives(talk: Talk, index: int, heading: str, limit: int = 2) -> list[str]:
+    """Other headings an editor may pick instead of ``heading``: the other form (question or topic)
+    first, then the next best."""
+    others = [h for h in heading_choices(talk, index) if _norm(h) != _norm(heading)]
+    asked = heading.endswith("?")
+    ranked = sorted(others, key=lambda h: h.endswith("?") == asked)  # stable: the other form first
+    return ranked[:limit]
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE_END.split(text.strip()) if s]
+
+
+def _introduction(talk: Talk) -> str:
+    stems = _phrase_stems(talk.topic)
+    spread = sum(bool(stems) and stems <= set(content_stems_of(s)) for s in talk.sections)
+    if talk.topic and spread >= TOPIC_SPREAD * len(talk.sections):
+        return f"Introduction to {_keep_case(talk.topic)}"
+    return "Introduction"
+
+
+def _is_outro(text: str) -> bool:
+    sentences = _sentences(text)
+    short = len(sentences) <= MAX_OUTRO_SENTENCES and len(text.split()) <= MAX_OUTRO_WORDS
+    return short and any(_OUTRO.search(s) for s in sentences)
+
+
+def _question_headings(text: str, topic: str) -> list[str]:
+    """Questions the section answers: one it asks, or one its opening sentences imply."""
+    found = []
+    for n, sentence in enumerate(_sentences(text)[:QUESTION_REACH]):
+        plain = _LEADING_FILLER.sub("", sentence).strip()
+        if plain.endswith("?"):
+            found.extend(_asked(plain))
+            continue
+        forms = _QUESTION_PATTERNS if n == 0 else _QUESTION_PATTERNS[1:]  # a definition opens its section
+        found.extend(q for q in (_implied(plain, p, t, topic) for p, t in forms) if q)
+    return found
+
+
+def _asked(question: str) -> list[str]:
+    words = question.split()
+    if not MIN_QUESTION_WORDS <= len(words) <= MAX_QUESTION_WORDS or not _QUESTION_START.match(question):
+        return []
+    if not phrases_of(question.rstrip("?")):
+        return []
+    return [question[0].upper() + question[1:]]
+
+
+def _implied(sentence: str, pattern: re.Pattern[str], template: str, topic: str) -> str | None:
+    match = pattern.match(sentence)
+    if not match:
+        return None
+    subject = _subject(match.group("subject"), topic)
+    if subject is None:
+        return None
+    verb = match.group("verb").lower()
+    plural = bool(re.search(r"\b(?:are|work|act|take|last|cost)\b", verb))
+    if verb.startswith("is ") and subject.endswith("s") and "NOUN" in word_classes(subject.split()[-1][:-1]):
+        return None  # "teams is the...": misheard, or no definition
+    return template.format(
+        be="are" if plural else "is",
+        do="do" if plural else "does",
+        subject=subject,
+        verb="last" if "last" in verb else "take",
+    )
+
+
+def _subject(said: str, topic: str) -> str | None:
+    """The subject of an implied question as written in a heading; a pronoun stands for ``topic``."""
+    words = said.split()
+    lowered = [w.lower() for w in words]
+    if lowered and lowered[-1] in PRONOUNS and len(words) == 1:
+        return _keep_case(topic) if topic else None
+    stop = word_list("stopwords.txt")
+    if not 1 <= len(words) <= MAX_SUBJECT_WORDS or (lowered[0] in stop and lowered[0] not in DETERMINERS):
+        return None
+    if not phrases_of(said) or not can_be_noun(lowered[-1]):
+        return None
+    if any(w in stop and w not in DETERMINERS | {"of"} for w in lowered[1:]):
+        return None  # "Protein at every meal", "The nose and the lungs": not one thing
+    first = words[0] if words[0].isupper() and len(words[0]) > 1 else words[0].lower()  # opened the sentence
+    return _keep_case(" ".join([first, *words[1:]]))
+
+
+def _action_headings(text: str) -> list[str]:
+    """ "Removing the old filter": the action the section keeps naming, with its usual object."""
+    words = text.split()
+    verbs: Counter[str] = Counter()
+    objects: Counter[tuple[str, str]] = Counter()
+    for i in range(len(words)):
+        lemma = _action_at(words, i)
+        if lemma is None:
+            continue
+        verbs[lemma] += 1
+        thing = _object_after(words, i)
+        if thing:
+            objects[(lemma, thing)] += 1
+    for lemma, count in verbs.most_common():
+        if count < MIN_ACTION_COUNT:
+            break
+        found = [(n, thing) for (verb, thing), n in objects.items() if verb == lemma]
+        if found:
+            return [f"{gerund(lemma).capitalize()} the {_keep_case(max(found)[1])}"]
+    return []
+
+
+def _action_at(words: list[str], i: int) -> str | None:
+    """The verb ``words[i]`` is, where it opens a sentence or follows "to", "you", "then"..."""
+    word = tokens(words[i])
+    opens = i == 0 or words[i - 1][-1:] in ".?!"
+    if len(word) != 1 or not (opens or tokens(words[i - 1])[-1:] in [[w] for w in _ACTION_CONTEXT]):
+        return None
+    if word[0] in word_list("stopwords.txt") or word[0] in WEAK_WORDS:
+        return None
+    lemma = verb_lemma(word[0])
+    return None if lemma is None or lemma in LIGHT_VERBS or lemma in WEAK_WORDS else lemma
+
+
+def _object_after(words: list[str], i: int) -> str | None:
+    """The phrase right after the verb at ``words[i]`` (determiners skipped), or None."""
+    if words[i][-1:] in ".,;:?!":
+        return None
+    rest = words[i + 1 : i + 1 + MAX_PHRASE_WORDS + 2]
+    while rest and tokens(rest[0]) and tokens(rest[0])[0] in DETERMINERS:
+        rest = rest[1:]
+    if not rest or tokens(rest[0])[:1] != [
+        t for t in tokens(rest[0])[:1] if _topical(t, word_list("stopwords.txt"))
+    ]:
+        return None
+    found = _chunk_phrases(_SPLIT.split(" ".join(rest))[0], word_list("stopwords.txt"))
+    return (
+        found[0].text
+        if found and rest[0].strip("'’").lower().startswith(found[0].text.split()[0].lower())
+        else None
+    )
+
+
+def _topic_headings(text: str, context: Sequence[str]) -> list[str]:
+    """The section's phrases as headings, the most characteristic first."""
+    weights = _stem_weights(text, context)
+    opening = {s for p in phrases_of(" ".join(text.split()[:OPENING_WORDS])) for s in p.stems}
+    scored: dict[str, float] = {}
+    shown: dict[str, str] = {}
+    for phrase in _candidates(text):
+        score = sum(weights.get(s, 0.0) for s in phrase.stems) / len(phrase.stems) ** LENGTH_EXPONENT
+        score *= 1 + OPENING_BONUS * (len(opening & set(phrase.stems)) / len(phrase.stems))
+        key = phrase.text.lower()
+        scored[key] = max(scored.get(key, 0.0), score)
+        shown.setdefault(key, phrase.text)
+    floor = PHRASE_PREFERENCE * max((v for k, v in scored.items() if " " not in k), default=0.0)
+    ranked = sorted(scored, key=lambda k: (_bare_verb(k), " " not in k or scored[k] < floor, -scored[k]))
+    headings = [_sentence_case(shown[k]) for k in ranked]
+    pair = _paired(ranked, scored, shown)
+    return [pair, *headings] if pair else headings
+
+
+def _same_noun(word: str, phrase: str) -> bool:
+    """Whether ``phrase`` repeats ``word``, perhaps in another number ("tooth", "teeth")."""
+    return noun_lemma(word) in {noun_lemma(w) for w in phrase.split()}
+
+
+def _candidates(text: str) -> list[Phrase]:
+    """The section's phrases, and their shorter endings ("pulley cover" of "left pulley cover")."""
+    found: list[Phrase] = []
+    for phrase in phrases_of(text):
+        words = phrase.text.split()
+        found.extend(Phrase(" ".join(words[i:]), phrase.stems[i:]) for i in range(len(words)))
+    return found
+
+
+def _paired(ranked: list[str], scored: dict[str, float], shown: dict[str, str]) -> str | None:
+    """ "Camera and motion": a one-word best phrase joined with a near-equal second one."""
+    if len(ranked) < 2 or " " in ranked[0]:
+        return None
+    first = ranked[0]
+    second = next((k for k in ranked[1:] if not _same_noun(first, k)), None)
+    if second is None or scored[second] < PAIR_SHARE * scored[first]:
+        return None
+    joined = [k for k in scored if first in k.split() and set(second.split()) <= set(k.split())]
+    if joined or not all(_thing(w) for w in [first, *second.split()]):
+        return None  # one phrase cut in two ("gas", "cap"), or a verb in it ("save", "money")
+    return f"{_sentence_case(shown[first])} and {_keep_case(shown[second])}"
+
+
+def _bare_verb(key: str) -> bool:
+    """A one-word phrase that can be a verb ("Stir", "Spray"): it reads as an order, not a topic."""
+    return " " not in key and not _thing(key)
+
+
+def _thing(word: str) -> bool:
+    """A word the lexicon knows only as a noun (or adjective), or does not know: it names a thing."""
+    return can_be_noun(word) and "VERB" not in word_classes(word)
+
+
+def _stem_weights(text: str, context: Sequence[str]) -> dict[str, float]:
+    """Count of each stem of ``text`` times (its IDF over the talk's sections + a floor)."""
+    local = Counter(s for p in phrases_of(text) for s in p.stems)
+    docs = [set(s for p in phrases_of(c) for s in p.stems) for c in context] or [set(local)]
+    idf = {s: math.log((1 + len(docs)) / (1 + sum(s in d for d in docs))) for s in local}
+    return {s: n * (idf[s] + GLOBAL_WEIGHT) for s, n in local.items()}
+
+
+def content_stems_of(text: str) -> list[str]:
+    """Stems of the words of ``text``'s topic phrases."""
+    return [s for p in phrases_of(text) for s in p.stems]
+
+
+def _phrase_stems(text: str) -> set[str]:
+    return {stem(t) for t in tokens(text)}
+
+
+def main_topic(sections: Sequence[str]) -> str:
+    """The talk's subject: the phrase the most sections use, then the most used; as first written.
+
+    A phrase of two or three words must be said at least twice to count.
+    """
+    spread: Counter[str] = Counter()
+    said: Counter[str] = Counter()
+    shown: dict[str, str] = {}
+    for text in sections:
+        keys = [k for p in phrases_of(text) for k in _subphrases(p, shown)]
+        said.update(keys)
+        spread.update(set(keys))
+    modifiers = {w for k in said if " " in k for w in k.split()[:-1]}  # "sleep" in "sleep study" is a noun
+    verbs = verb_like(" ".join(sections)) - modifiers
+    candidates = [k for k in said if (" " not in k or said[k] >= 2) and not set(k.split()) & verbs]
+    if not candidates:
+        return ""
+    best = max(candidates, key=lambda k: (_topic_score(k, said[k], spread[k], shown[k].isupper()), said[k]))
+    return shown[best]
+
+
+def _topic_score(key: str, said: int, spread: int, acronym: bool) -> float:
+    return (
+        said
+        * spread**SPREAD_EXPONENT
+        * (1 + MULTIWORD_BONUS * key.count(" "))
+        * (ACRONYM_BONUS if acronym else 1)
+    )
+
+
+def _subphrases(phrase: Phrase, shown: dict[str, str]) -> list[str]:
+    """The phrase's runs of one to three words, lower-cased; ``shown`` keeps each one's written form."""
+    words = phrase.text.split()
+    keys = []
+    for size in range(1, len(words) + 1):
+        for i in range(len(words) - size + 1):
+            text = " ".join(words[i : i + size])
+            key = text.lower()
+            if text.isupper() or key not in shown:
+                shown[key] = text
+            keys.append(key)
+    return keys
+
+
+def topic_purpose(text: str, topic: str) -> str:
+    """What the talk says its subject is for ("TMS for depression" gives "depression"), or ""."""
+    if not topic:
+        return ""
+    pattern = re.compile(
+        rf"\b{re.escape(topic)} (?:for|to treat|treats?) (?:the |your )?([\w'-]+(?: [\w'-]+)?)", re.I
+    )
+    found: Counter[str] = Counter()
+    for match in pattern.finditer(text):
+        phrase = phrases_of(match.group(1))
+        words = phrase[0].text.lower().split() if phrase else []
+        found.update(" ".join(words[:n]) for n in range(1, len(words) + 1))
+    said = [k for k, n in found.items() if n >= 2]
+    return max(said, key=lambda k: (found[k], k.count(" "))) if said else ""
+
+
+def make_title(topic: str, asked: bool, purpose: str = "") -> str:
+    """A title from the talk's subject: ``"TMS for depression: your questions answered"``."""
+    if not topic:
+        return "Draft post"
+    subject = _sentence_case(topic) + (f" for {purpose}" if purpose else "")
+    return f"{subject}: your questions answered" if asked else f"{subject}: what to know"
+
+
+def keywords(text: str, limit: int = 6, topic: str = "") -> list[str]:
+    """Topic words and phrases of ``text``, ``topic`` first, then the most used: phrases said twice or
+    more, then single content words (ties by first use). Words the talk uses as verbs ("you hear",
+    "they tend"), adverbs and filler are left out; acronyms keep their case ("PRP")."""
     verbs = verb_like(text)
     phrases = Counter(g for p in phrases_of(text) for g in _ngrams(p.text.lower().split()))
-    words = [w for w in content_words(text) if w not in WEAK_WORDS | verbs and not w.endswith("ly")]
+    words = [w for w in content_words(text, MIN_KEYWORD_LENGTH) if _keyword(w, verbs)]
     counts = Counter(words) + Counter(
         {p: n for p, n in phrases.items() if n >= 2 and not set(p.split()) & verbs}
     )
     order = {w: i for i, w in reversed(list(enumerate(words)))}
     ranked = sorted(counts, key=lambda k: (-counts[k] * PHRASE_WEIGHT ** k.count(" "), order.get(k, 0)))
-    chosen: list[str] = []
+    chosen: list[str] = [topic.lower()] if topic else []
     for key in ranked:
-        if not any(set(key.split()) & set(other.split()) for other in chosen if " " in key or " " in other):
+        overlaps = any(
+            set(key.split()) & set(other.split()) for other in chosen if " " in key or " " in other
+        )
+        if key not in chosen and not overlaps:
             chosen.append(key)
-    return chosen[:limit]
+    return [_as_written(k, text) for k in chosen[:limit]]
+
+
+def _keyword(word: str, verbs: set[str]) -> bool:
+    if word in WEAK_WORDS or word in verbs or word.endswith("ly") or "'" in word:
+        return False
+    return not (verb_only(word) or adverb_only(word)) and can_be_noun(word)
+
+
+def _as_written(key: str, text: str) -> str:
+    """A keyword in upper case where the talk writes it so ("PRP"), else lower case."""
+    upper = re.search(rf"\b{re.escape(key.upper())}\b", text)
+    return key.upper() if upper and any(c.isalpha() for c in key) else key
+
+
+_VERB_CONTEXT = frozenset(
+    "i you we they he she to will would can could should may might must don't doesn't didn't "
+    "is are was were be been being".split()
+)
 
 
 def verb_like(text: str) -> set[str]:
@@ -102,114 +565,15 @@ def _ngrams(words: list[str]) -> list[str]:
     return [" ".join(words[i : i + n]) for n in (2, 3) for i in range(len(words) - n + 1)]
 
 
-def phrases_of(text: str) -> list[Phrase]:
-    """Runs of up to three content words between function words and punctuation.
-
-    A run followed by a determiner ("the ultrasound counts | the follicles") most likely ends
-    in a verb, which is dropped; so are adverbs ("-ly") at either end.
-    """
-    stop = word_list("stopwords.txt")
-    found = []
-    for chunk in _SPLIT.split(text):
-        run: list[str] = []
-        for word in [*chunk.split(), ""]:
-            bare = tokens(word)
-            if bare and len(bare) == 1 and _topical(bare[0], stop):
-                run.append(word.strip("'’"))
-                continue
-            found.extend(_runs(_trimmed(run, bool(bare) and bare[0] in DETERMINERS)))
-            run = []
-    return found
-
-
-def _trimmed(run: list[str], before_determiner: bool) -> list[str]:
-    if before_determiner and run:
-        run = run[:-1]
-    while run and run[-1].lower().endswith("ly"):
-        run = run[:-1]
-    while run and run[0].lower().endswith("ly"):
-        run = run[1:]
-    return run
-
-
-def _topical(word: str, stop: frozenset[str]) -> bool:
-    return word not in stop and word not in WEAK_WORDS and len(word) >= 3 and not word.isdigit()
-
-
-def _runs(run: list[str]) -> list[Phrase]:
-    if not run:
-        return []
-    run = run[-MAX_PHRASE_WORDS:]
-    return [Phrase(" ".join(run), tuple(_stem(w.lower()) for w in run))]
-
-
-@lru_cache(maxsize=8192)
-def _stem(word: str) -> str:
-    return _STEMMER.stem(word)
-
-
-def generate_heading(
-    text: str, used: Iterable[str], context: Sequence[str] = (), opening: str | None = None
-) -> str:
-    """A heading for a section with none spoken, about what sets it apart and distinct from ``used``.
-
-    Args:
-        text: the section's prose.
-        used: headings already taken (compared case-insensitively).
-        context: the prose of every section of the talk, this one included.
-        opening: the talk's main topic, when the section opens the talk: a greeting there
-            becomes "Introduction to <topic>".
-    """
-    taken = {_norm(h) for h in used}
-    candidates = [*_question_headings(text), *_topic_headings(text, context)]
-    if opening and _INTRO.search(text):
-        candidates.insert(0, f"Introduction to {opening}")
-    for heading in candidates:
-        if _norm(heading) not in taken:
-            return heading
-    return _numbered_fallback(candidates[0] if candidates else "More on this topic", taken)
-
-
-def _question_headings(text: str) -> list[str]:
-    """ "What is X?" where the section opens by defining X ("An adjustment is a quick push...")."""
-    match = _DEFINITION.match(text.strip())
-    if not match:
-        return []
-    subject = match.group("subject").strip()
-    words, stop = tokens(subject), word_list("stopwords.txt")
-    if not 1 <= len(words) <= MAX_DEFINED_WORDS or words[0] in stop - {"a", "an", "the"}:
-        return []
-    if not any(_topical(w, stop) for w in words):
-        return []
-    verb = "are" if text.strip()[len(subject) :].lstrip().lower().startswith("are") else "is"
-    return [f"What {verb} {subject[0].lower() + subject[1:]}?"]
-
-
-def _topic_headings(text: str, context: Sequence[str]) -> list[str]:
-    """The section's phrases as headings, the most distinctive first."""
-    weights = _stem_weights(text, context)
-    scored: dict[str, float] = {}
-    for phrase in phrases_of(text):
-        score = sum(weights.get(s, 0.0) for s in phrase.stems) / math.sqrt(len(phrase.stems))
-        key = phrase.text.lower()
-        scored[key] = max(scored.get(key, 0.0), score)
-    floor = PHRASE_PREFERENCE * max((v for k, v in scored.items() if " " not in k), default=0.0)
-    ranked = sorted(scored, key=lambda k: (" " not in k or scored[k] < floor, -scored[k]))
-    return [_sentence_case(p) for p in ranked]
-
-
-def _stem_weights(text: str, context: Sequence[str]) -> dict[str, float]:
-    """TF-IDF of each stem of ``text``, with the talk's sections as the documents."""
-    local = Counter(s for p in phrases_of(text) for s in p.stems)
-    docs = [set(s for p in phrases_of(c) for s in p.stems) for c in context] or [set(local)]
-    idf = {s: math.log((1 + len(docs)) / (1 + sum(s in d for d in docs))) for s in local}
-    return {s: n * (idf[s] + 0.01) for s, n in local.items()}
-
-
-def main_topic(text: str) -> str:
-    """The talk's main topic: its most used phrase or content word, lower-cased."""
-    top = keywords(text, limit=1)
-    return top[0] if top else "this talk"
+def _keep_case(phrase: str) -> str:
+    """A phrase as it reads inside a heading: acronyms and names keep their capitals ("NMDA", "Botox");
+    a first word capitalised only because it opened a sentence ("The injection") is lower-cased."""
+    out = []
+    for i, word in enumerate(phrase.split()):
+        known = bool(word_classes(word.lower())) or word.lower() in word_list("stopwords.txt")
+        kept = (word.isupper() and len(word) > 1) or (word[:1].isupper() and (i > 0 or not known))
+        out.append(word if kept else word.lower())
+    return " ".join(out)
 
 
 def _sentence_case(phrase: str) -> str:
@@ -227,19 +591,10 @@ def _norm(heading: str) -> str:
 
 def _numbered_fallback(base: str, taken: set[str]) -> str:
     for extra in ("more on", "further notes on", "a closer look at"):
-        candidate = f"{extra.capitalize()} {base[0].lower() + base[1:]}"
+        candidate = f"{extra.capitalize()} {base if base[:2].isupper() else base[0].lower() + base[1:]}"
         if _norm(candidate) not in taken:
             return candidate
     return f"{base} ({len(taken) + 1})"
-
-
-def make_title(text: str, asked: bool) -> str:
-    """A title from the talk's main topic: ``"Ketamine: your questions answered"``."""
-    top = keywords(text, limit=2)
-    if not top:
-        return "Draft post"
-    topic = _sentence_case(top[0])
-    return f"{topic}: your questions answered" if asked else f"{topic}: what to know"
 
 
 def slugify(text: str, limit: int = 80) -> str:
@@ -250,31 +605,45 @@ def slugify(text: str, limit: int = 80) -> str:
 
 
 def make_description(
-    sentences: Sequence[str], limit: int = DESCRIPTION_LIMIT, topic: Sequence[str] = ()
+    sentences: Sequence[str],
+    limit: int = DESCRIPTION_LIMIT,
+    topic: str = "",
+    headings: Sequence[str] = (),
 ) -> str:
-    """A meta description of at most ``limit`` characters.
+    """A meta description: one or two whole sentences of the talk, at most ``limit`` characters.
 
-    It starts at the first sentence that is not a greeting ("Hello, I am one of the doctors
-    here."), or at a sentence soon after it that names the main ``topic``, and takes what
-    follows that fits.
+    It is the first of the talk's opening sentences (greetings and fillers skipped) that fits and
+    names the ``topic``, else the first that fits, with the next one where both fit. When none fits
+    (captions without full stops), it is one sentence made from the topic and the ``headings``.
     """
-    useful = [s for s in sentences if not _INTRO.search(s)] or list(sentences)
-    named = [i for i, s in enumerate(useful[:DESCRIPTION_REACH]) if any(t in s.lower() for t in topic)]
-    useful = useful[named[0] :] if named else useful
-    text = ""
-    for sentence in useful:
-        candidate = f"{text} {sentence}".strip()
-        if len(candidate) > limit:
-            break
-        text = candidate
-    if text:
-        return text
-    first = useful[0] if useful else ""
-    return _truncate(first, limit)
+    split = [_LEADING_FILLER.sub("", s).strip() for p in sentences for s in _sentences(p)]
+    useful = [s[0].upper() + s[1:] for s in split if s and not GREETING.search(s)]
+    fitting = [i for i, s in enumerate(useful[:DESCRIPTION_REACH]) if _describes(s, limit)]
+    named = [i for i in fitting if topic and topic.lower() in useful[i].lower()]
+    if not fitting:
+        return _summary_sentence(topic, headings, limit)
+    first = (named or fitting)[0]
+    text = useful[first]
+    if first + 1 < len(useful) and _describes(useful[first + 1], limit - len(text) - 1):
+        text = f"{text} {useful[first + 1]}"
+    return text
 
 
-def _truncate(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:")
-    return cut + "…"
+def _describes(sentence: str, limit: int) -> bool:
+    return len(sentence) <= limit and len(sentence.split()) >= MIN_DESCRIPTION_WORDS and sentence[-1] in ".!"
+
+
+def _summary_sentence(topic: str, headings: Sequence[str], limit: int) -> str:
+    """ "What to know about PRP: the injection, recovery and results." within ``limit``."""
+    subject = _keep_case(topic) if topic else "this topic"
+    parts = [
+        _keep_case(h) for h in headings if not h.endswith("?") and h not in {"Introduction", "Conclusion"}
+    ]
+    parts = [p for p in parts if not p.lower().startswith("introduction to")]
+    while parts:
+        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        text = f"What to know about {subject}: {listed}."
+        if len(text) <= limit:
+            return text
+        parts = parts[:-1]
+    return f"What to know about {subject}."[:limit]

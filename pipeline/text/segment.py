@@ -24,12 +24,12 @@ import math
 import re
 from collections import Counter
 from collections.abc import Collection, Sequence
-from functools import lru_cache
 
 import numpy as np
-from nltk.stem import PorterStemmer
 
-from video2blog.pipeline.textutil import tokens, word_list
+from video2blog.pipeline.textutil import INTRO as _INTRO
+from video2blog.pipeline.textutil import content_stems as stems
+from video2blog.pipeline.textutil import tokens
 
 WINDOW_SENTENCES = 3
 MIN_SECTION_SENTENCES = 2
@@ -59,13 +59,6 @@ _SHIFT_MARKERS = re.compile(
     r"to (?:sum up|summari[sz]e|wrap up|conclude)|in (?:summary|conclusion|closing)|turning to|"
     r"that brings (?:us|me) to|on to|onto|what about|how about)",
 )
-_INTRO = re.compile(
-    r"\b(?:hello|hi|welcome|good (?:morning|afternoon|evening)|my name is|i'm dr|i am dr|"
-    r"i am (?:one of|a|an|the)|i'm (?:one of|a|an|the)|today|tonight|in this (?:video|talk)|"
-    r"i (?:want|will|'ll|'m going) to (?:talk|walk|cover|answer|go|explain)|questions|"
-    r"thank you for (?:joining|coming|watching|listening))\b"
-)
-_STEMMER = PorterStemmer()
 
 
 def topic_starts(
@@ -112,17 +105,6 @@ def lexical_vectors(texts: Sequence[str]) -> np.ndarray:
             rows[i, vocab[word]] = 1 + math.log(count)
     df = (rows > 0).sum(axis=0)
     return rows * np.log((len(texts) + 1) / (df + 0.5))
-
-
-def stems(text: str) -> list[str]:
-    """Porter stems of the content words of ``text`` (stop words, numbers and short words dropped)."""
-    stop = word_list("stopwords.txt")
-    return [_stem(t) for t in tokens(text) if t not in stop and len(t) > 2 and not t.isdigit()]
-
-
-@lru_cache(maxsize=8192)
-def _stem(word: str) -> str:
-    return _STEMMER.stem(word)
 
 
 def gap_similarities(rows: np.ndarray, window: int) -> np.ndarray:

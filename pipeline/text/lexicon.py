@@ -1,0 +1,83 @@
+"""Word classes from a lexicon: whether a word can be a noun, is only ever a verb, and so on.
+
+The classes come from LemmInflect's tables (the NIH SPECIALIST lexicon, which knows clinical terms
+too), shipped inside its PyPI package: no download, no tagger model. A lexicon does not see context
+("work" is a noun and a verb), so the callers ask what a word *can* be: a heading must end in a word
+that can be a noun, and a word the lexicon knows only as a verb ("tends", "spent") or an adverb never
+names a topic. Words it does not know (drug names, acronyms, "p0172") count as nouns.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from lemminflect import getAllLemmas, getLemma
+
+NOUNS = frozenset({"NOUN", "PROPN"})
+
+
+@lru_cache(maxsize=16384)
+def word_classes(word: str) -> frozenset[str]:
+    """The universal part-of-speech classes ``word`` (lower case) can take; empty when unknown.
+
+    A plural the lexicon lists only as a verb form ("scrubs") is a noun too where its singular is one.
+    """
+    classes = set(getAllLemmas(word))
+    if word.endswith("s") and len(word) > 3 and "NOUN" not in classes and "NOUN" in getAllLemmas(word[:-1]):
+        classes.add("NOUN")
+    return frozenset(classes)
+
+
+def can_be_noun(word: str) -> bool:
+    """Whether ``word`` may name a thing: the lexicon lists it as a noun, or does not know it."""
+    classes = word_classes(word)
+    if not classes:
+        return not (word.endswith("ed") and len(word) > 5)  # "outscored": an unknown verb's past
+    return bool(classes & NOUNS)
+
+
+def verb_only(word: str) -> bool:
+    """Whether the lexicon knows ``word`` only as a verb form ("tends", "spent", "making")."""
+    classes = word_classes(word)
+    return bool(classes) and classes <= {"VERB", "AUX"}
+
+
+def adverb_only(word: str) -> bool:
+    """Whether the lexicon knows ``word`` only as an adverb ("quickly", "basically")."""
+    classes = word_classes(word)
+    return bool(classes) and classes <= {"ADV"}
+
+
+def adjective_only(word: str) -> bool:
+    """Whether the lexicon knows ``word`` only as an adjective ("harsh", "nice")."""
+    classes = word_classes(word)
+    return bool(classes) and classes <= {"ADJ"}
+
+
+def verb_lemma(word: str) -> str | None:
+    """The verb ``word`` is a form of ("removing" -> "remove"), or None where it is no verb."""
+    if "VERB" not in word_classes(word):
+        return None
+    lemmas = getLemma(word, upos="VERB")
+    return lemmas[0] if lemmas else None
+
+
+def gerund(lemma: str) -> str:
+    """The -ing form of a verb ("remove" -> "removing", "cut" -> "cutting", "tie" -> "tying").
+
+    Spelling rules rather than LemmInflect's inflection tables, which take about 2 s to load.
+    """
+    if lemma.endswith("ie"):
+        return lemma[:-2] + "ying"
+    if lemma.endswith("e") and not lemma.endswith(("ee", "oe", "ye")) and len(lemma) > 2:
+        return lemma[:-1] + "ing"
+    if re.fullmatch(r"[^aeiou]*[aeiou][^aeiouwxy]", lemma):  # one short syllable: the consonant doubles
+        return lemma + lemma[-1] + "ing"
+    return lemma + "ing"
+
+
+def noun_lemma(word: str) -> str:
+    """The singular of a noun ("teeth" -> "tooth"); the word itself where it is no known noun."""
+    lemmas = getAllLemmas(word).get("NOUN")
+    return lemmas[0] if lemmas else word
