@@ -118,7 +118,7 @@ def _live_progress(*columns: Any) -> Any:
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TimeElapsedColumn
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)  # log lines above the bar stay whole lines
     return Progress(SpinnerColumn(), *columns, TimeElapsedColumn(), console=console, transient=True)
 
 
