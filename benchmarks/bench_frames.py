@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tools.images import grey
 from video2blog.pipeline.ingest.frames import PROBE_SIZE, SEARCH_SECONDS, section_frames, sharpness, usable
 from video2blog.pipeline.ingest.media import ffmpeg_exe
 
@@ -101,33 +102,11 @@ def grab(video: Path, start: float, vf: str = "") -> bytes:
     return subprocess.run(cmd, capture_output=True, check=True, timeout=300).stdout
 
 
-def grey(jpeg: bytes) -> np.ndarray:
-    width, height = PROBE_SIZE
-    cmd = [
-        ffmpeg_exe(),
-        "-v",
-        "error",
-        "-f",
-        "image2pipe",
-        "-i",
-        "pipe:",
-        "-vf",
-        f"scale={width}:{height}",
-        "-f",
-        "rawvideo",
-        "-pix_fmt",
-        "gray",
-        "pipe:",
-    ]
-    raw = subprocess.run(cmd, input=jpeg, capture_output=True, check=True, timeout=60).stdout
-    return np.frombuffer(raw, np.uint8).reshape(height, width)
-
-
 def measure(name: str, take: Callable[[], list[bytes | None]]) -> None:
     started = time.monotonic()
     jpegs = take()
     took = time.monotonic() - started
-    frames = [grey(j) for j in jpegs if j]
+    frames = [grey(j, PROBE_SIZE) for j in jpegs if j]
     good = [f for f in frames if usable(f)]
     sharp = np.mean([sharpness(f) for f in good]) if good else 0.0
     print(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -11,35 +10,13 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import truth_transcript
+from tools.images import grey
 from video2blog.cli import app
 from video2blog.pipeline.ingest.frames import pick_frame, section_frames, sharpness, usable
-from video2blog.pipeline.ingest.media import ffmpeg_exe
 from video2blog.pipeline.run import DraftOptions, _frame_source, add_section_images, render_draft, write_draft
 from video2blog.pipeline.schema import Source
 
 SIZE = (64, 36)
-
-
-def grey(jpeg: bytes) -> np.ndarray:
-    """A JPEG decoded by ffmpeg to a small greyscale array."""
-    cmd = [
-        ffmpeg_exe(),
-        "-v",
-        "error",
-        "-f",
-        "image2pipe",
-        "-i",
-        "pipe:",
-        "-vf",
-        f"scale={SIZE[0]}:{SIZE[1]}",
-        "-f",
-        "rawvideo",
-        "-pix_fmt",
-        "gray",
-        "pipe:",
-    ]
-    raw = subprocess.run(cmd, input=jpeg, capture_output=True, check=True, timeout=60).stdout
-    return np.frombuffer(raw, np.uint8).reshape(SIZE[1], SIZE[0]).astype(np.float32)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +33,7 @@ def test_each_section_gets_a_different_picture_and_none_is_black(computed):
     assert [s.image for s in sections] == sorted(images)
     for n, section in enumerate(sections, 1):
         assert section.image.startswith(f"images/{n:02d}-") and section.image.endswith(".jpg")
-    pictures = [grey(images[s.image]) for s in sections]
+    pictures = [grey(images[s.image], SIZE) for s in sections]
     assert all(p.mean() > 30 and p.std() > 10 for p in pictures), "a black or flat (fade) frame was chosen"
     for a, b in itertools.combinations(pictures, 2):
         assert np.abs(a - b).mean() > 12, "two sections show the same picture"
