@@ -93,7 +93,8 @@ def find_sections(
     run_ons = run_on_titles(transcript, heads)
     fixed = sorted({*heads, *run_ons})
     texts = [s.text for s in sentences]
-    starts = topic_starts(texts, _vectors(texts, encode), fixed=fixed)
+    times = [(s.start, s.end) for s in sentences]
+    starts = topic_starts(texts, _vectors(texts, encode), fixed=fixed, times=times)
     if len(heads) < 2:
         return spans_from_starts(transcript, starts, fixed, run_ons)
     # The speaker reads out headings: a topic shift may open with one, or one may end a sentence.
