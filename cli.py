@@ -9,20 +9,23 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from video2blog.pipeline.batch.report import REPORT_CSV, REPORT_JSON, BatchReport, ItemRecord
 from video2blog.pipeline.batch.runner import BatchItem, BatchOptions, run_batch
-from video2blog.pipeline.engines import EngineOptions
+from video2blog.pipeline.engines import EngineOptions, ProgressCallback
 from video2blog.pipeline.errors import Video2BlogError
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_prompt, load_glossary
 from video2blog.pipeline.run import DraftOptions, DraftResult, draft_file
 from video2blog.pipeline.writers.formats import WRITERS, parse_formats
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Turn clinic videos into draft blog posts."
@@ -218,7 +221,7 @@ class _errors_to_exit:
         in_main = threading.current_thread() is threading.main_thread()  # only it may set handlers
         self._sigterm = signal.signal(signal.SIGTERM, _on_sigterm) if in_main else None
 
-    def __exit__(self, kind: type | None, exc: BaseException | None, tb: object) -> bool:
+    def __exit__(self, kind: type | None, exc: BaseException | None, tb: object) -> None:
         if self._sigterm is not None:
             signal.signal(signal.SIGTERM, self._sigterm)
         if isinstance(exc, Video2BlogError):
@@ -227,7 +230,6 @@ class _errors_to_exit:
         if isinstance(exc, KeyboardInterrupt):
             typer.echo("video2blog: interrupted; finished files were kept, nothing half-written", err=True)
             raise typer.Exit(143 if isinstance(exc, _Terminated) else 130)
-        return False
 
 
 class _progress:
@@ -235,27 +237,27 @@ class _progress:
 
     def __init__(self, video: Path) -> None:
         self.video = video
-        self.bar: object | None = None
+        self.bar: Progress | None = None
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
+    def __enter__(self) -> ProgressCallback | None:
         if not sys.stderr.isatty():
             return None
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-        self.bar = Progress(
+        bar = self.bar = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
             TextColumn("{task.completed:.0f}/{task.total:.0f} s"),
             TimeRemainingColumn(),
             transient=True,
         )
-        self.bar.__enter__()  # type: ignore[attr-defined]
-        task = self.bar.add_task(f"Transcribing {self.video.name}", total=None)  # type: ignore[attr-defined]
-        return lambda done, total: self.bar.update(task, completed=done, total=total)  # type: ignore[attr-defined]
+        bar.__enter__()
+        task = bar.add_task(f"Transcribing {self.video.name}", total=None)
+        return lambda done, total: bar.update(task, completed=done, total=total)
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *exc: Any) -> None:
         if self.bar is not None:
-            self.bar.__exit__(*exc)  # type: ignore[attr-defined]
+            self.bar.__exit__(*exc)
 
 
 class _BatchDisplay:
@@ -281,7 +283,7 @@ class _BatchDisplay:
         if self.bar is not None:
             self.bar.__exit__(*exc)
 
-    def begin(self, items: list[BatchItem]) -> None:
+    def begin(self, items: Sequence[BatchItem]) -> None:
         self.total = len(items)
         self._show()
 

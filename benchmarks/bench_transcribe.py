@@ -194,12 +194,12 @@ def _openai_words(audio: Path, s: dict) -> list[str]:
     from video2blog.pipeline.ingest.media import load_audio
 
     options = EngineOptions(beam_size=s.get("beam_size", 5), threads=os.cpu_count() or 1)
-    return [w.text for w in get_engine("openai-whisper", options).transcribe(load_audio(audio)).words]
+    engine = get_engine("openai-whisper", options, MODEL_CACHE)
+    return [w.text for w in engine.transcribe(load_audio(audio)).words]
 
 
 def warm_openai_checkpoint() -> bool:
     """Convert the bundled model for openai-whisper once, outside any timed run; False if not installed."""
-    os.environ["XDG_CACHE_HOME"] = str(MODEL_CACHE)
     try:
         from video2blog.pipeline.engines.openai import _bundled_checkpoint, _import_whisper
 
@@ -207,7 +207,7 @@ def warm_openai_checkpoint() -> bool:
     except Exception as exc:
         print(f"openai-whisper skipped: {exc}")
         return False
-    _bundled_checkpoint()
+    _bundled_checkpoint(MODEL_CACHE)
     return True
 
 

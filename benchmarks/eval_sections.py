@@ -42,6 +42,7 @@ from pathlib import Path
 import jiwer
 from nltk.stem import PorterStemmer
 
+from video2blog.pipeline.digest import sha256_file
 from video2blog.pipeline.engines import EngineOptions, embed
 from video2blog.pipeline.ingest import media
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, transcribe_media
@@ -99,7 +100,7 @@ def ensure_eval_set() -> list[Path]:
 def transcript_of(media_path: Path) -> tuple[Transcript, Source]:
     """Recognised words of one item with the bundled tiny.en, cached by content hash."""
     info = media.probe(media_path)
-    sha = media.sha256_file(media_path)
+    sha = sha256_file(media_path)
     options = TranscribeOptions(engine_options=EngineOptions(threads=2), cache_dir=CACHE_DIR)
     transcript = transcribe_media(info, sha, options)
     return transcript, Source(str(media_path), sha, round(info.duration, 3))

@@ -14,7 +14,6 @@ written beside it as ``<stem>.new<suffix>`` unless ``force`` is set.
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import logging
 import os
@@ -22,6 +21,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from video2blog.pipeline.digest import sha256_bytes, sha256_file
 from video2blog.pipeline.errors import OutputError
 from video2blog.pipeline.serialize import to_json
 
@@ -37,10 +37,6 @@ class WriteReport:
 
     written: list[Path] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -96,7 +92,7 @@ class OutputFolder:
         if not target.exists():
             return False
         recorded = self.manifest.get(name)
-        return recorded is None or recorded != _file_sha(target)
+        return recorded is None or recorded != sha256_file(target)
 
     def commit(self) -> WriteReport:
         """Write every queued file, all or nothing, keeping edited files."""
@@ -182,7 +178,3 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
-
-
-def _file_sha(path: Path) -> str:
-    return sha256_bytes(path.read_bytes())

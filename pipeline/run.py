@@ -9,14 +9,16 @@ import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from video2blog.pipeline.digest import sha256_file
 from video2blog.pipeline.engines import ProgressCallback, embed
 from video2blog.pipeline.errors import InputError
 from video2blog.pipeline.ingest import media
-from video2blog.pipeline.ingest.captions import CAPTION_SUFFIXES, read_captions
+from video2blog.pipeline.ingest.captions import read_captions
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, transcribe_media
 from video2blog.pipeline.output import OutputFolder
 from video2blog.pipeline.schema import Draft, Source, Transcript
 from video2blog.pipeline.serialize import transcript_from_dict
+from video2blog.pipeline.sources import CAPTION_SUFFIXES, TRANSCRIPT_SUFFIXES
 from video2blog.pipeline.text.compose import ComposeOptions, compose
 from video2blog.pipeline.text.sections import find_sections
 from video2blog.pipeline.text.sentences import split_sentences
@@ -24,7 +26,6 @@ from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, RenderContext, 
 
 log = logging.getLogger(__name__)
 
-TRANSCRIPT_SUFFIXES = frozenset({".json"}) | CAPTION_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ def read_source(
 ) -> tuple[Transcript, Source]:
     """Words and provenance from a media file (transcribed) or a transcript file (read)."""
     media.check_readable(source)
-    sha, name = media.sha256_file(source), media.display_path(label or source)
+    sha, name = sha256_file(source), media.display_path(label or source)
     if source.suffix.lower() in TRANSCRIPT_SUFFIXES:
         transcript = read_transcript_file(source)
         return transcript, Source(name, sha, transcript.duration)

@@ -34,3 +34,11 @@ def join_words(texts: list[str]) -> str:
         glue = out and not (text.startswith("-") and len(text) > 1 and out[-1].isalnum())
         out += (" " if glue else "") + text
     return out
+
+
+def clock(seconds: float) -> str:
+    """``m:ss``, or ``h:mm:ss`` from an hour on, for a time in seconds (whole seconds, rounded down)."""
+    total = max(0, int(seconds))
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"

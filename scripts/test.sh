@@ -23,4 +23,9 @@ pip=(.venv/bin/pip install -q)
 "${pip[@]}" -e '.[test,dask]'
 
 .venv/bin/ruff check .
+# mypy reads an installed copy: the repository root is the package, and its folder is not named video2blog.
+typecheck=$(mktemp -d)
+trap 'rm -rf "$typecheck"' EXIT
+"${pip[@]}" --no-deps --target "$typecheck" .
+(cd "$typecheck" && "$OLDPWD/.venv/bin/mypy" --config-file "$OLDPWD/pyproject.toml" -p video2blog)
 .venv/bin/python -m pytest -q "$@"

@@ -89,7 +89,7 @@ def test_a_second_batch_on_the_same_folder_is_refused(tmp_path: Path):
 
 def test_no_dask_without_a_scheduler(tmp_path: Path):
     code = (
-        "import sys; from pathlib import Path; import cli;"
+        "import sys; from pathlib import Path; import video2blog.cli;"
         "from video2blog.pipeline.batch.runner import BatchOptions, run_batch;"
         f"run_batch(BatchOptions(Path({str(tmp_path)!r}), Path({str(tmp_path / 'out')!r})));"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')]; assert not bad, bad"

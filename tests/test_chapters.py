@@ -21,7 +21,7 @@ def chaptered(sample_video: Path, sample_truth: dict, tmp_path_factory: pytest.T
     sections = sample_truth["sections"]
     ends = [s["start"] for s in sections[1:]] + [sample_truth["duration"]]
     meta = [";FFMETADATA1"]
-    for i, (section, end) in enumerate(zip(sections, ends)):
+    for i, (section, end) in enumerate(zip(sections, ends, strict=True)):
         start = 0.0 if i == 0 else section["start"]
         title = section["heading"] or "Welcome"
         meta += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={int(start * 1000)}", f"END={int(end * 1000)}"]

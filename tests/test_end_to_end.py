@@ -45,7 +45,7 @@ def test_sample_headings_are_the_spoken_questions(sample_draft: Path, sample_tru
     spoken = [s["heading"] for s in draft["sections"] if s["heading_source"] == "spoken"]
     truth = [s["heading"] for s in sample_truth["sections"] if s["heading"]]
     assert len(spoken) == len(truth)
-    for got, want in zip(spoken, truth):
+    for got, want in zip(spoken, truth, strict=True):
         assert wer(want, got) <= 0.25, (got, want)
     assert draft["sections"][0]["heading_source"] == "generated"  # the greeting before any question
 
@@ -53,7 +53,7 @@ def test_sample_headings_are_the_spoken_questions(sample_draft: Path, sample_tru
 def test_sample_sections_are_timed_like_the_video(sample_draft: Path, sample_truth: dict):
     draft = json.loads((sample_draft / "draft.json").read_text())
     starts = [s["start"] for s in draft["sections"]]
-    for got, want in zip(starts, [s["start"] for s in sample_truth["sections"]]):
+    for got, want in zip(starts, [s["start"] for s in sample_truth["sections"]], strict=True):
         assert abs(got - want) <= 1.5
     for section in draft["sections"]:
         assert section["start"] <= section["end"] <= draft["source"]["duration"] + 0.5

@@ -12,13 +12,13 @@ from typer.testing import CliRunner
 
 from video2blog.cli import app
 from video2blog.pipeline.engines import EngineOptions, get_engine
+from video2blog.pipeline.engines.base import Device, resolve_device
 from video2blog.pipeline.engines.faster import (
-    DEVICES,
     FasterWhisperEngine,
     check_compute_type,
     cpu_threads,
+    ct2_device,
     default_compute_type,
-    resolve_device,
 )
 from video2blog.pipeline.errors import ModelError, UsageError
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions
@@ -42,11 +42,15 @@ def test_cpu_defaults_are_the_measured_ones() -> None:
 
 
 def test_devices_and_compute_types_are_checked() -> None:
-    assert DEVICES == ("auto", "cpu", "cuda")
-    assert resolve_device("cpu") == "cpu"
-    assert resolve_device("auto") in ("cpu", "cuda")
-    with pytest.raises(UsageError, match="unknown device 'gpu'; choose one of: auto, cpu, cuda"):
-        resolve_device("gpu")
+    assert resolve_device("cpu", 2) == Device("cpu")
+    assert resolve_device("auto", 0) == Device("cpu") and resolve_device("auto", 1) == Device("cuda", 0)
+    assert str(resolve_device("cuda:1", 2)) == "cuda:1" and str(resolve_device("cuda", 1)) == "cuda:0"
+    for bad in ("gpu", "cuda:x", "cpu:1", "cuda:"):
+        choices = "choose one of: auto, cpu, cuda or cuda:N"
+        with pytest.raises(UsageError, match=f"unknown device {bad!r}; {choices}"):
+            resolve_device(bad, 1)
+    with pytest.raises(ModelError, match="'cuda:2' asked for, but the engine sees 2 CUDA GPU"):
+        resolve_device("cuda:2", 2)
     for compute_type in ("int8", "int8_float32", "float32"):
         assert check_compute_type("cpu", compute_type) == compute_type
     with pytest.raises(UsageError, match="compute type 'float16' is not available on cpu; choose one of"):
@@ -58,7 +62,7 @@ def test_cuda_without_a_gpu_is_a_model_error() -> None:
     if ctranslate2.get_cuda_device_count() > 0:
         pytest.skip("this machine has a CUDA GPU")
     with pytest.raises(ModelError, match="sees no CUDA GPU; use device cpu or auto"):
-        resolve_device("cuda")
+        ct2_device("cuda")
 
 
 def test_faster_whisper_engine_is_built_by_name() -> None:

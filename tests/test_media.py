@@ -1,3 +1,5 @@
+import subprocess
+
 import pytest
 
 from video2blog.pipeline.errors import InputError
@@ -36,4 +38,6 @@ def test_folder_is_not_a_media_file(media_dir):
 
 
 def test_ffmpeg_is_found_without_a_system_package():
-    assert media.ffmpeg_exe()
+    exe = media.ffmpeg_exe()
+    version = subprocess.run([exe, "-hide_banner", "-version"], capture_output=True, text=True, timeout=30)
+    assert version.returncode == 0 and version.stdout.startswith("ffmpeg version"), (exe, version.stderr)

@@ -9,7 +9,6 @@ import importlib
 import re
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +35,6 @@ from video2blog.pipeline.engines.openai import (  # noqa: E402
     INSTALL_HINT,
     OpenAIWhisperEngine,
     _report_progress,
-    default_cache_dir,
     load_checkpoint,
     resolve_model,
 )
@@ -61,17 +59,14 @@ def bundled_checkpoint() -> dict:
 
 
 @pytest.fixture(scope="module")
-def cache_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Point XDG_CACHE_HOME at a temporary folder so tests never touch ~/.cache."""
-    root = tmp_path_factory.mktemp("xdg-cache")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("XDG_CACHE_HOME", str(root))
-        yield root
+def cache_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The model cache the engine is given, a temporary folder so tests never touch ~/.cache."""
+    return tmp_path_factory.mktemp("model-cache")
 
 
 @pytest.fixture(scope="module")
 def engine(cache_root: Path) -> OpenAIWhisperEngine:
-    built = get_engine("openai-whisper", EngineOptions(threads=2))
+    built = get_engine("openai-whisper", EngineOptions(threads=2), cache_root)
     assert isinstance(built, OpenAIWhisperEngine)
     return built
 
@@ -357,11 +352,21 @@ def test_random_checkpoint_runs_through_the_engine(random_checkpoint: Path) -> N
     assert all(w.text and w.start <= w.end for w in transcript.words)
 
 
-def test_model_is_loaded_once_per_engine(random_checkpoint: Path) -> None:
+def test_model_is_loaded_once_per_engine(random_checkpoint: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import video2blog.pipeline.engines.openai as openai_engine
+
+    loads: list[Path] = []
+    real = openai_engine.load_checkpoint
+
+    def counted(path: Path, device: str) -> object:
+        loads.append(path)
+        return real(path, device)
+
+    monkeypatch.setattr(openai_engine, "load_checkpoint", counted)
     engine = OpenAIWhisperEngine(EngineOptions(model=str(random_checkpoint), beam_size=1))
-    model = engine.model
-    engine.transcribe(np.zeros(8000, dtype=np.float32))
-    assert engine.model is model
+    for _ in range(2):
+        engine.transcribe(np.zeros(8000, dtype=np.float32))
+    assert loads == [random_checkpoint]
 
 
 def test_load_checkpoint_applies_stored_alignment_heads(bundled_checkpoint: dict, tmp_path: Path) -> None:
@@ -372,9 +377,18 @@ def test_load_checkpoint_applies_stored_alignment_heads(bundled_checkpoint: dict
 
 
 def test_ct2_folder_is_converted_into_the_cache(cache_root: Path) -> None:
-    path, label = resolve_model(str(BUNDLED))
+    path, label = resolve_model(str(BUNDLED), cache_root)
     assert label == str(BUNDLED)
-    assert path.parent == cache_root / "video2blog" / "openai-whisper"
+    assert isinstance(path, Path) and path.parent == cache_root / "openai-whisper"
+
+
+def test_without_a_cache_the_converted_model_lives_only_as_long_as_the_engine(cache_root: Path) -> None:
+    engine = OpenAIWhisperEngine(EngineOptions(beam_size=1))
+    assert engine._scratch is not None
+    scratch = Path(engine._scratch.name)
+    assert list(scratch.glob("openai-whisper/*.pt")) and not scratch.is_relative_to(cache_root)
+    engine._scratch.cleanup()
+    assert not scratch.exists()
 
 
 def test_folder_without_model_bin_is_a_model_error(tmp_path: Path) -> None:
@@ -404,10 +418,3 @@ def test_missing_extra_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> N
         OpenAIWhisperEngine(EngineOptions())
     assert str(info.value) == INSTALL_HINT
     assert "pip install 'video2blog[openai]'" in INSTALL_HINT
-
-
-def test_default_cache_dir_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert default_cache_dir() == tmp_path / "video2blog"
-    monkeypatch.delenv("XDG_CACHE_HOME")
-    assert default_cache_dir() == Path.home() / ".cache" / "video2blog"

@@ -88,8 +88,8 @@ def parse(html: str) -> _Collector:
 def test_pieces_join_back_to_the_prose_and_carry_word_times():
     ctx = sample_context()
     review = build_review(ctx.draft, ctx.transcript)
-    for section, original in zip(review.sections, ctx.draft.sections):
-        for para, paragraph in zip(section.paragraphs, original.paragraphs):
+    for section, original in zip(review.sections, ctx.draft.sections, strict=True):
+        for para, paragraph in zip(section.paragraphs, original.paragraphs, strict=True):
             shown = "".join(p.text for p in para.pieces if p.kind not in ("removed",))
             assert shown == paragraph.text
             times = [p.start for p in para.pieces if p.kind == "word"]

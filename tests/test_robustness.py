@@ -166,7 +166,7 @@ class StubEngine:
 
 @pytest.fixture
 def stub_engine(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(transcribe, "get_engine", lambda name, options: StubEngine())
+    monkeypatch.setattr(transcribe, "get_engine", lambda name, options, cache_dir=None: StubEngine())
 
 
 def test_truncated_faststart_mp4_is_an_error_not_half_a_draft(bad: Path, tmp_path: Path, stub_engine: None):

@@ -170,7 +170,10 @@ def test_spoken_questions_head_sections_when_the_punctuation_was_lost():
     assert max(s.words[1] - s.words[0] for s in t.sentences) <= 20
     spans = find_sections(t)
     spoken = [t.sentences[s.heading_sentence].text for s in spans if s.heading_source == "spoken"]
-    assert spoken == ["what type of pain is ketamine good at treating?", "how does ketamine work to treat pain?"]
+    assert spoken == [
+        "what type of pain is ketamine good at treating?",
+        "how does ketamine work to treat pain?",
+    ]
 
 
 def test_a_marker_and_a_pause_start_a_topic_in_a_talk_with_no_punctuation():
@@ -186,7 +189,8 @@ def test_a_marker_and_a_pause_start_a_topic_in_a_talk_with_no_punctuation():
     )
     text = (knees * 2 + sleep * 2).strip()
     words = text.split()
-    pauses = {i: 0.45 for i, w in enumerate(words) if w in ("the", "cartilage", "swelling", "most", "a") and i}
+    openers = ("the", "cartilage", "swelling", "most", "a")
+    pauses = {i: 0.45 for i, w in enumerate(words) if w in openers and i}
     pauses[words.index("now")] = 1.2
     t = split_sentences(make_transcript(text, pauses=pauses))
     spans = find_sections(t)

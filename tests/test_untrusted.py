@@ -251,7 +251,7 @@ def test_hostile_file_name_through_the_cli(tmp_path: Path):
         [
             sys.executable,
             "-m",
-            "cli",
+            "video2blog",
             "draft",
             str(tmp_path / name),
             "--out",

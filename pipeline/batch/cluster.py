@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from video2blog.pipeline.batch.jobs import Job, JobResult, cpu_cores
+from video2blog.pipeline.digest import sha256_file
 from video2blog.pipeline.errors import InputError, UsageError, Video2BlogError
-from video2blog.pipeline.ingest import media
 from video2blog.pipeline.ingest.transcribe import cache_key, read_cached, write_cached
 from video2blog.pipeline.run import ComputedDraft, DraftOptions, compute_draft
 
@@ -84,7 +84,7 @@ class DaskBackend:
 
     def prepare(self, job: Job) -> Job:
         """The job with its content hash, the client's cached transcription, and its bytes if needed."""
-        sha = job.sha256 or media.sha256_file(job.source)
+        sha = job.sha256 or sha256_file(job.source)
         words = read_cached(self.cache_dir, cache_key(sha, job.options.transcribe))
         data = self._read(job.source) if self.send_bytes and job.data is None else job.data
         return replace(job, sha256=sha, words=words, data=data)

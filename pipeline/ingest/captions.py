@@ -22,7 +22,6 @@ from video2blog.pipeline.errors import InputError
 from video2blog.pipeline.schema import Transcript, Word
 from video2blog.pipeline.textutil import bare
 
-CAPTION_SUFFIXES = frozenset({".srt", ".vtt"})
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,:](\d{1,3}))?"
 _TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
 _TAG = re.compile(r"<[^>\n]*>")

@@ -7,7 +7,6 @@ pipe and only one window (ten minutes by default) is held at a time.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -24,12 +23,13 @@ from typing import IO, Any
 import ffmpeg
 import numpy as np
 
+from video2blog.pipeline.engines.base import SAMPLE_RATE
 from video2blog.pipeline.errors import InputError
 from video2blog.pipeline.schema import Chapter
+from video2blog.pipeline.textutil import clock
 
 log = logging.getLogger(__name__)
 
-SAMPLE_RATE = 16000
 WINDOW_SECONDS = 600.0
 # A window ends at the quietest moment of its last stretch of this many seconds (a pause, not a word).
 CUT_SEARCH_SECONDS = 30.0
@@ -37,26 +37,6 @@ CUT_SEARCH_SECONDS = 30.0
 PAUSE_FRAMES = 10
 # Decoded audio may fall short of the stream's declared length by this much before it counts as truncated.
 TRUNCATION_SLACK = (2.0, 0.02)  # seconds, fraction of the duration
-MEDIA_SUFFIXES = frozenset(
-    [
-        ".mp4",
-        ".mov",
-        ".mkv",
-        ".webm",
-        ".m4a",
-        ".mp3",
-        ".wav",
-        ".flac",
-        ".ogg",
-        ".opus",
-        ".aac",
-        ".avi",
-        ".m4v",
-        ".wma",
-        ".mpg",
-        ".mpeg",
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -246,7 +226,7 @@ def _decoder(path: Path, errors: IO[bytes]) -> subprocess.Popen[bytes]:
     return _KilledOnExit(cmd, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL)
 
 
-class _KilledOnExit(subprocess.Popen):  # type: ignore[type-arg]
+class _KilledOnExit(subprocess.Popen[bytes]):
     """A Popen that, leaving its ``with`` block early (error, interrupt, consumer gone), kills the child."""
 
     def __exit__(
@@ -311,15 +291,11 @@ def check_complete(info: MediaInfo, decoded_s: float) -> None:
     slack = max(TRUNCATION_SLACK[0], TRUNCATION_SLACK[1] * expected)
     if expected and decoded_s < expected - slack:
         raise InputError(
-            f"is truncated or damaged: its audio stops at {_clock(decoded_s)} of {_clock(expected)}; "
+            f"is truncated or damaged: its audio stops at {clock(decoded_s)} of {clock(expected)}; "
             "copy or export the file again",
             info.path,
         )
 
-
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}" if minutes >= 60 else f"{minutes}:{secs:02d}"
 
 
 def _last_line(stderr: bytes | None) -> str:
@@ -334,12 +310,3 @@ def display_path(path: Path | str) -> str:
     surrogates that cannot be written to a UTF-8 ``draft.json`` or ``post.md``.
     """
     return os.fsencode(path).decode("utf-8", "replace")
-
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    """Hex SHA-256 of a file's content, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()

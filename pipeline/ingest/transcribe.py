@@ -68,7 +68,7 @@ def transcribe_media(
     if cached is not None:
         log.info("reusing cached transcript %s", key[:12])
         return cached
-    engine = get_engine(options.engine, options.engine_options)
+    engine = get_engine(options.engine, options.engine_options, options.cache_dir)
     transcript = transcribe_windows(engine, info, options.window_s, progress)
     if not transcript.words:
         raise InputError("no speech was recognised (is the sound track silent?)", info.path)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
+
+from video2blog.pipeline.textutil import clock
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")  # & too: "&amp;" in text must not show as "&"
 # A list marker ("- ", "1. ", a lone "1."), or a dash that could start a thematic break ("---"),
@@ -23,9 +26,9 @@ def yaml_scalar(value: object) -> str:
     return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
 
 
-def yaml_list(values: object) -> str:
+def yaml_list(values: Iterable[object] | None) -> str:
     """A flow-style YAML list of quoted strings."""
-    return "[" + ", ".join(yaml_scalar(v) for v in (values or [])) + "]"  # type: ignore[union-attr]
+    return "[" + ", ".join(yaml_scalar(v) for v in (values or [])) + "]"
 
 
 def md_escape(text: str) -> str:
@@ -34,12 +37,4 @@ def md_escape(text: str) -> str:
     return _MD_LINE_START.sub(r"\1\\\2", escaped)
 
 
-def timestamp(seconds: float) -> str:
-    """``m:ss`` or ``h:mm:ss`` for a time in seconds."""
-    total = max(0, int(seconds))
-    h, rest = divmod(total, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-
-
-FILTERS = {"yaml": yaml_scalar, "yaml_list": yaml_list, "md": md_escape, "timestamp": timestamp}
+FILTERS = {"yaml": yaml_scalar, "yaml_list": yaml_list, "md": md_escape, "timestamp": clock}

@@ -17,12 +17,11 @@ from pathlib import Path
 from typing import Literal
 
 from video2blog.pipeline.schema import Correction, Draft, Section, Transcript
+from video2blog.pipeline.sources import source_kind
 
 LOW_CONFIDENCE = 0.6
 """Words the recogniser gave a lower probability than this are highlighted for checking."""
 
-VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".webm", ".ogv", ".avi", ".mpg", ".mpeg"})
-TEXT_SUFFIXES = frozenset({".json", ".srt", ".vtt", ".txt"})
 
 PieceKind = Literal["text", "word", "removed", "corrected"]
 
@@ -209,11 +208,10 @@ def media_link(source: str, out_dir: Path | None) -> MediaLink:
     A draft made from a transcript or caption file has no media to play (``kind`` is empty).
     """
     path = Path(source)
-    suffix = path.suffix.lower()
-    if suffix in TEXT_SUFFIXES:
+    kind = source_kind(path)
+    if kind in ("captions", "transcript") or path.suffix.lower() == ".txt":
         return MediaLink("", "")
-    kind: Literal["video", "audio"] = "video" if suffix in VIDEO_SUFFIXES else "audio"
-    return MediaLink(_href(path, out_dir), kind)
+    return MediaLink(_href(path, out_dir), "video" if kind == "video" else "audio")
 
 
 def _href(path: Path, out_dir: Path | None) -> str:

@@ -1,0 +1,30 @@
+"""The kinds of file a draft can be made from, told by their suffix (one list for every stage)."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Literal
+
+SourceKind = Literal["video", "audio", "captions", "transcript"]
+
+VIDEO_SUFFIXES = frozenset(
+    {".mp4", ".m4v", ".mov", ".mkv", ".webm", ".ogv", ".avi", ".mpg", ".mpeg", ".wmv", ".3gp", ".ts"}
+)
+AUDIO_SUFFIXES = frozenset({".m4a", ".mp3", ".wav", ".flac", ".ogg", ".oga", ".opus", ".aac", ".wma"})
+# Media: what ffmpeg decodes, and what a batch picks up from a folder by default.
+MEDIA_SUFFIXES = VIDEO_SUFFIXES | AUDIO_SUFFIXES
+CAPTION_SUFFIXES = frozenset({".srt", ".vtt"})
+# Drafted from words already recognised: a transcript.json of an earlier draft, or captions.
+TRANSCRIPT_SUFFIXES = frozenset({".json"}) | CAPTION_SUFFIXES
+
+
+def source_kind(path: str | PurePath) -> SourceKind | None:
+    """What ``path`` holds, by its suffix; None for a suffix the pipeline does not know."""
+    suffix = PurePath(path).suffix.lower()
+    if suffix in VIDEO_SUFFIXES:
+        return "video"
+    if suffix in AUDIO_SUFFIXES:
+        return "audio"
+    if suffix in CAPTION_SUFFIXES:
+        return "captions"
+    return "transcript" if suffix == ".json" else None
