@@ -119,6 +119,8 @@ def spoken_heads(sentences: Sequence[Sentence]) -> list[int]:
             continue
         if kind == "title" and not _fresh_title(sentences, heads, i):
             continue
+        if kind == "title" and not sentences[i].text[:1].isupper():
+            continue  # a lower-case "title" is a piece of a run-on re-split where punctuation was lost
         heads.append(i)
     return heads
 
