@@ -116,3 +116,15 @@ def test_starts_keep_the_shortest_section_in_seconds_and_the_length_prior():
     prior = BoundaryModel((0.0,) * len(FEATURES), 0.0, 0.5, min_seconds=4.0, section_seconds=17.0)
     assert choose_by_model(probabilities, times, 1, prior) == [5]  # 33.6 s / 17 s: two sections
     assert choose_by_model(probabilities, times, 1, prior, fixed=[3, 6]) == [3, 6]  # spoken ones stay
+
+
+def test_numbered_steps_and_methods_are_topic_markers_but_ordinary_words_are_not():
+    texts = [
+        "Unplug the saw first.",
+        "Step 2, release the blade belt.",
+        "It comes off easily.",
+        "Method B: check the fuel tank pressure sensor.",
+        "Stepping back, look at the whole machine.",
+        "Part of it is rust.",
+    ]
+    assert list(column(gap_features(texts, None, timed(6)), "shift")) == [1, 0, 1, 0, 0]

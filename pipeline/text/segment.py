@@ -62,7 +62,9 @@ _SHIFT_MARKERS = re.compile(
     r"moving on|next[, ]|another (?:thing|question|topic|common|important|point)|the next (?:thing|question|"
     r"topic|step)|finally|lastly|last but not least|first(?:ly)?[, ]|second(?:ly)?[, ]|third(?:ly)?[, ]|"
     r"to (?:sum up|summari[sz]e|wrap up|conclude)|in (?:summary|conclusion|closing)|turning to|"
-    r"that brings (?:us|me) to|on to|onto|what about|how about)",
+    r"that brings (?:us|me) to|on to|onto|what about|how about|"
+    r"(?:step|part|number|tip|method|phase|stage|option) (?:\d+|[a-e]\b|one|two|three|four|five|six|seven|"
+    r"eight|nine|ten)|the (?:first|second|third|last|final) (?:step|thing|tip|method|part))",
 )
 _INTRO = re.compile(
     r"\b(?:hello|hi|welcome|good (?:morning|afternoon|evening)|my name is|i'm dr|i am dr|"
