@@ -92,3 +92,16 @@ def test_punctuated_sentences_are_not_resplit():
     words = text.split()
     out = texts(make_transcript(text, pauses={words.index("walking"): 0.7}))
     assert len(out) == 2
+
+
+def test_a_short_title_set_apart_by_pauses_is_its_own_piece_and_a_when_clause_is_no_question():
+    text = (
+        "most moles are harmless and stay the same size for years "
+        "aftercare at home "
+        "when you are outside wear a hat and keep the wound covered for a week or two at least"
+    )
+    words = text.split()
+    pauses = {words.index("aftercare"): 0.8, words.index("when"): 0.8}
+    out = texts(make_transcript(text, pauses=pauses))
+    assert "aftercare at home." in out
+    assert not any(s.startswith("when") and s.endswith("?") for s in out)

@@ -18,7 +18,7 @@ from functools import lru_cache
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
 from video2blog.pipeline.schema import Sentence, Transcript, Word
-from video2blog.pipeline.text.spoken import WH_WORDS, opens_like_question
+from video2blog.pipeline.text.spoken import AUXILIARIES, SUBJECTS, WH_WORDS, opens_like_question
 from video2blog.pipeline.textutil import bare, join_words, word_list
 
 # A spoken question that Whisper ran into its answer is split at a pause at least this long...
@@ -34,6 +34,8 @@ LONG_SENTENCE = 24
 PIECE_WORDS = 12
 MAX_WORDS = 40
 MIN_PIECE = 4
+# ...unless long pauses close it on both sides (a title read out: "aftercare at home").
+MIN_SHORT_PIECE = 2
 CUT_SCORE = 0.6
 # A pause this long (or this many times the talk's median gap between words) scores PAUSE_WEIGHT.
 FULL_PAUSE = 0.5
@@ -139,7 +141,9 @@ def _cut(words: tuple[Word, ...], first: int, last: int, typical_gap: float) -> 
     """Cut ``words[first:last]`` at its best cut while that is strong enough (or the piece too long)."""
     if last - first <= PIECE_WORDS:
         return [(first, last)]
-    choices = [(cut_score(words, i, typical_gap), i) for i in range(first + MIN_PIECE, last - MIN_PIECE + 1)]
+    inside = range(first + MIN_SHORT_PIECE, last - MIN_SHORT_PIECE + 1)
+    cuts = [i for i in inside if _piece_ok(words, first, i) and _piece_ok(words, i, last)]
+    choices = [(cut_score(words, i, typical_gap), i) for i in cuts]
     if not choices:
         return [(first, last)]
     best, at = max(choices, key=lambda c: (c[0], -abs(c[1] - (first + last) / 2)))
@@ -151,7 +155,25 @@ def _cut(words: tuple[Word, ...], first: int, last: int, typical_gap: float) -> 
 def _asks(words: tuple[Word, ...]) -> bool:
     """A wh-question's opening ("how do", "what is"): a lone auxiliary ("is", "do") is too common
     inside sentences to mark one where punctuation was lost."""
-    return bool(words) and bare(words[0].text) in WH_WORDS and looks_like_question(words)
+    said = [bare(w.text) for w in words[:5]]
+    if not said or said[0] not in WH_WORDS or not looks_like_question(words):
+        return False
+    if said[0] in ("when", "where") and said[1:2] and said[1] not in AUXILIARIES:
+        return False  # "when you are outside" opens a clause, "when should we..." asks
+    aux = next((k for k, w in enumerate(said) if k and w in AUXILIARIES), len(said))
+    return not any(w in SUBJECTS for w in said[1:aux])  # "what you need is" is no question
+
+
+def _piece_ok(words: tuple[Word, ...], first: int, last: int) -> bool:
+    """Whether ``words[first:last]`` may stand as a piece of a re-split run-on."""
+    return last - first >= MIN_PIECE or (_paused(words, first) and _paused(words, last))
+
+
+def _paused(words: tuple[Word, ...], index: int) -> bool:
+    """Whether a long pause (or the talk's edge) comes before ``words[index]``."""
+    if index <= 0 or index >= len(words):
+        return True
+    return words[index].start - words[index - 1].end >= FULL_PAUSE
 
 
 def cut_score(words: tuple[Word, ...], index: int, typical_gap: float = 0.02) -> float:
