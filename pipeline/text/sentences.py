@@ -57,6 +57,9 @@ DANGLING = frozenset(
     "must i we you they he she it i'm we're you're they're it's there's i've we've i'll we'll very "
     "really just more most such what how when where why not don't can't won't".split()
 )
+# Subjects that often open a sentence: a weak cue, enough to place a cut forced by length.
+SUBJECT_OPENERS = frozenset("i we you they it this there he she my our".split())
+SUBJECT_WEIGHT = 0.3
 # Capitalised mid-sentence for reasons other than a lost full stop.
 ALWAYS_CAPITAL = frozenset(["i", "i'm", "i've", "i'll", "i'd", "ok", "okay"])
 
@@ -186,6 +189,8 @@ def cut_score(words: tuple[Word, ...], index: int, typical_gap: float = 0.02) ->
         score += CAPITAL_WEIGHT
     if lowered in OPENERS or _asks(words[index : index + 4]):
         score += OPENER_WEIGHT
+    elif lowered in SUBJECT_OPENERS:
+        score += SUBJECT_WEIGHT
     if before.text.endswith((",", ";", ":")):
         score -= COMMA_PENALTY
     if bare(before.text) in DANGLING:
