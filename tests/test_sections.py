@@ -144,3 +144,56 @@ def test_chapters_can_be_ignored():
     ignored = make_draft(t, source, DraftOptions(date="2026-01-01", ignore_chapters=True))
     assert {s.heading_source for s in marked.sections} == {"chapters"}
     assert "chapters" not in {s.heading_source for s in ignored.sections}
+
+
+# Lost punctuation: a talk with no full stop at all still gets its spoken headings and topic shifts.
+
+BARE_TALK = (
+    "what type of pain is ketamine good at treating "
+    "it helps most with nerve pain fibromyalgia and complex regional pain syndrome "
+    "those conditions resist most other drugs and patients have often tried everything else first "
+    "how does ketamine work to treat pain "
+    "it blocks the nmda receptor which calms an overexcited nervous system "
+    "the pain signals then settle down over several weeks of treatment in the clinic"
+)
+
+
+def bare_transcript(text, pause_before=("it", "those", "how", "the")):
+    """Words with no punctuation or case, a clear pause before each sentence the speaker ended."""
+    words = text.split()
+    starts = [i for i, w in enumerate(words) if i and w in pause_before and words[i - 1] not in ("that",)]
+    return make_transcript(text, pauses=dict.fromkeys(starts, 0.7))
+
+
+def test_spoken_questions_head_sections_when_the_punctuation_was_lost():
+    t = split_sentences(bare_transcript(BARE_TALK))
+    assert max(s.words[1] - s.words[0] for s in t.sentences) <= 20
+    spans = find_sections(t)
+    spoken = [t.sentences[s.heading_sentence].text for s in spans if s.heading_source == "spoken"]
+    assert spoken == [
+        "what type of pain is ketamine good at treating?",
+        "how does ketamine work to treat pain?",
+    ]
+
+
+def test_a_marker_and_a_pause_start_a_topic_in_a_talk_with_no_punctuation():
+    knees = (
+        "the knee carries your weight with every step you take "
+        "cartilage in the knee wears thin with age and with old injuries "
+        "swelling in the knee after a walk often means the cartilage is worn "
+    )
+    sleep = (
+        "now let's talk about sleep after surgery and how to get enough of it "
+        "most adults need seven hours of sleep to heal well after an operation "
+        "a dark and quiet bedroom helps sleep come sooner after the long day "
+    )
+    text = (knees * 2 + sleep * 2).strip()
+    words = text.split()
+    openers = ("the", "cartilage", "swelling", "most", "a")
+    pauses = {i: 0.45 for i, w in enumerate(words) if w in openers and i}
+    pauses[words.index("now")] = 1.2
+    t = split_sentences(make_transcript(text, pauses=pauses))
+    spans = find_sections(t)
+    assert len(spans) >= 2
+    first_words = [t.sentences[s.sentences[0]].text.split()[0] for s in spans[1:]]
+    assert "now" in first_words

@@ -54,3 +54,77 @@ def test_long_talks_get_longer_sections_and_spoken_structure_sets_the_length():
     assert min_length(20) == 2
     assert min_length(240) == 20
     assert min_length(30, fixed=[5, 10, 15]) == 5
+
+
+# The boundary model: cues of each gap, and how starts are chosen from its probabilities.
+
+from video2blog.pipeline.text.segment import (  # noqa: E402
+    FEATURES,
+    BoundaryModel,
+    boundary_model,
+    choose_by_model,
+    gap_features,
+)
+
+
+def timed(count: int, pause_before: dict[int, float] | None = None) -> list[tuple[float, float]]:
+    t, out = 0.0, []
+    for i in range(count):
+        t += (pause_before or {}).get(i, 0.2)
+        out.append((t, t + 4.0))
+        t += 4.0
+    return out
+
+
+def column(features: np.ndarray, name: str) -> np.ndarray:
+    return features[:, FEATURES.index(name)]
+
+
+def test_gap_features_see_pauses_markers_intro_and_outro():
+    texts = [
+        "Hello, I'm Dr Lee and today I will talk about sleep.",
+        "Adults need seven hours of sleep.",
+        "A dark bedroom helps.",
+        "Now let's talk about snoring.",
+        "Snoring can mean apnoea.",
+        "Thanks for watching, and subscribe for more.",
+    ]
+    f = gap_features(texts, None, timed(6, {3: 1.5}))
+    assert column(f, "pause_rank").argmax() == 2  # the gap before sentence 3
+    assert list(column(f, "shift")) == [0, 0, 1, 0, 0]
+    assert list(column(f, "intro")) == [1, 0, 0, 0, 0]
+    assert list(column(f, "outro")) == [0, 0, 0, 0, 1]
+
+
+def test_the_shipped_model_weighs_a_pause_and_a_marker_towards_a_boundary():
+    texts = TEETH + SLEEP
+    model = boundary_model("lexical")
+    plain = model.probabilities(gap_features(texts, None, timed(8)))
+    paused = model.probabilities(gap_features(texts, None, timed(8, {4: 2.0})))
+    assert paused[3] > plain[3]
+    marked = texts[:4] + ["Now let's talk about sleep: adults need seven hours."] + texts[5:]
+    assert model.probabilities(gap_features(marked, None, timed(8)))[3] > plain[3]
+    continued = texts[:4] + ["It also helps to sleep seven hours."] + texts[5:]
+    assert model.probabilities(gap_features(continued, None, timed(8)))[3] < plain[3] + 1e-9
+
+
+def test_starts_keep_the_shortest_section_in_seconds_and_the_length_prior():
+    probabilities = np.array([0.9, 0.8, 0.1, 0.7, 0.95, 0.1, 0.6])  # gaps before sentences 1..7
+    times = timed(8)  # about 4.2 s a sentence, 33.6 s in all
+    loose = BoundaryModel((0.0,) * len(FEATURES), 0.0, 0.5, min_seconds=8.0)
+    assert choose_by_model(probabilities, times, 1, loose) == [2, 5]
+    prior = BoundaryModel((0.0,) * len(FEATURES), 0.0, 0.5, min_seconds=4.0, section_seconds=17.0)
+    assert choose_by_model(probabilities, times, 1, prior) == [5]  # 33.6 s / 17 s: two sections
+    assert choose_by_model(probabilities, times, 1, prior, fixed=[3, 6]) == [3, 6]  # spoken ones stay
+
+
+def test_numbered_steps_and_methods_are_topic_markers_but_ordinary_words_are_not():
+    texts = [
+        "Unplug the saw first.",
+        "Step 2, release the blade belt.",
+        "It comes off easily.",
+        "Method B: check the fuel tank pressure sensor.",
+        "Stepping back, look at the whole machine.",
+        "Part of it is rust.",
+    ]
+    assert list(column(gap_features(texts, None, timed(6)), "shift")) == [1, 0, 1, 0, 0]

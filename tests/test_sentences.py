@@ -41,3 +41,67 @@ def test_question_without_clear_pause_is_not_split():
 
 def test_empty_transcript_has_no_sentences():
     assert split_sentences(make_transcript("")).sentences == ()
+
+
+# Lost punctuation: run-ons re-split from pauses, kept capitals, openers and words that cannot end one.
+
+RUN_ON = (
+    "we will start with the knee exam today and look at the joint "
+    "so the first thing I check is how far it bends without pain "
+    "how does swelling change after a long walk and over the next day "
+    "most patients notice it in the evening after standing for hours "
+    "then we measure the strength of the thigh muscles on both sides"
+)
+
+
+def test_a_run_on_without_punctuation_is_resplit_at_pauses_and_openers():
+    words = RUN_ON.split()
+    pauses = {words.index(opener): 0.6 for opener in ("so", "how", "most", "then")}
+    out = texts(make_transcript(RUN_ON, pauses=pauses))
+    assert [s.split()[0].lower() for s in out] == ["we", "so", "how", "most", "then"]
+    assert out[2].endswith("?") and out[0].endswith(".")  # re-split pieces get an end mark
+
+
+def test_no_resplit_sentence_runs_past_the_word_limit():
+    text = " ".join(f"word{i}" for i in range(130))  # no cue at all: cut anyway
+    lengths = [len(s.split()) for s in texts(make_transcript(text))]
+    assert sum(lengths) == 130
+    assert max(lengths) <= 40
+
+
+def test_a_capital_kept_mid_sentence_marks_a_lost_full_stop():
+    text = (
+        "the surgeon places a thin tube into the knee and checks the cartilage on the screen carefully "
+        "Recovery takes about six weeks for most people who keep up with the exercises at home"
+    )
+    out = texts(make_transcript(text, pauses={17: 0.25}))
+    assert out[1].startswith("Recovery")
+
+
+def test_no_cut_after_a_word_that_cannot_end_a_sentence():
+    words = RUN_ON.split()
+    t = make_transcript(RUN_ON, pauses={words.index("the") + 1: 0.7})  # a pause after "the"
+    assert not any(s.split()[0] == words[words.index("the") + 1] for s in texts(t)[1:])
+
+
+def test_punctuated_sentences_are_not_resplit():
+    text = (
+        "When the pain in your lower back lasts for more than a few weeks and keeps you from sleeping, "
+        "walking or working, it is time to see someone. It is."
+    )
+    words = text.split()
+    out = texts(make_transcript(text, pauses={words.index("walking"): 0.7}))
+    assert len(out) == 2
+
+
+def test_a_short_title_set_apart_by_pauses_is_its_own_piece_and_a_when_clause_is_no_question():
+    text = (
+        "most moles are harmless and stay the same size for years "
+        "aftercare at home "
+        "when you are outside wear a hat and keep the wound covered for a week or two at least"
+    )
+    words = text.split()
+    pauses = {words.index("aftercare"): 0.8, words.index("when"): 0.8}
+    out = texts(make_transcript(text, pauses=pauses))
+    assert "aftercare at home." in out
+    assert not any(s.startswith("when") and s.endswith("?") for s in out)

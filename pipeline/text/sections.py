@@ -47,6 +47,8 @@ MIN_ANSWER_AFTER_TITLE = 6
 # A title run onto the end of a sentence follows a pause this long, after at least this many words.
 MIN_TAIL_PAUSE = 0.5
 MIN_HEAD_WORDS = 4
+# Where punctuation and case were lost, a title is told from prose by pauses this long on both sides.
+TITLE_PAUSE = 0.5
 # A chapter's first sentence that says its title again (a spoken heading) counts as its heading.
 TITLE_MATCH = 0.6
 
@@ -93,7 +95,8 @@ def find_sections(
     run_ons = run_on_titles(transcript, heads)
     fixed = sorted({*heads, *run_ons})
     texts = [s.text for s in sentences]
-    starts = topic_starts(texts, _vectors(texts, encode), fixed=fixed)
+    times = [(s.start, s.end) for s in sentences]
+    starts = topic_starts(texts, _vectors(texts, encode), fixed=fixed, times=times)
     if len(heads) < 2:
         return spans_from_starts(transcript, starts, fixed, run_ons)
     # The speaker reads out headings: a topic shift may open with one, or one may end a sentence.
@@ -118,8 +121,17 @@ def spoken_heads(sentences: Sequence[Sentence]) -> list[int]:
             continue
         if kind == "title" and not _fresh_title(sentences, heads, i):
             continue
+        if kind == "title" and not sentences[i].text[:1].isupper() and not _set_apart(sentences, i):
+            continue  # a lower-case "title" is a piece of a run-on, unless long pauses set it apart
         heads.append(i)
     return heads
+
+
+def _set_apart(sentences: Sequence[Sentence], i: int) -> bool:
+    """Whether pauses of at least :data:`TITLE_PAUSE` come before and after sentence ``i``."""
+    before = sentences[i].start - sentences[i - 1].end if i else TITLE_PAUSE
+    after = sentences[i + 1].start - sentences[i].end if i + 1 < len(sentences) else 0.0
+    return min(before, after) >= TITLE_PAUSE
 
 
 def _fresh_title(sentences: Sequence[Sentence], heads: list[int], i: int) -> bool:

@@ -1,4 +1,13 @@
-"""Sentence stage: Punkt sentences over timed words, with spoken questions split from their answers."""
+"""Sentence stage: Punkt sentences over timed words, with spoken questions split from their answers.
+
+Where the recogniser lost the punctuation (YouTube's automatic captions have none; tiny.en drops it
+on some talks) Punkt returns run-ons of hundreds of words. Any sentence longer than
+:data:`LONG_SENTENCE` words is then re-split where a new sentence most likely starts, scored from
+what the words still carry: the pause before a word, a capital the recogniser kept mid-sentence
+("...the tube Spent..."), an opener ("so", "now", "okay", a question's "how do"), and a word
+before it that cannot end a sentence ("the", "of", "and"). A piece is cut while a strong cut exists,
+and always until none is over :data:`MAX_WORDS` words.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +18,50 @@ from functools import lru_cache
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
 from video2blog.pipeline.schema import Sentence, Transcript, Word
-from video2blog.pipeline.text.spoken import opens_like_question
-from video2blog.pipeline.textutil import join_words, word_list
+from video2blog.pipeline.text.spoken import AUXILIARIES, SUBJECTS, WH_WORDS, opens_like_question
+from video2blog.pipeline.textutil import bare, join_words, word_list
 
 # A spoken question that Whisper ran into its answer is split at a pause at least this long...
 MIN_QUESTION_PAUSE = 0.3
 # ...and at least this many times the sentence's median gap between words.
 PAUSE_RATIO = 2.5
 MIN_QUESTION_WORDS = 3
+# Re-splitting run-ons (lost punctuation: fewer than one sentence end per LONG_SENTENCE words; else
+# only sentences over MAX_WORDS): a sentence longer than LONG_SENTENCE words is cut, and its
+# pieces longer than PIECE_WORDS again, where a cut scores at least CUT_SCORE; pieces longer than
+# MAX_WORDS are cut at their best cut whatever its score; no piece is shorter than MIN_PIECE words.
+LONG_SENTENCE = 24
+PIECE_WORDS = 12
+MAX_WORDS = 40
+MIN_PIECE = 4
+# ...unless long pauses close it on both sides (a title read out: "aftercare at home").
+MIN_SHORT_PIECE = 2
+CUT_SCORE = 0.6
+# A pause this long (or this many times the talk's median gap between words) scores PAUSE_WEIGHT.
+FULL_PAUSE = 0.5
+PAUSE_WEIGHT = 1.2
+CAPITAL_WEIGHT = 0.9
+OPENER_WEIGHT = 0.7
+# A cut just after a comma or after a word that cannot end a sentence is unlikely.
+COMMA_PENALTY = 0.6
+DANGLING_PENALTY = 1.5
+OPENERS = frozenset(
+    "so now okay ok alright next then but well also first second third finally "
+    "let's let hi hello yes yeah no thanks remember again step".split()
+)
+# Words a sentence does not end on: articles, prepositions, conjunctions, possessives, auxiliaries.
+DANGLING = frozenset(
+    "the a an of to in on at by for with from into onto about as and or but nor so because if than "
+    "that which who whose my your our their his her its this these those some any every each no "
+    "is are was were be been am do does did have has had will would can could should shall may might "
+    "must i we you they he she it i'm we're you're they're it's there's i've we've i'll we'll very "
+    "really just more most such what how when where why not don't can't won't".split()
+)
+# Subjects that often open a sentence: a weak cue, enough to place a cut forced by length.
+SUBJECT_OPENERS = frozenset("i we you they it this there he she my our".split())
+SUBJECT_WEIGHT = 0.3
+# Capitalised mid-sentence for reasons other than a lost full stop.
+ALWAYS_CAPITAL = frozenset(["i", "i'm", "i've", "i'll", "i'd", "ok", "okay"])
 
 
 @lru_cache(maxsize=1)
@@ -40,25 +85,117 @@ def split_sentences(transcript: Transcript) -> Transcript:
         A new transcript with ``sentences`` covering every word exactly once, in order.
     """
     words = transcript.words
+    typical_gap = _typical_gap(words)
+    spans = _punkt_ranges(words)
+    longest = LONG_SENTENCE if _punctuation_lost(words, spans) else MAX_WORDS
     sentences = [
-        make_sentence(words, span, question=asked)
-        for punkt_span in _punkt_ranges(words)
-        for span, asked in _split_run_on(words, punkt_span)
+        make_sentence(words, span, question=asked, resplit=resplit)
+        for punkt_span in spans
+        for piece, resplit in _resplit(words, punkt_span, typical_gap, longest)
+        for span, asked in _split_run_on(words, piece)
     ]
     return replace(transcript, sentences=tuple(sentences))
 
 
-def make_sentence(words: tuple[Word, ...], span: tuple[int, int], question: bool = False) -> Sentence:
+def make_sentence(
+    words: tuple[Word, ...], span: tuple[int, int], question: bool = False, resplit: bool = False
+) -> Sentence:
     """A sentence over ``words[span[0]:span[1]]``, timed from its words.
 
     ``question`` marks a question split from a run-on; it gets the ``?`` Whisper left out.
+    ``resplit`` marks a piece cut from a run-on; it gets a full stop (or a question mark, where it
+    opens like a question) if it has no end mark, so later stages read it as a sentence.
     """
     first, last = span
     chunk = words[first:last]
     text = join_words([w.text for w in chunk])
     if question:
         text = text.rstrip(",;:") + "?"
+    elif resplit and not text.endswith((".", "?", "!")):
+        text = text.rstrip(",;:") + ("?" if _asks(chunk) else ".")
     return Sentence(text=text, start=chunk[0].start, end=chunk[-1].end, words=span)
+
+
+def _typical_gap(words: tuple[Word, ...]) -> float:
+    gaps = [b.start - a.end for a, b in zip(words, words[1:])]
+    return max(statistics.median(gaps), 0.02) if gaps else 0.02
+
+
+def _punctuation_lost(words: tuple[Word, ...], spans: list[tuple[int, int]]) -> bool:
+    """Whether the recogniser left fewer sentence ends than one per :data:`LONG_SENTENCE` words."""
+    return len(spans) * LONG_SENTENCE < len(words)
+
+
+def _resplit(
+    words: tuple[Word, ...], span: tuple[int, int], typical_gap: float, longest: int
+) -> list[tuple[tuple[int, int], bool]]:
+    """A Punkt sentence, or the pieces of a run-on longer than ``longest`` words, marked re-split or not.
+
+    ``longest`` is :data:`LONG_SENTENCE` where the talk lost its punctuation, else :data:`MAX_WORDS`
+    (a long sentence the recogniser punctuated is usually one).
+    """
+    first, last = span
+    if last - first <= longest:
+        return [(span, False)]
+    return [(piece, True) for piece in _cut(words, first, last, typical_gap)]
+
+
+def _cut(words: tuple[Word, ...], first: int, last: int, typical_gap: float) -> list[tuple[int, int]]:
+    """Cut ``words[first:last]`` at its best cut while that is strong enough (or the piece too long)."""
+    if last - first <= PIECE_WORDS:
+        return [(first, last)]
+    inside = range(first + MIN_SHORT_PIECE, last - MIN_SHORT_PIECE + 1)
+    cuts = [i for i in inside if _piece_ok(words, first, i) and _piece_ok(words, i, last)]
+    choices = [(cut_score(words, i, typical_gap), i) for i in cuts]
+    if not choices:
+        return [(first, last)]
+    best, at = max(choices, key=lambda c: (c[0], -abs(c[1] - (first + last) / 2)))
+    if best < CUT_SCORE and last - first <= MAX_WORDS:
+        return [(first, last)]
+    return _cut(words, first, at, typical_gap) + _cut(words, at, last, typical_gap)
+
+
+def _asks(words: tuple[Word, ...]) -> bool:
+    """A wh-question's opening ("how do", "what is"): a lone auxiliary ("is", "do") is too common
+    inside sentences to mark one where punctuation was lost."""
+    said = [bare(w.text) for w in words[:5]]
+    if not said or said[0] not in WH_WORDS or not looks_like_question(words):
+        return False
+    if said[0] in ("when", "where") and said[1:2] and said[1] not in AUXILIARIES:
+        return False  # "when you are outside" opens a clause, "when should we..." asks
+    aux = next((k for k, w in enumerate(said) if k and w in AUXILIARIES), len(said))
+    return not any(w in SUBJECTS for w in said[1:aux])  # "what you need is" is no question
+
+
+def _piece_ok(words: tuple[Word, ...], first: int, last: int) -> bool:
+    """Whether ``words[first:last]`` may stand as a piece of a re-split run-on."""
+    return last - first >= MIN_PIECE or (_paused(words, first) and _paused(words, last))
+
+
+def _paused(words: tuple[Word, ...], index: int) -> bool:
+    """Whether a long pause (or the talk's edge) comes before ``words[index]``."""
+    if index <= 0 or index >= len(words):
+        return True
+    return words[index].start - words[index - 1].end >= FULL_PAUSE
+
+
+def cut_score(words: tuple[Word, ...], index: int, typical_gap: float = 0.02) -> float:
+    """How likely a new sentence starts at ``words[index]`` where the punctuation was lost."""
+    before, word = words[index - 1], words[index]
+    pause = word.start - before.end
+    score = PAUSE_WEIGHT * min(1.0, pause / max(FULL_PAUSE, 4 * typical_gap))
+    lowered = bare(word.text)
+    if word.text[:1].isupper() and lowered not in ALWAYS_CAPITAL and not before.text.endswith(","):
+        score += CAPITAL_WEIGHT
+    if lowered in OPENERS or _asks(words[index : index + 4]):
+        score += OPENER_WEIGHT
+    elif lowered in SUBJECT_OPENERS:
+        score += SUBJECT_WEIGHT
+    if before.text.endswith((",", ";", ":")):
+        score -= COMMA_PENALTY
+    if bare(before.text) in DANGLING:
+        score -= DANGLING_PENALTY
+    return score
 
 
 def _punkt_ranges(words: tuple[Word, ...]) -> list[tuple[int, int]]:

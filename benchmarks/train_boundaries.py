@@ -1,0 +1,222 @@
+"""Learn the boundary model (``pipeline/data/boundary_model.json``) and check it on held-apart folds.
+
+Every gap between two sentences of a talk is described by
+:data:`video2blog.pipeline.text.segment.FEATURES` (content shift from sentence embeddings or lexical
+cohesion, pause, discourse markers, intro/outro, position) and labelled a boundary when it is the
+gap nearest a true section start, within 3 s. A logistic regression (numpy, L2, classes balanced)
+weighs the features; then the probability threshold and the shortest section in seconds are chosen
+by grid search to maximise mean boundary F1 minus Pk over the training talks, with starts chosen
+exactly as :func:`~video2blog.pipeline.text.segment.topic_starts` chooses them.
+
+Training talks: the 96 real YouTube talks (``../shared/realdata/vidchapters-dev``) and the eight
+synthetic clinic monologues (tiny.en, cached), each also with punctuation and case stripped. With
+``--folds K`` the ids are split into K folds (CRC32 of the id; a talk and its stripped copy stay in
+one fold): each fold is scored by a model trained on the others, and the per-fold figures printed.
+Then the model trained on everything is written (``--write``).
+
+Usage::
+
+    python -m benchmarks.train_boundaries [--folds 4] [--kind embeddings|lexical|both] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import statistics
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+
+from benchmarks.eval_real import ROOT, Truth, fold_of, real_items, stripped, talk_items
+from benchmarks.eval_sections import boundary_f1, label, pk
+from video2blog.pipeline.engines import embed
+from video2blog.pipeline.text import segment
+from video2blog.pipeline.text.sentences import split_sentences
+
+CACHE = ROOT / "benchmarks" / "cache" / "embeddings"
+MODEL_PATH = ROOT / "pipeline" / "data" / "boundary_model.json"
+TOLERANCE_S = 3.0
+L2 = 1.0
+THRESHOLDS = tuple(round(x, 2) for x in np.arange(0.2, 0.81, 0.1))
+MIN_SECONDS = (6.0, 10.0, 15.0)
+SECTION_SECONDS = (15.0, 20.0, 25.0, 30.0, 40.0, 0.0)
+
+
+@dataclass(frozen=True)
+class Talk:
+    """One talk's gaps: features, labels, and what scoring needs."""
+
+    item: str
+    group: str
+    features: np.ndarray
+    labels: np.ndarray
+    times: list[tuple[float, float]]
+    shortest: int
+    truth: tuple[float, ...]
+    mids: list[float]
+
+
+def vectors_for(texts: list[str], kind: str) -> np.ndarray | None:
+    """Sentence embeddings (cached on disk by the texts' hash), or None for lexical cohesion."""
+    if kind == "lexical":
+        return None
+    key = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:24]
+    path = CACHE / f"{key}.npy"
+    if path.exists():
+        return np.load(path)
+    rows = embed.embed(texts)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    np.save(path, rows)
+    return rows
+
+
+def talk_of(item: Truth, kind: str) -> Talk | None:
+    """Features and labels of one talk's gaps (None for a talk too short to segment)."""
+    sentences = split_sentences(item.words).sentences
+    texts = [s.text for s in sentences]
+    if len(texts) < 2 * segment.MIN_SECTION_SENTENCES:
+        return None
+    times = [(s.start, s.end) for s in sentences]
+    vectors = vectors_for(texts, kind) if len(texts) >= 2 * segment.min_length(len(texts)) else None
+    features = segment.gap_features(texts, vectors, times)
+    labels = np.zeros(len(texts) - 1)
+    for start in item.starts[1:]:
+        gap = min(range(1, len(texts)), key=lambda g: abs(times[g][0] - start))
+        if abs(times[gap][0] - start) <= TOLERANCE_S:
+            labels[gap - 1] = 1.0
+    mids = [(w.start + w.end) / 2 for w in item.words.words]
+    group = item.item.removesuffix("-bare").rsplit("-", 1)[0] if item.dataset != "real" else item.item
+    shortest = segment.min_length(len(texts))
+    return Talk(item.item, group.removesuffix("-bare"), features, labels, times, shortest, item.starts, mids)
+
+
+def fit(talks: list[Talk]) -> tuple[np.ndarray, float]:
+    """Logistic regression weights and bias (Newton's method, L2, balanced classes)."""
+    x = np.concatenate([t.features for t in talks])
+    y = np.concatenate([t.labels for t in talks])
+    positive = max(1.0, y.sum())
+    weight = np.where(y > 0, len(y) / (2 * positive), len(y) / (2 * max(1.0, len(y) - positive)))
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    beta = np.zeros(xb.shape[1])
+    penalty = np.eye(xb.shape[1]) * L2
+    penalty[-1, -1] = 0.0
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-(xb @ beta)))
+        gradient = xb.T @ (weight * (p - y)) + penalty @ beta
+        hessian = (xb * (weight * p * (1 - p))[:, None]).T @ xb + penalty
+        step = np.linalg.solve(hessian, gradient)
+        beta -= step
+        if np.abs(step).max() < 1e-6:
+            break
+    return beta[:-1], float(beta[-1])
+
+
+def figures(talk: Talk, model: segment.BoundaryModel) -> tuple[float, float]:
+    """Boundary F1 and Pk of one talk's starts as the section stage would choose them."""
+    chosen = segment.choose_by_model(model.probabilities(talk.features), talk.times, talk.shortest, model)
+    found = [talk.times[i][0] for i in chosen]
+    truth_labels = label(talk.mids, list(talk.truth))
+    return boundary_f1(list(talk.truth[1:]), found), pk(truth_labels, label(talk.mids, [0.0, *found]))
+
+
+def choose_rule(talks: list[Talk], weights: np.ndarray, bias: float) -> segment.BoundaryModel:
+    """The threshold and shortest section (seconds) that maximise mean F1 - Pk over talks."""
+    best: tuple[float, segment.BoundaryModel] | None = None
+    for threshold in THRESHOLDS:
+        for seconds, usual in ((a, b) for a in MIN_SECONDS for b in SECTION_SECONDS):
+            model = segment.BoundaryModel(tuple(weights), bias, threshold, seconds, usual)
+            value = _balanced(talks, [f - p for f, p in (figures(t, model) for t in talks)])
+            if best is None or value > best[0]:
+                best = (value, model)
+    assert best is not None
+    return best[1]
+
+
+def _balanced(talks: list[Talk], values: list[float]) -> float:
+    """Mean over the kinds of talk (real, synthetic; punctuated, stripped) of each kind's mean value:
+    96 real talks must not drown eight clinic monologues."""
+    kinds = sorted({_kind(t) for t in talks})
+    per_kind = [statistics.fmean(v for t, v in zip(talks, values) if _kind(t) == k) for k in kinds]
+    return statistics.fmean(per_kind)
+
+
+def train(talks: list[Talk]) -> segment.BoundaryModel:
+    """Weights, then the rule, from the training talks."""
+    weights, bias = fit(talks)
+    return choose_rule(talks, weights, bias)
+
+
+def report(name: str, talks: list[Talk], model: segment.BoundaryModel) -> dict[str, float]:
+    """Mean F1 and Pk per group of talks (real, real-bare, talks, talks-bare)."""
+    out = {}
+    for kind in ("real", "real-bare", "talk", "talk-bare"):
+        chosen = [t for t in talks if _kind(t) == kind]
+        if chosen:
+            scores = [figures(t, model) for t in chosen]
+            out[kind] = (statistics.fmean(f for f, _ in scores), statistics.fmean(p for _, p in scores))
+    print(f"{name:18} " + "  ".join(f"{k} F1 {f:.2f} Pk {p:.2f} " for k, (f, p) in out.items()))
+    return {k: v[0] for k, v in out.items()}
+
+
+def _kind(talk: Talk) -> str:
+    base = "talk" if talk.item.removesuffix("-bare").endswith("-monologue") else "real"
+    return base + ("-bare" if talk.item.endswith("-bare") else "")
+
+
+def load(kind: str, with_talks: bool) -> list[Talk]:
+    """Every training talk (and its stripped copy) as gap features."""
+    items = real_items()
+    if with_talks:
+        items += [i for i in talk_items() if i.dataset == "monologue"]
+    items += [stripped(i) for i in items]
+    return [t for t in (talk_of(i, kind) for i in items) if t is not None]
+
+
+def cross_validate(talks: list[Talk], folds: int) -> None:
+    """Train on all folds but one, score that one; print each fold and the mean."""
+    for k in range(folds):
+        held = [t for t in talks if fold_of(t.group, folds) == k]
+        model = train([t for t in talks if fold_of(t.group, folds) != k])
+        report(f"fold {k}/{folds} held", held, model)
+
+
+def to_json(model: segment.BoundaryModel) -> dict[str, object]:
+    """The model as stored in ``boundary_model.json``."""
+    return {
+        "weights": {n: round(w, 4) for n, w in zip(segment.FEATURES, model.weights)},
+        "bias": round(model.bias, 4),
+        "threshold": model.threshold,
+        "min_seconds": model.min_seconds,
+        "section_seconds": model.section_seconds,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Cross-validate, train on everything, print (and with ``--write`` store) the model."""
+    parser = argparse.ArgumentParser(description="Learn the boundary model from real and synthetic talks.")
+    parser.add_argument("--folds", type=int, default=4)
+    parser.add_argument("--kind", choices=("embeddings", "lexical", "both"), default="both")
+    parser.add_argument("--no-talks", action="store_true", help="real talks only (no whisper needed)")
+    parser.add_argument("--write", action="store_true", help=f"write {MODEL_PATH.name}")
+    args = parser.parse_args(argv)
+    stored = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    for kind in ("embeddings", "lexical") if args.kind == "both" else (args.kind,):
+        talks = load(kind, not args.no_talks)
+        print(f"== {kind}: {len(talks)} talks, {sum(len(t.labels) for t in talks)} gaps")
+        if args.folds > 1:
+            cross_validate(talks, args.folds)
+        model = train(talks)
+        report("all (train=test)", talks, model)
+        stored[kind] = to_json(model)
+        print(json.dumps(stored[kind]))
+    if args.write:
+        MODEL_PATH.write_text(json.dumps(stored, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {MODEL_PATH}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
