@@ -211,7 +211,7 @@ def recover(folder: Path) -> None:
 
 def _relative(folder: Path, path: Path) -> str:
     """A file's name inside the draft folder, with its subfolder (``images/01-intro.jpg``)."""
-    return path.relative_to(folder).as_posix()
+    return Path(os.path.relpath(path, folder)).as_posix()  # either may be relative, the other absolute
 
 
 def _apply(folder: Path, moves: list[tuple[Path, Path]]) -> None:

@@ -29,7 +29,7 @@ from video2blog.pipeline.schema import (
     Section,
     Transcript,
 )
-from video2blog.pipeline.text.headings import generate_heading
+from video2blog.pipeline.text.headings import Talk, generate_heading, main_topic
 from video2blog.pipeline.textutil import bare
 from video2blog.pipeline.writers.review import Edits, Piece, align
 
@@ -346,8 +346,9 @@ def _first_word_at(state: Applied, paragraph: Paragraph, offset: int) -> int:
 
 def _new_heading(state: Applied, paragraphs: Sequence[Paragraph]) -> str:
     text = " ".join(p.text for p in paragraphs)
-    context = [" ".join(p.text for p in s.paragraphs) for s in state.draft.sections]
-    return generate_heading(text, [s.heading for s in state.draft.sections], [*context, text])
+    context = (*(" ".join(p.text for p in s.paragraphs) for s in state.draft.sections), text)
+    talk = Talk(context, topic=main_topic(context))
+    return generate_heading(talk, len(context) - 1, [s.heading for s in state.draft.sections])
 
 
 def _pieces(state: Applied, text: str, span: tuple[int, int]) -> tuple[Piece, ...]:
