@@ -40,15 +40,7 @@ from video2blog.pipeline.text.sentences import split_sentences
 from video2blog.pipeline.textutil import GREETING, content_stems, content_words, tokens, word_list
 
 ROOT = Path(__file__).resolve().parents[1]
-# ../shared beside the checkout (a worktree under /work/wt sees it two levels up).
-REAL_DIR = next(
-    (
-        p / "shared" / "realdata" / "vidchapters-dev"
-        for p in (ROOT.parent, ROOT.parent.parent)
-        if (p / "shared").is_dir()
-    ),
-    ROOT.parent / "shared" / "realdata" / "vidchapters-dev",
-)
+REAL_DIR = ROOT.parent / "shared" / "realdata" / "vidchapters-dev"  # ../shared beside the checkout
 EVAL_DIR = ROOT / "benchmarks" / "out" / "eval"
 CACHE_DIR = ROOT / "benchmarks" / "cache"
 # Clippings creators use for the words a generated heading spells out.

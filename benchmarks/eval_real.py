@@ -51,9 +51,7 @@ from video2blog.pipeline.schema import Draft, Source, Transcript
 from video2blog.pipeline.text.sentences import split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
-REAL_DIR = ROOT.parent / "shared" / "realdata" / "vidchapters-dev"
-if not REAL_DIR.exists():  # a worktree beside the main checkout
-    REAL_DIR = Path("/work/shared/realdata/vidchapters-dev")
+REAL_DIR = ROOT.parent / "shared" / "realdata" / "vidchapters-dev"  # ../shared beside the checkout
 _PUNCT = re.compile(r"[^\w'’-]+")
 
 
