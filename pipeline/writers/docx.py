@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import zipfile
 from typing import TYPE_CHECKING, Any
 
 from video2blog.pipeline.schema import Draft, Section
@@ -56,7 +57,24 @@ def render_docx(draft: Draft, review: Review | None = None) -> bytes:
     _date_comments(document, draft.date)
     buffer = io.BytesIO()
     document.save(buffer)
-    return buffer.getvalue()
+    return _stamped(buffer.getvalue(), draft.date)
+
+
+def _stamped(package: bytes, date: str) -> bytes:
+    """The .docx with every zip entry dated by the draft, so the same draft gives the same bytes
+    (python-docx stamps entries with the time of saving, which made an unchanged draft look edited)."""
+    try:
+        when = dt.date.fromisoformat(date)
+    except ValueError:
+        when = dt.date(1980, 1, 1)
+    stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(out, "w") as target:
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=stamp)
+            info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, entry.external_attr
+            target.writestr(info, source.read(entry))
+    return out.getvalue()
 
 
 def _comment_heading(document: Any, heading: Any, section: Section) -> None:
