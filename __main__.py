@@ -1,5 +1,5 @@
 """``python -m video2blog``: the same command line as the ``video2blog`` console script."""
 
-from video2blog.cli import app
+from video2blog.cli import run
 
-app(prog_name="video2blog")
+run()

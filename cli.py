@@ -32,6 +32,20 @@ app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Turn clinic videos into draft blog posts."
 )
 
+
+def run() -> None:
+    """The console script and ``python -m video2blog``: the app, then a shutdown no signal can spoil.
+
+    Once a command has returned, its files are written and reported; a Ctrl-C or SIGTERM that lands
+    while Python shuts down would only turn that finished run into one killed by the signal, so they
+    are ignored from then on.
+    """
+    try:
+        app(prog_name="video2blog")
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
+
 ModelOpt = Annotated[
     Optional[str],
     typer.Option(
