@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, Any, Optional
 
 import typer
@@ -423,15 +424,24 @@ class _errors_to_exit:
         self._saved: dict[int, Any] = {}
         if threading.current_thread() is not threading.main_thread():  # only it may set handlers
             return
+        self._saved[signal.SIGALRM] = signal.getsignal(signal.SIGALRM)
         self._saved[signal.SIGTERM] = signal.signal(signal.SIGTERM, self._on_signal)
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where Ctrl-C is ignored
             self._saved[signal.SIGINT] = signal.signal(signal.SIGINT, self._on_signal)
 
-    def _on_signal(self, signum: int, frame: object) -> None:
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         self.signalled = signum
+        if _in_finalizer(frame):
+            # Raised inside a __del__, the interrupt would be printed as "Exception ignored" and lost:
+            # it is delivered again a moment later, outside the finalizer.
+            signal.signal(signal.SIGALRM, lambda _signum, later: self._on_signal(signum, later))
+            signal.setitimer(signal.ITIMER_REAL, FINALIZER_RETRY_S)
+            return
         raise _Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
     def __exit__(self, kind: type | None, exc: BaseException | None, tb: object) -> None:
+        if self._saved:
+            signal.setitimer(signal.ITIMER_REAL, 0)
         for signum, handler in self._saved.items():
             signal.signal(signum, handler)
         if isinstance(exc, Video2BlogError):
@@ -441,6 +451,18 @@ class _errors_to_exit:
             typer.echo("video2blog: interrupted; finished files were kept, nothing half-written", err=True)
             terminated = isinstance(exc, _Terminated) or self.signalled == signal.SIGTERM
             raise typer.Exit(143 if terminated else 130)
+
+
+FINALIZER_RETRY_S = 0.02
+
+
+def _in_finalizer(frame: FrameType | None, depth: int = 8) -> bool:
+    """Whether ``frame`` runs inside an object's ``__del__`` (within ``depth`` calls)."""
+    while frame is not None and depth > 0:
+        if frame.f_code.co_name == "__del__":
+            return True
+        frame, depth = frame.f_back, depth - 1
+    return False
 
 
 def _printable(text: str) -> str:

@@ -1,8 +1,14 @@
 """The command line, through Typer's CliRunner: one clear line and an exit status for bad input."""
 
+import signal
+import sys
+import time
+
 import pytest
+import typer
 from typer.testing import CliRunner
 
+import video2blog.cli as cli_module
 from video2blog.cli import app
 
 runner = CliRunner()
@@ -61,3 +67,21 @@ def test_formats_command_lists_outputs():
     result = runner.invoke(app, ["formats"])
     assert result.exit_code == 0
     assert "post.md" in result.output and "captions.vtt" in result.output
+
+
+def test_an_interrupt_landing_in_a_finalizer_is_delivered_after_it() -> None:
+    """Ctrl-C raised inside a __del__ would be printed as "Exception ignored" and lost; it must still end
+    the run as interrupted (exit 130), once the finalizer is done."""
+    guard = cli_module._errors_to_exit()
+    in_finalizer: list[bool] = []
+
+    class Late:
+        def __del__(self) -> None:
+            guard._on_signal(signal.SIGINT, sys._getframe())  # as if Ctrl-C came while this ran
+            in_finalizer.append(True)  # reached: nothing was raised inside the finalizer
+
+    with pytest.raises(typer.Exit) as ended, guard:
+        Late()  # dropped at once, so its __del__ runs here
+        time.sleep(2)  # the interrupt is delivered again during this
+    assert in_finalizer == [True] and ended.value.exit_code == 130
+    assert signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None)
