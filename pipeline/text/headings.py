@@ -56,6 +56,13 @@ OPENING_WORDS = 30
 OPENING_BONUS = 0.5
 # A one-word heading takes a second phrase scoring at least this share of it ("Camera and motion").
 PAIR_SHARE = 0.45
+# ... and a best phrase of several words a second one scoring this share ("Glove box and cabin filter").
+PAIR_SHARE_PHRASE = 0.45
+MAX_PAIR_WORDS = 5
+# Each half of a pair is named at least this often in the section.
+PAIR_MIN_SAID = 2
+# A section that says the talk's subject this often, but not in its best phrase, pairs the two.
+SUBJECT_PAIR_MIN = 2
 # A phrase said n times ranks with a word said n * PHRASE_WEIGHT times (per extra word), in keywords.
 PHRASE_WEIGHT = 1.5
 # A subject of several words ("physical therapy") outranks one word used this much more often, per word.
@@ -107,6 +114,23 @@ _OUTRO = re.compile(
     r"that'?s (?:it|all) for|comment below|like (?:and|this) (?:subscribe|video)|bye)\b",
     re.I,
 )
+# A talk's first section is its introduction where one of its first sentences greets, names the
+# speaker or gives the agenda ("In this video I'll show you...").
+INTRO_REACH = 2
+_AGENDA = re.compile(
+    r"\b(?:in (?:this|today's) (?:video|episode|tutorial|talk|lesson)|"
+    r"today,? (?:i|we)(?:'m| am|'re| are| will|'ll)|"
+    r"(?:i|we)(?:'m| am|'re| are) going to (?:show|talk|walk|explain|cover|teach|learn|look)|"
+    r"(?:i|we)(?:'ll| will) (?:show|explain|walk|teach)|let me show you|welcome (?:back )?to)\b",
+    re.I,
+)
+# "Hi"/"Hey"/"Hello" greets only before a pause or a greeting's next word ("Hey fever": misheard "hay").
+_NO_HELLO = re.compile(
+    r"\b(?:hi|hey|hello)\b(?!\s*[,.!]|\s+(?:everyone|everybody|guys|there|folks|all|and|y'all|friends|"
+    r"i'm|i am|it's|this is|welcome)\b)",
+    re.I,
+)
+_SELF_NAMED = re.compile(r"^(?:(?:hi|hey|hello)\W+)?(?:i'm|i am|this is|my name is) [A-Z][a-z]+\b(?! going)")
 DETERMINERS = frozenset("the a an your our my their his her its this these those some any every each".split())
 PRONOUNS = frozenset("it this that they these those them he she".split())
 _SPLIT = re.compile(r"[.,;:?!()\"“”]|\s[-–—]\s")
@@ -172,9 +196,13 @@ def phrases_of(text: str) -> list[Phrase]:
 def _chunk_phrases(chunk: str, stop: frozenset[str]) -> list[Phrase]:
     found = []
     run: list[str] = []
+    before = ""
     for word in [*chunk.split(), ""]:
         bare = tokens(word)
-        if bare and len(bare) == 1 and _topical(bare[0], stop):
+        # ("we) record (brain waves": a verb after a subject or "to" opens no phrase
+        acted = not run and before in _VERB_CONTEXT and bool(bare) and "VERB" in word_classes(bare[0])
+        before = bare[-1] if bare else ""
+        if bare and len(bare) == 1 and _topical(bare[0], stop) and not acted:
             run.append(_EDGE_PUNCT.sub("", word))
             continue
         found.extend(_runs(_trimmed(run, bool(bare) and bare[0] in DETERMINERS)))
@@ -212,10 +240,11 @@ def heading_choices(talk: Talk, index: int) -> list[str]:
     """
     text = talk.sections[index]
     topics = _topic_headings(text, talk.sections)
+    topics = [*_with_subject(topics, text, talk.topic), *topics]
     choices = [*_question_headings(text, talk.topic), *topics[:1], *_action_headings(text), *topics[1:]]
     many = len(talk.sections) > 1
-    if many and index == 0 and any(GREETING.search(s) for s in _sentences(text)[:2]):
-        choices.insert(0, _introduction(talk))
+    if many and index == 0 and _opens_talk(text):
+        choices.insert(0, _introduction(talk, topics))
     elif many and index == len(talk.sections) - 1 and _is_outro(text):
         choices.insert(0, "Conclusion")
     return list(dict.fromkeys(choices))
@@ -241,16 +270,50 @@ def alternatives(talk: Talk, index: int, heading: str, limit: int = 2) -> list[s
     return ranked[:limit]
 
 
+def _with_subject(topics: Sequence[str], text: str, topic: str) -> list[str]:
+    """ "Glove box and cabin filter": the section's best phrase with the talk's subject where the
+    section keeps naming the subject but its best phrase does not."""
+    if not topics or not topic or " and " in topics[0] or topics[0].endswith("?"):
+        return []
+    first, subject = topics[0].lower(), topic.lower()
+    said = sum(1 for p in phrases_of(text) if _phrase_stems(subject) <= set(p.stems))
+    if said < SUBJECT_PAIR_MIN or _shares_word(first, subject) or _named(topic) or _describer(subject):
+        return []
+    if len(first.split()) + len(subject.split()) > MAX_PAIR_WORDS or _adjacent(text, first, subject):
+        return []
+    return [f"{topics[0]} and {_keep_case(topic)}"]
+
+
 def _sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(text.strip()) if s]
 
 
-def _introduction(talk: Talk) -> str:
+def _opens_talk(text: str) -> bool:
+    """Whether a talk's first section opens with a greeting, the speaker's name or an agenda."""
+    opening = _sentences(text)[:INTRO_REACH]
+    return any(
+        GREETING.search(_NO_HELLO.sub("", s)) or _AGENDA.search(s) or _SELF_NAMED.match(s) for s in opening
+    )
+
+
+def _introduction(talk: Talk, topics: Sequence[str] = ()) -> str:
+    """ "Introduction to PRP" where the talk's subject runs through it, else "Introduction to" the
+    opening's own term of several words ("Introduction to JBL speaker firmware"), else "Introduction"."""
     stems = _phrase_stems(talk.topic)
     spread = sum(bool(stems) and stems <= set(content_stems_of(s)) for s in talk.sections)
-    if talk.topic and spread >= TOPIC_SPREAD * len(talk.sections):
+    if talk.topic and spread >= TOPIC_SPREAD * len(talk.sections) and _subject_like(talk.topic):
         return f"Introduction to {_keep_case(talk.topic)}"
+    own = [t for t in topics if " and " not in t][:1]
+    if own and " " in own[0] and not _named(own[0]):
+        return f"Introduction to {_keep_case(own[0])}"
     return "Introduction"
+
+
+def _subject_like(topic: str) -> bool:
+    """A topic that reads as the subject of a talk after "Introduction to": a term of several words,
+    an acronym or name ("PRP", "Spanish"), or a word the lexicon does not know ("ketamine"); not one
+    everyday noun ("door", "speaker", which would need an article)."""
+    return " " in topic or _keep_case(topic)[:1].isupper() or not word_classes(topic.lower())
 
 
 def _is_outro(text: str) -> bool:
@@ -385,7 +448,7 @@ def _topic_headings(text: str, context: Sequence[str]) -> list[str]:
     floor = PHRASE_PREFERENCE * max((v for k, v in scored.items() if " " not in k), default=0.0)
     ranked = sorted(scored, key=lambda k: (_bare_verb(k), " " not in k or scored[k] < floor, -scored[k]))
     headings = [_sentence_case(shown[k]) for k in ranked]
-    pair = _paired(ranked, scored, shown)
+    pair = _paired(ranked, scored, shown, text)
     return [pair, *headings] if pair else headings
 
 
@@ -403,18 +466,66 @@ def _candidates(text: str) -> list[Phrase]:
     return found
 
 
-def _paired(ranked: list[str], scored: dict[str, float], shown: dict[str, str]) -> str | None:
-    """ "Camera and motion": a one-word best phrase joined with a near-equal second one."""
-    if len(ranked) < 2 or " " in ranked[0]:
+def _paired(ranked: list[str], scored: dict[str, float], shown: dict[str, str], text: str) -> str | None:
+    """ "Camera and motion", "Glove box and cabin filter": the best phrase joined with the next one
+    about something else where that one scores nearly as well (two topics share the section)."""
+    if len(ranked) < 2 or _bare_verb(ranked[0]):
         return None
     first = ranked[0]
-    second = next((k for k in ranked[1:] if not _same_noun(first, k)), None)
-    if second is None or scored[second] < PAIR_SHARE * scored[first]:
+    share = PAIR_SHARE if " " not in first else PAIR_SHARE_PHRASE
+    second = next((k for k in ranked[1:] if not _shares_word(first, k)), None)
+    if second is None or scored[second] < share * scored[first]:
         return None
-    joined = [k for k in scored if first in k.split() and set(second.split()) <= set(k.split())]
-    if joined or not all(_thing(w) for w in [first, *second.split()]):
+    if len(first.split()) + len(second.split()) > MAX_PAIR_WORDS:
+        return None
+    joined = [
+        k for k in scored if set(first.split()) & set(k.split()) and set(second.split()) & set(k.split())
+    ]
+    if joined or not all(_thing(w) for w in [*first.split()[-1:], *second.split()[-1:]]):
         return None  # one phrase cut in two ("gas", "cap"), or a verb in it ("save", "money")
+    if not _dwells(text, first) or not _dwells(text, second):
+        return None  # a word said once ("moment", "example") is no topic of the section
+    if _adjacent(text, first, second) or _named(shown[first]) or _named(shown[second]) or _describer(second):
+        return None  # "Apple" + "watch series" is one thing; two people's names are no topic
     return f"{_sentence_case(shown[first])} and {_keep_case(shown[second])}"
+
+
+def _adjacent(text: str, first: str, second: str) -> bool:
+    """Whether ``text`` says one phrase right after the other ("apple watch series")."""
+    words = tokens(text)
+    a, b = first.split(), second.split()
+    pairs = set(zip(words, words[1:]))
+    return (a[-1], b[0]) in pairs or (b[-1], a[0]) in pairs
+
+
+def _dwells(text: str, phrase: str) -> bool:
+    """Whether ``text`` names the head of ``phrase`` (its last word's stem) at least PAIR_MIN_SAID
+    times, and the phrase is plain words ("one's" is none)."""
+    head = stem(phrase.split()[-1].lower())
+    said = sum(head in p.stems[-1:] or head in p.stems for p in phrases_of(text))
+    return "'" not in phrase and "’" not in phrase and said >= PAIR_MIN_SAID
+
+
+_ADJECTIVE_ENDINGS = ("al", "ous", "ive", "ine", "ic", "ary", "ful", "less", "able", "ible")
+
+
+def _describer(phrase: str) -> bool:
+    """Whether ``phrase`` ends in a word that may describe rather than name ("necessary",
+    "intrauterine"): left alone it is no topic to join to another."""
+    last = phrase.split()[-1].lower()
+    classes = word_classes(last)
+    return "ADJ" in classes or (not classes and last.endswith(_ADJECTIVE_ENDINGS))
+
+
+def _named(phrase: str) -> bool:
+    """A phrase with a capitalised word the lexicon does not know ("Juliana Broste"): most likely
+    a person's name. Acronyms ("JBL") are things."""
+    return any(w[:1].isupper() and not w.isupper() and not word_classes(w.lower()) for w in phrase.split())
+
+
+def _shares_word(first: str, second: str) -> bool:
+    """Whether two phrases name the same thing: a word in common, perhaps in another number."""
+    return any(_same_noun(w, first) or stem(w) in {stem(v) for v in first.split()} for w in second.split())
 
 
 def _bare_verb(key: str) -> bool:
