@@ -21,6 +21,7 @@ from video2blog.pipeline.text.headings import (
     Talk,
     alternatives,
     generate_heading,
+    keeps_spoken,
     keywords,
     main_topic,
     make_description,
@@ -106,15 +107,24 @@ def corrected_words(
 def _section(transcript: Transcript, span: SectionSpan, cleaned: list[CleanSentence]) -> Section:
     first, last = span.sentences
     said = span.heading_sentence is not None
+    source = span.heading_source
+    if said and source == "spoken" and not _kept(cleaned[first].text):
+        said, source = False, "generated"  # "All right", "My name's Ken": prose, and a heading generated
     sentences = transcript.sentences
     return Section(
         heading=_heading(span, cleaned[first].text if said else ""),
-        heading_source=span.heading_source,
+        heading_source=source,
         start=sentences[first].start,
         end=sentences[last - 1].end,
         paragraphs=tuple(_paragraphs(transcript, range(first + 1 if said else first, last), cleaned)),
         heading_words=sentences[first].words if said else None,
     )
+
+
+def _kept(said: str) -> bool:
+    """Whether a spoken heading's cleaned text is one an editor keeps (all fillers, "Um, uh.", is
+    left to the generated heading as before)."""
+    return not said or keeps_spoken(heading_text(said))
 
 
 def _heading(span: SectionSpan, said: str) -> str:

@@ -41,6 +41,8 @@ MIN_KEYWORD_LENGTH = 4
 MAX_PHRASE_WORDS = 3
 MAX_SUBJECT_WORDS = 4
 MAX_QUESTION_WORDS = 14
+# A spoken heading longer than this is a sentence the speaker went on with, not a heading.
+MAX_SPOKEN_WORDS = 16
 MIN_QUESTION_WORDS = 4
 # Questions are looked for in a section's first few sentences: where it says what it answers.
 QUESTION_REACH = 3
@@ -130,7 +132,14 @@ _NO_HELLO = re.compile(
     r"i'm|i am|it's|this is|welcome)\b)",
     re.I,
 )
-_SELF_NAMED = re.compile(r"^(?:(?:hi|hey|hello)\W+)?(?:i'm|i am|this is|my name is) [A-Z][a-z]+\b(?! going)")
+_NUMBERED = re.compile(
+    r"^(?:step|method|tip|part|option|stage|phase)\s+(?:number\s+)?(?:\d+|[a-e]|one|two|three|four|five|six|"
+    r"seven|eight|nine|ten)$",
+    re.I,
+)
+_SELF_NAMED = re.compile(
+    r"^(?i:(?:(?:hi|hey|hello)\W+)?(?:i'm|i am|this is|my name is)) [A-Z][a-z]+\b(?! going)"
+)
 DETERMINERS = frozenset("the a an your our my their his her its this these those some any every each".split())
 PRONOUNS = frozenset("it this that they these those them he she".split())
 _SPLIT = re.compile(r"[.,;:?!()\"“”]|\s[-–—]\s")
@@ -197,17 +206,33 @@ def _chunk_phrases(chunk: str, stop: frozenset[str]) -> list[Phrase]:
     found = []
     run: list[str] = []
     before = ""
-    for word in [*chunk.split(), ""]:
+    words = [*chunk.split(), ""]
+    for i, word in enumerate(words):
         bare = tokens(word)
         # ("we) record (brain waves": a verb after a subject or "to" opens no phrase
         acted = not run and before in _VERB_CONTEXT and bool(bare) and "VERB" in word_classes(bare[0])
         before = bare[-1] if bare else ""
+        if run and bare and _verb_between(bare[0], words[i + 1], stop):
+            found.extend(_runs(_trimmed(run, False)))  # "lamp | gives | soft light"
+            run = []
+            continue
         if bare and len(bare) == 1 and _topical(bare[0], stop) and not acted:
             run.append(_EDGE_PUNCT.sub("", word))
             continue
         found.extend(_runs(_trimmed(run, bool(bare) and bare[0] in DETERMINERS)))
         run = []
     return found
+
+
+def _verb_between(word: str, following: str, stop: frozenset[str]) -> bool:
+    """Whether ``word``, after a noun and before another content word, is a verb's -s form
+    ("the lamp gives soft light", "the body stores fat"), not a plural modifier."""
+    if not word.endswith("s") or word.endswith("ss") or "VERB" not in word_classes(word):
+        return False
+    if verb_lemma(word) in (None, word):
+        return False
+    after = tokens(following)
+    return len(after) == 1 and _topical(after[0], stop) and "ADV" not in word_classes(after[0])
 
 
 def _topical(word: str, stop: frozenset[str]) -> bool:
@@ -248,6 +273,30 @@ def heading_choices(talk: Talk, index: int) -> list[str]:
     elif many and index == len(talk.sections) - 1 and _is_outro(text):
         choices.insert(0, "Conclusion")
     return list(dict.fromkeys(choices))
+
+
+def keeps_spoken(heading: str) -> bool:
+    """Whether a sentence taken for a spoken heading reads as one an editor keeps.
+
+    Not a greeting or the speaker's name ("My name's Ken"), not a run-on sentence (over
+    MAX_SPOKEN_WORDS words), and it names something ("All right", "Look at that", "One last thing"
+    do not); a question must not end on a pronoun ("Why am I gonna do that?", "How's it going?")
+    and names something or runs past MIN_QUESTION_WORDS words ("What should I be eating?"). A
+    numbered step ("Step 4", "Method A") is kept.
+    """
+    words = tokens(heading)
+    if not words or len(words) > MAX_SPOKEN_WORDS:
+        return False
+    if GREETING.search(_NO_HELLO.sub("", heading)) or _SELF_NAMED.match(heading):
+        return False
+    if _NUMBERED.match(heading.strip(" .?!")):
+        return True
+    named = bool(phrases_of(heading.rstrip("?")))
+    if heading.rstrip().endswith("?"):
+        if words[-1] in PRONOUNS | {"me", "you", "there", "going"} or {"gonna", "wanna"} & set(words):
+            return False
+        return named or len(words) > MIN_QUESTION_WORDS  # "What should I be eating?"
+    return named
 
 
 def generate_heading(talk: Talk, index: int, used: Iterable[str] = ()) -> str:

@@ -1,0 +1,145 @@
+"""Two-topic headings, introductions, and which spoken headings an editor keeps (hand-built talks)."""
+
+from tests.conftest import make_transcript
+from video2blog.pipeline.schema import Source
+from video2blog.pipeline.text.compose import ComposeOptions, compose
+from video2blog.pipeline.text.headings import (
+    Talk,
+    generate_heading,
+    heading_choices,
+    keeps_spoken,
+    phrases_of,
+)
+from video2blog.pipeline.text.sections import SectionSpan
+from video2blog.pipeline.text.sentences import split_sentences
+
+FILTER = (
+    "Today we change the cabin filter of a small car. The cabin filter cleans the air you breathe.",
+    "Open the glove box and empty it. The glove box has two stops on its sides, and the cabin filter "
+    "sits right behind the glove box, so the cabin filter comes out once the stops are free.",
+    "Slide the new cabin filter into the housing with the arrow pointing down. The housing clicks shut.",
+)
+FOCUS = (
+    "The camera needs a charged battery. Keep a spare battery in the bag, because the camera drains a "
+    "battery fast in the cold, and the camera shuts down.",
+    "Light the room from the side with one lamp. The lamp gives soft light.",
+    "Sound matters as much as the picture. A small microphone near the speaker gives clear sound.",
+)
+
+
+def test_a_section_about_two_things_names_both():
+    talk = Talk(FOCUS)
+    assert generate_heading(talk, 0) == "Camera and battery"
+
+
+def test_a_section_that_keeps_naming_the_subject_pairs_it_with_its_own_topic():
+    talk = Talk(FILTER, topic="cabin filter")
+    assert generate_heading(talk, 1) == "Glove box and cabin filter"
+    # the subject said once is not the section's topic: "Housing" alone, no pair
+    assert " and " not in generate_heading(talk, 2)
+
+
+def test_a_pair_is_never_one_phrase_cut_in_two_a_name_or_a_word_said_once():
+    gas = (
+        "Check the gas cap first. A loose gas cap sets the code, so tighten the gas cap until it clicks.",
+        "Then look at the hoses under the car. Cracked hoses leak vapour.",
+    )
+    assert " and " not in generate_heading(Talk(gas), 0)  # "Gas and cap"
+    people = (
+        "Juliana Broste joins us, and Juliana Broste shoots with Marco Polenti. Marco Polenti shoots film.",
+        "The lens cap goes back on after every shot. A lens cap saves the lens.",
+    )
+    assert " and " not in generate_heading(Talk(people), 0)
+    once = (
+        "The kettle heats the water. A kettle with a whistle tells you when it is ready, and one good "
+        "moment is enough for a kettle.",
+        "The teapot warms first. A warm teapot keeps tea hot.",
+    )
+    assert generate_heading(Talk(once), 0) == "Kettle"  # not "Kettle and moment"
+
+
+def test_an_opening_that_says_what_the_video_shows_is_the_introduction():
+    agenda = (
+        "In this video I will show you how to replace the cabin filter. It takes five minutes.",
+        *FILTER[1:],
+    )
+    assert heading_choices(Talk(agenda, topic="cabin filter"), 0)[0] == "Introduction to cabin filter"
+    named = ("I'm Johnny from Expert Boxing. Boxing takes years to learn well.", *FOCUS[1:])
+    assert generate_heading(Talk(named), 0) == "Introduction"
+
+
+def test_a_misheard_hey_inside_a_sentence_is_no_greeting():
+    hay = (
+        "A cold comes with a sore throat and a fever. Hey fever brings itchy eyes and sneezing every spring.",
+        "Skin testing places tiny drops of pollen on the forearm. The drops show which pollen you react to.",
+    )
+    assert not generate_heading(Talk(hay), 0).startswith("Introduction")
+
+
+def test_an_everyday_subject_does_not_make_an_introduction_to_it():
+    doors = (
+        "Hi everybody, welcome back. Today it is all about the door, the door in winter.",
+        "The door hinge needs oil. Oil the door hinge twice a year.",
+        "A new door seal stops the draught. The door seal presses in by hand.",
+    )
+    assert generate_heading(Talk(doors, topic="door"), 0) == "Introduction"  # not "Introduction to door"
+
+
+def test_a_verb_after_a_subject_starts_no_phrase():
+    found = [p.text for p in phrases_of("We record brain waves overnight, and you wear dark glasses.")]
+    assert "brain waves" in found and "dark glasses" in found
+    assert not any(p.split()[0] in {"record", "wear"} for p in found), found
+
+
+def test_spoken_headings_an_editor_would_not_keep():
+    for bad in (
+        "All right",
+        "My name's Ken",
+        "How's it going?",
+        "Why am I gonna do that?",
+        "Look at that",
+        "One last thing",
+        "Hopefully you found this video helpful",
+        "If I make you light bearers, don't you think I'm gonna hide you under a bucket in the cellar now?",
+    ):
+        assert not keeps_spoken(bad), bad
+    for good in (
+        "How do allergy shots work?",
+        "Skin prick testing",
+        "What should I be eating?",
+        "What is SEO?",
+        "Step 4",
+        "Method A",
+        "Remove the dampener arm",
+    ):
+        assert keeps_spoken(good), good
+
+
+def test_a_filler_taken_for_a_spoken_heading_goes_back_to_the_prose_under_a_generated_heading():
+    text = (
+        "The camera records the whole event. Hold the camera steady and slow. "
+        "All right. The lamp gives soft light from the side. Light the room with one lamp."
+    )
+    transcript = split_sentences(make_transcript(text))
+    spans = [
+        SectionSpan(sentences=(0, 2)),
+        SectionSpan(sentences=(2, 5), heading_sentence=2, heading_source="spoken"),
+    ]
+    draft = compose(transcript, spans, Source("t.mp4", "0" * 64, 30.0), ComposeOptions())
+    second = draft.sections[1]
+    assert second.heading_source == "generated" and second.heading_words is None
+    assert {"lamp", "light"} & set(second.heading.lower().split()), second.heading
+    assert second.paragraphs[0].text.startswith("All right.")
+    assert second.paragraphs[0].words[0] == transcript.sentences[2].words[0]  # no word lost
+
+
+def test_a_spoken_heading_an_editor_keeps_stays_spoken():
+    text = "The camera records the event. Hold it steady. Lighting the room. The lamp gives soft light."
+    transcript = split_sentences(make_transcript(text))
+    spans = [
+        SectionSpan(sentences=(0, 2)),
+        SectionSpan(sentences=(2, 4), heading_sentence=2, heading_source="spoken"),
+    ]
+    draft = compose(transcript, spans, Source("t.mp4", "0" * 64, 30.0), ComposeOptions())
+    assert draft.sections[1].heading == "Lighting the room"
+    assert draft.sections[1].heading_source == "spoken"
