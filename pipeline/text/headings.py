@@ -269,7 +269,7 @@ def heading_choices(talk: Talk, index: int) -> list[str]:
     choices = [*_question_headings(text, talk.topic), *topics[:1], *_action_headings(text), *topics[1:]]
     many = len(talk.sections) > 1
     if many and index == 0 and _opens_talk(text):
-        choices.insert(0, _introduction(talk, topics))
+        choices.insert(0, _introduction(talk, topics, text))
     elif many and index == len(talk.sections) - 1 and _is_outro(text):
         choices.insert(0, "Conclusion")
     return list(dict.fromkeys(choices))
@@ -345,15 +345,16 @@ def _opens_talk(text: str) -> bool:
     )
 
 
-def _introduction(talk: Talk, topics: Sequence[str] = ()) -> str:
+def _introduction(talk: Talk, topics: Sequence[str] = (), text: str = "") -> str:
     """ "Introduction to PRP" where the talk's subject runs through it, else "Introduction to" the
-    opening's own term of several words ("Introduction to JBL speaker firmware"), else "Introduction"."""
+    opening's own term of several words, named at least twice in its ``text`` ("Introduction to JBL
+    speaker firmware"), else "Introduction"."""
     stems = _phrase_stems(talk.topic)
     spread = sum(bool(stems) and stems <= set(content_stems_of(s)) for s in talk.sections)
     if talk.topic and spread >= TOPIC_SPREAD * len(talk.sections) and _subject_like(talk.topic):
         return f"Introduction to {_keep_case(talk.topic)}"
     own = [t for t in topics if " and " not in t][:1]
-    if own and " " in own[0] and not _named(own[0]):
+    if own and " " in own[0] and not _named(own[0]) and _dwells(text, own[0].lower()):
         return f"Introduction to {_keep_case(own[0])}"
     return "Introduction"
 
