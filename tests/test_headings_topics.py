@@ -143,3 +143,15 @@ def test_a_spoken_heading_an_editor_keeps_stays_spoken():
     draft = compose(transcript, spans, Source("t.mp4", "0" * 64, 30.0), ComposeOptions())
     assert draft.sections[1].heading == "Lighting the room"
     assert draft.sections[1].heading_source == "spoken"
+
+
+def test_a_section_that_opens_with_its_number_keeps_it():
+    steps = (
+        "The mower deck hangs under the frame. The mower deck holds the blades.",
+        "So step two is the idler pulley. Loosen the idler pulley bolt, and the idler pulley swings free.",
+        "Method B. The oxygen sensor sits in the exhaust pipe, and the oxygen sensor reads the exhaust gas.",
+    )
+    talk = Talk(steps)
+    assert generate_heading(talk, 1) == "Step 2: Idler pulley"
+    assert generate_heading(talk, 2).startswith("Method B: Oxygen sensor")
+    assert not generate_heading(talk, 0).startswith(("Step", "Method"))

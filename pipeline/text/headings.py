@@ -137,6 +137,13 @@ _NUMBERED = re.compile(
     r"seven|eight|nine|ten)$",
     re.I,
 )
+# A section's number is looked for in its first few words.
+STEP_REACH = 5
+_STEP = re.compile(
+    r"^\W*(?:(?:so|now|okay|ok|and|next|then)\W+)?(?P<kind>step|method|tip|part|option|stage|phase)\s+"
+    r"(?:number\s+)?(?P<n>\d{1,2}|[a-e](?=\W)|one|two|three|four|five|six|seven|eight|nine|ten)\b",
+    re.I,
+)
 _SELF_NAMED = re.compile(
     r"^(?i:(?:(?:hi|hey|hello)\W+)?(?:i'm|i am|this is|my name is)) [A-Z][a-z]+\b(?! going)"
 )
@@ -261,11 +268,15 @@ def heading_choices(talk: Talk, index: int) -> list[str]:
     """Headings for section ``index`` of ``talk``, the best first: questions it answers, then phrases.
 
     The opening greeting of a talk of several sections gives "Introduction" first; a short closing
-    goodbye gives "Conclusion".
+    goodbye gives "Conclusion". A section that opens with its number ("Step two: ...", "Method B")
+    keeps it before its topic ("Step 2: Idler pulley").
     """
     text = talk.sections[index]
     topics = _topic_headings(text, talk.sections)
     topics = [*_with_subject(topics, text, talk.topic), *topics]
+    label = _step_label(text)
+    if label:
+        topics = [f"{label}: {t}" for t in topics]
     choices = [*_question_headings(text, talk.topic), *topics[:1], *_action_headings(text), *topics[1:]]
     many = len(talk.sections) > 1
     if many and index == 0 and _opens_talk(text):
@@ -273,6 +284,20 @@ def heading_choices(talk: Talk, index: int) -> list[str]:
     elif many and index == len(talk.sections) - 1 and _is_outro(text):
         choices.insert(0, "Conclusion")
     return list(dict.fromkeys(choices))
+
+
+_NUMBER_WORDS = dict(zip("one two three four five six seven eight nine ten".split(), range(1, 11)))
+
+
+def _step_label(text: str) -> str:
+    """ "Step 2" where the section's first words number it ("So step two is...", "Method B."), else ""."""
+    opening = " ".join(text.split()[:STEP_REACH])
+    match = _STEP.match(opening)
+    if not match:
+        return ""
+    kind, number = match.group("kind").capitalize(), match.group("n").lower()
+    shown = str(_NUMBER_WORDS.get(number, number)).upper()
+    return f"{kind} {shown}"
 
 
 def keeps_spoken(heading: str) -> bool:
