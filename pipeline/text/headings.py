@@ -251,8 +251,12 @@ def _topical(word: str, stop: frozenset[str]) -> bool:
 def _trimmed(run: list[str], before_determiner: bool) -> list[str]:
     if before_determiner and len(run) > 1:
         run = run[:-1]
-    while run and (not can_be_noun(run[-1].lower()) or (len(run) > 1 and _participle(run[-1].lower()))):
-        run = run[:-1]  # "plaque sitting": the verb of a clause, not a thing
+    while run and (
+        not can_be_noun(run[-1].lower())
+        or (len(run) > 1 and _participle(run[-1].lower()))
+        or run[-1].lower().endswith(("'s", "’s"))
+    ):
+        run = run[:-1]  # "plaque sitting": the verb of a clause, not a thing; "Newton's": whose?
     return run[-MAX_PHRASE_WORDS:]
 
 
