@@ -18,7 +18,10 @@ title openings "Intro"). **Baseline**: the three most frequent content words of 
 
 Usage::
 
-    python -m benchmarks.eval_headings [--data real|talks] [--list] [--json]
+    python -m benchmarks.eval_headings [--data real|talks] [--list] [--json] [--folds 4]
+
+``--folds N`` also prints the real set's agreement and baseline per fold of its ids (the folds of
+:func:`benchmarks.eval_real.fold_of`): a change should help on most folds, not only the mean.
 """
 
 from __future__ import annotations
@@ -221,6 +224,13 @@ def summary(items: Sequence[Item], keep: Callable[[Item], bool] = lambda _: True
     }
 
 
+def fold_figures(items: Sequence[Item], folds: int) -> list[dict[str, float]]:
+    """:func:`summary` of each fold of the items' ids (CRC32 of the id mod ``folds``)."""
+    from benchmarks.eval_real import fold_of
+
+    return [summary(items, lambda i, k=k: fold_of(i.name, folds) == k) for k in range(folds)]  # type: ignore[misc]
+
+
 def _top_word(item: Item) -> tuple[str, ...]:
     """The baseline title: the most frequent content word of the whole talk."""
     return baseline_words(" ".join(c.text for c in item.chapters), count=1)
@@ -276,6 +286,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list every heading beside the true one")
     parser.add_argument("--json", action="store_true", help="print every chapter as JSON (with its text)")
     parser.add_argument("--real-dir", type=Path, default=REAL_DIR, help="the vidchapters-dev folder")
+    parser.add_argument(
+        "--folds", type=int, default=0, help="also the real set's figures per fold of its ids"
+    )
     args = parser.parse_args(argv)
     chosen = args.data or ["real", "talks"]
     results: dict[str, list[Item]] = {}
@@ -290,6 +303,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for label, items in results.items():
         print_report(label, items, args.list)
+    for k, fold in enumerate(fold_figures(results.get("real", []), args.folds) if args.folds > 0 else []):
+        print(
+            f"{'  fold ' + str(k) + '/' + str(args.folds):22} chapters {fold['chapters']:4} scored "
+            f"{fold['scored']:4}  agreement {fold['agreement']:.2f}  baseline {fold['baseline']:.2f}"
+        )
     return 0
 
 

@@ -24,3 +24,22 @@ def test_the_flaw_check_catches_greetings_fillers_and_fragments():
     assert "fragment" in heading_flaws("Harsh scrubs tend")
     assert "vague" in heading_flaws("Introduction to stuff")
     assert heading_flaws("How long does PRP take?") == () and heading_flaws("Tools needed") == ()
+
+
+def test_fold_figures_split_the_items_by_id_and_cover_them_all():
+    from benchmarks.eval_headings import Chapter, Item, fold_figures
+    from benchmarks.eval_real import fold_of
+
+    def item(name: str, agrees: bool) -> Item:
+        chapter = Chapter(
+            name, "Filter", "Old filter" if agrees else "Glove box", "", ("filter",), agrees, True, ()
+        )
+        return Item(name, "", "", "", (), (chapter,))
+
+    items = [item(f"id{n}", n % 2 == 0) for n in range(12)]
+    folds = fold_figures(items, 4)
+    assert sum(f["chapters"] for f in folds) == 12
+    for k, fold in enumerate(folds):
+        mine = [i for i in items if fold_of(i.name, 4) == k]
+        want = sum(i.chapters[0].agrees for i in mine) / len(mine) if mine else 0.0
+        assert fold["agreement"] == want and fold["baseline"] == (1.0 if mine else 0.0)
