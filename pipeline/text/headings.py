@@ -648,7 +648,9 @@ def main_topic(sections: Sequence[str]) -> str:
         spread.update(set(keys))
     modifiers = {w for k in said if " " in k for w in k.split()[:-1]}  # "sleep" in "sleep study" is a noun
     verbs = verb_like(" ".join(sections)) - modifiers
-    candidates = [k for k in said if (" " not in k or said[k] >= 2) and not set(k.split()) & verbs]
+    candidates = [
+        k for k in said if (" " not in k or said[k] >= 2) and not set(k.split()) & verbs and not _describer(k)
+    ]  # "anterior", "natural": a describing word alone is no subject
     if not candidates:
         return ""
     best = max(candidates, key=lambda k: (_topic_score(k, said[k], spread[k], shown[k].isupper()), said[k]))
