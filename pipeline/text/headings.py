@@ -585,12 +585,13 @@ def _dwells(text: str, phrase: str) -> bool:
     return "'" not in phrase and "’" not in phrase and said >= PAIR_MIN_SAID
 
 
-_ADJECTIVE_ENDINGS = ("al", "ous", "ive", "ine", "ic", "ary", "ful", "less", "able", "ible")
+_ADJECTIVE_ENDINGS = ("al", "ous", "ive", "ic", "ary", "ful", "less", "able", "ible")
 
 
 def _describer(phrase: str) -> bool:
     """Whether ``phrase`` ends in a word that may describe rather than name ("necessary",
-    "intrauterine"): left alone it is no topic to join to another."""
+    "arthroscopic"): left alone it is no topic to join to another. ("-ine" is no such ending:
+    "ketamine", "caffeine".)"""
     last = phrase.split()[-1].lower()
     classes = word_classes(last)
     return "ADJ" in classes or (not classes and last.endswith(_ADJECTIVE_ENDINGS))
