@@ -99,6 +99,7 @@ def test_spoken_headings_an_editor_would_not_keep():
         "Why am I gonna do that?",
         "Look at that",
         "One last thing",
+        "Have a helper lift the seat and push on the bracket while?",
         "Hopefully you found this video helpful",
         "If I make you light bearers, don't you think I'm gonna hide you under a bucket in the cellar now?",
     ):

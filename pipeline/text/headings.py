@@ -290,6 +290,7 @@ def heading_choices(talk: Talk, index: int) -> list[str]:
     return list(dict.fromkeys(choices))
 
 
+_DANGLING = frozenset("and but or while because so if the a an than of".split())
 _NUMBER_WORDS = dict(zip("one two three four five six seven eight nine ten".split(), range(1, 11)))
 
 
@@ -320,6 +321,8 @@ def keeps_spoken(heading: str) -> bool:
         return False
     if _NUMBERED.match(heading.strip(" .?!")):
         return True
+    if words[-1] in _DANGLING:
+        return False  # "...push on the idler pulley bracket while?": cut off mid-clause
     named = bool(phrases_of(heading.rstrip("?")))
     if heading.rstrip().endswith("?"):
         if words[-1] in PRONOUNS | {"me", "you", "there", "going"} or {"gonna", "wanna"} & set(words):
