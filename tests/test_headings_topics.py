@@ -66,6 +66,8 @@ def test_an_opening_that_says_what_the_video_shows_is_the_introduction():
     assert heading_choices(Talk(agenda, topic="cabin filter"), 0)[0] == "Introduction to cabin filter"
     named = ("I'm Johnny from Expert Boxing. Boxing takes years to learn well.", *FOCUS[1:])
     assert generate_heading(Talk(named), 0) == "Introduction"
+    hello = ("How's it going? So a few weeks ago I was in a small coffee shop in town.", *FOCUS[1:])
+    assert generate_heading(Talk(hello), 0) == "Introduction"
 
 
 def test_a_misheard_hey_inside_a_sentence_is_no_greeting():

@@ -123,7 +123,8 @@ _AGENDA = re.compile(
     r"\b(?:in (?:this|today's) (?:video|episode|tutorial|talk|lesson)|"
     r"today,? (?:i|we)(?:'m| am|'re| are| will|'ll)|"
     r"(?:i|we)(?:'m| am|'re| are) going to (?:show|talk|walk|explain|cover|teach|learn|look)|"
-    r"(?:i|we)(?:'ll| will) (?:show|explain|walk|teach)|let me show you|welcome (?:back )?to)\b",
+    r"(?:i|we)(?:'ll| will) (?:show|explain|walk|teach)|let me show you|welcome (?:back )?to|"
+    r"^(?:so,? )?(?:how's it going|what's up|how are you (?:doing|guys|all))\b)",
     re.I,
 )
 # "Hi"/"Hey"/"Hello" greets only before a pause or a greeting's next word ("Hey fever": misheard "hay").
