@@ -40,6 +40,11 @@ CUT_SCORE = 0.6
 # A pause this long (or this many times the talk's median gap between words) scores PAUSE_WEIGHT.
 FULL_PAUSE = 0.5
 PAUSE_WEIGHT = 1.2
+# A word held this much longer than its neighbours' pace (final lengthening) scores LENGTH_WEIGHT.
+FULL_LENGTHENING = 0.3
+LENGTH_WEIGHT = 0.5
+PACE_REACH = 6
+HELD_PAUSE = True
 CAPITAL_WEIGHT = 0.9
 OPENER_WEIGHT = 0.7
 # A cut just after a comma or after a word that cannot end a sentence is unlikely.
@@ -56,6 +61,11 @@ DANGLING = frozenset(
     "is are was were be been am do does did have has had will would can could should shall may might "
     "must i we you they he she it i'm we're you're they're it's there's i've we've i'll we'll very "
     "really just more most such what how when where why not don't can't won't".split()
+)
+# Verbs a wh-clause follows inside a sentence ("explain what happens", "know how long").
+REPORTING = frozenset(
+    "ask asked explain explained know knew tell told show showed understand wonder wondered decide "
+    "learn discuss describe cover covered check see find figure remember".split()
 )
 # Subjects that often open a sentence: a weak cue, enough to place a cut forced by length.
 SUBJECT_OPENERS = frozenset("i we you they it this there he she my our".split())
@@ -173,10 +183,12 @@ def _piece_ok(words: tuple[Word, ...], first: int, last: int) -> bool:
 
 
 def _paused(words: tuple[Word, ...], index: int) -> bool:
-    """Whether a long pause (or the talk's edge) comes before ``words[index]``."""
+    """Whether a long pause (or the talk's edge) comes before ``words[index]``, counting the time
+    the word before it was drawn out (:func:`lengthening`)."""
     if index <= 0 or index >= len(words):
         return True
-    return words[index].start - words[index - 1].end >= FULL_PAUSE
+    held = max(0.0, lengthening(words, index - 1)) if HELD_PAUSE else 0.0
+    return words[index].start - words[index - 1].end + held >= FULL_PAUSE
 
 
 def cut_score(words: tuple[Word, ...], index: int, typical_gap: float = 0.02) -> float:
@@ -184,6 +196,7 @@ def cut_score(words: tuple[Word, ...], index: int, typical_gap: float = 0.02) ->
     before, word = words[index - 1], words[index]
     pause = word.start - before.end
     score = PAUSE_WEIGHT * min(1.0, pause / max(FULL_PAUSE, 4 * typical_gap))
+    score += LENGTH_WEIGHT * min(1.0, max(0.0, lengthening(words, index - 1) / FULL_LENGTHENING))
     lowered = bare(word.text)
     if word.text[:1].isupper() and lowered not in ALWAYS_CAPITAL and not before.text.endswith(","):
         score += CAPITAL_WEIGHT
@@ -193,9 +206,21 @@ def cut_score(words: tuple[Word, ...], index: int, typical_gap: float = 0.02) ->
         score += SUBJECT_WEIGHT
     if before.text.endswith((",", ";", ":")):
         score -= COMMA_PENALTY
-    if bare(before.text) in DANGLING:
+    if bare(before.text) in DANGLING or (lowered in WH_WORDS and bare(before.text) in REPORTING):
         score -= DANGLING_PENALTY
     return score
+
+
+def lengthening(words: tuple[Word, ...], index: int) -> float:
+    """Seconds ``words[index]`` lasts beyond its length at the pace of the words around it.
+
+    Speakers draw out the last word of a sentence; caption files, which spread each cue's time
+    over its words by their length, carry none of this (the figure stays near zero there).
+    """
+    near = words[max(0, index - PACE_REACH) : index + PACE_REACH]
+    pace = statistics.median((w.end - w.start) / max(len(bare(w.text)), 1) for w in near)
+    word = words[index]
+    return (word.end - word.start) - pace * max(len(bare(word.text)), 1)
 
 
 def _punkt_ranges(words: tuple[Word, ...]) -> list[tuple[int, int]]:
