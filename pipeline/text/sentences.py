@@ -18,7 +18,14 @@ from functools import lru_cache
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
 from video2blog.pipeline.schema import Sentence, Transcript, Word
-from video2blog.pipeline.text.spoken import AUXILIARIES, SUBJECTS, WH_WORDS, opens_like_question
+from video2blog.pipeline.text.spoken import (
+    AUXILIARIES,
+    MIN_HEADING_WORDS,
+    SUBJECTS,
+    WH_WORDS,
+    heading_kind,
+    opens_like_question,
+)
 from video2blog.pipeline.textutil import bare, join_words, word_list
 
 # A spoken question that Whisper ran into its answer is split at a pause at least this long...
@@ -37,6 +44,11 @@ MIN_PIECE = 4
 # ...unless long pauses close it on both sides (a title read out: "aftercare at home").
 MIN_SHORT_PIECE = 2
 CUT_SCORE = 0.6
+# A spoken heading of up to MAX_HEAD_WORDS words opening a re-split piece is cut from the answer
+# after it (at least MIN_HEAD_ANSWER words) where the cut scores at least HEAD_CUT.
+MAX_HEAD_WORDS = 12
+MIN_HEAD_ANSWER = 6
+HEAD_CUT = 0.4
 # A pause this long (or this many times the talk's median gap between words) scores PAUSE_WEIGHT.
 FULL_PAUSE = 0.5
 PAUSE_WEIGHT = 1.2
@@ -101,7 +113,8 @@ def split_sentences(transcript: Transcript) -> Transcript:
     sentences = [
         make_sentence(words, span, question=asked, resplit=resplit)
         for punkt_span in spans
-        for piece, resplit in _resplit(words, punkt_span, typical_gap, longest)
+        for cut_piece, resplit in _resplit(words, punkt_span, typical_gap, longest)
+        for piece in (_head_split(words, cut_piece, typical_gap) if resplit else [cut_piece])
         for span, asked in _split_run_on(words, piece)
     ]
     return replace(transcript, sentences=tuple(sentences))
@@ -163,6 +176,27 @@ def _cut(words: tuple[Word, ...], first: int, last: int, typical_gap: float) -> 
     if best < CUT_SCORE and last - first <= MAX_WORDS:
         return [(first, last)]
     return _cut(words, first, at, typical_gap) + _cut(words, at, last, typical_gap)
+
+
+def _head_split(words: tuple[Word, ...], span: tuple[int, int], typical_gap: float) -> list[tuple[int, int]]:
+    """A re-split piece that opens with a spoken question run into its answer, cut after the question.
+
+    The question ("why do i have to do exercises at home", :func:`.spoken.heading_kind`) has from
+    :data:`.spoken.MIN_HEADING_WORDS` to :data:`MAX_HEAD_WORDS` words, at least
+    :data:`MIN_HEAD_ANSWER` words follow it, and the cut after it scores at least :data:`HEAD_CUT`
+    (a pause or a drawn-out last word); the best such cut is taken.
+    """
+    first, last = span
+    reach = range(first + MIN_HEADING_WORDS, min(last - MIN_HEAD_ANSWER, first + MAX_HEAD_WORDS) + 1)
+    choices = []
+    for cut in reach:
+        said = join_words([w.text for w in words[first:cut]]).rstrip(".?!,;:")
+        if heading_kind(said + ".") == "question":
+            choices.append((cut_score(words, cut, typical_gap), cut))
+    best = max(choices, default=None)
+    if best is None or best[0] < HEAD_CUT:
+        return [span]
+    return [(first, best[1]), (best[1], last)]
 
 
 def _asks(words: tuple[Word, ...]) -> bool:
