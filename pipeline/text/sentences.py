@@ -54,8 +54,9 @@ FULL_PAUSE = 0.5
 PAUSE_WEIGHT = 1.2
 # A word held this much longer than its neighbours' pace (final lengthening) scores LENGTH_WEIGHT.
 FULL_LENGTHENING = 0.3
-LENGTH_WEIGHT = 0.5
+LENGTH_WEIGHT = 1.0
 PACE_REACH = 6
+SAME_DURATION = 0.005
 HELD_PAUSE = True
 CAPITAL_WEIGHT = 0.9
 OPENER_WEIGHT = 0.7
@@ -246,13 +247,18 @@ def cut_score(words: tuple[Word, ...], index: int, typical_gap: float = 0.02) ->
 
 
 def lengthening(words: tuple[Word, ...], index: int) -> float:
-    """Seconds ``words[index]`` lasts beyond its length at the pace of the words around it.
+    """Seconds ``words[index]`` lasts beyond its length (in characters) at the pace of the words
+    around it.
 
-    Speakers draw out the last word of a sentence; caption files, which spread each cue's time
-    over its words by their length, carry none of this (the figure stays near zero there).
+    Speakers draw out the last word of a sentence. Caption files, which spread each cue's time over
+    its words by their length, show it only where the pace changes between cues; words that all
+    last the same (no timing to read) show none.
     """
     near = words[max(0, index - PACE_REACH) : index + PACE_REACH]
-    pace = statistics.median((w.end - w.start) / max(len(bare(w.text)), 1) for w in near)
+    durations = [w.end - w.start for w in near]
+    if max(durations) - min(durations) < SAME_DURATION:
+        return 0.0
+    pace = statistics.median(d / max(len(bare(w.text)), 1) for d, w in zip(durations, near))
     word = words[index]
     return (word.end - word.start) - pace * max(len(bare(word.text)), 1)
 
