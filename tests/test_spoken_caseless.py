@@ -119,38 +119,44 @@ ANSWER = "we test each patch of skin for a quarter of an hour and then measure a
 
 
 def test_lower_case_titles_head_sections_where_the_whole_talk_lost_its_case():
-    talk = sentences([
-        ("skin prick testing.", 0.0),
-        (ANSWER, 0.4),
-        ("most people describe it as barely noticeable and it is over quickly.", 0.4),
-        ("in the large trials.", 0.5),
-        ("patients lost around a fifth of their body weight over a little more than a year.", 0.3),
-        ("food allergies in children.", 0.6),
-        ("peanut egg and milk are the most common triggers in young children at school age.", 0.4),
-        ("reactions tend to appear within minutes and can include hives and swelling.", 0.4),
-    ])
+    talk = sentences(
+        [
+            ("skin prick testing.", 0.0),
+            (ANSWER, 0.4),
+            ("most people describe it as barely noticeable and it is over quickly.", 0.4),
+            ("in the large trials.", 0.5),
+            ("patients lost around a fifth of their body weight over a little more than a year.", 0.3),
+            ("food allergies in children.", 0.6),
+            ("peanut egg and milk are the most common triggers in young children at school age.", 0.4),
+            ("reactions tend to appear within minutes and can include hives and swelling.", 0.4),
+        ]
+    )
     assert case_lost(talk)
     assert spoken_heads(talk) == [0, 5]  # "in the large trials" is a piece of a run-on
 
 
 def test_a_title_needs_a_pause_before_it_where_the_case_was_lost():
-    talk = sentences([
-        ("skin prick testing.", 0.0),
-        (ANSWER, 0.4),
-        ("the rest of the visit is a conversation about your symptoms and the season.", 0.4),
-        ("food allergies in children.", 0.1),
-        ("peanut egg and milk are the most common triggers in young children at school age.", 0.4),
-    ])
+    talk = sentences(
+        [
+            ("skin prick testing.", 0.0),
+            (ANSWER, 0.4),
+            ("the rest of the visit is a conversation about your symptoms and the season.", 0.4),
+            ("food allergies in children.", 0.1),
+            ("peanut egg and milk are the most common triggers in young children at school age.", 0.4),
+        ]
+    )
     assert spoken_heads(talk) == [0]
 
 
 def test_where_the_case_was_kept_a_lower_case_title_is_a_piece_of_a_run_on():
-    talk = sentences([
-        ("Skin prick testing.", 0.0),
-        (ANSWER.capitalize(), 0.4),
-        ("Most people describe it as barely noticeable.", 0.4),
-        ("food allergies in children.", 0.45),
-        ("Peanut, egg and milk are the most common triggers in young children at school age.", 0.4),
-    ])
+    talk = sentences(
+        [
+            ("Skin prick testing.", 0.0),
+            (ANSWER.capitalize(), 0.4),
+            ("Most people describe it as barely noticeable.", 0.4),
+            ("food allergies in children.", 0.45),
+            ("Peanut, egg and milk are the most common triggers in young children at school age.", 0.4),
+        ]
+    )
     assert not case_lost(talk)
     assert spoken_heads(talk) == [0]
