@@ -82,6 +82,26 @@ def test_a_wh_word_as_subject_opens_a_question_and_a_wh_clause_does_not():
     assert is_heading_question("how long does it take to heal.")
 
 
+def test_pieces_of_sentences_opening_with_an_auxiliary_are_no_questions():
+    assert not is_heading_question("have a helper lift the driver seat forward.")
+    assert not is_heading_question("can be certified by the clinic on the same day.")
+    assert not opens_like_question("which means the swelling goes down".split())
+    assert is_heading_question("have you had an allergy test before.")
+    assert is_heading_question("can allergies turn into asthma.")
+
+
+def test_a_long_run_on_piece_is_not_marked_as_a_question():
+    words = (
+        "we check the knee first and then the hip " * 2
+        + "what should i do when the pain comes back after a long walk in the park on a cold day "
+        + "and the swelling lasts for days"
+    ).split()
+    text = " ".join(words)
+    out = texts(spoken_words(text, pauses={words.index("what"): 0.8}))
+    asked = [s for s in out if s.startswith("what should")]
+    assert asked and all(not s.endswith("?") or len(s.split()) <= 16 for s in asked)
+
+
 def test_titles_told_from_pieces_of_a_run_on_where_the_case_was_lost():
     for title in (
         "food allergies in children",

@@ -20,6 +20,7 @@ from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 from video2blog.pipeline.schema import Sentence, Transcript, Word
 from video2blog.pipeline.text.spoken import (
     AUXILIARIES,
+    MAX_QUESTION_WORDS,
     MIN_HEADING_WORDS,
     SUBJECTS,
     WH_WORDS,
@@ -136,7 +137,8 @@ def make_sentence(
     if question:
         text = text.rstrip(",;:") + "?"
     elif resplit and not text.endswith((".", "?", "!")):
-        text = text.rstrip(",;:") + ("?" if _asks(chunk) else ".")
+        asks = len(chunk) <= MAX_QUESTION_WORDS and _asks(chunk)
+        text = text.rstrip(",;:") + ("?" if asks else ".")
     return Sentence(text=text, start=chunk[0].start, end=chunk[-1].end, words=span)
 
 

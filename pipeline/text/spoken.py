@@ -85,9 +85,10 @@ def opens_like_question(texts: list[str]) -> bool:
 
 
 def _wh_verb(texts: list[str]) -> bool:
-    """A wh-word as the subject of a present-tense verb: "What happens if...", "What causes..."."""
+    """A "what" as the subject of a present-tense verb: "What happens if...", "What causes..."
+    ("who" and "which" so placed open relative clauses as often: "who needs", "which means")."""
     said = [bare(t) for t in texts[:3]]
-    if len(said) < 3 or said[0] not in ("what", "who", "which") or texts[0].endswith(","):
+    if len(said) < 3 or said[0] != "what" or texts[0].endswith(","):
         return False
     verb = said[1]
     return len(verb) > 3 and verb.endswith(("es", "ens", "ps", "ks", "ts")) and not verb.endswith("ss")
@@ -108,8 +109,10 @@ def is_heading_question(text: str) -> bool:
     if stripped.endswith("?"):
         return True
     unmarked = stripped.endswith(".") and "," not in stripped and len(words) <= MAX_QUESTION_WORDS
-    if words[0] in ("do", "don't") and words[1] not in SUBJECTS:
-        return False  # "Do your exercises every day." is an instruction
+    if words[0] in ("do", "don't", "have") and words[1] not in SUBJECTS:
+        return False  # "Do your exercises every day.", "Have a helper lift the seat." instruct
+    if words[0] in AUXILIARIES and words[1] in ("be", "been", "not"):
+        return False  # "can be copy certified" is a piece of a sentence
     if words[0] in WH_WORDS and _subject_before_aux(words):
         return False  # "how long it has bothered you" is a clause
     return unmarked and opens_like_question(stripped.split())
