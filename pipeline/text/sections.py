@@ -24,6 +24,7 @@ from video2blog.pipeline.text.spoken import (
     MAX_TITLE_WORDS,
     heading_kind,
     heading_text,
+    is_caseless_title,
     is_heading_question,
     is_spoken_title,
     is_title_prefix,
@@ -49,6 +50,8 @@ MIN_TAIL_PAUSE = 0.5
 MIN_HEAD_WORDS = 4
 # Where punctuation and case were lost, a title is told from prose by pauses this long on both sides.
 TITLE_PAUSE = 0.5
+# ...or, shaped as a title (:func:`.spoken.is_caseless_title`), by a pause this long before it.
+CASELESS_TITLE_PAUSE = 0.4
 # A chapter's first sentence that says its title again (a spoken heading) counts as its heading.
 TITLE_MATCH = 0.6
 
@@ -113,18 +116,41 @@ def _vectors(texts: list[str], encode: Encoder | None) -> np.ndarray | None:
 
 
 def spoken_heads(sentences: Sequence[Sentence]) -> list[int]:
-    """Indices of sentences spoken as headings (questions or titles) that an answer follows."""
-    kinds = [heading_kind(s.text) for s in sentences]
+    """Indices of sentences spoken as headings (questions or titles) that an answer follows.
+
+    A "title" that its case or wording shows to be a piece of a run-on is no candidate at all, so
+    it neither heads a section nor cuts short the answer of the heading before it.
+    """
+    caseless = case_lost(sentences)
+    kinds = [_candidate(sentences, i, caseless) for i in range(len(sentences))]
     heads: list[int] = []
     for i, kind in enumerate(kinds):
         if not kind or _answer_words(sentences, kinds, i) < MIN_ANSWER:
             continue
         if kind == "title" and not _fresh_title(sentences, heads, i):
             continue
-        if kind == "title" and not sentences[i].text[:1].isupper() and not _set_apart(sentences, i):
-            continue  # a lower-case "title" is a piece of a run-on, unless long pauses set it apart
         heads.append(i)
     return heads
+
+
+def _candidate(sentences: Sequence[Sentence], i: int, caseless: bool) -> str | None:
+    """:func:`.spoken.heading_kind` of sentence ``i``, less titles that read as pieces of a run-on:
+    a lower-case one where the recogniser kept the case, unless long pauses set it apart; one
+    failing :func:`.spoken.is_caseless_title` where it lost the case."""
+    text = sentences[i].text
+    kind = heading_kind(text)
+    if kind != "title":
+        return kind
+    if caseless:
+        paused = not i or sentences[i].start - sentences[i - 1].end >= CASELESS_TITLE_PAUSE
+        return kind if paused and is_caseless_title(text) else None
+    return kind if text[:1].isupper() or _set_apart(sentences, i) else None
+
+
+def case_lost(sentences: Sequence[Sentence]) -> bool:
+    """Whether the recogniser lost the case: no sentence opens with a capital, so a lower-case
+    opening tells nothing about where a sentence starts."""
+    return bool(sentences) and not any(s.text[:1].isupper() for s in sentences)
 
 
 def _set_apart(sentences: Sequence[Sentence], i: int) -> bool:

@@ -18,7 +18,15 @@ from functools import lru_cache
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
 from video2blog.pipeline.schema import Sentence, Transcript, Word
-from video2blog.pipeline.text.spoken import AUXILIARIES, SUBJECTS, WH_WORDS, opens_like_question
+from video2blog.pipeline.text.spoken import (
+    AUXILIARIES,
+    MAX_QUESTION_WORDS,
+    MIN_HEADING_WORDS,
+    SUBJECTS,
+    WH_WORDS,
+    heading_kind,
+    opens_like_question,
+)
 from video2blog.pipeline.textutil import bare, join_words, word_list
 
 # A spoken question that Whisper ran into its answer is split at a pause at least this long...
@@ -37,9 +45,20 @@ MIN_PIECE = 4
 # ...unless long pauses close it on both sides (a title read out: "aftercare at home").
 MIN_SHORT_PIECE = 2
 CUT_SCORE = 0.6
+# A spoken heading of up to MAX_HEAD_WORDS words opening a re-split piece is cut from the answer
+# after it (at least MIN_HEAD_ANSWER words) where the cut scores at least HEAD_CUT.
+MAX_HEAD_WORDS = 12
+MIN_HEAD_ANSWER = 6
+HEAD_CUT = 0.4
 # A pause this long (or this many times the talk's median gap between words) scores PAUSE_WEIGHT.
 FULL_PAUSE = 0.5
 PAUSE_WEIGHT = 1.2
+# A word held this much longer than its neighbours' pace (final lengthening) scores LENGTH_WEIGHT.
+FULL_LENGTHENING = 0.3
+LENGTH_WEIGHT = 1.0
+PACE_REACH = 6
+SAME_DURATION = 0.005
+HELD_PAUSE = True
 CAPITAL_WEIGHT = 0.9
 OPENER_WEIGHT = 0.7
 # A cut just after a comma or after a word that cannot end a sentence is unlikely.
@@ -56,6 +75,11 @@ DANGLING = frozenset(
     "is are was were be been am do does did have has had will would can could should shall may might "
     "must i we you they he she it i'm we're you're they're it's there's i've we've i'll we'll very "
     "really just more most such what how when where why not don't can't won't".split()
+)
+# Verbs a wh-clause follows inside a sentence ("explain what happens", "know how long").
+REPORTING = frozenset(
+    "ask asked explain explained know knew tell told show showed understand wonder wondered decide "
+    "learn discuss describe cover covered check see find figure remember".split()
 )
 # Subjects that often open a sentence: a weak cue, enough to place a cut forced by length.
 SUBJECT_OPENERS = frozenset("i we you they it this there he she my our".split())
@@ -91,7 +115,8 @@ def split_sentences(transcript: Transcript) -> Transcript:
     sentences = [
         make_sentence(words, span, question=asked, resplit=resplit)
         for punkt_span in spans
-        for piece, resplit in _resplit(words, punkt_span, typical_gap, longest)
+        for cut_piece, resplit in _resplit(words, punkt_span, typical_gap, longest)
+        for piece in (_head_split(words, cut_piece, typical_gap) if resplit else [cut_piece])
         for span, asked in _split_run_on(words, piece)
     ]
     return replace(transcript, sentences=tuple(sentences))
@@ -112,7 +137,8 @@ def make_sentence(
     if question:
         text = text.rstrip(",;:") + "?"
     elif resplit and not text.endswith((".", "?", "!")):
-        text = text.rstrip(",;:") + ("?" if _asks(chunk) else ".")
+        asks = len(chunk) <= MAX_QUESTION_WORDS and _asks(chunk)
+        text = text.rstrip(",;:") + ("?" if asks else ".")
     return Sentence(text=text, start=chunk[0].start, end=chunk[-1].end, words=span)
 
 
@@ -155,6 +181,27 @@ def _cut(words: tuple[Word, ...], first: int, last: int, typical_gap: float) -> 
     return _cut(words, first, at, typical_gap) + _cut(words, at, last, typical_gap)
 
 
+def _head_split(words: tuple[Word, ...], span: tuple[int, int], typical_gap: float) -> list[tuple[int, int]]:
+    """A re-split piece that opens with a spoken question run into its answer, cut after the question.
+
+    The question ("why do i have to do exercises at home", :func:`.spoken.heading_kind`) has from
+    :data:`.spoken.MIN_HEADING_WORDS` to :data:`MAX_HEAD_WORDS` words, at least
+    :data:`MIN_HEAD_ANSWER` words follow it, and the cut after it scores at least :data:`HEAD_CUT`
+    (a pause or a drawn-out last word); the best such cut is taken.
+    """
+    first, last = span
+    reach = range(first + MIN_HEADING_WORDS, min(last - MIN_HEAD_ANSWER, first + MAX_HEAD_WORDS) + 1)
+    choices = []
+    for cut in reach:
+        said = join_words([w.text for w in words[first:cut]]).rstrip(".?!,;:")
+        if heading_kind(said + ".") == "question":
+            choices.append((cut_score(words, cut, typical_gap), cut))
+    best = max(choices, default=None)
+    if best is None or best[0] < HEAD_CUT:
+        return [span]
+    return [(first, best[1]), (best[1], last)]
+
+
 def _asks(words: tuple[Word, ...]) -> bool:
     """A wh-question's opening ("how do", "what is"): a lone auxiliary ("is", "do") is too common
     inside sentences to mark one where punctuation was lost."""
@@ -173,10 +220,12 @@ def _piece_ok(words: tuple[Word, ...], first: int, last: int) -> bool:
 
 
 def _paused(words: tuple[Word, ...], index: int) -> bool:
-    """Whether a long pause (or the talk's edge) comes before ``words[index]``."""
+    """Whether a long pause (or the talk's edge) comes before ``words[index]``, counting the time
+    the word before it was drawn out (:func:`lengthening`)."""
     if index <= 0 or index >= len(words):
         return True
-    return words[index].start - words[index - 1].end >= FULL_PAUSE
+    held = max(0.0, lengthening(words, index - 1)) if HELD_PAUSE else 0.0
+    return words[index].start - words[index - 1].end + held >= FULL_PAUSE
 
 
 def cut_score(words: tuple[Word, ...], index: int, typical_gap: float = 0.02) -> float:
@@ -184,6 +233,7 @@ def cut_score(words: tuple[Word, ...], index: int, typical_gap: float = 0.02) ->
     before, word = words[index - 1], words[index]
     pause = word.start - before.end
     score = PAUSE_WEIGHT * min(1.0, pause / max(FULL_PAUSE, 4 * typical_gap))
+    score += LENGTH_WEIGHT * min(1.0, max(0.0, lengthening(words, index - 1) / FULL_LENGTHENING))
     lowered = bare(word.text)
     if word.text[:1].isupper() and lowered not in ALWAYS_CAPITAL and not before.text.endswith(","):
         score += CAPITAL_WEIGHT
@@ -193,9 +243,26 @@ def cut_score(words: tuple[Word, ...], index: int, typical_gap: float = 0.02) ->
         score += SUBJECT_WEIGHT
     if before.text.endswith((",", ";", ":")):
         score -= COMMA_PENALTY
-    if bare(before.text) in DANGLING:
+    if bare(before.text) in DANGLING or (lowered in WH_WORDS and bare(before.text) in REPORTING):
         score -= DANGLING_PENALTY
     return score
+
+
+def lengthening(words: tuple[Word, ...], index: int) -> float:
+    """Seconds ``words[index]`` lasts beyond its length (in characters) at the pace of the words
+    around it.
+
+    Speakers draw out the last word of a sentence. Caption files, which spread each cue's time over
+    its words by their length, show it only where the pace changes between cues; words that all
+    last the same (no timing to read) show none.
+    """
+    near = words[max(0, index - PACE_REACH) : index + PACE_REACH]
+    durations = [w.end - w.start for w in near]
+    if max(durations) - min(durations) < SAME_DURATION:
+        return 0.0
+    pace = statistics.median(d / max(len(bare(w.text)), 1) for d, w in zip(durations, near))
+    word = words[index]
+    return (word.end - word.start) - pace * max(len(bare(word.text)), 1)
 
 
 def _punkt_ranges(words: tuple[Word, ...]) -> list[tuple[int, int]]:

@@ -45,6 +45,27 @@ PHRASE_OPENERS = frozenset(
 )
 
 
+# Where the case was lost, a lower-case "title" is more often a piece of a run-on: it may not open
+# with a word that joins it to the sentence before ("which", "and", "in", "after", "the")...
+CLAUSE_PIECE_OPENERS = frozenset("which and or nor where who whose whom while whereas".split())
+# ...nor with a verb telling the listener what to do ("remove the pulp", "go for a walk").
+IMPERATIVES = frozenset(
+    "go come take keep put use try stop start drink eat call press hold wear add avoid apply fill "
+    "remove test check make get let give bring ask tell see look wait rest sit stand lie walk move "
+    "push pull turn place set leave book choose bring write read listen follow expect".split()
+)
+
+
+# Words opening a verb's object: after a word in -s they show a clause ("feeds the itch").
+OBJECT_OPENERS = frozenset("the a an your my our their his her its".split())
+CASELESS_TITLE_WORDS = 5
+# Words that may follow a plural noun inside a title: prepositions and conjunctions.
+TITLE_LINKS = frozenset(
+    "of in on at for with without from to into about after before during over under and or vs "
+    "versus that than like between through".split()
+)
+
+
 def opens_like_question(texts: list[str]) -> bool:
     """Whether words open like a question: an auxiliary first ("Is it...", "Can I..."),
     or a wh-word soon followed by one ("How long does...") with no comma between
@@ -60,7 +81,17 @@ def opens_like_question(texts: list[str]) -> bool:
             return True
         if text.endswith(","):
             return False
-    return False
+    return _wh_verb(texts)
+
+
+def _wh_verb(texts: list[str]) -> bool:
+    """A "what" as the subject of a present-tense verb: "What happens if...", "What causes..."
+    ("who" and "which" so placed open relative clauses as often: "who needs", "which means")."""
+    said = [bare(t) for t in texts[:3]]
+    if len(said) < 3 or said[0] != "what" or texts[0].endswith(","):
+        return False
+    verb = said[1]
+    return len(verb) > 3 and verb.endswith(("es", "ens", "ps", "ks", "ts")) and not verb.endswith("ss")
 
 
 def is_heading_question(text: str) -> bool:
@@ -78,9 +109,51 @@ def is_heading_question(text: str) -> bool:
     if stripped.endswith("?"):
         return True
     unmarked = stripped.endswith(".") and "," not in stripped and len(words) <= MAX_QUESTION_WORDS
-    if words[0] in ("do", "don't") and words[1] not in SUBJECTS:
-        return False  # "Do your exercises every day." is an instruction
+    if words[0] in ("do", "don't", "have") and words[1] not in SUBJECTS:
+        return False  # "Do your exercises every day.", "Have a helper lift the seat." instruct
+    if words[0] in AUXILIARIES and words[1] in ("be", "been", "not"):
+        return False  # "can be copy certified" is a piece of a sentence
+    if words[0] in WH_WORDS and _subject_before_aux(words):
+        return False  # "how long it has bothered you" is a clause
     return unmarked and opens_like_question(stripped.split())
+
+
+def _subject_before_aux(words: list[str]) -> bool:
+    """Whether a subject comes between a wh-word and its auxiliary ("what you need is")."""
+    head = words[: WH_AUX_REACH + 1]
+    aux = next((k for k, w in enumerate(head) if k and w in AUXILIARIES), None)
+    return aux is not None and any(w in SUBJECTS for w in head[1:aux])
+
+
+def is_caseless_title(text: str) -> bool:
+    """A spoken title where the recogniser lost the case, so that prose pieces of run-ons look alike.
+
+    :func:`is_spoken_title`, and shaped as titles are: "when to..."/"what to...", a phrase opening
+    with a gerund ("Caring for your teeth"), or a short noun phrase with no article ("Food
+    allergies in children"); never opening like a piece of the sentence before ("which...", "in
+    the large trials") or with an instruction ("remove the infected pulp"), and with no verb
+    before an object ("scratching feeds the itch").
+    """
+    words = tokens(text)
+    if not words or not is_spoken_title(text):
+        return False
+    if words[0] in WH_WORDS and words[1:2] == ["to"]:
+        return True
+    if words[0] in CLAUSE_PIECE_OPENERS | PHRASE_OPENERS | ARTICLES | IMPERATIVES:
+        return False
+    if any(_verb_before(w, nxt) for w, nxt in zip(words[1:], words[2:])):
+        return False
+    gerund = words[0].endswith("ing") and len(words[0]) > 4
+    return gerund or (len(words) <= CASELESS_TITLE_WORDS and not set(words) & ARTICLES)
+
+
+def _verb_before(word: str, following: str) -> bool:
+    """Whether a word in -s reads as a verb from the word after it: an object ("feeds the itch") or
+    a content word ("fever brings itchy eyes"), where a plural noun is followed by a preposition or
+    conjunction ("allergies in children", "pills and patches")."""
+    if not word.endswith("s") or word.endswith(("ss", "us", "is")) or len(word) < 4:
+        return False
+    return following in OBJECT_OPENERS or following not in TITLE_LINKS
 
 
 def is_spoken_title(text: str) -> bool:
