@@ -19,7 +19,8 @@ evenly in time; for headings, each stretch named by its three most frequent cont
 - **Pk**: Beeferman's Pk over the words (k = half the mean true section length);
 - **HAgr**: heading agreement, the share of true chapters whose heading shares a content stem with
   the heading of the draft section overlapping it most in time (chapters titled only "Intro",
-  "Introduction", "Outro" or "Conclusion" included: a heading for them is as easy to get right).
+  "Introduction", "Outro" or "Conclusion" included: a heading for them is as easy to get right;
+  "intro" counts as "introduction", a clipping, as in ``eval_headings``).
 
 ``--folds N`` also prints the means over N held-apart folds of the real ids (for checking that
 tuned parameters generalise: tune on some folds, read the others).
@@ -43,6 +44,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+from benchmarks.eval_headings import CLIPPINGS
 from benchmarks.eval_sections import EVAL_DIR, boundary_f1, label, pk, stems
 from video2blog.pipeline.engines import embed
 from video2blog.pipeline.ingest.captions import read_captions
@@ -195,8 +197,13 @@ def agreement(item: Truth, spans: list[tuple[float, float]], headings: list[str]
     hits = 0
     for (begin, end), title in zip(truth_spans, item.headings):
         best = max(range(len(spans)), key=lambda k: min(end, spans[k][1]) - max(begin, spans[k][0]))
-        hits += bool(stems(title) & stems(headings[best]))
+        hits += bool(_stems(title) & _stems(headings[best]))
     return hits / len(truth_spans)
+
+
+def _stems(text: str) -> set[str]:
+    """Content stems, clippings spelt out ("intro" is "introduction"), as eval_headings counts them."""
+    return {CLIPPINGS.get(s, s) for s in stems(text)}
 
 
 def means(rows: list[Score]) -> dict[str, float]:

@@ -60,10 +60,12 @@ def test_long_talks_get_longer_sections_and_spoken_structure_sets_the_length():
 
 from video2blog.pipeline.text.segment import (  # noqa: E402
     FEATURES,
+    MAX_SECTIONS,
     BoundaryModel,
     boundary_model,
-    choose_by_model,
+    choose_sections,
     gap_features,
+    sentence_rows,
 )
 
 
@@ -108,14 +110,56 @@ def test_the_shipped_model_weighs_a_pause_and_a_marker_towards_a_boundary():
     assert model.probabilities(gap_features(continued, None, timed(8)))[3] < plain[3] + 1e-9
 
 
-def test_starts_keep_the_shortest_section_in_seconds_and_the_length_prior():
-    probabilities = np.array([0.9, 0.8, 0.1, 0.7, 0.95, 0.1, 0.6])  # gaps before sentences 1..7
-    times = timed(8)  # about 4.2 s a sentence, 33.6 s in all
-    loose = BoundaryModel((0.0,) * len(FEATURES), 0.0, 0.5, min_seconds=8.0)
-    assert choose_by_model(probabilities, times, 1, loose) == [2, 5]
-    prior = BoundaryModel((0.0,) * len(FEATURES), 0.0, 0.5, min_seconds=4.0, section_seconds=17.0)
-    assert choose_by_model(probabilities, times, 1, prior) == [5]  # 33.6 s / 17 s: two sections
-    assert choose_by_model(probabilities, times, 1, prior, fixed=[3, 6]) == [3, 6]  # spoken ones stay
+def rule(**kw: float) -> BoundaryModel:
+    values = {"min_seconds": 4.0, "section_seconds": 20.0, "cohesion": 0.0, "section_cost": 1.0,
+              "logit_weight": 1.0, "length_weight": 0.0, **kw}
+    return BoundaryModel((0.0,) * len(FEATURES), 0.0, **values)
+
+
+def two_topics(first: int, second: int) -> np.ndarray:
+    """Unit rows: ``first`` sentences about one thing, then ``second`` about another."""
+    rows = np.zeros((first + second, 3))
+    rows[:first, 0] = 1.0
+    rows[first:, 1] = 1.0
+    return rows
+
+
+def test_sections_keep_alike_sentences_together():
+    rows, flat = two_topics(3, 5), np.zeros(7)
+    assert choose_sections(flat, timed(8), rows, rule(cohesion=2.0, section_cost=1.0)) == [3]
+    # Where a section costs more than keeping its sentences apart earns, the talk stays whole.
+    assert choose_sections(flat, timed(8), rows, rule(cohesion=0.2, section_cost=1.0)) == []
+
+
+def test_likely_gaps_open_sections_and_the_shortest_section_is_kept():
+    log_odds = np.array([3.0, 3.0, -2.0, -2.0, 4.0, -2.0, -2.0])  # gaps before sentences 1..7
+    rows, times = np.zeros((8, 3)), timed(8)  # about 4.2 s a sentence
+    assert choose_sections(log_odds, times, rows, rule()) == [1, 2, 5]
+    assert choose_sections(log_odds, times, rows, rule(min_seconds=8.0)) == [2, 5]
+    assert choose_sections(log_odds, times, rows, rule(), shortest=3) == [5]
+
+
+def test_spoken_starts_stay_and_no_section_spans_one():
+    log_odds = np.full(7, -3.0)
+    rows = sentence_rows(TEETH + SLEEP, None)
+    assert choose_sections(log_odds, timed(8), rows, rule(cohesion=1.0), fixed=[3, 6]) == [3, 6]
+
+
+def test_a_long_talk_gets_at_most_the_most_sections_an_editor_keeps():
+    log_odds = np.full(59, 5.0)
+    found = choose_sections(log_odds, timed(60), np.zeros((60, 3)), rule())
+    assert 1 <= len(found) + 1 <= MAX_SECTIONS
+
+
+def test_rows_lose_what_every_sentence_of_the_talk_shares():
+    rows = sentence_rows(["a", "b", "c"], np.array([[1.0, 1.0], [1.0, 0.0], [1.0, 2.0]]))
+    assert np.allclose(np.linalg.norm(rows, axis=1), [0.0, 1.0, 1.0])  # the first is the talk's mean
+    assert rows[1] @ rows[2] < 0  # alike raw vectors, opposite once the shared part is gone
+
+
+def test_a_sentence_that_closes_an_intro_makes_the_next_a_likely_start():
+    texts = ["Hi, I'm Sam.", "Today we fix a tap.", "Let's get started.", "Turn off the water.", "Done."]
+    assert list(column(gap_features(texts, None, timed(5)), "closer")) == [0, 0, 1, 0]
 
 
 def test_numbered_steps_and_methods_are_topic_markers_but_ordinary_words_are_not():

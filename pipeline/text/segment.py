@@ -77,10 +77,10 @@ def topic_starts(
 ) -> list[int]:
     """Indices of the sentences that open a new topic (never 0), in order.
 
-    Every gap between sentences is scored by the boundary model (:func:`boundary_probabilities`:
-    content shift, pause, discourse cues, the shape of a video), and gaps are chosen greedily by
-    probability above the model's threshold, sections kept at least :func:`min_length` sentences
-    and the model's ``min_seconds`` long.
+    Every gap between sentences is scored by the boundary model (:func:`gap_features`: content
+    shift, pause, discourse cues, the shape of a video), and the sections are chosen together
+    (:func:`choose_sections`): alike sentences kept in one section, likely gaps opening sections,
+    a cost for each section and a prior on its length.
 
     Args:
         texts: the talk's sentences.
@@ -94,14 +94,21 @@ def topic_starts(
         return sorted(i for i in fixed if 0 < i < n)
     model = boundary_model("embeddings" if vectors is not None else "lexical")
     spans = list(times) if times is not None else _even_times(n)
-    features = gap_features(texts, vectors, spans)
-    probabilities = model.probabilities(features)
-    return choose_by_model(probabilities, spans, min_length(n, fixed), model, fixed)
+    log_odds = model.log_odds(gap_features(texts, vectors, spans))
+    rows = sentence_rows(texts, vectors)
+    return choose_sections(log_odds, spans, rows, model, fixed, shortest_found(n, fixed))
 
 
 def _even_times(count: int) -> list[tuple[float, float]]:
     """Times for sentences given without them: :data:`SENTENCE_SECONDS` each, evenly spaced."""
     return [(SENTENCE_SECONDS * i, SENTENCE_SECONDS * (i + 0.9)) for i in range(count)]
+
+
+def shortest_found(count: int, fixed: Collection[int] = ()) -> int:
+    """Fewest sentences in a section with a start found from content: one (an intro may be a single
+    sentence; the model's ``min_seconds`` bounds it) unless the speaker's headings show how they
+    divide the talk (:func:`min_length`)."""
+    return min_length(count, fixed) if len(fixed) >= 2 else 1
 
 
 def min_length(count: int, fixed: Collection[int] = ()) -> int:
@@ -217,6 +224,9 @@ FEATURES = (
     "outro",
     "question",
     "early",
+    "closer",
+    "contrast",
+    "contrast_z",
 )
 _OUTRO = re.compile(
     r"\b(?:thanks? (?:you )?(?:so much )?for (?:watching|listening|joining)|subscribe|"
@@ -225,6 +235,14 @@ _OUTRO = re.compile(
     r"hit (?:the|that) (?:like|bell)|check out (?:my|our) (?:other|channel)|until next time|"
     r"leave a comment|bye|in (?:summary|conclusion|closing)|to (?:sum up|summari[sz]e|wrap up|conclude))\b"
 )
+# A sentence that closes a video's introduction ("Let's get started."): the next one opens a chapter.
+_CLOSER = re.compile(
+    r"\b(?:let'?s (?:get (?:started|into it|right into it|going|to it)|begin|dive (?:right )?in|"
+    r"jump (?:right )?in(?:to it)?|do (?:it|this))|without further ado|keep watching|stay tuned|"
+    r"here we go)\W*$"
+)
+# Block size (sentences each side) for the contrast feature: adjacent pairs of sentences compared.
+CONTRAST_WINDOW = 2
 # The opening stretch of a talk (share of its time) where an intro usually ends.
 EARLY_SHARE = 0.2
 # A talk's closing stretch (share of its time) where an outro is looked for.
@@ -233,24 +251,34 @@ LATE_SHARE = 0.3
 
 @dataclass(frozen=True)
 class BoundaryModel:
-    """Logistic weights over :data:`FEATURES`, and how starts are chosen from the probabilities.
+    """Logistic weights over :data:`FEATURES`, and how a talk's sections are chosen from them.
 
-    Learned by ``python -m benchmarks.train_boundaries`` and shipped as
-    ``pipeline/data/boundary_model.json``.
+    Sections are chosen jointly (:func:`choose_sections`): the segmentation of the talk that
+    maximises, over its sections, ``cohesion`` times how alike the section's sentences are, minus
+    ``section_cost``, minus ``length_weight`` times the squared log ratio of its length to
+    ``section_seconds``, plus ``logit_weight`` times the log odds of the gap that opens it.
+    No section is shorter than ``min_seconds``. Learned by ``python -m benchmarks.train_boundaries``
+    and shipped as ``pipeline/data/boundary_model.json``.
     """
 
     weights: tuple[float, ...]
     bias: float
-    threshold: float
     min_seconds: float
-    # The prior on section length: a talk gets at most its length / section_seconds sections (0: none).
-    section_seconds: float = 0.0
+    section_seconds: float = 20.0
+    cohesion: float = 1.0
+    section_cost: float = 1.0
+    logit_weight: float = 1.0
+    length_weight: float = 0.0
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """Probability that each gap (row of ``features``) is a section boundary."""
+        return 1.0 / (1.0 + np.exp(-self.log_odds(features)))
+
+    def log_odds(self, features: np.ndarray) -> np.ndarray:
+        """Log odds that each gap (row of ``features``) is a section boundary."""
         if not len(features):
             return np.zeros(0)
-        return 1.0 / (1.0 + np.exp(-(features @ np.asarray(self.weights) + self.bias)))
+        return np.asarray(features @ np.asarray(self.weights) + self.bias, dtype=float)
 
 
 @lru_cache(maxsize=4)
@@ -259,10 +287,11 @@ def boundary_model(kind: str) -> BoundaryModel:
     data = json.loads(resources.files("video2blog.pipeline.data").joinpath(MODEL_FILE).read_text("utf-8"))
     entry = data[kind]
     weights = tuple(float(entry["weights"].get(name, 0.0)) for name in FEATURES)
-    rule = (float(entry["threshold"]), float(entry["min_seconds"]), float(entry.get("section_seconds", 0.0)))
-    return BoundaryModel(weights, float(entry["bias"]), *rule)
+    rule = {name: float(entry[name]) for name in RULE_FIELDS if name in entry}
+    return BoundaryModel(weights, float(entry["bias"]), **rule)
 
 
+RULE_FIELDS = ("min_seconds", "section_seconds", "cohesion", "section_cost", "logit_weight", "length_weight")
 MODEL_FILE = "boundary_model.json"
 
 
@@ -271,18 +300,30 @@ def gap_features(
 ) -> np.ndarray:
     """One row of :data:`FEATURES` per gap (row ``g - 1`` is the gap before sentence ``g``)."""
     n = len(texts)
-    rows = lexical_vectors(texts) if vectors is None else np.asarray(vectors, dtype=float)
+    rows = sentence_rows(texts, vectors)
     window = max(WINDOW_SENTENCES, min_length(n) // 2)
     depth = depth_scores(gap_similarities(rows, window))
+    contrast = -gap_similarities(rows, CONTRAST_WINDOW)
     pauses = np.array([max(0.0, times[g][0] - times[g - 1][1]) for g in range(1, n)])
     columns = {
         "depth": depth,
         "depth_z": _zscore(depth),
         "pause_log": np.log((pauses + 0.05) / (float(np.median(pauses)) + 0.05)),
         "pause_rank": _ranks(pauses),
+        "contrast": contrast,
+        "contrast_z": _zscore(contrast),
         **_text_cues(texts, times),
     }
     return np.stack([columns[name] for name in FEATURES], axis=1)
+
+
+def sentence_rows(texts: Sequence[str], vectors: np.ndarray | None) -> np.ndarray:
+    """Unit rows, one per sentence, with the talk's mean taken off: what every sentence of a
+    talk shares (its subject, the speaker's manner) says nothing about where topics change."""
+    rows = lexical_vectors(texts) if vectors is None else np.asarray(vectors, dtype=float)
+    rows = rows - rows.mean(axis=0)
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return np.divide(rows, norms, out=np.zeros_like(rows), where=norms > 0)
 
 
 def _zscore(values: np.ndarray) -> np.ndarray:
@@ -316,37 +357,91 @@ def _text_cues(texts: Sequence[str], times: Sequence[tuple[float, float]]) -> di
         "outro": np.array([float(g == outro) for g in range(1, n)]),
         "question": np.array([float(lowered[g].endswith("?")) for g in range(1, n)]),
         "early": (where <= EARLY_SHARE).astype(float),
+        "closer": np.array([float(bool(_CLOSER.search(lowered[g - 1]))) for g in range(1, n)]),
     }
 
 
-def choose_by_model(
-    probabilities: np.ndarray,
+def choose_sections(
+    log_odds: np.ndarray,
     times: Sequence[tuple[float, float]],
-    shortest: int,
+    rows: np.ndarray,
     model: BoundaryModel,
     fixed: Collection[int] = (),
+    shortest: int = 1,
 ) -> list[int]:
-    """Gaps with the highest probabilities above the threshold, sections long enough in both
-    sentences and seconds (``fixed`` starts are kept whatever their spacing)."""
-    count = len(probabilities) + 1
-    chosen = sorted(i for i in fixed if 0 < i < count)
-    starts = [t[0] for t in times]
-    length = times[-1][1] - starts[0]
-    limit = min(MAX_SECTIONS, int(length / model.min_seconds))
-    if model.section_seconds > 0:
-        limit = min(limit, math.ceil(length / model.section_seconds))
-    for gap in np.argsort(-probabilities, kind="stable"):
-        start = int(gap) + 1
-        if probabilities[gap] < model.threshold or len(chosen) + 1 >= max(limit, len(fixed) + 1):
-            break
-        if _room(start, chosen, count, shortest) and _apart(start, chosen, starts, times, model.min_seconds):
-            chosen = sorted([*chosen, start])
-    return chosen
+    """Section starts of the best segmentation of a talk under ``model`` (see :class:`BoundaryModel`).
+
+    Dynamic programming over where each section ends. ``fixed`` starts (spoken headings) are
+    kept: no section spans one. A section opened or closed by a start found here is at least
+    ``shortest`` sentences and ``model.min_seconds`` long. The section cost rises until the talk
+    has at most :data:`MAX_SECTIONS` sections (besides those the speaker announced).
+    """
+    cost = model.section_cost
+    for _ in range(8):
+        starts = _best_segmentation(log_odds, times, rows, model, cost, fixed, shortest)
+        if len(starts) + 1 <= max(MAX_SECTIONS, len(fixed) + 1):
+            return starts
+        cost = cost * 2 + 1
+    return sorted(i for i in fixed if 0 < i < len(times))
 
 
-def _apart(
-    start: int, chosen: list[int], starts: list[float], times: Sequence[tuple[float, float]], seconds: float
-) -> bool:
-    if starts[start] - starts[0] < seconds or times[-1][1] - starts[start] < seconds:
-        return False
-    return all(abs(starts[start] - starts[other]) >= seconds for other in chosen)
+def _best_segmentation(
+    log_odds: np.ndarray,
+    times: Sequence[tuple[float, float]],
+    rows: np.ndarray,
+    model: BoundaryModel,
+    cost: float,
+    fixed: Collection[int],
+    shortest: int,
+) -> list[int]:
+    n = len(times)
+    begins = np.array([t[0] for t in times] + [times[-1][1]])
+    sums = np.vstack([np.zeros(rows.shape[1]), np.cumsum(rows, axis=0)])
+    gram = sums @ sums.T  # |sums[j] - sums[i]|^2 = gram[j, j] + gram[i, i] - 2 gram[i, j]
+    opening = np.concatenate([[0.0], model.logit_weight * log_odds])
+    kept = {0, n, *(i for i in fixed if 0 < i < n)}
+    is_kept = np.zeros(n + 1, dtype=bool)
+    is_kept[sorted(kept)] = True
+    latest = np.maximum.accumulate(np.where(is_kept, np.arange(n + 1), 0))
+    best = np.full(n + 1, -np.inf)
+    best[0] = 0.0
+    back = np.zeros(n + 1, dtype=int)
+    for end in range(1, n + 1):
+        values = _section_values(end, begins, gram, best, opening, model, cost)
+        first = np.arange(end)
+        found_edge = ~is_kept[first] | (not is_kept[end])
+        too_short = (end - first < shortest) | (begins[end] - begins[first] < model.min_seconds)
+        # A section spans no fixed start, and one with a found start or end is long enough.
+        values[(first < latest[end - 1]) | (found_edge & too_short)] = -np.inf
+        back[end] = int(np.argmax(values))
+        best[end] = values[back[end]]
+    return _walk_back(back, n, kept)
+
+
+def _section_values(
+    end: int,
+    begins: np.ndarray,
+    gram: np.ndarray,
+    best: np.ndarray,
+    opening: np.ndarray,
+    model: BoundaryModel,
+    cost: float,
+) -> np.ndarray:
+    """Score of the best segmentation up to ``end`` whose last section opens at each sentence."""
+    first = np.arange(end)
+    seconds = np.maximum(begins[end] - begins[first], 1.0)
+    squared = gram[end, end] + gram[first, first] - 2 * gram[first, end]
+    values = best[first] + model.cohesion * np.sqrt(np.maximum(squared, 0.0)) - cost
+    values += opening[first]
+    if model.length_weight:
+        values -= model.length_weight * np.log(seconds / model.section_seconds) ** 2
+    return values
+
+
+def _walk_back(back: np.ndarray, n: int, kept: set[int]) -> list[int]:
+    starts, end = [], n
+    while end > 0:
+        end = int(back[end])
+        if end > 0:
+            starts.append(end)
+    return sorted(set(starts) | (kept - {0, n}))
