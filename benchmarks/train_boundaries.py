@@ -100,7 +100,7 @@ def talk_of(item: Truth, kind: str) -> Talk | None:
     mids = [(w.start + w.end) / 2 for w in item.words.words]
     group = item.item.removesuffix("-bare").rsplit("-", 1)[0] if item.dataset != "real" else item.item
     rows = segment.sentence_rows(texts, vectors)
-    shortest = segment.shortest_found(len(texts))
+    shortest = segment.min_length(len(texts))
     group = group.removesuffix("-bare")
     none_pk = pk(label(mids, list(item.starts)), [0] * len(mids))
     return Talk(item.item, group, features, rows, labels, times, shortest, item.starts, mids, none_pk)

@@ -96,19 +96,12 @@ def topic_starts(
     spans = list(times) if times is not None else _even_times(n)
     log_odds = model.log_odds(gap_features(texts, vectors, spans))
     rows = sentence_rows(texts, vectors)
-    return choose_sections(log_odds, spans, rows, model, fixed, shortest_found(n, fixed))
+    return choose_sections(log_odds, spans, rows, model, fixed, min_length(n, fixed))
 
 
 def _even_times(count: int) -> list[tuple[float, float]]:
     """Times for sentences given without them: :data:`SENTENCE_SECONDS` each, evenly spaced."""
     return [(SENTENCE_SECONDS * i, SENTENCE_SECONDS * (i + 0.9)) for i in range(count)]
-
-
-def shortest_found(count: int, fixed: Collection[int] = ()) -> int:
-    """Fewest sentences in a section with a start found from content: one (an intro may be a single
-    sentence; the model's ``min_seconds`` bounds it) unless the speaker's headings show how they
-    divide the talk (:func:`min_length`)."""
-    return min_length(count, fixed) if len(fixed) >= 2 else 1
 
 
 def min_length(count: int, fixed: Collection[int] = ()) -> int:
@@ -241,6 +234,8 @@ _CLOSER = re.compile(
     r"jump (?:right )?in(?:to it)?|do (?:it|this))|without further ado|keep watching|stay tuned|"
     r"here we go)\W*$"
 )
+# How many sentences' worth of doubt the talk's mean vector carries (see :func:`sentence_rows`).
+MEAN_PRIOR_SENTENCES = 5
 # Block size (sentences each side) for the contrast feature: adjacent pairs of sentences compared.
 CONTRAST_WINDOW = 2
 # The opening stretch of a talk (share of its time) where an intro usually ends.
@@ -319,9 +314,14 @@ def gap_features(
 
 def sentence_rows(texts: Sequence[str], vectors: np.ndarray | None) -> np.ndarray:
     """Unit rows, one per sentence, with the talk's mean taken off: what every sentence of a
-    talk shares (its subject, the speaker's manner) says nothing about where topics change."""
+    talk shares (its subject, the speaker's manner) says nothing about where topics change.
+
+    The mean of a few sentences is mostly those sentences, so it is shrunk for a short clip
+    (weight n / (n + :data:`MEAN_PRIOR_SENTENCES`)): four sentences taken off their own mean
+    would look like opposites.
+    """
     rows = lexical_vectors(texts) if vectors is None else np.asarray(vectors, dtype=float)
-    rows = rows - rows.mean(axis=0)
+    rows = rows - rows.mean(axis=0) * len(rows) / (len(rows) + MEAN_PRIOR_SENTENCES)
     norms = np.linalg.norm(rows, axis=1, keepdims=True)
     return np.divide(rows, norms, out=np.zeros_like(rows), where=norms > 0)
 
@@ -373,7 +373,8 @@ def choose_sections(
 
     Dynamic programming over where each section ends. ``fixed`` starts (spoken headings) are
     kept: no section spans one. A section opened or closed by a start found here is at least
-    ``shortest`` sentences and ``model.min_seconds`` long. The section cost rises until the talk
+    ``shortest`` sentences (the opening one may be a single sentence: a greeting) and
+    ``model.min_seconds`` long. The section cost rises until the talk
     has at most :data:`MAX_SECTIONS` sections (besides those the speaker announced).
     """
     cost = model.section_cost
@@ -410,7 +411,9 @@ def _best_segmentation(
         values = _section_values(end, begins, gram, best, opening, model, cost)
         first = np.arange(end)
         found_edge = ~is_kept[first] | (not is_kept[end])
-        too_short = (end - first < shortest) | (begins[end] - begins[first] < model.min_seconds)
+        # The opening section may be one sentence (a greeting); any other, ``shortest``.
+        fewest = np.where(first == 0, 1, shortest)
+        too_short = (end - first < fewest) | (begins[end] - begins[first] < model.min_seconds)
         # A section spans no fixed start, and one with a found start or end is long enough.
         values[(first < latest[end - 1]) | (found_edge & too_short)] = -np.inf
         back[end] = int(np.argmax(values))
