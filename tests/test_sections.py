@@ -83,7 +83,10 @@ def test_a_short_sentence_inside_an_answer_is_not_a_title():
         "Brisk walking counts. Two short sessions of strength training each week matter even more "
         "while you are losing weight, since they protect your muscle."
     )
-    assert [s.heading for s in find_sections(t)] == ["How much exercise do I need?"]
+    spans = find_sections(t)
+    assert [s.heading for s in spans if s.heading_source == "spoken"] == ["How much exercise do I need?"]
+    brisk = next(i for i, s in enumerate(t.sentences) if s.text.startswith("Brisk"))
+    assert all(s.heading_sentence != brisk for s in spans)
 
 
 def test_title_run_into_its_answer_is_split_off_where_headings_are_spoken():

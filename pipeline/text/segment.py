@@ -1,21 +1,20 @@
 """Topic segmentation: where a talk moves on to a new topic, from its content and discourse cues.
 
-TextTiling-style (Hearst 1997) over sentences: each gap between sentences is scored by how
-little the sentences just before it share with the sentences just after it (block cosine
-similarity of sentence vectors), turned into a depth score (how far the similarity dips below
-the peaks on either side), then adjusted by discourse cues that generalise across speakers:
+Each gap between sentences is described by :data:`FEATURES`: content shift (TextTiling depth,
+Hearst 1997, of the similarity of the sentences either side, and the contrast of the two sentences
+either side, each raw and z-scored within the talk), the pause before it, discourse cues that generalise
+across speakers (a topic-shift marker: "Now, let's talk about", "Next,", "Step 2"; a sentence
+leaning on the one before: "It", "Then", "That is why"; the end of a greeting or of an intro:
+"Let's get started"; an outro: "Thanks for watching"), questions and position. A logistic model
+learned from real talks (:class:`BoundaryModel`, ``pipeline/data/boundary_model.json``) turns them
+into log odds, and the sections are then chosen together by dynamic programming
+(:func:`choose_sections`): sentences that are alike stay in one section, likely gaps open
+sections, every section costs something and has a prior length, and none is shorter than the
+model's ``min_seconds``.
 
-- a sentence that opens with a topic-shift marker ("Now, let's talk about", "Another thing",
-  "Finally", "Next,") is a likely start;
-- a sentence that opens by leaning on the one before ("It", "They", "Then", "But", "That is
-  why") is an unlikely start;
-- the end of a greeting ("Hello, I'm...", "Today I will...") is a likely start.
-
-Sentence vectors are TF-IDF weighted, Porter-stemmed content words (numpy only, the project's
-stop words), or, where the caller has them, sentence embeddings. Pause length is never used.
-Gaps are chosen greedily by score above a cut relative to the talk's own scores, keeping every
-section at least :data:`MIN_SECTION_SENTENCES` sentences and at least 1/:data:`MAX_SECTIONS` of
-the talk long, so a long talk gets chapters rather than a heading every few sentences.
+Sentence vectors are sentence embeddings where the caller has them, else TF-IDF weighted,
+Porter-stemmed content words (numpy only, the project's stop words); either way the talk's own
+mean is taken off (:func:`sentence_rows`).
 """
 
 from __future__ import annotations
