@@ -23,8 +23,7 @@ import sys
 
 import numpy as np
 
-from benchmarks.eval_sections import boundary_f1, label, pk
-from benchmarks.train_boundaries import Talk, _kind, load
+from benchmarks.train_boundaries import TOLERANCE_S, Talk, _kind, load, starts_figures
 from video2blog.pipeline.text import segment
 
 
@@ -46,10 +45,9 @@ def oracle(talk: Talk) -> tuple[float, float]:
     found = []
     for true in talk.truth[1:]:
         nearest = min(starts[1:], key=lambda s: abs(s - true))
-        if abs(nearest - true) <= 3.0:
+        if abs(nearest - true) <= TOLERANCE_S:
             found.append(nearest)
-    truth_labels = label(talk.mids, list(talk.truth))
-    return boundary_f1(list(talk.truth[1:]), found), pk(truth_labels, label(talk.mids, [0.0, *found]))
+    return starts_figures(talk, found)
 
 
 def report(kind: str, talks: list[Talk]) -> None:

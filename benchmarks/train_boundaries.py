@@ -142,7 +142,11 @@ def figures(talk: Talk, model: segment.BoundaryModel) -> tuple[float, float]:
     """Boundary F1 and Pk of one talk's starts as the section stage would choose them."""
     log_odds = model.log_odds(talk.features)
     chosen = segment.choose_sections(log_odds, talk.times, talk.rows, model, shortest=talk.shortest)
-    found = [talk.times[i][0] for i in chosen]
+    return starts_figures(talk, [talk.times[i][0] for i in chosen])
+
+
+def starts_figures(talk: Talk, found: list[float]) -> tuple[float, float]:
+    """Boundary F1 and Pk of section starts (seconds, the first section's excluded) against the truth."""
     truth_labels = label(talk.mids, list(talk.truth))
     return boundary_f1(list(talk.truth[1:]), found), pk(truth_labels, label(talk.mids, [0.0, *found]))
 

@@ -407,8 +407,8 @@ def _best_segmentation(
     best[0] = 0.0
     back = np.zeros(n + 1, dtype=int)
     for end in range(1, n + 1):
-        values = _section_values(end, begins, gram, best, opening, model, cost)
         first = np.arange(end)
+        values = _section_values(first, end, begins, gram, best, opening, model, cost)
         found_edge = ~is_kept[first] | (not is_kept[end])
         # The opening section may be one sentence (a greeting); any other, ``shortest``.
         fewest = np.where(first == 0, 1, shortest)
@@ -421,6 +421,7 @@ def _best_segmentation(
 
 
 def _section_values(
+    first: np.ndarray,
     end: int,
     begins: np.ndarray,
     gram: np.ndarray,
@@ -429,8 +430,7 @@ def _section_values(
     model: BoundaryModel,
     cost: float,
 ) -> np.ndarray:
-    """Score of the best segmentation up to ``end`` whose last section opens at each sentence."""
-    first = np.arange(end)
+    """Score of the best segmentation up to ``end`` whose last section opens at each of ``first``."""
     seconds = np.maximum(begins[end] - begins[first], 1.0)
     squared = gram[end, end] + gram[first, first] - 2 * gram[first, end]
     values = best[first] + model.cohesion * np.sqrt(np.maximum(squared, 0.0)) - cost
