@@ -90,7 +90,7 @@ class Result:
 
 def ensure_eval_set() -> list[Path]:
     """The truth files of the evaluation set, building the set first if any are missing."""
-    import make_eval_set
+    from benchmarks import make_eval_set
 
     jobs = make_eval_set.plan_jobs(make_eval_set.TALKS, EVAL_DIR, video=False)
     if not all(job.media.exists() and job.truth.exists() for job in jobs):

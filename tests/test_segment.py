@@ -146,6 +146,16 @@ def test_spoken_starts_stay_and_no_section_spans_one():
     assert choose_sections(log_odds, timed(8), rows, rule(cohesion=1.0), fixed=[3, 6]) == [3, 6]
 
 
+def test_a_talk_with_spoken_headings_takes_a_found_start_only_where_it_is_likelier():
+    log_odds = np.array([-3.0, -3.0, -3.0, -3.0, 1.2, -3.0, -3.0, -3.0, -3.0, -3.0, -3.0])
+    rows, times = np.zeros((12, 3)), timed(12)
+    assert choose_sections(log_odds, times, rows, rule(), fixed=[2]) == [2, 5]
+    # Two spoken headings: the speaker shows how they divide the talk; the same gap is not enough.
+    assert choose_sections(log_odds, times, rows, rule(), fixed=[2, 8]) == [2, 8]
+    log_odds[4] = 3.5
+    assert choose_sections(log_odds, times, rows, rule(), fixed=[2, 8]) == [2, 5, 8]
+
+
 def test_a_long_talk_gets_at_most_the_most_sections_an_editor_keeps():
     log_odds = np.full(59, 5.0)
     found = choose_sections(log_odds, timed(60), np.zeros((60, 3)), rule())
