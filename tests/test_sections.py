@@ -109,6 +109,26 @@ def test_title_run_into_its_answer_is_split_off_where_headings_are_spoken():
     assert len(spans) == len(draft.sections)
 
 
+def test_two_titles_run_into_their_answers_are_both_found_though_most_sections_look_long():
+    body = "the lining of the nose swells and itches whenever pollen counts rise in the spring. "
+    text = (
+        f"Is it a cold or hay fever? A cold clears in ten days, and {body}"
+        f"How do allergy shots work? Small doses retrain the immune system over months, and {body}"
+        f"Most people need three to five years of shots. {body}"
+        f"Food allergies in children, peanut, egg and milk are the most common triggers we see. {body}"
+        f"Can allergies turn into asthma? The nose and lungs are one airway, and {body}"
+        f"Children with eczema wheeze more often. {body}"
+        f"Treating nasal allergies, steroid sprays calm the lining of the nose for most children. {body}"
+    )
+    words = text.split()
+    t = split(text, pauses={words.index("peanut,"): 0.6, words.index("steroid"): 0.6})
+    draft = make_draft(t, Source("talk.mp4", "0" * 64, 60.0), DraftOptions(date="2026-01-01"))
+    spoken = [s.heading for s in draft.sections if s.heading_source == "spoken"]
+    # Two of the three stretches between spoken questions hide a title: the usual spoken section is
+    # judged by the shortest, not by the median that the hidden titles lengthen.
+    assert "Food allergies in children" in spoken and "Treating nasal allergies" in spoken, spoken
+
+
 def test_topic_shift_without_any_heading_starts_a_generated_section():
     teeth = (
         "Brush your teeth twice a day with fluoride toothpaste. Floss between the teeth every evening. "

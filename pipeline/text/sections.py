@@ -40,7 +40,7 @@ Encoder = Callable[[list[str]], np.ndarray]
 MIN_ANSWER = 12
 # A spoken title opens a section only after at least this many sentences of the section before.
 MIN_BODY_BEFORE_TITLE = 2
-# A stretch between spoken headings this many times the usual section length hides a heading.
+# A stretch between spoken headings this many times the shortest spoken section hides a heading.
 LONG_REGION = 1.25
 # A title run into its answer ends in a comma, then a pause at least this long, then this many words.
 MIN_TITLE_PAUSE = 0.2
@@ -235,7 +235,8 @@ def run_on_titles(transcript: Transcript, heads: list[int]) -> dict[int, int]:
     """Titles the recogniser ran into their answer, in talks whose speaker reads out headings.
 
     Where at least two headings were spoken, a stretch between headings at least
-    :data:`LONG_REGION` times the usual section length probably hides one more: the sentence
+    :data:`LONG_REGION` times the shortest spoken section probably hides one more (the
+    shortest, not the median: where two titles are hidden, most stretches look long): the sentence
     in it opening with a title phrase and a comma ("Caring for your teeth after a filling,
     wait until...") nearest its middle is taken. Returns sentence index -> word where the
     title ends.
@@ -245,7 +246,7 @@ def run_on_titles(transcript: Transcript, heads: list[int]) -> dict[int, int]:
         return {}
     edges = sorted({0, *heads, count})
     times = [sentences[i].start if i < count else sentences[-1].end for i in edges]
-    usual = float(np.median(np.diff(times[edges.index(heads[0]) :])))
+    usual = float(np.min(np.diff(times[edges.index(heads[0]) :])))
     found: dict[int, int] = {}
     for k, (first, last) in enumerate(zip(edges, edges[1:])):
         if times[k + 1] - times[k] < LONG_REGION * usual:
