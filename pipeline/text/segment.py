@@ -40,8 +40,8 @@ MIN_SECTION_SENTENCES = 2
 MAX_SECTIONS = 12
 # Extra cost of a section found from content in a talk whose speaker reads out headings (two or
 # more spoken starts): they have shown how they divide the talk, so a found start must be likelier.
-# Measured on the asked talks (``benchmarks.eval_real --only-talks``): 0 -> 2 takes F1 0.95 -> 0.96,
-# stripped 0.78 -> 0.83; the real talks are unchanged (0.30 / 0.39).
+# Measured on the asked talks (``benchmarks.eval_real --only-talks``, 2026-12-03): 0 -> 2 takes F1
+# 0.95 -> 0.96; the real talks are unchanged (0.30 / 0.39).
 ANNOUNCED_COST = 2.0
 # A gap is a candidate when its score exceeds mean + CUT_STD * std of all gaps' depth scores...
 CUT_STD = -0.5
@@ -242,7 +242,8 @@ _CLOSER = re.compile(
 MEAN_PRIOR_SENTENCES = 5
 # Block size (sentences each side) for the contrast feature: the sentence before a gap against the one
 # after. One sentence rather than two measured better on held-apart folds (2026-12-03): the clinic
-# monologues' sentences run ~5 s, so two a side spanned half a section (monologue F1 0.47 -> 0.58).
+# monologues' sentences run ~5 s, so two a side spanned half a section (held-apart folds of the
+# sixteen monologues: F1 0.51 -> 0.58; real 0.34 -> 0.33).
 CONTRAST_WINDOW = 1
 # The opening stretch of a talk (share of its time) where an intro usually ends.
 EARLY_SHARE = 0.2
