@@ -246,10 +246,10 @@ def run_on_titles(transcript: Transcript, heads: list[int]) -> dict[int, int]:
         return {}
     edges = sorted({0, *heads, count})
     times = [sentences[i].start if i < count else sentences[-1].end for i in edges]
-    usual = float(np.min(np.diff(times[edges.index(heads[0]) :])))
+    shortest = float(np.min(np.diff(times[edges.index(heads[0]) :])))
     found: dict[int, int] = {}
     for k, (first, last) in enumerate(zip(edges, edges[1:])):
-        if times[k + 1] - times[k] < LONG_REGION * usual:
+        if times[k + 1] - times[k] < LONG_REGION * shortest:
             continue
         cuts = {i: title_cut(transcript, i) for i in range(first + 2, last - 1)}
         inside = [i for i, cut in cuts.items() if cut is not None]

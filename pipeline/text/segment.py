@@ -38,8 +38,9 @@ WINDOW_SENTENCES = 3
 MIN_SECTION_SENTENCES = 2
 # An editor keeps at most about this many sections in one post, however long the talk.
 MAX_SECTIONS = 12
-# Extra cost of a section found from content in a talk whose speaker reads out headings (two or
-# more spoken starts): they have shown how they divide the talk, so a found start must be likelier.
+# A speaker who reads out at least this many headings has shown how they divide the talk.
+ANNOUNCED_HEADINGS = 2
+# Extra cost of a section found from content in such a talk: a found start must be likelier.
 # Measured on the asked talks (``benchmarks.eval_real --only-talks``, 2026-12-03): 0 -> 2 takes F1
 # 0.95 -> 0.96; the real talks are unchanged (0.30 / 0.39).
 ANNOUNCED_COST = 2.0
@@ -116,7 +117,7 @@ def min_length(count: int, fixed: Collection[int] = ()) -> int:
     """
     shortest = max(MIN_SECTION_SENTENCES, math.ceil(count / MAX_SECTIONS))
     spoken = sorted({*fixed, count})
-    if len(fixed) >= 2:
+    if len(fixed) >= ANNOUNCED_HEADINGS:
         shortest = max(shortest, int(np.median(np.diff(spoken))))
     return shortest
 
@@ -381,18 +382,19 @@ def choose_sections(
     Dynamic programming over where each section ends. ``fixed`` starts (spoken headings) are
     kept: no section spans one. A section opened or closed by a start found here is at least
     ``shortest`` sentences (the opening one may be a single sentence: a greeting) and
-    ``model.min_seconds`` long. Where two or more starts are fixed, every section costs
-    :data:`ANNOUNCED_COST` more (the fixed ones are kept whatever they cost). The section cost
-    rises until the talk has at most :data:`MAX_SECTIONS` sections (besides those the speaker announced).
+    ``model.min_seconds`` long. Where at least :data:`ANNOUNCED_HEADINGS` starts are fixed,
+    every section costs :data:`ANNOUNCED_COST` more (the fixed ones are kept whatever they cost).
+    The section cost rises until the talk has at most :data:`MAX_SECTIONS` sections (besides those
+    the speaker announced).
     """
-    announced = sum(1 for i in set(fixed) if 0 < i < len(times)) >= 2
-    cost = model.section_cost + (ANNOUNCED_COST if announced else 0.0)
+    inside = sorted({i for i in fixed if 0 < i < len(times)})
+    cost = model.section_cost + (ANNOUNCED_COST if len(inside) >= ANNOUNCED_HEADINGS else 0.0)
     for _ in range(8):
-        starts = _best_segmentation(log_odds, times, rows, model, cost, fixed, shortest)
+        starts = _best_segmentation(log_odds, times, rows, model, cost, inside, shortest)
         if len(starts) + 1 <= max(MAX_SECTIONS, len(fixed) + 1):
             return starts
         cost = cost * 2 + 1
-    return sorted(i for i in fixed if 0 < i < len(times))
+    return inside
 
 
 def _best_segmentation(
@@ -401,15 +403,16 @@ def _best_segmentation(
     rows: np.ndarray,
     model: BoundaryModel,
     cost: float,
-    fixed: Collection[int],
+    inside: list[int],
     shortest: int,
 ) -> list[int]:
+    """The best segmentation for one section cost; ``inside``: the fixed starts, within the talk."""
     n = len(times)
     begins = np.array([t[0] for t in times] + [times[-1][1]])
     sums = np.vstack([np.zeros(rows.shape[1]), np.cumsum(rows, axis=0)])
     gram = sums @ sums.T  # |sums[j] - sums[i]|^2 = gram[j, j] + gram[i, i] - 2 gram[i, j]
     opening = np.concatenate([[0.0], model.logit_weight * log_odds])
-    kept = {0, n, *(i for i in fixed if 0 < i < n)}
+    kept = {0, n, *inside}
     is_kept = np.zeros(n + 1, dtype=bool)
     is_kept[sorted(kept)] = True
     latest = np.maximum.accumulate(np.where(is_kept, np.arange(n + 1), 0))
