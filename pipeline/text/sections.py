@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from video2blog.pipeline.schema import Chapter, HeadingSource, Sentence, Transcript
-from video2blog.pipeline.text.segment import min_length, stems, topic_starts
+from video2blog.pipeline.text.segment import ANNOUNCED_HEADINGS, min_length, stems, topic_starts
 from video2blog.pipeline.text.sentences import make_sentence
 from video2blog.pipeline.text.spoken import (
     MAX_TITLE_WORDS,
@@ -100,7 +100,7 @@ def find_sections(
     texts = [s.text for s in sentences]
     times = [(s.start, s.end) for s in sentences]
     starts = topic_starts(texts, _vectors(texts, encode), fixed=fixed, times=times)
-    if len(heads) < 2:
+    if len(heads) < ANNOUNCED_HEADINGS:
         return spans_from_starts(transcript, starts, fixed, run_ons)
     # The speaker reads out headings: a topic shift may open with one, or one may end a sentence.
     run_ons |= {i: cut for i in starts if i not in fixed and (cut := title_cut(transcript, i))}
@@ -242,7 +242,7 @@ def run_on_titles(transcript: Transcript, heads: list[int]) -> dict[int, int]:
     title ends.
     """
     sentences, count = transcript.sentences, len(transcript.sentences)
-    if len(heads) < 2:
+    if len(heads) < ANNOUNCED_HEADINGS:
         return {}
     edges = sorted({0, *heads, count})
     times = [sentences[i].start if i < count else sentences[-1].end for i in edges]
