@@ -1,6 +1,8 @@
 """A small client for OpenAI-compatible chat endpoints (/v1/chat/completions), stdlib only.
 
-Timeouts bound every request and the whole draft; connection failures, rate limits (429) and
+Timeouts bound every request and the whole draft, each a total time for the answer, however slowly
+the server sends it (:func:`video2blog.pipeline.net.fetch`); a redirect to another address is not
+followed (the API key stays where the user sent it). Connection failures, rate limits (429) and
 server errors (5xx) are retried with exponential backoff (a timeout is not: the server is still
 busy with the request). Whatever goes wrong ends in
 :class:`LlmUnavailable`, which the caller turns into one warning and the classical draft.
@@ -12,11 +14,12 @@ import http.client
 import json
 import logging
 import time
-import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from email.message import Message
 from urllib.parse import urlsplit, urlunsplit
+
+from video2blog.pipeline import net
 
 log = logging.getLogger(__name__)
 
@@ -108,19 +111,18 @@ class ChatClient:
             else f"no answer within the {deadline.seconds:g} s allowed per draft"
         )
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                return bytes(response.read(MAX_REPLY_BYTES))
-        except urllib.error.HTTPError as exc:
-            raise _http_failure(exc) from exc
-        except TimeoutError as exc:  # not retried: a slow server is still busy with the request
+            answer = net.fetch(request, timeout, MAX_REPLY_BYTES)
+        except net.DeadlineExceeded as exc:  # not retried: a slow server is still busy with the request
             raise LlmUnavailable(late) from exc
+        except net.RedirectRefused as exc:
+            raise LlmUnavailable(f"redirected to another address, {exc.location} (check --llm)") from exc
         except http.client.HTTPException as exc:  # closed mid-answer, or not an HTTP server at all
             raise _Retryable(f"bad HTTP answer ({type(exc).__name__})") from exc
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            if isinstance(reason, TimeoutError):
-                raise LlmUnavailable(late) from exc
-            raise _Retryable(f"cannot connect ({reason})") from exc
+        except OSError as exc:
+            raise _Retryable(f"cannot connect ({getattr(exc, 'reason', exc)})") from exc
+        if answer.status >= 400:
+            raise _http_failure(answer)
+        return answer.body
 
 
 class _Retryable(Exception):
@@ -129,12 +131,12 @@ class _Retryable(Exception):
         self.reason, self.wait = reason, wait
 
 
-def _http_failure(exc: urllib.error.HTTPError) -> Exception:
-    reason = f"HTTP {exc.code} {exc.reason}".strip()
-    if exc.code in RETRY_STATUS:
-        return _Retryable(reason, _retry_after(exc.headers))
-    hint = " (check the API key variable)" if exc.code in (401, 403) else ""
-    hint = " (check --llm and --llm-model)" if exc.code == 404 else hint
+def _http_failure(answer: net.Answer) -> Exception:
+    reason = f"HTTP {answer.status} {answer.reason}".strip()
+    if answer.status in RETRY_STATUS:
+        return _Retryable(reason, _retry_after(answer.headers))
+    hint = " (check the API key variable)" if answer.status in (401, 403) else ""
+    hint = " (check --llm and --llm-model)" if answer.status == 404 else hint
     return LlmUnavailable(reason + hint)
 
 
@@ -153,10 +155,10 @@ def parse_reply(raw: bytes) -> Reply:
         LlmUnavailable: the body is not a chat completion.
     """
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"))  # a nesting too deep is a RecursionError
         text = data["choices"][0]["message"]["content"]
         if not isinstance(text, str):
             raise TypeError("content is not text")
         return Reply(text, str(data.get("model", "")))
-    except (UnicodeDecodeError, ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError) as exc:
         raise LlmUnavailable(f"the answer is not a chat completion ({type(exc).__name__})") from exc

@@ -12,15 +12,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import http.client
 import json
 import logging
-import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from video2blog.pipeline import net
 from video2blog.pipeline.errors import InputError, UsageError, Video2BlogError
 from video2blog.pipeline.output import atomic_write
 from video2blog.pipeline.serialize import to_json
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 RECORD = "publish.json"
 STATUSES = ("draft", "pending", "private", "publish")
 TAG_COUNT = 4  # the draft's first keywords, as in post.md's tags
-TIMEOUT = 30.0
+TIMEOUT = 30.0  # seconds for one request, its answer read to the end
 AUTH_HELP = (
     "check --user and the application password (VIDEO2BLOG_WP_PASSWORD); make one under "
     "Users > Profile > Application Passwords"
@@ -121,11 +122,12 @@ def publish_draft(draft_dir: Path, site: WordPressSite, status: str | None = Non
     except PublishError:
         remove_new_images(client, media, record.get("media", {}))  # a refused post leaves no stray stills
         raise
-    attach_images(client, media, saved["id"])
-    records[client.site] = {"post_id": saved["id"], "link": saved.get("link", ""), "media": media}
+    post_id, link = int(saved["id"]), str(saved.get("link", ""))
+    attach_images(client, media, post_id)
+    records[client.site] = {"post_id": post_id, "link": link, "media": media}
     atomic_write(draft_dir / RECORD, to_json(records))
-    shown = saved.get("status", status or "draft")
-    return PublishResult(saved["id"], saved.get("link", ""), shown, created, len(media))
+    shown = str(saved.get("status", status or "draft"))
+    return PublishResult(post_id, link, shown, created, len(media))
 
 
 def read_draft_post(draft_dir: Path) -> DraftPost:
@@ -199,12 +201,12 @@ def save_post(client: RestClient, post_id: int | None, fields: dict[str, Any]) -
     """Update the recorded post, or create one where none is recorded (or it was deleted)."""
     if post_id:
         try:
-            return client.call("POST", f"/wp/v2/posts/{int(post_id)}", fields), False
+            return client.item("POST", f"/wp/v2/posts/{int(post_id)}", fields), False
         except PublishError as exc:
             if exc.code != "rest_post_invalid_id":
                 raise
             log.info("post %s is gone from %s; creating a new one", post_id, client.site)
-    return client.call("POST", "/wp/v2/posts", fields), True
+    return client.item("POST", "/wp/v2/posts", fields), True
 
 
 def ensure_tags(client: RestClient, names: tuple[str, ...]) -> list[int]:
@@ -215,12 +217,12 @@ def ensure_tags(client: RestClient, names: tuple[str, ...]) -> list[int]:
 def _tag_id(client: RestClient, name: str) -> int:
     found = client.call("GET", "/wp/v2/tags", query={"search": name, "per_page": "100"})
     for tag in found if isinstance(found, list) else []:
-        if html.unescape(str(tag.get("name", ""))).casefold() == name.casefold():
-            return int(tag["id"])
+        if isinstance(tag, dict) and html.unescape(str(tag.get("name", ""))).casefold() == name.casefold():
+            return client.item_id(tag, "GET", "/wp/v2/tags")
     try:
-        return int(client.call("POST", "/wp/v2/tags", {"name": name})["id"])
+        return int(client.item("POST", "/wp/v2/tags", {"name": name})["id"])
     except PublishError as exc:  # created meanwhile, or a name the search missed
-        if exc.code == "term_exists" and exc.data.get("term_id"):
+        if exc.code == "term_exists" and isinstance(exc.data.get("term_id"), int):
             return int(exc.data["term_id"])
         raise
 
@@ -277,7 +279,11 @@ def attach_images(client: RestClient, media: dict[str, Any], post_id: int) -> No
 
 
 class RestClient:
-    """A small JSON client for one site's REST API (urllib, HTTP Basic auth with an application password)."""
+    """A small JSON client for one site's REST API (HTTP Basic auth with an application password).
+
+    Requests go through :func:`video2blog.pipeline.net.fetch`: each has a total deadline, and a redirect
+    to another address is refused rather than sent the password.
+    """
 
     def __init__(self, site: WordPressSite) -> None:
         self.site = normalise_url(site.url)
@@ -295,7 +301,7 @@ class RestClient:
         """The API's root: /wp-json/ with pretty permalinks, else ?rest_route= (plain permalinks)."""
         for root in (f"{self.site}/wp-json", f"{self.site}/?rest_route="):
             try:
-                index = self._send(urllib.request.Request(root + "/", headers=self.headers))
+                index = self._send(urllib.request.Request(root + "/", headers=self.headers, method="GET"))
             except PublishError as exc:
                 if exc.status in (0, 401, 403) and exc.code != "not_json":
                     raise
@@ -328,12 +334,34 @@ class RestClient:
         headers = {**self.headers, **({"Content-Type": "application/json"} if data is not None else {})}
         return self._send(urllib.request.Request(self._url(path, query), data, headers, method=method))
 
-    def upload(self, filename: str, data: bytes, query: dict[str, str]) -> Any:
+    def item(
+        self, method: str, path: str, body: dict[str, Any] | None = None, query: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        """One request whose answer must be one object with a numeric ``id`` (a post, tag or image)."""
+        answer = self.call(method, path, body, query)
+        self.item_id(answer, method, path)
+        return dict(answer)
+
+    def item_id(self, answer: Any, method: str, path: str) -> int:
+        """The ``id`` of an object WordPress answered ``method path`` with.
+
+        Raises:
+            PublishError: the answer is not an object with a numeric id.
+        """
+        found = answer.get("id") if isinstance(answer, dict) else None
+        if isinstance(found, bool) or not isinstance(found, int):
+            why = f"{self.site} answered {method} {path} with JSON of the wrong shape (no object with an id)"
+            raise PublishError(f"{why}; {NO_REST_HELP}", code="wrong_shape")
+        return found
+
+    def upload(self, filename: str, data: bytes, query: dict[str, str]) -> dict[str, Any]:
         """Upload a JPEG to the media library."""
         disposition = f'attachment; filename="{filename}"'
         headers = {**self.headers, "Content-Type": "image/jpeg", "Content-Disposition": disposition}
         url = self._url("/wp/v2/media", query)
-        return self._send(urllib.request.Request(url, data, headers, method="POST"))
+        answer = self._send(urllib.request.Request(url, data, headers, method="POST"))
+        self.item_id(answer, "POST", "/wp/v2/media")
+        return dict(answer)
 
     def _url(self, path: str, query: dict[str, str] | None) -> str:
         joiner = "&" if "?" in self.root else "?"
@@ -341,25 +369,34 @@ class RestClient:
         return self.root + encoded + (joiner + urllib.parse.urlencode(query) if query else "")
 
     def _send(self, request: urllib.request.Request) -> Any:
+        answer = self._fetch(request)
+        if answer.status >= 400:
+            raise refusal(self.site, self.user, answer.status, answer.body)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                raw = response.read()
-        except urllib.error.HTTPError as exc:
-            raise self._refused(exc) from None
-        except (TimeoutError, urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            why = f"cannot reach {self.site} ({reason}); check the address and that the site is up"
-            raise PublishError(why) from None
-        try:
-            return json.loads(raw)
-        except ValueError:
+            return json.loads(answer.body)
+        except (ValueError, RecursionError):
             raise PublishError(
                 f"{self.site} answered {request.full_url} with something that is not JSON; {NO_REST_HELP}",
                 code="not_json",
             ) from None
 
-    def _refused(self, exc: urllib.error.HTTPError) -> PublishError:
-        return refusal(self.site, self.user, exc.code, exc.read())
+    def _fetch(self, request: urllib.request.Request) -> net.Answer:
+        where = f"{request.get_method()} {request.full_url}"
+        try:
+            return net.fetch(request, self.timeout)
+        except net.RedirectRefused as exc:
+            why = (
+                f"{where} was redirected to another address, {exc.location}; not sending the password "
+                f"there: if the site has moved, give --wordpress its new address"
+            )
+            raise PublishError(why, code="redirect") from None
+        except net.DeadlineExceeded:
+            why = f"{self.site} gave no complete answer to {where} within {self.timeout:g} s; try again later"
+            raise PublishError(why, code="timeout") from None
+        except (OSError, http.client.HTTPException) as exc:
+            reason = getattr(exc, "reason", exc)
+            why = f"cannot reach {self.site} ({reason}); check the address and that the site is up"
+            raise PublishError(why) from None
 
 
 def refusal(site: str, user: str, status: int, raw: bytes) -> PublishError:

@@ -1,0 +1,198 @@
+"""Network calls (publish, --llm) keep the credentials where the user sent them and end in time.
+
+Real local servers on 127.0.0.1: one that redirects to a second one on another port (which records
+whether the password arrived), one that answers JSON of the wrong shape, and one that trickles its
+answer a byte at a time, which a per-read timeout never stops.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from video2blog.pipeline.llm.client import ChatClient, Deadline, LlmUnavailable
+from video2blog.pipeline.publish.wordpress import PublishError, RestClient, WordPressSite
+
+TRICKLE_BYTES = 400  # at 1 byte / 50 ms: 20 s, far beyond the deadlines below
+Respond = Callable[[BaseHTTPRequestHandler], None]
+
+
+class Recorder:
+    """What a server was asked: (method, path, Authorization header) per request, bytes it sent."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str, str]] = []
+        self.sent = 0
+
+
+@contextmanager
+def serve(respond: Respond) -> Iterator[tuple[str, Recorder]]:
+    """A local HTTP server answering every request with ``respond``; yields its address and record."""
+    record = Recorder()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def _any(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            self.rfile.read(length)
+            record.requests.append((self.command, self.path, self.headers.get("Authorization", "")))
+            self.record = record
+            respond(self)
+
+        do_GET = do_POST = _any
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", record
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def send_json(handler: BaseHTTPRequestHandler, value: object, status: int = 200) -> None:
+    body = json.dumps(value).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+def wordpress_like(post_answer: object) -> Respond:
+    """A WordPress REST API in miniature whose new post is ``post_answer``."""
+
+    def respond(handler: BaseHTTPRequestHandler) -> None:
+        path = handler.path
+        if path.rstrip("/").endswith("/wp-json"):
+            send_json(handler, {"namespaces": ["wp/v2"]})
+        elif "/wp/v2/users/me" in path:
+            send_json(handler, {"id": 1})
+        else:
+            send_json(handler, post_answer)
+
+    return respond
+
+
+def redirect_to(target: str) -> Respond:
+    def respond(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(302)
+        handler.send_header("Location", target + handler.path)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    return respond
+
+
+def trickle(where: str) -> Respond:
+    """Sends the status line, then the headers or the body one byte every 50 ms."""
+
+    def respond(handler: BaseHTTPRequestHandler) -> None:
+        head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {TRICKLE_BYTES}\r\n"
+        slow = (b"X-Slow: " + b"." * TRICKLE_BYTES) if where == "headers" else b" " * TRICKLE_BYTES
+        fast = head.encode() + (b"" if where == "headers" else b"\r\n")
+        try:
+            handler.wfile.write(fast)
+            for i in range(len(slow)):
+                handler.wfile.write(slow[i : i + 1])
+                handler.wfile.flush()
+                handler.record.sent += 1  # type: ignore[attr-defined]
+                time.sleep(0.05)
+        except OSError:  # the client hung up: what the test wants
+            return
+
+    return respond
+
+
+def draft_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "draft.json").write_text(json.dumps({"title": "T", "slug": "t", "sections": []}))
+    (folder / "post.html").write_text("<p>text</p>")
+    return folder
+
+
+def publish(folder: Path, site: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "VIDEO2BLOG_WP_PASSWORD": "secret app password"}
+    command = [
+        sys.executable,
+        "-m",
+        "video2blog",
+        "publish",
+        str(folder),
+        "--wordpress",
+        site,
+        "--user",
+        "ed",
+    ]
+    return subprocess.run(
+        command, capture_output=True, text=True, env=env, timeout=120, stdin=subprocess.DEVNULL
+    )
+
+
+def one_error_line(done: subprocess.CompletedProcess[str]) -> str:
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 1 and len(lines) == 1, done.stderr
+    assert lines[0].startswith("video2blog: error: ") and "Traceback" not in done.stderr
+    return lines[0]
+
+
+def test_publish_refuses_a_redirect_to_another_server_and_sends_it_no_password(tmp_path: Path):
+    folder = draft_folder(tmp_path)
+    with serve(wordpress_like({"id": 7})) as (other, elsewhere), serve(redirect_to(other)) as (site, asked):
+        line = one_error_line(publish(folder, site))
+    assert other in line and "redirected to another address" in line
+    assert asked.requests and asked.requests[0][2].startswith("Basic ")  # the site itself got it
+    assert not [r for r in elsewhere.requests if r[2]], "the password followed the redirect"
+    assert not (folder / "publish.json").exists()
+
+
+@pytest.mark.parametrize("answer", [[], {"no": "id"}, {"id": "7"}, "text", None])
+def test_publish_names_the_endpoint_of_an_answer_of_the_wrong_shape(tmp_path: Path, answer: object):
+    with serve(wordpress_like(answer)) as (site, _):
+        line = one_error_line(publish(draft_folder(tmp_path), site))
+    assert "POST /wp/v2/posts" in line and "wrong shape" in line
+
+
+@pytest.mark.parametrize("where", ["headers", "body"])
+def test_publish_cuts_off_a_trickling_server_at_the_deadline(where: str):
+    def respond(handler: BaseHTTPRequestHandler) -> None:
+        (trickle(where) if handler.path.endswith("users/me?context=edit") else wordpress_like({}))(handler)
+
+    with serve(respond) as (site, record):
+        client = RestClient(WordPressSite(site, "ed", "pw", timeout=1.0))
+        with pytest.raises(PublishError, match=r"no complete answer to GET .*users/me.* within 1 s"):
+            client.check_user()
+    assert 0 < record.sent < TRICKLE_BYTES  # cut off while it was still trickling
+
+
+@pytest.mark.parametrize("where", ["headers", "body"])
+def test_llm_request_is_cut_off_at_its_total_deadline(where: str):
+    with serve(trickle(where)) as (url, record):
+        client = ChatClient(url + "/v1", timeout=1.0, retries=0)
+        with pytest.raises(LlmUnavailable, match="no answer within 1 s"):
+            client.complete([{"role": "user", "content": "hi"}], 8, Deadline(60))
+    assert 0 < record.sent < TRICKLE_BYTES
+
+
+def test_llm_refuses_a_redirect_and_sends_the_key_nowhere_else():
+    reply = {"choices": [{"message": {"content": "hello"}}]}
+    with serve(lambda h: send_json(h, reply)) as (other, elsewhere), serve(redirect_to(other)) as (url, _):
+        client = ChatClient(url + "/v1", api_key="sk-secret", timeout=5.0, retries=0)
+        with pytest.raises(LlmUnavailable, match=f"redirected to another address, {other}"):
+            client.complete([{"role": "user", "content": "hi"}], 8, Deadline(60))
+    assert elsewhere.requests == []
