@@ -126,7 +126,7 @@ def edit_from_dict(data: Any) -> Edit:
             glossary=bool(data.get("glossary", False)),
             was=str(data.get("was", "")),
         )
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:  # OverflowError: a number like 1e400
         raise UsageError(f"not an edit: {str(data)[:80]} ({exc})") from exc
 
 
@@ -218,8 +218,10 @@ def _apply_one(state: Applied, edit: Edit) -> Applied:
 
 def _section(state: Applied, edit: Edit) -> Section:
     if not 0 <= edit.section < len(state.draft.sections):
-        raise UsageError(f"{edit.op}: there is no section {edit.section + 1}; the draft has "
-                         f"{len(state.draft.sections)}. Reload the page")
+        raise UsageError(
+            f"{edit.op}: there is no section {edit.section + 1}; the draft has "
+            f"{len(state.draft.sections)}. Reload the page"
+        )
     return state.draft.sections[edit.section]
 
 

@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
 MAX_BODY = 4 << 20
+BACKLOG = 128  # connections waiting to be accepted while a save renders (the library's 5 overflowed)
+READ_TIMEOUT = 60.0  # seconds a client may take to send its request
 CHUNK = 1 << 16
 MEDIA_PREFIX = "media/"
 SAVE_PATH = "api/save"
@@ -42,12 +44,27 @@ PAGE_POLICY = (
 )
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 _TYPES = {
-    ".html": "text/html; charset=utf-8", ".md": "text/markdown; charset=utf-8",
-    ".json": "application/json", ".txt": "text/plain; charset=utf-8", ".srt": "text/plain; charset=utf-8",
-    ".vtt": "text/vtt; charset=utf-8", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
-    ".webp": "image/webp", ".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime",
-    ".webm": "video/webm", ".mkv": "video/x-matroska", ".m4a": "audio/mp4", ".mp3": "audio/mpeg",
-    ".wav": "audio/wav", ".ogg": "audio/ogg", ".flac": "audio/flac", ".opus": "audio/ogg",
+    ".html": "text/html; charset=utf-8",
+    ".md": "text/markdown; charset=utf-8",
+    ".json": "application/json",
+    ".txt": "text/plain; charset=utf-8",
+    ".srt": "text/plain; charset=utf-8",
+    ".vtt": "text/vtt; charset=utf-8",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".mp4": "video/mp4",
+    ".m4v": "video/mp4",
+    ".mov": "video/quicktime",
+    ".webm": "video/webm",
+    ".mkv": "video/x-matroska",
+    ".m4a": "audio/mp4",
+    ".mp3": "audio/mpeg",
+    ".wav": "audio/wav",
+    ".ogg": "audio/ogg",
+    ".flac": "audio/flac",
+    ".opus": "audio/ogg",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
@@ -62,7 +79,7 @@ class ReviewServer:
         self.token = secrets.token_urlsafe(24)
         self.lock = threading.Lock()  # one save at a time
         try:
-            self.httpd = ThreadingHTTPServer((HOST, port), _handler_for(self))
+            self.httpd = _Listener((HOST, port), _handler_for(self))
         except OSError as exc:
             why = f"cannot listen on {HOST}:{port} ({exc.strerror}); choose another --port"
             raise UsageError(why) from exc
@@ -120,6 +137,10 @@ def serve_review(
             server.httpd.server_close()
 
 
+class _Listener(ThreadingHTTPServer):
+    request_queue_size = BACKLOG
+
+
 def _handler_for(server: ReviewServer) -> type[BaseHTTPRequestHandler]:
     class Handler(_Handler):
         review = server
@@ -131,6 +152,7 @@ class _Handler(BaseHTTPRequestHandler):
     review: ReviewServer
     server_version = "video2blog-review"
     sys_version = ""
+    timeout = READ_TIMEOUT
 
     def log_message(self, format: str, *args: object) -> None:
         log.debug("%s %s", self.address_string(), format % args)
@@ -218,7 +240,10 @@ class _Handler(BaseHTTPRequestHandler):
         if self.headers.get_content_type() != "application/json":
             self._refuse(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send the edits as application/json")
             return
-        length = int(self.headers.get("Content-Length") or 0)
+        length = _length(self.headers.get("Content-Length", ""))
+        if length is None:
+            self._refuse(HTTPStatus.BAD_REQUEST, "Content-Length is not a number of bytes")
+            return
         if not 0 < length <= MAX_BODY:
             self._refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "no edits, or too many at once")
             return
@@ -230,8 +255,11 @@ class _Handler(BaseHTTPRequestHandler):
         except store.ConflictError as exc:
             self._refuse(HTTPStatus.CONFLICT, str(exc))
             return
-        except (ValueError, KeyError, TypeError) as exc:
-            self._refuse(HTTPStatus.BAD_REQUEST, f"not a save request ({exc})")
+        except RecursionError:  # JSON nested deeper than the parser goes
+            self._refuse(HTTPStatus.BAD_REQUEST, "not a save request (nested too deeply)")
+            return
+        except (ValueError, KeyError, TypeError, OverflowError) as exc:
+            self._refuse(HTTPStatus.BAD_REQUEST, f"not a save request ({str(exc)[:200]})")
             return
         except Video2BlogError as exc:
             self._refuse(HTTPStatus.BAD_REQUEST, str(exc))
@@ -271,6 +299,12 @@ class _Handler(BaseHTTPRequestHandler):
             _copy(fh, self.wfile, last - first + 1)
 
 
+def _length(header: str) -> int | None:
+    """The Content-Length header's number (0 where there is none), or None where it is not one."""
+    text = header.strip() or "0"
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def _copy(source: object, target: object, count: int) -> None:
     remaining = count
     while remaining > 0:
@@ -306,4 +340,3 @@ def _inside(folder: Path, name: str) -> Path | None:
     except ValueError:
         return None
     return path if path.is_file() else None
-
