@@ -149,6 +149,9 @@ def _remove_stale_reports(out_dir: Path) -> None:
 def check_options(options: BatchOptions) -> None:
     """Raise :class:`UsageError` for a folder or option that cannot work."""
     check_local(options.folder)
+    if options.folder.exists() and not options.folder.is_dir():
+        why = "is a file, not a folder; give the folder that holds the videos (one video: 'video2blog draft')"
+        raise UsageError(f"{options.folder}: {why}")
     if not options.folder.is_dir():
         raise UsageError(f"{options.folder}: no such folder; give the folder that holds the videos")
     if options.jobs < 1:

@@ -102,6 +102,8 @@ def check_readable(path: Path) -> None:
         raise InputError("no such file; check the path and try again", path)
     if path.is_dir():
         raise InputError("is a folder, not a media file; use 'video2blog batch' for folders", path)
+    if not path.is_file():  # opening a named pipe would wait for a writer, a device would never end
+        raise InputError("is not a regular file (a named pipe, device or socket); give a media file", path)
     try:
         size = path.stat().st_size
         with path.open("rb"):

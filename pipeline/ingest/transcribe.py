@@ -40,6 +40,11 @@ class TranscribeOptions:
     audio_track: int = 0
 
 
+# A clinic's glossary is hundreds of terms; these bounds refuse a dictionary or a wrong file at once.
+GLOSSARY_MAX_BYTES = 2 << 20
+GLOSSARY_MAX_TERMS = 100_000
+
+
 def load_glossary(path: Path) -> tuple[str, ...]:
     """Terms from a glossary file: one a line, blank lines and ``#`` comments skipped, each normalised.
 
@@ -47,16 +52,41 @@ def load_glossary(path: Path) -> tuple[str, ...]:
     invisible and control characters removed) and kept once each, in the file's order.
 
     Raises:
-        UsageError: the file cannot be read, holds a NUL, or a line holds only invisible characters.
+        UsageError: the file cannot be read, is not a plain file, is too big or holds too many terms,
+            holds a NUL, or a line holds only invisible characters.
     """
+    text = _glossary_text(path)
+    lines = text.splitlines()
+    terms = tuple(
+        dict.fromkeys(t for t in (_glossary_term(path, n, line) for n, line in enumerate(lines, 1)) if t)
+    )
+    if len(terms) > GLOSSARY_MAX_TERMS:
+        raise UsageError(
+            f"{path}: the glossary holds {len(terms):,} terms, more than the {GLOSSARY_MAX_TERMS:,} allowed; "
+            "keep the clinic's own terms (names, drugs, procedures), not a dictionary"
+        )
+    return terms
+
+
+def _glossary_text(path: Path) -> str:
+    """The glossary file's text, read only if it is a plain file of at most GLOSSARY_MAX_BYTES."""
+    if path.exists() and not path.is_file():  # a named pipe would wait for a writer, a device never end
+        raise UsageError(
+            f"{path}: is not a plain file; give the glossary as a UTF-8 text file, one term a line"
+        )
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(GLOSSARY_MAX_BYTES + 1)
+        if len(data) > GLOSSARY_MAX_BYTES:
+            raise UsageError(
+                f"{path}: the glossary is larger than {GLOSSARY_MAX_BYTES >> 20} MiB; "
+                "keep the clinic's own terms (names, drugs, procedures), not a dictionary"
+            )
+        return data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(
             f"{path}: cannot read the glossary ({exc}); give a UTF-8 text file, one term a line"
         ) from exc
-    terms = (_glossary_term(path, number, line) for number, line in enumerate(text.splitlines(), 1))
-    return tuple(dict.fromkeys(t for t in terms if t))
 
 
 def _glossary_term(path: Path, number: int, line: str) -> str:

@@ -20,6 +20,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
 from video2blog.pipeline.schema import Transcript, Word
@@ -161,10 +162,12 @@ def _term_keys(glossary: Sequence[str]) -> dict[str, str]:
 
 
 def _near_term(key: str, terms: dict[str, str]) -> str:
-    for letters, term in terms.items():
-        if Indel.normalized_similarity(key, letters) >= NEAR_TERM_SIMILARITY:
-            return term
-    return ""
+    """The first term (in glossary order) whose letters are close to ``key``'s, or ""."""
+    keys = list(terms)
+    hits = process.extract(
+        key, keys, scorer=Indel.normalized_similarity, score_cutoff=NEAR_TERM_SIMILARITY, limit=None
+    )
+    return terms[keys[min(index for _, _, index in hits)]] if hits else ""
 
 
 def _letters(text: str) -> str:

@@ -5,6 +5,10 @@
 ratio over the letters) of at least :data:`MIN_SIMILARITY`, or of :data:`MIN_SOUNDALIKE` where
 the two also sound alike (same consonant skeleton, so c/k, ph/f, s/z agree). Common words are
 never touched ("examine" stays), nor short ones, nor a term's own plural or possessive.
+
+Each run is compared with the terms of a near length only, all at once in rapidfuzz's C code, and
+only those within :data:`MIN_SOUNDALIKE` are judged in full: a glossary of tens of thousands of terms
+costs seconds, not the minutes that judging every term at every word took.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
 from video2blog.pipeline.schema import Correction, Word
@@ -44,12 +49,12 @@ def correct_words(words: Sequence[Word], terms: Sequence[str]) -> list[Correctio
     A correction covering several words replaces all of them; the caller keeps the corrected
     text on the first and accounts for the rest.
     """
-    prepared = [t for t in (make_term(text) for text in terms) if len(t.letters) >= MIN_LETTERS]
-    longest = max((t.words for t in prepared), default=0)
-    known = {t.text.lower() + end for t in prepared for end in INFLECTIONS}
+    prepared = _TermIndex([t for t in (make_term(text) for text in terms) if len(t.letters) >= MIN_LETTERS])
+    longest = max((t.words for t in prepared.terms), default=0)
+    known = {t.text.lower() + end for t in prepared.terms for end in INFLECTIONS}
     corrections: list[Correction] = []
     i = 0
-    while prepared and i < len(words):
+    while prepared.terms and i < len(words):
         # a word that is already one term is never respelt as another ("ketamine" is not "esketamine")
         is_term = words[i].text.strip(_PUNCT).lower() in known
         found = None if is_term else _best_at(words, i, prepared, longest + 1)
@@ -81,13 +86,43 @@ def _letters(text: str) -> str:
     return re.sub(r"[^a-z]", "", bare(text).replace("'", ""))
 
 
-def _best_at(words: Sequence[Word], i: int, terms: list[Term], reach: int) -> Correction | None:
+class _TermIndex:
+    """The terms grouped by their number of letters, to find those a run may be respelt as quickly."""
+
+    def __init__(self, terms: list[Term]) -> None:
+        self.terms = terms
+        self.groups: dict[int, tuple[list[int], list[str]]] = {}
+        for position, term in enumerate(terms):
+            positions, letters = self.groups.setdefault(len(term.letters), ([], []))
+            positions.append(position)
+            letters.append(term.letters)
+
+    def near(self, letters: str) -> list[Term]:
+        """The terms (in glossary order) of a length a run with ``letters`` may change to, whose
+        letters are at least :data:`MIN_SOUNDALIKE` similar: all that :func:`_match` can accept."""
+        size, found = len(letters), []
+        if size < MIN_LETTERS:
+            return []
+        for length, (positions, choices) in self.groups.items():
+            if abs(size - length) <= MAX_LENGTH_CHANGE * length:
+                hits = process.extract(
+                    letters,
+                    choices,
+                    scorer=Indel.normalized_similarity,
+                    score_cutoff=MIN_SOUNDALIKE,
+                    limit=None,
+                )
+                found += [positions[index] for _, _, index in hits]
+        return [self.terms[p] for p in sorted(found)]
+
+
+def _best_at(words: Sequence[Word], i: int, terms: _TermIndex, reach: int) -> Correction | None:
     best: tuple[float, int, Term] | None = None
     for size in range(1, min(reach, len(words) - i) + 1):
         run = words[i : i + size]
         if size > 1 and run[-2].text.rstrip()[-1:] in ".?!,;:":
             break  # a correction never spans punctuation
-        for term in terms:
+        for term in terms.near(_letters(" ".join(w.text for w in run))):
             score = _match(run, term)
             if score and (best is None or score > best[0]):
                 best = (score, size, term)
