@@ -84,7 +84,7 @@ class OutputFolder:
     def edited(self, name: str) -> bool:
         """Whether ``name`` exists and differs from what video2blog last wrote there."""
         target = self.path / name
-        if not target.exists():
+        if not target.is_file():  # a folder in the way is named when the file is staged
             return False
         recorded = self.manifest.get(name)
         return recorded is None or recorded != sha256_file(target)

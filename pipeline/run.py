@@ -25,7 +25,7 @@ from video2blog.pipeline.llm.suggest import Session, suggest
 from video2blog.pipeline.output import OutputFolder, folder_lock
 from video2blog.pipeline.progress import milestones, report_stage
 from video2blog.pipeline.schema import Draft, LlmSuggestion, Source, Transcript
-from video2blog.pipeline.serialize import transcript_from_dict, transcript_shape_error
+from video2blog.pipeline.serialize import transcript_from_dict, transcript_shape_error, transcript_time_error
 from video2blog.pipeline.sources import CAPTION_SUFFIXES, TRANSCRIPT_SUFFIXES
 from video2blog.pipeline.text.compose import ComposeOptions, compose
 from video2blog.pipeline.text.confidence import unsure_words
@@ -181,8 +181,12 @@ def render_draft(
     draft, images = add_section_images(draft, video) if video else (draft, {})
     draft = add_chapter_notes(draft, options.formats)
     ctx = RenderContext(
-        draft, shown, template_dir=options.template_dir, out_dir=out_dir,
-        unsure=unsure_words(shown, options.glossary), front_matter=options.front_matter,
+        draft,
+        shown,
+        template_dir=options.template_dir,
+        out_dir=out_dir,
+        unsure=unsure_words(shown, options.glossary),
+        front_matter=options.front_matter,
         medical=options.medical,
     )
     files = render_all(ctx, options.formats)
@@ -255,9 +259,21 @@ def read_source(
 
 
 def read_transcript_file(path: Path) -> Transcript:
-    """A ``transcript.json`` written by video2blog (perhaps corrected by an editor), or captions."""
-    if path.suffix.lower() in CAPTION_SUFFIXES:
-        return read_captions(path)
+    """A ``transcript.json`` written by video2blog (perhaps corrected by an editor), or captions.
+
+    Raises:
+        InputError: not a transcript or captions, or a time not finite or outside the media.
+    """
+    transcript = (
+        read_captions(path) if path.suffix.lower() in CAPTION_SUFFIXES else _read_transcript_json(path)
+    )
+    wrong = transcript_time_error(transcript)
+    if wrong:
+        raise InputError(f"has a time that cannot be: {wrong}", path)
+    return transcript
+
+
+def _read_transcript_json(path: Path) -> Transcript:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         json.dumps(data, ensure_ascii=False).encode("utf-8")  # a lone "\ud800" escape fails only when written

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict
 from typing import Any
 
+from video2blog.pipeline.errors import OutputError
 from video2blog.pipeline.schema import (
     Correction,
     Draft,
@@ -19,10 +21,24 @@ from video2blog.pipeline.schema import (
     Word,
 )
 
+# The longest media a transcript's times may reach where it states no duration (a week).
+MAX_MEDIA_SECONDS = 7 * 24 * 3600.0
+# How far past the stated duration a word may end (a recogniser's last word overhangs a little).
+END_SLACK_SECONDS = 1.0
+
 
 def to_json(value: object) -> bytes:
-    """Indented UTF-8 JSON with a final newline."""
-    return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    """Indented UTF-8 JSON with a final newline; valid JSON always (no Infinity or NaN).
+
+    Raises:
+        OutputError: the value holds a number that is not finite.
+    """
+    try:
+        text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
+    except ValueError as exc:
+        why = "cannot write JSON holding a number that is not finite (infinity or NaN)"
+        raise OutputError(f"{why}; check the times and durations of the input ({exc})") from exc
+    return (text + "\n").encode("utf-8")
 
 
 def draft_to_dict(draft: Draft) -> dict[str, Any]:
@@ -69,6 +85,26 @@ def transcript_from_dict(data: dict[str, Any]) -> Transcript:
     )
 
 
+def transcript_time_error(transcript: Transcript) -> str | None:
+    """What is wrong with a transcript's times, naming the field; None if nothing.
+
+    The duration must be a finite length, and every word's and sentence's start and end a finite
+    time inside the media: from 0 to the duration (a little past it, see :data:`END_SLACK_SECONDS`),
+    or to :data:`MAX_MEDIA_SECONDS` where the duration is not known (0).
+    """
+    duration = transcript.duration
+    if not (math.isfinite(duration) and 0 <= duration <= MAX_MEDIA_SECONDS):
+        return f"duration is {duration:g}, not a length of media (0 to {MAX_MEDIA_SECONDS:g} seconds)"
+    limit = duration + END_SLACK_SECONDS if duration > 0 else MAX_MEDIA_SECONDS
+    for name, items in (("words", transcript.words), ("sentences", transcript.sentences)):
+        for i, item in enumerate(items):
+            for key in ("start", "end"):
+                value = getattr(item, key)
+                if not (math.isfinite(value) and 0 <= value <= limit):
+                    return f"{name}[{i}].{key} is {value:g}, outside the media (0 to {limit:g} seconds)"
+    return None
+
+
 def draft_from_dict(data: dict[str, Any]) -> Draft:
     """A draft from its JSON form (``draft.json``), as :func:`draft_to_dict` wrote it.
 
@@ -109,6 +145,8 @@ def _section_from_dict(data: dict[str, Any]) -> Section:
 def _span(value: Any) -> tuple[int, int]:
     first, last = value
     return int(first), int(last)
+
+
 _WORD_FIELDS = {"text": str, "start": float, "end": float, "probability": float}
 _SENTENCE_FIELDS = {"text": str, "start": float, "end": float, "words": list}
 _OPTIONAL = {"probability"}
@@ -121,7 +159,7 @@ def transcript_shape_error(data: object) -> str | None:
     as ``words[3].start is "soon", not a number`` rather than Python's own message.
     """
     if not isinstance(data, dict):
-        return f"the file holds {_kind(data)}, not an object with a \"words\" list"
+        return f'the file holds {_kind(data)}, not an object with a "words" list'
     if "words" not in data:
         return 'it has no "words" list'
     problem = _list_error("words", data["words"], _WORD_FIELDS)
@@ -169,9 +207,7 @@ def _is(value: object, kind: type) -> bool:
 
 
 def _is_pair(value: object) -> bool:
-    return (
-        isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) and v >= 0 for v in value)
-    )
+    return isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) and v >= 0 for v in value)
 
 
 def _kind(value: object) -> str:

@@ -124,6 +124,10 @@ def probe(path: Path) -> MediaInfo:
     info = _probe_ffprobe(path) if shutil.which("ffprobe") else _probe_av(path)
     if not info.has_audio:
         raise InputError("has no audio stream, so there is no speech to transcribe", path)
+    if not all(math.isfinite(t) and t >= 0 for t in (info.duration, *(a.duration for a in info.tracks))):
+        raise InputError(
+            "states a length that is not a finite time; re-mux it (ffmpeg -i IN -c copy OUT)", path
+        )
     return info
 
 
@@ -398,7 +402,6 @@ def check_complete(info: MediaInfo, decoded_s: float, track: int = 1) -> None:
             "copy or export the file again",
             info.path,
         )
-
 
 
 def _last_line(stderr: bytes | None) -> str:

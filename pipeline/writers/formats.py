@@ -8,6 +8,7 @@ and JSON are built in code.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -135,8 +136,13 @@ class SubtitleWriter(Writer):
         invented = {r.word for r in ctx.draft.removals if r.reason == HALLUCINATION}
         for n, (start, end, text) in enumerate(caption_cues(ctx.transcript, invented), 1):
             timing = f"{self._time(start)} --> {self._time(end)}"
+            text = self.cue_text(text)
             blocks.append(f"{n}\n{timing}\n{text}\n" if self.numbered else f"{timing}\n{text}\n")
         return "\n".join(blocks).encode("utf-8")
+
+    def cue_text(self, text: str) -> str:
+        """The cue's text with no blank line in it (one would end the cue)."""
+        return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
     def _time(self, seconds: float) -> str:
         ms = max(0, round(seconds * 1000))
@@ -154,6 +160,10 @@ class SrtWriter(SubtitleWriter):
 class VttWriter(SubtitleWriter):
     format, filename, description = "vtt", "captions.vtt", "WebVTT captions"
     header = "WEBVTT\n"
+
+    def cue_text(self, text: str) -> str:
+        """WebVTT cue text is markup: &, < and > are written as character references."""
+        return html.escape(super().cue_text(text), quote=False)
 
 
 class ChaptersWriter(Writer):
