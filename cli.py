@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Optional, cast
 
 import typer
 
@@ -25,6 +25,7 @@ from video2blog.pipeline.engines import EngineOptions
 from video2blog.pipeline.errors import UsageError, Video2BlogError
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_prompt, load_glossary
 from video2blog.pipeline.llm import LlmOptions
+from video2blog.pipeline.llm.options import Mode
 from video2blog.pipeline.run import DraftOptions, DraftResult, draft_file
 from video2blog.pipeline.writers.formats import WRITERS, parse_formats
 from video2blog.pipeline.writers.site import check_front_matter
@@ -268,9 +269,9 @@ def llm_options(flags: DraftFlags, config: dict[str, str], cache: Path | None) -
     if url.strip().lower() in ("", "off", "none"):
         return None
     key = next((os.environ[v] for v in API_KEY_VARIABLES if os.environ.get(v)), "")
-    mode = flags.llm_mode or config.get("llm_mode") or "use"
+    mode = cast(Mode, flags.llm_mode or config.get("llm_mode") or "use")  # LlmOptions refuses another
     return LlmOptions(
-        url=url.strip(), model=flags.llm_model or config.get("llm_model", ""), mode=mode,  # type: ignore[arg-type]
+        url=url.strip(), model=flags.llm_model or config.get("llm_model", ""), mode=mode,
         boundaries=flags.llm_boundaries, clinic=flags.clinic or config.get("clinic", ""), api_key=key,
         cache_dir=cache, draft_timeout=flags.llm_timeout, request_timeout=min(120.0, flags.llm_timeout),
     )

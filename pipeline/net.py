@@ -173,7 +173,7 @@ class _SameOrigin(urllib.request.HTTPRedirectHandler):
         fp: Any,
         code: int,
         msg: str,
-        headers: Message,
+        headers: http.client.HTTPMessage,
         newurl: str,
     ) -> urllib.request.Request | None:
         if origin(newurl) != origin(req.full_url):

@@ -5,9 +5,26 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
 
+# Every temporary file of this run (the typecheck copy, pytest's folders) lives under one folder, removed
+# at the end however the run ends; so is the apt policy file that keeps services from starting.
+work=$(mktemp -d)
+no_services=""
+cleanup() {
+    rm -rf "$work"
+    [ -z "$no_services" ] || $sudo rm -f /usr/sbin/policy-rc.d
+}
+trap cleanup EXIT
+
+# apt and dpkg wait up to 10 minutes for another install to finish (its lock) instead of failing at once.
+apt_get() {
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@"
+}
+
 # Debian packages: Chromium for the browser tests (driven by Playwright, no 'playwright install').
 apt_needed=()
 [ -x /usr/bin/chromium ] || apt_needed+=(chromium)
+# espeak-ng: speech in other languages (Spanish) for the language tests.
+[ -x /usr/bin/espeak-ng ] || apt_needed+=(espeak-ng)
 # WordPress for the publishing tests (tests/test_wordpress.py): Debian's package, served by PHP's own
 # server on 127.0.0.1 over a private MariaDB that the tests start and stop.
 if ! { [ -f /usr/share/wordpress/wp-settings.php ] && [ -x /usr/sbin/mariadbd ] &&
@@ -16,15 +33,20 @@ if ! { [ -f /usr/share/wordpress/wp-settings.php ] && [ -x /usr/sbin/mariadbd ] 
 fi
 if [ ${#apt_needed[@]} -gt 0 ]; then
     # The packages' own services (apache2, mariadb) are not started: nothing listens beyond the tests'.
-    no_services=""
     if [ ! -e /usr/sbin/policy-rc.d ]; then
         printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
         $sudo chmod +x /usr/sbin/policy-rc.d
         no_services=1
     fi
-    $sudo apt-get update -q
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${apt_needed[@]}"
+    # update takes the package lists' lock, which DPkg::Lock::Timeout may not cover: try again a while.
+    for try in $(seq 60); do
+        apt_get update -q && break
+        [ "$try" -lt 60 ] || exit 1
+        sleep 10
+    done
+    apt_get install -y -q "${apt_needed[@]}"
     [ -z "$no_services" ] || $sudo rm -f /usr/sbin/policy-rc.d
+    no_services=""
 fi
 
 python3 -m venv .venv
@@ -41,8 +63,7 @@ pip=(.venv/bin/pip install -q)
 
 .venv/bin/ruff check .
 # mypy reads an installed copy: the repository root is the package, and its folder is not named video2blog.
-typecheck=$(mktemp -d)
-trap 'rm -rf "$typecheck"' EXIT
+typecheck="$work/typecheck"
 "${pip[@]}" --no-deps --target "$typecheck" .
 (cd "$typecheck" && "$OLDPWD/.venv/bin/mypy" --config-file "$OLDPWD/pyproject.toml" -p video2blog)
-.venv/bin/python -m pytest -q "$@"
+.venv/bin/python -m pytest -q --basetemp "$work/pytest" "$@"
