@@ -347,22 +347,23 @@ def _only(scripts: list[tuple[str, synth.Talk]], only: Sequence[str]) -> list[tu
 
 
 def held_apart_rows(items: list[Item], folds: int, text: bool) -> list[Row]:
-    """Each fold's items scored with a boundary model trained without that fold."""
+    """Each fold's items scored with a boundary model trained without that fold (for the kind of
+    cohesion in use: sentence embeddings where installed, else lexical)."""
     from benchmarks import train_boundaries as tb
+    from video2blog.pipeline.engines import embed
     from video2blog.pipeline.text import segment
 
+    kind = "embeddings" if embed.encoder() is not None else "lexical"
+    talks = tb.load(kind, True, text)
+    original = segment.boundary_model
     rows: list[Row] = []
-    kinds = ("embeddings", "lexical")
-    talks = {kind: tb.load(kind, True, text) for kind in kinds}
     for k in range(folds):
-        models = {kind: tb.train([t for t in talks[kind] if fold_of(t.group, folds) != k]) for kind in kinds}
-        segment.boundary_model.cache_clear()
-        original = segment.boundary_model
-        segment.boundary_model = models.__getitem__  # type: ignore[assignment]
+        model = tb.train([t for t in talks if fold_of(t.group, folds) != k])
+        segment.boundary_model = lambda _kind, model=model: model  # type: ignore[assignment,misc]
         try:
             rows += [score(i) for i in items if fold_of(i.group, folds) == k]
         finally:
-            segment.boundary_model = original  # type: ignore[assignment]
+            segment.boundary_model = original
         print(f"  fold {k}/{folds} scored", file=sys.stderr, flush=True)
     order = {i.truth.item: n for n, i in enumerate(items)}
     return sorted(rows, key=lambda r: order[r.item])
