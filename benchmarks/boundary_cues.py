@@ -23,7 +23,7 @@ import sys
 
 import numpy as np
 
-from benchmarks.train_boundaries import TOLERANCE_S, Talk, _kind, load, starts_figures
+from benchmarks.train_boundaries import KINDS, TOLERANCE_S, Talk, _kind, load, starts_figures
 from video2blog.pipeline.text import segment
 
 
@@ -73,8 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kind", choices=("embeddings", "lexical"), default="embeddings")
     parser.add_argument("--no-talks", action="store_true", help="real talks only (no whisper needed)")
     args = parser.parse_args(argv)
-    talks = load(args.kind, not args.no_talks)
-    for kind in ("real", "real-bare", "talk", "talk-bare"):
+    talks = load(args.kind, not args.no_talks, text=True)
+    for kind in KINDS:
         chosen = [t for t in talks if _kind(t) == kind]
         if chosen:
             report(kind, chosen)

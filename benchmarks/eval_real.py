@@ -119,8 +119,9 @@ def talk_items() -> list[Truth]:
 def stripped(item: Truth) -> Truth:
     """The item with punctuation and case stripped from every recognised word."""
     words = tuple(replace(w, text=bare) for w in item.words.words if (bare := _bare(w.text)))
-    return replace(item, item=item.item + "-bare", dataset=item.dataset + "-bare",
-                   words=replace(item.words, words=words))
+    return replace(
+        item, item=item.item + "-bare", dataset=item.dataset + "-bare", words=replace(item.words, words=words)
+    )
 
 
 def _bare(text: str) -> str:
@@ -226,9 +227,11 @@ def print_table(rows: list[Score], verbose: bool, folds: int) -> None:
     head += f"{'evenF1':>6} {'evenPk':>6} {'evenHA':>6} {'nonePk':>6}"
     print(head + "  draft/true  longest")
     for r in rows if verbose else []:
-        print(f"{r.item:24} {r.f1:5.2f} {r.pk:5.2f} {r.agreement:5.2f} | {r.even_f1:6.2f} {r.even_pk:6.2f} "
-              f"{r.even_agreement:6.2f} {r.none_pk:6.2f}  {r.draft_sections}/{r.true_sections}"
-              f"  {r.longest_sentence}")
+        print(
+            f"{r.item:24} {r.f1:5.2f} {r.pk:5.2f} {r.agreement:5.2f} | {r.even_f1:6.2f} {r.even_pk:6.2f} "
+            f"{r.even_agreement:6.2f} {r.none_pk:6.2f}  {r.draft_sections}/{r.true_sections}"
+            f"  {r.longest_sentence}"
+        )
         for heading in r.headings if verbose else ():
             print(f"      - {heading}")
     for dataset in sorted({r.dataset for r in rows}, key=lambda d: (d.endswith("-bare"), d)):
@@ -239,18 +242,20 @@ def print_table(rows: list[Score], verbose: bool, folds: int) -> None:
 
 
 def _print_mean(name: str, m: dict[str, float]) -> None:
-    print(f"{name:24} {m['f1']:5.2f} {m['pk']:5.2f} {m['agreement']:5.2f} | {m['even_f1']:6.2f} "
-          f"{m['even_pk']:6.2f} {m['even_agreement']:6.2f} {m['none_pk']:6.2f}  x{m['sections']:.2f}"
-          f"  {m['longest']:.0f}")
+    print(
+        f"{name:24} {m['f1']:5.2f} {m['pk']:5.2f} {m['agreement']:5.2f} | {m['even_f1']:6.2f} "
+        f"{m['even_pk']:6.2f} {m['even_agreement']:6.2f} {m['none_pk']:6.2f}  x{m['sections']:.2f}"
+        f"  {m['longest']:.0f}"
+    )
 
 
 def _select_encoder(choice: str) -> str:
     if choice == "lexical":
         embed.available = lambda: False  # type: ignore[assignment]
-        embed.encoder = lambda: None  # type: ignore[assignment]
+        embed.encoder = lambda *_: None  # type: ignore[assignment]
     encoder: Callable[..., object] | None = embed.encoder()
     if encoder is not None:
-        embed.encoder = lambda: _cached_embed  # type: ignore[assignment]
+        embed.encoder = lambda *_: _cached_embed  # type: ignore[assignment]
     return "lexical cohesion" if encoder is None else f"sentence embeddings ({embed.describe()})"
 
 

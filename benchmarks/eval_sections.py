@@ -98,11 +98,11 @@ def ensure_eval_set() -> list[Path]:
     return [job.truth for job in jobs]
 
 
-def transcript_of(media_path: Path) -> tuple[Transcript, Source]:
-    """Recognised words of one item with the bundled tiny.en, cached by content hash."""
+def transcript_of(media_path: Path, cache_dir: Path = CACHE_DIR) -> tuple[Transcript, Source]:
+    """Recognised words of one item with the bundled tiny.en, cached by content hash under ``cache_dir``."""
     info = media.probe(media_path)
     sha = sha256_file(media_path)
-    options = TranscribeOptions(engine_options=EngineOptions(threads=2), cache_dir=CACHE_DIR)
+    options = TranscribeOptions(engine_options=EngineOptions(threads=2), cache_dir=cache_dir)
     transcript = transcribe_media(info, sha, options)
     return transcript, Source(str(media_path), sha, round(info.duration, 3))
 

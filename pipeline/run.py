@@ -295,7 +295,7 @@ def make_draft(transcript: Transcript, source: Source, options: DraftOptions) ->
     if not transcript.words:
         raise InputError("holds no words to draft from", source.path)
     chapters = () if options.ignore_chapters else transcript.chapters
-    encode = embed.encoder()
+    encode = embed.encoder(options.transcribe.cache_dir)  # vectors cached beside the transcripts
     spans = find_sections(transcript, chapters, encode=encode)
     date = options.date or dt.date.today().isoformat()
     compose_options = ComposeOptions(verbatim=options.verbatim, date=date, glossary=options.glossary)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from video2blog.pipeline.text.segment import choose_starts, cue_scores, depth_scores, min_length, topic_starts
+from video2blog.pipeline.text.segment import depth_scores, min_length, topic_starts
 
 TEETH = [
     "Brush your teeth twice a day with fluoride toothpaste.",
@@ -30,24 +30,6 @@ def test_a_clip_too_short_for_two_sections_stays_whole():
 
 def test_depth_is_the_dip_below_both_neighbouring_peaks():
     assert depth_scores(np.array([0.5, 0.1, 0.4])) == pytest.approx([0.0, 0.7, 0.0])
-
-
-def test_discourse_markers_and_pronoun_openers():
-    scores = cue_scores(
-        ["Welcome to the clinic.", "Now, let's talk about sleep.", "It helps.", "Sleep is good."]
-    )
-    assert scores[0] > 0 and scores[1] < 0 and scores[2] == 0
-
-
-def test_greeting_ends_with_a_likely_start():
-    scores = cue_scores(["Hello, I am Dr Lee.", "Today I will talk about sleep.", "Sleep matters.", "A lot."])
-    assert scores[1] > 0
-
-
-def test_starts_keep_sections_long_enough_and_keep_fixed_ones():
-    scores = np.array([0.9, 0.8, 0.1, 0.7, 0.1])
-    assert choose_starts(scores, 2) == [2, 4]
-    assert choose_starts(np.zeros(5), 2, fixed=[3]) == [3]
 
 
 def test_long_talks_get_longer_sections_and_spoken_structure_sets_the_length():
@@ -94,8 +76,26 @@ def test_gap_features_see_pauses_markers_intro_and_outro():
     f = gap_features(texts, None, timed(6, {3: 1.5}))
     assert column(f, "pause_rank").argmax() == 2  # the gap before sentence 3
     assert list(column(f, "shift")) == [0, 0, 1, 0, 0]
+    assert list(
+        column(
+            gap_features(["Sleep matters.", "It helps.", "Snoring is loud."], None, timed(3)), "continuation"
+        )
+    ) == [1, 0]
     assert list(column(f, "intro")) == [1, 0, 0, 0, 0]
     assert list(column(f, "outro")) == [0, 0, 0, 0, 1]
+
+
+def test_the_llm_is_offered_the_gaps_the_learned_model_finds_likeliest():
+    from video2blog.pipeline.llm.boundaries import candidates
+    from video2blog.pipeline.text.segment import gap_log_odds
+
+    texts = TEETH + SLEEP + TEETH
+    times = timed(12, {4: 2.0})
+    scores = gap_log_odds(texts, None, times)
+    assert np.allclose(scores, boundary_model("lexical").log_odds(gap_features(texts, None, times)))
+    assert candidates(scores, [5, 8], 0, 12)[1:] == sorted(
+        sorted([2, 3, 4, 6], key=lambda g: -scores[g - 1])[:2]
+    )
 
 
 def test_the_shipped_model_weighs_a_pause_and_a_marker_towards_a_boundary():
@@ -111,8 +111,15 @@ def test_the_shipped_model_weighs_a_pause_and_a_marker_towards_a_boundary():
 
 
 def rule(**kw: float) -> BoundaryModel:
-    values = {"min_seconds": 4.0, "section_seconds": 20.0, "cohesion": 0.0, "section_cost": 1.0,
-              "logit_weight": 1.0, "length_weight": 0.0, **kw}
+    values = {
+        "min_seconds": 4.0,
+        "section_seconds": 20.0,
+        "cohesion": 0.0,
+        "section_cost": 1.0,
+        "logit_weight": 1.0,
+        "length_weight": 0.0,
+        **kw,
+    }
     return BoundaryModel((0.0,) * len(FEATURES), 0.0, **values)
 
 

@@ -12,11 +12,13 @@ and the section stage falls back to lexical cohesion.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib import resources
 from pathlib import Path
 
@@ -61,9 +63,37 @@ def describe() -> str:
     return MODEL_NAME
 
 
-def encoder() -> Callable[[list[str]], np.ndarray] | None:
-    """The sentence encoder for the section stage, or None where the model is not installed."""
-    return embed if available() else None
+def encoder(cache_dir: Path | None = None) -> Callable[[list[str]], np.ndarray] | None:
+    """The sentence encoder for the section stage, or None where the model is not installed.
+
+    With ``cache_dir`` a talk's vectors are kept there (``embeddings/<hash of the model and the
+    sentences>.npy``): a re-draft of the same sentences does not run the model again.
+    """
+    if not available():
+        return None
+    return embed if cache_dir is None else partial(cached_embed, cache_dir=cache_dir)
+
+
+def cached_embed(texts: list[str], cache_dir: Path) -> np.ndarray:
+    """:func:`embed`, read from (or written to) the cache folder; a cache that cannot be read or
+    written is passed over (logged), never an error."""
+    key = hashlib.sha256("\n".join([MODEL_NAME, *texts]).encode("utf-8")).hexdigest()
+    path = cache_dir / "embeddings" / f"{key}.npy"
+    try:
+        rows = np.load(path)
+        if rows.shape == (len(texts), 384):
+            return rows
+    except (OSError, ValueError):
+        pass
+    rows = embed(texts)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial_path = path.with_name(f"{path.stem}.{os.getpid()}.part.npy")
+        np.save(partial_path, rows)
+        os.replace(partial_path, path)  # whole or absent, never half-written
+    except OSError as exc:
+        log.warning("cannot write the embedding cache in %s: %s", path.parent, exc)
+    return rows
 
 
 def embed(texts: list[str]) -> np.ndarray:

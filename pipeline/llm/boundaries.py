@@ -1,15 +1,15 @@
 """--llm-boundaries: the model chooses among the boundaries the classical sectioner scored.
 
 Never a free-form boundary: for each section start found from the content (not a spoken heading,
-not a chapter mark), the best-scoring gaps near it (TextTiling depth plus discourse cues, from
-:mod:`video2blog.pipeline.text.segment`) are the candidates, and the model picks one by number.
+not a chapter mark), the likeliest gaps near it (the log odds of the learned boundary model,
+:func:`video2blog.pipeline.text.segment.gap_log_odds`) are the candidates, and the model picks one by
+number.
 A reply that names no candidate keeps the classical start.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 import numpy as np
 
@@ -18,14 +18,7 @@ from video2blog.pipeline.llm.prompts import BOUNDARY_TOKENS, boundary_messages
 from video2blog.pipeline.llm.suggest import Session, failure
 from video2blog.pipeline.schema import LlmSuggestion, Transcript
 from video2blog.pipeline.text.sections import Encoder, SectionSpan, spans_from_starts
-from video2blog.pipeline.text.segment import (
-    WINDOW_SENTENCES,
-    cue_scores,
-    depth_scores,
-    gap_similarities,
-    lexical_vectors,
-    min_length,
-)
+from video2blog.pipeline.text.segment import gap_log_odds, min_length
 
 MAX_CANDIDATES = 3
 _NUMBER = re.compile(r"\d+")
@@ -44,13 +37,6 @@ def with_boundaries(
     except LlmUnavailable as exc:
         return spans, [], failure(session, exc)
     return chosen, record, ""
-
-
-def gap_scores(texts: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
-    """The sectioner's score of each gap (element ``g - 1`` is the gap before sentence ``g``)."""
-    rows = lexical_vectors(texts) if vectors is None else np.asarray(vectors, dtype=float)
-    window = max(WINDOW_SENTENCES, min_length(len(texts)) // 2)
-    return depth_scores(gap_similarities(rows, window)) + cue_scores(texts)
 
 
 def candidates(scores: np.ndarray, starts: list[int], index: int, count: int) -> list[int]:
@@ -80,7 +66,7 @@ def choose_boundaries(
     if len(spans) < 2 or any(s.heading_source != "generated" for s in spans):
         return spans, []
     texts = [s.text for s in transcript.sentences]
-    scores = gap_scores(texts, vectors)
+    scores = gap_log_odds(texts, vectors, [(s.start, s.end) for s in transcript.sentences])
     starts = [s.sentences[0] for s in spans[1:]]
     record: list[LlmSuggestion] = []
     for i, start in enumerate(list(starts)):

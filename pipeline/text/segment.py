@@ -32,7 +32,7 @@ import numpy as np
 
 from video2blog.pipeline.textutil import INTRO as _INTRO
 from video2blog.pipeline.textutil import content_stems as stems
-from video2blog.pipeline.textutil import tokens
+from video2blog.pipeline.textutil import tokens, word_list
 
 WINDOW_SENTENCES = 3
 MIN_SECTION_SENTENCES = 2
@@ -44,23 +44,13 @@ ANNOUNCED_HEADINGS = 2
 # Measured on the asked talks (``benchmarks.eval_real --only-talks``, 2026-12-03): 0 -> 2 takes F1
 # 0.95 -> 0.96; the real talks are unchanged (0.30 / 0.39).
 ANNOUNCED_COST = 2.0
-# A gap is a candidate when its score exceeds mean + CUT_STD * std of all gaps' depth scores...
-CUT_STD = -0.5
-# ...and at least this much in absolute terms (so a one-topic clip stays whole).
-MIN_DEPTH = 0.05
-SHIFT_BONUS = 0.3
 # How long a spoken sentence lasts, where sentences come without times.
 SENTENCE_SECONDS = 5.0
-CONTINUATION_PENALTY = 0.1
-INTRO_BONUS = 0.2
 # A greeting is looked for in the first quarter of the talk, or this many sentences.
 INTRO_REACH = 3
 
-# Opening words that tie a sentence to the one before it.
-CONTINUATIONS = frozenset(
-    "it it's its they they're them their this that that's these those he she then so but and also "
-    "because however which who or nor plus yet there thus hence otherwise instead still".split()
-)
+# Opening words that tie a sentence to the one before it (one list, in pipeline/data).
+CONTINUATIONS = word_list("continuations.txt")
 _SHIFT_MARKERS = re.compile(
     r"^(?:(?:ok(?:ay)?|all right|alright|so|now|and|well)[,.]?\s+)*"
     r"(?:let'?s (?:talk|move|turn|look|get|go|start|switch|discuss|focus)|"
@@ -99,9 +89,18 @@ def topic_starts(
         return sorted(i for i in fixed if 0 < i < n)
     model = boundary_model("embeddings" if vectors is not None else "lexical")
     spans = list(times) if times is not None else _even_times(n)
-    log_odds = model.log_odds(gap_features(texts, vectors, spans))
+    log_odds = gap_log_odds(texts, vectors, spans)
     rows = sentence_rows(texts, vectors)
     return choose_sections(log_odds, spans, rows, model, fixed, min_length(n, fixed))
+
+
+def gap_log_odds(
+    texts: Sequence[str], vectors: np.ndarray | None, times: Sequence[tuple[float, float]]
+) -> np.ndarray:
+    """The shipped boundary model's log odds that each gap opens a section (element ``g - 1`` is the gap
+    before sentence ``g``); ``vectors`` as for :func:`topic_starts`."""
+    model = boundary_model("embeddings" if vectors is not None else "lexical")
+    return model.log_odds(gap_features(texts, vectors, times))
 
 
 def _even_times(count: int) -> list[tuple[float, float]]:
@@ -162,23 +161,6 @@ def depth_scores(sims: np.ndarray) -> np.ndarray:
     return depths
 
 
-def cue_scores(texts: Sequence[str]) -> np.ndarray:
-    """Discourse-cue adjustment for each gap (element ``g - 1`` is the gap before sentence ``g``)."""
-    intro_end = _intro_end(texts)
-    scores = np.zeros(max(0, len(texts) - 1))
-    for g in range(1, len(texts)):
-        scores[g - 1] = _cue(texts[g]) + (INTRO_BONUS if g == intro_end else 0.0)
-    return scores
-
-
-def _cue(text: str) -> float:
-    lowered = " ".join(text.lower().replace("’", "'").split())
-    if _SHIFT_MARKERS.match(lowered):
-        return SHIFT_BONUS
-    words = tokens(lowered)
-    return -CONTINUATION_PENALTY if words and words[0] in CONTINUATIONS else 0.0
-
-
 def _intro_end(texts: Sequence[str]) -> int | None:
     """The first sentence after an opening greeting or agenda, if the talk opens with one."""
     end = None
@@ -187,26 +169,6 @@ def _intro_end(texts: Sequence[str]) -> int | None:
             break
         end = i + 1
     return end
-
-
-def choose_starts(scores: np.ndarray, shortest: int, fixed: Collection[int] = ()) -> list[int]:
-    """Gaps with the highest scores above the cut, each section at least ``shortest`` sentences."""
-    count = len(scores) + 1
-    chosen = sorted(i for i in fixed if 0 < i < count)
-    cut = max(MIN_DEPTH, float(scores.mean() + CUT_STD * scores.std())) if len(scores) else 0.0
-    for gap in np.argsort(-scores, kind="stable"):
-        start = int(gap) + 1
-        if scores[gap] <= cut:
-            break
-        if _room(start, chosen, count, shortest):
-            chosen = sorted([*chosen, start])
-    return chosen
-
-
-def _room(start: int, chosen: list[int], count: int, shortest: int) -> bool:
-    if start < shortest or count - start < shortest:
-        return False
-    return all(abs(start - other) >= shortest for other in chosen)
 
 
 # --- The boundary model: features of each gap between sentences, weighted as measured ------------

@@ -64,28 +64,16 @@ OPENER_WEIGHT = 0.7
 # A cut just after a comma or after a word that cannot end a sentence is unlikely.
 COMMA_PENALTY = 0.6
 DANGLING_PENALTY = 1.5
-OPENERS = frozenset(
-    "so now okay ok alright next then but well also first second third finally "
-    "let's let hi hello yes yeah no thanks remember again step".split()
-)
+OPENERS = word_list("sentence_openers.txt")
 # Words a sentence does not end on: articles, prepositions, conjunctions, possessives, auxiliaries.
-DANGLING = frozenset(
-    "the a an of to in on at by for with from into onto about as and or but nor so because if than "
-    "that which who whose my your our their his her its this these those some any every each no "
-    "is are was were be been am do does did have has had will would can could should shall may might "
-    "must i we you they he she it i'm we're you're they're it's there's i've we've i'll we'll very "
-    "really just more most such what how when where why not don't can't won't".split()
-)
+DANGLING = word_list("dangling_words.txt")
 # Verbs a wh-clause follows inside a sentence ("explain what happens", "know how long").
-REPORTING = frozenset(
-    "ask asked explain explained know knew tell told show showed understand wonder wondered decide "
-    "learn discuss describe cover covered check see find figure remember".split()
-)
+REPORTING = word_list("reporting_verbs.txt")
 # Subjects that often open a sentence: a weak cue, enough to place a cut forced by length.
-SUBJECT_OPENERS = frozenset("i we you they it this there he she my our".split())
+SUBJECT_OPENERS = word_list("subject_openers.txt")
 SUBJECT_WEIGHT = 0.3
 # Capitalised mid-sentence for reasons other than a lost full stop.
-ALWAYS_CAPITAL = frozenset(["i", "i'm", "i've", "i'll", "i'd", "ok", "okay"])
+ALWAYS_CAPITAL = word_list("always_capital.txt")
 
 
 @lru_cache(maxsize=1)

