@@ -25,7 +25,7 @@ from video2blog.pipeline.engines import EngineOptions
 from video2blog.pipeline.errors import UsageError, Video2BlogError
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_prompt, load_glossary
 from video2blog.pipeline.llm import LlmOptions
-from video2blog.pipeline.run import DraftOptions, DraftResult, draft_file
+from video2blog.pipeline.run import DraftOptions, DraftResult, claim_rules, draft_file
 from video2blog.pipeline.writers.formats import WRITERS, parse_formats
 from video2blog.pipeline.writers.site import check_front_matter
 
@@ -109,6 +109,13 @@ FrontMatterOpt = Annotated[
 MedicalOpt = Annotated[
     bool, typer.Option("--medical", help="Mark post.html up as a MedicalWebPage (a clinician reviews it).")
 ]
+ClaimsFileOpt = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--claims-file", help="More claim patterns for editors to check, in the form of the built-in list.",
+        show_default="the built-in list only",
+    ),
+]
 ImagesOpt = Annotated[bool, typer.Option(help="Take a still frame per section from a video.")]
 AudioTrackOpt = Annotated[
     int,
@@ -150,6 +157,7 @@ class DraftFlags:
     medical: bool = False
     images: bool = True
     audio_track: int = 0
+    claims_file: Path | None = None
 
 
 _OPTION_TYPES: dict[str, object] = {
@@ -160,7 +168,7 @@ _OPTION_TYPES: dict[str, object] = {
     "llm": LlmOpt, "llm_model": LlmModelOpt, "llm_mode": LlmModeOpt, "llm_boundaries": LlmBoundariesOpt,
     "llm_timeout": LlmTimeoutOpt, "clinic": ClinicOpt,
     "front_matter": FrontMatterOpt, "medical": MedicalOpt, "images": ImagesOpt,
-    "audio_track": AudioTrackOpt,
+    "audio_track": AudioTrackOpt, "claims_file": ClaimsFileOpt,
 }
 # The shared options as command parameters, with DraftFlags' defaults.
 SHARED = [
@@ -225,7 +233,7 @@ def build_options(flags: DraftFlags, threads: int = 0) -> DraftOptions:
         glossary=terms, formats=parse_formats(flags.formats), template_dir=flags.template_dir,
         verbatim=flags.verbatim, force=flags.force, ignore_chapters=flags.ignore_chapters,
         front_matter=check_front_matter(flags.front_matter), medical=flags.medical, images=flags.images,
-        llm=llm_options(flags, load_config(), cache),
+        llm=llm_options(flags, load_config(), cache), claims=claim_rules(flags.claims_file),
     )
 
 
@@ -397,8 +405,9 @@ def list_formats() -> None:
 
 
 def _report(result: DraftResult) -> None:
-    sections = len(result.draft.sections)
-    typer.echo(f"Drafted {result.draft.title!r} ({sections} sections) into {result.out_dir}")
+    sections, claims = len(result.draft.sections), len(result.draft.claims)
+    checks = f", {claims} claim{'s' if claims != 1 else ''} to check" if claims else ""
+    typer.echo(f"Drafted {result.draft.title!r} ({sections} sections{checks}) into {result.out_dir}")
     for path in result.written:
         typer.echo(f"  wrote {path}")
     for path in result.kept:

@@ -8,13 +8,15 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 from video2blog.pipeline.digest import sha256_file
 from video2blog.pipeline.editing.edits import EDITS_FILE, EditRecord, reapply
 from video2blog.pipeline.editing.store import read_record
 from video2blog.pipeline.engines import ProgressCallback, embed
-from video2blog.pipeline.errors import InputError
+from video2blog.pipeline.errors import InputError, UsageError
 from video2blog.pipeline.ingest import media
 from video2blog.pipeline.ingest.captions import read_captions
 from video2blog.pipeline.ingest.frames import section_frames
@@ -27,6 +29,7 @@ from video2blog.pipeline.progress import milestones, report_stage
 from video2blog.pipeline.schema import Draft, LlmSuggestion, Source, Transcript
 from video2blog.pipeline.serialize import transcript_from_dict, transcript_shape_error
 from video2blog.pipeline.sources import CAPTION_SUFFIXES, TRANSCRIPT_SUFFIXES
+from video2blog.pipeline.text.claims import ClaimRules, find_claims, parse_rules
 from video2blog.pipeline.text.compose import ComposeOptions, compose
 from video2blog.pipeline.text.confidence import unsure_words
 from video2blog.pipeline.text.headings import slugify
@@ -58,6 +61,8 @@ class DraftOptions:
     images: bool = True  # a still frame per section, from a video's pictures
     front_matter: str = ""  # post.md's front matter: "" (video2blog's own), hugo, jekyll or astro
     medical: bool = False  # JSON-LD as a MedicalWebPage, for the clinician to review
+    # Claims an editor must check (text/claims.py); None: the built-in patterns (pipeline/data/claims.txt).
+    claims: ClaimRules | None = None
 
 
 @dataclass(frozen=True)
@@ -284,10 +289,39 @@ def make_draft(transcript: Transcript, source: Source, options: DraftOptions) ->
     date = options.date or dt.date.today().isoformat()
     compose_options = ComposeOptions(verbatim=options.verbatim, date=date, glossary=options.glossary)
     if options.llm is None:
-        return compose(transcript, spans, source, compose_options)
-    session, chosen, warning = Session(options.llm), list[LlmSuggestion](), ""
-    if options.llm.boundaries:  # in mode "suggest" the choice is recorded, not made
-        moved, chosen, warning = with_boundaries(transcript, spans, session, encode)
-        spans = moved if options.llm.mode == "use" else spans
-    draft = compose(transcript, spans, source, compose_options)
-    return suggest(draft, options.glossary, options.llm, session, chosen, warning)
+        draft = compose(transcript, spans, source, compose_options)
+    else:
+        session, chosen, warning = Session(options.llm), list[LlmSuggestion](), ""
+        if options.llm.boundaries:  # in mode "suggest" the choice is recorded, not made
+            moved, chosen, warning = with_boundaries(transcript, spans, session, encode)
+            spans = moved if options.llm.mode == "use" else spans
+        draft = compose(transcript, spans, source, compose_options)
+        draft = suggest(draft, options.glossary, options.llm, session, chosen, warning)
+    return replace(draft, claims=find_claims(draft, transcript, options.claims or builtin_claim_rules()))
+
+
+CLAIMS_FILE = "claims.txt"  # in pipeline/data/
+
+
+@lru_cache(maxsize=1)
+def builtin_claim_rules() -> ClaimRules:
+    """The claim patterns video2blog ships (``pipeline/data/claims.txt``)."""
+    text = resources.files("video2blog.pipeline.data").joinpath(CLAIMS_FILE).read_text(encoding="utf-8")
+    return parse_rules(text, CLAIMS_FILE)
+
+
+def claim_rules(extra: Path | None = None) -> ClaimRules:
+    """The built-in claim patterns, plus a clinic's own file (``--claims-file``) where given.
+
+    Raises:
+        UsageError: the file cannot be read, or a line of it is wrong (naming the line).
+    """
+    if extra is None:
+        return builtin_claim_rules()
+    try:
+        text = extra.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        message = f"{extra}: cannot read the claims file ({reason}); give a text file of patterns"
+        raise UsageError(message) from exc
+    return builtin_claim_rules() + parse_rules(text, str(extra))

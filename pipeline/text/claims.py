@@ -1,0 +1,123 @@
+"""Claims an editor must check: sentences of the post that promise an outcome, deny a risk, claim an
+approval, compare with no basis, or offer a testimonial as evidence.
+
+The patterns are data (``pipeline/data/claims.txt``, extended by a clinic's ``--claims-file``), parsed
+here from text: the orchestration reads the files. A match is not a claim where the sentence is a
+question, or where a hedge ("no", "not", "may", "rarely", "usually", ...) comes before it in the same
+clause: "no treatment is guaranteed" and "side effects are rare and usually mild" are plain clinical
+statements; "results are guaranteed" and "there are no side effects" are claims.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from video2blog.pipeline.errors import UsageError
+from video2blog.pipeline.schema import Claim, Draft, Transcript
+
+HEDGE = "hedge"  # the section of a rules file that holds hedges, not claims
+# Where a clause ends: a hedge before one of these does not soften what comes after it.
+_CLAUSE_BREAK = re.compile(r"[,;:.!?\u2013\u2014]|\b(?:but|however|although|though|whereas)\b", re.I)
+_HEADING = re.compile(r"^\[([^\]]+)\]$")
+
+
+@dataclass(frozen=True)
+class ClaimRules:
+    """Claim patterns as (reason, regular expression) pairs, and the hedges that cancel them."""
+
+    patterns: tuple[tuple[str, str], ...] = ()
+    hedges: tuple[str, ...] = ()
+
+    def __add__(self, other: ClaimRules) -> ClaimRules:
+        return ClaimRules(self.patterns + other.patterns, self.hedges + other.hedges)
+
+
+def parse_rules(text: str, origin: str) -> ClaimRules:
+    """Claim rules from the text of a rules file (see ``pipeline/data/claims.txt`` for the form).
+
+    Raises:
+        UsageError: naming ``origin`` and the line, for a pattern before any [reason] heading or one
+            that is not a regular expression.
+    """
+    reason, patterns, hedges = "", list[tuple[str, str]](), list[str]()
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        heading = _HEADING.match(line)
+        if heading:
+            reason = heading.group(1).strip()
+            continue
+        _check_pattern(line, reason, f"{origin}, line {number}")
+        if reason.lower() == HEDGE:
+            hedges.append(line)
+        else:
+            patterns.append((reason, line))
+    return ClaimRules(tuple(patterns), tuple(hedges))
+
+
+def _check_pattern(pattern: str, reason: str, where: str) -> None:
+    if not reason:
+        raise UsageError(
+            f"{where}: a pattern before any [reason] heading; add one, e.g. [promise of outcome]"
+        )
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise UsageError(f"{where}: {pattern!r} is not a regular expression ({exc})") from exc
+
+
+def find_claims(draft: Draft, transcript: Transcript, rules: ClaimRules) -> tuple[Claim, ...]:
+    """The sentences of the draft's paragraphs that make a claim, in the order of the talk.
+
+    Args:
+        draft: the composed draft (its paragraphs say which words are prose, not headings).
+        transcript: the words and sentences the paragraphs point into.
+        rules: claim patterns and hedges (:func:`parse_rules`).
+    """
+    prose = [p.words for s in draft.sections for p in s.paragraphs]
+    claims = []
+    for sentence in transcript.sentences:
+        first, last = sentence.words
+        if not any(a <= first and last <= b for a, b in prose):
+            continue
+        reason = claim_reason(sentence.text, rules)
+        if reason:
+            claims.append(Claim(sentence.text.strip(), sentence.start, sentence.end, reason, sentence.words))
+    return tuple(claims)
+
+
+def claim_reason(sentence: str, rules: ClaimRules) -> str:
+    """Why ``sentence`` is a claim to check, else "": the reason of its longest unhedged match
+    ("100% safe" denies a risk before "100%" promises an outcome)."""
+    if sentence.rstrip().endswith("?"):
+        return ""
+    compiled, hedge = _compiled(rules)
+    found = [
+        (match.end() - match.start(), -n, reason)
+        for n, (reason, pattern) in enumerate(compiled)
+        for match in pattern.finditer(sentence)
+        if not hedge.search(_clause_before(sentence, match.start()))
+    ]
+    return max(found)[2] if found else ""
+
+
+def _clause_before(sentence: str, at: int) -> str:
+    """The part of ``sentence`` before ``at`` back to the start of its clause."""
+    before = sentence[:at]
+    breaks = list(_CLAUSE_BREAK.finditer(before))
+    return before[breaks[-1].end() :] if breaks else before
+
+
+@lru_cache(maxsize=8)
+def _compiled(rules: ClaimRules) -> tuple[tuple[tuple[str, re.Pattern[str]], ...], re.Pattern[str]]:
+    patterns = tuple((reason, _whole_words(p)) for reason, p in rules.patterns)
+    hedge = _whole_words("|".join(f"(?:{h})" for h in rules.hedges) or r"(?!x)x")
+    return patterns, hedge
+
+
+def _whole_words(pattern: str) -> re.Pattern[str]:
+    # Not \b: a pattern may start or end in punctuation ("100%", "#1").
+    return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.I)
