@@ -90,18 +90,24 @@ def find_claims(draft: Draft, transcript: Transcript, rules: ClaimRules) -> tupl
 
 
 def claim_reason(sentence: str, rules: ClaimRules) -> str:
-    """Why ``sentence`` is a claim to check, else "": the reason of its longest unhedged match
-    ("100% safe" denies a risk before "100%" promises an outcome)."""
+    """Why ``sentence`` is a claim to check, else "": the reasons of its unhedged matches in order, a
+    match inside a longer one left out ("100% safe" denies a risk; its "100%" promises nothing more)."""
     if sentence.rstrip().endswith("?"):
         return ""
     compiled, hedge = _compiled(rules)
     found = [
-        (match.end() - match.start(), -n, reason)
-        for n, (reason, pattern) in enumerate(compiled)
+        (match.start(), match.end(), reason)
+        for reason, pattern in compiled
         for match in pattern.finditer(sentence)
         if not hedge.search(_clause_before(sentence, match.start()))
     ]
-    return max(found)[2] if found else ""
+    kept = [f for f in found if not any(_inside(f, other) for other in found)]
+    return "; ".join(dict.fromkeys(reason for _, _, reason in sorted(kept)))
+
+
+def _inside(match: tuple[int, int, str], other: tuple[int, int, str]) -> bool:
+    """Whether ``match`` lies inside the longer match ``other``."""
+    return other[0] <= match[0] and match[1] <= other[1] and other[1] - other[0] > match[1] - match[0]
 
 
 def _clause_before(sentence: str, at: int) -> str:

@@ -13,7 +13,7 @@ import re
 import zipfile
 from typing import TYPE_CHECKING, Any
 
-from video2blog.pipeline.schema import Draft, Section
+from video2blog.pipeline.schema import Claim, Draft, Section
 
 if TYPE_CHECKING:
     from video2blog.pipeline.writers.review import Piece, Review, ReviewSection
@@ -50,10 +50,11 @@ def render_docx(draft: Draft, review: Review | None = None) -> bytes:
         heading = document.add_heading(_xml_text(section.heading), level=SECTION_HEADING_LEVEL)
         if review is None:
             for paragraph in section.paragraphs:
-                document.add_paragraph(_xml_text(paragraph.text))
+                out = document.add_paragraph(_xml_text(paragraph.text))
+                _comment_claims(document, out, paragraph.start, paragraph.end, draft.claims)
             continue
         _comment_heading(document, heading, section)
-        _add_reviewed(document, review.sections[i])
+        _add_reviewed(document, review.sections[i], draft.claims)
     _date_comments(document, draft.date)
     buffer = io.BytesIO()
     document.save(buffer)
@@ -90,8 +91,8 @@ def _comment_heading(document: Any, heading: Any, section: Section) -> None:
     document.add_comment(heading.runs, text=_xml_text(text), author=AUTHOR, initials=INITIALS)
 
 
-def _add_reviewed(document: Any, section: ReviewSection) -> None:
-    """The section's paragraphs, run by run: unsure words highlighted, corrections commented."""
+def _add_reviewed(document: Any, section: ReviewSection, claims: tuple[Claim, ...] = ()) -> None:
+    """The section's paragraphs, run by run: unsure words highlighted, corrections and claims commented."""
     from docx.enum.text import WD_COLOR_INDEX
 
     for paragraph in section.paragraphs:
@@ -114,6 +115,15 @@ def _add_reviewed(document: Any, section: ReviewSection) -> None:
                 document.add_comment(run, text=note, author=AUTHOR, initials=INITIALS)
         if plain:
             out.add_run(_xml_text(plain))
+        _comment_claims(document, out, paragraph.start, paragraph.end, claims)
+
+
+def _comment_claims(document: Any, out: Any, start: float, end: float, claims: tuple[Claim, ...]) -> None:
+    """A Word comment on the paragraph (``start``-``end`` in the media) for each claim made in it."""
+    for claim in claims:
+        if claim.end > start and claim.start < end and out.runs:
+            note = f"claim to check: {claim.reason}; “{claim.text}”"
+            document.add_comment(out.runs, text=_xml_text(note), author=AUTHOR, initials=INITIALS)
 
 
 def _date_comments(document: Any, date: str) -> None:
