@@ -12,6 +12,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
+
 from video2blog.pipeline.digest import sha256_file
 from video2blog.pipeline.editing.edits import EDITS_FILE, EditRecord, reapply
 from video2blog.pipeline.editing.store import read_record
@@ -27,12 +29,13 @@ from video2blog.pipeline.llm.suggest import Session, suggest
 from video2blog.pipeline.output import OutputFolder, folder_lock
 from video2blog.pipeline.progress import milestones, report_stage
 from video2blog.pipeline.schema import Draft, LlmSuggestion, Source, Transcript
-from video2blog.pipeline.serialize import transcript_from_dict, transcript_shape_error
+from video2blog.pipeline.serialize import to_json, transcript_from_dict, transcript_shape_error
 from video2blog.pipeline.sources import CAPTION_SUFFIXES, TRANSCRIPT_SUFFIXES
 from video2blog.pipeline.text.claims import ClaimRules, find_claims, parse_rules
 from video2blog.pipeline.text.compose import ComposeOptions, compose
 from video2blog.pipeline.text.confidence import unsure_words
 from video2blog.pipeline.text.headings import slugify
+from video2blog.pipeline.text.related import Encoder, topic_vector
 from video2blog.pipeline.text.sections import find_sections
 from video2blog.pipeline.text.sentences import split_sentences
 from video2blog.pipeline.textutil import clock
@@ -42,6 +45,8 @@ from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, RenderContext, 
 log = logging.getLogger(__name__)
 
 IMAGES_DIR = "images"  # the draft folder's still frames, one per section
+# The draft's topic vector (text/related.py), for the library's related posts (batch/library.py).
+TOPIC_FILE = ".video2blog-topic.json"
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ class DraftOptions:
     medical: bool = False  # JSON-LD as a MedicalWebPage, for the clinician to review
     # Claims an editor must check (text/claims.py); None: the built-in patterns (pipeline/data/claims.txt).
     claims: ClaimRules | None = None
+    related: bool = True  # related posts closing each post of a batch (batch/library.py)
 
 
 @dataclass(frozen=True)
@@ -176,7 +182,9 @@ def render_draft(
     """
     report_stage(log, "compose", "finding sentences and sections: %s", src.path)
     transcript = split_sentences(words)
-    draft = make_draft(transcript, src, options)
+    encoder = embed.encoder()
+    encode = Remembered(encoder) if encoder is not None else None  # the topic vector reuses the sections'
+    draft = make_draft(transcript, src, options, encode)
     shown = transcript
     if edits is not None and edits.edits:
         applied = reapply(draft, transcript, edits)
@@ -193,7 +201,30 @@ def render_draft(
     files = render_all(ctx, options.formats)
     if shown is not transcript and "json" in options.formats:
         files.update(render_all(replace(ctx, transcript=transcript), ("json",)))
-    return ComputedDraft(draft, transcript, {**files, **images})
+    topic = topic_file(draft, transcript, encode) if encode is not None else {}
+    return ComputedDraft(draft, transcript, {**files, **images, **topic})
+
+
+class Remembered:
+    """An encoder that keeps each text's vector, so that a text embedded twice costs once."""
+
+    def __init__(self, encode: Encoder) -> None:
+        self.encode = encode
+        self.rows: dict[str, np.ndarray] = {}
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.rows]
+        if missing:
+            self.rows.update(zip(missing, self.encode(missing)))
+        return np.stack([self.rows[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
+
+
+def topic_file(draft: Draft, transcript: Transcript, encode: Encoder) -> dict[str, bytes]:
+    """The draft's topic vector as :data:`TOPIC_FILE` (none for a draft without prose)."""
+    vector = topic_vector(draft, transcript, encode)
+    if vector is None:
+        return {}
+    return {TOPIC_FILE: to_json({"model": embed.describe(), "vector": [round(float(v), 5) for v in vector]})}
 
 
 def _frame_source(source: Path, options: DraftOptions) -> Path | None:
@@ -277,14 +308,16 @@ def read_transcript_file(path: Path) -> Transcript:
         raise InputError(f"is not a video2blog transcript.json ({exc})", path) from exc
 
 
-def make_draft(transcript: Transcript, source: Source, options: DraftOptions) -> Draft:
+def make_draft(
+    transcript: Transcript, source: Source, options: DraftOptions, encode: Encoder | None = None
+) -> Draft:
     """The text stages after sentence splitting: sections (with sentence embeddings where installed),
     cleanup and metadata; then, with ``options.llm``, the language model's guarded suggestions (and,
     with ``boundaries``, its choice among the candidate section starts)."""
     if not transcript.words:
         raise InputError("holds no words to draft from", source.path)
     chapters = () if options.ignore_chapters else transcript.chapters
-    encode = embed.encoder()
+    encode = encode or embed.encoder()
     spans = find_sections(transcript, chapters, encode=encode)
     date = options.date or dt.date.today().isoformat()
     compose_options = ComposeOptions(verbatim=options.verbatim, date=date, glossary=options.glossary)

@@ -30,7 +30,7 @@ CHECK_HEADINGS = {
 }
 
 
-def render_docx(draft: Draft, review: Review | None = None) -> bytes:
+def render_docx(draft: Draft, review: Review | None = None, closing: str = "") -> bytes:
     """The bytes of a .docx holding the draft's title, section headings and paragraphs.
 
     With ``review`` (the review page's view of the draft), the document carries the page's
@@ -40,6 +40,8 @@ def render_docx(draft: Draft, review: Review | None = None) -> bytes:
     Args:
         draft: the finished draft.
         review: the review page's view of the same draft.
+        closing: Markdown closing the post (the related posts, the disclaimer): paragraphs, "- " items,
+            [links](url) and a paragraph wholly in *italics*.
     """
     import docx  # python-docx: imported here so other formats do not pay for it
 
@@ -55,10 +57,54 @@ def render_docx(draft: Draft, review: Review | None = None) -> bytes:
             continue
         _comment_heading(document, heading, section)
         _add_reviewed(document, review.sections[i], draft.claims)
+    _add_closing(document, closing)
     _date_comments(document, draft.date)
     buffer = io.BytesIO()
     document.save(buffer)
     return _stamped(buffer.getvalue(), draft.date)
+
+
+_MD_LINK = re.compile(r"\[((?:[^\]\\]|\\.)*)\]\(([^)\s]*)\)")
+_MD_ESCAPE = re.compile(r"\\(.)")
+
+
+def _add_closing(document: Any, markdown: str) -> None:
+    """The closing blocks' Markdown as Word paragraphs: list items bulleted, links as hyperlinks."""
+    for line in (line.strip() for line in markdown.splitlines()):
+        if not line:
+            continue
+        item = line.startswith("- ")
+        text = line[2:] if item else line
+        italic = len(text) > 2 and text[0] == text[-1] == "*"
+        out = document.add_paragraph(style="List Bullet" if item else None)
+        at = 0
+        for link in _MD_LINK.finditer(text):
+            _add_text(out, text[at : link.start()].strip("*") if italic else text[at : link.start()], italic)
+            _add_hyperlink(out, link.group(2), _MD_ESCAPE.sub(r"\1", link.group(1)))
+            at = link.end()
+        _add_text(out, text[at:].strip("*") if italic else text[at:], italic)
+
+
+def _add_text(paragraph: Any, markdown: str, italic: bool) -> None:
+    if markdown:
+        paragraph.add_run(_xml_text(_MD_ESCAPE.sub(r"\1", markdown))).italic = italic or None
+
+
+def _add_hyperlink(paragraph: Any, url: str, text: str) -> None:
+    """A hyperlink run (python-docx has no call for one): a relationship to ``url`` and a w:hyperlink."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True))
+    run, props, style, shown = (OxmlElement(tag) for tag in ("w:r", "w:rPr", "w:rStyle", "w:t"))
+    style.set(qn("w:val"), "Hyperlink")
+    props.append(style)
+    shown.text = _xml_text(text)
+    run.extend([props, shown])
+    link.append(run)
+    paragraph._p.append(link)
 
 
 def _stamped(package: bytes, date: str) -> bytes:
