@@ -47,13 +47,18 @@ def _prose_sentences(draft: Draft, transcript: Transcript, section: int) -> list
     ]
 
 
-def rank_related(vectors: Mapping[str, np.ndarray], count: int = RELATED_COUNT) -> dict[str, list[str]]:
-    """For each name, up to ``count`` other names, most related first (ties by name, so stable)."""
+def rank_related(
+    vectors: Mapping[str, np.ndarray], count: int = RELATED_COUNT, centre: bool = True
+) -> dict[str, list[str]]:
+    """For each name, up to ``count`` other names, most related first (ties by name, so stable).
+
+    ``centre``: compare the vectors about the library's mean (from :data:`CENTRE_AT` drafts on).
+    """
     names = sorted(vectors)
     if len(names) < 2:
         return {n: [] for n in names}
     matrix = np.stack([_unit(vectors[n]) for n in names])
-    if len(names) >= CENTRE_AT:
+    if centre and len(names) >= CENTRE_AT:
         matrix = np.stack([_unit(row) for row in matrix - matrix.mean(axis=0)])
     similar = matrix @ matrix.T
     return {name: _closest(names, similar[i], i)[:count] for i, name in enumerate(names)}
