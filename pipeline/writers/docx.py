@@ -48,8 +48,10 @@ def render_docx(draft: Draft, review: Review | None = None, closing: str = "") -
     document = docx.Document()
     _set_properties(document, draft)
     document.add_heading(_xml_text(draft.title), level=0)
+    # A style found by name once: python-docx looks a name up by XPath on every paragraph given it.
+    heading_style = document.styles[f"Heading {SECTION_HEADING_LEVEL}"]
     for i, section in enumerate(draft.sections):
-        heading = document.add_heading(_xml_text(section.heading), level=SECTION_HEADING_LEVEL)
+        heading = document.add_paragraph(_xml_text(section.heading), heading_style)
         if review is None:
             for paragraph in section.paragraphs:
                 out = document.add_paragraph(_xml_text(paragraph.text))
@@ -70,13 +72,14 @@ _MD_ESCAPE = re.compile(r"\\(.)")
 
 def _add_closing(document: Any, markdown: str) -> None:
     """The closing blocks' Markdown as Word paragraphs: list items bulleted, links as hyperlinks."""
+    bullet = document.styles["List Bullet"] if "\n- " in f"\n{markdown}" else None
     for line in (line.strip() for line in markdown.splitlines()):
         if not line:
             continue
         item = line.startswith("- ")
         text = line[2:] if item else line
         italic = len(text) > 2 and text[0] == text[-1] == "*"
-        out = document.add_paragraph(style="List Bullet" if item else None)
+        out = document.add_paragraph(style=bullet if item else None)
         at = 0
         for link in _MD_LINK.finditer(text):
             _add_text(out, text[at : link.start()].strip("*") if italic else text[at : link.start()], italic)

@@ -108,7 +108,8 @@ class DocxWriter(Writer):
 
         # Without words (a draft folder without transcript.json), the plain paragraphs.
         review = build_review(ctx.draft, ctx.transcript, unsure=ctx.unsure) if ctx.transcript.words else None
-        closing = "".join(render_template(ctx, name) for name in CLOSING_BLOCKS)
+        variables = template_variables(ctx)
+        closing = "".join(render_template(ctx, name, variables) for name in CLOSING_BLOCKS)
         return render_docx(ctx.draft, review, closing)
 
 
@@ -117,10 +118,10 @@ class DocxWriter(Writer):
 CLOSING_BLOCKS = ("related.md.j2", "disclaimer.md.j2")
 
 
-def render_template(ctx: RenderContext, name: str) -> str:
-    """The text of template ``name`` with the variables every template receives."""
+def render_template(ctx: RenderContext, name: str, variables: dict[str, object] | None = None) -> str:
+    """The text of template ``name`` with ``variables``, by default those every template receives."""
     template = _template(ctx.template_dir, name)
-    variables = template_variables(ctx)
+    variables = variables if variables is not None else template_variables(ctx)
     try:
         return template.render(**variables)
     except TEMPLATE_FAILURES as exc:
