@@ -1,5 +1,6 @@
 """The library targets on a batch of seven clinic talks made from text (no audio): six plain talks, two
-pairs of them on the same treatment (weight loss, sleep apnea), and one with planted claims.
+pairs of them on the same treatment (weight loss, sleep apnea), and one with planted claims; then the
+same seven each wrapped in one long welcome and sign-off (what a shared greeting does to the ranking).
 
 Drafts the batch with the installed command (``video2blog batch`` over transcript.json files, into
 ``benchmarks/out/eval-library``), then prints for each draft its related posts, whether its twin comes
@@ -17,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.talk_text import CLAIMS, LIBRARY, ROOT, TALKS, planted, write_transcript
+from benchmarks.talk_text import CLAIMS, LIBRARY, ROOT, TALKS, planted, transcript_dict, write_transcript
 from video2blog.pipeline.batch.library import read_topic
 from video2blog.pipeline.text.related import rank_related
 
@@ -30,12 +31,27 @@ TWINS = {"weight-loss": "weight-loss-injections", "sleep-medicine": "sleep-apnea
 TWINS |= {b: a for a, b in TWINS.items()}
 
 
-def draft_batch() -> Path:
-    shutil.rmtree(OUT, ignore_errors=True)
-    talks, drafts = OUT / "talks", OUT / "drafts"
+# The same long welcome and sign-off around every talk: what a shared greeting does to the ranking.
+WELCOME = (
+    "Hello everyone and welcome back to our clinic's video series, where our doctors answer the questions "
+    "our patients ask us every single day, and thank you so much for joining us again this week."
+)
+SIGN_OFF = (
+    "That is all we have time for today, so thank you for watching, please like and subscribe, and call our "
+    "front desk or book online if you would like to see one of our doctors about any of this."
+)
+
+
+def draft_batch(name: str, wrap: bool) -> Path:
+    out = OUT / name
+    shutil.rmtree(out, ignore_errors=True)
+    talks, drafts = out / "talks", out / "drafts"
     talks.mkdir(parents=True)
     for path in [*PLAIN, PLANTED]:
-        write_transcript(path, talks / f"{path.stem}.json")
+        target = write_transcript(path, talks / f"{path.stem}.json")
+        if wrap:
+            text = " ".join(w["text"] for w in json.loads(target.read_text(encoding="utf-8"))["words"])
+            target.write_text(json.dumps(transcript_dict(f"{WELCOME} {text} {SIGN_OFF}")), encoding="utf-8")
     cmd = [COMMAND, "batch", str(talks), "-o", str(drafts), "-p", "*.json", "--formats", "md,html,docx,json"]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return drafts
@@ -73,7 +89,10 @@ def _uncentred(drafts: Path, names: list[str]) -> dict[str, list[str]]:
 
 
 def main() -> int:
-    report_related(draft_batch())
+    print("The talks as written:")
+    report_related(draft_batch("as-written", wrap=False))
+    print("\nThe same talks, each inside the same long welcome and sign-off:")
+    report_related(draft_batch("shared-greeting", wrap=True))
     return 0
 
 
