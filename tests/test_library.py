@@ -201,3 +201,16 @@ def test_medical_closes_the_post_with_a_disclaimer(talks: Path, tmp_path: Path):
     assert plain.returncode == 0 and "medical advice" not in (tmp_path / "plain" / "post.md").read_text(
         "utf-8"
     )
+
+
+def test_batch_no_related_clears_the_blocks_without_drafting_again(
+    talks: Path, library: Path, tmp_path: Path
+):
+    drafts = tmp_path / "drafts"
+    shutil.copytree(library, drafts)
+    args = ["batch", str(talks), "-o", str(drafts), "-p", "*.json", "--formats", "md,html,docx,json"]
+    done = video2blog(*args, "--no-related")
+    assert done.returncode == 0, done.stderr
+    assert "0 drafted, 5 skipped" in done.stdout
+    assert all(related_of(d) == [] for d in drafts.iterdir() if (d / "draft.json").exists())
+    assert INTRO not in (drafts / "sleep-apnea" / "post.html").read_text(encoding="utf-8")
