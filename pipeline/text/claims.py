@@ -11,11 +11,12 @@ statements; "results are guaranteed" and "there are no side effects" are claims.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
 from video2blog.pipeline.errors import UsageError
-from video2blog.pipeline.schema import Claim, Draft, Transcript
+from video2blog.pipeline.schema import Claim, Draft, Sentence, Transcript
 
 HEDGE = "hedge"  # the section of a rules file that holds hedges, not claims
 # Where a clause ends: a hedge before one of these does not soften what comes after it.
@@ -77,16 +78,26 @@ def find_claims(draft: Draft, transcript: Transcript, rules: ClaimRules) -> tupl
         transcript: the words and sentences the paragraphs point into.
         rules: claim patterns and hedges (:func:`parse_rules`).
     """
-    prose = [p.words for s in draft.sections for p in s.paragraphs]
     claims = []
-    for sentence in transcript.sentences:
-        first, last = sentence.words
-        if not any(a <= first and last <= b for a, b in prose):
-            continue
+    for sentence in prose_sentences(draft, transcript):
         reason = claim_reason(sentence.text, rules)
         if reason:
             claims.append(Claim(sentence.text.strip(), sentence.start, sentence.end, reason, sentence.words))
     return tuple(claims)
+
+
+def prose_sentences(draft: Draft, transcript: Transcript, section: int | None = None) -> list[Sentence]:
+    """The transcript's sentences that lie within a paragraph of the draft (of section ``section`` only,
+    where given): the post's prose, not its headings or what the cleanup left out."""
+    chosen = draft.sections if section is None else draft.sections[section : section + 1]
+    spans = sorted(p.words for s in chosen for p in s.paragraphs)
+    starts = [first for first, _ in spans]
+    inside = []
+    for sentence in transcript.sentences:
+        at = bisect_right(starts, sentence.words[0]) - 1
+        if at >= 0 and sentence.words[1] <= spans[at][1]:
+            inside.append(sentence)
+    return inside
 
 
 def claim_reason(sentence: str, rules: ClaimRules) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from video2blog.pipeline.schema import Draft, Transcript
+from video2blog.pipeline.text.claims import prose_sentences
 
 Encoder = Callable[[list[str]], np.ndarray]
 RELATED_COUNT = 3  # related posts per draft, at most
@@ -39,12 +40,7 @@ def topic_vector(draft: Draft, transcript: Transcript, encode: Encoder) -> np.nd
 
 
 def _prose_sentences(draft: Draft, transcript: Transcript, section: int) -> list[str]:
-    spans = [p.words for p in draft.sections[section].paragraphs]
-    return [
-        s.text
-        for s in transcript.sentences
-        if any(a <= s.words[0] and s.words[1] <= b for a, b in spans) and not s.text.rstrip().endswith("?")
-    ]
+    return [s.text for s in prose_sentences(draft, transcript, section) if not s.text.rstrip().endswith("?")]
 
 
 def rank_related(
