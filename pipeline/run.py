@@ -28,7 +28,7 @@ from video2blog.pipeline.llm.boundaries import with_boundaries
 from video2blog.pipeline.llm.suggest import Session, suggest
 from video2blog.pipeline.output import OutputFolder, folder_lock
 from video2blog.pipeline.progress import milestones, report_stage
-from video2blog.pipeline.schema import Draft, LlmSuggestion, Source, Transcript
+from video2blog.pipeline.schema import Draft, LlmSuggestion, RelatedPost, Source, Transcript
 from video2blog.pipeline.serialize import to_json, transcript_from_dict, transcript_shape_error
 from video2blog.pipeline.sources import CAPTION_SUFFIXES, TRANSCRIPT_SUFFIXES
 from video2blog.pipeline.text.claims import ClaimRules, find_claims, parse_rules
@@ -161,7 +161,18 @@ def compute_draft(
     """
     words, src = read_source(source, options, progress, label)
     edits = read_record(out_dir) if out_dir is not None and (out_dir / EDITS_FILE).exists() else None
-    return render_draft(words, src, options, out_dir, edits, video=_frame_source(source, options))
+    related = kept_related(out_dir) if out_dir is not None and options.related else ()
+    video = _frame_source(source, options)
+    return render_draft(words, src, options, out_dir, edits, video=video, related=related)
+
+
+def kept_related(out_dir: Path) -> tuple[RelatedPost, ...]:
+    """The related posts the folder's draft.json holds (a library's), kept when it is drafted again."""
+    try:
+        related = json.loads((out_dir / "draft.json").read_text(encoding="utf-8")).get("related") or []
+        return tuple(RelatedPost(**post) for post in related)
+    except (OSError, ValueError, TypeError, AttributeError):
+        return ()  # none, or unreadable: the library step gives them again
 
 
 def render_draft(
@@ -171,6 +182,7 @@ def render_draft(
     out_dir: Path | None = None,
     edits: EditRecord | None = None,
     video: Path | None = None,
+    related: tuple[RelatedPost, ...] = (),
 ) -> ComputedDraft:
     """Sentences, sections and every chosen file's bytes from a transcription.
 
@@ -179,12 +191,13 @@ def render_draft(
 
     ``edits`` (the draft folder's ``edits.json``) are reapplied to the new draft: an editor's
     changes in the review page survive a redraft. ``transcript.json`` stays what was heard.
+    ``related`` (a library's, see ``batch/library.py``) close the post as before.
     """
     report_stage(log, "compose", "finding sentences and sections: %s", src.path)
     transcript = split_sentences(words)
     encoder = embed.encoder()
     encode = Remembered(encoder) if encoder is not None else None  # the topic vector reuses the sections'
-    draft = make_draft(transcript, src, options, encode)
+    draft = replace(make_draft(transcript, src, options, encode), related=related)
     shown = transcript
     if edits is not None and edits.edits:
         applied = reapply(draft, transcript, edits)

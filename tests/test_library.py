@@ -214,3 +214,15 @@ def test_batch_no_related_clears_the_blocks_without_drafting_again(
     assert "0 drafted, 5 skipped" in done.stdout
     assert all(related_of(d) == [] for d in drafts.iterdir() if (d / "draft.json").exists())
     assert INTRO not in (drafts / "sleep-apnea" / "post.html").read_text(encoding="utf-8")
+
+
+def test_drafting_one_again_keeps_its_related_posts(talks: Path, library: Path, tmp_path: Path):
+    drafts = tmp_path / "drafts"
+    shutil.copytree(library, drafts)
+    folder = drafts / "dermatology"
+    before = related_of(folder)
+    done = video2blog(
+        "draft", str(talks / "dermatology.json"), "-o", str(folder), "--formats", "md,html,docx,json"
+    )
+    assert done.returncode == 0, done.stderr
+    assert related_of(folder) == before and INTRO in (folder / "post.md").read_text(encoding="utf-8")
