@@ -19,6 +19,7 @@ import typer
 
 from video2blog.display import BatchDisplay, DraftDisplay
 from video2blog.pipeline import __version__
+from video2blog.pipeline.batch.library import LibraryResult
 from video2blog.pipeline.batch.report import REPORT_CSV, REPORT_JSON, BatchReport
 from video2blog.pipeline.batch.runner import BatchOptions, run_batch
 from video2blog.pipeline.engines import EngineOptions
@@ -26,7 +27,7 @@ from video2blog.pipeline.errors import UsageError, Video2BlogError
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_prompt, load_glossary
 from video2blog.pipeline.llm import LlmOptions
 from video2blog.pipeline.llm.options import Mode
-from video2blog.pipeline.run import DraftOptions, DraftResult, draft_file
+from video2blog.pipeline.run import DraftOptions, DraftResult, claim_rules, draft_file
 from video2blog.pipeline.writers.formats import WRITERS, parse_formats
 from video2blog.pipeline.writers.site import check_front_matter
 
@@ -110,6 +111,16 @@ FrontMatterOpt = Annotated[
 MedicalOpt = Annotated[
     bool, typer.Option("--medical", help="Mark post.html up as a MedicalWebPage (a clinician reviews it).")
 ]
+ClaimsFileOpt = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--claims-file", help="More claim patterns for editors to check, in the form of the built-in list.",
+        show_default="the built-in list only",
+    ),
+]
+RelatedOpt = Annotated[
+    bool, typer.Option("--related/--no-related", help="Close each post of a batch with related ones of it.")
+]
 ImagesOpt = Annotated[bool, typer.Option(help="Take a still frame per section from a video.")]
 AudioTrackOpt = Annotated[
     int,
@@ -151,6 +162,8 @@ class DraftFlags:
     medical: bool = False
     images: bool = True
     audio_track: int = 0
+    claims_file: Path | None = None
+    related: bool = True
 
 
 _OPTION_TYPES: dict[str, object] = {
@@ -161,7 +174,7 @@ _OPTION_TYPES: dict[str, object] = {
     "llm": LlmOpt, "llm_model": LlmModelOpt, "llm_mode": LlmModeOpt, "llm_boundaries": LlmBoundariesOpt,
     "llm_timeout": LlmTimeoutOpt, "clinic": ClinicOpt,
     "front_matter": FrontMatterOpt, "medical": MedicalOpt, "images": ImagesOpt,
-    "audio_track": AudioTrackOpt,
+    "audio_track": AudioTrackOpt, "claims_file": ClaimsFileOpt, "related": RelatedOpt,
 }
 # The shared options as command parameters, with DraftFlags' defaults.
 SHARED = [
@@ -226,7 +239,8 @@ def build_options(flags: DraftFlags, threads: int = 0) -> DraftOptions:
         glossary=terms, formats=parse_formats(flags.formats), template_dir=flags.template_dir,
         verbatim=flags.verbatim, force=flags.force, ignore_chapters=flags.ignore_chapters,
         front_matter=check_front_matter(flags.front_matter), medical=flags.medical, images=flags.images,
-        llm=llm_options(flags, load_config(), cache),
+        llm=llm_options(flags, load_config(), cache), claims=claim_rules(flags.claims_file),
+        related=flags.related,
     )
 
 
@@ -330,6 +344,32 @@ def batch(
 
 
 @app.command()
+def library(
+    drafts_dir: Annotated[Path, typer.Argument(help="A folder of drafts (the --out of 'video2blog batch').")],
+    related: RelatedOpt = True,
+    template_dir: TemplateOpt = None,
+    front_matter: FrontMatterOpt = "",
+    medical: MedicalOpt = False,
+    force: ForceOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Give each draft in DRAFTS_DIR up to three related drafts of the same folder; nothing is transcribed.
+
+    Give the options the drafts were made with (--template-dir, --front-matter, --medical): the posts
+    are rendered again with their related posts. Files an editor changed get the new version beside them.
+    """
+    from video2blog.pipeline.batch.library import LibraryOptions
+    from video2blog.pipeline.batch.library import library as update_library
+
+    _setup_logging(verbose)
+    with _errors_to_exit():
+        options = LibraryOptions(related, template_dir, check_front_matter(front_matter), medical, force)
+        result = update_library(drafts_dir, options)
+    _library_summary(result, drafts_dir)
+    raise typer.Exit(1 if result.failed else 0)
+
+
+@app.command()
 def review(
     draft_dir: Annotated[Path, typer.Argument(help="A draft folder (made by 'video2blog draft').")],
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free one).")] = 0,
@@ -398,10 +438,12 @@ def list_formats() -> None:
 
 
 def _report(result: DraftResult) -> None:
-    sections = len(result.draft.sections)
-    typer.echo(f"Drafted {result.draft.title!r} ({sections} sections) into {result.out_dir}")
+    sections, claims = len(result.draft.sections), len(result.draft.claims)
+    checks = f", {claims} claim{'s' if claims != 1 else ''} to check" if claims else ""
+    typer.echo(f"Drafted {result.draft.title!r} ({sections} sections{checks}) into {result.out_dir}")
     for path in result.written:
-        typer.echo(f"  wrote {path}")
+        if not path.name.startswith("."):  # video2blog's own records (the topic vector), not the editor's
+            typer.echo(f"  wrote {path}")
     for path in result.kept:
         typer.echo(f"  kept your edited {path}; the new version is beside it", err=True)
     for note in result.draft.notes:  # what the outputs had to bend (YouTube's chapter rules): not an error
@@ -473,8 +515,26 @@ def _printable(text: str) -> str:
 
 def _batch_summary(report: BatchReport, out: Path) -> None:
     counts = ", ".join(f"{n} {status}" for status, n in report.counts().items())
-    typer.echo(f"Batch of {len(report.records)} into {out}: {counts}")
+    claims = f", {report.library.claims} claims to check" if report.library and report.library.claims else ""
+    typer.echo(f"Batch of {len(report.records)} into {out}: {counts}{claims}")
     typer.echo(f"  report: {out / REPORT_JSON}, {out / REPORT_CSV}")
+    if report.library is not None:
+        _library_lines(report.library)
+
+
+def _library_summary(result: LibraryResult, folder: Path) -> None:
+    claims = f", {result.claims} claims to check" if result.claims else ""
+    typer.echo(f"Library of {result.drafts} drafts in {folder}: {len(result.updated)} updated{claims}")
+    _library_lines(result)
+
+
+def _library_lines(result: LibraryResult) -> None:
+    if result.updated:
+        typer.echo(f"  related posts updated: {', '.join(result.updated)}")
+    for path in result.kept:
+        typer.echo(f"  kept your edited {path}; the new version is beside it", err=True)
+    for line in result.failed:
+        typer.echo(f"video2blog: error: {_printable(line)}", err=True)
 
 
 class _StderrHandler(logging.StreamHandler):

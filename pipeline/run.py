@@ -8,13 +8,17 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
+
+import numpy as np
 
 from video2blog.pipeline.digest import sha256_file
 from video2blog.pipeline.editing.edits import EDITS_FILE, EditRecord, reapply
 from video2blog.pipeline.editing.store import read_record
 from video2blog.pipeline.engines import ProgressCallback, embed
-from video2blog.pipeline.errors import InputError
+from video2blog.pipeline.errors import InputError, UsageError
 from video2blog.pipeline.ingest import media
 from video2blog.pipeline.ingest.captions import read_captions
 from video2blog.pipeline.ingest.frames import section_frames
@@ -24,12 +28,19 @@ from video2blog.pipeline.llm.boundaries import with_boundaries
 from video2blog.pipeline.llm.suggest import Session, suggest
 from video2blog.pipeline.output import OutputFolder, folder_lock
 from video2blog.pipeline.progress import milestones, report_stage
-from video2blog.pipeline.schema import Draft, LlmSuggestion, Source, Transcript
-from video2blog.pipeline.serialize import transcript_from_dict, transcript_shape_error, transcript_time_error
+from video2blog.pipeline.schema import Draft, LlmSuggestion, RelatedPost, Source, Transcript
+from video2blog.pipeline.serialize import (
+    to_json,
+    transcript_from_dict,
+    transcript_shape_error,
+    transcript_time_error,
+)
 from video2blog.pipeline.sources import CAPTION_SUFFIXES, TRANSCRIPT_SUFFIXES
+from video2blog.pipeline.text.claims import ClaimRules, find_claims, parse_rules
 from video2blog.pipeline.text.compose import ComposeOptions, compose
 from video2blog.pipeline.text.confidence import unsure_words
 from video2blog.pipeline.text.headings import slugify
+from video2blog.pipeline.text.related import Encoder, topic_vector
 from video2blog.pipeline.text.sections import find_sections
 from video2blog.pipeline.text.sentences import split_sentences
 from video2blog.pipeline.textutil import clock
@@ -39,6 +50,8 @@ from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, RenderContext, 
 log = logging.getLogger(__name__)
 
 IMAGES_DIR = "images"  # the draft folder's still frames, one per section
+# The draft's topic vector (text/related.py), for the library's related posts (batch/library.py).
+TOPIC_FILE = ".video2blog-topic.json"
 
 
 @dataclass(frozen=True)
@@ -58,6 +71,9 @@ class DraftOptions:
     images: bool = True  # a still frame per section, from a video's pictures
     front_matter: str = ""  # post.md's front matter: "" (video2blog's own), hugo, jekyll or astro
     medical: bool = False  # JSON-LD as a MedicalWebPage, for the clinician to review
+    # Claims an editor must check (text/claims.py); None: the built-in patterns (pipeline/data/claims.txt).
+    claims: ClaimRules | None = None
+    related: bool = True  # related posts closing each post of a batch (batch/library.py)
 
 
 @dataclass(frozen=True)
@@ -150,7 +166,18 @@ def compute_draft(
     """
     words, src = read_source(source, options, progress, label)
     edits = read_record(out_dir) if out_dir is not None and (out_dir / EDITS_FILE).exists() else None
-    return render_draft(words, src, options, out_dir, edits, video=_frame_source(source, options))
+    related = kept_related(out_dir) if out_dir is not None and options.related else ()
+    video = _frame_source(source, options)
+    return render_draft(words, src, options, out_dir, edits, video=video, related=related)
+
+
+def kept_related(out_dir: Path) -> tuple[RelatedPost, ...]:
+    """The related posts the folder's draft.json holds (a library's), kept when it is drafted again."""
+    try:
+        related = json.loads((out_dir / "draft.json").read_text(encoding="utf-8")).get("related") or []
+        return tuple(RelatedPost(**post) for post in related)
+    except (OSError, ValueError, TypeError, AttributeError):
+        return ()  # none, or unreadable: the library step gives them again
 
 
 def render_draft(
@@ -160,6 +187,7 @@ def render_draft(
     out_dir: Path | None = None,
     edits: EditRecord | None = None,
     video: Path | None = None,
+    related: tuple[RelatedPost, ...] = (),
 ) -> ComputedDraft:
     """Sentences, sections and every chosen file's bytes from a transcription.
 
@@ -168,10 +196,13 @@ def render_draft(
 
     ``edits`` (the draft folder's ``edits.json``) are reapplied to the new draft: an editor's
     changes in the review page survive a redraft. ``transcript.json`` stays what was heard.
+    ``related`` (a library's, see ``batch/library.py``) close the post as before.
     """
     report_stage(log, "compose", "finding sentences and sections: %s", src.path)
     transcript = split_sentences(words)
-    draft = make_draft(transcript, src, options)
+    encoder = embed.encoder()
+    encode = Remembered(encoder) if encoder is not None else None  # the topic vector reuses the sections'
+    draft = replace(make_draft(transcript, src, options, encode), related=related)
     shown = transcript
     if edits is not None and edits.edits:
         applied = reapply(draft, transcript, edits)
@@ -192,7 +223,30 @@ def render_draft(
     files = render_all(ctx, options.formats)
     if shown is not transcript and "json" in options.formats:
         files.update(render_all(replace(ctx, transcript=transcript), ("json",)))
-    return ComputedDraft(draft, transcript, {**files, **images})
+    topic = topic_file(draft, transcript, encode) if encode is not None else {}
+    return ComputedDraft(draft, transcript, {**files, **images, **topic})
+
+
+class Remembered:
+    """An encoder that keeps each text's vector, so that a text embedded twice costs once."""
+
+    def __init__(self, encode: Encoder) -> None:
+        self.encode = encode
+        self.rows: dict[str, np.ndarray] = {}
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.rows]
+        if missing:
+            self.rows.update(zip(missing, self.encode(missing)))
+        return np.stack([self.rows[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
+
+
+def topic_file(draft: Draft, transcript: Transcript, encode: Encoder) -> dict[str, bytes]:
+    """The draft's topic vector as :data:`TOPIC_FILE` (none for a draft without prose)."""
+    vector = topic_vector(draft, transcript, encode)
+    if vector is None:
+        return {}
+    return {TOPIC_FILE: to_json({"model": embed.describe(), "vector": [round(float(v), 5) for v in vector]})}
 
 
 def _frame_source(source: Path, options: DraftOptions) -> Path | None:
@@ -288,22 +342,53 @@ def _read_transcript_json(path: Path) -> Transcript:
         raise InputError(f"is not a video2blog transcript.json ({exc})", path) from exc
 
 
-def make_draft(transcript: Transcript, source: Source, options: DraftOptions) -> Draft:
+def make_draft(
+    transcript: Transcript, source: Source, options: DraftOptions, encode: Encoder | None = None
+) -> Draft:
     """The text stages after sentence splitting: sections (with sentence embeddings where installed),
     cleanup and metadata; then, with ``options.llm``, the language model's guarded suggestions (and,
     with ``boundaries``, its choice among the candidate section starts)."""
     if not transcript.words:
         raise InputError("holds no words to draft from", source.path)
     chapters = () if options.ignore_chapters else transcript.chapters
-    encode = embed.encoder(options.transcribe.cache_dir)  # vectors cached beside the transcripts
+    encode = encode or embed.encoder(options.transcribe.cache_dir)  # vectors cached beside the transcripts
     spans = find_sections(transcript, chapters, encode=encode)
     date = options.date or dt.date.today().isoformat()
     compose_options = ComposeOptions(verbatim=options.verbatim, date=date, glossary=options.glossary)
     if options.llm is None:
-        return compose(transcript, spans, source, compose_options)
-    session, chosen, warning = Session(options.llm), list[LlmSuggestion](), ""
-    if options.llm.boundaries:  # in mode "suggest" the choice is recorded, not made
-        moved, chosen, warning = with_boundaries(transcript, spans, session, encode)
-        spans = moved if options.llm.mode == "use" else spans
-    draft = compose(transcript, spans, source, compose_options)
-    return suggest(draft, options.glossary, options.llm, session, chosen, warning)
+        draft = compose(transcript, spans, source, compose_options)
+    else:
+        session, chosen, warning = Session(options.llm), list[LlmSuggestion](), ""
+        if options.llm.boundaries:  # in mode "suggest" the choice is recorded, not made
+            moved, chosen, warning = with_boundaries(transcript, spans, session, encode)
+            spans = moved if options.llm.mode == "use" else spans
+        draft = compose(transcript, spans, source, compose_options)
+        draft = suggest(draft, options.glossary, options.llm, session, chosen, warning)
+    return replace(draft, claims=find_claims(draft, transcript, options.claims or builtin_claim_rules()))
+
+
+CLAIMS_FILE = "claims.txt"  # in pipeline/data/
+
+
+@lru_cache(maxsize=1)
+def builtin_claim_rules() -> ClaimRules:
+    """The claim patterns video2blog ships (``pipeline/data/claims.txt``)."""
+    text = resources.files("video2blog.pipeline.data").joinpath(CLAIMS_FILE).read_text(encoding="utf-8")
+    return parse_rules(text, CLAIMS_FILE)
+
+
+def claim_rules(extra: Path | None = None) -> ClaimRules:
+    """The built-in claim patterns, plus a clinic's own file (``--claims-file``) where given.
+
+    Raises:
+        UsageError: the file cannot be read, or a line of it is wrong (naming the line).
+    """
+    if extra is None:
+        return builtin_claim_rules()
+    try:
+        text = extra.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        message = f"{extra}: cannot read the claims file ({reason}); give a text file of patterns"
+        raise UsageError(message) from exc
+    return builtin_claim_rules() + parse_rules(text, str(extra))

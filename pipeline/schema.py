@@ -175,6 +175,35 @@ class LlmRecord:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """A sentence making a claim a clinic's editor must check before the post goes out, and why.
+
+    ``words`` is the sentence's range of transcript words (see :mod:`video2blog.pipeline.text.claims`).
+    """
+
+    text: str
+    start: float
+    end: float
+    reason: str
+    words: tuple[int, int] = (0, 0)
+
+
+@dataclass(frozen=True)
+class RelatedPost:
+    """Another draft of the same library that a reader of this one may like (see ``batch/library.py``).
+
+    ``folder`` is its draft folder's name beside this one; ``teaser`` one whole sentence of its
+    description; ``url`` its address where it was already published to the site this one goes to.
+    """
+
+    title: str
+    slug: str
+    folder: str
+    teaser: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class Draft:
     """A finished draft blog post."""
 
@@ -194,3 +223,7 @@ class Draft:
     llm: LlmRecord | None = None
     # What the editor should know about the draft's outputs, e.g. chapters YouTube's rules merged.
     notes: tuple[str, ...] = ()
+    # Sentences an editor must check before publishing (text/claims.py).
+    claims: tuple[Claim, ...] = ()
+    # Other drafts of the same folder, most related first (batch/library.py; empty outside a library).
+    related: tuple[RelatedPost, ...] = ()

@@ -9,10 +9,12 @@ from typing import Any
 
 from video2blog.pipeline.errors import OutputError
 from video2blog.pipeline.schema import (
+    Claim,
     Correction,
     Draft,
     HeadingSuggestion,
     Paragraph,
+    RelatedPost,
     Removal,
     Section,
     Sentence,
@@ -125,6 +127,8 @@ def draft_from_dict(data: dict[str, Any]) -> Draft:
         ),
         engine=str(data.get("engine", "")),
         model=str(data.get("model", "")),
+        claims=tuple(Claim(**{**c, "words": _span(c.get("words", (0, 0)))}) for c in data.get("claims", ())),
+        related=tuple(RelatedPost(**r) for r in data.get("related", ())),
     )
 
 

@@ -324,3 +324,26 @@ def test_wxr_file_imports_with_the_wordpress_importer(site: Site, draft_dir: Pat
     )
     imported = [p for p in all_posts(site) if p["slug"] == "imported-post"]
     assert len(imported) == 1 and imported[0]["status"] == "draft"
+
+
+def test_related_posts_link_to_where_they_were_published(site: Site, tmp_path: Path):
+    from benchmarks.talk_text import LIBRARY, TALKS, write_transcript
+
+    talks, drafts = tmp_path / "talks", tmp_path / "drafts"
+    talks.mkdir()
+    for path in (TALKS / "sleep-medicine.md", LIBRARY / "sleep-apnea.md", TALKS / "podiatry.md"):
+        write_transcript(path, talks / f"{path.stem}.json")
+    cmd = [COMMAND, "batch", str(talks), "-o", str(drafts), "-p", "*.json", "--formats", "html,json"]
+    assert subprocess.run(cmd, capture_output=True, timeout=600, stdin=subprocess.DEVNULL).returncode == 0
+    first, second = drafts / "sleep-medicine", drafts / "sleep-apnea"
+    slug = {d: json.loads((d / "draft.json").read_text())["slug"] for d in (first, second)}
+    assert publish(site, first).returncode == 0
+    assert publish(site, second).returncode == 0
+    link = {d: json.loads((d / "publish.json").read_text())[site.url] for d in (first, second)}
+    body = api(site, f"/wp/v2/posts/{link[second]['post_id']}")["content"]["raw"]
+    assert f'<a href="{link[first]["link"]}">' in body  # published before: its address on the site
+    before = api(site, f"/wp/v2/posts/{link[first]['post_id']}")["content"]["raw"]
+    assert f'<a href="/{slug[second]}/">' in before  # not published yet then: its slug
+    assert publish(site, first).returncode == 0
+    after = api(site, f"/wp/v2/posts/{link[first]['post_id']}")["content"]["raw"]
+    assert f'<a href="{link[second]["link"]}">' in after

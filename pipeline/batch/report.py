@@ -13,10 +13,13 @@ import io
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from video2blog.pipeline.output import atomic_write
 from video2blog.pipeline.serialize import to_json
+
+if TYPE_CHECKING:
+    from video2blog.pipeline.batch.library import LibraryResult
 
 REPORT_JSON = "batch-report.json"
 REPORT_CSV = "batch-report.csv"
@@ -53,6 +56,7 @@ class BatchReport:
     started: str = field(default_factory=lambda: now())
     finished: str = ""
     interrupted: bool = False
+    library: LibraryResult | None = None  # the related posts step after the drafts (batch/library.py)
 
     def update(self, record: ItemRecord) -> None:
         """Replace the record of the same input."""

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Protocol
 
 from video2blog.pipeline.batch.jobs import POOLS, Backend, Job, JobResult, LocalBackend, cpu_cores
+from video2blog.pipeline.batch.library import LibraryOptions, update_library
 from video2blog.pipeline.batch.report import (
     REPORT_CSV,
     REPORT_JSON,
@@ -123,7 +124,13 @@ def run_batch(options: BatchOptions, observer: BatchObserver | None = None) -> B
         write_report(report, options.out_dir)
         observer.begin(items)
         _run(options, items, report, observer)
+        report.library = update_library(options.out_dir, library_options(options.draft))
     return report
+
+
+def library_options(draft: DraftOptions) -> LibraryOptions:
+    """The library step renders the drafts again as the batch drafted them."""
+    return LibraryOptions(draft.related, draft.template_dir, draft.front_matter, draft.medical, draft.force)
 
 
 def _run(options: BatchOptions, items: list[BatchItem], report: BatchReport, observer: BatchObserver) -> None:

@@ -47,6 +47,7 @@ def settings_key(options: DraftOptions) -> str:
     """A hash of every setting that shapes a draft: not ``force``, the cache folder or the thread count."""
     data = asdict(options)
     data.pop("force", None)
+    data.pop("related", None)  # the library step's, after the drafts: turning it off redrafts nothing
     data["transcribe"].pop("cache_dir", None)
     data["transcribe"]["engine_options"].pop("threads", None)
     if data.get("llm"):  # the API key and the cache folder change no draft

@@ -17,7 +17,7 @@ import json
 import logging
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from video2blog.pipeline import net
 from video2blog.pipeline.errors import InputError, UsageError, Video2BlogError
 from video2blog.pipeline.output import atomic_write
 from video2blog.pipeline.serialize import to_json
-from video2blog.pipeline.writers.wp_content import post_body
+from video2blog.pipeline.writers.wp_content import link_related, post_body
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +113,7 @@ def publish_draft(draft_dir: Path, site: WordPressSite, status: str | None = Non
     post = read_draft_post(draft_dir)
     client = RestClient(site)
     client.check_user()
+    post = replace(post, html=link_related(post.html, related_links(draft_dir, client.site)))
     records = read_records(draft_dir)
     record = records.get(client.site, {})
     media = upload_images(client, draft_dir, post.images, record.get("media", {}))
@@ -163,6 +164,24 @@ def _read_json(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InputError("is not a video2blog draft.json", path)
     return data
+
+
+def related_links(draft_dir: Path, site: str) -> dict[str, str]:
+    """The slug link (``/slug/``) of each related post already published to ``site`` -> its address there.
+
+    The related drafts sit beside this one (``video2blog library``); what each one's publish.json
+    records for this site is where its post is.
+    """
+    related = _read_json(draft_dir / "draft.json").get("related") or []
+    links = {}
+    for post in related if isinstance(related, list) else []:
+        try:
+            record = read_records(draft_dir.parent / str(post["folder"])).get(site, {})
+        except (InputError, KeyError, TypeError):
+            continue  # not published there (or its record is unreadable): the slug link stays
+        if isinstance(record, dict) and record.get("link"):
+            links[f"/{post['slug']}/"] = str(record["link"])
+    return links
 
 
 def read_records(draft_dir: Path) -> dict[str, Any]:

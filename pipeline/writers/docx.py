@@ -13,7 +13,7 @@ import re
 import zipfile
 from typing import TYPE_CHECKING, Any
 
-from video2blog.pipeline.schema import Draft, Section
+from video2blog.pipeline.schema import Claim, Draft, Section
 
 if TYPE_CHECKING:
     from video2blog.pipeline.writers.review import Piece, Review, ReviewSection
@@ -30,7 +30,7 @@ CHECK_HEADINGS = {
 }
 
 
-def render_docx(draft: Draft, review: Review | None = None) -> bytes:
+def render_docx(draft: Draft, review: Review | None = None, closing: str = "") -> bytes:
     """The bytes of a .docx holding the draft's title, section headings and paragraphs.
 
     With ``review`` (the review page's view of the draft), the document carries the page's
@@ -40,24 +40,74 @@ def render_docx(draft: Draft, review: Review | None = None) -> bytes:
     Args:
         draft: the finished draft.
         review: the review page's view of the same draft.
+        closing: Markdown closing the post (the related posts, the disclaimer): paragraphs, "- " items,
+            [links](url) and a paragraph wholly in *italics*.
     """
     import docx  # python-docx: imported here so other formats do not pay for it
 
     document = docx.Document()
     _set_properties(document, draft)
     document.add_heading(_xml_text(draft.title), level=0)
+    # A style found by name once: python-docx looks a name up by XPath on every paragraph given it.
+    heading_style = document.styles[f"Heading {SECTION_HEADING_LEVEL}"]
     for i, section in enumerate(draft.sections):
-        heading = document.add_heading(_xml_text(section.heading), level=SECTION_HEADING_LEVEL)
+        heading = document.add_paragraph(_xml_text(section.heading), heading_style)
         if review is None:
             for paragraph in section.paragraphs:
-                document.add_paragraph(_xml_text(paragraph.text))
+                out = document.add_paragraph(_xml_text(paragraph.text))
+                _comment_claims(document, out, paragraph.start, paragraph.end, draft.claims)
             continue
         _comment_heading(document, heading, section)
-        _add_reviewed(document, review.sections[i])
+        _add_reviewed(document, review.sections[i], draft.claims)
+    _add_closing(document, closing)
     _date_comments(document, draft.date)
     buffer = io.BytesIO()
     document.save(buffer)
     return _stamped(buffer.getvalue(), draft.date)
+
+
+_MD_LINK = re.compile(r"\[((?:[^\]\\]|\\.)*)\]\(([^)\s]*)\)")
+_MD_ESCAPE = re.compile(r"\\(.)")
+
+
+def _add_closing(document: Any, markdown: str) -> None:
+    """The closing blocks' Markdown as Word paragraphs: list items bulleted, links as hyperlinks."""
+    bullet = document.styles["List Bullet"] if "\n- " in f"\n{markdown}" else None
+    for line in (line.strip() for line in markdown.splitlines()):
+        if not line:
+            continue
+        item = line.startswith("- ")
+        text = line[2:] if item else line
+        italic = len(text) > 2 and text[0] == text[-1] == "*"
+        out = document.add_paragraph(style=bullet if item else None)
+        at = 0
+        for link in _MD_LINK.finditer(text):
+            _add_text(out, text[at : link.start()].strip("*") if italic else text[at : link.start()], italic)
+            _add_hyperlink(out, link.group(2), _MD_ESCAPE.sub(r"\1", link.group(1)))
+            at = link.end()
+        _add_text(out, text[at:].strip("*") if italic else text[at:], italic)
+
+
+def _add_text(paragraph: Any, markdown: str, italic: bool) -> None:
+    if markdown:
+        paragraph.add_run(_xml_text(_MD_ESCAPE.sub(r"\1", markdown))).italic = italic or None
+
+
+def _add_hyperlink(paragraph: Any, url: str, text: str) -> None:
+    """A hyperlink run (python-docx has no call for one): a relationship to ``url`` and a w:hyperlink."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True))
+    run, props, style, shown = (OxmlElement(tag) for tag in ("w:r", "w:rPr", "w:rStyle", "w:t"))
+    style.set(qn("w:val"), "Hyperlink")
+    props.append(style)
+    shown.text = _xml_text(text)
+    run.extend([props, shown])
+    link.append(run)
+    paragraph._p.append(link)
 
 
 def _stamped(package: bytes, date: str) -> bytes:
@@ -90,8 +140,8 @@ def _comment_heading(document: Any, heading: Any, section: Section) -> None:
     document.add_comment(heading.runs, text=_xml_text(text), author=AUTHOR, initials=INITIALS)
 
 
-def _add_reviewed(document: Any, section: ReviewSection) -> None:
-    """The section's paragraphs, run by run: unsure words highlighted, corrections commented."""
+def _add_reviewed(document: Any, section: ReviewSection, claims: tuple[Claim, ...] = ()) -> None:
+    """The section's paragraphs, run by run: unsure words highlighted, corrections and claims commented."""
     from docx.enum.text import WD_COLOR_INDEX
 
     for paragraph in section.paragraphs:
@@ -114,6 +164,15 @@ def _add_reviewed(document: Any, section: ReviewSection) -> None:
                 document.add_comment(run, text=note, author=AUTHOR, initials=INITIALS)
         if plain:
             out.add_run(_xml_text(plain))
+        _comment_claims(document, out, paragraph.start, paragraph.end, claims)
+
+
+def _comment_claims(document: Any, out: Any, start: float, end: float, claims: tuple[Claim, ...]) -> None:
+    """A Word comment on the paragraph (``start``-``end`` in the media) for each claim made in it."""
+    for claim in claims:
+        if claim.end > start and claim.start < end and out.runs:
+            note = f"claim to check: {claim.reason}; “{claim.text}”"
+            document.add_comment(out.runs, text=_xml_text(note), author=AUTHOR, initials=INITIALS)
 
 
 def _date_comments(document: Any, date: str) -> None:

@@ -107,7 +107,26 @@ class DocxWriter(Writer):
         from video2blog.pipeline.writers.docx import render_docx
         from video2blog.pipeline.writers.review import build_review
 
-        return render_docx(ctx.draft, build_review(ctx.draft, ctx.transcript, unsure=ctx.unsure))
+        # Without words (a draft folder without transcript.json), the plain paragraphs.
+        review = build_review(ctx.draft, ctx.transcript, unsure=ctx.unsure) if ctx.transcript.words else None
+        variables = template_variables(ctx)
+        closing = "".join(render_template(ctx, name, variables) for name in CLOSING_BLOCKS)
+        return render_docx(ctx.draft, review, closing)
+
+
+# The blocks closing the post (related posts, the --medical disclaimer): post.md and post.html include
+# their own; the Word document renders the Markdown ones (see writers/docx.py).
+CLOSING_BLOCKS = ("related.md.j2", "disclaimer.md.j2")
+
+
+def render_template(ctx: RenderContext, name: str, variables: dict[str, object] | None = None) -> str:
+    """The text of template ``name`` with ``variables``, by default those every template receives."""
+    template = _template(ctx.template_dir, name)
+    variables = variables if variables is not None else template_variables(ctx)
+    try:
+        return template.render(**variables)
+    except TEMPLATE_FAILURES as exc:
+        raise _render_error(template, exc) from exc
 
 
 class DraftJsonWriter(Writer):
@@ -239,6 +258,7 @@ def site_variables(ctx: RenderContext) -> dict[str, object]:
         "front_matter": site.front_matter_fields(ctx.draft, ctx.front_matter),
         "open_graph": site.open_graph(ctx.draft),
         "json_ld": Markup(site.script_json(site.json_ld(ctx.draft, ctx.medical))),
+        "medical": ctx.medical,  # the disclaimer closing the post (disclaimer.*.j2)
     }
 
 

@@ -39,3 +39,14 @@ def _link_images(script: str, image_urls: Mapping[str, str]) -> str:
         safe = json.dumps(url).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
         script = script.replace(json.dumps(path), safe)
     return script
+
+
+def link_related(html: str, links: Mapping[str, str]) -> str:
+    """post.html with each related post's slug link (``href="/slug/"``) pointing where it was published."""
+    for slug_link, url in links.items():
+        html = html.replace(f'href="{slug_link}"', f'href="{_attribute(url)}"')
+    return html
+
+
+def _attribute(url: str) -> str:
+    return url.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,140 @@
+"""Claims an editor must check: sentences of the post that promise an outcome, deny a risk, claim an
+approval, compare with no basis, or offer a testimonial as evidence.
+
+The patterns are data (``pipeline/data/claims.txt``, extended by a clinic's ``--claims-file``), parsed
+here from text: the orchestration reads the files. A match is not a claim where the sentence is a
+question, or where a hedge ("no", "not", "may", "rarely", "usually", ...) comes before it in the same
+clause: "no treatment is guaranteed" and "side effects are rare and usually mild" are plain clinical
+statements; "results are guaranteed" and "there are no side effects" are claims.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+
+from video2blog.pipeline.errors import UsageError
+from video2blog.pipeline.schema import Claim, Draft, Sentence, Transcript
+
+HEDGE = "hedge"  # the section of a rules file that holds hedges, not claims
+# Where a clause ends: a hedge before one of these does not soften what comes after it.
+_CLAUSE_BREAK = re.compile(r"[,;:.!?\u2013\u2014]|\b(?:but|however|although|though|whereas)\b", re.I)
+_HEADING = re.compile(r"^\[([^\]]+)\]$")
+
+
+@dataclass(frozen=True)
+class ClaimRules:
+    """Claim patterns as (reason, regular expression) pairs, and the hedges that cancel them."""
+
+    patterns: tuple[tuple[str, str], ...] = ()
+    hedges: tuple[str, ...] = ()
+
+    def __add__(self, other: ClaimRules) -> ClaimRules:
+        return ClaimRules(self.patterns + other.patterns, self.hedges + other.hedges)
+
+
+def parse_rules(text: str, origin: str) -> ClaimRules:
+    """Claim rules from the text of a rules file (see ``pipeline/data/claims.txt`` for the form).
+
+    Raises:
+        UsageError: naming ``origin`` and the line, for a pattern before any [reason] heading or one
+            that is not a regular expression.
+    """
+    reason, patterns, hedges = "", list[tuple[str, str]](), list[str]()
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        heading = _HEADING.match(line)
+        if heading:
+            reason = heading.group(1).strip()
+            continue
+        _check_pattern(line, reason, f"{origin}, line {number}")
+        if reason.lower() == HEDGE:
+            hedges.append(line)
+        else:
+            patterns.append((reason, line))
+    return ClaimRules(tuple(patterns), tuple(hedges))
+
+
+def _check_pattern(pattern: str, reason: str, where: str) -> None:
+    if not reason:
+        raise UsageError(
+            f"{where}: a pattern before any [reason] heading; add one, e.g. [promise of outcome]"
+        )
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise UsageError(f"{where}: {pattern!r} is not a regular expression ({exc})") from exc
+
+
+def find_claims(draft: Draft, transcript: Transcript, rules: ClaimRules) -> tuple[Claim, ...]:
+    """The sentences of the draft's paragraphs that make a claim, in the order of the talk.
+
+    Args:
+        draft: the composed draft (its paragraphs say which words are prose, not headings).
+        transcript: the words and sentences the paragraphs point into.
+        rules: claim patterns and hedges (:func:`parse_rules`).
+    """
+    claims = []
+    for sentence in prose_sentences(draft, transcript):
+        reason = claim_reason(sentence.text, rules)
+        if reason:
+            claims.append(Claim(sentence.text.strip(), sentence.start, sentence.end, reason, sentence.words))
+    return tuple(claims)
+
+
+def prose_sentences(draft: Draft, transcript: Transcript, section: int | None = None) -> list[Sentence]:
+    """The transcript's sentences that lie within a paragraph of the draft (of section ``section`` only,
+    where given): the post's prose, not its headings or what the cleanup left out."""
+    chosen = draft.sections if section is None else draft.sections[section : section + 1]
+    spans = sorted(p.words for s in chosen for p in s.paragraphs)
+    starts = [first for first, _ in spans]
+    inside = []
+    for sentence in transcript.sentences:
+        at = bisect_right(starts, sentence.words[0]) - 1
+        if at >= 0 and sentence.words[1] <= spans[at][1]:
+            inside.append(sentence)
+    return inside
+
+
+def claim_reason(sentence: str, rules: ClaimRules) -> str:
+    """Why ``sentence`` is a claim to check, else "": the reasons of its unhedged matches in order, a
+    match inside a longer one left out ("100% safe" denies a risk; its "100%" promises nothing more)."""
+    if sentence.rstrip().endswith("?"):
+        return ""
+    compiled, hedge = _compiled(rules)
+    found = [
+        (match.start(), match.end(), reason)
+        for reason, pattern in compiled
+        for match in pattern.finditer(sentence)
+        if not hedge.search(_clause_before(sentence, match.start()))
+    ]
+    kept = [f for f in found if not any(_inside(f, other) for other in found)]
+    return "; ".join(dict.fromkeys(reason for _, _, reason in sorted(kept)))
+
+
+def _inside(match: tuple[int, int, str], other: tuple[int, int, str]) -> bool:
+    """Whether ``match`` lies inside the longer match ``other``."""
+    return other[0] <= match[0] and match[1] <= other[1] and other[1] - other[0] > match[1] - match[0]
+
+
+def _clause_before(sentence: str, at: int) -> str:
+    """The part of ``sentence`` before ``at`` back to the start of its clause."""
+    before = sentence[:at]
+    breaks = list(_CLAUSE_BREAK.finditer(before))
+    return before[breaks[-1].end() :] if breaks else before
+
+
+@lru_cache(maxsize=8)
+def _compiled(rules: ClaimRules) -> tuple[tuple[tuple[str, re.Pattern[str]], ...], re.Pattern[str]]:
+    patterns = tuple((reason, _whole_words(p)) for reason, p in rules.patterns)
+    hedge = _whole_words("|".join(f"(?:{h})" for h in rules.hedges) or r"(?!x)x")
+    return patterns, hedge
+
+
+def _whole_words(pattern: str) -> re.Pattern[str]:
+    # Not \b: a pattern may start or end in punctuation ("100%", "#1").
+    return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.I)
