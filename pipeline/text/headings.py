@@ -332,21 +332,40 @@ def keeps_spoken(heading: str) -> bool:
     return named
 
 
-def generate_heading(talk: Talk, index: int, used: Iterable[str] = ()) -> str:
-    """A heading for section ``index`` (none was spoken) that repeats none of ``used``."""
+def generate_heading(talk: Talk, index: int, used: Iterable[str] = (), question: str = "") -> str:
+    """A heading for section ``index`` (none was spoken) that repeats none of ``used``.
+
+    ``question`` is the patient's question the question-form model says the section answers (""
+    where no form fits well): it heads the section unless the section opens the talk with a greeting
+    or closes it with a goodbye ("Introduction", "Conclusion").
+    """
     taken = {_norm(h) for h in used}
     choices = heading_choices(talk, index)
+    framing = bool(choices) and (choices[0] == "Conclusion" or choices[0].startswith("Introduction"))
+    if question and not framing:
+        choices = [question, *choices]
     for heading in choices:
         if _norm(heading) not in taken:
             return heading
-    base = choices[0] if choices else (_sentence_case(talk.topic) if talk.topic else "More on this topic")
-    return _numbered_fallback(base, taken)
+    base = choices[0] if choices else _fallback(talk, index)
+    return base if _norm(base) not in taken else _numbered_fallback(base, taken)
 
 
-def alternatives(talk: Talk, index: int, heading: str, limit: int = 2) -> list[str]:
+def _fallback(talk: Talk, index: int) -> str:
+    """A heading where the section names nothing: the talk's subject, else its own few words
+    ("Thank you"), else "Notes"."""
+    if talk.topic:
+        return _sentence_case(talk.topic)
+    words = talk.sections[index].strip().rstrip(".!?").split() if index < len(talk.sections) else []
+    said = " ".join(words)
+    return _sentence_case(said) if 0 < len(words) <= MAX_PHRASE_WORDS and keeps_spoken(said) else "Notes"
+
+
+def alternatives(talk: Talk, index: int, heading: str, limit: int = 2, question: str = "") -> list[str]:
     """Other headings an editor may pick instead of ``heading``: the other form (question or topic)
-    first, then the next best."""
-    others = [h for h in heading_choices(talk, index) if _norm(h) != _norm(heading)]
+    first, then the next best; the model's ``question`` among them where it is not the heading."""
+    choices = [question, *heading_choices(talk, index)] if question else heading_choices(talk, index)
+    others = [h for h in dict.fromkeys(choices) if _norm(h) != _norm(heading)]
     asked = heading.endswith("?")
     ranked = sorted(others, key=lambda h: h.endswith("?") == asked)  # stable: the other form first
     return ranked[:limit]
@@ -363,16 +382,16 @@ def _with_subject(topics: Sequence[str], text: str, topic: str) -> list[str]:
         return []
     if len(first.split()) + len(subject.split()) > MAX_PAIR_WORDS or _adjacent(text, first, subject):
         return []
-    return [f"{topics[0]} and {_keep_case(topic)}"]
+    return [f"{topics[0]} and {keep_case(topic)}"]
 
 
-def _sentences(text: str) -> list[str]:
+def sentences_of(text: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(text.strip()) if s]
 
 
 def _opens_talk(text: str) -> bool:
     """Whether a talk's first section opens with a greeting, the speaker's name or an agenda."""
-    opening = _sentences(text)[:INTRO_REACH]
+    opening = sentences_of(text)[:INTRO_REACH]
     return any(
         GREETING.search(_NO_HELLO.sub("", s)) or _AGENDA.search(s) or _SELF_NAMED.match(s) for s in opening
     )
@@ -385,10 +404,10 @@ def _introduction(talk: Talk, topics: Sequence[str] = (), text: str = "") -> str
     stems = _phrase_stems(talk.topic)
     spread = sum(bool(stems) and stems <= set(content_stems_of(s)) for s in talk.sections)
     if talk.topic and spread >= TOPIC_SPREAD * len(talk.sections) and _subject_like(talk.topic):
-        return f"Introduction to {_keep_case(talk.topic)}"
+        return f"Introduction to {keep_case(talk.topic)}"
     own = [t for t in topics if " and " not in t][:1]
     if own and " " in own[0] and not _named(own[0]) and _dwells(text, own[0].lower()):
-        return f"Introduction to {_keep_case(own[0])}"
+        return f"Introduction to {keep_case(own[0])}"
     return "Introduction"
 
 
@@ -396,11 +415,11 @@ def _subject_like(topic: str) -> bool:
     """A topic that reads as the subject of a talk after "Introduction to": a term of several words,
     an acronym or name ("PRP", "Spanish"), or a word the lexicon does not know ("ketamine"); not one
     everyday noun ("door", "speaker", which would need an article)."""
-    return " " in topic or _keep_case(topic)[:1].isupper() or not word_classes(topic.lower())
+    return " " in topic or keep_case(topic)[:1].isupper() or not word_classes(topic.lower())
 
 
 def _is_outro(text: str) -> bool:
-    sentences = _sentences(text)
+    sentences = sentences_of(text)
     short = len(sentences) <= MAX_OUTRO_SENTENCES and len(text.split()) <= MAX_OUTRO_WORDS
     return short and any(_OUTRO.search(s) for s in sentences)
 
@@ -408,7 +427,7 @@ def _is_outro(text: str) -> bool:
 def _question_headings(text: str, topic: str) -> list[str]:
     """Questions the section answers: one it asks, or one its opening sentences imply."""
     found = []
-    for n, sentence in enumerate(_sentences(text)[:QUESTION_REACH]):
+    for n, sentence in enumerate(sentences_of(text)[:QUESTION_REACH]):
         plain = _LEADING_FILLER.sub("", sentence).strip()
         if plain.endswith("?"):
             found.extend(_asked(plain))
@@ -451,7 +470,7 @@ def _subject(said: str, topic: str) -> str | None:
     words = said.split()
     lowered = [w.lower() for w in words]
     if lowered and lowered[-1] in PRONOUNS and len(words) == 1:
-        return _keep_case(topic) if topic else None
+        return keep_case(topic) if topic else None
     stop = word_list("stopwords.txt")
     if not 1 <= len(words) <= MAX_SUBJECT_WORDS or (lowered[0] in stop and lowered[0] not in DETERMINERS):
         return None
@@ -460,7 +479,7 @@ def _subject(said: str, topic: str) -> str | None:
     if any(w in stop and w not in DETERMINERS | {"of"} for w in lowered[1:]):
         return None  # "Protein at every meal", "The nose and the lungs": not one thing
     first = words[0] if words[0].isupper() and len(words[0]) > 1 else words[0].lower()  # opened the sentence
-    return _keep_case(" ".join([first, *words[1:]]))
+    return keep_case(" ".join([first, *words[1:]]))
 
 
 def _action_headings(text: str) -> list[str]:
@@ -481,7 +500,7 @@ def _action_headings(text: str) -> list[str]:
             break
         found = [(n, thing) for (verb, thing), n in objects.items() if verb == lemma]
         if found:
-            return [f"{gerund(lemma).capitalize()} the {_keep_case(max(found)[1])}"]
+            return [f"{gerund(lemma).capitalize()} the {keep_case(max(found)[1])}"]
     return []
 
 
@@ -570,7 +589,7 @@ def _paired(ranked: list[str], scored: dict[str, float], shown: dict[str, str], 
         return None  # a word said once ("moment", "example") is no topic of the section
     if _adjacent(text, first, second) or _named(shown[first]) or _named(shown[second]) or _describer(second):
         return None  # "Apple" + "watch series" is one thing; two people's names are no topic
-    return f"{_sentence_case(shown[first])} and {_keep_case(shown[second])}"
+    return f"{_sentence_case(shown[first])} and {keep_case(shown[second])}"
 
 
 def _adjacent(text: str, first: str, second: str) -> bool:
@@ -762,7 +781,7 @@ def _ngrams(words: list[str]) -> list[str]:
     return [" ".join(words[i : i + n]) for n in (2, 3) for i in range(len(words) - n + 1)]
 
 
-def _keep_case(phrase: str) -> str:
+def keep_case(phrase: str) -> str:
     """A phrase as it reads inside a heading: acronyms and names keep their capitals ("NMDA", "Botox");
     a first word capitalised only because it opened a sentence ("The injection") is lower-cased."""
     out = []
@@ -813,7 +832,7 @@ def make_description(
     names the ``topic``, else the first that fits, with the next one where both fit. When none fits
     (captions without full stops), it is one sentence made from the topic and the ``headings``.
     """
-    split = [_LEADING_FILLER.sub("", s).strip() for p in sentences for s in _sentences(p)]
+    split = [_LEADING_FILLER.sub("", s).strip() for p in sentences for s in sentences_of(p)]
     useful = [s[0].upper() + s[1:] for s in split if s and not GREETING.search(s)]
     fitting = [i for i, s in enumerate(useful[:DESCRIPTION_REACH]) if _describes(s, limit)]
     named = [i for i in fitting if topic and topic.lower() in useful[i].lower()]
@@ -832,9 +851,9 @@ def _describes(sentence: str, limit: int) -> bool:
 
 def _summary_sentence(topic: str, headings: Sequence[str], limit: int) -> str:
     """ "What to know about PRP: the injection, recovery and results." within ``limit``."""
-    subject = _keep_case(topic) if topic else "this topic"
+    subject = keep_case(topic) if topic else "this topic"
     parts = [
-        _keep_case(h) for h in headings if not h.endswith("?") and h not in {"Introduction", "Conclusion"}
+        keep_case(h) for h in headings if not h.endswith("?") and h not in {"Introduction", "Conclusion"}
     ]
     parts = [p for p in parts if not p.lower().startswith("introduction to")]
     while parts:
