@@ -25,6 +25,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -123,7 +124,7 @@ def held_apart_models(pages: Sequence[Page], train: Sequence[Page]) -> dict[str,
     if shipped is None:
         raise SystemExit("eval_questions: no shipped model; run python -m benchmarks.train_questions")
     groups = np.array(data.groups)
-    how = ("logistic", tq.STRENGTHS[0])
+    how = tuple(json.loads((tq.OUT).read_text(encoding="utf-8"))["method"])
     models = {}
     for group in sorted({p.group for p in pages}):
         models[group] = tq.fit(data, shipped.features, how, groups != group, shipped.repeat_penalty)

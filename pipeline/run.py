@@ -284,10 +284,10 @@ def make_draft(transcript: Transcript, source: Source, options: DraftOptions) ->
     date = options.date or dt.date.today().isoformat()
     compose_options = ComposeOptions(verbatim=options.verbatim, date=date, glossary=options.glossary)
     if options.llm is None:
-        return compose(transcript, spans, source, compose_options)
+        return compose(transcript, spans, source, compose_options, encode)
     session, chosen, warning = Session(options.llm), list[LlmSuggestion](), ""
     if options.llm.boundaries:  # in mode "suggest" the choice is recorded, not made
         moved, chosen, warning = with_boundaries(transcript, spans, session, encode)
         spans = moved if options.llm.mode == "use" else spans
-    draft = compose(transcript, spans, source, compose_options)
+    draft = compose(transcript, spans, source, compose_options, encode)
     return suggest(draft, options.glossary, options.llm, session, chosen, warning)

@@ -180,17 +180,18 @@ def _section_text(section: Section) -> str:
 
 def _questions(
     sections: Sequence[Section], talk: Talk, text: str, encode: Encode, model: QuestionModel
-) -> dict[int, str]:
-    """The question each section without a heading answers, where the model is sure enough of one."""
+) -> dict[int, list[str]]:
+    """The questions each section without a heading may answer, the likeliest first (none where the
+    model is unsure of every form)."""
     if not talk.topic:
         return {}
     unnamed = [i for i, s in enumerate(sections) if not s.heading]
     said = [[s for p in sections[i].paragraphs for s in sentences_of(p.text)] for i in unnamed]
     asked = section_questions(said, subject_of(keep_case(talk.topic), text), encode, model)
-    return {i: q for i, (q, sure) in zip(unnamed, asked) if sure >= model.min_confidence}
+    return dict(zip(unnamed, asked))
 
 
-def _name_sections(sections: list[Section], talk: Talk, questions: dict[int, str]) -> list[Section]:
+def _name_sections(sections: list[Section], talk: Talk, questions: dict[int, list[str]]) -> list[Section]:
     """Give every section without a heading a generated one that repeats no other heading (the
     patient's question it answers, from ``questions``, where there is one), and one or two
     alternatives an editor may pick instead."""
@@ -198,10 +199,10 @@ def _name_sections(sections: list[Section], talk: Talk, questions: dict[int, str
     named = []
     for i, section in enumerate(sections):
         if not section.heading:
-            question = questions.get(i, "")
-            heading = generate_heading(talk, i, used, question)
+            asked = questions.get(i, [])
+            heading = generate_heading(talk, i, used, asked)
             used.append(heading)
-            others = alternatives(talk, i, heading, question=question)
+            others = alternatives(talk, i, heading, asked=asked)
             suggestions = tuple(HeadingSuggestion(h, "generated") for h in others)
             section = replace(section, heading=heading, heading_source="generated", suggestions=suggestions)
         named.append(section)

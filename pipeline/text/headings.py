@@ -332,18 +332,19 @@ def keeps_spoken(heading: str) -> bool:
     return named
 
 
-def generate_heading(talk: Talk, index: int, used: Iterable[str] = (), question: str = "") -> str:
+def generate_heading(talk: Talk, index: int, used: Iterable[str] = (), asked: Sequence[str] = ()) -> str:
     """A heading for section ``index`` (none was spoken) that repeats none of ``used``.
 
-    ``question`` is the patient's question the question-form model says the section answers (""
-    where no form fits well): it heads the section unless the section opens the talk with a greeting
-    or closes it with a goodbye ("Introduction", "Conclusion").
+    ``asked`` are the patient's questions the question-form model says the section may answer, the
+    likeliest first (none where no form fits well): the first not yet used heads the section, unless
+    the section opens the talk with a greeting or closes it with a goodbye ("Introduction",
+    "Conclusion").
     """
     taken = {_norm(h) for h in used}
     choices = heading_choices(talk, index)
     framing = bool(choices) and (choices[0] == "Conclusion" or choices[0].startswith("Introduction"))
-    if question and not framing:
-        choices = [question, *choices]
+    if not framing:
+        choices = [*asked, *choices]
     for heading in choices:
         if _norm(heading) not in taken:
             return heading
@@ -361,10 +362,12 @@ def _fallback(talk: Talk, index: int) -> str:
     return _sentence_case(said) if 0 < len(words) <= MAX_PHRASE_WORDS and keeps_spoken(said) else "Notes"
 
 
-def alternatives(talk: Talk, index: int, heading: str, limit: int = 2, question: str = "") -> list[str]:
+def alternatives(
+    talk: Talk, index: int, heading: str, limit: int = 2, asked: Sequence[str] = ()
+) -> list[str]:
     """Other headings an editor may pick instead of ``heading``: the other form (question or topic)
-    first, then the next best; the model's ``question`` among them where it is not the heading."""
-    choices = [question, *heading_choices(talk, index)] if question else heading_choices(talk, index)
+    first, then the next best; the model's likeliest question among them where it is not the heading."""
+    choices = [*asked[:1], *heading_choices(talk, index)]
     others = [h for h in dict.fromkeys(choices) if _norm(h) != _norm(heading)]
     asked = heading.endswith("?")
     ranked = sorted(others, key=lambda h: h.endswith("?") == asked)  # stable: the other form first

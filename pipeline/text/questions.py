@@ -157,8 +157,9 @@ def choose_forms(probs: np.ndarray, repeat_penalty: float) -> list[int]:
 
 def section_questions(
     sections: Sequence[Sequence[str]], subject: Subject, encode: Encode, model: QuestionModel
-) -> list[tuple[str, float]]:
-    """For each section (its sentences), the question it answers and the model's confidence in it."""
+) -> list[list[str]]:
+    """For each section (its sentences), the questions it may answer, the likeliest first: the form
+    chosen for it among the talk's sections, then the others as likely as ``model.min_confidence``."""
     forms = {f.name: f for f in question_forms()}
     prototypes = encode([forms[name].prototype for name in model.forms])
     rows = [section_features(_vectors(s, encode), prototypes, model.features) for s in sections]
@@ -166,9 +167,12 @@ def section_questions(
         return []
     probs = probabilities(model, np.vstack(rows))
     picks = choose_forms(probs, model.repeat_penalty)
-    return [
-        (ask(forms[model.forms[k]].template, subject), float(probs[row, k])) for row, k in enumerate(picks)
-    ]
+    asked = []
+    for row, pick in enumerate(picks):
+        ranked = [pick, *(int(k) for k in np.argsort(-probs[row]) if k != pick)]
+        sure = [k for k in ranked if probs[row, k] >= model.min_confidence]
+        asked.append([ask(forms[model.forms[k]].template, subject) for k in sure])
+    return asked
 
 
 def _vectors(sentences: Sequence[str], encode: Encode) -> np.ndarray:
