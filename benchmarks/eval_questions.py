@@ -124,7 +124,8 @@ def held_apart_models(pages: Sequence[Page], train: Sequence[Page]) -> dict[str,
     if shipped is None:
         raise SystemExit("eval_questions: no shipped model; run python -m benchmarks.train_questions")
     groups = np.array(data.groups)
-    how = tuple(json.loads((tq.OUT).read_text(encoding="utf-8"))["method"])
+    method, value = json.loads(tq.OUT.read_text(encoding="utf-8"))["method"]
+    how = (str(method), float(value))
     models = {}
     for group in sorted({p.group for p in pages}):
         models[group] = tq.fit(data, shipped.features, how, groups != group, shipped.repeat_penalty)
@@ -154,7 +155,9 @@ def report(label: str, rows: Sequence[Scored], listing: bool, pages: int) -> Non
 def main(argv: list[str] | None = None) -> int:
     """Score the headings of every page with held-apart models and print the figures."""
     parser = argparse.ArgumentParser(description="Question headings against clinics' own questions.")
-    parser.add_argument("--set", choices=("clinic", "talks"), action="append", help="data sets (default both)")
+    parser.add_argument(
+        "--set", choices=("clinic", "talks"), action="append", help="data sets (default both)"
+    )
     parser.add_argument("--list", action="store_true", help="list every heading beside the true question")
     parser.add_argument("--shipped", action="store_true", help="use the shipped model (not held apart)")
     args = parser.parse_args(argv)
@@ -168,8 +171,14 @@ def main(argv: list[str] | None = None) -> int:
             continue
         models = {} if args.shipped else held_apart_models(pages, train)
         shipped = shipped_model()
-        rows = [r for p in pages for r in score_page(p, models.get(p.group) or shipped)]  # type: ignore[arg-type]
-        report(label + (" (shipped model, seen)" if args.shipped else " (held apart)"), rows, args.list, len(pages))
+        assert shipped is not None  # held_apart_models stops without one
+        rows = [r for p in pages for r in score_page(p, models.get(p.group, shipped))]
+        report(
+            label + (" (shipped model, seen)" if args.shipped else " (held apart)"),
+            rows,
+            args.list,
+            len(pages),
+        )
     return 0
 
 

@@ -61,7 +61,9 @@ def clinic_pages(folder: Path = CLINIC_DIR) -> list[Page]:
         return []
     sources = json.loads((folder / "sources.json").read_text(encoding="utf-8"))
     specialty = {Path(_name(s)).stem: s.get("specialty", "") for s in _entries(sources)}
-    return [read_page(p, specialty.get(p.stem) or p.stem.rsplit("-", 1)[0]) for p in sorted(folder.glob("*.md"))]
+    return [
+        read_page(p, specialty.get(p.stem) or p.stem.rsplit("-", 1)[0]) for p in sorted(folder.glob("*.md"))
+    ]
 
 
 def _entries(sources: object) -> list[dict[str, str]]:

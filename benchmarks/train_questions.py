@@ -49,6 +49,8 @@ PENALTIES = (0.0, 0.5, 1.0, 2.0)
 # of generated headings are questions.
 MIN_CONFIDENCE = 0.2
 STEPS = 600
+# How a candidate is fit: ("logistic" | "anchored" | "centroid" | "prototype", its strength or temperature).
+Method = tuple[str, float]
 PROTOTYPE_TEMPERATURE = 20.0
 
 
@@ -132,7 +134,9 @@ def fit_centroid(x: np.ndarray, y: np.ndarray, classes: int, temperature: float)
     """Nearest centroid (Euclidean, standardised features) written as a linear softmax model."""
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
     z = (x - mean) / scale
-    centroids = np.vstack([z[y == k].mean(axis=0) if (y == k).any() else np.zeros(z.shape[1]) for k in range(classes)])
+    centroids = np.vstack(
+        [z[y == k].mean(axis=0) if (y == k).any() else np.zeros(z.shape[1]) for k in range(classes)]
+    )
     bias = -0.5 * (centroids**2).sum(axis=1) + np.where(np.bincount(y, minlength=classes) > 0, 0.0, -1e3)
     return centroids * temperature, bias * temperature, mean, scale
 
@@ -146,14 +150,16 @@ def fit_prototype(x: np.ndarray, y: np.ndarray, classes: int, temperature: float
     return weights, np.zeros(classes), np.zeros(x.shape[1]), np.ones(x.shape[1])
 
 
-def model_of(params: tuple[np.ndarray, ...], forms: tuple[str, ...], kind: str, penalty: float) -> QuestionModel:
+def model_of(
+    params: tuple[np.ndarray, ...], forms: tuple[str, ...], kind: str, penalty: float
+) -> QuestionModel:
     w, b, mean, scale = params
     return QuestionModel(forms, w, b, mean, scale, kind, MIN_CONFIDENCE, penalty)
 
 
-def candidates(data: Examples) -> list[tuple[str, str, object]]:
+def candidates(data: Examples) -> list[tuple[str, str, Method]]:
     """(name, feature kind, fitter) of every model tried."""
-    found: list[tuple[str, str, object]] = []
+    found: list[tuple[str, str, Method]] = []
     for kind in ("similar", "both"):
         found += [(f"logistic l2={s} {kind}", kind, ("logistic", s)) for s in STRENGTHS]
         found.append((f"centroid {kind}", kind, ("centroid", 1.0 / data.features[kind].shape[1] ** 0.5)))
@@ -162,19 +168,18 @@ def candidates(data: Examples) -> list[tuple[str, str, object]]:
     return found
 
 
-def fit(data: Examples, kind: str, how: object, keep: np.ndarray, penalty: float = 0.0) -> QuestionModel:
+def fit(data: Examples, kind: str, how: Method, keep: np.ndarray, penalty: float = 0.0) -> QuestionModel:
     """The model ``how`` fit on the examples ``keep`` selects."""
-    method, value = how  # type: ignore[misc]
+    method, value = how
     x, y, classes = data.features[kind][keep], data.labels[keep], len(data.forms)
-    if method == "anchored":
-        params = fit_logistic(x, y, classes, value, anchored=True)
+    if method in ("logistic", "anchored"):
+        params = fit_logistic(x, y, classes, value, anchored=method == "anchored")
     else:
-        fitter = {"logistic": fit_logistic, "centroid": fit_centroid, "prototype": fit_prototype}[method]
-        params = fitter(x, y, classes, value)
+        params = (fit_centroid if method == "centroid" else fit_prototype)(x, y, classes, value)
     return model_of(params, data.forms, kind, penalty)
 
 
-def held_apart(data: Examples, kind: str, how: object, penalty: float) -> float:
+def held_apart(data: Examples, kind: str, how: Method, penalty: float) -> float:
     """Accuracy on each group with the model fit on the other groups, forms chosen page by page."""
     groups = np.array(data.groups)
     pages = np.array(data.pages)
@@ -200,7 +205,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     data = examples(pages)
     counts = np.bincount(data.labels, minlength=len(data.forms))
-    print(f"{len(data.labels)} labelled pairs, {len(set(data.groups))} groups; majority {counts.max() / counts.sum():.2f}")
+    print(
+        f"{len(data.labels)} labelled pairs, {len(set(data.groups))} groups; "
+        f"majority {counts.max() / counts.sum():.2f}"
+    )
     scored = []
     for name, kind, how in candidates(data):
         accuracy = held_apart(data, kind, how, 0.0)
@@ -219,13 +227,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _as_dict(model: QuestionModel, name: str, how: object, accuracy: float) -> dict[str, object]:
+def _as_dict(model: QuestionModel, name: str, how: Method, accuracy: float) -> dict[str, object]:
     def rounded(a: np.ndarray) -> object:
-        return np.round(a, 5).tolist()
+        return [float(f"{v:.6g}") for v in a.ravel()] if a.ndim == 1 else [rounded(row) for row in a]
 
     return {
-        "about": f"{name}; held-apart accuracy {accuracy:.3f} by specialty/talk. Rebuild: python -m benchmarks.train_questions",
-        "method": list(how),  # type: ignore[call-overload]
+        "about": f"{name}; held-apart accuracy {accuracy:.3f} by specialty/talk. "
+        "Rebuild: python -m benchmarks.train_questions",
+        "method": list(how),
         "forms": list(model.forms),
         "features": model.features,
         "min_confidence": model.min_confidence,

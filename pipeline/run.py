@@ -181,8 +181,12 @@ def render_draft(
     draft, images = add_section_images(draft, video) if video else (draft, {})
     draft = add_chapter_notes(draft, options.formats)
     ctx = RenderContext(
-        draft, shown, template_dir=options.template_dir, out_dir=out_dir,
-        unsure=unsure_words(shown, options.glossary), front_matter=options.front_matter,
+        draft,
+        shown,
+        template_dir=options.template_dir,
+        out_dir=out_dir,
+        unsure=unsure_words(shown, options.glossary),
+        front_matter=options.front_matter,
         medical=options.medical,
     )
     files = render_all(ctx, options.formats)

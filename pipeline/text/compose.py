@@ -22,8 +22,8 @@ from video2blog.pipeline.text.headings import (
     Talk,
     alternatives,
     generate_heading,
-    keeps_spoken,
     keep_case,
+    keeps_spoken,
     keywords,
     main_topic,
     make_description,
@@ -32,7 +32,13 @@ from video2blog.pipeline.text.headings import (
     slugify,
     topic_purpose,
 )
-from video2blog.pipeline.text.questions import Encode, QuestionModel, section_questions, shipped_model, subject_of
+from video2blog.pipeline.text.questions import (
+    Encode,
+    QuestionModel,
+    section_questions,
+    shipped_model,
+    subject_of,
+)
 from video2blog.pipeline.text.sections import SectionSpan, materialize
 from video2blog.pipeline.text.spoken import heading_text
 

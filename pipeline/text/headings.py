@@ -369,8 +369,8 @@ def alternatives(
     first, then the next best; the model's likeliest question among them where it is not the heading."""
     choices = [*asked[:1], *heading_choices(talk, index)]
     others = [h for h in dict.fromkeys(choices) if _norm(h) != _norm(heading)]
-    asked = heading.endswith("?")
-    ranked = sorted(others, key=lambda h: h.endswith("?") == asked)  # stable: the other form first
+    question = heading.endswith("?")
+    ranked = sorted(others, key=lambda h: h.endswith("?") == question)  # stable: the other form first
     return ranked[:limit]
 
 

@@ -77,9 +77,7 @@ class Subject:
 def question_forms() -> tuple[QuestionForm, ...]:
     """The shipped question forms, in labelling order."""
     data = json.loads(_data_text(FORMS_FILE))
-    return tuple(
-        QuestionForm(f["name"], f["template"], f["prototype"], f["label"]) for f in data["forms"]
-    )
+    return tuple(QuestionForm(f["name"], f["template"], f["prototype"], f["label"]) for f in data["forms"])
 
 
 @lru_cache(maxsize=1)
@@ -106,7 +104,7 @@ def model_from_dict(data: dict[str, object]) -> QuestionModel:
         weights=array("weights"),
         bias=array("bias"),
         mean=array("mean"),
-        scale=array("scale"),
+        scale=np.maximum(array("scale"), 1e-9),
         features=str(data.get("features", "both")),
         min_confidence=float(data.get("min_confidence", 0.0)),  # type: ignore[arg-type]
         repeat_penalty=float(data.get("repeat_penalty", 0.0)),  # type: ignore[arg-type]
