@@ -856,7 +856,7 @@ def _summary_sentence(topic: str, headings: Sequence[str], limit: int) -> str:
     """ "What to know about PRP: the injection, recovery and results." within ``limit``."""
     subject = keep_case(topic) if topic else "this topic"
     parts = [
-        keep_case(h) for h in headings if not h.endswith("?") and h not in {"Introduction", "Conclusion"}
+        keep_case(h) for h in headings if not h.endswith("?") and h not in {"Introduction", "Conclusion", "Notes"}
     ]
     parts = [p for p in parts if not p.lower().startswith("introduction to")]
     while parts:
