@@ -32,6 +32,7 @@ from video2blog.pipeline.text.lexicon import (
     verb_only,
     word_classes,
 )
+from video2blog.pipeline.text.spoken import MAX_QUESTION_WORDS
 from video2blog.pipeline.textutil import GREETING, content_words, stem, tokens, word_list
 
 DESCRIPTION_LIMIT = 160
@@ -40,7 +41,6 @@ MIN_DESCRIPTION_WORDS = 6
 MIN_KEYWORD_LENGTH = 4
 MAX_PHRASE_WORDS = 3
 MAX_SUBJECT_WORDS = 4
-MAX_QUESTION_WORDS = 14
 # A spoken heading longer than this is a sentence the speaker went on with, not a heading.
 MAX_SPOKEN_WORDS = 16
 MIN_QUESTION_WORDS = 4
@@ -855,9 +855,8 @@ def _describes(sentence: str, limit: int) -> bool:
 def _summary_sentence(topic: str, headings: Sequence[str], limit: int) -> str:
     """ "What to know about PRP: the injection, recovery and results." within ``limit``."""
     subject = keep_case(topic) if topic else "this topic"
-    parts = [
-        keep_case(h) for h in headings if not h.endswith("?") and h not in {"Introduction", "Conclusion", "Notes"}
-    ]
+    framing = {"Introduction", "Conclusion", "Notes"}
+    parts = [keep_case(h) for h in headings if not h.endswith("?") and h not in framing]
     parts = [p for p in parts if not p.lower().startswith("introduction to")]
     while parts:
         listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
