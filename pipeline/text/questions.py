@@ -42,7 +42,7 @@ class QuestionForm:
 
     name: str
     template: str
-    prototype: str
+    prototypes: tuple[str, ...]
     label: str
 
 
@@ -77,7 +77,7 @@ class Subject:
 def question_forms() -> tuple[QuestionForm, ...]:
     """The shipped question forms, in labelling order."""
     data = json.loads(_data_text(FORMS_FILE))
-    return tuple(QuestionForm(f["name"], f["template"], f["prototype"], f["label"]) for f in data["forms"])
+    return tuple(QuestionForm(f["name"], f["template"], tuple(f["prototypes"]), f["label"]) for f in data["forms"])
 
 
 @lru_cache(maxsize=1)
@@ -159,7 +159,7 @@ def section_questions(
     """For each section (its sentences), the questions it may answer, the likeliest first: the form
     chosen for it among the talk's sections, then the others as likely as ``model.min_confidence``."""
     forms = {f.name: f for f in question_forms()}
-    prototypes = encode([forms[name].prototype for name in model.forms])
+    prototypes = prototype_vectors([forms[name] for name in model.forms], encode)
     rows = [section_features(_vectors(s, encode), prototypes, model.features) for s in sections]
     if not rows:
         return []
@@ -171,6 +171,17 @@ def section_questions(
         sure = [k for k in ranked if probs[row, k] >= model.min_confidence]
         asked.append([ask(forms[model.forms[k]].template, subject) for k in sure])
     return asked
+
+
+def prototype_vectors(forms: Sequence[QuestionForm], encode: Encode) -> np.ndarray:
+    """Each form's prototype: the unit mean of its wordings' sentence vectors."""
+    vectors = encode([p for f in forms for p in f.prototypes])
+    rows, first = [], 0
+    for form in forms:
+        mean = vectors[first : first + len(form.prototypes)].mean(axis=0)
+        rows.append(mean / max(float(np.linalg.norm(mean)), 1e-12))
+        first += len(form.prototypes)
+    return np.vstack(rows)
 
 
 def _vectors(sentences: Sequence[str], encode: Encode) -> np.ndarray:
