@@ -37,7 +37,8 @@ from benchmarks.eval_headings import draft_with_chapters, title_stems
 from benchmarks.qa_pages import Page, clinic_pages, talk_pages
 from video2blog.pipeline.schema import Draft, Source, Word
 from video2blog.pipeline.text.compose import ComposeOptions, compose
-from video2blog.pipeline.text.headings import keep_case, main_topic
+from video2blog.pipeline.text.metadata import main_topic
+from video2blog.pipeline.text.phrases import keep_case
 from video2blog.pipeline.text.questions import (
     QuestionModel,
     ask,

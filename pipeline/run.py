@@ -29,7 +29,7 @@ from video2blog.pipeline.serialize import transcript_from_dict, transcript_shape
 from video2blog.pipeline.sources import CAPTION_SUFFIXES, TRANSCRIPT_SUFFIXES
 from video2blog.pipeline.text.compose import ComposeOptions, compose
 from video2blog.pipeline.text.confidence import unsure_words
-from video2blog.pipeline.text.headings import slugify
+from video2blog.pipeline.text.metadata import slugify
 from video2blog.pipeline.text.sections import find_sections
 from video2blog.pipeline.text.sentences import split_sentences
 from video2blog.pipeline.textutil import clock

@@ -29,7 +29,8 @@ from video2blog.pipeline.schema import (
     Section,
     Transcript,
 )
-from video2blog.pipeline.text.headings import Talk, generate_heading, main_topic
+from video2blog.pipeline.text.headings import Talk, generate_heading
+from video2blog.pipeline.text.metadata import main_topic
 from video2blog.pipeline.textutil import bare
 from video2blog.pipeline.writers.review import Edits, Piece, align
 
@@ -218,8 +219,10 @@ def _apply_one(state: Applied, edit: Edit) -> Applied:
 
 def _section(state: Applied, edit: Edit) -> Section:
     if not 0 <= edit.section < len(state.draft.sections):
-        raise UsageError(f"{edit.op}: there is no section {edit.section + 1}; the draft has "
-                         f"{len(state.draft.sections)}. Reload the page")
+        raise UsageError(
+            f"{edit.op}: there is no section {edit.section + 1}; the draft has "
+            f"{len(state.draft.sections)}. Reload the page"
+        )
     return state.draft.sections[edit.section]
 
 

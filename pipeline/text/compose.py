@@ -18,20 +18,16 @@ from video2blog.pipeline.schema import (
 from video2blog.pipeline.text.cleanup import CleanSentence, capitalize_first, clean_sentence
 from video2blog.pipeline.text.glossary import correct_words
 from video2blog.pipeline.text.hallucination import find_hallucinations
-from video2blog.pipeline.text.headings import (
-    Talk,
-    alternatives,
-    generate_heading,
-    keep_case,
-    keeps_spoken,
+from video2blog.pipeline.text.headings import Talk, alternatives, generate_heading, keeps_spoken
+from video2blog.pipeline.text.metadata import (
     keywords,
     main_topic,
     make_description,
     make_title,
-    sentences_of,
     slugify,
     topic_purpose,
 )
+from video2blog.pipeline.text.phrases import keep_case, sentences_of
 from video2blog.pipeline.text.questions import (
     Encode,
     QuestionModel,

@@ -1,15 +1,16 @@
 """Which patient's question a section answers, as a clinic would write it: the question-form model.
 
 Real clinic questions are few in form ("Does X hurt?", "How long does X last?", "Who is a good
-candidate for X?"); the forms, their heading templates and the generic question each stands for
-(its prototype) live in ``pipeline/data/question_forms.json``. A section's first sentences are
-embedded (all-MiniLM-L6-v2, the encoder the section stage uses) and compared with the prototypes; a
-multinomial logistic regression over those similarities and the section's mean embedding, trained on
-real clinic question/answer pairs by ``python -m benchmarks.train_questions`` (weights in
-``pipeline/data/question_model.json``, cross-validated by page), gives each form's probability. The
-sections of one talk are then given forms together, a repeated form costing a penalty: two answers of
-one talk rarely answer the same kind of question. The talk's subject fills the form grammatically
-("Does a vasectomy hurt?", "Are braces safe?").
+candidate for X?"); the forms, their heading templates and a few wordings of the generic question each
+stands for (its prototype) live in ``pipeline/data/question_forms.json``. A section's first sentences
+are embedded (all-MiniLM-L6-v2, the encoder the section stage uses) and compared with the prototypes;
+a softmax over linear scores of those similarities (and, for some candidates, the section's mean
+embedding) gives each form's probability. ``python -m benchmarks.train_questions`` cross-validates
+candidates (logistic regressions, nearest centroid, the untrained prototype similarity) on real clinic
+question/answer pairs with folds by specialty and ships the best as
+``pipeline/data/question_model.json``. The sections of one talk may be given forms together, a
+repeated form costing a penalty (chosen by the same folds). The talk's subject fills the form
+grammatically ("Does a vasectomy hurt?", "Are braces safe?").
 """
 
 from __future__ import annotations
@@ -77,7 +78,9 @@ class Subject:
 def question_forms() -> tuple[QuestionForm, ...]:
     """The shipped question forms, in labelling order."""
     data = json.loads(_data_text(FORMS_FILE))
-    return tuple(QuestionForm(f["name"], f["template"], tuple(f["prototypes"]), f["label"]) for f in data["forms"])
+    return tuple(
+        QuestionForm(f["name"], f["template"], tuple(f["prototypes"]), f["label"]) for f in data["forms"]
+    )
 
 
 @lru_cache(maxsize=1)
