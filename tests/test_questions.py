@@ -104,3 +104,18 @@ def test_without_the_encoder_the_headings_are_the_topic_rules():
     span = [SectionSpan(sentences=(0, len(transcript.sentences)))]
     draft = compose(transcript, span, Source("t.wav", "0" * 64, 1.0), ComposeOptions(date="2000-01-01"))
     assert draft.sections[0].heading and not draft.sections[0].heading.startswith("Does")
+
+
+@needs_encoder
+def test_a_talk_whose_questions_were_all_spoken_embeds_nothing_more():
+    calls: list[list[str]] = []
+
+    def counting(texts: list[str]) -> np.ndarray:
+        calls.append(texts)
+        return embed.embed(texts)
+
+    words = make_words("Does it hurt? We numb the skin first, so you feel only pressure.")
+    transcript = split_sentences(Transcript(words=words, duration=words[-1].end))
+    span = [SectionSpan(sentences=(0, 2), heading_sentence=0, heading_source="spoken")]
+    draft = compose(transcript, span, Source("t.wav", "0" * 64, 5.0), ComposeOptions(), encode=counting)
+    assert draft.sections[0].heading == "Does it hurt?" and calls == []

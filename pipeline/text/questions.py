@@ -161,11 +161,11 @@ def section_questions(
 ) -> list[list[str]]:
     """For each section (its sentences), the questions it may answer, the likeliest first: the form
     chosen for it among the talk's sections, then the others as likely as ``model.min_confidence``."""
+    if not sections:
+        return []
     forms = {f.name: f for f in question_forms()}
     prototypes = prototype_vectors([forms[name] for name in model.forms], encode)
     rows = [section_features(_vectors(s, encode), prototypes, model.features) for s in sections]
-    if not rows:
-        return []
     probs = probabilities(model, np.vstack(rows))
     picks = choose_forms(probs, model.repeat_penalty)
     asked = []
