@@ -39,7 +39,7 @@ from video2blog.pipeline.sources import CAPTION_SUFFIXES, TRANSCRIPT_SUFFIXES
 from video2blog.pipeline.text.claims import ClaimRules, find_claims, parse_rules
 from video2blog.pipeline.text.compose import ComposeOptions, compose
 from video2blog.pipeline.text.confidence import unsure_words
-from video2blog.pipeline.text.headings import slugify
+from video2blog.pipeline.text.metadata import slugify
 from video2blog.pipeline.text.related import Encoder, topic_vector
 from video2blog.pipeline.text.sections import find_sections
 from video2blog.pipeline.text.sentences import split_sentences
@@ -356,13 +356,13 @@ def make_draft(
     date = options.date or dt.date.today().isoformat()
     compose_options = ComposeOptions(verbatim=options.verbatim, date=date, glossary=options.glossary)
     if options.llm is None:
-        draft = compose(transcript, spans, source, compose_options)
+        draft = compose(transcript, spans, source, compose_options, encode)
     else:
         session, chosen, warning = Session(options.llm), list[LlmSuggestion](), ""
         if options.llm.boundaries:  # in mode "suggest" the choice is recorded, not made
             moved, chosen, warning = with_boundaries(transcript, spans, session, encode)
             spans = moved if options.llm.mode == "use" else spans
-        draft = compose(transcript, spans, source, compose_options)
+        draft = compose(transcript, spans, source, compose_options, encode)
         draft = suggest(draft, options.glossary, options.llm, session, chosen, warning)
     return replace(draft, claims=find_claims(draft, transcript, options.claims or builtin_claim_rules()))
 

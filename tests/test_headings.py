@@ -8,6 +8,8 @@ from video2blog.pipeline.text.headings import (
     alternatives,
     generate_heading,
     heading_choices,
+)
+from video2blog.pipeline.text.metadata import (
     keywords,
     main_topic,
     make_description,

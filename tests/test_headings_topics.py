@@ -8,8 +8,8 @@ from video2blog.pipeline.text.headings import (
     generate_heading,
     heading_choices,
     keeps_spoken,
-    phrases_of,
 )
+from video2blog.pipeline.text.phrases import phrases_of
 from video2blog.pipeline.text.sections import SectionSpan
 from video2blog.pipeline.text.sentences import split_sentences
 

@@ -29,7 +29,8 @@ from video2blog.pipeline.schema import (
     Section,
     Transcript,
 )
-from video2blog.pipeline.text.headings import Talk, generate_heading, main_topic
+from video2blog.pipeline.text.headings import Talk, generate_heading
+from video2blog.pipeline.text.metadata import main_topic
 from video2blog.pipeline.textutil import bare
 from video2blog.pipeline.writers.review import Edits, Piece, align
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from video2blog.pipeline.schema import (
@@ -17,17 +18,22 @@ from video2blog.pipeline.schema import (
 from video2blog.pipeline.text.cleanup import CleanSentence, capitalize_first, clean_sentence
 from video2blog.pipeline.text.glossary import correct_words
 from video2blog.pipeline.text.hallucination import find_hallucinations
-from video2blog.pipeline.text.headings import (
-    Talk,
-    alternatives,
-    generate_heading,
-    keeps_spoken,
+from video2blog.pipeline.text.headings import Talk, alternatives, generate_heading, keeps_spoken
+from video2blog.pipeline.text.metadata import (
     keywords,
     main_topic,
     make_description,
     make_title,
     slugify,
     topic_purpose,
+)
+from video2blog.pipeline.text.phrases import keep_case, sentences_of
+from video2blog.pipeline.text.questions import (
+    Encode,
+    QuestionModel,
+    section_questions,
+    shipped_model,
+    subject_of,
 )
 from video2blog.pipeline.text.sections import SectionSpan, materialize
 from video2blog.pipeline.text.spoken import heading_text
@@ -44,10 +50,16 @@ class ComposeOptions:
     verbatim: bool = False
     date: str = ""
     glossary: tuple[str, ...] = ()
+    # The question-form model for sections whose question was not spoken (None: the shipped one).
+    question_model: QuestionModel | None = None
 
 
 def compose(
-    transcript: Transcript, spans: list[SectionSpan], source: Source, options: ComposeOptions
+    transcript: Transcript,
+    spans: list[SectionSpan],
+    source: Source,
+    options: ComposeOptions,
+    encode: Encode | None = None,
 ) -> Draft:
     """Build the draft: paragraphs, headings (spoken, chapter or generated) and metadata.
 
@@ -61,6 +73,8 @@ def compose(
         spans: sections from the section stage, covering every sentence once.
         source: the media the draft came from.
         options: prose, glossary and date choices.
+        encode: the sentence encoder (``engines.embed``); with it, a section whose question was not
+            spoken is headed by the question it answers (``text/questions.py``), else by its topic.
     """
     transcript, spans = materialize(transcript, spans)
     invented = find_hallucinations(transcript)  # never spoken: out of the prose, recorded as removed
@@ -73,7 +87,9 @@ def compose(
     full_text = " ".join([*prose, *(s.heading for s in unnamed if s.heading)])
     talk = Talk(tuple(_section_text(s) for s in unnamed))
     talk = replace(talk, topic=main_topic(talk.sections))
-    sections = _name_sections(unnamed, talk)
+    model = options.question_model or shipped_model()
+    questions = _questions(unnamed, talk, full_text, encode, model) if encode and model else {}
+    sections = _name_sections(unnamed, talk, questions)
     asked = any(s.heading_source == "spoken" for s in sections)
     title = make_title(talk.topic, asked, topic_purpose(full_text, talk.topic))
     return Draft(
@@ -164,16 +180,32 @@ def _section_text(section: Section) -> str:
     return " ".join([section.heading, *(p.text for p in section.paragraphs)]).strip()
 
 
-def _name_sections(sections: list[Section], talk: Talk) -> list[Section]:
-    """Give every section without a heading a generated one that repeats no other heading, and
-    one or two alternatives an editor may pick instead."""
+def _questions(
+    sections: Sequence[Section], talk: Talk, text: str, encode: Encode, model: QuestionModel
+) -> dict[int, list[str]]:
+    """The questions each section without a heading may answer, the likeliest first (none where the
+    model is unsure of every form)."""
+    if not talk.topic:
+        return {}
+    unnamed = [i for i, s in enumerate(sections) if not s.heading]
+    said = [[s for p in sections[i].paragraphs for s in sentences_of(p.text)] for i in unnamed]
+    asked = section_questions(said, subject_of(keep_case(talk.topic), text), encode, model)
+    return dict(zip(unnamed, asked))
+
+
+def _name_sections(sections: list[Section], talk: Talk, questions: dict[int, list[str]]) -> list[Section]:
+    """Give every section without a heading a generated one that repeats no other heading (the
+    patient's question it answers, from ``questions``, where there is one), and one or two
+    alternatives an editor may pick instead."""
     used = [s.heading for s in sections if s.heading]
     named = []
     for i, section in enumerate(sections):
         if not section.heading:
-            heading = generate_heading(talk, i, used)
+            asked = questions.get(i, [])
+            heading = generate_heading(talk, i, used, asked)
             used.append(heading)
-            others = tuple(HeadingSuggestion(h, "generated") for h in alternatives(talk, i, heading))
-            section = replace(section, heading=heading, heading_source="generated", suggestions=others)
+            others = alternatives(talk, i, heading, asked=asked)
+            suggestions = tuple(HeadingSuggestion(h, "generated") for h in others)
+            section = replace(section, heading=heading, heading_source="generated", suggestions=suggestions)
         named.append(section)
     return named

@@ -1,46 +1,52 @@
-"""Headings and metadata: generated section headings, title, slug, description and keywords.
+"""Generated section headings: the questions a section answers, else its topic phrase.
 
-Topic phrases are runs of content words between function words and punctuation (RAKE-style) that
-end in a word that can be a noun (:mod:`~video2blog.pipeline.text.lexicon`): "Harsh scrubs tend"
-loses its verb, "Nice" is no phrase. A section's phrases are scored by how often it uses their words,
-weighted up where other sections use them less (TF-IDF over the talk's sections, with a floor so the
-talk's own subject, "filter" or "PRP", still counts). A generated heading is a reader's question
-where the section answers one ("PRP is a..." gives "What is PRP?", "It takes about six weeks" gives
-"How long does PRP take?", a question the speaker asks), else the best phrase ("Tools needed",
-"Ground drive belt"). A talk's opening greeting is its "Introduction", a closing call to subscribe
-its "Conclusion". Greetings, names and fillers never feed a heading.
-
-The title, description and keywords name the talk's subject: the phrase most sections use ("TMS"),
-with what it is for where the talk says so ("TMS for depression").
+A section's phrases (:mod:`~video2blog.pipeline.text.phrases`) are scored by how often it uses their
+words, weighted up where other sections use them less (TF-IDF over the talk's sections, with a floor so
+the talk's own subject, "filter" or "PRP", still counts). A generated heading is the patient's question
+the question-form model (:mod:`~video2blog.pipeline.text.questions`) says the section answers, or a
+reader's question the section implies ("PRP is a..." gives "What is PRP?", "It takes about six weeks"
+gives "How long does PRP take?", a question the speaker asks), else the best phrase ("Tools needed",
+"Ground drive belt"). A talk's opening greeting is its "Introduction", a closing call to subscribe its
+"Conclusion". Greetings, names and fillers never feed a heading. The title, description and keywords are
+:mod:`~video2blog.pipeline.text.metadata`'s.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from video2blog.pipeline.text.lexicon import (
-    adverb_only,
     can_be_noun,
     gerund,
     noun_lemma,
     verb_lemma,
-    verb_only,
     word_classes,
 )
-from video2blog.pipeline.textutil import GREETING, content_words, stem, tokens, word_list
+from video2blog.pipeline.text.phrases import (
+    DETERMINERS,
+    LEADING_FILLER,
+    MAX_PHRASE_WORDS,
+    SPLIT,
+    WEAK_WORDS,
+    Phrase,
+    chunk_phrases,
+    content_stems_of,
+    describer,
+    keep_case,
+    phrase_stems,
+    phrases_of,
+    sentence_case,
+    sentences_of,
+    topical,
+)
+from video2blog.pipeline.text.spoken import MAX_QUESTION_WORDS
+from video2blog.pipeline.textutil import GREETING, stem, tokens, word_list
 
-DESCRIPTION_LIMIT = 160
-DESCRIPTION_REACH = 5
-MIN_DESCRIPTION_WORDS = 6
-MIN_KEYWORD_LENGTH = 4
-MAX_PHRASE_WORDS = 3
 MAX_SUBJECT_WORDS = 4
-MAX_QUESTION_WORDS = 14
 # A spoken heading longer than this is a sentence the speaker went on with, not a heading.
 MAX_SPOKEN_WORDS = 16
 MIN_QUESTION_WORDS = 4
@@ -65,14 +71,6 @@ MAX_PAIR_WORDS = 5
 PAIR_MIN_SAID = 2
 # A section that says the talk's subject this often, but not in its best phrase, pairs the two.
 SUBJECT_PAIR_MIN = 2
-# A phrase said n times ranks with a word said n * PHRASE_WEIGHT times (per extra word), in keywords.
-PHRASE_WEIGHT = 1.5
-# A subject of several words ("physical therapy") outranks one word used this much more often, per word.
-MULTIWORD_BONUS = 0.3
-# How much being in many sections counts for the talk's subject, beside being said often.
-SPREAD_EXPONENT = 1.5
-# An acronym said in several sections is most likely the procedure ("PRP", "TMS", "IVF").
-ACRONYM_BONUS = 2.0
 # The talk's subject is in at least this share of its sections, else an opening is just "Introduction".
 TOPIC_SPREAD = 0.6
 # A closing section this short (sentences) that asks to subscribe or says goodbye is the "Conclusion".
@@ -81,35 +79,9 @@ MAX_OUTRO_WORDS = 60
 # A section names an action ("Removing the old filter") where it says the verb this often, with an object.
 MIN_ACTION_COUNT = 2
 # Verbs too general to name what a section does.
-LIGHT_VERBS = frozenset(
-    "be have do get go make take put see know want need look say think come let use give keep mean try "
-    "like feel seem show tell ask call work start help happen find turn leave bring hold set run move "
-    "begin talk wanna gonna love hope guess check thank watch subscribe walk stay live".split()
-)
+LIGHT_VERBS = word_list("light_verbs.txt")
 # Words after which a verb is an instruction or an action ("to remove", "you remove", "then remove").
 _ACTION_CONTEXT = frozenset("to you we i then and just can will now first next".split())
-# Words that carry little topic in a talk although they are not function words.
-WEAK_WORDS = frozenset(
-    "patient patients people person doctor doctors clinic time times day days week weeks month months "
-    "year years minute minutes hour hours bit start starts started help helps helped feel feels felt "
-    "often usually common important good great better best sure tell told talk talking call called "
-    "try trying tried find found look looking show shows come coming happen happens treat treated "
-    "getting answer answers question questions welcome hello thanks thank today tonight lead leads "
-    "simple quick small large big long short high low hard easy step steps means thing things way ways "
-    "zero one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty "
-    "hundred thousand second third half morning evening afternoon night "
-    # spoken filler and the furniture of a video
-    "guys guy gonna wanna gotta stuff kinda sorta okay yeah yep alright lot lots bunch kind sort pretty "
-    "super really actually basically literally definitely obviously awesome cool nice amazing fine "
-    "video videos channel subscribe subscribing subscribed link links description comment comments bell "
-    "click everybody everyone somebody someone anybody anything something everything nothing "
-    "able going sure maybe probably able whole next last little".split()
-)
-_IDIOMS = re.compile(
-    r"\b(?:of course|a lot|lots of|kind of|sort of|you know|i mean|thank you|right now|make sure|"
-    r"at least|as well|in fact|for example|you guys|all right)\b",
-    re.I,
-)
 _OUTRO = re.compile(
     r"\b(?:subscrib\w*|thanks? (?:you )?(?:so much )?for (?:watching|listening|joining)|"
     r"see you (?:next|in the next|soon)|"
@@ -148,12 +120,7 @@ _STEP = re.compile(
 _SELF_NAMED = re.compile(
     r"^(?i:(?:(?:hi|hey|hello)\W+)?(?:i'm|i am|this is|my name is)) [A-Z][a-z]+\b(?! going)"
 )
-DETERMINERS = frozenset("the a an your our my their his her its this these those some any every each".split())
 PRONOUNS = frozenset("it this that they these those them he she".split())
-_SPLIT = re.compile(r"[.,;:?!()\"“”]|\s[-–—]\s")
-_EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
-_LEADING_FILLER = re.compile(r"^(?:(?:so|and|but|now|okay|ok|well|also|then)\b,?\s*)+", re.I)
 _QUESTION_START = re.compile(
     r"^(?:what|why|how|when|where|who|which|is|are|can|could|should|does|do|will|would)\b", re.I
 )
@@ -178,95 +145,11 @@ _QUESTION_PATTERNS = tuple(
 
 
 @dataclass(frozen=True)
-class Phrase:
-    """A candidate topic phrase: its words as first written, and their stems."""
-
-    text: str
-    stems: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class Talk:
     """What a heading is chosen against: the prose of every section, and the talk's subject."""
 
     sections: tuple[str, ...]
     topic: str = ""
-
-
-def phrases_of(text: str) -> list[Phrase]:
-    """Runs of up to three content words between function words and punctuation, ending in a noun.
-
-    Words the lexicon knows only as verbs or adverbs break a run; a run followed by a determiner
-    ("the ultrasound counts | the follicles") most likely ends in a verb, which is dropped; so are
-    trailing words that cannot be nouns ("super seasoned"). Greetings and idioms ("of course") give none.
-    """
-    stop = word_list("stopwords.txt")
-    found = []
-    for sentence in _SENTENCE_END.split(text):
-        if GREETING.search(sentence):
-            continue
-        for chunk in _SPLIT.split(_IDIOMS.sub(",", sentence)):
-            found.extend(_chunk_phrases(chunk, stop))
-    return found
-
-
-def _chunk_phrases(chunk: str, stop: frozenset[str]) -> list[Phrase]:
-    found = []
-    run: list[str] = []
-    before = ""
-    words = [*chunk.split(), ""]
-    for i, word in enumerate(words):
-        bare = tokens(word)
-        # ("we) record (brain waves": a verb after a subject or "to" opens no phrase
-        acted = not run and before in _VERB_CONTEXT and bool(bare) and "VERB" in word_classes(bare[0])
-        before = bare[-1] if bare else ""
-        if run and bare and _verb_between(bare[0], words[i + 1], stop):
-            found.extend(_runs(_trimmed(run, False)))  # "lamp | gives | soft light"
-            run = []
-            continue
-        if bare and len(bare) == 1 and _topical(bare[0], stop) and not acted:
-            run.append(_EDGE_PUNCT.sub("", word))
-            continue
-        found.extend(_runs(_trimmed(run, bool(bare) and bare[0] in DETERMINERS)))
-        run = []
-    return found
-
-
-def _verb_between(word: str, following: str, stop: frozenset[str]) -> bool:
-    """Whether ``word``, after a noun and before another content word, is a verb's -s form
-    ("the lamp gives soft light", "the body stores fat"), not a plural modifier."""
-    if not word.endswith("s") or word.endswith("ss") or "VERB" not in word_classes(word):
-        return False
-    if verb_lemma(word) in (None, word):
-        return False
-    after = tokens(following)
-    return len(after) == 1 and _topical(after[0], stop) and "ADV" not in word_classes(after[0])
-
-
-def _topical(word: str, stop: frozenset[str]) -> bool:
-    if word in stop or word in WEAK_WORDS or len(word) < 3 or any(c.isdigit() for c in word[:1]):
-        return False
-    return not (word.endswith("ly") or verb_only(word) or adverb_only(word))
-
-
-def _trimmed(run: list[str], before_determiner: bool) -> list[str]:
-    if before_determiner and len(run) > 1:
-        run = run[:-1]
-    while run and (
-        not can_be_noun(run[-1].lower())
-        or (len(run) > 1 and _participle(run[-1].lower()))
-        or run[-1].lower().endswith(("'s", "’s"))
-    ):
-        run = run[:-1]  # "plaque sitting": the verb of a clause, not a thing; "Newton's": whose?
-    return run[-MAX_PHRASE_WORDS:]
-
-
-def _participle(word: str) -> bool:
-    return word.endswith(("ing", "ed")) and "VERB" in word_classes(word)
-
-
-def _runs(run: list[str]) -> list[Phrase]:
-    return [Phrase(" ".join(run), tuple(stem(w.lower()) for w in run))] if run else []
 
 
 def heading_choices(talk: Talk, index: int) -> list[str]:
@@ -332,23 +215,45 @@ def keeps_spoken(heading: str) -> bool:
     return named
 
 
-def generate_heading(talk: Talk, index: int, used: Iterable[str] = ()) -> str:
-    """A heading for section ``index`` (none was spoken) that repeats none of ``used``."""
+def generate_heading(talk: Talk, index: int, used: Iterable[str] = (), asked: Sequence[str] = ()) -> str:
+    """A heading for section ``index`` (none was spoken) that repeats none of ``used``.
+
+    ``asked`` are the patient's questions the question-form model says the section may answer, the
+    likeliest first (none where no form fits well): the first not yet used heads the section, unless
+    the section opens the talk with a greeting or closes it with a goodbye ("Introduction",
+    "Conclusion").
+    """
     taken = {_norm(h) for h in used}
     choices = heading_choices(talk, index)
+    framing = bool(choices) and (choices[0] == "Conclusion" or choices[0].startswith("Introduction"))
+    if not framing:
+        choices = [*asked, *choices]
     for heading in choices:
         if _norm(heading) not in taken:
             return heading
-    base = choices[0] if choices else (_sentence_case(talk.topic) if talk.topic else "More on this topic")
-    return _numbered_fallback(base, taken)
+    base = choices[0] if choices else _fallback(talk, index)
+    return base if _norm(base) not in taken else _numbered_fallback(base, taken)
 
 
-def alternatives(talk: Talk, index: int, heading: str, limit: int = 2) -> list[str]:
+def _fallback(talk: Talk, index: int) -> str:
+    """A heading where the section names nothing: the talk's subject, else its own few words
+    ("Thank you"), else "Notes"."""
+    if talk.topic:
+        return sentence_case(talk.topic)
+    words = talk.sections[index].strip().rstrip(".!?").split() if index < len(talk.sections) else []
+    said = " ".join(words)
+    return sentence_case(said) if 0 < len(words) <= MAX_PHRASE_WORDS and keeps_spoken(said) else "Notes"
+
+
+def alternatives(
+    talk: Talk, index: int, heading: str, limit: int = 2, asked: Sequence[str] = ()
+) -> list[str]:
     """Other headings an editor may pick instead of ``heading``: the other form (question or topic)
-    first, then the next best."""
-    others = [h for h in heading_choices(talk, index) if _norm(h) != _norm(heading)]
-    asked = heading.endswith("?")
-    ranked = sorted(others, key=lambda h: h.endswith("?") == asked)  # stable: the other form first
+    first, then the next best; the model's likeliest question among them where it is not the heading."""
+    choices = [*asked[:1], *heading_choices(talk, index)]
+    others = [h for h in dict.fromkeys(choices) if _norm(h) != _norm(heading)]
+    question = heading.endswith("?")
+    ranked = sorted(others, key=lambda h: h.endswith("?") == question)  # stable: the other form first
     return ranked[:limit]
 
 
@@ -358,21 +263,17 @@ def _with_subject(topics: Sequence[str], text: str, topic: str) -> list[str]:
     if not topics or not topic or " and " in topics[0] or topics[0].endswith("?"):
         return []
     first, subject = topics[0].lower(), topic.lower()
-    said = sum(1 for p in phrases_of(text) if _phrase_stems(subject) <= set(p.stems))
-    if said < SUBJECT_PAIR_MIN or _shares_word(first, subject) or _named(topic) or _describer(subject):
+    said = sum(1 for p in phrases_of(text) if phrase_stems(subject) <= set(p.stems))
+    if said < SUBJECT_PAIR_MIN or _shares_word(first, subject) or _named(topic) or describer(subject):
         return []
     if len(first.split()) + len(subject.split()) > MAX_PAIR_WORDS or _adjacent(text, first, subject):
         return []
-    return [f"{topics[0]} and {_keep_case(topic)}"]
-
-
-def _sentences(text: str) -> list[str]:
-    return [s for s in _SENTENCE_END.split(text.strip()) if s]
+    return [f"{topics[0]} and {keep_case(topic)}"]
 
 
 def _opens_talk(text: str) -> bool:
     """Whether a talk's first section opens with a greeting, the speaker's name or an agenda."""
-    opening = _sentences(text)[:INTRO_REACH]
+    opening = sentences_of(text)[:INTRO_REACH]
     return any(
         GREETING.search(_NO_HELLO.sub("", s)) or _AGENDA.search(s) or _SELF_NAMED.match(s) for s in opening
     )
@@ -382,13 +283,13 @@ def _introduction(talk: Talk, topics: Sequence[str] = (), text: str = "") -> str
     """ "Introduction to PRP" where the talk's subject runs through it, else "Introduction to" the
     opening's own term of several words, named at least twice in its ``text`` ("Introduction to JBL
     speaker firmware"), else "Introduction"."""
-    stems = _phrase_stems(talk.topic)
+    stems = phrase_stems(talk.topic)
     spread = sum(bool(stems) and stems <= set(content_stems_of(s)) for s in talk.sections)
     if talk.topic and spread >= TOPIC_SPREAD * len(talk.sections) and _subject_like(talk.topic):
-        return f"Introduction to {_keep_case(talk.topic)}"
+        return f"Introduction to {keep_case(talk.topic)}"
     own = [t for t in topics if " and " not in t][:1]
     if own and " " in own[0] and not _named(own[0]) and _dwells(text, own[0].lower()):
-        return f"Introduction to {_keep_case(own[0])}"
+        return f"Introduction to {keep_case(own[0])}"
     return "Introduction"
 
 
@@ -396,11 +297,11 @@ def _subject_like(topic: str) -> bool:
     """A topic that reads as the subject of a talk after "Introduction to": a term of several words,
     an acronym or name ("PRP", "Spanish"), or a word the lexicon does not know ("ketamine"); not one
     everyday noun ("door", "speaker", which would need an article)."""
-    return " " in topic or _keep_case(topic)[:1].isupper() or not word_classes(topic.lower())
+    return " " in topic or keep_case(topic)[:1].isupper() or not word_classes(topic.lower())
 
 
 def _is_outro(text: str) -> bool:
-    sentences = _sentences(text)
+    sentences = sentences_of(text)
     short = len(sentences) <= MAX_OUTRO_SENTENCES and len(text.split()) <= MAX_OUTRO_WORDS
     return short and any(_OUTRO.search(s) for s in sentences)
 
@@ -408,8 +309,8 @@ def _is_outro(text: str) -> bool:
 def _question_headings(text: str, topic: str) -> list[str]:
     """Questions the section answers: one it asks, or one its opening sentences imply."""
     found = []
-    for n, sentence in enumerate(_sentences(text)[:QUESTION_REACH]):
-        plain = _LEADING_FILLER.sub("", sentence).strip()
+    for n, sentence in enumerate(sentences_of(text)[:QUESTION_REACH]):
+        plain = LEADING_FILLER.sub("", sentence).strip()
         if plain.endswith("?"):
             found.extend(_asked(plain))
             continue
@@ -451,7 +352,7 @@ def _subject(said: str, topic: str) -> str | None:
     words = said.split()
     lowered = [w.lower() for w in words]
     if lowered and lowered[-1] in PRONOUNS and len(words) == 1:
-        return _keep_case(topic) if topic else None
+        return keep_case(topic) if topic else None
     stop = word_list("stopwords.txt")
     if not 1 <= len(words) <= MAX_SUBJECT_WORDS or (lowered[0] in stop and lowered[0] not in DETERMINERS):
         return None
@@ -460,7 +361,7 @@ def _subject(said: str, topic: str) -> str | None:
     if any(w in stop and w not in DETERMINERS | {"of"} for w in lowered[1:]):
         return None  # "Protein at every meal", "The nose and the lungs": not one thing
     first = words[0] if words[0].isupper() and len(words[0]) > 1 else words[0].lower()  # opened the sentence
-    return _keep_case(" ".join([first, *words[1:]]))
+    return keep_case(" ".join([first, *words[1:]]))
 
 
 def _action_headings(text: str) -> list[str]:
@@ -481,7 +382,7 @@ def _action_headings(text: str) -> list[str]:
             break
         found = [(n, thing) for (verb, thing), n in objects.items() if verb == lemma]
         if found:
-            return [f"{gerund(lemma).capitalize()} the {_keep_case(max(found)[1])}"]
+            return [f"{gerund(lemma).capitalize()} the {keep_case(max(found)[1])}"]
     return []
 
 
@@ -505,10 +406,10 @@ def _object_after(words: list[str], i: int) -> str | None:
     while rest and tokens(rest[0]) and tokens(rest[0])[0] in DETERMINERS:
         rest = rest[1:]
     if not rest or tokens(rest[0])[:1] != [
-        t for t in tokens(rest[0])[:1] if _topical(t, word_list("stopwords.txt"))
+        t for t in tokens(rest[0])[:1] if topical(t, word_list("stopwords.txt"))
     ]:
         return None
-    found = _chunk_phrases(_SPLIT.split(" ".join(rest))[0], word_list("stopwords.txt"))
+    found = chunk_phrases(SPLIT.split(" ".join(rest))[0], word_list("stopwords.txt"))
     return (
         found[0].text
         if found and rest[0].strip("'’").lower().startswith(found[0].text.split()[0].lower())
@@ -530,7 +431,7 @@ def _topic_headings(text: str, context: Sequence[str]) -> list[str]:
         shown.setdefault(key, phrase.text)
     floor = PHRASE_PREFERENCE * max((v for k, v in scored.items() if " " not in k), default=0.0)
     ranked = sorted(scored, key=lambda k: (_bare_verb(k), " " not in k or scored[k] < floor, -scored[k]))
-    headings = [_sentence_case(shown[k]) for k in ranked]
+    headings = [sentence_case(shown[k]) for k in ranked]
     pair = _paired(ranked, scored, shown, text)
     return [pair, *headings] if pair else headings
 
@@ -568,9 +469,9 @@ def _paired(ranked: list[str], scored: dict[str, float], shown: dict[str, str], 
         return None  # one phrase cut in two ("gas", "cap"), or a verb in it ("save", "money")
     if not _dwells(text, first) or not _dwells(text, second):
         return None  # a word said once ("moment", "example") is no topic of the section
-    if _adjacent(text, first, second) or _named(shown[first]) or _named(shown[second]) or _describer(second):
+    if _adjacent(text, first, second) or _named(shown[first]) or _named(shown[second]) or describer(second):
         return None  # "Apple" + "watch series" is one thing; two people's names are no topic
-    return f"{_sentence_case(shown[first])} and {_keep_case(shown[second])}"
+    return f"{sentence_case(shown[first])} and {keep_case(shown[second])}"
 
 
 def _adjacent(text: str, first: str, second: str) -> bool:
@@ -587,18 +488,6 @@ def _dwells(text: str, phrase: str) -> bool:
     head = stem(phrase.split()[-1].lower())
     said = sum(head in p.stems[-1:] or head in p.stems for p in phrases_of(text))
     return "'" not in phrase and "’" not in phrase and said >= PAIR_MIN_SAID
-
-
-_ADJECTIVE_ENDINGS = ("al", "ous", "ive", "ic", "ary", "ful", "less", "able", "ible")
-
-
-def _describer(phrase: str) -> bool:
-    """Whether ``phrase`` ends in a word that may describe rather than name ("necessary",
-    "arthroscopic"): left alone it is no topic to join to another. ("-ine" is no such ending:
-    "ketamine", "caffeine".)"""
-    last = phrase.split()[-1].lower()
-    classes = word_classes(last)
-    return "ADJ" in classes or (not classes and last.endswith(_ADJECTIVE_ENDINGS))
 
 
 def _named(phrase: str) -> bool:
@@ -630,158 +519,6 @@ def _stem_weights(text: str, context: Sequence[str]) -> dict[str, float]:
     return {s: n * (idf[s] + GLOBAL_WEIGHT) for s, n in local.items()}
 
 
-def content_stems_of(text: str) -> list[str]:
-    """Stems of the words of ``text``'s topic phrases."""
-    return [s for p in phrases_of(text) for s in p.stems]
-
-
-def _phrase_stems(text: str) -> set[str]:
-    return {stem(t) for t in tokens(text)}
-
-
-def main_topic(sections: Sequence[str]) -> str:
-    """The talk's subject: the phrase the most sections use, then the most used; as first written.
-
-    A phrase of two or three words must be said at least twice to count.
-    """
-    spread: Counter[str] = Counter()
-    said: Counter[str] = Counter()
-    shown: dict[str, str] = {}
-    for text in sections:
-        keys = [k for p in phrases_of(text) for k in _subphrases(p, shown)]
-        said.update(keys)
-        spread.update(set(keys))
-    modifiers = {w for k in said if " " in k for w in k.split()[:-1]}  # "sleep" in "sleep study" is a noun
-    verbs = verb_like(" ".join(sections)) - modifiers
-    candidates = [
-        k for k in said if (" " not in k or said[k] >= 2) and not set(k.split()) & verbs and not _describer(k)
-    ]  # "anterior", "natural": a describing word alone is no subject
-    if not candidates:
-        return ""
-    best = max(candidates, key=lambda k: (_topic_score(k, said[k], spread[k], shown[k].isupper()), said[k]))
-    return shown[best]
-
-
-def _topic_score(key: str, said: int, spread: int, acronym: bool) -> float:
-    return (
-        said
-        * spread**SPREAD_EXPONENT
-        * (1 + MULTIWORD_BONUS * key.count(" "))
-        * (ACRONYM_BONUS if acronym else 1)
-    )
-
-
-def _subphrases(phrase: Phrase, shown: dict[str, str]) -> list[str]:
-    """The phrase's runs of one to three words, lower-cased; ``shown`` keeps each one's written form."""
-    words = phrase.text.split()
-    keys = []
-    for size in range(1, len(words) + 1):
-        for i in range(len(words) - size + 1):
-            text = " ".join(words[i : i + size])
-            key = text.lower()
-            if text.isupper() or key not in shown:
-                shown[key] = text
-            keys.append(key)
-    return keys
-
-
-def topic_purpose(text: str, topic: str) -> str:
-    """What the talk says its subject is for ("TMS for depression" gives "depression"), or ""."""
-    if not topic:
-        return ""
-    pattern = re.compile(
-        rf"\b{re.escape(topic)} (?:for|to treat|treats?) (?:the |your )?([\w'-]+(?: [\w'-]+)?)", re.I
-    )
-    found: Counter[str] = Counter()
-    for match in pattern.finditer(text):
-        phrase = phrases_of(match.group(1))
-        words = phrase[0].text.lower().split() if phrase else []
-        found.update(" ".join(words[:n]) for n in range(1, len(words) + 1))
-    said = [k for k, n in found.items() if n >= 2]
-    return max(said, key=lambda k: (found[k], k.count(" "))) if said else ""
-
-
-def make_title(topic: str, asked: bool, purpose: str = "") -> str:
-    """A title from the talk's subject: ``"TMS for depression: your questions answered"``."""
-    if not topic:
-        return "Draft post"
-    subject = _sentence_case(topic) + (f" for {purpose}" if purpose else "")
-    return f"{subject}: your questions answered" if asked else f"{subject}: what to know"
-
-
-def keywords(text: str, limit: int = 6, topic: str = "") -> list[str]:
-    """Topic words and phrases of ``text``, ``topic`` first, then the most used: phrases said twice or
-    more, then single content words (ties by first use). Words the talk uses as verbs ("you hear",
-    "they tend"), adverbs and filler are left out; acronyms keep their case ("PRP")."""
-    verbs = verb_like(text)
-    phrases = Counter(g for p in phrases_of(text) for g in _ngrams(p.text.lower().split()))
-    words = [w for w in content_words(text, MIN_KEYWORD_LENGTH) if _keyword(w, verbs)]
-    counts = Counter(words) + Counter(
-        {p: n for p, n in phrases.items() if n >= 2 and not set(p.split()) & verbs}
-    )
-    order = {w: i for i, w in reversed(list(enumerate(words)))}
-    ranked = sorted(counts, key=lambda k: (-counts[k] * PHRASE_WEIGHT ** k.count(" "), order.get(k, 0)))
-    chosen: list[str] = [topic.lower()] if topic else []
-    for key in ranked:
-        overlaps = any(
-            set(key.split()) & set(other.split()) for other in chosen if " " in key or " " in other
-        )
-        if key not in chosen and not overlaps:
-            chosen.append(key)
-    return [_as_written(k, text) for k in chosen[:limit]]
-
-
-def _keyword(word: str, verbs: set[str]) -> bool:
-    if word in WEAK_WORDS or word in verbs or word.endswith("ly") or "'" in word:
-        return False
-    return not (verb_only(word) or adverb_only(word)) and can_be_noun(word)
-
-
-def _as_written(key: str, text: str) -> str:
-    """A keyword in upper case where the talk writes it so ("PRP"), else lower case."""
-    upper = re.search(rf"\b{re.escape(key.upper())}\b", text)
-    return key.upper() if upper and any(c.isalpha() for c in key) else key
-
-
-_VERB_CONTEXT = frozenset(
-    "i you we they he she to will would can could should may might must don't doesn't didn't "
-    "is are was were be been being".split()
-)
-
-
-def verb_like(text: str) -> set[str]:
-    """Words ``text`` mostly uses as verbs: at least half the time right after a subject
-    pronoun, "to", a modal or a form of "be" ("you hear", "they tend"; not "sleep study")."""
-    words = tokens(text)
-    after = Counter(b for a, b in zip(words, words[1:]) if a in _VERB_CONTEXT)
-    total = Counter(words)
-    return {w for w, n in after.items() if 2 * n >= total[w]}
-
-
-def _ngrams(words: list[str]) -> list[str]:
-    return [" ".join(words[i : i + n]) for n in (2, 3) for i in range(len(words) - n + 1)]
-
-
-def _keep_case(phrase: str) -> str:
-    """A phrase as it reads inside a heading: acronyms and names keep their capitals ("NMDA", "Botox");
-    a first word capitalised only because it opened a sentence ("The injection") is lower-cased."""
-    out = []
-    for i, word in enumerate(phrase.split()):
-        known = bool(word_classes(word.lower())) or word.lower() in word_list("stopwords.txt")
-        kept = (word.isupper() and len(word) > 1) or (word[:1].isupper() and (i > 0 or not known))
-        out.append(word if kept else word.lower())
-    return " ".join(out)
-
-
-def _sentence_case(phrase: str) -> str:
-    words = phrase.split()
-    if not words:
-        return phrase
-    first = words[0] if words[0].isupper() and len(words[0]) > 1 else words[0].capitalize()
-    rest = [w if (w.isupper() and len(w) > 1) or w[:1].isupper() else w.lower() for w in words[1:]]
-    return " ".join([first, *rest])
-
-
 def _norm(heading: str) -> str:
     return " ".join(tokens(heading))
 
@@ -792,55 +529,3 @@ def _numbered_fallback(base: str, taken: set[str]) -> str:
         if _norm(candidate) not in taken:
             return candidate
     return f"{base} ({len(taken) + 1})"
-
-
-def slugify(text: str, limit: int = 80) -> str:
-    """ASCII, lower-case, hyphenated slug of ``text``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:limit].rstrip("-") or "draft"
-
-
-def make_description(
-    sentences: Sequence[str],
-    limit: int = DESCRIPTION_LIMIT,
-    topic: str = "",
-    headings: Sequence[str] = (),
-) -> str:
-    """A meta description: one or two whole sentences of the talk, at most ``limit`` characters.
-
-    It is the first of the talk's opening sentences (greetings and fillers skipped) that fits and
-    names the ``topic``, else the first that fits, with the next one where both fit. When none fits
-    (captions without full stops), it is one sentence made from the topic and the ``headings``.
-    """
-    split = [_LEADING_FILLER.sub("", s).strip() for p in sentences for s in _sentences(p)]
-    useful = [s[0].upper() + s[1:] for s in split if s and not GREETING.search(s)]
-    fitting = [i for i, s in enumerate(useful[:DESCRIPTION_REACH]) if _describes(s, limit)]
-    named = [i for i in fitting if topic and topic.lower() in useful[i].lower()]
-    if not fitting:
-        return _summary_sentence(topic, headings, limit)
-    first = (named or fitting)[0]
-    text = useful[first]
-    if first + 1 < len(useful) and _describes(useful[first + 1], limit - len(text) - 1):
-        text = f"{text} {useful[first + 1]}"
-    return text
-
-
-def _describes(sentence: str, limit: int) -> bool:
-    return len(sentence) <= limit and len(sentence.split()) >= MIN_DESCRIPTION_WORDS and sentence[-1] in ".!"
-
-
-def _summary_sentence(topic: str, headings: Sequence[str], limit: int) -> str:
-    """ "What to know about PRP: the injection, recovery and results." within ``limit``."""
-    subject = _keep_case(topic) if topic else "this topic"
-    parts = [
-        _keep_case(h) for h in headings if not h.endswith("?") and h not in {"Introduction", "Conclusion"}
-    ]
-    parts = [p for p in parts if not p.lower().startswith("introduction to")]
-    while parts:
-        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-        text = f"What to know about {subject}: {listed}."
-        if len(text) <= limit:
-            return text
-        parts = parts[:-1]
-    return f"What to know about {subject}."[:limit]

@@ -49,12 +49,6 @@ def adverb_only(word: str) -> bool:
     return bool(classes) and classes <= {"ADV"}
 
 
-def adjective_only(word: str) -> bool:
-    """Whether the lexicon knows ``word`` only as an adjective ("harsh", "nice")."""
-    classes = word_classes(word)
-    return bool(classes) and classes <= {"ADJ"}
-
-
 def verb_lemma(word: str) -> str | None:
     """The verb ``word`` is a form of ("removing" -> "remove"), or None where it is no verb."""
     if "VERB" not in word_classes(word):

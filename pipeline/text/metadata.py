@@ -1,0 +1,202 @@
+"""Title, slug, description and keywords of a draft, from the talk's subject.
+
+The subject is the phrase most sections use ("TMS"), with what it is for where the talk says so ("TMS
+for depression"); the description is one or two whole sentences of the talk's opening.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+
+from video2blog.pipeline.text.lexicon import (
+    adverb_only,
+    can_be_noun,
+    verb_only,
+)
+from video2blog.pipeline.text.phrases import (
+    LEADING_FILLER,
+    WEAK_WORDS,
+    Phrase,
+    describer,
+    keep_case,
+    phrases_of,
+    sentence_case,
+    sentences_of,
+    verb_like,
+)
+from video2blog.pipeline.textutil import GREETING, content_words
+
+DESCRIPTION_LIMIT = 160
+DESCRIPTION_REACH = 5
+MIN_DESCRIPTION_WORDS = 6
+MIN_KEYWORD_LENGTH = 4
+# A phrase said n times ranks with a word said n * PHRASE_WEIGHT times (per extra word), in keywords.
+PHRASE_WEIGHT = 1.5
+# A subject of several words ("physical therapy") outranks one word used this much more often, per word.
+MULTIWORD_BONUS = 0.3
+# How much being in many sections counts for the talk's subject, beside being said often.
+SPREAD_EXPONENT = 1.5
+# An acronym said in several sections is most likely the procedure ("PRP", "TMS", "IVF").
+ACRONYM_BONUS = 2.0
+
+
+def main_topic(sections: Sequence[str]) -> str:
+    """The talk's subject: the phrase the most sections use, then the most used; as first written.
+
+    A phrase of two or three words must be said at least twice to count.
+    """
+    spread: Counter[str] = Counter()
+    said: Counter[str] = Counter()
+    shown: dict[str, str] = {}
+    for text in sections:
+        keys = [k for p in phrases_of(text) for k in _subphrases(p, shown)]
+        said.update(keys)
+        spread.update(set(keys))
+    modifiers = {w for k in said if " " in k for w in k.split()[:-1]}  # "sleep" in "sleep study" is a noun
+    verbs = verb_like(" ".join(sections)) - modifiers
+    candidates = [
+        k for k in said if (" " not in k or said[k] >= 2) and not set(k.split()) & verbs and not describer(k)
+    ]  # "anterior", "natural": a describing word alone is no subject
+    if not candidates:
+        return ""
+    best = max(candidates, key=lambda k: (_topic_score(k, said[k], spread[k], shown[k].isupper()), said[k]))
+    return shown[best]
+
+
+def _topic_score(key: str, said: int, spread: int, acronym: bool) -> float:
+    return (
+        said
+        * spread**SPREAD_EXPONENT
+        * (1 + MULTIWORD_BONUS * key.count(" "))
+        * (ACRONYM_BONUS if acronym else 1)
+    )
+
+
+def _subphrases(phrase: Phrase, shown: dict[str, str]) -> list[str]:
+    """The phrase's runs of one to three words, lower-cased; ``shown`` keeps each one's written form."""
+    words = phrase.text.split()
+    keys = []
+    for size in range(1, len(words) + 1):
+        for i in range(len(words) - size + 1):
+            text = " ".join(words[i : i + size])
+            key = text.lower()
+            if text.isupper() or key not in shown:
+                shown[key] = text
+            keys.append(key)
+    return keys
+
+
+def topic_purpose(text: str, topic: str) -> str:
+    """What the talk says its subject is for ("TMS for depression" gives "depression"), or ""."""
+    if not topic:
+        return ""
+    pattern = re.compile(
+        rf"\b{re.escape(topic)} (?:for|to treat|treats?) (?:the |your )?([\w'-]+(?: [\w'-]+)?)", re.I
+    )
+    found: Counter[str] = Counter()
+    for match in pattern.finditer(text):
+        phrase = phrases_of(match.group(1))
+        words = phrase[0].text.lower().split() if phrase else []
+        found.update(" ".join(words[:n]) for n in range(1, len(words) + 1))
+    said = [k for k, n in found.items() if n >= 2]
+    return max(said, key=lambda k: (found[k], k.count(" "))) if said else ""
+
+
+def make_title(topic: str, asked: bool, purpose: str = "") -> str:
+    """A title from the talk's subject: ``"TMS for depression: your questions answered"``."""
+    if not topic:
+        return "Draft post"
+    subject = sentence_case(topic) + (f" for {purpose}" if purpose else "")
+    return f"{subject}: your questions answered" if asked else f"{subject}: what to know"
+
+
+def keywords(text: str, limit: int = 6, topic: str = "") -> list[str]:
+    """Topic words and phrases of ``text``, ``topic`` first, then the most used: phrases said twice or
+    more, then single content words (ties by first use). Words the talk uses as verbs ("you hear",
+    "they tend"), adverbs and filler are left out; acronyms keep their case ("PRP")."""
+    verbs = verb_like(text)
+    phrases = Counter(g for p in phrases_of(text) for g in _ngrams(p.text.lower().split()))
+    words = [w for w in content_words(text, MIN_KEYWORD_LENGTH) if _keyword(w, verbs)]
+    counts = Counter(words) + Counter(
+        {p: n for p, n in phrases.items() if n >= 2 and not set(p.split()) & verbs}
+    )
+    order = {w: i for i, w in reversed(list(enumerate(words)))}
+    ranked = sorted(counts, key=lambda k: (-counts[k] * PHRASE_WEIGHT ** k.count(" "), order.get(k, 0)))
+    chosen: list[str] = [topic.lower()] if topic else []
+    for key in ranked:
+        overlaps = any(
+            set(key.split()) & set(other.split()) for other in chosen if " " in key or " " in other
+        )
+        if key not in chosen and not overlaps:
+            chosen.append(key)
+    return [_as_written(k, text) for k in chosen[:limit]]
+
+
+def _keyword(word: str, verbs: set[str]) -> bool:
+    if word in WEAK_WORDS or word in verbs or word.endswith("ly") or "'" in word:
+        return False
+    return not (verb_only(word) or adverb_only(word)) and can_be_noun(word)
+
+
+def _as_written(key: str, text: str) -> str:
+    """A keyword in upper case where the talk writes it so ("PRP"), else lower case."""
+    upper = re.search(rf"\b{re.escape(key.upper())}\b", text)
+    return key.upper() if upper and any(c.isalpha() for c in key) else key
+
+
+def _ngrams(words: list[str]) -> list[str]:
+    return [" ".join(words[i : i + n]) for n in (2, 3) for i in range(len(words) - n + 1)]
+
+
+def slugify(text: str, limit: int = 80) -> str:
+    """ASCII, lower-case, hyphenated slug of ``text``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:limit].rstrip("-") or "draft"
+
+
+def make_description(
+    sentences: Sequence[str],
+    limit: int = DESCRIPTION_LIMIT,
+    topic: str = "",
+    headings: Sequence[str] = (),
+) -> str:
+    """A meta description: one or two whole sentences of the talk, at most ``limit`` characters.
+
+    It is the first of the talk's opening sentences (greetings and fillers skipped) that fits and
+    names the ``topic``, else the first that fits, with the next one where both fit. When none fits
+    (captions without full stops), it is one sentence made from the topic and the ``headings``.
+    """
+    split = [LEADING_FILLER.sub("", s).strip() for p in sentences for s in sentences_of(p)]
+    useful = [s[0].upper() + s[1:] for s in split if s and not GREETING.search(s)]
+    fitting = [i for i, s in enumerate(useful[:DESCRIPTION_REACH]) if _describes(s, limit)]
+    named = [i for i in fitting if topic and topic.lower() in useful[i].lower()]
+    if not fitting:
+        return _summary_sentence(topic, headings, limit)
+    first = (named or fitting)[0]
+    text = useful[first]
+    if first + 1 < len(useful) and _describes(useful[first + 1], limit - len(text) - 1):
+        text = f"{text} {useful[first + 1]}"
+    return text
+
+
+def _describes(sentence: str, limit: int) -> bool:
+    return len(sentence) <= limit and len(sentence.split()) >= MIN_DESCRIPTION_WORDS and sentence[-1] in ".!"
+
+
+def _summary_sentence(topic: str, headings: Sequence[str], limit: int) -> str:
+    """ "What to know about PRP: the injection, recovery and results." within ``limit``."""
+    subject = keep_case(topic) if topic else "this topic"
+    framing = {"Introduction", "Conclusion", "Notes"}
+    parts = [keep_case(h) for h in headings if not h.endswith("?") and h not in framing]
+    parts = [p for p in parts if not p.lower().startswith("introduction to")]
+    while parts:
+        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        text = f"What to know about {subject}: {listed}."
+        if len(text) <= limit:
+            return text
+        parts = parts[:-1]
+    return f"What to know about {subject}."[:limit]

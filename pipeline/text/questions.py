@@ -1,0 +1,237 @@
+"""Which patient's question a section answers, as a clinic would write it: the question-form model.
+
+Real clinic questions are few in form ("Does X hurt?", "How long does X last?", "Who is a good
+candidate for X?"); the forms, their heading templates and a few wordings of the generic question each
+stands for (its prototype) live in ``pipeline/data/question_forms.json``. A section's first sentences
+are embedded (all-MiniLM-L6-v2, the encoder the section stage uses) and compared with the prototypes;
+a softmax over linear scores of those similarities (and, for some candidates, the section's mean
+embedding) gives each form's probability. ``python -m benchmarks.train_questions`` cross-validates
+candidates (logistic regressions, nearest centroid, the untrained prototype similarity) on real clinic
+question/answer pairs with folds by specialty and ships the best as
+``pipeline/data/question_model.json``. The sections of one talk may be given forms together, a
+repeated form costing a penalty (chosen by the same folds). The talk's subject fills the form
+grammatically ("Does a vasectomy hurt?", "Are braces safe?").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from video2blog.pipeline.text.lexicon import noun_lemma, word_classes
+from video2blog.pipeline.textutil import tokens
+
+FORMS_FILE = "question_forms.json"
+MODEL_FILE = "question_model.json"
+# The first sentences of a section say which question it answers.
+SENTENCE_REACH = 4
+# Letters whose English names start with a vowel sound: "an MRI", "an FDA-approved".
+_VOWEL_LETTERS = frozenset("AEFHILMNORSX")
+
+Encode = Callable[[list[str]], np.ndarray]
+
+
+@dataclass(frozen=True)
+class QuestionForm:
+    """One form of clinic question: its name, heading template, prototype and training label."""
+
+    name: str
+    template: str
+    prototypes: tuple[str, ...]
+    label: str
+
+
+@dataclass(frozen=True)
+class QuestionModel:
+    """A trained form classifier: features standardised by ``mean``/``scale``, then softmax(W x + b).
+
+    ``min_confidence``: below this probability no form fits and the section keeps a topic heading;
+    ``repeat_penalty``: the log-probability a second section of a talk gives up to take a form again.
+    """
+
+    forms: tuple[str, ...]
+    weights: np.ndarray
+    bias: np.ndarray
+    mean: np.ndarray
+    scale: np.ndarray
+    features: str = "both"
+    min_confidence: float = 0.0
+    repeat_penalty: float = 0.0
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The talk's subject as a question names it: with its article ("a vasectomy"), and without."""
+
+    named: str
+    bare: str
+    plural: bool
+
+
+@lru_cache(maxsize=1)
+def question_forms() -> tuple[QuestionForm, ...]:
+    """The shipped question forms, in labelling order."""
+    data = json.loads(_data_text(FORMS_FILE))
+    return tuple(
+        QuestionForm(f["name"], f["template"], tuple(f["prototypes"]), f["label"]) for f in data["forms"]
+    )
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> QuestionModel | None:
+    """The shipped question-form model, or None where none was trained."""
+    try:
+        return model_from_dict(json.loads(_data_text(MODEL_FILE)))
+    except FileNotFoundError:
+        return None
+
+
+def _data_text(name: str) -> str:
+    return resources.files("video2blog.pipeline.data").joinpath(name).read_text(encoding="utf-8")
+
+
+def model_from_dict(data: dict[str, object]) -> QuestionModel:
+    """A model from its JSON form (see ``benchmarks/train_questions.py``)."""
+
+    def array(key: str) -> np.ndarray:
+        return np.asarray(data[key], dtype=np.float64)
+
+    return QuestionModel(
+        forms=tuple(data["forms"]),  # type: ignore[arg-type]
+        weights=array("weights"),
+        bias=array("bias"),
+        mean=array("mean"),
+        scale=np.maximum(array("scale"), 1e-9),
+        features=str(data.get("features", "both")),
+        min_confidence=float(data.get("min_confidence", 0.0)),  # type: ignore[arg-type]
+        repeat_penalty=float(data.get("repeat_penalty", 0.0)),  # type: ignore[arg-type]
+    )
+
+
+def label_of(question: str, forms: Sequence[QuestionForm] = ()) -> str | None:
+    """The form a real question takes (the first whose label matches), or None."""
+    for form in forms or question_forms():
+        if re.search(form.label, question, re.I):
+            return form.name
+    return None
+
+
+def section_features(vectors: np.ndarray, prototypes: np.ndarray, kind: str = "both") -> np.ndarray:
+    """A section's features from its sentences' unit vectors (rows): its similarity to each form's
+    prototype (of its mean vector, and the best of its sentences), and (``kind`` "both") the mean
+    vector itself."""
+    if len(vectors) == 0:
+        vectors = np.zeros((1, prototypes.shape[1]))
+    mean = vectors.mean(axis=0)
+    mean = mean / max(float(np.linalg.norm(mean)), 1e-12)
+    similar = np.concatenate([prototypes @ mean, (vectors @ prototypes.T).max(axis=0)])
+    return np.concatenate([similar, mean]) if kind == "both" else similar
+
+
+def probabilities(model: QuestionModel, features: np.ndarray) -> np.ndarray:
+    """Each form's probability, one row per row of ``features``."""
+    x = (np.atleast_2d(features) - model.mean) / model.scale
+    logits = x @ model.weights.T + model.bias
+    logits -= logits.max(axis=1, keepdims=True)
+    odds = np.exp(logits)
+    return np.asarray(odds / odds.sum(axis=1, keepdims=True))
+
+
+def choose_forms(probs: np.ndarray, repeat_penalty: float) -> list[int]:
+    """One form per section (row), the talk's most likely assignment where a form taken again costs
+    ``repeat_penalty`` in log-probability: the surest sections choose first."""
+    logs = np.log(np.maximum(probs, 1e-12))
+    chosen = [-1] * len(probs)
+    taken: dict[int, int] = {}
+    for row in sorted(range(len(probs)), key=lambda r: -float(probs[r].max())):
+        scores = logs[row] - repeat_penalty * np.array([taken.get(k, 0) for k in range(probs.shape[1])])
+        chosen[row] = int(np.argmax(scores))
+        taken[chosen[row]] = taken.get(chosen[row], 0) + 1
+    return chosen
+
+
+def section_questions(
+    sections: Sequence[Sequence[str]], subject: Subject, encode: Encode, model: QuestionModel
+) -> list[list[str]]:
+    """For each section (its sentences), the questions it may answer, the likeliest first: the form
+    chosen for it among the talk's sections, then the others as likely as ``model.min_confidence``."""
+    if not sections:
+        return []
+    forms = {f.name: f for f in question_forms()}
+    prototypes = prototype_vectors([forms[name] for name in model.forms], encode)
+    rows = [section_features(_vectors(s, encode), prototypes, model.features) for s in sections]
+    probs = probabilities(model, np.vstack(rows))
+    picks = choose_forms(probs, model.repeat_penalty)
+    asked = []
+    for row, pick in enumerate(picks):
+        ranked = [pick, *(int(k) for k in np.argsort(-probs[row]) if k != pick)]
+        sure = [k for k in ranked if probs[row, k] >= model.min_confidence]
+        asked.append([ask(forms[model.forms[k]].template, subject) for k in sure])
+    return asked
+
+
+def prototype_vectors(forms: Sequence[QuestionForm], encode: Encode) -> np.ndarray:
+    """Each form's prototype: the unit mean of its wordings' sentence vectors."""
+    vectors = encode([p for f in forms for p in f.prototypes])
+    rows, first = [], 0
+    for form in forms:
+        mean = vectors[first : first + len(form.prototypes)].mean(axis=0)
+        rows.append(mean / max(float(np.linalg.norm(mean)), 1e-12))
+        first += len(form.prototypes)
+    return np.vstack(rows)
+
+
+def _vectors(sentences: Sequence[str], encode: Encode) -> np.ndarray:
+    chosen = [s for s in sentences if s.strip()][:SENTENCE_REACH]
+    return encode(chosen) if chosen else np.zeros((0, 384))
+
+
+def ask(template: str, subject: Subject) -> str:
+    """The template filled with the subject, its verbs agreeing ("Do braces hurt?")."""
+    verbs = {
+        "Do": "Do" if subject.plural else "Does",
+        "do": "do" if subject.plural else "does",
+        "Be": "Are" if subject.plural else "Is",
+        "be": "are" if subject.plural else "is",
+    }
+    text = template.replace("{X}", subject.named).replace("{N}", subject.bare)
+    for key, verb in verbs.items():
+        text = text.replace("{" + key + "}", verb)
+    return text[0].upper() + text[1:]
+
+
+def subject_of(topic: str, text: str) -> Subject:
+    """The talk's subject as it names it: "a vasectomy" where the talk says "a vasectomy" (at least
+    half as often as "the vasectomy"), "braces" (plural), "PRP" or "laser hair removal" bare.
+
+    ``topic`` is the subject as written in a heading (acronyms and names keep their capitals).
+    """
+    words = topic.split()
+    plural = bool(words) and _plural(words[-1])
+    if not words or plural or words[0][:1].isupper():
+        return Subject(topic, topic, plural)
+    said = " ".join(tokens(text))
+    key = re.escape(" ".join(tokens(topic)))
+    counts = {a: len(re.findall(rf"\b{a} {key}\b", said)) for a in ("a", "an", "the")}
+    if counts["a"] + counts["an"] and 2 * (counts["a"] + counts["an"]) >= counts["the"]:
+        return Subject(f"{_article(topic)} {topic}", topic, False)
+    bare = len(re.findall(rf"\b{key}\b", said)) - sum(counts.values())
+    return Subject(f"the {topic}" if counts["the"] > max(bare, 0) else topic, topic, False)
+
+
+def _plural(word: str) -> bool:
+    lower = word.lower()
+    return "NOUN" in word_classes(lower) and noun_lemma(lower) != lower and not word.isupper()
+
+
+def _article(phrase: str) -> str:
+    first = phrase.split()[0]
+    if first.isupper():
+        return "an" if first[0] in _VOWEL_LETTERS else "a"
+    return "an" if first[0].lower() in "aeio" else "a"

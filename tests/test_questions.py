@@ -1,0 +1,121 @@
+"""Question headings where the questions are not spoken: forms, subject grammar, the form model."""
+
+import numpy as np
+import pytest
+
+from tests.conftest import make_words
+from video2blog.pipeline.engines import embed
+from video2blog.pipeline.schema import Source, Transcript
+from video2blog.pipeline.text.compose import ComposeOptions, compose
+from video2blog.pipeline.text.headings import Talk, generate_heading
+from video2blog.pipeline.text.questions import (
+    Subject,
+    ask,
+    choose_forms,
+    label_of,
+    question_forms,
+    shipped_model,
+    subject_of,
+)
+from video2blog.pipeline.text.sections import SectionSpan
+from video2blog.pipeline.text.sentences import split_sentences
+
+needs_encoder = pytest.mark.skipif(not embed.available(), reason="the sentence encoder is not installed")
+
+
+def test_the_forms_fill_with_the_subject_grammatically():
+    hurt = next(f.template for f in question_forms() if f.name == "hurt")
+    safe = next(f.template for f in question_forms() if f.name == "safe")
+    sessions = next(f.template for f in question_forms() if f.name == "sessions")
+    assert ask(hurt, Subject("a vasectomy", "vasectomy", False)) == "Does a vasectomy hurt?"
+    assert ask(hurt, Subject("braces", "braces", True)) == "Do braces hurt?"
+    assert ask(safe, Subject("LASIK", "LASIK", False)) == "Is LASIK safe?"
+    assert ask(sessions, Subject("a PRP", "PRP", False)) == "How many PRP sessions will I need?"
+
+
+def test_the_subject_takes_the_article_the_talk_gives_it():
+    said = "A vasectomy is simple. After a vasectomy you rest. The vasectomy takes minutes."
+    assert subject_of("vasectomy", said) == Subject("a vasectomy", "vasectomy", False)
+    assert subject_of("laser hair removal", "Laser hair removal is quick.").named == "laser hair removal"
+    assert subject_of("braces", "Braces move teeth.").plural
+    assert subject_of("PRP", "PRP uses your blood.").named == "PRP"  # an acronym: no article
+
+
+def test_real_questions_are_labelled_with_their_form_and_others_left_out():
+    assert label_of("Does it hurt?") == "hurt"
+    assert label_of("How long does LASIK surgery take?") == "how_long_take"
+    assert label_of("Who is a good candidate?") == "candidate"
+    assert label_of("What is immunotherapy?") == "what_is"
+    assert label_of("Is what we talk about confidential?") is None
+
+
+def test_a_form_taken_by_a_surer_section_costs_the_next_one_the_penalty():
+    probs = np.array([[0.6, 0.4], [0.9, 0.1]])
+    assert choose_forms(probs, 0.0) == [0, 0]
+    assert choose_forms(probs, 2.0) == [1, 0]  # the surer second row keeps form 0
+
+
+def test_a_talk_of_one_word_gets_a_sane_heading_not_more_on_more_on():
+    heading = generate_heading(Talk(("Okay.",)), 0)
+    assert "more on" not in heading.lower() and heading
+    assert generate_heading(Talk(("Ketamine.",)), 0) == "Ketamine"
+
+
+def _draft(answers: list[str]):
+    text = " ".join(answers)
+    words = make_words(text)
+    transcript = split_sentences(Transcript(words=words, duration=words[-1].end))
+    spans, first = [], 0
+    for answer in answers:
+        count = len(split_sentences(Transcript(words=make_words(answer))).sentences)
+        spans.append(SectionSpan(sentences=(first, first + count)))
+        first += count
+    source = Source("talk.wav", "0" * 64, words[-1].end)
+    return compose(transcript, spans, source, ComposeOptions(date="2000-01-01"), encode=embed.encoder())
+
+
+ANSWERS = [
+    "A vasectomy is a small operation that stops sperm reaching the semen. It is a permanent form of "
+    "birth control for men. The tubes that carry sperm are cut and sealed.",
+    "We numb the skin first, so most men feel only a little pressure and a dull ache. There is no sharp "
+    "pain during a vasectomy, and the discomfort afterwards is mild.",
+    "Most men go back to desk work after two or three days. Avoid heavy lifting, running and sport for "
+    "a week after a vasectomy.",
+]
+
+
+@needs_encoder
+def test_unspoken_questions_become_the_questions_a_clinic_would_write():
+    draft = _draft(ANSWERS)
+    headings = [s.heading for s in draft.sections]
+    assert all(h.endswith("?") and "vasectomy" in h for h in headings), headings
+    assert headings[1] == "Does a vasectomy hurt?"
+    assert len(set(headings)) == len(headings)
+    assert all(s.heading_source == "generated" and s.suggestions for s in draft.sections)
+    assert all(s.heading not in {x.text for x in s.suggestions} for s in draft.sections)
+
+
+@needs_encoder
+def test_without_the_encoder_the_headings_are_the_topic_rules():
+    assert shipped_model() is not None
+    text = " ".join(ANSWERS)
+    words = make_words(text)
+    transcript = split_sentences(Transcript(words=words, duration=words[-1].end))
+    span = [SectionSpan(sentences=(0, len(transcript.sentences)))]
+    draft = compose(transcript, span, Source("t.wav", "0" * 64, 1.0), ComposeOptions(date="2000-01-01"))
+    assert draft.sections[0].heading and not draft.sections[0].heading.startswith("Does")
+
+
+@needs_encoder
+def test_a_talk_whose_questions_were_all_spoken_embeds_nothing_more():
+    calls: list[list[str]] = []
+
+    def counting(texts: list[str]) -> np.ndarray:
+        calls.append(texts)
+        return embed.embed(texts)
+
+    words = make_words("Does it hurt? We numb the skin first, so you feel only pressure.")
+    transcript = split_sentences(Transcript(words=words, duration=words[-1].end))
+    span = [SectionSpan(sentences=(0, 2), heading_sentence=0, heading_source="spoken")]
+    draft = compose(transcript, span, Source("t.wav", "0" * 64, 5.0), ComposeOptions(), encode=counting)
+    assert draft.sections[0].heading == "Does it hurt?" and calls == []
