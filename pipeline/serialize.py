@@ -42,6 +42,7 @@ def transcript_to_dict(transcript: Transcript) -> dict[str, Any]:
         "duration": transcript.duration,
         "words": [asdict(w) for w in transcript.words],
         "sentences": [asdict(s) for s in transcript.sentences],
+        **({"notes": list(transcript.notes)} if transcript.notes else {}),
     }
 
 
@@ -66,7 +67,13 @@ def transcript_from_dict(data: dict[str, Any]) -> Transcript:
         duration=float(data.get("duration", 0.0)),
         engine=str(data.get("engine", "")),
         model=str(data.get("model", "")),
+        notes=_notes(data.get("notes")),
     )
+
+
+def _notes(notes: object) -> tuple[str, ...]:
+    """A transcript's notes: a list of lines (anything else, as an editor may leave it, is none)."""
+    return tuple(n for n in notes if isinstance(n, str)) if isinstance(notes, list) else ()
 
 
 def draft_from_dict(data: dict[str, Any]) -> Draft:
@@ -109,6 +116,8 @@ def _section_from_dict(data: dict[str, Any]) -> Section:
 def _span(value: Any) -> tuple[int, int]:
     first, last = value
     return int(first), int(last)
+
+
 _WORD_FIELDS = {"text": str, "start": float, "end": float, "probability": float}
 _SENTENCE_FIELDS = {"text": str, "start": float, "end": float, "words": list}
 _OPTIONAL = {"probability"}
@@ -121,7 +130,7 @@ def transcript_shape_error(data: object) -> str | None:
     as ``words[3].start is "soon", not a number`` rather than Python's own message.
     """
     if not isinstance(data, dict):
-        return f"the file holds {_kind(data)}, not an object with a \"words\" list"
+        return f'the file holds {_kind(data)}, not an object with a "words" list'
     if "words" not in data:
         return 'it has no "words" list'
     problem = _list_error("words", data["words"], _WORD_FIELDS)
@@ -169,9 +178,7 @@ def _is(value: object, kind: type) -> bool:
 
 
 def _is_pair(value: object) -> bool:
-    return (
-        isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) and v >= 0 for v in value)
-    )
+    return isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) and v >= 0 for v in value)
 
 
 def _kind(value: object) -> str:
