@@ -16,9 +16,15 @@ size and mode: prompt tokens, words recognised, the share of the spoken words fo
 against the truth text), where the last word ends against the audio's length, the draft's sections
 and how many of the five spoken question headings it found.
 
+With ``--glossaries`` the sample is heard ``--runs`` times with each 300-term glossary named
+(``project``: the test glossary above; any other name: a made-up clinic vocabulary from
+``benchmarks/glossaries.py``, which nothing was tuned on), and words and sections are printed per
+glossary per run: the same glossary must give the same words every run, and keep every section.
+
 Usage::
 
     python -m benchmarks.bench_glossary [--sizes 0 20 50 75 104 300] [--modes full bounded]
+    python -m benchmarks.bench_glossary --glossaries project anaesthesia dental --runs 3
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import time
 from pathlib import Path
 from unittest import mock
 
+from benchmarks import glossaries
 from benchmarks.eval_sections import heading_recall
 from video2blog.pipeline.engines import EngineOptions, embed, faster
 from video2blog.pipeline.engines.prompt import PROMPT_TOKENS
@@ -85,6 +92,28 @@ def as_before() -> contextlib.ExitStack:
     return stack
 
 
+def named_glossary(name: str, size: int = 300) -> tuple[str, ...]:
+    """``project`` (tests/data/clinic-glossary-300.txt) or a made-up vocabulary (benchmarks/glossaries.py)."""
+    return load_glossary(GLOSSARY)[:size] if name == "project" else glossaries.glossary(name, size)
+
+
+def runs(names: list[str], count: int, truth: dict) -> None:
+    """Words, sections and spoken questions found, per glossary per run; and whether runs agree."""
+    print(f"{'glossary':14} {'run':>3} {'words':>5} {'recall':>6} sections  notes")
+    for name in names:
+        terms = named_glossary(name)
+        seen = set()
+        for run in range(1, count + 1):
+            row = measure(terms, "bounded", truth)
+            seen.add(row["text_hash"])
+            print(
+                f"{name:14} {run:>3} {row['words']:>5} {row['recall']:>6.1%} "
+                f"{row['sections']} ({row['headings_found']}/{row['headings']} questions)  {row['notes']}",
+                flush=True,
+            )
+        print(f"{name:14} same words in every run: {'yes' if len(seen) == 1 else 'NO'}", flush=True)
+
+
 def measure(terms: tuple[str, ...], mode: str, truth: dict) -> dict[str, object]:
     """Transcribe the sample with ``terms`` prompted the ``mode`` way; draft and score it."""
     prompt = PROMPTS[mode](terms)
@@ -111,6 +140,8 @@ def measure(terms: tuple[str, ...], mode: str, truth: dict) -> dict[str, object]
         "headings_found": round(found * len(spoken)),
         "headings": len(spoken),
         "seconds": round(seconds, 1),
+        "notes": len(words.notes),
+        "text_hash": hash(words.text),
     }
 
 
@@ -120,9 +151,16 @@ def main() -> None:
     parser.add_argument("--modes", nargs="+", choices=sorted(PROMPTS), default=["full", "bounded"])
     parser.add_argument("--budget", type=int, default=PROMPT_TOKENS, help="prompt tokens for 'bounded'")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON too")
+    made_up = " ".join(glossaries.VOCABULARIES)
+    parser.add_argument("--glossaries", nargs="+", help=f"project, or made up: {made_up}")
+    parser.add_argument("--runs", type=int, default=3, help="hearings per glossary (with --glossaries)")
     args = parser.parse_args()
     BUDGET["tokens"] = args.budget
     truth = json.loads(SAMPLE.with_suffix(".truth.json").read_text(encoding="utf-8"))
+    if args.glossaries:
+        embed.encoder()
+        runs(args.glossaries, args.runs, truth)
+        return
     glossary = load_glossary(GLOSSARY)
     embed.encoder()  # load the sentence encoder (if installed) before timing anything
     rows = []
