@@ -140,7 +140,7 @@ def measure(terms: tuple[str, ...], mode: str, truth: dict) -> dict[str, object]
         "headings_found": round(found * len(spoken)),
         "headings": len(spoken),
         "seconds": round(seconds, 1),
-        "notes": len(words.notes),
+        "notes": len(getattr(words, "notes", ())),  # none before notes existed (for a run on old code)
         "text_hash": hash(words.text),
     }
 
