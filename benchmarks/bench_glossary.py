@@ -10,15 +10,23 @@ clinic's 300 terms) and per way of prompting Whisper with the glossary:
 - ``bounded``: video2blog now: :func:`video2blog.pipeline.ingest.transcribe.glossary_prompt` (the
   terms the tokeniser splits most, within ``engines.prompt.PROMPT_TOKENS``), and a window that
   missed speech with the prompt heard again without it (``ingest/missed.py``).
+- ``crowded``: the whole glossary as in ``full``, with no hearing without the prompt: what the second
+  try alone (each stretch without words heard again another way, issue 23) brings back.
 
 Each transcript is drafted with the whole N-term glossary in the correction stage. Printed per
 size and mode: prompt tokens, words recognised, the share of the spoken words found (in order,
 against the truth text), where the last word ends against the audio's length, the draft's sections
 and how many of the five spoken question headings it found.
 
+With ``--glossaries`` the sample is heard ``--runs`` times with each 300-term glossary named
+(``project``: the test glossary above; any other name: a made-up clinic vocabulary from
+``benchmarks/glossaries.py``, which nothing was tuned on), and words and sections are printed per
+glossary per run: the same glossary must give the same words every run, and keep every section.
+
 Usage::
 
     python -m benchmarks.bench_glossary [--sizes 0 20 50 75 104 300] [--modes full bounded]
+    python -m benchmarks.bench_glossary --glossaries project anaesthesia dental --runs 3
 """
 
 from __future__ import annotations
@@ -31,10 +39,11 @@ import time
 from pathlib import Path
 from unittest import mock
 
+from benchmarks import glossaries
 from benchmarks.eval_sections import heading_recall
 from video2blog.pipeline.engines import EngineOptions, embed, faster
 from video2blog.pipeline.engines.prompt import PROMPT_TOKENS
-from video2blog.pipeline.ingest import media, missed
+from video2blog.pipeline.ingest import media, missed, transcribe
 from video2blog.pipeline.ingest.transcribe import (
     TranscribeOptions,
     glossary_prompt,
@@ -68,6 +77,15 @@ def bounded_prompt(terms: tuple[str, ...]) -> str | None:
 
 
 PROMPTS["bounded"] = bounded_prompt
+PROMPTS["crowded"] = full_prompt
+
+
+def crowded() -> contextlib.ExitStack:
+    """The whole glossary as the prompt, no hearing without it: only the second try can find the speech."""
+    stack = contextlib.ExitStack()
+    stack.enter_context(mock.patch.object(faster, "fit_prompt", lambda text, *_: text))
+    stack.enter_context(mock.patch.object(transcribe, "_plain", lambda options: None))
+    return stack
 
 
 def word_recall(truth: str, heard: str) -> float:
@@ -85,13 +103,38 @@ def as_before() -> contextlib.ExitStack:
     return stack
 
 
+def named_glossary(name: str, size: int = 300) -> tuple[str, ...]:
+    """``project`` (tests/data/clinic-glossary-300.txt) or a made-up vocabulary (benchmarks/glossaries.py)."""
+    return load_glossary(GLOSSARY)[:size] if name == "project" else glossaries.glossary(name, size)
+
+
+def runs(names: list[str], count: int, truth: dict) -> None:
+    """Words, sections and spoken questions found, per glossary per run; and whether runs agree."""
+    print(f"{'glossary':14} {'run':>3} {'words':>5} {'recall':>6} sections  notes")
+    for name in names:
+        terms = named_glossary(name)
+        seen = set()
+        for run in range(1, count + 1):
+            row = measure(terms, "bounded", truth)
+            seen.add(row["text_hash"])
+            print(
+                f"{name:14} {run:>3} {row['words']:>5} {row['recall']:>6.1%} "
+                f"{row['sections']} ({row['headings_found']}/{row['headings']} questions)  {row['notes']}",
+                flush=True,
+            )
+        print(f"{name:14} same words in every run: {'yes' if len(seen) == 1 else 'NO'}", flush=True)
+
+
+PATCHES = {"full": as_before, "crowded": crowded}
+
+
 def measure(terms: tuple[str, ...], mode: str, truth: dict) -> dict[str, object]:
     """Transcribe the sample with ``terms`` prompted the ``mode`` way; draft and score it."""
     prompt = PROMPTS[mode](terms)
     options = TranscribeOptions(engine_options=EngineOptions(hotwords=prompt), cache_dir=None)
     info = media.probe(SAMPLE)
     began = time.perf_counter()
-    with as_before() if mode == "full" else contextlib.nullcontext():
+    with PATCHES.get(mode, contextlib.nullcontext)():
         words = transcribe_media(info, "bench", options)
     seconds = time.perf_counter() - began
     transcript = split_sentences(words)
@@ -111,6 +154,8 @@ def measure(terms: tuple[str, ...], mode: str, truth: dict) -> dict[str, object]
         "headings_found": round(found * len(spoken)),
         "headings": len(spoken),
         "seconds": round(seconds, 1),
+        "notes": len(getattr(words, "notes", ())),  # none before notes existed (for a run on old code)
+        "text_hash": hash(words.text),
     }
 
 
@@ -120,9 +165,16 @@ def main() -> None:
     parser.add_argument("--modes", nargs="+", choices=sorted(PROMPTS), default=["full", "bounded"])
     parser.add_argument("--budget", type=int, default=PROMPT_TOKENS, help="prompt tokens for 'bounded'")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON too")
+    made_up = " ".join(glossaries.VOCABULARIES)
+    parser.add_argument("--glossaries", nargs="+", help=f"project, or made up: {made_up}")
+    parser.add_argument("--runs", type=int, default=3, help="hearings per glossary (with --glossaries)")
     args = parser.parse_args()
     BUDGET["tokens"] = args.budget
     truth = json.loads(SAMPLE.with_suffix(".truth.json").read_text(encoding="utf-8"))
+    if args.glossaries:
+        embed.encoder()
+        runs(args.glossaries, args.runs, truth)
+        return
     glossary = load_glossary(GLOSSARY)
     embed.encoder()  # load the sentence encoder (if installed) before timing anything
     rows = []

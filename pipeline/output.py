@@ -66,9 +66,15 @@ def _stage(path: Path, data: bytes) -> Path:
 class OutputFolder:
     """A draft folder that is replaced all at once and never loses an editor's changes."""
 
-    def __init__(self, path: Path, force: bool = False) -> None:
+    def __init__(self, path: Path, force: bool = False, inputs: tuple[str, ...] = ()) -> None:
+        """Open (creating) the folder ``path`` and finish an interrupted commit there.
+
+        ``inputs`` are files of the folder the draft was made from (its own ``transcript.json``):
+        their new versions are written over them even where edited, the edit being the input.
+        """
         self.path = path
         self.force = force
+        self.inputs = inputs
         self._pending: dict[str, bytes] = {}
         self._ensure()
         recover(path)
@@ -95,6 +101,8 @@ class OutputFolder:
         try:
             for name, data in self._pending.items():
                 final = self._destination(name, report)
+                if inside(self.path, final) is None:  # a link in a received folder must not lead out
+                    raise OutputError(f"{name} leads outside the folder (a link?); move it away", self.path)
                 final.parent.mkdir(parents=True, exist_ok=True)  # images/ and other subfolders
                 moves.append((_stage(final, data), final))
                 hashes[_relative(self.path, final)] = sha256_bytes(data)
@@ -102,7 +110,7 @@ class OutputFolder:
         except OSError as exc:
             _discard(moves)
             raise OutputError(f"cannot write the draft ({exc.strerror})", self.path) from exc
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, OutputError):
             _discard(moves)
             raise
         _apply(self.path, moves)
@@ -112,13 +120,32 @@ class OutputFolder:
 
     def _destination(self, name: str, report: WriteReport) -> Path:
         target = self.path / name
-        if self.force or not self.edited(name):
+        if self.force or name in self.inputs or not self.edited(name):
             report.written.append(target)
             return target
         beside = target.with_name(f"{target.stem}.new{target.suffix}")
         report.kept.append(target)
         report.written.append(beside)
         return beside
+
+
+def created_parts(path: Path) -> list[Path]:
+    """The folders :func:`ensure_folder` would create for ``path``, deepest first."""
+    missing = []
+    for folder in (path, *path.parents):
+        if os.path.lexists(folder):
+            break
+        missing.append(folder)
+    return missing
+
+
+def remove_created(created: list[Path]) -> None:
+    """Remove the folders a failed run created (``created_parts``), deepest first, while empty."""
+    for folder in created:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (the user's own file, a kept log) or already gone: stop there
+            return
 
 
 def ensure_folder(path: Path) -> None:
@@ -137,6 +164,10 @@ def ensure_folder(path: Path) -> None:
         raise OutputError("the output folder is not writable; choose another with --out", path)
 
 
+class FolderBusy(OutputError):
+    """Another run (a draft, a batch, a review page's save) holds the folder's lock."""
+
+
 BUSY = "another video2blog run is writing into this folder; wait for it to end or choose another --out"
 
 
@@ -149,7 +180,7 @@ def folder_lock(path: Path, busy: str = BUSY) -> Iterator[None]:
     and ``batch``: two runs never write into one folder at once. The second is refused at once.
 
     Raises:
-        OutputError: the folder cannot be created, or another run holds it (``busy`` says so).
+        OutputError: the folder cannot be created; FolderBusy: another run holds it (``busy`` says so).
     """
     ensure_folder(path)
     try:
@@ -171,7 +202,7 @@ def _lock(fd: int, path: Path, busy: str) -> None:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError as exc:
-        raise OutputError(busy, path) from exc
+        raise FolderBusy(busy, path) from exc
     except OSError as exc:  # a file system without locks: go on unlocked rather than refuse all work
         log.warning("cannot lock %s (%s); make sure no other run writes there", path, exc.strerror)
 
@@ -186,27 +217,68 @@ def read_manifest(folder: Path) -> dict[str, str]:
 
 
 def recover(folder: Path) -> None:
-    """Finish the renames of a commit that was interrupted, if its journal is there."""
+    """Finish the renames of a commit that was interrupted, if its journal is there.
+
+    The journal is read from the folder, which may have come from anywhere (a zipped draft sent
+    by mail): each of its paths must stay inside the folder once links are followed, else nothing
+    is renamed and the run stops with a line saying so.
+
+    Raises:
+        OutputError: a rename cannot be finished, or the journal is not one video2blog wrote.
+    """
     journal = folder / JOURNAL
     try:
-        moves = json.loads(journal.read_text(encoding="utf-8"))
+        moves = _journal_moves(folder, json.loads(journal.read_text(encoding="utf-8")))
     except (OSError, ValueError):
         moves = []
     for tmp, final in moves:
         try:
-            if (folder / tmp).exists():
-                os.replace(folder / tmp, folder / final)
+            if tmp.exists():
+                os.replace(tmp, final)
         except OSError as exc:
             raise OutputError(
-                f"cannot finish an interrupted write of {final} ({exc.strerror}); move it away and run again",
+                f"cannot finish an interrupted write of {final.name} ({exc.strerror}); move it away and "
+                "run again",
                 folder,
             ) from exc
     if moves:
         log.info("finished an interrupted write in %s", folder)
     journal.unlink(missing_ok=True)
-    # staged by a run killed before its journal, here or in a subfolder (images/)
+    # staged by a run killed before its journal, here or in a subfolder (images/) that is the folder's own
     for stale in [*folder.glob(".*.tmp"), *folder.glob("*/.*.tmp")]:
-        stale.unlink(missing_ok=True)
+        if inside(folder, stale) is not None:
+            stale.unlink(missing_ok=True)
+
+
+def _journal_moves(folder: Path, plan: object) -> list[tuple[Path, Path]]:
+    """The journal's renames as paths inside ``folder`` (ValueError: not a journal at all)."""
+    if not isinstance(plan, list):
+        raise ValueError("not a journal")
+    return [_journal_move(folder, entry) for entry in plan]
+
+
+def _journal_move(folder: Path, entry: object) -> tuple[Path, Path]:
+    """One rename of the journal: a staged file and its final name, both inside ``folder``.
+
+    Raises:
+        OutputError: the entry is not a pair of names, or names a path outside ``folder``.
+    """
+    if isinstance(entry, list) and len(entry) == 2 and all(isinstance(n, str) and n for n in entry):
+        tmp, final = inside(folder, folder / entry[0]), inside(folder, folder / entry[1])
+        if tmp is not None and final is not None and tmp.name.endswith(".tmp"):
+            return tmp, final
+    raise OutputError(
+        f"{JOURNAL} names a path outside the folder, or not a draft's ({str(entry)[:80]}); video2blog "
+        "did not write it: delete it and run again",
+        folder,
+    )
+
+
+def inside(folder: Path, path: Path) -> Path | None:
+    """``path`` with links followed, if it stays inside ``folder`` (with links followed); else None."""
+    root = Path(os.path.realpath(folder))
+    real = Path(os.path.realpath(path))
+    return real if real != root and real.is_relative_to(root) else None
 
 
 def _relative(folder: Path, path: Path) -> str:

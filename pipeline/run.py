@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import logging
+import os
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -26,7 +26,7 @@ from video2blog.pipeline.ingest.transcribe import TranscribeOptions, transcribe_
 from video2blog.pipeline.llm import LlmOptions
 from video2blog.pipeline.llm.boundaries import with_boundaries
 from video2blog.pipeline.llm.suggest import Session, suggest
-from video2blog.pipeline.output import OutputFolder, folder_lock
+from video2blog.pipeline.output import OutputFolder, created_parts, folder_lock, inside, remove_created
 from video2blog.pipeline.progress import milestones, report_stage
 from video2blog.pipeline.schema import Draft, LlmSuggestion, RelatedPost, Source, Transcript
 from video2blog.pipeline.serialize import (
@@ -115,16 +115,15 @@ def draft_file(
         Video2BlogError: the input, output folder, model or a template is unusable.
     """
     check_local(source)
-    existed = out_dir.exists()
-    with folder_lock(out_dir):  # before OutputFolder, whose recovery must not race another run's commit
-        OutputFolder(out_dir, force=options.force)  # fail on a bad folder before any work
-        try:
+    created = created_parts(out_dir)
+    try:
+        with folder_lock(out_dir):  # before OutputFolder, whose recovery must not race another run's commit
+            OutputFolder(out_dir, force=options.force)  # fail on a bad folder before any work
             computed = compute_draft(source, options, progress, out_dir=out_dir)
-        except BaseException:
-            if not existed:
-                _remove_if_empty(out_dir)  # a failed first draft leaves nothing behind
-            raise
-        return write_draft(computed, out_dir, options.force)
+            return write_draft(computed, out_dir, options.force, own_inputs(source, out_dir))
+    except BaseException:
+        remove_created(created)  # a failed first draft leaves no folder behind, nor the parents it made
+        raise
 
 
 _URL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]+:/|www\.)")
@@ -139,11 +138,6 @@ def check_local(source: Path) -> None:
     if _URL.match(str(source)) and not source.exists():
         url = re.sub(r"^([A-Za-z][A-Za-z0-9+.-]+):/(?!/)", r"\1://", str(source))  # undo Path's "//" -> "/"
         raise InputError("video2blog reads local files; download it first (for example with yt-dlp)", url)
-
-
-def _remove_if_empty(folder: Path) -> None:
-    with contextlib.suppress(OSError):  # not empty, or already gone: leave it as it is
-        folder.rmdir()
 
 
 def compute_draft(
@@ -210,7 +204,7 @@ def render_draft(
         for note in applied.skipped:
             log.warning("%s: an edit was not reapplied: %s", EDITS_FILE, note)
     draft, images = add_section_images(draft, video) if video else (draft, {})
-    draft = add_chapter_notes(draft, options.formats)
+    draft = add_chapter_notes(add_hearing_notes(draft, words), options.formats)
     ctx = RenderContext(
         draft,
         shown,
@@ -276,6 +270,11 @@ def add_section_images(draft: Draft, video: Path) -> tuple[Draft, dict[str, byte
     return replace(draft, sections=tuple(sections)), files
 
 
+def add_hearing_notes(draft: Draft, words: Transcript) -> Draft:
+    """The draft with what the recogniser could not hear (speech without words, a cut) first in its notes."""
+    return replace(draft, notes=words.notes + draft.notes) if words.notes else draft
+
+
 def add_chapter_notes(draft: Draft, formats: tuple[str, ...]) -> Draft:
     """The draft with what YouTube's chapter rules changed (merged or dropped) in its ``notes``."""
     if "chapters" not in formats:
@@ -284,10 +283,21 @@ def add_chapter_notes(draft: Draft, formats: tuple[str, ...]) -> Draft:
     return replace(draft, notes=draft.notes + notes) if notes else draft
 
 
-def write_draft(computed: ComputedDraft, out_dir: Path, force: bool = False) -> DraftResult:
-    """Write a computed draft's files into ``out_dir`` all at once, keeping edited files unless ``force``."""
+def own_inputs(source: Path, out_dir: Path) -> tuple[str, ...]:
+    """The names of the draft folder's files that ``source`` is (a redraft from its own transcript.json)."""
+    real = inside(out_dir, source)
+    return (real.name,) if real is not None and real.parent == Path(os.path.realpath(out_dir)) else ()
+
+
+def write_draft(
+    computed: ComputedDraft, out_dir: Path, force: bool = False, inputs: tuple[str, ...] = ()
+) -> DraftResult:
+    """Write a computed draft's files into ``out_dir`` all at once, keeping edited files unless ``force``.
+
+    ``inputs`` name the folder's files the draft was read from: they are written over (see OutputFolder).
+    """
     report_stage(log, "write", "writing %d files into %s", len(computed.files), out_dir)
-    folder = OutputFolder(out_dir, force=force)
+    folder = OutputFolder(out_dir, force=force, inputs=inputs)
     for name, data in computed.files.items():
         folder.add(name, data)
     report = folder.commit()

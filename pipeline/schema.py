@@ -57,6 +57,9 @@ class Transcript:
     model: str = ""
     # The chapter marks of the media the words came from (not written to transcript.json).
     chapters: tuple[Chapter, ...] = ()
+    # What the recogniser could not hear (speech with no words, audio cut short), one line each,
+    # for the draft's notes.
+    notes: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:

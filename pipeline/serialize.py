@@ -60,6 +60,7 @@ def transcript_to_dict(transcript: Transcript) -> dict[str, Any]:
         "duration": transcript.duration,
         "words": [asdict(w) for w in transcript.words],
         "sentences": [asdict(s) for s in transcript.sentences],
+        **({"notes": list(transcript.notes)} if transcript.notes else {}),
     }
 
 
@@ -84,6 +85,7 @@ def transcript_from_dict(data: dict[str, Any]) -> Transcript:
         duration=float(data.get("duration", 0.0)),
         engine=str(data.get("engine", "")),
         model=str(data.get("model", "")),
+        notes=_notes(data.get("notes")),
     )
 
 
@@ -105,6 +107,11 @@ def transcript_time_error(transcript: Transcript) -> str | None:
                 if not (math.isfinite(value) and 0 <= value <= limit):
                     return f"{name}[{i}].{key} is {value:g}, outside the media (0 to {limit:g} seconds)"
     return None
+
+
+def _notes(notes: object) -> tuple[str, ...]:
+    """A transcript's notes: a list of lines (anything else, as an editor may leave it, is none)."""
+    return tuple(n for n in notes if isinstance(n, str)) if isinstance(notes, list) else ()
 
 
 def draft_from_dict(data: dict[str, Any]) -> Draft:

@@ -123,3 +123,41 @@ def test_draft_from_srt_then_from_a_corrected_transcript(tmp_path: Path):
     for name in ("post.md", "captions.srt", "captions.vtt", "transcript.json", "draft.json"):
         text = (tmp_path / "two" / name).read_text(encoding="utf-8")
         assert "ketamine" in text and "catamine" not in text, name
+
+
+def _srt(cues: list[str], length: float = 2.0) -> str:
+    """An SRT of ``cues`` (lines joined by newlines), each ``length`` seconds, one after another."""
+
+    def at(t: float) -> str:
+        return f"00:00:{int(t):02d},{round(t % 1 * 1000):03d}"
+
+    blocks = [f"{n}\n{at(n * length)} --> {at((n + 1) * length)}\n{text}\n" for n, text in enumerate(cues)]
+    return "\n".join(blocks)
+
+
+@pytest.mark.parametrize(
+    "cues",
+    [
+        ["Breathe in through your nose.", "Take it slowly.", "Take it slowly.", "Now let it out."],
+        ["Breathe in through your nose.\nTake it slowly.", "Take it slowly.\nNow let it out."],
+        ["Breathe in through your nose. Take it slowly.", "Take it slowly. Now let it out."],
+    ],
+    ids=["whole-cue", "line", "within-a-line"],
+)
+def test_a_phrase_said_twice_in_consecutive_cues_is_kept_twice(cues: list[str]):
+    words = caption_words(parse_cues(_srt(cues)))
+    text = " ".join(texts(words))
+    assert text == "Breathe in through your nose. Take it slowly. Take it slowly. Now let it out."
+
+
+def test_a_repeat_inside_youtube_rolling_captions_is_kept_and_the_rolling_copies_dropped():
+    rolling = YOUTUBE_VTT + (
+        "\n00:00:07.000 --> 00:00:07.010\nand how it works\n \n"
+        "\n00:00:07.010 --> 00:00:09.000\nand how it works\ntake it slowly\n"
+        "\n00:00:09.000 --> 00:00:09.010\ntake it slowly\n \n"
+        "\n00:00:09.010 --> 00:00:11.000\ntake it slowly\ntake it slowly\n"
+    )
+    words = caption_words(parse_cues(decode(rolling.encode())))
+    assert " ".join(texts(words)) == (
+        "so today we talk about ketamine for pain and how it works take it slowly take it slowly"
+    )

@@ -52,12 +52,39 @@ def test_a_transcript_that_stops_early_is_heard_again_without_the_prompt(talk: n
     assert stub.calls == 1 and heard.words[-1].end > 100.0
 
 
-def test_speech_still_missed_is_warned_about_with_its_time(talk: np.ndarray, caplog):
+def test_speech_still_missed_is_warned_about_and_noted_with_its_time(talk: np.ndarray, caplog):
     part = Transcript(words=words_until(70.0), engine="stub")
+    deaf = Deaf()
     with caplog.at_level(logging.WARNING):
-        assert missed.rehear(part, talk, None, where=600.0) is part
+        heard = missed.rehear(part, talk, None, where=600.0, second=lambda: deaf)
+    assert heard.words == part.words and deaf.calls == 1  # the stretch was heard again, alone
     warned = [r.getMessage() for r in caplog.records if "was not recognised" in r.getMessage()]
     assert len(warned) == 1 and warned[0].startswith("speech at 11:1")  # 600 s + about 70 s
+    assert heard.notes == (warned[0],)
+
+
+class Deaf:
+    """An engine that hears nothing."""
+
+    name = "deaf"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def transcribe(self, audio: np.ndarray, progress=None) -> Transcript:
+        self.calls += 1
+        return Transcript(words=(), engine="deaf")
+
+
+def test_each_stretch_still_missed_is_heard_alone_by_the_second_try_and_filled(talk: np.ndarray):
+    words = words_until(107.0)
+    part = Transcript(words=tuple(w for w in words if not 40.0 < w.start < 60.0), engine="stub")
+    stub = Stub()
+    heard = missed.rehear(part, talk, None, second=lambda: stub)
+    assert stub.calls == 1 and not heard.notes
+    filled = [w for w in heard.words if 40.0 < w.start < 60.0]
+    assert filled and len(heard.words) > len(part.words)
+    assert all(a.start <= b.start for a, b in zip(heard.words, heard.words[1:]))
 
 
 def test_a_whole_hearing_is_left_alone(talk: np.ndarray, caplog: pytest.LogCaptureFixture):

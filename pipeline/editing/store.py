@@ -28,7 +28,7 @@ from video2blog.pipeline.editing.edits import (
     respell,
 )
 from video2blog.pipeline.errors import InputError, Video2BlogError
-from video2blog.pipeline.output import OutputFolder, recover
+from video2blog.pipeline.output import FolderBusy, OutputFolder, folder_lock, recover
 from video2blog.pipeline.schema import Draft, Transcript
 from video2blog.pipeline.serialize import draft_from_dict, to_json, transcript_from_dict
 from video2blog.pipeline.text.confidence import unsure_words
@@ -89,13 +89,28 @@ def load(folder: Path) -> Loaded:
     """
     if not (folder / DRAFT_FILE).is_file():
         raise InputError("is not a draft folder (no draft.json); run 'video2blog draft' first", folder)
-    recover(folder)
+    _recover_unless_busy(folder)
     draft = draft_from_dict(_read_json(folder / DRAFT_FILE))
     if not (folder / TRANSCRIPT_FILE).is_file():
         raise InputError("has no transcript.json; redraft with the json format to review it", folder)
     transcript = transcript_from_dict(_read_json(folder / TRANSCRIPT_FILE))
     record = read_record(folder)
     return Loaded(folder, draft, transcript, record, read_glossary(folder), version_of(folder))
+
+
+def _recover_unless_busy(folder: Path) -> None:
+    """Finish an interrupted save, unless a run holds the folder: it recovered it, and is writing."""
+    try:
+        with folder_lock(folder):
+            recover(folder)
+    except FolderBusy:
+        return
+
+
+DRAFTING = (
+    "a draft is being written into this folder right now; wait for it to end, "
+    "reload the page to see it, then make your edits again"
+)
 
 
 def read_record(folder: Path) -> EditRecord:
@@ -172,9 +187,18 @@ def save(folder: Path, edits: list[Edit], version: str, media: Path | None) -> S
         media: the media file, for the static review page's link.
 
     Raises:
-        ConflictError: the folder was saved since ``version``.
+        ConflictError: the folder was saved since ``version``, or a draft is being written there.
         UsageError: an edit does not fit the draft.
     """
+    try:
+        with folder_lock(folder, DRAFTING):  # a draft run (or batch) holds it while it writes
+            return _save(folder, edits, version, media)
+    except FolderBusy as exc:
+        raise ConflictError(DRAFTING) from exc
+
+
+def _save(folder: Path, edits: list[Edit], version: str, media: Path | None) -> Saved:
+    recover(folder)  # under the lock this save holds
     loaded = load(folder)
     if version != loaded.version:
         raise ConflictError(

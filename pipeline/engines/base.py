@@ -34,6 +34,16 @@ class EngineOptions:
     language: str | None = "en"
     initial_prompt: str | None = None
     hotwords: str | None = None
+    # A second try at speech the first hearing missed: decoded another way, still the same every run.
+    second_try: bool = False
+
+
+# Whisper's temperature fallback samples at random; every engine decodes at temperature 0 only, so that
+# the same audio and settings give the same words every run. Missed speech is heard again instead
+# (ingest/missed.py), by a second try that is seeded (openai-whisper) or greedy (faster-whisper).
+TEMPERATURE = 0.0
+SECOND_TRY_TEMPERATURES = (0.2, 0.4, 0.6)
+SEED = 0
 
 
 class Engine(Protocol):

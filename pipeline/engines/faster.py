@@ -12,6 +12,7 @@ import numpy as np
 
 from video2blog.pipeline.engines.base import (
     SAMPLE_RATE,
+    TEMPERATURE,
     Device,
     EngineOptions,
     ProgressCallback,
@@ -90,7 +91,10 @@ def load_model(model: str, device: Device, compute_type: str, threads: int) -> A
     log.info("loading faster-whisper model %s on %s (%s)", model, device, compute_type)
     try:
         return WhisperModel(
-            model, device=device.kind, device_index=device.index, compute_type=compute_type,
+            model,
+            device=device.kind,
+            device_index=device.index,
+            compute_type=compute_type,
             cpu_threads=threads,
         )
     except (RuntimeError, ValueError, OSError) as exc:
@@ -163,12 +167,25 @@ class FasterWhisperEngine:
             vad_filter=opts.vad,
             initial_prompt=opts.initial_prompt,
             hotwords=fit_prompt(opts.hotwords, PROMPT_TOKENS, count_tokens),  # longer crowds out speech
+            temperature=TEMPERATURE,
         )
+        kwargs.update(SECOND_TRY if opts.second_try else {})
         if opts.batched:
             from faster_whisper import BatchedInferencePipeline
 
             return BatchedInferencePipeline(model=self.model).transcribe(audio, **kwargs)
         return self.model.transcribe(audio, **kwargs)
+
+
+# faster-whisper's second try. CTranslate2 samples from a generator seeded once per thread, so no seed
+# makes its sampling repeat: the second try is greedy, decodes every window (no no-speech or log-prob
+# skip) and starts afresh in each (no previous text), which is where a skipped stretch comes back.
+SECOND_TRY: dict[str, Any] = dict(
+    beam_size=1,
+    no_speech_threshold=None,
+    log_prob_threshold=None,
+    condition_on_previous_text=False,
+)
 
 
 def _words(segment: Any) -> list[Word]:

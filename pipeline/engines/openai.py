@@ -22,7 +22,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from video2blog.pipeline.engines.base import SAMPLE_RATE, EngineOptions, ProgressCallback, resolve_device
+from video2blog.pipeline.engines.base import (
+    SAMPLE_RATE,
+    SECOND_TRY_TEMPERATURES,
+    SEED,
+    TEMPERATURE,
+    EngineOptions,
+    ProgressCallback,
+    resolve_device,
+)
 from video2blog.pipeline.engines.convert import cached_openai_checkpoint
 from video2blog.pipeline.engines.prompt import PROMPT_TOKENS, count_tokens, fit_prompt
 from video2blog.pipeline.errors import ModelError
@@ -287,6 +295,9 @@ class OpenAIWhisperEngine:
             "best_of": beam,
             "fp16": self.device.startswith("cuda") and opts.compute_type != "float32",
             "word_timestamps": True,
+            # the second try samples, from a generator seeded afresh for each call (see transcribe)
+            "temperature": SECOND_TRY_TEMPERATURES if opts.second_try else TEMPERATURE,
+            **({"no_speech_threshold": None, "condition_on_previous_text": False} if opts.second_try else {}),
         }
 
     def transcribe(self, audio: np.ndarray, progress: ProgressCallback | None = None) -> Transcript:
@@ -303,7 +314,8 @@ class OpenAIWhisperEngine:
 
         samples = np.ascontiguousarray(audio, dtype=np.float32)
         total = len(samples) / SAMPLE_RATE
-        with torch.no_grad(), _report_progress(progress, total):
+        with torch.no_grad(), torch.random.fork_rng(), _report_progress(progress, total):
+            torch.manual_seed(SEED)  # the same words every run, whatever ran before
             result = self.model.transcribe(samples, **self._transcribe_kwargs())
         return Transcript(
             words=_words(result["segments"]),

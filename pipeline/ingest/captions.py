@@ -30,6 +30,10 @@ _SOUND = re.compile(r"\[[^\]\n]*\]|♪+|♫+")
 _SPEAKER_MARK = re.compile(r"^\s*(?:>>+|-)\s*")
 # A run of words a cue repeats from the text before it counts as a rolling duplicate from this length.
 MIN_OVERLAP_WORDS = 3
+# A file is read as rolling captions when at least this many cues (and half of them) repeat the one before.
+MIN_ROLLING_CUES = 3
+# A cue shorter than this is a rolling caption's step (YouTube's 10 ms cues), not something said.
+TRANSITION_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -118,26 +122,62 @@ def clean_line(line: str) -> str:
 
 
 def caption_words(cues: list[Cue]) -> tuple[Word, ...]:
-    """Timed words of the cues, leaving out the text each cue repeats from the one before it."""
+    """Timed words of the cues, leaving out the text a rolling caption repeats from the cue before it.
+
+    Only a file whose cues mostly repeat the one before is read as rolling (:func:`is_rolling`); in
+    any other a phrase said twice in a row is two phrases, and both are kept.
+    """
+    rolling = is_rolling(cues)
     words: list[Word] = []
     previous: tuple[str, ...] = ()
     for cue in cues:
-        fresh = _fresh_words(cue.lines, previous, [w.text for w in words[-30:]])
-        words.extend(spread_words(fresh, cue.start, cue.end))
+        tail = [w.text for w in words[-30:]]
+        if not _is_transition(cue, tail):
+            fresh = _fresh_words(cue.lines, previous, tail) if rolling else " ".join(cue.lines).split()
+            words.extend(spread_words(fresh, cue.start, cue.end))
         previous = cue.lines
     return tuple(words)
 
 
-def _fresh_words(lines: tuple[str, ...], previous: tuple[str, ...], tail: list[str]) -> list[str]:
-    """The words of a cue that are new.
+def is_rolling(cues: list[Cue]) -> bool:
+    """Whether the cues roll: at least half of them (and :data:`MIN_ROLLING_CUES`) repeat the cue before.
 
-    Rolling captions repeat the previous cue's line above the new one, and YouTube adds
-    10 ms cues that repeat a finished line: lines seen in the previous cue are dropped, then
-    any run of at least :data:`MIN_OVERLAP_WORDS` words that merely continues the words so far.
+    A cue repeats the one before when it starts with that cue's last line, or with a run of at least
+    :data:`MIN_OVERLAP_WORDS` of its last words.
     """
-    tokens = " ".join(line for line in lines if line not in previous).split()
+    repeats = sum(_repeats(cue.lines, before.lines) for before, cue in zip(cues, cues[1:]))
+    return repeats >= MIN_ROLLING_CUES and repeats * 2 >= len(cues) - 1
+
+
+def _repeats(lines: tuple[str, ...], previous: tuple[str, ...]) -> bool:
+    before, tokens = " ".join(previous).split()[-30:], " ".join(lines).split()
+    return _lines_repeated(lines, previous) > 0 or _overlap(before, tokens) >= MIN_OVERLAP_WORDS
+
+
+def _is_transition(cue: Cue, tail: list[str]) -> bool:
+    """A cue too short to be read (YouTube's 10 ms cues) that only repeats the words so far."""
+    tokens = " ".join(cue.lines).split()
+    return cue.end - cue.start < TRANSITION_S and _overlap(tail, tokens) == len(tokens)
+
+
+def _fresh_words(lines: tuple[str, ...], previous: tuple[str, ...], tail: list[str]) -> list[str]:
+    """The words of a rolling cue that are new.
+
+    Rolling captions repeat the previous cue's last lines above the new ones: those are dropped,
+    then a run of at least :data:`MIN_OVERLAP_WORDS` words that continues the words so far, where the
+    cue goes on past it (a cue that only repeats them was said again).
+    """
+    tokens = " ".join(lines[_lines_repeated(lines, previous) :]).split()
     overlap = _overlap(tail, tokens)
-    return tokens[overlap:] if overlap >= MIN_OVERLAP_WORDS else tokens
+    return tokens[overlap:] if MIN_OVERLAP_WORDS <= overlap < len(tokens) else tokens
+
+
+def _lines_repeated(lines: tuple[str, ...], previous: tuple[str, ...]) -> int:
+    """How many of ``lines``' first lines are ``previous``' last lines (a roll-up's lines moved up)."""
+    for size in range(min(len(lines), len(previous)), 0, -1):
+        if lines[:size] == previous[-size:]:
+            return size
+    return 0
 
 
 def _overlap(before: list[str], after: list[str]) -> int:

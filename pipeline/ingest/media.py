@@ -38,6 +38,8 @@ CUT_SEARCH_SECONDS = 30.0
 PAUSE_FRAMES = 10
 # Decoded audio may fall short of the stream's declared length by this much before it counts as truncated.
 TRUNCATION_SLACK = (2.0, 0.02)  # seconds, fraction of the duration
+# Audio that stops this much short of its declared length, within the slack, is noted in the draft.
+TRUNCATION_NOTICE_S = 0.5
 # Several audio tracks: each is heard in this many excerpts of this many seconds to find the speech.
 SPEECH_EXCERPTS = 3
 SPEECH_EXCERPT_S = 20.0
@@ -386,23 +388,29 @@ def _excerpt(path: Path, track: int, start: float, length: float) -> np.ndarray:
     return np.frombuffer(proc.stdout, dtype=np.float32) if proc.returncode == 0 else np.zeros(0, np.float32)
 
 
-def check_complete(info: MediaInfo, decoded_s: float, track: int = 1) -> None:
+def check_complete(info: MediaInfo, decoded_s: float, track: int = 1) -> str | None:
     """Raise :class:`InputError` when the decoded audio falls well short of the stream's declared length.
 
     A file cut short in copying (a faststart mp4 whose index survives while
     its data ends half-way) decodes without an ffmpeg error but only in part;
     a draft of the first half would silently lose the rest of the talk. (Gaps inside the audio
-    are filled with silence when decoding, so they do not count as missing.)
+    are filled with silence when decoding, so they do not count as missing.) A shorter cut,
+    within the slack, may still have cut a sentence: it is returned as a note for the draft
+    (and logged as a warning), however small past :data:`TRUNCATION_NOTICE_S`.
+
+    Returns:
+        The note for a small cut; None when the audio is whole.
     """
     expected = info.track_duration(track)
     slack = max(TRUNCATION_SLACK[0], TRUNCATION_SLACK[1] * expected)
+    stops = f"its audio stops at {clock(decoded_s)} of {clock(expected)}"
     if expected and decoded_s < expected - slack:
-        raise InputError(
-            f"is truncated or damaged: its audio stops at {clock(decoded_s)} of {clock(expected)}; "
-            "copy or export the file again",
-            info.path,
-        )
-
+        raise InputError(f"is truncated or damaged: {stops}; copy or export the file again", info.path)
+    if expected and decoded_s < expected - TRUNCATION_NOTICE_S:
+        note = f"{display_path(info.path)} may be cut short: {stops}; the end of the talk may be missing"
+        log.warning("%s", note)
+        return note
+    return None
 
 def _last_line(stderr: bytes | None) -> str:
     lines = (stderr or b"").decode("utf-8", "replace").strip().splitlines()

@@ -22,7 +22,8 @@ from video2blog.pipeline.textutil import normalise_term
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 2  # 2: audio on the media's timeline, missed speech heard again
+# 2: audio on the media's timeline, missed speech heard again; 3: no sampling, a second try, notes
+CACHE_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,9 @@ def transcribe_media(
     report_stage(log, "model", "loading the %s model", options.engine)
     engine = get_engine(options.engine, options.engine_options, options.cache_dir)
     report_stage(log, "transcribe", "transcribing %s", media.display_path(info.path))
-    transcript = transcribe_windows(engine, info, options.window_s, progress, track, _plain(options))
+    transcript = transcribe_windows(
+        engine, info, options.window_s, progress, track, _plain(options), _second(options)
+    )
     if not transcript.words:
         raise InputError(_no_speech(info, track), info.path)
     write_cached(options.cache_dir, key, transcript)
@@ -151,6 +154,12 @@ def _plain(options: TranscribeOptions) -> Callable[[], Engine] | None:
         return None
     plain = replace(prompted, hotwords=None, initial_prompt=None)
     return functools.cache(lambda: get_engine(options.engine, plain, options.cache_dir))
+
+
+def _second(options: TranscribeOptions) -> Callable[[], Engine]:
+    """Builds, once and only when called, the engine of the second try at speech still missed."""
+    second = replace(options.engine_options, hotwords=None, initial_prompt=None, second_try=True)
+    return functools.cache(lambda: get_engine(options.engine, second, options.cache_dir))
 
 
 def _no_speech(info: media.MediaInfo, track: int) -> str:
@@ -170,29 +179,38 @@ def transcribe_windows(
     progress: ProgressCallback | None = None,
     track: int = 1,
     again: Callable[[], Engine] | None = None,
+    second: Callable[[], Engine] | None = None,
 ) -> Transcript:
     """Transcribe the media one window at a time (see :func:`media.iter_audio`) and join the words.
 
     Windows are cut in pauses and follow each other with no overlap, so each
     word is heard in exactly one window; its times are shifted by the window's
     start. Progress is reported in seconds of the whole media. Speech a window's
-    words miss is logged, and heard again by the engine ``again`` builds where
-    given (see :mod:`~video2blog.pipeline.ingest.missed`).
+    words miss is heard again by the engines ``again`` (no prompt) and ``second`` build where
+    given, and what is still missed is warned about and kept in the transcript's ``notes`` (see
+    :mod:`~video2blog.pipeline.ingest.missed`), as is audio that stops a little short.
 
     Raises:
         InputError: the audio cannot be decoded, or stops well short of its declared length.
     """
     words: list[Word] = []
+    notes: list[str] = []
     first: Transcript | None = None
     decoded = 0.0
     with closing(media.iter_audio(info.path, window_s, track=track)) as windows:
         for window in windows:
             part = engine.transcribe(window.samples, _window_progress(progress, window, info.duration))
-            part = missed.rehear(part, window.samples, again, window.start)
+            part = missed.rehear(part, window.samples, again, window.start, second)
             words.extend(_shifted(part.words, window))
+            notes.extend(part.notes)
             first, decoded = first or part, window.start + window.duration
-    media.check_complete(info, decoded, track)
-    return replace(first or Transcript(words=()), words=tuple(words), duration=info.duration or decoded)
+    cut = media.check_complete(info, decoded, track)
+    return replace(
+        first or Transcript(words=()),
+        words=tuple(words),
+        duration=info.duration or decoded,
+        notes=(*notes, *([cut] if cut else [])),
+    )
 
 
 def _window_progress(
