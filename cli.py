@@ -110,6 +110,9 @@ MedicalOpt = Annotated[
     bool, typer.Option("--medical", help="Mark post.html up as a MedicalWebPage (a clinician reviews it).")
 ]
 ImagesOpt = Annotated[bool, typer.Option(help="Take a still frame per section from a video.")]
+VideoTextOpt = Annotated[
+    bool, typer.Option(help="Read text shown in a video: questions on screen head their sections.")
+]
 AudioTrackOpt = Annotated[
     int,
     typer.Option(
@@ -150,6 +153,7 @@ class DraftFlags:
     medical: bool = False
     images: bool = True
     audio_track: int = 0
+    video_text: bool = True
 
 
 _OPTION_TYPES: dict[str, object] = {
@@ -160,7 +164,7 @@ _OPTION_TYPES: dict[str, object] = {
     "llm": LlmOpt, "llm_model": LlmModelOpt, "llm_mode": LlmModeOpt, "llm_boundaries": LlmBoundariesOpt,
     "llm_timeout": LlmTimeoutOpt, "clinic": ClinicOpt,
     "front_matter": FrontMatterOpt, "medical": MedicalOpt, "images": ImagesOpt,
-    "audio_track": AudioTrackOpt,
+    "audio_track": AudioTrackOpt, "video_text": VideoTextOpt,
 }
 # The shared options as command parameters, with DraftFlags' defaults.
 SHARED = [
@@ -225,6 +229,7 @@ def build_options(flags: DraftFlags, threads: int = 0) -> DraftOptions:
         glossary=terms, formats=parse_formats(flags.formats), template_dir=flags.template_dir,
         verbatim=flags.verbatim, force=flags.force, ignore_chapters=flags.ignore_chapters,
         front_matter=check_front_matter(flags.front_matter), medical=flags.medical, images=flags.images,
+        video_text=flags.video_text,
         llm=llm_options(flags, load_config(), cache),
     )
 

@@ -74,7 +74,7 @@ def compose(
     talk = Talk(tuple(_section_text(s) for s in unnamed))
     talk = replace(talk, topic=main_topic(talk.sections))
     sections = _name_sections(unnamed, talk)
-    asked = any(s.heading_source == "spoken" for s in sections)
+    asked = any(s.heading_source in ("spoken", "on-screen") for s in sections)
     title = make_title(talk.topic, asked, topic_purpose(full_text, talk.topic))
     return Draft(
         title=title,
@@ -118,6 +118,7 @@ def _section(transcript: Transcript, span: SectionSpan, cleaned: list[CleanSente
         end=sentences[last - 1].end,
         paragraphs=tuple(_paragraphs(transcript, range(first + 1 if said else first, last), cleaned)),
         heading_words=sentences[first].words if said else None,
+        suggestions=(HeadingSuggestion(span.shown, "on-screen"),) if span.shown else (),
     )
 
 
