@@ -1,7 +1,7 @@
 """What the video shows: text on screen (title cards, lower thirds, a logo) and hard cuts.
 
-The pictures are decoded once with PyAV. Every frame's luma is cut down to a thumbnail to score
-how much the picture changed (a hard cut where it changed almost entirely); a frame is sampled at
+The pictures are decoded once with PyAV. Every frame's luma histogram (of a pixel in 64) tells
+where the picture changed at once (a hard cut, a title card coming up); a frame is sampled at
 each cut and about once a second between, at reduced size. OCR (RapidOCR, its PP-OCR ONNX models
 from inside the wheel) reads a sampled frame only when its text region may have changed: a cut, or
 its text-like cells (edge-dense and standing still while the scene moves) differ from those of the
@@ -31,7 +31,10 @@ log = logging.getLogger(__name__)
 SAMPLE_WIDTH = 960  # frames are read at this width (detection is limited to it too)
 SAMPLE_EVERY_S = 1.0  # a frame at least this often where the picture does not change
 THUMB_STEP = 8  # the change score looks at every 8th luma pixel
-CUT_SCORE = 0.3  # mean absolute change (0-1) between consecutive frames that makes a hard cut
+# A hard cut: the luma histograms of consecutive frames differ by this share (0-1); a pan over a busy
+# scene moves every pixel but keeps its histogram.
+CUT_SCORE = 0.5
+HIST_BINS = 32
 CUT_GAP_S = 0.5  # a cut within this long of the last is the same cut (a flash, a wipe)
 # OCR reads a sample again only where its text-like cells (CELL px squares of the frame reduced REDUCE
 # times: EDGE_SHARE of their pixels on an edge stronger than EDGE grey levels, changed by less than
@@ -40,13 +43,15 @@ REDUCE = 4
 CELL = 8
 EDGE = 40.0
 EDGE_SHARE = 0.08
-STILL = 6.0
+STILL = 12.0
 MIN_CELLS = 3
+AFTER_CUT_S = 0.5  # a frame read within this long after a cut is read again at the next sample
 # ...and, short of a cut, at most once in this many seconds (a busy moving scene keeps changing cells).
 MIN_GAP_S = 2.0
 # Lines read with less confidence than this are dropped; lines of a block sit this close (line heights).
 MIN_SCORE = 0.7
 LINE_GAP = 1.0
+MIN_CHARS = 2  # a box with fewer letters and digits is a shape, not text
 SAME_TEXT = 0.8  # two readings of at least this similarity are the same text
 PERSISTENT_SHARE = 0.5  # shown for at least this share of the video: a logo, not a heading
 MODEL_FILES = {
@@ -54,7 +59,7 @@ MODEL_FILES = {
     "Rec.model_path": "PP-OCRv6_rec_small.onnx",
     "Cls.model_path": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
 }
-MISSING = "reading on-screen text needs rapidocr; install it with: pip install 'video2blog[screen]'"
+MISSING = "reading on-screen text needs rapidocr; pip install rapidocr opencv-python-headless (or --no-video-text)"
 
 
 @dataclass(frozen=True)
@@ -157,7 +162,7 @@ def read_frame(ocr: Any, image: np.ndarray) -> list[Line]:
     lines = [
         Line(" ".join(text.split()), float(score), _box(points, width, height))
         for text, score, points in zip(found.txts, found.scores, found.boxes)
-        if float(score) >= MIN_SCORE and text.strip()
+        if float(score) >= MIN_SCORE and sum(c.isalnum() for c in text) >= MIN_CHARS
     ]
     return join_lines(lines)
 
@@ -189,7 +194,7 @@ def _continues(above: Line, below: Line) -> bool:
     high_a, high_b = above.box[3] - above.box[1], below.box[3] - below.box[1]
     gap = below.box[1] - above.box[3]
     across = min(above.box[2], below.box[2]) - max(above.box[0], below.box[0])
-    similar = 0.7 <= high_b / max(high_a, 1e-6) <= 1.4
+    similar = 0.85 <= high_b / max(high_a, 1e-6) <= 1.18
     return similar and across > 0 and -0.5 * high_a <= gap <= LINE_GAP * high_a
 
 
@@ -222,8 +227,8 @@ def _needs_reading(last: tuple[float, np.ndarray], when: float, cells: np.ndarra
     """Whether a sampled frame needs reading: a cut since the last reading, or its text-like cells
     differ from those of the last reading in at least :data:`MIN_CELLS` cells, :data:`MIN_GAP_S` on."""
     then, read_cells = last
-    if any(then < cut <= when for cut in cuts):
-        return True
+    if any(then < cut <= when for cut in cuts) or any(0 <= then - cut < AFTER_CUT_S for cut in cuts[-2:]):
+        return True  # a cut, or the sample after one (a lower third comes up as the new shot settles)
     if when - then < MIN_GAP_S - 1e-3:
         return False
     return read_cells.shape != cells.shape or int((read_cells ^ cells).sum()) >= MIN_CELLS
@@ -239,7 +244,7 @@ def _samples(video: Path, sampler: _Sampler, threads: int) -> Iterator[tuple[flo
             stream.thread_type, stream.thread_count = "AUTO", threads
             width = min(SAMPLE_WIDTH, stream.codec_context.width or SAMPLE_WIDTH)
             for frame in container.decode(stream):
-                if frame.time is not None and _wanted(sampler, float(frame.time), _thumb(frame)):
+                if frame.time is not None and _wanted(sampler, float(frame.time), _histogram(frame)):
                     height = _height(frame, width)
                     yield float(frame.time), frame.to_ndarray(width=width, height=height, format="bgr24")
     except (av.error.FFmpegError, IndexError, ValueError, OSError) as exc:
@@ -251,18 +256,18 @@ def _height(frame: Any, width: int) -> int:
     return max(2, round(frame.height * width / frame.width / 2) * 2)
 
 
-def _thumb(frame: Any) -> np.ndarray:
-    """Every :data:`THUMB_STEP`-th luma pixel of a frame, as floats 0-1 (no colour conversion)."""
+def _histogram(frame: Any) -> np.ndarray:
+    """The share of every :data:`THUMB_STEP`-th luma pixel in each of :data:`HIST_BINS` grey levels."""
     plane = frame.planes[0]
     rows = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[: frame.height, : frame.width]
-    return rows[::THUMB_STEP, ::THUMB_STEP].astype(np.float32) / 255.0
+    counts = np.bincount(rows[::THUMB_STEP, ::THUMB_STEP].ravel() >> 3, minlength=HIST_BINS)
+    return counts / max(1, counts.sum())
 
 
-def _wanted(sampler: _Sampler, when: float, thumb: np.ndarray) -> bool:
-    """Record a cut where the picture changed almost entirely; sample at cuts and once a second."""
-    before, sampler.previous = sampler.previous, thumb
-    alike = before is not None and before.shape == thumb.shape
-    cut = alike and float(np.abs(thumb - before).mean()) >= CUT_SCORE
+def _wanted(sampler: _Sampler, when: float, histogram: np.ndarray) -> bool:
+    """Record a cut where the picture's grey levels changed; sample at cuts and once a second."""
+    before, sampler.previous = sampler.previous, histogram
+    cut = before is not None and float(np.abs(histogram - before).sum()) / 2 >= CUT_SCORE
     if cut and when - sampler.last_cut >= CUT_GAP_S:
         sampler.cuts.append(when)
         sampler.last_cut = when

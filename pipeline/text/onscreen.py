@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from video2blog.pipeline.schema import ScreenText, Sentence
-from video2blog.pipeline.text.spoken import heading_text, is_heading_question
+from video2blog.pipeline.text.spoken import heading_text, is_heading_question, opens_like_question
 
 # A shown question heads the sentence starting nearest its appearance, from this long before it
 # (the answer began as the card came up) to this long after (the speaker starts after the cut).
@@ -42,7 +42,8 @@ def screen_question(item: ScreenText) -> str | None:
     text = clean_shown(item.text)
     if not text.endswith("?") or len(text.split()) < MIN_WORDS:
         return None
-    return text if is_heading_question(text) else None
+    # A card is no aside: "Which ..." opens a shown question as well as any (spoken, it often goes on).
+    return text if is_heading_question(text) or opens_like_question(text.split()) else None
 
 
 def clean_shown(text: str) -> str:
