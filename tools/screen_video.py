@@ -62,6 +62,7 @@ def render(
     size: tuple[int, int] = (1280, 720),
     fps: int = 25,
     crf: int = 30,
+    preset: str = "veryfast",
 ) -> None:
     """Write ``out`` (H.264 mp4): the scene, the texts shown, and ``audio``'s first audio stream as is."""
     width, height = size
@@ -71,7 +72,7 @@ def render(
         cmd += ["-f", "lavfi", "-i", _source(style, width, height, fps, duration)]
         if audio is not None:
             cmd += ["-i", str(audio), "-map", "0:v", "-map", "1:a:0", "-c:a", "copy"]
-        cmd += ["-vf", ",".join(chain), "-t", f"{duration:.3f}", "-c:v", "libx264", "-preset", "veryfast"]
+        cmd += ["-vf", ",".join(chain), "-t", f"{duration:.3f}", "-c:v", "libx264", "-preset", preset]
         cmd += ["-crf", str(crf), "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(out)]
         subprocess.run(cmd, check=True, capture_output=True, timeout=3600)
 

@@ -59,7 +59,7 @@ MODEL_FILES = {
     "Rec.model_path": "PP-OCRv6_rec_small.onnx",
     "Cls.model_path": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
 }
-MISSING = "reading on-screen text needs rapidocr; pip install rapidocr opencv-python-headless (or --no-video-text)"
+MISSING = "on-screen text needs rapidocr: pip install rapidocr opencv-python-headless (or --no-video-text)"
 
 
 @dataclass(frozen=True)
@@ -194,7 +194,7 @@ def _continues(above: Line, below: Line) -> bool:
     high_a, high_b = above.box[3] - above.box[1], below.box[3] - below.box[1]
     gap = below.box[1] - above.box[3]
     across = min(above.box[2], below.box[2]) - max(above.box[0], below.box[0])
-    similar = 0.85 <= high_b / max(high_a, 1e-6) <= 1.18
+    similar = 0.75 <= high_b / max(high_a, 1e-6) <= 1.33
     return similar and across > 0 and -0.5 * high_a <= gap <= LINE_GAP * high_a
 
 

@@ -1,8 +1,8 @@
-"""On-screen questions as section starts: which text a video showed is a question, and which sentence
-it heads.
+"""On-screen headings as section starts: which text a video showed is a question or a title, and
+which sentence it heads.
 
-A question shown on screen (a title card, a lower third) as a section's answer begins is that
-section's heading, kept as shown after OCR cleanup; text shown for most of the video (a logo, the
+A question (or a title) shown on screen (a title card, a lower third) as a section's answer begins
+is that section's heading, kept as shown after OCR cleanup; text shown for most of the video (a logo, the
 clinic's name) never is. Where the speaker asked a question of their own at the same place, the
 spoken one wins and the card is offered to the editor as a suggestion.
 """
@@ -15,13 +15,19 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from video2blog.pipeline.schema import ScreenText, Sentence
-from video2blog.pipeline.text.spoken import heading_text, is_heading_question, opens_like_question
+from video2blog.pipeline.text.spoken import (
+    heading_kind,
+    heading_text,
+    is_heading_question,
+    opens_like_question,
+)
 
 # A shown question heads the sentence starting nearest its appearance, from this long before it
 # (the answer began as the card came up) to this long after (the speaker starts after the cut).
 LEAD_BEFORE_S = 1.5
 LEAD_AFTER_S = 4.0
-MIN_WORDS = 3
+MIN_WORDS = 3  # a shown question has at least this many words, a shown title at least TITLE_WORDS
+TITLE_WORDS = 2
 SAME_HEADING = 0.8  # a card this similar to the spoken question says the same thing
 
 
@@ -36,14 +42,17 @@ class ShownHeads:
 
 def screen_question(item: ScreenText) -> str | None:
     """The heading a shown text makes, cleaned of OCR's spacing and capitals; None unless it is a
-    question (shown with its question mark) that is not on screen most of the video."""
+    question (shown with its question mark) or a title (the spoken-heading model's "title": not a
+    name with credentials, not a step of a list), and not on screen most of the video."""
     if item.persistent:
         return None
     text = clean_shown(item.text)
-    if not text.endswith("?") or len(text.split()) < MIN_WORDS:
-        return None
-    # A card is no aside: "Which ..." opens a shown question as well as any (spoken, it often goes on).
-    return text if is_heading_question(text) or opens_like_question(text.split()) else None
+    words = len(text.split())
+    if text.endswith("?"):
+        # A card is no aside: "Which ...?" opens a shown question as well as any.
+        asked = is_heading_question(text) or opens_like_question(text.split())
+        return text if asked and words >= MIN_WORDS else None
+    return text if words >= TITLE_WORDS and heading_kind(text) == "title" else None
 
 
 def clean_shown(text: str) -> str:
@@ -52,6 +61,7 @@ def clean_shown(text: str) -> str:
     text = " ".join(text.split())
     text = re.sub(r"\s+([?.,!:;])", r"\1", text)
     text = re.sub(r"\?[\W_]*$", "?", text)
+    text = re.sub(r"(\w)- (\w)", r"\1-\2", text)  # a hyphenated word wrapped onto two lines
     if text.isupper():
         text = text.lower()
     return text[:1].upper() + text[1:]
