@@ -1,5 +1,5 @@
-"""On-screen headings: heading recall against the headings shown (all, and the questions alone), boundary F1 and Pk, with the
-audio-only draft beside.
+"""On-screen headings: heading recall against the headings shown (all, and the questions alone),
+boundary F1 and Pk, with the audio-only draft beside.
 
 The talks come from ``tools/make_screen_talks.py`` (built first if missing): the project's own talk
 scripts spoken without their headings, each heading shown on screen in one of several styles. A
