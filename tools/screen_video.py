@@ -50,6 +50,7 @@ class Style:
     logo: str = ""
     cuts: tuple[float, ...] = ()  # the scene changes (another background and framing) at these times
     colors: tuple[str, str] = ("0x1d3557", "0x2a6f4e")
+    shot: str = ""  # the background of every other shot (after a cut); the second colour if unset
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -95,7 +96,8 @@ def _scene(style: Style, width: int, height: int) -> list[str]:
         left = 0.38 if n % 2 == 0 else 0.55
         when = f"between(t,{start:.3f},{end:.3f})"
         if n % 2:  # another shot: a different background behind the speaker
-            filters.append(f"drawbox=x=0:y=0:w=iw:h=ih:color={style.colors[1]}:t=fill:enable='{when}'")
+            wall = style.shot or style.colors[1]
+            filters.append(f"drawbox=x=0:y=0:w=iw:h=ih:color={wall}:t=fill:enable='{when}'")
         x = f"iw*{left:.2f}+iw*0.01*sin(t*1.3)"
         filters.append(f"drawbox=x='{x}':y=ih*0.45:w=iw*0.24:h=ih*0.55:color=0x8d6e63:t=fill:enable='{when}'")
         filters.append(
