@@ -174,3 +174,18 @@ def test_audio_files_are_not_read_for_text(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr("video2blog.pipeline.run.read_screen", never)
     computed = compute_draft(tmp_path / "talk.m4a", DraftOptions(date="2026-01-02", formats=("draft",)))
     assert computed.draft.screen_text == () and computed.draft.cuts == ()
+
+
+def test_lines_of_a_card_join_and_readings_group_over_time():
+    from video2blog.pipeline.ingest.screen import Line, group_readings, join_lines
+
+    top = Line("Is it a cold or seasonal", 0.99, (0.2, 0.40, 0.8, 0.46))
+    below = Line("allergies?", 0.98, (0.4, 0.48, 0.6, 0.54))
+    logo = Line(LOGO, 0.99, (0.8, 0.02, 0.98, 0.05))
+    assert [x.text for x in join_lines([below, logo, top])] == [LOGO, "Is it a cold or seasonal allergies?"]
+    card = join_lines([top, below])
+    samples = [(float(t), [logo, *(card if 3 <= t < 6 else [])]) for t in range(10)]
+    texts = group_readings(samples, 10.0)
+    (question,) = [t for t in texts if t.text.endswith("?")]
+    assert (question.start, question.end, question.persistent) == (3.0, 6.0, False)
+    assert [t.persistent for t in texts if t.text == LOGO] == [True]
