@@ -189,3 +189,30 @@ def test_lines_of_a_card_join_and_readings_group_over_time():
     (question,) = [t for t in texts if t.text.endswith("?")]
     assert (question.start, question.end, question.persistent) == (3.0, 6.0, False)
     assert [t.persistent for t in texts if t.text == LOGO] == [True]
+
+
+def test_an_audio_files_cover_art_is_not_read(tmp_path: Path):
+    song = tmp_path / "talk.mp3"
+    run_ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=d=3",
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=red:s=64x64:d=1",
+        "-map",
+        "0",
+        "-map",
+        "1",
+        "-frames:v",
+        "1",
+        "-c:v",
+        "mjpeg",
+        "-disposition:v",
+        "attached_pic",
+        str(song),
+    )
+    found = read_screen(song, 3.0)
+    assert (found.frames, found.read, found.texts) == (0, 0, ())

@@ -105,7 +105,6 @@ def read_screen(video: Path, duration: float, threads: int = 2) -> ScreenReading
         UsageError: rapidocr is not installed.
     """
     started = time.monotonic()
-    ocr = reader(threads)
     sampler = _Sampler()
     lines: list[tuple[float, list[Line]]] = []
     reads = 0
@@ -115,7 +114,7 @@ def read_screen(video: Path, duration: float, threads: int = 2) -> ScreenReading
         before, grey = grey, image[::REDUCE, ::REDUCE, 1].astype(np.float32)  # green is near enough luma
         cells = text_cells(grey, before)
         if last is None or _needs_reading(last, when, cells, sampler.cuts):
-            last, found, reads = (when, cells), read_frame(ocr, image), reads + 1
+            last, found, reads = (when, cells), read_frame(reader(threads), image), reads + 1
         lines.append((when, found))
     texts = group_readings(lines, duration or (lines[-1][0] if lines else 0.0))
     took = time.monotonic() - started
@@ -241,6 +240,8 @@ def _samples(video: Path, sampler: _Sampler, threads: int) -> Iterator[tuple[flo
     try:
         with av.open(str(video)) as container:
             stream = container.streams.video[0]
+            if stream.disposition & av.stream.Disposition.attached_pic:
+                return  # an audio file's cover art: no pictures to read
             stream.thread_type, stream.thread_count = "AUTO", threads
             width = min(SAMPLE_WIDTH, stream.codec_context.width or SAMPLE_WIDTH)
             for frame in container.decode(stream):
