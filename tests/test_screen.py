@@ -216,3 +216,14 @@ def test_an_audio_files_cover_art_is_not_read(tmp_path: Path):
     )
     found = read_screen(song, 3.0)
     assert (found.frames, found.read, found.texts) == (0, 0, ())
+
+
+def test_a_logo_back_again_and_again_is_persistent_though_mostly_unreadable():
+    from video2blog.pipeline.ingest.screen import Line, group_readings
+
+    logo = Line(LOGO, 0.99, (0.8, 0.02, 0.98, 0.05))
+    title = Line("Skin prick testing", 0.99, (0.2, 0.4, 0.8, 0.5))
+    samples = [(float(t), [logo] if t % 30 < 5 else [title] if 40 <= t < 44 else []) for t in range(100)]
+    texts = group_readings(samples, 100.0)
+    assert {t.persistent for t in texts if t.text == LOGO} == {True}
+    assert [t.persistent for t in texts if t.text == "Skin prick testing"] == [False]

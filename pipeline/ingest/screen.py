@@ -54,6 +54,7 @@ LINE_GAP = 1.0
 MIN_CHARS = 2  # a box with fewer letters and digits is a shape, not text
 SAME_TEXT = 0.8  # two readings of at least this similarity are the same text
 PERSISTENT_SHARE = 0.5  # shown for at least this share of the video: a logo, not a heading
+RECURRING = 3  # ...or shown this many separate times, spread over that share
 MODEL_FILES = {
     "Det.model_path": "PP-OCRv6_det_small.onnx",
     "Rec.model_path": "PP-OCRv6_rec_small.onnx",
@@ -299,12 +300,21 @@ def group_readings(samples: list[tuple[float, list[Line]]], duration: float) -> 
         done += [t for t in open_tracks if t not in still]
         open_tracks = still
     tracks = sorted(done + open_tracks, key=lambda t: (t.start, t.readings[0].box[1]))
-    return [_text(t, _shown_for(t, tracks) >= PERSISTENT_SHARE * duration > 0) for t in tracks]
+    return [
+        _text(t, _persistent([u for u in tracks if _same(u.readings[0], t.readings[0])], duration))
+        for t in tracks
+    ]
 
 
-def _shown_for(track: _Track, tracks: list[_Track]) -> float:
-    """Seconds the same text was shown in the same place, over all its appearances (a logo a card hides)."""
-    return sum(t.seen for t in tracks if _same(t.readings[0], track.readings[0]))
+def _persistent(appearances: list[_Track], duration: float) -> bool:
+    """Whether a text (all its appearances in the same place) belongs to the video, not to a moment: shown
+    for :data:`PERSISTENT_SHARE` of it, or back :data:`RECURRING` times or more over that share (a logo
+    that a busy scene makes unreadable now and then, or that cards hide)."""
+    if duration <= 0:
+        return False
+    share = PERSISTENT_SHARE * duration
+    spread = max(t.end for t in appearances) - min(t.start for t in appearances)
+    return sum(t.seen for t in appearances) >= share or (len(appearances) >= RECURRING and spread >= share)
 
 
 def _same(a: Line, b: Line) -> bool:
