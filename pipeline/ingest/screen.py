@@ -5,7 +5,7 @@ where the picture changed at once (a hard cut, a title card coming up); a frame 
 each cut and about once a second between, at reduced size. OCR (RapidOCR, its PP-OCR ONNX models
 from inside the wheel) reads a sampled frame only when its text region may have changed: a cut, or
 its text-like cells (edge-dense and standing still while the scene moves) differ from those of the
-last frame read. Readings are grouped over time into :class:`ScreenText` items; text shown
+last frame read, or the picture moved and the last reading is a few seconds old. Readings are grouped over time into :class:`ScreenText` items; text shown
 for most of the video (a logo, a clinic's name) is marked ``persistent``.
 """
 
@@ -48,6 +48,9 @@ MIN_CELLS = 3
 AFTER_CUT_S = 0.5  # a frame read within this long after a cut is read again at the next sample
 # ...and, short of a cut, at most once in this many seconds (a busy moving scene keeps changing cells).
 MIN_GAP_S = 2.0
+# A picture that moved by this much (mean grey levels) since the last reading is read again this often.
+MOTION = 3.0
+RECHECK_S = 4.0
 # Lines read with less confidence than this are dropped; lines of a block sit this close (line heights).
 MIN_SCORE = 0.7
 LINE_GAP = 1.0
@@ -109,13 +112,13 @@ def read_screen(video: Path, duration: float, threads: int = 2) -> ScreenReading
     sampler = _Sampler()
     lines: list[tuple[float, list[Line]]] = []
     reads = 0
-    last: tuple[float, np.ndarray] | None = None
+    last: tuple[float, np.ndarray, np.ndarray] | None = None
     grey, found = None, list[Line]()
     for when, image in _samples(video, sampler, threads):
         before, grey = grey, image[::REDUCE, ::REDUCE, 1].astype(np.float32)  # green is near enough luma
         cells = text_cells(grey, before)
-        if last is None or _needs_reading(last, when, cells, sampler.cuts):
-            last, found, reads = (when, cells), read_frame(reader(threads), image), reads + 1
+        if last is None or _needs_reading(last, when, cells, grey, sampler.cuts):
+            last, found, reads = (when, cells, grey), read_frame(reader(threads), image), reads + 1
         lines.append((when, found))
     texts = group_readings(lines, duration or (lines[-1][0] if lines else 0.0))
     took = time.monotonic() - started
@@ -223,15 +226,25 @@ def text_cells(grey: np.ndarray, before: np.ndarray | None) -> np.ndarray:
     return dense & (moved.mean(axis=(1, 3)) < STILL)
 
 
-def _needs_reading(last: tuple[float, np.ndarray], when: float, cells: np.ndarray, cuts: list[float]) -> bool:
-    """Whether a sampled frame needs reading: a cut since the last reading, or its text-like cells
-    differ from those of the last reading in at least :data:`MIN_CELLS` cells, :data:`MIN_GAP_S` on."""
-    then, read_cells = last
+def _needs_reading(
+    last: tuple[float, np.ndarray, np.ndarray],
+    when: float,
+    cells: np.ndarray,
+    grey: np.ndarray,
+    cuts: list[float],
+) -> bool:
+    """Whether a sampled frame needs reading: a cut since the last reading; its text-like cells differ
+    from those of the last reading in at least :data:`MIN_CELLS` cells, :data:`MIN_GAP_S` on; or the
+    picture moved and the last reading is :data:`RECHECK_S` old (text over a busy moving scene, whose
+    cells never stand still)."""
+    then, read_cells, read_grey = last
     if any(then < cut <= when for cut in cuts) or any(0 <= then - cut < AFTER_CUT_S for cut in cuts[-2:]):
         return True  # a cut, or the sample after one (a lower third comes up as the new shot settles)
     if when - then < MIN_GAP_S - 1e-3:
         return False
-    return read_cells.shape != cells.shape or int((read_cells ^ cells).sum()) >= MIN_CELLS
+    if read_cells.shape != cells.shape or int((read_cells ^ cells).sum()) >= MIN_CELLS:
+        return True
+    return when - then >= RECHECK_S - 1e-3 and float(np.abs(grey - read_grey).mean()) >= MOTION
 
 
 def _samples(video: Path, sampler: _Sampler, threads: int) -> Iterator[tuple[float, np.ndarray]]:
