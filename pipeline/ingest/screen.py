@@ -5,8 +5,9 @@ where the picture changed at once (a hard cut, a title card coming up); a frame 
 each cut and about once a second between, at reduced size. OCR (RapidOCR, its PP-OCR ONNX models
 from inside the wheel) reads a sampled frame only when its text region may have changed: a cut, or
 its text-like cells (edge-dense and standing still while the scene moves) differ from those of the
-last frame read, or the picture moved and the last reading is a few seconds old. Readings are grouped over time into :class:`ScreenText` items; text shown
-for most of the video (a logo, a clinic's name) is marked ``persistent``.
+last frame read, or the picture moved and the last reading is a few seconds old. Readings are grouped
+over time into :class:`ScreenText` items; text shown for most of the video (a logo, a clinic's name)
+is marked ``persistent``.
 """
 
 from __future__ import annotations
