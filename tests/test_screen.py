@@ -153,10 +153,11 @@ def test_draft_command_heads_a_section_with_a_card_and_no_video_text_turns_it_of
     result = CliRunner().invoke(app, ["draft", str(clip), "--out", str(tmp_path / "a"), "--no-images"])
     assert result.exit_code == 0, result.output
     draft = json.loads((tmp_path / "a" / "draft.json").read_text())
+    why = (draft["notes"], draft["screen_text"][:3], [s["start"] for s in draft["sections"]])
     assert (draft["sections"][0]["heading"], draft["sections"][0]["heading_source"]) == (
         "Why do we offer ketamine?",
         "on-screen",
-    )
+    ), why
     assert LOGO in [t["text"] for t in draft["screen_text"] if t["persistent"]]
     off = CliRunner().invoke(app, ["draft", str(clip), "--out", str(tmp_path / "b"), "--no-video-text"])
     assert off.exit_code == 0, off.output
