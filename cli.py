@@ -122,6 +122,9 @@ RelatedOpt = Annotated[
     bool, typer.Option("--related/--no-related", help="Close each post of a batch with related ones of it.")
 ]
 ImagesOpt = Annotated[bool, typer.Option(help="Take a still frame per section from a video.")]
+VideoTextOpt = Annotated[
+    bool, typer.Option(help="Read text shown in a video: questions on screen head their sections.")
+]
 AudioTrackOpt = Annotated[
     int,
     typer.Option(
@@ -164,6 +167,7 @@ class DraftFlags:
     audio_track: int = 0
     claims_file: Path | None = None
     related: bool = True
+    video_text: bool = True
 
 
 _OPTION_TYPES: dict[str, object] = {
@@ -175,6 +179,7 @@ _OPTION_TYPES: dict[str, object] = {
     "llm_timeout": LlmTimeoutOpt, "clinic": ClinicOpt,
     "front_matter": FrontMatterOpt, "medical": MedicalOpt, "images": ImagesOpt,
     "audio_track": AudioTrackOpt, "claims_file": ClaimsFileOpt, "related": RelatedOpt,
+    "video_text": VideoTextOpt,
 }
 # The shared options as command parameters, with DraftFlags' defaults.
 SHARED = [
@@ -241,6 +246,7 @@ def build_options(flags: DraftFlags, threads: int = 0) -> DraftOptions:
         front_matter=check_front_matter(flags.front_matter), medical=flags.medical, images=flags.images,
         llm=llm_options(flags, load_config(), cache), claims=claim_rules(flags.claims_file),
         related=flags.related,
+        video_text=flags.video_text,
     )
 
 

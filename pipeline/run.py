@@ -22,13 +22,22 @@ from video2blog.pipeline.errors import InputError, UsageError
 from video2blog.pipeline.ingest import media
 from video2blog.pipeline.ingest.captions import read_captions
 from video2blog.pipeline.ingest.frames import section_frames
+from video2blog.pipeline.ingest.screen import read_screen
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, transcribe_media
 from video2blog.pipeline.llm import LlmOptions
 from video2blog.pipeline.llm.boundaries import with_boundaries
 from video2blog.pipeline.llm.suggest import Session, suggest
 from video2blog.pipeline.output import OutputFolder, created_parts, folder_lock, inside, remove_created
 from video2blog.pipeline.progress import milestones, report_stage
-from video2blog.pipeline.schema import Draft, LlmSuggestion, RelatedPost, Source, Transcript
+from video2blog.pipeline.schema import (
+    Draft,
+    LlmSuggestion,
+    RelatedPost,
+    ScreenReading,
+    ScreenText,
+    Source,
+    Transcript,
+)
 from video2blog.pipeline.serialize import (
     to_json,
     transcript_from_dict,
@@ -74,6 +83,7 @@ class DraftOptions:
     # Claims an editor must check (text/claims.py); None: the built-in patterns (pipeline/data/claims.txt).
     claims: ClaimRules | None = None
     related: bool = True  # related posts closing each post of a batch (batch/library.py)
+    video_text: bool = True  # read text shown on screen: questions on cards head their sections
 
 
 @dataclass(frozen=True)
@@ -161,8 +171,10 @@ def compute_draft(
     words, src = read_source(source, options, progress, label)
     edits = read_record(out_dir) if out_dir is not None and (out_dir / EDITS_FILE).exists() else None
     related = kept_related(out_dir) if out_dir is not None and options.related else ()
-    video = _frame_source(source, options)
-    return render_draft(words, src, options, out_dir, edits, video=video, related=related)
+    video = _video(source)
+    screen = read_video_text(video, src.duration) if video and options.video_text else None
+    frames = video if options.images else None
+    return render_draft(words, src, options, out_dir, edits, video=frames, related=related, screen=screen)
 
 
 def kept_related(out_dir: Path) -> tuple[RelatedPost, ...]:
@@ -182,11 +194,13 @@ def render_draft(
     edits: EditRecord | None = None,
     video: Path | None = None,
     related: tuple[RelatedPost, ...] = (),
+    screen: ScreenReading | None = None,
 ) -> ComputedDraft:
     """Sentences, sections and every chosen file's bytes from a transcription.
 
     Pure (no I/O) but for ``options.llm`` (requests to the language model, through its reply cache)
-    and ``video`` (ffmpeg takes a still frame per section from it).
+    and ``video`` (ffmpeg takes a still frame per section from it). ``screen`` is what the video
+    showed (:func:`read_video_text`): questions on screen head sections, the rest is recorded.
 
     ``edits`` (the draft folder's ``edits.json``) are reapplied to the new draft: an editor's
     changes in the review page survive a redraft. ``transcript.json`` stays what was heard.
@@ -194,9 +208,9 @@ def render_draft(
     """
     report_stage(log, "compose", "finding sentences and sections: %s", src.path)
     transcript = split_sentences(words)
-    encoder = embed.encoder()
+    encoder = embed.encoder(options.transcribe.cache_dir)  # vectors cached beside the transcripts
     encode = Remembered(encoder) if encoder is not None else None  # the topic vector reuses the sections'
-    draft = replace(make_draft(transcript, src, options, encode), related=related)
+    draft = replace(make_draft(transcript, src, options, encode, screen), related=related)
     shown = transcript
     if edits is not None and edits.edits:
         applied = reapply(draft, transcript, edits)
@@ -245,9 +259,28 @@ def topic_file(draft: Draft, transcript: Transcript, encode: Encoder) -> dict[st
 
 def _frame_source(source: Path, options: DraftOptions) -> Path | None:
     """The media to take still frames from: a video's own file, unless images are off."""
-    if not options.images or source.suffix.lower() in TRANSCRIPT_SUFFIXES:
+    return _video(source) if options.images else None
+
+
+def _video(source: Path) -> Path | None:
+    """The source where it has pictures (still frames, on-screen text); None for audio and transcripts."""
+    if source.suffix.lower() in TRANSCRIPT_SUFFIXES:
         return None
     return source if media.probe(source).has_video else None
+
+
+def read_video_text(video: Path, duration: float) -> ScreenReading:
+    """What the video shows (on-screen text, hard cuts); a one-line note in its place where it cannot be read.
+
+    Pictures are a bonus like still frames: a video whose pictures cannot be decoded, or an install
+    without rapidocr, still gets its draft from the speech.
+    """
+    report_stage(log, "screen", "reading the text on screen: %s", video)
+    try:
+        return read_screen(video, duration)
+    except (InputError, UsageError) as exc:
+        log.warning("on-screen text not read: %s", exc)
+        return ScreenReading(note=f"On-screen text was not read: {exc}")
 
 
 def add_section_images(draft: Draft, video: Path) -> tuple[Draft, dict[str, bytes]]:
@@ -260,6 +293,9 @@ def add_section_images(draft: Draft, video: Path) -> tuple[Draft, dict[str, byte
     except InputError as exc:  # the pictures are a bonus: a video ffmpeg cannot seek in still gets its draft
         log.warning("no still frames: %s", exc)
         return draft, {}
+    if not any(frames):
+        note = "No still frames: the video shows no usable picture (black, or one flat colour)."
+        return replace(draft, notes=(*draft.notes, note)), {}
     sections, files = [], {}
     for n, (section, frame) in enumerate(zip(draft.sections, frames), 1):
         if frame is not None:
@@ -353,16 +389,35 @@ def _read_transcript_json(path: Path) -> Transcript:
 
 
 def make_draft(
-    transcript: Transcript, source: Source, options: DraftOptions, encode: Encoder | None = None
+    transcript: Transcript,
+    source: Source,
+    options: DraftOptions,
+    encode: Encoder | None = None,
+    screen: ScreenReading | None = None,
 ) -> Draft:
-    """The text stages after sentence splitting: sections (with sentence embeddings where installed),
-    cleanup and metadata; then, with ``options.llm``, the language model's guarded suggestions (and,
-    with ``boundaries``, its choice among the candidate section starts)."""
+    """The text stages after sentence splitting: sections (with sentence embeddings where installed,
+    and the questions ``screen`` shows), cleanup and metadata; then, with ``options.llm``, the
+    language model's guarded suggestions (and, with ``boundaries``, its choice among the candidate
+    section starts)."""
+    draft = _make_draft(transcript, source, options, encode, screen.texts if screen else ())
+    if screen is None:
+        return draft
+    notes = (*draft.notes, screen.note) if screen.note else draft.notes
+    return replace(draft, screen_text=screen.texts, cuts=screen.cuts, notes=notes)
+
+
+def _make_draft(
+    transcript: Transcript,
+    source: Source,
+    options: DraftOptions,
+    encode: Encoder | None,
+    screen: tuple[ScreenText, ...],
+) -> Draft:
     if not transcript.words:
         raise InputError("holds no words to draft from", source.path)
     chapters = () if options.ignore_chapters else transcript.chapters
     encode = encode or embed.encoder(options.transcribe.cache_dir)  # vectors cached beside the transcripts
-    spans = find_sections(transcript, chapters, encode=encode)
+    spans = find_sections(transcript, chapters, encode=encode, screen=screen)
     date = options.date or dt.date.today().isoformat()
     compose_options = ComposeOptions(verbatim=options.verbatim, date=date, glossary=options.glossary)
     if options.llm is None:

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 # Where a section's heading came from: spoken in the talk, a chapter mark, generated from the
-# section's text, suggested by a language model (--llm), or written by an editor in the review page.
-HeadingSource = Literal["spoken", "generated", "chapters", "llm", "edited"]
+# section's text, suggested by a language model (--llm), written by an editor in the review page, or
+# shown on screen (a question on a title card or lower third).
+HeadingSource = Literal["spoken", "generated", "chapters", "llm", "edited", "on-screen"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,34 @@ class Chapter:
     title: str
     start: float
     end: float
+
+
+@dataclass(frozen=True)
+class ScreenText:
+    """Text shown on screen from ``start`` to ``end``, as OCR read it most often.
+
+    ``box`` is (left, top, right, bottom) as fractions of the frame; ``persistent`` text is shown
+    for most of the video (a logo, the clinic's name, a phone number) and never heads a section.
+    """
+
+    text: str
+    start: float
+    end: float
+    confidence: float
+    box: tuple[float, float, float, float]
+    persistent: bool = False
+
+
+@dataclass(frozen=True)
+class ScreenReading:
+    """What the video shows: its on-screen texts and hard cuts (seconds), and what reading them cost."""
+
+    texts: tuple[ScreenText, ...] = ()
+    cuts: tuple[float, ...] = ()
+    frames: int = 0  # frames sampled
+    read: int = 0  # frames OCR read
+    seconds: float = 0.0
+    note: str = ""  # why nothing was read, for the draft's notes
 
 
 @dataclass(frozen=True)
@@ -230,3 +259,6 @@ class Draft:
     claims: tuple[Claim, ...] = ()
     # Other drafts of the same folder, most related first (batch/library.py; empty outside a library).
     related: tuple[RelatedPost, ...] = ()
+    # Text the video showed (title cards, lower thirds, a logo) and its hard cuts, where it was read.
+    screen_text: tuple[ScreenText, ...] = ()
+    cuts: tuple[float, ...] = ()

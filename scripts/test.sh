@@ -25,6 +25,9 @@ apt_needed=()
 [ -x /usr/bin/chromium ] || apt_needed+=(chromium)
 # espeak-ng: speech in other languages (Spanish) for the language tests.
 [ -x /usr/bin/espeak-ng ] || apt_needed+=(espeak-ng)
+# Fonts for the scenes tests/test_screen.py draws with ffmpeg's drawtext (tools/screen_video.py).
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] || apt_needed+=(fonts-dejavu-core)
+[ -f /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf ] || apt_needed+=(fonts-liberation)
 # WordPress for the publishing tests (tests/test_wordpress.py): Debian's package, served by PHP's own
 # server on 127.0.0.1 over a private MariaDB that the tests start and stop.
 if ! { [ -f /usr/share/wordpress/wp-settings.php ] && [ -x /usr/sbin/mariadbd ] &&

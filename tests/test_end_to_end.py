@@ -71,8 +71,13 @@ def test_sample_files_and_transcript_words(sample_draft: Path, sample_truth: dic
     names = {p.name for p in sample_draft.iterdir() if not p.name.startswith(".")}
     assert names == {
         "post.md", "post.html", "post.docx", "review.html", "draft.json", "transcript.json",
-        "captions.srt", "captions.vtt", "chapters.txt",
+        "captions.srt", "captions.vtt", "chapters.txt", "images",
     }
+    draft = json.loads((sample_draft / "draft.json").read_text())
+    stills = sorted(p.name for p in (sample_draft / "images").iterdir())
+    assert stills == sorted(s["image"].removeprefix("images/") for s in draft["sections"])  # one a section
+    shown = {t["text"]: t["persistent"] for t in draft["screen_text"]}
+    assert shown.get("Riverside Pain Clinic") is True and "Is ketamine safe?" in shown  # what the video shows
     transcript = json.loads((sample_draft / "transcript.json").read_text())
     words = transcript["words"]
     assert all(0 <= w["probability"] <= 1 and w["start"] <= w["end"] for w in words)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import truth_transcript
+from tests.conftest import run_ffmpeg, truth_transcript
 from tools.images import grey
 from video2blog.cli import app
 from video2blog.pipeline.ingest.frames import pick_frame, section_frames, sharpness, usable
@@ -71,8 +71,20 @@ def test_stills_come_only_from_a_video_and_not_with_no_images(slides_sample: Pat
     assert _frame_source(media_dir / "tone.wav", DraftOptions()) is None  # audio: no pictures
 
 
-def test_a_video_of_one_flat_colour_gives_no_stills(sample_video: Path):
-    assert section_frames(sample_video, [(0.0, 10.0), (30.0, 50.0)]) == [None, None]
+def test_a_video_of_one_flat_colour_gives_no_stills_and_the_draft_says_so(computed, tmp_path: Path):
+    flat = tmp_path / "flat.mp4"
+    run_ffmpeg("-f", "lavfi", "-i", "color=c=0x336699:s=320x180:r=5:d=60", "-c:v", "libx264", str(flat))
+    assert section_frames(flat, [(0.0, 10.0), (30.0, 50.0)]) == [None, None]
+    draft, files = add_section_images(computed.draft, flat)
+    assert files == {}
+    assert [n for n in draft.notes if "still" in n] == [
+        "No still frames: the video shows no usable picture (black, or one flat colour)."
+    ]
+
+
+def test_the_bundled_sample_shows_pictures_that_change(sample_video: Path):
+    frames = section_frames(sample_video, [(0.0, 10.0), (30.0, 50.0), (92.0, 108.0)])
+    assert all(frames) and len({f.jpeg for f in frames if f}) == 3
 
 
 @pytest.mark.slow

@@ -90,7 +90,7 @@ def compose(
     model = options.question_model or shipped_model()
     questions = _questions(unnamed, talk, full_text, encode, model) if encode and model else {}
     sections = _name_sections(unnamed, talk, questions)
-    asked = any(s.heading_source == "spoken" for s in sections)
+    asked = any(s.heading_source in ("spoken", "on-screen") for s in sections)
     title = make_title(talk.topic, asked, topic_purpose(full_text, talk.topic))
     return Draft(
         title=title,
@@ -134,6 +134,7 @@ def _section(transcript: Transcript, span: SectionSpan, cleaned: list[CleanSente
         end=sentences[last - 1].end,
         paragraphs=tuple(_paragraphs(transcript, range(first + 1 if said else first, last), cleaned)),
         heading_words=sentences[first].words if said else None,
+        suggestions=(HeadingSuggestion(span.shown, "on-screen"),) if span.shown else (),
     )
 
 

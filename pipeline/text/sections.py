@@ -6,7 +6,9 @@ In order of authority:
 2. Spoken headings: a real question ("How long does it take?", also when the recogniser left
    off the question mark) or a spoken title ("Aftercare at home.") that a substantial answer
    follows.
-3. Topic shifts found from the content (:mod:`video2blog.pipeline.text.segment`) start further sections, with
+3. Questions shown on screen (title cards, lower thirds; :mod:`video2blog.pipeline.text.onscreen`)
+   open sections where no question was spoken.
+4. Topic shifts found from the content (:mod:`video2blog.pipeline.text.segment`) start further sections, with
    generated headings, where no heading was spoken.
 """
 
@@ -17,7 +19,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from video2blog.pipeline.schema import Chapter, HeadingSource, Sentence, Transcript
+from video2blog.pipeline.schema import Chapter, HeadingSource, ScreenText, Sentence, Transcript
+from video2blog.pipeline.text.onscreen import ShownHeads, shown_heads
 from video2blog.pipeline.text.segment import ANNOUNCED_HEADINGS, min_length, stems, topic_starts
 from video2blog.pipeline.text.sentences import make_sentence
 from video2blog.pipeline.text.spoken import (
@@ -75,10 +78,14 @@ class SectionSpan:
     heading: str | None = None
     heading_end: int | None = None
     heading_start: int | None = None
+    shown: str | None = None  # a question shown on screen beside the spoken one: offered to the editor
 
 
 def find_sections(
-    transcript: Transcript, chapters: Sequence[Chapter] = (), encode: Encoder | None = None
+    transcript: Transcript,
+    chapters: Sequence[Chapter] = (),
+    encode: Encoder | None = None,
+    screen: Sequence[ScreenText] = (),
 ) -> list[SectionSpan]:
     """Split a sentence-split transcript into sections.
 
@@ -87,6 +94,7 @@ def find_sections(
         chapters: the media's chapter marks; two or more make the sections.
         encode: turns sentences into vectors (sentence embeddings) for finding topic shifts; the
             caller passes one where a model is installed, else lexical cohesion is used.
+        screen: text the video showed; questions shown as an answer begins open sections.
 
     Returns:
         Sections covering every sentence exactly once, in order.
@@ -95,18 +103,35 @@ def find_sections(
     if len(chapters) >= 2 and sentences:
         return chapter_sections(sentences, chapters)
     heads = spoken_heads(sentences)
+    shown = shown_heads(sentences, screen, heads)
     run_ons = run_on_titles(transcript, heads)
     fixed = sorted({*heads, *run_ons})
     texts = [s.text for s in sentences]
     times = [(s.start, s.end) for s in sentences]
-    starts = topic_starts(texts, _vectors(texts, encode), fixed=fixed, times=times)
+    starts = topic_starts(texts, _vectors(texts, encode), fixed=sorted({*fixed, *shown.heads}), times=times)
     if len(heads) < ANNOUNCED_HEADINGS:
-        return spans_from_starts(transcript, starts, fixed, run_ons)
+        return with_shown(spans_from_starts(transcript, starts, fixed, run_ons), shown)
     # The speaker reads out headings: a topic shift may open with one, or one may end a sentence.
-    run_ons |= {i: cut for i in starts if i not in fixed and (cut := title_cut(transcript, i))}
+    free = [i for i in starts if i not in fixed and i not in shown.heads]
+    run_ons |= {i: cut for i in free if (cut := title_cut(transcript, i))}
     tails = tail_titles(transcript, sorted({*fixed, *run_ons}))
-    starts = [i for i in starts if i - 1 not in tails]
-    return spans_from_starts(transcript, starts, sorted({*fixed, *run_ons, *tails}), run_ons, tails)
+    starts = [i for i in starts if i - 1 not in tails or i in shown.heads]
+    spans = spans_from_starts(transcript, starts, sorted({*fixed, *run_ons, *tails}), run_ons, tails)
+    return with_shown(spans, shown)
+
+
+def with_shown(spans: list[SectionSpan], shown: ShownHeads) -> list[SectionSpan]:
+    """Sections opening where a question was shown on screen headed by it; the card shown beside a
+    spoken question offered with it."""
+    out = []
+    for span in spans:
+        first = span.sentences[0]
+        if span.heading_source == "generated" and first in shown.heads:
+            span = replace(span, heading_source="on-screen", heading=shown.heads[first])
+        elif span.heading_sentence is not None and span.heading_sentence in shown.offered:
+            span = replace(span, shown=shown.offered[span.heading_sentence])
+        out.append(span)
+    return out
 
 
 def _vectors(texts: list[str], encode: Encoder | None) -> np.ndarray | None:

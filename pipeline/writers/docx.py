@@ -26,7 +26,8 @@ AUTHOR, INITIALS = "video2blog", "v2b"
 SPOKEN_QUOTE_CHARS = 160
 # Headings an editor should check, and how the comment on each names where it came from.
 CHECK_HEADINGS = {
-    "generated": "generated", "llm": "suggested by a language model", "chapters": "a chapter mark"
+    "generated": "generated", "llm": "suggested by a language model", "chapters": "a chapter mark",
+    "on-screen": "read from the screen",
 }
 
 

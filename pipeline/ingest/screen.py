@@ -1,0 +1,345 @@
+"""What the video shows: text on screen (title cards, lower thirds, a logo) and hard cuts.
+
+The pictures are decoded once with PyAV. Every frame's luma histogram (of a pixel in 64) tells
+where the picture changed at once (a hard cut, a title card coming up); a frame is sampled at
+each cut and about once a second between, at reduced size. OCR (RapidOCR, its PP-OCR ONNX models
+from inside the wheel) reads a sampled frame only when its text region may have changed: a cut, or
+its text-like cells (edge-dense and standing still while the scene moves) differ from those of the
+last frame read, or the picture moved and the last reading is a few seconds old. Readings are grouped
+over time into :class:`ScreenText` items; text shown for most of the video (a logo, a clinic's name)
+is marked ``persistent``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from video2blog.pipeline.errors import InputError
+from video2blog.pipeline.schema import ScreenReading, ScreenText
+
+log = logging.getLogger(__name__)
+
+SAMPLE_WIDTH = 960  # frames are read at this width (detection is limited to it too)
+SAMPLE_EVERY_S = 1.0  # a frame at least this often where the picture does not change
+THUMB_STEP = 8  # the change score looks at every 8th luma pixel
+# A hard cut: the luma histograms of consecutive frames differ by this share (0-1); a pan over a busy
+# scene moves every pixel but keeps its histogram.
+CUT_SCORE = 0.5
+HIST_BINS = 32
+CUT_GAP_S = 0.5  # a cut within this long of the last is the same cut (a flash, a wipe)
+# OCR reads a sample again only where its text-like cells (CELL px squares of the frame reduced REDUCE
+# times: EDGE_SHARE of their pixels on an edge stronger than EDGE grey levels, changed by less than
+# STILL since the sample before) differ from those of the last reading in MIN_CELLS cells.
+REDUCE = 4
+CELL = 8
+EDGE = 40.0
+EDGE_SHARE = 0.08
+STILL = 12.0
+MIN_CELLS = 3
+AFTER_CUT_S = 0.5  # a frame read within this long after a cut is read again at the next sample
+# ...and, short of a cut, at most once in this many seconds (a busy moving scene keeps changing cells).
+MIN_GAP_S = 2.0
+# A picture that moved by this much (mean grey levels) since the last reading is read again this often.
+MOTION = 3.0
+RECHECK_S = 4.0
+# Lines read with less confidence than this are dropped; lines of a block sit this close (line heights).
+MIN_SCORE = 0.7
+LINE_GAP = 1.0
+MIN_CHARS = 2  # a box with fewer letters and digits is a shape, not text
+SAME_TEXT = 0.8  # two readings of at least this similarity are the same text
+PERSISTENT_SHARE = 0.5  # shown for at least this share of the video: a logo, not a heading
+RECURRING = 3  # ...or shown this many separate times, spread over that share
+MODEL_FILES = {
+    "Det.model_path": "PP-OCRv6_det_small.onnx",
+    "Rec.model_path": "PP-OCRv6_rec_small.onnx",
+    "Cls.model_path": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
+}
+MISSING = "on-screen text needs rapidocr: pip install rapidocr opencv-python-headless (or --no-video-text)"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One block of text in one frame: its text, confidence and box (fractions of the frame)."""
+
+    text: str
+    score: float
+    box: tuple[float, float, float, float]
+
+
+@dataclass
+class _Track:
+    """A text seen over consecutive samples."""
+
+    readings: list[Line]
+    start: float
+    last: float
+    end: float = 0.0
+    seen: float = 0.0
+
+
+@dataclass
+class _Sampler:
+    """Running state of the sampling pass."""
+
+    previous: np.ndarray | None = None
+    last_sample: float = -1e9
+    last_cut: float = -1e9
+    cuts: list[float] = field(default_factory=list)
+
+
+def read_screen(video: Path, duration: float, threads: int = 2) -> ScreenReading:
+    """The text shown on screen in ``video`` and its hard cuts.
+
+    Args:
+        video: a media file with a video stream.
+        duration: the media's length in seconds (for persistent text).
+        threads: CPU threads for decoding and OCR.
+
+    Raises:
+        InputError: the pictures cannot be decoded.
+        UsageError: rapidocr is not installed.
+    """
+    started = time.monotonic()
+    sampler = _Sampler()
+    lines: list[tuple[float, list[Line]]] = []
+    reads = 0
+    last: tuple[float, np.ndarray, np.ndarray] | None = None
+    grey, found = None, list[Line]()
+    for when, image in _samples(video, sampler, threads):
+        before, grey = grey, image[::REDUCE, ::REDUCE, 1].astype(np.float32)  # green is near enough luma
+        cells = text_cells(grey, before)
+        if last is None or _needs_reading(last, when, cells, grey, sampler.cuts):
+            last, found, reads = (when, cells, grey), read_frame(reader(threads), image), reads + 1
+        lines.append((when, found))
+    texts = group_readings(lines, duration or (lines[-1][0] if lines else 0.0))
+    took = time.monotonic() - started
+    log.info("screen: %d frames sampled, %d read, %d texts in %.1f s", len(lines), reads, len(texts), took)
+    return ScreenReading(tuple(texts), tuple(round(c, 3) for c in sampler.cuts), len(lines), reads, took)
+
+
+@lru_cache(maxsize=2)
+def reader(threads: int = 2) -> Any:
+    """RapidOCR on the model files inside its wheel (it never downloads), without the angle classifier.
+
+    Raises:
+        UsageError: rapidocr is not installed.
+    """
+    from video2blog.pipeline.errors import UsageError
+
+    try:
+        import rapidocr
+    except ImportError as exc:
+        raise UsageError(MISSING) from exc
+    models = Path(rapidocr.__file__).parent / "models"
+    paths = {key: str(models / name) for key, name in MODEL_FILES.items()}
+    for path in paths.values():
+        if not Path(path).is_file():
+            raise UsageError(f"rapidocr's model file {path} is missing; reinstall rapidocr")
+    params = {
+        **paths,
+        "Global.use_cls": False,
+        "Global.log_level": "error",
+        "Det.limit_side_len": SAMPLE_WIDTH,
+        "Det.limit_type": "max",
+        "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+        "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+    }
+    return rapidocr.RapidOCR(params=params)
+
+
+def read_frame(ocr: Any, image: np.ndarray) -> list[Line]:
+    """The blocks of text OCR reads in one BGR frame, lines of one block joined."""
+    found = ocr(image, use_det=True, use_cls=False, use_rec=True)
+    if found.boxes is None or found.txts is None:
+        return []
+    height, width = image.shape[:2]
+    lines = [
+        Line(" ".join(text.split()), float(score), _box(points, width, height))
+        for text, score, points in zip(found.txts, found.scores, found.boxes)
+        if float(score) >= MIN_SCORE and sum(c.isalnum() for c in text) >= MIN_CHARS
+    ]
+    return join_lines(lines)
+
+
+def _box(points: np.ndarray, width: int, height: int) -> tuple[float, float, float, float]:
+    xs, ys = np.asarray(points)[:, 0], np.asarray(points)[:, 1]
+    return (
+        round(float(xs.min()) / width, 4),
+        round(float(ys.min()) / height, 4),
+        round(float(xs.max()) / width, 4),
+        round(float(ys.max()) / height, 4),
+    )
+
+
+def join_lines(lines: list[Line]) -> list[Line]:
+    """Lines of one block (a question wrapped onto two lines) as one: each line sits under the last
+    within :data:`LINE_GAP` line heights, overlapping it across, at a similar height."""
+    blocks: list[list[Line]] = []
+    for line in sorted(lines, key=lambda x: (x.box[1], x.box[0])):
+        home = next((b for b in blocks if _continues(b[-1], line)), None)
+        if home is None:
+            blocks.append([line])
+        else:
+            home.append(line)
+    return [_merge(block) for block in blocks]
+
+
+def _continues(above: Line, below: Line) -> bool:
+    high_a, high_b = above.box[3] - above.box[1], below.box[3] - below.box[1]
+    gap = below.box[1] - above.box[3]
+    across = min(above.box[2], below.box[2]) - max(above.box[0], below.box[0])
+    similar = 0.75 <= high_b / max(high_a, 1e-6) <= 1.33
+    return similar and across > 0 and -0.5 * high_a <= gap <= LINE_GAP * high_a
+
+
+def _merge(block: list[Line]) -> Line:
+    box = (
+        min(x.box[0] for x in block),
+        min(x.box[1] for x in block),
+        max(x.box[2] for x in block),
+        max(x.box[3] for x in block),
+    )
+    return Line(" ".join(x.text for x in block), min(x.score for x in block), box)
+
+
+def text_cells(grey: np.ndarray, before: np.ndarray | None) -> np.ndarray:
+    """Cells of a frame that look like text: dense in strong edges and unchanged since the sample
+    before (text stands still while a scene or background moves). ``grey``: a reduced luma frame."""
+    rows, cols = grey.shape[0] // CELL, grey.shape[1] // CELL
+    area = grey[: rows * CELL, : cols * CELL]
+    edges = np.zeros(area.shape, bool)
+    edges[:, 1:] |= np.abs(np.diff(area, axis=1)) > EDGE
+    edges[1:, :] |= np.abs(np.diff(area, axis=0)) > EDGE
+    dense = edges.reshape(rows, CELL, cols, CELL).mean(axis=(1, 3)) >= EDGE_SHARE
+    if before is None or before.shape != grey.shape:
+        return dense
+    moved = np.abs(area - before[: rows * CELL, : cols * CELL]).reshape(rows, CELL, cols, CELL)
+    return dense & (moved.mean(axis=(1, 3)) < STILL)
+
+
+def _needs_reading(
+    last: tuple[float, np.ndarray, np.ndarray],
+    when: float,
+    cells: np.ndarray,
+    grey: np.ndarray,
+    cuts: list[float],
+) -> bool:
+    """Whether a sampled frame needs reading: a cut since the last reading; its text-like cells differ
+    from those of the last reading in at least :data:`MIN_CELLS` cells, :data:`MIN_GAP_S` on; or the
+    picture moved and the last reading is :data:`RECHECK_S` old (text over a busy moving scene, whose
+    cells never stand still)."""
+    then, read_cells, read_grey = last
+    if any(then < cut <= when for cut in cuts) or any(0 <= then - cut < AFTER_CUT_S for cut in cuts[-2:]):
+        return True  # a cut, or the sample after one (a lower third comes up as the new shot settles)
+    if when - then < MIN_GAP_S - 1e-3:
+        return False
+    if read_cells.shape != cells.shape or int((read_cells ^ cells).sum()) >= MIN_CELLS:
+        return True
+    return when - then >= RECHECK_S - 1e-3 and float(np.abs(grey - read_grey).mean()) >= MOTION
+
+
+def _samples(video: Path, sampler: _Sampler, threads: int) -> Iterator[tuple[float, np.ndarray]]:
+    """Frames (time, BGR at :data:`SAMPLE_WIDTH`) at each hard cut and about once a second between."""
+    import av
+
+    try:
+        with av.open(str(video)) as container:
+            stream = container.streams.video[0]
+            if stream.disposition & av.stream.Disposition.attached_pic:
+                return  # an audio file's cover art: no pictures to read
+            stream.thread_type, stream.thread_count = "AUTO", threads
+            width = min(SAMPLE_WIDTH, stream.codec_context.width or SAMPLE_WIDTH)
+            for frame in container.decode(stream):
+                if frame.time is not None and _wanted(sampler, float(frame.time), _histogram(frame)):
+                    height = _height(frame, width)
+                    yield float(frame.time), frame.to_ndarray(width=width, height=height, format="bgr24")
+    except (av.error.FFmpegError, IndexError, ValueError, OSError) as exc:
+        why = f"cannot read the pictures for on-screen text ({exc}); try --no-video-text"
+        raise InputError(why, video) from exc
+
+
+def _height(frame: Any, width: int) -> int:
+    return max(2, round(frame.height * width / frame.width / 2) * 2)
+
+
+def _histogram(frame: Any) -> np.ndarray:
+    """The share of every :data:`THUMB_STEP`-th luma pixel in each of :data:`HIST_BINS` grey levels."""
+    plane = frame.planes[0]
+    rows = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[: frame.height, : frame.width]
+    counts = np.bincount(rows[::THUMB_STEP, ::THUMB_STEP].ravel() >> 3, minlength=HIST_BINS)
+    return counts / max(1, counts.sum())
+
+
+def _wanted(sampler: _Sampler, when: float, histogram: np.ndarray) -> bool:
+    """Record a cut where the picture's grey levels changed; sample at cuts and once a second."""
+    before, sampler.previous = sampler.previous, histogram
+    cut = before is not None and float(np.abs(histogram - before).sum()) / 2 >= CUT_SCORE
+    if cut and when - sampler.last_cut >= CUT_GAP_S:
+        sampler.cuts.append(when)
+        sampler.last_cut = when
+    if cut or when - sampler.last_sample >= SAMPLE_EVERY_S - 1e-3:
+        sampler.last_sample = when
+        return True
+    return False
+
+
+def group_readings(samples: list[tuple[float, list[Line]]], duration: float) -> list[ScreenText]:
+    """Readings over time as texts shown from a first to a last sample, each with its most common reading.
+
+    A text is shown until the first sample that no longer holds it; one shown for at least
+    :data:`PERSISTENT_SHARE` of ``duration`` is persistent.
+    """
+    open_tracks: list[_Track] = []
+    done: list[_Track] = []
+    for i, (when, lines) in enumerate(samples):
+        step = samples[i + 1][0] - when if i + 1 < len(samples) else SAMPLE_EVERY_S
+        still: list[_Track] = []
+        for line in lines:
+            track = next((t for t in open_tracks if t not in still and _same(t.readings[-1], line)), None)
+            if track is None:
+                track = _Track([], when, when)
+            track.readings.append(line)
+            track.last, track.end, track.seen = when, when + step, track.seen + step
+            still.append(track)
+        done += [t for t in open_tracks if t not in still]
+        open_tracks = still
+    tracks = sorted(done + open_tracks, key=lambda t: (t.start, t.readings[0].box[1]))
+    return [
+        _text(t, _persistent([u for u in tracks if _same(u.readings[0], t.readings[0])], duration))
+        for t in tracks
+    ]
+
+
+def _persistent(appearances: list[_Track], duration: float) -> bool:
+    """Whether a text (all its appearances in the same place) belongs to the video, not to a moment: shown
+    for :data:`PERSISTENT_SHARE` of it, or back :data:`RECURRING` times or more over that share (a logo
+    that a busy scene makes unreadable now and then, or that cards hide)."""
+    if duration <= 0:
+        return False
+    share = PERSISTENT_SHARE * duration
+    spread = max(t.end for t in appearances) - min(t.start for t in appearances)
+    return sum(t.seen for t in appearances) >= share or (len(appearances) >= RECURRING and spread >= share)
+
+
+def _same(a: Line, b: Line) -> bool:
+    across = min(a.box[2], b.box[2]) - max(a.box[0], b.box[0])
+    down = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1])
+    close = SequenceMatcher(None, a.text.lower(), b.text.lower()).ratio() >= SAME_TEXT
+    return close and across > 0 and down > 0
+
+
+def _text(track: _Track, persistent: bool) -> ScreenText:
+    text = Counter(r.text for r in track.readings).most_common(1)[0][0]
+    box = next(r.box for r in track.readings if r.text == text)
+    confidence = float(np.mean([r.score for r in track.readings]))
+    return ScreenText(text, round(track.start, 3), round(track.end, 3), round(confidence, 4), box, persistent)

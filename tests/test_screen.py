@@ -1,0 +1,230 @@
+"""What the video shows: the real OCR on small generated videos, on-screen questions as headings, the
+CLI with and without --no-video-text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import SAMPLE, run_ffmpeg, truth_transcript
+from tools.screen_video import Shown, Style, render
+from video2blog.cli import app
+from video2blog.pipeline.ingest.screen import read_screen
+from video2blog.pipeline.run import DraftOptions, compute_draft, render_draft
+from video2blog.pipeline.schema import ScreenReading, ScreenText, Sentence, Source
+from video2blog.pipeline.text.onscreen import clean_shown, screen_question, shown_heads
+
+CARD = "How long does the relief last?"
+NAME = "Dr. Jane Smith, MD"
+LOWER = "Can I drive myself home afterwards?"
+LOGO = "Riverside Pain Clinic"
+SMALL = (640, 360)
+
+
+@pytest.fixture(scope="module")
+def scene(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """14 s: a persistent logo, a full-screen card, a name lower third, a question lower third."""
+    out = tmp_path_factory.mktemp("screen") / "scene.mp4"
+    shown = [
+        Shown(CARD, 2.0, 6.0, "card"),
+        Shown(NAME, 7.0, 9.5, "name"),
+        Shown(LOWER, 10.0, 14.0, "lower-third"),
+    ]
+    render(out, 14.0, shown, Style(background="gradient", logo=LOGO, size=0.07), size=SMALL)
+    return out
+
+
+@pytest.fixture(scope="module")
+def reading(scene: Path) -> ScreenReading:
+    return read_screen(scene, 14.0)
+
+
+def _find(reading: ScreenReading, text: str) -> list[ScreenText]:
+    return [t for t in reading.texts if t.text == text]
+
+
+def test_a_card_is_read_verbatim_with_the_time_it_was_shown(reading: ScreenReading):
+    (card,) = _find(reading, CARD)
+    assert abs(card.start - 2.0) <= 1.0 and abs(card.end - 6.0) <= 1.5
+    assert card.confidence > 0.8 and not card.persistent
+    assert 0.1 < card.box[0] < card.box[2] < 0.9  # centred
+
+
+def test_lower_thirds_are_read_and_a_logo_shown_throughout_is_persistent(reading: ScreenReading):
+    (name,) = _find(reading, NAME)
+    (lower,) = _find(reading, LOWER)
+    assert name.box[1] > 0.7 and lower.box[1] > 0.7 and abs(lower.start - 10.0) <= 1.5
+    logos = _find(reading, LOGO)
+    assert logos and all(t.persistent for t in logos)  # a card hides it for a while: still the logo
+    assert {t.text for t in reading.texts} == {CARD, NAME, LOWER, LOGO}  # nothing misread besides
+    assert reading.read < reading.frames  # frames whose text did not change are not read again
+
+
+def test_a_video_without_text_gives_no_text(tmp_path: Path):
+    blank = tmp_path / "blank.mp4"
+    render(blank, 8.0, [], Style(background="gradient"), size=SMALL)
+    found = read_screen(blank, 8.0)
+    assert found.texts == () and found.frames >= 7
+
+
+def test_hard_cuts_are_recorded(tmp_path: Path):
+    cut = tmp_path / "cut.mp4"
+    render(cut, 8.0, [], Style(background="plain", cuts=(4.0,), colors=("0x101010", "0xd0d0d0")), size=SMALL)
+    found = read_screen(cut, 8.0)
+    assert len(found.cuts) == 1 and abs(found.cuts[0] - 4.0) < 0.1
+
+
+def _sentences(*spans: tuple[str, float]) -> list[Sentence]:
+    return [Sentence(text, start, start + 3.0, (i, i + 1)) for i, (text, start) in enumerate(spans)]
+
+
+def _shown(text: str, start: float, persistent: bool = False) -> ScreenText:
+    return ScreenText(text, start, start + 3.0, 0.99, (0.1, 0.4, 0.9, 0.6), persistent)
+
+
+def test_only_questions_not_on_screen_throughout_can_be_headings():
+    assert screen_question(_shown("HOW LONG DOES THE RELIEF LAST ?", 0)) == "How long does the relief last?"
+    assert screen_question(_shown("Is it safe to drive afterwards?", 0, persistent=True)) is None
+    assert screen_question(_shown(NAME, 0)) is None
+    assert screen_question(_shown("Step 1: rest the joint", 0)) is None
+    assert clean_shown("What  helps ?.") == "What helps?"
+
+
+def test_a_spoken_question_wins_and_a_different_card_is_offered():
+    sentences = _sentences(
+        ("Hello everyone.", 0.0),
+        ("It works on the nerves.", 4.0),
+        ("How long does it last?", 8.0),
+        ("About a week.", 11.0),
+        ("Some need more.", 14.0),
+    )
+    screen = [
+        _shown("What does ketamine do?", 3.6),
+        _shown("How long will relief last?", 8.2),
+        _shown("Riverside Clinic, any questions?", 0.0, persistent=True),
+    ]
+    shown = shown_heads(sentences, screen, spoken=[2])
+    assert shown.heads == {1: "What does ketamine do?"}
+    assert shown.offered == {2: "How long will relief last?"}
+
+
+def test_a_card_at_a_section_start_heads_it_in_the_draft(sample_truth: dict):
+    transcript = truth_transcript(sample_truth)
+    intro, first = sample_truth["sections"][0], sample_truth["sections"][1]
+    screen = ScreenReading(
+        texts=(
+            _shown("Why do we offer ketamine for pain?", intro["start"]),
+            _shown("Which kinds of pain does it help?", first["start"]),  # beside the spoken question
+            _shown("Riverside Pain Clinic, who are we?", 0.0, persistent=True),
+            _shown(NAME, 20.0),
+        ),
+        cuts=(10.0,),
+    )
+    source = Source("talk.mp4", "ab" * 32, sample_truth["duration"])
+    draft = render_draft(
+        transcript, source, DraftOptions(date="2026-01-02", formats=("draft",)), screen=screen
+    ).draft
+    head = draft.sections[0]
+    assert (head.heading, head.heading_source) == ("Why do we offer ketamine for pain?", "on-screen")
+    spoken = draft.sections[1]
+    assert spoken.heading_source == "spoken" and spoken.heading == first["heading"]
+    assert [(s.text, s.source) for s in spoken.suggestions] == [
+        ("Which kinds of pain does it help?", "on-screen")
+    ]
+    assert all("Riverside" not in s.heading and s.heading != NAME for s in draft.sections)
+    assert NAME in [t.text for t in draft.screen_text] and draft.cuts == (10.0,)
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample's first 30 s of speech (its intro and first question) under a card and a logo."""
+    d = tmp_path_factory.mktemp("clip")
+    run_ffmpeg("-i", str(SAMPLE), "-t", "30", "-vn", "-c:a", "copy", str(d / "speech.m4a"))
+    shown = [Shown("Why do we offer ketamine?", 0.2, 4.0, "card")]
+    render(d / "clip.mp4", 30.0, shown, Style(logo=LOGO), audio=d / "speech.m4a", size=SMALL)
+    return d / "clip.mp4"
+
+
+@pytest.mark.slow
+def test_draft_command_heads_a_section_with_a_card_and_no_video_text_turns_it_off(clip: Path, tmp_path: Path):
+    result = CliRunner().invoke(app, ["draft", str(clip), "--out", str(tmp_path / "a"), "--no-images"])
+    assert result.exit_code == 0, result.output
+    draft = json.loads((tmp_path / "a" / "draft.json").read_text())
+    why = (draft["notes"], draft["screen_text"][:3], [s["start"] for s in draft["sections"]])
+    assert (draft["sections"][0]["heading"], draft["sections"][0]["heading_source"]) == (
+        "Why do we offer ketamine?",
+        "on-screen",
+    ), why
+    assert LOGO in [t["text"] for t in draft["screen_text"] if t["persistent"]]
+    off = CliRunner().invoke(app, ["draft", str(clip), "--out", str(tmp_path / "b"), "--no-video-text"])
+    assert off.exit_code == 0, off.output
+    plain = json.loads((tmp_path / "b" / "draft.json").read_text())
+    assert plain["screen_text"] == [] and plain["cuts"] == []
+    assert all(s["heading_source"] != "on-screen" for s in plain["sections"])
+
+
+def test_audio_files_are_not_read_for_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    run_ffmpeg("-i", str(SAMPLE), "-t", "20", "-vn", "-c:a", "copy", str(tmp_path / "talk.m4a"))
+
+    def never(*args: object) -> ScreenReading:
+        raise AssertionError("read_screen was called for an audio file")
+
+    monkeypatch.setattr("video2blog.pipeline.run.read_screen", never)
+    computed = compute_draft(tmp_path / "talk.m4a", DraftOptions(date="2026-01-02", formats=("draft",)))
+    assert computed.draft.screen_text == () and computed.draft.cuts == ()
+
+
+def test_lines_of_a_card_join_and_readings_group_over_time():
+    from video2blog.pipeline.ingest.screen import Line, group_readings, join_lines
+
+    top = Line("Is it a cold or seasonal", 0.99, (0.2, 0.40, 0.8, 0.46))
+    below = Line("allergies?", 0.98, (0.4, 0.48, 0.6, 0.54))
+    logo = Line(LOGO, 0.99, (0.8, 0.02, 0.98, 0.05))
+    assert [x.text for x in join_lines([below, logo, top])] == [LOGO, "Is it a cold or seasonal allergies?"]
+    card = join_lines([top, below])
+    samples = [(float(t), [logo, *(card if 3 <= t < 6 else [])]) for t in range(10)]
+    texts = group_readings(samples, 10.0)
+    (question,) = [t for t in texts if t.text.endswith("?")]
+    assert (question.start, question.end, question.persistent) == (3.0, 6.0, False)
+    assert [t.persistent for t in texts if t.text == LOGO] == [True]
+
+
+def test_an_audio_files_cover_art_is_not_read(tmp_path: Path):
+    song = tmp_path / "talk.mp3"
+    run_ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=d=3",
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=red:s=64x64:d=1",
+        "-map",
+        "0",
+        "-map",
+        "1",
+        "-frames:v",
+        "1",
+        "-c:v",
+        "mjpeg",
+        "-disposition:v",
+        "attached_pic",
+        str(song),
+    )
+    found = read_screen(song, 3.0)
+    assert (found.frames, found.read, found.texts) == (0, 0, ())
+
+
+def test_a_logo_back_again_and_again_is_persistent_though_mostly_unreadable():
+    from video2blog.pipeline.ingest.screen import Line, group_readings
+
+    logo = Line(LOGO, 0.99, (0.8, 0.02, 0.98, 0.05))
+    title = Line("Skin prick testing", 0.99, (0.2, 0.4, 0.8, 0.5))
+    samples = [(float(t), [logo] if t % 30 < 5 else [title] if 40 <= t < 44 else []) for t in range(100)]
+    texts = group_readings(samples, 100.0)
+    assert {t.persistent for t in texts if t.text == LOGO} == {True}
+    assert [t.persistent for t in texts if t.text == "Skin prick testing"] == [False]
