@@ -23,6 +23,7 @@ from video2blog.pipeline.batch.report import REPORT_CSV, REPORT_JSON, BatchRepor
 from video2blog.pipeline.batch.runner import BatchOptions, run_batch
 from video2blog.pipeline.engines import EngineOptions
 from video2blog.pipeline.errors import UsageError, Video2BlogError
+from video2blog.pipeline.ingest.language import parse_language
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_prompt, load_glossary
 from video2blog.pipeline.llm import LlmOptions
 from video2blog.pipeline.run import DraftOptions, DraftResult, draft_file
@@ -110,6 +111,13 @@ MedicalOpt = Annotated[
     bool, typer.Option("--medical", help="Mark post.html up as a MedicalWebPage (a clinician reviews it).")
 ]
 ImagesOpt = Annotated[bool, typer.Option(help="Take a still frame per section from a video.")]
+LanguageOpt = Annotated[
+    str,
+    typer.Option(
+        "--language",
+        help="auto, or the talk's language (en, es, ...); other than English needs extra 'base'.",
+    ),
+]
 AudioTrackOpt = Annotated[
     int,
     typer.Option(
@@ -150,6 +158,7 @@ class DraftFlags:
     medical: bool = False
     images: bool = True
     audio_track: int = 0
+    language: str = "auto"
 
 
 _OPTION_TYPES: dict[str, object] = {
@@ -160,7 +169,7 @@ _OPTION_TYPES: dict[str, object] = {
     "llm": LlmOpt, "llm_model": LlmModelOpt, "llm_mode": LlmModeOpt, "llm_boundaries": LlmBoundariesOpt,
     "llm_timeout": LlmTimeoutOpt, "clinic": ClinicOpt,
     "front_matter": FrontMatterOpt, "medical": MedicalOpt, "images": ImagesOpt,
-    "audio_track": AudioTrackOpt,
+    "audio_track": AudioTrackOpt, "language": LanguageOpt,
 }
 # The shared options as command parameters, with DraftFlags' defaults.
 SHARED = [
@@ -215,7 +224,7 @@ def build_options(flags: DraftFlags, threads: int = 0) -> DraftOptions:
     engine_options = EngineOptions(
         model=flags.model, hotwords=glossary_prompt(terms), device=flags.device,
         compute_type=flags.compute_type, threads=threads, beam_size=flags.beam_size, vad=flags.vad,
-        batched=flags.batched,
+        batched=flags.batched, language=parse_language(flags.language),
     )
     cache = None if flags.no_cache else default_cache_dir()
     return DraftOptions(

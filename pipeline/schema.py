@@ -194,3 +194,5 @@ class Draft:
     llm: LlmRecord | None = None
     # What the editor should know about the draft's outputs, e.g. chapters YouTube's rules merged.
     notes: tuple[str, ...] = ()
+    # The talk's language (ISO 639-1, as Whisper names it): the language of the post and its pages.
+    language: str = "en"

@@ -89,6 +89,7 @@ def draft_from_dict(data: dict[str, Any]) -> Draft:
         ),
         engine=str(data.get("engine", "")),
         model=str(data.get("model", "")),
+        language=str(data.get("language", "en")),
     )
 
 

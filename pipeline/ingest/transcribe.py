@@ -11,9 +11,11 @@ from contextlib import closing
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
+
 from video2blog.pipeline.engines import Engine, EngineOptions, ProgressCallback, get_engine, prompt
 from video2blog.pipeline.errors import InputError, UsageError
-from video2blog.pipeline.ingest import media, missed
+from video2blog.pipeline.ingest import language, media, missed
 from video2blog.pipeline.output import atomic_write
 from video2blog.pipeline.progress import report_stage
 from video2blog.pipeline.schema import Transcript, Word
@@ -101,14 +103,38 @@ def transcribe_media(
         report_stage(log, "transcribe", "reusing cached transcript %s", key[:12])
         return cached
     track = media.choose_track(info, options.audio_track)
+    options = _with_language(options, info, track)
     report_stage(log, "model", "loading the %s model", options.engine)
     engine = get_engine(options.engine, options.engine_options, options.cache_dir)
     report_stage(log, "transcribe", "transcribing %s", media.display_path(info.path))
     transcript = transcribe_windows(engine, info, options.window_s, progress, track, _plain(options))
     if not transcript.words:
-        raise InputError(_no_speech(info, track), info.path)
+        raise InputError(_no_speech(info, track) + _maybe_not_english(options), info.path)
+    transcript = language.check_english(transcript, options.engine_options)
     write_cached(options.cache_dir, key, transcript)
     return transcript
+
+
+def _with_language(options: TranscribeOptions, info: media.MediaInfo, track: int) -> TranscribeOptions:
+    """The options with the talk's language settled (``--language``): see :mod:`.language`."""
+    if options.engine != "faster-whisper":
+        return options
+    chosen = language.choose_model(options.engine_options, lambda: _head(info, track), options.cache_dir)
+    return replace(options, engine_options=chosen)
+
+
+def _head(info: media.MediaInfo, track: int) -> np.ndarray:
+    """The first 30 s (or less) of the audio, for language detection."""
+    with closing(media.iter_audio(info.path, 30.0, track=track)) as windows:
+        first = next(windows, None)
+    return first.samples if first is not None else np.zeros(0, dtype=np.float32)
+
+
+def _maybe_not_english(options: TranscribeOptions) -> str:
+    opts = options.engine_options
+    if opts.language is not None or not language.english_only(opts.model):
+        return ""
+    return f", or it is not English: tiny.en only hears English ({language.INSTALL_BASE} for others)"
 
 
 def _plain(options: TranscribeOptions) -> Callable[[], Engine] | None:

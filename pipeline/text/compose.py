@@ -88,6 +88,7 @@ def compose(
         corrections=tuple(corrections),
         engine=transcript.engine,
         model=transcript.model,
+        language=transcript.language,
     )
 
 
