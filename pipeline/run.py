@@ -27,6 +27,7 @@ from video2blog.pipeline.progress import milestones, report_stage
 from video2blog.pipeline.schema import Draft, LlmSuggestion, Source, Transcript
 from video2blog.pipeline.serialize import transcript_from_dict, transcript_shape_error
 from video2blog.pipeline.sources import CAPTION_SUFFIXES, TRANSCRIPT_SUFFIXES
+from video2blog.pipeline.text import locales
 from video2blog.pipeline.text.compose import ComposeOptions, compose
 from video2blog.pipeline.text.confidence import unsure_words
 from video2blog.pipeline.text.headings import slugify
@@ -170,7 +171,7 @@ def render_draft(
     changes in the review page survive a redraft. ``transcript.json`` stays what was heard.
     """
     report_stage(log, "compose", "finding sentences and sections: %s", src.path)
-    transcript = split_sentences(words)
+    transcript = split_sentences(words) if words.language == "en" else locales.split_sentences(words)
     draft = make_draft(transcript, src, options)
     shown = transcript
     if edits is not None and edits.edits:

@@ -45,35 +45,56 @@ def english_only(model: str | None) -> bool:
     return model is None or model.endswith(".en")
 
 
-def choose_model(
+def choose_model(options: EngineOptions, base_allowed: bool = True) -> EngineOptions:
+    """The engine options for a language asked for by name: base for a language tiny.en cannot hear.
+
+    ``base_allowed`` is False for an engine that cannot load the ``base`` extra's model.
+
+    Raises:
+        ModelError: a language other than English is asked of an English-only model, and base is
+            not installed (or was not the model left to choose).
+    """
+    language, model = options.language, options.model
+    if language in (None, "en") or not english_only(model):
+        return options
+    if model is None and base_allowed and base_installed():
+        return replace(options, model=BASE_MODEL)
+    raise ModelError(_needs_base(model, f"a talk in {language!r}"))
+
+
+def second_hearing(
+    transcript: Transcript,
     options: EngineOptions,
     head: Callable[[], np.ndarray],
     cache_dir: Path | None,
+    base_allowed: bool = True,
     detect: Detector | None = None,
-) -> EngineOptions:
-    """The engine options that will hear the talk: language settled, model switched to base if needed.
+) -> EngineOptions | None:
+    """With ``--language auto``, the options to hear the talk again with, when tiny.en could not; else None.
 
-    ``options.language`` None means detect. ``head`` gives the talk's first seconds of audio, decoded
-    only when base must detect the language.
+    What tiny.en heard is kept when it looks English (:func:`english_doubt`), so English talks cost
+    nothing more. Otherwise Whisper base (where installed and the model was left to choose) names the
+    language from ``head`` (the talk's first seconds): English keeps tiny.en's words, any other
+    language is heard again by base.
+
+    ``base_allowed`` is False for an engine that cannot load the ``base`` extra's model.
 
     Raises:
-        ModelError: a language other than English is asked for, or detected, and only English-only
-            models are at hand.
+        ModelError: tiny.en's words do not look English and base cannot be used.
     """
-    language, model = options.language, options.model
-    if not english_only(model) or language == "en":
-        return options
-    if model is None and base_installed():
-        if language is None:
-            language = _detect(head(), options, cache_dir, detect)
-        return (
-            replace(options, language="en")
-            if language == "en"
-            else replace(options, model=BASE_MODEL, language=language)
-        )
-    if language is not None:
-        raise ModelError(_needs_base(model, f"a talk in {language!r}"))
-    return options  # judged after transcription: see check_english
+    if options.language is not None or not english_only(options.model):
+        return None
+    doubt = english_doubt(transcript)
+    use_base = options.model is None and base_allowed and base_installed()
+    if not doubt or not (transcript.words or use_base):  # no words at all: the no-speech error says more
+        return None
+    if use_base:
+        language = _detect(head(), options, cache_dir, detect)
+        return None if language == "en" else replace(options, model=BASE_MODEL, language=language)
+    raise ModelError(
+        _needs_base(options.model, f"this talk ({doubt}: not English?)")
+        + "; if it is English, say so with --language en"
+    )
 
 
 def _detect(
@@ -86,26 +107,11 @@ def _detect(
     return language
 
 
-def check_english(transcript: Transcript, options: EngineOptions) -> Transcript:
-    """The transcript, if an English-only model heard it as English; with ``language`` "en" then.
-
-    Raises:
-        ModelError: the words are too unsure to be English (``--language auto`` with tiny.en only).
-    """
-    if options.language is not None or not english_only(options.model):
-        return transcript
-    doubt = english_doubt(transcript)
-    if doubt:
-        raise ModelError(
-            _needs_base(options.model, f"this talk ({doubt}: not English?)")
-            + "; if it is English, say so with --language en"
-        )
-    return replace(transcript, language="en")
-
-
 def english_doubt(transcript: Transcript) -> str:
     """Why an English-only model's transcript does not look English ("" when it does)."""
     words, seconds = transcript.words, transcript.duration
+    if not words:
+        return "no words heard"
     confidence = sum(w.probability for w in words) / len(words) if words else 0.0
     if len(words) >= MIN_WORDS_TO_JUDGE and confidence < MIN_ENGLISH_CONFIDENCE:
         return f"mean word confidence {confidence:.2f}"

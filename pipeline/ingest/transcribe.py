@@ -103,23 +103,40 @@ def transcribe_media(
         report_stage(log, "transcribe", "reusing cached transcript %s", key[:12])
         return cached
     track = media.choose_track(info, options.audio_track)
-    options = _with_language(options, info, track)
-    report_stage(log, "model", "loading the %s model", options.engine)
-    engine = get_engine(options.engine, options.engine_options, options.cache_dir)
-    report_stage(log, "transcribe", "transcribing %s", media.display_path(info.path))
-    transcript = transcribe_windows(engine, info, options.window_s, progress, track, _plain(options))
+    options = _with_language(options)
+    transcript = _hear(options, info, track, progress)
+    head, faster = (lambda: _head(info, track)), options.engine == "faster-whisper"
+    again = language.second_hearing(transcript, options.engine_options, head, options.cache_dir, faster)
+    if again is not None:
+        report_stage(log, "language", "not English: hearing it again with Whisper base (%s)", again.language)
+        options = replace(options, engine_options=again)
+        transcript = _hear(options, info, track, progress)
     if not transcript.words:
-        raise InputError(_no_speech(info, track) + _maybe_not_english(options), info.path)
-    transcript = language.check_english(transcript, options.engine_options)
+        raise InputError(_no_speech(info, track) + _maybe_foreign(options), info.path)
     write_cached(options.cache_dir, key, transcript)
     return transcript
 
 
-def _with_language(options: TranscribeOptions, info: media.MediaInfo, track: int) -> TranscribeOptions:
-    """The options with the talk's language settled (``--language``): see :mod:`.language`."""
-    if options.engine != "faster-whisper":
-        return options
-    chosen = language.choose_model(options.engine_options, lambda: _head(info, track), options.cache_dir)
+def _maybe_foreign(options: TranscribeOptions) -> str:
+    """What to add to "no speech": tiny.en hears nothing at all of most speech in other languages."""
+    opts = options.engine_options
+    if opts.language is not None or not language.english_only(opts.model):
+        return ""
+    return f"; or it is not English, which {opts.model or 'tiny.en'} cannot hear: {language.INSTALL_BASE}"
+
+
+def _hear(
+    options: TranscribeOptions, info: media.MediaInfo, track: int, progress: ProgressCallback | None
+) -> Transcript:
+    report_stage(log, "model", "loading the %s model", options.engine)
+    engine = get_engine(options.engine, options.engine_options, options.cache_dir)
+    report_stage(log, "transcribe", "transcribing %s", media.display_path(info.path))
+    return transcribe_windows(engine, info, options.window_s, progress, track, _plain(options))
+
+
+def _with_language(options: TranscribeOptions) -> TranscribeOptions:
+    """The options with the model that hears the language asked for (``--language``): see :mod:`.language`."""
+    chosen = language.choose_model(options.engine_options, base_allowed=options.engine == "faster-whisper")
     return replace(options, engine_options=chosen)
 
 
@@ -128,13 +145,6 @@ def _head(info: media.MediaInfo, track: int) -> np.ndarray:
     with closing(media.iter_audio(info.path, 30.0, track=track)) as windows:
         first = next(windows, None)
     return first.samples if first is not None else np.zeros(0, dtype=np.float32)
-
-
-def _maybe_not_english(options: TranscribeOptions) -> str:
-    opts = options.engine_options
-    if opts.language is not None or not language.english_only(opts.model):
-        return ""
-    return f", or it is not English: tiny.en only hears English ({language.INSTALL_BASE} for others)"
 
 
 def _plain(options: TranscribeOptions) -> Callable[[], Engine] | None:

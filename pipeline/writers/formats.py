@@ -8,6 +8,7 @@ and JSON are built in code.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -19,7 +20,7 @@ import jinja2
 from video2blog.pipeline.errors import TemplateError, UsageError
 from video2blog.pipeline.schema import HALLUCINATION, Draft, Transcript
 from video2blog.pipeline.serialize import draft_to_dict, to_json, transcript_to_dict
-from video2blog.pipeline.textutil import join_words
+from video2blog.pipeline.textutil import join_words, message
 
 CAPTION_CHARS = 84
 CAPTION_SECONDS = 6.0
@@ -215,6 +216,9 @@ def template_variables(ctx: RenderContext) -> dict[str, object]:
         "transcript": ctx.transcript,
         "sections": ctx.draft.sections,
         "data": draft_to_dict(ctx.draft),
+        # The draft's language and its fixed strings: {{ t("key") }} (pipeline/data/messages-<code>.json).
+        "language": ctx.draft.language,
+        "t": functools.partial(message, ctx.draft.language),
         **site_variables(ctx),
     }
 

@@ -1,0 +1,169 @@
+"""What the text stages do for a talk that is not in English (``Transcript.language``, e.g. ``es``).
+
+The English stages lean on English word lists and an English lexicon; for another language they
+would make English headings out of Spanish words. So for a language other than English:
+
+- sentences come from Punkt with that language's abbreviations (``abbreviations-<code>.txt``;
+  nltk's Punkt parameters for Spanish are not shipped and video2blog never downloads them). Whisper
+  base punctuates what it hears, questions included ("¿Duele la inyección?"), so Punkt's sentence
+  ends are kept as they are;
+- fillers come from ``fillers-<code>.txt`` (see :func:`filler_positions`);
+- the topic, title, keywords and generated headings are built from the talk's most used content
+  words (``stopwords-<code>.txt`` leaves out function words) and the message catalogue's phrasing
+  (``messages-<code>.json``), so no English reaches the draft.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
+
+from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+from video2blog.pipeline.schema import Transcript, Word
+from video2blog.pipeline.text.sentences import make_sentence
+from video2blog.pipeline.textutil import bare, join_words, message, tokens, word_list
+
+MIN_TOPIC_LENGTH = 4  # shorter words are rarely a talk's subject
+KEYWORDS = 6
+
+
+def _data_exists(name: str) -> bool:
+    return resources.files("video2blog.pipeline.data").joinpath(name).is_file()
+
+
+def has_lists(language: str) -> bool:
+    """Whether video2blog ships this language's sentence, filler and stopword lists."""
+    return all(_data_exists(f"{kind}-{language}.txt") for kind in ("abbreviations", "fillers", "stopwords"))
+
+
+@cache
+def _punkt(language: str) -> PunktSentenceTokenizer:
+    params = PunktParameters()
+    name = f"abbreviations-{language}.txt"
+    params.abbrev_types = set(word_list(name)) if _data_exists(name) else set()
+    return PunktSentenceTokenizer(params)
+
+
+def split_sentences(transcript: Transcript) -> Transcript:
+    """Group the words of a talk not in English into timed sentences (Punkt, the language's abbreviations).
+
+    Returns:
+        A new transcript with ``sentences`` covering every word exactly once, in order.
+    """
+    words = transcript.words
+    spans = _punkt_spans(words, _punkt(transcript.language))
+    return replace(transcript, sentences=tuple(make_sentence(words, span) for span in spans))
+
+
+def _punkt_spans(words: tuple[Word, ...], punkt: PunktSentenceTokenizer) -> list[tuple[int, int]]:
+    """Word-index spans of Punkt's sentences: each word belongs to the sentence its first character is in."""
+    text, starts = "", []
+    for word in words:
+        text += " " if text else ""
+        starts.append(len(text))
+        text += word.text
+    ends = [end for _, end in punkt.span_tokenize(text)]
+    spans, first, k = [], 0, 0
+    for i, start in enumerate(starts):
+        while k < len(ends) - 1 and start >= ends[k]:
+            k += 1
+            if i > first:
+                spans.append((first, i))
+                first = i
+    if first < len(words):
+        spans.append((first, len(words)))
+    return spans
+
+
+@dataclass(frozen=True)
+class Fillers:
+    """A language's fillers: words always removed, and phrases removed only where set apart by commas."""
+
+    always: frozenset[str]
+    apart: tuple[tuple[str, ...], ...]
+
+
+@cache
+def fillers(language: str) -> Fillers:
+    """The fillers of ``fillers-<language>.txt`` (none for a language without the file)."""
+    name = f"fillers-{language}.txt"
+    entries = word_list(name) if _data_exists(name) else frozenset()
+    apart = sorted((tuple(bare(e[1:]).split()) for e in entries if e.startswith("~")), key=len, reverse=True)
+    return Fillers(frozenset(bare(e) for e in entries if not e.startswith("~")), tuple(apart))
+
+
+def filler_positions(texts: list[str], language: str) -> list[int]:
+    """Positions of the words of ``texts`` (one sentence) that are fillers in ``language``.
+
+    A set-apart filler stands between commas, or between the sentence's start and a comma, or
+    between a comma and the sentence's end.
+    """
+    known = fillers(language)
+    found = [i for i, t in enumerate(texts) if bare(t) in known.always]
+    plain = [bare(t) for t in texts]
+    for phrase in known.apart:
+        size = len(phrase)
+        for i in range(len(plain) - size + 1):
+            if tuple(plain[i : i + size]) == phrase and _apart(texts, i, size):
+                found.extend(range(i, i + size))
+    return sorted(set(found))
+
+
+def _apart(texts: list[str], i: int, size: int) -> bool:
+    before = i == 0 or texts[i - 1].endswith(",")
+    return before and (texts[i + size - 1].endswith(",") or i + size == len(texts))
+
+
+def content_words(text: str, language: str) -> list[str]:
+    """The words of ``text`` that carry meaning: no function words, no short words, no numbers."""
+    stop = word_list(f"stopwords-{language}.txt") if _data_exists(f"stopwords-{language}.txt") else set()
+    return [w for w in tokens(text) if len(w) >= MIN_TOPIC_LENGTH and w not in stop and not w.isdigit()]
+
+
+def keywords(text: str, language: str, limit: int = KEYWORDS) -> list[str]:
+    """The most used content words of ``text`` (ties by first use)."""
+    counts = Counter(content_words(text, language))
+    return [w for w, _ in counts.most_common(limit)]
+
+
+def make_title(topic: str, asked: bool, language: str) -> str:
+    """The post's title in ``language``: the topic with the catalogue's phrasing."""
+    if not topic:
+        return message(language, "title_none")
+    subject = topic[:1].upper() + topic[1:]
+    return message(language, "title_asked" if asked else "title_plain", subject=subject)
+
+
+def generated_heading(text: str, language: str, used: list[str]) -> str:
+    """A heading for a section no heading was spoken for: its two most used content words."""
+    words = keywords(text, language, limit=4)
+    for first, second in zip(words, words[1:]):
+        heading = f"{first.capitalize()} {message(language, 'and')} {second}"
+        if heading not in used:
+            return heading
+    return message(language, "heading_about", subject=words[0] if words else join_words(text.split()[:3]))
+
+
+DESCRIPTION_LIMIT = 160
+
+
+def describe(prose: list[str], limit: int = DESCRIPTION_LIMIT) -> str:
+    """A meta description: the talk's first one or two sentences within ``limit`` characters."""
+    text = ""
+    for paragraph in prose:
+        for sentence in _punkt("xx").tokenize(paragraph):
+            joined = f"{text} {sentence}".strip()
+            if len(joined) > limit:
+                return text or _shortened(sentence, limit)
+            text = joined
+            if text.count(" ") >= 12:
+                return text
+    return text
+
+
+def _shortened(sentence: str, limit: int) -> str:
+    cut = sentence[: limit - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(",;: ") + "…"
