@@ -30,7 +30,15 @@ HOSTILE = 'Is it safe? </script><script>alert("x")</script> & more'
 # Properties schema.org defines for each type we write (its own and those it inherits from
 # CreativeWork and Thing), limited to the ones a blog post could carry; see schema.org/<Type>.
 THING = {"name", "description", "image", "url"}
-CREATIVE_WORK = THING | {"headline", "datePublished", "keywords", "video", "hasPart", "thumbnailUrl", "inLanguage"}
+CREATIVE_WORK = THING | {
+    "headline",
+    "datePublished",
+    "keywords",
+    "video",
+    "hasPart",
+    "thumbnailUrl",
+    "inLanguage",
+}
 PROPERTIES = {
     "Article": CREATIVE_WORK,
     "MedicalWebPage": CREATIVE_WORK | {"reviewedBy", "lastReviewed"},
