@@ -116,7 +116,9 @@ def evaluate(truth_path: Path, compute_type: str) -> Result:
         f1=boundary_f1(true_starts[1:], found_starts[1:]),
         pk=pk(label(mids, true_starts), label(mids, found_starts)),
         heading_recall=heading_recall(true_headings, [s.heading for s in draft.sections]) if asked else None,
-        questions=sum(h.startswith("¿") and h.endswith("?") for h in spoken) / len(spoken) if spoken else None,
+        questions=sum(h.startswith("¿") and h.endswith("?") for h in spoken) / len(spoken)
+        if spoken
+        else None,
         english=english_left(draft, locales.split_sentences(transcript)),
     )
 
@@ -142,9 +144,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{r.item:28s} {r.model:6s} {r.language:4s} {_fmt(r.wer)} {_fmt(r.f1)} {_fmt(r.pk)} "
             f"{_fmt(r.heading_recall)} {_fmt(r.questions)}  {', '.join(r.english) or 0}"
         )
-    for variant in sorted({r.item.rsplit('-', 1)[1] for r in results}):
+    for variant in sorted({r.item.rsplit("-", 1)[1] for r in results}):
         mine = [r for r in results if r.item.endswith(variant)]
-        mean = {k: _mean([getattr(r, k) for r in mine]) for k in ("wer", "f1", "pk", "heading_recall", "questions")}
+        mean = {
+            k: _mean([getattr(r, k) for r in mine])
+            for k in ("wer", "f1", "pk", "heading_recall", "questions")
+        }
         english = sum(len(r.english) for r in mine)
         print(f"mean {variant:23s}        " + " ".join(_fmt(mean[k]) for k in mean) + f"  {english}")
     return 0

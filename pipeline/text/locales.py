@@ -167,3 +167,20 @@ def describe(prose: list[str], limit: int = DESCRIPTION_LIMIT) -> str:
 def _shortened(sentence: str, limit: int) -> str:
     cut = sentence[: limit - 1].rsplit(" ", 1)[0]
     return cut.rstrip(",;: ") + "…"
+
+
+def spoken_heading(heading: str, language: str) -> str:
+    """A spoken heading written as the language writes a question: Spanish opens it with "¿".
+
+    A heading ending in "?" gets its opening mark; one opening with an interrogative
+    (``question-words-<code>.txt``: "qué", "cómo", "por qué") gets both marks.
+    """
+    name = f"question-words-{language}.txt"
+    if language != "es" or not _data_exists(name):
+        return heading
+    plain = heading.strip().lstrip("¿").rstrip(".?")
+    first = tokens(plain)[:2]
+    asks = heading.rstrip().endswith("?") or any(
+        " ".join(first[:n]) in word_list(name) for n in (1, 2) if len(first) >= n
+    )
+    return f"¿{plain}?" if asks and plain else heading
