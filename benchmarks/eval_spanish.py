@@ -28,6 +28,7 @@ import argparse
 import re
 import sys
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 
 from benchmarks.eval_sections import CACHE_DIR, boundary_f1, heading_recall, label, pk, wer
@@ -45,7 +46,7 @@ from video2blog.pipeline.writers.formats import RenderContext, render_all
 ROOT = Path(__file__).resolve().parents[1]
 TALKS = ROOT / "benchmarks" / "talks-es"
 OUT = ROOT / "benchmarks" / "out" / "talks-es"
-ENGLISH = ("your questions answered", "what to know", "draft post", "transcript", "source:")
+ENGLISH = ("your questions answered", "what to know", "draft post")
 
 
 @dataclass(frozen=True)
@@ -86,13 +87,14 @@ def transcript_of(media_path: Path, compute_type: str) -> tuple[Transcript, Sour
 
 
 def english_left(draft: Draft, transcript: Transcript) -> tuple[str, ...]:
-    """English fixed strings in the rendered post and review page."""
+    """English fixed strings (the English catalogue's phrases, the English title phrasings) in the
+    rendered post and review page."""
     files = render_all(RenderContext(draft, transcript), ("md", "html", "review"))
-    text = " ".join(data.decode("utf-8", "replace").lower() for data in files.values())
-    text = re.sub(r"<[^>]+>", " ", text)
-    phrases = {v.split("{")[0].strip().lower() for v in messages("en").values()} | set(ENGLISH)
-    found = [p for p in sorted(phrases) if len(p) > 3 and re.search(rf"\b{re.escape(p)}\b", text)]
-    return tuple(found)
+    text = unescape(" ".join(data.decode("utf-8", "replace") for data in files.values())).lower()
+    pieces = (re.split(r"\{\w+\}", v) for v in messages("en").values())
+    stripped = {p.strip(' .:·()"%,').lower() for ps in pieces for p in ps}
+    phrases = {p for p in stripped if len(p.split()) >= 2} | set(ENGLISH)
+    return tuple(p for p in sorted(phrases) if p in text)
 
 
 def evaluate(truth_path: Path, compute_type: str) -> Result:

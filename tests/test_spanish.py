@@ -9,6 +9,8 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -240,13 +242,27 @@ def test_a_spanish_post_has_spanish_headings_title_and_no_english_fixed_strings(
         "¿Es normal tener fiebre después de la vacuna?",
     ]
     assert draft.title == "Vacuna: respuestas a sus preguntas"
-    files = render_all(RenderContext(draft, transcript), ("md", "html", "draft"))
+    files = render_all(RenderContext(draft, transcript), ("md", "html", "review", "draft"))
     html = files["post.html"].decode()
     assert '<html lang="es">' in html and '<meta property="og:locale" content="es_ES">' in html
-    text = (files["post.md"] + files["post.html"]).decode().lower()
-    english = [v.split("{")[-1].strip(" :}").lower() for v in messages("en").values()]
-    assert not [e for e in english if len(e) > 3 and e in text]
+    assert '<html lang="es">' in files["review.html"].decode()
+    text = unescape(b" ".join(files[n] for n in ("post.md", "post.html", "review.html")).decode()).lower()
+    assert not [e for e in english_phrases() if e in text]
     assert json.loads(files["draft.json"])["language"] == "es"
+
+
+def english_phrases() -> list[str]:
+    """The English catalogue's fixed phrases (two words or more, between its placeholders)."""
+    pieces = (re.split(r"\{\w+\}", v) for v in messages("en").values())
+    stripped = (p.strip(' .:·()"%,').lower() for ps in pieces for p in ps)
+    return [p for p in stripped if len(p.split()) >= 2]
+
+
+def test_english_phrases_are_found_in_an_english_review_page():
+    transcript = locales.split_sentences(replace(_spanish(TALK_ES), language="en"))
+    draft = make_draft(transcript, Source("talk.mp4", "0", 30.0), DraftOptions(date="2026-01-01"))
+    page = unescape(render_all(RenderContext(draft, transcript), ("review",))["review.html"].decode()).lower()
+    assert len([e for e in english_phrases() if e in page]) >= 8  # the check above is not vacuous
 
 
 # --- a Spanish clip, spoken and heard --------------------------------------------------------------

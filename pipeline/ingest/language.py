@@ -100,11 +100,15 @@ def second_hearing(
 def _detect(
     audio: np.ndarray, options: EngineOptions, cache_dir: Path | None, detect: Detector | None
 ) -> str:
-    if detect is None:
-        from video2blog.pipeline.engines.detect import detect_language as detect
-    language, probability = detect(audio, options, cache_dir)
+    language, probability = (detect or _base_detector())(audio, options, cache_dir)
     log.info("language detected by Whisper base: %s (p = %.2f)", language, probability)
     return language
+
+
+def _base_detector() -> Detector:
+    from video2blog.pipeline.engines.detect import detect_language
+
+    return detect_language
 
 
 def english_doubt(transcript: Transcript) -> str:
