@@ -15,6 +15,7 @@ would make English headings out of Spanish words. So for a language other than E
 
 from __future__ import annotations
 
+import statistics
 from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cache
@@ -22,10 +23,17 @@ from importlib import resources
 
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
-from video2blog.pipeline.schema import Transcript, Word
-from video2blog.pipeline.text.sentences import make_sentence
+from video2blog.pipeline.schema import Sentence, Transcript, Word
+from video2blog.pipeline.text.sentences import (
+    MIN_QUESTION_PAUSE,
+    MIN_QUESTION_WORDS,
+    PAUSE_RATIO,
+    make_sentence,
+)
 from video2blog.pipeline.textutil import bare, join_words, message, tokens, word_list
 
+# A question run into its answer at a sentence's opening has at most this many words.
+MAX_OPENING_WORDS = 8
 MIN_TOPIC_LENGTH = 4  # shorter words are rarely a talk's subject
 KEYWORDS = 6
 
@@ -54,8 +62,75 @@ def split_sentences(transcript: Transcript) -> Transcript:
         A new transcript with ``sentences`` covering every word exactly once, in order.
     """
     words = transcript.words
-    spans = _punkt_spans(words, _punkt(transcript.language))
-    return replace(transcript, sentences=tuple(make_sentence(words, span) for span in spans))
+    typical = _typical_gap(words)
+    sentences = [
+        _sentence(words, piece, transcript.language, cut=len(pieces) > 1)
+        for span in _punkt_spans(words, _punkt(transcript.language))
+        for pieces in [_at_pauses(words, span, typical, transcript.language)]
+        for piece in pieces
+    ]
+    return replace(transcript, sentences=tuple(sentences))
+
+
+def _typical_gap(words: tuple[Word, ...]) -> float:
+    gaps = [b.start - a.end for a, b in zip(words, words[1:])]
+    return max(statistics.median(gaps), 0.02) if gaps else 0.02
+
+
+def _at_pauses(
+    words: tuple[Word, ...], span: tuple[int, int], typical: float, language: str
+) -> list[tuple[int, int]]:
+    """A sentence cut where a spoken question ran into its answer, at the pause between them.
+
+    Whisper sometimes writes a comma there ("Duele la inyección, el pinchazo dura..."). A pause at
+    least :data:`~.sentences.MIN_QUESTION_PAUSE` long and :data:`~.sentences.PAUSE_RATIO` times the
+    talk's typical gap between words, after a comma or no mark, cuts where the piece before is the
+    sentence's opening of at most :data:`MAX_OPENING_WORDS` words, or opens with an interrogative
+    (``question-words-<code>.txt``), or the piece after does; every piece keeps
+    :data:`~.sentences.MIN_QUESTION_WORDS` words. Pauses at commas inside a statement are left alone.
+    """
+    first, last = span
+    kept: list[int] = []
+    for cut in range(first + MIN_QUESTION_WORDS, last - MIN_QUESTION_WORDS + 1):
+        start = kept[-1] if kept else first
+        if cut - start < MIN_QUESTION_WORDS or not _sentence_pause(words, cut, typical):
+            continue
+        before = join_words([w.text for w in words[start:cut]])
+        after = join_words([w.text for w in words[cut : cut + 2]])
+        opening = start == first and cut - start <= MAX_OPENING_WORDS
+        if opening or _opens_question(before, language) or _opens_question(after, language):
+            kept.append(cut)
+    bounds = [first, *kept, last]
+    return list(zip(bounds, bounds[1:]))
+
+
+def _sentence_pause(words: tuple[Word, ...], i: int, typical: float) -> bool:
+    ends = words[i - 1].text.endswith((".", "?", "!", ";", ":"))
+    return not ends and _pause(words, i) >= max(MIN_QUESTION_PAUSE, PAUSE_RATIO * typical)
+
+
+def _pause(words: tuple[Word, ...], i: int) -> float:
+    return words[i].start - words[i - 1].end
+
+
+def _sentence(words: tuple[Word, ...], span: tuple[int, int], language: str, cut: bool) -> Sentence:
+    """A sentence; a piece cut at a pause ends with a full stop, or is a question where it opens as one."""
+    sentence = make_sentence(words, span)
+    if not cut or sentence.text.endswith((".", "?", "!")):
+        return sentence
+    text = sentence.text.rstrip(",;: ")
+    asks = _opens_question(text, language)
+    return replace(
+        sentence, text=f"¿{text.lstrip('¿')}?" if asks and language == "es" else text + ("?" if asks else ".")
+    )
+
+
+def _opens_question(text: str, language: str) -> bool:
+    name = f"question-words-{language}.txt"
+    first = tokens(text)[:2]
+    return _data_exists(name) and any(
+        " ".join(first[:n]) in word_list(name) for n in (1, 2) if len(first) >= n
+    )
 
 
 def _punkt_spans(words: tuple[Word, ...], punkt: PunktSentenceTokenizer) -> list[tuple[int, int]]:
@@ -179,8 +254,5 @@ def spoken_heading(heading: str, language: str) -> str:
     if language != "es" or not _data_exists(name):
         return heading
     plain = heading.strip().lstrip("¿").rstrip(".?")
-    first = tokens(plain)[:2]
-    asks = heading.rstrip().endswith("?") or any(
-        " ".join(first[:n]) in word_list(name) for n in (1, 2) if len(first) >= n
-    )
+    asks = heading.rstrip().endswith("?") or _opens_question(plain, language)
     return f"¿{plain}?" if asks and plain else heading
