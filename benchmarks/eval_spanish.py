@@ -9,6 +9,8 @@ the ``base`` extra, takes over from tiny.en), cached under ``benchmarks/cache/``
 
 - **WER** of the recognised words; **F1** and **Pk** of the section boundaries;
 - **HRec** (asked): share of spoken questions recovered as headings (normalised WER <= 0.25);
+- **QPos** (asked): share of spoken questions heading a section (spoken) that starts within 3 s of
+  them, whatever the recogniser made of their words;
 - **Q?** (asked): share of those headings written as Spanish questions ("¿...?");
 - **EN**: English fixed strings found in the rendered outputs (post.md, post.html, review.html):
   the English message catalogue's entries and the English title phrasings.
@@ -31,7 +33,7 @@ from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 
-from benchmarks.eval_sections import CACHE_DIR, boundary_f1, heading_recall, label, pk, wer
+from benchmarks.eval_sections import CACHE_DIR, TOLERANCE_S, boundary_f1, heading_recall, label, pk, wer
 from tools import synth
 from video2blog.pipeline.digest import sha256_file
 from video2blog.pipeline.engines import EngineOptions, embed
@@ -60,6 +62,7 @@ class Result:
     f1: float
     pk: float
     heading_recall: float | None
+    placed: float | None
     questions: float | None
     english: tuple[str, ...]
 
@@ -118,11 +121,20 @@ def evaluate(truth_path: Path, compute_type: str) -> Result:
         f1=boundary_f1(true_starts[1:], found_starts[1:]),
         pk=pk(label(mids, true_starts), label(mids, found_starts)),
         heading_recall=heading_recall(true_headings, [s.heading for s in draft.sections]) if asked else None,
+        placed=_placed(truth, draft) if asked else None,
         questions=sum(h.startswith("¿") and h.endswith("?") for h in spoken) / len(spoken)
         if spoken
         else None,
         english=english_left(draft, locales.split_sentences(transcript)),
     )
+
+
+def _placed(truth: dict, draft: Draft) -> float:
+    """Share of the spoken questions that head a draft section (spoken) starting within 3 s of them,
+    whatever the recogniser made of their words."""
+    asked = [s["start"] for s in truth["sections"] if s["heading"]]
+    spoken = [s.start for s in draft.sections if s.heading_source == "spoken"]
+    return sum(any(abs(t - f) <= TOLERANCE_S for f in spoken) for t in asked) / len(asked)
 
 
 def _fmt(value: float | None) -> str:
@@ -140,17 +152,17 @@ def main(argv: list[str] | None = None) -> int:
         embed.available = lambda: False  # type: ignore[method-assign]
     print(f"topic shifts: {'sentence embeddings' if embed.available() else 'lexical cohesion'}")
     results = [evaluate(p, args.compute_type) for p in spoken_talks(tuple(args.variant or synth.VARIANTS))]
-    print(f"{'talk':28s} {'model':6s} lang   WER    F1    Pk  HRec    Q?  EN")
+    print(f"{'talk':28s} {'model':6s} lang   WER    F1    Pk  HRec  QPos    Q?  EN")
     for r in results:
         print(
             f"{r.item:28s} {r.model:6s} {r.language:4s} {_fmt(r.wer)} {_fmt(r.f1)} {_fmt(r.pk)} "
-            f"{_fmt(r.heading_recall)} {_fmt(r.questions)}  {', '.join(r.english) or 0}"
+            f"{_fmt(r.heading_recall)} {_fmt(r.placed)} {_fmt(r.questions)}  {', '.join(r.english) or 0}"
         )
     for variant in sorted({r.item.rsplit("-", 1)[1] for r in results}):
         mine = [r for r in results if r.item.endswith(variant)]
         mean = {
             k: _mean([getattr(r, k) for r in mine])
-            for k in ("wer", "f1", "pk", "heading_recall", "questions")
+            for k in ("wer", "f1", "pk", "heading_recall", "placed", "questions")
         }
         english = sum(len(r.english) for r in mine)
         print(f"mean {variant:23s}        " + " ".join(_fmt(mean[k]) for k in mean) + f"  {english}")

@@ -215,8 +215,7 @@ def test_a_spanish_question_run_into_its_answer_is_cut_at_the_pause_but_a_comma_
     }  # after "inyección,", "segundo.", "vacunarse," and "invierno,"
     sentences = locales.split_sentences(replace(_spanish(text), words=make_words(text, pauses))).sentences
     assert [s.text for s in sentences] == [
-        "Duele la inyección.",
-        "el pinchazo dura un segundo.",
+        "Duele la inyección, el pinchazo dura un segundo.",  # a yes/no question: no cue but the pause
         "¿quien debe vacunarse?",
         "los mayores de sesenta años.",
         "La protección de la vacuna dura toda la temporada de invierno, por eso hay que vacunarse cada año.",
