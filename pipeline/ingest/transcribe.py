@@ -120,8 +120,8 @@ def transcribe_media(
 def _maybe_foreign(options: TranscribeOptions) -> str:
     """What to add to "no speech": tiny.en hears nothing at all of most speech in other languages."""
     opts = options.engine_options
-    if opts.language is not None or not language.english_only(opts.model):
-        return ""
+    if opts.language is not None or not language.english_only(opts.model) or language.base_installed():
+        return ""  # base, where installed, has already been asked which language this is
     return f"; or it is not English, which {opts.model or 'tiny.en'} cannot hear: {language.INSTALL_BASE}"
 
 
