@@ -24,6 +24,7 @@ from video2blog.pipeline.batch.report import REPORT_CSV, REPORT_JSON, BatchRepor
 from video2blog.pipeline.batch.runner import BatchOptions, run_batch
 from video2blog.pipeline.engines import EngineOptions
 from video2blog.pipeline.errors import UsageError, Video2BlogError
+from video2blog.pipeline.ingest.language import parse_language
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_prompt, load_glossary
 from video2blog.pipeline.llm import LlmOptions
 from video2blog.pipeline.llm.options import Mode
@@ -125,6 +126,13 @@ ImagesOpt = Annotated[bool, typer.Option(help="Take a still frame per section fr
 VideoTextOpt = Annotated[
     bool, typer.Option(help="Read text shown in a video: questions on screen head their sections.")
 ]
+LanguageOpt = Annotated[
+    str,
+    typer.Option(
+        "--language",
+        help="auto, or the talk's language (en, es, ...); other than English needs extra 'base'.",
+    ),
+]
 AudioTrackOpt = Annotated[
     int,
     typer.Option(
@@ -168,6 +176,7 @@ class DraftFlags:
     claims_file: Path | None = None
     related: bool = True
     video_text: bool = True
+    language: str = "auto"
 
 
 _OPTION_TYPES: dict[str, object] = {
@@ -180,6 +189,7 @@ _OPTION_TYPES: dict[str, object] = {
     "front_matter": FrontMatterOpt, "medical": MedicalOpt, "images": ImagesOpt,
     "audio_track": AudioTrackOpt, "claims_file": ClaimsFileOpt, "related": RelatedOpt,
     "video_text": VideoTextOpt,
+    "language": LanguageOpt,
 }
 # The shared options as command parameters, with DraftFlags' defaults.
 SHARED = [
@@ -234,7 +244,7 @@ def build_options(flags: DraftFlags, threads: int = 0) -> DraftOptions:
     engine_options = EngineOptions(
         model=flags.model, hotwords=glossary_prompt(terms), device=flags.device,
         compute_type=flags.compute_type, threads=threads, beam_size=flags.beam_size, vad=flags.vad,
-        batched=flags.batched,
+        batched=flags.batched, language=parse_language(flags.language),
     )
     cache = None if flags.no_cache else default_cache_dir()
     return DraftOptions(

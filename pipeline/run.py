@@ -45,6 +45,7 @@ from video2blog.pipeline.serialize import (
     transcript_time_error,
 )
 from video2blog.pipeline.sources import CAPTION_SUFFIXES, TRANSCRIPT_SUFFIXES
+from video2blog.pipeline.text import locales
 from video2blog.pipeline.text.claims import ClaimRules, find_claims, parse_rules
 from video2blog.pipeline.text.compose import ComposeOptions, compose
 from video2blog.pipeline.text.confidence import unsure_words
@@ -207,7 +208,7 @@ def render_draft(
     ``related`` (a library's, see ``batch/library.py``) close the post as before.
     """
     report_stage(log, "compose", "finding sentences and sections: %s", src.path)
-    transcript = split_sentences(words)
+    transcript = split_sentences(words) if words.language == "en" else locales.split_sentences(words)
     encoder = embed.encoder(options.transcribe.cache_dir)  # vectors cached beside the transcripts
     encode = Remembered(encoder) if encoder is not None else None  # the topic vector reuses the sections'
     draft = replace(make_draft(transcript, src, options, encode, screen), related=related)

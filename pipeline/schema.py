@@ -262,3 +262,5 @@ class Draft:
     # Text the video showed (title cards, lower thirds, a logo) and its hard cuts, where it was read.
     screen_text: tuple[ScreenText, ...] = ()
     cuts: tuple[float, ...] = ()
+    # The talk's language (ISO 639-1, as Whisper names it): the language of the post and its pages.
+    language: str = "en"

@@ -139,6 +139,7 @@ def draft_from_dict(data: dict[str, Any]) -> Draft:
         related=tuple(RelatedPost(**r) for r in data.get("related", ())),
         screen_text=tuple(_screen_from_dict(t) for t in data.get("screen_text", ())),
         cuts=tuple(float(c) for c in data.get("cuts", ())),
+        language=str(data.get("language", "en")),
     )
 
 

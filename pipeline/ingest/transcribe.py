@@ -11,9 +11,11 @@ from contextlib import closing
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
+
 from video2blog.pipeline.engines import Engine, EngineOptions, ProgressCallback, get_engine, prompt
 from video2blog.pipeline.errors import InputError, UsageError
-from video2blog.pipeline.ingest import media, missed
+from video2blog.pipeline.ingest import language, media, missed
 from video2blog.pipeline.output import atomic_write
 from video2blog.pipeline.progress import report_stage
 from video2blog.pipeline.schema import Transcript, Word
@@ -132,16 +134,50 @@ def transcribe_media(
         report_stage(log, "transcribe", "reusing cached transcript %s", key[:12])
         return cached
     track = media.choose_track(info, options.audio_track)
+    options = _with_language(options)
+    transcript = _hear(options, info, track, progress)
+    head, faster = (lambda: _head(info, track)), options.engine == "faster-whisper"
+    again = language.second_hearing(transcript, options.engine_options, head, options.cache_dir, faster)
+    if again is not None:
+        report_stage(log, "language", "not English: hearing it again with Whisper base (%s)", again.language)
+        options = replace(options, engine_options=again)
+        transcript = _hear(options, info, track, progress)
+    if not transcript.words:
+        raise InputError(_no_speech(info, track) + _maybe_foreign(options), info.path)
+    write_cached(options.cache_dir, key, transcript)
+    return transcript
+
+
+def _maybe_foreign(options: TranscribeOptions) -> str:
+    """What to add to "no speech": tiny.en hears nothing at all of most speech in other languages."""
+    opts = options.engine_options
+    if opts.language is not None or not language.english_only(opts.model) or language.base_installed():
+        return ""  # base, where installed, has already been asked which language this is
+    return f"; or it is not English, which {opts.model or 'tiny.en'} cannot hear: {language.INSTALL_BASE}"
+
+
+def _hear(
+    options: TranscribeOptions, info: media.MediaInfo, track: int, progress: ProgressCallback | None
+) -> Transcript:
     report_stage(log, "model", "loading the %s model", options.engine)
     engine = get_engine(options.engine, options.engine_options, options.cache_dir)
     report_stage(log, "transcribe", "transcribing %s", media.display_path(info.path))
-    transcript = transcribe_windows(
+    return transcribe_windows(
         engine, info, options.window_s, progress, track, _plain(options), _second(options)
     )
-    if not transcript.words:
-        raise InputError(_no_speech(info, track), info.path)
-    write_cached(options.cache_dir, key, transcript)
-    return transcript
+
+
+def _with_language(options: TranscribeOptions) -> TranscribeOptions:
+    """The options with the model that hears the language asked for (``--language``): see :mod:`.language`."""
+    chosen = language.choose_model(options.engine_options, base_allowed=options.engine == "faster-whisper")
+    return replace(options, engine_options=chosen)
+
+
+def _head(info: media.MediaInfo, track: int) -> np.ndarray:
+    """The first 30 s (or less) of the audio, for language detection."""
+    with closing(media.iter_audio(info.path, 30.0, track=track)) as windows:
+        first = next(windows, None)
+    return first.samples if first is not None else np.zeros(0, dtype=np.float32)
 
 
 def _plain(options: TranscribeOptions) -> Callable[[], Engine] | None:

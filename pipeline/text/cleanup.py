@@ -36,6 +36,7 @@ def clean_sentence(
     sentence: Sentence,
     verbatim: bool = False,
     merged: Mapping[int, str] | None = None,
+    language: str = "en",
 ) -> CleanSentence:
     """Write one spoken sentence as prose.
 
@@ -50,9 +51,11 @@ def clean_sentence(
         verbatim: keep every word as spoken.
         merged: words (by transcript index) already accounted for elsewhere, with the
             reason to record, such as words merged into a glossary correction.
+        language: the talk's language; other than English, its fillers come from
+            ``fillers-<language>.txt`` (see :func:`.locales.filler_positions`).
     """
     first, last = sentence.words
-    reasons = {} if verbatim else _removal_reasons(words[first:last])
+    reasons = {} if verbatim else _removal_reasons(words[first:last], language)
     reasons.update({i - first: r for i, r in (merged or {}).items() if first <= i < last})
     kept = _kept_words(words[first:last], reasons)
     text = _punctuate(kept, _end_mark(sentence.text))
@@ -82,8 +85,10 @@ def _kept_words(chunk: tuple[Word, ...], reasons: dict[int, str]) -> list[str]:
     return kept
 
 
-def _removal_reasons(chunk: tuple[Word, ...]) -> dict[int, str]:
+def _removal_reasons(chunk: tuple[Word, ...], language: str = "en") -> dict[int, str]:
     texts = [w.text for w in chunk]
+    if language != "en":
+        return _other_reasons(texts, language)
     reasons: dict[int, str] = {}
     for i in range(len(texts)):
         reason = _word_reason(texts, i)
@@ -92,6 +97,23 @@ def _removal_reasons(chunk: tuple[Word, ...]) -> dict[int, str]:
     for i in _filler_phrase_positions(texts):
         reasons.setdefault(i, "filler")
         reasons.setdefault(i + 1, "filler")
+    for i in _repeated_phrase_positions(texts):
+        reasons.setdefault(i, "repetition")
+    return reasons
+
+
+def _other_reasons(texts: list[str], language: str) -> dict[int, str]:
+    """Fillers of a language other than English, stutters and false starts."""
+    from video2blog.pipeline.text.locales import filler_positions
+
+    reasons = dict.fromkeys(filler_positions(texts, language), "filler")
+    for i, text in enumerate(texts):
+        if text.endswith("-") and len(text) > 1:
+            reasons.setdefault(i, "false start")
+        elif (
+            i + 1 < len(texts) and bare(text) and bare(text) == bare(texts[i + 1]) and not text.endswith(",")
+        ):
+            reasons.setdefault(i, "repetition")
     for i in _repeated_phrase_positions(texts):
         reasons.setdefault(i, "repetition")
     return reasons

@@ -15,6 +15,7 @@ from video2blog.pipeline.schema import (
     Transcript,
     Word,
 )
+from video2blog.pipeline.text import locales
 from video2blog.pipeline.text.cleanup import CleanSentence, capitalize_first, clean_sentence
 from video2blog.pipeline.text.glossary import correct_words
 from video2blog.pipeline.text.hallucination import find_hallucinations
@@ -81,10 +82,15 @@ def compose(
     corrections = [c for c in correct_words(transcript.words, options.glossary) if c.words[0] not in invented]
     words, merged = corrected_words(transcript.words, corrections)
     merged.update(invented)
-    cleaned = [clean_sentence(words, s, options.verbatim, merged) for s in transcript.sentences]
+    language = transcript.language
+    cleaned = [clean_sentence(words, s, options.verbatim, merged, language) for s in transcript.sentences]
     unnamed = [_section(transcript, span, cleaned) for span in spans]
     prose = [p.text for s in unnamed for p in s.paragraphs]
     full_text = " ".join([*prose, *(s.heading for s in unnamed if s.heading)])
+    if language != "en":
+        return _other_language_draft(
+            unnamed, prose, full_text, source, options, corrections, cleaned, transcript
+        )
     talk = Talk(tuple(_section_text(s) for s in unnamed))
     talk = replace(talk, topic=main_topic(talk.sections))
     model = options.question_model or shipped_model()
@@ -104,6 +110,50 @@ def compose(
         corrections=tuple(corrections),
         engine=transcript.engine,
         model=transcript.model,
+        language=transcript.language,
+    )
+
+
+def _other_language_draft(
+    unnamed: list[Section],
+    prose: list[str],
+    full_text: str,
+    source: Source,
+    options: ComposeOptions,
+    corrections: list[Correction],
+    cleaned: list[CleanSentence],
+    transcript: Transcript,
+) -> Draft:
+    """The draft of a talk not in English: title, keywords and generated headings from
+    :mod:`.locales` (the English headings module would make English of it)."""
+    language = transcript.language
+    used = [s.heading for s in unnamed if s.heading]
+    sections = []
+    for section in unnamed:
+        if section.heading_source == "spoken":
+            section = replace(section, heading=locales.spoken_heading(section.heading, language))
+        if not section.heading:
+            text = " ".join(p.text for p in section.paragraphs)
+            heading = locales.generated_heading(text, language, used)
+            used.append(heading)
+            section = replace(section, heading=heading, heading_source="generated")
+        sections.append(section)
+    words = locales.keywords(full_text, language)
+    asked = any(s.heading_source == "spoken" for s in sections)
+    title = locales.make_title(words[0] if words else "", asked, language)
+    return Draft(
+        title=title,
+        slug=slugify(title),
+        description=locales.describe(prose),
+        date=options.date,
+        source=source,
+        sections=tuple(sections),
+        keywords=tuple(words),
+        removals=tuple(r for c in cleaned for r in c.removals),
+        corrections=tuple(corrections),
+        engine=transcript.engine,
+        model=transcript.model,
+        language=language,
     )
 
 

