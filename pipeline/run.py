@@ -22,7 +22,7 @@ from video2blog.pipeline.errors import InputError, UsageError
 from video2blog.pipeline.ingest import media
 from video2blog.pipeline.ingest.captions import read_captions
 from video2blog.pipeline.ingest.frames import section_frames
-from video2blog.pipeline.ingest.screen import read_screen
+from video2blog.pipeline.ingest.screen import read_cached_screen, read_screen, write_cached_screen
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, transcribe_media
 from video2blog.pipeline.llm import LlmOptions
 from video2blog.pipeline.llm.boundaries import with_boundaries
@@ -173,7 +173,8 @@ def compute_draft(
     edits = read_record(out_dir) if out_dir is not None and (out_dir / EDITS_FILE).exists() else None
     related = kept_related(out_dir) if out_dir is not None and options.related else ()
     video = _video(source)
-    screen = read_video_text(video, src.duration) if video and options.video_text else None
+    cache = options.transcribe.cache_dir
+    screen = read_video_text(video, src.duration, src.sha256, cache) if video and options.video_text else None
     frames = video if options.images else None
     return render_draft(words, src, options, out_dir, edits, video=frames, related=related, screen=screen)
 
@@ -270,18 +271,28 @@ def _video(source: Path) -> Path | None:
     return source if media.probe(source).has_video else None
 
 
-def read_video_text(video: Path, duration: float) -> ScreenReading:
+def read_video_text(
+    video: Path, duration: float, sha256: str = "", cache_dir: Path | None = None
+) -> ScreenReading:
     """What the video shows (on-screen text, hard cuts); a one-line note in its place where it cannot be read.
 
     Pictures are a bonus like still frames: a video whose pictures cannot be decoded, or an install
-    without rapidocr, still gets its draft from the speech.
+    without rapidocr, still gets its draft from the speech. A reading is kept in the cache beside the
+    transcripts (keyed by the media's SHA-256), so drafting the same video again reads nothing.
     """
+    cached = read_cached_screen(cache_dir, sha256) if sha256 else None
+    if cached is not None:
+        report_stage(log, "screen", "reusing the cached text on screen: %s", video)
+        return cached
     report_stage(log, "screen", "reading the text on screen: %s", video)
     try:
-        return read_screen(video, duration)
+        reading = read_screen(video, duration)
     except (InputError, UsageError) as exc:
         log.warning("on-screen text not read: %s", exc)
         return ScreenReading(note=f"On-screen text was not read: {exc}")
+    if sha256:
+        write_cached_screen(cache_dir, sha256, reading)
+    return reading
 
 
 def add_section_images(draft: Draft, video: Path) -> tuple[Draft, dict[str, bytes]]:

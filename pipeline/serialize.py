@@ -137,13 +137,14 @@ def draft_from_dict(data: dict[str, Any]) -> Draft:
         model=str(data.get("model", "")),
         claims=tuple(Claim(**{**c, "words": _span(c.get("words", (0, 0)))}) for c in data.get("claims", ())),
         related=tuple(RelatedPost(**r) for r in data.get("related", ())),
-        screen_text=tuple(_screen_from_dict(t) for t in data.get("screen_text", ())),
+        screen_text=tuple(screen_text_from_dict(t) for t in data.get("screen_text", ())),
         cuts=tuple(float(c) for c in data.get("cuts", ())),
         language=str(data.get("language", "en")),
     )
 
 
-def _screen_from_dict(data: dict[str, Any]) -> ScreenText:
+def screen_text_from_dict(data: dict[str, Any]) -> ScreenText:
+    """A :class:`ScreenText` from its JSON form (draft.json, the on-screen text cache)."""
     x0, y0, x1, y1 = (float(v) for v in data["box"])
     return ScreenText(
         str(data["text"]), float(data["start"]), float(data["end"]), float(data["confidence"]),

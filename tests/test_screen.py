@@ -228,3 +228,22 @@ def test_a_logo_back_again_and_again_is_persistent_though_mostly_unreadable():
     texts = group_readings(samples, 100.0)
     assert {t.persistent for t in texts if t.text == LOGO} == {True}
     assert [t.persistent for t in texts if t.text == "Skin prick testing"] == [False]
+
+
+def test_a_video_drafted_again_is_not_read_again(
+    scene: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The reading is cached beside the transcripts by the media's SHA-256: a redraft reads no frame."""
+    from video2blog.pipeline.run import read_video_text
+
+    first = read_video_text(scene, 14.0, "a" * 64, tmp_path)
+    assert _find(first, CARD)
+
+    def never(*args: object) -> ScreenReading:
+        raise AssertionError("read_screen was called again for a video already read")
+
+    monkeypatch.setattr("video2blog.pipeline.run.read_screen", never)
+    again = read_video_text(scene, 14.0, "a" * 64, tmp_path)
+    assert again.texts == first.texts and again.cuts == first.cuts
+    with pytest.raises(AssertionError):  # another video (another hash) is read
+        read_video_text(scene, 14.0, "b" * 64, tmp_path)

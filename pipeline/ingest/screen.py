@@ -12,11 +12,12 @@ is marked ``persistent``.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
@@ -25,7 +26,9 @@ from typing import Any
 import numpy as np
 
 from video2blog.pipeline.errors import InputError
+from video2blog.pipeline.output import atomic_write
 from video2blog.pipeline.schema import ScreenReading, ScreenText
+from video2blog.pipeline.serialize import screen_text_from_dict, to_json
 
 log = logging.getLogger(__name__)
 
@@ -343,3 +346,36 @@ def _text(track: _Track, persistent: bool) -> ScreenText:
     box = next(r.box for r in track.readings if r.text == text)
     confidence = float(np.mean([r.score for r in track.readings]))
     return ScreenText(text, round(track.start, 3), round(track.end, 3), round(confidence, 4), box, persistent)
+
+
+# Bump when what a reading holds or how it is made changes: older cached readings are then read again.
+SCREEN_CACHE_VERSION = 1
+
+
+def _cache_path(cache_dir: Path, sha256: str) -> Path:
+    return cache_dir / "screen" / f"{sha256}-v{SCREEN_CACHE_VERSION}.json"
+
+
+def read_cached_screen(cache_dir: Path | None, sha256: str) -> ScreenReading | None:
+    """A cached reading of the video with this SHA-256, or None when absent or unreadable."""
+    if cache_dir is None:
+        return None
+    try:
+        data = json.loads(_cache_path(cache_dir, sha256).read_text(encoding="utf-8"))
+        texts = tuple(screen_text_from_dict(t) for t in data["texts"])
+        cuts = tuple(float(c) for c in data["cuts"])
+        return ScreenReading(texts, cuts, int(data["frames"]), int(data["read"]), float(data["seconds"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def write_cached_screen(cache_dir: Path | None, sha256: str, reading: ScreenReading) -> None:
+    """Keep a reading in the cache; a cache that cannot be written is only logged."""
+    if cache_dir is None or reading.note:
+        return
+    path = _cache_path(cache_dir, sha256)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, to_json(asdict(reading)))
+    except OSError as exc:
+        log.warning("cannot write the on-screen text cache in %s: %s", path.parent, exc)
