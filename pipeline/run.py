@@ -11,7 +11,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from video2blog.pipeline.digest import sha256_file
-from video2blog.pipeline.editing.edits import EDITS_FILE, EditRecord, reapply
+from video2blog.pipeline.editing.edits import EDITS_FILE, GLOSSARY_FILE, EditRecord, reapply
+from video2blog.pipeline.editing.settings import (
+    SETTINGS_FILE,
+    RenderSettings,
+    glossary_bytes,
+    merged_terms,
+    read_folder_glossary,
+    render_context,
+    settings_json,
+)
 from video2blog.pipeline.editing.store import read_record
 from video2blog.pipeline.engines import ProgressCallback, embed
 from video2blog.pipeline.errors import InputError
@@ -28,13 +37,12 @@ from video2blog.pipeline.schema import Draft, LlmSuggestion, Source, Transcript
 from video2blog.pipeline.serialize import transcript_from_dict, transcript_shape_error
 from video2blog.pipeline.sources import CAPTION_SUFFIXES, TRANSCRIPT_SUFFIXES
 from video2blog.pipeline.text.compose import ComposeOptions, compose
-from video2blog.pipeline.text.confidence import unsure_words
 from video2blog.pipeline.text.headings import slugify
 from video2blog.pipeline.text.sections import find_sections
 from video2blog.pipeline.text.sentences import split_sentences
 from video2blog.pipeline.textutil import clock
 from video2blog.pipeline.writers.chapters import youtube_chapters
-from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, RenderContext, render_all
+from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, render_all
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +158,8 @@ def compute_draft(
     """
     words, src = read_source(source, options, progress, label)
     edits = read_record(out_dir) if out_dir is not None and (out_dir / EDITS_FILE).exists() else None
+    if out_dir is not None:  # the draft's own glossary (its --glossary, and terms the editor added)
+        options = replace(options, glossary=merged_terms(options.glossary, read_folder_glossary(out_dir)))
     return render_draft(words, src, options, out_dir, edits, video=_frame_source(source, options))
 
 
@@ -168,6 +178,8 @@ def render_draft(
 
     ``edits`` (the draft folder's ``edits.json``) are reapplied to the new draft: an editor's
     changes in the review page survive a redraft. ``transcript.json`` stays what was heard.
+    The render settings and the glossary go into the folder too (``settings.json``, ``glossary.txt``),
+    so the review server and a save render what this rendered.
     """
     report_stage(log, "compose", "finding sentences and sections: %s", src.path)
     transcript = split_sentences(words)
@@ -178,17 +190,30 @@ def render_draft(
         draft, shown = applied.draft, applied.transcript
         for note in applied.skipped:
             log.warning("%s: an edit was not reapplied: %s", EDITS_FILE, note)
+        log.warning("%s", reapplied_line(len(applied.edits), len(edits.edits)))
     draft, images = add_section_images(draft, video) if video else (draft, {})
     draft = add_chapter_notes(draft, options.formats)
-    ctx = RenderContext(
-        draft, shown, template_dir=options.template_dir, out_dir=out_dir,
-        unsure=unsure_words(shown, options.glossary), front_matter=options.front_matter,
-        medical=options.medical,
-    )
+    settings = render_settings(options)
+    ctx = render_context(draft, shown, settings, options.glossary, out_dir)
     files = render_all(ctx, options.formats)
     if shown is not transcript and "json" in options.formats:
         files.update(render_all(replace(ctx, transcript=transcript), ("json",)))
+    files[SETTINGS_FILE] = settings_json(settings)
+    if options.glossary:
+        files[GLOSSARY_FILE] = glossary_bytes(options.glossary)
     return ComputedDraft(draft, transcript, {**files, **images})
+
+
+def reapplied_line(applied: int, saved: int) -> str:
+    """The one line a redraft says about the editor's saved edits it applied again."""
+    line = f"{EDITS_FILE}: re-applied {applied} of the editor's {saved} saved edits"
+    return line + ("; the others no longer fit (see above)" if applied < saved else "")
+
+
+def render_settings(options: DraftOptions) -> RenderSettings:
+    """The settings that shape the rendered files, as the draft folder keeps them."""
+    template_dir = str(options.template_dir.resolve()) if options.template_dir else ""
+    return RenderSettings(options.formats, template_dir, options.front_matter, options.medical)
 
 
 def _frame_source(source: Path, options: DraftOptions) -> Path | None:

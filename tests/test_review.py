@@ -219,7 +219,7 @@ def test_cli_formats_and_template_dir(tmp_path):
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     written = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
-    assert written == ["draft.json", "review.html"]
+    assert written == ["draft.json", "review.html", "settings.json"]
     assert (out / "review.html").read_text().startswith("<p>")
 
 
