@@ -37,7 +37,9 @@ def clinic(sample_video: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     templates = root / "templates"
     templates.mkdir()
     builtin = Path(__file__).resolve().parents[1] / "templates" / "post.md.j2"
-    (templates / "post.md.j2").write_text(builtin.read_text(encoding="utf-8") + MARKER + "\n", encoding="utf-8")
+    (templates / "post.md.j2").write_text(
+        builtin.read_text(encoding="utf-8") + MARKER + "\n", encoding="utf-8"
+    )
     glossary = sample_video.parent / "glossary.txt"
     args = ["draft", str(video), "--out", str(root / "draft"), "--glossary", str(glossary)]
     args += [*DRAFT_FLAGS, "--template-dir", str(templates)]

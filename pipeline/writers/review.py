@@ -210,7 +210,14 @@ def _spoken(transcript: Transcript, i: int, edits: Edits) -> tuple[Piece, int]:
     fixed = by_editor(correction, transcript)
     unsure = "" if fixed else next((edits.unsure[j] for j in range(first, last) if j in edits.unsure), "")
     piece = Piece(
-        correction.corrected, "corrected", correction.start, probability, correction.original, i, unsure, fixed
+        correction.corrected,
+        "corrected",
+        correction.start,
+        probability,
+        correction.original,
+        i,
+        unsure,
+        fixed,
     )
     return piece, max(last, i + 1)
 
