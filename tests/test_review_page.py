@@ -161,3 +161,151 @@ def test_a_fixed_word_is_not_flagged(page, served: Served, folder: Path):  # noq
     sync_api.expect(fixed).to_have_text("settled")
     assert "low" not in (fixed.get_attribute("class") or "")
     assert "Glossary correction" not in (fixed.get_attribute("title") or "")
+
+
+def test_unsaved_edits_survive_a_reload_until_saved(browser, served: Served, folder: Path):  # noqa: F811
+    context = browser.new_context()
+    tab = context.new_page()
+    asked: list[str] = []
+    tab.on("dialog", lambda box: (asked.append(box.type), box.accept()))  # "Leave site?": yes, by accident
+    problems: list[str] = []
+    tab.on("pageerror", lambda exc: problems.append(str(exc)))
+    open_served(tab, served)
+    edit_heading(tab, 2, "Which pain ketamine helps")
+    tab.reload()
+    tab.wait_for_function("document.documentElement.dataset.editReady === '1'")
+    assert asked == ["beforeunload"]
+    sync_api.expect(tab.locator("#pending")).to_have_text("1")
+    sync_api.expect(tab.locator("#section-2 h2")).to_have_text("Which pain ketamine helps")
+    sync_api.expect(tab.locator("#edit-status")).to_contain_text("unsaved edit")
+    save(tab)
+    heading = json.loads((folder / "draft.json").read_text())["sections"][1]["heading"]
+    assert heading == "Which pain ketamine helps"
+    tab.reload()
+    tab.wait_for_function("document.documentElement.dataset.editReady === '1'")
+    sync_api.expect(tab.locator("#pending")).to_have_text("0")  # the kept edits went with the save
+    assert asked == ["beforeunload"] and not problems  # no warning once saved
+    context.close()
+
+
+def test_leaving_with_unsaved_edits_asks_first(browser, served: Served):  # noqa: F811
+    context = browser.new_context()
+    tab = context.new_page()
+    asked: list[str] = []
+    tab.on("dialog", lambda box: (asked.append(box.type), box.dismiss()))
+    open_served(tab, served)
+    tab.locator("#section-1 [data-act=accept]").click()
+    tab.close(run_before_unload=True)  # the warning keeps the page open
+    tab.wait_for_timeout(500)
+    assert asked == ["beforeunload"] and not tab.is_closed()
+    context.close()
+
+
+def test_the_sidebar_follows_edits_before_save(page, served: Served):  # noqa: F811
+    open_served(page, served)
+    items = page.locator(".outline li")
+    count = items.count()
+    edit_heading(page, 2, "Which pain ketamine helps")
+    sync_api.expect(items.nth(1).locator("a")).to_have_text("Which pain ketamine helps")
+    page.locator("#section-1 [data-act=accept]").click()
+    assert items.first.locator(".tag").count() == 0
+    page.locator("#section-4 [data-act=merge]").click()
+    sync_api.expect(items).to_have_count(count - 1)
+    assert page.locator(".jump li").count() == count - 1
+
+
+def test_a_sentence_split_off_mid_paragraph_is_laid_out_as_a_paragraph(page, served: Served):  # noqa: F811
+    open_served(page, served)
+    paragraph = page.locator("#section-2 .para").first
+    word = paragraph.locator(".w[data-s='1']").nth(1)
+    text = word.inner_text()
+    word.click()
+    page.click("#split-here")
+    moved = page.locator("#section-3 .para").first
+    sync_api.expect(moved.locator("p .w").first).to_have_text(text)
+    assert moved.locator(".time").count() == 1 and moved.locator("[data-act=paragraph]").count() == 1
+    text_box, row_box = moved.locator("p").bounding_box(), moved.bounding_box()
+    assert text_box and row_box and text_box["width"] > row_box["width"] / 2  # not one word a line
+
+
+def test_escape_cancels_an_editor_and_edit_twice_opens_one(page, served: Served):  # noqa: F811
+    open_served(page, served)
+    row = page.locator("#section-2 .para").first
+    edit = row.locator("[data-act=paragraph]")
+    edit.click()
+    assert edit.is_hidden()  # the editor replaces it while open
+    edit.dispatch_event("click")
+    assert page.locator(".inline-edit").count() == 1
+    page.keyboard.press("Escape")
+    assert page.locator(".inline-edit").count() == 0 and row.locator("p").is_visible()
+    sync_api.expect(page.locator("#pending")).to_have_text("0")
+    page.locator("#section-2 [data-act=heading]").click()
+    page.locator("#section-2 [data-act=heading]").dispatch_event("click")
+    assert page.locator(".inline-edit").count() == 1
+
+
+def test_a_word_click_seeks_without_playing_and_fixes_only_that_word(page, served: Served):  # noqa: F811
+    open_served(page, served)
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    words = page.locator(".draft .w", has_text=re.compile(r"^in$"))
+    assert words.count() > 1
+    word = words.nth(1)
+    word.click()
+    wanted = float(word.get_attribute("data-t") or "nan")
+    page.wait_for_function(
+        "t => Math.abs(document.getElementById('player').currentTime - t) < 0.5", arg=wanted
+    )
+    assert page.evaluate("document.getElementById('player').paused")
+    assert not page.is_checked("#fix-everywhere")
+    page.fill("#fix-text", "within")
+    page.locator("#word-card").get_by_role("button", name="Fix word").click()
+    sync_api.expect(page.locator(".draft .w", has_text=re.compile(r"^within$"))).to_have_count(1)
+    sync_api.expect(page.locator("#pending")).to_have_text("1")
+
+
+def test_word_card_closes_by_button_and_escape(page, served: Served):  # noqa: F811
+    open_served(page, served)
+    card = page.locator("#word-card")
+    page.locator(".draft .w", has_text="oversensitive").click()
+    sync_api.expect(card).to_be_visible()
+    page.get_by_role("button", name="Close the word card (Esc)").click()
+    sync_api.expect(card).to_be_hidden()
+    page.locator(".draft .w", has_text="oversensitive").click()
+    sync_api.expect(card).to_be_visible()
+    page.keyboard.press("Escape")
+    sync_api.expect(card).to_be_hidden()
+
+
+def test_phone_keeps_the_draft_and_the_tapped_word_in_view(browser, served: Served):  # noqa: F811
+    context = browser.new_context(**PHONE)
+    phone = context.new_page()
+    problems: list[str] = []
+    phone.on("pageerror", lambda exc: problems.append(str(exc)))
+    open_served(phone, served)
+    height = PHONE["viewport"]["height"]
+    pane = phone.locator(".pane").bounding_box()
+    assert pane and pane["height"] <= 0.4 * height
+    word = phone.locator("#section-4 .para .w").nth(20)
+    word.tap()
+    card = phone.locator("#word-card")
+    sync_api.expect(card).to_be_visible()
+    phone.wait_for_timeout(300)
+    pane, sheet, box = phone.locator(".pane").bounding_box(), card.bounding_box(), word.bounding_box()
+    assert pane and sheet and box
+    assert sheet["y"] - (pane["y"] + pane["height"]) >= height / 2  # the draft keeps half the screen
+    assert pane["y"] + pane["height"] <= box["y"] and box["y"] + box["height"] <= sheet["y"]  # word in view
+    close = phone.get_by_role("button", name="Close the word card (Esc)")
+    close_box = close.bounding_box()
+    assert close_box and close_box["width"] >= 44 and close_box["height"] >= 44
+    close.tap()
+    sync_api.expect(card).to_be_hidden()
+    row = phone.locator("#section-3 .para").first
+    row.locator("[data-act=paragraph]").tap()
+    field = row.locator("textarea")
+    sync_api.expect(field).to_be_visible()
+    assert row.locator("[data-act=paragraph]").is_hidden()
+    lines = "t => t.clientHeight / parseFloat(getComputedStyle(t).lineHeight)"
+    assert field.evaluate("t => t.scrollHeight <= t.clientHeight + 2")  # no inner scroll bar
+    assert field.evaluate(lines) > 5  # sized to the whole text, not a 4-line box
+    context.close()
+    assert not problems
