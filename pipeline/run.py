@@ -18,6 +18,7 @@ from video2blog.pipeline.editing.settings import (
     glossary_bytes,
     merged_terms,
     read_folder_glossary,
+    read_settings,
     render_context,
     settings_json,
 )
@@ -156,11 +157,22 @@ def compute_draft(
         label: the source path to record in the draft, when ``source`` is a local copy of it.
         out_dir: the draft folder the files are for (the review page links the media relative to it).
     """
+    options = with_folder_glossary(options, out_dir) if out_dir is not None else options
     words, src = read_source(source, options, progress, label)
     edits = read_record(out_dir) if out_dir is not None and (out_dir / EDITS_FILE).exists() else None
-    if out_dir is not None:  # the draft's own glossary (its --glossary, and terms the editor added)
-        options = replace(options, glossary=merged_terms(options.glossary, read_folder_glossary(out_dir)))
     return render_draft(words, src, options, out_dir, edits, video=_frame_source(source, options))
+
+
+def with_folder_glossary(options: DraftOptions, out_dir: Path) -> DraftOptions:
+    """The options of a draft into ``out_dir``, with the draft folder's own glossary (its first --glossary
+    and the terms the editor added) and, without --glossary, the recogniser's prompt the folder was
+    drafted with (the same words heard again, so the editor's edits still fit)."""
+    glossary = merged_terms(options.glossary, read_folder_glossary(out_dir))
+    recorded = read_settings(out_dir, check=False)
+    engine = options.transcribe.engine_options
+    if not options.glossary and recorded is not None and recorded.hotwords and not engine.hotwords:
+        engine = replace(engine, hotwords=recorded.hotwords)
+    return replace(options, glossary=glossary, transcribe=replace(options.transcribe, engine_options=engine))
 
 
 def render_draft(
@@ -213,7 +225,8 @@ def reapplied_line(applied: int, saved: int) -> str:
 def render_settings(options: DraftOptions) -> RenderSettings:
     """The settings that shape the rendered files, as the draft folder keeps them."""
     template_dir = str(options.template_dir.resolve()) if options.template_dir else ""
-    return RenderSettings(options.formats, template_dir, options.front_matter, options.medical)
+    hotwords = options.transcribe.engine_options.hotwords or ""
+    return RenderSettings(options.formats, template_dir, options.front_matter, options.medical, hotwords)
 
 
 def _frame_source(source: Path, options: DraftOptions) -> Path | None:

@@ -309,3 +309,66 @@ def test_phone_keeps_the_draft_and_the_tapped_word_in_view(browser, served: Serv
     assert field.evaluate(lines) > 5  # sized to the whole text, not a 4-line box
     context.close()
     assert not problems
+
+
+def edit_paragraph(page, section: int, text: str) -> None:  # noqa: F811
+    row = page.locator(f"#section-{section} .para").first
+    row.locator("[data-act=paragraph]").click()
+    row.locator("textarea").fill(text)
+    row.get_by_role("button", name="Done").click()
+
+
+def test_an_edited_paragraph_keeps_its_words_times_and_flags(page, served: Served, folder: Path):  # noqa: F811
+    open_served(page, served)
+    row = page.locator("#section-3 .para").first
+    old = row.locator("p").inner_text()
+    linked = row.locator(".w[data-i]").count()
+    assert row.locator(".w.low", has_text="oversensitive").count() == 1
+    new = old.replace("the spinal cord and brain", "the nervous system").replace("big part", "large part")
+    edit_paragraph(page, 3, new)
+    save(page)
+    row = page.locator("#section-3 .para").first
+    sync_api.expect(row.locator("p")).to_have_text(new)
+    assert row.locator(".w.low", has_text="oversensitive").count() == 1  # still flagged, still linked
+    assert row.locator(".w[data-i]").count() >= linked - 4  # only the rewritten words lost their link
+    ordinary = row.locator(".w", has_text="ordinary")
+    assert float(ordinary.get_attribute("data-t") or 0) > 30  # its time in the talk, kept
+    captions = (folder / "captions.srt").read_text()
+    assert "the nervous system can become oversensitive" in captions and "spinal cord" not in captions
+    assert "large part" in (folder / "captions.vtt").read_text()
+
+
+def test_a_split_too_short_for_a_chapter_is_noted(page, served: Served, folder: Path):  # noqa: F811
+    open_served(page, served)
+    last = page.locator("#section-3 .para").first.locator(".w[data-s='1']").last  # "So why does that matter?"
+    last.click()
+    page.click("#split-here")
+    save(page)
+    sync_api.expect(page.locator("#edit-status")).to_contain_text("merged into its neighbour")
+    notes = json.loads((folder / "draft.json").read_text())["notes"]
+    assert any("merged into its neighbour" in note for note in notes)
+
+
+def test_a_redraft_reads_the_folders_glossary_and_says_it_reapplied_edits(page, served: Served, folder: Path):  # noqa: F811
+    open_served(page, served)
+    edit_heading(page, 2, "Which pain ketamine helps")
+    page.locator(".draft .w", has_text="oversensitive").first.click()
+    page.fill("#fix-text", "over-sensitive")
+    page.check("#fix-glossary")  # the glossary now spells it so: the redraft's own correction
+    page.locator("#word-card").get_by_role("button", name="Fix word").click()
+    save(page)
+    served_flags = [w for w in flagged(page.content()) if w != "over-sensitive"]
+    video = folder.parent / "ketamine-pain.mp4"
+    result = subprocess.run(
+        [str(COMMAND), "draft", str(video), "--out", str(folder), *DRAFT_FLAGS],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    said = [line for line in result.stderr.splitlines() if "edits.json" in line]
+    assert len(said) == 1 and said[0].endswith("edits.json: re-applied 2 of the editor's 2 saved edits")
+    redrafted = (folder / "review.html").read_text()
+    assert [w for w in flagged(redrafted) if w != "over-sensitive"] == served_flags  # the folder's glossary
+    assert "Which pain ketamine helps" in redrafted and "over-sensitive" in redrafted
+    assert "over-sensitive" in load_glossary(folder / "glossary.txt")

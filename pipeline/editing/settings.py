@@ -34,6 +34,9 @@ class RenderSettings:
     template_dir: str = ""  # absolute; "" for the built-in templates
     front_matter: str = ""
     medical: bool = False
+    # The prompt the recogniser was given (from --glossary): a redraft without --glossary gives it again,
+    # so it hears the same words and the editor's edits still fit.
+    hotwords: str = ""
 
     @property
     def templates(self) -> Path | None:
@@ -46,7 +49,7 @@ def settings_json(settings: RenderSettings) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def read_settings(folder: Path) -> RenderSettings | None:
+def read_settings(folder: Path, check: bool = True) -> RenderSettings | None:
     """The folder's ``settings.json``; None for a folder drafted before it was written.
 
     Raises:
@@ -65,7 +68,7 @@ def read_settings(folder: Path) -> RenderSettings | None:
     unknown = [f for f in settings.formats if f not in WRITERS]
     if unknown:
         raise InputError(f"names an unknown format {unknown[0]!r}; redraft to write it again", path)
-    if settings.templates is not None and not settings.templates.is_dir():
+    if check and settings.templates is not None and not settings.templates.is_dir():
         raise InputError(
             f"names the template folder {settings.template_dir}, which is gone; put it back, or edit "
             "'template_dir' in the file (empty for the built-in templates)",
@@ -80,6 +83,7 @@ def _settings_from(data: dict) -> RenderSettings:
         template_dir=str(data.get("template_dir") or ""),
         front_matter=str(data.get("front_matter") or ""),
         medical=data.get("medical") is True,
+        hotwords=str(data.get("hotwords") or ""),
     )
 
 
