@@ -234,8 +234,10 @@ def _apply_one(state: Applied, edit: Edit) -> Applied:
 
 def _section(state: Applied, edit: Edit) -> Section:
     if not 0 <= edit.section < len(state.draft.sections):
-        raise UsageError(f"{edit.op}: there is no section {edit.section + 1}; the draft has "
-                         f"{len(state.draft.sections)}. Reload the page")
+        raise UsageError(
+            f"{edit.op}: there is no section {edit.section + 1}; the draft has "
+            f"{len(state.draft.sections)}. Reload the page"
+        )
     return state.draft.sections[edit.section]
 
 
