@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
+import threading
 import urllib.parse
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+import jinja2
 
 from video2blog.pipeline.editing.edits import (
     EDITS_FILE,
@@ -41,7 +45,15 @@ from video2blog.pipeline.schema import Draft, Transcript
 from video2blog.pipeline.serialize import draft_from_dict, to_json, transcript_from_dict
 from video2blog.pipeline.textutil import normalise_term
 from video2blog.pipeline.writers.chapters import youtube_chapters
-from video2blog.pipeline.writers.formats import WRITERS, RenderContext, render_all
+from video2blog.pipeline.writers.formats import (
+    WRITERS,
+    RenderContext,
+    TemplateWriter,
+    environment,
+    render_all,
+)
+
+log = logging.getLogger(__name__)
 
 DRAFT_FILE = "draft.json"
 TRANSCRIPT_FILE = "transcript.json"
@@ -240,4 +252,31 @@ def present_formats(folder: Path) -> tuple[str, ...]:
 def render_page(loaded: Loaded, editing: dict[str, str], media_href: str | None) -> bytes:
     """The review page with its editing controls, as the server shows it."""
     ctx = loaded.context(loaded.draft, loaded.shown, loaded.glossary, media_href=media_href, editing=editing)
-    return render_all(ctx, ("review",))["review.html"]
+    page = render_all(ctx, ("review",))["review.html"]
+    _warm_up(loaded)
+    return page
+
+
+_warmed: set[Path] = set()
+
+
+def _warm_up(loaded: Loaded) -> None:
+    """Compile the folder's templates and import the Word writer in the background while the editor
+    reads the page, so the first Save does not (a cold first Save took twice as long as the next)."""
+    if loaded.folder in _warmed:
+        return
+    _warmed.add(loaded.folder)
+    formats = saved_formats(loaded.settings)
+    names = [WRITERS[f].filename + ".j2" for f in formats if issubclass(WRITERS[f], TemplateWriter)]
+    threading.Thread(target=_compile, args=(loaded.settings.templates, names), daemon=True).start()
+
+
+def _compile(template_dir: Path | None, names: list[str]) -> None:
+    import video2blog.pipeline.writers.docx  # noqa: F401 (python-docx is slow to import)
+
+    env = environment(template_dir)
+    for name in names:
+        try:
+            env.get_template(name)
+        except (jinja2.TemplateError, OSError) as exc:  # not there, or broken: the Save reports it
+            log.debug("warming up the templates: %s", exc)
