@@ -372,3 +372,11 @@ def test_a_redraft_reads_the_folders_glossary_and_says_it_reapplied_edits(page, 
     assert [w for w in flagged(redrafted) if w != "over-sensitive"] == served_flags  # the folder's glossary
     assert "Which pain ketamine helps" in redrafted and "over-sensitive" in redrafted
     assert "over-sensitive" in load_glossary(folder / "glossary.txt")
+
+
+def test_the_address_without_its_slash_goes_to_the_page(page, served: Served):  # noqa: F811
+    page.goto(served.url.rstrip("/"))
+    page.wait_for_function("document.documentElement.dataset.editReady === '1'")
+    assert page.url == served.url
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    assert page.evaluate("document.getElementById('player').error") is None  # the video loads
