@@ -73,15 +73,17 @@ def edits_for(kind: str, folder: Path, n: int) -> list[Edit]:
     return [Edit("word", word=word, original=shown, text=f"strain{n}", everywhere=False)]
 
 
-def timed_saves(folder: Path, kind: str, runs: int) -> list[float]:
+def timed_saves(folder: Path, kind: str, runs: int) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU seconds of each Save (on a shared machine the CPU time is the steadier one)."""
     store.save(folder, edits_for(kind, folder, runs), store.load(folder).version, None)  # warm
-    seconds = []
+    wall, cpu = [], []
     for n in range(runs):
         edits = edits_for(kind, folder, n)
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         store.save(folder, edits, store.load(folder).version, None)
-        seconds.append(time.perf_counter() - start)
-    return seconds
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return wall, cpu
 
 
 def served_first_save(folder: Path) -> float:
@@ -124,16 +126,18 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = drafted(Path(tmp))
-        print(f"{'edit':<10} {'saves':>5} {'median s':>9} {'slowest s':>10}  target {TARGET_SECONDS} s")
+        header = f"{'edit':<10} {'saves':>5} {'median s':>9} {'slowest s':>10} {'cpu s':>6}"
+        print(f"{header}  target {TARGET_SECONDS} s")
         for kind in ("heading", "paragraph", "word"):
-            seconds = timed_saves(folder, kind, args.runs)
-            median, slowest = statistics.median(seconds), max(seconds)
-            verdict = "ok" if slowest <= TARGET_SECONDS else "over"
-            print(f"{kind:<10} {len(seconds):>5} {median:>9.2f} {slowest:>10.2f}  {verdict}")
-        firsts = [served_first_save(folder) for _ in range(args.runs)]
-        median, slowest = statistics.median(firsts), max(firsts)
-        verdict = "ok" if slowest <= TARGET_SECONDS else "over"
-        print(f"{'served 1st':<10} {len(firsts):>5} {median:>9.2f} {slowest:>10.2f}  {verdict}")
+            wall, cpu = timed_saves(folder, kind, args.runs)
+            report(kind, wall, f"{statistics.median(cpu):>6.2f}")
+        report("served 1st", [served_first_save(folder) for _ in range(args.runs)], f"{'-':>6}")
+
+
+def report(kind: str, seconds: list[float], cpu: str) -> None:
+    median, slowest = statistics.median(seconds), max(seconds)
+    verdict = "ok" if slowest <= TARGET_SECONDS else "over"
+    print(f"{kind:<10} {len(seconds):>5} {median:>9.2f} {slowest:>10.2f} {cpu}  {verdict}")
 
 
 if __name__ == "__main__":
