@@ -48,7 +48,7 @@ def clinic(sample_video: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 
 @pytest.fixture
-def folder(clinic: Path, tmp_path: Path) -> Path:
+def folder(clinic: Path, tmp_path: Path) -> Iterator[Path]:
     """A fresh copy of the clinic's draft folder, beside the video as the draft command left it."""
     out = clinic.parent / f"copy-{tmp_path.name}"
     shutil.copytree(clinic, out)
