@@ -15,7 +15,17 @@ from pathlib import Path
 import numpy as np
 
 from video2blog.pipeline.digest import sha256_file
-from video2blog.pipeline.editing.edits import EDITS_FILE, EditRecord, reapply
+from video2blog.pipeline.editing.edits import EDITS_FILE, GLOSSARY_FILE, EditRecord, reapply
+from video2blog.pipeline.editing.settings import (
+    SETTINGS_FILE,
+    RenderSettings,
+    glossary_bytes,
+    merged_terms,
+    read_folder_glossary,
+    read_settings,
+    render_context,
+    settings_json,
+)
 from video2blog.pipeline.editing.store import read_record
 from video2blog.pipeline.engines import ProgressCallback, embed
 from video2blog.pipeline.errors import InputError, UsageError
@@ -48,14 +58,13 @@ from video2blog.pipeline.sources import CAPTION_SUFFIXES, TRANSCRIPT_SUFFIXES
 from video2blog.pipeline.text import locales
 from video2blog.pipeline.text.claims import ClaimRules, find_claims, parse_rules
 from video2blog.pipeline.text.compose import ComposeOptions, compose
-from video2blog.pipeline.text.confidence import unsure_words
 from video2blog.pipeline.text.metadata import slugify
 from video2blog.pipeline.text.related import Encoder, topic_vector
 from video2blog.pipeline.text.sections import find_sections
 from video2blog.pipeline.text.sentences import split_sentences
 from video2blog.pipeline.textutil import clock
 from video2blog.pipeline.writers.chapters import youtube_chapters
-from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, RenderContext, render_all
+from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, render_all
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +178,7 @@ def compute_draft(
         label: the source path to record in the draft, when ``source`` is a local copy of it.
         out_dir: the draft folder the files are for (the review page links the media relative to it).
     """
+    options = with_folder_glossary(options, out_dir) if out_dir is not None else options
     words, src = read_source(source, options, progress, label)
     edits = read_record(out_dir) if out_dir is not None and (out_dir / EDITS_FILE).exists() else None
     related = kept_related(out_dir) if out_dir is not None and options.related else ()
@@ -186,6 +196,18 @@ def kept_related(out_dir: Path) -> tuple[RelatedPost, ...]:
         return tuple(RelatedPost(**post) for post in related)
     except (OSError, ValueError, TypeError, AttributeError):
         return ()  # none, or unreadable: the library step gives them again
+
+
+def with_folder_glossary(options: DraftOptions, out_dir: Path) -> DraftOptions:
+    """The options of a draft into ``out_dir``, with the draft folder's own glossary (its first --glossary
+    and the terms the editor added) and, without --glossary, the recogniser's prompt the folder was
+    drafted with (the same words heard again, so the editor's edits still fit)."""
+    glossary = merged_terms(options.glossary, read_folder_glossary(out_dir))
+    recorded = read_settings(out_dir, check=False)
+    engine = options.transcribe.engine_options
+    if not options.glossary and recorded is not None and recorded.hotwords and not engine.hotwords:
+        engine = replace(engine, hotwords=recorded.hotwords)
+    return replace(options, glossary=glossary, transcribe=replace(options.transcribe, engine_options=engine))
 
 
 def render_draft(
@@ -207,6 +229,8 @@ def render_draft(
     ``edits`` (the draft folder's ``edits.json``) are reapplied to the new draft: an editor's
     changes in the review page survive a redraft. ``transcript.json`` stays what was heard.
     ``related`` (a library's, see ``batch/library.py``) close the post as before.
+    The render settings and the glossary go into the folder too (``settings.json``, ``glossary.txt``),
+    so the review server and a save render what this rendered.
     """
     report_stage(log, "compose", "finding sentences and sections: %s", src.path)
     transcript = split_sentences(words) if words.language == "en" else locales.split_sentences(words)
@@ -219,20 +243,17 @@ def render_draft(
         draft, shown = applied.draft, applied.transcript
         for note in applied.skipped:
             log.warning("%s: an edit was not reapplied: %s", EDITS_FILE, note)
+        log.warning("%s", reapplied_line(len(applied.edits), len(edits.edits)))
     draft, images = add_section_images(draft, video) if video else (draft, {})
     draft = add_chapter_notes(add_hearing_notes(draft, words), options.formats)
-    ctx = RenderContext(
-        draft,
-        shown,
-        template_dir=options.template_dir,
-        out_dir=out_dir,
-        unsure=unsure_words(shown, options.glossary),
-        front_matter=options.front_matter,
-        medical=options.medical,
-    )
+    settings = render_settings(options)
+    ctx = render_context(draft, shown, settings, options.glossary, out_dir)
     files = render_all(ctx, options.formats)
     if shown is not transcript and "json" in options.formats:
         files.update(render_all(replace(ctx, transcript=transcript), ("json",)))
+    files[SETTINGS_FILE] = settings_json(settings)
+    if options.glossary:
+        files[GLOSSARY_FILE] = glossary_bytes(options.glossary)
     topic = topic_file(draft, transcript, encode) if encode is not None else {}
     return ComputedDraft(draft, transcript, {**files, **images, **topic})
 
@@ -257,6 +278,19 @@ def topic_file(draft: Draft, transcript: Transcript, encode: Encoder) -> dict[st
     if vector is None:
         return {}
     return {TOPIC_FILE: to_json({"model": embed.describe(), "vector": [round(float(v), 5) for v in vector]})}
+
+
+def reapplied_line(applied: int, saved: int) -> str:
+    """The one line a redraft says about the editor's saved edits it applied again."""
+    line = f"{EDITS_FILE}: re-applied {applied} of the editor's {saved} saved edits"
+    return line + ("; the others no longer fit (see above)" if applied < saved else "")
+
+
+def render_settings(options: DraftOptions) -> RenderSettings:
+    """The settings that shape the rendered files, as the draft folder keeps them."""
+    template_dir = str(options.template_dir.resolve()) if options.template_dir else ""
+    hotwords = options.transcribe.engine_options.hotwords or ""
+    return RenderSettings(options.formats, template_dir, options.front_matter, options.medical, hotwords)
 
 
 def _frame_source(source: Path, options: DraftOptions) -> Path | None:

@@ -14,6 +14,8 @@
   var snapshots = [];
   var selected = null;
   var NOTICE = "video2blog-review-notice";
+  /* Unsaved edits outlive an accidental reload: kept under the draft's version, which every save changes. */
+  var UNSAVED = "video2blog-unsaved-" + config.version;
 
   function say(text, isError) {
     status.textContent = text;
@@ -22,23 +24,97 @@
 
   function refreshed() {
     pending.textContent = String(edits.length);
+    pending.parentNode.classList.toggle("some", edits.length > 0);
     saveButton.disabled = edits.length === 0;
-    undoButton.disabled = edits.length === 0;
+    undoButton.disabled = snapshots.length === 0;
     document.body.classList.toggle("unsaved", edits.length > 0);
+    renumber();
+    outline();
+    keep();
     document.dispatchEvent(new CustomEvent("review:changed"));
   }
 
-  /* Record an edit: keep the page as it is now (for undo), then change it. */
+  /* Record an edit: keep the page as it is now (for undo), then change it. A change that fails
+     leaves the page as it was and queues nothing. */
   function record(edit, change) {
-    snapshots.push(article.innerHTML);
+    var before = article.innerHTML;
+    try {
+      change();
+    } catch (error) {
+      article.innerHTML = before;
+      say("That change could not be made here (" + error.message + ").", true);
+      refreshed();
+      return;
+    }
+    snapshots.push(before);
     edits.push(edit);
-    change();
     say("");
     refreshed();
   }
 
+  /* Section ids follow the sections as they now are (after a merge or a split), as the saved page's will. */
+  function renumber() {
+    sections().forEach(function (section, k) {
+      section.id = "section-" + (k + 1);
+      var h2 = section.querySelector("h2");
+      if (h2) { h2.id = "heading-" + (k + 1); section.setAttribute("aria-labelledby", h2.id); }
+    });
+  }
+
+  /* The sidebar and the phone's section menu follow renames, accepts, merges and splits before Save. */
+  function outline() {
+    var lists = document.querySelectorAll(".outline ol, .jump ol");
+    Array.prototype.forEach.call(lists, function (list) {
+      var full = !!list.closest(".outline");
+      list.replaceChildren.apply(list, sections().map(function (section) { return entry(section, full); }));
+    });
+  }
+
+  function entry(section, full) {
+    var li = document.createElement("li");
+    var link = document.createElement("a");
+    link.href = "#" + section.id;
+    link.textContent = shownText(section.querySelector("h2"));
+    var time = section.querySelector(".head .time");
+    if (full && time) { li.append(time.cloneNode(true), " "); }
+    li.append(link);
+    if (full && section.classList.contains("generated")) {
+      var tag = document.createElement("span");
+      tag.className = "tag";
+      tag.textContent = "generated";
+      li.append(" ", tag);
+    }
+    return li;
+  }
+
+  /* Keep the unsaved edits (and the page as they left it) in local storage; a full store keeps the edits
+     without the undo history. */
+  function keep() {
+    try {
+      if (!edits.length) { localStorage.removeItem(UNSAVED); return; }
+      var state = { edits: edits, html: article.innerHTML, snapshots: snapshots };
+      try {
+        localStorage.setItem(UNSAVED, JSON.stringify(state));
+      } catch (full) {
+        state.snapshots = [];
+        localStorage.setItem(UNSAVED, JSON.stringify(state));
+      }
+    } catch (unavailable) { /* private mode: the beforeunload warning still protects the edits */ }
+  }
+
+  function restore() {
+    var state = null;
+    try { state = JSON.parse(localStorage.getItem(UNSAVED) || "null"); } catch (broken) { state = null; }
+    if (!state || !Array.isArray(state.edits) || !state.edits.length || typeof state.html !== "string") { return; }
+    edits = state.edits;
+    snapshots = Array.isArray(state.snapshots) ? state.snapshots : [];
+    article.innerHTML = state.html;
+    say(edits.length + (edits.length === 1 ? " unsaved edit" : " unsaved edits") +
+        " from before the page was reloaded are back. Save them, or Undo.");
+  }
+
   function undo() {
-    if (!edits.length) { return; }
+    if (!edits.length || !snapshots.length) { return; }
     edits.pop();
     article.innerHTML = snapshots.pop();
     document.getElementById("word-card").hidden = true;
@@ -63,24 +139,44 @@
 
   /* An inline editor in place of `element`: resolves with the new text, or null when cancelled. */
   function inlineEditor(element, multiline, done) {
+    var open = element.nextElementSibling;
+    if (open && open.classList.contains("inline-edit")) { open.querySelector("input, textarea").focus(); return; }
     var form = document.createElement("form");
     form.className = "inline-edit";
     var field = document.createElement(multiline ? "textarea" : "input");
     field.value = shownText(element);
     field.setAttribute("aria-label", multiline ? "Paragraph text" : "Heading");
-    if (multiline) { field.rows = Math.min(12, Math.max(3, Math.ceil(field.value.length / 70))); }
     var ok = button("Done", "submit");
     var cancel = button("Cancel", "button");
-    form.append(field, ok, cancel);
+    var buttons = document.createElement("div");
+    buttons.className = "buttons";
+    buttons.append(ok, cancel);
+    form.append(field, buttons);
+    var row = element.closest(".para, .head");
     element.hidden = true;
+    row.classList.add("editing");
     element.after(form);
+    if (multiline) {
+      fit(field);
+      field.addEventListener("input", function () { fit(field); });
+    }
     field.focus();
-    function close(text) { form.remove(); element.hidden = false; done(text); }
+    function close(text) { form.remove(); element.hidden = false; row.classList.remove("editing"); done(text); }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       close(field.value.replace(/\s+/g, " ").trim());
     });
     cancel.addEventListener("click", function () { close(null); });
+    form.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { event.preventDefault(); event.stopPropagation(); close(null); }
+      else if (event.key === "Enter" && multiline && (event.ctrlKey || event.metaKey)) { form.requestSubmit(); }
+    });
+  }
+
+  /* A paragraph's editor as tall as its text (no inner scroll bar), whatever the screen's width. */
+  function fit(field) {
+    field.style.height = "auto";
+    field.style.height = (field.scrollHeight + 4) + "px";
   }
 
   function button(label, type) {
@@ -167,21 +263,43 @@
       var rows = Array.prototype.slice.call(section.querySelectorAll(".para"));
       var at = rows.indexOf(row);
       var first = row.querySelector(".w[data-i]");
-      if (first !== word) { rows.splice(at, 1, cutParagraph(row, word)); } 
+      if (first !== word) { rows.splice(at, 1, cutParagraph(row, word)); }
       rows.slice(at).forEach(function (r) { fresh.append(r); });
       section.after(fresh);
     });
   }
 
-  /* Cut a paragraph row before `word`: the row keeps what comes before, a new row (returned) the rest. */
+  /* Whether a new section can start at `word`: a sentence start inside a paragraph, not the section's first. */
+  function canSplit(word) {
+    var row = word.closest(".para");
+    if (!row || word.dataset.s !== "1") { return false; }
+    var firstRow = row.closest("section").querySelector(".para");
+    return !(row === firstRow && row.querySelector(".w[data-i]") === word);
+  }
+
+  /* Cut a paragraph row before `word`: the row keeps what comes before, a new row (returned) the rest,
+     laid out as any other (its time, its text, its Edit button). */
   function cutParagraph(row, word) {
     var copy = row.cloneNode(false);
     var p = document.createElement("p");
     var node = word;
     while (node) { var next = node.nextSibling; p.append(node); node = next; }
-    copy.append(p);
+    var time = row.querySelector(".time").cloneNode(true);
+    time.dataset.t = word.dataset.t;
+    time.textContent = stamp(parseFloat(word.dataset.t));
+    time.setAttribute("aria-label", "Play paragraph from " + time.textContent);
+    copy.dataset.start = word.dataset.t;
+    copy.append(time, p);
+    var edit = row.querySelector("[data-act=paragraph]");
+    if (edit) { copy.append(edit.cloneNode(true)); }
     row.after(copy);
     return copy;
+  }
+
+  function stamp(t) {
+    var s = Math.max(0, Math.floor(t));
+    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+    return (h ? h + ":" + String(m).padStart(2, "0") : String(m)) + ":" + String(sec).padStart(2, "0");
   }
 
   /* Fix a word: this one, or every word shown the same way. */
@@ -224,8 +342,8 @@
     selected = event.detail;
     document.getElementById("fix-text").value = selected.textContent;
     document.getElementById("fix-count").textContent = String(targets(selected, true).length);
-    var canSplit = selected.dataset.s === "1" && selected !== article.querySelector(".w[data-i]");
-    document.getElementById("split-here").hidden = !canSplit;
+    document.getElementById("fix-everywhere").checked = false;
+    document.getElementById("split-here").hidden = !canSplit(selected);
   });
 
   function save() {
@@ -250,9 +368,11 @@
         note += " Kept your hand edits in " + reply.body.kept.join(", ") + "; the new versions are beside them (.new).";
       }
       if (reply.body.skipped.length) { note += " Skipped: " + reply.body.skipped.join("; "); }
+      if (reply.body.notes && reply.body.notes.length) { note += " Note: " + reply.body.notes.join("; "); }
       sessionStorage.setItem(NOTICE, note);
       edits = [];
       snapshots = [];
+      try { localStorage.removeItem(UNSAVED); } catch (unavailable) { /* nothing was kept */ }
       location.reload();
     }).catch(function (error) {
       say("Not saved: the review server cannot be reached (" + error.message + "). Is it still running?", true);
@@ -276,7 +396,8 @@
   });
   document.getElementById("fix-form").addEventListener("submit", fixWord);
   document.getElementById("split-here").addEventListener("click", function () {
-    if (selected) { split(selected); document.getElementById("word-card").hidden = true; }
+    if (selected && canSplit(selected)) { split(selected); }
+    document.getElementById("word-card").hidden = true;
   });
   saveButton.addEventListener("click", save);
   undoButton.addEventListener("click", undo);
@@ -288,8 +409,15 @@
     }
   });
 
+  window.addEventListener("beforeunload", function (event) {
+    if (!edits.length) { return; }
+    event.preventDefault();
+    event.returnValue = "";  /* the browser asks "Leave site? Changes you made may not be saved." */
+  });
+
   var notice = sessionStorage.getItem(NOTICE);
   if (notice) { sessionStorage.removeItem(NOTICE); say(notice); }
+  restore();
   document.body.classList.add("editing");
   document.documentElement.dataset.editReady = "1";
   refreshed();

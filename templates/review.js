@@ -74,13 +74,47 @@
     document.getElementById("card-confidence").textContent =
       why || ("Recogniser confidence " + (word.dataset.p || "?") + "%");
     card.hidden = false;
+    document.body.classList.add("card-open");
     document.dispatchEvent(new CustomEvent("review:word", { detail: word }));
+    requestAnimationFrame(function () { inView(word); });
+  }
+
+  function hideCard() {
+    var card = document.getElementById("word-card");
+    if (!card || card.hidden) { return false; }
+    card.hidden = true;
+    document.body.classList.remove("card-open");
+    return true;
+  }
+
+  /* Keep the tapped word on screen: below the pinned panel (a phone's) and above the word card. */
+  function inView(word) {
+    var pane = document.querySelector(".pane");
+    var card = document.getElementById("word-card");
+    var top = getComputedStyle(pane).position === "sticky" ? pane.getBoundingClientRect().bottom : 0;
+    var bottom = window.innerHeight;
+    if (card && !card.hidden && getComputedStyle(card).position === "fixed") {
+      bottom = card.getBoundingClientRect().top;
+    }
+    var box = word.getBoundingClientRect();
+    if (box.top < top + 8 || box.bottom > bottom - 8) {
+      window.scrollBy(0, box.top - (top + (bottom - top) / 3));
+    }
   }
 
   document.addEventListener("click", function (event) {
     var word = event.target.closest(".draft .w[data-t]");
     if (word) { showCard(word); }
+    if (event.target.closest("#card-close")) { hideCard(); }
   });
+
+  /* The card is also hidden by the page's own scripts (after a fix): the class follows it. */
+  var cardBox = document.getElementById("word-card");
+  if (cardBox) {
+    new MutationObserver(function () {
+      document.body.classList.toggle("card-open", !cardBox.hidden);
+    }).observe(cardBox, { attributes: true, attributeFilter: ["hidden"] });
+  }
 
   /* After the editor changes the draft in the page, the words to follow playback are found again. */
   document.addEventListener("review:changed", function () {
@@ -93,10 +127,15 @@
     var target = event.target.closest("[data-t]");
     var selection = window.getSelection();
     if (!target || (selection && !selection.isCollapsed && !target.matches("button"))) { return; }
-    seek(parseFloat(target.dataset.t), true);
+    /* A time button plays from there; a word only moves the player to it (the editor is reading). */
+    seek(parseFloat(target.dataset.t), target.matches("button"));
   });
 
   document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && !event.target.closest(".inline-edit") && hideCard()) {
+      event.preventDefault();
+      return;
+    }
     if (!player || event.ctrlKey || event.metaKey || event.altKey) { return; }
     if (event.target.closest("input, textarea, select, [contenteditable]")) { return; }
     var key = event.key.toLowerCase();

@@ -23,7 +23,7 @@ from video2blog.pipeline.errors import OutputError
 from video2blog.pipeline.writers.formats import WRITERS, parse_formats
 
 ROOT = Path(__file__).resolve().parents[1]
-DRAFT_FILES = {WRITERS[f].filename for f in parse_formats(None)}
+DRAFT_FILES = {WRITERS[f].filename for f in parse_formats(None)} | {"settings.json"}  # how it was rendered
 runner = CliRunner()
 
 

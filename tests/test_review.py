@@ -127,7 +127,8 @@ def test_corrections_and_removals_are_marked_and_generated_headings_flagged():
 
 def test_every_section_and_paragraph_has_a_time_button():
     ctx = sample_context()
-    buttons = [a for tag, a in parse(review_html(ctx)).elements if tag == "button"]
+    elements = parse(review_html(ctx)).elements
+    buttons = [a for tag, a in elements if tag == "button" and "time" in a.get("class", "").split()]
     paragraphs = sum(len(s.paragraphs) for s in ctx.draft.sections)
     assert len(buttons) == 2 * len(ctx.draft.sections) + paragraphs  # outline, section heads, paragraphs
     assert all(a["type"] == "button" and float(a["data-t"]) >= 0 and a["aria-label"] for a in buttons)
@@ -219,7 +220,7 @@ def test_cli_formats_and_template_dir(tmp_path):
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     written = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
-    assert written == ["draft.json", "review.html"]
+    assert written == ["draft.json", "review.html", "settings.json"]
     assert (out / "review.html").read_text().startswith("<p>")
 
 

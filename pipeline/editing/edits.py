@@ -13,6 +13,7 @@ nothing an edit replaces is lost. Pure: no file I/O.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -71,11 +72,16 @@ class Edit:
 
 @dataclass(frozen=True)
 class WordFix:
-    """A recognised word and the editor's spelling of it."""
+    """A recognised word and the editor's spelling of it.
+
+    ``exact``: the spelling is the word as an edited paragraph now writes it, punctuation and all ("" for
+    a word the editor deleted); a word fix keeps the punctuation that was heard.
+    """
 
     word: int
     heard: str
     text: str
+    exact: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,13 @@ def fingerprint(draft: Draft) -> str:
         [s.heading, s.heading_source, [[p.text, list(p.words)] for p in s.paragraphs]] for s in draft.sections
     ]
     return hashlib.sha256(json.dumps(shape, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+
+
+def outline_fingerprint(draft: Draft) -> str:
+    """A short hash of where a draft's sections and paragraphs lie in the transcript, not their words: a
+    redraft that only spells words otherwise (a glossary term the editor added) still takes every edit."""
+    shape = [[s.heading_source, [list(p.words) for p in s.paragraphs]] for s in draft.sections]
+    return "o" + hashlib.sha256(json.dumps(shape).encode("utf-8")).hexdigest()[:15]
 
 
 def edit_from_dict(data: Any) -> Edit:
@@ -139,7 +152,10 @@ def record_from_dict(data: Any) -> EditRecord:
     """
     if not isinstance(data, dict) or not isinstance(data.get("edits", []), list):
         raise UsageError("is not a video2blog edits record (an object with a list of 'edits')")
-    words = tuple(WordFix(int(w["word"]), str(w["heard"]), str(w["text"])) for w in data.get("words", []))
+    words = tuple(
+        WordFix(int(w["word"]), str(w["heard"]), str(w["text"]), w.get("exact") is True)
+        for w in data.get("words", [])
+    )
     return EditRecord(str(data.get("base", "")), tuple(edit_from_dict(e) for e in data["edits"]), words)
 
 
@@ -149,7 +165,7 @@ def record_to_dict(record: EditRecord) -> dict[str, Any]:
         "version": RECORD_VERSION,
         "base": record.base,
         "edits": [_compact(e) for e in record.edits],
-        "words": [asdict(w) for w in record.words],
+        "words": [{k: v for k, v in asdict(w).items() if k != "exact" or v} for w in record.words],
     }
 
 
@@ -163,7 +179,7 @@ def extend_record(record: EditRecord, base: Draft, applied: Applied) -> EditReco
     fixes = {w.word: w for w in record.words}
     fixes.update({w.word: w for w in applied.words})
     return EditRecord(
-        base=record.base or fingerprint(base),
+        base=record.base or outline_fingerprint(base),
         edits=record.edits + applied.edits,
         words=tuple(fixes[i] for i in sorted(fixes)),
     )
@@ -195,7 +211,7 @@ def apply_edits(draft: Draft, transcript: Transcript, edits: Sequence[Edit], str
 def reapply(draft: Draft, transcript: Transcript, record: EditRecord) -> Applied:
     """A redraft with an editor's saved edits: all of them where the draft is the one they were made
     on, else only the word fixes (matched by the words). Edits that no longer fit are skipped."""
-    same = record.base == fingerprint(draft)
+    same = record.base in (fingerprint(draft), outline_fingerprint(draft))
     edits = record.edits if same else tuple(e for e in record.edits if e.op == "word")
     applied = apply_edits(draft, transcript, edits, strict=False)
     if not same and len(edits) < len(record.edits):
@@ -267,11 +283,69 @@ def _set_paragraph(state: Applied, edit: Edit) -> Applied:
         raise UsageError(f"paragraph: section {edit.section + 1} has no paragraph {edit.paragraph + 1}")
     paragraphs = list(section.paragraphs)
     old, text = paragraphs[edit.paragraph], _one_line(edit.text)
+    spelt = realigned(_pieces(state, old.text, old.words), old.text, text, state.transcript)
     if text:
         paragraphs[edit.paragraph] = replace(old, text=text)
     else:
         del paragraphs[edit.paragraph]
-    return _replace_section(state, edit, replace(section, paragraphs=tuple(paragraphs)), old.text)
+    state = _replace_section(state, edit, replace(section, paragraphs=tuple(paragraphs)), old.text)
+    fixes = [WordFix(i, state.transcript.words[i].text, t, exact=True) for i, t in sorted(spelt.items())]
+    transcript = _respelt(state.transcript, spelt, exact=True)
+    return replace(state, transcript=transcript, words=_merge_fixes(state.words, fixes))
+
+
+def realigned(pieces: Sequence[Piece], old: str, new: str, transcript: Transcript) -> dict[int, str]:
+    """Transcript word -> how it is now written, after a paragraph's text went from ``old`` to ``new``.
+
+    The two texts are compared word by word: a word still there keeps its recognised word (and so its
+    time, its link in the page and its flag), a rewritten word takes the place of the one it replaced,
+    a deleted word is spelt "" and new words join the word before them. The captions then say what the
+    paragraph says. ``pieces``: ``old`` tied to the transcript (:func:`align`).
+    """
+    before, after = _owned_tokens(pieces, old), new.split()
+    keys = [bare(t) for t, _ in before], [bare(t) for t in after]
+    plain = {p.index for p in pieces if p.kind == "word"}  # not a glossary correction's first word
+    spelt: dict[int, str] = {}
+    last: int | None = None
+    for tag, a0, a1, b0, b1 in difflib.SequenceMatcher(a=keys[0], b=keys[1], autojunk=False).get_opcodes():
+        owners = [i for _, i in before[a0:a1] if i is not None]
+        if tag == "equal":  # the same words: written as the paragraph now writes them (case, punctuation)
+            pairs = zip((i for _, i in before[a0:a1]), after[b0:b1])
+            spelt.update({i: w for i, w in pairs if i in plain and w != transcript.words[i].text})
+        elif owners:
+            spelt.update(_spread(owners, after[b0:b1]))
+        elif b1 > b0:
+            anchor = last if last is not None else next((i for _, i in before[a1:] if i is not None), None)
+            if anchor is not None:
+                said, words = spelt.get(anchor, transcript.words[anchor].text), " ".join(after[b0:b1])
+                spelt[anchor] = f"{said} {words}" if anchor == last else f"{words} {said}"
+        last = owners[-1] if owners else last
+    return spelt
+
+
+def _owned_tokens(pieces: Sequence[Piece], text: str) -> list[tuple[str, int | None]]:
+    """The whitespace-separated words of ``text``, each with the transcript word that starts in it (None
+    where none does, or several do: "post -herpetic" written "post-herpetic")."""
+    starts, offset = {}, 0
+    for piece in pieces:
+        if piece.kind == "removed":
+            continue
+        if piece.kind in ("word", "corrected"):
+            starts[offset + len(piece.text) - len(piece.text.lstrip())] = piece.index
+        offset += len(piece.text)
+    tokens = []
+    for match in re.finditer(r"\S+", text):
+        owners = [starts[k] for k in range(match.start(), match.end()) if k in starts]
+        tokens.append((match.group(), owners[0] if len(owners) == 1 else None))
+    return tokens
+
+
+def _spread(owners: Sequence[int], words: Sequence[str]) -> dict[int, str]:
+    """Rewritten words over the recognised words they replace: one each where the counts agree, else all
+    on the first (the rest spelt "")."""
+    if len(owners) == len(words):
+        return dict(zip(owners, words))
+    return {owners[0]: " ".join(words), **{i: "" for i in owners[1:]}}
 
 
 def _merge(state: Applied, edit: Edit) -> Applied:
@@ -373,6 +447,8 @@ def _fix_word(state: Applied, edit: Edit) -> Applied:
         description=_replace_words(state.draft.description, original, text),
         sections=tuple(fixer.section(s) for s in state.draft.sections),
     )
+    if not fixer.fixed and _glossary_did(state.draft, edit, text):
+        return replace(state, edits=(*state.edits, replace(edit, was=edit.original)))
     if not fixer.fixed:
         raise UsageError(f"word: {edit.original!r} is not in the draft any more")
     draft = replace(draft, corrections=_merge_corrections(draft.corrections, fixer.corrections))
@@ -385,6 +461,11 @@ def _fix_word(state: Applied, edit: Edit) -> Applied:
         glossary=(*state.glossary, text) if edit.glossary and text not in state.glossary else state.glossary,
     )
     return applied
+
+
+def _glossary_did(draft: Draft, edit: Edit, text: str) -> bool:
+    """Whether the draft already spells the word as the fix does (the glossary now holds the term)."""
+    return any(c.words[0] == edit.word and bare(c.corrected) == bare(text) for c in draft.corrections)
 
 
 class _WordFixer:
@@ -454,18 +535,20 @@ def _merge_fixes(old: Sequence[WordFix], new: Sequence[WordFix]) -> tuple[WordFi
     return tuple(fixes[i] for i in sorted(fixes))
 
 
-def _respelt(transcript: Transcript, fixed: dict[int, str]) -> Transcript:
-    """The transcript with fixed words respelt (keeping their punctuation), for the captions."""
+def _respelt(transcript: Transcript, fixed: dict[int, str], exact: bool = False) -> Transcript:
+    """The transcript with fixed words respelt (keeping their punctuation unless ``exact``), for the
+    captions."""
     words = list(transcript.words)
     for i, text in fixed.items():
-        words[i] = replace(words[i], text=_keep_punctuation(words[i].text, text))
+        words[i] = replace(words[i], text=text if exact else _keep_punctuation(words[i].text, text))
     return replace(transcript, words=tuple(words))
 
 
 def respell(transcript: Transcript, fixes: Iterable[WordFix]) -> Transcript:
     """The transcript with the saved word fixes of ``edits.json`` (for the captions and the page)."""
-    valid = {w.word: w.text for w in fixes if 0 <= w.word < len(transcript.words)}
-    return _respelt(transcript, valid)
+    valid = [w for w in fixes if 0 <= w.word < len(transcript.words)]
+    transcript = _respelt(transcript, {w.word: w.text for w in valid if not w.exact})
+    return _respelt(transcript, {w.word: w.text for w in valid if w.exact}, exact=True)
 
 
 def _keep_punctuation(heard: str, text: str) -> str:

@@ -161,7 +161,10 @@ class _Handler(BaseHTTPRequestHandler):
         rest = self._checked(write=False)
         if rest is None:
             return
-        if rest == "":
+        if rest == "" and not urllib.parse.urlsplit(self.path).path.endswith("/"):
+            # the page's links are relative to "/<token>/": without the "/" its video and Save would fail
+            self._send(HTTPStatus.MOVED_PERMANENTLY, "text/plain", b"", {"Location": self.review.url})
+        elif rest == "":
             self._page()
         elif rest == STATE_PATH:
             self._json(HTTPStatus.OK, {"version": store.version_of(self.review.folder)})

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
+import threading
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+import jinja2
 
 from video2blog.pipeline.editing.edits import (
     EDITS_FILE,
@@ -27,12 +31,29 @@ from video2blog.pipeline.editing.edits import (
     record_to_dict,
     respell,
 )
+from video2blog.pipeline.editing.settings import (
+    RenderSettings,
+    glossary_bytes,
+    merged_terms,
+    read_folder_glossary,
+    read_settings,
+    render_context,
+)
 from video2blog.pipeline.errors import InputError, Video2BlogError
 from video2blog.pipeline.output import FolderBusy, OutputFolder, folder_lock, recover
 from video2blog.pipeline.schema import Draft, Transcript
 from video2blog.pipeline.serialize import draft_from_dict, to_json, transcript_from_dict
-from video2blog.pipeline.text.confidence import unsure_words
-from video2blog.pipeline.writers.formats import WRITERS, RenderContext, render_all
+from video2blog.pipeline.textutil import normalise_term
+from video2blog.pipeline.writers.chapters import youtube_chapters
+from video2blog.pipeline.writers.formats import (
+    WRITERS,
+    RenderContext,
+    TemplateWriter,
+    environment,
+    render_all,
+)
+
+log = logging.getLogger(__name__)
 
 DRAFT_FILE = "draft.json"
 TRANSCRIPT_FILE = "transcript.json"
@@ -55,6 +76,18 @@ class Loaded:
     record: EditRecord
     glossary: tuple[str, ...]
     version: str
+    settings: RenderSettings  # how the draft command rendered the folder's files
+
+    def context(
+        self,
+        draft: Draft,
+        transcript: Transcript,
+        glossary: tuple[str, ...],
+        media_href: str | None = None,
+        editing: dict[str, str] | None = None,
+    ) -> RenderContext:
+        """The render context of this folder's draft, as the draft command made it."""
+        return render_context(draft, transcript, self.settings, glossary, self.folder, media_href, editing)
 
     @property
     def shown(self) -> Transcript:
@@ -69,6 +102,7 @@ class Saved:
     written: tuple[str, ...]
     kept: tuple[str, ...]
     skipped: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # what the outputs had to bend (a section too short for YouTube's chapters)
 
 
 def version_of(folder: Path) -> str:
@@ -95,7 +129,9 @@ def load(folder: Path) -> Loaded:
         raise InputError("has no transcript.json; redraft with the json format to review it", folder)
     transcript = transcript_from_dict(_read_json(folder / TRANSCRIPT_FILE))
     record = read_record(folder)
-    return Loaded(folder, draft, transcript, record, read_glossary(folder), version_of(folder))
+    settings = read_settings(folder) or RenderSettings(formats=present_formats(folder))
+    glossary = read_folder_glossary(folder)
+    return Loaded(folder, draft, transcript, record, glossary, version_of(folder), settings)
 
 
 def _recover_unless_busy(folder: Path) -> None:
@@ -126,15 +162,6 @@ def read_record(folder: Path) -> EditRecord:
         return record_from_dict(_read_json(path))
     except Video2BlogError as exc:
         raise InputError(f"{exc}; move it away to start the edits afresh", path) from exc
-
-
-def read_glossary(folder: Path) -> tuple[str, ...]:
-    """The terms of the draft folder's ``glossary.txt`` (written by "add to glossary")."""
-    try:
-        lines = (folder / GLOSSARY_FILE).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return ()
-    return tuple(dict.fromkeys(t for t in (line.split("#", 1)[0].strip() for line in lines) if t))
 
 
 def _read_json(path: Path) -> dict:
@@ -207,34 +234,73 @@ def _save(folder: Path, edits: list[Edit], version: str, media: Path | None) -> 
         )
     applied = apply_edits(loaded.draft, loaded.shown, edits)
     record = extend_record(loaded.record, loaded.draft, applied)
-    glossary = tuple(dict.fromkeys(loaded.glossary + applied.glossary))
-    ctx = RenderContext(
-        applied.draft, applied.transcript, out_dir=folder, unsure=unsure_words(applied.transcript, glossary),
-        media_href=relative_href(folder, media),
-    )
-    files = render_all(ctx, present_formats(folder))
+    glossary = merged_terms(loaded.glossary, [t for t in map(normalise_term, applied.glossary) if t])
+    draft, notes = with_chapter_notes(loaded.draft, applied.draft, loaded.settings.formats)
+    ctx = loaded.context(draft, applied.transcript, glossary, media_href=relative_href(folder, media))
+    files = render_all(ctx, saved_formats(loaded.settings))
     files[EDITS_FILE] = to_json(record_to_dict(record))
     if glossary != loaded.glossary:
-        files[GLOSSARY_FILE] = "".join(f"{t}\n" for t in glossary).encode("utf-8")
+        files[GLOSSARY_FILE] = glossary_bytes(glossary)
     output = OutputFolder(folder)
     for name, data in files.items():
         output.add(name, data)
     report = output.commit()
     names = tuple(p.name for p in report.written)
-    return Saved(version_of(folder), names, tuple(p.name for p in report.kept), applied.skipped)
+    return Saved(version_of(folder), names, tuple(p.name for p in report.kept), applied.skipped, notes)
+
+
+def with_chapter_notes(
+    before: Draft, after: Draft, formats: tuple[str, ...]
+) -> tuple[Draft, tuple[str, ...]]:
+    """The edited draft with its notes on YouTube's chapter rules made afresh (a split can make a section
+    too short to be a chapter), and the notes that are new since ``before``."""
+    if "chapters" not in formats:
+        return after, ()
+    old = set(youtube_chapters(before.sections, before.source.duration).notes)
+    notes = youtube_chapters(after.sections, after.source.duration).notes
+    kept = tuple(n for n in after.notes if n not in old)
+    return replace(after, notes=kept + notes), tuple(n for n in notes if n not in old)
+
+
+def saved_formats(settings: RenderSettings) -> tuple[str, ...]:
+    """The formats a save re-renders: the draft command's, always draft.json and review.html, never
+    transcript.json (what the recogniser heard stays as it was)."""
+    return tuple(dict.fromkeys(["draft", *(f for f in settings.formats if f != "json"), "review"]))
 
 
 def present_formats(folder: Path) -> tuple[str, ...]:
-    """The formats a save re-renders: those the folder holds, always draft.json and review.html,
-    never transcript.json (what the recogniser heard stays as it was)."""
-    found = [f for f, w in WRITERS.items() if (folder / w.filename).exists() and f != "json"]
-    return tuple(dict.fromkeys(["draft", *found, "review"]))
+    """The formats of a folder drafted before ``settings.json`` was kept: those it holds."""
+    return tuple(f for f, w in WRITERS.items() if (folder / w.filename).exists())
 
 
 def render_page(loaded: Loaded, editing: dict[str, str], media_href: str | None) -> bytes:
     """The review page with its editing controls, as the server shows it."""
-    ctx = RenderContext(
-        loaded.draft, loaded.shown, out_dir=loaded.folder, unsure=unsure_words(loaded.shown, loaded.glossary),
-        media_href=media_href, editing=editing,
-    )
-    return render_all(ctx, ("review",))["review.html"]
+    ctx = loaded.context(loaded.draft, loaded.shown, loaded.glossary, media_href=media_href, editing=editing)
+    page = render_all(ctx, ("review",))["review.html"]
+    _warm_up(loaded)
+    return page
+
+
+_warmed: set[Path] = set()
+
+
+def _warm_up(loaded: Loaded) -> None:
+    """Compile the folder's templates and import the Word writer in the background while the editor
+    reads the page, so the first Save does not (a cold first Save took twice as long as the next)."""
+    if loaded.folder in _warmed:
+        return
+    _warmed.add(loaded.folder)
+    formats = saved_formats(loaded.settings)
+    names = [WRITERS[f].filename + ".j2" for f in formats if issubclass(WRITERS[f], TemplateWriter)]
+    threading.Thread(target=_compile, args=(loaded.settings.templates, names), daemon=True).start()
+
+
+def _compile(template_dir: Path | None, names: list[str]) -> None:
+    import video2blog.pipeline.writers.docx  # noqa: F401 (python-docx is slow to import)
+
+    env = environment(template_dir)
+    for name in names:
+        try:
+            env.get_template(name)
+        except (jinja2.TemplateError, OSError) as exc:  # not there, or broken: the Save reports it
+            log.debug("warming up the templates: %s", exc)

@@ -279,13 +279,14 @@ Cue = tuple[float, float, str]
 def caption_cues(transcript: Transcript, skip: Collection[int] = frozenset()) -> list[Cue]:
     """(start, end, text) caption cues: a sentence each, split where too long to read, none without length.
 
-    Words whose index is in ``skip`` (those Whisper invented) are left out.
+    Words whose index is in ``skip`` (those Whisper invented) are left out, and words an editor deleted
+    from the post (spelt "").
     """
     cues: list[Cue] = []
     for sentence in transcript.sentences:
         first, last = sentence.words
         chunk: list[int] = []
-        for i in (i for i in range(first, last) if i not in skip):
+        for i in (i for i in range(first, last) if i not in skip and transcript.words[i].text):
             if chunk and _cue_full(transcript, chunk, i):
                 cues.append(_cue(transcript, chunk))
                 chunk = []

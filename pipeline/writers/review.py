@@ -19,6 +19,7 @@ from typing import Literal
 
 from video2blog.pipeline.schema import Correction, Draft, Section, Transcript
 from video2blog.pipeline.sources import source_kind
+from video2blog.pipeline.textutil import bare
 
 LOW_CONFIDENCE = 0.6
 """Without the combined signals of :mod:`video2blog.pipeline.text.confidence` (which the orchestration
@@ -42,6 +43,7 @@ class Piece:
     note: str = ""
     index: int = -1  # the transcript word (the first, for a correction) this piece stands for
     unsure: str = ""  # why the word is flagged for checking ("" when it is not): see text/confidence.py
+    fixed: bool = False  # a correction the editor made (not the glossary's): checked, never flagged
 
     @property
     def timed(self) -> bool:
@@ -81,7 +83,8 @@ class ReviewSection:
 
     @property
     def generated(self) -> bool:
-        return self.section.heading_source != "spoken"
+        """Written by video2blog and not yet checked: an accepted or edited heading is the editor's."""
+        return self.section.heading_source not in ("spoken", "edited")
 
 
 @dataclass(frozen=True)
@@ -204,11 +207,26 @@ def _spoken(transcript: Transcript, i: int, edits: Edits) -> tuple[Piece, int]:
         return Piece(word.text, "word", word.start, word.probability, index=i, unsure=unsure), i + 1
     first, last = correction.words
     probability = min((w.probability for w in transcript.words[first:last]), default=1.0)
-    unsure = next((edits.unsure[j] for j in range(first, last) if j in edits.unsure), "")
+    fixed = by_editor(correction, transcript)
+    unsure = "" if fixed else next((edits.unsure[j] for j in range(first, last) if j in edits.unsure), "")
     piece = Piece(
-        correction.corrected, "corrected", correction.start, probability, correction.original, i, unsure
+        correction.corrected,
+        "corrected",
+        correction.start,
+        probability,
+        correction.original,
+        i,
+        unsure,
+        fixed,
     )
     return piece, max(last, i + 1)
+
+
+def by_editor(correction: Correction, transcript: Transcript) -> bool:
+    """Whether the editor made ``correction`` (a word fix respells the transcript's word as well;
+    a glossary correction leaves the word as it was heard)."""
+    shown = bare(transcript.words[correction.words[0]].text)
+    return shown == bare(correction.corrected) != bare(correction.original)
 
 
 def _removed(transcript: Transcript, i: int, reason: str) -> Piece:

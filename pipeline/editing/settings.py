@@ -1,0 +1,126 @@
+"""How a draft is rendered, kept with it: one :class:`RenderContext` for the draft command, the review
+server and a save.
+
+``video2blog draft`` writes the render settings it was given (``--formats``, ``--template-dir``,
+``--front-matter``, ``--medical``) into the draft folder's ``settings.json`` and the clinic's glossary
+(``--glossary``, with any terms the folder already had) into its ``glossary.txt``. The review page, a
+save and a later redraft read both back, so the files a save writes are the ones the draft command
+wrote, plus the edits, and the words flagged for checking are the same everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from video2blog.pipeline.editing.edits import GLOSSARY_FILE
+from video2blog.pipeline.errors import InputError
+from video2blog.pipeline.ingest.transcribe import load_glossary
+from video2blog.pipeline.schema import Draft, Transcript
+from video2blog.pipeline.text.confidence import unsure_words
+from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, WRITERS, RenderContext
+
+SETTINGS_FILE = "settings.json"
+SETTINGS_VERSION = 1
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    """The draft command's choices that shape the rendered files (not the prose)."""
+
+    formats: tuple[str, ...] = ("draft", *DEFAULT_FORMATS)
+    template_dir: str = ""  # absolute; "" for the built-in templates
+    front_matter: str = ""
+    medical: bool = False
+    # The prompt the recogniser was given (from --glossary): a redraft without --glossary gives it again,
+    # so it hears the same words and the editor's edits still fit.
+    hotwords: str = ""
+
+    @property
+    def templates(self) -> Path | None:
+        return Path(self.template_dir) if self.template_dir else None
+
+
+def settings_json(settings: RenderSettings) -> bytes:
+    """The bytes of ``settings.json``."""
+    data = {"version": SETTINGS_VERSION, **asdict(settings)}
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def read_settings(folder: Path, check: bool = True) -> RenderSettings | None:
+    """The folder's ``settings.json``; None for a folder drafted before it was written.
+
+    Raises:
+        InputError: the file is there but is not video2blog's settings, or names a template folder
+            that is gone (rendering with the built-in templates would silently lose the clinic's).
+    """
+    path = folder / SETTINGS_FILE
+    if not path.exists():
+        return None
+    try:
+        settings = _settings_from(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, AttributeError) as exc:
+        raise InputError(
+            f"is not video2blog's render settings ({exc}); redraft to write it again", path
+        ) from exc
+    unknown = [f for f in settings.formats if f not in WRITERS]
+    if unknown:
+        raise InputError(f"names an unknown format {unknown[0]!r}; redraft to write it again", path)
+    if check and settings.templates is not None and not settings.templates.is_dir():
+        raise InputError(
+            f"names the template folder {settings.template_dir}, which is gone; put it back, or edit "
+            "'template_dir' in the file (empty for the built-in templates)",
+            path,
+        )
+    return settings
+
+
+def _settings_from(data: dict) -> RenderSettings:
+    return RenderSettings(
+        formats=tuple(str(f) for f in data["formats"]),
+        template_dir=str(data.get("template_dir") or ""),
+        front_matter=str(data.get("front_matter") or ""),
+        medical=data.get("medical") is True,
+        hotwords=str(data.get("hotwords") or ""),
+    )
+
+
+def read_folder_glossary(folder: Path) -> tuple[str, ...]:
+    """The draft's glossary (``glossary.txt``), read by the same strict reader as ``--glossary``."""
+    path = folder / GLOSSARY_FILE
+    return load_glossary(path) if path.exists() else ()
+
+
+def merged_terms(*lists: Sequence[str]) -> tuple[str, ...]:
+    """The terms of several glossaries, each once, in order."""
+    return tuple(dict.fromkeys(t for terms in lists for t in terms))
+
+
+def glossary_bytes(terms: Sequence[str]) -> bytes:
+    return "".join(f"{t}\n" for t in terms).encode("utf-8")
+
+
+def render_context(
+    draft: Draft,
+    transcript: Transcript,
+    settings: RenderSettings,
+    glossary: Sequence[str],
+    out_dir: Path | None,
+    media_href: str | None = None,
+    editing: dict[str, str] | None = None,
+) -> RenderContext:
+    """The one way a draft's files are rendered: its settings, and the words its glossary flags."""
+    unsure: Mapping[int, str] = unsure_words(transcript, glossary)
+    return RenderContext(
+        draft,
+        transcript,
+        template_dir=settings.templates,
+        out_dir=out_dir,
+        unsure=unsure,
+        media_href=media_href,
+        editing=editing,
+        front_matter=settings.front_matter,
+        medical=settings.medical,
+    )

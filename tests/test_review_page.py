@@ -1,0 +1,382 @@
+"""The editor's review page on the real sample, as an editor uses it: drafted by the installed command
+with a clinic's settings (Hugo front matter, --medical, its own templates, its glossary), served by
+`video2blog review`, edited and saved in Chromium (desktop and a 390x844 phone). Each test is a defect
+an editor met: nothing an editor does may be undone, lost or shown wrong."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, browser, page  # noqa: F401 (fixtures)
+from tests.test_review_server import COMMAND, Served, start
+from video2blog.pipeline.ingest.transcribe import load_glossary
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.slow
+MARKER = "<!-- drafted with the clinic's own template -->"
+DRAFT_FLAGS = ["--front-matter", "hugo", "--medical"]
+SPOKEN_HEADING_START = 86  # "How", the first word of section 3's spoken question
+FIXED_WORD = "set"  # heard at 32% confidence in the sample
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+
+
+@pytest.fixture(scope="module")
+def clinic(sample_video: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample drafted as a clinic does: video beside the folder, Hugo + medical + its templates."""
+    root = tmp_path_factory.mktemp("clinic")
+    video = root / sample_video.name
+    shutil.copy(sample_video, video)
+    templates = root / "templates"
+    templates.mkdir()
+    builtin = Path(__file__).resolve().parents[1] / "templates" / "post.md.j2"
+    (templates / "post.md.j2").write_text(
+        builtin.read_text(encoding="utf-8") + MARKER + "\n", encoding="utf-8"
+    )
+    glossary = sample_video.parent / "glossary.txt"
+    args = ["draft", str(video), "--out", str(root / "draft"), "--glossary", str(glossary)]
+    args += [*DRAFT_FLAGS, "--template-dir", str(templates)]
+    subprocess.run([str(COMMAND), *args], check=True, capture_output=True, timeout=600)
+    return root / "draft"
+
+
+@pytest.fixture
+def folder(clinic: Path, tmp_path: Path) -> Iterator[Path]:
+    """A fresh copy of the clinic's draft folder, beside the video as the draft command left it."""
+    out = clinic.parent / f"copy-{tmp_path.name}"
+    shutil.copytree(clinic, out)
+    yield out
+    shutil.rmtree(out, ignore_errors=True)
+
+
+@pytest.fixture
+def served(folder: Path) -> Iterator[Served]:
+    server = start([str(COMMAND), "review", str(folder), "--no-browser"])
+    yield server
+    server.stop()
+
+
+def open_served(page, served: Served) -> None:  # noqa: F811
+    page.goto(served.url)
+    page.wait_for_function("document.documentElement.dataset.editReady === '1'")
+
+
+def save(page) -> None:  # noqa: F811
+    page.click("#save")
+    sync_api.expect(page.locator("#edit-status")).to_contain_text("Saved", timeout=30_000)
+    page.wait_for_function("document.documentElement.dataset.editReady === '1'")
+
+
+def edit_heading(page, section: int, text: str) -> None:  # noqa: F811
+    page.locator(f"#section-{section} [data-act=heading]").click()
+    page.fill(f"#section-{section} .inline-edit input", text)
+    page.locator(f"#section-{section} .inline-edit").get_by_role("button", name="Done").click()
+
+
+def flagged(html: str) -> list[str]:
+    """The words a review page flags for checking, in order."""
+    return re.findall(r'class="w[^"]*\blow\b[^"]*"[^>]*>([^<]*)<', html)
+
+
+def test_save_renders_with_the_drafts_own_settings(page, served: Served, folder: Path):  # noqa: F811
+    before = {name: (folder / name).read_text() for name in ("post.md", "post.html")}
+    assert MARKER in before["post.md"] and "MedicalWebPage" in before["post.html"]
+    old = json.loads((folder / "draft.json").read_text())["sections"][3]["heading"]
+    open_served(page, served)
+    edit_heading(page, 4, "How an infusion feels")
+    save(page)
+    after = (folder / "post.md").read_text()
+    assert after == before["post.md"].replace(old, "How an infusion feels")  # Hugo, the template, the edit
+    html = (folder / "post.html").read_text()
+    assert "MedicalWebPage" in html and html != before["post.html"]
+    assert "How an infusion feels" in html
+
+
+def test_one_glossary_flags_the_same_words_everywhere(page, served: Served, folder: Path):  # noqa: F811
+    drafted = flagged((folder / "review.html").read_text())
+    terms = load_glossary(folder / "glossary.txt")
+    assert {"ketamine", "neuropathic", "shingles"} <= set(terms)
+    open_served(page, served)
+    assert flagged(page.content()) == drafted
+    edit_heading(page, 1, "About ketamine")
+    save(page)
+    assert flagged((folder / "review.html").read_text()) == drafted
+    assert flagged(page.content()) == drafted
+    clinic_terms = page.locator(".draft .w.low", has_text=re.compile("ketamine|neuropathic|shingles"))
+    assert clinic_terms.count() == 0
+
+
+def test_add_to_glossary_appends_to_the_drafts_glossary(page, served: Served, folder: Path):  # noqa: F811
+    before = load_glossary(folder / "glossary.txt")
+    open_served(page, served)
+    page.locator(".draft .w", has_text="oversensitive").first.click()
+    page.fill("#fix-text", "over-sensitive")
+    page.check("#fix-glossary")
+    page.locator("#word-card").get_by_role("button", name="Fix word").click()
+    save(page)
+    assert load_glossary(folder / "glossary.txt") == (*before, "over-sensitive")
+
+
+def test_accepted_and_edited_headings_are_not_marked_generated(page, served: Served, folder: Path):  # noqa: F811
+    open_served(page, served)
+    assert page.locator("#section-1 .head .tag").count() == 1
+    page.locator("#section-1 [data-act=accept]").click()
+    save(page)
+    assert page.locator("#section-1 .head .tag").count() == 0
+    assert page.locator(".outline li").first.locator(".tag").count() == 0
+    static = (folder / "review.html").read_text()
+    assert "Generated heading" not in static and 'class="section generated"' not in static
+
+
+def test_no_new_section_from_a_spoken_heading(page, served: Served, folder: Path):  # noqa: F811
+    open_served(page, served)
+    page.locator(f".draft .w[data-i='{SPOKEN_HEADING_START}']").click()
+    sync_api.expect(page.locator("#word-card")).to_be_visible()
+    assert page.locator("#split-here").is_hidden()
+    sync_api.expect(page.locator("#pending")).to_have_text("0")
+    word = page.locator("#section-3 .para .w[data-s='1']").nth(1)  # a sentence inside the section
+    word.click()
+    page.click("#split-here")
+    sync_api.expect(page.locator("#pending")).to_have_text("1")
+    save(page)
+    assert len(json.loads((folder / "draft.json").read_text())["sections"]) == 7
+
+
+def test_a_fixed_word_is_not_flagged(page, served: Served, folder: Path):  # noqa: F811
+    open_served(page, served)
+    word = page.locator(".draft .w.low", has_text=FIXED_WORD).first
+    index = word.get_attribute("data-i")
+    word.click()
+    page.fill("#fix-text", "settled")
+    page.locator("#word-card").get_by_role("button", name="Fix word").click()
+    save(page)
+    fixed = page.locator(f".draft .w[data-i='{index}']")
+    sync_api.expect(fixed).to_have_text("settled")
+    assert "low" not in (fixed.get_attribute("class") or "")
+    assert "Glossary correction" not in (fixed.get_attribute("title") or "")
+
+
+def test_unsaved_edits_survive_a_reload_until_saved(browser, served: Served, folder: Path):  # noqa: F811
+    context = browser.new_context()
+    tab = context.new_page()
+    asked: list[str] = []
+    tab.on("dialog", lambda box: (asked.append(box.type), box.accept()))  # "Leave site?": yes, by accident
+    problems: list[str] = []
+    tab.on("pageerror", lambda exc: problems.append(str(exc)))
+    open_served(tab, served)
+    edit_heading(tab, 2, "Which pain ketamine helps")
+    tab.reload()
+    tab.wait_for_function("document.documentElement.dataset.editReady === '1'")
+    assert asked == ["beforeunload"]
+    sync_api.expect(tab.locator("#pending")).to_have_text("1")
+    sync_api.expect(tab.locator("#section-2 h2")).to_have_text("Which pain ketamine helps")
+    sync_api.expect(tab.locator("#edit-status")).to_contain_text("unsaved edit")
+    save(tab)
+    heading = json.loads((folder / "draft.json").read_text())["sections"][1]["heading"]
+    assert heading == "Which pain ketamine helps"
+    tab.reload()
+    tab.wait_for_function("document.documentElement.dataset.editReady === '1'")
+    sync_api.expect(tab.locator("#pending")).to_have_text("0")  # the kept edits went with the save
+    assert asked == ["beforeunload"] and not problems  # no warning once saved
+    context.close()
+
+
+def test_leaving_with_unsaved_edits_asks_first(browser, served: Served):  # noqa: F811
+    context = browser.new_context()
+    tab = context.new_page()
+    asked: list[str] = []
+    tab.on("dialog", lambda box: (asked.append(box.type), box.dismiss()))
+    open_served(tab, served)
+    tab.locator("#section-1 [data-act=accept]").click()
+    tab.close(run_before_unload=True)  # the warning keeps the page open
+    tab.wait_for_timeout(500)
+    assert asked == ["beforeunload"] and not tab.is_closed()
+    context.close()
+
+
+def test_the_sidebar_follows_edits_before_save(page, served: Served):  # noqa: F811
+    open_served(page, served)
+    items = page.locator(".outline li")
+    count = items.count()
+    edit_heading(page, 2, "Which pain ketamine helps")
+    sync_api.expect(items.nth(1).locator("a")).to_have_text("Which pain ketamine helps")
+    page.locator("#section-1 [data-act=accept]").click()
+    assert items.first.locator(".tag").count() == 0
+    page.locator("#section-4 [data-act=merge]").click()
+    sync_api.expect(items).to_have_count(count - 1)
+    assert page.locator(".jump li").count() == count - 1
+
+
+def test_a_sentence_split_off_mid_paragraph_is_laid_out_as_a_paragraph(page, served: Served):  # noqa: F811
+    open_served(page, served)
+    paragraph = page.locator("#section-2 .para").first
+    word = paragraph.locator(".w[data-s='1']").nth(1)
+    text = word.inner_text()
+    word.click()
+    page.click("#split-here")
+    moved = page.locator("#section-3 .para").first
+    sync_api.expect(moved.locator("p .w").first).to_have_text(text)
+    assert moved.locator(".time").count() == 1 and moved.locator("[data-act=paragraph]").count() == 1
+    text_box, row_box = moved.locator("p").bounding_box(), moved.bounding_box()
+    assert text_box and row_box and text_box["width"] > row_box["width"] / 2  # not one word a line
+
+
+def test_escape_cancels_an_editor_and_edit_twice_opens_one(page, served: Served):  # noqa: F811
+    open_served(page, served)
+    row = page.locator("#section-2 .para").first
+    edit = row.locator("[data-act=paragraph]")
+    edit.click()
+    assert edit.is_hidden()  # the editor replaces it while open
+    edit.dispatch_event("click")
+    assert page.locator(".inline-edit").count() == 1
+    page.keyboard.press("Escape")
+    assert page.locator(".inline-edit").count() == 0 and row.locator("p").is_visible()
+    sync_api.expect(page.locator("#pending")).to_have_text("0")
+    page.locator("#section-2 [data-act=heading]").click()
+    page.locator("#section-2 [data-act=heading]").dispatch_event("click")
+    assert page.locator(".inline-edit").count() == 1
+
+
+def test_a_word_click_seeks_without_playing_and_fixes_only_that_word(page, served: Served):  # noqa: F811
+    open_served(page, served)
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    words = page.locator(".draft .w", has_text=re.compile(r"^in$"))
+    assert words.count() > 1
+    word = words.nth(1)
+    word.click()
+    wanted = float(word.get_attribute("data-t") or "nan")
+    page.wait_for_function(
+        "t => Math.abs(document.getElementById('player').currentTime - t) < 0.5", arg=wanted
+    )
+    assert page.evaluate("document.getElementById('player').paused")
+    assert not page.is_checked("#fix-everywhere")
+    page.fill("#fix-text", "within")
+    page.locator("#word-card").get_by_role("button", name="Fix word").click()
+    sync_api.expect(page.locator(".draft .w", has_text=re.compile(r"^within$"))).to_have_count(1)
+    sync_api.expect(page.locator("#pending")).to_have_text("1")
+
+
+def test_word_card_closes_by_button_and_escape(page, served: Served):  # noqa: F811
+    open_served(page, served)
+    card = page.locator("#word-card")
+    page.locator(".draft .w", has_text="oversensitive").click()
+    sync_api.expect(card).to_be_visible()
+    page.get_by_role("button", name="Close the word card (Esc)").click()
+    sync_api.expect(card).to_be_hidden()
+    page.locator(".draft .w", has_text="oversensitive").click()
+    sync_api.expect(card).to_be_visible()
+    page.keyboard.press("Escape")
+    sync_api.expect(card).to_be_hidden()
+
+
+def test_phone_keeps_the_draft_and_the_tapped_word_in_view(browser, served: Served):  # noqa: F811
+    context = browser.new_context(**PHONE)
+    phone = context.new_page()
+    problems: list[str] = []
+    phone.on("pageerror", lambda exc: problems.append(str(exc)))
+    open_served(phone, served)
+    height = PHONE["viewport"]["height"]
+    pane = phone.locator(".pane").bounding_box()
+    assert pane and pane["height"] <= 0.4 * height
+    word = phone.locator("#section-4 .para .w").nth(20)
+    word.tap()
+    card = phone.locator("#word-card")
+    sync_api.expect(card).to_be_visible()
+    phone.wait_for_timeout(300)
+    pane, sheet, box = phone.locator(".pane").bounding_box(), card.bounding_box(), word.bounding_box()
+    assert pane and sheet and box
+    assert sheet["y"] - (pane["y"] + pane["height"]) >= height / 2  # the draft keeps half the screen
+    assert pane["y"] + pane["height"] <= box["y"] and box["y"] + box["height"] <= sheet["y"]  # word in view
+    close = phone.get_by_role("button", name="Close the word card (Esc)")
+    close_box = close.bounding_box()
+    assert close_box and close_box["width"] >= 44 and close_box["height"] >= 44
+    close.tap()
+    sync_api.expect(card).to_be_hidden()
+    row = phone.locator("#section-3 .para").first
+    row.locator("[data-act=paragraph]").tap()
+    field = row.locator("textarea")
+    sync_api.expect(field).to_be_visible()
+    assert row.locator("[data-act=paragraph]").is_hidden()
+    lines = "t => t.clientHeight / parseFloat(getComputedStyle(t).lineHeight)"
+    assert field.evaluate("t => t.scrollHeight <= t.clientHeight + 2")  # no inner scroll bar
+    assert field.evaluate(lines) > 5  # sized to the whole text, not a 4-line box
+    context.close()
+    assert not problems
+
+
+def edit_paragraph(page, section: int, text: str) -> None:  # noqa: F811
+    row = page.locator(f"#section-{section} .para").first
+    row.locator("[data-act=paragraph]").click()
+    row.locator("textarea").fill(text)
+    row.get_by_role("button", name="Done").click()
+
+
+def test_an_edited_paragraph_keeps_its_words_times_and_flags(page, served: Served, folder: Path):  # noqa: F811
+    open_served(page, served)
+    row = page.locator("#section-3 .para").first
+    old = row.locator("p").inner_text()
+    linked = row.locator(".w[data-i]").count()
+    assert row.locator(".w.low", has_text="oversensitive").count() == 1
+    new = old.replace("the spinal cord and brain", "the nervous system").replace("big part", "large part")
+    edit_paragraph(page, 3, new)
+    save(page)
+    row = page.locator("#section-3 .para").first
+    sync_api.expect(row.locator("p")).to_have_text(new)
+    assert row.locator(".w.low", has_text="oversensitive").count() == 1  # still flagged, still linked
+    assert row.locator(".w[data-i]").count() >= linked - 4  # only the rewritten words lost their link
+    ordinary = row.locator(".w", has_text="ordinary")
+    assert float(ordinary.get_attribute("data-t") or 0) > 30  # its time in the talk, kept
+    captions = (folder / "captions.srt").read_text()
+    assert "the nervous system can become oversensitive" in captions and "spinal cord" not in captions
+    assert "large part" in (folder / "captions.vtt").read_text()
+
+
+def test_a_split_too_short_for_a_chapter_is_noted(page, served: Served, folder: Path):  # noqa: F811
+    open_served(page, served)
+    last = page.locator("#section-3 .para").first.locator(".w[data-s='1']").last  # "So why does that matter?"
+    last.click()
+    page.click("#split-here")
+    save(page)
+    sync_api.expect(page.locator("#edit-status")).to_contain_text("merged into its neighbour")
+    notes = json.loads((folder / "draft.json").read_text())["notes"]
+    assert any("merged into its neighbour" in note for note in notes)
+
+
+def test_a_redraft_reads_the_folders_glossary_and_says_it_reapplied_edits(page, served: Served, folder: Path):  # noqa: F811
+    open_served(page, served)
+    edit_heading(page, 2, "Which pain ketamine helps")
+    page.locator(".draft .w", has_text="oversensitive").first.click()
+    page.fill("#fix-text", "over-sensitive")
+    page.check("#fix-glossary")  # the glossary now spells it so: the redraft's own correction
+    page.locator("#word-card").get_by_role("button", name="Fix word").click()
+    save(page)
+    served_flags = [w for w in flagged(page.content()) if w != "over-sensitive"]
+    video = folder.parent / "ketamine-pain.mp4"
+    result = subprocess.run(
+        [str(COMMAND), "draft", str(video), "--out", str(folder), *DRAFT_FLAGS],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    said = [line for line in result.stderr.splitlines() if "edits.json" in line]
+    assert len(said) == 1 and said[0].endswith("edits.json: re-applied 2 of the editor's 2 saved edits")
+    redrafted = (folder / "review.html").read_text()
+    assert [w for w in flagged(redrafted) if w != "over-sensitive"] == served_flags  # the folder's glossary
+    assert "Which pain ketamine helps" in redrafted and "over-sensitive" in redrafted
+    assert "over-sensitive" in load_glossary(folder / "glossary.txt")
+
+
+def test_the_address_without_its_slash_goes_to_the_page(page, served: Served):  # noqa: F811
+    page.goto(served.url.rstrip("/"))
+    page.wait_for_function("document.documentElement.dataset.editReady === '1'")
+    assert page.url == served.url
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    assert page.evaluate("document.getElementById('player').error") is None  # the video loads
