@@ -125,6 +125,15 @@ def test_corrections_and_removals_are_marked_and_generated_headings_flagged():
     assert [a["id"] for a in generated] == ["section-1"]
 
 
+def test_a_heading_read_off_the_screen_is_not_flagged_generated():
+    ctx = sample_context()
+    draft, transcript = ctx.draft, ctx.transcript
+    assert any(s.generated for s in build_review(draft, transcript).sections)
+    sections = tuple(replace(s, heading_source="on-screen") for s in draft.sections)
+    review = build_review(replace(draft, sections=sections), transcript)
+    assert not any(s.generated for s in review.sections)
+
+
 def test_every_section_and_paragraph_has_a_time_button():
     ctx = sample_context()
     elements = parse(review_html(ctx)).elements

@@ -83,8 +83,9 @@ class ReviewSection:
 
     @property
     def generated(self) -> bool:
-        """Written by video2blog and not yet checked: an accepted or edited heading is the editor's."""
-        return self.section.heading_source not in ("spoken", "edited")
+        """Written by video2blog and not yet checked: an accepted or edited heading is the editor's, and
+        a spoken or shown one (read off the screen) is the talk's own."""
+        return self.section.heading_source not in ("spoken", "edited", "on-screen")
 
 
 @dataclass(frozen=True)
