@@ -297,6 +297,7 @@ def test_phone_keeps_the_draft_and_the_tapped_word_in_view(browser, served: Serv
     close = phone.get_by_role("button", name="Close the word card (Esc)")
     close_box = close.bounding_box()
     assert close_box and close_box["width"] >= 44 and close_box["height"] >= 44
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]  # no sideways
     close.tap()
     sync_api.expect(card).to_be_hidden()
     row = phone.locator("#section-3 .para").first
