@@ -19,6 +19,7 @@ from video2blog.pipeline.text.metadata import (
 )
 from video2blog.pipeline.text.sentences import split_sentences
 from video2blog.pipeline.textutil import GREETING, tokens
+from video2blog.pipeline.writers.chapters import youtube_chapters
 
 SOURCE = Source("t.mp4", "0" * 64, 60.0)
 KETAMINE = (
@@ -208,3 +209,34 @@ def test_gerunds_follow_english_spelling():
         "seeing",
         "mixing",
     ]
+
+
+ASKED = (
+    "Hello, I am one of the doctors here at the pain clinic. Many of you have asked about ketamine, so I "
+    "want to walk through the questions we hear most often. What type of pain does ketamine treat? "
+    "Ketamine helps most with nerve pain, which we call neuropathic pain, and with complex regional pain "
+    "syndrome after an injury. It is usually not our first choice for a simple sprain or a sore joint. "
+    "How many ketamine treatments will I need? We often start with a short series of infusions over one "
+    "or two weeks, and some people notice relief after the first session while others need three or four. "
+    "Is ketamine safe? At the low doses we use ketamine has a long safety record, and a nurse checks your "
+    "blood pressure throughout every infusion."
+)
+
+
+def test_an_opening_greeting_before_the_first_spoken_question_is_the_lead():
+    draft = make_draft(split_sentences(make_transcript(ASKED)), SOURCE, DraftOptions())
+    lead, first = draft.sections[0], draft.sections[1]
+    assert lead.lead and lead.paragraphs[0].text.startswith("Hello, I am one of the doctors")
+    assert first.heading == "What type of pain does ketamine treat?" and not first.lead
+    assert not any(s.lead for s in draft.sections[1:])
+    chapters = youtube_chapters(draft.sections, draft.source.duration).lines
+    assert chapters[0].startswith("0:00 ") and chapters[1].endswith("What type of pain does ketamine treat?")
+
+
+def test_a_greeting_is_cut_from_the_first_answer_as_the_lead_when_no_question_is_spoken():
+    draft = draft_of(*KETAMINE)
+    lead, first = draft.sections[0], draft.sections[1]
+    assert lead.lead and [p.text for p in lead.paragraphs] == [" ".join(KETAMINE[0].split())]
+    assert first.paragraphs[0].text.startswith("Ketamine works by blocking NMDA receptors")
+    assert "?" in first.heading and not first.lead
+    assert not any(s.lead for s in draft_of(*PRP).sections)  # it opens with an answer: a section
