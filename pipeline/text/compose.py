@@ -93,11 +93,14 @@ def compose(
     questions = _questions(unnamed, talk, full_text, encode, model) if encode and model else {}
     sections = _with_lead(_name_sections(unnamed, talk, questions))
     asked = any(s.heading_source == "spoken" for s in sections)
-    title = make_title(talk.topic, asked, topic_purpose(full_text, talk.topic))
+    purpose = topic_purpose(full_text, talk.topic)
+    title = make_title(talk.topic, asked, purpose)
     return Draft(
         title=title,
         slug=slugify(title),
-        description=make_description(prose, topic=talk.topic, headings=[s.heading for s in sections]),
+        description=make_description(
+            prose, topic=talk.topic, headings=[s.heading for s in sections], encode=encode, purpose=purpose
+        ),
         date=options.date,
         source=source,
         sections=tuple(sections),
