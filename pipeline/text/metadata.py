@@ -209,7 +209,8 @@ def make_description(
         return _summary_sentence(topic, headings, limit)
     named = [i for i in fitting if topic and topic.lower() in useful[i].lower()]
     named = [i for i in named if purpose and purpose.lower() in useful[i].lower()] or named
-    first = _central(useful, named or fitting, encode) if encode else (named or fitting)[0]
+    choices = named or fitting
+    first = _central(useful, choices, encode) if encode and len(choices) > 1 else choices[0]
     text = useful[first]
     if first + 1 < len(useful) and _describes(useful[first + 1], limit - len(text) - 1):
         text = f"{text} {useful[first + 1]}"
