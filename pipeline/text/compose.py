@@ -37,7 +37,7 @@ from video2blog.pipeline.text.questions import (
 )
 from video2blog.pipeline.text.sections import SectionSpan, materialize
 from video2blog.pipeline.text.spoken import heading_text
-from video2blog.pipeline.textutil import GREETING, INTRO
+from video2blog.pipeline.textutil import INTRO
 
 MAX_PARAGRAPH_SENTENCES = 3
 MAX_PARAGRAPH_WORDS = 70
@@ -78,7 +78,6 @@ def compose(
             spoken is headed by the question it answers (``text/questions.py``), else by its topic.
     """
     transcript, spans = materialize(transcript, spans)
-    spans = _split_opening(transcript, spans)
     invented = find_hallucinations(transcript)  # never spoken: out of the prose, recorded as removed
     corrections = [c for c in correct_words(transcript.words, options.glossary) if c.words[0] not in invented]
     words, merged = corrected_words(transcript.words, corrections)
@@ -214,22 +213,6 @@ def _name_sections(sections: list[Section], talk: Talk, questions: dict[int, lis
             section = replace(section, heading=heading, heading_source="generated", suggestions=suggestions)
         named.append(section)
     return named
-
-
-def _split_opening(transcript: Transcript, spans: list[SectionSpan]) -> list[SectionSpan]:
-    """The spans, the first cut after its opening when it greets ("Hello, I am one of the doctors
-    here") and then answers without a spoken question: the greeting and what the talk will cover
-    become the lead, the answer its own section."""
-    if not spans or spans[0].heading_sentence is not None or spans[0].heading or len(spans) < 2:
-        return spans
-    first, last = spans[0].sentences
-    texts = [transcript.sentences[i].text for i in range(first, last)]
-    if not texts or not GREETING.search(texts[0]):
-        return spans
-    cut = first + next((i for i, t in enumerate(texts) if not INTRO.search(t)), len(texts))
-    if cut >= last:
-        return spans
-    return [SectionSpan((first, cut)), SectionSpan((cut, last)), *spans[1:]]
 
 
 def _with_lead(sections: list[Section]) -> list[Section]:
