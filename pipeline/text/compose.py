@@ -37,7 +37,7 @@ from video2blog.pipeline.text.questions import (
 )
 from video2blog.pipeline.text.sections import SectionSpan, materialize
 from video2blog.pipeline.text.spoken import heading_text
-from video2blog.pipeline.textutil import INTRO
+from video2blog.pipeline.textutil import GREETING, INTRO
 
 MAX_PARAGRAPH_SENTENCES = 3
 MAX_PARAGRAPH_WORDS = 70
@@ -217,10 +217,11 @@ def _name_sections(sections: list[Section], talk: Talk, questions: dict[int, lis
 
 def _with_lead(sections: list[Section]) -> list[Section]:
     """The sections, the first marked as the post's lead when it is the talk's opening: no question
-    was spoken to head it and either the next section's was (what comes before the first question
-    answers none) or every sentence of it greets or says what the talk will cover."""
+    was spoken to head it, and every sentence of it greets or says what the talk will cover, or it
+    greets ("Hello, I am one of the doctors here") and the next section opens with a spoken question."""
     if len(sections) < 2 or sections[0].heading_source == "spoken":
         return sections
     said = [s for p in sections[0].paragraphs for s in sentences_of(p.text)]
-    opening = sections[1].heading_source == "spoken" or all(INTRO.search(s) for s in said)
-    return [replace(sections[0], lead=True), *sections[1:]] if said and opening else sections
+    greets = bool(said) and bool(GREETING.search(said[0])) and sections[1].heading_source == "spoken"
+    opening = greets or (bool(said) and all(INTRO.search(s) for s in said))
+    return [replace(sections[0], lead=True), *sections[1:]] if opening else sections
