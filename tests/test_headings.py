@@ -236,13 +236,11 @@ def test_an_opening_greeting_before_the_first_spoken_question_is_the_lead():
     assert chapters[0].startswith("0:00 ") and chapters[1].endswith("What type of pain does ketamine treat?")
 
 
-def test_a_greeting_is_cut_from_the_first_answer_as_the_lead_when_no_question_is_spoken():
-    draft = draft_of(*KETAMINE)
-    lead, first = draft.sections[0], draft.sections[1]
-    assert lead.lead and [p.text for p in lead.paragraphs] == [" ".join(KETAMINE[0].split())]
-    assert first.paragraphs[0].text.startswith("Ketamine works by blocking NMDA receptors")
-    assert "?" in first.heading and not first.lead
-    assert not any(s.lead for s in draft_of(*PRP).sections)  # it opens with an answer: a section
+def test_an_opening_that_runs_on_into_an_answer_stays_a_headed_section():
+    # No question spoken and the greeting runs into the first answer: a headingless lead would hide the
+    # answer's heading (cutting the greeting off instead cost real YouTube F1 0.291 -> 0.280).
+    assert not any(s.lead for s in draft_of(*KETAMINE).sections)
+    assert not any(s.lead for s in draft_of(*PRP).sections)
 
 
 def test_the_title_names_what_the_treatment_treats_when_the_talk_never_says_for():

@@ -29,7 +29,7 @@ from video2blog.pipeline.text.spoken import (
     is_spoken_title,
     is_title_prefix,
 )
-from video2blog.pipeline.textutil import GREETING, INTRO, tokens, word_list
+from video2blog.pipeline.textutil import tokens, word_list
 
 __all__ = ["SectionSpan", "find_sections", "is_heading_question"]
 
@@ -100,7 +100,6 @@ def find_sections(
     texts = [s.text for s in sentences]
     times = [(s.start, s.end) for s in sentences]
     starts = topic_starts(texts, _vectors(texts, encode), fixed=fixed, times=times)
-    starts = sorted({*starts, *_opening_end(texts, [*starts, *fixed])})
     if len(heads) < ANNOUNCED_HEADINGS:
         return spans_from_starts(transcript, starts, fixed, run_ons)
     # The speaker reads out headings: a topic shift may open with one, or one may end a sentence.
@@ -108,17 +107,6 @@ def find_sections(
     tails = tail_titles(transcript, sorted({*fixed, *run_ons}))
     starts = [i for i in starts if i - 1 not in tails]
     return spans_from_starts(transcript, starts, sorted({*fixed, *run_ons, *tails}), run_ons, tails)
-
-
-def _opening_end(texts: Sequence[str], starts: Sequence[int]) -> list[int]:
-    """Where the talk's opening ends when it greets ("Hello, I am one of the doctors here") and its
-    first section runs on into an answer: the greeting and what the talk will cover are the lead
-    (``compose``), the answer a section of its own. Empty otherwise."""
-    first_start = min([i for i in starts if i > 0], default=len(texts))
-    if not texts or not GREETING.search(texts[0]):
-        return []
-    cut = next((i for i, t in enumerate(texts[:first_start]) if not INTRO.search(t)), first_start)
-    return [cut] if 0 < cut < first_start else []
 
 
 def _vectors(texts: list[str], encode: Encoder | None) -> np.ndarray | None:
