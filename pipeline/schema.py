@@ -148,7 +148,9 @@ class Section:
     """A heading and the paragraphs under it.
 
     ``suggestions`` are alternative headings (generated or from a language model); ``image`` is the
-    draft-folder path of the section's still frame, where one was taken.
+    draft-folder path of the section's still frame, where one was taken. A ``lead`` section is the
+    talk's opening (a greeting, what the talk will cover): the post shows its paragraphs before the
+    first heading and not its own heading, which stays for chapters and the review page.
     """
 
     heading: str
@@ -159,6 +161,7 @@ class Section:
     heading_words: tuple[int, int] | None = None
     suggestions: tuple[HeadingSuggestion, ...] = ()
     image: str = ""
+    lead: bool = False
 
 
 @dataclass(frozen=True)

@@ -163,6 +163,7 @@ def _section_from_dict(data: dict[str, Any]) -> Section:
         heading_words=_span(heading_words) if heading_words else None,
         suggestions=tuple(HeadingSuggestion(**s) for s in data.get("suggestions", ())),
         image=str(data.get("image", "")),
+        lead=bool(data.get("lead", False)),
     )
 
 

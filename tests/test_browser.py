@@ -130,7 +130,7 @@ def test_sample_unsure_words_are_highlighted(page, sample_folder: Path):
     title = low.first.get_attribute("title")
     assert re.fullmatch(r"Unsure: \d{1,3}% confidence(; .+)?", title)
     sync_api.expect(low.first).to_have_css("background-color", UNSURE_BACKGROUND)
-    assert page.locator("#section-1 .tag").inner_text().lower() == "generated heading"
+    assert page.locator("#section-1 .tag").inner_text().lower() == "lead: heading not in the post"
 
 
 @pytest.mark.slow
@@ -138,7 +138,11 @@ def test_sample_docx_headings_match_draft_json(sample_folder: Path):
     draft = json.loads((sample_folder / "draft.json").read_text())
     document = docx.Document(str(sample_folder / "post.docx"))
     styles = [(p.style.name if p.style else "", p.text) for p in document.paragraphs]
-    headings = [s["heading"] for s in draft["sections"]]
+    headings = [s["heading"] for s in draft["sections"] if not s["lead"]]  # the lead shows no heading
+    assert draft["sections"][0]["lead"] and styles[1] == (
+        "Normal",
+        draft["sections"][0]["paragraphs"][0]["text"],
+    )
     assert [text for style, text in styles if style == "Heading 1"] == headings
     assert [text for style, text in styles if style == "Title"] == [draft["title"]]
 

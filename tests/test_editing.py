@@ -58,8 +58,11 @@ def test_heading_paragraph_merge_and_split():
     (only,) = applied.draft.sections
     assert only.heading == draft.sections[0].heading and len(only.paragraphs) == 2
     assert only.end == draft.sections[1].end
-    assert [e.was for e in applied.edits] == [draft.sections[1].heading, draft.sections[1].paragraphs[0].text,
-                                             "Why ketamine helps"]
+    assert [e.was for e in applied.edits] == [
+        draft.sections[1].heading,
+        draft.sections[1].paragraphs[0].text,
+        "Why ketamine helps",
+    ]
     # split the talk's second section at its last sentence ("Each infusion ...", word 42)
     split = apply_edits(draft, transcript, [Edit("split", section=1, word=42)]).draft
     assert len(split.sections) == 3
@@ -124,8 +127,10 @@ def test_records_and_drafts_round_trip_through_json():
 
 def test_reapply_skips_section_edits_made_on_another_draft():
     draft, transcript = _sample()
-    edits = (Edit("heading", section=0, text="Welcome"), Edit("word", word=22, original=UNSURE_WORD,
-                                                             text="anesthetic"))
+    edits = (
+        Edit("heading", section=0, text="Welcome"),
+        Edit("word", word=22, original=UNSURE_WORD, text="anesthetic"),
+    )
     same = reapply(draft, transcript, EditRecord(fingerprint(draft), edits))
     assert same.draft.sections[0].heading == "Welcome" and not same.skipped
     other = reapply(draft, transcript, EditRecord("0" * 16, edits))
@@ -151,7 +156,12 @@ def test_docx_highlights_unsure_words_and_comments_headings_and_corrections():
     highlighted = [r.text for p in document.paragraphs for r in p.runs if r.font.highlight_color]
     assert UNSURE_WORD in highlighted
     comments = zipfile.ZipFile(io.BytesIO(data)).read("word/comments.xml").decode()
-    assert "generated; spoken text was “Hello and welcome to the clinic.”" in comments
+    assert "Hello and welcome to the clinic" not in comments  # the lead: no heading in the post
+    ctx = sample_context()
+    sections = (replace(ctx.draft.sections[0], lead=False), *ctx.draft.sections[1:])
+    headed = render_all(replace(ctx, draft=replace(ctx.draft, sections=sections)), ("docx",))["post.docx"]
+    comments_headed = zipfile.ZipFile(io.BytesIO(headed)).read("word/comments.xml").decode()
+    assert "generated; spoken text was “Hello and welcome to the clinic.”" in comments_headed
     assert "corrected; the recogniser heard “keta mean”" in comments
     ctx = sample_context()
     assert [p.text for p in document.paragraphs if p.style.name == "Normal"] == [
@@ -173,8 +183,10 @@ def folder(tmp_path: Path) -> Path:
 def test_save_writes_every_output_and_refuses_a_stale_version(folder: Path):
     loaded = store.load(folder)
     (folder / "post.md").write_text((folder / "post.md").read_text() + "\nMy own closing line.\n")
-    edits = [Edit("heading", section=0, text="Welcome to the clinic"),
-             Edit("word", word=22, original=UNSURE_WORD, text="anesthetic", glossary=True)]
+    edits = [
+        Edit("heading", section=0, text="Welcome to the clinic"),
+        Edit("word", word=22, original=UNSURE_WORD, text="anesthetic", glossary=True),
+    ]
     saved = store.save(folder, edits, loaded.version, None)
     assert saved.kept == ("post.md",) and "post.new.md" in saved.written  # hand edits are never overwritten
     assert "My own closing line." in (folder / "post.md").read_text()
@@ -217,8 +229,13 @@ def server(folder: Path) -> Iterator[ReviewServer]:
     thread.join(timeout=10)
 
 
-def _request(server: ReviewServer, method: str, path: str, headers: dict[str, str] | None = None,
-             body: bytes | None = None) -> tuple[int, bytes]:
+def _request(
+    server: ReviewServer,
+    method: str,
+    path: str,
+    headers: dict[str, str] | None = None,
+    body: bytes | None = None,
+) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     try:
         connection.request(method, path, body=body, headers=headers or {})

@@ -1,3 +1,4 @@
+import io
 import json
 
 import pytest
@@ -32,10 +33,27 @@ def test_markdown_front_matter_is_valid_yaml_and_headings_follow():
     meta = yaml.safe_load(front)
     assert meta["source"] == "clinic: talk #1.mp4"
     assert meta["date"] == "2026-01-02"
-    assert [line for line in body.splitlines() if line.startswith("## ")][1:] == [
+    assert [line for line in body.splitlines() if line.startswith("## ")] == [
         '## What is "ketamine" \\<script\\>alert(1)\\</script\\>?',
         "## How long does a session take?",
     ]
+    assert body.lstrip().startswith("Hello and welcome.")  # the greeting is the lead, not a section
+
+
+def test_the_opening_greeting_is_the_lead_in_every_post_format_and_chapters_start_at_zero():
+    docx = pytest.importorskip("docx", reason="needs python-docx (a default dependency)")
+    ctx = context()
+    lead = ctx.draft.sections[0]
+    assert lead.lead and not any(s.lead for s in ctx.draft.sections[1:])
+    files = render_all(ctx, ("md", "html", "docx", "draft"))
+    md = files["post.md"].decode().split("---\n", 2)[2]
+    assert md.index("Hello and welcome.") < md.index("## ") and f"## {lead.heading}" not in md
+    html = files["post.html"].decode()
+    assert html.index("<p>Hello and welcome.</p>") < html.index("<h2>") and f"<h2>{lead.heading}" not in html
+    paragraphs = docx.Document(io.BytesIO(files["post.docx"])).paragraphs
+    styles = [(p.style.name, p.text) for p in paragraphs]
+    assert styles[1] == ("Normal", "Hello and welcome.") and styles[2][0] == "Heading 1"
+    assert json.loads(files["draft.json"])["sections"][0]["lead"] is True
 
 
 def test_draft_json_has_the_documented_shape():

@@ -257,7 +257,7 @@ def _set_heading(state: Applied, edit: Edit) -> Applied:
     section, text = _section(state, edit), _one_line(edit.text)
     if not text:
         raise UsageError(f"heading: section {edit.section + 1} needs a heading; merge it instead")
-    new = replace(section, heading=text, heading_source="edited")
+    new = replace(section, heading=text, heading_source="edited", lead=False)  # a heading: now a section
     return _replace_section(state, edit, new, section.heading)
 
 
@@ -273,7 +273,7 @@ def _pick(state: Applied, edit: Edit) -> Applied:
         raise UsageError(f"pick: section {edit.section + 1} has no suggestion {edit.text!r}")
     old = HeadingSuggestion(section.heading, section.heading_source)
     rest = tuple(s for s in section.suggestions if s is not chosen[0])
-    new = replace(section, heading=edit.text, heading_source="edited", suggestions=(old, *rest))
+    new = replace(section, heading=edit.text, heading_source="edited", suggestions=(old, *rest), lead=False)
     return _replace_section(state, edit, new, section.heading)
 
 

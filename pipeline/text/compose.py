@@ -38,6 +38,7 @@ from video2blog.pipeline.text.questions import (
 )
 from video2blog.pipeline.text.sections import SectionSpan, materialize
 from video2blog.pipeline.text.spoken import heading_text
+from video2blog.pipeline.textutil import GREETING, INTRO
 
 MAX_PARAGRAPH_SENTENCES = 3
 MAX_PARAGRAPH_WORDS = 70
@@ -95,13 +96,16 @@ def compose(
     talk = replace(talk, topic=main_topic(talk.sections))
     model = options.question_model or shipped_model()
     questions = _questions(unnamed, talk, full_text, encode, model) if encode and model else {}
-    sections = _name_sections(unnamed, talk, questions)
+    sections = _with_lead(_name_sections(unnamed, talk, questions))
     asked = any(s.heading_source in ("spoken", "on-screen") for s in sections)
-    title = make_title(talk.topic, asked, topic_purpose(full_text, talk.topic))
+    purpose = topic_purpose(full_text, talk.topic)
+    title = make_title(talk.topic, asked, purpose)
     return Draft(
         title=title,
         slug=slugify(title),
-        description=make_description(prose, topic=talk.topic, headings=[s.heading for s in sections]),
+        description=make_description(
+            prose, topic=talk.topic, headings=[s.heading for s in sections], encode=encode, purpose=purpose
+        ),
         date=options.date,
         source=source,
         sections=tuple(sections),
@@ -260,3 +264,15 @@ def _name_sections(sections: list[Section], talk: Talk, questions: dict[int, lis
             section = replace(section, heading=heading, heading_source="generated", suggestions=suggestions)
         named.append(section)
     return named
+
+
+def _with_lead(sections: list[Section]) -> list[Section]:
+    """The sections, the first marked as the post's lead when it is the talk's opening: no question
+    was spoken to head it, and every sentence of it greets or says what the talk will cover, or it
+    greets ("Hello, I am one of the doctors here") and the next section opens with a spoken question."""
+    if len(sections) < 2 or sections[0].heading_source == "spoken":
+        return sections
+    said = [s for p in sections[0].paragraphs for s in sentences_of(p.text)]
+    greets = bool(said) and bool(GREETING.search(said[0])) and sections[1].heading_source == "spoken"
+    opening = greets or (bool(said) and all(INTRO.search(s) for s in said))
+    return [replace(sections[0], lead=True), *sections[1:]] if opening else sections

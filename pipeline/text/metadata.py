@@ -11,6 +11,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 
+import numpy as np
+
 from video2blog.pipeline.text.lexicon import (
     adverb_only,
     can_be_noun,
@@ -27,12 +29,15 @@ from video2blog.pipeline.text.phrases import (
     sentences_of,
     verb_like,
 )
-from video2blog.pipeline.textutil import GREETING, content_words
+from video2blog.pipeline.text.questions import Encode
+from video2blog.pipeline.textutil import INTRO, content_words, stem
 
 DESCRIPTION_LIMIT = 160
 DESCRIPTION_REACH = 5
 MIN_DESCRIPTION_WORDS = 6
 MIN_KEYWORD_LENGTH = 4
+# The stem of the verb a talk names what its subject is for with ("treating pain", "treats depression").
+TREAT = "treat"
 # A phrase said n times ranks with a word said n * PHRASE_WEIGHT times (per extra word), in keywords.
 PHRASE_WEIGHT = 1.5
 # A subject of several words ("physical therapy") outranks one word used this much more often, per word.
@@ -102,7 +107,28 @@ def topic_purpose(text: str, topic: str) -> str:
         words = phrase[0].text.lower().split() if phrase else []
         found.update(" ".join(words[:n]) for n in range(1, len(words) + 1))
     said = [k for k, n in found.items() if n >= 2]
-    return max(said, key=lambda k: (found[k], k.count(" "))) if said else ""
+    if said:
+        return max(said, key=lambda k: (found[k], k.count(" ")))
+    return _treated(text, topic)
+
+
+def _treated(text: str, topic: str) -> str:
+    """What the talk says its subject treats when it never says "<topic> for X": the noun said in two
+    or more sentences that name the subject with "treat" ("What type of pain is ketamine good at
+    treating?", "How does ketamine work to treat pain?" give "pain"), or ""."""
+    own = {w.lower() for w in topic.split()}
+    found: Counter[str] = Counter()
+    for sentence in sentences_of(text):
+        words = [w.lower() for w in re.findall(r"[\w'-]+", sentence)]
+        if own <= set(words) and any(stem(w) == TREAT for w in words):
+            nouns = [w for w in content_words(sentence, MIN_KEYWORD_LENGTH) if _condition(w, own)]
+            found.update(list(dict.fromkeys(nouns)))  # once a sentence, in the order said (ties: first said)
+    said = [k for k, n in found.most_common() if n >= 2]
+    return said[0] if said else ""
+
+
+def _condition(word: str, own: set[str]) -> bool:
+    return word not in own and stem(word) != TREAT and can_be_noun(word) and not verb_only(word)
 
 
 def make_title(topic: str, asked: bool, purpose: str = "") -> str:
@@ -163,24 +189,40 @@ def make_description(
     limit: int = DESCRIPTION_LIMIT,
     topic: str = "",
     headings: Sequence[str] = (),
+    encode: Encode | None = None,
+    purpose: str = "",
 ) -> str:
     """A meta description: one or two whole sentences of the talk, at most ``limit`` characters.
 
-    It is the first of the talk's opening sentences (greetings and fillers skipped) that fits and
-    names the ``topic``, else the first that fits, with the next one where both fit. When none fits
-    (captions without full stops), it is one sentence made from the topic and the ``headings``.
+    Greetings and what the talk will cover ("Many of you have asked about...") are never chosen, nor
+    questions. With ``encode`` (the sentence encoder) it is the fitting sentence nearest the talk's
+    mean vector, of those naming the ``topic`` (and its ``purpose``) where some do; without, the first
+    of the talk's opening sentences that fits and names the ``topic``, else the first that fits. The
+    sentence after it follows where both fit. When none fits (captions without full stops), it is one
+    sentence made from the topic and the ``headings``.
     """
     split = [LEADING_FILLER.sub("", s).strip() for p in sentences for s in sentences_of(p)]
-    useful = [s[0].upper() + s[1:] for s in split if s and not GREETING.search(s)]
-    fitting = [i for i, s in enumerate(useful[:DESCRIPTION_REACH]) if _describes(s, limit)]
-    named = [i for i in fitting if topic and topic.lower() in useful[i].lower()]
+    useful = [s[0].upper() + s[1:] for s in split if s and not INTRO.search(s)]
+    reach = len(useful) if encode else DESCRIPTION_REACH
+    fitting = [i for i, s in enumerate(useful[:reach]) if _describes(s, limit)]
     if not fitting:
         return _summary_sentence(topic, headings, limit)
-    first = (named or fitting)[0]
+    named = [i for i in fitting if topic and topic.lower() in useful[i].lower()]
+    named = [i for i in named if purpose and purpose.lower() in useful[i].lower()] or named
+    choices = named or fitting
+    first = _central(useful, choices, encode) if encode and len(choices) > 1 else choices[0]
     text = useful[first]
     if first + 1 < len(useful) and _describes(useful[first + 1], limit - len(text) - 1):
         text = f"{text} {useful[first + 1]}"
     return text
+
+
+def _central(sentences: list[str], fitting: list[int], encode: Encode) -> int:
+    """The fitting sentence whose embedding is nearest the mean of all the talk's sentences."""
+    vectors = np.asarray(encode(sentences), dtype=float)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    mean = vectors.mean(axis=0)
+    return max(fitting, key=lambda i: float(vectors[i] @ mean))
 
 
 def _describes(sentence: str, limit: int) -> bool:

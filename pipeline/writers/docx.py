@@ -26,7 +26,9 @@ AUTHOR, INITIALS = "video2blog", "v2b"
 SPOKEN_QUOTE_CHARS = 160
 # Headings an editor should check, and how the comment on each names where it came from.
 CHECK_HEADINGS = {
-    "generated": "generated", "llm": "suggested by a language model", "chapters": "a chapter mark",
+    "generated": "generated",
+    "llm": "suggested by a language model",
+    "chapters": "a chapter mark",
     "on-screen": "read from the screen",
 }
 
@@ -52,13 +54,14 @@ def render_docx(draft: Draft, review: Review | None = None, closing: str = "") -
     # A style found by name once: python-docx looks a name up by XPath on every paragraph given it.
     heading_style = document.styles[f"Heading {SECTION_HEADING_LEVEL}"]
     for i, section in enumerate(draft.sections):
-        heading = document.add_paragraph(_xml_text(section.heading), heading_style)
+        heading = None if section.lead else document.add_paragraph(_xml_text(section.heading), heading_style)
         if review is None:
             for paragraph in section.paragraphs:
                 out = document.add_paragraph(_xml_text(paragraph.text))
                 _comment_claims(document, out, paragraph.start, paragraph.end, draft.claims)
             continue
-        _comment_heading(document, heading, section)
+        if heading is not None:  # the lead's heading is not in the post (only in chapters)
+            _comment_heading(document, heading, section)
         _add_reviewed(document, review.sections[i], draft.claims)
     _add_closing(document, closing)
     _date_comments(document, draft.date)
