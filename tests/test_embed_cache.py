@@ -35,7 +35,8 @@ def test_a_redraft_reads_the_vectors_from_the_cache(tmp_path: Path, monkeypatch:
     options = DraftOptions(date="2000-01-01", transcribe=TranscribeOptions(cache_dir=tmp_path))
     source = Source("talk.mp4", "0" * 64, 20.0)
     first = make_draft(talk(), source, options)
-    assert len(list((tmp_path / "embeddings").glob("*.npy"))) == 1
+    # one file per set of texts embedded: the sentences, and the headings' and description's own sets
+    assert list((tmp_path / "embeddings").glob("*.npy"))
     monkeypatch.setattr(embed, "embed", no_model)
     assert make_draft(talk(), source, options) == first
 
