@@ -151,6 +151,11 @@ class FasterWhisperEngine:
         """Transcribe 16 kHz mono float32 audio, consuming faster-whisper's lazy segments here."""
         total = len(audio) / SAMPLE_RATE
         segments, info = self._run(audio)
+        segments = list(segments)
+        if any(s.compression_ratio > LOOP_RATIO for s in segments):  # a repetition loop ("Bye. Bye. ...")
+            log.info("a repetition loop was heard; decoding again without repeated phrases")
+            segments, info = self._run(audio, LOOP_BREAK)
+            segments = list(segments)
         words: list[Word] = []
         for segment in segments:
             words.extend(_words(segment))
@@ -166,7 +171,7 @@ class FasterWhisperEngine:
             model=self.model_name,
         )
 
-    def _run(self, audio: np.ndarray) -> tuple[Any, Any]:
+    def _run(self, audio: np.ndarray, extra: dict[str, Any] | None = None) -> tuple[Any, Any]:
         opts = self.options
         kwargs: dict[str, Any] = dict(
             language=opts.language,
@@ -178,12 +183,20 @@ class FasterWhisperEngine:
             temperature=TEMPERATURE,
         )
         kwargs.update(SECOND_TRY if opts.second_try else {})
+        kwargs.update(extra or {})
         if opts.batched:
             from faster_whisper import BatchedInferencePipeline
 
             return BatchedInferencePipeline(model=self.model).transcribe(audio, **kwargs)
         return self.model.transcribe(audio, **kwargs)
 
+
+# Decoding at temperature 0 only (the same words every run) loses Whisper's own way out of a repetition
+# loop, the fall-back to sampling when a window's text compresses too well. A window whose text compresses
+# past Whisper's own limit is decoded again, still greedily and so still the same every run, with no
+# three-token phrase repeated.
+LOOP_RATIO = 2.4
+LOOP_BREAK: dict[str, Any] = dict(no_repeat_ngram_size=3, repetition_penalty=1.1)
 
 # faster-whisper's second try. CTranslate2 samples from a generator seeded once per thread, so no seed
 # makes its sampling repeat: the second try is greedy, decodes every window (no no-speech or log-prob

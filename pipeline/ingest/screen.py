@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -130,13 +131,23 @@ def read_screen(video: Path, duration: float, threads: int = 2) -> ScreenReading
     return ScreenReading(tuple(texts), tuple(round(c, 3) for c in sampler.cuts), len(lines), reads, took)
 
 
-@lru_cache(maxsize=2)
+# rapidocr's first import loads its configuration with OmegaConf, which is not thread-safe: drafts of a batch
+# (--jobs > 1, threads) that read their screens at once failed in it. One reader is built at a time.
+_READER_LOCK = threading.Lock()
+
+
 def reader(threads: int = 2) -> Any:
     """RapidOCR on the model files inside its wheel (it never downloads), without the angle classifier.
 
     Raises:
         UsageError: rapidocr is not installed.
     """
+    with _READER_LOCK:
+        return _reader(threads)
+
+
+@lru_cache(maxsize=2)
+def _reader(threads: int) -> Any:
     from video2blog.pipeline.errors import UsageError
 
     try:
