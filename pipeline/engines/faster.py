@@ -151,11 +151,6 @@ class FasterWhisperEngine:
         """Transcribe 16 kHz mono float32 audio, consuming faster-whisper's lazy segments here."""
         total = len(audio) / SAMPLE_RATE
         segments, info = self._run(audio)
-        segments = list(segments)
-        if any(s.compression_ratio > LOOP_RATIO for s in segments):  # a repetition loop ("Bye. Bye. ...")
-            log.info("a repetition loop was heard; decoding again without repeated phrases")
-            segments, info = self._run(audio, LOOP_BREAK)
-            segments = list(segments)
         words: list[Word] = []
         for segment in segments:
             words.extend(_words(segment))
@@ -164,14 +159,14 @@ class FasterWhisperEngine:
         if progress:
             progress(total, total)
         return Transcript(
-            words=tuple(words),
+            words=tuple(without_loops(words)),
             language=info.language,
             duration=total,
             engine=self.name,
             model=self.model_name,
         )
 
-    def _run(self, audio: np.ndarray, extra: dict[str, Any] | None = None) -> tuple[Any, Any]:
+    def _run(self, audio: np.ndarray) -> tuple[Any, Any]:
         opts = self.options
         kwargs: dict[str, Any] = dict(
             language=opts.language,
@@ -183,7 +178,6 @@ class FasterWhisperEngine:
             temperature=TEMPERATURE,
         )
         kwargs.update(SECOND_TRY if opts.second_try else {})
-        kwargs.update(extra or {})
         if opts.batched:
             from faster_whisper import BatchedInferencePipeline
 
@@ -192,11 +186,34 @@ class FasterWhisperEngine:
 
 
 # Decoding at temperature 0 only (the same words every run) loses Whisper's own way out of a repetition
-# loop, the fall-back to sampling when a window's text compresses too well. A window whose text compresses
-# past Whisper's own limit is decoded again, still greedily and so still the same every run, with no
-# three-token phrase repeated.
-LOOP_RATIO = 2.4
-LOOP_BREAK: dict[str, Any] = dict(no_repeat_ngram_size=3, repetition_penalty=1.1)
+# loop, the fall-back to sampling: tiny.en ends the sample "Thank you. Bye. Bye. Bye. ..." a hundred times.
+# A phrase of up to four words said four times or more in a row is a loop, not speech: its first is kept.
+LOOP_REPEATS = 4
+
+
+def without_loops(words: list[Word]) -> list[Word]:
+    """``words`` less the repeats of a loop (see :data:`LOOP_REPEATS`)."""
+    keys = [w.text.strip().lower() for w in words]
+    kept: list[Word] = []
+    i = 0
+    while i < len(words):
+        size, count = _loop_at(keys, i)
+        kept.extend(words[i : i + size])
+        i += size * count
+    if len(kept) < len(words):
+        log.info("dropped %d words of a repetition loop", len(words) - len(kept))
+    return kept
+
+
+def _loop_at(keys: list[str], i: int) -> tuple[int, int]:
+    """(phrase length, times in a row) of a loop starting at ``i``; (1, 1) where there is none."""
+    for size in range(1, 5):
+        phrase, count = keys[i : i + size], 1
+        while keys[i + size * count : i + size * (count + 1)] == phrase:
+            count += 1
+        if count >= LOOP_REPEATS:
+            return size, count
+    return 1, 1
 
 # faster-whisper's second try. CTranslate2 samples from a generator seeded once per thread, so no seed
 # makes its sampling repeat: the second try is greedy, decodes every window (no no-speech or log-prob
