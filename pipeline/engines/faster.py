@@ -187,8 +187,9 @@ class FasterWhisperEngine:
 
 # Decoding at temperature 0 only (the same words every run) loses Whisper's own way out of a repetition
 # loop, the fall-back to sampling: tiny.en ends the sample "Thank you. Bye. Bye. Bye. ..." a hundred times.
-# A phrase of up to four words said four times or more in a row is a loop, not speech: its first is kept.
+# A phrase of up to 20 words said four times or more in a row is a loop, not speech: its first is kept.
 LOOP_REPEATS = 4
+LOOP_LONGEST = 20  # words in the longest phrase looked for
 
 
 def without_loops(words: list[Word]) -> list[Word]:
@@ -207,7 +208,7 @@ def without_loops(words: list[Word]) -> list[Word]:
 
 def _loop_at(keys: list[str], i: int) -> tuple[int, int]:
     """(phrase length, times in a row) of a loop starting at ``i``; (1, 1) where there is none."""
-    for size in range(1, 5):
+    for size in range(1, LOOP_LONGEST + 1):
         phrase, count = keys[i : i + size], 1
         while keys[i + size * count : i + size * (count + 1)] == phrase:
             count += 1
