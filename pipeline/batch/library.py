@@ -110,7 +110,7 @@ def read_shelf(drafts_dir: Path, embed_missing: bool = True) -> tuple[dict[str, 
     shelf, failed = {}, []
     for folder in sorted(p for p in drafts_dir.iterdir() if (p / DRAFT_FILE).is_file()):
         try:
-            raw = _read_json(folder / DRAFT_FILE)
+            raw = store.read_json_object(folder / DRAFT_FILE)
             draft = draft_from_dict(raw)
         except (InputError, KeyError, TypeError, ValueError) as exc:
             why = str(exc) if isinstance(exc, InputError) else f"{folder / DRAFT_FILE}: not a draft ({exc})"
@@ -187,12 +187,3 @@ def _commit(folder: Path, files: dict[str, bytes], force: bool) -> list[Path]:
             output.add(name, data)
         return output.commit().kept
 
-
-def _read_json(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError(f"cannot be read as JSON ({exc})", path) from exc
-    if not isinstance(data, dict):
-        raise InputError("does not hold a JSON object", path)
-    return data

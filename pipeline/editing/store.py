@@ -124,10 +124,10 @@ def load(folder: Path) -> Loaded:
     if not (folder / DRAFT_FILE).is_file():
         raise InputError("is not a draft folder (no draft.json); run 'video2blog draft' first", folder)
     _recover_unless_busy(folder)
-    draft = draft_from_dict(_read_json(folder / DRAFT_FILE))
+    draft = draft_from_dict(read_json_object(folder / DRAFT_FILE))
     if not (folder / TRANSCRIPT_FILE).is_file():
         raise InputError("has no transcript.json; redraft with the json format to review it", folder)
-    transcript = transcript_from_dict(_read_json(folder / TRANSCRIPT_FILE))
+    transcript = transcript_from_dict(read_json_object(folder / TRANSCRIPT_FILE))
     record = read_record(folder)
     settings = read_settings(folder) or RenderSettings(formats=present_formats(folder))
     glossary = read_folder_glossary(folder)
@@ -159,12 +159,13 @@ def read_record(folder: Path) -> EditRecord:
     if not path.exists():
         return EditRecord()
     try:
-        return record_from_dict(_read_json(path))
+        return record_from_dict(read_json_object(path))
     except Video2BlogError as exc:
         raise InputError(f"{exc}; move it away to start the edits afresh", path) from exc
 
 
-def _read_json(path: Path) -> dict:
+def read_json_object(path: Path) -> dict:
+    """A draft folder's JSON file as an object; one line naming the file where it is not one."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
