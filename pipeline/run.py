@@ -26,7 +26,7 @@ from video2blog.pipeline.editing.settings import (
     render_context,
     settings_json,
 )
-from video2blog.pipeline.editing.store import read_record
+from video2blog.pipeline.editing.store import read_json_object, read_record
 from video2blog.pipeline.engines import ProgressCallback, embed
 from video2blog.pipeline.errors import InputError, UsageError
 from video2blog.pipeline.ingest import media
@@ -192,9 +192,9 @@ def compute_draft(
 def kept_related(out_dir: Path) -> tuple[RelatedPost, ...]:
     """The related posts the folder's draft.json holds (a library's), kept when it is drafted again."""
     try:
-        related = json.loads((out_dir / "draft.json").read_text(encoding="utf-8")).get("related") or []
+        related = read_json_object(out_dir / "draft.json").get("related") or []
         return tuple(RelatedPost(**post) for post in related)
-    except (OSError, ValueError, TypeError, AttributeError):
+    except (InputError, TypeError, AttributeError):
         return ()  # none, or unreadable: the library step gives them again
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from video2blog.pipeline import net
+from video2blog.pipeline.editing.store import read_json_object
 from video2blog.pipeline.errors import InputError, UsageError, Video2BlogError
 from video2blog.pipeline.output import atomic_write
 from video2blog.pipeline.serialize import to_json
@@ -155,15 +156,9 @@ def read_draft_post(draft_dir: Path) -> DraftPost:
 
 
 def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError("is not a video2blog draft folder (no draft.json)", path.parent) from exc
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot be read as JSON ({exc})", path) from exc
-    if not isinstance(data, dict):
-        raise InputError("is not a video2blog draft.json", path)
-    return data
+    if not path.exists():
+        raise InputError("is not a video2blog draft folder (no draft.json)", path.parent)
+    return read_json_object(path)
 
 
 def related_links(draft_dir: Path, site: str) -> dict[str, str]:
