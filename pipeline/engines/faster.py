@@ -19,6 +19,7 @@ from video2blog.pipeline.engines.base import (
     ProgressCallback,
     resolve_device,
 )
+from video2blog.pipeline.engines.loops import without_loops
 from video2blog.pipeline.engines.models import BASE_MODEL, base_model_path
 from video2blog.pipeline.engines.prompt import PROMPT_TOKENS, count_tokens, fit_prompt
 from video2blog.pipeline.errors import ModelError, UsageError
@@ -184,37 +185,6 @@ class FasterWhisperEngine:
             return BatchedInferencePipeline(model=self.model).transcribe(audio, **kwargs)
         return self.model.transcribe(audio, **kwargs)
 
-
-# Decoding at temperature 0 only (the same words every run) loses Whisper's own way out of a repetition
-# loop, the fall-back to sampling: tiny.en ends the sample "Thank you. Bye. Bye. Bye. ..." a hundred times.
-# A phrase of up to 20 words said four times or more in a row is a loop, not speech: its first is kept.
-LOOP_REPEATS = 4
-LOOP_LONGEST = 20  # words in the longest phrase looked for
-
-
-def without_loops(words: list[Word]) -> list[Word]:
-    """``words`` less the repeats of a loop (see :data:`LOOP_REPEATS`)."""
-    keys = [w.text.strip().lower() for w in words]
-    kept: list[Word] = []
-    i = 0
-    while i < len(words):
-        size, count = _loop_at(keys, i)
-        kept.extend(words[i : i + size])
-        i += size * count
-    if len(kept) < len(words):
-        log.info("dropped %d words of a repetition loop", len(words) - len(kept))
-    return kept
-
-
-def _loop_at(keys: list[str], i: int) -> tuple[int, int]:
-    """(phrase length, times in a row) of a loop starting at ``i``; (1, 1) where there is none."""
-    for size in range(1, LOOP_LONGEST + 1):
-        phrase, count = keys[i : i + size], 1
-        while keys[i + size * count : i + size * (count + 1)] == phrase:
-            count += 1
-        if count >= LOOP_REPEATS:
-            return size, count
-    return 1, 1
 
 # faster-whisper's second try. CTranslate2 samples from a generator seeded once per thread, so no seed
 # makes its sampling repeat: the second try is greedy, decodes every window (no no-speech or log-prob

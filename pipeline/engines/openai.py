@@ -32,6 +32,7 @@ from video2blog.pipeline.engines.base import (
     resolve_device,
 )
 from video2blog.pipeline.engines.convert import cached_openai_checkpoint
+from video2blog.pipeline.engines.loops import without_loops
 from video2blog.pipeline.engines.prompt import PROMPT_TOKENS, count_tokens, fit_prompt
 from video2blog.pipeline.errors import ModelError
 from video2blog.pipeline.schema import Transcript, Word
@@ -318,7 +319,7 @@ class OpenAIWhisperEngine:
             torch.manual_seed(SEED)  # the same words every run, whatever ran before
             result = self.model.transcribe(samples, **self._transcribe_kwargs())
         return Transcript(
-            words=_words(result["segments"]),
+            words=tuple(without_loops(_words(result["segments"]))),
             sentences=(),
             language=result.get("language") or self.options.language or "en",
             duration=total,
