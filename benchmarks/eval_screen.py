@@ -25,7 +25,7 @@ from tools import make_screen_talks
 from video2blog.pipeline.digest import sha256_file
 from video2blog.pipeline.engines import EngineOptions
 from video2blog.pipeline.ingest import media
-from video2blog.pipeline.ingest.screen import read_screen
+from video2blog.pipeline.ingest.screen import read_cached_screen, read_screen, write_cached_screen
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, transcribe_media
 from video2blog.pipeline.run import DraftOptions, make_draft
 from video2blog.pipeline.schema import Draft, ScreenReading, Source, Transcript
@@ -79,11 +79,15 @@ def evaluate(video: Path, cache: Path) -> tuple[dict, dict, dict, ScreenReading]
     meta = json.loads(video.with_suffix(".json").read_text(encoding="utf-8"))
     info = media.probe(video)
     options = TranscribeOptions(engine_options=EngineOptions(threads=2), cache_dir=cache)
-    transcript = split_sentences(transcribe_media(info, sha256_file(video), options))
+    digest = sha256_file(video)
+    transcript = split_sentences(transcribe_media(info, digest, options))
     source = Source(str(video), "0" * 64, round(info.duration, 3))
-    screen = read_screen(video, info.duration)
+    screen = read_cached_screen(cache, digest)  # read again whenever SCREEN_CACHE_VERSION changes
+    if screen is None:
+        screen = read_screen(video, info.duration)
+        write_cached_screen(cache, digest, screen)
     options_d = DraftOptions(date="2000-01-01")
-    seen = make_draft(transcript, source, options_d, screen)
+    seen = make_draft(transcript, source, options_d, screen=screen)
     heard = make_draft(transcript, source, options_d)
     return meta, score(meta, transcript, seen), score(meta, transcript, heard), screen
 
