@@ -198,7 +198,22 @@ def read_frame(ocr: Any, image: np.ndarray, widened: dict[tuple, Line] | None = 
         if key not in memo:
             memo[key] = widen(ocr, image, line)
         lines[n] = memo[key]
-    return join_lines(list(dict.fromkeys(lines)))
+    return join_lines(_distinct(lines))
+
+
+def _distinct(lines: list[Line]) -> list[Line]:
+    """The lines, each once: pieces of one line read again in its strip come back as that line twice."""
+    kept: list[Line] = []
+    for line in lines:
+        if not any(k.text == line.text and _overlap(k, line) for k in kept):
+            kept.append(line)
+    return kept
+
+
+def _overlap(a: Line, b: Line) -> bool:
+    across = min(a.box[2], b.box[2]) - max(a.box[0], b.box[0])
+    down = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1])
+    return across > 0 and down > 0
 
 
 def _read_lines(ocr: Any, image: np.ndarray, top: int = 0, full_height: int = 0) -> list[Line]:
@@ -261,6 +276,8 @@ def join_lines(lines: list[Line]) -> list[Line]:
 
 
 def _continues(above: Line, below: Line) -> bool:
+    if above.text.endswith("?"):
+        return False  # a question's last line: a name under it is another block
     high_a, high_b = above.box[3] - above.box[1], below.box[3] - below.box[1]
     gap = below.box[1] - above.box[3]
     across = min(above.box[2], below.box[2]) - max(above.box[0], below.box[0])
@@ -398,10 +415,8 @@ def _persistent(appearances: list[_Track], duration: float) -> bool:
 
 
 def _same(a: Line, b: Line) -> bool:
-    across = min(a.box[2], b.box[2]) - max(a.box[0], b.box[0])
-    down = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1])
     close = SequenceMatcher(None, a.text.lower(), b.text.lower()).ratio() >= SAME_TEXT
-    return close and across > 0 and down > 0
+    return close and _overlap(a, b)
 
 
 def _text(track: _Track, persistent: bool) -> ScreenText:
@@ -412,7 +427,7 @@ def _text(track: _Track, persistent: bool) -> ScreenText:
 
 
 # Bump when what a reading holds or how it is made changes: older cached readings are then read again.
-SCREEN_CACHE_VERSION = 2
+SCREEN_CACHE_VERSION = 3
 
 
 def _cache_path(cache_dir: Path, sha256: str) -> Path:
