@@ -27,13 +27,16 @@ import argparse
 import json
 import statistics
 import sys
+from collections.abc import Callable
 from dataclasses import replace
+from functools import cache
 
 import numpy as np
 
 from benchmarks.eval_screen import SAME, Talk, similar, talks
 from benchmarks.eval_sections import boundary_f1, label, pk
 from benchmarks.train_boundaries import ROOT, _newton
+from tools import make_screen_talks
 from video2blog.pipeline.engines import embed
 from video2blog.pipeline.text import onscreen, segment
 from video2blog.pipeline.text.sections import find_sections
@@ -70,13 +73,24 @@ def fit_headings(chosen: list[Talk]) -> tuple[np.ndarray, float]:
     return weights / spread, bias - float((weights / spread) @ centre)
 
 
+@cache
+def _encoder() -> Callable[[list[str]], np.ndarray] | None:
+    """Sentence embeddings, cached beside the screen talks' transcripts."""
+    return embed.encoder(make_screen_talks.OUT / "transcripts")
+
+
+_GAPS: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
 def gap_rows(talk: Talk) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each gap's boundary log odds (the shipped boundary model), whether a cut falls in its pause, and
     its label."""
+    if talk.name in _GAPS:
+        return _GAPS[talk.name]
     sentences = talk.transcript.sentences
     texts = [s.text for s in sentences]
     times = [(s.start, s.end) for s in sentences]
-    encode = embed.encoder(None)
+    encode = _encoder()
     vectors = (
         encode(texts) if encode is not None and len(texts) >= 2 * segment.min_length(len(texts)) else None
     )
@@ -89,6 +103,7 @@ def gap_rows(talk: Talk) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         gap = min(range(1, len(texts)), key=lambda g: abs(times[g][0] - section["start"]))
         if abs(times[gap][0] - section["start"]) <= TOLERANCE_S:
             labels[gap - 1] = 1.0
+    _GAPS[talk.name] = (offset, cut, labels)
     return offset, cut, labels
 
 
@@ -121,7 +136,7 @@ def scores(talk: Talk, model: onscreen.ScreenModel, text: bool = True) -> dict[s
     """Heading recall, boundary F1 and Pk of the talk's sections under ``model``; ``text``: with the
     screen's text (else the cuts alone)."""
     transcript = talk.transcript
-    encode = embed.encoder(None)
+    encode = _encoder()
     screen = talk.screen.texts if text else ()
     spans = find_sections(transcript, encode=encode, screen=screen, cuts=talk.screen.cuts, screen_model=model)
     sections = talk.meta["truth"]["sections"]

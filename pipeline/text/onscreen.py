@@ -22,25 +22,27 @@ import numpy as np
 
 from video2blog.pipeline.schema import ScreenText, Sentence
 from video2blog.pipeline.text.spoken import (
-    heading_kind,
     heading_text,
     is_heading_question,
     opens_like_question,
 )
 from video2blog.pipeline.textutil import bare, word_list
 
-# A shown question heads the sentence starting nearest its appearance, from this long before it
-# (the answer began as the card came up) to this long after (the speaker starts after the cut).
-LEAD_BEFORE_S = 1.5
+# A shown question heads the sentence starting nearest its appearance, from this long before it (the
+# answer began as the card came up, and a text is read a second or two after it came up: the reader
+# reads a still picture every 2 s at most) to this long after (the speaker starts after the cut).
+LEAD_BEFORE_S = 2.5
 LEAD_AFTER_S = 4.0
 MIN_WORDS = 3  # a shown question has at least this many words, a shown title at least TITLE_WORDS
 TITLE_WORDS = 2
 SAME_HEADING = 0.8  # a card this similar to the spoken question says the same thing
 # What is measured of a shown text to tell a heading from a name or a piece of text misread: a question
-# (with its mark), shaped as a title (the spoken-title rule, commas allowed), a name with a professional
-# title, its words (log), the seconds it is shown (log), how far from a sentence's start it came up
-# (seconds), the OCR's confidence, and its box's height (text size).
-SHOWN_FEATURES = ("question", "title", "name", "words", "shown", "lead", "confidence", "size")
+# (with its mark), a name with a professional title, its words (log), how far from a sentence's start it
+# came up (seconds), and the OCR's confidence.
+SHOWN_FEATURES = ("question", "name", "words", "lead", "confidence")
+MAX_SHOWN_WORDS = 14  # a heading on screen is at most this long
+# Not a heading's shape: a list's item ("1.", "Step 2:", a bullet) or a sentence (a closing full stop).
+LISTED = re.compile(r"^(?:\d+[.):]|[•*\-–]|step\s+\d)", re.IGNORECASE)
 # A hard cut in the pause between two sentences (or this close to it) is a boundary cue.
 CUT_NEAR_S = 0.5
 MODEL_FILE = "screen_model.json"
@@ -81,13 +83,10 @@ def shown_features(item: ScreenText, lead: float = 0.0) -> np.ndarray:
     text = clean_shown(item.text)
     values = {
         "question": float(is_asked(text)),
-        "title": float(is_titled(text)),
         "name": float(is_name(text)),
         "words": math.log1p(len(text.split())),
-        "shown": math.log1p(max(0.0, item.end - item.start)),
         "lead": abs(lead),
         "confidence": item.confidence,
-        "size": 10.0 * (item.box[3] - item.box[1]),
     }
     return np.array([values[name] for name in SHOWN_FEATURES])
 
@@ -115,9 +114,14 @@ def is_asked(text: str) -> bool:
 
 
 def is_titled(text: str) -> bool:
-    """Shaped as a title (the spoken-title rule), at least :data:`TITLE_WORDS` long."""
-    # A comma is no clause on a card ("Relief for dry, gritty eyes"), as it may be in speech.
-    return len(text.split()) >= TITLE_WORDS and heading_kind(text.replace(",", " ")) == "title"
+    """Shaped as a heading shown on screen: :data:`TITLE_WORDS` to :data:`MAX_SHOWN_WORDS` words, opening
+    with a capital or a number, neither a list's item nor a sentence (no closing full stop or colon). A
+    comma or a clause is no matter on a card ("Relief for dry, gritty eyes", "Symptoms you should not
+    ignore")."""
+    words = text.split()
+    if not TITLE_WORDS <= len(words) <= MAX_SHOWN_WORDS or not (text[:1].isupper() or text[:1].isdigit()):
+        return False
+    return not LISTED.match(text) and not text.endswith((".", ":"))
 
 
 def screen_question(item: ScreenText, model: ScreenModel | None = None, lead: float = 0.0) -> str | None:
