@@ -19,6 +19,7 @@ the model fitted on all nine.
 Usage::
 
     nice -n 10 python -m benchmarks.train_screen [--write]
+    nice -n 10 python -m benchmarks.train_screen --held-out   # the held-out talks, shipped model, no training
 """
 
 from __future__ import annotations
@@ -176,6 +177,28 @@ def cross_validate(chosen: list[Talk]) -> None:
         print(f"mean {key:8}: {_cell(means)}")
 
 
+def report_held_out(chosen: list[Talk]) -> None:
+    """The held-out talks under the shipped model, with and without its cut cue, and on the cuts alone."""
+    model = onscreen.screen_model()
+    plain = replace(model, cut_weight=0.0)
+    print(f"{'talk':18} {'cuts':>4} | screen+cuts: recall F1 Pk | screen alone | cuts alone | neither")
+    table: dict[str, list[dict[str, float]]] = {"both": [], "screen": [], "cuts": [], "neither": []}
+    for talk in chosen:
+        row = {
+            "both": scores(talk, model),
+            "screen": scores(talk, plain),
+            "cuts": scores(talk, model, text=False),
+            "neither": scores(talk, plain, text=False),
+        }
+        for key, value in row.items():
+            table[key].append(value)
+        print(f"{talk.name:18} {len(talk.screen.cuts):4d} | " + " | ".join(_cell(row[k]) for k in table))
+    for key, rows in table.items():
+        print(
+            f"mean {key:8}: {_cell({m: statistics.mean(r[m] for r in rows) for m in ('recall', 'f1', 'pk')})}"
+        )
+
+
 def _cell(row: dict[str, float]) -> str:
     return f"{row['recall']:4.2f} {row['f1']:4.2f} {row['pk']:4.2f}"
 
@@ -193,7 +216,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--write", action="store_true", help=f"write the model fitted on all nine to {MODEL_PATH}"
     )
+    parser.add_argument(
+        "--held-out",
+        action="store_true",
+        help="score the held-out talks with the shipped model (no training)",
+    )
     args = parser.parse_args(argv)
+    if args.held_out:
+        report_held_out(talks(held_out=True))
+        return 0
     chosen = talks()
     cross_validate(chosen)
     model = train(chosen)
