@@ -80,10 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     spent: list[float] = []
     plain = screen.read_frame
 
-    def timed(ocr: Any, image: Any) -> list[screen.Line]:
+    def timed(ocr: Any, image: Any, widened: Any = None) -> list[screen.Line]:
         started = time.monotonic()
         try:
-            return plain(ocr, image)
+            return plain(ocr, image, widened)
         finally:
             spent.append(time.monotonic() - started)
 

@@ -9,7 +9,7 @@ persistent logo) must never be a heading.
 
 Usage::
 
-    nice -n 10 python -m benchmarks.eval_screen [--only NAME ...]
+    nice -n 10 python -m benchmarks.eval_screen [--held-out] [--only NAME ...]
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
 
@@ -25,7 +27,7 @@ from tools import make_screen_talks
 from video2blog.pipeline.digest import sha256_file
 from video2blog.pipeline.engines import EngineOptions
 from video2blog.pipeline.ingest import media
-from video2blog.pipeline.ingest.screen import read_screen
+from video2blog.pipeline.ingest.screen import read_cached_screen, read_screen, write_cached_screen
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, transcribe_media
 from video2blog.pipeline.run import DraftOptions, make_draft
 from video2blog.pipeline.schema import Draft, ScreenReading, Source, Transcript
@@ -74,18 +76,52 @@ def score(meta: dict, transcript: Transcript, draft: Draft) -> dict[str, float |
     }
 
 
-def evaluate(video: Path, cache: Path) -> tuple[dict, dict, dict, ScreenReading]:
-    """Scores of the draft with the screen read and of the audio-only draft, and the reading itself."""
+@dataclass(frozen=True)
+class Talk:
+    """One screen talk: how it was drawn and its truth, its words, and what its screen showed."""
+
+    name: str
+    meta: dict
+    transcript: Transcript
+    source: Source
+    screen: ScreenReading
+
+
+def load(video: Path, cache: Path) -> Talk:
+    """A screen talk's transcript and reading of its screen, both cached under ``cache``."""
     meta = json.loads(video.with_suffix(".json").read_text(encoding="utf-8"))
     info = media.probe(video)
     options = TranscribeOptions(engine_options=EngineOptions(threads=2), cache_dir=cache)
-    transcript = split_sentences(transcribe_media(info, sha256_file(video), options))
+    digest = sha256_file(video)
+    transcript = split_sentences(transcribe_media(info, digest, options))
     source = Source(str(video), "0" * 64, round(info.duration, 3))
-    screen = read_screen(video, info.duration)
-    options_d = DraftOptions(date="2000-01-01")
-    seen = make_draft(transcript, source, options_d, screen)
-    heard = make_draft(transcript, source, options_d)
-    return meta, score(meta, transcript, seen), score(meta, transcript, heard), screen
+    screen = read_cached_screen(cache, digest)  # read again whenever SCREEN_CACHE_VERSION changes
+    if screen is None:
+        screen = read_screen(video, info.duration)
+        write_cached_screen(cache, digest, screen)
+    return Talk(video.stem, meta, transcript, source, screen)
+
+
+def talks(held_out: bool = False, only: Sequence[str] = ()) -> list[Talk]:
+    """The nine screen talks (or the held-out ones), built first where missing."""
+    out = make_screen_talks.OUT / "held-out" if held_out else make_screen_talks.OUT
+    out.mkdir(parents=True, exist_ok=True)
+    if held_out:
+        scripts = list(enumerate(make_screen_talks.held_out_scripts()))
+    else:
+        scripts = [
+            (n, s) for n, s in enumerate(sorted(make_screen_talks.TALKS.glob("*.md"))) if s.stem in TALKS
+        ]
+    chosen = [(n, s) for n, s in scripts if not only or s.stem in only]
+    return [load(make_screen_talks.build(s, out, n, held_out), out / "transcripts") for n, s in chosen]
+
+
+def evaluate(talk: Talk) -> tuple[dict, dict]:
+    """Scores of the draft with the screen read and of the audio-only draft."""
+    options = DraftOptions(date="2000-01-01")
+    seen = make_draft(talk.transcript, talk.source, options, screen=talk.screen)
+    heard = make_draft(talk.transcript, talk.source, options)
+    return score(talk.meta, talk.transcript, seen), score(talk.meta, talk.transcript, heard)
 
 
 def _fmt(value: float | None) -> str:
@@ -94,25 +130,21 @@ def _fmt(value: float | None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="*", default=list(TALKS))
+    parser.add_argument("--only", nargs="*", default=[])
+    parser.add_argument("--held-out", action="store_true", help="the held-out talks instead of the nine")
     args = parser.parse_args(argv)
-    out = make_screen_talks.OUT
-    out.mkdir(parents=True, exist_ok=True)
-    scripts = sorted(make_screen_talks.TALKS.glob("*.md"))
     print(
         f"{'talk':18} {'layout':12} {'backgr':8} | screen: recall  F1    Pk  logo "
         "| audio: recall  F1    Pk | frames read s/frame"
     )
     rows = []
-    for index, script in enumerate(scripts):
-        if script.stem not in args.only:
-            continue
-        video = make_screen_talks.build(script, out, index)
-        meta, seen, heard, screen = evaluate(video, out / "transcripts")
+    for talk in talks(args.held_out, args.only):
+        seen, heard = evaluate(talk)
+        screen = talk.screen
         rows.append((seen, heard, screen))
-        style = meta["style"]
+        style = talk.meta["style"]
         print(
-            f"{script.stem:18} {style['layout']:12} {style['background']:8} | "
+            f"{talk.name:18} {style['layout']:12} {style['background']:8} | "
             f"{_fmt(seen['recall'])} {_fmt(seen['f1'])} {_fmt(seen['pk'])} {seen['logo_heading']:3.0f} | "
             f"{_fmt(heard['recall'])} {_fmt(heard['f1'])} {_fmt(heard['pk'])} | "
             f"{screen.frames:5d} {screen.read:4d} {screen.seconds / max(1, screen.read):6.2f}",

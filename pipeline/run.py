@@ -44,7 +44,6 @@ from video2blog.pipeline.schema import (
     LlmSuggestion,
     RelatedPost,
     ScreenReading,
-    ScreenText,
     Source,
     Transcript,
 )
@@ -59,6 +58,7 @@ from video2blog.pipeline.text import locales
 from video2blog.pipeline.text.claims import ClaimRules, find_claims, parse_rules
 from video2blog.pipeline.text.compose import ComposeOptions, compose
 from video2blog.pipeline.text.metadata import slugify
+from video2blog.pipeline.text.onscreen import shown_byline
 from video2blog.pipeline.text.related import Encoder, topic_vector
 from video2blog.pipeline.text.sections import find_sections
 from video2blog.pipeline.text.sentences import split_sentences
@@ -445,11 +445,12 @@ def make_draft(
     and the questions ``screen`` shows), cleanup and metadata; then, with ``options.llm``, the
     language model's guarded suggestions (and, with ``boundaries``, its choice among the candidate
     section starts)."""
-    draft = _make_draft(transcript, source, options, encode, screen.texts if screen else ())
+    draft = _make_draft(transcript, source, options, encode, screen)
     if screen is None:
         return draft
     notes = (*draft.notes, screen.note) if screen.note else draft.notes
-    return replace(draft, screen_text=screen.texts, cuts=screen.cuts, notes=notes)
+    byline = shown_byline(screen.texts)
+    return replace(draft, screen_text=screen.texts, cuts=screen.cuts, notes=notes, byline=byline)
 
 
 def _make_draft(
@@ -457,13 +458,14 @@ def _make_draft(
     source: Source,
     options: DraftOptions,
     encode: Encoder | None,
-    screen: tuple[ScreenText, ...],
+    screen: ScreenReading | None,
 ) -> Draft:
     if not transcript.words:
         raise InputError("holds no words to draft from", source.path)
     chapters = () if options.ignore_chapters else transcript.chapters
     encode = encode or embed.encoder(options.transcribe.cache_dir)  # vectors cached beside the transcripts
-    spans = find_sections(transcript, chapters, encode=encode, screen=screen)
+    texts, cuts = (screen.texts, screen.cuts) if screen else ((), ())
+    spans = find_sections(transcript, chapters, encode=encode, screen=texts, cuts=cuts)
     date = options.date or dt.date.today().isoformat()
     compose_options = ComposeOptions(verbatim=options.verbatim, date=date, glossary=options.glossary)
     if options.llm is None:

@@ -265,5 +265,7 @@ class Draft:
     # Text the video showed (title cards, lower thirds, a logo) and its hard cuts, where it was read.
     screen_text: tuple[ScreenText, ...] = ()
     cuts: tuple[float, ...] = ()
+    # The speaker's name and title as a lower third showed it ("Dr. Jane Smith, MD"): the post's byline.
+    byline: str = ""
     # The talk's language (ISO 639-1, as Whisper names it): the language of the post and its pages.
     language: str = "en"

@@ -139,6 +139,7 @@ def draft_from_dict(data: dict[str, Any]) -> Draft:
         related=tuple(RelatedPost(**r) for r in data.get("related", ())),
         screen_text=tuple(screen_text_from_dict(t) for t in data.get("screen_text", ())),
         cuts=tuple(float(c) for c in data.get("cuts", ())),
+        byline=str(data.get("byline", "")),
         language=str(data.get("language", "en")),
     )
 
@@ -147,8 +148,12 @@ def screen_text_from_dict(data: dict[str, Any]) -> ScreenText:
     """A :class:`ScreenText` from its JSON form (draft.json, the on-screen text cache)."""
     x0, y0, x1, y1 = (float(v) for v in data["box"])
     return ScreenText(
-        str(data["text"]), float(data["start"]), float(data["end"]), float(data["confidence"]),
-        (x0, y0, x1, y1), bool(data.get("persistent", False)),
+        str(data["text"]),
+        float(data["start"]),
+        float(data["end"]),
+        float(data["confidence"]),
+        (x0, y0, x1, y1),
+        bool(data.get("persistent", False)),
     )
 
 

@@ -247,3 +247,69 @@ def test_a_video_drafted_again_is_not_read_again(
     assert again.texts == first.texts and again.cuts == first.cuts
     with pytest.raises(AssertionError):  # another video (another hash) is read
         read_video_text(scene, 14.0, "b" * 64, tmp_path)
+
+
+def test_a_lower_third_over_a_busy_moving_scene_is_read_whole(tmp_path: Path):
+    """Small text on a half-transparent bar over a busy panning pattern: the whole frame's detection
+    finds a piece of the line or none; the frame enlarged and the line's strip read again find it whole."""
+    clip = tmp_path / "busy.mp4"
+    text = "Living well after a hip replacement"
+    style = Style(background="busy", font="narrow", size=0.055, logo=LOGO, seed=11)
+    render(clip, 8.0, [Shown(text, 1.0, 7.0, "lower-third")], style, size=SMALL, fps=15)
+    found = read_screen(clip, 8.0)
+    assert text in [t.text for t in found.texts], [t.text for t in found.texts]
+
+
+def test_a_title_shown_as_an_answer_begins_heads_it_but_a_name_or_a_step_does_not():
+    sentences = _sentences(("Hello everyone.", 0.0), ("Dry eyes sting.", 4.0), ("Drops help.", 8.0))
+    title = _shown("Relief for dry, gritty eyes", 3.6)
+    assert screen_question(title) == "Relief for dry, gritty eyes"  # a comma is no clause on a card
+    assert (
+        screen_question(_shown(NAME, 3.6)) is None and screen_question(_shown("Dr. Sam Patel", 3.6)) is None
+    )
+    assert screen_question(_shown("Step 1: rest the joint", 3.6)) is None
+    assert shown_heads(sentences, [title, _shown(NAME, 7.6)], spoken=[]).heads == {
+        1: "Relief for dry, gritty eyes"
+    }
+
+
+def test_a_hard_cut_in_a_pause_adds_the_learned_weight_to_that_gap_only():
+    from video2blog.pipeline.text.onscreen import cut_cues, screen_model
+
+    sentences = _sentences(("One.", 0.0), ("Two.", 3.5), ("Three.", 7.0), ("Four.", 10.5))
+    weight = screen_model().cut_weight
+    assert weight > 0  # learned from the screen talks (benchmarks/train_screen.py)
+    assert cut_cues(sentences, [6.8]) == [0.0, weight, 0.0]  # in the pause before "Three."
+    assert cut_cues(sentences, [1.5]) == [0.0, 0.0, 0.0]  # mid-sentence: no cue
+    assert cut_cues(sentences, []) == [0.0, 0.0, 0.0]
+
+
+def test_a_strong_cue_opens_a_section_where_the_words_alone_do_not():
+    from video2blog.pipeline.text.segment import topic_starts
+
+    texts = [f"The knee joint needs rest and gentle care number {n}." for n in range(24)]
+    times = [(n * 4.0, n * 4.0 + 3.5) for n in range(24)]
+    plain = topic_starts(texts, times=times)
+    cues = [0.0] * 23
+    cues[11] = 12.0  # the gap before sentence 12
+    assert 12 not in plain and 12 in topic_starts(texts, times=times, cues=cues)
+
+
+def test_a_speakers_name_lower_third_is_the_posts_byline(sample_truth: dict):
+    transcript = truth_transcript(sample_truth)
+    screen = ScreenReading(
+        texts=(
+            _shown("Dr. Riverside Pain Clinic", 0.0, persistent=True),
+            _shown(CARD, 2.0),
+            _shown(NAME, 5.0),
+        )
+    )
+    source = Source("talk.mp4", "ab" * 32, sample_truth["duration"])
+    options = DraftOptions(date="2026-01-02", formats=("md", "html", "draft"))
+    computed = render_draft(transcript, source, options, screen=screen)
+    assert computed.draft.byline == NAME  # a persistent text is never one
+    files = {name.rsplit("/", 1)[-1]: body.decode() for name, body in computed.files.items()}
+    assert f"*By {NAME}*" in files["post.md"] and f'<p class="byline">By {NAME}</p>' in files["post.html"]
+    assert json.loads(files["draft.json"])["byline"] == NAME
+    plain = render_draft(transcript, source, options, screen=ScreenReading(texts=(_shown(CARD, 5.0),)))
+    assert plain.draft.byline == "" and "By " not in plain.files["post.md"].decode()[:300]

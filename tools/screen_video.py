@@ -51,6 +51,9 @@ class Style:
     cuts: tuple[float, ...] = ()  # the scene changes (another background and framing) at these times
     colors: tuple[str, str] = ("0x1d3557", "0x2a6f4e")
     shot: str = ""  # the background of every other shot (after a cut); the second colour if unset
+    place: float = 0.0  # lower thirds sit this much higher, top bars this much lower (share of the height)
+    left: bool = False  # card text aligned left instead of centred
+    seed: int = 7  # the busy pattern's seed
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -81,7 +84,8 @@ def render(
 def _source(style: Style, width: int, height: int, fps: int, duration: float) -> str:
     a, b = style.colors
     if style.background == "busy":
-        pattern = f"cellauto=s={width // 3}x{height // 3}:rate={fps}:rule=110:random_fill_ratio=0.5:seed=7"
+        cells = f"cellauto=s={width // 3}x{height // 3}:rate={fps}:rule=110:random_fill_ratio=0.5"
+        pattern = f"{cells}:seed={style.seed}"
         pan = f"scale={width * 2}:{height}:flags=neighbor,crop={width}:{height}:x='mod(t*40,{width})':y=0"
         return f"{pattern},loop=-1:1,{pan},format=yuv420p,hue=s=0.5,eq=brightness=-0.2"
     if style.background == "gradient":
@@ -140,10 +144,12 @@ def _layout(textfile: Path, item: Shown, font: Path, style: Style, height: int) 
     )
     if item.kind == "card":
         box = f"drawbox=x=0:y=0:w=iw:h=ih:color={style.colors[0]}:t=fill:{when}"
-        return [box, f"{text}:x=(w-tw)/2:y=(h-th)/2:{when}"]
+        x = "w*0.08" if style.left else "(w-tw)/2"
+        return [box, f"{text}:x={x}:y=(h-th)/2:{when}"]
     if item.kind == "top":
-        box = f"drawbox=x=0:y=ih*0.06:w=iw:h=ih*0.16:color=black@0.6:t=fill:{when}"
-        return [box, f"{text}:x=(w-tw)/2:y=h*0.14-th/2:{when}"]
-    top = 0.74 if item.kind == "lower-third" else 0.80
+        top = 0.06 + style.place
+        box = f"drawbox=x=0:y=ih*{top:.2f}:w=iw:h=ih*0.16:color=black@0.6:t=fill:{when}"
+        return [box, f"{text}:x=(w-tw)/2:y=h*{top + 0.08:.2f}-th/2:{when}"]
+    top = (0.74 if item.kind == "lower-third" else 0.80) - style.place
     box = f"drawbox=x=0:y=ih*{top:.2f}:w=iw:h=ih*0.16:color=black@0.65:t=fill:{when}"
     return [box, f"{text}:x=w*0.05:y=h*{top + 0.08:.2f}-th/2:{when}"]

@@ -60,6 +60,7 @@ RECHECK_S = 4.0
 MIN_SCORE = 0.7
 LINE_GAP = 1.0
 MIN_CHARS = 2  # a box with fewer letters and digits is a shape, not text
+BAND = 0.6  # a line is read again in a strip of the frame this many line heights above and below it
 SAME_TEXT = 0.8  # two readings of at least this similarity are the same text
 PERSISTENT_SHARE = 0.5  # shown for at least this share of the video: a logo, not a heading
 RECURRING = 3  # ...or shown this many separate times, spread over that share
@@ -118,12 +119,16 @@ def read_screen(video: Path, duration: float, threads: int = 2) -> ScreenReading
     lines: list[tuple[float, list[Line]]] = []
     reads = 0
     last: tuple[float, np.ndarray, np.ndarray] | None = None
-    grey, found = None, list[Line]()
+    grey, found, widened = None, list[Line](), dict[tuple, Line]()
     for when, image in _samples(video, sampler, threads):
         before, grey = grey, image[::REDUCE, ::REDUCE, 1].astype(np.float32)  # green is near enough luma
         cells = text_cells(grey, before)
         if last is None or _needs_reading(last, when, cells, grey, sampler.cuts):
-            last, found, reads = (when, cells, grey), read_frame(reader(threads), image), reads + 1
+            last, found, reads = (
+                (when, cells, grey),
+                read_frame(reader(threads), enlarged(image), widened),
+                reads + 1,
+            )
         lines.append((when, found))
     texts = group_readings(lines, duration or (lines[-1][0] if lines else 0.0))
     took = time.monotonic() - started
@@ -171,22 +176,84 @@ def _reader(threads: int) -> Any:
     return rapidocr.RapidOCR(params=params)
 
 
-def read_frame(ocr: Any, image: np.ndarray) -> list[Line]:
-    """The blocks of text OCR reads in one BGR frame, lines of one block joined."""
+def enlarged(image: np.ndarray) -> np.ndarray:
+    """A frame narrower than :data:`SAMPLE_WIDTH` enlarged to it for OCR: the detector finds small text
+    over a busy scene whole at that size, and in pieces or not at all at 640 px."""
+    height, width = image.shape[:2]
+    if width >= SAMPLE_WIDTH:
+        return image
+    import cv2
+
+    size = (SAMPLE_WIDTH, round(height * SAMPLE_WIDTH / width))
+    return cv2.resize(image, size, interpolation=cv2.INTER_CUBIC)
+
+
+def read_frame(ocr: Any, image: np.ndarray, widened: dict[tuple, Line] | None = None) -> list[Line]:
+    """The blocks of text OCR reads in one BGR frame, each line read again across the frame's width
+    (:func:`widen`; ``widened`` keeps what lines already read became), lines of one block joined."""
+    lines = _read_lines(ocr, image)
+    memo = {} if widened is None else widened
+    for n, line in enumerate(lines):
+        key = (line.text, *(round(v * 50) for v in line.box))
+        if key not in memo:
+            memo[key] = widen(ocr, image, line)
+        lines[n] = memo[key]
+    return join_lines(_distinct(lines))
+
+
+def _distinct(lines: list[Line]) -> list[Line]:
+    """The lines, each once: pieces of one line read again in its strip come back as that line twice."""
+    kept: list[Line] = []
+    for line in lines:
+        if not any(k.text == line.text and _overlap(k, line) for k in kept):
+            kept.append(line)
+    return kept
+
+
+def _overlap(a: Line, b: Line) -> bool:
+    across = min(a.box[2], b.box[2]) - max(a.box[0], b.box[0])
+    down = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1])
+    return across > 0 and down > 0
+
+
+def _read_lines(ocr: Any, image: np.ndarray, top: int = 0, full_height: int = 0) -> list[Line]:
     found = ocr(image, use_det=True, use_cls=False, use_rec=True)
     if found.boxes is None or found.txts is None:
         return []
     height, width = image.shape[:2]
-    lines = [
-        Line(" ".join(text.split()), float(score), _box(points, width, height))
+    return [
+        Line(" ".join(text.split()), float(score), _box(points, width, full_height or height, top))
         for text, score, points in zip(found.txts, found.scores, found.boxes)
         if float(score) >= MIN_SCORE and sum(c.isalnum() for c in text) >= MIN_CHARS
     ]
-    return join_lines(lines)
 
 
-def _box(points: np.ndarray, width: int, height: int) -> tuple[float, float, float, float]:
-    xs, ys = np.asarray(points)[:, 0], np.asarray(points)[:, 1]
+def widen(ocr: Any, image: np.ndarray, line: Line) -> Line:
+    """A line read again in a strip of the frame as wide as the frame and :data:`BAND` line heights
+    above and below it: over a busy scene the whole frame's detection finds part of a lower third
+    ("after a knee replacement"); in a strip of its own the line is found whole. The longest line of
+    the strip that overlaps ``line`` across and holds its text replaces it."""
+    height = image.shape[0]
+    tall = line.box[3] - line.box[1]
+    top = max(0, int((line.box[1] - BAND * tall) * height))
+    bottom = min(height, int((line.box[3] + BAND * tall) * height) + 1)
+    found = [
+        x
+        for x in _read_lines(ocr, image[top:bottom], top, height)
+        if min(x.box[2], line.box[2]) > max(x.box[0], line.box[0]) and _holds(x.text, line.text)
+    ]
+    best = max(found, key=lambda x: len(x.text), default=line)
+    return best if len(best.text) > len(line.text) else line
+
+
+def _holds(longer: str, shorter: str) -> bool:
+    """Whether ``longer`` holds ``shorter`` (a few characters read differently aside)."""
+    match = SequenceMatcher(None, longer.lower(), shorter.lower(), autojunk=False)
+    return sum(block.size for block in match.get_matching_blocks()) >= SAME_TEXT * len(shorter)
+
+
+def _box(points: np.ndarray, width: int, height: int, top: int = 0) -> tuple[float, float, float, float]:
+    xs, ys = np.asarray(points)[:, 0], np.asarray(points)[:, 1] + top
     return (
         round(float(xs.min()) / width, 4),
         round(float(ys.min()) / height, 4),
@@ -209,6 +276,8 @@ def join_lines(lines: list[Line]) -> list[Line]:
 
 
 def _continues(above: Line, below: Line) -> bool:
+    if above.text.endswith("?"):
+        return False  # a question's last line: a name under it is another block
     high_a, high_b = above.box[3] - above.box[1], below.box[3] - below.box[1]
     gap = below.box[1] - above.box[3]
     across = min(above.box[2], below.box[2]) - max(above.box[0], below.box[0])
@@ -346,10 +415,8 @@ def _persistent(appearances: list[_Track], duration: float) -> bool:
 
 
 def _same(a: Line, b: Line) -> bool:
-    across = min(a.box[2], b.box[2]) - max(a.box[0], b.box[0])
-    down = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1])
     close = SequenceMatcher(None, a.text.lower(), b.text.lower()).ratio() >= SAME_TEXT
-    return close and across > 0 and down > 0
+    return close and _overlap(a, b)
 
 
 def _text(track: _Track, persistent: bool) -> ScreenText:
@@ -360,7 +427,7 @@ def _text(track: _Track, persistent: bool) -> ScreenText:
 
 
 # Bump when what a reading holds or how it is made changes: older cached readings are then read again.
-SCREEN_CACHE_VERSION = 1
+SCREEN_CACHE_VERSION = 3
 
 
 def _cache_path(cache_dir: Path, sha256: str) -> Path:

@@ -9,26 +9,43 @@ spoken one wins and the card is offered to the editor as a suggestion.
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import cache
+from importlib import resources
+
+import numpy as np
 
 from video2blog.pipeline.schema import ScreenText, Sentence
 from video2blog.pipeline.text.spoken import (
-    heading_kind,
     heading_text,
     is_heading_question,
     opens_like_question,
 )
+from video2blog.pipeline.textutil import bare, word_list
 
-# A shown question heads the sentence starting nearest its appearance, from this long before it
-# (the answer began as the card came up) to this long after (the speaker starts after the cut).
-LEAD_BEFORE_S = 1.5
+# A shown question heads the sentence starting nearest its appearance, from this long before it (the
+# answer began as the card came up, and a text is read a second or two after it came up: the reader
+# reads a still picture every 2 s at most) to this long after (the speaker starts after the cut).
+LEAD_BEFORE_S = 2.5
 LEAD_AFTER_S = 4.0
 MIN_WORDS = 3  # a shown question has at least this many words, a shown title at least TITLE_WORDS
 TITLE_WORDS = 2
 SAME_HEADING = 0.8  # a card this similar to the spoken question says the same thing
+# What is measured of a shown text to tell a heading from a name or a piece of text misread: a question
+# (with its mark), a name with a professional title, its words (log), how far from a sentence's start it
+# came up (seconds), and the OCR's confidence.
+SHOWN_FEATURES = ("question", "name", "words", "lead", "confidence")
+MAX_SHOWN_WORDS = 14  # a heading on screen is at most this long
+# Not a heading's shape: a list's item ("1.", "Step 2:", a bullet) or a sentence (a closing full stop).
+LISTED = re.compile(r"^(?:\d+[.):]|[•*\-–]|step\s+\d)", re.IGNORECASE)
+# A hard cut in the pause between two sentences (or this close to it) is a boundary cue.
+CUT_NEAR_S = 0.5
+MODEL_FILE = "screen_model.json"
 
 
 @dataclass(frozen=True)
@@ -40,19 +57,99 @@ class ShownHeads:
     offered: dict[int, str] = field(default_factory=dict)
 
 
-def screen_question(item: ScreenText) -> str | None:
-    """The heading a shown text makes, cleaned of OCR's spacing and capitals; None unless it is a
-    question (shown with its question mark) or a title (the spoken-heading model's "title": not a
-    name with credentials, not a step of a list), and not on screen most of the video."""
-    if item.persistent:
-        return None
+@dataclass(frozen=True)
+class ScreenModel:
+    """Logistic weights over :data:`SHOWN_FEATURES` (is a shown text a heading) and the weight of a hard
+    cut in a pause as boundary log odds. Learned by ``python -m benchmarks.train_screen`` and shipped as
+    ``pipeline/data/screen_model.json``."""
+
+    weights: tuple[float, ...]
+    bias: float
+    cut_weight: float
+
+
+@cache
+def screen_model() -> ScreenModel:
+    """The shipped model."""
+    data = json.loads(resources.files("video2blog.pipeline.data").joinpath(MODEL_FILE).read_text("utf-8"))
+    heading = data["heading"]
+    weights = tuple(float(heading["weights"].get(name, 0.0)) for name in SHOWN_FEATURES)
+    return ScreenModel(weights, float(heading["bias"]), float(data["cut"]["weight"]))
+
+
+def shown_features(item: ScreenText, lead: float = 0.0) -> np.ndarray:
+    """One row of :data:`SHOWN_FEATURES` for a shown text that came up ``lead`` seconds from the start
+    of the sentence nearest it."""
     text = clean_shown(item.text)
-    words = len(text.split())
-    if text.endswith("?"):
-        # A card is no aside: "Which ...?" opens a shown question as well as any.
-        asked = is_heading_question(text) or opens_like_question(text.split())
-        return text if asked and words >= MIN_WORDS else None
-    return text if words >= TITLE_WORDS and heading_kind(text) == "title" else None
+    values = {
+        "question": float(is_asked(text)),
+        "name": float(is_name(text)),
+        "words": math.log1p(len(text.split())),
+        "lead": abs(lead),
+        "confidence": item.confidence,
+    }
+    return np.array([values[name] for name in SHOWN_FEATURES])
+
+
+def is_name(text: str) -> bool:
+    """A person's name with a professional title ("Dr. Jane Smith, MD"; "Sam Patel, DO")."""
+    titles = word_list("credentials.txt")
+    first, *after = text.split(",")
+    opens = bool(first.split()) and bare(first.split()[0]) in titles and not text.endswith("?")
+    return opens or (bool(after) and all(bare(w) in titles for part in after for w in part.split()))
+
+
+def shown_byline(screen: Sequence[ScreenText]) -> str:
+    """The first name with a professional title the video showed (a speaker's lower third), cleaned;
+    empty where none was shown. Text on screen most of the video (a clinic's name) is never one."""
+    names = (clean_shown(t.text) for t in screen if not t.persistent)
+    return next((name for name in names if is_name(name)), "")
+
+
+def is_asked(text: str) -> bool:
+    """A shown question: with its question mark, asked as a heading is, at least :data:`MIN_WORDS` long."""
+    # A card is no aside: "Which ...?" opens a shown question as well as any.
+    asked = text.endswith("?") and (is_heading_question(text) or opens_like_question(text.split()))
+    return asked and len(text.split()) >= MIN_WORDS
+
+
+def is_titled(text: str) -> bool:
+    """Shaped as a heading shown on screen: :data:`TITLE_WORDS` to :data:`MAX_SHOWN_WORDS` words, opening
+    with a capital or a number, neither a list's item nor a sentence (no closing full stop or colon). A
+    comma or a clause is no matter on a card ("Relief for dry, gritty eyes", "Symptoms you should not
+    ignore")."""
+    words = text.split()
+    if not TITLE_WORDS <= len(words) <= MAX_SHOWN_WORDS or not (text[:1].isupper() or text[:1].isdigit()):
+        return False
+    return not LISTED.match(text) and not text.endswith((".", ":"))
+
+
+def screen_question(item: ScreenText, model: ScreenModel | None = None, lead: float = 0.0) -> str | None:
+    """The heading a shown text makes, cleaned of OCR's spacing and capitals: a question or a title,
+    not on screen most of the video, that the model (:func:`shown_features`) finds more likely a
+    heading than not (not a name and title, nor a fragment misread, nor shown mid-sentence); else None.
+    ``lead``: seconds from the start of the sentence nearest to when it came up."""
+    text = clean_shown(item.text)
+    if item.persistent or not (is_asked(text) or is_titled(text)):
+        return None
+    model = model or screen_model()
+    odds = float(shown_features(item, lead) @ np.asarray(model.weights)) + model.bias
+    return text if odds > 0 else None
+
+
+def cut_cues(
+    sentences: Sequence[Sentence], cuts: Sequence[float], model: ScreenModel | None = None
+) -> list[float]:
+    """Boundary log odds a hard cut adds to each gap between sentences (element ``g - 1`` is the gap
+    before sentence ``g``): the model's cut weight where a cut falls in the pause (within
+    :data:`CUT_NEAR_S` of it), else 0."""
+    weight = (model or screen_model()).cut_weight
+    return [weight * float(has_cut(before, after, cuts)) for before, after in zip(sentences, sentences[1:])]
+
+
+def has_cut(before: Sentence, after: Sentence, cuts: Sequence[float]) -> bool:
+    """Whether a cut falls in the pause between two sentences, give or take :data:`CUT_NEAR_S`."""
+    return any(before.end - CUT_NEAR_S <= cut <= after.start + CUT_NEAR_S for cut in cuts)
 
 
 def clean_shown(text: str) -> str:
@@ -68,7 +165,10 @@ def clean_shown(text: str) -> str:
 
 
 def shown_heads(
-    sentences: Sequence[Sentence], screen: Sequence[ScreenText], spoken: Sequence[int]
+    sentences: Sequence[Sentence],
+    screen: Sequence[ScreenText],
+    spoken: Sequence[int],
+    model: ScreenModel | None = None,
 ) -> ShownHeads:
     """Which sentences the questions shown on screen head, and the cards offered beside spoken questions.
 
@@ -80,8 +180,8 @@ def shown_heads(
     heads: dict[int, str] = {}
     offered: dict[int, str] = {}
     for item in screen:
-        heading = screen_question(item)
-        index = None if heading is None else nearest_start(sentences, item.start)
+        index = nearest_start(sentences, item.start)
+        heading = None if index is None else screen_question(item, model, sentences[index].start - item.start)
         if heading is None or index is None:
             continue
         said = next((h for h in spoken if index - 1 <= h <= index), None)

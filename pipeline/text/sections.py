@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from video2blog.pipeline.schema import Chapter, HeadingSource, ScreenText, Sentence, Transcript
-from video2blog.pipeline.text.onscreen import ShownHeads, shown_heads
+from video2blog.pipeline.text.onscreen import ScreenModel, ShownHeads, cut_cues, shown_heads
 from video2blog.pipeline.text.segment import ANNOUNCED_HEADINGS, min_length, stems, topic_starts
 from video2blog.pipeline.text.sentences import make_sentence
 from video2blog.pipeline.text.spoken import (
@@ -87,6 +87,8 @@ def find_sections(
     chapters: Sequence[Chapter] = (),
     encode: Encoder | None = None,
     screen: Sequence[ScreenText] = (),
+    cuts: Sequence[float] = (),
+    screen_model: ScreenModel | None = None,
 ) -> list[SectionSpan]:
     """Split a sentence-split transcript into sections.
 
@@ -96,6 +98,8 @@ def find_sections(
         encode: turns sentences into vectors (sentence embeddings) for finding topic shifts; the
             caller passes one where a model is installed, else lexical cohesion is used.
         screen: text the video showed; questions shown as an answer begins open sections.
+        cuts: the video's hard cuts (seconds); one in a pause is a cue for a topic shift there.
+        screen_model: weighs shown texts and cuts; the shipped one (:func:`.onscreen.screen_model`) if None.
 
     Returns:
         Sections covering every sentence exactly once, in order.
@@ -106,12 +110,14 @@ def find_sections(
     if transcript.language != "en":
         return _other_language_sections(transcript, encode)
     heads = spoken_heads(sentences)
-    shown = shown_heads(sentences, screen, heads)
+    shown = shown_heads(sentences, screen, heads, screen_model) if screen else ShownHeads()
     run_ons = run_on_titles(transcript, heads)
     fixed = sorted({*heads, *run_ons})
     texts = [s.text for s in sentences]
     times = [(s.start, s.end) for s in sentences]
-    starts = topic_starts(texts, _vectors(texts, encode), fixed=sorted({*fixed, *shown.heads}), times=times)
+    cues = cut_cues(sentences, cuts, screen_model) if cuts else []
+    vectors = _vectors(texts, encode)
+    starts = topic_starts(texts, vectors, fixed=sorted({*fixed, *shown.heads}), times=times, cues=cues)
     if len(heads) < ANNOUNCED_HEADINGS:
         return with_shown(spans_from_starts(transcript, starts, fixed, run_ons), shown)
     # The speaker reads out headings: a topic shift may open with one, or one may end a sentence.

@@ -69,6 +69,7 @@ def topic_starts(
     vectors: np.ndarray | None = None,
     fixed: Collection[int] = (),
     times: Sequence[tuple[float, float]] | None = None,
+    cues: Sequence[float] = (),
 ) -> list[int]:
     """Indices of the sentences that open a new topic (never 0), in order.
 
@@ -83,6 +84,8 @@ def topic_starts(
         fixed: sentences already known to open sections (spoken headings); they are kept and
             no new start is put within a minimum section length of them.
         times: (start, end) of each sentence in seconds; without them pauses say nothing.
+        cues: log odds added to each gap's (element ``g - 1``: the gap before sentence ``g``) from
+            outside the words (a hard cut in the video there); none by default.
     """
     n = len(texts)
     if n < 2 * MIN_SECTION_SENTENCES:
@@ -90,6 +93,8 @@ def topic_starts(
     model = boundary_model("embeddings" if vectors is not None else "lexical")
     spans = list(times) if times is not None else _even_times(n)
     log_odds = gap_log_odds(texts, vectors, spans)
+    if len(cues):
+        log_odds = log_odds + np.asarray(cues, dtype=float)[: len(log_odds)]
     rows = sentence_rows(texts, vectors)
     return choose_sections(log_odds, spans, rows, model, fixed, min_length(n, fixed))
 
