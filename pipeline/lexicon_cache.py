@@ -20,6 +20,8 @@ from video2blog.pipeline.output import atomic_write
 from video2blog.pipeline.text import lexicon
 
 log = logging.getLogger(__name__)
+# The tables this process has read or written: a batch's next draft has its table already.
+_DONE: set[Path] = set()
 
 
 def table_path(cache_dir: Path) -> Path:
@@ -29,11 +31,12 @@ def table_path(cache_dir: Path) -> Path:
 
 def warm_lexicon(cache_dir: Path | None) -> None:
     """Give the lexicon its table from ``cache_dir`` (or store it there for the next draft)."""
-    if cache_dir is None:
+    if cache_dir is None or table_path(cache_dir) in _DONE:
         return
     path = table_path(cache_dir)
     try:
         lexicon.use_lemma_table(_load(path))
+        _DONE.add(path)
         return
     except FileNotFoundError:
         pass
@@ -42,6 +45,7 @@ def warm_lexicon(cache_dir: Path | None) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, pickle.dumps(lexicon.lemma_table(), protocol=pickle.HIGHEST_PROTOCOL))
+        _DONE.add(path)
     except OSError as exc:
         log.warning("cannot write the lexicon cache in %s: %s", path.parent, exc)
 

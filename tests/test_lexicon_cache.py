@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from lemminflect import Lemmatizer
 
+from video2blog.pipeline import lexicon_cache
 from video2blog.pipeline.lexicon_cache import table_path, warm_lexicon
 from video2blog.pipeline.text import lexicon
 
@@ -25,6 +26,7 @@ def test_the_first_draft_stores_the_table_and_the_next_reads_it(tmp_path: Path):
     assert pickle.loads(stored.read_bytes()) == lexicon.lemma_table()
     marked = {"zzqx": {"NOUN": ("zzqx",)}, **lexicon.lemma_table()}
     stored.write_bytes(pickle.dumps(marked))
+    lexicon_cache._DONE.clear()  # the next draft: a new process
     warm_lexicon(tmp_path)
     assert "zzqx" in Lemmatizer().lemma_dict  # read from the file, not from LemmInflect's own
     assert lexicon.word_classes("zzqx") == {"NOUN"}
@@ -59,3 +61,11 @@ def test_no_cache_folder_and_an_unwritable_one_are_no_error(tmp_path: Path, capl
         warm_lexicon(blocked)  # a file where the folder should be
     assert "cannot write the lexicon cache" in caplog.text
     assert lexicon.verb_only("tends")
+
+
+def test_a_batch_reads_the_table_once(tmp_path: Path, monkeypatch):
+    warm_lexicon(tmp_path)
+    reads: list[object] = []
+    monkeypatch.setattr(lexicon, "use_lemma_table", reads.append)
+    warm_lexicon(tmp_path)  # the next draft of a batch, in the same process
+    assert reads == []
