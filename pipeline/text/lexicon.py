@@ -22,7 +22,7 @@ LemmaTable = dict[str, dict[str, tuple[str, ...]]]
 
 def lemma_table() -> LemmaTable:
     """LemmInflect's lemma table (word -> part of speech -> lemmas), read from its package if not yet."""
-    return Lemmatizer()._getLemmaDict()  # type: ignore[no-any-return]
+    return Lemmatizer()._getLemmaDict()
 
 
 def use_lemma_table(table: object) -> None:
