@@ -401,10 +401,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", nargs="+", choices=SETS, default=list(SETS))
     parser.add_argument("--items", nargs="+", default=(), metavar="NAME", help="only these pages/talks/ids")
     parser.add_argument("--folds", type=int, default=0, help="also print means over K held-apart folds")
-    parser.add_argument(
+    apart = parser.add_mutually_exclusive_group()
+    apart.add_argument(
         "--held-apart", action="store_true", help="score each fold with a model trained without it"
     )
-    parser.add_argument(
+    apart.add_argument(
         "--held-apart-gate",
         action="store_true",
         help="score each fold with a question gate trained without it",
@@ -429,7 +430,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"mode": _mode(args), "items": [asdict(r) for r in rows]}, indent=1))
         return 0
     model = "held-apart boundary models" if args.held_apart else "the shipped boundary model"
-    print(f"talks from {_mode(args)}; topic shifts from {method}; {model}")
+    gate = "held-apart question gates" if args.held_apart_gate else "the shipped question gate"
+    print(f"talks from {_mode(args)}; topic shifts from {method}; {model}; {gate}")
     print_table(rows, folds, args.headings)
     return 0
 
