@@ -38,12 +38,14 @@ with the talk's most frequent content word as subject: HF1).
 ``--folds K`` also prints the means over K held-apart folds of the items (CRC32 of the page or talk
 name, as :mod:`benchmarks.train_boundaries` folds them); ``--held-apart`` scores each fold with a
 boundary model trained by :mod:`benchmarks.train_boundaries` without that fold (else the shipped model,
-which saw every item).
+which saw every item); ``--held-apart-gate`` drafts each fold with a question gate
+(:mod:`benchmarks.train_gate`) trained without that fold's talks and their clinic specialties (the
+shipped gate saw every item).
 
 Usage::
 
     python -m benchmarks.eval_clinic [--text] [--sets clinic talks youtube] [--folds 4] [--held-apart]
-        [--cache DIR] [--items NAME ...] [--headings] [--json]
+        [--held-apart-gate] [--cache DIR] [--items NAME ...] [--headings] [--json]
 """
 
 from __future__ import annotations
@@ -369,6 +371,29 @@ def held_apart_rows(items: list[Item], folds: int, text: bool) -> list[Row]:
     return sorted(rows, key=lambda r: order[r.item])
 
 
+def gate_held_apart_rows(items: list[Item], folds: int) -> list[Row]:
+    """Each fold's items scored with a question gate trained without that fold's talks (and, for a
+    clinic page, without every page of its specialty)."""
+    from benchmarks import train_gate
+    from video2blog.pipeline.text import compose
+
+    data = train_gate.examples()
+    original = compose.shipped_gate
+    rows: list[Row] = []
+    for k in range(folds):
+        held = {i.group for i in items if fold_of(i.group, folds) == k}
+        kinds = {e.group for e in data if e.name in held}
+        gate = train_gate.fit([e for e in data if e.name not in held and e.group not in kinds])
+        compose.shipped_gate = lambda gate=gate: gate  # type: ignore[assignment,misc]
+        try:
+            rows += [score(i) for i in items if fold_of(i.group, folds) == k]
+        finally:
+            compose.shipped_gate = original
+        print(f"  fold {k}/{folds} scored", file=sys.stderr, flush=True)
+    order = {i.truth.item: n for n, i in enumerate(items)}
+    return sorted(rows, key=lambda r: order[r.item])
+
+
 def main(argv: list[str] | None = None) -> int:
     """Make the talks, draft and score them, print the figures (or JSON)."""
     parser = argparse.ArgumentParser(description="Evaluate sections and headings on clinic talks.")
@@ -376,8 +401,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", nargs="+", choices=SETS, default=list(SETS))
     parser.add_argument("--items", nargs="+", default=(), metavar="NAME", help="only these pages/talks/ids")
     parser.add_argument("--folds", type=int, default=0, help="also print means over K held-apart folds")
-    parser.add_argument(
+    apart = parser.add_mutually_exclusive_group()
+    apart.add_argument(
         "--held-apart", action="store_true", help="score each fold with a model trained without it"
+    )
+    apart.add_argument(
+        "--held-apart-gate",
+        action="store_true",
+        help="score each fold with a question gate trained without it",
     )
     parser.add_argument(
         "--cache", type=Path, default=DEFAULT_CACHE, help=f"speech cache (default {DEFAULT_CACHE})"
@@ -388,13 +419,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     method = _select_encoder(args.encoder)
     items = load_items(args.sets, args.text, args.cache, args.items)
-    folds = args.folds or (4 if args.held_apart else 0)
-    rows = held_apart_rows(items, folds, args.text) if args.held_apart else [score(i) for i in items]
+    folds = args.folds or (4 if args.held_apart or args.held_apart_gate else 0)
+    if args.held_apart:
+        rows = held_apart_rows(items, folds, args.text)
+    elif args.held_apart_gate:
+        rows = gate_held_apart_rows(items, folds)
+    else:
+        rows = [score(i) for i in items]
     if args.json:
         print(json.dumps({"mode": _mode(args), "items": [asdict(r) for r in rows]}, indent=1))
         return 0
     model = "held-apart boundary models" if args.held_apart else "the shipped boundary model"
-    print(f"talks from {_mode(args)}; topic shifts from {method}; {model}")
+    gate = "held-apart question gates" if args.held_apart_gate else "the shipped question gate"
+    print(f"talks from {_mode(args)}; topic shifts from {method}; {model}; {gate}")
     print_table(rows, folds, args.headings)
     return 0
 

@@ -10,6 +10,9 @@ specialty; each talk alone), and the one with the best held-apart accuracy is re
 shipped. The repeat penalty of :func:`~video2blog.pipeline.text.questions.choose_forms` is chosen the
 same way, on whole pages.
 
+Then the question gate (:mod:`benchmarks.train_gate`, whether a talk is headed by questions at all)
+is trained over the model's prototypes, so this one command rebuilds both.
+
 Usage::
 
     python -m benchmarks.train_questions [--no-talks] [--dry-run]
@@ -37,6 +40,7 @@ from video2blog.pipeline.text.questions import (
     prototype_vectors,
     question_forms,
     section_features,
+    shipped_model,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -226,7 +230,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.dry_run:
         OUT.write_text(json.dumps(_as_dict(model, name, how, best), indent=0) + "\n", encoding="utf-8")
         print(f"wrote {OUT.relative_to(ROOT)}")
-    return 0
+        shipped_model.cache_clear()  # the gate's features come from the model just written
+    from benchmarks import train_gate
+
+    return train_gate.main(["--dry-run"] if args.dry_run else [])
 
 
 def _as_dict(model: QuestionModel, name: str, how: Method, accuracy: float) -> dict[str, object]:

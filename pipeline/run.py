@@ -34,6 +34,7 @@ from video2blog.pipeline.ingest.captions import read_captions
 from video2blog.pipeline.ingest.frames import section_frames
 from video2blog.pipeline.ingest.screen import read_cached_screen, read_screen, write_cached_screen
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, transcribe_media
+from video2blog.pipeline.lexicon_cache import warm_lexicon
 from video2blog.pipeline.llm import LlmOptions
 from video2blog.pipeline.llm.boundaries import with_boundaries
 from video2blog.pipeline.llm.suggest import Session, suggest
@@ -184,6 +185,7 @@ def compute_draft(
     related = kept_related(out_dir) if out_dir is not None and options.related else ()
     video = _video(source)
     cache = options.transcribe.cache_dir
+    warm_lexicon(cache)  # the word-class table from the cache folder: a re-draft does not parse it again
     screen = read_video_text(video, src.duration, src.sha256, cache) if video and options.video_text else None
     frames = video if options.images else None
     return render_draft(words, src, options, out_dir, edits, video=frames, related=related, screen=screen)

@@ -11,9 +11,11 @@ from video2blog.pipeline.text.headings import Talk, generate_heading
 from video2blog.pipeline.text.questions import (
     Subject,
     ask,
+    asks_probability,
     choose_forms,
     label_of,
     question_forms,
+    shipped_gate,
     shipped_model,
     subject_of,
 )
@@ -119,3 +121,29 @@ def test_a_talk_whose_questions_were_all_spoken_embeds_nothing_more():
     span = [SectionSpan(sentences=(0, 2), heading_sentence=0, heading_source="spoken")]
     draft = compose(transcript, span, Source("t.wav", "0" * 64, 5.0), ComposeOptions(), encode=counting)
     assert draft.sections[0].heading == "Does it hurt?" and calls == []
+
+
+HOW_TO = [
+    "First take the old chain off the bike. Shift onto the smallest cog at the back and push the pin out "
+    "with the chain tool. Keep the old chain beside you to count the links.",
+    "Now cut the new chain to the same number of links as the old one. Lay both chains side by side on "
+    "the bench and mark the link where you will break it.",
+    "Thread the new chain through the rear derailleur and over the front ring. Join the two ends with the "
+    "quick link, then pedal backwards a few turns to check that it runs smoothly.",
+]
+
+
+@needs_encoder
+def test_a_how_to_talk_keeps_topic_headings_and_offers_the_question_as_a_suggestion():
+    draft = _draft(HOW_TO)
+    headings = [s.heading for s in draft.sections]
+    assert not any(h.endswith("?") for h in headings), headings
+    assert all(s.heading_source == "generated" for s in draft.sections)
+    assert any(x.text.endswith("?") for s in draft.sections for x in s.suggestions)  # the editor's choice
+
+
+def test_the_shipped_gate_weighs_closeness_to_the_clinic_forms_towards_questions():
+    gate = shipped_gate()
+    assert gate is not None
+    near, far = np.array([0.5, 0.55]), np.array([0.1, 0.15])
+    assert asks_probability(gate, near) > gate.threshold > asks_probability(gate, far)

@@ -139,11 +139,13 @@ def parse_language(value: str) -> str | None:
     Raises:
         UsageError: not a language Whisper knows.
     """
-    from faster_whisper.tokenizer import _LANGUAGE_CODES
-
     code = value.strip().lower()
     if code == "auto":
         return None
+    if code == "en":  # the default: no need to load faster-whisper (0.1 s of a cached re-draft) to know it
+        return code
+    from faster_whisper.tokenizer import _LANGUAGE_CODES
+
     if code not in _LANGUAGE_CODES:
         raise UsageError(
             f"unknown language {value!r}; give auto or a Whisper language code such as en, es, fr, de, pt"

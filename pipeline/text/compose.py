@@ -31,10 +31,15 @@ from video2blog.pipeline.text.metadata import (
 from video2blog.pipeline.text.phrases import keep_case, sentences_of
 from video2blog.pipeline.text.questions import (
     Encode,
+    QuestionGate,
     QuestionModel,
-    section_questions,
+    asks_probability,
+    form_rows,
+    questions_of,
+    shipped_gate,
     shipped_model,
     subject_of,
+    talk_features,
 )
 from video2blog.pipeline.text.sections import SectionSpan, materialize
 from video2blog.pipeline.text.spoken import heading_text
@@ -54,6 +59,8 @@ class ComposeOptions:
     glossary: tuple[str, ...] = ()
     # The question-form model for sections whose question was not spoken (None: the shipped one).
     question_model: QuestionModel | None = None
+    # Whether a talk is headed by questions at all (None: the shipped gate).
+    question_gate: QuestionGate | None = None
 
 
 def compose(
@@ -95,8 +102,11 @@ def compose(
     talk = Talk(tuple(_section_text(s) for s in unnamed))
     talk = replace(talk, topic=main_topic(talk.sections))
     model = options.question_model or shipped_model()
-    questions = _questions(unnamed, talk, full_text, encode, model) if encode and model else {}
-    sections = _with_lead(_name_sections(unnamed, talk, questions))
+    gate = options.question_gate or shipped_gate()
+    questions, heads = (
+        _questions(unnamed, talk, full_text, encode, model, gate) if encode and model else ({}, False)
+    )
+    sections = _with_lead(_name_sections(unnamed, talk, questions, heads))
     asked = any(s.heading_source in ("spoken", "on-screen") for s in sections)
     purpose = topic_purpose(full_text, talk.topic)
     title = make_title(talk.topic, asked, purpose)
@@ -236,28 +246,39 @@ def _section_text(section: Section) -> str:
 
 
 def _questions(
-    sections: Sequence[Section], talk: Talk, text: str, encode: Encode, model: QuestionModel
-) -> dict[int, list[str]]:
+    sections: Sequence[Section],
+    talk: Talk,
+    text: str,
+    encode: Encode,
+    model: QuestionModel,
+    gate: QuestionGate | None,
+) -> tuple[dict[int, list[str]], bool]:
     """The questions each section without a heading may answer, the likeliest first (none where the
-    model is unsure of every form)."""
-    if not talk.topic:
-        return {}
+    model is unsure of every form), and whether the talk is headed by questions: the gate's decision
+    over those sections (every talk where no gate was trained). Spoken headings cost no embedding."""
     unnamed = [i for i, s in enumerate(sections) if not s.heading]
+    if not talk.topic or not unnamed:
+        return {}, False
     said = [[s for p in sections[i].paragraphs for s in sentences_of(p.text)] for i in unnamed]
-    asked = section_questions(said, subject_of(keep_case(talk.topic), text), encode, model)
-    return dict(zip(unnamed, asked))
+    rows = form_rows(said, encode, model)
+    heads = gate is None or asks_probability(gate, talk_features(rows, len(model.forms))) >= gate.threshold
+    asked = questions_of(rows, subject_of(keep_case(talk.topic), text), model)
+    return dict(zip(unnamed, asked)), heads
 
 
-def _name_sections(sections: list[Section], talk: Talk, questions: dict[int, list[str]]) -> list[Section]:
+def _name_sections(
+    sections: list[Section], talk: Talk, questions: dict[int, list[str]], heads: bool = True
+) -> list[Section]:
     """Give every section without a heading a generated one that repeats no other heading (the
-    patient's question it answers, from ``questions``, where there is one), and one or two
+    patient's question it answers, from ``questions``, where there is one and the talk is one a
+    clinic heads with questions: ``heads``; else the question is only a suggestion), and one or two
     alternatives an editor may pick instead."""
     used = [s.heading for s in sections if s.heading]
     named = []
     for i, section in enumerate(sections):
         if not section.heading:
             asked = questions.get(i, [])
-            heading = generate_heading(talk, i, used, asked)
+            heading = generate_heading(talk, i, used, asked if heads else ())
             used.append(heading)
             others = alternatives(talk, i, heading, asked=asked)
             suggestions = tuple(HeadingSuggestion(h, "generated") for h in others)

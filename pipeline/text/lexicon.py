@@ -12,9 +12,26 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from lemminflect import getAllLemmas, getLemma
+from lemminflect import Lemmatizer, getAllLemmas, getLemma
 
 NOUNS = frozenset({"NOUN", "PROPN"})
+
+
+LemmaTable = dict[str, dict[str, tuple[str, ...]]]
+
+
+def lemma_table() -> LemmaTable:
+    """LemmInflect's lemma table (word -> part of speech -> lemmas), read from its package if not yet."""
+    return Lemmatizer()._getLemmaDict()
+
+
+def use_lemma_table(table: object) -> None:
+    """Give LemmInflect its lemma table, read earlier (``pipeline/lexicon_cache.py``): it then does not
+    parse its own file. Raises ValueError for anything but such a table."""
+    if not isinstance(table, dict) or not all(isinstance(v, dict) for v in list(table.values())[:100]):
+        raise ValueError("not a lemma table")
+    Lemmatizer().lemma_dict = table  # LemmInflect reads its file only where no table is set
+    word_classes.cache_clear()
 
 
 @lru_cache(maxsize=16384)

@@ -11,6 +11,11 @@ question/answer pairs with folds by specialty and ships the best as
 ``pipeline/data/question_model.json``. The sections of one talk may be given forms together, a
 repeated form costing a penalty (chosen by the same folds). The talk's subject fills the form
 grammatically ("Does a vasectomy hurt?", "Are braces safe?").
+
+Only a talk a clinic would head with its patients' questions is (a clinic's Q&A, not a how-to video):
+the gate (``pipeline/data/question_gate.json``, a logistic regression over two named features of the
+talk, how close its sections come to the forms' prototypes) decides it. It is trained by the same
+script on clinic pages and the project's talks against real YouTube talks, with held-apart folds.
 """
 
 from __future__ import annotations
@@ -29,6 +34,9 @@ from video2blog.pipeline.textutil import tokens
 
 FORMS_FILE = "question_forms.json"
 MODEL_FILE = "question_model.json"
+GATE_FILE = "question_gate.json"
+# The gate's features, computed by :func:`talk_features` in this order.
+GATE_FEATURES = ("answer_similarity", "sentence_similarity")
 # The first sentences of a section say which question it answers.
 SENTENCE_REACH = 4
 # Letters whose English names start with a vowel sound: "an MRI", "an FDA-approved".
@@ -66,6 +74,18 @@ class QuestionModel:
 
 
 @dataclass(frozen=True)
+class QuestionGate:
+    """Whether a talk is headed by questions: logistic regression over :data:`GATE_FEATURES`
+    standardised by ``mean``/``scale``; a talk asks when its probability reaches ``threshold``."""
+
+    weights: np.ndarray
+    bias: float
+    mean: np.ndarray
+    scale: np.ndarray
+    threshold: float = 0.5
+
+
+@dataclass(frozen=True)
 class Subject:
     """The talk's subject as a question names it: with its article ("a vasectomy"), and without."""
 
@@ -90,6 +110,44 @@ def shipped_model() -> QuestionModel | None:
         return model_from_dict(json.loads(_data_text(MODEL_FILE)))
     except FileNotFoundError:
         return None
+
+
+@lru_cache(maxsize=1)
+def shipped_gate() -> QuestionGate | None:
+    """The shipped question gate, or None where none was trained (every talk is then headed by
+    questions where a form fits)."""
+    try:
+        return gate_from_dict(json.loads(_data_text(GATE_FILE)))
+    except FileNotFoundError:
+        return None
+
+
+def gate_from_dict(data: dict[str, object]) -> QuestionGate:
+    """A gate from its JSON form (see ``benchmarks/train_gate.py``)."""
+    if tuple(data.get("features", ())) != GATE_FEATURES:  # type: ignore[arg-type]
+        raise ValueError(f"{GATE_FILE}: features {data.get('features')} are not {list(GATE_FEATURES)}")
+    return QuestionGate(
+        weights=np.asarray(data["weights"], dtype=np.float64),
+        bias=float(data["bias"]),  # type: ignore[arg-type]
+        mean=np.asarray(data["mean"], dtype=np.float64),
+        scale=np.maximum(np.asarray(data["scale"], dtype=np.float64), 1e-9),
+        threshold=float(data.get("threshold", 0.5)),  # type: ignore[arg-type]
+    )
+
+
+def talk_features(rows: np.ndarray, forms: int) -> np.ndarray:
+    """The gate's features of a talk from its sections' :func:`section_features` rows: the mean over
+    sections of the best prototype similarity of the section's mean vector (``answer_similarity``)
+    and of its best sentence (``sentence_similarity``)."""
+    if len(rows) == 0:
+        return np.zeros(len(GATE_FEATURES))
+    return np.array([rows[:, :forms].max(axis=1).mean(), rows[:, forms : 2 * forms].max(axis=1).mean()])
+
+
+def asks_probability(gate: QuestionGate, features: np.ndarray) -> float:
+    """The probability that a talk with these :func:`talk_features` is headed by questions."""
+    z = (features - gate.mean) / gate.scale
+    return float(1.0 / (1.0 + np.exp(-(z @ gate.weights + gate.bias))))
 
 
 def _data_text(name: str) -> str:
@@ -161,12 +219,24 @@ def section_questions(
 ) -> list[list[str]]:
     """For each section (its sentences), the questions it may answer, the likeliest first: the form
     chosen for it among the talk's sections, then the others as likely as ``model.min_confidence``."""
+    return questions_of(form_rows(sections, encode, model), subject, model)
+
+
+def form_rows(sections: Sequence[Sequence[str]], encode: Encode, model: QuestionModel) -> np.ndarray:
+    """The form model's features (:func:`section_features`) of each section, one row each."""
     if not sections:
-        return []
+        return np.zeros((0, len(model.mean)))
     forms = {f.name: f for f in question_forms()}
     prototypes = prototype_vectors([forms[name] for name in model.forms], encode)
-    rows = [section_features(_vectors(s, encode), prototypes, model.features) for s in sections]
-    probs = probabilities(model, np.vstack(rows))
+    return np.vstack([section_features(_vectors(s, encode), prototypes, model.features) for s in sections])
+
+
+def questions_of(rows: np.ndarray, subject: Subject, model: QuestionModel) -> list[list[str]]:
+    """The questions of each section from its :func:`form_rows` row (see :func:`section_questions`)."""
+    if len(rows) == 0:
+        return []
+    forms = {f.name: f for f in question_forms()}
+    probs = probabilities(model, rows)
     picks = choose_forms(probs, model.repeat_penalty)
     asked = []
     for row, pick in enumerate(picks):
