@@ -12,8 +12,9 @@ the ``base`` extra, takes over from tiny.en), cached under ``benchmarks/cache/``
 - **QPos** (asked): share of spoken questions heading a section (spoken) that starts within 3 s of
   them, whatever the recogniser made of their words;
 - **Q?** (asked): share of those headings written as Spanish questions ("¿...?");
-- **EN**: English fixed strings found in the rendered outputs (post.md, post.html, review.html):
-  the English message catalogue's entries and the English title phrasings.
+- **EN**: English fixed strings found in the rendered outputs (post.md, post.html, review.html, and the
+  review page with the editing controls `video2blog review` serves): the English message catalogue's
+  entries of two words or more and the English title phrasings.
 
 ``--lexical`` measures topic shifts without sentence embeddings (the shipped MiniLM is English-only).
 
@@ -97,7 +98,10 @@ def english_left(draft: Draft, transcript: Transcript) -> tuple[str, ...]:
     """English fixed strings (the English catalogue's phrases, the English title phrasings) in the
     rendered post and review page."""
     files = render_all(RenderContext(draft, transcript), ("md", "html", "review"))
-    text = unescape(" ".join(data.decode("utf-8", "replace") for data in files.values())).lower()
+    editing = {"version": "0", "save": "api/save"}  # the page `video2blog review` serves, with its controls
+    edit_page = render_all(RenderContext(draft, transcript, editing=editing), ("review",))["review.html"]
+    pages = (*files.values(), edit_page)
+    text = unescape(" ".join(data.decode("utf-8", "replace") for data in pages)).lower()
     pieces = (re.split(r"\{\w+\}", v) for v in messages("en").values())
     stripped = {p.strip(' .:·()"%,').lower() for ps in pieces for p in ps}
     phrases = {p for p in stripped if len(p.split()) >= 2} | set(ENGLISH)

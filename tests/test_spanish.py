@@ -333,3 +333,43 @@ def test_with_tiny_en_only_a_spanish_clip_is_refused_not_drafted_as_english(span
     line = _error_line(run)
     assert "not English" in line and INSTALL_LINE in line
     assert not (tmp_path / "out").exists()
+
+
+# --- how Spanish questions are heard and recognised --------------------------------------------------
+
+
+def test_a_spanish_talk_is_heard_with_the_spanish_prompt_and_english_is_left_alone():
+    spanish = language.with_style_prompt(EngineOptions(model="base", language="es"))
+    assert spanish.initial_prompt is not None and "¿" in spanish.initial_prompt
+    assert not spanish.initial_prompt.startswith("#")  # the file's comment lines are not sent
+    for options in (
+        EngineOptions(),  # auto: the language is not known yet
+        EngineOptions(language="en", model="base"),
+        EngineOptions(language="es", model="tiny.en"),  # refused elsewhere; never prompted in Spanish
+        EngineOptions(language="es", model="base", initial_prompt="Dr. Pérez"),  # the user's own
+        EngineOptions(language="fr", model="base"),  # no prompt ships for French
+    ):
+        assert language.with_style_prompt(options) == options
+
+
+def test_the_prompt_is_part_of_the_cache_key_of_a_spanish_talk():
+    from video2blog.pipeline.ingest.transcribe import TranscribeOptions, _with_language, cache_key
+
+    asked = TranscribeOptions(engine_options=EngineOptions(model="base", language="es"))
+    prompted = _with_language(asked)
+    plain = replace(prompted, engine_options=replace(prompted.engine_options, initial_prompt=None))
+    assert cache_key("0" * 64, prompted) != cache_key("0" * 64, plain)
+
+
+def test_a_yes_no_question_answered_with_si_is_written_as_a_question():
+    text = (
+        "Es normal sentir dolor durante los ejercicios. Sí, una molestia ligera es normal. "
+        "El pinchazo dura un segundo. Los bebés lloran un momento."
+    )
+    sentences = [s.text for s in locales.split_sentences(_spanish(text)).sentences]
+    assert sentences == [
+        "¿Es normal sentir dolor durante los ejercicios?",  # the answer "Sí," tells it
+        "Sí, una molestia ligera es normal.",
+        "El pinchazo dura un segundo.",
+        "Los bebés lloran un momento.",
+    ]
