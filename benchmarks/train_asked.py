@@ -1,12 +1,12 @@
 """Fit the spoken-question model of a talk not in English (``pipeline/text/asked.py``) and ship its weights.
 
 The examples are the stretches the sentence stage weighs (:func:`candidates`): every sentence Punkt
-finds in what Whisper base heard of the Spanish development talks (``benchmarks/talks-es/``, spoken by
-espeak-ng, ``benchmarks/eval_spanish.py``), and every first piece of one up to a pause after a comma or no
-mark. A stretch is a question where it starts and ends within :data:`TOLERANCE_S` of a question the talk
-asked. A logistic regression with an L2 penalty is fitted; its threshold is chosen by leave-one-talk-out
-cross-validation on the development talks (best F1), and the held-out talks (``benchmarks/talks-es-heldout/``)
-are only scored, never fitted on.
+finds in what Whisper base heard of the Spanish development talks (``benchmarks/talks-es/``, both
+variants, spoken by espeak-ng, ``benchmarks/eval_spanish.py``), and every first piece of one up to a
+pause after a comma or no mark. A stretch is a question where it starts and ends within
+:data:`TOLERANCE_S` of a question the talk asked. A logistic regression with an L2 penalty is fitted;
+its threshold is chosen by leave-one-talk-out cross-validation on the development talks (best F1), and
+the held-out talks (``benchmarks/talks-es-heldout/``) are only scored, never fitted on.
 
 Usage::
 
@@ -30,6 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "pipeline" / "data" / "asked_model-es.json"
 TOLERANCE_S = 1.0
 PENALTY = 1.0
+# Both variants: the monologues (no question spoken) teach that "No" or "Sí" after a sentence does not make
+# it a question (trained on the asked talks alone, 11 of the 8 monologues' sentences became questions).
+VARIANTS = ("asked", "monologue")
 THRESHOLDS = np.round(np.arange(0.2, 0.85, 0.05), 2)
 
 
@@ -47,12 +50,12 @@ def candidates(words: tuple[Word, ...], typical: float) -> list[tuple[int, int]]
 def examples(talk_set: str) -> list[tuple[str, np.ndarray, np.ndarray]]:
     """Per talk: its name, the features of every candidate stretch and whether it is a question."""
     out = []
-    for truth_path in eval_spanish.spoken_talks(("asked",), talk_set):
+    for truth_path in eval_spanish.spoken_talks(VARIANTS, talk_set):
         truth = json.loads(truth_path.read_text(encoding="utf-8"))
         transcript, _ = eval_spanish.transcript_of(truth_path.parent / truth["media"], "default")
         words = transcript.words
         typical = locales.typical_gap(words)
-        heads = [s["sentences"][0] for s in truth["sections"] if s["heading"]]
+        heads = [s["sentences"][0] for s in truth["sections"] if s["heading"] and s.get("spoken")]
         rows, labels = [], []
         for span in candidates(words, typical):
             start, end = words[span[0]].start, words[span[1] - 1].end
@@ -97,13 +100,15 @@ def f1(p: np.ndarray, y: np.ndarray, threshold: float) -> tuple[float, float, fl
 
 
 def cross_validate(dev: list[tuple[str, np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """Out-of-fold probabilities of every development example (leave one talk out), and their labels."""
+    """Out-of-fold probabilities of every development example (leave one talk out, both of its variants
+    together), and their labels."""
     ps, ys = [], []
-    for k, (_, x, y) in enumerate(dev):
-        rest = [d for j, d in enumerate(dev) if j != k]
+    for talk in sorted({name.rsplit("-", 1)[0] for name, _, _ in dev}):
+        rest = [d for d in dev if not d[0].startswith(f"{talk}-")]
         weights, bias = fit(np.vstack([d[1] for d in rest]), np.concatenate([d[2] for d in rest]))
-        ps.append(scores(x, weights, bias))
-        ys.append(y)
+        for _, x, y in (d for d in dev if d[0].startswith(f"{talk}-")):
+            ps.append(scores(x, weights, bias))
+            ys.append(y)
     return np.concatenate(ps), np.concatenate(ys)
 
 

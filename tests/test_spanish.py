@@ -361,15 +361,13 @@ def test_the_prompt_is_part_of_the_cache_key_of_a_spanish_talk():
     assert cache_key("0" * 64, prompted) != cache_key("0" * 64, plain)
 
 
-def test_a_yes_no_question_answered_with_si_is_written_as_a_question():
-    text = (
-        "Es normal sentir dolor durante los ejercicios. Sí, una molestia ligera es normal. "
-        "El pinchazo dura un segundo. Los bebés lloran un momento."
-    )
-    sentences = [s.text for s in locales.split_sentences(_spanish(text)).sentences]
-    assert sentences == [
-        "¿Es normal sentir dolor durante los ejercicios?",  # the answer "Sí," tells it
-        "Sí, una molestia ligera es normal.",
-        "El pinchazo dura un segundo.",
-        "Los bebés lloran un momento.",
-    ]
+def test_the_question_features_fold_accents_and_see_the_answer_and_the_run_on_comma():
+    from video2blog.pipeline.text import asked
+
+    words = make_words("Cuando debo empezar la rehabilitación, sí, normalmente a los pocos días.")
+    span = (0, 5)  # "Cuando debo empezar la rehabilitación," then "sí,"
+    named = dict(zip(asked.FEATURES, asked.features(words, span, 0.02, "es")))
+    assert named == {"marked": 0.0, "interrogative": 1.0, "answer_next": 1.0, "comma_end": 1.0}
+    statement = make_words("Si la fiebre sube, llame.")
+    said = dict(zip(asked.FEATURES, asked.features(statement, (0, 4), 0.02, "es")))
+    assert said["interrogative"] == 0.0 and said["answer_next"] == 0.0  # "llame" answers nothing

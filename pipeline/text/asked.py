@@ -6,9 +6,12 @@ Whisper base writes few of the Spanish questions a clinic reads out as questions
 still tells a question is in the words around it: an interrogative first (accents folded), an answer
 word next ("Sí,", "No,", "Depende"), a comma where the answer was run on, the marks where Whisper wrote
 them. A logistic regression over those named features (:data:`FEATURES`) gives the probability;
-``python -m benchmarks.train_asked --write`` fits it on the development talks and ships
-``asked_model-<code>.json``. The lists it reads are ``question-words-<code>.txt`` and
-``answer-words-<code>.txt``.
+``python -m benchmarks.train_asked --write`` fits it on the development talks and writes
+``asked_model-<code>.json``, which the sentence stage uses where it ships (:mod:`.locales`). None ships
+for Spanish yet: on talks kept apart it found questions less well than the interrogative rule, and it
+made statements of the monologues into questions ("¿Significa que el sistema inmune está trabajando?"
+before "No hace falta..."); ``benchmarks/RESULTS.md``, issue 26. The lists it reads are
+``question-words-<code>.txt`` and ``answer-words-<code>.txt``.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ FEATURES = (
     "answer_next",  # the next word opens an answer ("Sí,", "No,", "Depende")
     "comma_end",  # ends in a comma: an answer was run on
 )
-# Measured and left out (leave-one-talk-out F1 on the development talks 0.72 with them, 0.79 without):
+# Measured and left out (leave-one-talk-out F1 on the asked development talks 0.72 with them, 0.79 without):
 # "short" (1 / words), "pause_after" (log pause over the typical gap), "full_stop".
 
 
