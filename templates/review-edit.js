@@ -5,6 +5,7 @@
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("edit-data").textContent);
+  var TEXT = JSON.parse(document.getElementById("review-data").textContent).text;
   var article = document.querySelector(".draft article");
   var saveButton = document.getElementById("save");
   var undoButton = document.getElementById("undo");
@@ -16,6 +17,13 @@
   var NOTICE = "video2blog-review-notice";
   /* Unsaved edits outlive an accidental reload: kept under the draft's version, which every save changes. */
   var UNSAVED = "video2blog-unsaved-" + config.version;
+
+  /* A fixed string in the draft's language (the message catalogue's, in the page's JSON), values filled in. */
+  function t(key, values) {
+    return (TEXT[key] || key).replace(/\{(\w+)\}/g, function (all, name) {
+      return values && name in values ? String(values[name]) : all;
+    });
+  }
 
   function say(text, isError) {
     status.textContent = text;
@@ -42,7 +50,7 @@
       change();
     } catch (error) {
       article.innerHTML = before;
-      say("That change could not be made here (" + error.message + ").", true);
+      say(t("failed", { error: error.message }), true);
       refreshed();
       return;
     }
@@ -81,7 +89,7 @@
     if (full && section.classList.contains("generated")) {
       var tag = document.createElement("span");
       tag.className = "tag";
-      tag.textContent = "generated";
+      tag.textContent = t("generated");
       li.append(" ", tag);
     }
     return li;
@@ -109,8 +117,7 @@
     edits = state.edits;
     snapshots = Array.isArray(state.snapshots) ? state.snapshots : [];
     article.innerHTML = state.html;
-    say(edits.length + (edits.length === 1 ? " unsaved edit" : " unsaved edits") +
-        " from before the page was reloaded are back. Save them, or Undo.");
+    say(t(edits.length === 1 ? "restored_one" : "restored_many", { count: edits.length }));
   }
 
   function undo() {
@@ -118,7 +125,7 @@
     edits.pop();
     article.innerHTML = snapshots.pop();
     document.getElementById("word-card").hidden = true;
-    say("Undone.");
+    say(t("undone"));
     refreshed();
   }
 
@@ -145,9 +152,9 @@
     form.className = "inline-edit";
     var field = document.createElement(multiline ? "textarea" : "input");
     field.value = shownText(element);
-    field.setAttribute("aria-label", multiline ? "Paragraph text" : "Heading");
-    var ok = button("Done", "submit");
-    var cancel = button("Cancel", "button");
+    field.setAttribute("aria-label", t(multiline ? "paragraph_text" : "heading"));
+    var ok = button(t("done"), "submit");
+    var cancel = button(t("cancel"), "button");
     var buttons = document.createElement("div");
     buttons.className = "buttons";
     buttons.append(ok, cancel);
@@ -231,7 +238,7 @@
       h2.textContent = text;
       markChecked(section);
       var option = Array.prototype.find.call(select.options, function (o) { return o.value === text; });
-      if (option) { option.value = old; option.textContent = old + " (previous)"; }
+      if (option) { option.value = old; option.textContent = t("previous", { text: old }); }
     });
   }
 
@@ -257,7 +264,7 @@
       var head = document.createElement("div");
       head.className = "row head";
       var h2 = document.createElement("h2");
-      h2.textContent = "New section (its heading is written on Save)";
+      h2.textContent = t("new_section");
       head.append(document.createElement("span"), h2);
       fresh.append(head);
       var rows = Array.prototype.slice.call(section.querySelectorAll(".para"));
@@ -287,7 +294,7 @@
     var time = row.querySelector(".time").cloneNode(true);
     time.dataset.t = word.dataset.t;
     time.textContent = stamp(parseFloat(word.dataset.t));
-    time.setAttribute("aria-label", "Play paragraph from " + time.textContent);
+    time.setAttribute("aria-label", t("play_from", { what: t("paragraph"), time: time.textContent }));
     copy.dataset.start = word.dataset.t;
     copy.append(time, p);
     var edit = row.querySelector("[data-act=paragraph]");
@@ -349,7 +356,7 @@
   function save() {
     if (!edits.length) { return; }
     saveButton.disabled = true;
-    say("Saving…");
+    say(t("saving"));
     fetch(config.save, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -359,23 +366,21 @@
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (reply) {
       if (!reply.ok) {
-        say("Not saved: " + (reply.body.error || "the server refused"), true);
+        say(t("not_saved", { why: reply.body.error || t("refused") }), true);
         saveButton.disabled = false;
         return;
       }
-      var note = "Saved " + reply.body.written.length + " files.";
-      if (reply.body.kept.length) {
-        note += " Kept your hand edits in " + reply.body.kept.join(", ") + "; the new versions are beside them (.new).";
-      }
-      if (reply.body.skipped.length) { note += " Skipped: " + reply.body.skipped.join("; "); }
-      if (reply.body.notes && reply.body.notes.length) { note += " Note: " + reply.body.notes.join("; "); }
+      var note = t("saved", { count: reply.body.written.length });
+      if (reply.body.kept.length) { note += " " + t("kept", { files: reply.body.kept.join(", ") }); }
+      if (reply.body.skipped.length) { note += " " + t("skipped", { what: reply.body.skipped.join("; ") }); }
+      if (reply.body.notes && reply.body.notes.length) { note += " " + t("note", { what: reply.body.notes.join("; ") }); }
       sessionStorage.setItem(NOTICE, note);
       edits = [];
       snapshots = [];
       try { localStorage.removeItem(UNSAVED); } catch (unavailable) { /* nothing was kept */ }
       location.reload();
     }).catch(function (error) {
-      say("Not saved: the review server cannot be reached (" + error.message + "). Is it still running?", true);
+      say(t("unreachable", { error: error.message }), true);
       saveButton.disabled = false;
     });
   }

@@ -3,6 +3,12 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("review-data").textContent);
+  /* A fixed string in the draft's language (the message catalogue's, in the page's JSON), values filled in. */
+  function t(key, values) {
+    return (data.text[key] || key).replace(/\{(\w+)\}/g, function (all, name) {
+      return values && name in values ? String(values[name]) : all;
+    });
+  }
   var player = document.getElementById("player");
   var clock = document.getElementById("clock");
   var words = Array.prototype.slice.call(document.querySelectorAll(".draft .w[data-t]"));
@@ -72,7 +78,7 @@
     document.getElementById("card-time").textContent = stamp(parseFloat(word.dataset.t));
     var why = word.classList.contains("low") ? (word.getAttribute("title") || "") : "";
     document.getElementById("card-confidence").textContent =
-      why || ("Recogniser confidence " + (word.dataset.p || "?") + "%");
+      why || t("confidence", { percent: word.dataset.p || "?" });
     card.hidden = false;
     document.body.classList.add("card-open");
     document.dispatchEvent(new CustomEvent("review:word", { detail: word }));

@@ -333,3 +333,41 @@ def test_with_tiny_en_only_a_spanish_clip_is_refused_not_drafted_as_english(span
     line = _error_line(run)
     assert "not English" in line and INSTALL_LINE in line
     assert not (tmp_path / "out").exists()
+
+
+# --- how Spanish questions are heard and recognised --------------------------------------------------
+
+
+def test_a_spanish_talk_is_heard_with_the_spanish_prompt_and_english_is_left_alone():
+    spanish = language.with_style_prompt(EngineOptions(model="base", language="es"))
+    assert spanish.initial_prompt is not None and "¿" in spanish.initial_prompt
+    assert not spanish.initial_prompt.startswith("#")  # the file's comment lines are not sent
+    for options in (
+        EngineOptions(),  # auto: the language is not known yet
+        EngineOptions(language="en", model="base"),
+        EngineOptions(language="es", model="tiny.en"),  # refused elsewhere; never prompted in Spanish
+        EngineOptions(language="es", model="base", initial_prompt="Dr. Pérez"),  # the user's own
+        EngineOptions(language="fr", model="base"),  # no prompt ships for French
+    ):
+        assert language.with_style_prompt(options) == options
+
+
+def test_the_prompt_is_part_of_the_cache_key_of_a_spanish_talk():
+    from video2blog.pipeline.ingest.transcribe import TranscribeOptions, _with_language, cache_key
+
+    asked = TranscribeOptions(engine_options=EngineOptions(model="base", language="es"))
+    prompted = _with_language(asked)
+    plain = replace(prompted, engine_options=replace(prompted.engine_options, initial_prompt=None))
+    assert cache_key("0" * 64, prompted) != cache_key("0" * 64, plain)
+
+
+def test_the_question_features_fold_accents_and_see_the_answer_and_the_run_on_comma():
+    from video2blog.pipeline.text import asked
+
+    words = make_words("Cuando debo empezar la rehabilitación, sí, normalmente a los pocos días.")
+    span = (0, 5)  # "Cuando debo empezar la rehabilitación," then "sí,"
+    named = dict(zip(asked.FEATURES, asked.features(words, span, 0.02, "es")))
+    assert named == {"marked": 0.0, "interrogative": 1.0, "answer_next": 1.0, "comma_end": 1.0}
+    statement = make_words("Si la fiebre sube, llame.")
+    said = dict(zip(asked.FEATURES, asked.features(statement, (0, 4), 0.02, "es")))
+    assert said["interrogative"] == 0.0 and said["answer_next"] == 0.0  # "llame" answers nothing

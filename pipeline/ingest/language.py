@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -62,6 +63,29 @@ def choose_model(options: EngineOptions, base_allowed: bool = True) -> EngineOpt
     raise ModelError(_needs_base(model, f"a talk in {language!r}"))
 
 
+def with_style_prompt(options: EngineOptions) -> EngineOptions:
+    """The options with the language's style prompt (``prompt-<code>.txt``) where none was given.
+
+    Whisper imitates its prompt's punctuation: a Spanish prompt written with "¿...?" makes the
+    multilingual model write a talk's questions so, where it otherwise writes most of them as statements
+    or runs them into their answers. English, an English-only model, or a prompt of the user's own
+    (``initial_prompt``) is left as it is.
+    """
+    if options.initial_prompt or options.language in (None, "en") or english_only(options.model):
+        return options
+    text = style_prompt(options.language)
+    return replace(options, initial_prompt=text) if text else options
+
+
+def style_prompt(language: str) -> str | None:
+    """The shipped style prompt of ``language`` (its ``#`` lines left out), or None where none ships."""
+    path = resources.files("video2blog.pipeline.data").joinpath(f"prompt-{language}.txt")
+    if not path.is_file():
+        return None
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return " ".join(line.strip() for line in lines if line.strip() and not line.startswith("#")) or None
+
+
 def second_hearing(
     transcript: Transcript,
     options: EngineOptions,
@@ -90,7 +114,9 @@ def second_hearing(
         return None
     if use_base:
         language = _detect(head(), options, cache_dir, detect)
-        return None if language == "en" else replace(options, model=BASE_MODEL, language=language)
+        if language == "en":
+            return None
+        return with_style_prompt(replace(options, model=BASE_MODEL, language=language))
     raise ModelError(
         _needs_base(options.model, f"this talk ({doubt}: not English?)")
         + "; if it is English, say so with --language en"

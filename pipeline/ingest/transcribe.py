@@ -128,13 +128,13 @@ def transcribe_media(
     Raises:
         InputError: the audio cannot be decoded or holds no recognisable speech.
     """
+    options = _with_language(options)  # before the key: a language asked for changes model and prompt
     key = cache_key(sha256, options)
     cached = read_cached(options.cache_dir, key)
     if cached is not None:
         report_stage(log, "transcribe", "reusing cached transcript %s", key[:12])
         return cached
     track = media.choose_track(info, options.audio_track)
-    options = _with_language(options)
     transcript = _hear(options, info, track, progress)
     head, faster = (lambda: _head(info, track)), options.engine == "faster-whisper"
     again = language.second_hearing(transcript, options.engine_options, head, options.cache_dir, faster)
@@ -170,7 +170,7 @@ def _hear(
 def _with_language(options: TranscribeOptions) -> TranscribeOptions:
     """The options with the model that hears the language asked for (``--language``): see :mod:`.language`."""
     chosen = language.choose_model(options.engine_options, base_allowed=options.engine == "faster-whisper")
-    return replace(options, engine_options=chosen)
+    return replace(options, engine_options=language.with_style_prompt(chosen))
 
 
 def _head(info: media.MediaInfo, track: int) -> np.ndarray:

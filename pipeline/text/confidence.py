@@ -75,9 +75,9 @@ def word_signals(transcript: Transcript, glossary: Sequence[str] = ()) -> list[S
     terms = _term_keys(glossary)
     unpunctuated = _unpunctuated_words(transcript)
     firsts = {s.words[0] for s in transcript.sentences} | {0}
-    words = transcript.words
+    words, english = transcript.words, transcript.language == "en"
     return [
-        _signal(word, _neighbour(words, i), terms, i in unpunctuated, i in firsts)
+        _signal(word, _neighbour(words, i), terms, i in unpunctuated, i in firsts, english)
         for i, word in enumerate(words)
     ]
 
@@ -87,28 +87,34 @@ def _neighbour(words: Sequence[Word], i: int) -> float:
     return min((words[j].probability for j in (i - 1, i + 1) if 0 <= j < len(words)), default=1.0)
 
 
-def _signal(word: Word, neighbour: float, terms: dict[str, str], unpunctuated: bool, first: bool) -> Signal:
+def _signal(
+    word: Word, neighbour: float, terms: dict[str, str], unpunctuated: bool, first: bool, english: bool = True
+) -> Signal:
     p = min(max(word.probability, _CLAMP), 1 - _CLAMP)
     risk = math.log((1 - p) / p) + NEIGHBOUR_WEIGHT * (1 - neighbour)
     reasons = [_percent(word)]
-    for weight, reason in _extra(word, terms, unpunctuated, first):
+    for weight, reason in _extra(word, terms, unpunctuated, first, english):
         risk += weight
         if weight > 0:
             reasons.append(reason)
     return Signal(risk, tuple(reasons))
 
 
-def _extra(word: Word, terms: dict[str, str], unpunctuated: bool, first: bool) -> list[tuple[float, str]]:
+def _extra(
+    word: Word, terms: dict[str, str], unpunctuated: bool, first: bool, english: bool = True
+) -> list[tuple[float, str]]:
+    """What adds to a word's risk besides its probability. The word lists are English: on a talk in
+    another language no word is judged rare or a short function word (every Spanish word would be)."""
     key, found = _letters(word.text), []
     if key in terms:
         return [(KNOWN_TERM_WEIGHT, "a glossary term")]
-    rare = _rare(word.text, key)
+    rare = english and _rare(word.text, key)
     if rare:
         found.append((RARE_WEIGHT, "not a common English word"))
         near = _near_term(key, terms)
         if near:
             found.append((NEAR_TERM_WEIGHT, f"close to the glossary term {near!r}"))
-    if bare(word.text) in word_list("stopwords.txt"):
+    if english and bare(word.text) in word_list("stopwords.txt"):
         found.append((FUNCTION_WORD_WEIGHT, "a short word the recogniser often mishears"))
     if _odd_capitals(word, first):
         found.append((CAPITALS_WEIGHT, "capitals the recogniser was unsure of"))

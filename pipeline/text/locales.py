@@ -24,7 +24,7 @@ from importlib import resources
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
 from video2blog.pipeline.schema import Sentence, Transcript, Word
-from video2blog.pipeline.text import spoken
+from video2blog.pipeline.text import asked, spoken
 from video2blog.pipeline.text.sentences import (
     MIN_QUESTION_PAUSE,
     MIN_QUESTION_WORDS,
@@ -62,18 +62,19 @@ def split_sentences(transcript: Transcript) -> Transcript:
     Returns:
         A new transcript with ``sentences`` covering every word exactly once, in order.
     """
-    words = transcript.words
-    typical = _typical_gap(words)
+    words, language = transcript.words, transcript.language
+    typical = typical_gap(words)
     sentences = [
-        _sentence(words, piece, transcript.language, cut=len(pieces) > 1)
-        for span in _punkt_spans(words, _punkt(transcript.language))
-        for pieces in [_at_pauses(words, span, typical, transcript.language)]
+        _sentence(words, piece, language, cut=len(pieces) > 1, typical=typical)
+        for span in punkt_spans(words, language)
+        for pieces in [_at_pauses(words, span, typical, language)]
         for piece in pieces
     ]
     return replace(transcript, sentences=tuple(sentences))
 
 
-def _typical_gap(words: tuple[Word, ...]) -> float:
+def typical_gap(words: tuple[Word, ...]) -> float:
+    """The median pause between two words of a talk (at least 20 ms)."""
     gaps = [b.start - a.end for a, b in zip(words, words[1:])]
     return max(statistics.median(gaps), 0.02) if gaps else 0.02
 
@@ -85,26 +86,29 @@ def _at_pauses(
 
     Whisper sometimes writes a comma there ("Duele la inyección, el pinchazo dura..."). A pause at
     least :data:`~.sentences.MIN_QUESTION_PAUSE` long and :data:`~.sentences.PAUSE_RATIO` times the
-    talk's typical gap between words, after a comma or no mark, cuts where the piece before opens
-    with an interrogative (``question-words-<code>.txt``), or the piece after does; every piece
-    keeps :data:`~.sentences.MIN_QUESTION_WORDS` words. Pauses at commas inside a statement (espeak-ng
-    and people pause there too) are left alone: a yes/no question run into its answer stays run on.
+    talk's typical gap between words, after a comma or no mark, cuts where the piece before is a
+    question (the language's spoken-question model, :mod:`.asked`; without one, where it opens with an
+    interrogative, ``question-words-<code>.txt``), or the piece after opens with an interrogative; every
+    piece keeps :data:`~.sentences.MIN_QUESTION_WORDS` words. Pauses at commas inside a statement
+    (espeak-ng and people pause there too) are left alone.
     """
     first, last = span
     kept: list[int] = []
     for cut in range(first + MIN_QUESTION_WORDS, last - MIN_QUESTION_WORDS + 1):
         start = kept[-1] if kept else first
-        if cut - start < MIN_QUESTION_WORDS or not _sentence_pause(words, cut, typical):
+        if cut - start < MIN_QUESTION_WORDS or not sentence_pause(words, cut, typical):
             continue
         before = join_words([w.text for w in words[start:cut]])
         after = join_words([w.text for w in words[cut : cut + 2]])
-        if _opens_question(before, language) or _opens_question(after, language):
+        asks = asked.asks(words, (start, cut), typical, language)
+        if (_opens_question(before, language) if asks is None else asks) or _opens_question(after, language):
             kept.append(cut)
     bounds = [first, *kept, last]
     return list(zip(bounds, bounds[1:]))
 
 
-def _sentence_pause(words: tuple[Word, ...], i: int, typical: float) -> bool:
+def sentence_pause(words: tuple[Word, ...], i: int, typical: float) -> bool:
+    """Whether a sentence could end before word ``i``: no end mark, and a pause as long as one."""
     ends = words[i - 1].text.endswith((".", "?", "!", ";", ":"))
     return not ends and _pause(words, i) >= max(MIN_QUESTION_PAUSE, PAUSE_RATIO * typical)
 
@@ -113,12 +117,17 @@ def _pause(words: tuple[Word, ...], i: int) -> float:
     return words[i].start - words[i - 1].end
 
 
-def _sentence(words: tuple[Word, ...], span: tuple[int, int], language: str, cut: bool) -> Sentence:
-    """A sentence; a piece cut at a pause ends with a full stop, or is a question where it opens as one
-    (as is a sentence of at most :data:`MAX_QUESTION_WORDS` words that Whisper ended with a full stop)."""
+def _sentence(
+    words: tuple[Word, ...], span: tuple[int, int], language: str, cut: bool, typical: float
+) -> Sentence:
+    """A sentence; a piece cut at a pause ends with a full stop, or is a question where the language's
+    spoken-question model takes it for one (without a model: where it opens with an interrogative), as is
+    a sentence of at most :data:`MAX_QUESTION_WORDS` words that Whisper ended with a full stop."""
     sentence = make_sentence(words, span)
     text = sentence.text.rstrip(",;: ")
-    asks = _opens_question(text, language) and span[1] - span[0] <= MAX_QUESTION_WORDS
+    learned = asked.asks(words, span, typical, language)
+    asks = _opens_question(text, language) if learned is None else learned
+    asks = asks and span[1] - span[0] <= MAX_QUESTION_WORDS
     if sentence.text.endswith(("?", "!")) or not (cut or (asks and text.endswith("."))):
         return sentence
     text = text.rstrip(".")
@@ -135,8 +144,9 @@ def _opens_question(text: str, language: str) -> bool:
     )
 
 
-def _punkt_spans(words: tuple[Word, ...], punkt: PunktSentenceTokenizer) -> list[tuple[int, int]]:
+def punkt_spans(words: tuple[Word, ...], language: str) -> list[tuple[int, int]]:
     """Word-index spans of Punkt's sentences: each word belongs to the sentence its first character is in."""
+    punkt = _punkt(language)
     text, starts = "", []
     for word in words:
         text += " " if text else ""

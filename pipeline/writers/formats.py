@@ -98,7 +98,8 @@ class ReviewWriter(TemplateWriter):
         from video2blog.pipeline.writers.review import build_review
 
         review = build_review(ctx.draft, ctx.transcript, ctx.out_dir, ctx.unsure, ctx.media_href)
-        return {**template_variables(ctx), "review": review, "editing": ctx.editing}
+        text = script_text(ctx.draft.language)
+        return {**template_variables(ctx), "review": review, "editing": ctx.editing, "script_text": text}
 
 
 class DocxWriter(Writer):
@@ -257,6 +258,16 @@ def _message(language: str, key: str, **values: object) -> str:
     from markupsafe import Markup, escape
 
     return Markup(escape(messages(language)[key])).format(**values)
+
+
+# The catalogue strings the review page's scripts write into the page (``js_*`` and these).
+SCRIPT_KEYS = ("play_from", "paragraph", "generated")
+
+
+def script_text(language: str) -> dict[str, str]:
+    """The fixed strings the review page's scripts show, in the draft's language (the page's JSON)."""
+    catalogue = messages(language)
+    return {k.removeprefix("js_"): v for k, v in catalogue.items() if k.startswith("js_") or k in SCRIPT_KEYS}
 
 
 def site_variables(ctx: RenderContext) -> dict[str, object]:

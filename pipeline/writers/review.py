@@ -19,7 +19,7 @@ from typing import Literal
 
 from video2blog.pipeline.schema import Correction, Draft, Section, Transcript
 from video2blog.pipeline.sources import source_kind
-from video2blog.pipeline.textutil import bare
+from video2blog.pipeline.textutil import bare, message
 
 LOW_CONFIDENCE = 0.6
 """Without the combined signals of :mod:`video2blog.pipeline.text.confidence` (which the orchestration
@@ -136,10 +136,12 @@ def build_review(
             run by the orchestration); without it, words below :data:`LOW_CONFIDENCE`.
         media_href: the link to the media, where the caller knows it (the review server).
     """
+    said = (lambda why: reasons_in(why, draft.language)) if draft.language != "en" else str
+    flagged = _below_threshold(transcript) if unsure is None else unsure
     edits = Edits(
-        removed={r.word: r.reason for r in draft.removals},
+        removed={r.word: said(r.reason) for r in draft.removals},
         corrections={c.words[0]: c for c in draft.corrections},
-        unsure=dict(unsure) if unsure is not None else _below_threshold(transcript),
+        unsure={i: said(why) for i, why in flagged.items()},
     )
     media = media_link(draft.source.path, out_dir)
     if media_href is not None:
@@ -155,6 +157,37 @@ def build_review(
         corrected=sum(p.kind == "corrected" for p in pieces),
         sentence_starts=frozenset(sent.words[0] for sent in transcript.sentences),
     )
+
+
+# Why a word is flagged or removed, as the text stages write it (English), -> its catalogue key.
+REASONS = (
+    (re.compile(r"(?P<percent>\d+)% confidence"), "why_percent"),
+    (re.compile(r"close to the glossary term (?P<term>.+)"), "why_near_term"),
+    (re.compile(r"a glossary term"), "why_term"),
+    (re.compile(r"not a common English word"), "why_rare"),
+    (re.compile(r"a short word the recogniser often mishears"), "why_short"),
+    (re.compile(r"capitals the recogniser was unsure of"), "why_capitals"),
+    (re.compile(r"in a sentence with no punctuation"), "why_unpunctuated"),
+    (re.compile(r"filler"), "why_filler"),
+    (re.compile(r"repetition"), "why_repetition"),
+    (re.compile(r"false start"), "why_false_start"),
+    (re.compile(r"punctuation"), "why_punctuation"),
+    (re.compile(r"hallucination"), "why_hallucination"),
+    (re.compile(r"merged into correction"), "why_merged"),
+)
+
+
+def reasons_in(why: str, language: str) -> str:
+    """``why`` (reasons joined by "; ") in ``language``'s words, each one the catalogue knows."""
+    return "; ".join(_reason_in(part, language) for part in why.split("; "))
+
+
+def _reason_in(reason: str, language: str) -> str:
+    for pattern, key in REASONS:
+        found = pattern.fullmatch(reason)
+        if found:
+            return message(language, key, **found.groupdict())
+    return reason
 
 
 def _below_threshold(transcript: Transcript) -> dict[int, str]:
