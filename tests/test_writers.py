@@ -1,3 +1,4 @@
+import dataclasses
 import io
 import json
 
@@ -94,3 +95,15 @@ def test_template_override_and_broken_template_error(tmp_path):
 def test_filters_escape_yaml_and_markdown():
     assert yaml_scalar('a: "b"\n- c') == '"a: \\"b\\"\\n- c"'
     assert md_escape("# not *bold* <b>") == "\\# not \\*bold\\* \\<b\\>"
+
+
+@pytest.mark.parametrize(("language", "word"), [("en", "By"), ("es", "Por")])
+def test_the_byline_is_said_in_the_drafts_language_and_escaped_only_in_html(language, word):
+    ctx = context()
+    ctx = RenderContext(
+        draft=dataclasses.replace(ctx.draft, byline="Dr. Ann O'Neil & Sons, MD", language=language),
+        transcript=ctx.transcript,
+    )
+    files = {name: body.decode() for name, body in render_all(ctx, ("md", "html")).items()}
+    assert f"*{word} Dr. Ann O'Neil \\& Sons, MD*" in files["post.md"]  # Markdown's escape, not HTML's
+    assert f'<p class="byline">{word} Dr. Ann O&#39;Neil &amp; Sons, MD</p>' in files["post.html"]

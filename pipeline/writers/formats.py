@@ -249,6 +249,7 @@ def template_variables(ctx: RenderContext) -> dict[str, object]:
         # The draft's language and its fixed strings: {{ msg("key") }} (pipeline/data/messages-<code>.json).
         "language": ctx.draft.language,
         "msg": functools.partial(_message, ctx.draft.language),
+        "msg_text": functools.partial(_plain_message, ctx.draft.language),  # the same, unescaped (Markdown)
         **site_variables(ctx),
     }
 
@@ -258,6 +259,11 @@ def _message(language: str, key: str, **values: object) -> str:
     from markupsafe import Markup, escape
 
     return Markup(escape(messages(language)[key])).format(**values)
+
+
+def _plain_message(language: str, key: str, **values: object) -> str:
+    """A catalogue string with its values, not escaped: for templates that are not HTML (post.md)."""
+    return messages(language)[key].format(**values)
 
 
 # The catalogue strings the review page's scripts write into the page (``js_*`` and these).
