@@ -50,6 +50,7 @@ def run() -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_IGN)
 
+
 ModelOpt = Annotated[
     Optional[str],
     typer.Option(
@@ -64,9 +65,7 @@ FormatsOpt = Annotated[
 DeviceOpt = Annotated[str, typer.Option(help="auto (a GPU where there is one), cpu, cuda or cuda:N.")]
 ComputeOpt = Annotated[
     str,
-    typer.Option(
-        help="int8, int8_float32, float32 or float16.", show_default="int8 on CPU, float16 on GPU"
-    ),
+    typer.Option(help="int8, int8_float32, float32 or float16.", show_default="int8 on CPU, float16 on GPU"),
 ]
 ThreadsOpt = Annotated[int, typer.Option(help="CPU threads for recognition.", show_default="all cores")]
 BeamOpt = Annotated[int, typer.Option(help="Beam width (1 is greedy).")]
@@ -85,7 +84,8 @@ VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log each stag
 LlmOpt = Annotated[
     Optional[str],
     typer.Option(
-        "--llm", help="OpenAI-compatible API base for heading suggestions, e.g. http://localhost:11434/v1; "
+        "--llm",
+        help="OpenAI-compatible API base for heading suggestions, e.g. http://localhost:11434/v1; "
         "'off' ignores the config file's. Key from $VIDEO2BLOG_LLM_API_KEY or $OPENAI_API_KEY.",
         show_default="config file's 'llm', else none",
     ),
@@ -95,19 +95,23 @@ LlmModelOpt = Annotated[
 ]
 LlmModeOpt = Annotated[
     Optional[str],
-    typer.Option("--llm-mode", help="use: the best suggestion heads its section; suggest: only offer them.",
-                 show_default="use"),
+    typer.Option(
+        "--llm-mode",
+        help="use: the best suggestion heads its section; suggest: only offer them.",
+        show_default="use",
+    ),
 ]
 LlmBoundariesOpt = Annotated[
     bool, typer.Option("--llm-boundaries", help="Let --llm choose among the candidate section boundaries.")
 ]
 LlmTimeoutOpt = Annotated[float, typer.Option("--llm-timeout", help="Seconds --llm may take per draft.")]
-ClinicOpt = Annotated[
-    Optional[str], typer.Option("--clinic", help="The clinic's name, for --llm's prompts.")
-]
+ClinicOpt = Annotated[Optional[str], typer.Option("--clinic", help="The clinic's name, for --llm's prompts.")]
 FrontMatterOpt = Annotated[
-    str, typer.Option(help="post.md's front matter for a static site: hugo, jekyll or astro.",
-                      show_default="video2blog's own fields")
+    str,
+    typer.Option(
+        help="post.md's front matter for a static site: hugo, jekyll or astro.",
+        show_default="video2blog's own fields",
+    ),
 ]
 MedicalOpt = Annotated[
     bool, typer.Option("--medical", help="Mark post.html up as a MedicalWebPage (a clinician reviews it).")
@@ -115,7 +119,8 @@ MedicalOpt = Annotated[
 ClaimsFileOpt = Annotated[
     Optional[Path],
     typer.Option(
-        "--claims-file", help="More claim patterns for editors to check, in the form of the built-in list.",
+        "--claims-file",
+        help="More claim patterns for editors to check, in the form of the built-in list.",
         show_default="the built-in list only",
     ),
 ]
@@ -180,14 +185,33 @@ class DraftFlags:
 
 
 _OPTION_TYPES: dict[str, object] = {
-    "model": ModelOpt, "glossary": GlossaryOpt, "engine": EngineOpt, "formats": FormatsOpt,
-    "template_dir": TemplateOpt, "verbatim": VerbatimOpt, "force": ForceOpt, "device": DeviceOpt,
-    "compute_type": ComputeOpt, "beam_size": BeamOpt, "vad": VadOpt, "batched": BatchedOpt,
-    "no_cache": NoCacheOpt, "ignore_chapters": ChaptersOpt, "verbose": VerboseOpt,
-    "llm": LlmOpt, "llm_model": LlmModelOpt, "llm_mode": LlmModeOpt, "llm_boundaries": LlmBoundariesOpt,
-    "llm_timeout": LlmTimeoutOpt, "clinic": ClinicOpt,
-    "front_matter": FrontMatterOpt, "medical": MedicalOpt, "images": ImagesOpt,
-    "audio_track": AudioTrackOpt, "claims_file": ClaimsFileOpt, "related": RelatedOpt,
+    "model": ModelOpt,
+    "glossary": GlossaryOpt,
+    "engine": EngineOpt,
+    "formats": FormatsOpt,
+    "template_dir": TemplateOpt,
+    "verbatim": VerbatimOpt,
+    "force": ForceOpt,
+    "device": DeviceOpt,
+    "compute_type": ComputeOpt,
+    "beam_size": BeamOpt,
+    "vad": VadOpt,
+    "batched": BatchedOpt,
+    "no_cache": NoCacheOpt,
+    "ignore_chapters": ChaptersOpt,
+    "verbose": VerboseOpt,
+    "llm": LlmOpt,
+    "llm_model": LlmModelOpt,
+    "llm_mode": LlmModeOpt,
+    "llm_boundaries": LlmBoundariesOpt,
+    "llm_timeout": LlmTimeoutOpt,
+    "clinic": ClinicOpt,
+    "front_matter": FrontMatterOpt,
+    "medical": MedicalOpt,
+    "images": ImagesOpt,
+    "audio_track": AudioTrackOpt,
+    "claims_file": ClaimsFileOpt,
+    "related": RelatedOpt,
     "video_text": VideoTextOpt,
     "language": LanguageOpt,
 }
@@ -242,19 +266,32 @@ def build_options(flags: DraftFlags, threads: int = 0) -> DraftOptions:
         raise UsageError(f"{flags.template_dir}: --template-dir must be a folder holding your templates")
     terms = load_glossary(flags.glossary) if flags.glossary else ()
     engine_options = EngineOptions(
-        model=flags.model, hotwords=glossary_prompt(terms), device=flags.device,
-        compute_type=flags.compute_type, threads=threads, beam_size=flags.beam_size, vad=flags.vad,
-        batched=flags.batched, language=parse_language(flags.language),
+        model=flags.model,
+        hotwords=glossary_prompt(terms),
+        device=flags.device,
+        compute_type=flags.compute_type,
+        threads=threads,
+        beam_size=flags.beam_size,
+        vad=flags.vad,
+        batched=flags.batched,
+        language=parse_language(flags.language),
     )
     cache = None if flags.no_cache else default_cache_dir()
     return DraftOptions(
         transcribe=TranscribeOptions(
             engine=flags.engine, engine_options=engine_options, cache_dir=cache, audio_track=flags.audio_track
         ),
-        glossary=terms, formats=parse_formats(flags.formats), template_dir=flags.template_dir,
-        verbatim=flags.verbatim, force=flags.force, ignore_chapters=flags.ignore_chapters,
-        front_matter=check_front_matter(flags.front_matter), medical=flags.medical, images=flags.images,
-        llm=llm_options(flags, load_config(), cache), claims=claim_rules(flags.claims_file),
+        glossary=terms,
+        formats=parse_formats(flags.formats),
+        template_dir=flags.template_dir,
+        verbatim=flags.verbatim,
+        force=flags.force,
+        ignore_chapters=flags.ignore_chapters,
+        front_matter=check_front_matter(flags.front_matter),
+        medical=flags.medical,
+        images=flags.images,
+        llm=llm_options(flags, load_config(), cache),
+        claims=claim_rules(flags.claims_file),
         related=flags.related,
         video_text=flags.video_text,
     )
@@ -301,9 +338,15 @@ def llm_options(flags: DraftFlags, config: dict[str, str], cache: Path | None) -
     key = next((os.environ[v] for v in API_KEY_VARIABLES if os.environ.get(v)), "")
     mode = cast(Mode, flags.llm_mode or config.get("llm_mode") or "use")  # LlmOptions refuses another
     return LlmOptions(
-        url=url.strip(), model=flags.llm_model or config.get("llm_model", ""), mode=mode,
-        boundaries=flags.llm_boundaries, clinic=flags.clinic or config.get("clinic", ""), api_key=key,
-        cache_dir=cache, draft_timeout=flags.llm_timeout, request_timeout=min(120.0, flags.llm_timeout),
+        url=url.strip(),
+        model=flags.llm_model or config.get("llm_model", ""),
+        mode=mode,
+        boundaries=flags.llm_boundaries,
+        clinic=flags.clinic or config.get("clinic", ""),
+        api_key=key,
+        cache_dir=cache,
+        draft_timeout=flags.llm_timeout,
+        request_timeout=min(120.0, flags.llm_timeout),
     )
 
 
@@ -405,13 +448,17 @@ def review(
             serve_review(draft_dir, port, open_browser=not no_browser, ready=ready)
         except KeyboardInterrupt:  # Ctrl-C (or SIGTERM) is how a review ends; a save in hand finished first
             typer.echo("Stopped.")
+
+
 PASSWORD_ENV = "VIDEO2BLOG_WP_PASSWORD"
 
 
 @app.command()
 def publish(
     draft_dir: Annotated[Path, typer.Argument(help="A draft folder written by 'video2blog draft'.")],
-    wordpress: Annotated[str, typer.Option(help="The WordPress site's address, e.g. https://clinic.example.")],
+    wordpress: Annotated[
+        str, typer.Option(help="The WordPress site's address, e.g. https://clinic.example.")
+    ],
     user: Annotated[str, typer.Option(help="Your WordPress user name.")],
     status: Annotated[
         Optional[str],

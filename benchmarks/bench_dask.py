@@ -32,7 +32,6 @@ from tools.batch_media import make_clips
 ROOT = Path(__file__).resolve().parents[1]
 
 
-
 def run_dask(folder: Path, out: Path) -> dict[str, object]:
     """Start a loopback cluster, draft ``folder`` on it; the timings."""
     from distributed import LocalCluster

@@ -31,7 +31,6 @@ from video2blog.pipeline.ingest.media import ffmpeg_exe, load_audio
 ROOT = Path(__file__).resolve().parents[1]
 
 
-
 @dataclass(frozen=True)
 class Talk:
     """One evaluation talk: its audio file, spoken text and truth data."""

@@ -115,8 +115,16 @@ def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 # Test pictures that differ from scene to scene (ffmpeg's lavfi sources), each fading in from black.
-SCENES = ("testsrc2", "smptebars", "mandelbrot", "rgbtestsrc", "life=ratio=0.3:death_color=#303030",
-          "pal100bars", "yuvtestsrc", "testsrc")
+SCENES = (
+    "testsrc2",
+    "smptebars",
+    "mandelbrot",
+    "rgbtestsrc",
+    "life=ratio=0.3:death_color=#303030",
+    "pal100bars",
+    "yuvtestsrc",
+    "testsrc",
+)
 
 
 def make_slides_video(out: Path, starts: list[float], duration: float, audio: Path | None = None) -> Path:
@@ -126,13 +134,27 @@ def make_slides_video(out: Path, starts: list[float], duration: float, audio: Pa
     for i, (start, end) in enumerate(zip(bounds, bounds[1:])):
         scene = SCENES[i % len(SCENES)]
         inputs += ["-f", "lavfi", "-i", scene + (":" if "=" in scene else "=") + "s=320x180:r=5"]
-        chains.append(f"[{i}]trim=duration={end - start:.3f},setpts=PTS-STARTPTS,fade=in:st=0:d=1.2,"
-                      f"format=yuv420p[v{i}]")
+        chains.append(
+            f"[{i}]trim=duration={end - start:.3f},setpts=PTS-STARTPTS,fade=in:st=0:d=1.2,"
+            f"format=yuv420p[v{i}]"
+        )
     n = len(chains)
     graph = ";".join(chains) + ";" + "".join(f"[v{i}]" for i in range(n)) + f"concat=n={n}:v=1:a=0[v]"
     sound = ["-map", f"{n}:a:0", "-c:a", "aac", "-shortest"] if audio else ["-an"]
-    run_ffmpeg(*inputs, *(["-i", str(audio)] if audio else []), "-filter_complex", graph, "-map", "[v]",
-               *sound, "-c:v", "libx264", "-preset", "ultrafast", str(out))
+    run_ffmpeg(
+        *inputs,
+        *(["-i", str(audio)] if audio else []),
+        "-filter_complex",
+        graph,
+        "-map",
+        "[v]",
+        *sound,
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        str(out),
+    )
     return out
 
 

@@ -37,8 +37,21 @@ ALLOWED: dict[str, set[str]] = {
 }
 # Standard-library modules that do file, process or network I/O: not for the text stages.
 IO_MODULES = {
-    "os", "pathlib", "io", "shutil", "subprocess", "tempfile", "socket", "urllib", "http", "glob",
-    "sqlite3", "multiprocessing", "concurrent", "requests", "httpx",
+    "os",
+    "pathlib",
+    "io",
+    "shutil",
+    "subprocess",
+    "tempfile",
+    "socket",
+    "urllib",
+    "http",
+    "glob",
+    "sqlite3",
+    "multiprocessing",
+    "concurrent",
+    "requests",
+    "httpx",
 }
 # Internal control-flow signals that never leave the pipeline (each is caught where it is raised).
 INTERNAL_SIGNALS = {

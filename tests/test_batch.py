@@ -225,7 +225,11 @@ def test_a_killed_batch_resumes_and_drafts_every_video_once(tmp_path: Path, jobs
     cmd = [sys.executable, "-m", "video2blog", "batch", str(videos), "--out", str(out), "--jobs", jobs]
     env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
     proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cmd,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         preexec_fn=default_signals,  # Ctrl-C reaches it even when the suite runs in the background
     )
     try:

@@ -70,8 +70,18 @@ def test_sample_rhetorical_question_stays_in_prose(sample_draft: Path):
 def test_sample_files_and_transcript_words(sample_draft: Path, sample_truth: dict):
     names = {p.name for p in sample_draft.iterdir() if not p.name.startswith(".")}
     assert names == {
-        "post.md", "post.html", "post.docx", "review.html", "draft.json", "transcript.json",
-        "captions.srt", "captions.vtt", "chapters.txt", "settings.json", "glossary.txt", "images",
+        "post.md",
+        "post.html",
+        "post.docx",
+        "review.html",
+        "draft.json",
+        "transcript.json",
+        "captions.srt",
+        "captions.vtt",
+        "chapters.txt",
+        "settings.json",
+        "glossary.txt",
+        "images",
     }
     draft = json.loads((sample_draft / "draft.json").read_text())
     stills = sorted(p.name for p in (sample_draft / "images").iterdir())

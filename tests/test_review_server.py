@@ -283,7 +283,10 @@ def test_the_installed_command_in_a_pty_prints_the_address_and_serves(folder: Pa
     leader, follower = pty.openpty()
     process = subprocess.Popen(
         [str(COMMAND), "review", str(folder), "--no-browser", "--port", "0"],
-        stdin=follower, stdout=follower, stderr=follower, close_fds=True,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        close_fds=True,
     )
     os.close(follower)
     try:
@@ -319,5 +322,7 @@ def test_the_installed_command_in_a_pipe_and_its_errors(folder: Path, served: Se
         [str(COMMAND), "review", str(empty), "--no-browser"], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 1 and result.stdout == ""
-    assert result.stderr.strip() == f"video2blog: error: {empty}: is not a draft folder (no draft.json); " \
+    assert (
+        result.stderr.strip() == f"video2blog: error: {empty}: is not a draft folder (no draft.json); "
         "run 'video2blog draft' first"
+    )

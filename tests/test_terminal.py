@@ -72,8 +72,14 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def in_terminal(*args: str, timeout: float = 240, cwd: Path = ROOT) -> tuple[int, str]:
     """Run the installed command in a pseudo-terminal until it ends; its exit status and what it showed."""
     child = pexpect.spawn(
-        str(CLI), list(args), cwd=str(cwd), dimensions=(30, 120), timeout=timeout, encoding="utf-8",
-        env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "120"}, preexec_fn=default_signals,
+        str(CLI),
+        list(args),
+        cwd=str(cwd),
+        dimensions=(30, 120),
+        timeout=timeout,
+        encoding="utf-8",
+        env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "120"},
+        preexec_fn=default_signals,
     )
     child.expect(pexpect.EOF)
     child.close()
@@ -82,7 +88,11 @@ def in_terminal(*args: str, timeout: float = 240, cwd: Path = ROOT) -> tuple[int
 
 def in_pipe(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(CLI), *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+        [str(CLI), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
         preexec_fn=default_signals,
     )
 
@@ -276,11 +286,18 @@ def test_a_url_as_batch_folder_is_refused(tmp_path: Path):
         ([1, 2], "the file holds a list"),
         ({"text": "hello"}, 'it has no "words" list'),
         ({"words": [5]}, "words[0] is 5, not an object"),
-        ({"words": [{"text": "a", "start": 0, "end": 1}, {"text": "b", "start": "soon", "end": 2}]},
-         'words[1].start is "soon", not a number'),
+        (
+            {"words": [{"text": "a", "start": 0, "end": 1}, {"text": "b", "start": "soon", "end": 2}]},
+            'words[1].start is "soon", not a number',
+        ),
         ({"words": [{"text": "a", "start": 0}]}, 'words[0] has no "end"'),
-        ({"words": [{"text": "a", "start": 0, "end": 1}], "sentences": [{"text": "a", "start": 0, "end": 1,
-          "words": 7}]}, "sentences[0].words is 7, not a list"),
+        (
+            {
+                "words": [{"text": "a", "start": 0, "end": 1}],
+                "sentences": [{"text": "a", "start": 0, "end": 1, "words": 7}],
+            },
+            "sentences[0].words is 7, not a list",
+        ),
         ({"words": [{"text": "a", "start": 0, "end": 1}], "duration": "long"}, 'duration is "long"'),
     ],
 )
@@ -300,7 +317,11 @@ def test_a_second_draft_into_the_same_folder_is_refused_while_the_first_runs(inp
     out = tmp_path / "draft"
     first = subprocess.Popen(
         [str(CLI), "draft", str(SAMPLE), "--out", str(out), "--no-cache", *FAST],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=default_signals,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=default_signals,
     )
     try:
         assert first.stderr is not None
@@ -391,8 +412,13 @@ def test_ctrl_c_in_a_terminal_keeps_the_previous_draft(inputs, tmp_path: Path):
     assert status == 0
     before = files_in(out)
     child = pexpect.spawn(
-        str(CLI), ["draft", str(SAMPLE), "--out", str(out), "--no-cache", *FAST], cwd=str(ROOT),
-        dimensions=(30, 120), timeout=180, encoding="utf-8", preexec_fn=default_signals,
+        str(CLI),
+        ["draft", str(SAMPLE), "--out", str(out), "--no-cache", *FAST],
+        cwd=str(ROOT),
+        dimensions=(30, 120),
+        timeout=180,
+        encoding="utf-8",
+        preexec_fn=default_signals,
     )
     child.expect(BAR.pattern)  # transcribing: the bar shows how far
     child.sendintr()  # Ctrl-C, through the terminal's line discipline

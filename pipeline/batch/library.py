@@ -186,4 +186,3 @@ def _commit(folder: Path, files: dict[str, bytes], force: bool) -> list[Path]:
         for name, data in files.items():
             output.add(name, data)
         return output.commit().kept
-

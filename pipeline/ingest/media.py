@@ -412,6 +412,7 @@ def check_complete(info: MediaInfo, decoded_s: float, track: int = 1) -> str | N
         return note
     return None
 
+
 def _last_line(stderr: bytes | None) -> str:
     lines = (stderr or b"").decode("utf-8", "replace").strip().splitlines()
     return lines[-1].strip() if lines else "no details from ffmpeg"
