@@ -65,6 +65,7 @@ pip=(.venv/bin/pip install -q)
 "${pip[@]}" -e '.[test,dask,base]'
 
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 # mypy reads an installed copy: the repository root is the package, and its folder is not named video2blog.
 typecheck="$work/typecheck"
 "${pip[@]}" --no-deps --target "$typecheck" .
