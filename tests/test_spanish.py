@@ -371,3 +371,15 @@ def test_the_question_features_fold_accents_and_see_the_answer_and_the_run_on_co
     statement = make_words("Si la fiebre sube, llame.")
     said = dict(zip(asked.FEATURES, asked.features(statement, (0, 4), 0.02, "es")))
     assert said["interrogative"] == 0.0 and said["answer_next"] == 0.0  # "llame" answers nothing
+
+
+def test_an_auto_language_transcript_is_not_reused_once_a_style_prompt_changes(monkeypatch):
+    from video2blog.pipeline.ingest.transcribe import TranscribeOptions, cache_key
+
+    auto = TranscribeOptions(engine_options=EngineOptions(language=None))
+    english = TranscribeOptions(engine_options=EngineOptions(language="en"))
+    before = cache_key("0" * 64, auto), cache_key("0" * 64, english)
+    assert before == (cache_key("0" * 64, auto), cache_key("0" * 64, english))  # the digest is stable
+    monkeypatch.setattr(language, "style_prompts_digest", lambda: "a prompt edited since")
+    assert cache_key("0" * 64, auto) != before[0]  # heard with whichever prompt the language needed
+    assert cache_key("0" * 64, english) == before[1]  # a language asked for has its prompt in the key

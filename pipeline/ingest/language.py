@@ -13,6 +13,7 @@ Without base nothing can name the language, but tiny.en's own signals tell Engli
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -84,6 +85,20 @@ def style_prompt(language: str) -> str | None:
         return None
     lines = path.read_text(encoding="utf-8").splitlines()
     return " ".join(line.strip() for line in lines if line.strip() and not line.startswith("#")) or None
+
+
+def style_prompts_digest() -> str:
+    """A digest of every shipped style prompt: in ``--language auto`` a transcript may be heard with any
+    of them (the language is known only once heard), so a changed prompt must not reuse it."""
+    data = resources.files("video2blog.pipeline.data")
+    texts = sorted(
+        p.name + "\0" + p.read_text(encoding="utf-8") for p in data.iterdir() if _is_prompt(p.name)
+    )
+    return hashlib.sha256("\0".join(texts).encode("utf-8")).hexdigest()
+
+
+def _is_prompt(name: str) -> bool:
+    return name.startswith("prompt-") and name.endswith(".txt")
 
 
 def second_hearing(

@@ -278,6 +278,8 @@ def cache_key(sha256: str, options: TranscribeOptions) -> str:
     settings.pop("threads", None)  # thread count changes speed, not words
     if options.audio_track:
         settings["track"] = options.audio_track
+    if options.engine_options.language is None:
+        settings["style_prompts"] = language.style_prompts_digest()
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 
 
