@@ -100,6 +100,18 @@ def test_docx_survives_characters_xml_cannot_hold():
     assert len(document.core_properties.subject) == 255
 
 
+@pytest.mark.parametrize(("language", "word"), [("en", "By"), ("es", "Por")])
+def test_the_byline_follows_the_title_in_the_docx_and_is_its_author(language, word):
+    ctx = sample_context()
+    ctx = replace(ctx, draft=replace(ctx.draft, byline="Dr. Ana Ruiz, MD", language=language))
+    document = docx.Document(io.BytesIO(render_all(ctx, ("docx",))["post.docx"]))
+    byline = document.paragraphs[1]
+    assert byline.text == f"{word} Dr. Ana Ruiz, MD" and all(run.italic for run in byline.runs)
+    assert document.core_properties.author == "Dr. Ana Ruiz, MD"
+    plain = docx.Document(io.BytesIO(render_all(sample_context(), ("docx",))["post.docx"]))
+    assert plain.core_properties.author == "video2blog" and not plain.paragraphs[1].text.startswith(word)
+
+
 def test_the_same_draft_gives_the_same_docx_bytes_dated_by_the_draft():
     """A redraft of an unchanged draft must not look like an edit: post.docx is byte-for-byte the same."""
     ctx = sample_context()

@@ -14,6 +14,7 @@ import zipfile
 from typing import TYPE_CHECKING, Any
 
 from video2blog.pipeline.schema import Claim, Draft, Section
+from video2blog.pipeline.textutil import messages
 
 if TYPE_CHECKING:
     from video2blog.pipeline.writers.review import Piece, Review, ReviewSection
@@ -51,6 +52,10 @@ def render_docx(draft: Draft, review: Review | None = None, closing: str = "") -
     document = docx.Document()
     _set_properties(document, draft)
     document.add_heading(_xml_text(draft.title), level=0)
+    if draft.byline:  # the speaker's name and title shown on screen, as in post.md and post.html
+        document.add_paragraph().add_run(
+            _xml_text(messages(draft.language)["byline"].format(name=draft.byline))
+        ).italic = True
     # A style found by name once: python-docx looks a name up by XPath on every paragraph given it.
     heading_style = document.styles[f"Heading {SECTION_HEADING_LEVEL}"]
     for i, section in enumerate(draft.sections):
@@ -203,7 +208,8 @@ def _set_properties(document: object, draft: Draft) -> None:
     props.title = _property(draft.title)
     props.subject = _property(draft.description)
     props.keywords = _property(", ".join(draft.keywords))
-    props.author = props.last_modified_by = "video2blog"
+    props.author = _property(draft.byline) or "video2blog"
+    props.last_modified_by = "video2blog"
     props.comments = _property(f"Drafted by video2blog from {draft.source.path}")
     when = _draft_datetime(draft.date)
     if when is not None:
