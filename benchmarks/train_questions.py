@@ -231,9 +231,10 @@ def main(argv: list[str] | None = None) -> int:
         OUT.write_text(json.dumps(_as_dict(model, name, how, best), indent=0) + "\n", encoding="utf-8")
         print(f"wrote {OUT.relative_to(ROOT)}")
         shipped_model.cache_clear()  # the gate's features come from the model just written
-    from benchmarks import train_gate
+    from benchmarks import train_gate, train_spoken
 
-    return train_gate.main(["--dry-run"] if args.dry_run else [])
+    flags = ["--dry-run"] if args.dry_run else []
+    return train_gate.main(flags) or train_spoken.main(flags)  # both read the model just written
 
 
 def _as_dict(model: QuestionModel, name: str, how: Method, accuracy: float) -> dict[str, object]:

@@ -123,6 +123,24 @@ def test_a_talk_whose_questions_were_all_spoken_embeds_nothing_more():
     assert draft.sections[0].heading == "Does it hurt?" and calls == []
 
 
+@needs_encoder
+@pytest.mark.parametrize(
+    ("question", "heads"),
+    [("When can I drive?", True), ("How can orthodontics benefit me?", True), ("How's it going?", False)],
+)
+def test_a_short_spoken_patient_question_heads_its_answer_and_an_aside_does_not(question, heads):
+    words = make_words(f"{question} Most people are back to their normal day within a week of treatment.")
+    transcript = split_sentences(Transcript(words=words, duration=words[-1].end))
+    span = [SectionSpan(sentences=(0, 2), heading_sentence=0, heading_source="spoken")]
+    draft = compose(
+        transcript, span, Source("t.wav", "0" * 64, 9.0), ComposeOptions(), encode=embed.encoder()
+    )
+    section = draft.sections[0]
+    assert (section.heading == question and section.heading_source == "spoken") is heads, section.heading
+    prose = " ".join(p.text for p in section.paragraphs)
+    assert (question in prose) is not heads  # a heading is not said twice; an aside stays in the prose
+
+
 HOW_TO = [
     "First take the old chain off the bike. Shift onto the smallest cog at the back and push the pin out "
     "with the chain tool. Keep the old chain beside you to count the links.",

@@ -35,9 +35,11 @@ from video2blog.pipeline.text.questions import (
     QuestionModel,
     asks_probability,
     form_rows,
+    prototype_similarity,
     questions_of,
     shipped_gate,
     shipped_model,
+    shipped_spoken_floor,
     subject_of,
     talk_features,
 )
@@ -92,7 +94,8 @@ def compose(
     merged.update(invented)
     language = transcript.language
     cleaned = [clean_sentence(words, s, options.verbatim, merged, language) for s in transcript.sentences]
-    unnamed = [_section(transcript, span, cleaned) for span in spans]
+    patient = _patient_questions(spans, cleaned, language, encode, options.question_model)
+    unnamed = [_section(transcript, span, cleaned, patient) for span in spans]
     prose = [p.text for s in unnamed for p in s.paragraphs]
     full_text = " ".join([*prose, *(s.heading for s in unnamed if s.heading)])
     if language != "en":
@@ -184,11 +187,13 @@ def corrected_words(
     return tuple(fixed), merged
 
 
-def _section(transcript: Transcript, span: SectionSpan, cleaned: list[CleanSentence]) -> Section:
+def _section(
+    transcript: Transcript, span: SectionSpan, cleaned: list[CleanSentence], patient: frozenset[int]
+) -> Section:
     first, last = span.sentences
     said = span.heading_sentence is not None
     source = span.heading_source
-    if said and source == "spoken" and not _kept(cleaned[first].text):
+    if said and source == "spoken" and first not in patient and not _kept(cleaned[first].text):
         said, source = False, "generated"  # "All right", "My name's Ken": prose, and a heading generated
     sentences = transcript.sentences
     return Section(
@@ -200,6 +205,27 @@ def _section(transcript: Transcript, span: SectionSpan, cleaned: list[CleanSente
         heading_words=sentences[first].words if said else None,
         suggestions=(HeadingSuggestion(span.shown, "on-screen"),) if span.shown else (),
     )
+
+
+def _patient_questions(
+    spans: list[SectionSpan],
+    cleaned: list[CleanSentence],
+    language: str,
+    encode: Encode | None,
+    model: QuestionModel | None,
+) -> frozenset[int]:
+    """The spoken questions heading a section that read like a patient's question to a clinic (close
+    to a question form's prototype, ``spoken_question.json``) though their shape alone would be left
+    out: "When can I drive?", "How can orthodontics benefit me?" head their answers; "How's it going?"
+    does not. Sentence indices; none without the sentence encoder or for a talk not in English."""
+    model, floor = model or shipped_model(), shipped_spoken_floor()
+    if encode is None or model is None or floor is None or language != "en":
+        return frozenset()
+    spoken = [s for s in spans if s.heading_sentence is not None and s.heading_source == "spoken"]
+    firsts = [s.sentences[0] for s in spoken]
+    doubted = [i for i in firsts if cleaned[i].text.rstrip().endswith("?") and not _kept(cleaned[i].text)]
+    close = prototype_similarity([heading_text(cleaned[i].text) for i in doubted], encode, model)
+    return frozenset(i for i, similarity in zip(doubted, close) if similarity >= floor)
 
 
 def _kept(said: str) -> bool:

@@ -35,6 +35,7 @@ from video2blog.pipeline.textutil import tokens
 FORMS_FILE = "question_forms.json"
 MODEL_FILE = "question_model.json"
 GATE_FILE = "question_gate.json"
+SPOKEN_FILE = "spoken_question.json"
 # The gate's features, computed by :func:`talk_features` in this order.
 GATE_FEATURES = ("answer_similarity", "sentence_similarity")
 # The first sentences of a section say which question it answers.
@@ -120,6 +121,29 @@ def shipped_gate() -> QuestionGate | None:
         return gate_from_dict(json.loads(_data_text(GATE_FILE)))
     except FileNotFoundError:
         return None
+
+
+@lru_cache(maxsize=1)
+def shipped_spoken_floor() -> float | None:
+    """How close (cosine) a spoken question must come to a form's prototype to head its section when
+    its shape alone would not (``benchmarks/train_spoken.py``); None where none was trained."""
+    try:
+        return float(json.loads(_data_text(SPOKEN_FILE))["floor"])
+    except FileNotFoundError:
+        return None
+
+
+def prototype_similarity(questions: Sequence[str], encode: Encode, model: QuestionModel) -> np.ndarray:
+    """Each question's cosine similarity to the nearest form prototype of ``model``: how much it reads
+    like a question patients ask a clinic ("When can I drive?") rather than a speaker's aside ("How's
+    it going?")."""
+    if not questions:
+        return np.zeros(0)
+    forms = {f.name: f for f in question_forms()}
+    prototypes = prototype_vectors([forms[name] for name in model.forms], encode)
+    vectors = encode(list(questions))
+    norms = np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    return np.asarray((vectors / norms @ prototypes.T).max(axis=1))
 
 
 def gate_from_dict(data: dict[str, object]) -> QuestionGate:
