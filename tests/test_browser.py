@@ -139,7 +139,8 @@ def test_sample_docx_headings_match_draft_json(sample_folder: Path):
     document = docx.Document(str(sample_folder / "post.docx"))
     styles = [(p.style.name if p.style else "", p.text) for p in document.paragraphs]
     headings = [s["heading"] for s in draft["sections"] if not s["lead"]]  # the lead shows no heading
-    assert draft["sections"][0]["lead"] and styles[1] == (
+    assert draft["byline"] and styles[1] == ("Normal", f"By {draft['byline']}")  # shown on screen
+    assert draft["sections"][0]["lead"] and styles[2] == (
         "Normal",
         draft["sections"][0]["paragraphs"][0]["text"],
     )
