@@ -48,25 +48,6 @@ def pair_features(talk: tb.Talk, window: int) -> np.ndarray:
     return np.array(out)
 
 
-def newton(x: np.ndarray, y: np.ndarray, l2: float) -> np.ndarray:
-    """Balanced, L2-penalised logistic regression (last weight: the bias, not penalised)."""
-    positive = max(1.0, float(y.sum()))
-    weight = np.where(y > 0, len(y) / (2 * positive), len(y) / (2 * max(1.0, len(y) - positive)))
-    xb = np.hstack([x, np.ones((len(x), 1))])
-    beta = np.zeros(xb.shape[1])
-    penalty = np.eye(xb.shape[1]) * l2
-    penalty[-1, -1] = 0.0
-    for _ in range(30):
-        p = 1 / (1 + np.exp(-(xb @ beta)))
-        gradient = xb.T @ (weight * (p - y)) + penalty @ beta
-        hessian = (xb * (weight * p * (1 - p))[:, None]).T @ xb + penalty
-        step = np.linalg.solve(hessian, gradient)
-        beta -= step
-        if np.abs(step).max() < 1e-6:
-            break
-    return beta
-
-
 def _score(x: np.ndarray, beta: np.ndarray) -> np.ndarray:
     return np.hstack([x, np.ones((len(x), 1))]) @ beta
 
@@ -74,7 +55,7 @@ def _score(x: np.ndarray, beta: np.ndarray) -> np.ndarray:
 def _standard_fit(x: np.ndarray, y: np.ndarray, l2: float) -> Callable[[np.ndarray], np.ndarray]:
     centre, spread = x.mean(axis=0), x.std(axis=0)
     spread[spread == 0] = 1.0
-    beta = newton((x - centre) / spread, y, l2)
+    beta = tb.newton((x - centre) / spread, y, l2, steps=30)
     return lambda rows: _score((rows - centre) / spread, beta)
 
 
@@ -116,8 +97,11 @@ def scorers(talks: Sequence[tb.Talk], pairs: list[np.ndarray], l2: float) -> dic
         return [fit(talks[i].features) for i in test]
 
     def pair_model(train: Sequence[int]) -> np.ndarray:
-        return newton(
-            np.concatenate([pairs[i] for i in train]), np.concatenate([labels[i] for i in train]), l2
+        return tb.newton(
+            np.concatenate([pairs[i] for i in train]),
+            np.concatenate([labels[i] for i in train]),
+            l2,
+            steps=30,
         )
 
     def pair(train: list[int], test: list[int]) -> list[np.ndarray]:

@@ -132,18 +132,20 @@ def fit(talks: list[Talk]) -> tuple[np.ndarray, float]:
     y = np.concatenate([t.labels for t in talks])
     centre, spread = x.mean(axis=0), x.std(axis=0)
     spread[spread == 0] = 1.0
-    weights, bias = _newton((x - centre) / spread, y)
+    weights, bias = weights_and_bias((x - centre) / spread, y)
     return weights / spread, bias - float((weights / spread) @ centre)
 
 
-def _newton(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
-    positive = max(1.0, y.sum())
+def newton(x: np.ndarray, y: np.ndarray, l2: float = L2, steps: int = 50) -> np.ndarray:
+    """Balanced, L2-penalised logistic regression by Newton's method: the weights, then the bias (not
+    penalised), in one array."""
+    positive = max(1.0, float(y.sum()))
     weight = np.where(y > 0, len(y) / (2 * positive), len(y) / (2 * max(1.0, len(y) - positive)))
     xb = np.hstack([x, np.ones((len(x), 1))])
     beta = np.zeros(xb.shape[1])
-    penalty = np.eye(xb.shape[1]) * L2
+    penalty = np.eye(xb.shape[1]) * l2
     penalty[-1, -1] = 0.0
-    for _ in range(50):
+    for _ in range(steps):
         p = 1 / (1 + np.exp(-(xb @ beta)))
         gradient = xb.T @ (weight * (p - y)) + penalty @ beta
         hessian = (xb * (weight * p * (1 - p))[:, None]).T @ xb + penalty
@@ -151,6 +153,12 @@ def _newton(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
         beta -= step
         if np.abs(step).max() < 1e-6:
             break
+    return beta
+
+
+def weights_and_bias(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """:func:`newton` with the shipped penalty, split into (weights, bias)."""
+    beta = newton(x, y)
     return beta[:-1], float(beta[-1])
 
 

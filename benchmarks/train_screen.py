@@ -36,7 +36,7 @@ import numpy as np
 
 from benchmarks.eval_screen import SAME, Talk, similar, talks
 from benchmarks.eval_sections import boundary_f1, label, pk
-from benchmarks.train_boundaries import ROOT, _newton
+from benchmarks.train_boundaries import ROOT, weights_and_bias
 from tools import make_screen_talks
 from video2blog.pipeline.engines import embed
 from video2blog.pipeline.text import onscreen, segment
@@ -70,7 +70,7 @@ def fit_headings(chosen: list[Talk]) -> tuple[np.ndarray, float]:
     y = np.concatenate([p[1] for p in pairs])
     centre, spread = x.mean(axis=0), x.std(axis=0)
     spread[spread == 0] = 1.0
-    weights, bias = _newton((x - centre) / spread, y)
+    weights, bias = weights_and_bias((x - centre) / spread, y)
     return weights / spread, bias - float((weights / spread) @ centre)
 
 
