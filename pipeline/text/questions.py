@@ -107,30 +107,24 @@ def question_forms() -> tuple[QuestionForm, ...]:
 @lru_cache(maxsize=1)
 def shipped_model() -> QuestionModel | None:
     """The shipped question-form model, or None where none was trained."""
-    try:
-        return model_from_dict(json.loads(_data_text(MODEL_FILE)))
-    except FileNotFoundError:
-        return None
+    data = _shipped_json(MODEL_FILE)
+    return None if data is None else model_from_dict(data)
 
 
 @lru_cache(maxsize=1)
 def shipped_gate() -> QuestionGate | None:
     """The shipped question gate, or None where none was trained (every talk is then headed by
     questions where a form fits)."""
-    try:
-        return gate_from_dict(json.loads(_data_text(GATE_FILE)))
-    except FileNotFoundError:
-        return None
+    data = _shipped_json(GATE_FILE)
+    return None if data is None else gate_from_dict(data)
 
 
 @lru_cache(maxsize=1)
 def shipped_spoken_floor() -> float | None:
     """How close (cosine) a spoken question must come to a form's prototype to head its section when
     its shape alone would not (``benchmarks/train_spoken.py``); None where none was trained."""
-    try:
-        return float(json.loads(_data_text(SPOKEN_FILE))["floor"])
-    except FileNotFoundError:
-        return None
+    data = _shipped_json(SPOKEN_FILE)
+    return None if data is None else float(data["floor"])  # type: ignore[arg-type]
 
 
 def prototype_similarity(questions: Sequence[str], encode: Encode, model: QuestionModel) -> np.ndarray:
@@ -139,8 +133,7 @@ def prototype_similarity(questions: Sequence[str], encode: Encode, model: Questi
     it going?")."""
     if not questions:
         return np.zeros(0)
-    forms = {f.name: f for f in question_forms()}
-    prototypes = prototype_vectors([forms[name] for name in model.forms], encode)
+    prototypes = model_prototypes(model, encode)
     vectors = encode(list(questions))
     norms = np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     return np.asarray((vectors / norms @ prototypes.T).max(axis=1))
@@ -172,6 +165,14 @@ def asks_probability(gate: QuestionGate, features: np.ndarray) -> float:
     """The probability that a talk with these :func:`talk_features` is headed by questions."""
     z = (features - gate.mean) / gate.scale
     return float(1.0 / (1.0 + np.exp(-(z @ gate.weights + gate.bias))))
+
+
+def _shipped_json(name: str) -> dict[str, object] | None:
+    """A shipped data file's JSON object, or None where it was not trained (no such file)."""
+    try:
+        return dict(json.loads(_data_text(name)))
+    except FileNotFoundError:
+        return None
 
 
 def _data_text(name: str) -> str:
@@ -250,8 +251,7 @@ def form_rows(sections: Sequence[Sequence[str]], encode: Encode, model: Question
     """The form model's features (:func:`section_features`) of each section, one row each."""
     if not sections:
         return np.zeros((0, len(model.mean)))
-    forms = {f.name: f for f in question_forms()}
-    prototypes = prototype_vectors([forms[name] for name in model.forms], encode)
+    prototypes = model_prototypes(model, encode)
     return np.vstack([section_features(_vectors(s, encode), prototypes, model.features) for s in sections])
 
 
@@ -268,6 +268,12 @@ def questions_of(rows: np.ndarray, subject: Subject, model: QuestionModel) -> li
         sure = [k for k in ranked if probs[row, k] >= model.min_confidence]
         asked.append([ask(forms[model.forms[k]].template, subject) for k in sure])
     return asked
+
+
+def model_prototypes(model: QuestionModel, encode: Encode) -> np.ndarray:
+    """The prototype vector of each of ``model``'s forms, in its order."""
+    forms = {f.name: f for f in question_forms()}
+    return prototype_vectors([forms[name] for name in model.forms], encode)
 
 
 def prototype_vectors(forms: Sequence[QuestionForm], encode: Encode) -> np.ndarray:
