@@ -161,13 +161,7 @@ def cross_validate(chosen: list[Talk]) -> None:
     table: dict[str, list[dict[str, float]]] = {"both": [], "screen": [], "cuts": [], "neither": []}
     for talk in chosen:
         model = train([t for t in chosen if t is not talk])
-        plain = replace(model, cut_weight=0.0)
-        row = {
-            "both": scores(talk, model),
-            "screen": scores(talk, plain),
-            "cuts": scores(talk, model, text=False),
-            "neither": scores(talk, plain, text=False),
-        }
+        row = _four_ways(talk, model)
         for key, value in row.items():
             table[key].append(value)
         cells = " | ".join(_cell(row[k]) for k in table)
@@ -177,19 +171,24 @@ def cross_validate(chosen: list[Talk]) -> None:
         print(f"mean {key:8}: {_cell(means)}")
 
 
+def _four_ways(talk: Talk, model: onscreen.ScreenModel) -> dict[str, dict[str, float]]:
+    """A talk's scores with the screen text and the cuts, each alone, and neither."""
+    plain = replace(model, cut_weight=0.0)
+    return {
+        "both": scores(talk, model),
+        "screen": scores(talk, plain),
+        "cuts": scores(talk, model, text=False),
+        "neither": scores(talk, plain, text=False),
+    }
+
+
 def report_held_out(chosen: list[Talk]) -> None:
     """The held-out talks under the shipped model, with and without its cut cue, and on the cuts alone."""
     model = onscreen.screen_model()
-    plain = replace(model, cut_weight=0.0)
     print(f"{'talk':18} {'cuts':>4} | screen+cuts: recall F1 Pk | screen alone | cuts alone | neither")
     table: dict[str, list[dict[str, float]]] = {"both": [], "screen": [], "cuts": [], "neither": []}
     for talk in chosen:
-        row = {
-            "both": scores(talk, model),
-            "screen": scores(talk, plain),
-            "cuts": scores(talk, model, text=False),
-            "neither": scores(talk, plain, text=False),
-        }
+        row = _four_ways(talk, model)
         for key, value in row.items():
             table[key].append(value)
         print(f"{talk.name:18} {len(talk.screen.cuts):4d} | " + " | ".join(_cell(row[k]) for k in table))
