@@ -101,7 +101,8 @@ def _at_pauses(
         before = join_words([w.text for w in words[start:cut]])
         after = join_words([w.text for w in words[cut : cut + 2]])
         asks = asked.asks(words, (start, cut), typical, language)
-        if (_opens_question(before, language) if asks is None else asks) or _opens_question(after, language):
+        opens = _opens_question(before, language, unaccented=True)
+        if (opens if asks is None else asks) or _opens_question(after, language):
             kept.append(cut)
     bounds = [first, *kept, last]
     return list(zip(bounds, bounds[1:]))
@@ -126,7 +127,7 @@ def _sentence(
     sentence = make_sentence(words, span)
     text = sentence.text.rstrip(",;: ")
     learned = asked.asks(words, span, typical, language)
-    asks = _opens_question(text, language) if learned is None else learned
+    asks = _opens_question(text, language, unaccented=cut) if learned is None else learned
     asks = asks and span[1] - span[0] <= MAX_QUESTION_WORDS
     if sentence.text.endswith(("?", "!")) or not (cut or (asks and text.endswith("."))):
         return sentence
@@ -136,12 +137,32 @@ def _sentence(
     )
 
 
-def _opens_question(text: str, language: str) -> bool:
+def _opens_question(text: str, language: str, unaccented: bool = False) -> bool:
+    """Whether ``text`` opens with an interrogative (``question-words-<code>.txt``).
+
+    With ``unaccented`` (a piece cut at a pause after a comma), also one the recogniser wrote without its
+    accent ("Cuando debo empezar", "Por que me pica"), unless a clause's subject follows it
+    (``subject-words-<code>.txt``: "Cuando las cerdas se abren" is a statement's opening clause).
+    """
     name = f"question-words-{language}.txt"
-    first = tokens(text)[:2]
-    return _data_exists(name) and any(
-        " ".join(first[:n]) in word_list(name) for n in (1, 2) if len(first) >= n
+    first = tokens(text)[:3]
+    if not _data_exists(name):
+        return False
+    if any(" ".join(first[:n]) in word_list(name) for n in (1, 2) if len(first) >= n):
+        return True
+    return unaccented and _unaccented_question(first, language)
+
+
+def _unaccented_question(first: list[str], language: str) -> bool:
+    folded = [asked.fold(t) for t in first]
+    interrogatives, subjects = (
+        asked.folded_list(f"question-words-{language}.txt"),
+        f"subject-words-{language}.txt",
     )
+    for n in (2, 1):
+        if len(folded) > n and " ".join(folded[:n]) in interrogatives:
+            return not (_data_exists(subjects) and first[n] in word_list(subjects))
+    return False
 
 
 def punkt_spans(words: tuple[Word, ...], language: str) -> list[tuple[int, int]]:
@@ -274,7 +295,8 @@ def heading_kind(text: str, language: str) -> str | None:
     """``"question"`` when a sentence of a talk not in English reads as a spoken question, else None.
 
     A question ends with "?" (Whisper base writes Spanish questions "¿...?") or opens with an
-    interrogative, and has at least three words. Otherwise the English shape rules of
+    interrogative, and has at least three words. A piece cut from a run-on after a question (it opens in
+    lower case: "normalmente empezamos...") is its answer, never a title. Otherwise the English shape rules of
     :func:`.spoken.heading_kind` are asked (a short sentence set apart reads as a spoken title or a
     question whose marks Whisper left out: on the Spanish talks, heading recall 0.23 with them, 0.07
     without).
@@ -283,4 +305,4 @@ def heading_kind(text: str, language: str) -> str | None:
     asks = text.rstrip().endswith("?") or _opens_question(text, language)
     if asks and MIN_QUESTION_WORDS <= len(words) <= MAX_QUESTION_WORDS:
         return "question"
-    return spoken.heading_kind(text)
+    return None if text[:1].islower() else spoken.heading_kind(text)
