@@ -70,7 +70,50 @@ def split_sentences(transcript: Transcript) -> Transcript:
         for pieces in [_at_pauses(words, span, typical, language)]
         for piece in pieces
     ]
-    return replace(transcript, sentences=tuple(sentences))
+    return replace(transcript, sentences=tuple(_conditions_joined(words, sentences, typical, language)))
+
+
+def _conditions_joined(
+    words: tuple[Word, ...], sentences: list[Sentence], typical: float, language: str
+) -> list[Sentence]:
+    """A question of fewer than :data:`~.sentences.MIN_QUESTION_WORDS` words that the next sentence goes on
+    as a condition (``condition-words-<code>.txt``), up to a comma and a pause: one question, then its
+    answer ("¿Qué pasa? Si nos saltamos una dosis, no hace falta..." -> "¿Qué pasa si nos saltamos una
+    dosis?" "no hace falta...")."""
+    out: list[Sentence] = []
+    for sentence in sentences:
+        before = out[-1] if out else None
+        cut = _condition_end(words, before, sentence, typical, language) if before else None
+        if before is None or cut is None:
+            out.append(sentence)
+            continue
+        out[-1] = _joined_question(words, before, cut, language)
+        out.append(make_sentence(words, (cut, sentence.words[1]), resplit=True))
+    return out
+
+
+def _condition_end(
+    words: tuple[Word, ...], question: Sentence, sentence: Sentence, typical: float, language: str
+) -> int | None:
+    """Where the condition that goes on ``question`` ends in ``sentence`` (the word after its comma), or
+    None where ``question`` is no short question or ``sentence`` no condition."""
+    name = f"condition-words-{language}.txt"
+    first, last = sentence.words
+    short = question.words[1] - question.words[0] < MIN_QUESTION_WORDS and question.text.endswith("?")
+    if not (short and _data_exists(name) and bare(words[first].text) in word_list(name)):
+        return None
+    ends = (i for i in range(first + 1, last - MIN_QUESTION_WORDS + 1) if words[i - 1].text.endswith(","))
+    return next((i for i in ends if sentence_pause(words, i, typical)), None)
+
+
+def _joined_question(words: tuple[Word, ...], question: Sentence, cut: int, language: str) -> Sentence:
+    texts = [w.text for w in words[question.words[0] : cut]]
+    k = question.words[1] - question.words[0]
+    texts[k - 1] = texts[k - 1].rstrip("?")
+    texts[k] = texts[k][:1].lower() + texts[k][1:]
+    text = join_words(texts).rstrip(",")
+    written = f"¿{text.lstrip('¿')}?" if language == "es" else text + "?"
+    return replace(make_sentence(words, (question.words[0], cut)), text=written)
 
 
 def typical_gap(words: tuple[Word, ...]) -> float:
@@ -286,9 +329,21 @@ def spoken_heading(heading: str, language: str) -> str:
     name = f"question-words-{language}.txt"
     if language != "es" or not _data_exists(name):
         return heading
-    plain = heading.strip().lstrip("¿").rstrip(".?")
+    plain = _condition_kept(heading.strip().lstrip("¿").rstrip(".?"), language)
     asks = heading.rstrip().endswith("?") or _opens_question(plain, language)
     return f"¿{plain}?" if asks and plain else heading
+
+
+def _condition_kept(heading: str, language: str) -> str:
+    """A question closed too early and the condition that goes on it, as one ("Qué pasa? Si me salto una
+    sesión" -> "Qué pasa si me salto una sesión"; see :func:`_conditions_joined`)."""
+    name = f"condition-words-{language}.txt"
+    if not _data_exists(name):
+        return heading
+    head, mark, rest = heading.partition("? ")
+    if not mark or bare(rest.split(" ", 1)[0]) not in word_list(name):
+        return heading
+    return f"{head} {rest[:1].lower()}{rest[1:]}"
 
 
 def heading_kind(text: str, language: str) -> str | None:
