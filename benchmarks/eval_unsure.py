@@ -26,20 +26,21 @@ import argparse
 import difflib
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.eval_sections import EVAL_DIR, transcript_of
-from video2blog.pipeline.schema import Transcript
+from video2blog.pipeline.schema import Reason, Transcript
 from video2blog.pipeline.text.confidence import baseline_unsure, unsure_words
 from video2blog.pipeline.text.sentences import split_sentences
 from video2blog.pipeline.textutil import tokens, word_list
+from video2blog.pipeline.writers.review import say_reasons
 
-Rule = Callable[[Transcript, tuple[str, ...]], dict[int, str]]
+Rule = Callable[[Transcript, tuple[str, ...]], dict[int, tuple[Reason, ...]]]
 RULES: dict[str, Rule] = {
     "baseline": lambda t, g: baseline_unsure(t),
-    "p<0.77": lambda t, g: {i: "" for i, w in enumerate(t.words) if w.probability < 0.77},
+    "p<0.77": lambda t, g: {i: () for i, w in enumerate(t.words) if w.probability < 0.77},
     "signals": lambda t, g: unsure_words(t),
     "signals+glossary": unsure_words,
 }
@@ -104,7 +105,7 @@ def clinic_glossary(spoken: str) -> tuple[str, ...]:
     return tuple(sorted({t for t in tokens(spoken) if len(t) >= 5 and t not in common and not t.isdigit()}))
 
 
-def count(transcript: Transcript, wrong: set[int], flagged: dict[int, str]) -> Counts:
+def count(transcript: Transcript, wrong: set[int], flagged: Mapping[int, object]) -> Counts:
     scored = {i for i, w in enumerate(transcript.words) if norm_tokens(w.text)}
     hits = len(wrong & set(flagged) & scored)
     return Counts(len(scored), len(wrong & scored), len(set(flagged) & scored), hits)
@@ -130,12 +131,14 @@ def evaluate(truth_path: Path, show: bool) -> dict[str, Counts]:
     return out
 
 
-def _show(path: Path, transcript: Transcript, wrong: set[int], flagged: dict[int, str]) -> None:
+def _show(
+    path: Path, transcript: Transcript, wrong: set[int], flagged: Mapping[int, tuple[Reason, ...]]
+) -> None:
     print(f"\n# {path.name}")
     for i in sorted(wrong | set(flagged)):
         w = transcript.words[i]
         mark = ("HIT " if i in flagged else "MISS") if i in wrong else "FA  "
-        print(f"  {mark} {w.text!r:18} p={w.probability:.2f} {flagged.get(i, '')}")
+        print(f"  {mark} {w.text!r:18} p={w.probability:.2f} {say_reasons(flagged.get(i, ()), 'en')}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,16 +3,34 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
+
+_E = TypeVar("_E", bound="Video2BlogError")
 
 
 class Video2BlogError(Exception):
-    """Base class: a problem the user can fix, with a message that says how."""
+    """Base class: a problem the user can fix, with a message that says how.
+
+    An error made by :meth:`said` also carries its message catalogue key and values, so that a page in
+    another language (the review server's) can say it in the draft's language.
+    """
 
     exit_code = 1
 
     def __init__(self, message: str, path: Path | str | None = None) -> None:
         self.path = str(path) if path is not None else None
+        self.key = ""
+        self.values: dict[str, str] = {}
         super().__init__(f"{self.path}: {message}" if self.path else message)
+
+    @classmethod
+    def said(cls: type[_E], key: str, **values: str) -> _E:
+        """The error whose message is the catalogue's ``key`` (``pipeline/data/messages-en.json``)."""
+        from video2blog.pipeline.textutil import message
+
+        error = cls(message("en", key, **values))
+        error.key, error.values = key, values
+        return error
 
 
 class InputError(Video2BlogError):

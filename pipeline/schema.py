@@ -97,11 +97,25 @@ class Transcript:
 
 # The Removal reason of words the recogniser invented (see text/hallucination.py): out of prose and captions.
 HALLUCINATION = "hallucination"
+# Why a word was left out of the prose (``Removal.reason``): each a key of the message catalogue, whose
+# message is ``why_<key>`` (``pipeline/data/messages-<language>.json``); the writers say it in the draft's
+# language. HALLUCINATION above is one of them; "merged": part of a glossary correction's words.
+REMOVAL_REASONS = ("filler", "repetition", "false_start", "punctuation", HALLUCINATION, "merged")
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a word should be checked (see text/confidence.py): a key of the message catalogue, whose message
+    is ``why_<key>``, and the values its message names (``percent``, ``term``), never English text."""
+
+    key: str
+    values: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
 class Removal:
-    """A word the cleanup left out of the prose, and why."""
+    """A word the cleanup left out of the prose, and why: ``reason`` is one of :data:`REMOVAL_REASONS`
+    (drafts of older versions, which wrote English text there, are read back to these keys)."""
 
     word: int
     text: str

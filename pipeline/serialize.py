@@ -115,6 +115,17 @@ def _notes(notes: object) -> tuple[str, ...]:
     return tuple(n for n in notes if isinstance(n, str)) if isinstance(notes, list) else ()
 
 
+# Removal reasons as earlier versions wrote them in draft.json (English text), where not already the key.
+_OLD_REMOVAL_REASONS = {"false start": "false_start", "merged into correction": "merged"}
+
+
+def removal_reason(reason: object) -> str:
+    """A removal's reason key (:data:`~video2blog.pipeline.schema.REMOVAL_REASONS`) from draft.json, where
+    older versions wrote English text ("merged into correction"); a reason no version wrote stays as it is."""
+    text = str(reason)
+    return _OLD_REMOVAL_REASONS.get(text, text)
+
+
 def draft_from_dict(data: dict[str, Any]) -> Draft:
     """A draft from its JSON form (``draft.json``), as :func:`draft_to_dict` wrote it.
 
@@ -129,7 +140,9 @@ def draft_from_dict(data: dict[str, Any]) -> Draft:
         source=Source(**data["source"]),
         sections=tuple(_section_from_dict(s) for s in data["sections"]),
         keywords=tuple(str(k) for k in data.get("keywords", ())),
-        removals=tuple(Removal(**r) for r in data.get("removals", ())),
+        removals=tuple(
+            Removal(**{**r, "reason": removal_reason(r["reason"])}) for r in data.get("removals", ())
+        ),
         corrections=tuple(
             Correction(**{**c, "words": _span(c["words"])}) for c in data.get("corrections", ())
         ),

@@ -33,7 +33,7 @@ from video2blog.pipeline.editing.edits import (
 from video2blog.pipeline.editing.server import ReviewServer
 from video2blog.pipeline.errors import UsageError
 from video2blog.pipeline.output import OutputFolder
-from video2blog.pipeline.schema import HeadingSuggestion, Source
+from video2blog.pipeline.schema import HeadingSuggestion, Reason, Source
 from video2blog.pipeline.serialize import draft_from_dict, draft_to_dict, to_json, transcript_to_dict
 from video2blog.pipeline.text.confidence import baseline_unsure, unsure_words
 from video2blog.pipeline.text.sentences import split_sentences
@@ -142,7 +142,7 @@ def test_unsure_signals_flag_rare_words_near_terms_and_trust_glossary_terms():
     transcript = split_sentences(make_transcript("We give catamine infusions for fibromyalgia pain today."))
     words = [w.text for w in transcript.words]
     flagged = unsure_words(transcript, ("ketamine",))
-    assert "glossary term 'ketamine'" in flagged[words.index("catamine")]
+    assert Reason("near_term", (("term", "ketamine"),)) in flagged[words.index("catamine")]
     assert words.index("today.") not in flagged
     assert not baseline_unsure(transcript)  # every word was heard at 0.95: the old rule flags none
     low = replace(transcript, words=tuple(replace(w, probability=0.6) for w in transcript.words))

@@ -4,6 +4,8 @@ an English draft's page keeps its English controls."""
 
 from __future__ import annotations
 
+import http.client
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -127,3 +129,86 @@ def test_the_edit_page_speaks_the_drafts_language(browser, served, size: str):  
         assert {"Save", "Undo", "Edit heading", "Merge into previous", "Done", "Cancel", "Undone"} <= set(
             found
         )
+
+
+def edit_and_save(tab, heading: str, touch: bool) -> None:
+    getattr(tab.locator("#section-2 [data-act=heading]"), "tap" if touch else "click")()
+    tab.fill("#section-2 .inline-edit input", heading)
+    tab.locator("#section-2 .inline-edit button[type=submit]").click()
+    sync_api.expect(tab.locator("#pending")).to_have_text("1")
+    tab.locator("#save").click()
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_a_refused_save_says_why_in_the_drafts_language(browser, served, size: str):  # noqa: F811
+    """The review server's own error line (here: the draft was saved from another tab) is in the draft's
+    language, after the page's "Not saved:"; the English line is the one it always was."""
+    language, server = served
+    context = browser.new_context(**(PHONE if size == "phone" else DESKTOP))
+    first, second = context.new_page(), context.new_page()
+    open_served(first, server)
+    open_served(second, server)
+    text = messages(language)
+    edit_and_save(first, "Fiebre", touch=size == "phone")
+    sync_api.expect(first.locator("#edit-status")).to_contain_text(text["js_saved"].split("{")[0].strip())
+    edit_and_save(second, "Vacuna", touch=size == "phone")
+    status = second.locator("#edit-status")
+    sync_api.expect(status).to_have_class(re.compile(r"\berror\b"))
+    said = status.inner_text()
+    sync_api.expect(status).to_be_in_viewport()
+    context.close()
+    assert said == text["js_not_saved"].format(why=text["error_conflict"])
+    found = sorted({m.group(0) for p in english_strings() for m in p.finditer(said)})
+    if language == "es":
+        assert not found, f"English in the Spanish save error: {found}"
+    else:
+        assert said == (
+            "Not saved: this draft was saved from another tab or window since this page was loaded; "
+            "reload the page to see those changes, then make your edits again"
+        )
+
+
+def ask(server: Served, path: str, headers: dict[str, str], body: bytes | None = None) -> tuple[int, str]:
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        connection.request("POST" if body is not None else "GET", f"/{server.token}/{path}", body, headers)
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8")
+    finally:
+        connection.close()
+
+
+def test_every_refusal_of_the_review_server_is_in_the_drafts_language(served):
+    """Refused writes, a request that is not a save, an edit that no longer fits the draft, and an error
+    the catalogue does not word: each error line in the draft's language (English ones as they were)."""
+    language, server = served
+    version = json.loads(ask(server, "api/state", {})[1])["version"]
+    origin = {"Origin": f"http://127.0.0.1:{server.port}", "Content-Type": "application/json"}
+
+    def save(edits: object, headers: dict[str, str] = origin) -> tuple[int, str]:
+        status, body = ask(
+            server, "api/save", headers, json.dumps({"version": version, "edits": edits}).encode()
+        )
+        return status, json.loads(body)["error"]
+
+    text, english = messages(language), messages("en")
+    refused = [
+        (save([{"op": "accept", "section": 0}], {"Content-Type": "application/json"}), 403, "error_origin"),
+        (
+            save([{"op": "accept", "section": 0}], {**origin, "Content-Type": "text/plain"}),
+            415,
+            "error_json_only",
+        ),
+        (save([{"op": "accept", "section": 9}]), 400, "error_no_section"),
+        (save([{"op": "pick", "section": 0, "text": "Nada"}]), 400, "error_other"),
+    ]
+    for (status, why), code, key in refused:
+        assert status == code, (why, key)
+        if language == "es":
+            values = {"n": "10", "count": "2", "detail": ""}
+            assert why == text[key].format(**values) and not any(p.search(why) for p in english_strings())
+        else:
+            assert why.startswith(english[key].split("{")[0]) and why
+    if language == "en":  # an error the catalogue does not word: its own English line, as before
+        assert refused[-1][0][1] == "pick: section 1 has no suggestion 'Nada'"
+        assert refused[2][0][1] == "accept: there is no section 10; the draft has 2. Reload the page"

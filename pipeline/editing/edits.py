@@ -235,10 +235,8 @@ def _apply_one(state: Applied, edit: Edit) -> Applied:
 
 def _section(state: Applied, edit: Edit) -> Section:
     if not 0 <= edit.section < len(state.draft.sections):
-        raise UsageError(
-            f"{edit.op}: there is no section {edit.section + 1}; the draft has "
-            f"{len(state.draft.sections)}. Reload the page"
-        )
+        count = str(len(state.draft.sections))
+        raise UsageError.said("error_no_section", op=edit.op, n=str(edit.section + 1), count=count)
     return state.draft.sections[edit.section]
 
 
@@ -256,7 +254,7 @@ def _replace_section(state: Applied, edit: Edit, new: Section, was: str = "") ->
 def _set_heading(state: Applied, edit: Edit) -> Applied:
     section, text = _section(state, edit), _one_line(edit.text)
     if not text:
-        raise UsageError(f"heading: section {edit.section + 1} needs a heading; merge it instead")
+        raise UsageError.said("error_needs_heading", n=str(edit.section + 1))
     new = replace(section, heading=text, heading_source="edited", lead=False)  # a heading: now a section
     return _replace_section(state, edit, new, section.heading)
 
@@ -280,7 +278,7 @@ def _pick(state: Applied, edit: Edit) -> Applied:
 def _set_paragraph(state: Applied, edit: Edit) -> Applied:
     section = _section(state, edit)
     if not 0 <= edit.paragraph < len(section.paragraphs):
-        raise UsageError(f"paragraph: section {edit.section + 1} has no paragraph {edit.paragraph + 1}")
+        raise UsageError.said("error_no_paragraph", n=str(edit.section + 1), p=str(edit.paragraph + 1))
     paragraphs = list(section.paragraphs)
     old, text = paragraphs[edit.paragraph], _one_line(edit.text)
     spelt = realigned(_pieces(state, old.text, old.words), old.text, text, state.transcript)
@@ -351,7 +349,7 @@ def _spread(owners: Sequence[int], words: Sequence[str]) -> dict[int, str]:
 def _merge(state: Applied, edit: Edit) -> Applied:
     section = _section(state, edit)
     if edit.section == 0:
-        raise UsageError("merge: the first section has no section before it")
+        raise UsageError.said("error_merge_first")
     before = state.draft.sections[edit.section - 1]
     joined = replace(before, end=section.end, paragraphs=before.paragraphs + section.paragraphs)
     sections = list(state.draft.sections)
@@ -439,7 +437,7 @@ def _pieces(state: Applied, text: str, span: tuple[int, int]) -> tuple[Piece, ..
 def _fix_word(state: Applied, edit: Edit) -> Applied:
     text, original = _one_line(edit.text), bare(edit.original)
     if not text or not original:
-        raise UsageError("word: a word fix needs the word as shown and its new spelling")
+        raise UsageError.said("error_word_fix")
     fixer = _WordFixer(state, edit, original, text)
     draft = replace(
         state.draft,

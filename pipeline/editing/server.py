@@ -27,6 +27,7 @@ from pathlib import Path
 from video2blog.pipeline.editing import store
 from video2blog.pipeline.editing.edits import edit_from_dict
 from video2blog.pipeline.errors import UsageError, Video2BlogError
+from video2blog.pipeline.textutil import message
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ class ReviewServer:
         self.folder = folder.resolve()
         loaded = store.load(self.folder)  # fail now on a folder that is not a draft
         self.media = store.find_media(self.folder, loaded.draft)
+        self.language = loaded.draft.language  # what the server's own error lines are written in
         self.token = secrets.token_urlsafe(24)
         self.lock = threading.Lock()  # one save at a time
         try:
@@ -174,14 +176,14 @@ class _Handler(BaseHTTPRequestHandler):
             self._file(urllib.parse.unquote(rest))
 
     def do_HEAD(self) -> None:
-        self._refuse(HTTPStatus.METHOD_NOT_ALLOWED, "use GET")
+        self._refuse(HTTPStatus.METHOD_NOT_ALLOWED, "error_use_get")
 
     def do_POST(self) -> None:
         rest = self._checked(write=True)
         if rest is None:
             return
         if rest != SAVE_PATH:
-            self._refuse(HTTPStatus.NOT_FOUND, "no such place to write")
+            self._refuse(HTTPStatus.NOT_FOUND, "error_no_place")
             return
         self._save()
 
@@ -190,21 +192,32 @@ class _Handler(BaseHTTPRequestHandler):
     def _checked(self, write: bool) -> str | None:
         """The path after the token, or None once the request has been refused."""
         if self.headers.get("Host", "") not in self.review.allowed_hosts():
-            self._refuse(HTTPStatus.MISDIRECTED_REQUEST, "wrong Host")
+            self._refuse(HTTPStatus.MISDIRECTED_REQUEST, "error_host")
             return None
         path = urllib.parse.urlsplit(self.path).path
         token, _, rest = path.lstrip("/").partition("/")
         if not hmac.compare_digest(token.encode(), self.review.token.encode()):
-            self._refuse(HTTPStatus.FORBIDDEN, "open the address video2blog review printed (with its token)")
+            self._refuse(HTTPStatus.FORBIDDEN, "error_token")
             return None
         origins = {f"http://{h}" for h in self.review.allowed_hosts()}
         if write and self.headers.get("Origin", "") not in origins:
-            self._refuse(HTTPStatus.FORBIDDEN, "writes must come from the review page itself")
+            self._refuse(HTTPStatus.FORBIDDEN, "error_origin")
             return None
         return rest
 
-    def _refuse(self, status: HTTPStatus, why: str) -> None:
-        self._json(status, {"error": why})
+    def _refuse(self, status: HTTPStatus, key: str, **values: str) -> None:
+        """Refuse the request with the catalogue's ``key``, in the draft's language."""
+        self._json(status, {"error": message(self.review.language, key, **values)})
+
+    def _refuse_error(self, status: HTTPStatus, exc: Video2BlogError) -> None:
+        """Refuse with ``exc``'s message: as it is in English; in another language its catalogue message,
+        or, for an error the catalogue does not word, a line saying the reason is in the terminal (logged)."""
+        if exc.key:
+            self._refuse(status, exc.key, **exc.values)
+            return
+        if self.review.language != "en":
+            log.error("%s", exc)
+        self._refuse(status, "error_other", detail=str(exc))
 
     def _headers(
         self, status: HTTPStatus, kind: str, length: int, extra: dict[str, str] | None = None
@@ -235,20 +248,21 @@ class _Handler(BaseHTTPRequestHandler):
             editing = {"version": loaded.version, "save": SAVE_PATH}
             body = store.render_page(loaded, editing, review.media_href())
         except Video2BlogError as exc:
-            self._refuse(HTTPStatus.INTERNAL_SERVER_ERROR, str(exc))
+            self._refuse_error(HTTPStatus.INTERNAL_SERVER_ERROR, exc)
             return
+        review.language = loaded.draft.language
         self._send(HTTPStatus.OK, "text/html; charset=utf-8", body, {"Content-Security-Policy": PAGE_POLICY})
 
     def _save(self) -> None:
         if self.headers.get_content_type() != "application/json":
-            self._refuse(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send the edits as application/json")
+            self._refuse(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "error_json_only")
             return
         length = _length(self.headers.get("Content-Length", ""))
         if length is None:
-            self._refuse(HTTPStatus.BAD_REQUEST, "Content-Length is not a number of bytes")
+            self._refuse(HTTPStatus.BAD_REQUEST, "error_length")
             return
         if not 0 < length <= MAX_BODY:
-            self._refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "no edits, or too many at once")
+            self._refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "error_size")
             return
         try:
             body = json.loads(self.rfile.read(length))
@@ -256,30 +270,30 @@ class _Handler(BaseHTTPRequestHandler):
             with self.review.lock:
                 saved = store.save(self.review.folder, edits, str(body["version"]), self.review.media)
         except store.ConflictError as exc:
-            self._refuse(HTTPStatus.CONFLICT, str(exc))
+            self._refuse_error(HTTPStatus.CONFLICT, exc)
             return
         except RecursionError:  # JSON nested deeper than the parser goes
-            self._refuse(HTTPStatus.BAD_REQUEST, "not a save request (nested too deeply)")
+            self._refuse(HTTPStatus.BAD_REQUEST, "error_nested")
             return
         except (ValueError, KeyError, TypeError, OverflowError) as exc:
-            self._refuse(HTTPStatus.BAD_REQUEST, f"not a save request ({str(exc)[:200]})")
+            self._refuse(HTTPStatus.BAD_REQUEST, "error_not_request", detail=str(exc)[:200])
             return
         except Video2BlogError as exc:
-            self._refuse(HTTPStatus.BAD_REQUEST, str(exc))
+            self._refuse_error(HTTPStatus.BAD_REQUEST, exc)
             return
         self._json(HTTPStatus.OK, asdict(saved))
 
     def _file(self, name: str) -> None:
         path = _inside(self.review.folder, name)
         if path is None:
-            self._refuse(HTTPStatus.NOT_FOUND, "not a file of this draft")
+            self._refuse(HTTPStatus.NOT_FOUND, "error_not_file")
             return
         self._stream(path)
 
     def _media(self, name: str) -> None:
         media = self.review.media
         if media is None or name != media.name or not media.is_file():
-            self._refuse(HTTPStatus.NOT_FOUND, "not the media of this draft")
+            self._refuse(HTTPStatus.NOT_FOUND, "error_not_media")
             return
         self._stream(media)
 

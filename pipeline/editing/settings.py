@@ -18,7 +18,7 @@ from pathlib import Path
 from video2blog.pipeline.editing.edits import GLOSSARY_FILE
 from video2blog.pipeline.errors import InputError
 from video2blog.pipeline.ingest.transcribe import load_glossary
-from video2blog.pipeline.schema import Draft, Transcript
+from video2blog.pipeline.schema import Draft, Reason, Transcript
 from video2blog.pipeline.text.confidence import unsure_words
 from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, WRITERS, RenderContext
 
@@ -112,7 +112,7 @@ def render_context(
     editing: dict[str, str] | None = None,
 ) -> RenderContext:
     """The one way a draft's files are rendered: its settings, and the words its glossary flags."""
-    unsure: Mapping[int, str] = unsure_words(transcript, glossary)
+    unsure: Mapping[int, tuple[Reason, ...]] = unsure_words(transcript, glossary)
     return RenderContext(
         draft,
         transcript,

@@ -43,7 +43,7 @@ from video2blog.pipeline.errors import InputError, Video2BlogError
 from video2blog.pipeline.output import FolderBusy, OutputFolder, folder_lock, recover
 from video2blog.pipeline.schema import Draft, Transcript
 from video2blog.pipeline.serialize import draft_from_dict, to_json, transcript_from_dict
-from video2blog.pipeline.textutil import normalise_term
+from video2blog.pipeline.textutil import message, normalise_term
 from video2blog.pipeline.writers.chapters import youtube_chapters
 from video2blog.pipeline.writers.formats import (
     WRITERS,
@@ -143,10 +143,7 @@ def _recover_unless_busy(folder: Path) -> None:
         return
 
 
-DRAFTING = (
-    "a draft is being written into this folder right now; wait for it to end, "
-    "reload the page to see it, then make your edits again"
-)
+DRAFTING = message("en", "error_drafting")
 
 
 def read_record(folder: Path) -> EditRecord:
@@ -222,17 +219,14 @@ def save(folder: Path, edits: list[Edit], version: str, media: Path | None) -> S
         with folder_lock(folder, DRAFTING):  # a draft run (or batch) holds it while it writes
             return _save(folder, edits, version, media)
     except FolderBusy as exc:
-        raise ConflictError(DRAFTING) from exc
+        raise ConflictError.said("error_drafting") from exc
 
 
 def _save(folder: Path, edits: list[Edit], version: str, media: Path | None) -> Saved:
     recover(folder)  # under the lock this save holds
     loaded = load(folder)
     if version != loaded.version:
-        raise ConflictError(
-            "this draft was saved from another tab or window since this page was loaded; "
-            "reload the page to see those changes, then make your edits again"
-        )
+        raise ConflictError.said("error_conflict")
     applied = apply_edits(loaded.draft, loaded.shown, edits)
     record = extend_record(loaded.record, loaded.draft, applied)
     glossary = merged_terms(loaded.glossary, [t for t in map(normalise_term, applied.glossary) if t])

@@ -65,7 +65,7 @@ def fold(text: str) -> str:
 
 
 @cache
-def _folded_list(name: str) -> frozenset[str]:
+def folded_list(name: str) -> frozenset[str]:
     if not _shipped(name):
         return frozenset()
     return frozenset(" ".join(fold(w) for w in entry.split()) for entry in word_list(name))
@@ -80,7 +80,7 @@ def features(words: Sequence[Word], span: tuple[int, int], typical: float, langu
     first, last = span
     texts = [w.text for w in words[first:last]]
     folded = [fold(t) for t in texts[:2]]
-    interrogatives = _folded_list(f"question-words-{language}.txt")
+    interrogatives = folded_list(f"question-words-{language}.txt")
     opens = folded[0] in interrogatives or " ".join(folded) in interrogatives
     return [
         float(texts[0].startswith("¿") or texts[-1].endswith("?")),

@@ -109,7 +109,7 @@ def _other_reasons(texts: list[str], language: str) -> dict[int, str]:
     reasons = dict.fromkeys(filler_positions(texts, language), "filler")
     for i, text in enumerate(texts):
         if text.endswith("-") and len(text) > 1:
-            reasons.setdefault(i, "false start")
+            reasons.setdefault(i, "false_start")
         elif (
             i + 1 < len(texts) and bare(text) and bare(text) == bare(texts[i + 1]) and not text.endswith(",")
         ):
@@ -150,7 +150,7 @@ def _word_reason(texts: list[str], i: int) -> str | None:
     if word in FILLERS:
         return "filler"
     if texts[i].endswith("-") and len(texts[i]) > 1:
-        return "false start"
+        return "false_start"
     if word == "like" and _set_apart(texts, i, 1):
         return "filler"
     repeated = i + 1 < len(texts) and word and word == bare(texts[i + 1]) and word not in DOUBLES

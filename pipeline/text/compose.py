@@ -49,7 +49,7 @@ from video2blog.pipeline.textutil import GREETING, INTRO
 
 MAX_PARAGRAPH_SENTENCES = 3
 MAX_PARAGRAPH_WORDS = 70
-MERGED = "merged into correction"
+MERGED = "merged"  # the Removal reason of a correction's words after its first
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def compose(
 
     Glossary corrections are made first (also with ``verbatim``: they respell what was said);
     a correction that merges several words keeps its text on the first and records the others
-    as removed ("merged into correction"), so every word stays accounted for. Sentences Whisper
+    as removed (reason "merged"), so every word stays accounted for. Sentences Whisper
     invented (see ``text/hallucination.py``) are left out and recorded as removed ("hallucination").
 
     Args:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
-from video2blog.pipeline.schema import Transcript, Word
+from video2blog.pipeline.schema import Reason, Transcript, Word
 from video2blog.pipeline.textutil import bare, word_list
 
 BASELINE = 0.6
@@ -51,23 +51,28 @@ class Signal:
     """Why one word is (or is not) flagged: its risk and the reasons that add to it."""
 
     risk: float
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
 
-def unsure_words(transcript: Transcript, glossary: Sequence[str] = ()) -> dict[int, str]:
-    """Transcript word index -> the reason to check it, for every word flagged.
+def unsure_words(transcript: Transcript, glossary: Sequence[str] = ()) -> dict[int, tuple[Reason, ...]]:
+    """Transcript word index -> the reasons to check it (catalogue keys: the writers word them), for every
+    word flagged.
 
     Args:
         transcript: the recognised words and their sentences.
         glossary: the clinic's terms (near misses of them are flagged; the terms themselves trusted).
     """
     signals = word_signals(transcript, glossary)
-    return {i: "; ".join(s.reasons) for i, s in enumerate(signals) if s.risk >= THRESHOLD}
+    return {i: s.reasons for i, s in enumerate(signals) if s.risk >= THRESHOLD}
 
 
-def baseline_unsure(transcript: Transcript) -> dict[int, str]:
+def baseline_unsure(transcript: Transcript) -> dict[int, tuple[Reason, ...]]:
     """The probability-only rule the review page used before: below :data:`BASELINE`."""
-    return {i: _percent(w) for i, w in enumerate(transcript.words) if w.probability < BASELINE}
+    return {
+        i: (percent_reason(w.probability),)
+        for i, w in enumerate(transcript.words)
+        if w.probability < BASELINE
+    }
 
 
 def word_signals(transcript: Transcript, glossary: Sequence[str] = ()) -> list[Signal]:
@@ -92,7 +97,7 @@ def _signal(
 ) -> Signal:
     p = min(max(word.probability, _CLAMP), 1 - _CLAMP)
     risk = math.log((1 - p) / p) + NEIGHBOUR_WEIGHT * (1 - neighbour)
-    reasons = [_percent(word)]
+    reasons = [percent_reason(word.probability)]
     for weight, reason in _extra(word, terms, unpunctuated, first, english):
         risk += weight
         if weight > 0:
@@ -102,29 +107,30 @@ def _signal(
 
 def _extra(
     word: Word, terms: dict[str, str], unpunctuated: bool, first: bool, english: bool = True
-) -> list[tuple[float, str]]:
+) -> list[tuple[float, Reason]]:
     """What adds to a word's risk besides its probability. The word lists are English: on a talk in
     another language no word is judged rare or a short function word (every Spanish word would be)."""
     key, found = _letters(word.text), []
     if key in terms:
-        return [(KNOWN_TERM_WEIGHT, "a glossary term")]
+        return [(KNOWN_TERM_WEIGHT, Reason("term"))]
     rare = english and _rare(word.text, key)
     if rare:
-        found.append((RARE_WEIGHT, "not a common English word"))
+        found.append((RARE_WEIGHT, Reason("rare")))
         near = _near_term(key, terms)
         if near:
-            found.append((NEAR_TERM_WEIGHT, f"close to the glossary term {near!r}"))
+            found.append((NEAR_TERM_WEIGHT, Reason("near_term", (("term", near),))))
     if english and bare(word.text) in word_list("stopwords.txt"):
-        found.append((FUNCTION_WORD_WEIGHT, "a short word the recogniser often mishears"))
+        found.append((FUNCTION_WORD_WEIGHT, Reason("short")))
     if _odd_capitals(word, first):
-        found.append((CAPITALS_WEIGHT, "capitals the recogniser was unsure of"))
+        found.append((CAPITALS_WEIGHT, Reason("capitals")))
     if unpunctuated:
-        found.append((UNPUNCTUATED_WEIGHT, "in a sentence with no punctuation"))
+        found.append((UNPUNCTUATED_WEIGHT, Reason("unpunctuated")))
     return found
 
 
-def _percent(word: Word) -> str:
-    return f"{round(word.probability * 100)}% confidence"
+def percent_reason(probability: float) -> Reason:
+    """The recogniser's confidence in a word, as a reason to check it ("31% confidence")."""
+    return Reason("percent", (("percent", str(round(probability * 100))),))
 
 
 def _rare(text: str, key: str) -> bool:

@@ -70,7 +70,50 @@ def split_sentences(transcript: Transcript) -> Transcript:
         for pieces in [_at_pauses(words, span, typical, language)]
         for piece in pieces
     ]
-    return replace(transcript, sentences=tuple(sentences))
+    return replace(transcript, sentences=tuple(_conditions_joined(words, sentences, typical, language)))
+
+
+def _conditions_joined(
+    words: tuple[Word, ...], sentences: list[Sentence], typical: float, language: str
+) -> list[Sentence]:
+    """A question of fewer than :data:`~.sentences.MIN_QUESTION_WORDS` words that the next sentence goes on
+    as a condition (``condition-words-<code>.txt``), up to a comma and a pause: one question, then its
+    answer ("¿Qué pasa? Si nos saltamos una dosis, no hace falta..." -> "¿Qué pasa si nos saltamos una
+    dosis?" "no hace falta...")."""
+    out: list[Sentence] = []
+    for sentence in sentences:
+        before = out[-1] if out else None
+        cut = _condition_end(words, before, sentence, typical, language) if before else None
+        if before is None or cut is None:
+            out.append(sentence)
+            continue
+        out[-1] = _joined_question(words, before, cut, language)
+        out.append(make_sentence(words, (cut, sentence.words[1]), resplit=True))
+    return out
+
+
+def _condition_end(
+    words: tuple[Word, ...], question: Sentence, sentence: Sentence, typical: float, language: str
+) -> int | None:
+    """Where the condition that goes on ``question`` ends in ``sentence`` (the word after its comma), or
+    None where ``question`` is no short question or ``sentence`` no condition."""
+    name = f"condition-words-{language}.txt"
+    first, last = sentence.words
+    short = question.words[1] - question.words[0] < MIN_QUESTION_WORDS and question.text.endswith("?")
+    if not (short and _data_exists(name) and bare(words[first].text) in word_list(name)):
+        return None
+    ends = (i for i in range(first + 1, last - MIN_QUESTION_WORDS + 1) if words[i - 1].text.endswith(","))
+    return next((i for i in ends if sentence_pause(words, i, typical)), None)
+
+
+def _joined_question(words: tuple[Word, ...], question: Sentence, cut: int, language: str) -> Sentence:
+    texts = [w.text for w in words[question.words[0] : cut]]
+    k = question.words[1] - question.words[0]
+    texts[k - 1] = texts[k - 1].rstrip("?")
+    texts[k] = texts[k][:1].lower() + texts[k][1:]
+    text = join_words(texts).rstrip(",")
+    written = f"¿{text.lstrip('¿')}?" if language == "es" else text + "?"
+    return replace(make_sentence(words, (question.words[0], cut)), text=written)
 
 
 def typical_gap(words: tuple[Word, ...]) -> float:
@@ -101,7 +144,8 @@ def _at_pauses(
         before = join_words([w.text for w in words[start:cut]])
         after = join_words([w.text for w in words[cut : cut + 2]])
         asks = asked.asks(words, (start, cut), typical, language)
-        if (_opens_question(before, language) if asks is None else asks) or _opens_question(after, language):
+        opens = _opens_question(before, language, unaccented=True)
+        if (opens if asks is None else asks) or _opens_question(after, language):
             kept.append(cut)
     bounds = [first, *kept, last]
     return list(zip(bounds, bounds[1:]))
@@ -126,7 +170,7 @@ def _sentence(
     sentence = make_sentence(words, span)
     text = sentence.text.rstrip(",;: ")
     learned = asked.asks(words, span, typical, language)
-    asks = _opens_question(text, language) if learned is None else learned
+    asks = _opens_question(text, language, unaccented=cut) if learned is None else learned
     asks = asks and span[1] - span[0] <= MAX_QUESTION_WORDS
     if sentence.text.endswith(("?", "!")) or not (cut or (asks and text.endswith("."))):
         return sentence
@@ -136,12 +180,32 @@ def _sentence(
     )
 
 
-def _opens_question(text: str, language: str) -> bool:
+def _opens_question(text: str, language: str, unaccented: bool = False) -> bool:
+    """Whether ``text`` opens with an interrogative (``question-words-<code>.txt``).
+
+    With ``unaccented`` (a piece cut at a pause after a comma), also one the recogniser wrote without its
+    accent ("Cuando debo empezar", "Por que me pica"), unless a clause's subject follows it
+    (``subject-words-<code>.txt``: "Cuando las cerdas se abren" is a statement's opening clause).
+    """
     name = f"question-words-{language}.txt"
-    first = tokens(text)[:2]
-    return _data_exists(name) and any(
-        " ".join(first[:n]) in word_list(name) for n in (1, 2) if len(first) >= n
+    first = tokens(text)[:3]
+    if not _data_exists(name):
+        return False
+    if any(" ".join(first[:n]) in word_list(name) for n in (1, 2) if len(first) >= n):
+        return True
+    return unaccented and _unaccented_question(first, language)
+
+
+def _unaccented_question(first: list[str], language: str) -> bool:
+    folded = [asked.fold(t) for t in first]
+    interrogatives, subjects = (
+        asked.folded_list(f"question-words-{language}.txt"),
+        f"subject-words-{language}.txt",
     )
+    for n in (2, 1):
+        if len(folded) > n and " ".join(folded[:n]) in interrogatives:
+            return not (_data_exists(subjects) and first[n] in word_list(subjects))
+    return False
 
 
 def punkt_spans(words: tuple[Word, ...], language: str) -> list[tuple[int, int]]:
@@ -265,16 +329,29 @@ def spoken_heading(heading: str, language: str) -> str:
     name = f"question-words-{language}.txt"
     if language != "es" or not _data_exists(name):
         return heading
-    plain = heading.strip().lstrip("¿").rstrip(".?")
+    plain = _condition_kept(heading.strip().lstrip("¿").rstrip(".?"), language)
     asks = heading.rstrip().endswith("?") or _opens_question(plain, language)
     return f"¿{plain}?" if asks and plain else heading
+
+
+def _condition_kept(heading: str, language: str) -> str:
+    """A question closed too early and the condition that goes on it, as one ("Qué pasa? Si me salto una
+    sesión" -> "Qué pasa si me salto una sesión"; see :func:`_conditions_joined`)."""
+    name = f"condition-words-{language}.txt"
+    if not _data_exists(name):
+        return heading
+    head, mark, rest = heading.partition("? ")
+    if not mark or bare(rest.split(" ", 1)[0]) not in word_list(name):
+        return heading
+    return f"{head} {rest[:1].lower()}{rest[1:]}"
 
 
 def heading_kind(text: str, language: str) -> str | None:
     """``"question"`` when a sentence of a talk not in English reads as a spoken question, else None.
 
     A question ends with "?" (Whisper base writes Spanish questions "¿...?") or opens with an
-    interrogative, and has at least three words. Otherwise the English shape rules of
+    interrogative, and has at least three words. A piece cut from a run-on after a question (it opens in
+    lower case: "normalmente empezamos...") is its answer, never a title. Otherwise the English shape rules of
     :func:`.spoken.heading_kind` are asked (a short sentence set apart reads as a spoken title or a
     question whose marks Whisper left out: on the Spanish talks, heading recall 0.23 with them, 0.07
     without).
@@ -283,4 +360,4 @@ def heading_kind(text: str, language: str) -> str | None:
     asks = text.rstrip().endswith("?") or _opens_question(text, language)
     if asks and MIN_QUESTION_WORDS <= len(words) <= MAX_QUESTION_WORDS:
         return "question"
-    return spoken.heading_kind(text)
+    return None if text[:1].islower() else spoken.heading_kind(text)

@@ -19,7 +19,7 @@ from typing import ClassVar
 import jinja2
 
 from video2blog.pipeline.errors import TemplateError, UsageError
-from video2blog.pipeline.schema import HALLUCINATION, Draft, Transcript
+from video2blog.pipeline.schema import HALLUCINATION, Draft, Reason, Transcript
 from video2blog.pipeline.serialize import draft_to_dict, to_json, transcript_to_dict
 from video2blog.pipeline.textutil import join_words, messages
 
@@ -48,7 +48,7 @@ class RenderContext:
     template_dir: Path | None = None
     out_dir: Path | None = None  # where the files go: the review page links the media relative to it
     # Words to check (transcript index -> why), from text/confidence.py; None: probability alone.
-    unsure: Mapping[int, str] | None = None
+    unsure: Mapping[int, tuple[Reason, ...]] | None = None
     media_href: str | None = None  # the review page's link to the media, where the caller knows it
     editing: dict[str, str] | None = None  # the review server's session (token, version): editing controls
     front_matter: str = ""  # post.md's front-matter style: "" (video2blog's own), hugo, jekyll, astro

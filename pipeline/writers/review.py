@@ -12,14 +12,14 @@ from __future__ import annotations
 import os
 import re
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from video2blog.pipeline.schema import Correction, Draft, Section, Transcript
+from video2blog.pipeline.schema import Correction, Draft, Reason, Section, Transcript
 from video2blog.pipeline.sources import source_kind
-from video2blog.pipeline.textutil import bare, message
+from video2blog.pipeline.textutil import bare, message, messages
 
 LOW_CONFIDENCE = 0.6
 """Without the combined signals of :mod:`video2blog.pipeline.text.confidence` (which the orchestration
@@ -123,7 +123,7 @@ def build_review(
     draft: Draft,
     transcript: Transcript,
     out_dir: Path | None = None,
-    unsure: Mapping[int, str] | None = None,
+    unsure: Mapping[int, tuple[Reason, ...]] | None = None,
     media_href: str | None = None,
 ) -> Review:
     """The review page's view of ``draft``.
@@ -136,12 +136,11 @@ def build_review(
             run by the orchestration); without it, words below :data:`LOW_CONFIDENCE`.
         media_href: the link to the media, where the caller knows it (the review server).
     """
-    said = (lambda why: reasons_in(why, draft.language)) if draft.language != "en" else str
     flagged = _below_threshold(transcript) if unsure is None else unsure
     edits = Edits(
-        removed={r.word: said(r.reason) for r in draft.removals},
+        removed={r.word: say_reason(r.reason, draft.language) for r in draft.removals},
         corrections={c.words[0]: c for c in draft.corrections},
-        unsure={i: said(why) for i, why in flagged.items()},
+        unsure={i: say_reasons(why, draft.language) for i, why in flagged.items()},
     )
     media = media_link(draft.source.path, out_dir)
     if media_href is not None:
@@ -159,40 +158,26 @@ def build_review(
     )
 
 
-# Why a word is flagged or removed, as the text stages write it (English), -> its catalogue key.
-REASONS = (
-    (re.compile(r"(?P<percent>\d+)% confidence"), "why_percent"),
-    (re.compile(r"close to the glossary term (?P<term>.+)"), "why_near_term"),
-    (re.compile(r"a glossary term"), "why_term"),
-    (re.compile(r"not a common English word"), "why_rare"),
-    (re.compile(r"a short word the recogniser often mishears"), "why_short"),
-    (re.compile(r"capitals the recogniser was unsure of"), "why_capitals"),
-    (re.compile(r"in a sentence with no punctuation"), "why_unpunctuated"),
-    (re.compile(r"filler"), "why_filler"),
-    (re.compile(r"repetition"), "why_repetition"),
-    (re.compile(r"false start"), "why_false_start"),
-    (re.compile(r"punctuation"), "why_punctuation"),
-    (re.compile(r"hallucination"), "why_hallucination"),
-    (re.compile(r"merged into correction"), "why_merged"),
-)
+def say_reasons(reasons: Sequence[Reason | str], language: str) -> str:
+    """Why a word is flagged or removed, in ``language``'s words, reasons joined by "; "."""
+    return "; ".join(say_reason(r, language) for r in reasons)
 
 
-def reasons_in(why: str, language: str) -> str:
-    """``why`` (reasons joined by "; ") in ``language``'s words, each one the catalogue knows."""
-    return "; ".join(_reason_in(part, language) for part in why.split("; "))
+def say_reason(reason: Reason | str, language: str) -> str:
+    """One reason in ``language``'s words: its catalogue message ``why_<key>`` with its values filled.
+
+    A removal's reason is a bare key; a key no catalogue knows (text a hand-edited draft.json holds) is
+    shown as it is.
+    """
+    key, values = (reason, ()) if isinstance(reason, str) else (reason.key, reason.values)
+    if f"why_{key}" not in messages(language):
+        return key
+    return message(language, f"why_{key}", **dict(values))
 
 
-def _reason_in(reason: str, language: str) -> str:
-    for pattern, key in REASONS:
-        found = pattern.fullmatch(reason)
-        if found:
-            return message(language, key, **found.groupdict())
-    return reason
-
-
-def _below_threshold(transcript: Transcript) -> dict[int, str]:
+def _below_threshold(transcript: Transcript) -> dict[int, tuple[Reason, ...]]:
     return {
-        i: f"{round(w.probability * 100)}% confidence"
+        i: (Reason("percent", (("percent", str(round(w.probability * 100))),)),)
         for i, w in enumerate(transcript.words)
         if w.probability < LOW_CONFIDENCE
     }

@@ -1,0 +1,64 @@
+"""Spanish questions the recogniser ran into their answers, or closed too early, come back as questions
+(and as headings); a statement that opens the same way stays a statement."""
+
+from __future__ import annotations
+
+from tests.conftest import make_words
+from video2blog.pipeline.run import DraftOptions, make_draft
+from video2blog.pipeline.schema import Source, Transcript
+from video2blog.pipeline.text import locales
+
+
+def sentences(text: str, pauses: dict[int, float]) -> list[str]:
+    transcript = Transcript(words=make_words(text, pauses), language="es", duration=60.0)
+    return [s.text for s in locales.split_sentences(transcript).sentences]
+
+
+def test_an_unaccented_interrogative_before_a_comma_pause_opens_a_question_but_not_before_a_subject():
+    text = (
+        "Cuando debo empezar la rehabilitación después de una operación, normalmente empezamos a los pocos "
+        "días. Cuando las cerdas se abren, el cepillo ya no limpia bien entre los dientes."
+    )
+    pauses = {9: 0.6, 18: 0.6}  # after "operación," and after "abren,"
+    assert sentences(text, pauses) == [
+        "¿Cuando debo empezar la rehabilitación después de una operación?",
+        "normalmente empezamos a los pocos días.",
+        "Cuando las cerdas se abren, el cepillo ya no limpia bien entre los dientes.",
+    ]
+
+
+def test_a_question_with_cada_or_a_preposition_before_its_interrogative():
+    text = "Cada cuánto tiempo debo cambiar el cepillo, lo ideal es cambiarlo cada tres meses."
+    assert sentences(text, {7: 0.5}) == [
+        "¿Cada cuánto tiempo debo cambiar el cepillo?",
+        "lo ideal es cambiarlo cada tres meses.",
+    ]
+
+
+def test_a_short_question_closed_too_early_goes_on_in_its_condition():
+    text = "¿Qué pasa? Si nos saltamos una dosis, no hace falta empezar de nuevo. Si la fiebre sube, llame."
+    said = sentences(text, {7: 0.4, 14: 0.4})
+    assert said == [
+        "¿Qué pasa si nos saltamos una dosis?",
+        "no hace falta empezar de nuevo.",
+        "Si la fiebre sube, llame.",  # no short question before it: a condition, not a question
+    ]
+
+
+def test_the_recovered_questions_head_their_sections():
+    text = (
+        "Cuando debo empezar la rehabilitación después de una operación, normalmente empezamos a los pocos "
+        "días, cuando el cirujano lo autoriza. Moverse pronto evita que la articulación se quede rígida. "
+        "¿Qué pasa? Si me salto una sesión, no pasa nada grave. Recuperamos el ritmo en la sesión siguiente "
+        "sin problema."
+    )
+    words = make_words(text, {9: 0.6, 36: 0.4})  # after "operación," and "sesión,"
+    transcript = locales.split_sentences(Transcript(words=words, language="es", duration=words[-1].end))
+    draft = make_draft(
+        transcript, Source("talk.wav", "ab" * 32, words[-1].end), DraftOptions(date="2026-01-02")
+    )
+    spoken = [s.heading for s in draft.sections if s.heading_source == "spoken"]
+    assert spoken == [
+        "¿Cuando debo empezar la rehabilitación después de una operación?",
+        "¿Qué pasa si me salto una sesión?",
+    ]
