@@ -6,7 +6,9 @@ the section stage (which makes headings of them). Pure text tests, no timing.
 
 from __future__ import annotations
 
-from video2blog.pipeline.textutil import bare, tokens
+from collections.abc import Sequence
+
+from video2blog.pipeline.textutil import INTRO, bare, tokens
 
 WH_WORDS = frozenset(["what", "how", "why", "when", "where", "who", "whom", "whose", "which"])
 AUXILIARIES = frozenset(
@@ -20,6 +22,11 @@ MIN_HEADING_WORDS = 3
 MIN_TITLE_WORDS = 2
 MAX_TITLE_WORDS = 8
 MAX_QUESTION_WORDS = 16
+# A patient's statement leading their question ("I believe I have allergies. How can I...?") is short,
+# speaks of the patient ("I", "my") and not to them ("you": the clinic's voice, as "we" and "our" are).
+MAX_LEAD_WORDS = 10
+FIRST_PERSON = frozenset("i i'm i've i'd my me myself".split())
+CLINIC_VOICE = frozenset("you your you're you've you'll yours we we're we've our us".split())
 # Openers that mark a question as part of the answer's own reasoning ("So why does that matter?").
 RHETORICAL_OPENERS = frozenset(["so", "and", "but", "now", "then", "because", "which"])
 TAG_ENDINGS = ("right?", "okay?", "ok?", "isn't it?", "don't you?", "you know?", "correct?", "yes?")
@@ -202,3 +209,42 @@ def heading_text(text: str) -> str:
     if is_heading_question(stripped) and not stripped.endswith("?"):
         return stripped.rstrip(".") + "?"
     return stripped.rstrip(".").strip()
+
+
+def question_lead(before: Sequence[str], question: str) -> int:
+    """How many of the sentences just before a spoken question belong to its heading (none where the
+    last of them is an answer): questions asked one after another with no answer between ("Who is a
+    good candidate? Who is NOT a candidate?") and, before them, a patient's statement leading the
+    question ("I believe I have allergies. How can I schedule a skin test?"). The heading stays within
+    :data:`MAX_QUESTION_WORDS` words, and every question in it opens as one (:func:`asks`)."""
+    if not asks(question):
+        return 0
+    count, length = 0, len(tokens(question))
+    for text in reversed(before):
+        length += len(tokens(text))
+        if length > MAX_QUESTION_WORDS:
+            break
+        if text.rstrip().endswith("?") and asks(text):
+            count += 1
+            continue
+        return count + int(patient_statement(text, question))
+    return count
+
+
+def asks(text: str) -> bool:
+    """Whether a sentence asks a question and opens as one ("Who is NOT a candidate?"; not "Lurgs, why
+    haven't you...?" nor "Need more space?")."""
+    return is_heading_question(text) and opens_like_question(text.split())
+
+
+def patient_statement(text: str, question: str) -> bool:
+    """Whether a sentence is a patient's statement leading their question: short, ending in a full stop,
+    opening with the patient ("I believe I have allergies.", "My son is eight.") and never the clinic's
+    voice ("you", "we") nor a greeting or agenda ("I'm Dr. Lee."), before a question in the first person
+    ("How can I schedule a skin test?")."""
+    words = tokens(text)
+    if not words or len(words) > MAX_LEAD_WORDS or not text.rstrip().endswith("."):
+        return False
+    if words[0] not in FIRST_PERSON or set(words) & CLINIC_VOICE or INTRO.search(text):
+        return False
+    return bool(set(tokens(question)) & FIRST_PERSON)
