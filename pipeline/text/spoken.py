@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from video2blog.pipeline.text.lexicon import word_classes
 from video2blog.pipeline.textutil import INTRO, bare, tokens
 
 WH_WORDS = frozenset(["what", "how", "why", "when", "where", "who", "whom", "whose", "which"])
@@ -39,6 +40,7 @@ CLAUSE_WORDS = frozenset(
     "it me us them please thank thanks hello hi welcome bye goodbye yes yeah no not okay ok so but "
     "because if then also just really very often usually always never sometimes rarely".split()
 )
+OBJECT_PRONOUNS = frozenset("it them me us".split())
 # A sentence opening "That almost everyone..." or "There..." leans on what came before.
 DEMONSTRATIVES = frozenset(["that", "there", "this", "these", "those"])
 GREETINGS = frozenset(["good morning", "good afternoon", "good evening", "good night", "good day"])
@@ -174,11 +176,29 @@ def is_spoken_title(text: str) -> bool:
     words = tokens(stripped)
     if not MIN_TITLE_WORDS <= len(words) <= MAX_TITLE_WORDS:
         return False
-    if any(mark in stripped for mark in ',;:?!"') or stripped[:1].isdigit():
+    if any(mark in _uncoordinated(stripped) for mark in ',;:?!"') or stripped[:1].isdigit():
         return False
     if " ".join(words[:2]) in GREETINGS or words[0] in DEMONSTRATIVES:
         return False
-    return not any(w in CLAUSE_WORDS for w in words)
+    return not any(w in CLAUSE_WORDS and not _infinitive_object(words, k) for k, w in enumerate(words))
+
+
+def _uncoordinated(text: str) -> str:
+    """The text less the commas between coordinate adjectives ("dry, gritty eyes"), which a title may
+    hold; any other comma shows a clause or a list."""
+    pieces = text.split(", ")
+    out = pieces[0]
+    for piece in pieces[1:]:
+        before, after = tokens(out)[-1:], tokens(piece)[:1]
+        adjectives = bool(before and after) and all("ADJ" in word_classes(w) for w in (*before, *after))
+        out += (" " if adjectives else ", ") + piece
+    return out
+
+
+def _infinitive_object(words: list[str], k: int) -> bool:
+    """Whether word ``k`` is the object pronoun of an infinitive after a wh-word ("...and how to prevent
+    them"): no clause of its own."""
+    return words[k] in OBJECT_PRONOUNS and k >= 3 and words[k - 2] == "to" and words[k - 3] in WH_WORDS
 
 
 def is_title_prefix(text: str) -> bool:
