@@ -6,8 +6,10 @@ import re
 import unicodedata
 from functools import cache, lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from nltk.stem import PorterStemmer
+if TYPE_CHECKING:
+    from nltk.stem import PorterStemmer
 
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
@@ -52,13 +54,21 @@ INTRO = re.compile(
     r"i (?:want|will|'ll|'m going) to (?:talk|walk|cover|answer|go|explain))\b",
     re.I,
 )
-_STEMMER = PorterStemmer()
 
 
 @lru_cache(maxsize=16384)
 def stem(word: str) -> str:
     """The Porter stem of a lower-case word ("injections" -> "inject")."""
-    return _STEMMER.stem(word)
+    return _stemmer().stem(word)
+
+
+@cache
+def _stemmer() -> PorterStemmer:
+    """NLTK's Porter stemmer, imported when a word is first stemmed: importing NLTK costs about 0.3 s,
+    which a re-draft from the cache (``pipeline/draft_cache.py``) does not need to spend."""
+    from nltk.stem import PorterStemmer
+
+    return PorterStemmer()
 
 
 def content_words(text: str, min_length: int = 3) -> list[str]:

@@ -14,8 +14,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import replace
 from functools import lru_cache
-
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+from typing import TYPE_CHECKING
 
 from video2blog.pipeline.schema import Sentence, Transcript, Word
 from video2blog.pipeline.text.spoken import (
@@ -28,6 +27,9 @@ from video2blog.pipeline.text.spoken import (
     opens_like_question,
 )
 from video2blog.pipeline.textutil import bare, join_words, word_list
+
+if TYPE_CHECKING:
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 # A spoken question that Whisper ran into its answer is split at a pause at least this long...
 MIN_QUESTION_PAUSE = 0.3
@@ -78,6 +80,8 @@ ALWAYS_CAPITAL = word_list("always_capital.txt")
 
 @lru_cache(maxsize=1)
 def _punkt() -> PunktSentenceTokenizer:
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer  # 0.3 s: textutil._stemmer
+
     params = PunktParameters()
     params.abbrev_types = set(word_list("abbreviations.txt"))
     return PunktSentenceTokenizer(params)
