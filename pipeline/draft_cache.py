@@ -126,16 +126,27 @@ def read_cached(cache_dir: Path | None, sha256: str, key: str | None) -> Compute
     return entry.computed
 
 
-def write_cached(
-    cache_dir: Path | None, sha256: str, key: str | None, computed: ComputedDraft, said: list[Said]
-) -> None:
-    """Keep a draft for the next run with the same inputs (replacing the media's earlier one)."""
-    if cache_dir is None or key is None or not sha256:
+@dataclass(frozen=True)
+class Pending:
+    """Where and under which digest a draft just made is to be kept, with the warnings it logged."""
+
+    cache_dir: Path
+    sha256: str
+    key: str
+    said: tuple[Said, ...]
+
+
+def keep(computed: ComputedDraft) -> None:
+    """Keep a draft that was written for the next run with the same inputs (replacing the media's
+    earlier one); nothing for a draft that came from the cache or is not to be kept."""
+    pending = computed.keep
+    if pending is None or not pending.sha256:
         return
-    path = entry_path(cache_dir, sha256)
+    path = entry_path(pending.cache_dir, pending.sha256)
+    entry = Entry(pending.key, replace(computed, keep=None), pending.said)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, pickle.dumps(Entry(key, computed, tuple(said)), protocol=pickle.HIGHEST_PROTOCOL))
+        atomic_write(path, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError as exc:
         log.warning("cannot write the cached draft in %s: %s", path.parent, exc)
 

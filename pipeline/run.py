@@ -120,6 +120,9 @@ class ComputedDraft:
     draft: Draft
     transcript: Transcript
     files: dict[str, bytes]
+    # Where to keep it for a re-draft from the same inputs once it is written (None: from the cache, or
+    # not to be kept).
+    keep: draft_cache.Pending | None = None
 
 
 def draft_file(
@@ -197,8 +200,8 @@ def compute_draft(
     warm_lexicon(cache)  # the word-class table from the cache folder: a re-draft does not parse it again
     with draft_cache.warnings_said() as said:
         computed = render_draft(words, src, options, out_dir, edits, frames, related, screen)
-    draft_cache.write_cached(cache, src.sha256, key, computed, said)
-    return computed
+    keep = draft_cache.Pending(cache, src.sha256, key, tuple(said)) if cache and key else None
+    return replace(computed, keep=keep)
 
 
 def kept_related(out_dir: Path) -> tuple[RelatedPost, ...]:
@@ -395,6 +398,7 @@ def write_draft(
     for name, data in computed.files.items():
         folder.add(name, data)
     report = folder.commit()
+    draft_cache.keep(computed)  # only a draft that was written: a run stopped before has nothing to reuse
     draft, transcript = computed.draft, computed.transcript
     return DraftResult(out_dir, draft, transcript, tuple(report.written), tuple(report.kept))
 
