@@ -55,6 +55,17 @@ INTRO = re.compile(
     re.I,
 )
 
+# A video's closing words ("Thanks for watching", "See you next time", "To sum up"): one pattern for every
+# stage that looks for the end of a talk.
+OUTRO = re.compile(
+    r"\b(?:subscrib\w*|thanks? (?:you )?(?:so much )?for (?:watching|listening|joining)|"
+    r"see you (?:next|in the|soon)|(?:that'?s|that is) (?:it|all) for|comments? (?:below|section)|"
+    r"like (?:and|this) (?:subscribe|video)|hit (?:the|that) (?:like|bell)|check out (?:my|our) "
+    r"(?:other|channel)|until next time|leave a comment|bye|in (?:summary|conclusion|closing)|"
+    r"to (?:sum up|summari[sz]e|wrap up|conclude))\b",
+    re.I,
+)
+
 
 @lru_cache(maxsize=16384)
 def stem(word: str) -> str:
