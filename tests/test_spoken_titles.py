@@ -7,7 +7,7 @@ from tests.conftest import make_words
 from video2blog.pipeline.run import DraftOptions, make_draft
 from video2blog.pipeline.schema import Source, Transcript
 from video2blog.pipeline.text.sentences import split_sentences
-from video2blog.pipeline.text.spoken import is_spoken_title
+from video2blog.pipeline.text.spoken import is_caseless_title, is_heading_question, is_spoken_title
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,11 @@ def test_such_titles_head_their_sections_in_a_draft():
         ("Relief for dry, gritty eyes", "spoken"),
         ("Ingrown toenails and how to prevent them", "spoken"),
     ]
+
+
+def test_word_classes_come_from_the_lexicon_not_from_suffixes():
+    assert is_heading_question("what matters most after knee surgery.")  # "matters": a verb's form
+    assert not is_heading_question("what questions to ask your doctor.")  # a noun before an infinitive
+    assert is_heading_question("what causes the pain at night.")
+    assert is_caseless_title("caring for your teeth after a filling")  # "caring": a verb's -ing form
+    assert not is_caseless_title("everything about the procedure")  # "everything" is no gerund

@@ -21,10 +21,10 @@ from video2blog.pipeline.text.spoken import (
     AUXILIARIES,
     MAX_QUESTION_WORDS,
     MIN_HEADING_WORDS,
-    SUBJECTS,
     WH_WORDS,
     heading_kind,
     opens_like_question,
+    subject_before_aux,
 )
 from video2blog.pipeline.textutil import bare, join_words, word_list
 
@@ -202,8 +202,7 @@ def _asks(words: tuple[Word, ...]) -> bool:
         return False
     if said[0] in ("when", "where") and said[1:2] and said[1] not in AUXILIARIES:
         return False  # "when you are outside" opens a clause, "when should we..." asks
-    aux = next((k for k, w in enumerate(said) if k and w in AUXILIARIES), len(said))
-    return not any(w in SUBJECTS for w in said[1:aux])  # "what you need is" is no question
+    return not subject_before_aux(said, without_aux=True)  # "what you need is" is no question
 
 
 def _piece_ok(words: tuple[Word, ...], first: int, last: int) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from video2blog.pipeline.text.lexicon import word_classes
+from video2blog.pipeline.text.lexicon import is_gerund, present_third_person, word_classes
 from video2blog.pipeline.textutil import INTRO, bare, tokens
 
 WH_WORDS = frozenset(["what", "how", "why", "when", "where", "who", "whom", "whose", "which"])
@@ -94,13 +94,13 @@ def opens_like_question(texts: list[str]) -> bool:
 
 
 def _wh_verb(texts: list[str]) -> bool:
-    """A "what" as the subject of a present-tense verb: "What happens if...", "What causes..."
-    ("who" and "which" so placed open relative clauses as often: "who needs", "which means")."""
+    """A "what" as the subject of a present-tense verb (word classes from the lexicon): "What happens
+    if...", "What matters most..."; not a noun before an infinitive, "What questions to ask" ("who" and
+    "which" so placed open relative clauses as often: "who needs", "which means")."""
     said = [bare(t) for t in texts[:3]]
     if len(said) < 3 or said[0] != "what" or texts[0].endswith(","):
         return False
-    verb = said[1]
-    return len(verb) > 3 and verb.endswith(("es", "ens", "ps", "ks", "ts")) and not verb.endswith("ss")
+    return present_third_person(said[1]) and said[2] != "to"
 
 
 def is_heading_question(text: str) -> bool:
@@ -122,16 +122,21 @@ def is_heading_question(text: str) -> bool:
         return False  # "Do your exercises every day.", "Have a helper lift the seat." instruct
     if words[0] in AUXILIARIES and words[1] in ("be", "been", "not"):
         return False  # "can be copy certified" is a piece of a sentence
-    if words[0] in WH_WORDS and _subject_before_aux(words):
+    if words[0] in WH_WORDS and subject_before_aux(words):
         return False  # "how long it has bothered you" is a clause
     return unmarked and opens_like_question(stripped.split())
 
 
-def _subject_before_aux(words: list[str]) -> bool:
-    """Whether a subject comes between a wh-word and its auxiliary ("what you need is")."""
+def subject_before_aux(words: Sequence[str], without_aux: bool = False) -> bool:
+    """Whether a subject comes between a wh-word and its auxiliary, within :data:`WH_AUX_REACH` words
+    ("what you need is", "how long it has"): a clause, not a question. Where no auxiliary comes that
+    soon, ``without_aux`` says whether any subject there counts ("when you are outside" opens a clause
+    to the sentence stage, while "what happens if I stop" still asks)."""
     head = words[: WH_AUX_REACH + 1]
     aux = next((k for k, w in enumerate(head) if k and w in AUXILIARIES), None)
-    return aux is not None and any(w in SUBJECTS for w in head[1:aux])
+    if aux is None and not without_aux:
+        return False
+    return any(w in SUBJECTS for w in head[1:aux])
 
 
 def is_caseless_title(text: str) -> bool:
@@ -152,8 +157,7 @@ def is_caseless_title(text: str) -> bool:
         return False
     if any(_verb_before(w, nxt) for w, nxt in zip(words[1:], words[2:])):
         return False
-    gerund = words[0].endswith("ing") and len(words[0]) > 4
-    return gerund or (len(words) <= CASELESS_TITLE_WORDS and not set(words) & ARTICLES)
+    return is_gerund(words[0]) or (len(words) <= CASELESS_TITLE_WORDS and not set(words) & ARTICLES)
 
 
 def _verb_before(word: str, following: str) -> bool:
@@ -213,7 +217,7 @@ def is_title_prefix(text: str) -> bool:
     if not words or words[0] in PHRASE_OPENERS or not is_spoken_title(text):
         return False
     short_noun_phrase = len(words) <= SHORT_TITLE_WORDS and not set(words) & ARTICLES
-    return words[0].endswith("ing") or short_noun_phrase
+    return is_gerund(words[0]) or short_noun_phrase
 
 
 def heading_kind(text: str) -> str | None:
