@@ -47,8 +47,9 @@ from video2blog.pipeline.text.spoken import MAX_QUESTION_WORDS
 from video2blog.pipeline.textutil import GREETING, OUTRO, stem, tokens, word_list
 
 MAX_SUBJECT_WORDS = 4
-# A spoken heading longer than this is a sentence the speaker went on with, not a heading.
-MAX_SPOKEN_WORDS = 16
+# A spoken heading longer than this is a sentence the speaker went on with, not a heading: the one limit
+# of the spoken-heading stage (a question, or questions joined with their lead, :mod:`.spoken`).
+MAX_SPOKEN_WORDS = MAX_QUESTION_WORDS
 MIN_QUESTION_WORDS = 4
 # Questions are looked for in a section's first few sentences: where it says what it answers.
 QUESTION_REACH = 3
