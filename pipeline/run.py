@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from video2blog.pipeline import draft_cache
 from video2blog.pipeline.digest import sha256_file
 from video2blog.pipeline.editing.edits import EDITS_FILE, GLOSSARY_FILE, EditRecord, reapply
 from video2blog.pipeline.editing.settings import (
@@ -119,6 +120,9 @@ class ComputedDraft:
     draft: Draft
     transcript: Transcript
     files: dict[str, bytes]
+    # Where to keep it for a re-draft from the same inputs once it is written (None: from the cache, or
+    # not to be kept).
+    keep: draft_cache.Pending | None = None
 
 
 def draft_file(
@@ -185,10 +189,19 @@ def compute_draft(
     related = kept_related(out_dir) if out_dir is not None and options.related else ()
     video = _video(source)
     cache = options.transcribe.cache_dir
-    warm_lexicon(cache)  # the word-class table from the cache folder: a re-draft does not parse it again
     screen = read_video_text(video, src.duration, src.sha256, cache) if video and options.video_text else None
     frames = video if options.images else None
-    return render_draft(words, src, options, out_dir, edits, video=frames, related=related, screen=screen)
+    folder = str(out_dir.resolve()) if out_dir is not None else None
+    key = draft_cache.draft_key(options, words, src, folder, edits, frames is not None, related, screen)
+    cached = draft_cache.read_cached(cache, src.sha256, key)
+    if cached is not None:
+        report_stage(log, "compose", "the same inputs as the cached draft: %s", src.path)
+        return cached
+    warm_lexicon(cache)  # the word-class table from the cache folder: a re-draft does not parse it again
+    with draft_cache.warnings_said() as said:
+        computed = render_draft(words, src, options, out_dir, edits, frames, related, screen)
+    keep = draft_cache.Pending(cache, src.sha256, key, tuple(said)) if cache and key else None
+    return replace(computed, keep=keep)
 
 
 def kept_related(out_dir: Path) -> tuple[RelatedPost, ...]:
@@ -385,6 +398,7 @@ def write_draft(
     for name, data in computed.files.items():
         folder.add(name, data)
     report = folder.commit()
+    draft_cache.keep(computed)  # only a draft that was written: a run stopped before has nothing to reuse
     draft, transcript = computed.draft, computed.transcript
     return DraftResult(out_dir, draft, transcript, tuple(report.written), tuple(report.kept))
 

@@ -6,8 +6,10 @@ import re
 import unicodedata
 from functools import cache, lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from nltk.stem import PorterStemmer
+if TYPE_CHECKING:
+    from nltk.stem import PorterStemmer
 
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
@@ -52,13 +54,32 @@ INTRO = re.compile(
     r"i (?:want|will|'ll|'m going) to (?:talk|walk|cover|answer|go|explain))\b",
     re.I,
 )
-_STEMMER = PorterStemmer()
+
+# A video's closing words ("Thanks for watching", "See you next time", "To sum up"): one pattern for every
+# stage that looks for the end of a talk.
+OUTRO = re.compile(
+    r"\b(?:subscrib\w*|thanks? (?:you )?(?:so much )?for (?:watching|listening|joining)|"
+    r"see you (?:next|in the|soon)|(?:that'?s|that is) (?:it|all) for|comments? (?:below|section)|"
+    r"like (?:and|this) (?:subscribe|video)|hit (?:the|that) (?:like|bell)|check out (?:my|our) "
+    r"(?:other|channel)|until next time|leave a comment|bye|in (?:summary|conclusion|closing)|"
+    r"to (?:sum up|summari[sz]e|wrap up|conclude))\b",
+    re.I,
+)
 
 
 @lru_cache(maxsize=16384)
 def stem(word: str) -> str:
     """The Porter stem of a lower-case word ("injections" -> "inject")."""
-    return _STEMMER.stem(word)
+    return _stemmer().stem(word)
+
+
+@cache
+def _stemmer() -> PorterStemmer:
+    """NLTK's Porter stemmer, imported when a word is first stemmed: importing NLTK costs about 0.3 s,
+    which a re-draft from the cache (``pipeline/draft_cache.py``) does not need to spend."""
+    from nltk.stem import PorterStemmer
+
+    return PorterStemmer()
 
 
 def content_words(text: str, min_length: int = 3) -> list[str]:

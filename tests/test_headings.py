@@ -270,3 +270,9 @@ def test_with_the_encoder_the_description_is_the_sentence_nearest_the_talk():
     assert draft.description in said  # one whole sentence of the talk (two do not fit in 160 here)
     assert "ketamine" in draft.description.lower() and not draft.description.endswith("?")
     assert not GREETING.search(draft.description) and "asked" not in draft.description
+
+
+def test_the_closing_words_the_sections_stage_knows_close_the_headings_too():
+    # one outro pattern (textutil.OUTRO): "to sum up" and "until next time" close a talk for both stages
+    talk = Talk((KETAMINE[1], KETAMINE[2], "To sum up, ketamine helps nerve pain. Until next time."))
+    assert generate_heading(talk, 2) == "Conclusion"

@@ -11,6 +11,7 @@ from video2blog.pipeline.schema import (
     HeadingSuggestion,
     Paragraph,
     Section,
+    Sentence,
     Source,
     Transcript,
     Word,
@@ -44,7 +45,7 @@ from video2blog.pipeline.text.questions import (
     talk_features,
 )
 from video2blog.pipeline.text.sections import SectionSpan, materialize
-from video2blog.pipeline.text.spoken import heading_text
+from video2blog.pipeline.text.spoken import heading_text, question_lead
 from video2blog.pipeline.textutil import GREETING, INTRO
 
 MAX_PARAGRAPH_SENTENCES = 3
@@ -88,6 +89,8 @@ def compose(
             spoken is headed by the question it answers (``text/questions.py``), else by its topic.
     """
     transcript, spans = materialize(transcript, spans)
+    if transcript.language == "en":
+        transcript, spans = join_leads(transcript, spans)
     invented = find_hallucinations(transcript)  # never spoken: out of the prose, recorded as removed
     corrections = [c for c in correct_words(transcript.words, options.glossary) if c.words[0] not in invented]
     words, merged = corrected_words(transcript.words, corrections)
@@ -172,6 +175,57 @@ def _other_language_draft(
         model=transcript.model,
         language=language,
     )
+
+
+def join_leads(transcript: Transcript, spans: list[SectionSpan]) -> tuple[Transcript, list[SectionSpan]]:
+    """Each spoken question's heading with the sentences before it that belong to it
+    (:func:`.spoken.question_lead`: a question asked just before it, a patient's statement leading it),
+    taken from the end of the section before and joined to the question as one sentence. A section
+    before that is headed keeps at least one sentence of its answer; one left with nothing goes.
+
+    Returns:
+        The transcript with those sentences joined, and the spans re-indexed to it.
+    """
+    leads = [_lead(transcript, spans, k) for k in range(len(spans))]
+    if not any(leads):
+        return transcript, spans
+    old = transcript.sentences
+    sentences: list[Sentence] = []
+    out: list[SectionSpan] = []
+    for span, lead, after in zip(spans, leads, [*leads[1:], 0]):
+        first, last = span.sentences
+        begin = len(sentences)
+        if lead:
+            joined = old[first - lead : first + 1]
+            sentences.append(_joined(joined))
+            first += 1
+        sentences.extend(old[first : last - after])
+        if len(sentences) > begin:
+            head = begin if span.heading_sentence is not None else None
+            out.append(replace(span, sentences=(begin, len(sentences)), heading_sentence=head))
+    return replace(transcript, sentences=tuple(sentences)), out
+
+
+def _lead(transcript: Transcript, spans: list[SectionSpan], k: int) -> int:
+    """How many sentences at the end of section ``k - 1`` belong to section ``k``'s spoken heading."""
+    span = spans[k]
+    if not k or span.heading_source != "spoken" or span.heading_sentence is None:
+        return 0
+    before = spans[k - 1]
+    first, last = before.sentences
+    answer = first + (before.heading_sentence is not None)
+    texts = [s.text for s in transcript.sentences[answer:last]]
+    lead = question_lead(texts, transcript.sentences[span.sentences[0]].text)
+    if before.heading_sentence is not None:
+        lead = min(lead, len(texts) - 1)
+    return max(lead, 0)
+
+
+def _joined(sentences: Sequence[Sentence]) -> Sentence:
+    """Consecutive sentences as one."""
+    first, last = sentences[0], sentences[-1]
+    text = " ".join(s.text for s in sentences)
+    return Sentence(text=text, start=first.start, end=last.end, words=(first.words[0], last.words[1]))
 
 
 def corrected_words(

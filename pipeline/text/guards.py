@@ -14,10 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from nltk.stem import PorterStemmer
-
 from video2blog.pipeline.text.segment import stems
-from video2blog.pipeline.textutil import tokens
+from video2blog.pipeline.textutil import stem, tokens
 
 NOT_IN_TRANSCRIPT = "check: not in the transcript"
 REPEATS_HEADING = "dropped: repeats another section's heading"
@@ -41,20 +39,23 @@ NUMBER_WORDS = frozenset(
     "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred "
     "thousand million percent half double triple twice".split()
 )
-# Stems of words that make a promise about outcomes; they reach a heading only if the talk says them.
-CLAIMS = frozenset(
-    stem
-    for word in (
-        "cure cures cured curing guarantee guaranteed proven proof safe safest safely painless "
-        "permanent permanently miracle breakthrough instant instantly eliminate eliminates risk-free "
-        "effective effectively best always never forever completely totally fully revolutionary "
-        "approved clinically scientifically"
-    ).split()
-    for stem in stems(word) or [word]
-)
+# Words that make a promise about outcomes; they reach a heading only if the talk says them.
+CLAIM_WORDS = (
+    "cure cures cured curing guarantee guaranteed proven proof safe safest safely painless "
+    "permanent permanently miracle breakthrough instant instantly eliminate eliminates risk-free "
+    "effective effectively best always never forever completely totally fully revolutionary "
+    "approved clinically scientifically"
+).split()
+
+
+@cache
+def claim_stems() -> frozenset[str]:
+    """The stems of :data:`CLAIM_WORDS` (worked out when first asked: stemming imports NLTK)."""
+    return frozenset(s for word in CLAIM_WORDS for s in stems(word) or [word])
+
+
 # Words two headings may differ by and still say the same.
 FILLER = frozenset("a an the your our my their its about of and on to for in with".split())
-_STEMMER = PorterStemmer()
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“‘'(])")
 _LIST_MARK = re.compile(r"^\s*(?:[-*•·>]+|\(?\d{1,2}[.):]|[a-c][.)])\s*")
 _LABEL = re.compile(r"^\s*(?:heading|title|suggestion|option|topic)\s*\d*\s*[:\-–]\s*", re.I)
@@ -148,7 +149,8 @@ def new_numbers(text: str, source: str) -> list[str]:
 def new_claims(text: str, source: str) -> list[str]:
     """Outcome claims ("cure", "painless", "guaranteed") in ``text`` that ``source`` does not make."""
     said = set(stems(source)) | set(tokens(source))
-    found = [s for s in stems(text) if s in CLAIMS] + [t for t in tokens(text) if t in CLAIMS]
+    claims = claim_stems()
+    found = [s for s in stems(text) if s in claims] + [t for t in tokens(text) if t in claims]
     return [c for c in dict.fromkeys(found) if c not in said]
 
 
@@ -159,7 +161,7 @@ def same_heading(a: str, b: str) -> bool:
 
 
 def _gist(heading: str) -> tuple[str, ...]:
-    return tuple(_STEMMER.stem(t) for t in tokens(heading) if t not in FILLER)
+    return tuple(stem(t) for t in tokens(heading) if t not in FILLER)
 
 
 def sentences_of(text: str) -> list[str]:

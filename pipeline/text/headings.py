@@ -44,11 +44,12 @@ from video2blog.pipeline.text.phrases import (
     topical,
 )
 from video2blog.pipeline.text.spoken import MAX_QUESTION_WORDS
-from video2blog.pipeline.textutil import GREETING, stem, tokens, word_list
+from video2blog.pipeline.textutil import GREETING, OUTRO, stem, tokens, word_list
 
 MAX_SUBJECT_WORDS = 4
-# A spoken heading longer than this is a sentence the speaker went on with, not a heading.
-MAX_SPOKEN_WORDS = 16
+# A spoken heading longer than this is a sentence the speaker went on with, not a heading: the one limit
+# of the spoken-heading stage (a question, or questions joined with their lead, :mod:`.spoken`).
+MAX_SPOKEN_WORDS = MAX_QUESTION_WORDS
 MIN_QUESTION_WORDS = 4
 # Questions are looked for in a section's first few sentences: where it says what it answers.
 QUESTION_REACH = 3
@@ -82,12 +83,6 @@ MIN_ACTION_COUNT = 2
 LIGHT_VERBS = word_list("light_verbs.txt")
 # Words after which a verb is an instruction or an action ("to remove", "you remove", "then remove").
 _ACTION_CONTEXT = frozenset("to you we i then and just can will now first next".split())
-_OUTRO = re.compile(
-    r"\b(?:subscrib\w*|thanks? (?:you )?(?:so much )?for (?:watching|listening|joining)|"
-    r"see you (?:next|in the next|soon)|"
-    r"that'?s (?:it|all) for|comment below|like (?:and|this) (?:subscribe|video)|bye)\b",
-    re.I,
-)
 # A talk's first section is its introduction where one of its first sentences greets, names the
 # speaker or gives the agenda ("In this video I'll show you...").
 INTRO_REACH = 2
@@ -303,7 +298,7 @@ def _subject_like(topic: str) -> bool:
 def _is_outro(text: str) -> bool:
     sentences = sentences_of(text)
     short = len(sentences) <= MAX_OUTRO_SENTENCES and len(text.split()) <= MAX_OUTRO_WORDS
-    return short and any(_OUTRO.search(s) for s in sentences)
+    return short and any(OUTRO.search(s) for s in sentences)
 
 
 def _question_headings(text: str, topic: str) -> list[str]:

@@ -88,6 +88,19 @@ def gerund(lemma: str) -> str:
     return lemma + "ing"
 
 
+def is_gerund(word: str) -> bool:
+    """Whether ``word`` is the -ing form of a verb the lexicon knows ("caring", "getting"; not "morning")."""
+    lemma = verb_lemma(word)
+    return lemma is not None and lemma != word and gerund(lemma) == word
+
+
+def present_third_person(word: str) -> bool:
+    """Whether ``word`` may be a verb's present-tense form for he, she or it ("happens", "causes"): the
+    lexicon knows it as a form of another verb, and it is no -ing or past form."""
+    lemma = verb_lemma(word)
+    return lemma is not None and lemma != word and word in (lemma + "s", lemma + "es", lemma[:-1] + "ies")
+
+
 def noun_lemma(word: str) -> str:
     """The singular of a noun ("teeth" -> "tooth"); the word itself where it is no known noun."""
     lemmas = getAllLemmas(word).get("NOUN")

@@ -20,8 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
-
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+from typing import TYPE_CHECKING
 
 from video2blog.pipeline.schema import Sentence, Transcript, Word
 from video2blog.pipeline.text import asked, spoken
@@ -32,6 +31,9 @@ from video2blog.pipeline.text.sentences import (
     make_sentence,
 )
 from video2blog.pipeline.textutil import bare, join_words, message, tokens, word_list
+
+if TYPE_CHECKING:
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 # A sentence opening with an interrogative is a question up to this many words (Whisper may drop the marks).
 MAX_QUESTION_WORDS = 16
@@ -50,6 +52,8 @@ def has_lists(language: str) -> bool:
 
 @cache
 def _punkt(language: str) -> PunktSentenceTokenizer:
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer  # 0.3 s: textutil._stemmer
+
     params = PunktParameters()
     name = f"abbreviations-{language}.txt"
     params.abbrev_types = set(word_list(name)) if _data_exists(name) else set()

@@ -14,20 +14,22 @@ from __future__ import annotations
 import statistics
 from dataclasses import replace
 from functools import lru_cache
-
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+from typing import TYPE_CHECKING
 
 from video2blog.pipeline.schema import Sentence, Transcript, Word
 from video2blog.pipeline.text.spoken import (
     AUXILIARIES,
     MAX_QUESTION_WORDS,
     MIN_HEADING_WORDS,
-    SUBJECTS,
     WH_WORDS,
     heading_kind,
     opens_like_question,
+    subject_before_aux,
 )
 from video2blog.pipeline.textutil import bare, join_words, word_list
+
+if TYPE_CHECKING:
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 # A spoken question that Whisper ran into its answer is split at a pause at least this long...
 MIN_QUESTION_PAUSE = 0.3
@@ -78,6 +80,8 @@ ALWAYS_CAPITAL = word_list("always_capital.txt")
 
 @lru_cache(maxsize=1)
 def _punkt() -> PunktSentenceTokenizer:
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer  # 0.3 s: textutil._stemmer
+
     params = PunktParameters()
     params.abbrev_types = set(word_list("abbreviations.txt"))
     return PunktSentenceTokenizer(params)
@@ -198,8 +202,7 @@ def _asks(words: tuple[Word, ...]) -> bool:
         return False
     if said[0] in ("when", "where") and said[1:2] and said[1] not in AUXILIARIES:
         return False  # "when you are outside" opens a clause, "when should we..." asks
-    aux = next((k for k, w in enumerate(said) if k and w in AUXILIARIES), len(said))
-    return not any(w in SUBJECTS for w in said[1:aux])  # "what you need is" is no question
+    return not subject_before_aux(said, without_aux=True)  # "what you need is" is no question
 
 
 def _piece_ok(words: tuple[Word, ...], first: int, last: int) -> bool:

@@ -6,7 +6,10 @@ the section stage (which makes headings of them). Pure text tests, no timing.
 
 from __future__ import annotations
 
-from video2blog.pipeline.textutil import bare, tokens
+from collections.abc import Sequence
+
+from video2blog.pipeline.text.lexicon import is_gerund, present_third_person, word_classes
+from video2blog.pipeline.textutil import INTRO, bare, tokens
 
 WH_WORDS = frozenset(["what", "how", "why", "when", "where", "who", "whom", "whose", "which"])
 AUXILIARIES = frozenset(
@@ -20,6 +23,11 @@ MIN_HEADING_WORDS = 3
 MIN_TITLE_WORDS = 2
 MAX_TITLE_WORDS = 8
 MAX_QUESTION_WORDS = 16
+# A patient's statement leading their question ("I believe I have allergies. How can I...?") is short,
+# speaks of the patient ("I", "my") and not to them ("you": the clinic's voice, as "we" and "our" are).
+MAX_LEAD_WORDS = 10
+FIRST_PERSON = frozenset("i i'm i've i'd my me myself".split())
+CLINIC_VOICE = frozenset("you your you're you've you'll yours we we're we've our us".split())
 # Openers that mark a question as part of the answer's own reasoning ("So why does that matter?").
 RHETORICAL_OPENERS = frozenset(["so", "and", "but", "now", "then", "because", "which"])
 TAG_ENDINGS = ("right?", "okay?", "ok?", "isn't it?", "don't you?", "you know?", "correct?", "yes?")
@@ -32,6 +40,7 @@ CLAUSE_WORDS = frozenset(
     "it me us them please thank thanks hello hi welcome bye goodbye yes yeah no not okay ok so but "
     "because if then also just really very often usually always never sometimes rarely".split()
 )
+OBJECT_PRONOUNS = frozenset("it them me us".split())
 # A sentence opening "That almost everyone..." or "There..." leans on what came before.
 DEMONSTRATIVES = frozenset(["that", "there", "this", "these", "those"])
 GREETINGS = frozenset(["good morning", "good afternoon", "good evening", "good night", "good day"])
@@ -85,13 +94,13 @@ def opens_like_question(texts: list[str]) -> bool:
 
 
 def _wh_verb(texts: list[str]) -> bool:
-    """A "what" as the subject of a present-tense verb: "What happens if...", "What causes..."
-    ("who" and "which" so placed open relative clauses as often: "who needs", "which means")."""
+    """A "what" as the subject of a present-tense verb (word classes from the lexicon): "What happens
+    if...", "What matters most..."; not a noun before an infinitive, "What questions to ask" ("who" and
+    "which" so placed open relative clauses as often: "who needs", "which means")."""
     said = [bare(t) for t in texts[:3]]
     if len(said) < 3 or said[0] != "what" or texts[0].endswith(","):
         return False
-    verb = said[1]
-    return len(verb) > 3 and verb.endswith(("es", "ens", "ps", "ks", "ts")) and not verb.endswith("ss")
+    return present_third_person(said[1]) and said[2] != "to"
 
 
 def is_heading_question(text: str) -> bool:
@@ -113,16 +122,21 @@ def is_heading_question(text: str) -> bool:
         return False  # "Do your exercises every day.", "Have a helper lift the seat." instruct
     if words[0] in AUXILIARIES and words[1] in ("be", "been", "not"):
         return False  # "can be copy certified" is a piece of a sentence
-    if words[0] in WH_WORDS and _subject_before_aux(words):
+    if words[0] in WH_WORDS and subject_before_aux(words):
         return False  # "how long it has bothered you" is a clause
     return unmarked and opens_like_question(stripped.split())
 
 
-def _subject_before_aux(words: list[str]) -> bool:
-    """Whether a subject comes between a wh-word and its auxiliary ("what you need is")."""
+def subject_before_aux(words: Sequence[str], without_aux: bool = False) -> bool:
+    """Whether a subject comes between a wh-word and its auxiliary, within :data:`WH_AUX_REACH` words
+    ("what you need is", "how long it has"): a clause, not a question. Where no auxiliary comes that
+    soon, ``without_aux`` says whether any subject there counts ("when you are outside" opens a clause
+    to the sentence stage, while "what happens if I stop" still asks)."""
     head = words[: WH_AUX_REACH + 1]
     aux = next((k for k, w in enumerate(head) if k and w in AUXILIARIES), None)
-    return aux is not None and any(w in SUBJECTS for w in head[1:aux])
+    if aux is None and not without_aux:
+        return False
+    return any(w in SUBJECTS for w in head[1:aux])
 
 
 def is_caseless_title(text: str) -> bool:
@@ -143,8 +157,7 @@ def is_caseless_title(text: str) -> bool:
         return False
     if any(_verb_before(w, nxt) for w, nxt in zip(words[1:], words[2:])):
         return False
-    gerund = words[0].endswith("ing") and len(words[0]) > 4
-    return gerund or (len(words) <= CASELESS_TITLE_WORDS and not set(words) & ARTICLES)
+    return is_gerund(words[0]) or (len(words) <= CASELESS_TITLE_WORDS and not set(words) & ARTICLES)
 
 
 def _verb_before(word: str, following: str) -> bool:
@@ -167,11 +180,29 @@ def is_spoken_title(text: str) -> bool:
     words = tokens(stripped)
     if not MIN_TITLE_WORDS <= len(words) <= MAX_TITLE_WORDS:
         return False
-    if any(mark in stripped for mark in ',;:?!"') or stripped[:1].isdigit():
+    if any(mark in _uncoordinated(stripped) for mark in ',;:?!"') or stripped[:1].isdigit():
         return False
     if " ".join(words[:2]) in GREETINGS or words[0] in DEMONSTRATIVES:
         return False
-    return not any(w in CLAUSE_WORDS for w in words)
+    return not any(w in CLAUSE_WORDS and not _infinitive_object(words, k) for k, w in enumerate(words))
+
+
+def _uncoordinated(text: str) -> str:
+    """The text less the commas between coordinate adjectives ("dry, gritty eyes"), which a title may
+    hold; any other comma shows a clause or a list."""
+    pieces = text.split(", ")
+    out = pieces[0]
+    for piece in pieces[1:]:
+        before, after = tokens(out)[-1:], tokens(piece)[:1]
+        adjectives = bool(before and after) and all("ADJ" in word_classes(w) for w in (*before, *after))
+        out += (" " if adjectives else ", ") + piece
+    return out
+
+
+def _infinitive_object(words: list[str], k: int) -> bool:
+    """Whether word ``k`` is the object pronoun of an infinitive after a wh-word ("...and how to prevent
+    them"): no clause of its own."""
+    return words[k] in OBJECT_PRONOUNS and k >= 3 and words[k - 2] == "to" and words[k - 3] in WH_WORDS
 
 
 def is_title_prefix(text: str) -> bool:
@@ -186,7 +217,7 @@ def is_title_prefix(text: str) -> bool:
     if not words or words[0] in PHRASE_OPENERS or not is_spoken_title(text):
         return False
     short_noun_phrase = len(words) <= SHORT_TITLE_WORDS and not set(words) & ARTICLES
-    return words[0].endswith("ing") or short_noun_phrase
+    return is_gerund(words[0]) or short_noun_phrase
 
 
 def heading_kind(text: str) -> str | None:
@@ -202,3 +233,42 @@ def heading_text(text: str) -> str:
     if is_heading_question(stripped) and not stripped.endswith("?"):
         return stripped.rstrip(".") + "?"
     return stripped.rstrip(".").strip()
+
+
+def question_lead(before: Sequence[str], question: str) -> int:
+    """How many of the sentences just before a spoken question belong to its heading (none where the
+    last of them is an answer): questions asked one after another with no answer between ("Who is a
+    good candidate? Who is NOT a candidate?") and, before them, a patient's statement leading the
+    question ("I believe I have allergies. How can I schedule a skin test?"). The heading stays within
+    :data:`MAX_QUESTION_WORDS` words, and every question in it opens as one (:func:`asks`)."""
+    if not asks(question):
+        return 0
+    count, length = 0, len(tokens(question))
+    for text in reversed(before):
+        length += len(tokens(text))
+        if length > MAX_QUESTION_WORDS:
+            break
+        if text.rstrip().endswith("?") and asks(text):
+            count += 1
+            continue
+        return count + int(patient_statement(text, question))
+    return count
+
+
+def asks(text: str) -> bool:
+    """Whether a sentence asks a question and opens as one ("Who is NOT a candidate?"; not "Lurgs, why
+    haven't you...?" nor "Need more space?")."""
+    return is_heading_question(text) and opens_like_question(text.split())
+
+
+def patient_statement(text: str, question: str) -> bool:
+    """Whether a sentence is a patient's statement leading their question: short, ending in a full stop,
+    opening with the patient ("I believe I have allergies.", "My son is eight.") and never the clinic's
+    voice ("you", "we") nor a greeting or agenda ("I'm Dr. Lee."), before a question in the first person
+    ("How can I schedule a skin test?")."""
+    words = tokens(text)
+    if not words or len(words) > MAX_LEAD_WORDS or not text.rstrip().endswith("."):
+        return False
+    if words[0] not in FIRST_PERSON or set(words) & CLINIC_VOICE or INTRO.search(text):
+        return False
+    return bool(set(tokens(question)) & FIRST_PERSON)

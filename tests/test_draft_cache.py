@@ -1,0 +1,156 @@
+"""A draft made again from the same inputs comes from the cache folder (pipeline/draft_cache.py): the
+same files, byte for byte; any changed input drafts afresh; an editor's edited file is never written
+over; a damaged cache is passed over."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_transcript
+from video2blog.pipeline import draft_cache, run
+from video2blog.pipeline.editing import store
+from video2blog.pipeline.editing.edits import Edit
+from video2blog.pipeline.ingest.transcribe import TranscribeOptions
+from video2blog.pipeline.llm import LlmOptions
+from video2blog.pipeline.serialize import to_json, transcript_to_dict
+
+TEXT = (
+    "What does a ketamine infusion feel like? Most patients feel relaxed and a little floaty during the "
+    "infusion, and the feeling passes within an hour. How many infusions will I need? Most people start "
+    "with six infusions over two or three weeks, then come back for a top-up when the pain returns."
+)
+
+
+@pytest.fixture
+def talk(tmp_path: Path) -> Path:
+    path = tmp_path / "talk.json"
+    path.write_bytes(to_json(transcript_to_dict(make_transcript(TEXT))))
+    return path
+
+
+@pytest.fixture
+def options(tmp_path: Path) -> run.DraftOptions:
+    return run.DraftOptions(transcribe=TranscribeOptions(cache_dir=tmp_path / "cache"), date="2026-01-02")
+
+
+@pytest.fixture
+def renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the drafts actually made (not taken from the cache)."""
+    calls: list[int] = []
+    real = run.render_draft
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(run, "render_draft", counting)
+    return calls
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_the_same_inputs_give_the_same_files_from_the_cache(talk, options, renders, tmp_path):
+    out = tmp_path / "out"
+    first = run.draft_file(talk, out, options)
+    written = _files(out)
+    again = run.draft_file(talk, out, replace(options, force=True))
+    assert len(renders) == 1  # the second came from the cache
+    assert _files(out) == written
+    assert again.draft == first.draft and again.transcript == first.transcript
+    assert draft_cache.entry_path(tmp_path / "cache", first.draft.source.sha256).is_file()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda o: replace(o, date="2026-02-03"),
+        lambda o: replace(o, formats=("draft", "md")),
+        lambda o: replace(o, glossary=("ketamine",)),
+        lambda o: replace(o, verbatim=True),
+    ],
+)
+def test_a_changed_setting_drafts_afresh(talk, options, renders, tmp_path, change):
+    out = tmp_path / "out"
+    run.draft_file(talk, out, options)
+    changed = change(options)
+    again = run.draft_file(talk, out, replace(changed, force=True))
+    assert len(renders) == 2
+    fresh = run.draft_file(talk, tmp_path / "fresh", replace(changed, transcribe=TranscribeOptions()))
+    made = {name: data for name, data in _files(tmp_path / "fresh").items() if name != ".video2blog.json"}
+    assert {name: _files(out)[name] for name in made} == made  # what a draft without any cache writes
+    assert again.draft == fresh.draft
+
+
+def test_a_changed_transcript_drafts_afresh(talk, options, renders, tmp_path):
+    out = tmp_path / "out"
+    run.draft_file(talk, out, options)
+    talk.write_bytes(to_json(transcript_to_dict(make_transcript(TEXT.replace("six", "eight")))))
+    again = run.draft_file(talk, out, replace(options, force=True))
+    assert len(renders) == 2
+    assert "eight infusions" in (out / "post.md").read_text() and "six" not in (out / "post.md").read_text()
+    assert "eight" in " ".join(p.text for s in again.draft.sections for p in s.paragraphs)
+
+
+def test_a_changed_program_drafts_afresh(talk, options, renders, tmp_path, monkeypatch):
+    run.draft_file(talk, tmp_path / "out", options)
+    monkeypatch.setattr(draft_cache, "environment", lambda: "another version of video2blog")
+    run.draft_file(talk, tmp_path / "out", replace(options, force=True))
+    assert len(renders) == 2
+
+
+def test_another_folder_gets_its_own_draft(talk, options, renders, tmp_path):
+    run.draft_file(talk, tmp_path / "one", options)
+    run.draft_file(talk, tmp_path / "two", options)
+    assert len(renders) == 2  # the review page links the media relative to its folder
+
+
+def test_an_edited_file_is_kept_when_the_draft_comes_from_the_cache(talk, options, renders, tmp_path):
+    out = tmp_path / "out"
+    run.draft_file(talk, out, options)
+    edited = (out / "post.md").read_text() + "\nThe editor's own closing line.\n"
+    (out / "post.md").write_text(edited)
+    again = run.draft_file(talk, out, options)
+    assert len(renders) == 1
+    assert (out / "post.md").read_text() == edited
+    assert again.kept == (out / "post.md",) and (out / "post.new.md").is_file()
+
+
+def test_the_editors_saved_edits_are_applied_and_said_again(talk, options, renders, tmp_path, caplog):
+    out = tmp_path / "out"
+    run.draft_file(talk, out, options)
+    store.save(out, [Edit("heading", section=1, text="How many sessions")], store.load(out).version, None)
+    with caplog.at_level(logging.WARNING):
+        run.draft_file(talk, out, options)
+        run.draft_file(talk, out, options)
+    assert len(renders) == 2  # the saved edits changed the inputs once; then the cache serves them
+    said = [r.getMessage() for r in caplog.records if "re-applied" in r.getMessage()]
+    assert len(said) == 2  # the cached draft says again what the first one said
+    assert "## How many sessions" in (out / "post.md").read_text()
+
+
+def test_a_damaged_cache_is_passed_over_and_written_again(talk, options, renders, tmp_path, caplog):
+    out = tmp_path / "out"
+    first = run.draft_file(talk, out, options)
+    written = _files(out)
+    entry = draft_cache.entry_path(tmp_path / "cache", first.draft.source.sha256)
+    entry.write_bytes(b"not a pickle")
+    with caplog.at_level(logging.WARNING):
+        run.draft_file(talk, out, replace(options, force=True))
+    assert "cannot read the cached draft" in caplog.text
+    assert _files(out) == written and len(renders) == 2
+    run.draft_file(talk, out, replace(options, force=True))
+    assert len(renders) == 2  # the entry was written again
+
+
+def test_no_cache_without_a_cache_folder_nor_for_a_language_model(talk, options, renders, tmp_path):
+    plain = replace(options, transcribe=TranscribeOptions())
+    run.draft_file(talk, tmp_path / "out", plain)
+    run.draft_file(talk, tmp_path / "out", replace(plain, force=True))
+    assert len(renders) == 2
+    assert draft_cache.draft_key(replace(options, llm=LlmOptions("http://127.0.0.1:9/v1")), "words") is None

@@ -1,0 +1,52 @@
+"""Spoken titles a speaker reads out before a topic: coordinate adjectives ("dry, gritty") and an
+infinitive's object ("how to prevent them") do not make a title a clause."""
+
+import pytest
+
+from tests.conftest import make_words
+from video2blog.pipeline.run import DraftOptions, make_draft
+from video2blog.pipeline.schema import Source, Transcript
+from video2blog.pipeline.text.sentences import split_sentences
+from video2blog.pipeline.text.spoken import is_caseless_title, is_heading_question, is_spoken_title
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Relief for dry, gritty eyes.", True),
+        ("Ingrown toenails and how to prevent them.", True),
+        ("Warm, itchy, swollen skin.", True),
+        ("Dry it, then wrap it.", False),  # a comma between clauses
+        ("Eyes, ears and throat.", False),  # a list of nouns
+        ("Sore, I think.", False),
+        ("We prevent them.", False),
+        ("Try to prevent them.", False),  # an instruction: no wh-word before the infinitive
+    ],
+)
+def test_a_title_may_hold_coordinate_adjectives_and_an_infinitives_object(text, title):
+    assert is_spoken_title(text) is title
+
+
+def test_such_titles_head_their_sections_in_a_draft():
+    text = (
+        "Relief for dry, gritty eyes. Warm compresses on the eyelids for ten minutes each evening loosen "
+        "the oil glands, and preservative-free drops through the day keep the surface of the eye wet. "
+        "Most people feel a difference within two weeks. Ingrown toenails and how to prevent them. Cut "
+        "your toenails straight across rather than rounding the corners, and choose shoes with enough "
+        "room at the front. A nail that is red and swollen for more than a few days needs a podiatrist."
+    )
+    words = make_words(text)
+    transcript = split_sentences(Transcript(words=words, duration=words[-1].end))
+    draft = make_draft(transcript, Source("t.wav", "0" * 64, words[-1].end), DraftOptions(date="2000-01-01"))
+    assert [(s.heading, s.heading_source) for s in draft.sections] == [
+        ("Relief for dry, gritty eyes", "spoken"),
+        ("Ingrown toenails and how to prevent them", "spoken"),
+    ]
+
+
+def test_word_classes_come_from_the_lexicon_not_from_suffixes():
+    assert is_heading_question("what matters most after knee surgery.")  # "matters": a verb's form
+    assert not is_heading_question("what questions to ask your doctor.")  # a noun before an infinitive
+    assert is_heading_question("what causes the pain at night.")
+    assert is_caseless_title("caring for your teeth after a filling")  # "caring": a verb's -ing form
+    assert not is_caseless_title("everything about the procedure")  # "everything" is no gerund
