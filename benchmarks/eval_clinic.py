@@ -47,7 +47,8 @@ shipped gate saw every item).
 Usage::
 
     python -m benchmarks.eval_clinic [--text] [--sets clinic talks youtube] [--folds 4]
-        [--held-apart | --held-apart-answers | --held-apart-gate] [--cache DIR] [--items NAME ...] [--headings] [--json]
+        [--held-apart | --held-apart-answers | --held-apart-gate] [--cache DIR] [--items NAME ...]
+        [--headings] [--json]
 """
 
 from __future__ import annotations
