@@ -380,7 +380,7 @@ def gate_held_apart_rows(items: list[Item], folds: int) -> list[Row]:
     """Each fold's items scored with a question gate trained without that fold's talks (and, for a
     clinic page, without every page of its specialty)."""
     from benchmarks import train_gate
-    from video2blog.pipeline.text import compose
+    from video2blog.pipeline.text import compose, questions
 
     data = train_gate.examples()
     original = compose.shipped_gate
@@ -389,11 +389,12 @@ def gate_held_apart_rows(items: list[Item], folds: int) -> list[Row]:
         held = {i.group for i in items if fold_of(i.group, folds) == k}
         kinds = {e.group for e in data if e.name in held}
         gate = train_gate.fit([e for e in data if e.name not in held and e.group not in kinds])
-        compose.shipped_gate = lambda gate=gate: gate  # type: ignore[assignment,misc]
+        # The heading stage and the section stage (the rule for a talk of answers) ask the same gate.
+        compose.shipped_gate = questions.shipped_gate = lambda gate=gate: gate  # type: ignore[assignment,misc]
         try:
             rows += [score(i) for i in items if fold_of(i.group, folds) == k]
         finally:
-            compose.shipped_gate = original
+            compose.shipped_gate = questions.shipped_gate = original
         print(f"  fold {k}/{folds} scored", file=sys.stderr, flush=True)
     order = {i.truth.item: n for n, i in enumerate(items)}
     return sorted(rows, key=lambda r: order[r.item])
