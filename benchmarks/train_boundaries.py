@@ -216,7 +216,7 @@ def choose_rule(talks: list[Talk], weights: np.ndarray, bias: float) -> segment.
 
 
 def _model(weights: np.ndarray, bias: float, rule: dict[str, float]) -> segment.BoundaryModel:
-    return segment.BoundaryModel(tuple(weights), bias, MIN_SECONDS, SECTION_SECONDS, **rule)
+    return segment.BoundaryModel(tuple(weights), bias, MIN_SECONDS, SECTION_SECONDS, **rule, answers=())
 
 
 def _value_of(talks: list[Talk], weights: np.ndarray, bias: float, rule: dict[str, float]) -> float:
@@ -249,10 +249,11 @@ def choose_answers_rule(talks: list[Talk], model: segment.BoundaryModel) -> segm
     chosen = [t for t in talks if t.kind in ANSWER_KINDS]
     if not chosen:
         return model
-    best, value = {}, -np.inf
+    best: dict[str, float] = {}
+    value = -np.inf
     for point in itertools.product(*ANSWERS_GRID.values()):
         rule = dict(zip(ANSWERS_GRID, point))
-        trial = replace(model, **rule)
+        trial = replace(model, answers=tuple(rule.items())).answering()
         trial_value = _rule_value(chosen, [figures(t, trial) for t in chosen])
         if trial_value > value + 1e-9:
             best, value = rule, trial_value

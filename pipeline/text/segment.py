@@ -24,7 +24,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
@@ -251,7 +251,23 @@ class BoundaryModel:
 
     def answering(self) -> BoundaryModel:
         """This model with the rule for a talk of answers (itself where none was learned)."""
-        return replace(self, **dict(self.answers), answers=()) if self.answers else self
+        if not self.answers:
+            return self
+        rule = dict(self.answers)
+
+        def value(name: str) -> float:
+            return float(rule.get(name, getattr(self, name)))
+
+        return BoundaryModel(
+            self.weights,
+            self.bias,
+            min_seconds=value("min_seconds"),
+            section_seconds=value("section_seconds"),
+            cohesion=value("cohesion"),
+            section_cost=value("section_cost"),
+            logit_weight=value("logit_weight"),
+            length_weight=value("length_weight"),
+        )
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """Probability that each gap (row of ``features``) is a section boundary."""
