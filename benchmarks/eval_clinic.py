@@ -38,14 +38,17 @@ with the talk's most frequent content word as subject: HF1).
 ``--folds K`` also prints the means over K held-apart folds of the items (CRC32 of the page or talk
 name, as :mod:`benchmarks.train_boundaries` folds them); ``--held-apart`` scores each fold with a
 boundary model trained by :mod:`benchmarks.train_boundaries` without that fold (else the shipped model,
-which saw every item); ``--held-apart-gate`` drafts each fold with a question gate
+which saw every item); ``--held-apart-answers`` keeps the shipped weights and rule and learns only the
+rule for a talk of answers (:meth:`~video2blog.pipeline.text.segment.BoundaryModel.answering`) without
+each fold; ``--held-apart-gate`` drafts each fold with a question gate
 (:mod:`benchmarks.train_gate`) trained without that fold's talks and their clinic specialties (the
 shipped gate saw every item).
 
 Usage::
 
-    python -m benchmarks.eval_clinic [--text] [--sets clinic talks youtube] [--folds 4] [--held-apart]
-        [--held-apart-gate] [--cache DIR] [--items NAME ...] [--headings] [--json]
+    python -m benchmarks.eval_clinic [--text] [--sets clinic talks youtube] [--folds 4]
+        [--held-apart | --held-apart-answers | --held-apart-gate] [--cache DIR] [--items NAME ...]
+        [--headings] [--json]
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ import sys
 import zlib
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -348,9 +351,10 @@ def _only(scripts: list[tuple[str, synth.Talk]], only: Sequence[str]) -> list[tu
     return [s for s in scripts if not only or s[0] in only]
 
 
-def held_apart_rows(items: list[Item], folds: int, text: bool) -> list[Row]:
+def held_apart_rows(items: list[Item], folds: int, text: bool, answers_only: bool = False) -> list[Row]:
     """Each fold's items scored with a boundary model trained without that fold (for the kind of
-    cohesion in use: sentence embeddings where installed, else lexical)."""
+    cohesion in use: sentence embeddings where installed, else lexical); with ``answers_only``, the
+    shipped weights and rule with a rule for a talk of answers learned without that fold."""
     from benchmarks import train_boundaries as tb
     from video2blog.pipeline.engines import embed
     from video2blog.pipeline.text import segment
@@ -359,8 +363,9 @@ def held_apart_rows(items: list[Item], folds: int, text: bool) -> list[Row]:
     talks = tb.load(kind, True, text)
     original = segment.boundary_model
     rows: list[Row] = []
+    base = replace(original(kind), answers=()) if answers_only else None
     for k in range(folds):
-        model = tb.train([t for t in talks if fold_of(t.group, folds) != k])
+        model = tb.train([t for t in talks if fold_of(t.group, folds) != k], base)
         segment.boundary_model = lambda _kind, model=model: model  # type: ignore[assignment,misc]
         try:
             rows += [score(i) for i in items if fold_of(i.group, folds) == k]
@@ -375,7 +380,7 @@ def gate_held_apart_rows(items: list[Item], folds: int) -> list[Row]:
     """Each fold's items scored with a question gate trained without that fold's talks (and, for a
     clinic page, without every page of its specialty)."""
     from benchmarks import train_gate
-    from video2blog.pipeline.text import compose
+    from video2blog.pipeline.text import compose, questions
 
     data = train_gate.examples()
     original = compose.shipped_gate
@@ -384,11 +389,12 @@ def gate_held_apart_rows(items: list[Item], folds: int) -> list[Row]:
         held = {i.group for i in items if fold_of(i.group, folds) == k}
         kinds = {e.group for e in data if e.name in held}
         gate = train_gate.fit([e for e in data if e.name not in held and e.group not in kinds])
-        compose.shipped_gate = lambda gate=gate: gate  # type: ignore[assignment,misc]
+        # The heading stage and the section stage (the rule for a talk of answers) ask the same gate.
+        compose.shipped_gate = questions.shipped_gate = lambda gate=gate: gate  # type: ignore[assignment,misc]
         try:
             rows += [score(i) for i in items if fold_of(i.group, folds) == k]
         finally:
-            compose.shipped_gate = original
+            compose.shipped_gate = questions.shipped_gate = original
         print(f"  fold {k}/{folds} scored", file=sys.stderr, flush=True)
     order = {i.truth.item: n for n, i in enumerate(items)}
     return sorted(rows, key=lambda r: order[r.item])
@@ -406,6 +412,11 @@ def main(argv: list[str] | None = None) -> int:
         "--held-apart", action="store_true", help="score each fold with a model trained without it"
     )
     apart.add_argument(
+        "--held-apart-answers",
+        action="store_true",
+        help="the shipped model, with its rule for a talk of answers learned without each fold",
+    )
+    apart.add_argument(
         "--held-apart-gate",
         action="store_true",
         help="score each fold with a question gate trained without it",
@@ -419,9 +430,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     method = _select_encoder(args.encoder)
     items = load_items(args.sets, args.text, args.cache, args.items)
-    folds = args.folds or (4 if args.held_apart or args.held_apart_gate else 0)
-    if args.held_apart:
-        rows = held_apart_rows(items, folds, args.text)
+    folds = args.folds or (4 if args.held_apart or args.held_apart_answers or args.held_apart_gate else 0)
+    if args.held_apart or args.held_apart_answers:
+        rows = held_apart_rows(items, folds, args.text, args.held_apart_answers)
     elif args.held_apart_gate:
         rows = gate_held_apart_rows(items, folds)
     else:
@@ -430,6 +441,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"mode": _mode(args), "items": [asdict(r) for r in rows]}, indent=1))
         return 0
     model = "held-apart boundary models" if args.held_apart else "the shipped boundary model"
+    model += " (its rule for answers held apart)" if args.held_apart_answers else ""
     gate = "held-apart question gates" if args.held_apart_gate else "the shipped question gate"
     print(f"talks from {_mode(args)}; topic shifts from {method}; {model}; {gate}")
     print_table(rows, folds, args.headings)

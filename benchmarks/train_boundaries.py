@@ -21,17 +21,19 @@ the per-fold figures printed. Then the model trained on everything is written (`
 
 Usage::
 
-    python -m benchmarks.train_boundaries [--folds 4] [--kind embeddings|lexical|both] [--text] [--write]
+    python -m benchmarks.train_boundaries [--folds 4] [--kind embeddings|lexical|both] [--text]
+        [--answers-only] [--write]
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import statistics
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -53,6 +55,20 @@ GRID = {
     "length_weight": (0.0, 0.5, 1.0),
 }
 SWEEPS = 2
+# The rule for a talk of answers (a clinic's Q&A, questions not spoken) is searched over this whole grid,
+# on the kinds of talk the question gate heads with questions (the clinic pages and the own talks): a
+# prior on an answer's length and the gaps' log odds, no cohesion term and no cost per section. A grid
+# over all five fields (cohesion 0-3, section cost -1-3, log-odds weight 0.25-3, length weight 0.5-4,
+# 16-24 s) chose a different rule in each fold and scored worse held apart (clinic pages F1 0.61-0.65,
+# Pk 0.22-0.23, against 0.70 / 0.18; 2026-12-04).
+ANSWERS_GRID: dict[str, tuple[float, ...]] = {
+    "cohesion": (0.0,),
+    "section_cost": (0.0,),
+    "logit_weight": (1.0,),
+    "length_weight": (0.25, 0.5, 1.0, 2.0, 4.0),
+    "section_seconds": (14.0, 16.0, 18.0, 20.0, 22.0, 24.0, 28.0),
+}
+ANSWER_KINDS = ("clinic", "clinic-bare", "talks", "talks-bare")
 MIN_SECONDS = 4.0
 SECTION_SECONDS = 20.0
 
@@ -162,8 +178,10 @@ def weights_and_bias(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     return beta[:-1], float(beta[-1])
 
 
-def figures(talk: Talk, model: segment.BoundaryModel) -> tuple[float, float]:
-    """Boundary F1 and Pk of one talk's starts as the section stage would choose them."""
+def figures(talk: Talk, model: segment.BoundaryModel, answers: bool = False) -> tuple[float, float]:
+    """Boundary F1 and Pk of one talk's starts as the section stage would choose them (``answers``: by
+    the model's rule for a talk of answers)."""
+    model = model.answering() if answers else model
     log_odds = model.log_odds(talk.features)
     chosen = segment.choose_sections(log_odds, talk.times, talk.rows, model, shortest=talk.shortest)
     return starts_figures(talk, [talk.times[i][0] for i in chosen])
@@ -198,7 +216,7 @@ def choose_rule(talks: list[Talk], weights: np.ndarray, bias: float) -> segment.
 
 
 def _model(weights: np.ndarray, bias: float, rule: dict[str, float]) -> segment.BoundaryModel:
-    return segment.BoundaryModel(tuple(weights), bias, MIN_SECONDS, SECTION_SECONDS, **rule)
+    return segment.BoundaryModel(tuple(weights), bias, MIN_SECONDS, SECTION_SECONDS, **rule, answers=())
 
 
 def _value_of(talks: list[Talk], weights: np.ndarray, bias: float, rule: dict[str, float]) -> float:
@@ -224,19 +242,41 @@ def _balanced(talks: list[Talk], values: list[float], worst: bool = False) -> fl
     return max(per_kind) if worst else statistics.fmean(per_kind)
 
 
-def train(talks: list[Talk]) -> segment.BoundaryModel:
-    """Weights, then the rule, from the training talks."""
+def choose_answers_rule(talks: list[Talk], model: segment.BoundaryModel) -> segment.BoundaryModel:
+    """``model`` with the rule for a talk of answers: the point of :data:`ANSWERS_GRID` that maximises
+    mean F1 - Pk over the :data:`ANSWER_KINDS` talks among ``talks`` (each kind weighing the same, no
+    kind's mean Pk worse than not splitting)."""
+    chosen = [t for t in talks if t.kind in ANSWER_KINDS]
+    if not chosen:
+        return model
+    best: dict[str, float] = {}
+    value = -np.inf
+    for point in itertools.product(*ANSWERS_GRID.values()):
+        rule = dict(zip(ANSWERS_GRID, point))
+        trial = replace(model, answers=tuple(rule.items())).answering()
+        trial_value = _rule_value(chosen, [figures(t, trial) for t in chosen])
+        if trial_value > value + 1e-9:
+            best, value = rule, trial_value
+    return replace(model, answers=tuple(best.items()))
+
+
+def train(talks: list[Talk], base: segment.BoundaryModel | None = None) -> segment.BoundaryModel:
+    """Weights, then the rule, then the rule for a talk of answers, from the training talks; with
+    ``base``, its weights and rule kept and only the rule for answers learned."""
+    if base is not None:
+        return choose_answers_rule(talks, replace(base, answers=()))
     weights, bias = fit(talks)
-    return choose_rule(talks, weights, bias)
+    return choose_answers_rule(talks, choose_rule(talks, weights, bias))
 
 
 def report(name: str, talks: list[Talk], model: segment.BoundaryModel) -> dict[str, float]:
-    """Mean F1 and Pk per kind of talk (real, clinic, talks; each punctuated and stripped)."""
+    """Mean F1 and Pk per kind of talk (real, clinic, talks; each punctuated and stripped); the clinic
+    pages and own talks by the rule for a talk of answers (as the question gate sends them)."""
     out = {}
     for kind in KINDS:
         chosen = [t for t in talks if _kind(t) == kind]
         if chosen:
-            scores = [figures(t, model) for t in chosen]
+            scores = [figures(t, model, kind in ANSWER_KINDS) for t in chosen]
             out[kind] = (statistics.fmean(f for f, _ in scores), statistics.fmean(p for _, p in scores))
     print(f"{name:18} " + "  ".join(f"{k} F1 {f:.2f} Pk {p:.2f} " for k, (f, p) in out.items()))
     return {k: v[0] for k, v in out.items()}
@@ -263,13 +303,15 @@ def load(kind: str, with_talks: bool, text: bool = False) -> list[Talk]:
     return [t for t in (talk_of(i, kind, group) for i, group in pairs) if t is not None]
 
 
-def cross_validate(talks: list[Talk], folds: int, shipped: segment.BoundaryModel) -> None:
-    """Train on all folds but one, score that one; print each fold, the shipped model's figures on
-    it beside (before), and the means over all held-apart talks."""
+def cross_validate(
+    talks: list[Talk], folds: int, shipped: segment.BoundaryModel, base: segment.BoundaryModel | None = None
+) -> None:
+    """Train on all folds but one (``base`` as for :func:`train`), score that one; print each fold, the
+    shipped model's figures on it beside (before), and the means over all held-apart talks."""
     scored: list[tuple[Talk, segment.BoundaryModel]] = []
     for k in range(folds):
         held = [t for t in talks if fold_of(t.group, folds) == k]
-        model = train([t for t in talks if fold_of(t.group, folds) != k])
+        model = train([t for t in talks if fold_of(t.group, folds) != k], base)
         report(f"fold {k}/{folds} held", held, model)
         scored += [(t, model) for t in held]
     report("shipped (before)", talks, shipped)
@@ -280,7 +322,7 @@ def _report_pairs(name: str, scored: list[tuple[Talk, segment.BoundaryModel]]) -
     """Mean F1 and Pk per kind, each talk scored by its own model."""
     cells = []
     for kind in KINDS:
-        scores = [figures(t, m) for t, m in scored if _kind(t) == kind]
+        scores = [figures(t, m, kind in ANSWER_KINDS) for t, m in scored if _kind(t) == kind]
         if scores:
             f1, pk_ = statistics.fmean(f for f, _ in scores), statistics.fmean(p for _, p in scores)
             cells.append(f"{kind} F1 {f1:.2f} Pk {pk_:.2f} ")
@@ -293,6 +335,7 @@ def to_json(model: segment.BoundaryModel) -> dict[str, object]:
         "weights": {n: round(w, 4) for n, w in zip(segment.FEATURES, model.weights)},
         "bias": round(model.bias, 4),
         **{name: getattr(model, name) for name in segment.RULE_FIELDS},
+        **({"answers": dict(model.answers)} if model.answers else {}),
     }
 
 
@@ -303,15 +346,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kind", choices=("embeddings", "lexical", "both"), default="both")
     parser.add_argument("--no-talks", action="store_true", help="real talks only (no whisper needed)")
     parser.add_argument("--text", action="store_true", help="clinic pages and talks as text, not speech")
+    parser.add_argument(
+        "--answers-only",
+        action="store_true",
+        help="keep the shipped weights and rule; learn only the rule for a talk of answers",
+    )
     parser.add_argument("--write", action="store_true", help=f"write {MODEL_PATH.name}")
     args = parser.parse_args(argv)
     stored = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
     for kind in ("embeddings", "lexical") if args.kind == "both" else (args.kind,):
         talks = load(kind, not args.no_talks, args.text)
         print(f"== {kind}: {len(talks)} talks, {sum(len(t.labels) for t in talks)} gaps")
+        shipped = segment.boundary_model(kind)
+        base = replace(shipped, answers=()) if args.answers_only else None
         if args.folds > 1:
-            cross_validate(talks, args.folds, segment.boundary_model(kind))
-        model = train(talks)
+            cross_validate(talks, args.folds, shipped, base)
+        model = train(talks, base)
         report("all (train=test)", talks, model)
         stored[kind] = to_json(model)
         print(json.dumps(stored[kind]))

@@ -238,8 +238,13 @@ def test_an_opening_greeting_before_the_first_spoken_question_is_the_lead():
 
 def test_an_opening_that_runs_on_into_an_answer_stays_a_headed_section():
     # No question spoken and the greeting runs into the first answer: a headingless lead would hide the
-    # answer's heading (cutting the greeting off instead cost real YouTube F1 0.291 -> 0.280).
-    assert not any(s.lead for s in draft_of(*KETAMINE).sections)
+    # answer's heading (cutting the greeting off instead cost real YouTube F1 0.291 -> 0.280). Where the
+    # section stage cuts the greeting off on its own (a talk of answers), the lead is the greeting alone.
+    for section in draft_of(*KETAMINE).sections:
+        assert not section.lead or "NMDA" not in " ".join(p.text for p in section.paragraphs)
+    assert any(
+        "NMDA" in " ".join(p.text for p in s.paragraphs) and s.heading for s in draft_of(*KETAMINE).sections
+    )
     assert not any(s.lead for s in draft_of(*PRP).sections)
 
 

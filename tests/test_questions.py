@@ -6,6 +6,7 @@ import pytest
 from tests.conftest import make_words
 from video2blog.pipeline.engines import embed
 from video2blog.pipeline.schema import Source, Transcript
+from video2blog.pipeline.text import questions
 from video2blog.pipeline.text.compose import ComposeOptions, compose
 from video2blog.pipeline.text.headings import Talk, generate_heading
 from video2blog.pipeline.text.questions import (
@@ -19,7 +20,7 @@ from video2blog.pipeline.text.questions import (
     shipped_model,
     subject_of,
 )
-from video2blog.pipeline.text.sections import SectionSpan
+from video2blog.pipeline.text.sections import SectionSpan, find_sections
 from video2blog.pipeline.text.sentences import split_sentences
 
 needs_encoder = pytest.mark.skipif(not embed.available(), reason="the sentence encoder is not installed")
@@ -165,3 +166,40 @@ def test_the_shipped_gate_weighs_closeness_to_the_clinic_forms_towards_questions
     assert gate is not None
     near, far = np.array([0.5, 0.55]), np.array([0.1, 0.15])
     assert asks_probability(gate, near) > gate.threshold > asks_probability(gate, far)
+
+
+# Where the questions are not spoken, a talk of answers is cut by the boundary model's rule for answers.
+MORE_ANSWERS = [
+    *ANSWERS,
+    "A vasectomy is one of the most reliable kinds of birth control. Fewer than one in a thousand couples "
+    "fall pregnant in the year after it. We check a semen sample at twelve weeks to be sure.",
+    "The whole procedure takes about twenty minutes in the clinic. You can go home the same day, and "
+    "someone should drive you.",
+]
+
+
+def _monologue(answers: list[str]) -> tuple[Transcript, list[int]]:
+    """The answers read one after another, and the sentence each answer opens with."""
+    words = make_words(" ".join(answers))
+    transcript = split_sentences(Transcript(words=words, duration=words[-1].end))
+    counts = [len(split_sentences(Transcript(words=make_words(a))).sentences) for a in answers]
+    return transcript, [sum(counts[:i]) for i in range(len(answers))]
+
+
+def _starts(transcript: Transcript) -> list[int]:
+    return [s.sentences[0] for s in find_sections(transcript, encode=embed.encoder())]
+
+
+@needs_encoder
+def test_a_monologue_of_answers_is_cut_into_its_answers_and_a_how_to_talk_as_before(monkeypatch):
+    transcript, truth = _monologue(MORE_ANSWERS)
+    how_to, _ = _monologue([*HOW_TO, HOW_TO[0]])
+    found, how_to_found = _starts(transcript), _starts(how_to)
+    monkeypatch.setattr(questions, "answers_questions", lambda *_: False)  # every talk by the one rule
+    plain = _starts(transcript)
+
+    def near(starts: list[int]) -> int:  # true starts found within one sentence
+        return sum(any(abs(s - t) <= 1 for s in starts) for t in truth[1:])
+
+    assert len(found) > len(plain) and near(found) > near(plain), (truth, found, plain)
+    assert how_to_found == _starts(how_to)  # not a clinic's answers: the gate leaves it to the rule

@@ -1,5 +1,7 @@
 """Topic segmentation on hand-made sentences: depth scores, discourse cues, section lengths."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -194,3 +196,23 @@ def test_numbered_steps_and_methods_are_topic_markers_but_ordinary_words_are_not
         "Part of it is rust.",
     ]
     assert list(column(gap_features(texts, None, timed(6)), "shift")) == [1, 0, 1, 0, 0]
+
+
+def test_a_talk_of_answers_is_cut_by_the_rule_for_answers_and_any_other_by_the_rule():
+    short = (("section_cost", 0.0), ("length_weight", 2.0), ("section_seconds", 8.0))
+    model = replace(rule(section_cost=3.0), answers=short)
+    log_odds, rows, times = np.zeros(11), np.zeros((12, 3)), timed(12)
+    # Sections of about two sentences (8 s) where the talk answers questions; one section otherwise.
+    assert choose_sections(log_odds, times, rows, model) == []
+    assert len(choose_sections(log_odds, times, rows, model.answering())) >= 4
+    assert model.answering().section_cost == 0.0 and model.answering().min_seconds == model.min_seconds
+    assert rule().answering() == rule()  # no rule for answers learned: the rule
+
+
+def test_the_shipped_rule_for_answers_cuts_a_talk_into_more_sections():
+    model = boundary_model("embeddings")
+    log_odds, rows, times = np.zeros(23), np.zeros((24, 3)), timed(24)
+    plain = choose_sections(log_odds, times, rows, model, shortest=2)
+    assert model.answers and len(choose_sections(log_odds, times, rows, model.answering(), shortest=2)) > len(
+        plain
+    )

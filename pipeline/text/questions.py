@@ -167,6 +167,24 @@ def asks_probability(gate: QuestionGate, features: np.ndarray) -> float:
     return float(1.0 / (1.0 + np.exp(-(z @ gate.weights + gate.bias))))
 
 
+def answers_questions(vectors: np.ndarray, starts: Sequence[int], encode: Encode) -> bool:
+    """Whether a talk answers patients' questions one by one (a clinic's Q&A): the shipped gate's
+    decision over its sections, opening at ``starts``, from its sentences' unit ``vectors``. False where
+    no form model or gate is shipped."""
+    model, gate = shipped_model(), shipped_gate()
+    if model is None or gate is None or len(vectors) == 0:
+        return False
+    prototypes = model_prototypes(model, encode)
+    edges = [0, *starts, len(vectors)]
+    rows = np.vstack(
+        [
+            section_features(vectors[a:b][:SENTENCE_REACH], prototypes, model.features)
+            for a, b in zip(edges, edges[1:])
+        ]
+    )
+    return asks_probability(gate, talk_features(rows, len(model.forms))) >= gate.threshold
+
+
 def _shipped_json(name: str) -> dict[str, object] | None:
     """A shipped data file's JSON object, or None where it was not trained (no such file)."""
     try:

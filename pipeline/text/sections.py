@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from video2blog.pipeline.schema import Chapter, HeadingSource, ScreenText, Sentence, Transcript
+from video2blog.pipeline.text import questions
 from video2blog.pipeline.text.onscreen import ScreenModel, ShownHeads, cut_cues, shown_heads
 from video2blog.pipeline.text.segment import ANNOUNCED_HEADINGS, min_length, stems, topic_starts
 from video2blog.pipeline.text.sentences import make_sentence
@@ -118,6 +119,9 @@ def find_sections(
     cues = cut_cues(sentences, cuts, screen_model) if cuts else []
     vectors = _vectors(texts, encode)
     starts = topic_starts(texts, vectors, fixed=sorted({*fixed, *shown.heads}), times=times, cues=cues)
+    if len(heads) < ANNOUNCED_HEADINGS and _answers(vectors, starts, encode):
+        # Answers to questions not spoken: found again by the boundary model's rule for answers.
+        starts = topic_starts(texts, vectors, sorted({*fixed, *shown.heads}), times, cues, answers=True)
     if len(heads) < ANNOUNCED_HEADINGS:
         return with_shown(spans_from_starts(transcript, starts, fixed, run_ons), shown)
     # The speaker reads out headings: a topic shift may open with one, or one may end a sentence.
@@ -154,6 +158,12 @@ def _other_language_sections(transcript: Transcript, encode: Encoder | None) -> 
     times = [(s.start, s.end) for s in sentences]
     starts = topic_starts(texts, _vectors(texts, encode), fixed=heads, times=times)
     return spans_from_starts(transcript, starts, heads, {})
+
+
+def _answers(vectors: np.ndarray | None, starts: Sequence[int], encode: Encoder | None) -> bool:
+    """Whether the talk, its sections opening at ``starts``, answers patients' questions one by one
+    (the question gate, :func:`.questions.answers_questions`); never without sentence vectors."""
+    return vectors is not None and encode is not None and questions.answers_questions(vectors, starts, encode)
 
 
 def _vectors(texts: list[str], encode: Encoder | None) -> np.ndarray | None:

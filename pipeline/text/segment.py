@@ -70,6 +70,7 @@ def topic_starts(
     fixed: Collection[int] = (),
     times: Sequence[tuple[float, float]] | None = None,
     cues: Sequence[float] = (),
+    answers: bool = False,
 ) -> list[int]:
     """Indices of the sentences that open a new topic (never 0), in order.
 
@@ -86,11 +87,16 @@ def topic_starts(
         times: (start, end) of each sentence in seconds; without them pauses say nothing.
         cues: log odds added to each gap's (element ``g - 1``: the gap before sentence ``g``) from
             outside the words (a hard cut in the video there); none by default.
+        answers: the talk answers patients' questions one by one (a clinic's Q&A, the questions not
+            spoken): its sections are chosen by the model's rule for answers
+            (:meth:`BoundaryModel.answering`).
     """
     n = len(texts)
     if n < 2 * MIN_SECTION_SENTENCES:
         return sorted(i for i in fixed if 0 < i < n)
     model = boundary_model("embeddings" if vectors is not None else "lexical")
+    if answers:
+        model = model.answering()
     spans = list(times) if times is not None else _even_times(n)
     log_odds = gap_log_odds(texts, vectors, spans)
     if len(cues):
@@ -227,8 +233,10 @@ class BoundaryModel:
     maximises, over its sections, ``cohesion`` times how alike the section's sentences are, minus
     ``section_cost``, minus ``length_weight`` times the squared log ratio of its length to
     ``section_seconds``, plus ``logit_weight`` times the log odds of the gap that opens it.
-    No section is shorter than ``min_seconds``. Learned by ``python -m benchmarks.train_boundaries``
-    and shipped as ``pipeline/data/boundary_model.json``.
+    No section is shorter than ``min_seconds``. ``answers``: the rule's fields (the same names) for a
+    talk that answers patients' questions one by one, whose sections are short answers of about one
+    length. Learned by ``python -m benchmarks.train_boundaries`` and shipped as
+    ``pipeline/data/boundary_model.json``.
     """
 
     weights: tuple[float, ...]
@@ -239,6 +247,27 @@ class BoundaryModel:
     section_cost: float = 1.0
     logit_weight: float = 1.0
     length_weight: float = 0.0
+    answers: tuple[tuple[str, float], ...] = ()
+
+    def answering(self) -> BoundaryModel:
+        """This model with the rule for a talk of answers (itself where none was learned)."""
+        if not self.answers:
+            return self
+        rule = dict(self.answers)
+
+        def value(name: str) -> float:
+            return float(rule.get(name, getattr(self, name)))
+
+        return BoundaryModel(
+            self.weights,
+            self.bias,
+            min_seconds=value("min_seconds"),
+            section_seconds=value("section_seconds"),
+            cohesion=value("cohesion"),
+            section_cost=value("section_cost"),
+            logit_weight=value("logit_weight"),
+            length_weight=value("length_weight"),
+        )
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """Probability that each gap (row of ``features``) is a section boundary."""
@@ -258,7 +287,10 @@ def boundary_model(kind: str) -> BoundaryModel:
     entry = data[kind]
     weights = tuple(float(entry["weights"].get(name, 0.0)) for name in FEATURES)
     rule = {name: float(entry[name]) for name in RULE_FIELDS if name in entry}
-    return BoundaryModel(weights, float(entry["bias"]), **rule)
+    answers = tuple(
+        (name, float(value)) for name, value in entry.get("answers", {}).items() if name in RULE_FIELDS
+    )
+    return BoundaryModel(weights, float(entry["bias"]), **rule, answers=answers)
 
 
 RULE_FIELDS = ("min_seconds", "section_seconds", "cohesion", "section_cost", "logit_weight", "length_weight")
