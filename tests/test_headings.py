@@ -13,10 +13,13 @@ from video2blog.pipeline.text.headings import (
     heading_choices,
 )
 from video2blog.pipeline.text.metadata import (
+    KEYWORD_FEATURES,
+    KeywordModel,
     keywords,
     main_topic,
     make_description,
     make_title,
+    shipped_keyword_model,
     slugify,
     topic_purpose,
 )
@@ -281,3 +284,17 @@ def test_the_closing_words_the_sections_stage_knows_close_the_headings_too():
     # one outro pattern (textutil.OUTRO): "to sum up" and "until next time" close a talk for both stages
     talk = Talk((KETAMINE[1], KETAMINE[2], "To sum up, ketamine helps nerve pain. Until next time."))
     assert generate_heading(talk, 2) == "Conclusion"
+
+
+def test_keywords_rank_the_talks_own_terms_above_everyday_words_said_as_often():
+    # "drip" and "neuropathic" are each said three times, "drip" first: counting alone keeps "drip";
+    # the shipped keyword model ranks the term the sentence encoder does not know whole first.
+    text = (
+        "The drip goes in your arm. The drip runs for an hour. Neuropathic pain responds best. "
+        "We stop the drip early if needed. Neuropathic pain starts in the nerves. Neuropathic pain is common."
+    )
+    model = shipped_keyword_model()
+    assert model is not None and len(model.weights) == len(KEYWORD_FEATURES)
+    assert keywords(text, limit=2, topic="ketamine", model=model)[1].startswith("neuropathic")
+    counted = keywords(text, limit=2, topic="ketamine", model=KeywordModel((1.0, 0, 0, 0, 0, 0), 0.0))
+    assert counted[1] == "drip"

@@ -6,10 +6,14 @@ for depression"); the description is one or two whole sentences of the talk's op
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 
 import numpy as np
 
@@ -36,6 +40,7 @@ DESCRIPTION_LIMIT = 160
 DESCRIPTION_REACH = 5
 MIN_DESCRIPTION_WORDS = 6
 MIN_KEYWORD_LENGTH = 4
+KEYWORD_MODEL = "keyword_model.json"
 # The stem of the verb a talk names what its subject is for with ("treating pain", "treats depression").
 TREAT = "treat"
 # A phrase said n times ranks with a word said n * PHRASE_WEIGHT times (per extra word), in keywords.
@@ -139,18 +144,35 @@ def make_title(topic: str, asked: bool, purpose: str = "") -> str:
     return f"{subject}: your questions answered" if asked else f"{subject}: what to know"
 
 
-def keywords(text: str, limit: int = 6, topic: str = "") -> list[str]:
-    """Topic words and phrases of ``text``, ``topic`` first, then the most used: phrases said twice or
-    more, then single content words (ties by first use). Words the talk uses as verbs ("you hear",
+@dataclass(frozen=True)
+class KeywordModel:
+    """Logistic weights over :data:`KEYWORD_FEATURES`: how likely a candidate names what the talk's
+    questions are about (learned from clinic pages' and chapters' headings by
+    ``python -m benchmarks.train_keywords --write``)."""
+
+    weights: tuple[float, ...]
+    bias: float
+
+    def score(self, row: Sequence[float]) -> float:
+        return float(np.dot(self.weights, row) + self.bias)
+
+
+# Named features of a keyword candidate (a content word, or a phrase said twice or more).
+KEYWORD_FEATURES = ("said", "words", "known", "first", "acronym", "spread")
+
+
+def keywords(text: str, limit: int = 6, topic: str = "", model: KeywordModel | None = None) -> list[str]:
+    """Topic words and phrases of ``text``, ``topic`` first, then the candidates ranked by the shipped
+    keyword model (:func:`shipped_keyword_model`; without one, the most used first). Candidates are
+    phrases said twice or more and single content words; words the talk uses as verbs ("you hear",
     "they tend"), adverbs and filler are left out; acronyms keep their case ("PRP")."""
-    verbs = verb_like(text)
-    phrases = Counter(g for p in phrases_of(text) for g in _ngrams(p.text.lower().split()))
-    words = [w for w in content_words(text, MIN_KEYWORD_LENGTH) if _keyword(w, verbs)]
-    counts = Counter(words) + Counter(
-        {p: n for p, n in phrases.items() if n >= 2 and not set(p.split()) & verbs}
-    )
-    order = {w: i for i, w in reversed(list(enumerate(words)))}
-    ranked = sorted(counts, key=lambda k: (-counts[k] * PHRASE_WEIGHT ** k.count(" "), order.get(k, 0)))
+    counts, order = keyword_candidates(text)
+    model = model or shipped_keyword_model()
+    if model:
+        rows = {k: keyword_row(k, counts[k], order.get(k, 0), len(order), text) for k in counts}
+        ranked = sorted(counts, key=lambda k: (-model.score(rows[k]), order.get(k, 0)))
+    else:
+        ranked = sorted(counts, key=lambda k: (-counts[k] * PHRASE_WEIGHT ** k.count(" "), order.get(k, 0)))
     chosen: list[str] = [topic.lower()] if topic else []
     for key in ranked:
         overlaps = any(
@@ -159,6 +181,71 @@ def keywords(text: str, limit: int = 6, topic: str = "") -> list[str]:
         if key not in chosen and not overlaps:
             chosen.append(key)
     return [_as_written(k, text) for k in chosen[:limit]]
+
+
+def keyword_candidates(text: str) -> tuple[Counter[str], dict[str, int]]:
+    """Each candidate keyword of ``text`` with how often it is said, and the index of its first use
+    among the content words (phrases: of their first word)."""
+    verbs = verb_like(text)
+    phrases = Counter(g for p in phrases_of(text) for g in _ngrams(p.text.lower().split()))
+    words = [w for w in content_words(text, MIN_KEYWORD_LENGTH) if _keyword(w, verbs)]
+    counts = Counter(words) + Counter(
+        {p: n for p, n in phrases.items() if n >= 2 and not set(p.split()) & verbs}
+    )
+    order = {w: i for i, w in reversed(list(enumerate(words)))}
+    for key in counts:
+        order.setdefault(key, order.get(key.split()[0], len(words)))
+    return counts, order
+
+
+def keyword_row(key: str, said: int, first: int, total: int, text: str) -> list[float]:
+    """The :data:`KEYWORD_FEATURES` of one candidate: log of times said, extra words, share of its words
+    the sentence encoder knows whole (everyday words: "drip", "blood"), where in the talk it is first
+    said (0 to 1), and whether the talk writes it in capitals."""
+    parts = key.split()
+    vocabulary = _encoder_vocabulary()
+    known = sum(p in vocabulary for p in parts) / len(parts)
+    acronym = _as_written(key, text) != key
+    return [
+        float(np.log1p(said)),
+        float(len(parts) - 1),
+        known,
+        first / max(total, 1),
+        float(acronym),
+        _spread(key, text),
+    ]
+
+
+def _spread(key: str, text: str, parts: int = 4) -> float:
+    """The share of the talk's quarters (by characters) that say ``key``."""
+    lower = text.lower()
+    size = max(1, -(-len(lower) // parts))
+    pattern = re.compile(rf"\b{re.escape(key)}")
+    return sum(bool(pattern.search(lower, i * size, (i + 1) * size + len(key))) for i in range(parts)) / parts
+
+
+@lru_cache(maxsize=1)
+def _encoder_vocabulary() -> frozenset[str]:
+    """The whole words of the shipped sentence encoder's vocabulary (no word pieces)."""
+    text = resources.files("video2blog.pipeline.data").joinpath("minilm_vocab.txt").read_text("utf-8")
+    return frozenset(t for t in text.split() if t.isalpha())
+
+
+@lru_cache(maxsize=1)
+def shipped_keyword_model() -> KeywordModel | None:
+    """The shipped keyword model (``pipeline/data/keyword_model.json``), or None where none was trained."""
+    try:
+        data = json.loads(
+            resources.files("video2blog.pipeline.data").joinpath(KEYWORD_MODEL).read_text("utf-8")
+        )
+    except FileNotFoundError:
+        return None
+    return keyword_model_from(data)
+
+
+def keyword_model_from(data: dict[str, object]) -> KeywordModel:
+    weights = dict(data["weights"])  # type: ignore[call-overload]
+    return KeywordModel(tuple(float(weights.get(n, 0.0)) for n in KEYWORD_FEATURES), float(data["bias"]))  # type: ignore[arg-type]
 
 
 def _keyword(word: str, verbs: set[str]) -> bool:

@@ -1,0 +1,168 @@
+"""Learn which candidate keywords name what a talk is about, and score keywords on held-apart folds.
+
+A good keyword is a term the talk's own questions or chapter titles name ("skin prick test",
+"neuropathic", "NMDA"), not an everyday word the answers happen to repeat ("drip", "blood pressure").
+So a candidate (a content word, or a phrase said twice or more: :func:`metadata.keyword_candidates`) is
+labelled a keyword when all its stems are in the talk's headings, and a balanced logistic regression
+over :data:`metadata.KEYWORD_FEATURES` learns it from the answers' text alone. Data: the clinic FAQ pages
+(``../shared/realdata/clinic-faq-dev``), the project's own talks and the real YouTube talks with their
+chapters. Folds hold apart a clinic specialty, an own talk or a YouTube video (CRC32 of its group).
+
+Printed per set: precision of the top five keywords (the share whose stems are all in the headings)
+for the learned ranking on held-apart folds, beside the count rule it replaces and a random pick.
+
+Usage::
+
+    python -m benchmarks.train_keywords [--folds 4] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.eval_clinic import clinic_scripts, own_scripts
+from benchmarks.eval_real import real_items
+from benchmarks.eval_sections import stems
+from benchmarks.train_boundaries import newton
+from tools import synth
+from video2blog.pipeline.text.metadata import (
+    KEYWORD_FEATURES,
+    KEYWORD_MODEL,
+    PHRASE_WEIGHT,
+    KeywordModel,
+    keyword_candidates,
+    keyword_row,
+)
+
+TOP = 5
+L2 = 1.0
+OUT = Path(__file__).resolve().parent.parent / "pipeline" / "data" / KEYWORD_MODEL
+
+
+@dataclass(frozen=True)
+class Page:
+    """One talk: its answers' text, its headings' stems, its set and its fold group."""
+
+    name: str
+    dataset: str
+    group: str
+    text: str
+    heading_stems: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """A page's candidates with their feature rows, labels and count-rule order."""
+
+    keys: list[str]
+    rows: np.ndarray
+    labels: np.ndarray
+    counted: list[str]
+
+
+def pages() -> list[Page]:
+    out = []
+    for name, talk in clinic_scripts():
+        out.append(_script_page(name, "clinic", name.rsplit("-", 1)[0], talk))
+    for name, talk in own_scripts():
+        out.append(_script_page(name, "talks", name, talk))
+    for truth in real_items():
+        text = " ".join(w.text for w in truth.words.words)
+        out.append(Page(truth.item, "youtube", truth.item, text, frozenset(stems(" ".join(truth.headings)))))
+    return out
+
+
+def _script_page(name: str, dataset: str, group: str, talk: synth.Talk) -> Page:
+    text = " ".join(s for section in talk.sections for p in section.paragraphs for s in p)
+    headings = " ".join(section.heading for section in talk.sections)
+    return Page(name, dataset, group, text, frozenset(stems(headings)))
+
+
+def candidates(page: Page) -> Candidates:
+    counts, order = keyword_candidates(page.text)
+    keys = sorted(counts, key=lambda k: order.get(k, 0))
+    rows = np.array([keyword_row(k, counts[k], order.get(k, 0), len(order), page.text) for k in keys])
+    labels = np.array([float(stems(k) <= page.heading_stems and bool(stems(k))) for k in keys])
+    counted = sorted(keys, key=lambda k: (-counts[k] * PHRASE_WEIGHT ** k.count(" "), order.get(k, 0)))
+    return Candidates(keys, rows.reshape(len(keys), len(KEYWORD_FEATURES)), labels, counted)
+
+
+def top(ranked: list[str], limit: int = TOP) -> list[str]:
+    """The first ``limit`` keys of a ranking, passing over keys sharing a word with a chosen phrase (as
+    :func:`metadata.keywords` does)."""
+    chosen: list[str] = []
+    for key in ranked:
+        if not any(set(key.split()) & set(o.split()) for o in chosen if " " in key or " " in o):
+            chosen.append(key)
+    return chosen[:limit]
+
+
+def precision(chosen: list[str], page: Page) -> float:
+    hits = [bool(stems(k)) and stems(k) <= page.heading_stems for k in chosen]
+    return sum(hits) / max(len(hits), 1)
+
+
+def fit(cands: list[Candidates]) -> KeywordModel:
+    x = np.vstack([c.rows for c in cands if len(c.keys)])
+    y = np.concatenate([c.labels for c in cands if len(c.keys)])
+    beta = newton(x, y, l2=L2)
+    return KeywordModel(tuple(float(b) for b in beta[:-1]), float(beta[-1]))
+
+
+def learned(model: KeywordModel, c: Candidates) -> list[str]:
+    scores = {k: model.score(row) for k, row in zip(c.keys, c.rows, strict=True)}
+    return sorted(c.keys, key=lambda k: -scores[k])
+
+
+def fold_of(page: Page, folds: int) -> int:
+    return zlib.crc32(page.group.encode()) % folds
+
+
+def report(all_pages: list[Page], cands: list[Candidates], folds: int) -> None:
+    scores: dict[str, list[tuple[float, float, float]]] = {}
+    rng = random.Random(0)
+    for fold in range(folds):
+        model = fit([c for p, c in zip(all_pages, cands, strict=True) if fold_of(p, folds) != fold])
+        for page, c in zip(all_pages, cands, strict=True):
+            if fold_of(page, folds) == fold and c.keys:
+                shuffled = rng.sample(c.keys, len(c.keys))
+                row = (precision(top(learned(model, c)), page), precision(top(c.counted), page))
+                scores.setdefault(page.dataset, []).append((*row, precision(top(shuffled), page)))
+    print(f"precision of the top {TOP} keywords, {folds} held-apart folds")
+    print(f"{'set':10} {'learned':>8} {'counted':>8} {'random':>8}  n")
+    for dataset, rows in scores.items():
+        means = np.mean(np.array(rows), axis=0)
+        print(f"{dataset:10} {means[0]:8.3f} {means[1]:8.3f} {means[2]:8.3f}  {len(rows)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--folds", type=int, default=4)
+    parser.add_argument("--write", action="store_true", help=f"write pipeline/data/{KEYWORD_MODEL}")
+    args = parser.parse_args()
+    all_pages = pages()
+    cands = [candidates(p) for p in all_pages]
+    report(all_pages, cands, args.folds)
+    model = fit(cands)
+    print(
+        "weights:", dict(zip(KEYWORD_FEATURES, np.round(model.weights, 4), strict=True)), round(model.bias, 4)
+    )
+    if args.write:
+        data = {
+            "weights": {n: round(w, 4) for n, w in zip(KEYWORD_FEATURES, model.weights, strict=True)},
+            "bias": round(model.bias, 4),
+            "trained_on": "clinic-faq-dev, own talks, vidchapters-dev (python -m benchmarks.train_keywords)",
+        }
+        OUT.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        print("wrote", OUT)
+
+
+if __name__ == "__main__":
+    main()
