@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import make_transcript
 from video2blog.cli import app
+from video2blog.pipeline.editing.store import with_chapter_notes
 from video2blog.pipeline.run import DraftOptions, make_draft
 from video2blog.pipeline.schema import Draft, Paragraph, Section, Source
 from video2blog.pipeline.serialize import to_json, transcript_to_dict
@@ -264,3 +265,29 @@ def test_wxr_is_a_wordpress_1_2_export_of_one_draft_post_without_local_images():
     assert "<!-- wp:html -->" in body and '"VideoObject"' in body and "images/" not in body
     tags = [(c.get("domain"), c.text) for c in item.findall("category")]
     assert tags == [("post_tag", k) for k in draft.keywords[:4]]
+
+
+def test_a_save_reports_what_youtube_chapters_merged_in_the_drafts_language():
+    # A split leaves a 5 s section: the reply to the review page says so in the draft's language, while
+    # the draft's notes (draft.json, the terminal) keep the English line.
+    before = Draft(
+        "T",
+        "t",
+        "",
+        "2026-12-04",
+        Source("v.mp4", "0" * 64, 120.0),
+        tuple(sections_at([0.0, 30.0, 60.0, 90.0], 120.0)),
+        language="es",
+    )
+    after = replace(before, sections=tuple(sections_at([0.0, 30.0, 35.0, 60.0, 90.0], 120.0)))
+    draft, said = with_chapter_notes(before, after, ("chapters",))
+    assert said == (
+        "el capítulo 'Part 1' de 0:30 se unió al de al lado: los capítulos de YouTube deben durar 10 s o más",
+    )
+    assert draft.notes == (
+        "chapter 'Part 1' at 0:30 merged into its neighbour: YouTube chapters must last 10 s or more",
+    )
+    _, english = with_chapter_notes(
+        replace(before, language="en"), replace(after, language="en"), ("chapters",)
+    )
+    assert english == draft.notes

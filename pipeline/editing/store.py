@@ -252,9 +252,11 @@ def with_chapter_notes(
     if "chapters" not in formats:
         return after, ()
     old = set(youtube_chapters(before.sections, before.source.duration).notes)
-    notes = youtube_chapters(after.sections, after.source.duration).notes
+    chapters = youtube_chapters(after.sections, after.source.duration)
     kept = tuple(n for n in after.notes if n not in old)
-    return replace(after, notes=kept + notes), tuple(n for n in notes if n not in old)
+    said = chapters.said(after.language)  # the reply to the review page is in the draft's language
+    new = tuple(said[i] for i, note in enumerate(chapters.notes) if note not in old)
+    return replace(after, notes=kept + chapters.notes), new
 
 
 def saved_formats(settings: RenderSettings) -> tuple[str, ...]:

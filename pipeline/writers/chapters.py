@@ -11,8 +11,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from video2blog.pipeline.schema import Section
-from video2blog.pipeline.textutil import clock
+from video2blog.pipeline.schema import Reason, Section
+from video2blog.pipeline.textutil import clock, message
 
 MIN_CHAPTERS = 3
 MIN_SECONDS = 10
@@ -22,10 +22,20 @@ _UNSAFE = re.compile(r"[<>\r\n]+")  # YouTube refuses angle brackets in a descri
 
 @dataclass(frozen=True)
 class Chapters:
-    """The chapter lines (empty when YouTube's rules cannot be met) and what was changed to meet them."""
+    """The chapter lines (empty when YouTube's rules cannot be met) and what was changed to meet them, as
+    message catalogue keys (``chapter_merged``, ``chapters_empty``) with their values."""
 
     lines: tuple[str, ...]
-    notes: tuple[str, ...]
+    reasons: tuple[Reason, ...]
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What was changed, in English (the draft's notes, the terminal)."""
+        return self.said("en")
+
+    def said(self, language: str) -> tuple[str, ...]:
+        """What was changed, in ``language`` (the review page's save reply)."""
+        return tuple(message(language, r.key, **dict(r.values)) for r in self.reasons)
 
 
 def youtube_chapters(sections: Sequence[Section], duration: float) -> Chapters:
@@ -39,17 +49,14 @@ def youtube_chapters(sections: Sequence[Section], duration: float) -> Chapters:
     end = int(max(duration, sections[-1].end if sections else 0.0))
     kept, notes = _merge_short(marks, end)
     if len(kept) < MIN_CHAPTERS:
-        notes.append(
-            f"chapters.txt is empty: YouTube needs at least {MIN_CHAPTERS} chapters of {MIN_SECONDS} s "
-            f"or more, and this talk has {len(kept)}"
-        )
+        notes.append(_reason("chapters_empty", chapters=MIN_CHAPTERS, seconds=MIN_SECONDS, count=len(kept)))
         return Chapters((), tuple(notes))
     return Chapters(tuple(f"{clock(t)} {title}" for t, title in kept), tuple(notes))
 
 
-def _merge_short(marks: list[tuple[int, str]], end: int) -> tuple[list[tuple[int, str]], list[str]]:
+def _merge_short(marks: list[tuple[int, str]], end: int) -> tuple[list[tuple[int, str]], list[Reason]]:
     """Drop each chapter shorter than the minimum into the one before it (the first into the next)."""
-    kept, notes = list(marks), []
+    kept, notes = list(marks), list[Reason]()
     while len(kept) > 1:
         lengths = [b[0] - a[0] for a, b in zip(kept, kept[1:])] + [end - kept[-1][0]]
         short = next((i for i, n in enumerate(lengths) if n < MIN_SECONDS), None)
@@ -57,10 +64,13 @@ def _merge_short(marks: list[tuple[int, str]], end: int) -> tuple[list[tuple[int
             break
         dropped = kept.pop(short if short > 0 else 1)  # the first stays: YouTube's starts at 0:00
         notes.append(
-            f"chapter {dropped[1]!r} at {clock(dropped[0])} merged into its neighbour: "
-            f"YouTube chapters must last {MIN_SECONDS} s or more"
+            _reason("chapter_merged", title=repr(dropped[1]), at=clock(dropped[0]), seconds=MIN_SECONDS)
         )
     return kept, notes
+
+
+def _reason(key: str, **values: object) -> Reason:
+    return Reason(key, tuple((name, str(value)) for name, value in values.items()))
 
 
 def _title(heading: str) -> str:
