@@ -109,4 +109,10 @@ def test_a_short_title_set_apart_by_pauses_is_its_own_piece_and_a_when_clause_is
 
 def test_a_sentence_ending_in_no_do_or_a_credential_is_still_a_sentence():
     t = make_transcript("Is it painful? The short answer is no. It is what we do. I am an MD. Welcome.")
-    assert texts(t) == ["Is it painful?", "The short answer is no.", "It is what we do.", "I am an MD.", "Welcome."]
+    assert texts(t) == [
+        "Is it painful?",
+        "The short answer is no.",
+        "It is what we do.",
+        "I am an MD.",
+        "Welcome.",
+    ]
