@@ -28,7 +28,7 @@ from video2blog.pipeline.ingest.language import parse_language
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_prompt, load_glossary
 from video2blog.pipeline.llm import LlmOptions
 from video2blog.pipeline.llm.options import Mode
-from video2blog.pipeline.run import DraftOptions, DraftResult, claim_rules, draft_file
+from video2blog.pipeline.run import DraftOptions, DraftResult, clinic_claim_rules, draft_file
 from video2blog.pipeline.writers.formats import WRITERS, parse_formats
 from video2blog.pipeline.writers.site import check_front_matter
 
@@ -291,7 +291,7 @@ def build_options(flags: DraftFlags, threads: int = 0) -> DraftOptions:
         medical=flags.medical,
         images=flags.images,
         llm=llm_options(flags, load_config(), cache),
-        claims=claim_rules(flags.claims_file),
+        claims=clinic_claim_rules(flags.claims_file),
         related=flags.related,
         video_text=flags.video_text,
     )

@@ -92,7 +92,8 @@ class DraftOptions:
     images: bool = True  # a still frame per section, from a video's pictures
     front_matter: str = ""  # post.md's front matter: "" (video2blog's own), hugo, jekyll or astro
     medical: bool = False  # JSON-LD as a MedicalWebPage, for the clinician to review
-    # Claims an editor must check (text/claims.py); None: the built-in patterns (pipeline/data/claims.txt).
+    # A clinic's own claims to check (--claims-file, text/claims.py), added to the built-in patterns of
+    # the talk's language (pipeline/data/claims.txt, claims-es.txt); None: the built-in ones only.
     claims: ClaimRules | None = None
     related: bool = True  # related posts closing each post of a batch (batch/library.py)
     video_text: bool = True  # read text shown on screen: questions on cards head their sections
@@ -493,31 +494,40 @@ def _make_draft(
             spans = moved if options.llm.mode == "use" else spans
         draft = compose(transcript, spans, source, compose_options, encode)
         draft = suggest(draft, options.glossary, options.llm, session, chosen, warning)
-    return replace(draft, claims=find_claims(draft, transcript, options.claims or builtin_claim_rules()))
+    rules = builtin_claim_rules(transcript.language) + (options.claims or ClaimRules())
+    return replace(draft, claims=find_claims(draft, transcript, rules))
 
 
-CLAIMS_FILE = "claims.txt"  # in pipeline/data/
+CLAIMS_FILE = "claims.txt"  # in pipeline/data/; a language's own: claims-<code>.txt
 
 
-@lru_cache(maxsize=1)
-def builtin_claim_rules() -> ClaimRules:
-    """The claim patterns video2blog ships (``pipeline/data/claims.txt``)."""
-    text = resources.files("video2blog.pipeline.data").joinpath(CLAIMS_FILE).read_text(encoding="utf-8")
-    return parse_rules(text, CLAIMS_FILE)
+@lru_cache(maxsize=4)
+def builtin_claim_rules(language: str = "en") -> ClaimRules:
+    """The claim patterns video2blog ships for ``language`` (``pipeline/data/claims-<code>.txt``;
+    English, ``claims.txt``, for a language with none of its own)."""
+    data = resources.files("video2blog.pipeline.data")
+    name = f"claims-{language}.txt"
+    name = name if language != "en" and data.joinpath(name).is_file() else CLAIMS_FILE
+    return parse_rules(data.joinpath(name).read_text(encoding="utf-8"), name)
 
 
-def claim_rules(extra: Path | None = None) -> ClaimRules:
-    """The built-in claim patterns, plus a clinic's own file (``--claims-file``) where given.
+def claim_rules(extra: Path | None = None, language: str = "en") -> ClaimRules:
+    """The built-in claim patterns of ``language``, plus a clinic's own file where given."""
+    return builtin_claim_rules(language) + (clinic_claim_rules(extra) or ClaimRules())
+
+
+def clinic_claim_rules(extra: Path | None) -> ClaimRules | None:
+    """A clinic's own claim patterns (``--claims-file``), None without one.
 
     Raises:
         UsageError: the file cannot be read, or a line of it is wrong (naming the line).
     """
     if extra is None:
-        return builtin_claim_rules()
+        return None
     try:
         text = extra.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         message = f"{extra}: cannot read the claims file ({reason}); give a text file of patterns"
         raise UsageError(message) from exc
-    return builtin_claim_rules() + parse_rules(text, str(extra))
+    return parse_rules(text, str(extra))

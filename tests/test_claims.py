@@ -57,6 +57,44 @@ def test_a_hedge_softens_only_its_own_clause():
     assert claim_reason("The results may be permanent.", rules) == ""
 
 
+def test_a_rules_file_names_the_words_that_end_a_hedge():
+    rules = parse_rules("[x]\nguaranteed\n[hedge]\nmay\n[clause break]\nyet\n", "ours.txt")
+    assert claim_reason("It may help yet results are guaranteed.", rules) == "x"
+    assert claim_reason("It may help and results are guaranteed.", rules) == ""
+
+
+PLAIN_ES = [
+    "Los efectos secundarios son raros y suelen ser leves.",
+    "Ningún tratamiento está garantizado y los resultados varían.",
+    "La mayoría de los pacientes nota la diferencia en unas semanas.",
+    "No es permanente, así que muchos vuelven para un retoque.",
+    "¿El tratamiento es permanente?",
+]
+CLAIMS_ES = {
+    "Los resultados están garantizados desde la primera visita.": "promesa de resultado",
+    "Elimina las manchas para siempre.": "promesa de resultado",
+    "No tiene ningún efecto secundario.": "ausencia de riesgo",
+    "El procedimiento es completamente seguro.": "ausencia de riesgo",
+    "Somos la mejor clínica de la ciudad.": "comparación sin base",
+    "Una de mis pacientes perdió diez kilos, y eso demuestra que funciona.": "testimonio como prueba",
+}
+
+
+@pytest.mark.parametrize("sentence", PLAIN_ES)
+def test_plain_spanish_statements_are_not_claims(sentence: str):
+    assert claim_reason(sentence, builtin_claim_rules("es")) == ""
+
+
+@pytest.mark.parametrize(("sentence", "reason"), CLAIMS_ES.items())
+def test_spanish_claims_are_flagged_with_spanish_reasons(sentence: str, reason: str):
+    assert claim_reason(sentence, builtin_claim_rules("es")) == reason
+    assert claim_reason(sentence, builtin_claim_rules("en")) == ""  # the English rules miss them
+
+
+def test_a_language_without_its_own_rules_reads_the_english_ones():
+    assert builtin_claim_rules("fr") == builtin_claim_rules("en")
+
+
 def one_section_draft(transcript: Transcript) -> Draft:
     first = transcript.sentences[0]
     body = Paragraph(

@@ -4,6 +4,7 @@ drafts made from transcript.json files (the talks in benchmarks/, no audio, no s
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 import subprocess
@@ -190,7 +191,7 @@ def test_medical_closes_the_post_with_a_disclaimer(talks: Path, tmp_path: Path):
     )
     assert done.returncode == 0, done.stderr
     for name in ("post.md", "post.html"):
-        text = (out / name).read_text(encoding="utf-8")
+        text = html.unescape((out / name).read_text(encoding="utf-8"))
         assert "does not replace medical advice" in text and "[reviewer's name and credentials]" in text
     assert any(
         "does not replace medical advice" in p.text for p in docx.Document(str(out / "post.docx")).paragraphs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
@@ -13,6 +14,7 @@ from dataclasses import replace
 from html import unescape
 from pathlib import Path
 
+import docx
 import pytest
 
 from tests.conftest import SAMPLE, make_words
@@ -22,7 +24,7 @@ from video2blog.pipeline.engines import models as base_models
 from video2blog.pipeline.errors import ModelError, UsageError
 from video2blog.pipeline.ingest import language
 from video2blog.pipeline.run import DraftOptions, make_draft
-from video2blog.pipeline.schema import Source, Transcript, Word
+from video2blog.pipeline.schema import RelatedPost, Source, Transcript, Word
 from video2blog.pipeline.text import locales
 from video2blog.pipeline.text.cleanup import clean_sentence
 from video2blog.pipeline.textutil import messages
@@ -269,6 +271,39 @@ def test_a_spanish_post_has_spanish_headings_title_and_no_english_fixed_strings(
     text = unescape(b" ".join(files[n] for n in ("post.md", "post.html", "review.html")).decode()).lower()
     assert not [e for e in english_phrases() if e in text]
     assert json.loads(files["draft.json"])["language"] == "es"
+
+
+CLAIMS_ES = TALK_ES + (
+    " La vacuna es completamente segura y no tiene ningún efecto secundario. Puede doler un poco, pero el "
+    "resultado está garantizado. Ninguna vacuna está garantizada al cien por cien."
+)
+
+
+def test_a_spanish_draft_flags_spanish_claims_and_every_output_closes_in_spanish():
+    """Claims to check in a Spanish talk come from claims-es.txt with Spanish reasons; the review page's
+    claim mark, the --medical disclaimer, the related posts' line and every Word comment are Spanish."""
+    transcript = locales.split_sentences(_spanish(CLAIMS_ES))
+    draft = make_draft(transcript, Source("charla.mp4", "0", 30.0), DraftOptions(date="2026-01-01"))
+    assert [(c.text, c.reason) for c in draft.claims] == [
+        (
+            "La vacuna es completamente segura y no tiene ningún efecto secundario.",
+            "ausencia de riesgo",
+        ),
+        ("Puede doler un poco, pero el resultado está garantizado.", "promesa de resultado"),
+    ]  # "Ninguna vacuna está garantizada..." is hedged; "pero" ends the hedge of "Puede"
+    related = RelatedPost("Fiebre en niños", "fiebre-en-ninos", "fiebre", "Cuándo consultar.")
+    ctx = RenderContext(replace(draft, related=(related,)), transcript, medical=True)
+    files = render_all(ctx, ("md", "html", "review", "docx"))
+    review = unescape(files["review.html"].decode())
+    assert 'data-claim="Afirmación que comprobar: ausencia de riesgo"' in review
+    document = docx.Document(io.BytesIO(files["post.docx"]))
+    comments = [c.text for c in document.comments]
+    assert any(c.startswith("afirmación que comprobar: promesa de resultado") for c in comments)
+    assert any(c.startswith("encabezado generado") or "«" in c for c in comments)
+    word = " ".join([p.text for p in document.paragraphs] + comments + [document.core_properties.comments])
+    text = unescape(b" ".join(files[n] for n in ("post.md", "post.html", "review.html")).decode())
+    assert "no sustituye el consejo médico" in text and "no sustituye el consejo médico" in word
+    assert not [e for e in english_phrases() if e in f"{text} {word}".lower()]
 
 
 def english_phrases() -> list[str]:

@@ -19,20 +19,25 @@ from video2blog.pipeline.errors import UsageError
 from video2blog.pipeline.schema import Claim, Draft, Sentence, Transcript
 
 HEDGE = "hedge"  # the section of a rules file that holds hedges, not claims
-# Where a clause ends: a hedge before one of these does not soften what comes after it.
-_CLAUSE_BREAK = re.compile(r"[,;:.!?\u2013\u2014]|\b(?:but|however|although|though|whereas)\b", re.I)
+BREAK = "clause break"  # the section of the words that open a new clause ("but", "pero")
+# Where a clause ends, in any language: a hedge before one does not soften what comes after it.
+_PUNCTUATION_BREAK = r"[,;:.!?\u2013\u2014]"
 _HEADING = re.compile(r"^\[([^\]]+)\]$")
 
 
 @dataclass(frozen=True)
 class ClaimRules:
-    """Claim patterns as (reason, regular expression) pairs, and the hedges that cancel them."""
+    """Claim patterns as (reason, regular expression) pairs, the hedges that cancel them, and the words
+    that open a new clause (where a hedge's reach ends)."""
 
     patterns: tuple[tuple[str, str], ...] = ()
     hedges: tuple[str, ...] = ()
+    breaks: tuple[str, ...] = ()
 
     def __add__(self, other: ClaimRules) -> ClaimRules:
-        return ClaimRules(self.patterns + other.patterns, self.hedges + other.hedges)
+        return ClaimRules(
+            self.patterns + other.patterns, self.hedges + other.hedges, self.breaks + other.breaks
+        )
 
 
 def parse_rules(text: str, origin: str) -> ClaimRules:
@@ -42,7 +47,7 @@ def parse_rules(text: str, origin: str) -> ClaimRules:
         UsageError: naming ``origin`` and the line, for a pattern before any [reason] heading or one
             that is not a regular expression.
     """
-    reason, patterns, hedges = "", list[tuple[str, str]](), list[str]()
+    reason, patterns, hedges, breaks = "", list[tuple[str, str]](), list[str](), list[str]()
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -54,9 +59,11 @@ def parse_rules(text: str, origin: str) -> ClaimRules:
         _check_pattern(line, reason, f"{origin}, line {number}")
         if reason.lower() == HEDGE:
             hedges.append(line)
+        elif reason.lower() == BREAK:
+            breaks.append(line)
         else:
             patterns.append((reason, line))
-    return ClaimRules(tuple(patterns), tuple(hedges))
+    return ClaimRules(tuple(patterns), tuple(hedges), tuple(breaks))
 
 
 def _check_pattern(pattern: str, reason: str, where: str) -> None:
@@ -105,12 +112,12 @@ def claim_reason(sentence: str, rules: ClaimRules) -> str:
     match inside a longer one left out ("100% safe" denies a risk; its "100%" promises nothing more)."""
     if sentence.rstrip().endswith("?"):
         return ""
-    compiled, hedge = _compiled(rules)
+    compiled, hedge, clause_break = _compiled(rules)
     found = [
         (match.start(), match.end(), reason)
         for reason, pattern in compiled
         for match in pattern.finditer(sentence)
-        if not hedge.search(_clause_before(sentence, match.start()))
+        if not hedge.search(_clause_before(sentence, match.start(), clause_break))
     ]
     kept = [f for f in found if not any(_inside(f, other) for other in found)]
     return "; ".join(dict.fromkeys(reason for _, _, reason in sorted(kept)))
@@ -121,18 +128,22 @@ def _inside(match: tuple[int, int, str], other: tuple[int, int, str]) -> bool:
     return other[0] <= match[0] and match[1] <= other[1] and other[1] - other[0] > match[1] - match[0]
 
 
-def _clause_before(sentence: str, at: int) -> str:
+def _clause_before(sentence: str, at: int, clause_break: re.Pattern[str]) -> str:
     """The part of ``sentence`` before ``at`` back to the start of its clause."""
     before = sentence[:at]
-    breaks = list(_CLAUSE_BREAK.finditer(before))
+    breaks = list(clause_break.finditer(before))
     return before[breaks[-1].end() :] if breaks else before
 
 
 @lru_cache(maxsize=8)
-def _compiled(rules: ClaimRules) -> tuple[tuple[tuple[str, re.Pattern[str]], ...], re.Pattern[str]]:
+def _compiled(
+    rules: ClaimRules,
+) -> tuple[tuple[tuple[str, re.Pattern[str]], ...], re.Pattern[str], re.Pattern[str]]:
     patterns = tuple((reason, _whole_words(p)) for reason, p in rules.patterns)
     hedge = _whole_words("|".join(f"(?:{h})" for h in rules.hedges) or r"(?!x)x")
-    return patterns, hedge
+    words = "|".join(f"(?:{b})" for b in rules.breaks)
+    clause_break = re.compile(_PUNCTUATION_BREAK + (rf"|(?<!\w)(?:{words})(?!\w)" if words else ""), re.I)
+    return patterns, hedge, clause_break
 
 
 def _whole_words(pattern: str) -> re.Pattern[str]:

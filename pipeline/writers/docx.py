@@ -17,7 +17,7 @@ from video2blog.pipeline.schema import Claim, Draft, Section
 from video2blog.pipeline.textutil import messages
 
 if TYPE_CHECKING:
-    from video2blog.pipeline.writers.review import Piece, Review, ReviewSection
+    from video2blog.pipeline.writers.review import Review, ReviewSection
 
 SECTION_HEADING_LEVEL = 1
 # Characters XML 1.0 cannot hold; python-docx refuses them, so they are dropped.
@@ -25,12 +25,13 @@ _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 PROPERTY_CHARS = 255  # python-docx refuses longer core properties
 AUTHOR, INITIALS = "video2blog", "v2b"
 SPOKEN_QUOTE_CHARS = 160
-# Headings an editor should check, and how the comment on each names where it came from.
+# Headings an editor should check, and the catalogue key of how the comment on each names where it
+# came from (messages-<code>.json, in the draft's language).
 CHECK_HEADINGS = {
-    "generated": "generated",
-    "llm": "suggested by a language model",
-    "chapters": "a chapter mark",
-    "on-screen": "read from the screen",
+    "generated": "docx_generated",
+    "llm": "docx_llm",
+    "chapters": "docx_chapters",
+    "on-screen": "docx_on_screen",
 }
 
 
@@ -50,12 +51,11 @@ def render_docx(draft: Draft, review: Review | None = None, closing: str = "") -
     import docx  # python-docx: imported here so other formats do not pay for it
 
     document = docx.Document()
-    _set_properties(document, draft)
+    said = messages(draft.language)
+    _set_properties(document, draft, said)
     document.add_heading(_xml_text(draft.title), level=0)
     if draft.byline:  # the speaker's name and title shown on screen, as in post.md and post.html
-        document.add_paragraph().add_run(
-            _xml_text(messages(draft.language)["byline"].format(name=draft.byline))
-        ).italic = True
+        document.add_paragraph().add_run(_xml_text(said["byline"].format(name=draft.byline))).italic = True
     # A style found by name once: python-docx looks a name up by XPath on every paragraph given it.
     heading_style = document.styles[f"Heading {SECTION_HEADING_LEVEL}"]
     for i, section in enumerate(draft.sections):
@@ -63,11 +63,11 @@ def render_docx(draft: Draft, review: Review | None = None, closing: str = "") -
         if review is None:
             for paragraph in section.paragraphs:
                 out = document.add_paragraph(_xml_text(paragraph.text))
-                _comment_claims(document, out, paragraph.start, paragraph.end, draft.claims)
+                _comment_claims(document, out, (paragraph.start, paragraph.end), draft.claims, said)
             continue
         if heading is not None:  # the lead's heading is not in the post (only in chapters)
-            _comment_heading(document, heading, section)
-        _add_reviewed(document, review.sections[i], draft.claims)
+            _comment_heading(document, heading, section, said)
+        _add_reviewed(document, review.sections[i], draft.claims, said)
     _add_closing(document, closing)
     _date_comments(document, draft.date)
     buffer = io.BytesIO()
@@ -136,7 +136,7 @@ def _stamped(package: bytes, date: str) -> bytes:
     return out.getvalue()
 
 
-def _comment_heading(document: Any, heading: Any, section: Section) -> None:
+def _comment_heading(document: Any, heading: Any, section: Section, said: dict[str, str]) -> None:
     what = CHECK_HEADINGS.get(section.heading_source)
     if what is None or not heading.runs:
         return
@@ -145,11 +145,13 @@ def _comment_heading(document: Any, heading: Any, section: Section) -> None:
     if len(spoken) > SPOKEN_QUOTE_CHARS:
         quote = spoken[:SPOKEN_QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
     note = next((s.note for s in section.suggestions if s.text == section.heading and s.note), "")
-    text = f"{what}; spoken text was “{quote}”" + (f" ({note})" if note else "")
+    text = said["docx_heading"].format(what=said[what], quote=quote) + (f" ({note})" if note else "")
     document.add_comment(heading.runs, text=_xml_text(text), author=AUTHOR, initials=INITIALS)
 
 
-def _add_reviewed(document: Any, section: ReviewSection, claims: tuple[Claim, ...] = ()) -> None:
+def _add_reviewed(
+    document: Any, section: ReviewSection, claims: tuple[Claim, ...], said: dict[str, str]
+) -> None:
     """The section's paragraphs, run by run: unsure words highlighted, corrections and claims commented."""
     from docx.enum.text import WD_COLOR_INDEX
 
@@ -169,18 +171,22 @@ def _add_reviewed(document: Any, section: ReviewSection, claims: tuple[Claim, ..
             if piece.low:
                 run.font.highlight_color = WD_COLOR_INDEX.YELLOW
             if piece.kind == "corrected":
-                note = _xml_text(_correction_note(piece))
+                note = _xml_text(said["docx_corrected"].format(heard=piece.note))
                 document.add_comment(run, text=note, author=AUTHOR, initials=INITIALS)
         if plain:
             out.add_run(_xml_text(plain))
-        _comment_claims(document, out, paragraph.start, paragraph.end, claims)
+        _comment_claims(document, out, (paragraph.start, paragraph.end), claims, said)
 
 
-def _comment_claims(document: Any, out: Any, start: float, end: float, claims: tuple[Claim, ...]) -> None:
-    """A Word comment on the paragraph (``start``-``end`` in the media) for each claim made in it."""
+def _comment_claims(
+    document: Any, out: Any, span: tuple[float, float], claims: tuple[Claim, ...], said: dict[str, str]
+) -> None:
+    """A Word comment on the paragraph (``span``: its start and end in the media) for each claim made
+    in it."""
+    start, end = span
     for claim in claims:
         if claim.end > start and claim.start < end and out.runs:
-            note = f"claim to check: {claim.reason}; “{claim.text}”"
+            note = said["docx_claim"].format(reasons=claim.reason, text=claim.text)
             document.add_comment(out.runs, text=_xml_text(note), author=AUTHOR, initials=INITIALS)
 
 
@@ -198,11 +204,7 @@ def _date_comments(document: Any, date: str) -> None:
             element.attrib.pop(qn("w:date"), None)
 
 
-def _correction_note(piece: Piece) -> str:
-    return f"corrected; the recogniser heard “{piece.note}”"
-
-
-def _set_properties(document: object, draft: Draft) -> None:
+def _set_properties(document: object, draft: Draft, said: dict[str, str]) -> None:
     """File > Properties: title, subject and keywords; dates from the draft, not the clock."""
     props = document.core_properties  # type: ignore[attr-defined]
     props.title = _property(draft.title)
@@ -210,7 +212,7 @@ def _set_properties(document: object, draft: Draft) -> None:
     props.keywords = _property(", ".join(draft.keywords))
     props.author = _property(draft.byline) or "video2blog"
     props.last_modified_by = "video2blog"
-    props.comments = _property(f"Drafted by video2blog from {draft.source.path}")
+    props.comments = _property(said["docx_drafted"].format(path=draft.source.path))
     when = _draft_datetime(draft.date)
     if when is not None:
         props.created = props.modified = when
