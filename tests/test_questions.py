@@ -44,6 +44,13 @@ def test_the_subject_takes_the_article_the_talk_gives_it():
     assert subject_of("PRP", "PRP uses your blood.").named == "PRP"  # an acronym: no article
 
 
+def test_an_article_before_a_longer_name_is_not_the_subjects_own():
+    said = "A hair transplant moves follicles. After a hair transplant you rest. Hair grows back."
+    assert subject_of("hair", said).named == "hair"  # not "Does a hair hurt?"
+    said = "A vasectomy procedure is short. A vasectomy is simple. The vasectomy takes minutes."
+    assert subject_of("vasectomy", said).named == "a vasectomy"
+
+
 def test_real_questions_are_labelled_with_their_form_and_others_left_out():
     assert label_of("Does it hurt?") == "hurt"
     assert label_of("How long does LASIK surgery take?") == "how_long_take"

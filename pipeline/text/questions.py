@@ -29,8 +29,8 @@ from importlib import resources
 
 import numpy as np
 
-from video2blog.pipeline.text.lexicon import noun_lemma, word_classes
-from video2blog.pipeline.textutil import tokens
+from video2blog.pipeline.text.lexicon import can_be_noun, noun_lemma, word_classes
+from video2blog.pipeline.textutil import tokens, word_list
 
 FORMS_FILE = "question_forms.json"
 MODEL_FILE = "question_model.json"
@@ -334,13 +334,28 @@ def subject_of(topic: str, text: str) -> Subject:
     plural = bool(words) and _plural(words[-1])
     if not words or plural or words[0][:1].isupper():
         return Subject(topic, topic, plural)
-    said = " ".join(tokens(text))
-    key = re.escape(" ".join(tokens(topic)))
-    counts = {a: len(re.findall(rf"\b{a} {key}\b", said)) for a in ("a", "an", "the")}
+    counts = _articles_before(tokens(topic), tokens(text))
     if counts["a"] + counts["an"] and 2 * (counts["a"] + counts["an"]) >= counts["the"]:
         return Subject(f"{_article(topic)} {topic}", topic, False)
-    bare = len(re.findall(rf"\b{key}\b", said)) - sum(counts.values())
-    return Subject(f"the {topic}" if counts["the"] > max(bare, 0) else topic, topic, False)
+    return Subject(f"the {topic}" if counts["the"] > counts[""] else topic, topic, False)
+
+
+def _articles_before(key: list[str], said: list[str]) -> dict[str, int]:
+    """How often the talk says ``key`` after "a", "an", "the" or none ("") where ``key`` names the
+    thing itself: "a hair transplant" does not count for "hair" (a noun that goes on makes it another
+    name), "a vasectomy is" and "after a vasectomy, you" do."""
+    stop = word_list("stopwords.txt")
+    counts = {"a": 0, "an": 0, "the": 0, "": 0}
+    size = len(key)
+    for i in range(len(said) - size + 1):
+        if not size or said[i : i + size] != key:
+            continue
+        after = said[i + size] if i + size < len(said) else ""
+        if after and after not in stop and can_be_noun(after):
+            continue
+        before = said[i - 1] if i else ""
+        counts[before if before in counts else ""] += 1
+    return counts
 
 
 def _plural(word: str) -> bool:
