@@ -298,3 +298,15 @@ def test_keywords_rank_the_talks_own_terms_above_everyday_words_said_as_often():
     assert keywords(text, limit=2, topic="ketamine", model=model)[1].startswith("neuropathic")
     counted = keywords(text, limit=2, topic="ketamine", model=KeywordModel((1.0, 0, 0, 0, 0, 0), 0.0))
     assert counted[1] == "drip"
+
+
+def test_the_clinics_glossary_terms_the_talk_says_are_its_keywords_before_everyday_words():
+    text = (
+        "The drip goes in your arm. The drip runs for an hour and a nurse checks your blood pressure. "
+        "We check the blood pressure again after the drip. Ketamine blocks the NMDA receptor once."
+    )
+    terms = ("ketamine", "NMDA receptor", "fibromyalgia", "infusion")
+    chosen = keywords(text, limit=4, topic="ketamine", terms=terms)
+    assert chosen[:2] == ["ketamine", "NMDA receptor"]  # said once, yet the clinic's own term
+    assert "fibromyalgia" not in chosen and "infusion" not in chosen  # not said in this talk
+    assert keywords(text, limit=4, topic="ketamine")[1] in ("drip", "blood pressure")  # without a glossary

@@ -125,7 +125,7 @@ def compose(
         date=options.date,
         source=source,
         sections=tuple(sections),
-        keywords=tuple(keywords(full_text, topic=talk.topic)),
+        keywords=tuple(keywords(full_text, topic=talk.topic, terms=options.glossary)),
         removals=tuple(r for c in cleaned for r in c.removals),
         corrections=tuple(corrections),
         engine=transcript.engine,

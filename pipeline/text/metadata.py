@@ -161,18 +161,31 @@ class KeywordModel:
 KEYWORD_FEATURES = ("said", "words", "known", "first", "acronym", "spread")
 
 
-def keywords(text: str, limit: int = 6, topic: str = "", model: KeywordModel | None = None) -> list[str]:
-    """Topic words and phrases of ``text``, ``topic`` first, then the candidates ranked by the shipped
-    keyword model (:func:`shipped_keyword_model`; without one, the most used first). Candidates are
-    phrases said twice or more and single content words; words the talk uses as verbs ("you hear",
-    "they tend"), adverbs and filler are left out; acronyms keep their case ("PRP")."""
+def keywords(
+    text: str,
+    limit: int = 6,
+    topic: str = "",
+    model: KeywordModel | None = None,
+    terms: Sequence[str] = (),
+) -> list[str]:
+    """Topic words and phrases of ``text``, ``topic`` first, then the clinic's glossary ``terms`` the
+    talk says (its own key terms: "NMDA", "neuropathic"), then the other candidates; each group ranked
+    by the shipped keyword model (:func:`shipped_keyword_model`; without one, the most used first).
+    Candidates are phrases said twice or more and single content words; words the talk uses as verbs
+    ("you hear", "they tend"), adverbs and filler are left out; acronyms keep their case ("PRP")."""
     counts, order = keyword_candidates(text)
+    for term, said in _terms_said(terms, text).items():
+        counts[term] = max(counts[term], said)
+    for key in counts:
+        order.setdefault(key, order.get(key.split()[0], len(order)))
+    glossary = {t.lower().strip() for t in terms}
     model = model or shipped_keyword_model()
     if model:
         rows = {k: keyword_row(k, counts[k], order.get(k, 0), len(order), text) for k in counts}
-        ranked = sorted(counts, key=lambda k: (-model.score(rows[k]), order.get(k, 0)))
+        ranked = sorted(counts, key=lambda k: (k not in glossary, -model.score(rows[k]), order.get(k, 0)))
     else:
-        ranked = sorted(counts, key=lambda k: (-counts[k] * PHRASE_WEIGHT ** k.count(" "), order.get(k, 0)))
+        weight = {k: counts[k] * PHRASE_WEIGHT ** k.count(" ") for k in counts}
+        ranked = sorted(counts, key=lambda k: (k not in glossary, -weight[k], order.get(k, 0)))
     chosen: list[str] = [topic.lower()] if topic else []
     for key in ranked:
         overlaps = any(
@@ -180,7 +193,22 @@ def keywords(text: str, limit: int = 6, topic: str = "", model: KeywordModel | N
         )
         if key not in chosen and not overlaps:
             chosen.append(key)
-    return [_as_written(k, text) for k in chosen[:limit]]
+    spelled = {t.lower().strip(): t.strip() for t in terms}  # a glossary term as the clinic writes it
+    return [spelled.get(k) or _as_written(k, text) for k in chosen[:limit]]
+
+
+def _terms_said(terms: Sequence[str], text: str) -> Counter[str]:
+    """How often the talk says each of the glossary ``terms`` it says (lower case, whole words)."""
+    lower = text.lower()
+    words = set(re.findall(r"\w+", lower))
+    said: Counter[str] = Counter()
+    for term in {t.lower().strip() for t in terms}:
+        if not term or not set(re.findall(r"\w+", term)) <= words:  # a big glossary: most terms unsaid
+            continue
+        count = len(re.findall(rf"(?<!\w){re.escape(term)}(?!\w)", lower))
+        if count:
+            said[term] = count
+    return said
 
 
 def keyword_candidates(text: str) -> tuple[Counter[str], dict[str, int]]:
