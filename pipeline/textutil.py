@@ -9,6 +9,8 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from nltk.stem import PorterStemmer
 
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
@@ -141,3 +143,17 @@ def message(language: str, key: str, **values: str) -> str:
 def locale_of(language: str) -> str:
     """The ``og:locale`` of a language: its catalogue's (``es_ES``), else the bare code."""
     return messages(language)["locale"] if language in CATALOGUES else language
+
+
+def terms_said(terms: Sequence[str], text: str) -> dict[str, int]:
+    """How often ``text`` says each of the glossary ``terms`` it says (lower-cased keys, whole words)."""
+    lower = text.lower()
+    words = set(re.findall(r"\w+", lower))
+    said = {}
+    for term in {t.lower().strip() for t in terms}:
+        if not term or not set(re.findall(r"\w+", term)) <= words:  # a big glossary: most terms unsaid
+            continue
+        count = len(re.findall(rf"(?<!\w){re.escape(term)}(?!\w)", lower))
+        if count:
+            said[term] = count
+    return said

@@ -306,6 +306,16 @@ def test_a_spanish_draft_flags_spanish_claims_and_every_output_closes_in_spanish
     assert not [e for e in english_phrases() if e in f"{text} {word}".lower()]
 
 
+def test_the_glossary_terms_a_spanish_talk_says_follow_its_subject_in_the_keywords():
+    said = (
+        "El dolor lumbar es frecuente. La infiltración epidural alivia el dolor. El dolor mejora pronto. "
+        "Tras la infiltración epidural descanse."
+    )
+    terms = ("Infiltración epidural", "radiofrecuencia")
+    assert locales.keywords(said, "es")[:3] == ["dolor", "infiltración", "epidural"]
+    assert locales.keywords(said, "es", terms=terms)[:3] == ["dolor", "Infiltración epidural", "lumbar"]
+
+
 def english_phrases() -> list[str]:
     """The English catalogue's fixed phrases (two words or more, between its placeholders)."""
     pieces = (re.split(r"\{\w+\}", v) for v in messages("en").values())

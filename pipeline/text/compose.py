@@ -158,7 +158,7 @@ def _other_language_draft(
             used.append(heading)
             section = replace(section, heading=heading, heading_source="generated")
         sections.append(section)
-    words = locales.keywords(full_text, language)
+    words = locales.keywords(full_text, language, terms=options.glossary)
     asked = any(s.heading_source == "spoken" for s in sections)
     title = locales.make_title(words[0] if words else "", asked, language)
     return Draft(

@@ -30,9 +30,11 @@ from video2blog.pipeline.text.sentences import (
     PAUSE_RATIO,
     make_sentence,
 )
-from video2blog.pipeline.textutil import bare, join_words, message, tokens, word_list
+from video2blog.pipeline.textutil import bare, join_words, message, terms_said, tokens, word_list
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 # A sentence opening with an interrogative is a question up to this many words (Whisper may drop the marks).
@@ -278,10 +280,16 @@ def content_words(text: str, language: str) -> list[str]:
     return [w for w in tokens(text) if len(w) >= MIN_TOPIC_LENGTH and w not in stop and not w.isdigit()]
 
 
-def keywords(text: str, language: str, limit: int = KEYWORDS) -> list[str]:
-    """The most used content words of ``text`` (ties by first use)."""
-    counts = Counter(content_words(text, language))
-    return [w for w, _ in counts.most_common(limit)]
+def keywords(text: str, language: str, limit: int = KEYWORDS, terms: Sequence[str] = ()) -> list[str]:
+    """The most used content word of ``text`` (the talk's subject), then the clinic's glossary ``terms``
+    the talk says, as the glossary spells them, then the other content words by use (ties by first use)."""
+    ranked = [w for w, _ in Counter(content_words(text, language)).most_common()]
+    said = terms_said(terms, text)
+    spelled = {t.lower().strip(): t.strip() for t in terms}
+    glossary = sorted(said, key=lambda t: -said[t])
+    inside = {w for t in glossary for w in t.split()}  # "infiltración" of "infiltración epidural"
+    chosen = [*ranked[:1], *glossary, *(w for w in ranked[1:] if w not in inside)]
+    return [spelled.get(w, w) for w in dict.fromkeys(chosen)][:limit]
 
 
 def make_title(topic: str, asked: bool, language: str) -> str:

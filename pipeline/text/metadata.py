@@ -34,7 +34,7 @@ from video2blog.pipeline.text.phrases import (
     verb_like,
 )
 from video2blog.pipeline.text.questions import Encode
-from video2blog.pipeline.textutil import INTRO, content_words, stem
+from video2blog.pipeline.textutil import INTRO, content_words, stem, terms_said
 
 DESCRIPTION_LIMIT = 160
 DESCRIPTION_REACH = 5
@@ -174,7 +174,7 @@ def keywords(
     Candidates are phrases said twice or more and single content words; words the talk uses as verbs
     ("you hear", "they tend"), adverbs and filler are left out; acronyms keep their case ("PRP")."""
     counts, order = keyword_candidates(text)
-    for term, said in _terms_said(terms, text).items():
+    for term, said in terms_said(terms, text).items():
         counts[term] = max(counts[term], said)
     for key in counts:
         order.setdefault(key, order.get(key.split()[0], len(order)))
@@ -195,20 +195,6 @@ def keywords(
             chosen.append(key)
     spelled = {t.lower().strip(): t.strip() for t in terms}  # a glossary term as the clinic writes it
     return [spelled.get(k) or _as_written(k, text) for k in chosen[:limit]]
-
-
-def _terms_said(terms: Sequence[str], text: str) -> Counter[str]:
-    """How often the talk says each of the glossary ``terms`` it says (lower case, whole words)."""
-    lower = text.lower()
-    words = set(re.findall(r"\w+", lower))
-    said: Counter[str] = Counter()
-    for term in {t.lower().strip() for t in terms}:
-        if not term or not set(re.findall(r"\w+", term)) <= words:  # a big glossary: most terms unsaid
-            continue
-        count = len(re.findall(rf"(?<!\w){re.escape(term)}(?!\w)", lower))
-        if count:
-            said[term] = count
-    return said
 
 
 def keyword_candidates(text: str) -> tuple[Counter[str], dict[str, int]]:
