@@ -147,14 +147,15 @@ def test_mixed_folder_drafts_the_good_and_reports_the_bad(first_run):
 def test_rerun_skips_unchanged_videos_quickly_and_touches_nothing(first_run, mixed: Path):
     out, cache, _ = first_run
     before = {p: p.stat().st_mtime_ns for p in (out / "intro").iterdir()}
-    started = time.perf_counter()
+    heard = {p: p.stat().st_mtime_ns for p in (cache / "video2blog" / "transcripts").iterdir()}
     result = batch(str(mixed), "--out", str(out), "--recursive", cache=cache)
     assert result.exit_code == 1  # the two bad files are tried again, and fail again
-    assert time.perf_counter() - started < 10
     data = json.loads((out / "batch-report.json").read_text())
     skipped = [i for i in data["items"] if i["status"] == "skipped"]
-    assert len(skipped) == 3 and all(i["seconds"] < 0.5 for i in skipped)
+    assert len(skipped) == 3
     assert {p: p.stat().st_mtime_ns for p in (out / "intro").iterdir()} == before
+    # nothing heard again: the transcript cache is as the first run left it
+    assert {p: p.stat().st_mtime_ns for p in (cache / "video2blog" / "transcripts").iterdir()} == heard
 
 
 @pytest.mark.slow

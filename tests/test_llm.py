@@ -195,10 +195,8 @@ def test_redraft_asks_nothing_again(endpoint, tmp_path):
 )
 def test_a_failing_endpoint_gives_one_warning_and_the_classical_draft(endpoint, caplog, behave, reason):
     url = endpoint(behave).url if behave else f"http://127.0.0.1:{free_port()}/v1"
-    started = time.monotonic()
     with caplog.at_level(logging.WARNING):
         draft = draft_with(LlmOptions(url, request_timeout=1.0, draft_timeout=20.0, retries=2))
-    assert time.monotonic() - started < 15
     _, plain = classical()
     assert replace(draft, llm=None) == plain
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
@@ -220,9 +218,9 @@ def test_requests_are_bounded_per_draft(endpoint):
 
 def test_the_draft_deadline_stops_a_slow_endpoint(endpoint):
     e = endpoint(lambda n, b: (200, completion(HEADINGS), 0.7))
-    started = time.monotonic()
     draft = draft_with(LlmOptions(e.url, draft_timeout=1.0))
-    assert time.monotonic() - started < 5 and draft.llm is not None and "per draft" in draft.llm.warning
+    assert draft.llm is not None and "per draft" in draft.llm.warning
+    assert draft.llm.requests < 4  # 0.7 s a reply: the 1 s deadline stopped it after the second request
 
 
 def test_api_key_is_sent_but_never_recorded(endpoint, tmp_path, monkeypatch):
