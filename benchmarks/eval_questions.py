@@ -17,7 +17,7 @@ same subject: the ceiling of choosing forms; only labelled questions).
 
 Usage::
 
-    python -m benchmarks.eval_questions [--set clinic|talks] [--list] [--shipped]
+    python -m benchmarks.eval_questions [--set clinic|talks] [--list] [--shipped] [--no-extra]
 
 ``--shipped`` uses the shipped model for every page instead of the held-apart ones (it saw them).
 """
@@ -34,7 +34,7 @@ import numpy as np
 
 from benchmarks import train_questions as tq
 from benchmarks.eval_headings import draft_with_chapters, title_stems
-from benchmarks.qa_pages import Page, clinic_pages, talk_pages
+from benchmarks.qa_pages import Page, clinic_pages, extra_pages, talk_pages
 from video2blog.pipeline.schema import Draft, Source, Word
 from video2blog.pipeline.text.compose import ComposeOptions, compose
 from video2blog.pipeline.text.metadata import main_topic
@@ -161,12 +161,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--list", action="store_true", help="list every heading beside the true question")
     parser.add_argument("--shipped", action="store_true", help="use the shipped model (not held apart)")
+    parser.add_argument("--no-extra", action="store_true", help="train without clinic-faq-extra")
     args = parser.parse_args(argv)
     sets: dict[str, Callable[[], list[Page]]] = {"clinic": clinic_pages, "talks": talk_pages}
     chosen = {k: sets[k]() for k in args.set or list(sets)}
     if "clinic" in chosen and not chosen["clinic"]:
         print("eval_questions: no clinic pages at ../shared/realdata/clinic-faq-dev", file=sys.stderr)
-    train = clinic_pages() + talk_pages()
+    train = clinic_pages() + talk_pages() + ([] if args.no_extra else extra_pages())
     for label, pages in chosen.items():
         if not pages:
             continue

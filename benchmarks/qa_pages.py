@@ -3,7 +3,8 @@
 Both are ``## <question>`` + answer paragraphs. The clinic pages are read at run time from
 ``../shared/realdata/clinic-faq-dev/`` (never copied into the project); their group, for held-apart
 folds, is the clinic's specialty (``sources.json``), so a fold's pages are of a specialty the model did
-not see. The talks (``benchmarks/talks/*.md``) are each their own group.
+not see. The talks (``benchmarks/talks/*.md``) are each their own group. ``clinic-faq-extra/`` (where
+present) holds more pages of the same specialties, for training only.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CLINIC_DIR = ROOT.parent / "shared" / "realdata" / "clinic-faq-dev"
+# More pages of the same eleven specialties, for training only (never scored): held apart with their
+# specialty like the dev pages. CI's ../shared does not have it.
+EXTRA_DIR = ROOT.parent / "shared" / "realdata" / "clinic-faq-extra"
 TALKS_DIR = ROOT / "benchmarks" / "talks"
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
 
@@ -64,6 +68,20 @@ def clinic_pages(folder: Path = CLINIC_DIR) -> list[Page]:
     return [
         read_page(p, specialty.get(p.stem) or p.stem.rsplit("-", 1)[0]) for p in sorted(folder.glob("*.md"))
     ]
+
+
+def extra_pages(folder: Path = EXTRA_DIR) -> list[Page]:
+    """The extra clinic pages (training only), named ``extra:<file>``; empty, with a line saying so,
+    where the folder is absent."""
+    pages = clinic_pages(folder)
+    if not pages:
+        print(f"qa_pages: no extra clinic pages at {folder} (training on clinic-faq-dev alone)")
+    return [Page(f"extra:{p.name}", p.group, p.pairs) for p in pages]
+
+
+def is_extra(page_name: str) -> bool:
+    """Whether a page is an extra (training-only) page."""
+    return page_name.startswith("extra:")
 
 
 def _entries(sources: object) -> list[dict[str, str]]:

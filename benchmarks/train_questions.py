@@ -7,15 +7,16 @@ sentences are embedded with the shipped all-MiniLM-L6-v2 and turned into feature
 regression at several L2 strengths, on the prototype similarities alone or with the mean embedding,
 and a nearest-centroid classifier) are cross-validated with held-apart folds by group (the clinic's
 specialty; each talk alone), and the one with the best held-apart accuracy is refit on every pair and
-shipped. The repeat penalty of :func:`~video2blog.pipeline.text.questions.choose_forms` is chosen the
-same way, on whole pages.
+shipped. The extra clinic pages (``../shared/realdata/clinic-faq-extra``, where present: more pages of the
+same specialties) only train: they are held apart with their specialty and never scored. The repeat penalty of
+:func:`~video2blog.pipeline.text.questions.choose_forms` is chosen the same way, on whole pages.
 
 Then the question gate (:mod:`benchmarks.train_gate`, whether a talk is headed by questions at all)
 is trained over the model's prototypes, so this one command rebuilds both.
 
 Usage::
 
-    python -m benchmarks.train_questions [--no-talks] [--dry-run]
+    python -m benchmarks.train_questions [--no-talks] [--no-extra] [--dry-run]
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.qa_pages import Page, clinic_pages, talk_pages
+from benchmarks.qa_pages import Page, clinic_pages, extra_pages, is_extra, talk_pages
 from video2blog.pipeline.text.questions import (
     MODEL_FILE,
     SENTENCE_REACH,
@@ -195,8 +196,9 @@ def held_apart(data: Examples, kind: str, how: Method, penalty: float) -> float:
         for page in sorted(set(pages[groups == group])):
             rows = np.flatnonzero(pages == page)
             picks = choose_forms(probabilities(model, data.features[kind][rows]), penalty)
-            right += int((np.array(picks) == data.labels[rows]).sum())
-    return right / len(data.labels)
+            if not is_extra(page):  # extra pages train, never score
+                right += int((np.array(picks) == data.labels[rows]).sum())
+    return right / sum(not is_extra(p) for p in data.pages)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -204,15 +206,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the question-form model on clinic Q/A pairs.")
     parser.add_argument("--no-talks", action="store_true", help="clinic pages only (not the project's talks)")
     parser.add_argument("--dry-run", action="store_true", help="print the figures, write nothing")
+    parser.add_argument("--no-extra", action="store_true", help="train without clinic-faq-extra")
     args = parser.parse_args(argv)
     pages = clinic_pages() + ([] if args.no_talks else talk_pages())
+    pages += [] if args.no_extra or not pages else extra_pages()
     if not pages:
         print("train_questions: no clinic pages at ../shared/realdata/clinic-faq-dev", file=sys.stderr)
         return 1
     data = examples(pages)
     counts = np.bincount(data.labels, minlength=len(data.forms))
+    extra = sum(is_extra(p) for p in data.pages)
     print(
-        f"{len(data.labels)} labelled pairs, {len(set(data.groups))} groups; "
+        f"{len(data.labels)} labelled pairs ({extra} of them extra, training only), "
+        f"{len(set(data.groups))} groups; "
         f"majority {counts.max() / counts.sum():.2f}"
     )
     scored = []
