@@ -119,7 +119,7 @@ class Row:
 def clinic_scripts(folder: Path = CLINIC_DIR) -> list[tuple[str, synth.Talk]]:
     """Each clinic FAQ page as a talk script (its title, never spoken, is the page's specialty)."""
     out = []
-    for path in sorted(folder.glob("*.md")):
+    for path in sorted(p for p in folder.glob("*.md") if p.name != "README.md"):
         specialty = path.stem.rsplit("-", 1)[0].replace("-", " ")
         out.append((path.stem, synth.parse_text(f"# {specialty}\n\n" + path.read_text(encoding="utf-8"))))
     return out
@@ -365,7 +365,7 @@ def held_apart_rows(items: list[Item], folds: int, text: bool, answers_only: boo
     rows: list[Row] = []
     base = replace(original(kind), answers=()) if answers_only else None
     for k in range(folds):
-        model = tb.train([t for t in talks if fold_of(t.group, folds) != k], base)
+        model = tb.train(tb.training_talks(talks, folds, k), base)
         segment.boundary_model = lambda _kind, model=model: model  # type: ignore[assignment,misc]
         try:
             rows += [score(i) for i in items if fold_of(i.group, folds) == k]

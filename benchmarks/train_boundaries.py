@@ -70,6 +70,10 @@ ANSWERS_GRID: dict[str, tuple[float, ...]] = {
 }
 ANSWER_KINDS = ("clinic", "clinic-bare", "talks", "talks-bare")
 MIN_SECONDS = 4.0
+# More real clinic FAQ pages of the same eleven specialties, used for training only where present: never
+# scored, and left out of the fold that holds a page of their specialty.
+EXTRA_DIR = ROOT.parent / "shared" / "realdata" / "clinic-faq-extra"
+EXTRA_PREFIX = "extra/"
 SECTION_SECONDS = 20.0
 
 
@@ -88,6 +92,21 @@ class Talk:
     truth: tuple[float, ...]
     mids: list[float]
     none_pk: float
+    extra: bool = False
+
+
+def specialty(group: str) -> str:
+    """A clinic page's specialty (its name less the site: "allergy-aacenterpc" -> "allergy")."""
+    return group.removeprefix(EXTRA_PREFIX).rsplit("-", 1)[0]
+
+
+def training_talks(talks: list[Talk], folds: int, held: int) -> list[Talk]:
+    """The talks that train the model scoring fold ``held``: every other fold's, less the extra clinic
+    pages (training only) of a specialty that fold holds."""
+    kept = {specialty(t.group) for t in talks if not t.extra and fold_of(t.group, folds) == held}
+    return [
+        t for t in talks if (specialty(t.group) not in kept if t.extra else fold_of(t.group, folds) != held)
+    ]
 
 
 def vectors_for(texts: list[str], kind: str) -> np.ndarray | None:
@@ -135,6 +154,7 @@ def talk_of(item: Truth, kind: str, group: str = "") -> Talk | None:
         item.starts,
         mids,
         none_pk,
+        group.startswith(EXTRA_PREFIX),
     )
 
 
@@ -289,9 +309,10 @@ def _kind(talk: Talk) -> str:
     return talk.kind
 
 
-def load(kind: str, with_talks: bool, text: bool = False) -> list[Talk]:
+def load(kind: str, with_talks: bool, text: bool = False, extra: bool = True) -> list[Talk]:
     """Every training talk (and its stripped copy) as gap features: real YouTube talks, and with
-    ``with_talks`` the clinic pages and own talks as monologues (``text``: synthetic word times)."""
+    ``with_talks`` the clinic pages and own talks as monologues (``text``: synthetic word times), and with
+    ``extra`` the extra clinic pages (:data:`EXTRA_DIR`, training only) where that folder exists."""
     from benchmarks import eval_clinic
 
     pairs = [(i, i.item) for i in real_items()]
@@ -299,6 +320,15 @@ def load(kind: str, with_talks: bool, text: bool = False) -> list[Talk]:
         sets = ("clinic", "talks")
         scripts = eval_clinic.load_items(sets, text, eval_clinic.DEFAULT_CACHE, (), variants=("monologue",))
         pairs += [(s.truth, s.group) for s in scripts]
+        if extra and EXTRA_DIR.is_dir():
+            pages = eval_clinic.script_items(
+                "clinic",
+                eval_clinic.clinic_scripts(EXTRA_DIR),
+                text,
+                eval_clinic.DEFAULT_CACHE,
+                ("monologue",),
+            )
+            pairs += [(s.truth, EXTRA_PREFIX + s.group) for s in pages]
     pairs += [(stripped(i), group) for i, group in pairs]
     return [t for t in (talk_of(i, kind, group) for i, group in pairs) if t is not None]
 
@@ -310,11 +340,11 @@ def cross_validate(
     shipped model's figures on it beside (before), and the means over all held-apart talks."""
     scored: list[tuple[Talk, segment.BoundaryModel]] = []
     for k in range(folds):
-        held = [t for t in talks if fold_of(t.group, folds) == k]
-        model = train([t for t in talks if fold_of(t.group, folds) != k], base)
+        held = [t for t in talks if fold_of(t.group, folds) == k and not t.extra]
+        model = train(training_talks(talks, folds, k), base)
         report(f"fold {k}/{folds} held", held, model)
         scored += [(t, model) for t in held]
-    report("shipped (before)", talks, shipped)
+    report("shipped (before)", [t for t in talks if not t.extra], shipped)
     _report_pairs("held-apart (after)", scored)
 
 
@@ -351,18 +381,21 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="keep the shipped weights and rule; learn only the rule for a talk of answers",
     )
+    parser.add_argument(
+        "--no-extra", action="store_true", help=f"leave out ../shared/realdata/{EXTRA_DIR.name}"
+    )
     parser.add_argument("--write", action="store_true", help=f"write {MODEL_PATH.name}")
     args = parser.parse_args(argv)
     stored = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
     for kind in ("embeddings", "lexical") if args.kind == "both" else (args.kind,):
-        talks = load(kind, not args.no_talks, args.text)
+        talks = load(kind, not args.no_talks, args.text, not args.no_extra)
         print(f"== {kind}: {len(talks)} talks, {sum(len(t.labels) for t in talks)} gaps")
         shipped = segment.boundary_model(kind)
         base = replace(shipped, answers=()) if args.answers_only else None
         if args.folds > 1:
             cross_validate(talks, args.folds, shipped, base)
         model = train(talks, base)
-        report("all (train=test)", talks, model)
+        report("all (train=test)", [t for t in talks if not t.extra], model)
         stored[kind] = to_json(model)
         print(json.dumps(stored[kind]))
     if args.write:

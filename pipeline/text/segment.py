@@ -31,6 +31,7 @@ from importlib import resources
 import numpy as np
 
 from video2blog.pipeline.textutil import INTRO as _INTRO
+from video2blog.pipeline.textutil import OUTRO as _OUTRO
 from video2blog.pipeline.textutil import content_stems as stems
 from video2blog.pipeline.textutil import tokens, word_list
 
@@ -198,13 +199,6 @@ FEATURES = (
     "closer",
     "contrast",
     "contrast_z",
-)
-_OUTRO = re.compile(
-    r"\b(?:thanks? (?:you )?(?:so much )?for (?:watching|listening|joining)|subscribe|"
-    r"see you (?:next|in the|soon)|"
-    r"(?:that's|that is) (?:it|all) for|like (?:this video|and subscribe)|comments? (?:below|section)|"
-    r"hit (?:the|that) (?:like|bell)|check out (?:my|our) (?:other|channel)|until next time|"
-    r"leave a comment|bye|in (?:summary|conclusion|closing)|to (?:sum up|summari[sz]e|wrap up|conclude))\b"
 )
 # A sentence that closes a video's introduction ("Let's get started."): the next one opens a chapter.
 _CLOSER = re.compile(
