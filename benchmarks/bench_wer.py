@@ -1,9 +1,13 @@
 """Word error rate and time of tiny.en (bundled) against Whisper base (the ``base`` extra).
 
 Items: the real speech of ``../shared/fixtures`` (every ``*.flac``/``*.wav`` with a ``.txt`` of its
-exact words beside it), the bundled sample (Piper's synthetic voice, ``samples/*.truth.json``), and
-with ``--spanish`` the Spanish talks of ``benchmarks/out/talks-es`` (espeak-ng; made by
-``benchmarks/eval_spanish.py``), heard by base only (tiny.en hears no Spanish).
+exact words beside it) and, where the Debian package ``pocketsphinx-testdata`` is installed
+(``apt-get install pocketsphinx-testdata``: a benchmark's data, not a dependency of video2blog), its real
+recorded English with transcriptions, read from ``/usr/share/pocketsphinx/test/data`` (``librivox/``:
+five LibriVox sentences of *Sense and Sensibility*; ``cards/``: five playing-card names); the bundled
+sample (Piper's synthetic voice, ``samples/*.truth.json``); and with ``--spanish`` the Spanish talks of
+``benchmarks/out/talks-es`` (espeak-ng; made by ``benchmarks/eval_spanish.py``), heard by base only
+(tiny.en hears no Spanish).
 
 Each model transcribes each item through video2blog's own engine (faster-whisper, int8 on CPU,
 beam 5, VAD), once to load and warm up and then ``--repeat`` times; CPU seconds (all threads) and
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import resource
 import sys
 import time
@@ -38,6 +43,8 @@ FIXTURES = ROOT.parent / "shared" / "fixtures"
 SPANISH = ROOT / "benchmarks" / "out" / "talks-es"
 CACHE = ROOT / "benchmarks" / "out" / "xdg-cache"
 MODELS = ("tiny.en", "base")
+POCKETSPHINX = Path("/usr/share/pocketsphinx/test/data")  # Debian package pocketsphinx-testdata
+_SPHINX_LINE = re.compile(r"<s>(.*)</s>\s*\((\S+)\)")
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,7 @@ def items(spanish: bool) -> list[Item]:
         for p in sorted(FIXTURES.glob("*"))
         if p.suffix in (".flac", ".wav") and p.with_suffix(".txt").exists()
     ]
+    found += pocketsphinx_items()
     for truth in sorted((ROOT / "samples").glob("*.truth.json")):
         data = json.loads(truth.read_text(encoding="utf-8"))
         found.append(
@@ -85,6 +93,21 @@ def items(spanish: bool) -> list[Item]:
             found.append(
                 Item(truth.name.split(".")[0], "spanish", truth.parent / data["media"], data["text"], "es")
             )
+    return found
+
+
+def pocketsphinx_items(root: Path = POCKETSPHINX) -> list[Item]:
+    """The real recordings of pocketsphinx-testdata with their transcriptions ("<s> words </s> (id)")."""
+    found = []
+    for folder in ("librivox", "cards"):
+        listing = next(iter(sorted((root / folder).glob("*transcription"))), None)
+        for line in listing.read_text(encoding="utf-8").splitlines() if listing else ():
+            match = _SPHINX_LINE.search(line)
+            wav = root / folder / f"{match.group(2)}.wav" if match else None
+            if match and wav and wav.exists():
+                found.append(
+                    Item(f"{folder}-{match.group(2)[-4:]}", "real", wav, match.group(1).strip(), "en")
+                )
     return found
 
 

@@ -64,7 +64,7 @@ from video2blog.pipeline.text.onscreen import shown_byline
 from video2blog.pipeline.text.related import Encoder, topic_vector
 from video2blog.pipeline.text.sections import find_sections
 from video2blog.pipeline.text.sentences import split_sentences
-from video2blog.pipeline.textutil import clock
+from video2blog.pipeline.textutil import clock, message
 from video2blog.pipeline.writers.chapters import youtube_chapters
 from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, render_all
 
@@ -339,7 +339,7 @@ def read_video_text(
         reading = read_screen(video, duration)
     except (InputError, UsageError) as exc:
         log.warning("on-screen text not read: %s", exc)
-        return ScreenReading(note=f"On-screen text was not read: {exc}")
+        return ScreenReading(note=str(exc))  # worded in the draft's language by make_draft
     if sha256:
         write_cached_screen(cache_dir, sha256, reading)
     return reading
@@ -356,8 +356,7 @@ def add_section_images(draft: Draft, video: Path) -> tuple[Draft, dict[str, byte
         log.warning("no still frames: %s", exc)
         return draft, {}
     if not any(frames):
-        note = "No still frames: the video shows no usable picture (black, or one flat colour)."
-        return replace(draft, notes=(*draft.notes, note)), {}
+        return replace(draft, notes=(*draft.notes, message(draft.language, "note_no_frames"))), {}
     sections, files = [], {}
     for n, (section, frame) in enumerate(zip(draft.sections, frames), 1):
         if frame is not None:
@@ -377,7 +376,7 @@ def add_chapter_notes(draft: Draft, formats: tuple[str, ...]) -> Draft:
     """The draft with what YouTube's chapter rules changed (merged or dropped) in its ``notes``."""
     if "chapters" not in formats:
         return draft
-    notes = youtube_chapters(draft.sections, draft.source.duration).notes
+    notes = youtube_chapters(draft.sections, draft.source.duration).said(draft.language)
     return replace(draft, notes=draft.notes + notes) if notes else draft
 
 
@@ -465,7 +464,8 @@ def make_draft(
     draft = _make_draft(transcript, source, options, encode, screen)
     if screen is None:
         return draft
-    notes = (*draft.notes, screen.note) if screen.note else draft.notes
+    unread = message(draft.language, "note_screen_unread", detail=screen.note)
+    notes = (*draft.notes, unread) if screen.note else draft.notes
     byline = shown_byline(screen.texts)
     return replace(draft, screen_text=screen.texts, cuts=screen.cuts, notes=notes, byline=byline)
 

@@ -71,7 +71,7 @@ class ScreenReading:
     frames: int = 0  # frames sampled
     read: int = 0  # frames OCR read
     seconds: float = 0.0
-    note: str = ""  # why nothing was read, for the draft's notes
+    note: str = ""  # why nothing was read (the error), worded into the draft's notes by make_draft
 
 
 @dataclass(frozen=True)

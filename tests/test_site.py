@@ -268,8 +268,8 @@ def test_wxr_is_a_wordpress_1_2_export_of_one_draft_post_without_local_images():
 
 
 def test_a_save_reports_what_youtube_chapters_merged_in_the_drafts_language():
-    # A split leaves a 5 s section: the reply to the review page says so in the draft's language, while
-    # the draft's notes (draft.json, the terminal) keep the English line.
+    # A split leaves a 5 s section: the reply to the review page and the draft's notes (draft.json) say so
+    # in the draft's language.
     before = Draft(
         "T",
         "t",
@@ -284,10 +284,12 @@ def test_a_save_reports_what_youtube_chapters_merged_in_the_drafts_language():
     assert said == (
         "el capítulo 'Part 1' de 0:30 se unió al de al lado: los capítulos de YouTube deben durar 10 s o más",
     )
-    assert draft.notes == (
-        "chapter 'Part 1' at 0:30 merged into its neighbour: YouTube chapters must last 10 s or more",
-    )
-    _, english = with_chapter_notes(
+    assert draft.notes == said
+    english, said_en = with_chapter_notes(
         replace(before, language="en"), replace(after, language="en"), ("chapters",)
     )
-    assert english == draft.notes
+    assert (
+        english.notes
+        == said_en
+        == ("chapter 'Part 1' at 0:30 merged into its neighbour: YouTube chapters must last 10 s or more",)
+    )

@@ -23,12 +23,12 @@ from video2blog.pipeline.engines import EngineOptions
 from video2blog.pipeline.engines import models as base_models
 from video2blog.pipeline.errors import ModelError, UsageError
 from video2blog.pipeline.ingest import language
-from video2blog.pipeline.run import DraftOptions, make_draft
-from video2blog.pipeline.schema import RelatedPost, Source, Transcript, Word
+from video2blog.pipeline.run import DraftOptions, add_chapter_notes, make_draft
+from video2blog.pipeline.schema import RelatedPost, ScreenReading, Source, Transcript, Word
 from video2blog.pipeline.text import locales
 from video2blog.pipeline.text.cleanup import clean_sentence
-from video2blog.pipeline.textutil import messages
-from video2blog.pipeline.writers.formats import RenderContext, render_all
+from video2blog.pipeline.textutil import message, messages
+from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, RenderContext, render_all
 
 CLI = Path(sys.executable).parent / "video2blog"
 ROOT = Path(__file__).resolve().parents[1]
@@ -304,6 +304,27 @@ def test_a_spanish_draft_flags_spanish_claims_and_every_output_closes_in_spanish
     text = unescape(b" ".join(files[n] for n in ("post.md", "post.html", "review.html")).decode())
     assert "no sustituye el consejo médico" in text and "no sustituye el consejo médico" in word
     assert not [e for e in english_phrases() if e in f"{text} {word}".lower()]
+
+
+def test_every_output_of_a_spanish_draft_and_its_notes_are_free_of_english_fixed_strings():
+    """Every file a Spanish draft writes (captions, chapters, Word, draft.json with its notes on YouTube's
+    chapter rules and on text not read on screen) holds no phrase of the English catalogue."""
+    transcript = locales.split_sentences(_spanish(CLAIMS_ES))
+    screen = ScreenReading(note="ffmpeg could not decode the video")
+    draft = make_draft(
+        transcript, Source("charla.mp4", "0", 30.0), DraftOptions(date="2026-01-01"), screen=screen
+    )
+    draft = add_chapter_notes(draft, ("chapters",))
+    assert draft.notes == (
+        "No se leyó el texto en pantalla: ffmpeg could not decode the video",  # the detail is the error's
+        message("es", "chapters_empty", chapters="3", seconds="10", count="2"),
+    )
+    files = render_all(RenderContext(draft, transcript, medical=True), (*DEFAULT_FORMATS, "draft"))
+    document = docx.Document(io.BytesIO(files.pop("post.docx")))
+    word = [p.text for p in document.paragraphs] + [c.text for c in document.comments]
+    text = unescape(" ".join([*(d.decode("utf-8") for d in files.values()), *word])).lower()
+    assert {"captions.srt", "captions.vtt", "draft.json", "post.md", "review.html"} <= set(files)
+    assert not [e for e in english_phrases() if e in text]
 
 
 def test_the_glossary_terms_a_spanish_talk_says_follow_its_subject_in_the_keywords():

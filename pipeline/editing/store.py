@@ -251,12 +251,12 @@ def with_chapter_notes(
     too short to be a chapter), and the notes that are new since ``before``."""
     if "chapters" not in formats:
         return after, ()
-    old = set(youtube_chapters(before.sections, before.source.duration).notes)
-    chapters = youtube_chapters(after.sections, after.source.duration)
+    # the notes are worded in the draft's language, as is the reply to the review page
+    old = set(youtube_chapters(before.sections, before.source.duration).said(before.language))
+    said = youtube_chapters(after.sections, after.source.duration).said(after.language)
     kept = tuple(n for n in after.notes if n not in old)
-    said = chapters.said(after.language)  # the reply to the review page is in the draft's language
-    new = tuple(said[i] for i, note in enumerate(chapters.notes) if note not in old)
-    return replace(after, notes=kept + chapters.notes), new
+    new = tuple(note for note in said if note not in old)
+    return replace(after, notes=kept + said), new
 
 
 def saved_formats(settings: RenderSettings) -> tuple[str, ...]:

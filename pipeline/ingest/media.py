@@ -27,7 +27,7 @@ import numpy as np
 from video2blog.pipeline.engines.base import SAMPLE_RATE
 from video2blog.pipeline.errors import InputError, UsageError
 from video2blog.pipeline.schema import Chapter
-from video2blog.pipeline.textutil import clock
+from video2blog.pipeline.textutil import clock, message
 
 log = logging.getLogger(__name__)
 
@@ -388,7 +388,7 @@ def _excerpt(path: Path, track: int, start: float, length: float) -> np.ndarray:
     return np.frombuffer(proc.stdout, dtype=np.float32) if proc.returncode == 0 else np.zeros(0, np.float32)
 
 
-def check_complete(info: MediaInfo, decoded_s: float, track: int = 1) -> str | None:
+def check_complete(info: MediaInfo, decoded_s: float, track: int = 1, language: str = "en") -> str | None:
     """Raise :class:`InputError` when the decoded audio falls well short of the stream's declared length.
 
     A file cut short in copying (a faststart mp4 whose index survives while
@@ -399,7 +399,7 @@ def check_complete(info: MediaInfo, decoded_s: float, track: int = 1) -> str | N
     (and logged as a warning), however small past :data:`TRUNCATION_NOTICE_S`.
 
     Returns:
-        The note for a small cut; None when the audio is whole.
+        The note for a small cut, in ``language`` (the talk's); None when the audio is whole.
     """
     expected = info.track_duration(track)
     slack = max(TRUNCATION_SLACK[0], TRUNCATION_SLACK[1] * expected)
@@ -407,7 +407,9 @@ def check_complete(info: MediaInfo, decoded_s: float, track: int = 1) -> str | N
     if expected and decoded_s < expected - slack:
         raise InputError(f"is truncated or damaged: {stops}; copy or export the file again", info.path)
     if expected and decoded_s < expected - TRUNCATION_NOTICE_S:
-        note = f"{display_path(info.path)} may be cut short: {stops}; the end of the talk may be missing"
+        note = message(
+            language, "note_cut_short", path=display_path(info.path), at=clock(decoded_s), of=clock(expected)
+        )
         log.warning("%s", note)
         return note
     return None

@@ -23,7 +23,7 @@ import numpy as np
 from video2blog.pipeline.engines import Engine
 from video2blog.pipeline.ingest import media
 from video2blog.pipeline.schema import Transcript, Word
-from video2blog.pipeline.textutil import clock
+from video2blog.pipeline.textutil import clock, message
 
 log = logging.getLogger(__name__)
 
@@ -87,16 +87,16 @@ def rehear(
     if second is not None:
         part = _second_try(part, samples, second, speech)
     gaps = holes(part.words, duration, speech)
-    notes = tuple(missed_note(where + begin, where + end) for begin, end in gaps)
+    notes = tuple(missed_note(where + begin, where + end, part.language or "en") for begin, end in gaps)
     for note in notes:
         log.warning("%s", note)
     return replace(part, notes=part.notes + notes) if notes else part
 
 
-def missed_note(begin: float, end: float) -> str:
-    """The draft's note for speech heard between ``begin`` and ``end`` that no words were written for."""
-    where = f"{clock(begin)}-{clock(end)}"
-    return f"speech at {where} was not recognised; check the draft against the media there"
+def missed_note(begin: float, end: float, language: str = "en") -> str:
+    """The draft's note for speech heard between ``begin`` and ``end`` that no words were written for, in
+    the ``language`` of the talk (the catalogue's ``note_missed``)."""
+    return message(language, "note_missed", where=f"{clock(begin)}-{clock(end)}")
 
 
 def _without_prompt(

@@ -240,7 +240,7 @@ def transcribe_windows(
             words.extend(_shifted(part.words, window))
             notes.extend(part.notes)
             first, decoded = first or part, window.start + window.duration
-    cut = media.check_complete(info, decoded, track)
+    cut = media.check_complete(info, decoded, track, (first.language if first else None) or "en")
     return replace(
         first or Transcript(words=()),
         words=tuple(words),
