@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections import Counter
 from dataclasses import dataclass
 
 from benchmarks.eval_clinic import clinic_scripts, own_scripts
@@ -58,21 +57,6 @@ def _texts(script: object) -> list[str]:
     return [" ".join(s for p in section.paragraphs for s in p) for section in script.sections]  # type: ignore[attr-defined]
 
 
-def candidates(sections: list[str]) -> list[str]:
-    """The candidates :func:`metadata.main_topic` chooses among (lower case)."""
-    said: Counter[str] = Counter()
-    shown: dict[str, str] = {}
-    for text in sections:
-        said.update(k for p in metadata.phrases_of(text) for k in metadata._subphrases(p, shown))
-    modifiers = {w for k in said if " " in k for w in k.split()[:-1]}
-    verbs = metadata.verb_like(" ".join(sections)) - modifiers
-    return [
-        k
-        for k in said
-        if (" " not in k or said[k] >= 2) and not set(k.split()) & verbs and not metadata.describer(k)
-    ]
-
-
 def keyword_choice(sections: list[str], among: list[str]) -> str:
     """The shipped keyword model's best candidate among ``among``."""
     model = metadata.shipped_keyword_model()
@@ -97,7 +81,7 @@ def main() -> None:
     scores: dict[str, list[tuple[bool, bool, bool]]] = {}
     for talk in talks():
         subject = metadata.main_topic(talk.sections)
-        among = candidates(talk.sections)
+        among = metadata.topic_candidates(talk.sections).keys
         chosen = keyword_choice(talk.sections, among)
         row = (
             right(subject, talk.truth),

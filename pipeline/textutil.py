@@ -145,13 +145,18 @@ def locale_of(language: str) -> str:
     return messages(language)["locale"] if language in CATALOGUES else language
 
 
+def glossary_spelling(terms: Sequence[str]) -> dict[str, str]:
+    """Each glossary term, lower-cased (the key the text stages match), as the clinic writes it."""
+    return {t.lower().strip(): t.strip() for t in terms if t.strip()}
+
+
 def terms_said(terms: Sequence[str], text: str) -> dict[str, int]:
     """How often ``text`` says each of the glossary ``terms`` it says (lower-cased keys, whole words)."""
     lower = text.lower()
     words = set(re.findall(r"\w+", lower))
     said = {}
-    for term in {t.lower().strip() for t in terms}:
-        if not term or not set(re.findall(r"\w+", term)) <= words:  # a big glossary: most terms unsaid
+    for term in glossary_spelling(terms):
+        if not set(re.findall(r"\w+", term)) <= words:  # a big glossary: most terms unsaid
             continue
         count = len(re.findall(rf"(?<!\w){re.escape(term)}(?!\w)", lower))
         if count:

@@ -142,7 +142,7 @@ def _compiled(
     patterns = tuple((reason, _whole_words(p)) for reason, p in rules.patterns)
     hedge = _whole_words("|".join(f"(?:{h})" for h in rules.hedges) or r"(?!x)x")
     words = "|".join(f"(?:{b})" for b in rules.breaks)
-    clause_break = re.compile(_PUNCTUATION_BREAK + (rf"|(?<!\w)(?:{words})(?!\w)" if words else ""), re.I)
+    clause_break = re.compile(_PUNCTUATION_BREAK + (f"|{_whole_words(words).pattern}" if words else ""), re.I)
     return patterns, hedge, clause_break
 
 

@@ -30,7 +30,15 @@ from video2blog.pipeline.text.sentences import (
     PAUSE_RATIO,
     make_sentence,
 )
-from video2blog.pipeline.textutil import bare, join_words, message, terms_said, tokens, word_list
+from video2blog.pipeline.textutil import (
+    bare,
+    glossary_spelling,
+    join_words,
+    message,
+    terms_said,
+    tokens,
+    word_list,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -285,7 +293,7 @@ def keywords(text: str, language: str, limit: int = KEYWORDS, terms: Sequence[st
     the talk says, as the glossary spells them, then the other content words by use (ties by first use)."""
     ranked = [w for w, _ in Counter(content_words(text, language)).most_common()]
     said = terms_said(terms, text)
-    spelled = {t.lower().strip(): t.strip() for t in terms}
+    spelled = glossary_spelling(terms)
     glossary = sorted(said, key=lambda t: -said[t])
     inside = {w for t in glossary for w in t.split()}  # "infiltración" of "infiltración epidural"
     chosen = [*ranked[:1], *glossary, *(w for w in ranked[1:] if w not in inside)]

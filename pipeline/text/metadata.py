@@ -34,7 +34,7 @@ from video2blog.pipeline.text.phrases import (
     verb_like,
 )
 from video2blog.pipeline.text.questions import Encode
-from video2blog.pipeline.textutil import INTRO, content_words, stem, terms_said
+from video2blog.pipeline.textutil import INTRO, content_words, glossary_spelling, stem, terms_said
 
 DESCRIPTION_LIMIT = 160
 DESCRIPTION_REACH = 5
@@ -53,11 +53,21 @@ SPREAD_EXPONENT = 1.5
 ACRONYM_BONUS = 2.0
 
 
-def main_topic(sections: Sequence[str]) -> str:
-    """The talk's subject: the phrase the most sections use, then the most used; as first written.
+@dataclass(frozen=True)
+class TopicCandidates:
+    """The phrases that may be a talk's subject (lower case), how often each is said, in how many
+    sections, and each as first written."""
 
-    A phrase of two or three words must be said at least twice to count.
-    """
+    keys: list[str]
+    said: Counter[str]
+    spread: Counter[str]
+    shown: dict[str, str]
+
+
+def topic_candidates(sections: Sequence[str]) -> TopicCandidates:
+    """The candidates :func:`main_topic` chooses among: runs of one to three words of the talk's phrases,
+    a phrase of two or three words said at least twice, none holding a word the talk uses as a verb, no
+    describing word alone."""
     spread: Counter[str] = Counter()
     said: Counter[str] = Counter()
     shown: dict[str, str] = {}
@@ -70,9 +80,19 @@ def main_topic(sections: Sequence[str]) -> str:
     candidates = [
         k for k in said if (" " not in k or said[k] >= 2) and not set(k.split()) & verbs and not describer(k)
     ]  # "anterior", "natural": a describing word alone is no subject
-    if not candidates:
+    return TopicCandidates(candidates, said, spread, shown)
+
+
+def main_topic(sections: Sequence[str]) -> str:
+    """The talk's subject: the phrase the most sections use, then the most used; as first written.
+
+    A phrase of two or three words must be said at least twice to count.
+    """
+    found = topic_candidates(sections)
+    if not found.keys:
         return ""
-    best = max(candidates, key=lambda k: (_topic_score(k, said[k], spread[k], shown[k].isupper()), said[k]))
+    said, spread, shown = found.said, found.spread, found.shown
+    best = max(found.keys, key=lambda k: (_topic_score(k, said[k], spread[k], shown[k].isupper()), said[k]))
     return shown[best]
 
 
@@ -174,11 +194,11 @@ def keywords(
     Candidates are phrases said twice or more and single content words; words the talk uses as verbs
     ("you hear", "they tend"), adverbs and filler are left out; acronyms keep their case ("PRP")."""
     counts, order = keyword_candidates(text)
+    spelled = glossary_spelling(terms)  # a glossary term as the clinic writes it
     for term, said in terms_said(terms, text).items():
         counts[term] = max(counts[term], said)
-    for key in counts:
-        order.setdefault(key, order.get(key.split()[0], len(order)))
-    glossary = {t.lower().strip() for t in terms}
+        order.setdefault(term, order.get(term.split()[0], len(order)))
+    glossary = spelled.keys()
     model = model or shipped_keyword_model()
     if model:
         rows = {k: keyword_row(k, counts[k], order.get(k, 0), len(order), text) for k in counts}
@@ -193,7 +213,6 @@ def keywords(
         )
         if key not in chosen and not overlaps:
             chosen.append(key)
-    spelled = {t.lower().strip(): t.strip() for t in terms}  # a glossary term as the clinic writes it
     return [spelled.get(k) or _as_written(k, text) for k in chosen[:limit]]
 
 
