@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,7 +76,9 @@ def extra_pages(folder: Path = EXTRA_DIR) -> list[Page]:
     where the folder is absent."""
     pages = clinic_pages(folder)
     if not pages:
-        print(f"qa_pages: no extra clinic pages at {folder} (training on clinic-faq-dev alone)")
+        print(
+            f"qa_pages: no extra clinic pages at {folder} (training on clinic-faq-dev alone)", file=sys.stderr
+        )
     return [Page(f"extra:{p.name}", p.group, p.pairs) for p in pages]
 
 

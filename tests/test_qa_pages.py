@@ -26,4 +26,4 @@ def test_without_the_extra_folder_training_says_so_and_goes_on(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert extra_pages(tmp_path / "absent") == []
-    assert "no extra clinic pages" in capsys.readouterr().out
+    assert "no extra clinic pages" in capsys.readouterr().err  # stdout stays for figures and --json
