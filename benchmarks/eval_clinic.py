@@ -42,12 +42,14 @@ which saw every item); ``--held-apart-answers`` keeps the shipped weights and ru
 rule for a talk of answers (:meth:`~video2blog.pipeline.text.segment.BoundaryModel.answering`) without
 each fold; ``--held-apart-gate`` drafts each fold with a question gate
 (:mod:`benchmarks.train_gate`) trained without that fold's talks and their clinic specialties (the
-shipped gate saw every item).
+shipped gate saw every item); ``--held-apart-subject`` drafts each fold with a subject model
+(:mod:`benchmarks.train_subjects`: what each generated question names) trained the same way.
 
 Usage::
 
     python -m benchmarks.eval_clinic [--text] [--sets clinic talks youtube] [--folds 4]
-        [--held-apart | --held-apart-answers | --held-apart-gate] [--cache DIR] [--items NAME ...]
+        [--held-apart | --held-apart-answers | --held-apart-gate |
+         --held-apart-subject] [--cache DIR] [--items NAME ...]
         [--headings] [--json]
 """
 
@@ -60,7 +62,7 @@ import statistics
 import sys
 import zlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -384,17 +386,54 @@ def gate_held_apart_rows(items: list[Item], folds: int) -> list[Row]:
 
     data = train_gate.examples()
     original = compose.shipped_gate
-    rows: list[Row] = []
-    for k in range(folds):
-        held = {i.group for i in items if fold_of(i.group, folds) == k}
+
+    def install(held: set[str]) -> Callable[[], None]:
         kinds = {e.group for e in data if e.name in held}
         gate = train_gate.fit([e for e in data if e.name not in held and e.group not in kinds])
         # The heading stage and the section stage (the rule for a talk of answers) ask the same gate.
         compose.shipped_gate = questions.shipped_gate = lambda gate=gate: gate  # type: ignore[assignment,misc]
+
+        def restore() -> None:
+            compose.shipped_gate = questions.shipped_gate = original
+
+        return restore
+
+    return _fold_rows(items, folds, install)
+
+
+def subject_held_apart_rows(items: list[Item], folds: int) -> list[Row]:
+    """Each fold's items scored with a subject model (:mod:`benchmarks.train_subjects`) trained without
+    that fold's talks (and, for a clinic page, without every page of its specialty)."""
+    from benchmarks import train_subjects
+    from benchmarks.qa_pages import clinic_pages, extra_pages, talk_pages
+    from video2blog.pipeline.text import subjects
+
+    data = train_subjects.examples([*clinic_pages(), *talk_pages(), *extra_pages()])
+    original = subjects.shipped_subject_model
+
+    def install(held: set[str]) -> Callable[[], None]:
+        kinds = {e.group for e in data if e.page in held}
+        model = train_subjects.fit([e for e in data if e.page not in held and e.group not in kinds])
+        subjects.shipped_subject_model = lambda model=model: model  # type: ignore[assignment,misc]
+
+        def restore() -> None:
+            subjects.shipped_subject_model = original
+
+        return restore
+
+    return _fold_rows(items, folds, install)
+
+
+def _fold_rows(items: list[Item], folds: int, install: Callable[[set[str]], Callable[[], None]]) -> list[Row]:
+    """Each fold's items scored with what ``install`` puts in place for the fold's held-out groups (it
+    returns how to put the shipped one back)."""
+    rows: list[Row] = []
+    for k in range(folds):
+        restore = install({i.group for i in items if fold_of(i.group, folds) == k})
         try:
             rows += [score(i) for i in items if fold_of(i.group, folds) == k]
         finally:
-            compose.shipped_gate = questions.shipped_gate = original
+            restore()
         print(f"  fold {k}/{folds} scored", file=sys.stderr, flush=True)
     order = {i.truth.item: n for n, i in enumerate(items)}
     return sorted(rows, key=lambda r: order[r.item])
@@ -421,6 +460,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="score each fold with a question gate trained without it",
     )
+    apart.add_argument(
+        "--held-apart-subject",
+        action="store_true",
+        help="score each fold with a subject model (what a question names) trained without it",
+    )
     parser.add_argument(
         "--cache", type=Path, default=DEFAULT_CACHE, help=f"speech cache (default {DEFAULT_CACHE})"
     )
@@ -430,11 +474,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     method = _select_encoder(args.encoder)
     items = load_items(args.sets, args.text, args.cache, args.items)
-    folds = args.folds or (4 if args.held_apart or args.held_apart_answers or args.held_apart_gate else 0)
+    apart_any = args.held_apart or args.held_apart_answers or args.held_apart_gate or args.held_apart_subject
+    folds = args.folds or (4 if apart_any else 0)
     if args.held_apart or args.held_apart_answers:
         rows = held_apart_rows(items, folds, args.text, args.held_apart_answers)
     elif args.held_apart_gate:
         rows = gate_held_apart_rows(items, folds)
+    elif args.held_apart_subject:
+        rows = subject_held_apart_rows(items, folds)
     else:
         rows = [score(i) for i in items]
     if args.json:
@@ -443,6 +490,7 @@ def main(argv: list[str] | None = None) -> int:
     model = "held-apart boundary models" if args.held_apart else "the shipped boundary model"
     model += " (its rule for answers held apart)" if args.held_apart_answers else ""
     gate = "held-apart question gates" if args.held_apart_gate else "the shipped question gate"
+    gate += "; held-apart subject models" if args.held_apart_subject else ""
     print(f"talks from {_mode(args)}; topic shifts from {method}; {model}; {gate}")
     print_table(rows, folds, args.headings)
     return 0

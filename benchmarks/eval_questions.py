@@ -47,6 +47,7 @@ from video2blog.pipeline.text.questions import (
     shipped_model,
     subject_of,
 )
+from video2blog.pipeline.text.subjects import SubjectModel
 
 WORD_SECONDS = 0.3
 GAP_SECONDS = 0.08
@@ -86,8 +87,9 @@ def page_words(page: Page) -> tuple[list[Word], list[float]]:
     return words, starts
 
 
-def draft_of(page: Page, model: QuestionModel | None) -> Draft:
-    """The page's draft at its true boundaries: with the question model, or (None) without it."""
+def draft_of(page: Page, model: QuestionModel | None, subjects: SubjectModel | None = None) -> Draft:
+    """The page's draft at its true boundaries: with the question model (and the ``subjects`` model;
+    None: the shipped one), or (``model`` None) without them."""
     words, starts = page_words(page)
     if model is None:
         return draft_with_chapters(words, starts, page.name)
@@ -95,13 +97,13 @@ def draft_of(page: Page, model: QuestionModel | None) -> Draft:
 
     transcript, spans = chaptered(words, starts)
     source = Source(page.name, "0" * 64, words[-1].end)
-    options = ComposeOptions(date="2000-01-01", question_model=model)
+    options = ComposeOptions(date="2000-01-01", question_model=model, subject_model=subjects)
     return compose(transcript, spans, source, options, encode=tq.embed)
 
 
-def score_page(page: Page, model: QuestionModel) -> list[Scored]:
+def score_page(page: Page, model: QuestionModel, subjects: SubjectModel | None = None) -> list[Scored]:
     """Each section's question beside the model's, the rules', the constant and the oracle heading."""
-    drafted = draft_of(page, model)
+    drafted = draft_of(page, model, subjects)
     ruled = draft_of(page, None)
     texts = [" ".join(p.text for p in s.paragraphs) for s in drafted.sections]
     topic = main_topic(texts)
@@ -131,6 +133,15 @@ def held_apart_models(pages: Sequence[Page], train: Sequence[Page]) -> dict[str,
     for group in sorted({p.group for p in pages}):
         models[group] = tq.fit(data, shipped.features, how, groups != group, shipped.repeat_penalty)
     return models
+
+
+def held_apart_subjects(pages: Sequence[Page], train: Sequence[Page]) -> dict[str, SubjectModel]:
+    """For each group of ``pages``, the subject model (:mod:`benchmarks.train_subjects`) fit on the
+    ``train`` pages of other groups."""
+    from benchmarks import train_subjects
+
+    data = train_subjects.examples(train)
+    return {g: train_subjects.fit([e for e in data if e.group != g]) for g in {p.group for p in pages}}
 
 
 def summary(rows: Sequence[Scored], variant: str) -> tuple[float, float, int]:
@@ -172,9 +183,10 @@ def main(argv: list[str] | None = None) -> int:
         if not pages:
             continue
         models = {} if args.shipped else held_apart_models(pages, train)
+        subjects = {} if args.shipped else held_apart_subjects(pages, train)
         shipped = shipped_model()
         assert shipped is not None  # held_apart_models stops without one
-        rows = [r for p in pages for r in score_page(p, models.get(p.group, shipped))]
+        rows = [r for p in pages for r in score_page(p, models.get(p.group, shipped), subjects.get(p.group))]
         report(
             label + (" (shipped model, seen)" if args.shipped else " (held apart)"),
             rows,

@@ -46,6 +46,7 @@ from video2blog.pipeline.text.questions import (
 )
 from video2blog.pipeline.text.sections import SectionSpan, materialize
 from video2blog.pipeline.text.spoken import heading_text, question_lead
+from video2blog.pipeline.text.subjects import SubjectModel, section_subjects
 from video2blog.pipeline.textutil import GREETING, INTRO
 
 MAX_PARAGRAPH_SENTENCES = 3
@@ -64,6 +65,8 @@ class ComposeOptions:
     question_model: QuestionModel | None = None
     # Whether a talk is headed by questions at all (None: the shipped gate).
     question_gate: QuestionGate | None = None
+    # What each generated question names (None: the shipped subject model).
+    subject_model: SubjectModel | None = None
 
 
 def compose(
@@ -110,7 +113,9 @@ def compose(
     model = options.question_model or shipped_model()
     gate = options.question_gate or shipped_gate()
     questions, heads = (
-        _questions(unnamed, talk, full_text, encode, model, gate) if encode and model else ({}, False)
+        _questions(unnamed, talk, full_text, encode, (model, gate, options.subject_model))
+        if encode and model
+        else ({}, False)
     )
     sections = _with_lead(_name_sections(unnamed, talk, questions, heads))
     asked = any(s.heading_source in ("spoken", "on-screen") for s in sections)
@@ -330,19 +335,23 @@ def _questions(
     talk: Talk,
     text: str,
     encode: Encode,
-    model: QuestionModel,
-    gate: QuestionGate | None,
+    models: tuple[QuestionModel, QuestionGate | None, SubjectModel | None],
 ) -> tuple[dict[int, list[str]], bool]:
-    """The questions each section without a heading may answer, the likeliest first (none where the
-    model is unsure of every form), and whether the talk is headed by questions: the gate's decision
-    over those sections (every talk where no gate was trained). Spoken headings cost no embedding."""
+    """The questions each section without a heading may answer, naming what it is about
+    (:func:`~video2blog.pipeline.text.subjects.section_subjects`), the likeliest first (none where the
+    form ``models`` are unsure of every form), and whether the talk is headed by questions: the gate's
+    decision over those sections (every talk where no gate was trained). Spoken headings cost no
+    embedding."""
+    model, gate, subject_model = models
     unnamed = [i for i, s in enumerate(sections) if not s.heading]
     if not talk.topic or not unnamed:
         return {}, False
     said = [[s for p in sections[i].paragraphs for s in sentences_of(p.text)] for i in unnamed]
     rows = form_rows(said, encode, model)
     heads = gate is None or asks_probability(gate, talk_features(rows, len(model.forms))) >= gate.threshold
-    asked = questions_of(rows, subject_of(keep_case(talk.topic), text), model)
+    topic = keep_case(talk.topic)
+    subjects = section_subjects(talk.sections, topic, text, subject_model)
+    asked = questions_of(rows, [subjects[i] for i in unnamed], model, subject_of(topic, text))
     return dict(zip(unnamed, asked)), heads
 
 

@@ -56,12 +56,13 @@ ACRONYM_BONUS = 2.0
 @dataclass(frozen=True)
 class TopicCandidates:
     """The phrases that may be a talk's subject (lower case), how often each is said, in how many
-    sections, and each as first written."""
+    sections, each as first written, and how often each section says each phrase."""
 
     keys: list[str]
     said: Counter[str]
     spread: Counter[str]
     shown: dict[str, str]
+    per_section: tuple[Counter[str], ...] = ()
 
 
 def topic_candidates(sections: Sequence[str]) -> TopicCandidates:
@@ -71,8 +72,10 @@ def topic_candidates(sections: Sequence[str]) -> TopicCandidates:
     spread: Counter[str] = Counter()
     said: Counter[str] = Counter()
     shown: dict[str, str] = {}
+    per_section = []
     for text in sections:
-        keys = [k for p in phrases_of(text) for k in _subphrases(p, shown)]
+        keys = Counter(k for p in phrases_of(text) for k in _subphrases(p, shown))
+        per_section.append(keys)
         said.update(keys)
         spread.update(set(keys))
     modifiers = {w for k in said if " " in k for w in k.split()[:-1]}  # "sleep" in "sleep study" is a noun
@@ -80,7 +83,7 @@ def topic_candidates(sections: Sequence[str]) -> TopicCandidates:
     candidates = [
         k for k in said if (" " not in k or said[k] >= 2) and not set(k.split()) & verbs and not describer(k)
     ]  # "anterior", "natural": a describing word alone is no subject
-    return TopicCandidates(candidates, said, spread, shown)
+    return TopicCandidates(candidates, said, spread, shown, tuple(per_section))
 
 
 def main_topic(sections: Sequence[str]) -> str:
@@ -236,7 +239,7 @@ def keyword_row(key: str, said: int, first: int, total: int, text: str) -> list[
     the sentence encoder knows whole (everyday words: "drip", "blood"), where in the talk it is first
     said (0 to 1), and whether the talk writes it in capitals."""
     parts = key.split()
-    vocabulary = _encoder_vocabulary()
+    vocabulary = encoder_vocabulary()
     known = sum(p in vocabulary for p in parts) / len(parts)
     acronym = _as_written(key, text) != key
     return [
@@ -258,7 +261,7 @@ def _spread(key: str, text: str, parts: int = 4) -> float:
 
 
 @lru_cache(maxsize=1)
-def _encoder_vocabulary() -> frozenset[str]:
+def encoder_vocabulary() -> frozenset[str]:
     """The whole words of the shipped sentence encoder's vocabulary (no word pieces)."""
     text = resources.files("video2blog.pipeline.data").joinpath("minilm_vocab.txt").read_text("utf-8")
     return frozenset(t for t in text.split() if t.isalpha())

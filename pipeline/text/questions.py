@@ -30,7 +30,7 @@ from importlib import resources
 import numpy as np
 
 from video2blog.pipeline.text.lexicon import can_be_noun, noun_lemma, word_classes
-from video2blog.pipeline.textutil import tokens, word_list
+from video2blog.pipeline.textutil import content_stems, tokens, word_list
 
 FORMS_FILE = "question_forms.json"
 MODEL_FILE = "question_model.json"
@@ -257,14 +257,6 @@ def choose_forms(probs: np.ndarray, repeat_penalty: float) -> list[int]:
     return chosen
 
 
-def section_questions(
-    sections: Sequence[Sequence[str]], subject: Subject, encode: Encode, model: QuestionModel
-) -> list[list[str]]:
-    """For each section (its sentences), the questions it may answer, the likeliest first: the form
-    chosen for it among the talk's sections, then the others as likely as ``model.min_confidence``."""
-    return questions_of(form_rows(sections, encode, model), subject, model)
-
-
 def form_rows(sections: Sequence[Sequence[str]], encode: Encode, model: QuestionModel) -> np.ndarray:
     """The form model's features (:func:`section_features`) of each section, one row each."""
     if not sections:
@@ -273,8 +265,13 @@ def form_rows(sections: Sequence[Sequence[str]], encode: Encode, model: Question
     return np.vstack([section_features(_vectors(s, encode), prototypes, model.features) for s in sections])
 
 
-def questions_of(rows: np.ndarray, subject: Subject, model: QuestionModel) -> list[list[str]]:
-    """The questions of each section from its :func:`form_rows` row (see :func:`section_questions`)."""
+def questions_of(
+    rows: np.ndarray, subjects: Sequence[Subject], model: QuestionModel, talk_subject: Subject
+) -> list[list[str]]:
+    """For each section, from its :func:`form_rows` row, the questions it may answer naming its subject
+    (``subjects``, one per row; the ``talk_subject`` in a form whose own words it repeats: not "How many
+    sessions sessions will I need?"), the likeliest first: the form chosen for it among the talk's
+    sections, then the others as likely as ``model.min_confidence``."""
     if len(rows) == 0:
         return []
     forms = {f.name: f for f in question_forms()}
@@ -284,8 +281,16 @@ def questions_of(rows: np.ndarray, subject: Subject, model: QuestionModel) -> li
     for row, pick in enumerate(picks):
         ranked = [pick, *(int(k) for k in np.argsort(-probs[row]) if k != pick)]
         sure = [k for k in ranked if probs[row, k] >= model.min_confidence]
-        asked.append([ask(forms[model.forms[k]].template, subject) for k in sure])
+        asked.append([ask_naming(forms[model.forms[k]].template, subjects[row], talk_subject) for k in sure])
     return asked
+
+
+def ask_naming(template: str, subject: Subject, talk_subject: Subject) -> str:
+    """The template asked about a section's ``subject``, or about the ``talk_subject`` where the section's
+    repeats one of the form's own words ("How many counseling sessions will I need?", not "How many
+    sessions sessions ...")."""
+    own = set(content_stems(re.sub(r"\{\w+\}", " ", template)))
+    return ask(template, talk_subject if own & set(content_stems(subject.bare)) else subject)
 
 
 def model_prototypes(model: QuestionModel, encode: Encode) -> np.ndarray:
