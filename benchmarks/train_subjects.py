@@ -34,6 +34,7 @@ from benchmarks.eval_headings import title_stems
 from benchmarks.eval_questions import f1
 from benchmarks.qa_pages import Page, clinic_pages, extra_pages, is_extra, talk_pages
 from benchmarks.train_boundaries import newton
+from benchmarks.train_questions import embed
 from video2blog.pipeline.text.metadata import main_topic
 from video2blog.pipeline.text.phrases import keep_case
 from video2blog.pipeline.text.questions import ask, label_of, question_forms, subject_of
@@ -47,8 +48,8 @@ from video2blog.pipeline.text.subjects import (
 
 L2 = 1.0
 # How much more likely (log-odds) another candidate must be than the talk's subject to replace it.
-MARGIN = 1.0
-MARGINS = (0.0, 0.5, MARGIN, 2.0)
+MARGIN = 1.5
+MARGINS = (0.0, 0.5, 1.0, MARGIN, 2.0)
 OUT = Path(__file__).resolve().parent.parent / "pipeline" / "data" / SUBJECT_MODEL
 
 
@@ -74,7 +75,7 @@ def examples(pages: Sequence[Page]) -> list[Example]:
     for page in pages:
         texts = [" ".join(p.sentences) for p in page.pairs]
         topic = keep_case(main_topic(texts))
-        for pair, found in zip(page.pairs, section_candidates(texts, topic)):
+        for pair, found in zip(page.pairs, section_candidates(texts, topic, embed)):
             form = label_of(pair.question)
             own = title_stems(templates[form].replace("{X}", "").replace("{N}", "")) if form else set()
             asked = title_stems(pair.question)

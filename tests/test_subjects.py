@@ -7,6 +7,7 @@ import pytest
 
 from benchmarks import train_subjects
 from tests.test_questions import _draft, needs_encoder
+from video2blog.pipeline.engines import embed
 from video2blog.pipeline.text.questions import Subject, ask_naming, question_forms
 from video2blog.pipeline.text.subjects import (
     SUBJECT_FEATURES,
@@ -38,13 +39,21 @@ def test_a_section_about_its_own_thing_asks_about_it_and_the_rest_about_the_talk
     assert "allergies" in headings[0].lower() and "allergies" in headings[3].lower(), headings
 
 
+@needs_encoder
 def test_the_talks_subject_is_the_first_candidate_of_every_section_even_unsaid():
-    found = section_candidates(ALLERGY, "allergies")
+    found = section_candidates(ALLERGY, "allergies", embed.embed)
     assert [c.keys[0] for c in found] == ["allergies"] * 4  # section 3 never says it
     assert all(c.rows.shape == (len(c.keys), len(SUBJECT_FEATURES)) for c in found)
     assert "skin prick test" in found[1].keys and "skin prick test" not in found[0].keys
     said_first = SUBJECT_FEATURES.index("first_sentence")
     assert found[1].rows[found[1].keys.index("skin prick test"), said_first] == 1.0
+    near = SUBJECT_FEATURES.index("near_section")  # closeness in meaning to the section's opening
+
+    def closeness(section: int, key: str) -> float:
+        return float(found[section].rows[found[section].keys.index(key), near])
+
+    assert closeness(1, "skin prick test") > closeness(1, "allergies")
+    assert closeness(0, "allergies") > closeness(0, "system")
 
 
 def test_another_candidate_replaces_the_talks_subject_only_by_the_margin():
@@ -60,7 +69,13 @@ def test_without_a_model_every_section_asks_about_the_talks_subject(monkeypatch:
 
     monkeypatch.setattr(subjects, "shipped_subject_model", lambda: None)
     text = " ".join(ALLERGY)
-    assert section_subjects(ALLERGY, "allergies", text) == [Subject("allergies", "allergies", True)] * 4
+
+    def never(texts: list[str]) -> np.ndarray:
+        raise AssertionError("no model: nothing to embed")
+
+    assert (
+        section_subjects(ALLERGY, "allergies", text, never) == [Subject("allergies", "allergies", True)] * 4
+    )
 
 
 def test_a_subject_repeating_the_forms_own_word_gives_way_to_the_talks():
@@ -73,6 +88,7 @@ def test_a_subject_repeating_the_forms_own_word_gives_way_to_the_talks():
     assert ask_naming(hurt, Subject("the skin test", "skin test", False), talk) == "Does the skin test hurt?"
 
 
+@needs_encoder
 def test_the_shipped_model_names_every_feature_and_round_trips():
     shipped = shipped_subject_model()
     assert shipped is not None and shipped.margin == train_subjects.MARGIN
@@ -81,10 +97,11 @@ def test_the_shipped_model_names_every_feature_and_round_trips():
     data = json.loads(resources.files("video2blog.pipeline.data").joinpath(SUBJECT_MODEL).read_text())
     assert set(data["weights"]) == set(SUBJECT_FEATURES) == set(data["mean"]) == set(data["scale"])
     again = subject_model_from(train_subjects.to_json(shipped))
-    rows = section_candidates(ALLERGY, "allergies")[1].rows
+    rows = section_candidates(ALLERGY, "allergies", embed.embed)[1].rows
     assert np.allclose(again.scores(rows), shipped.scores(rows), atol=1e-4)
 
 
+@needs_encoder
 def test_a_candidate_is_labelled_where_the_question_names_it_beyond_its_forms_words():
     from benchmarks.qa_pages import Page, Pair
 

@@ -350,7 +350,7 @@ def _questions(
     rows = form_rows(said, encode, model)
     heads = gate is None or asks_probability(gate, talk_features(rows, len(model.forms))) >= gate.threshold
     topic = keep_case(talk.topic)
-    subjects = section_subjects(talk.sections, topic, text, subject_model)
+    subjects = section_subjects(talk.sections, topic, text, encode, subject_model)
     asked = questions_of(rows, [subjects[i] for i in unnamed], model, subject_of(topic, text))
     return dict(zip(unnamed, asked)), heads
 

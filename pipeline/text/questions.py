@@ -40,6 +40,8 @@ SPOKEN_FILE = "spoken_question.json"
 GATE_FEATURES = ("answer_similarity", "sentence_similarity")
 # The first sentences of a section say which question it answers.
 SENTENCE_REACH = 4
+# How many describing words may stand between a subject and its article ("a skin prick test").
+MODIFIER_REACH = 2
 # Letters whose English names start with a vowel sound: "an MRI", "an FDA-approved".
 _VOWEL_LETTERS = frozenset("AEFHILMNORSX")
 
@@ -358,7 +360,10 @@ def _articles_before(key: list[str], said: list[str]) -> dict[str, int]:
         after = said[i + size] if i + size < len(said) else ""
         if after and after not in stop and can_be_noun(after):
             continue
-        before = said[i - 1] if i else ""
+        start = i
+        while start > max(0, i - MODIFIER_REACH) and said[start - 1] not in stop:
+            start -= 1  # "the skin test" gives "test" the article of the whole name: "the test"
+        before = said[start - 1] if start else ""
         counts[before if before in counts else ""] += 1
     return counts
 

@@ -23,12 +23,15 @@ import numpy as np
 from video2blog.pipeline.text.lexicon import can_be_noun
 from video2blog.pipeline.text.metadata import TopicCandidates, encoder_vocabulary, topic_candidates
 from video2blog.pipeline.text.phrases import keep_case, sentences_of
-from video2blog.pipeline.text.questions import Subject, subject_of
+from video2blog.pipeline.text.questions import SENTENCE_REACH, Encode, Subject, subject_of
 from video2blog.pipeline.textutil import tokens
 
 SUBJECT_MODEL = "subject_model.json"
 # How many of a section's first words count as its opening (where an answer echoes its question).
 OPENING_WORDS = 8
+# A candidate must be said in the section's first sentences: an answer names what it answers early
+# (`python -m benchmarks.train_subjects`: 1 / 2 / all sentences, clinic F1 0.392 / 0.410 / 0.406).
+OPENING_SENTENCES = 2
 # The named features of a candidate in a section (see :func:`candidate_row`).
 SUBJECT_FEATURES = (
     "topic",
@@ -43,6 +46,7 @@ SUBJECT_FEATURES = (
     "said",
     "opening",
     "position",
+    "near_section",
 )
 
 
@@ -79,24 +83,54 @@ class SectionCandidates:
     rows: np.ndarray
 
 
-def section_candidates(sections: Sequence[str], topic: str) -> list[SectionCandidates]:
-    """Each section's candidates: the talk's subject ``topic``, then the noun phrases it says that may
-    be a talk's subject (:func:`~video2blog.pipeline.text.metadata.topic_candidates`)."""
+def section_candidates(sections: Sequence[str], topic: str, encode: Encode) -> list[SectionCandidates]:
+    """Each section's candidates: the talk's subject ``topic``, then the noun phrases its first
+    :data:`OPENING_SENTENCES` sentences say that may be a talk's subject
+    (:func:`~video2blog.pipeline.text.metadata.topic_candidates`); ``encode`` gives
+    sentence vectors (for how close a candidate's meaning is to the section's opening)."""
     found = topic_candidates(sections)
     allowed = set(found.keys)
     key = topic.lower()
-    out = []
-    for index, text in enumerate(sections):
-        said_here = found.per_section[index]
+    listed = []
+    for text, said_here in zip(sections, found.per_section):
+        early = f" {' '.join(tokens(' '.join(sentences_of(text)[:OPENING_SENTENCES])))} "
         keys = [key] if key else []
-        keys += [k for k in said_here if k in allowed and k != key and can_be_noun(k.split()[-1])]
-        words = tokens(text)
-        opening = sentences_of(text)[:1]
-        parts = Parts(f" {' '.join(words)} ", f" {' '.join(tokens(opening[0]))} " if opening else "  ")
-        rows = [candidate_row(k, key, index, found, parts, len(sections)) for k in keys]
+        keys += [
+            k
+            for k in said_here
+            if k in allowed and k != key and can_be_noun(k.split()[-1]) and f" {k} " in early
+        ]
+        listed.append(keys)
+    near = _closeness(sections, listed, encode)
+    out = []
+    for index, (text, keys) in enumerate(zip(sections, listed)):
+        first = sentences_of(text)[:1]
+        parts = Parts(f" {' '.join(tokens(text))} ", f" {' '.join(tokens(first[0]))} " if first else "  ")
+        rows = [
+            [*candidate_row(k, key, index, found, parts, len(sections)), near[index][n]]
+            for n, k in enumerate(keys)
+        ]
         matrix = np.array(rows, dtype=np.float64).reshape(len(keys), len(SUBJECT_FEATURES))
         out.append(SectionCandidates(keys, [found.shown.get(k, k) for k in keys], matrix))
     return out
+
+
+def _closeness(sections: Sequence[str], listed: Sequence[list[str]], encode: Encode) -> list[np.ndarray]:
+    """For each section, the cosine between each candidate's vector and the unit mean vector of the
+    section's first sentences (the part of an answer that echoes its question). One encoder call."""
+    openings = [sentences_of(text)[:SENTENCE_REACH] for text in sections]
+    texts = list(dict.fromkeys([*(s for o in openings for s in o), *(k for keys in listed for k in keys)]))
+    vectors = dict(zip(texts, encode(texts))) if texts else {}
+    near = []
+    for opening, keys in zip(openings, listed):
+        if not opening or not keys:
+            near.append(np.zeros(len(keys)))
+            continue
+        mean = np.mean([vectors[s] for s in opening], axis=0)
+        mean = mean / max(float(np.linalg.norm(mean)), 1e-12)
+        rows = np.vstack([vectors[k] for k in keys])
+        near.append(rows @ mean / np.maximum(np.linalg.norm(rows, axis=1), 1e-12))
+    return near
 
 
 @dataclass(frozen=True)
@@ -115,7 +149,8 @@ def candidate_row(
     the share of sections that say it; extra words; said in the section's first sentence; the share of
     its words the sentence encoder knows whole (everyday words); an acronym; holds the talk's subject
     ("allergy shot"); log of times the talk says it; said in the section's first words; how early the
-    section first says it (1 at its start, 0 never)."""
+    section first says it (1 at its start, 0 never). (The last feature, ``near_section``, needs the
+    encoder: :func:`section_candidates` adds it.)"""
     here = found.per_section[index].get(key, 0)
     words = key.split()
     vocabulary = encoder_vocabulary()
@@ -138,7 +173,7 @@ def candidate_row(
 
 
 def section_subjects(
-    sections: Sequence[str], topic: str, text: str, model: SubjectModel | None = None
+    sections: Sequence[str], topic: str, text: str, encode: Encode, model: SubjectModel | None = None
 ) -> list[Subject]:
     """What each section's question names: the candidate the model (the shipped one by default) scores
     best, as the talk names it (:func:`~video2blog.pipeline.text.questions.subject_of`); the talk's
@@ -148,7 +183,7 @@ def section_subjects(
     if model is None or not topic:
         return [subject] * len(sections)
     chosen = []
-    for candidates in section_candidates(sections, topic):
+    for candidates in section_candidates(sections, topic, encode):
         best = model.choose(candidates.rows)
         chosen.append(subject if best == 0 else subject_of(keep_case(candidates.shown[best]), text))
     return chosen
