@@ -12,13 +12,16 @@ sample (Piper's synthetic voice, ``samples/*.truth.json``); and with ``--spanish
 Each model transcribes each item through video2blog's own engine (faster-whisper, int8 on CPU,
 beam 5, VAD), once to load and warm up and then ``--repeat`` times; CPU seconds (all threads) and
 wall seconds are the mean of the repeats. Printed: WER per item and model, the pooled WER (errors
-over reference words) per kind, and base's time as a multiple of tiny.en's.
+over reference words) per kind, and base's time as a multiple of tiny.en's. Both texts are normalised
+as Whisper's own evaluations do (``whisper.normalizers``: "Mr." and "mister", "10" and "ten" agree)
+where openai-whisper is installed (the test extra), else only lower-cased without punctuation;
+``--plain`` asks for the latter.
 
 Targets: on real speech base's WER at least 10% lower than tiny.en's, in at most 2.5x its time.
 
 Usage::
 
-    python -m benchmarks.bench_wer [--repeat 2] [--threads 2] [--spanish]
+    python -m benchmarks.bench_wer [--repeat 2] [--threads 2] [--spanish] [--plain]
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import re
 import resource
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,7 +120,20 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def measure(item: Item, model: str, threads: int, repeat: int) -> Score:
+def normaliser(language: str, plain: bool = False) -> Callable[[str], str] | None:
+    """Whisper's text normaliser for ``language`` (English: numbers, titles and spellings made one), or
+    None where openai-whisper is not installed or ``plain``."""
+    if plain:
+        return None
+    try:
+        from whisper.normalizers import BasicTextNormalizer, EnglishTextNormalizer
+    except ImportError:
+        return None
+    normal: Callable[[str], str] = EnglishTextNormalizer() if language == "en" else BasicTextNormalizer()
+    return normal
+
+
+def measure(item: Item, model: str, threads: int, repeat: int, plain: bool = False) -> Score:
     """Transcribe ``item`` with ``model``: its errors and mean CPU and wall seconds over ``repeat`` runs."""
     options = EngineOptions(model=model, language=item.language, threads=threads)
     engine = get_engine("faster-whisper", options, CACHE)
@@ -126,7 +143,10 @@ def measure(item: Item, model: str, threads: int, repeat: int) -> Score:
         cpu0, wall0 = _cpu(), time.perf_counter()
         text = engine.transcribe(audio).text
         cpu, wall = cpu + _cpu() - cpu0, wall + time.perf_counter() - wall0
-    out = jiwer.process_words(item.reference, text, reference_transform=_TIDY, hypothesis_transform=_TIDY)
+    normal = normaliser(item.language, plain)
+    reference = normal(item.reference) if normal else item.reference
+    text = normal(text) if normal else text
+    out = jiwer.process_words(reference, text, reference_transform=_TIDY, hypothesis_transform=_TIDY)
     errors = out.substitutions + out.deletions + out.insertions
     words = out.hits + out.substitutions + out.deletions
     return Score(item, model, errors, words, cpu / repeat, wall / repeat)
@@ -138,12 +158,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--spanish", action="store_true")
+    parser.add_argument("--plain", action="store_true", help="no Whisper normaliser: lower case only")
     args = parser.parse_args(argv)
     scores = []
+    which = "Whisper's (whisper.normalizers)" if normaliser("en", args.plain) else "lower case only"
+    print(f"text normaliser: {which}")
     print(f"{'item':26s} {'kind':9s} {'model':8s} {'WER':>6s} {'CPU s':>7s} {'wall s':>7s}")
     for item in items(args.spanish):
         for model in MODELS if item.language == "en" else ("base",):
-            score = measure(item, model, args.threads, args.repeat)
+            score = measure(item, model, args.threads, args.repeat, args.plain)
             scores.append(score)
             timing = f"{score.cpu:7.2f} {score.wall:7.2f}"
             print(f"{item.name:26s} {item.kind:9s} {model:8s} {score.wer:6.3f} {timing}")
