@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sys
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,11 +143,12 @@ def report(all_pages: list[Page], cands: list[Candidates], folds: int) -> None:
         print(f"{dataset:10} {means[0]:8.3f} {means[1]:8.3f} {means[2]:8.3f}  {len(rows)}")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
+    """Print the held-apart figures; with ``--write``, fit on everything and write the shipped model."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--write", action="store_true", help=f"write pipeline/data/{KEYWORD_MODEL}")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     all_pages = pages()
     cands = [candidates(p) for p in all_pages]
     report(all_pages, cands, args.folds)
@@ -162,7 +164,8 @@ def main() -> None:
         }
         OUT.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         print("wrote", OUT)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
