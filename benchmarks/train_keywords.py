@@ -160,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         data = {
             "weights": {n: round(w, 4) for n, w in zip(KEYWORD_FEATURES, model.weights, strict=True)},
             "bias": round(model.bias, 4),
-            "trained_on": "clinic-faq-dev, own talks, vidchapters-dev (python -m benchmarks.train_keywords)",
+            "trained_on": "clinic-faq-dev pages, own talks, vidchapters-dev "
+            "(python -m benchmarks.train_keywords)",
         }
         OUT.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         print("wrote", OUT)
