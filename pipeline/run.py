@@ -494,7 +494,7 @@ def _make_draft(
             spans = moved if options.llm.mode == "use" else spans
         draft = compose(transcript, spans, source, compose_options, encode)
         draft = suggest(draft, options.glossary, options.llm, session, chosen, warning)
-    rules = builtin_claim_rules(transcript.language) + (options.claims or ClaimRules())
+    rules = claim_rules(transcript.language, options.claims)
     return replace(draft, claims=find_claims(draft, transcript, rules))
 
 
@@ -511,9 +511,9 @@ def builtin_claim_rules(language: str = "en") -> ClaimRules:
     return parse_rules(data.joinpath(name).read_text(encoding="utf-8"), name)
 
 
-def claim_rules(extra: Path | None = None, language: str = "en") -> ClaimRules:
-    """The built-in claim patterns of ``language``, plus a clinic's own file where given."""
-    return builtin_claim_rules(language) + (clinic_claim_rules(extra) or ClaimRules())
+def claim_rules(language: str, clinic: ClaimRules | None = None) -> ClaimRules:
+    """The built-in claim patterns of ``language``, plus a clinic's own (:func:`clinic_claim_rules`)."""
+    return builtin_claim_rules(language) + (clinic or ClaimRules())
 
 
 def clinic_claim_rules(extra: Path | None) -> ClaimRules | None:

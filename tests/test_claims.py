@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from tests.conftest import make_transcript
 from video2blog.cli import app
 from video2blog.pipeline.errors import UsageError
-from video2blog.pipeline.run import builtin_claim_rules, claim_rules
+from video2blog.pipeline.run import builtin_claim_rules, claim_rules, clinic_claim_rules
 from video2blog.pipeline.schema import Draft, Paragraph, Section, Source, Transcript
 from video2blog.pipeline.serialize import draft_from_dict, draft_to_dict, transcript_to_dict
 from video2blog.pipeline.text.claims import claim_reason, find_claims, parse_rules
@@ -127,7 +127,7 @@ def test_claims_round_trip_through_draft_json():
 def test_a_clinic_extends_the_rules_with_its_own_file(tmp_path: Path):
     ours = tmp_path / "ours.txt"
     ours.write_text("# our own\n[named competitor]\nbetter than (dr\\.? )?smith\n", encoding="utf-8")
-    rules = claim_rules(ours)
+    rules = claim_rules("en", clinic_claim_rules(ours))
     assert claim_reason("We are better than Dr. Smith.", rules) == "named competitor"
     assert claim_reason("There are no side effects.", rules) == "absence of risk"  # the built-ins still hold
 
