@@ -200,22 +200,22 @@ def sections_at(starts: list[float], end: float, titles: list[str] | None = None
 def test_chapters_start_at_zero_and_follow_the_sections():
     chapters = youtube_chapters(sections_at([3.2, 40.0, 95.5, 130.0], 200.0), 200.0)
     assert chapters.lines == ("0:00 Part 0", "0:40 Part 1", "1:35 Part 2", "2:10 Part 3")
-    assert chapters.notes == ()
+    assert chapters.said("en") == ()
 
 
 def test_chapters_shorter_than_ten_seconds_are_merged_and_the_merge_is_reported():
     chapters = youtube_chapters(sections_at([0.0, 5.0, 30.0, 34.0, 60.0, 90.0], 120.0), 120.0)
     # Part 1 (0:05-0:30) leaves Part 0 too short at 5 s, so it is folded in; then Part 2 (0:30-0:34).
     assert chapters.lines == ("0:00 Part 0", "0:34 Part 3", "1:00 Part 4", "1:30 Part 5")
-    assert len(chapters.notes) == 2
-    assert "'Part 1' at 0:05 merged" in chapters.notes[0] and "10 s" in chapters.notes[0]
-    assert "'Part 2' at 0:30 merged" in chapters.notes[1]
+    assert len(chapters.said("en")) == 2
+    assert "'Part 1' at 0:05 merged" in chapters.said("en")[0] and "10 s" in chapters.said("en")[0]
+    assert "'Part 2' at 0:30 merged" in chapters.said("en")[1]
 
 
 def test_fewer_than_three_chapters_give_an_empty_file_and_say_why():
     chapters = youtube_chapters(sections_at([0.0, 30.0, 55.0], 60.0), 60.0)  # the last lasts 5 s
     assert chapters.lines == ()
-    assert chapters.notes[-1] == (
+    assert chapters.said("en")[-1] == (
         "chapters.txt is empty: YouTube needs at least 3 chapters of 10 s or more, and this talk has 2"
     )
 

@@ -28,11 +28,6 @@ class Chapters:
     lines: tuple[str, ...]
     reasons: tuple[Reason, ...]
 
-    @property
-    def notes(self) -> tuple[str, ...]:
-        """What was changed, in English (an English draft's notes)."""
-        return self.said("en")
-
     def said(self, language: str) -> tuple[str, ...]:
         """What was changed, in ``language`` (the draft's notes, the review page's save reply)."""
         return tuple(message(language, r.key, **dict(r.values)) for r in self.reasons)
