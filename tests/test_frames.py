@@ -46,7 +46,10 @@ def test_the_stills_appear_in_post_md_and_post_html_with_the_heading_as_alt_text
     md = (tmp_path / "d" / "post.md").read_text()
     html = (tmp_path / "d" / "post.html").read_text()
     assert f"]({first.image})" in md
-    assert f'<img src="{first.image}" alt="{first.heading}">' in html
+    named = computed.draft.title if first.lead else first.heading  # a greeting lead has no heading
+    assert f'<img src="{first.image}" alt="{named}">' in html
+    second = computed.draft.sections[1]
+    assert f'<img src="{second.image}" alt="{second.heading}">' in html
     assert f'<meta property="og:image" content="{first.image}">' in html  # the first is the featured image
     again = write_draft(computed, tmp_path / "d")  # the manifest knows files in images/: none "edited"
     assert not again.kept and len(again.written) == len(result.written)

@@ -89,7 +89,8 @@ def test_publish_creates_a_draft_with_title_slug_excerpt_tags_and_attached_image
     assert len(attached) == len(draft["sections"])
     featured = api(site, f"/wp/v2/media/{post['featured_media']}")
     assert featured["source_url"].endswith(Path(draft["sections"][0]["image"]).name)
-    assert featured["alt_text"] == draft["sections"][0]["heading"]
+    first = draft["sections"][0]  # post.html's alt text: a greeting lead is named by the post's title
+    assert first["lead"] and featured["alt_text"] == draft["title"]  # the sample opens with a greeting
     body = post["content"]["raw"]
     assert f'src="{featured["source_url"]}"' in body and "<h1" not in body
     assert "<!-- wp:html -->" in body and '"@type": "MedicalWebPage"' in body  # the JSON-LD, as a block

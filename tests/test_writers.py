@@ -57,6 +57,19 @@ def test_the_opening_greeting_is_the_lead_in_every_post_format_and_chapters_star
     assert json.loads(files["draft.json"])["sections"][0]["lead"] is True
 
 
+def test_the_leads_still_frame_is_named_by_the_posts_title_not_an_invented_heading():
+    ctx = context()
+    pictured = [dataclasses.replace(s, image=f"images/0{n}.jpg") for n, s in enumerate(ctx.draft.sections, 1)]
+    ctx = dataclasses.replace(ctx, draft=dataclasses.replace(ctx.draft, sections=tuple(pictured)))
+    lead = ctx.draft.sections[0].heading
+    files = render_all(ctx, ("md", "html"))
+    md, html = files["post.md"].decode(), files["post.html"].decode()
+    assert f"![{md_escape(ctx.draft.title)}](images/01.jpg)" in md and f"![{lead}]" not in md
+    assert f'alt="{ctx.draft.title}"' in html and f'alt="{lead}"' not in html
+    assert '<img src="images/03.jpg" alt="How long does a session take?">' in html  # a section: its heading
+    assert "![How long does a session take?](images/03.jpg)" in md
+
+
 def test_draft_json_has_the_documented_shape():
     data = json.loads(render_all(context(), ("draft",))["draft.json"])
     assert {"title", "slug", "description", "source", "sections", "keywords", "removals"} <= set(data)

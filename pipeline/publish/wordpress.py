@@ -144,15 +144,21 @@ def read_draft_post(draft_dir: Path) -> DraftPost:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError("has no readable post.html; draft again with the html format", draft_dir) from exc
     sections = data.get("sections") or []
-    images = tuple((s["image"], str(s.get("heading", ""))) for s in sections if s.get("image"))
+    title = str(data.get("title", ""))
+    images = tuple((s["image"], _alt_text(s, title)) for s in sections if s.get("image"))
     return DraftPost(
-        title=str(data.get("title", "")),
+        title=title,
         slug=str(data.get("slug", "")),
         excerpt=str(data.get("description", "")),
         tags=tuple(data.get("keywords", ())[:TAG_COUNT]),
         html=page,
         images=images,
     )
+
+
+def _alt_text(section: dict[str, Any], title: str) -> str:
+    """A still's alt text, as post.html gives it: the section's heading, the post's title for its lead."""
+    return title if section.get("lead") else str(section.get("heading", ""))
 
 
 def _read_json(path: Path) -> dict[str, Any]:
