@@ -27,7 +27,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import importlib
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -69,12 +69,12 @@ STEPS = (
 
 
 def run(step: Step, dry_run: bool) -> int:
-    """Run one step in this process; its exit status."""
+    """Run one step; its exit status."""
     argv = list(step.dry if dry_run else step.write)
     print(f"== {step.name}: python -m {step.module} {' '.join(argv)}".rstrip(), flush=True)
     started = time.perf_counter()
-    main = importlib.import_module(step.module).main
-    status = int(main(argv) or 0)
+    # Its own process: a step reads the files the steps before it wrote, never a model they cached.
+    status = subprocess.run([sys.executable, "-m", step.module, *argv], check=False).returncode
     done = "printed only" if dry_run or not step.writes else f"wrote pipeline/data/{step.writes}"
     outcome = done if status == 0 else f"failed ({status})"
     print(f"== {step.name}: {outcome} in {time.perf_counter() - started:.0f} s")

@@ -37,7 +37,7 @@ from benchmarks.train_boundaries import newton
 from benchmarks.train_questions import embed
 from video2blog.pipeline.text.metadata import main_topic
 from video2blog.pipeline.text.phrases import keep_case
-from video2blog.pipeline.text.questions import ask, label_of, question_forms, subject_of
+from video2blog.pipeline.text.questions import ask, form_words, label_of, question_forms, subject_of
 from video2blog.pipeline.text.subjects import (
     SUBJECT_FEATURES,
     SUBJECT_MODEL,
@@ -55,7 +55,8 @@ OUT = Path(__file__).resolve().parent.parent / "pipeline" / "data" / SUBJECT_MOD
 
 @dataclass(frozen=True)
 class Example:
-    """One answer: its page, group, true question, form label, candidates and their labels."""
+    """One answer: its page, group, true question, form label, candidates (as keys and as written),
+    their feature rows and labels, and the whole talk's text (for the subject's article)."""
 
     page: str
     group: str
@@ -77,7 +78,7 @@ def examples(pages: Sequence[Page]) -> list[Example]:
         topic = keep_case(main_topic(texts))
         for pair, found in zip(page.pairs, section_candidates(texts, topic, embed)):
             form = label_of(pair.question)
-            own = title_stems(templates[form].replace("{X}", "").replace("{N}", "")) if form else set()
+            own = form_words(templates[form]) if form else set()
             asked = title_stems(pair.question)
             labels = [_names(title_stems(k), asked, own) for k in found.keys]
             labelled = np.array(labels, dtype=np.float64)
@@ -113,7 +114,9 @@ def held_apart(
     for group in sorted({e.group for e in scored}):
         model = fit([e for e in data if e.group != group], margin=margin)
         for e in (e for e in scored if e.group == group and e.form and e.keys):
-            filled = [f1(ask(templates[e.form], subject_of(s, e.text)), e.question) for s in e.shown]
+            filled = [
+                f1(ask(templates[e.form], subject_of(keep_case(s), e.text)), e.question) for s in e.shown
+            ]
             pick = model.choose(e.rows)
             figures["talk"].append(filled[0])
             figures["learned"].append(filled[pick])

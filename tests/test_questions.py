@@ -51,6 +51,8 @@ def test_an_article_before_a_longer_name_is_not_the_subjects_own():
     assert subject_of("vasectomy", said).named == "a vasectomy"
     said = "The skin test takes fifteen minutes. After the skin test you wait."
     assert subject_of("test", said).named == "the test"  # not "How is test done?"
+    said = "The surgeon performs vasectomy. It is fine. The nurse explains vasectomy. We discuss vasectomy."
+    assert subject_of("vasectomy", said).named == "vasectomy"  # a verb before it is no longer name
 
 
 def test_real_questions_are_labelled_with_their_form_and_others_left_out():

@@ -40,7 +40,7 @@ SPOKEN_FILE = "spoken_question.json"
 GATE_FEATURES = ("answer_similarity", "sentence_similarity")
 # The first sentences of a section say which question it answers.
 SENTENCE_REACH = 4
-# How many describing words may stand between a subject and its article ("a skin prick test").
+# How many words of a longer name may stand between a subject and its article ("a skin prick test").
 MODIFIER_REACH = 2
 # Letters whose English names start with a vowel sound: "an MRI", "an FDA-approved".
 _VOWEL_LETTERS = frozenset("AEFHILMNORSX")
@@ -291,8 +291,14 @@ def ask_naming(template: str, subject: Subject, talk_subject: Subject) -> str:
     """The template asked about a section's ``subject``, or about the ``talk_subject`` where the section's
     repeats one of the form's own words ("How many counseling sessions will I need?", not "How many
     sessions sessions ...")."""
-    own = set(content_stems(re.sub(r"\{\w+\}", " ", template)))
-    return ask(template, talk_subject if own & set(content_stems(subject.bare)) else subject)
+    repeats = form_words(template) & set(content_stems(subject.bare))
+    return ask(template, talk_subject if repeats else subject)
+
+
+def form_words(template: str) -> set[str]:
+    """The content stems a form's template says itself ("recoveri" in "What is the recovery after
+    {X}?"): a question that names only these names nothing of its own."""
+    return set(content_stems(re.sub(r"\{\w+\}", " ", template)))
 
 
 def model_prototypes(model: QuestionModel, encode: Encode) -> np.ndarray:
@@ -361,11 +367,20 @@ def _articles_before(key: list[str], said: list[str]) -> dict[str, int]:
         if after and after not in stop and can_be_noun(after):
             continue
         start = i
-        while start > max(0, i - MODIFIER_REACH) and said[start - 1] not in stop:
+        while start > max(0, i - MODIFIER_REACH) and _compound(said[start - 1 : i + size], said, stop):
             start -= 1  # "the skin test" gives "test" the article of the whole name: "the test"
         before = said[start - 1] if start else ""
         counts[before if before in counts else ""] += 1
     return counts
+
+
+def _compound(name: list[str], said: list[str], stop: frozenset[str]) -> bool:
+    """Whether ``name`` (a word before a subject, then the subject) is a name the talk says twice or more
+    ("skin test"), its first word no stop word: not a verb and its object ("performs vasectomy")."""
+    if name[0] in stop or not can_be_noun(name[0]):
+        return False
+    size = len(name)
+    return sum(said[j : j + size] == name for j in range(len(said) - size + 1)) >= 2
 
 
 def _plural(word: str) -> bool:

@@ -63,7 +63,7 @@ class SubjectModel:
     margin: float = 0.0
 
     def choose(self, rows: np.ndarray) -> int:
-        """The chosen candidate's index (row 0 is the talk's subject)."""
+        """The chosen candidate's index (row 0 is the talk's subject; :func:`section_candidates`)."""
         scores = self.scores(rows)
         best = int(np.argmax(scores))
         return best if scores[best] > scores[0] + self.margin else 0
@@ -75,8 +75,8 @@ class SubjectModel:
 
 @dataclass(frozen=True)
 class SectionCandidates:
-    """One section's candidate subjects (lower case; the talk's subject first), each as the talk first
-    writes it ("PRP"), and their feature rows."""
+    """One section's candidate subjects (lower case; the talk's subject first, always present), each as
+    the talk first writes it ("PRP"), and their feature rows."""
 
     keys: list[str]
     shown: list[str]
@@ -87,18 +87,21 @@ def section_candidates(sections: Sequence[str], topic: str, encode: Encode) -> l
     """Each section's candidates: the talk's subject ``topic``, then the noun phrases its first
     :data:`OPENING_SENTENCES` sentences say that may be a talk's subject
     (:func:`~video2blog.pipeline.text.metadata.topic_candidates`); ``encode`` gives
-    sentence vectors (for how close a candidate's meaning is to the section's opening)."""
+    sentence vectors (for how close a candidate's meaning is to the section's opening). None without a
+    subject: there is nothing to replace."""
+    key = topic.lower()
+    if not key:
+        return []
     found = topic_candidates(sections)
     allowed = set(found.keys)
-    key = topic.lower()
     listed = []
     for text, said_here in zip(sections, found.per_section):
         early = f" {' '.join(tokens(' '.join(sentences_of(text)[:OPENING_SENTENCES])))} "
-        keys = [key] if key else []
+        keys = [key]
         keys += [
             k
             for k in said_here
-            if k in allowed and k != key and can_be_noun(k.split()[-1]) and f" {k} " in early
+            if k in allowed and k != key and can_be_noun(k.split()[-1]) and _said(k) in early
         ]
         listed.append(keys)
     near = _closeness(sections, listed, encode)
@@ -120,7 +123,7 @@ def _closeness(sections: Sequence[str], listed: Sequence[list[str]], encode: Enc
     section's first sentences (the part of an answer that echoes its question). One encoder call."""
     openings = [sentences_of(text)[:SENTENCE_REACH] for text in sections]
     texts = list(dict.fromkeys([*(s for o in openings for s in o), *(k for keys in listed for k in keys)]))
-    vectors = dict(zip(texts, encode(texts))) if texts else {}
+    vectors = dict(zip(texts, encode(texts), strict=True)) if texts else {}
     near = []
     for opening, keys in zip(openings, listed):
         if not opening or not keys:
@@ -154,7 +157,7 @@ def candidate_row(
     here = found.per_section[index].get(key, 0)
     words = key.split()
     vocabulary = encoder_vocabulary()
-    at = parts.words.find(f" {key} ")
+    at = parts.words.find(_said(key))
     opening = " ".join(parts.words.split()[:OPENING_WORDS])
     return [
         float(key == topic),
@@ -162,14 +165,20 @@ def candidate_row(
         here / max(1, found.said[key]),
         found.spread[key] / max(1, count),
         float(len(words) - 1),
-        float(f" {key} " in parts.first),
+        float(_said(key) in parts.first),
         sum(w in vocabulary for w in words) / len(words),
         float(found.shown.get(key, key).isupper()),
         float(bool(topic) and key != topic and f" {topic} " in f" {key} "),
         math.log1p(found.said[key]),
-        float(f" {key} " in f" {opening} "),
+        float(_said(key) in f" {opening} "),
         1.0 - at / len(parts.words) if at >= 0 else 0.0,
     ]
+
+
+def _said(key: str) -> str:
+    """A candidate as :func:`~video2blog.pipeline.textutil.tokens` writes a text ("crohn's", not
+    "crohn’s"), a space either side, to find it among a section's words."""
+    return f" {' '.join(tokens(key))} "
 
 
 def section_subjects(
