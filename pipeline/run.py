@@ -360,8 +360,7 @@ def add_section_images(draft: Draft, video: Path) -> tuple[Draft, dict[str, byte
     sections, files = [], {}
     for n, (section, frame) in enumerate(zip(draft.sections, frames), 1):
         if frame is not None:
-            named = draft.title if section.lead else section.heading  # a lead has no heading of its own
-            name = f"{IMAGES_DIR}/{n:02d}-{slugify(named, 40)}.jpg"
+            name = f"{IMAGES_DIR}/{n:02d}-{slugify(section.still_name(draft.title), 40)}.jpg"
             files[name] = frame.jpeg
             section = replace(section, image=name)
         sections.append(section)

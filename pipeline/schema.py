@@ -177,6 +177,16 @@ class Section:
     image: str = ""
     lead: bool = False
 
+    def still_name(self, title: str) -> str:
+        """What the section's still frame is called (alt text, file name): see :func:`still_name`."""
+        return still_name(title, self.heading, self.lead)
+
+
+def still_name(title: str, heading: str, lead: bool) -> str:
+    """A section's still frame is named by its heading; a lead's (which shows no heading) by the post's
+    ``title``."""
+    return title if lead else heading
+
 
 @dataclass(frozen=True)
 class Source:

@@ -25,6 +25,7 @@ from video2blog.pipeline import net
 from video2blog.pipeline.editing.store import read_json_object
 from video2blog.pipeline.errors import InputError, UsageError, Video2BlogError
 from video2blog.pipeline.output import atomic_write
+from video2blog.pipeline.schema import still_name
 from video2blog.pipeline.serialize import to_json
 from video2blog.pipeline.writers.wp_content import link_related, post_body
 
@@ -145,7 +146,11 @@ def read_draft_post(draft_dir: Path) -> DraftPost:
         raise InputError("has no readable post.html; draft again with the html format", draft_dir) from exc
     sections = data.get("sections") or []
     title = str(data.get("title", ""))
-    images = tuple((s["image"], _alt_text(s, title)) for s in sections if s.get("image"))
+    images = tuple(
+        (s["image"], still_name(title, str(s.get("heading", "")), bool(s.get("lead"))))
+        for s in sections
+        if s.get("image")
+    )
     return DraftPost(
         title=title,
         slug=str(data.get("slug", "")),
@@ -154,11 +159,6 @@ def read_draft_post(draft_dir: Path) -> DraftPost:
         html=page,
         images=images,
     )
-
-
-def _alt_text(section: dict[str, Any], title: str) -> str:
-    """A still's alt text, as post.html gives it: the section's heading, the post's title for its lead."""
-    return title if section.get("lead") else str(section.get("heading", ""))
 
 
 def _read_json(path: Path) -> dict[str, Any]:
