@@ -364,18 +364,18 @@ def held_apart_rows(items: list[Item], folds: int, text: bool, answers_only: boo
     kind = "embeddings" if embed.encoder() is not None else "lexical"
     talks = tb.load(kind, True, text)
     original = segment.boundary_model
-    rows: list[Row] = []
     base = replace(original(kind), answers=()) if answers_only else None
-    for k in range(folds):
-        model = tb.train(tb.training_talks(talks, folds, k), base)
+
+    def install(fold: int, _held: set[str]) -> Callable[[], None]:
+        model = tb.train(tb.training_talks(talks, folds, fold), base)
         segment.boundary_model = lambda _kind, model=model: model  # type: ignore[assignment,misc]
-        try:
-            rows += [score(i) for i in items if fold_of(i.group, folds) == k]
-        finally:
+
+        def restore() -> None:
             segment.boundary_model = original
-        print(f"  fold {k}/{folds} scored", file=sys.stderr, flush=True)
-    order = {i.truth.item: n for n, i in enumerate(items)}
-    return sorted(rows, key=lambda r: order[r.item])
+
+        return restore
+
+    return _fold_rows(items, folds, install)
 
 
 def gate_held_apart_rows(items: list[Item], folds: int) -> list[Row]:
@@ -387,7 +387,7 @@ def gate_held_apart_rows(items: list[Item], folds: int) -> list[Row]:
     data = train_gate.examples()
     original = compose.shipped_gate
 
-    def install(held: set[str]) -> Callable[[], None]:
+    def install(_fold: int, held: set[str]) -> Callable[[], None]:
         kinds = {e.group for e in data if e.name in held}
         gate = train_gate.fit([e for e in data if e.name not in held and e.group not in kinds])
         # The heading stage and the section stage (the rule for a talk of answers) ask the same gate.
@@ -411,7 +411,7 @@ def subject_held_apart_rows(items: list[Item], folds: int) -> list[Row]:
     data = train_subjects.examples([*clinic_pages(), *talk_pages(), *extra_pages()])
     original = subjects.shipped_subject_model
 
-    def install(held: set[str]) -> Callable[[], None]:
+    def install(_fold: int, held: set[str]) -> Callable[[], None]:
         kinds = {e.group for e in data if e.page in held}
         model = train_subjects.fit([e for e in data if e.page not in held and e.group not in kinds])
         subjects.shipped_subject_model = lambda model=model: model  # type: ignore[assignment,misc]
@@ -424,12 +424,14 @@ def subject_held_apart_rows(items: list[Item], folds: int) -> list[Row]:
     return _fold_rows(items, folds, install)
 
 
-def _fold_rows(items: list[Item], folds: int, install: Callable[[set[str]], Callable[[], None]]) -> list[Row]:
-    """Each fold's items scored with what ``install`` puts in place for the fold's held-out groups (it
-    returns how to put the shipped one back)."""
+def _fold_rows(
+    items: list[Item], folds: int, install: Callable[[int, set[str]], Callable[[], None]]
+) -> list[Row]:
+    """Each fold's items scored with what ``install`` puts in place for the fold (its number and its
+    held-out groups); ``install`` returns how to put the shipped one back."""
     rows: list[Row] = []
     for k in range(folds):
-        restore = install({i.group for i in items if fold_of(i.group, folds) == k})
+        restore = install(k, {i.group for i in items if fold_of(i.group, folds) == k})
         try:
             rows += [score(i) for i in items if fold_of(i.group, folds) == k]
         finally:
