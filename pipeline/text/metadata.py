@@ -24,6 +24,7 @@ from video2blog.pipeline.text.lexicon import (
 )
 from video2blog.pipeline.text.phrases import (
     LEADING_FILLER,
+    NAME_SAID,
     WEAK_WORDS,
     Phrase,
     describer,
@@ -81,7 +82,9 @@ def topic_candidates(sections: Sequence[str]) -> TopicCandidates:
     modifiers = {w for k in said if " " in k for w in k.split()[:-1]}  # "sleep" in "sleep study" is a noun
     verbs = verb_like(" ".join(sections)) - modifiers
     candidates = [
-        k for k in said if (" " not in k or said[k] >= 2) and not set(k.split()) & verbs and not describer(k)
+        k
+        for k in said
+        if (" " not in k or said[k] >= NAME_SAID) and not set(k.split()) & verbs and not describer(k)
     ]  # "anterior", "natural": a describing word alone is no subject
     return TopicCandidates(candidates, said, spread, shown, tuple(per_section))
 

@@ -20,7 +20,10 @@ from video2blog.pipeline.text.lexicon import (
 )
 from video2blog.pipeline.textutil import GREETING, stem, tokens, word_list
 
+# A phrase (a name, a key term) is a run of at most this many content words.
 MAX_PHRASE_WORDS = 3
+# A run of two or more words is a name (a subject, a key term) where the talk says it this often.
+NAME_SAID = 2
 # Words that carry little topic in a talk although they are not function words.
 WEAK_WORDS = word_list("weak_words.txt")
 

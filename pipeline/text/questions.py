@@ -30,6 +30,7 @@ from importlib import resources
 import numpy as np
 
 from video2blog.pipeline.text.lexicon import can_be_noun, noun_lemma, word_classes
+from video2blog.pipeline.text.phrases import MAX_PHRASE_WORDS, NAME_SAID
 from video2blog.pipeline.textutil import content_stems, tokens, word_list
 
 FORMS_FILE = "question_forms.json"
@@ -40,8 +41,6 @@ SPOKEN_FILE = "spoken_question.json"
 GATE_FEATURES = ("answer_similarity", "sentence_similarity")
 # The first sentences of a section say which question it answers.
 SENTENCE_REACH = 4
-# How many words of a longer name may stand between a subject and its article ("a skin prick test").
-MODIFIER_REACH = 2
 # Letters whose English names start with a vowel sound: "an MRI", "an FDA-approved".
 _VOWEL_LETTERS = frozenset("AEFHILMNORSX")
 
@@ -367,7 +366,8 @@ def _articles_before(key: list[str], said: list[str]) -> dict[str, int]:
         if after and after not in stop and can_be_noun(after):
             continue
         start = i
-        while start > max(0, i - MODIFIER_REACH) and _compound(said[start - 1 : i + size], said, stop):
+        reach = max(0, i - (MAX_PHRASE_WORDS - 1))  # a longer name's words before it: a phrase at most
+        while start > reach and _compound(said[start - 1 : i + size], said, stop):
             start -= 1  # "the skin test" gives "test" the article of the whole name: "the test"
         before = said[start - 1] if start else ""
         counts[before if before in counts else ""] += 1
@@ -375,12 +375,13 @@ def _articles_before(key: list[str], said: list[str]) -> dict[str, int]:
 
 
 def _compound(name: list[str], said: list[str], stop: frozenset[str]) -> bool:
-    """Whether ``name`` (a word before a subject, then the subject) is a name the talk says twice or more
-    ("skin test"), its first word no stop word: not a verb and its object ("performs vasectomy")."""
+    """Whether ``name`` (a word before a subject, then the subject) is a name the talk says often enough
+    (:data:`~video2blog.pipeline.text.phrases.NAME_SAID`: "skin test"), its first word no stop word: not
+    a verb and its object ("performs vasectomy")."""
     if name[0] in stop or not can_be_noun(name[0]):
         return False
     size = len(name)
-    return sum(said[j : j + size] == name for j in range(len(said) - size + 1)) >= 2
+    return sum(said[j : j + size] == name for j in range(len(said) - size + 1)) >= NAME_SAID
 
 
 def _plural(word: str) -> bool:
