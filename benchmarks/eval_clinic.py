@@ -408,12 +408,13 @@ def subject_held_apart_rows(items: list[Item], folds: int) -> list[Row]:
     from benchmarks.qa_pages import clinic_pages, extra_pages, talk_pages
     from video2blog.pipeline.text import subjects
 
-    data = train_subjects.examples([*clinic_pages(), *talk_pages(), *extra_pages()])
+    reach = train_subjects.shipped_reach()
+    data = train_subjects.examples([*clinic_pages(), *talk_pages(), *extra_pages()], reach)
     original = subjects.shipped_subject_model
 
     def install(_fold: int, held: set[str]) -> Callable[[], None]:
         kinds = {e.group for e in data if e.page in held}
-        model = train_subjects.fit([e for e in data if e.page not in held and e.group not in kinds])
+        model = train_subjects.fit([e for e in data if e.page not in held and e.group not in kinds], reach)
         subjects.shipped_subject_model = lambda model=model: model  # type: ignore[assignment,misc]
 
         def restore() -> None:

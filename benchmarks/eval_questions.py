@@ -140,8 +140,9 @@ def held_apart_subjects(pages: Sequence[Page], train: Sequence[Page]) -> dict[st
     ``train`` pages of other groups."""
     from benchmarks import train_subjects
 
-    data = train_subjects.examples(train)
-    return {g: train_subjects.fit([e for e in data if e.group != g]) for g in {p.group for p in pages}}
+    reach = train_subjects.shipped_reach()
+    data = train_subjects.examples(train, reach)
+    return {g: train_subjects.fit([e for e in data if e.group != g], reach) for g in {p.group for p in pages}}
 
 
 def summary(rows: Sequence[Scored], variant: str) -> tuple[float, float, int]:

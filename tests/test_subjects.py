@@ -8,10 +8,12 @@ import pytest
 from benchmarks import train_subjects
 from tests.test_questions import _draft, needs_encoder
 from video2blog.pipeline.engines import embed
+from video2blog.pipeline.text.metadata import topic_candidates
 from video2blog.pipeline.text.questions import Subject, ask_naming, question_forms
 from video2blog.pipeline.text.subjects import (
     SUBJECT_FEATURES,
     SUBJECT_MODEL,
+    SectionCandidates,
     SubjectModel,
     section_candidates,
     section_subjects,
@@ -31,6 +33,12 @@ ALLERGY = [
 ]
 
 
+def candidates(sections: list[str], topic: str) -> list[SectionCandidates]:
+    """The candidates as the shipped model gathers them (from its number of opening sentences)."""
+    reach = train_subjects.shipped_reach()
+    return section_candidates(sections, topic_candidates(sections), topic, embed.embed, reach)
+
+
 @needs_encoder
 def test_a_section_about_its_own_thing_asks_about_it_and_the_rest_about_the_talks_subject():
     headings = [s.heading for s in _draft(ALLERGY).sections]
@@ -41,7 +49,7 @@ def test_a_section_about_its_own_thing_asks_about_it_and_the_rest_about_the_talk
 
 @needs_encoder
 def test_the_talks_subject_is_the_first_candidate_of_every_section_even_unsaid():
-    found = section_candidates(ALLERGY, "allergies", embed.embed)
+    found = candidates(ALLERGY, "allergies")
     assert [c.keys[0] for c in found] == ["allergies"] * 4  # the second section never says it
     assert all(c.rows.shape == (len(c.keys), len(SUBJECT_FEATURES)) for c in found)
     assert "skin prick test" in found[1].keys and "skin prick test" not in found[0].keys
@@ -58,10 +66,10 @@ def test_the_talks_subject_is_the_first_candidate_of_every_section_even_unsaid()
 
 def test_another_candidate_replaces_the_talks_subject_only_by_the_margin():
     rows = np.array([[1.0, 0.0], [0.0, 1.0]])  # the talk's subject, then another candidate
-    model = SubjectModel(np.array([1.0, 1.5]), 0.0, np.zeros(2), np.ones(2), margin=1.0)
+    model = SubjectModel(np.array([1.0, 1.5]), 0.0, np.zeros(2), np.ones(2), 2, margin=1.0)
     assert model.choose(rows) == 0  # 1.5 does not beat 1.0 by 1.0
-    assert SubjectModel(np.array([1.0, 2.5]), 0.0, np.zeros(2), np.ones(2), margin=1.0).choose(rows) == 1
-    assert SubjectModel(np.array([1.0, 1.5]), 0.0, np.zeros(2), np.ones(2)).choose(rows) == 1
+    assert SubjectModel(np.array([1.0, 2.5]), 0.0, np.zeros(2), np.ones(2), 2, margin=1.0).choose(rows) == 1
+    assert SubjectModel(np.array([1.0, 1.5]), 0.0, np.zeros(2), np.ones(2), 2).choose(rows) == 1
 
 
 def test_without_a_model_every_section_asks_about_the_talks_subject(monkeypatch: pytest.MonkeyPatch):
@@ -74,7 +82,8 @@ def test_without_a_model_every_section_asks_about_the_talks_subject(monkeypatch:
         raise AssertionError("no model: nothing to embed")
 
     assert (
-        section_subjects(ALLERGY, "allergies", text, never) == [Subject("allergies", "allergies", True)] * 4
+        section_subjects(ALLERGY, topic_candidates(ALLERGY), "allergies", text, never)
+        == [Subject("allergies", "allergies", True)] * 4
     )
 
 
@@ -95,19 +104,20 @@ def test_the_shipped_model_names_every_feature_and_round_trips():
 
     data = json.loads(resources.files("video2blog.pipeline.data").joinpath(SUBJECT_MODEL).read_text())
     assert set(data["weights"]) == set(SUBJECT_FEATURES) == set(data["mean"]) == set(data["scale"])
-    model = SubjectModel(
-        np.linspace(-1, 1, len(SUBJECT_FEATURES)), 0.25, np.full(len(SUBJECT_FEATURES), 0.5), np.ones(13), 1.5
-    )
+    assert shipped.opening_sentences in train_subjects.REACHES  # chosen on held-apart folds
+    size = len(SUBJECT_FEATURES)
+    model = SubjectModel(np.linspace(-1, 1, size), 0.25, np.full(size, 0.5), np.ones(size), 3, margin=1.5)
     again = subject_model_from(train_subjects.to_json(model))
-    rows = np.random.default_rng(0).normal(size=(5, len(SUBJECT_FEATURES)))
+    rows = np.random.default_rng(0).normal(size=(5, size))
     assert np.allclose(again.scores(rows), model.scores(rows), atol=1e-4) and again.margin == 1.5
+    assert again.opening_sentences == 3
 
 
 @needs_encoder
 def test_without_a_subject_there_is_nothing_to_replace_and_curly_apostrophes_are_found():
-    assert section_candidates(ALLERGY, "", embed.embed) == []
+    assert candidates(ALLERGY, "") == []
     said = ["Crohn’s disease inflames the gut. Botox does not treat Crohn’s disease.", "Botox is quick."]
-    assert "crohn’s disease" in section_candidates(said, "Botox", embed.embed)[0].keys
+    assert "crohn’s disease" in candidates(said, "Botox")[0].keys
 
 
 @needs_encoder
@@ -122,6 +132,6 @@ def test_a_candidate_is_labelled_where_the_question_names_it_beyond_its_forms_wo
             Pair("What is the recovery after allergy shots?", ("The recovery is quick.", "Rest a day.")),
         ),
     )
-    first, second = train_subjects.examples([page])
+    first, second = train_subjects.examples([page], train_subjects.shipped_reach())
     assert first.labels[first.keys.index("skin prick test")] == 1.0
     assert second.labels[second.keys.index("recovery")] == 0.0  # the form says "recovery" itself

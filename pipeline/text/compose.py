@@ -22,11 +22,13 @@ from video2blog.pipeline.text.glossary import correct_words
 from video2blog.pipeline.text.hallucination import find_hallucinations
 from video2blog.pipeline.text.headings import Talk, alternatives, generate_heading, keeps_spoken
 from video2blog.pipeline.text.metadata import (
+    TopicCandidates,
+    best_topic,
     keywords,
-    main_topic,
     make_description,
     make_title,
     slugify,
+    topic_candidates,
     topic_purpose,
 )
 from video2blog.pipeline.text.phrases import keep_case, sentences_of
@@ -109,11 +111,11 @@ def compose(
             unnamed, prose, full_text, source, options, corrections, cleaned, transcript
         )
     talk = Talk(tuple(_section_text(s) for s in unnamed))
-    talk = replace(talk, topic=main_topic(talk.sections))
+    found = topic_candidates(talk.sections)
+    talk = replace(talk, topic=best_topic(found))
     model = options.question_model or shipped_model()
-    gate = options.question_gate or shipped_gate()
     questions, heads = (
-        _questions(unnamed, talk, full_text, encode, (model, gate, options.subject_model))
+        _questions(unnamed, talk, found, full_text, encode, options, model)
         if encode and model
         else ({}, False)
     )
@@ -333,16 +335,19 @@ def _section_text(section: Section) -> str:
 def _questions(
     sections: Sequence[Section],
     talk: Talk,
+    found: TopicCandidates,
     text: str,
     encode: Encode,
-    models: tuple[QuestionModel, QuestionGate | None, SubjectModel | None],
+    options: ComposeOptions,
+    model: QuestionModel,
 ) -> tuple[dict[int, list[str]], bool]:
     """The questions each section without a heading may answer, naming what it is about
-    (:func:`~video2blog.pipeline.text.subjects.section_subjects`), the likeliest first (none where the
-    form ``models`` are unsure of every form), and whether the talk is headed by questions: the gate's
+    (:func:`~video2blog.pipeline.text.subjects.section_subjects`, of the talk's ``found``
+    :func:`~video2blog.pipeline.text.metadata.topic_candidates`), the likeliest first (none where the
+    form ``model`` is unsure of every form), and whether the talk is headed by questions: the gate's
     decision over those sections (every talk where no gate was trained). Spoken headings cost no
     embedding."""
-    model, gate, subject_model = models
+    gate = options.question_gate or shipped_gate()
     unnamed = [i for i, s in enumerate(sections) if not s.heading]
     if not talk.topic or not unnamed:
         return {}, False
@@ -350,7 +355,7 @@ def _questions(
     rows = form_rows(said, encode, model)
     heads = gate is None or asks_probability(gate, talk_features(rows, len(model.forms))) >= gate.threshold
     topic = keep_case(talk.topic)
-    subjects = section_subjects(talk.sections, topic, text, encode, subject_model)
+    subjects = section_subjects(talk.sections, found, topic, text, encode, options.subject_model)
     asked = questions_of(rows, [subjects[i] for i in unnamed], model, subject_of(topic, text))
     return dict(zip(unnamed, asked)), heads
 

@@ -94,7 +94,11 @@ def main_topic(sections: Sequence[str]) -> str:
 
     A phrase of two or three words must be said at least twice to count.
     """
-    found = topic_candidates(sections)
+    return best_topic(topic_candidates(sections))
+
+
+def best_topic(found: TopicCandidates) -> str:
+    """:func:`main_topic` of the talk whose :func:`topic_candidates` are ``found``."""
     if not found.keys:
         return ""
     said, spread, shown = found.said, found.spread, found.shown
@@ -242,8 +246,7 @@ def keyword_row(key: str, said: int, first: int, total: int, text: str) -> list[
     the sentence encoder knows whole (everyday words: "drip", "blood"), where in the talk it is first
     said (0 to 1), and whether the talk writes it in capitals."""
     parts = key.split()
-    vocabulary = encoder_vocabulary()
-    known = sum(p in vocabulary for p in parts) / len(parts)
+    known = known_share(parts)
     acronym = _as_written(key, text) != key
     return [
         float(np.log1p(said)),
@@ -263,8 +266,15 @@ def _spread(key: str, text: str, parts: int = 4) -> float:
     return sum(bool(pattern.search(lower, i * size, (i + 1) * size + len(key))) for i in range(parts)) / parts
 
 
+def known_share(words: Sequence[str]) -> float:
+    """The share of ``words`` the shipped sentence encoder knows whole: everyday words ("drip", "blood"),
+    where a term of the trade ("NMDA", "vasectomy") comes in word pieces."""
+    vocabulary = _encoder_vocabulary()
+    return sum(w in vocabulary for w in words) / max(1, len(words))
+
+
 @lru_cache(maxsize=1)
-def encoder_vocabulary() -> frozenset[str]:
+def _encoder_vocabulary() -> frozenset[str]:
     """The whole words of the shipped sentence encoder's vocabulary (no word pieces)."""
     text = resources.files("video2blog.pipeline.data").joinpath("minilm_vocab.txt").read_text("utf-8")
     return frozenset(t for t in text.split() if t.isalpha())

@@ -21,7 +21,7 @@ from importlib import resources
 import numpy as np
 
 from video2blog.pipeline.text.lexicon import can_be_noun
-from video2blog.pipeline.text.metadata import TopicCandidates, encoder_vocabulary, topic_candidates
+from video2blog.pipeline.text.metadata import TopicCandidates, known_share
 from video2blog.pipeline.text.phrases import keep_case, sentences_of
 from video2blog.pipeline.text.questions import SENTENCE_REACH, Encode, Subject, subject_of
 from video2blog.pipeline.textutil import tokens
@@ -29,9 +29,6 @@ from video2blog.pipeline.textutil import tokens
 SUBJECT_MODEL = "subject_model.json"
 # How many of a section's first words count as its opening (where an answer echoes its question).
 OPENING_WORDS = 8
-# A candidate must be said in the section's first sentences: an answer names what it answers early
-# (`python -m benchmarks.train_subjects`: 1 / 2 / all sentences, clinic F1 0.392 / 0.410 / 0.406).
-OPENING_SENTENCES = 2
 # The named features of a candidate in a section (see :func:`candidate_row`).
 SUBJECT_FEATURES = (
     "topic",
@@ -52,14 +49,17 @@ SUBJECT_FEATURES = (
 
 @dataclass(frozen=True)
 class SubjectModel:
-    """A logistic model over :data:`SUBJECT_FEATURES`, standardised by ``mean`` and ``scale``; another
-    candidate names a section's question instead of the talk's subject only where its log-odds beat the
-    subject's by ``margin`` (a wrong switch reads worse than the treatment's name: "Do men hurt?")."""
+    """A logistic model over :data:`SUBJECT_FEATURES`, standardised by ``mean`` and ``scale``, of the
+    candidates said in a section's first ``opening_sentences`` sentences (an answer names what it answers
+    early; the training script chooses how many on held-apart folds); another candidate names a
+    section's question instead of the talk's subject only where its log-odds beat the subject's by
+    ``margin`` (a wrong switch reads worse than the treatment's name: "Do men hurt?")."""
 
     weights: np.ndarray
     bias: float
     mean: np.ndarray
     scale: np.ndarray
+    opening_sentences: int
     margin: float = 0.0
 
     def choose(self, rows: np.ndarray) -> int:
@@ -83,20 +83,21 @@ class SectionCandidates:
     rows: np.ndarray
 
 
-def section_candidates(sections: Sequence[str], topic: str, encode: Encode) -> list[SectionCandidates]:
-    """Each section's candidates: the talk's subject ``topic``, then the noun phrases its first
-    :data:`OPENING_SENTENCES` sentences say that may be a talk's subject
-    (:func:`~video2blog.pipeline.text.metadata.topic_candidates`); ``encode`` gives
-    sentence vectors (for how close a candidate's meaning is to the section's opening). None without a
-    subject: there is nothing to replace."""
+def section_candidates(
+    sections: Sequence[str], found: TopicCandidates, topic: str, encode: Encode, reach: int
+) -> list[SectionCandidates]:
+    """Each section's candidates: the talk's subject ``topic``, then the noun phrases its first ``reach``
+    sentences say that may be a talk's subject (``found``: the sections'
+    :func:`~video2blog.pipeline.text.metadata.topic_candidates`); ``encode`` gives sentence vectors (for
+    how close a candidate's meaning is to the section's opening). None without a subject: there is
+    nothing to replace."""
     key = topic.lower()
     if not key:
         return []
-    found = topic_candidates(sections)
     allowed = set(found.keys)
     listed = []
     for text, said_here in zip(sections, found.per_section):
-        early = f" {' '.join(tokens(' '.join(sentences_of(text)[:OPENING_SENTENCES])))} "
+        early = f" {' '.join(tokens(' '.join(sentences_of(text)[:reach])))} "
         keys = [key]
         keys += [
             k
@@ -156,7 +157,6 @@ def candidate_row(
     encoder: :func:`section_candidates` adds it.)"""
     here = found.per_section[index].get(key, 0)
     words = key.split()
-    vocabulary = encoder_vocabulary()
     at = parts.words.find(_said(key))
     opening = " ".join(parts.words.split()[:OPENING_WORDS])
     return [
@@ -166,7 +166,7 @@ def candidate_row(
         found.spread[key] / max(1, count),
         float(len(words) - 1),
         float(_said(key) in parts.first),
-        sum(w in vocabulary for w in words) / len(words),
+        known_share(words),
         float(found.shown.get(key, key).isupper()),
         float(bool(topic) and key != topic and f" {topic} " in f" {key} "),
         math.log1p(found.said[key]),
@@ -182,17 +182,23 @@ def _said(key: str) -> str:
 
 
 def section_subjects(
-    sections: Sequence[str], topic: str, text: str, encode: Encode, model: SubjectModel | None = None
+    sections: Sequence[str],
+    found: TopicCandidates,
+    topic: str,
+    text: str,
+    encode: Encode,
+    model: SubjectModel | None = None,
 ) -> list[Subject]:
-    """What each section's question names: the candidate the model (the shipped one by default) scores
-    best, as the talk names it (:func:`~video2blog.pipeline.text.questions.subject_of`); the talk's
-    subject everywhere where no model ships."""
+    """What each section's question names: the candidate (of ``found``, the sections'
+    :func:`~video2blog.pipeline.text.metadata.topic_candidates`) the model (the shipped one by default)
+    scores best, as the talk names it (:func:`~video2blog.pipeline.text.questions.subject_of`); the
+    talk's subject everywhere where no model ships."""
     model = model or shipped_subject_model()
     subject = subject_of(topic, text)
     if model is None or not topic:
         return [subject] * len(sections)
     chosen = []
-    for candidates in section_candidates(sections, topic, encode):
+    for candidates in section_candidates(sections, found, topic, encode, model.opening_sentences):
         best = model.choose(candidates.rows)
         chosen.append(subject if best == 0 else subject_of(keep_case(candidates.shown[best]), text))
     return chosen
@@ -207,6 +213,7 @@ def subject_model_from(data: dict[str, object]) -> SubjectModel:
         bias=float(data["bias"]),  # type: ignore[arg-type]
         mean=np.array([float(mean[n]) for n in SUBJECT_FEATURES]),
         scale=np.maximum(np.array([float(scale[n]) for n in SUBJECT_FEATURES]), 1e-9),
+        opening_sentences=int(data["opening_sentences"]),  # type: ignore[call-overload]
         margin=float(data.get("margin", 0.0)),  # type: ignore[arg-type]
     )
 
