@@ -25,6 +25,11 @@ class Word:
     start: float
     end: float
     probability: float
+    # The voice's median pitch over the word in Hz, and the semitones from it to the word's last voiced pitch
+    # (see ingest/prosody.py); None where too little of it is voiced, or the words came without their audio
+    # (captions, an imported transcript).
+    pitch: float | None = None
+    rise: float | None = None
 
 
 @dataclass(frozen=True)

@@ -59,10 +59,19 @@ def transcript_to_dict(transcript: Transcript) -> dict[str, Any]:
         "model": transcript.model,
         "language": transcript.language,
         "duration": transcript.duration,
-        "words": [asdict(w) for w in transcript.words],
+        "words": [_word_dict(w) for w in transcript.words],
         "sentences": [asdict(s) for s in transcript.sentences],
         **({"notes": list(transcript.notes)} if transcript.notes else {}),
     }
+
+
+def _word_dict(word: Word) -> dict[str, Any]:
+    """A word's JSON form; a pitch not measured is left out."""
+    return {k: v for k, v in asdict(word).items() if k not in _PITCH or v is not None}
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def transcript_from_dict(data: dict[str, Any]) -> Transcript:
@@ -72,7 +81,14 @@ def transcript_from_dict(data: dict[str, Any]) -> Transcript:
         KeyError, TypeError, ValueError: the data is not a transcript.
     """
     words = tuple(
-        Word(str(w["text"]), float(w["start"]), float(w["end"]), float(w.get("probability", 1.0)))
+        Word(
+            str(w["text"]),
+            float(w["start"]),
+            float(w["end"]),
+            float(w.get("probability", 1.0)),
+            _number(w.get("pitch")),
+            _number(w.get("rise")),
+        )
         for w in data["words"]
     )
     sentences = tuple(
@@ -190,9 +206,17 @@ def _span(value: Any) -> tuple[int, int]:
     return int(first), int(last)
 
 
-_WORD_FIELDS = {"text": str, "start": float, "end": float, "probability": float}
+_PITCH = ("pitch", "rise")
+_WORD_FIELDS = {
+    "text": str,
+    "start": float,
+    "end": float,
+    "probability": float,
+    "pitch": float,
+    "rise": float,
+}
 _SENTENCE_FIELDS = {"text": str, "start": float, "end": float, "words": list}
-_OPTIONAL = {"probability"}
+_OPTIONAL = {"probability", *_PITCH}
 
 
 def transcript_shape_error(data: object) -> str | None:

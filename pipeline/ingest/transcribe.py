@@ -15,7 +15,7 @@ import numpy as np
 
 from video2blog.pipeline.engines import Engine, EngineOptions, ProgressCallback, get_engine, prompt
 from video2blog.pipeline.errors import InputError, UsageError
-from video2blog.pipeline.ingest import language, media, missed
+from video2blog.pipeline.ingest import language, media, missed, prosody
 from video2blog.pipeline.output import atomic_write
 from video2blog.pipeline.progress import report_stage
 from video2blog.pipeline.schema import Transcript, Word
@@ -24,8 +24,9 @@ from video2blog.pipeline.textutil import normalise_term
 
 log = logging.getLogger(__name__)
 
-# 2: audio on the media's timeline, missed speech heard again; 3: no sampling, a second try, notes
-CACHE_VERSION = 3
+# 2: audio on the media's timeline, missed speech heard again; 3: no sampling, a second try, notes;
+# 4: each word's pitch and rise (ingest/prosody.py)
+CACHE_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -237,7 +238,7 @@ def transcribe_windows(
         for window in windows:
             part = engine.transcribe(window.samples, _window_progress(progress, window, info.duration))
             part = missed.rehear(part, window.samples, again, window.start, second)
-            words.extend(_shifted(part.words, window))
+            words.extend(_shifted(prosody.with_pitch(part.words, window.samples), window))
             notes.extend(part.notes)
             first, decoded = first or part, window.start + window.duration
     cut = media.check_complete(info, decoded, track, (first.language if first else None) or "en")

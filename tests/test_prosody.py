@@ -1,0 +1,46 @@
+"""The voice's pitch at each word's end (ingest/prosody.py): a question's voice rises, a statement's falls."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from video2blog.pipeline.ingest import prosody
+from video2blog.pipeline.schema import Transcript, Word
+from video2blog.pipeline.serialize import transcript_from_dict, transcript_to_dict
+
+RATE = 16000
+
+
+def tone(hz_from: float, hz_to: float, seconds: float) -> np.ndarray:
+    """A voiced sound (a fundamental and two harmonics) gliding from one pitch to another."""
+    t = np.arange(round(seconds * RATE)) / RATE
+    hz = np.linspace(hz_from, hz_to, len(t))
+    phase = 2 * np.pi * np.cumsum(hz) / RATE
+    return (0.3 * np.sin(phase) + 0.2 * np.sin(2 * phase) + 0.1 * np.sin(3 * phase)).astype(np.float32)
+
+
+def test_a_gliding_voice_reads_at_its_pitch_and_rises_or_falls_by_its_interval():
+    rising, falling = tone(110, 165, 0.6), tone(200, 150, 0.6)  # a fifth up; about five semitones down
+    audio = np.concatenate([rising, np.zeros(RATE // 5, np.float32), falling])
+    words = (Word("sube", 0.0, 0.6, 1.0), Word("baja", 0.8, 1.4, 1.0))
+    up, down = prosody.with_pitch(words, audio)
+    # the middle of each glide, and the interval from there to its end (165 / 137.5: 3.2 semitones up; 150 /
+    # 175: 2.7 down), within a semitone
+    assert up.pitch is not None and 128 <= up.pitch <= 148
+    assert up.rise is not None and 2.2 <= up.rise <= 4.2
+    assert down.pitch is not None and 165 <= down.pitch <= 185
+    assert down.rise is not None and -3.7 <= down.rise <= -1.7
+
+
+def test_silence_and_noise_have_no_pitch():
+    noise = np.random.default_rng(1).normal(0, 0.1, RATE).astype(np.float32)
+    audio = np.concatenate([np.zeros(RATE, np.float32), noise])
+    quiet, hiss = prosody.with_pitch((Word("a", 0.0, 1.0, 1.0), Word("b", 1.0, 2.0, 1.0)), audio)
+    assert (quiet.pitch, quiet.rise, hiss.pitch, hiss.rise) == (None, None, None, None)
+
+
+def test_pitch_survives_transcript_json_and_is_left_out_where_not_heard():
+    words = (Word("¿Duele", 0.0, 0.4, 0.9, 120.5, 2.5), Word("mucho?", 0.4, 0.9, 0.8))
+    data = transcript_to_dict(Transcript(words=words, language="es"))
+    assert data["words"][0]["pitch"] == 120.5 and "pitch" not in data["words"][1]
+    assert transcript_from_dict(data).words == words
