@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import wave
+from pathlib import Path
+
 import numpy as np
+import pytest
 
 from video2blog.pipeline.ingest import prosody
 from video2blog.pipeline.schema import Transcript, Word
 from video2blog.pipeline.serialize import transcript_from_dict, transcript_to_dict
+from video2blog.pipeline.text import asked
 
 RATE = 16000
 
@@ -44,3 +51,31 @@ def test_pitch_survives_transcript_json_and_is_left_out_where_not_heard():
     data = transcript_to_dict(Transcript(words=words, language="es"))
     assert data["words"][0]["pitch"] == 120.5 and "pitch" not in data["words"][1]
     assert transcript_from_dict(data).words == words
+
+
+def espeak(text: str, path: Path) -> np.ndarray:
+    subprocess.run(["espeak-ng", "-v", "es", "-s", "135", "-w", str(path), text], check=True)
+    with wave.open(str(path)) as f:
+        rate, data = f.getframerate(), f.readframes(f.getnframes())
+    samples = np.frombuffer(data, dtype=np.int16).astype(np.float32) / 32768
+    positions = np.arange(0, len(samples), rate / RATE)
+    return np.interp(positions, np.arange(len(samples)), samples).astype(np.float32)
+
+
+@pytest.mark.skipif(not shutil.which("espeak-ng"), reason="espeak-ng (Debian package) is missing")
+def test_a_spoken_yes_no_question_ends_higher_than_the_same_words_said_as_a_statement(tmp_path):
+    said = "Es normal sentir dolor durante los ejercicios"
+    levels = []
+    for text in (f"¿{said}?", f"{said}."):
+        audio = espeak(text, tmp_path / "talk.wav")
+        seconds = np.flatnonzero(np.abs(audio) > 0.02)[-1] / RATE  # where the speech ends
+        # the words evenly over the speech; the last one is long enough to carry the ending
+        names = said.split()
+        step = seconds / len(names)
+        words = tuple(Word(n, i * step, (i + 1) * step, 1.0) for i, n in enumerate(names))
+        heard = asked.voice(prosody.with_pitch(words, audio))
+        assert heard is not None
+        levels.append(heard)
+    question, statement = levels
+    assert question > statement + 0.1, levels  # more than a semitone apart, in octaves
+    assert statement < 0, levels  # the statement falls below its own middle

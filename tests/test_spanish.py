@@ -429,13 +429,18 @@ def test_the_prompt_is_part_of_the_cache_key_of_a_spanish_talk():
     assert cache_key("0" * 64, prompted) != cache_key("0" * 64, plain)
 
 
-def test_the_question_features_fold_accents_and_see_the_answer_and_the_run_on_comma():
+def test_the_question_features_fold_accents_and_see_the_answer_and_the_voice():
+    from dataclasses import replace
+
     from video2blog.pipeline.text import asked
 
-    words = make_words("Cuando debo empezar la rehabilitación, sí, normalmente a los pocos días.")
-    span = (0, 5)  # "Cuando debo empezar la rehabilitación," then "sí,"
+    words = make_words("Como debo empezar la rehabilitación. Sí, normalmente a los pocos días.")
+    span = (0, 5)  # "Como debo empezar la rehabilitación." then "Sí,"
     named = dict(zip(asked.FEATURES, asked.features(words, span, 0.02, "es")))
-    assert named == {"marked": 0.0, "interrogative": 1.0, "answer_next": 1.0, "comma_end": 1.0}
+    assert named == {"interrogative": 1.0, "answer_next": 1.0, "voice_level": 0.0}  # no audio: no voice
+    # heard at 100 Hz, the voice ending an octave up on "rehabilitación."
+    up = tuple(replace(w, pitch=100.0, rise=12.0 if i == 4 else 0.0) for i, w in enumerate(words))
+    assert dict(zip(asked.FEATURES, asked.features(up, span, 0.02, "es")))["voice_level"] == 1.0
     statement = make_words("Si la fiebre sube, llame.")
     said = dict(zip(asked.FEATURES, asked.features(statement, (0, 4), 0.02, "es")))
     assert said["interrogative"] == 0.0 and said["answer_next"] == 0.0  # "llame" answers nothing

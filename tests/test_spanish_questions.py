@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tests.conftest import make_words
 from video2blog.pipeline.run import DraftOptions, make_draft
-from video2blog.pipeline.schema import Source, Transcript
+from video2blog.pipeline.schema import Source, Transcript, Word
 from video2blog.pipeline.text import locales
 
 
@@ -62,3 +64,28 @@ def test_the_recovered_questions_head_their_sections():
         "¿Cuando debo empezar la rehabilitación después de una operación?",
         "¿Qué pasa si me salto una sesión?",
     ]
+
+
+def voiced(words: tuple[Word, ...], ends: dict[int, float]) -> tuple[Word, ...]:
+    """``words`` at 110 Hz, the voice ending ``ends[i]`` semitones above (or below) it on word i."""
+    return tuple(replace(w, pitch=110.0, rise=ends.get(i, 0.0)) for i, w in enumerate(words))
+
+
+def test_a_yes_no_question_written_as_a_statement_is_a_question_where_the_voice_stays_up():
+    text = (
+        "Es normal sentir dolor durante los ejercicios. Una molestia ligera es normal y suele pasar. "
+        "Es normal sentir cansancio al principio."
+    )
+    words = make_words(text, {7: 0.6, 15: 0.6})
+    # the first and the last sentence said alike; only the voice tells the question: it stays up on
+    # "ejercicios." and falls five semitones on "pasar." and on "principio."
+    heard = voiced(words, {6: 1.0, 14: -5.0, 20: -5.0})
+    said = [s.text for s in locales.split_sentences(Transcript(words=heard, language="es")).sentences]
+    assert said == [
+        "¿Es normal sentir dolor durante los ejercicios?",
+        "Una molestia ligera es normal y suele pasar.",
+        "Es normal sentir cansancio al principio.",
+    ]
+    # without the audio (an imported transcript), the words alone decide: no question
+    plain = [s.text for s in locales.split_sentences(Transcript(words=words, language="es")).sentences]
+    assert plain[0] == "Es normal sentir dolor durante los ejercicios."

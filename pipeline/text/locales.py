@@ -81,7 +81,7 @@ def split_sentences(transcript: Transcript) -> Transcript:
     sentences = [
         _sentence(words, piece, language, cut=len(pieces) > 1, typical=typical)
         for span in punkt_spans(words, language)
-        for pieces in [_at_pauses(words, span, typical, language)]
+        for pieces in [at_pauses(words, span, typical, language)]
         for piece in pieces
     ]
     return replace(transcript, sentences=tuple(_conditions_joined(words, sentences, typical, language)))
@@ -136,16 +136,15 @@ def typical_gap(words: tuple[Word, ...]) -> float:
     return max(statistics.median(gaps), 0.02) if gaps else 0.02
 
 
-def _at_pauses(
+def at_pauses(
     words: tuple[Word, ...], span: tuple[int, int], typical: float, language: str
 ) -> list[tuple[int, int]]:
     """A sentence cut where a spoken question ran into its answer, at the pause between them.
 
     Whisper sometimes writes a comma there ("Duele la inyección, el pinchazo dura..."). A pause at
     least :data:`~.sentences.MIN_QUESTION_PAUSE` long and :data:`~.sentences.PAUSE_RATIO` times the
-    talk's typical gap between words, after a comma or no mark, cuts where the piece before is a
-    question (the language's spoken-question model, :mod:`.asked`; without one, where it opens with an
-    interrogative, ``question-words-<code>.txt``), or the piece after opens with an interrogative; every
+    talk's typical gap between words, after a comma or no mark, cuts where the piece before opens with an
+    interrogative (``question-words-<code>.txt``), or the piece after does; every
     piece keeps :data:`~.sentences.MIN_QUESTION_WORDS` words. Pauses at commas inside a statement
     (espeak-ng and people pause there too) are left alone.
     """
@@ -157,9 +156,7 @@ def _at_pauses(
             continue
         before = join_words([w.text for w in words[start:cut]])
         after = join_words([w.text for w in words[cut : cut + 2]])
-        asks = asked.asks(words, (start, cut), typical, language)
-        opens = _opens_question(before, language, unaccented=True)
-        if (opens if asks is None else asks) or _opens_question(after, language):
+        if _opens_question(before, language, unaccented=True) or _opens_question(after, language):
             kept.append(cut)
     bounds = [first, *kept, last]
     return list(zip(bounds, bounds[1:]))
@@ -178,13 +175,15 @@ def _pause(words: tuple[Word, ...], i: int) -> float:
 def _sentence(
     words: tuple[Word, ...], span: tuple[int, int], language: str, cut: bool, typical: float
 ) -> Sentence:
-    """A sentence; a piece cut at a pause ends with a full stop, or is a question where the language's
-    spoken-question model takes it for one (without a model: where it opens with an interrogative), as is
-    a sentence of at most :data:`MAX_QUESTION_WORDS` words that Whisper ended with a full stop."""
+    """A sentence; a piece cut at a pause ends with a full stop, or is a question where it opens with an
+    interrogative, as is a sentence of at most :data:`MAX_QUESTION_WORDS` words that Whisper ended with a
+    full stop and that opens with one, or that the language's spoken-question model (:mod:`.asked`: the
+    voice staying up at its end) takes for a question."""
     sentence = make_sentence(words, span)
     text = sentence.text.rstrip(",;: ")
-    learned = asked.asks(words, span, typical, language)
-    asks = _opens_question(text, language, unaccented=cut) if learned is None else learned
+    asks = _opens_question(text, language, unaccented=cut)
+    if not cut and left_to_the_voice(text, language):
+        asks = bool(asked.asks(words, span, typical, language))
     asks = asks and span[1] - span[0] <= MAX_QUESTION_WORDS
     if sentence.text.endswith(("?", "!")) or not (cut or (asks and text.endswith("."))):
         return sentence
@@ -192,6 +191,12 @@ def _sentence(
     return replace(
         sentence, text=f"¿{text.lstrip('¿')}?" if asks and language == "es" else text + ("?" if asks else ".")
     )
+
+
+def left_to_the_voice(text: str, language: str) -> bool:
+    """Whether a whole sentence is one the spoken-question model decides: the recogniser closed it with a
+    full stop and it opens with no interrogative (a yes/no question, or a statement)."""
+    return text.endswith(".") and not _opens_question(text, language)
 
 
 def _opens_question(text: str, language: str, unaccented: bool = False) -> bool:
