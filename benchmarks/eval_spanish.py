@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.rules_only:
-        asked.model = lambda _language: None  # type: ignore[assignment]
+        asked.model = lambda _language: None  # type: ignore[assignment]  # for this run only
     if args.lexical:
         embed.available = lambda: False  # type: ignore[method-assign]
     cache_dir = CACHE_DIR

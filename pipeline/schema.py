@@ -27,7 +27,7 @@ class Word:
     probability: float
     # The voice's median pitch over the word in Hz, and the semitones from it to the word's last voiced pitch
     # (see ingest/prosody.py); None where too little of it is voiced, or the words came without their audio
-    # (captions, an imported transcript).
+    # (captions, a transcript written by another tool).
     pitch: float | None = None
     rise: float | None = None
 

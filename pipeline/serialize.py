@@ -207,6 +207,7 @@ def _span(value: Any) -> tuple[int, int]:
 
 
 _PITCH = ("pitch", "rise")
+_PITCH_NAMES = {"pitch": "a pitch in Hz (above 0)", "rise": "a finite number of semitones"}
 _WORD_FIELDS = {
     "text": str,
     "start": float,
@@ -248,8 +249,12 @@ def _list_error(name: str, items: object, wanted: dict[str, type]) -> str | None
                 if key in _OPTIONAL:
                     continue
                 return f'{name}[{i}] has no "{key}"'
+            if key in _PITCH and item[key] is None:
+                continue  # not heard
             if not _is(item[key], kind):
                 return f"{name}[{i}].{key} is {_kind(item[key])}, not {_KIND_NAMES[kind]}"
+            if key in _PITCH and not _pitch_ok(key, item[key]):
+                return f"{name}[{i}].{key} is {_kind(item[key])}, not {_PITCH_NAMES[key]}"
         if name == "sentences" and not _is_pair(item["words"]):
             return f"{name}[{i}].words is not a pair of word indices [first, last]"
     return None
@@ -271,6 +276,10 @@ def _is(value: object, kind: type) -> bool:
     if kind is float:
         return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
     return isinstance(value, kind)
+
+
+def _pitch_ok(key: str, value: float) -> bool:
+    return math.isfinite(value) and (key != "pitch" or value > 0)
 
 
 def _is_pair(value: object) -> bool:

@@ -79,3 +79,19 @@ def test_a_spoken_yes_no_question_ends_higher_than_the_same_words_said_as_a_stat
     question, statement = levels
     assert question > statement + 0.1, levels  # more than a semitone apart, in octaves
     assert statement < 0, levels  # the statement falls below its own middle
+
+
+def test_mains_hum_below_the_voice_has_no_pitch_and_a_voice_over_it_keeps_its_own():
+    seconds = np.arange(2 * RATE) / RATE
+    hum = (0.3 * np.sin(2 * np.pi * 50 * seconds)).astype(np.float32)  # 50 Hz: below any voice
+    voice = np.concatenate([tone(120, 120, 1.0), np.zeros(RATE, np.float32)])
+    words = (Word("voz", 0.0, 1.0, 1.0), Word("zumbido", 1.0, 2.0, 1.0))
+    spoken, humming = prosody.with_pitch(words, voice + 0.3 * hum)
+    assert spoken.pitch is not None and 115 <= spoken.pitch <= 125
+    assert (humming.pitch, humming.rise) == (None, None)
+
+
+def test_a_jump_of_an_octave_within_a_word_is_taken_for_the_trackers_error_not_a_rise():
+    jump = np.concatenate([tone(110, 110, 0.4), tone(220, 220, 0.1)])
+    (word,) = prosody.with_pitch((Word("sí", 0.0, 0.5, 1.0),), jump)
+    assert (word.pitch, word.rise) == (None, None)

@@ -36,56 +36,56 @@ QUIET_SHARE = 0.05
 MIN_VOICED = 5  # frames of a word (50 ms) needed to say where its voice went
 END_FRAMES = 3  # the word's last voiced frames whose median is its end pitch
 TAIL_S = 0.1  # the recogniser may end a word before its voice stops: look this far on, up to the next word
-MAX_RISE = 12.0  # semitones; more is a pitch error
-CHUNK = 4096  # frames per FFT batch (bounds memory on long windows)
-PITCH_RATE = 8000  # samples per second the pitch is read at (pairs of 16 kHz samples averaged)
+# Semitones: a voice moves less than this within one word's end; more is the tracker jumping an octave
+# (a voice strong in its second harmonic), and the word gets no pitch.
+MAX_RISE = 9.0
+CHUNK = 4096  # frames per FFT batch: bounds memory on long windows
+PITCH_STEP = 2  # pairs of 16 kHz samples averaged: the voice's pitch needs no more than 8 kHz, half the work
 
 
-def pitch_track(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
-    """The pitch in Hz of every :data:`HOP_S` frame of ``samples`` (NaN where unvoiced)."""
-    step = max(1, sample_rate // PITCH_RATE)  # the voice's pitch needs no more: half the work
-    usable = len(samples) // step * step
-    samples = samples[:usable].astype(np.float64).reshape(-1, step).mean(axis=1)
-    sample_rate //= step
-    size, hop = round(FRAME_S * sample_rate), round(HOP_S * sample_rate)
-    if len(samples) < size:
+def pitch_track(samples: np.ndarray) -> np.ndarray:
+    """The pitch in Hz of every :data:`HOP_S` frame of ``samples`` (16 kHz; NaN where unvoiced)."""
+    usable = len(samples) // PITCH_STEP * PITCH_STEP
+    audio = samples[:usable].astype(np.float64).reshape(-1, PITCH_STEP).mean(axis=1)
+    rate = SAMPLE_RATE // PITCH_STEP
+    size, hop = round(FRAME_S * rate), round(HOP_S * rate)
+    if len(audio) < size:
         return np.full(0, np.nan)
-    frames = np.lib.stride_tricks.sliding_window_view(samples, size)[::hop]
-    loud = np.sqrt(np.mean(frames**2, axis=1))
-    floor = QUIET_SHARE * float(np.percentile(loud, 95))
-    shortest, longest = int(sample_rate / HIGH_HZ), int(sample_rate / LOW_HZ)
-    pitch = np.full(len(frames), np.nan)
+    frames = np.lib.stride_tricks.sliding_window_view(audio, size)[::hop]
+    shortest, longest = int(rate / HIGH_HZ), int(rate / LOW_HZ)
+    pitch, loud = np.full(len(frames), np.nan), np.zeros(len(frames))
     for start in range(0, len(frames), CHUNK):
         batch = frames[start : start + CHUNK]
-        pitch[start : start + len(batch)] = _periods(batch, shortest, longest, sample_rate)
-    pitch[loud <= floor] = np.nan
+        loud[start : start + len(batch)] = np.sqrt(np.mean(batch**2, axis=1))
+        pitch[start : start + len(batch)] = _periods(batch, shortest, longest, rate)
+    pitch[loud <= QUIET_SHARE * float(np.percentile(loud, 95))] = np.nan
     return pitch
 
 
-def _periods(frames: np.ndarray, shortest: int, longest: int, sample_rate: int) -> np.ndarray:
+def _periods(frames: np.ndarray, shortest: int, longest: int, rate: int) -> np.ndarray:
+    """Each frame's pitch from its normalised autocorrelation; NaN where no period in the band repeats."""
     centred = frames - frames.mean(axis=1, keepdims=True)
     n = 1 << (2 * centred.shape[1] - 1).bit_length()
     spectrum = np.fft.rfft(centred, n)
-    corr = np.fft.irfft(np.abs(spectrum) ** 2, n)[:, : longest + 1]
+    corr = np.fft.irfft(np.abs(spectrum) ** 2, n)[:, : longest + 2]
     corr = corr / np.maximum(corr[:, :1], 1e-12)
     band = corr[:, shortest - 1 : longest + 2]  # one lag either side, to find the peaks
-    best = band[:, 1:-1].max(axis=1)
     middle = band[:, 1:-1]
+    best = middle.max(axis=1)
     peaks = (middle >= band[:, :-2]) & (middle >= band[:, 2:]) & (middle >= OCTAVE_SHARE * best[:, None])
     at = np.argmax(peaks, axis=1)  # the first (shortest) period's peak as high as the best's share
     rows = np.arange(len(band))
     before, here, after = band[rows, at], band[rows, at + 1], band[rows, at + 2]
     bend = before - 2 * here + after  # a parabola through the peak places it between two lags
     offset = np.where(bend < 0, 0.5 * (before - after) / np.where(bend < 0, bend, -1.0), 0.0)
-    lag = at + shortest + offset
-    return np.where(best >= VOICED, sample_rate / lag, np.nan)
+    lag = at + shortest + np.clip(offset, -0.5, 0.5)
+    repeats = peaks.any(axis=1) & (best >= VOICED)  # a peak inside the band, not its edge (hum below it)
+    return np.where(repeats, rate / lag, np.nan)
 
 
-def with_pitch(
-    words: tuple[Word, ...], samples: np.ndarray, sample_rate: int = SAMPLE_RATE
-) -> tuple[Word, ...]:
-    """``words`` (timed in ``samples``) each with its :attr:`~Word.pitch` and :attr:`~Word.rise`."""
-    pitch = pitch_track(samples, sample_rate)
+def with_pitch(words: tuple[Word, ...], samples: np.ndarray) -> tuple[Word, ...]:
+    """``words`` (timed in ``samples``, 16 kHz) each with its :attr:`~Word.pitch` and :attr:`~Word.rise`."""
+    pitch = pitch_track(samples)
     out = []
     for i, word in enumerate(words):
         stop = word.end + TAIL_S
@@ -97,13 +97,16 @@ def with_pitch(
 
 
 def _contour(pitch: np.ndarray, start: float, stop: float) -> tuple[float | None, float | None]:
-    """The median pitch of a stretch and the semitones from it to its last voiced pitch."""
+    """The median pitch of a stretch and the semitones from it to its last voiced pitch; None where too
+    little of it is voiced or the voice seems to jump an octave."""
     centre = FRAME_S / 2  # frame i spans i * HOP_S to that plus FRAME_S
-    first, last = max(0, math.floor((start - centre) / HOP_S)), max(0, math.ceil((stop - centre) / HOP_S))
+    first, last = max(0, math.ceil((start - centre) / HOP_S)), max(0, math.ceil((stop - centre) / HOP_S))
     voiced = pitch[first:last]
-    voiced = voiced[~np.isnan(voiced)]
+    voiced = voiced[np.isfinite(voiced) & (voiced > 0)]
     if len(voiced) < MIN_VOICED:
         return None, None
     end, middle = float(np.median(voiced[-END_FRAMES:])), float(np.median(voiced))
     semitones = 12.0 * math.log2(end / middle)
-    return round(middle, 1), round(max(-MAX_RISE, min(MAX_RISE, semitones)), 2)
+    if abs(semitones) > MAX_RISE:
+        return None, None
+    return round(middle, 1), round(semitones, 2)

@@ -11,7 +11,7 @@ regression over named features (:data:`FEATURES`): where its voice ends against 
 "No,", "Depende"), and an interrogative whose accent was dropped. ``python -m benchmarks.train_asked
 --write`` fits it on the development talks, chooses its features and threshold by leave-one-talk-out
 folds and writes ``asked_model-<code>.json``, used where it ships and the sentence's last word was
-voiced; without the audio (an imported transcript) such a sentence stays a statement.
+voiced; without its pitch (a transcript made without the audio) such a sentence stays a statement.
 
 Without the voice, a model of this kind did worse than the rules on talks kept apart and turned the
 monologues' statements into questions; one with the voice that also decided the pieces cut at a comma
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import math
+import statistics
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -96,15 +97,19 @@ def features(words: Sequence[Word], span: tuple[int, int], typical: float, langu
 
 
 def voice(words: Sequence[Word]) -> float | None:
-    """Where the voice ends over a stretch, in octaves from the stretch's median word pitch to the end of its
-    last word (a statement's falls, a yes/no question's stays up or rises); None where the last word's
-    pitch was not heard (too little voiced, or a transcript without its audio)."""
+    """Where the voice ends over a stretch, in octaves from its words' median pitch to the end of its last
+    word: a statement's falls, a yes/no question's stays up or rises.
+
+    None where the last word's pitch was not heard (too little voiced, or a transcript without its audio)
+    or is not a pitch (not positive); within an octave either way.
+    """
+    pitches = [w.pitch for w in words if w.pitch is not None and w.pitch > 0]
     last = words[-1] if words else None
-    pitches = sorted(w.pitch for w in words if w.pitch is not None)
-    if last is None or last.pitch is None or last.rise is None:
+    if last is None or last.pitch is None or last.rise is None or last.pitch <= 0:
         return None
     ends = math.log2(last.pitch) + last.rise / 12.0
-    return round(ends - math.log2(pitches[len(pitches) // 2]), 4)
+    level = ends - math.log2(statistics.median(pitches))
+    return round(max(-1.0, min(1.0, level)), 4)
 
 
 def _answers(text: str, language: str) -> bool:
@@ -122,7 +127,7 @@ def probability(words: Sequence[Word], span: tuple[int, int], typical: float, la
         return None  # the model weighs the voice: without it, the sentence stage's rule decides
     x = features(words, span, typical, language)
     z = fitted.bias + sum(w * v for w, v in zip(fitted.weights, x))
-    return 1.0 / (1.0 + math.exp(-z))
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
 def asks(words: Sequence[Word], span: tuple[int, int], typical: float, language: str) -> bool | None:

@@ -195,8 +195,12 @@ def _sentence(
 
 def left_to_the_voice(text: str, language: str) -> bool:
     """Whether a whole sentence is one the spoken-question model decides: the recogniser closed it with a
-    full stop and it opens with no interrogative (a yes/no question, or a statement)."""
-    return text.endswith(".") and not _opens_question(text, language)
+    full stop, it opens with no interrogative (a yes/no question, or a statement), and it is as long as a
+    question (:data:`~.sentences.MIN_QUESTION_WORDS` to :data:`MAX_QUESTION_WORDS` words: "Muchas
+    gracias." is none)."""
+    length = len(text.split())
+    short_enough = MIN_QUESTION_WORDS <= length <= MAX_QUESTION_WORDS
+    return short_enough and text.endswith(".") and not _opens_question(text, language)
 
 
 def _opens_question(text: str, language: str, unaccented: bool = False) -> bool:
