@@ -8,9 +8,10 @@ at its end where a statement's falls. So a whole sentence the recogniser closed 
 that opens with no interrogative (:func:`~.locales.left_to_the_voice`) is weighed by a logistic
 regression over named features (:data:`FEATURES`): where its voice ends against its own median pitch
 (each word's pitch comes from the audio, ``pipeline/ingest/prosody.py``), an answer word after it ("Sí,",
-"No,", "Depende"), and an interrogative whose accent was dropped. ``python -m benchmarks.train_asked
---write`` fits it on the development talks, chooses its features and threshold by leave-one-talk-out
-folds and writes ``asked_model-<code>.json``, used where it ships and the sentence's last word was
+"No,", "Depende"), and an interrogative whose accent was dropped (the Spanish model ships with the voice
+alone: the others drew level with it in the folds). ``python -m benchmarks.train_asked --write`` fits it
+on the development talks, chooses its features and threshold by leave-one-talk-out folds and writes
+``asked_model-<code>.json``, used where it ships and the sentence's last word was
 voiced; without its pitch (a transcript made without the audio) such a sentence stays a statement.
 
 Without the voice, a model of this kind did worse than the rules on talks kept apart and turned the
