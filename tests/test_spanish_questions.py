@@ -8,7 +8,7 @@ from dataclasses import replace
 from tests.conftest import make_words
 from video2blog.pipeline.run import DraftOptions, make_draft
 from video2blog.pipeline.schema import Source, Transcript, Word
-from video2blog.pipeline.text import locales
+from video2blog.pipeline.text import asked, locales
 
 
 def sentences(text: str, pauses: dict[int, float]) -> list[str]:
@@ -89,3 +89,55 @@ def test_a_yes_no_question_written_as_a_statement_is_a_question_where_the_voice_
     # without the audio (an imported transcript), the words alone decide: no question
     plain = [s.text for s in locales.split_sentences(Transcript(words=words, language="es")).sentences]
     assert plain[0] == "Es normal sentir dolor durante los ejercicios."
+
+
+def test_where_the_voice_decides_an_answers_short_first_sentence_is_no_title_cutting_off_its_question():
+    text = (
+        "¿Es necesario tomar medicación? No siempre hace falta tomar nada. Muchas personas mejoran solo con "
+        "terapia y con cambios en su rutina diaria. ¿Cuánto dura una sesión? Cada sesión dura unos cincuenta "
+        "minutos. Al principio nos vemos una vez por semana y luego cada quince días, cuando usted ya tiene "
+        "herramientas propias para manejar la ansiedad."
+    )
+    ends = [i + 1 for i, token in enumerate(text.split()[:-1]) if token.endswith((".", "?"))]
+    words = make_words(text, dict.fromkeys(ends, 0.7))  # every sentence set apart: a title's shape
+    # the statements' voice falls five semitones at their full stop
+    heard = voiced(words, {i - 1: -5.0 for i in ends if words[i - 1].text.endswith(".")})
+
+    def headings(said: tuple[Word, ...]) -> list[tuple[str, str]]:
+        transcript = locales.split_sentences(Transcript(words=said, language="es", duration=said[-1].end))
+        draft = make_draft(
+            transcript, Source("talk.wav", "ab" * 32, said[-1].end), DraftOptions(date="2026-01-02")
+        )
+        return [(s.heading_source, s.heading) for s in draft.sections]
+
+    assert headings(heard) == [
+        ("spoken", "¿Es necesario tomar medicación?"),
+        ("spoken", "¿Cuánto dura una sesión?"),
+    ]
+    # without the voice (an imported transcript) the title rules stand in for it, as before: a short
+    # sentence set apart may be a yes/no question Whisper wrote as a statement
+    plain = locales.split_sentences(Transcript(words=words, language="es", duration=words[-1].end))
+    assert not locales.voice_decides(plain)
+    assert locales.voice_decides(Transcript(words=heard, language="es"))
+    assert locales.heading_kind("Cada sesión dura unos cincuenta minutos.", "es") == "title"
+    assert locales.heading_kind("Cada sesión dura unos cincuenta minutos.", "es", titles=False) is None
+
+
+def test_where_the_last_words_voice_was_not_heard_the_word_before_tells_where_it_ended():
+    text = (
+        "Es malo andar descalzo por casa. No es malo si el suelo está limpio. "
+        "Es bueno andar descalzo por la playa."
+    )
+    words = make_words(text, {6: 0.6, 14: 0.6})
+    # the recogniser timed "casa." after its voice: no pitch on it, and "por" ends up; "playa." likewise
+    # unheard, but "la" before it falls as a statement's end does
+    heard = voiced(words, {4: 1.0, 13: -5.0, 19: -5.0})
+    heard = tuple(replace(w, pitch=None, rise=None) if i in (5, 20) else w for i, w in enumerate(heard))
+    said = [s.text for s in locales.split_sentences(Transcript(words=heard, language="es")).sentences]
+    assert said == [
+        "¿Es malo andar descalzo por casa?",
+        "No es malo si el suelo está limpio.",
+        "Es bueno andar descalzo por la playa.",
+    ]
+    # a stretch of two words is read at its own last word only
+    assert asked.voice(heard[4:6]) is None and asked.voice(heard[3:6]) is not None

@@ -11,8 +11,8 @@ regression over named features (:data:`FEATURES`): where its voice ends against 
 "No,", "Depende"), and an interrogative whose accent was dropped (the Spanish model ships with the voice
 alone: the others drew level with it in the folds). ``python -m benchmarks.train_asked --write`` fits it
 on the development talks, chooses its features and threshold by leave-one-talk-out folds and writes
-``asked_model-<code>.json``, used where it ships and the sentence's last word was
-voiced; without its pitch (a transcript made without the audio) such a sentence stays a statement.
+``asked_model-<code>.json``, used where it ships and the voice was heard at the sentence's end
+(:func:`voice`); without its pitch (a transcript made without the audio) such a sentence stays a statement.
 
 Without the voice, a model of this kind did worse than the rules on talks kept apart and turned the
 monologues' statements into questions; one with the voice that also decided the pieces cut at a comma
@@ -101,16 +101,25 @@ def voice(words: Sequence[Word]) -> float | None:
     """Where the voice ends over a stretch, in octaves from its words' median pitch to the end of its last
     word: a statement's falls, a yes/no question's stays up or rises.
 
-    None where the last word's pitch was not heard (too little voiced, or a transcript without its audio)
-    or is not a pitch (not positive); within an octave either way.
+    Where the last word's pitch was not heard, the word before it is read: the recogniser may time a
+    word after its voice ("casa." in the silence after "¿Es malo andar descalzo por casa?", its vowels
+    counted to "por"). None where neither was heard (or a transcript without its audio), or in a stretch
+    of two words the last was not; within an octave either way.
     """
     pitches = [w.pitch for w in words if w.pitch is not None and w.pitch > 0]
-    last = words[-1] if words else None
-    if last is None or last.pitch is None or last.rise is None or last.pitch <= 0:
+    ends = [_end(w) for w in words[-2:] if len(words) >= 3 or w is words[-1]]
+    heard = [end for end in ends if end is not None]
+    if not heard:
         return None
-    ends = math.log2(last.pitch) + last.rise / 12.0
-    level = ends - math.log2(statistics.median(pitches))
+    level = heard[-1] - math.log2(statistics.median(pitches))
     return round(max(-1.0, min(1.0, level)), 4)
+
+
+def _end(word: Word) -> float | None:
+    """Where a word's voice ends, in octaves (log2 Hz); None where it was not heard."""
+    if word.pitch is None or word.rise is None or word.pitch <= 0:
+        return None
+    return math.log2(word.pitch) + word.rise / 12.0
 
 
 def _answers(text: str, language: str) -> bool:

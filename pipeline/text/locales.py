@@ -375,18 +375,26 @@ def _condition_kept(heading: str, language: str) -> str:
     return f"{head} {rest[:1].lower()}{rest[1:]}"
 
 
-def heading_kind(text: str, language: str) -> str | None:
+def heading_kind(text: str, language: str, titles: bool = True) -> str | None:
     """``"question"`` when a sentence of a talk not in English reads as a spoken question, else None.
 
     A question ends with "?" (Whisper base writes Spanish questions "¿...?") or opens with an
     interrogative, and has at least three words. A piece cut from a run-on after a question (it opens in
-    lower case: "normalmente empezamos...") is its answer, never a title. Otherwise the English shape rules of
-    :func:`.spoken.heading_kind` are asked (a short sentence set apart reads as a spoken title or a
-    question whose marks Whisper left out: on the Spanish talks, heading recall 0.23 with them, 0.07
-    without).
+    lower case: "normalmente empezamos...") is its answer, never a title. With ``titles``, the English
+    shape rules of :func:`.spoken.heading_kind` are asked too: a short sentence set apart reads as a
+    spoken title, or as a yes/no question Whisper wrote as a statement. Where the voice decides those
+    (:func:`voice_decides`), they are not: there the rules took an answer's short first sentence ("Cada
+    sesión dura unos 50 minutos.") for a title, which cut the question before it off from its answer
+    (``benchmarks/RESULTS.md``, issue 26, round 7).
     """
     words = tokens(text)
     asks = text.rstrip().endswith("?") or _opens_question(text, language)
     if asks and MIN_QUESTION_WORDS <= len(words) <= MAX_QUESTION_WORDS:
         return "question"
-    return None if text[:1].islower() else spoken.heading_kind(text)
+    return None if not titles or text[:1].islower() else spoken.heading_kind(text)
+
+
+def voice_decides(transcript: Transcript) -> bool:
+    """Whether the spoken-question model weighed the voice of this talk's sentences: one ships for its
+    language and the words carry their pitch (a transcript heard from the audio, not one from elsewhere)."""
+    return asked.model(transcript.language) is not None and any(w.pitch is not None for w in transcript.words)

@@ -153,7 +153,10 @@ def _other_language_sections(transcript: Transcript, encode: Encoder | None) -> 
     from video2blog.pipeline.text import locales
 
     sentences = transcript.sentences
-    heads = spoken_heads(sentences, functools.partial(locales.heading_kind, language=transcript.language))
+    kind_of = functools.partial(
+        locales.heading_kind, language=transcript.language, titles=not locales.voice_decides(transcript)
+    )
+    heads = spoken_heads(sentences, kind_of)
     texts = [s.text for s in sentences]
     times = [(s.start, s.end) for s in sentences]
     starts = topic_starts(texts, _vectors(texts, encode), fixed=heads, times=times)
