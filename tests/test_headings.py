@@ -82,6 +82,9 @@ def test_a_section_that_answers_a_question_gets_the_question_with_its_acronym():
 def test_a_question_the_speaker_asks_is_the_heading():
     talk = Talk(("So how long does the swelling last? The swelling goes down in a week or two.", PRP[0]))
     assert generate_heading(talk, 0) == "How long does the swelling last?"
+    # as short as a spoken question may be (sentences.MIN_QUESTION_WORDS, one value for every stage)
+    short = Talk(("Are injections painful? Most patients feel only a brief pinch at the needle.", PRP[0]))
+    assert generate_heading(short, 0) == "Are injections painful?"
 
 
 def test_topic_headings_are_never_fragments_fillers_or_verbs():

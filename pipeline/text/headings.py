@@ -43,6 +43,7 @@ from video2blog.pipeline.text.phrases import (
     sentences_of,
     topical,
 )
+from video2blog.pipeline.text.sentences import MIN_QUESTION_WORDS
 from video2blog.pipeline.text.spoken import MAX_QUESTION_WORDS
 from video2blog.pipeline.textutil import GREETING, OUTRO, stem, tokens, word_list
 
@@ -50,7 +51,6 @@ MAX_SUBJECT_WORDS = 4
 # A spoken heading longer than this is a sentence the speaker went on with, not a heading: the one limit
 # of the spoken-heading stage (a question, or questions joined with their lead, :mod:`.spoken`).
 MAX_SPOKEN_WORDS = MAX_QUESTION_WORDS
-MIN_QUESTION_WORDS = 4
 # Questions are looked for in a section's first few sentences: where it says what it answers.
 QUESTION_REACH = 3
 # A stem's weight in a section is its count times (IDF over the sections + this floor).

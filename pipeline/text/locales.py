@@ -30,6 +30,7 @@ from video2blog.pipeline.text.sentences import (
     PAUSE_RATIO,
     make_sentence,
 )
+from video2blog.pipeline.text.spoken import MAX_QUESTION_WORDS
 from video2blog.pipeline.textutil import (
     bare,
     glossary_spelling,
@@ -45,8 +46,6 @@ if TYPE_CHECKING:
 
     from nltk.tokenize.punkt import PunktSentenceTokenizer
 
-# A sentence opening with an interrogative is a question up to this many words (Whisper may drop the marks).
-MAX_QUESTION_WORDS = 16
 MIN_TOPIC_LENGTH = 4  # shorter words are rarely a talk's subject
 KEYWORDS = 6
 

@@ -22,6 +22,8 @@ WH_AUX_REACH = 4
 MIN_HEADING_WORDS = 3
 MIN_TITLE_WORDS = 2
 MAX_TITLE_WORDS = 8
+# The longest spoken question, in every language and stage; longer, a sentence opening with an
+# interrogative or ended with "?" is one the speaker went on with.
 MAX_QUESTION_WORDS = 16
 # A patient's statement leading their question ("I believe I have allergies. How can I...?") is short,
 # speaks of the patient ("I", "my") and not to them ("you": the clinic's voice, as "we" and "our" are).
