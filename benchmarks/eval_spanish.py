@@ -51,8 +51,15 @@ from video2blog.pipeline.writers.formats import RenderContext, render_all
 
 ROOT = Path(__file__).resolve().parents[1]
 # The five talks the Spanish rules were written on, three written afterwards, kept apart to check them, and
-# three more written before the prosodic cue (issue 26, round 5) and scored once, after it was fitted.
-SETS = {"dev": "talks-es", "heldout": "talks-es-heldout", "heldout2": "talks-es-heldout2"}
+# three more written before the prosodic cue (issue 26, round 5) and scored once, after it was fitted. The
+# first two held-out sets were looked into after round 6 (their misses listed), so three more were written
+# in round 7, before its last change, and scored once after it.
+SETS = {
+    "dev": "talks-es",
+    "heldout": "talks-es-heldout",
+    "heldout2": "talks-es-heldout2",
+    "heldout3": "talks-es-heldout3",
+}
 TALKS = ROOT / "benchmarks" / SETS["dev"]
 OUT = ROOT / "benchmarks" / "out" / SETS["dev"]
 ENGLISH = ("your questions answered", "what to know", "draft post")
@@ -166,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--variant", choices=synth.VARIANTS, action="append")
     parser.add_argument("--compute-type", default="default")
-    parser.add_argument("--set", choices=(*SETS, "all"), default="all", help="the talks (default: both sets)")
+    parser.add_argument("--set", choices=(*SETS, "all"), default="all", help="the talks (default: every set)")
     parser.add_argument("--no-style-prompt", action="store_true", help="no prompt-es.txt (the baseline)")
     parser.add_argument(
         "--rules-only", action="store_true", help="no spoken-question model (asked_model-es.json)"

@@ -446,6 +446,53 @@ def test_the_question_features_fold_accents_and_see_the_answer_and_the_voice():
     assert said["interrogative"] == 0.0 and said["answer_next"] == 0.0  # "llame" answers nothing
 
 
+class Heard:
+    """A stub engine: ``probability`` for every word, one word a second; records how much audio it heard."""
+
+    def __init__(self, model: str, probability: float, heard: list[tuple[str, float]]) -> None:
+        self.model, self.probability, self.heard = model, probability, heard
+
+    def transcribe(self, audio, progress=None) -> Transcript:  # type: ignore[no-untyped-def]
+        from video2blog.pipeline.ingest import media
+
+        seconds = len(audio) / media.SAMPLE_RATE
+        self.heard.append((self.model, seconds))
+        words = tuple(Word(f"w{i}.", i + 0.1, i + 0.6, self.probability) for i in range(int(seconds)))
+        return Transcript(words=words, duration=seconds, engine="stub", model=self.model)
+
+
+@pytest.mark.parametrize(("confidence", "hears_all"), [(0.3, "base"), (0.9, "tiny.en")])
+def test_a_talk_whose_opening_tiny_en_cannot_hear_is_heard_by_base_alone(
+    monkeypatch, tmp_path, confidence, hears_all
+):
+    from video2blog.pipeline.ingest import media, transcribe
+
+    heard: list[tuple[str, float]] = []
+    asked: list[float] = []
+
+    def engine(_name: str, options: EngineOptions, _cache: object = None) -> Heard:
+        return Heard(options.model or "tiny.en", 0.9 if options.model else confidence, heard)
+
+    def detect(audio, _options, _cache):  # type: ignore[no-untyped-def]
+        asked.append(len(audio) / media.SAMPLE_RATE)
+        return "es", 0.98
+
+    monkeypatch.setattr(transcribe, "get_engine", engine)
+    monkeypatch.setattr(language, "base_installed", lambda: True)
+    monkeypatch.setattr(language, "_base_detector", lambda: detect)
+    options = transcribe.TranscribeOptions(engine_options=EngineOptions(language=None), cache_dir=tmp_path)
+    info = media.probe(SAMPLE)
+    transcript = transcribe.transcribe_media(info, "0" * 64, options)
+    assert transcript.model == hears_all
+    first, *rest = heard
+    assert first[0] == "tiny.en" and first[1] <= 30.0  # the opening, to judge it
+    if hears_all == "base":  # not English: base names it and hears the talk; tiny.en heard only the opening
+        assert len(asked) == 1
+        assert all(model == "base" for model, _ in rest) and sum(s for _, s in rest) >= info.duration - 1
+    else:  # English: tiny.en hears the whole talk, base is never asked
+        assert not asked and all(model == "tiny.en" for model, _ in rest)
+
+
 def test_an_auto_language_transcript_is_not_reused_once_a_style_prompt_changes(monkeypatch):
     from video2blog.pipeline.ingest.transcribe import TranscribeOptions, cache_key
 
