@@ -36,10 +36,12 @@ MIN_ENGLISH_CONFIDENCE = 0.65
 MIN_WORDS_TO_JUDGE = 8
 # Below this many words a second of audio, tiny.en is taken to have heard speech it cannot hear.
 MIN_ENGLISH_RATE = 0.5
-# Audio shorter than this is not judged by its word rate (a few words and a long pause are fine). The
-# opening judged on its own (:func:`first_hearing`) is the first window the audio is cut into at a pause
-# before 30 s: 24 to 30 s on the Spanish talks, so a floor of 30 s never let its rate be judged.
-MIN_SECONDS_TO_JUDGE = 20.0
+# Audio shorter than this is not judged by its word rate (a few words and a long pause are fine).
+MIN_SECONDS_TO_JUDGE = 30.0
+# The same for a talk's opening judged on its own (:func:`first_hearing`): the first window the audio is
+# cut into at a pause before 30 s (24 to 30 s on the Spanish talks), whose doubt only asks base to name
+# the language (a whole talk's, without base, refuses it).
+OPENING_SECONDS_TO_JUDGE = 20.0
 
 Detector = Callable[[np.ndarray, EngineOptions, "Path | None"], tuple[str, float]]
 
@@ -120,7 +122,7 @@ def first_hearing(
     if not (base_allowed and base_installed()):
         return None
     heard = hear_head()
-    return heard if heard.words and english_doubt(heard) else None
+    return heard if heard.words and english_doubt(heard, OPENING_SECONDS_TO_JUDGE) else None
 
 
 def second_hearing(
@@ -174,15 +176,16 @@ def _base_detector() -> Detector:
     return detect_language
 
 
-def english_doubt(transcript: Transcript) -> str:
-    """Why an English-only model's transcript does not look English ("" when it does)."""
+def english_doubt(transcript: Transcript, judged_from: float = MIN_SECONDS_TO_JUDGE) -> str:
+    """Why an English-only model's transcript does not look English ("" when it does); its word rate is
+    judged where it lasts ``judged_from`` seconds or more."""
     words, seconds = transcript.words, transcript.duration
     if not words:
         return "no words heard"
     confidence = sum(w.probability for w in words) / len(words) if words else 0.0
     if len(words) >= MIN_WORDS_TO_JUDGE and confidence < MIN_ENGLISH_CONFIDENCE:
         return f"mean word confidence {confidence:.2f}"
-    if seconds >= MIN_SECONDS_TO_JUDGE and len(words) / seconds < MIN_ENGLISH_RATE:
+    if seconds >= judged_from and len(words) / seconds < MIN_ENGLISH_RATE:
         return f"{len(words)} words heard in {seconds:.0f} s"
     return ""
 
