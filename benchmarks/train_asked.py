@@ -7,7 +7,7 @@ no interrogative, is as long as a question, and whose voice was heard at its end
 is a question where it starts and ends within :data:`TOLERANCE_S` of a question the talk asked. A logistic
 regression with an L2 penalty is fitted on features scaled to unit spread; its threshold is chosen by
 leave-one-talk-out cross-validation on the development talks (best F1). The held-out talks
-(``benchmarks/talks-es-heldout/`` and ``-heldout2/``) are only scored, never fitted on.
+(``benchmarks/talks-es-heldout/``, ``-heldout2/`` and ``-heldout3/``) are only scored, never fitted on.
 
 The feature set (:data:`SUBSETS`: with and without the voice's pitch, the answer word, the
 interrogative) is chosen by drafting: each development talk is drafted with the model fitted on the
@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help=f"write {OUT.relative_to(ROOT)}")
     args = parser.parse_args(argv)
     dev = examples("dev")
-    held = {name: examples(name) for name in ("heldout", "heldout2")}
+    held = {name: examples(name) for name in ("heldout", "heldout2", "heldout3")}
     _, y_dev = _stack(dev)
     print(f"development: {len(y_dev)} stretches, {int(y_dev.sum())} questions")
     print("Sentences, F1 / precision / recall (leave one talk out on dev; fitted on dev, scored held out)")
@@ -269,7 +269,7 @@ def _rule(sets: Examples) -> tuple[float, float, float]:
 
 
 def _row(label: str, *figures: tuple[float, float, float]) -> str:
-    cells = ("dev", "held-out", "held-out 2")
+    cells = ("dev", "held-out", "held-out 2", "held-out 3")
     return f"{label:<40}" + "  ".join(
         f"{cell} " + " / ".join(f"{v:.2f}" for v in fig) for cell, fig in zip(cells, figures)
     )

@@ -11,6 +11,7 @@ from video2blog.pipeline.text.headings import (
     alternatives,
     generate_heading,
     heading_choices,
+    keeps_spoken,
 )
 from video2blog.pipeline.text.metadata import (
     KEYWORD_FEATURES,
@@ -85,6 +86,8 @@ def test_a_question_the_speaker_asks_is_the_heading():
     # as short as a spoken question may be (sentences.MIN_QUESTION_WORDS, one value for every stage)
     short = Talk(("Are injections painful? Most patients feel only a brief pinch at the needle.", PRP[0]))
     assert generate_heading(short, 0) == "Are injections painful?"
+    # a spoken question that names nothing is kept only past four words: an aside is no heading
+    assert keeps_spoken("What should I be eating?") and not keeps_spoken("What does that mean?")
 
 
 def test_topic_headings_are_never_fragments_fillers_or_verbs():

@@ -447,23 +447,34 @@ def test_the_question_features_fold_accents_and_see_the_answer_and_the_voice():
 
 
 class Heard:
-    """A stub engine: ``probability`` for every word, one word a second; records how much audio it heard."""
+    """A stub engine hearing ``rate`` words a second at ``probability``; records how much audio it heard."""
 
-    def __init__(self, model: str, probability: float, heard: list[tuple[str, float]]) -> None:
-        self.model, self.probability, self.heard = model, probability, heard
+    def __init__(self, model: str, probability: float, rate: float, heard: list[tuple[str, float]]) -> None:
+        self.model, self.probability, self.rate, self.heard = model, probability, rate, heard
 
     def transcribe(self, audio, progress=None) -> Transcript:  # type: ignore[no-untyped-def]
         from video2blog.pipeline.ingest import media
 
         seconds = len(audio) / media.SAMPLE_RATE
         self.heard.append((self.model, seconds))
-        words = tuple(Word(f"w{i}.", i + 0.1, i + 0.6, self.probability) for i in range(int(seconds)))
+        count = int(seconds * self.rate)
+        words = tuple(
+            Word(f"w{i}.", i / self.rate, i / self.rate + 0.3, self.probability) for i in range(count)
+        )
         return Transcript(words=words, duration=seconds, engine="stub", model=self.model)
 
 
-@pytest.mark.parametrize(("confidence", "hears_all"), [(0.3, "base"), (0.9, "tiny.en")])
+@pytest.mark.parametrize(
+    ("confidence", "rate", "named", "heard_by"),
+    [
+        (0.3, 2.5, ("es", 0.98), ["base"]),  # tiny.en unsure of what it hears: not English
+        (0.9, 0.25, ("es", 0.98), ["base"]),  # sure, but of a word in four seconds: not English either
+        (0.9, 2.5, ("es", 0.98), ["tiny.en"]),  # English: base is never asked
+        (0.3, 2.5, ("es", 0.6), ["tiny.en", "base"]),  # base unsure of the opening: the whole talk decides
+    ],
+)
 def test_a_talk_whose_opening_tiny_en_cannot_hear_is_heard_by_base_alone(
-    monkeypatch, tmp_path, confidence, hears_all
+    monkeypatch, tmp_path, confidence, rate, named, heard_by
 ):
     from video2blog.pipeline.ingest import media, transcribe
 
@@ -471,26 +482,25 @@ def test_a_talk_whose_opening_tiny_en_cannot_hear_is_heard_by_base_alone(
     asked: list[float] = []
 
     def engine(_name: str, options: EngineOptions, _cache: object = None) -> Heard:
-        return Heard(options.model or "tiny.en", 0.9 if options.model else confidence, heard)
+        tiny = options.model is None
+        return Heard(options.model or "tiny.en", confidence if tiny else 0.9, rate if tiny else 2.5, heard)
 
     def detect(audio, _options, _cache):  # type: ignore[no-untyped-def]
         asked.append(len(audio) / media.SAMPLE_RATE)
-        return "es", 0.98
+        return named
 
     monkeypatch.setattr(transcribe, "get_engine", engine)
     monkeypatch.setattr(language, "base_installed", lambda: True)
-    monkeypatch.setattr(language, "_base_detector", lambda: detect)
+    monkeypatch.setattr(language, "base_detector", lambda: detect)
     options = transcribe.TranscribeOptions(engine_options=EngineOptions(language=None), cache_dir=tmp_path)
     info = media.probe(SAMPLE)
-    transcript = transcribe.transcribe_media(info, "0" * 64, options)
-    assert transcript.model == hears_all
-    first, *rest = heard
-    assert first[0] == "tiny.en" and first[1] <= 30.0  # the opening, to judge it
-    if hears_all == "base":  # not English: base names it and hears the talk; tiny.en heard only the opening
-        assert len(asked) == 1
-        assert all(model == "base" for model, _ in rest) and sum(s for _, s in rest) >= info.duration - 1
-    else:  # English: tiny.en hears the whole talk, base is never asked
-        assert not asked and all(model == "tiny.en" for model, _ in rest)
+    assert transcribe.transcribe_media(info, "0" * 64, options).model == heard_by[-1]
+    (first_model, first_seconds), *rest = heard
+    assert first_model == "tiny.en" and first_seconds <= 30.0  # the opening alone, to judge it
+    assert len(asked) == (heard_by != ["tiny.en"])  # base names the opening's language once at most
+    for model in heard_by:  # each model that hears the whole talk, in turn
+        assert sum(seconds for m, seconds in rest if m == model) >= info.duration - 1
+    assert {m for m, _ in rest} == set(heard_by)
 
 
 def test_an_auto_language_transcript_is_not_reused_once_a_style_prompt_changes(monkeypatch):

@@ -137,15 +137,18 @@ def transcribe_media(
         return cached
     track = media.choose_track(info, options.audio_track)
     head, faster = functools.cache(lambda: _head(info, track)), options.engine == "faster-whisper"
-    first = language.first_hearing(options.engine_options, lambda: _hear_head(options, head()), faster)
-    again = None
-    if first is not None:  # the opening is not English: base hears the talk, tiny.en never all of it
-        again = language.second_hearing(first, options.engine_options, head, options.cache_dir, faster)
-    if again is not None:
-        report_stage(log, "language", "not English: hearing it with Whisper base (%s)", again.language)
-        options = replace(options, engine_options=again)
+    detect = _once(language.base_detector)  # base names the language of the same opening at most once
+    hear_head = functools.partial(_hear_head, options, head)
+    early = language.opening_choice(
+        options.engine_options, hear_head, head, options.cache_dir, faster, detect
+    )
+    if early is not None:  # the opening is not English: base hears the talk, tiny.en never all of it
+        report_stage(log, "language", "not English: hearing it with Whisper base (%s)", early.language)
+        options = replace(options, engine_options=early)
     transcript = _hear(options, info, track, progress)
-    again = language.second_hearing(transcript, options.engine_options, head, options.cache_dir, faster)
+    again = language.second_hearing(
+        transcript, options.engine_options, head, options.cache_dir, faster, detect
+    )
     if again is not None:
         report_stage(log, "language", "not English: hearing it again with Whisper base (%s)", again.language)
         options = replace(options, engine_options=again)
@@ -181,11 +184,24 @@ def _with_language(options: TranscribeOptions) -> TranscribeOptions:
     return replace(options, engine_options=language.with_style_prompt(chosen))
 
 
-def _hear_head(options: TranscribeOptions, samples: np.ndarray) -> Transcript:
+def _once(detector: Callable[[], language.Detector]) -> language.Detector:
+    """The detector ``detector`` gives, asked at most once: every call of one transcription names the
+    same opening."""
+    remembered: list[tuple[str, float]] = []
+
+    def detect_once(audio: np.ndarray, options: EngineOptions, cache_dir: Path | None) -> tuple[str, float]:
+        if not remembered:
+            remembered.append(detector()(audio, options, cache_dir))
+        return remembered[0]
+
+    return detect_once
+
+
+def _hear_head(options: TranscribeOptions, head: Callable[[], np.ndarray]) -> Transcript:
     """What the engine hears of the talk's opening, only to judge whether it is English: decoding greedily
     (tiny.en's beam search spent 13 s on 30 s of Spanish, greedy 2.5 s; of the 34 Spanish talks' openings
     each way judges all but one not English) and hearing nothing again."""
-    greedy = replace(options.engine_options, beam_size=1)
+    greedy, samples = replace(options.engine_options, beam_size=1), head()
     heard = get_engine(options.engine, greedy, options.cache_dir).transcribe(samples)
     return replace(heard, duration=len(samples) / media.SAMPLE_RATE)
 

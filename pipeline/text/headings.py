@@ -51,6 +51,9 @@ MAX_SUBJECT_WORDS = 4
 # A spoken heading longer than this is a sentence the speaker went on with, not a heading: the one limit
 # of the spoken-heading stage (a question, or questions joined with their lead, :mod:`.spoken`).
 MAX_SPOKEN_WORDS = MAX_QUESTION_WORDS
+# A spoken question that names nothing heads its section only when longer than this: "What should I be
+# eating?" does, the aside "What does that mean?" does not (a concept apart from the shortest question).
+UNNAMED_QUESTION_WORDS = 4
 # Questions are looked for in a section's first few sentences: where it says what it answers.
 QUESTION_REACH = 3
 # A stem's weight in a section is its count times (IDF over the sections + this floor).
@@ -190,7 +193,7 @@ def keeps_spoken(heading: str) -> bool:
     Not a greeting or the speaker's name ("My name's Ken"), not a run-on sentence (over
     MAX_SPOKEN_WORDS words), and it names something ("All right", "Look at that", "One last thing"
     do not); a question must not end on a pronoun ("Why am I gonna do that?", "How's it going?")
-    and names something or runs past MIN_QUESTION_WORDS words ("What should I be eating?"). A
+    and names something or runs past UNNAMED_QUESTION_WORDS words ("What should I be eating?"). A
     numbered step ("Step 4", "Method A") is kept.
     """
     words = tokens(heading)
@@ -206,7 +209,7 @@ def keeps_spoken(heading: str) -> bool:
     if heading.rstrip().endswith("?"):
         if words[-1] in PRONOUNS | {"me", "you", "there", "going"} or {"gonna", "wanna"} & set(words):
             return False
-        return named or len(words) > MIN_QUESTION_WORDS  # "What should I be eating?"
+        return named or len(words) > UNNAMED_QUESTION_WORDS  # "What should I be eating?"
     return named
 
 

@@ -395,5 +395,7 @@ def heading_kind(text: str, language: str, titles: bool = True) -> str | None:
 
 def voice_decides(transcript: Transcript) -> bool:
     """Whether the spoken-question model weighed the voice of this talk's sentences: one ships for its
-    language and the words carry their pitch (a transcript heard from the audio, not one from elsewhere)."""
-    return asked.model(transcript.language) is not None and any(w.pitch is not None for w in transcript.words)
+    language and the words carry their pitch (a transcript heard from the audio, not one from elsewhere).
+    Decided for the whole talk: a sentence whose end was not voiced is left to the words alone."""
+    heard = any(w.pitch is not None and w.pitch > 0 for w in transcript.words)
+    return asked.model(transcript.language) is not None and heard

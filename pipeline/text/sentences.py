@@ -36,7 +36,7 @@ MIN_QUESTION_PAUSE = 0.3
 # ...and at least this many times the sentence's median gap between words.
 PAUSE_RATIO = 2.5
 # The shortest question ("Does it hurt?"), in every language and stage: a piece cut from a run-on
-# keeps at least this many words, and a heading question as short names something.
+# keeps at least this many words, and a question found in a section's opening heads it from this many.
 MIN_QUESTION_WORDS = 3
 # Re-splitting run-ons (lost punctuation: fewer than one sentence end per LONG_SENTENCE words; else
 # only sentences over MAX_WORDS): a sentence longer than LONG_SENTENCE words is cut, and its
