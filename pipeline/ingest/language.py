@@ -133,10 +133,7 @@ def opening_choice(
     heard = hear_head()
     if not heard.words or not english_doubt(heard, OPENING_SECONDS_TO_JUDGE):
         return None
-    language, probability = _detect(head(), options, cache_dir, detect)
-    if language == "en" or probability < OPENING_SURE:
-        return None
-    return with_style_prompt(replace(options, model=BASE_MODEL, language=language))
+    return _by_base(head(), options, cache_dir, detect, OPENING_SURE)
 
 
 def second_hearing(
@@ -166,22 +163,27 @@ def second_hearing(
     if not doubt or not (transcript.words or use_base):  # no words at all: the no-speech error says more
         return None
     if use_base:
-        language, _ = _detect(head(), options, cache_dir, detect)
-        if language == "en":
-            return None
-        return with_style_prompt(replace(options, model=BASE_MODEL, language=language))
+        return _by_base(head(), options, cache_dir, detect)
     raise ModelError(
         _needs_base(options.model, f"this talk ({doubt}: not English?)")
         + "; if it is English, say so with --language en"
     )
 
 
-def _detect(
-    audio: np.ndarray, options: EngineOptions, cache_dir: Path | None, detect: Detector | None
-) -> tuple[str, float]:
+def _by_base(
+    audio: np.ndarray,
+    options: EngineOptions,
+    cache_dir: Path | None,
+    detect: Detector | None,
+    sure: float = 0.0,
+) -> EngineOptions | None:
+    """The options to hear the talk with base in the language base names from ``audio``; None where it
+    names English, or names it less surely than ``sure``."""
     language, probability = (detect or base_detector())(audio, options, cache_dir)
     log.info("language detected by Whisper base: %s (p = %.2f)", language, probability)
-    return language, probability
+    if language == "en" or probability < sure:
+        return None
+    return with_style_prompt(replace(options, model=BASE_MODEL, language=language))
 
 
 def base_detector() -> Detector:
