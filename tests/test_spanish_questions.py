@@ -12,7 +12,12 @@ from video2blog.pipeline.text import asked, locales
 
 
 def sentences(text: str, pauses: dict[int, float]) -> list[str]:
-    transcript = Transcript(words=make_words(text, pauses), language="es", duration=60.0)
+    return said(make_words(text, pauses))
+
+
+def said(words: tuple[Word, ...]) -> list[str]:
+    """The sentences of a Spanish transcript of ``words``."""
+    transcript = Transcript(words=words, language="es", duration=60.0)
     return [s.text for s in locales.split_sentences(transcript).sentences]
 
 
@@ -80,15 +85,13 @@ def test_a_yes_no_question_written_as_a_statement_is_a_question_where_the_voice_
     # the first and the last sentence said alike; only the voice tells the question: it stays up on
     # "ejercicios." and falls five semitones on "pasar." and on "principio."
     heard = voiced(words, {6: 1.0, 14: -5.0, 20: -5.0})
-    said = [s.text for s in locales.split_sentences(Transcript(words=heard, language="es")).sentences]
-    assert said == [
+    assert said(heard) == [
         "¿Es normal sentir dolor durante los ejercicios?",
         "Una molestia ligera es normal y suele pasar.",
         "Es normal sentir cansancio al principio.",
     ]
     # without the audio (an imported transcript), the words alone decide: no question
-    plain = [s.text for s in locales.split_sentences(Transcript(words=words, language="es")).sentences]
-    assert plain[0] == "Es normal sentir dolor durante los ejercicios."
+    assert said(words)[0] == "Es normal sentir dolor durante los ejercicios."
 
 
 def test_where_the_voice_decides_an_answers_short_first_sentence_is_no_title_cutting_off_its_question():
@@ -103,10 +106,10 @@ def test_where_the_voice_decides_an_answers_short_first_sentence_is_no_title_cut
     # the statements' voice falls five semitones at their full stop
     heard = voiced(words, {i - 1: -5.0 for i in ends if words[i - 1].text.endswith(".")})
 
-    def headings(said: tuple[Word, ...]) -> list[tuple[str, str]]:
-        transcript = locales.split_sentences(Transcript(words=said, language="es", duration=said[-1].end))
+    def headings(talk: tuple[Word, ...]) -> list[tuple[str, str]]:
+        transcript = locales.split_sentences(Transcript(words=talk, language="es", duration=talk[-1].end))
         draft = make_draft(
-            transcript, Source("talk.wav", "ab" * 32, said[-1].end), DraftOptions(date="2026-01-02")
+            transcript, Source("talk.wav", "ab" * 32, talk[-1].end), DraftOptions(date="2026-01-02")
         )
         return [(s.heading_source, s.heading) for s in draft.sections]
 
@@ -133,8 +136,7 @@ def test_where_the_last_words_voice_was_not_heard_the_word_before_tells_where_it
     # unheard, but "la" before it falls as a statement's end does
     heard = voiced(words, {4: 1.0, 13: -5.0, 19: -5.0})
     heard = tuple(replace(w, pitch=None, rise=None) if i in (5, 20) else w for i, w in enumerate(heard))
-    said = [s.text for s in locales.split_sentences(Transcript(words=heard, language="es")).sentences]
-    assert said == [
+    assert said(heard) == [
         "¿Es malo andar descalzo por casa?",
         "No es malo si el suelo está limpio.",
         "Es bueno andar descalzo por la playa.",
