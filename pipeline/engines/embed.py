@@ -143,8 +143,10 @@ def _multilingual() -> Any:
     return loaded
 
 
+@lru_cache(maxsize=1)
 def _multilingual_version() -> str:
-    """The installed release of the multilingual encoder ("" where its metadata is gone)."""
+    """The installed release of the multilingual encoder ("" where its metadata is gone); read once, not
+    on every cached embedding."""
     try:
         return importlib.metadata.version(MULTILINGUAL_DISTRIBUTION)
     except importlib.metadata.PackageNotFoundError:
