@@ -242,6 +242,16 @@ def test_spanish_fillers_go_where_they_are_fillers(said, written):
     assert len(cleaned.removals) == len(said.split()) - len(written.split())
 
 
+def test_a_question_the_sentence_stage_found_stays_one_in_the_prose():
+    # the voice (or a run-on's words) told it; the recogniser had closed it with a full stop
+    transcript = locales.split_sentences(_spanish("Tengo que tomar la pastilla toda la vida."))
+    asked = replace(transcript.sentences[0], text="¿Tengo que tomar la pastilla toda la vida?")
+    cleaned = clean_sentence(transcript.words, asked, language="es")
+    assert cleaned.text == "¿Tengo que tomar la pastilla toda la vida?"
+    said = clean_sentence(transcript.words, transcript.sentences[0], language="es")
+    assert said.text == "Tengo que tomar la pastilla toda la vida."
+
+
 def test_the_catalogues_hold_the_same_keys():
     assert set(messages("es")) == set(messages("en"))
     assert messages("fr") == messages("en")  # a language without a catalogue reads English

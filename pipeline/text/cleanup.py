@@ -58,7 +58,7 @@ def clean_sentence(
     reasons = {} if verbatim else _removal_reasons(words[first:last], language)
     reasons.update({i - first: r for i, r in (merged or {}).items() if first <= i < last})
     kept = _kept_words(words[first:last], reasons)
-    text = _punctuate(kept, _end_mark(sentence.text))
+    text = _asked_as_found(_punctuate(kept, _end_mark(sentence.text)), sentence.text)
     if not text:  # only punctuation or blanks were left: record them, so that no word vanishes unrecorded
         reasons = {k: reasons.get(k, "punctuation") for k in range(last - first)}
     removals = tuple(
@@ -187,6 +187,16 @@ def _set_apart(texts: list[str], i: int, length: int) -> bool:
 def _end_mark(text: str) -> str:
     stripped = text.rstrip()
     return stripped[-1] if stripped and stripped[-1] in TERMINAL else "."
+
+
+def _asked_as_found(text: str, found: str) -> str:
+    """``text`` written as a question where the sentence stage found one that the recogniser closed with
+    a full stop (a talk not in English: the voice, or the words of a run-on, told it): its "?", and the
+    "¿" that opens a Spanish one."""
+    if not (text and found.rstrip().endswith("?")):
+        return text
+    text = text[:-1] + "?" if text.endswith(".") else text
+    return "¿" + text if found.lstrip().startswith("¿") and not text.startswith("¿") else text
 
 
 def _punctuate(kept: list[str], end_mark: str) -> str:
