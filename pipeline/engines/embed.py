@@ -97,10 +97,19 @@ def section_encoder(
     is missing or the language is not one of its, and None where ``english`` is (no sentence
     embeddings: lexical cohesion). On the Spanish talks it finds
     sections a little better than the English-only MiniLM (``benchmarks/RESULTS.md``, issue 26)."""
-    if english is None or language == "en" or language not in multilingual_languages():
-        return english
+    if english is None:
+        return None
+    return multilingual_encoder(language, cache_dir) or english
+
+
+def multilingual_encoder(language: str, cache_dir: Path | None) -> Callable[[list[str]], np.ndarray] | None:
+    """The multilingual encoder (cached in ``cache_dir`` where given) for a talk in ``language``, a
+    language other than English it was trained on (:data:`MULTILINGUAL_LANGUAGES`); None for English, for
+    another language, or where the ``base`` extra did not install it."""
+    if language == "en" or language not in multilingual_languages():
+        return None
     if importlib.util.find_spec(MULTILINGUAL_PACKAGE) is None:
-        return english
+        return None
     if cache_dir is None:
         return embed_multilingual
     return partial(cached_embed, cache_dir=cache_dir, multilingual=True)

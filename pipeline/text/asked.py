@@ -19,6 +19,15 @@ monologues' statements into questions; one with the voice that also decided the 
 did worse than the rules in the development folds (before a comma the voice stays up anyway). Figures:
 ``benchmarks/RESULTS.md``, issue 26, round 5. The lists it reads are ``question-words-<code>.txt`` and
 ``answer-words-<code>.txt``.
+
+A question the recogniser ran into its answer after a comma ("Puedo tomar café si soy hipertenso, una o
+dos tazas al día...") opens with no interrogative either, and before a comma the voice stays up anyway.
+Its words tell it: "can I", "do I need", what a patient asks. :func:`reads_as_question` weighs the
+opening piece's sentence vector (the multilingual encoder the ``base`` extra brings) with a logistic
+regression trained on real clinics' questions against the opening clauses of their answers, in
+English, and on the Spanish development talks' scripts (``question_text_model.json``; rebuilt by
+``python -m benchmarks.train_question_text --write``, which chooses its threshold on the development
+talks' transcripts, each scored by a model fitted without its script).
 """
 
 from __future__ import annotations
@@ -27,10 +36,12 @@ import json
 import math
 import statistics
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+import numpy as np
 
 from video2blog.pipeline.schema import Word
 from video2blog.pipeline.textutil import bare, word_list
@@ -50,6 +61,18 @@ class AskedModel:
     """P(question) = sigmoid(weights . features + bias); a question at ``threshold`` or above."""
 
     weights: tuple[float, ...]
+    bias: float
+    threshold: float
+
+
+TEXT_MODEL = "question_text_model.json"
+
+
+@dataclass(frozen=True)
+class TextModel:
+    """P(a piece reads as a question) = sigmoid(weights . vector + bias); a question at ``threshold``."""
+
+    weights: np.ndarray
     bias: float
     threshold: float
 
@@ -145,3 +168,30 @@ def asks(words: Sequence[Word], span: tuple[int, int], typical: float, language:
     p = probability(words, span, typical, language)
     fitted = model(language)
     return None if p is None or fitted is None else p >= fitted.threshold
+
+
+@cache
+def text_model() -> TextModel | None:
+    """The shipped :data:`TEXT_MODEL`, or None where it does not ship."""
+    if not _shipped(TEXT_MODEL):
+        return None
+    data = json.loads(resources.files("video2blog.pipeline.data").joinpath(TEXT_MODEL).read_text("utf-8"))
+    weights = np.array(data["weights"], dtype=np.float64)
+    return TextModel(weights, float(data["bias"]), float(data["threshold"]))
+
+
+def as_heard(text: str) -> str:
+    """A question or clause as the recogniser writes a piece of a run-on: no question marks, no end
+    mark or comma ("¿Puedo tomar café?" -> "Puedo tomar café"); the text model reads both so."""
+    return text.replace("¿", "").replace("?", "").strip().rstrip(",.;:!").strip()
+
+
+def reads_as_question(text: str, encode: Callable[[list[str]], np.ndarray] | None) -> bool:
+    """Whether a sentence's opening piece reads as a patient's question (:data:`TEXT_MODEL` over its
+    multilingual sentence vector); False without the model or the encoder."""
+    fitted = text_model()
+    if fitted is None or encode is None:
+        return False
+    vector = np.asarray(encode([as_heard(text)])[0], dtype=np.float64)
+    z = float(vector @ fitted.weights) + fitted.bias
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z)))) >= fitted.threshold

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
@@ -44,6 +45,7 @@ from video2blog.pipeline.textutil import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    import numpy as np
     from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 MIN_TOPIC_LENGTH = 4  # shorter words are rarely a talk's subject
@@ -69,8 +71,23 @@ def _punkt(language: str) -> PunktSentenceTokenizer:
     return PunktSentenceTokenizer(params)
 
 
-def split_sentences(transcript: Transcript) -> Transcript:
+Encoder = Callable[[list[str]], "np.ndarray"]
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Word span of a piece of a sentence; ``read``: its words read as a question (:func:`at_pauses`)."""
+
+    span: tuple[int, int]
+    read: bool = False
+
+
+def split_sentences(transcript: Transcript, encode: Encoder | None = None) -> Transcript:
     """Group the words of a talk not in English into timed sentences (Punkt, the language's abbreviations).
+
+    ``encode``: the multilingual sentence encoder (``engines/embed.multilingual_encoder``), with which
+    a question run into its answer after a comma is told by its words (:func:`at_pauses`); None leaves
+    that to the interrogatives alone.
 
     Returns:
         A new transcript with ``sentences`` covering every word exactly once, in order.
@@ -80,7 +97,7 @@ def split_sentences(transcript: Transcript) -> Transcript:
     sentences = [
         _sentence(words, piece, language, cut=len(pieces) > 1, typical=typical)
         for span in punkt_spans(words, language)
-        for pieces in [at_pauses(words, span, typical, language)]
+        for pieces in [at_pauses(words, span, typical, language, encode)]
         for piece in pieces
     ]
     return replace(transcript, sentences=tuple(_conditions_joined(words, sentences, typical, language)))
@@ -136,19 +153,26 @@ def typical_gap(words: tuple[Word, ...]) -> float:
 
 
 def at_pauses(
-    words: tuple[Word, ...], span: tuple[int, int], typical: float, language: str
-) -> list[tuple[int, int]]:
+    words: tuple[Word, ...],
+    span: tuple[int, int],
+    typical: float,
+    language: str,
+    encode: Encoder | None = None,
+) -> list[Piece]:
     """A sentence cut where a spoken question ran into its answer, at the pause between them.
 
     Whisper sometimes writes a comma there ("Duele la inyección, el pinchazo dura..."). A pause at
     least :data:`~.sentences.MIN_QUESTION_PAUSE` long and :data:`~.sentences.PAUSE_RATIO` times the
     talk's typical gap between words, after a comma or no mark, cuts where the piece before opens with an
-    interrogative (``question-words-<code>.txt``), or the piece after does; every
+    interrogative (``question-words-<code>.txt``), or the piece after does, or (after a comma, the
+    sentence's opening piece, as long as a question) where its words read as a patient's question
+    (:func:`~.asked.reads_as_question`: "Puedo tomar café si soy hipertenso, una o dos tazas..."); every
     piece keeps :data:`~.sentences.MIN_QUESTION_WORDS` words. Pauses at commas inside a statement
     (espeak-ng and people pause there too) are left alone.
     """
     first, last = span
     kept: list[int] = []
+    read: set[int] = set()
     for cut in range(first + MIN_QUESTION_WORDS, last - MIN_QUESTION_WORDS + 1):
         start = kept[-1] if kept else first
         if cut - start < MIN_QUESTION_WORDS or not sentence_pause(words, cut, typical):
@@ -157,8 +181,17 @@ def at_pauses(
         after = join_words([w.text for w in words[cut : cut + 2]])
         if _opens_question(before, language, unaccented=True) or _opens_question(after, language):
             kept.append(cut)
+        elif start == first and _reads_as_question(before, cut - start, encode):
+            kept.append(cut)
+            read.add(start)
     bounds = [first, *kept, last]
-    return list(zip(bounds, bounds[1:]))
+    return [Piece((a, b), a in read) for a, b in zip(bounds, bounds[1:])]
+
+
+def _reads_as_question(piece: str, length: int, encode: Encoder | None) -> bool:
+    """Whether a sentence's opening piece, closed by a comma, reads as a question (see :func:`at_pauses`)."""
+    fits = piece.endswith(",") and length <= MAX_QUESTION_WORDS
+    return fits and asked.reads_as_question(piece, encode)
 
 
 def sentence_pause(words: tuple[Word, ...], i: int, typical: float) -> bool:
@@ -171,16 +204,16 @@ def _pause(words: tuple[Word, ...], i: int) -> float:
     return words[i].start - words[i - 1].end
 
 
-def _sentence(
-    words: tuple[Word, ...], span: tuple[int, int], language: str, cut: bool, typical: float
-) -> Sentence:
+def _sentence(words: tuple[Word, ...], piece: Piece, language: str, cut: bool, typical: float) -> Sentence:
     """A sentence; a piece cut at a pause ends with a full stop, or is a question where it opens with an
-    interrogative, as is a sentence of at most :data:`MAX_QUESTION_WORDS` words that Whisper ended with a
-    full stop and that opens with one, or that the language's spoken-question model (:mod:`.asked`: the
-    voice staying up at its end) takes for a question."""
+    interrogative or its words read as one (``piece.read``), as is a sentence of at most
+    :data:`MAX_QUESTION_WORDS` words that Whisper ended with a full stop and that opens with one, or that
+    the language's spoken-question model (:mod:`.asked`: the voice staying up at its end) takes for a
+    question."""
+    span = piece.span
     sentence = make_sentence(words, span)
     text = sentence.text.rstrip(",;: ")
-    asks = _opens_question(text, language, unaccented=cut)
+    asks = piece.read or _opens_question(text, language, unaccented=cut)
     if not (asks or cut) and left_to_the_voice(text, language):
         asks = bool(asked.asks(words, span, typical, language))
     asks = asks and span[1] - span[0] <= MAX_QUESTION_WORDS
