@@ -446,13 +446,15 @@ def test_the_question_features_fold_accents_and_see_the_answer_and_the_voice():
 
     words = make_words("Como debo empezar la rehabilitación. Sí, normalmente a los pocos días.")
     span = (0, 5)  # "Como debo empezar la rehabilitación." then "Sí,"
-    named = dict(zip(asked.FEATURES, asked.features(words, span, 0.02, "es")))
-    assert named == {"interrogative": 1.0, "answer_next": 1.0, "voice_level": 0.0}  # no audio: no voice
-    # heard at 100 Hz, the voice ending an octave up on "rehabilitación."
-    up = tuple(replace(w, pitch=100.0, rise=12.0 if i == 4 else 0.0) for i, w in enumerate(words))
-    assert dict(zip(asked.FEATURES, asked.features(up, span, 0.02, "es")))["voice_level"] == 1.0
-    statement = make_words("Si la fiebre sube, llame.")
-    said = dict(zip(asked.FEATURES, asked.features(statement, (0, 4), 0.02, "es")))
+    assert asked.features(words, span, "es") is None  # no audio, no voice: the model is not asked
+    level = tuple(replace(w, pitch=100.0, rise=0.0) for w in words)  # heard at 100 Hz, the voice level
+    named = dict(zip(asked.FEATURES, asked.features(level, span, "es") or []))
+    assert named == {"interrogative": 1.0, "answer_next": 1.0, "voice_level": 0.0}
+    # the voice ending an octave up on "rehabilitación."
+    up = tuple(replace(w, rise=12.0 if i == 4 else 0.0) for i, w in enumerate(level))
+    assert dict(zip(asked.FEATURES, asked.features(up, span, "es") or []))["voice_level"] == 1.0
+    statement = tuple(replace(w, pitch=100.0, rise=0.0) for w in make_words("Si la fiebre sube, llame."))
+    said = dict(zip(asked.FEATURES, asked.features(statement, (0, 4), "es") or []))
     assert said["interrogative"] == 0.0 and said["answer_next"] == 0.0  # "llame" answers nothing
 
 

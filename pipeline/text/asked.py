@@ -106,9 +106,13 @@ def _shipped(name: str) -> bool:
     return resources.files("video2blog.pipeline.data").joinpath(name).is_file()
 
 
-def features(words: Sequence[Word], span: tuple[int, int], typical: float, language: str) -> list[float]:
-    """The :data:`FEATURES` of ``words[first:last]``; ``typical``: the talk's typical gap between words."""
+def features(words: Sequence[Word], span: tuple[int, int], language: str) -> list[float] | None:
+    """The :data:`FEATURES` of ``words[first:last]``; None where its voice was not heard at its end
+    (:func:`voice`): the model weighs the voice, and without it the sentence stage's rule decides."""
     first, last = span
+    level = voice(words[first:last]) if last > first else None
+    if level is None:
+        return None
     texts = [w.text for w in words[first:last]]
     folded = [fold(t) for t in texts[:2]]
     interrogatives = folded_list(f"question-words-{language}.txt")
@@ -116,7 +120,7 @@ def features(words: Sequence[Word], span: tuple[int, int], typical: float, langu
     return [
         float(opens),
         float(last < len(words) and _answers(words[last].text, language)),
-        voice(words[first:last]) or 0.0,
+        level,
     ]
 
 
@@ -153,19 +157,21 @@ def _answers(text: str, language: str) -> bool:
     return listed or (fold(text) == "si" and text.endswith(","))
 
 
-def probability(words: Sequence[Word], span: tuple[int, int], typical: float, language: str) -> float | None:
-    """P(``words[first:last]`` is a question the speaker asked), or None without a model for the language."""
+def probability(words: Sequence[Word], span: tuple[int, int], language: str) -> float | None:
+    """P(``words[first:last]`` is a question the speaker asked), or None without a model for the language
+    or where the voice was not heard at its end."""
     fitted = model(language)
-    if fitted is None or span[1] <= span[0] or voice(words[span[0] : span[1]]) is None:
-        return None  # the model weighs the voice: without it, the sentence stage's rule decides
-    x = features(words, span, typical, language)
+    x = features(words, span, language) if fitted is not None else None
+    if fitted is None or x is None:
+        return None
     z = fitted.bias + sum(w * v for w, v in zip(fitted.weights, x))
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
-def asks(words: Sequence[Word], span: tuple[int, int], typical: float, language: str) -> bool | None:
-    """Whether the model takes the stretch for a question; None without a model for the language."""
-    p = probability(words, span, typical, language)
+def asks(words: Sequence[Word], span: tuple[int, int], language: str) -> bool | None:
+    """Whether the model takes the stretch for a question; None without a model for the language (or
+    without the voice)."""
+    p = probability(words, span, language)
     fitted = model(language)
     return None if p is None or fitted is None else p >= fitted.threshold
 

@@ -95,7 +95,7 @@ def split_sentences(transcript: Transcript, encode: Encoder | None = None) -> Tr
     words, language = transcript.words, transcript.language
     typical = typical_gap(words)
     sentences = [
-        _sentence(words, piece, language, cut=len(pieces) > 1, typical=typical)
+        _sentence(words, piece, language, cut=len(pieces) > 1)
         for span in punkt_spans(words, language)
         for pieces in [at_pauses(words, span, typical, language, encode)]
         for piece in pieces
@@ -204,7 +204,7 @@ def _pause(words: tuple[Word, ...], i: int) -> float:
     return words[i].start - words[i - 1].end
 
 
-def _sentence(words: tuple[Word, ...], piece: Piece, language: str, cut: bool, typical: float) -> Sentence:
+def _sentence(words: tuple[Word, ...], piece: Piece, language: str, cut: bool) -> Sentence:
     """A sentence; a piece cut at a pause ends with a full stop, or is a question where it opens with an
     interrogative or its words read as one (``piece.read``), as is a sentence of at most
     :data:`MAX_QUESTION_WORDS` words that Whisper ended with a full stop and that opens with one, or that
@@ -215,7 +215,7 @@ def _sentence(words: tuple[Word, ...], piece: Piece, language: str, cut: bool, t
     text = sentence.text.rstrip(",;: ")
     asks = piece.read or _opens_question(text, language, unaccented=cut)
     if not (asks or cut) and left_to_the_voice(text, language):
-        asks = bool(asked.asks(words, span, typical, language))
+        asks = bool(asked.asks(words, span, language))
     asks = asks and span[1] - span[0] <= MAX_QUESTION_WORDS
     if sentence.text.endswith(("?", "!")) or not (cut or (asks and text.endswith("."))):
         return sentence
