@@ -70,8 +70,11 @@ def examples(talk_set: str) -> list[tuple[str, np.ndarray, np.ndarray]]:
         heads = [s["sentences"][0] for s in truth["sections"] if s["heading"] and s.get("spoken")]
         rows, labels = [], []
         for span in candidates(words, typical):
+            x = asked.features(words, span, "es")
+            if x is None:  # candidates() keeps only stretches whose voice was heard: never
+                continue
             start, end = words[span[0]].start, words[span[1] - 1].end
-            rows.append(asked.features(words, span, typical, "es"))
+            rows.append(x)
             labels.append(
                 any(
                     abs(start - h["start"]) <= TOLERANCE_S and abs(end - h["end"]) <= TOLERANCE_S
@@ -159,7 +162,13 @@ def end_to_end(dev: Examples, columns: list[int] | None) -> tuple[float, float, 
     for talk in sorted({talk_of(name) for name, _, _ in dev}):
         rest = [d for d in dev if talk_of(d[0]) != talk]
         fold_model = None if columns is None else fitted(rest, columns)
-        with mock.patch.object(asked, "model", lambda _language, chosen=fold_model: chosen):
+        # Without the model that reads run-on questions (train_question_text): it is trained after this one
+        # (train_all), and a choice made with it in place picked the answer word besides the voice by one
+        # rounded point of QPos, a model that drafted every set worse (RESULTS, round 8)
+        with (
+            mock.patch.object(asked, "model", lambda _language, chosen=fold_model: chosen),
+            mock.patch.object(asked, "text_model", lambda: None),
+        ):
             for path in eval_spanish.spoken_talks(VARIANTS, "dev"):
                 if talk_of(path.name.removesuffix(".truth.json")) != talk:
                     continue
