@@ -7,7 +7,8 @@ shipped files were made with, and prints each script's own held-apart folds:
    (:mod:`benchmarks.train_questions`);
 2. the boundary model (:mod:`benchmarks.train_boundaries`: speech through piper and tiny.en, cached),
    then its rule for a talk of answers (text, sentence embeddings; the gate decides which talks are
-   answers);
+   answers), then the same model over the multilingual encoder's vectors, with which a talk not in
+   English is segmented (text; the ``base`` extra);
 3. the keyword model (:mod:`benchmarks.train_keywords`) and the subject model
    (:mod:`benchmarks.train_subjects`);
 4. the on-screen model (:mod:`benchmarks.train_screen`: it reads the boundary model's log odds);
@@ -22,8 +23,8 @@ runs some steps. Data: ``../shared/realdata`` (read at run time), the project's 
 
 Usage::
 
-    python -m benchmarks.train_all [--dry-run] [--only questions boundaries answers keywords subjects
-        screen asked reading]
+    python -m benchmarks.train_all [--dry-run] [--only questions boundaries answers multilingual keywords
+        subjects screen asked reading]
 """
 
 from __future__ import annotations
@@ -61,6 +62,13 @@ STEPS = (
         "boundary_model.json (the rule for a talk of answers)",
         ("--text", "--kind", "embeddings", "--answers-only", "--write"),
         ("--text", "--kind", "embeddings", "--answers-only"),
+    ),
+    Step(
+        "multilingual",
+        "benchmarks.train_boundaries",
+        "boundary_model.json (the model over the multilingual encoder's vectors)",
+        ("--text", "--kind", "multilingual", "--write"),
+        ("--text", "--kind", "multilingual"),
     ),
     Step("keywords", "benchmarks.train_keywords", "keyword_model.json", ("--write",), ()),
     Step("subjects", "benchmarks.train_subjects", "subject_model.json", ("--write",), ()),

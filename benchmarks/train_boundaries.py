@@ -44,6 +44,9 @@ from video2blog.pipeline.text import segment
 from video2blog.pipeline.text.sentences import split_sentences
 
 CACHE = ROOT / "benchmarks" / "cache" / "embeddings"
+# The kind of model a talk not in English is segmented with: the same features over the multilingual
+# encoder's vectors (its contrast and depth are spread otherwise than MiniLM's), trained on the same talks.
+MULTILINGUAL = "multilingual"
 MODEL_PATH = ROOT / "pipeline" / "data" / "boundary_model.json"
 TOLERANCE_S = 3.0
 L2 = 1.0
@@ -110,14 +113,16 @@ def training_talks(talks: list[Talk], folds: int, held: int) -> list[Talk]:
 
 
 def vectors_for(texts: list[str], kind: str) -> np.ndarray | None:
-    """Sentence embeddings (cached on disk by the texts' hash), or None for lexical cohesion."""
+    """Sentence embeddings (cached on disk by the texts' hash), or None for lexical cohesion; ``kind``
+    "multilingual": the multilingual encoder's (the model a talk not in English is segmented with)."""
     if kind == "lexical":
         return None
-    key = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:24]
+    multilingual = kind == MULTILINGUAL
+    key = hashlib.sha256("\n".join([MULTILINGUAL] * multilingual + texts).encode()).hexdigest()[:24]
     path = CACHE / f"{key}.npy"
     if path.exists():
         return np.load(path)
-    rows = embed.embed(texts)
+    rows = embed.embed_multilingual(texts) if multilingual else embed.embed(texts)
     CACHE.mkdir(parents=True, exist_ok=True)
     np.save(path, rows)
     return rows
@@ -373,7 +378,12 @@ def main(argv: list[str] | None = None) -> int:
     """Cross-validate, train on everything, print (and with ``--write`` store) the model."""
     parser = argparse.ArgumentParser(description="Learn the boundary model from real and synthetic talks.")
     parser.add_argument("--folds", type=int, default=4)
-    parser.add_argument("--kind", choices=("embeddings", "lexical", "both"), default="both")
+    parser.add_argument(
+        "--kind",
+        choices=("embeddings", "lexical", "both", MULTILINGUAL),
+        default="both",
+        help=f"both: embeddings and lexical; {MULTILINGUAL}: the multilingual encoder's vectors (base extra)",
+    )
     parser.add_argument("--no-talks", action="store_true", help="real talks only (no whisper needed)")
     parser.add_argument("--text", action="store_true", help="clinic pages and talks as text, not speech")
     parser.add_argument(
@@ -390,13 +400,15 @@ def main(argv: list[str] | None = None) -> int:
     for kind in ("embeddings", "lexical") if args.kind == "both" else (args.kind,):
         talks = load(kind, not args.no_talks, args.text, not args.no_extra)
         print(f"== {kind}: {len(talks)} talks, {sum(len(t.labels) for t in talks)} gaps")
-        shipped = segment.boundary_model(kind)
+        shipped = segment.boundary_model(kind if kind in stored else "embeddings")
         base = replace(shipped, answers=()) if args.answers_only else None
         if args.folds > 1:
             cross_validate(talks, args.folds, shipped, base)
         model = train(talks, base)
         report("all (train=test)", [t for t in talks if not t.extra], model)
         stored[kind] = to_json(model)
+        if kind == MULTILINGUAL:  # the section stage knows these vectors by their width
+            stored[kind]["width"] = int(talks[0].rows.shape[1])
         print(json.dumps(stored[kind]))
     if args.write:
         MODEL_PATH.write_text(json.dumps(stored, indent=2) + "\n", encoding="utf-8")

@@ -216,3 +216,21 @@ def test_the_shipped_rule_for_answers_cuts_a_talk_into_more_sections():
     assert model.answers and len(choose_sections(log_odds, times, rows, model.answering(), shortest=2)) > len(
         plain
     )
+
+
+def test_each_encoders_vectors_are_scored_by_the_model_trained_on_them():
+    from video2blog.pipeline.text.segment import gap_log_odds, model_kind
+
+    texts = TEETH + SLEEP
+    times = timed(8, {4: 1.0})
+    rng = np.random.default_rng(0)
+    minilm, multilingual = rng.normal(size=(8, 384)), rng.normal(size=(8, 512))  # MiniLM's width, USE's
+    assert (model_kind(None), model_kind(minilm), model_kind(multilingual)) == (
+        "lexical",
+        "embeddings",
+        "multilingual",
+    )
+    wide = boundary_model("multilingual")
+    assert wide.weights != boundary_model("embeddings").weights
+    expected = wide.log_odds(gap_features(texts, multilingual, times))
+    assert np.allclose(gap_log_odds(texts, multilingual, times), expected)

@@ -27,6 +27,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 
@@ -95,7 +96,7 @@ def topic_starts(
     n = len(texts)
     if n < 2 * MIN_SECTION_SENTENCES:
         return sorted(i for i in fixed if 0 < i < n)
-    model = boundary_model("embeddings" if vectors is not None else "lexical")
+    model = boundary_model(model_kind(vectors))
     if answers:
         model = model.answering()
     spans = list(times) if times is not None else _even_times(n)
@@ -111,7 +112,7 @@ def gap_log_odds(
 ) -> np.ndarray:
     """The shipped boundary model's log odds that each gap opens a section (element ``g - 1`` is the gap
     before sentence ``g``); ``vectors`` as for :func:`topic_starts`."""
-    model = boundary_model("embeddings" if vectors is not None else "lexical")
+    model = boundary_model(model_kind(vectors))
     return model.log_odds(gap_features(texts, vectors, times))
 
 
@@ -274,11 +275,33 @@ class BoundaryModel:
         return np.asarray(features @ np.asarray(self.weights) + self.bias, dtype=float)
 
 
+def model_kind(vectors: np.ndarray | None) -> str:
+    """Which shipped boundary model scores a talk's gaps: "lexical" without sentence vectors,
+    "multilingual" for vectors as wide as the ones that model was trained on (the multilingual encoder's,
+    a talk not in English), else "embeddings" (MiniLM's)."""
+    if vectors is None:
+        return "lexical"
+    return "multilingual" if vectors.shape[1:] == (_multilingual_width(),) else "embeddings"
+
+
+@lru_cache(maxsize=1)
+def _multilingual_width() -> int | None:
+    entry = _stored().get("multilingual", {})
+    return int(entry["width"]) if "width" in entry else None
+
+
+@lru_cache(maxsize=1)
+def _stored() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        resources.files("video2blog.pipeline.data").joinpath(MODEL_FILE).read_text("utf-8")
+    )
+    return data
+
+
 @lru_cache(maxsize=4)
 def boundary_model(kind: str) -> BoundaryModel:
-    """The shipped boundary model for ``kind`` ("embeddings" or "lexical" cohesion)."""
-    data = json.loads(resources.files("video2blog.pipeline.data").joinpath(MODEL_FILE).read_text("utf-8"))
-    entry = data[kind]
+    """The shipped boundary model for ``kind`` ("embeddings", "multilingual" or "lexical" cohesion)."""
+    entry = _stored()[kind]
     weights = tuple(float(entry["weights"].get(name, 0.0)) for name in FEATURES)
     rule = {name: float(entry[name]) for name in RULE_FIELDS if name in entry}
     answers = tuple(
