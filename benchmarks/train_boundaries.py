@@ -408,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
         report("all (train=test)", [t for t in talks if not t.extra], model)
         stored[kind] = to_json(model)
         if kind == MULTILINGUAL:  # the section stage knows these vectors by their width
-            stored[kind]["width"] = int(talks[0].rows.shape[1])
+            stored[kind]["width"] = embed.MULTILINGUAL_WIDTH
         print(json.dumps(stored[kind]))
     if args.write:
         MODEL_PATH.write_text(json.dumps(stored, indent=2) + "\n", encoding="utf-8")
