@@ -15,7 +15,7 @@ import docx
 import numpy as np
 import pytest
 
-from benchmarks.talk_text import LIBRARY, TALKS, write_transcript
+from benchmarks.talk_text import LIBRARY, ROOT, TALKS, spoken_text, transcript_dict, write_transcript
 from tests.conftest import make_transcript
 from video2blog.pipeline.schema import Draft, Paragraph, Section, Source
 from video2blog.pipeline.text.related import rank_related, teaser, topic_vector
@@ -23,6 +23,7 @@ from video2blog.pipeline.text.sentences import split_sentences
 from video2blog.pipeline.writers.wp_content import post_body
 
 COMMAND = str(Path(sys.executable).with_name("video2blog"))
+SPANISH = ROOT / "benchmarks" / "talks-es"
 INTRO = "If you enjoyed this blog, here are a few other blogs you might like to read!"
 
 
@@ -36,6 +37,22 @@ def test_a_shared_topic_outranks_what_every_talk_shares():
     assert ranking["knee-a"][0] == "knee-b" and ranking["knee-b"][0] == "knee-a"
     assert all(len(r) == 2 and name not in r for name, r in ranking.items())
     assert rank_related({"alone": knees}) == {"alone": []}
+
+
+def test_a_post_offers_only_posts_in_its_own_language(tmp_path: Path):
+    folder = tmp_path / "talks"
+    folder.mkdir()
+    for path in (TALKS / "weight-loss.md", LIBRARY / "weight-loss-injections.md"):
+        write_transcript(path, folder / f"{path.stem}.json")
+    for path in (SPANISH / "farmacia.md", SPANISH / "pediatria.md"):
+        spanish = {**transcript_dict(spoken_text(path.read_text(encoding="utf-8"))), "language": "es"}
+        (folder / f"{path.stem}.json").write_text(json.dumps(spanish), encoding="utf-8")
+    out = tmp_path / "drafts"
+    done = video2blog("batch", str(folder), "-o", str(out), "-p", "*.json", "--formats", "md,json")
+    assert done.returncode == 0, done.stderr
+    pairs = [("weight-loss", "weight-loss-injections"), ("farmacia", "pediatria")]
+    for a, b in (*pairs, *((b, a) for a, b in pairs)):
+        assert [r["folder"] for r in related_of(out / a)] == [b]  # never a post in the other language
 
 
 def test_teaser_is_one_whole_sentence():

@@ -26,7 +26,7 @@ from video2blog.pipeline.run import TOPIC_FILE, topic_file
 from video2blog.pipeline.schema import Draft, RelatedPost, Transcript
 from video2blog.pipeline.serialize import draft_from_dict, to_json
 from video2blog.pipeline.text.confidence import unsure_words
-from video2blog.pipeline.text.related import rank_related, teaser
+from video2blog.pipeline.text.related import rank_by_language, teaser
 from video2blog.pipeline.writers.formats import WRITERS, RenderContext, render_all
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,8 @@ def update_library(drafts_dir: Path, options: LibraryOptions) -> LibraryResult:
     The caller holds the folder (a batch's lock); :func:`library` takes it for a run of its own.
     """
     shelf, failed = read_shelf(drafts_dir, embed_missing=options.related)
-    ranking = rank_related({n: s.vector for n, s in shelf.items() if s.vector is not None})
+    vectors = {n: s.vector for n, s in shelf.items() if s.vector is not None}
+    ranking = rank_by_language(vectors, {n: s.draft.language for n, s in shelf.items()})
     updated, kept = [], []
     for name, shelved in shelf.items():
         related = tuple(_post(shelf[o]) for o in ranking.get(name, ())) if options.related else ()

@@ -60,6 +60,17 @@ def rank_related(
     return {name: _closest(names, similar[i], i)[:count] for i, name in enumerate(names)}
 
 
+def rank_by_language(
+    vectors: Mapping[str, np.ndarray], languages: Mapping[str, str], count: int = RELATED_COUNT
+) -> dict[str, list[str]]:
+    """:func:`rank_related` among the drafts of each language: a post offers only posts its readers can
+    read (a Spanish post, Spanish ones), whatever the vectors say across languages."""
+    ranked: dict[str, list[str]] = {}
+    for language in sorted({languages[n] for n in vectors}):
+        ranked.update(rank_related({n: v for n, v in vectors.items() if languages[n] == language}, count))
+    return ranked
+
+
 def _closest(names: list[str], similar: np.ndarray, own: int) -> list[str]:
     others = sorted((j for j in range(len(names)) if j != own), key=lambda j: (-similar[j], names[j]))
     return [names[j] for j in others]
