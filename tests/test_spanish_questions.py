@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from tests.conftest import make_words
@@ -193,3 +194,17 @@ def test_a_drafted_spanish_talk_heads_a_section_with_the_run_on_question_read_by
     spoken = [s.heading for s in computed.draft.sections if s.heading_source == "spoken"]
     assert spoken == ["¿Necesito cita para vacunarme de la gripe?"]
     assert "## ¿Necesito cita para vacunarme de la gripe?" in computed.files["post.md"].decode()
+
+
+@needs_encoder
+def test_the_run_on_reader_is_asked_only_in_the_language_it_was_chosen_for():
+    # German: the multilingual encoder knows it, but the model's threshold was chosen on Spanish talks
+    text = "Kann ich Kaffee trinken wenn ich Bluthochdruck habe, ein oder zwei Tassen sind kein Problem."
+    words = make_words(text, {8: 0.6})
+    transcript = Transcript(words=words, language="de", duration=words[-1].end)
+    read = locales.split_sentences(transcript, embed.multilingual_encoder("de", None))
+    assert [s.text for s in read.sentences] == [text]
+    # vectors of another encoder's width are not this model's: not asked, no error
+    piece = "Necesito cita para vacunarme de la gripe,"
+    assert not asked.reads_as_question(piece, lambda texts: np.full((len(texts), 384), 0.1), "es")
+    assert asked.reads_as_question(piece, embed.embed_multilingual, "es")

@@ -25,14 +25,16 @@ dos tazas al día...") opens with no interrogative either, and before a comma th
 Its words tell it: "can I", "do I need", what a patient asks. :func:`reads_as_question` weighs the
 opening piece's sentence vector (the multilingual encoder the ``base`` extra brings) with a logistic
 regression trained on real clinics' questions against the opening clauses of their answers, in
-English, and on the Spanish development talks' scripts (``question_text_model.json``; rebuilt by
-``python -m benchmarks.train_question_text --write``, which chooses its threshold on the development
-talks' transcripts, each scored by a model fitted without its script).
+English, on the project's English talks and on the Spanish development talks' scripts
+(``question_text_model.json``; rebuilt by ``python -m benchmarks.train_question_text --write``, which
+chooses its threshold on the Spanish development talks' transcripts, each scored by a model fitted
+without its script). It is asked only in the languages its threshold was chosen for (``languages``).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 import statistics
 import unicodedata
@@ -45,6 +47,8 @@ import numpy as np
 
 from video2blog.pipeline.schema import Word
 from video2blog.pipeline.textutil import bare, word_list
+
+log = logging.getLogger(__name__)
 
 FEATURES = (
     "interrogative",  # opens with an interrogative, accents folded ("Cuando debo...", "Que hago...")
@@ -70,11 +74,13 @@ TEXT_MODEL = "question_text_model.json"
 
 @dataclass(frozen=True)
 class TextModel:
-    """P(a piece reads as a question) = sigmoid(weights . vector + bias); a question at ``threshold``."""
+    """P(a piece reads as a question) = sigmoid(weights . vector + bias); a question at ``threshold``, in
+    the ``languages`` its threshold was chosen for."""
 
     weights: np.ndarray
     bias: float
     threshold: float
+    languages: frozenset[str]
 
 
 @cache
@@ -164,7 +170,10 @@ def probability(words: Sequence[Word], span: tuple[int, int], language: str) -> 
     x = features(words, span, language) if fitted is not None else None
     if fitted is None or x is None:
         return None
-    z = fitted.bias + sum(w * v for w, v in zip(fitted.weights, x))
+    return _sigmoid(fitted.bias + sum(w * v for w, v in zip(fitted.weights, x)))
+
+
+def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
@@ -183,7 +192,7 @@ def text_model() -> TextModel | None:
         return None
     data = json.loads(resources.files("video2blog.pipeline.data").joinpath(TEXT_MODEL).read_text("utf-8"))
     weights = np.array(data["weights"], dtype=np.float64)
-    return TextModel(weights, float(data["bias"]), float(data["threshold"]))
+    return TextModel(weights, float(data["bias"]), float(data["threshold"]), frozenset(data["languages"]))
 
 
 def as_heard(text: str) -> str:
@@ -192,12 +201,16 @@ def as_heard(text: str) -> str:
     return text.replace("¿", "").replace("?", "").strip().rstrip(",.;:!").strip()
 
 
-def reads_as_question(text: str, encode: Callable[[list[str]], np.ndarray] | None) -> bool:
+def reads_as_question(text: str, encode: Callable[[list[str]], np.ndarray] | None, language: str) -> bool:
     """Whether a sentence's opening piece reads as a patient's question (:data:`TEXT_MODEL` over its
-    multilingual sentence vector); False without the model or the encoder."""
-    fitted = text_model()
-    if fitted is None or encode is None:
+    multilingual sentence vector); False without the model or the encoder, in a language its threshold
+    was not chosen for, or for vectors of another width (another encoder's)."""
+    fitted = text_model() if encode is not None else None
+    if fitted is None or encode is None or language not in fitted.languages:
         return False
     vector = np.asarray(encode([as_heard(text)])[0], dtype=np.float64)
-    z = float(vector @ fitted.weights) + fitted.bias
-    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z)))) >= fitted.threshold
+    if vector.shape != fitted.weights.shape:
+        shapes = (fitted.weights.shape, vector.shape)
+        log.warning("the run-on question model reads vectors of shape %s, not %s: not asked", *shapes)
+        return False
+    return _sigmoid(float(vector @ fitted.weights) + fitted.bias) >= fitted.threshold

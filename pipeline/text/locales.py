@@ -172,7 +172,7 @@ def at_pauses(
     """
     first, last = span
     kept: list[int] = []
-    read: set[int] = set()
+    read = False  # the opening piece was cut because its words read as a question
     for cut in range(first + MIN_QUESTION_WORDS, last - MIN_QUESTION_WORDS + 1):
         start = kept[-1] if kept else first
         if cut - start < MIN_QUESTION_WORDS or not sentence_pause(words, cut, typical):
@@ -181,17 +181,17 @@ def at_pauses(
         after = join_words([w.text for w in words[cut : cut + 2]])
         if _opens_question(before, language, unaccented=True) or _opens_question(after, language):
             kept.append(cut)
-        elif start == first and _reads_as_question(before, cut - start, encode):
+        elif start == first and _reads_as_question(before, cut - start, encode, language):
             kept.append(cut)
-            read.add(start)
+            read = True
     bounds = [first, *kept, last]
-    return [Piece((a, b), a in read) for a, b in zip(bounds, bounds[1:])]
+    return [Piece((a, b), read and a == first) for a, b in zip(bounds, bounds[1:])]
 
 
-def _reads_as_question(piece: str, length: int, encode: Encoder | None) -> bool:
+def _reads_as_question(piece: str, length: int, encode: Encoder | None, language: str) -> bool:
     """Whether a sentence's opening piece, closed by a comma, reads as a question (see :func:`at_pauses`)."""
     fits = piece.endswith(",") and length <= MAX_QUESTION_WORDS
-    return fits and asked.reads_as_question(piece, encode)
+    return fits and asked.reads_as_question(piece, encode, language)
 
 
 def sentence_pause(words: tuple[Word, ...], i: int, typical: float) -> bool:
