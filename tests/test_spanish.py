@@ -250,6 +250,10 @@ def test_a_question_the_sentence_stage_found_stays_one_in_the_prose():
     assert cleaned.text == "¿Tengo que tomar la pastilla toda la vida?"
     said = clean_sentence(transcript.words, transcript.sentences[0], language="es")
     assert said.text == "Tengo que tomar la pastilla toda la vida."
+    trailing = locales.split_sentences(_spanish("Tengo que tomar la pastilla toda la vida..."))
+    asked = replace(trailing.sentences[0], text="¿Tengo que tomar la pastilla toda la vida?")
+    cleaned = clean_sentence(trailing.words, asked, language="es")
+    assert cleaned.text == "¿Tengo que tomar la pastilla toda la vida?"  # no "..?"
 
 
 def test_the_catalogues_hold_the_same_keys():

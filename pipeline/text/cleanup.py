@@ -195,7 +195,7 @@ def _asked_as_found(text: str, found: str) -> str:
     "¿" that opens a Spanish one."""
     if not (text and found.rstrip().endswith("?")):
         return text
-    text = text[:-1] + "?" if text.endswith(".") else text
+    text = text.rstrip(".…") + "?" if text.endswith((".", "…")) else text
     return "¿" + text if found.lstrip().startswith("¿") and not text.startswith("¿") else text
 
 
