@@ -253,7 +253,8 @@ def render_draft(
     transcript = (
         split_sentences(words)
         if words.language == "en"
-        else locales.split_sentences(words, embed.multilingual_encoder(words.language, cache_dir))
+        # a run-on's opening pieces, a few short texts: read without the cache (no file per piece)
+        else locales.split_sentences(words, embed.multilingual_encoder(words.language, None))
     )
     encoder = embed.encoder(cache_dir)  # vectors cached beside the transcripts
     # The topic vector reuses the sections' vectors (an English talk's; another language's sections are
