@@ -15,7 +15,8 @@ shipped files were made with, and prints each script's own held-apart folds:
 5. the Spanish spoken-question model (:mod:`benchmarks.train_asked`: espeak-ng and Whisper base; it
    weighs the voice's pitch, read from the audio), then the model that reads a question run into its
    answer (:mod:`benchmarks.train_question_text`: real clinic questions and the Spanish development
-   scripts, its threshold chosen on what Whisper base heard of the development talks).
+   scripts, its threshold chosen on what Whisper base heard of the development talks), then the model
+   that names a talk not in English by its word (:mod:`benchmarks.train_central_word`).
 
 Steps 2, 4 and 5 synthesise and transcribe speech the first time (an hour or more on 2 cores; cached
 under ``benchmarks/out`` after that). ``--dry-run`` prints every figure and writes nothing; ``--only``
@@ -24,7 +25,7 @@ runs some steps. Data: ``../shared/realdata`` (read at run time), the project's 
 Usage::
 
     python -m benchmarks.train_all [--dry-run] [--only questions boundaries answers multilingual keywords
-        subjects screen asked reading]
+        subjects screen asked reading central]
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ STEPS = (
     Step("screen", "benchmarks.train_screen", "screen_model.json", ("--write",), ()),
     Step("asked", "benchmarks.train_asked", "asked_model-es.json", ("--write",), ()),
     Step("reading", "benchmarks.train_question_text", "question_text_model.json", ("--write",), ()),
+    Step("central", "benchmarks.train_central_word", "central_word_model.json", ("--write",), ()),
 )
 
 

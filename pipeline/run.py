@@ -494,18 +494,19 @@ def _make_draft(
     chapters = () if options.ignore_chapters else transcript.chapters
     encode = encode or embed.encoder(options.transcribe.cache_dir)  # vectors cached beside the transcripts
     topics = embed.section_encoder(transcript.language, options.transcribe.cache_dir, encode)
+    multilingual = embed.multilingual_encoder(transcript.language, options.transcribe.cache_dir)
     texts, cuts = (screen.texts, screen.cuts) if screen else ((), ())
     spans = find_sections(transcript, chapters, encode=topics, screen=texts, cuts=cuts)
     date = options.date or dt.date.today().isoformat()
     compose_options = ComposeOptions(verbatim=options.verbatim, date=date, glossary=options.glossary)
     if options.llm is None:
-        draft = compose(transcript, spans, source, compose_options, encode)
+        draft = compose(transcript, spans, source, compose_options, encode, multilingual)
     else:
         session, chosen, warning = Session(options.llm), list[LlmSuggestion](), ""
         if options.llm.boundaries:  # in mode "suggest" the choice is recorded, not made
             moved, chosen, warning = with_boundaries(transcript, spans, session, topics)
             spans = moved if options.llm.mode == "use" else spans
-        draft = compose(transcript, spans, source, compose_options, encode)
+        draft = compose(transcript, spans, source, compose_options, encode, multilingual)
         draft = suggest(draft, options.glossary, options.llm, session, chosen, warning)
     rules = claim_rules(transcript.language, options.claims)
     return replace(draft, claims=find_claims(draft, transcript, rules))

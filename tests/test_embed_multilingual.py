@@ -4,6 +4,7 @@ an English talk keeps MiniLM."""
 from __future__ import annotations
 
 import importlib.util
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -81,3 +82,23 @@ def test_a_damaged_multilingual_encoder_is_one_error_naming_the_reinstall(monkey
             embed.embed_multilingual(["¿Duele?"])
     finally:
         embed._multilingual.cache_clear()
+
+
+def test_a_spanish_talk_is_named_by_the_word_it_is_about_not_its_most_used_or_a_misheard_one():
+    text = (
+        "La vacuna de la gripe se pone cada otoño en el centro de salud. Oivo oivo, la vacuna protege "
+        "durante todo el invierno. Oivo, los mayores y los niños pequeños también la necesitan. Oivo, "
+        "después del pinchazo puede notar el brazo cansado un día. Oivo, la fiebre es rara y dura poco."
+    )
+    words = tuple(  # the recogniser was unsure of "Oivo", its most used word
+        replace(w, probability=0.2) if w.text.lower().startswith("oivo") else w for w in make_words(text)
+    )
+    heard = locales.split_sentences(Transcript(words=words, language="es", duration=words[-1].end))
+    source = Source("charla.wav", "ab" * 32, words[-1].end)
+    draft = make_draft(heard, source, DraftOptions(date="2000-01-01"))
+    assert draft.title.startswith("Vacuna:") and draft.keywords[0] == "vacuna"
+    assert "oivo" in draft.keywords  # still a keyword, no longer the subject
+    # without the multilingual encoder (no base extra) the most used word names it, as before
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(embed, "multilingual_encoder", lambda _language, _cache: None)
+        assert make_draft(heard, source, DraftOptions(date="2000-01-01")).title.startswith("Oivo:")

@@ -17,6 +17,7 @@ from video2blog.pipeline.schema import (
     Word,
 )
 from video2blog.pipeline.text import locales
+from video2blog.pipeline.text.central import central_word
 from video2blog.pipeline.text.cleanup import CleanSentence, capitalize_first, clean_sentence
 from video2blog.pipeline.text.glossary import correct_words
 from video2blog.pipeline.text.hallucination import find_hallucinations
@@ -77,6 +78,7 @@ def compose(
     source: Source,
     options: ComposeOptions,
     encode: Encode | None = None,
+    multilingual: Encode | None = None,
 ) -> Draft:
     """Build the draft: paragraphs, headings (spoken, chapter or generated) and metadata.
 
@@ -92,6 +94,9 @@ def compose(
         options: prose, glossary and date choices.
         encode: the sentence encoder (``engines.embed``); with it, a section whose question was not
             spoken is headed by the question it answers (``text/questions.py``), else by its topic.
+        multilingual: the multilingual sentence encoder (``engines.embed.multilingual_encoder``); with
+            it a talk not in English is named by the word it is about (``text/central.py``), else by
+            its most used word.
     """
     transcript, spans = materialize(transcript, spans)
     if transcript.language == "en":
@@ -108,7 +113,7 @@ def compose(
     full_text = " ".join([*prose, *(s.heading for s in unnamed if s.heading)])
     if language != "en":
         return _other_language_draft(
-            unnamed, prose, full_text, source, options, corrections, cleaned, transcript
+            unnamed, prose, full_text, source, options, corrections, cleaned, transcript, multilingual
         )
     talk = Talk(tuple(_section_text(s) for s in unnamed))
     found = topic_candidates(talk.sections)
@@ -150,9 +155,12 @@ def _other_language_draft(
     corrections: list[Correction],
     cleaned: list[CleanSentence],
     transcript: Transcript,
+    multilingual: Encode | None,
 ) -> Draft:
     """The draft of a talk not in English: title, keywords and generated headings from
-    :mod:`.locales` (the English headings module would make English of it)."""
+    :mod:`.locales` (the English headings module would make English of it); the title's subject and
+    first keyword the word the talk is about (:mod:`.central`), where its model and the ``multilingual``
+    encoder are there."""
     language = transcript.language
     used = [s.heading for s in unnamed if s.heading]
     sections = []
@@ -166,6 +174,8 @@ def _other_language_draft(
             section = replace(section, heading=heading, heading_source="generated")
         sections.append(section)
     words = locales.keywords(full_text, language, terms=options.glossary)
+    about = central_word(transcript, locales.content_words(full_text, language), multilingual)
+    words = [about, *(w for w in words if w != about)][: locales.KEYWORDS] if about else words
     asked = any(s.heading_source == "spoken" for s in sections)
     title = locales.make_title(words[0] if words else "", asked, language)
     return Draft(
