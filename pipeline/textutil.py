@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from functools import cache, lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -22,6 +23,13 @@ def word_list(name: str) -> frozenset[str]:
     text = resources.files("video2blog.pipeline.data").joinpath(name).read_text(encoding="utf-8")
     entries = (line.split("#", 1)[0].strip().lower() for line in text.splitlines())
     return frozenset(e for e in entries if e)
+
+
+def shipped_json(name: str) -> dict[str, Any] | None:
+    """A JSON object shipped in ``pipeline/data`` (a trained model's weights), or None where it does not
+    ship (not trained)."""
+    path = resources.files("video2blog.pipeline.data").joinpath(name)
+    return dict(json.loads(path.read_text(encoding="utf-8"))) if path.is_file() else None
 
 
 def bare(token: str) -> str:

@@ -33,7 +33,6 @@ without its script). It is asked only in the languages its threshold was chosen 
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import statistics
@@ -46,7 +45,7 @@ from importlib import resources
 import numpy as np
 
 from video2blog.pipeline.schema import Word
-from video2blog.pipeline.textutil import bare, word_list
+from video2blog.pipeline.textutil import bare, shipped_json, word_list
 
 log = logging.getLogger(__name__)
 
@@ -86,11 +85,9 @@ class TextModel:
 @cache
 def model(language: str) -> AskedModel | None:
     """The shipped model of ``language``, or None where none ships."""
-    name = f"asked_model-{language}.json"
-    if not _shipped(name):
+    data = shipped_json(f"asked_model-{language}.json")
+    if data is None:
         return None
-    path = resources.files("video2blog.pipeline.data").joinpath(name)
-    data = json.loads(path.read_text(encoding="utf-8"))
     weights = tuple(float(data["weights"][name]) for name in FEATURES)
     return AskedModel(weights, float(data["bias"]), float(data["threshold"]))
 
@@ -188,9 +185,9 @@ def asks(words: Sequence[Word], span: tuple[int, int], language: str) -> bool | 
 @cache
 def text_model() -> TextModel | None:
     """The shipped :data:`TEXT_MODEL`, or None where it does not ship."""
-    if not _shipped(TEXT_MODEL):
+    data = shipped_json(TEXT_MODEL)
+    if data is None:
         return None
-    data = json.loads(resources.files("video2blog.pipeline.data").joinpath(TEXT_MODEL).read_text("utf-8"))
     weights = np.array(data["weights"], dtype=np.float64)
     return TextModel(weights, float(data["bias"]), float(data["threshold"]), frozenset(data["languages"]))
 
@@ -205,8 +202,10 @@ def reads_as_question(text: str, encode: Callable[[list[str]], np.ndarray] | Non
     """Whether a sentence's opening piece reads as a patient's question (:data:`TEXT_MODEL` over its
     multilingual sentence vector); False without the model or the encoder, in a language its threshold
     was not chosen for, or for vectors of another width (another encoder's)."""
-    fitted = text_model() if encode is not None else None
-    if fitted is None or encode is None or language not in fitted.languages:
+    if encode is None:
+        return False
+    fitted = text_model()
+    if fitted is None or language not in fitted.languages:
         return False
     vector = np.asarray(encode([as_heard(text)])[0], dtype=np.float64)
     if vector.shape != fitted.weights.shape:

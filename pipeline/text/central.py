@@ -14,17 +14,15 @@ encoder (the ``base`` extra); without it the most used word stays.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import numpy as np
 
 from video2blog.pipeline.schema import Transcript
-from video2blog.pipeline.textutil import tokens
+from video2blog.pipeline.textutil import shipped_json, tokens
 
 Encoder = Callable[[list[str]], np.ndarray]
 MODEL_FILE = "central_word_model.json"
@@ -52,10 +50,9 @@ class CentralModel:
 @cache
 def model() -> CentralModel | None:
     """The shipped model, or None where it does not ship."""
-    path = resources.files("video2blog.pipeline.data").joinpath(MODEL_FILE)
-    if not path.is_file():
+    data = shipped_json(MODEL_FILE)
+    if data is None:
         return None
-    data = json.loads(path.read_text(encoding="utf-8"))
     names = tuple(data["features"])
     return CentralModel(
         names,

@@ -31,7 +31,7 @@ import numpy as np
 
 from video2blog.pipeline.text.lexicon import can_be_noun, noun_lemma, word_classes
 from video2blog.pipeline.text.phrases import MAX_PHRASE_WORDS, NAME_SAID
-from video2blog.pipeline.textutil import content_stems, tokens, word_list
+from video2blog.pipeline.textutil import content_stems, shipped_json, tokens, word_list
 
 FORMS_FILE = "question_forms.json"
 MODEL_FILE = "question_model.json"
@@ -108,7 +108,7 @@ def question_forms() -> tuple[QuestionForm, ...]:
 @lru_cache(maxsize=1)
 def shipped_model() -> QuestionModel | None:
     """The shipped question-form model, or None where none was trained."""
-    data = _shipped_json(MODEL_FILE)
+    data = shipped_json(MODEL_FILE)
     return None if data is None else model_from_dict(data)
 
 
@@ -116,7 +116,7 @@ def shipped_model() -> QuestionModel | None:
 def shipped_gate() -> QuestionGate | None:
     """The shipped question gate, or None where none was trained (every talk is then headed by
     questions where a form fits)."""
-    data = _shipped_json(GATE_FILE)
+    data = shipped_json(GATE_FILE)
     return None if data is None else gate_from_dict(data)
 
 
@@ -124,8 +124,8 @@ def shipped_gate() -> QuestionGate | None:
 def shipped_spoken_floor() -> float | None:
     """How close (cosine) a spoken question must come to a form's prototype to head its section when
     its shape alone would not (``benchmarks/train_spoken.py``); None where none was trained."""
-    data = _shipped_json(SPOKEN_FILE)
-    return None if data is None else float(data["floor"])  # type: ignore[arg-type]
+    data = shipped_json(SPOKEN_FILE)
+    return None if data is None else float(data["floor"])
 
 
 def prototype_similarity(questions: Sequence[str], encode: Encode, model: QuestionModel) -> np.ndarray:
@@ -184,14 +184,6 @@ def answers_questions(vectors: np.ndarray, starts: Sequence[int], encode: Encode
         ]
     )
     return asks_probability(gate, talk_features(rows, len(model.forms))) >= gate.threshold
-
-
-def _shipped_json(name: str) -> dict[str, object] | None:
-    """A shipped data file's JSON object, or None where it was not trained (no such file)."""
-    try:
-        return dict(json.loads(_data_text(name)))
-    except FileNotFoundError:
-        return None
 
 
 def _data_text(name: str) -> str:
