@@ -15,16 +15,18 @@ encoder (the ``base`` extra); without it the most used word stays.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from video2blog.pipeline.schema import Transcript
 from video2blog.pipeline.textutil import shipped_json, tokens
 
-Encoder = Callable[[list[str]], np.ndarray]
+if TYPE_CHECKING:
+    from video2blog.pipeline.text.questions import Encode
+
 MODEL_FILE = "central_word_model.json"
 FEATURES = (
     "confidence",  # the recogniser's mean probability over the word's occurrences (a misheard word is unsure)
@@ -64,7 +66,7 @@ def model() -> CentralModel | None:
     )
 
 
-def candidates(transcript: Transcript, words: list[str], encode: Encoder) -> tuple[list[str], np.ndarray]:
+def candidates(transcript: Transcript, words: list[str], encode: Encode) -> tuple[list[str], np.ndarray]:
     """The content ``words`` the talk says (in order of first use) and one row of :data:`FEATURES` each."""
     sentences = [s.text for s in transcript.sentences]
     heard: dict[str, list[tuple[int, float]]] = defaultdict(list)
@@ -94,7 +96,7 @@ def candidates(transcript: Transcript, words: list[str], encode: Encoder) -> tup
     return said, np.array(rows)
 
 
-def central_word(transcript: Transcript, words: list[str], encode: Encoder | None) -> str | None:
+def central_word(transcript: Transcript, words: list[str], encode: Encode | None) -> str | None:
     """The one of the talk's content ``words`` the model takes it to be about; None without the model (or
     one for the talk's language), the encoder, or words."""
     fitted = model()

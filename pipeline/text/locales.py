@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
@@ -45,8 +44,9 @@ from video2blog.pipeline.textutil import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    import numpy as np
     from nltk.tokenize.punkt import PunktSentenceTokenizer
+
+    from video2blog.pipeline.text.questions import Encode
 
 MIN_TOPIC_LENGTH = 4  # shorter words are rarely a talk's subject
 KEYWORDS = 6
@@ -71,9 +71,6 @@ def _punkt(language: str) -> PunktSentenceTokenizer:
     return PunktSentenceTokenizer(params)
 
 
-Encoder = Callable[[list[str]], "np.ndarray"]
-
-
 @dataclass(frozen=True)
 class Piece:
     """Word span of a piece of a sentence; ``read``: its words read as a question (:func:`at_pauses`)."""
@@ -82,7 +79,7 @@ class Piece:
     read: bool = False
 
 
-def split_sentences(transcript: Transcript, encode: Encoder | None = None) -> Transcript:
+def split_sentences(transcript: Transcript, encode: Encode | None = None) -> Transcript:
     """Group the words of a talk not in English into timed sentences (Punkt, the language's abbreviations).
 
     ``encode``: the multilingual sentence encoder (``engines/embed.multilingual_encoder``), with which
@@ -157,7 +154,7 @@ def at_pauses(
     span: tuple[int, int],
     typical: float,
     language: str,
-    encode: Encoder | None = None,
+    encode: Encode | None = None,
 ) -> list[Piece]:
     """A sentence cut where a spoken question ran into its answer, at the pause between them.
 
@@ -188,7 +185,7 @@ def at_pauses(
     return [Piece((a, b), read and a == first) for a, b in zip(bounds, bounds[1:])]
 
 
-def _reads_as_question(piece: str, length: int, encode: Encoder | None, language: str) -> bool:
+def _reads_as_question(piece: str, length: int, encode: Encode | None, language: str) -> bool:
     """Whether a sentence's opening piece, closed by a comma, reads as a question (see :func:`at_pauses`)."""
     fits = piece.endswith(",") and length <= MAX_QUESTION_WORDS
     return fits and asked.reads_as_question(piece, encode, language)
