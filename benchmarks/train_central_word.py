@@ -30,6 +30,7 @@ import numpy as np
 from nltk.stem.snowball import SnowballStemmer
 
 from benchmarks import eval_spanish
+from benchmarks.train_boundaries import newton
 from video2blog.pipeline.engines import embed
 from video2blog.pipeline.run import DraftOptions, make_draft
 from video2blog.pipeline.text import central, locales
@@ -75,19 +76,13 @@ def talk_words(talk_set: str) -> list[TalkWords]:
 
 
 def fit(talks: list[TalkWords], columns: list[int]) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
-    """Weights, bias, mean and scale of a balanced logistic regression (Newton's method)."""
+    """Weights, bias, mean and scale of a balanced logistic regression on standardised features
+    (:func:`benchmarks.train_boundaries.newton`, L2 :data:`PENALTY`)."""
     x = np.vstack([t.rows[:, columns] for t in talks])
     y = np.concatenate([t.labels for t in talks])
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
-    z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
-    weight = np.where(y == 1, len(y) / (2 * max(y.sum(), 1.0)), len(y) / (2 * max(len(y) - y.sum(), 1.0)))
-    ridge = PENALTY * np.diag([*np.ones(len(columns)), 0.0])
-    w = np.zeros(z.shape[1])
-    for _ in range(30):
-        p = 1.0 / (1.0 + np.exp(-(z @ w)))
-        hessian = (z * (weight * p * (1 - p))[:, None]).T @ z + ridge + 1e-9 * np.eye(len(w))
-        w -= np.linalg.solve(hessian, z.T @ (weight * (p - y)) + ridge @ w)
-    return w[:-1], float(w[-1]), mean, scale
+    beta = newton((x - mean) / scale, y, PENALTY)
+    return beta[:-1], float(beta[-1]), mean, scale
 
 
 def chosen_right(

@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks import eval_spanish, qa_pages
+from benchmarks.train_boundaries import newton
 from video2blog.pipeline.engines import embed
 from video2blog.pipeline.schema import Word
 from video2blog.pipeline.text import asked, locales
@@ -96,19 +97,12 @@ def training_texts() -> tuple[list[Texts], dict[str, Texts]]:
 
 
 def fit(pages: list[Texts], vectors: dict[str, np.ndarray]) -> tuple[np.ndarray, float]:
-    """Weights and bias of a balanced logistic regression (Newton's method, L2 :data:`PENALTY`)."""
+    """Weights and bias of a balanced logistic regression (:func:`benchmarks.train_boundaries.newton`,
+    L2 :data:`PENALTY`): questions against answer clauses."""
     texts = [t for p in pages for t in p.questions] + [t for p in pages for t in p.clauses]
     y = np.array([1.0] * sum(len(p.questions) for p in pages) + [0.0] * sum(len(p.clauses) for p in pages))
-    x = np.hstack([np.stack([vectors[t] for t in texts]), np.ones((len(texts), 1))])
-    weight = np.where(y == 1, len(y) / (2 * y.sum()), len(y) / (2 * (len(y) - y.sum())))
-    ridge = PENALTY * np.diag([*np.ones(x.shape[1] - 1), 0.0])
-    w = np.zeros(x.shape[1])
-    for _ in range(25):
-        p = 1.0 / (1.0 + np.exp(-(x @ w)))
-        gradient = x.T @ (weight * (p - y)) + ridge @ w
-        hessian = (x * (weight * p * (1 - p))[:, None]).T @ x + ridge + 1e-9 * np.eye(x.shape[1])
-        w -= np.linalg.solve(hessian, gradient)
-    return w[:-1], float(w[-1])
+    beta = newton(np.stack([vectors[t] for t in texts]), y, PENALTY)
+    return beta[:-1], float(beta[-1])
 
 
 def candidates(talk_set: str) -> list[Candidate]:
