@@ -61,7 +61,8 @@ from video2blog.pipeline.text.claims import ClaimRules, find_claims, parse_rules
 from video2blog.pipeline.text.compose import ComposeOptions, compose
 from video2blog.pipeline.text.metadata import slugify
 from video2blog.pipeline.text.onscreen import shown_byline
-from video2blog.pipeline.text.related import Encoder, topic_vector
+from video2blog.pipeline.text.questions import Encode
+from video2blog.pipeline.text.related import topic_vector
 from video2blog.pipeline.text.sections import find_sections
 from video2blog.pipeline.text.sentences import split_sentences
 from video2blog.pipeline.textutil import clock, message
@@ -289,7 +290,7 @@ def render_draft(
 class Remembered:
     """An encoder that keeps each text's vector, so that a text embedded twice costs once."""
 
-    def __init__(self, encode: Encoder) -> None:
+    def __init__(self, encode: Encode) -> None:
         self.encode = encode
         self.rows: dict[str, np.ndarray] = {}
 
@@ -304,7 +305,7 @@ class Remembered:
         )
 
 
-def topic_file(draft: Draft, transcript: Transcript, encode: Encoder) -> dict[str, bytes]:
+def topic_file(draft: Draft, transcript: Transcript, encode: Encode) -> dict[str, bytes]:
     """The draft's topic vector as :data:`TOPIC_FILE` (none for a draft without prose)."""
     vector = topic_vector(draft, transcript, encode)
     if vector is None:
@@ -470,7 +471,7 @@ def make_draft(
     transcript: Transcript,
     source: Source,
     options: DraftOptions,
-    encode: Encoder | None = None,
+    encode: Encode | None = None,
     screen: ScreenReading | None = None,
 ) -> Draft:
     """The text stages after sentence splitting: sections (with sentence embeddings where installed,
@@ -490,7 +491,7 @@ def _make_draft(
     transcript: Transcript,
     source: Source,
     options: DraftOptions,
-    encode: Encoder | None,
+    encode: Encode | None,
     screen: ScreenReading | None,
 ) -> Draft:
     if not transcript.words:

@@ -17,7 +17,8 @@ from video2blog.pipeline.llm.client import LlmUnavailable
 from video2blog.pipeline.llm.prompts import BOUNDARY_TOKENS, boundary_messages
 from video2blog.pipeline.llm.suggest import Session, failure
 from video2blog.pipeline.schema import LlmSuggestion, Transcript
-from video2blog.pipeline.text.sections import Encoder, SectionSpan, spans_from_starts
+from video2blog.pipeline.text.questions import Encode
+from video2blog.pipeline.text.sections import SectionSpan, spans_from_starts
 from video2blog.pipeline.text.segment import gap_log_odds, min_length
 
 MAX_CANDIDATES = 3
@@ -25,7 +26,7 @@ _NUMBER = re.compile(r"\d+")
 
 
 def with_boundaries(
-    transcript: Transcript, spans: list[SectionSpan], session: Session, encode: Encoder | None = None
+    transcript: Transcript, spans: list[SectionSpan], session: Session, encode: Encode | None = None
 ) -> tuple[list[SectionSpan], list[LlmSuggestion], str]:
     """:func:`choose_boundaries`, or the classical spans and a warning when the endpoint fails."""
     texts = [s.text for s in transcript.sentences]

@@ -37,15 +37,19 @@ import logging
 import math
 import statistics
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from video2blog.pipeline.schema import Word
 from video2blog.pipeline.textutil import bare, shipped_json, word_list
+
+if TYPE_CHECKING:
+    from video2blog.pipeline.text.questions import Encode
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +202,7 @@ def as_heard(text: str) -> str:
     return text.replace("¿", "").replace("?", "").strip().rstrip(",.;:!").strip()
 
 
-def reads_as_question(text: str, encode: Callable[[list[str]], np.ndarray] | None, language: str) -> bool:
+def reads_as_question(text: str, encode: Encode | None, language: str) -> bool:
     """Whether a sentence's opening piece reads as a patient's question (:data:`TEXT_MODEL` over its
     multilingual sentence vector); False without the model or the encoder, in a language its threshold
     was not chosen for, or for vectors of another width (another encoder's)."""

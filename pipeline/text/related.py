@@ -10,21 +10,21 @@ shared topic decides. Pure: the encoder is passed in, as to the section stage.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
 from video2blog.pipeline.schema import Draft, Transcript
 from video2blog.pipeline.text.claims import prose_sentences
+from video2blog.pipeline.text.questions import Encode
 
-Encoder = Callable[[list[str]], np.ndarray]
 RELATED_COUNT = 3  # related posts per draft, at most
 FULL_WEIGHT_WORDS = 15  # a sentence this long or longer counts fully; a shorter one by its share
 CENTRE_AT = 3  # libraries this large are compared about their mean (two talks would come out opposite)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
 
 
-def topic_vector(draft: Draft, transcript: Transcript, encode: Encoder) -> np.ndarray | None:
+def topic_vector(draft: Draft, transcript: Transcript, encode: Encode) -> np.ndarray | None:
     """The draft's topic vector (unit length), or None for a draft without prose sentences."""
     sections = [_prose_sentences(draft, transcript, n) for n in range(len(draft.sections))]
     texts = [t for section in sections for t in section]

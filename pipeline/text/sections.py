@@ -23,6 +23,7 @@ import numpy as np
 from video2blog.pipeline.schema import Chapter, HeadingSource, ScreenText, Sentence, Transcript
 from video2blog.pipeline.text import questions
 from video2blog.pipeline.text.onscreen import ScreenModel, ShownHeads, cut_cues, shown_heads
+from video2blog.pipeline.text.questions import Encode
 from video2blog.pipeline.text.segment import ANNOUNCED_HEADINGS, min_length, stems, topic_starts
 from video2blog.pipeline.text.sentences import make_sentence
 from video2blog.pipeline.text.spoken import (
@@ -40,7 +41,6 @@ __all__ = ["SectionSpan", "find_sections", "is_heading_question"]
 
 # A heading opens a section only if the answer that follows it has at least this many words.
 # Sentence texts to one vector each (sentence embeddings), passed in by the orchestration.
-Encoder = Callable[[list[str]], np.ndarray]
 
 MIN_ANSWER = 12
 # A spoken title opens a section only after at least this many sentences of the section before.
@@ -86,7 +86,7 @@ class SectionSpan:
 def find_sections(
     transcript: Transcript,
     chapters: Sequence[Chapter] = (),
-    encode: Encoder | None = None,
+    encode: Encode | None = None,
     screen: Sequence[ScreenText] = (),
     cuts: Sequence[float] = (),
     screen_model: ScreenModel | None = None,
@@ -147,7 +147,7 @@ def with_shown(spans: list[SectionSpan], shown: ShownHeads) -> list[SectionSpan]
     return out
 
 
-def _other_language_sections(transcript: Transcript, encode: Encoder | None) -> list[SectionSpan]:
+def _other_language_sections(transcript: Transcript, encode: Encode | None) -> list[SectionSpan]:
     """Sections of a talk not in English: spoken questions (:func:`.locales.heading_kind`) and topic
     shifts; the English rules for spoken titles and run-on titles are not applied."""
     from video2blog.pipeline.text import locales
@@ -163,13 +163,13 @@ def _other_language_sections(transcript: Transcript, encode: Encoder | None) -> 
     return spans_from_starts(transcript, starts, heads, {})
 
 
-def _answers(vectors: np.ndarray | None, starts: Sequence[int], encode: Encoder | None) -> bool:
+def _answers(vectors: np.ndarray | None, starts: Sequence[int], encode: Encode | None) -> bool:
     """Whether the talk, its sections opening at ``starts``, answers patients' questions one by one
     (the question gate, :func:`.questions.answers_questions`); never without sentence vectors."""
     return vectors is not None and encode is not None and questions.answers_questions(vectors, starts, encode)
 
 
-def _vectors(texts: list[str], encode: Encoder | None) -> np.ndarray | None:
+def _vectors(texts: list[str], encode: Encode | None) -> np.ndarray | None:
     if encode is not None and len(texts) >= 2 * min_length(len(texts)):
         return encode(texts)
     return None
