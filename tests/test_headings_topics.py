@@ -158,3 +158,10 @@ def test_a_section_that_opens_with_its_number_keeps_it():
     assert generate_heading(talk, 1) == "Step 2: Idler pulley"
     assert generate_heading(talk, 2).startswith("Method B: Oxygen sensor")
     assert not generate_heading(talk, 0).startswith(("Step", "Method"))
+
+
+def test_a_noun_in_ly_names_a_thing_and_an_adverb_or_adjective_in_ly_does_not():
+    said = "Belly fat and a family history raise the risk. The blood supply is poor. We talk early and likely."
+    found = [p.text for p in phrases_of(said)]
+    assert {"Belly fat", "family history", "blood supply"} <= set(found), found
+    assert not {"early", "likely"} & {w.lower() for p in found for w in p.split()}, found

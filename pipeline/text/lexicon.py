@@ -66,6 +66,12 @@ def adverb_only(word: str) -> bool:
     return bool(classes) and classes <= {"ADV"}
 
 
+def manner_word(word: str) -> bool:
+    """Whether ``word`` in -ly says how or when, never what ("quickly", "early", "likely", an unknown
+    "basicly"): the lexicon knows it as no noun ("family", "belly", "supply" and "assembly" name things)."""
+    return word.endswith("ly") and not word_classes(word) & NOUNS
+
+
 def verb_lemma(word: str) -> str | None:
     """The verb ``word`` is a form of ("removing" -> "remove"), or None where it is no verb."""
     if "VERB" not in word_classes(word):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from video2blog.pipeline.text.lexicon import (
     adverb_only,
     can_be_noun,
+    manner_word,
     verb_lemma,
     verb_only,
     word_classes,
@@ -101,7 +102,7 @@ def _verb_between(word: str, following: str, stop: frozenset[str]) -> bool:
 def topical(word: str, stop: frozenset[str]) -> bool:
     if word in stop or word in WEAK_WORDS or len(word) < 3 or any(c.isdigit() for c in word[:1]):
         return False
-    return not (word.endswith("ly") or verb_only(word) or adverb_only(word))
+    return not (manner_word(word) or verb_only(word) or adverb_only(word))
 
 
 def _trimmed(run: list[str], before_determiner: bool) -> list[str]:
