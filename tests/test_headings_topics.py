@@ -161,7 +161,18 @@ def test_a_section_that_opens_with_its_number_keeps_it():
 
 
 def test_a_noun_in_ly_names_a_thing_and_an_adverb_or_adjective_in_ly_does_not():
-    said = "Belly fat and a family history raise the risk. The blood supply is poor. We talk early and likely."
+    said = (
+        "Belly fat and a family history raise the risk. The blood supply is poor. We talk early and likely."
+    )
     found = [p.text for p in phrases_of(said)]
     assert {"Belly fat", "family history", "blood supply"} <= set(found), found
     assert not {"early", "likely"} & {w.lower() for p in found for w in p.split()}, found
+
+
+def test_a_noun_in_ed_or_ing_closes_a_phrase_and_a_verb_form_does_not():
+    found = [
+        p.text
+        for p in phrases_of("A water bed helps back pain. Plaque sitting on teeth. The body stores fat.")
+    ]
+    assert "water bed" in found and "Plaque" in found, found  # "bed" names; "sitting" is the clause's verb
+    assert "body" in found and "fat" in found and "body stores fat" not in found, found

@@ -15,6 +15,7 @@ from video2blog.pipeline.text.lexicon import (
     adverb_only,
     can_be_noun,
     manner_word,
+    present_third_person,
     verb_lemma,
     verb_only,
     word_classes,
@@ -91,9 +92,7 @@ def chunk_phrases(chunk: str, stop: frozenset[str]) -> list[Phrase]:
 def _verb_between(word: str, following: str, stop: frozenset[str]) -> bool:
     """Whether ``word``, after a noun and before another content word, is a verb's -s form
     ("the lamp gives soft light", "the body stores fat"), not a plural modifier."""
-    if not word.endswith("s") or word.endswith("ss") or "VERB" not in word_classes(word):
-        return False
-    if verb_lemma(word) in (None, word):
+    if not present_third_person(word):
         return False
     after = tokens(following)
     return len(after) == 1 and topical(after[0], stop) and "ADV" not in word_classes(after[0])
@@ -118,7 +117,8 @@ def _trimmed(run: list[str], before_determiner: bool) -> list[str]:
 
 
 def _participle(word: str) -> bool:
-    return word.endswith(("ing", "ed")) and "VERB" in word_classes(word)
+    """Whether ``word`` is a verb's -ing or -ed form ("sitting", "caused"; not "bed", "need", "ring")."""
+    return word.endswith(("ing", "ed")) and verb_lemma(word) not in (None, word)
 
 
 def _runs(run: list[str]) -> list[Phrase]:
