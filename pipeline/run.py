@@ -188,7 +188,7 @@ def compute_draft(
     options = with_folder_glossary(options, out_dir) if out_dir is not None else options
     words, src = read_source(source, options, progress, label)
     edits = read_record(out_dir) if out_dir is not None and (out_dir / EDITS_FILE).exists() else None
-    related = kept_related(out_dir, src.sha256) if out_dir is not None and options.related else ()
+    related = kept_related(out_dir) if out_dir is not None and options.related else ()
     video = _video(source)
     cache = options.transcribe.cache_dir
     screen = read_video_text(video, src.duration, src.sha256, cache) if video and options.video_text else None
@@ -206,15 +206,11 @@ def compute_draft(
     return replace(computed, keep=keep)
 
 
-def kept_related(out_dir: Path, sha256: str) -> tuple[RelatedPost, ...]:
-    """The related posts the folder's draft.json holds (a library's), kept when the same media (its
-    ``sha256``) is drafted again; another talk drafted into the folder gets its own at the next library
-    run, not the old talk's."""
+def kept_related(out_dir: Path) -> tuple[RelatedPost, ...]:
+    """The related posts the folder's draft.json holds (a library's), kept when it is drafted again."""
     try:
-        old = read_json_object(out_dir / "draft.json")
-        if (old.get("source") or {}).get("sha256") != sha256:
-            return ()
-        return tuple(RelatedPost(**post) for post in old.get("related") or [])
+        related = read_json_object(out_dir / "draft.json").get("related") or []
+        return tuple(RelatedPost(**post) for post in related)
     except (InputError, TypeError, AttributeError):
         return ()  # none, or unreadable: the library step gives them again
 

@@ -234,18 +234,6 @@ def test_batch_no_related_clears_the_blocks_without_drafting_again(
     assert INTRO not in (drafts / "sleep-apnea" / "post.html").read_text(encoding="utf-8")
 
 
-def test_another_talk_drafted_into_a_folder_does_not_inherit_its_related_posts(
-    talks: Path, library: Path, tmp_path: Path
-):
-    drafts = tmp_path / "drafts"
-    shutil.copytree(library, drafts)
-    folder = drafts / "dermatology"
-    assert related_of(folder)  # the library gave the dermatology talk its related posts
-    done = video2blog("draft", str(talks / "sleep-apnea.json"), "-o", str(folder), "--formats", "md,json")
-    assert done.returncode == 0, done.stderr
-    assert related_of(folder) == [] and INTRO not in (folder / "post.md").read_text(encoding="utf-8")
-
-
 def test_drafting_one_again_keeps_its_related_posts(talks: Path, library: Path, tmp_path: Path):
     drafts = tmp_path / "drafts"
     shutil.copytree(library, drafts)
