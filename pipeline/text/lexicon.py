@@ -67,9 +67,14 @@ def adverb_only(word: str) -> bool:
 
 
 def manner_word(word: str) -> bool:
-    """Whether ``word`` in -ly says how or when, never what ("quickly", "early", "likely", an unknown
-    "basicly"): the lexicon knows it as no noun ("family", "belly", "supply" and "assembly" name things)."""
-    return word.endswith("ly") and not word_classes(word) & NOUNS
+    """Whether ``word`` in -ly says how, how often or what kind rather than what ("quickly", "early",
+    "daily", "elderly", an unknown "basicly"): it names a thing only where the lexicon knows it as a noun
+    and as no describing word ("family", "assembly"), or as a noun and a verb too ("belly", "supply")."""
+    if not word.endswith("ly"):
+        return False
+    classes = word_classes(word)
+    names = bool(classes & NOUNS) and (not classes & {"ADJ", "ADV"} or "VERB" in classes)
+    return not names
 
 
 def verb_lemma(word: str) -> str | None:
