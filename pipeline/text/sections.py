@@ -40,8 +40,6 @@ from video2blog.pipeline.textutil import tokens, word_list
 __all__ = ["SectionSpan", "find_sections", "is_heading_question"]
 
 # A heading opens a section only if the answer that follows it has at least this many words.
-# Sentence texts to one vector each (sentence embeddings), passed in by the orchestration.
-
 MIN_ANSWER = 12
 # A spoken title opens a section only after at least this many sentences of the section before.
 MIN_BODY_BEFORE_TITLE = 2
