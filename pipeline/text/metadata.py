@@ -20,7 +20,6 @@ import numpy as np
 from video2blog.pipeline.text.lexicon import (
     adverb_only,
     can_be_noun,
-    manner_word,
     verb_only,
 )
 from video2blog.pipeline.text.phrases import (
@@ -299,7 +298,7 @@ def keyword_model_from(data: dict[str, object]) -> KeywordModel:
 
 
 def _keyword(word: str, verbs: set[str]) -> bool:
-    if word in WEAK_WORDS or word in verbs or manner_word(word) or "'" in word:
+    if word in WEAK_WORDS or word in verbs or "'" in word:
         return False
     return not (verb_only(word) or adverb_only(word)) and can_be_noun(word)
 
