@@ -19,14 +19,12 @@ mean is taken off (:func:`sentence_rows`).
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -34,7 +32,7 @@ import numpy as np
 from video2blog.pipeline.textutil import INTRO as _INTRO
 from video2blog.pipeline.textutil import OUTRO as _OUTRO
 from video2blog.pipeline.textutil import content_stems as stems
-from video2blog.pipeline.textutil import tokens, word_list
+from video2blog.pipeline.textutil import shipped_json, tokens, word_list
 
 WINDOW_SENTENCES = 3
 MIN_SECTION_SENTENCES = 2
@@ -292,9 +290,9 @@ def _multilingual_width() -> int | None:
 
 @lru_cache(maxsize=1)
 def _stored() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(
-        resources.files("video2blog.pipeline.data").joinpath(MODEL_FILE).read_text("utf-8")
-    )
+    data = shipped_json(MODEL_FILE)
+    if data is None:  # it always ships: the section stage has no rule without it
+        raise FileNotFoundError(f"pipeline/data/{MODEL_FILE} is missing: reinstall video2blog")
     return data
 
 
