@@ -75,22 +75,19 @@ def talk_words(talk_set: str) -> list[TalkWords]:
     return out
 
 
-def fit(talks: list[TalkWords], columns: list[int]) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
-    """Weights, bias, mean and scale of a balanced logistic regression on standardised features
-    (:func:`benchmarks.train_boundaries.newton`, L2 :data:`PENALTY`)."""
+def fit(talks: list[TalkWords], columns: list[int]) -> central.CentralModel:
+    """A balanced logistic regression on the standardised features ``columns``
+    (:func:`benchmarks.train_boundaries.newton`, L2 :data:`PENALTY`), for Spanish."""
     x = np.vstack([t.rows[:, columns] for t in talks])
     y = np.concatenate([t.labels for t in talks])
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
     beta = newton((x - mean) / scale, y, PENALTY)
-    return beta[:-1], float(beta[-1]), mean, scale
+    names = tuple(central.FEATURES[c] for c in columns)
+    return central.CentralModel(names, beta[:-1], float(beta[-1]), mean, scale, frozenset({"es"}))
 
 
-def chosen_right(
-    talk: TalkWords, columns: list[int], fitted: tuple[np.ndarray, float, np.ndarray, np.ndarray]
-) -> bool:
-    weights, bias, mean, scale = fitted
-    scores = (talk.rows[:, columns] - mean) / scale @ weights + bias
-    return bool(len(talk.words)) and bool(talk.labels[int(np.argmax(scores))])
+def chosen_right(talk: TalkWords, fitted: central.CentralModel) -> bool:
+    return bool(len(talk.words)) and bool(talk.labels[int(np.argmax(central.scores(fitted, talk.rows)))])
 
 
 def name_of(talk: TalkWords) -> str:
@@ -102,7 +99,7 @@ def held_apart(dev: list[TalkWords], columns: list[int]) -> float:
     right = []
     for name in sorted({name_of(t) for t in dev}):
         fitted = fit([t for t in dev if name_of(t) != name], columns)
-        right += [chosen_right(t, columns, fitted) for t in dev if name_of(t) == name]
+        right += [chosen_right(t, fitted) for t in dev if name_of(t) == name]
     return float(np.mean(right))
 
 
@@ -131,12 +128,12 @@ def main(argv: list[str] | None = None) -> int:
     columns = best[1]
     names = [central.FEATURES[c] for c in columns]
     fitted = fit(dev, columns)
-    scored = {n: float(np.mean([chosen_right(t, columns, fitted) for t in ts])) for n, ts in held.items()}
+    scored = {n: float(np.mean([chosen_right(t, fitted) for t in ts])) for n, ts in held.items()}
     print(
         f"chosen features {names}: dev (leave one talk out) {best[0][0]:.2f}  "
         + "  ".join(f"{n} {v:.2f}" for n, v in scored.items())
     )
-    weights, bias, mean, scale = fitted
+    weights, bias, mean, scale = fitted.weights, fitted.bias, fitted.mean, fitted.scale
     print("weights", dict(zip(names, np.round(weights, 4))), "bias", round(bias, 4))
     if args.write:
         data = {

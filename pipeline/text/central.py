@@ -105,6 +105,10 @@ def central_word(transcript: Transcript, words: list[str], encode: Encode | None
     said, rows = candidates(transcript, words, encode)
     if not said:
         return None
+    return said[int(np.argmax(scores(fitted, rows)))]  # the first said wins a tie
+
+
+def scores(fitted: CentralModel, rows: np.ndarray) -> np.ndarray:
+    """The model's log odds for each row of :func:`candidates`' :data:`FEATURES`."""
     columns = [FEATURES.index(name) for name in fitted.features]
-    scores = (rows[:, columns] - fitted.mean) / fitted.scale @ fitted.weights + fitted.bias
-    return said[int(np.argmax(scores))]  # the first said wins a tie
+    return np.asarray((rows[:, columns] - fitted.mean) / fitted.scale @ fitted.weights + fitted.bias)
