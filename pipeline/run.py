@@ -188,7 +188,7 @@ def compute_draft(
     options = with_folder_glossary(options, out_dir) if out_dir is not None else options
     words, src = read_source(source, options, progress, label)
     edits = read_record(out_dir) if out_dir is not None and (out_dir / EDITS_FILE).exists() else None
-    related = kept_related(out_dir) if out_dir is not None and options.related else ()
+    related = kept_related(out_dir, words, src) if out_dir is not None and options.related else ()
     video = _video(source)
     cache = options.transcribe.cache_dir
     screen = read_video_text(video, src.duration, src.sha256, cache) if video and options.video_text else None
@@ -206,13 +206,27 @@ def compute_draft(
     return replace(computed, keep=keep)
 
 
-def kept_related(out_dir: Path) -> tuple[RelatedPost, ...]:
-    """The related posts the folder's draft.json holds (a library's), kept when it is drafted again."""
+def kept_related(out_dir: Path, words: Transcript, src: Source) -> tuple[RelatedPost, ...]:
+    """The related posts the folder's draft.json holds (a library's), kept when the same talk is drafted
+    again: from the same file, or from words the folder's transcript.json holds. Another video drafted
+    into the folder starts without them (the old talk's posts, until the next library run)."""
     try:
-        related = read_json_object(out_dir / "draft.json").get("related") or []
-        return tuple(RelatedPost(**post) for post in related)
+        recorded = read_json_object(out_dir / "draft.json")
+        related = tuple(RelatedPost(**post) for post in recorded.get("related") or [])
+        return related if related and same_talk(out_dir, recorded, words, src) else ()
     except (InputError, TypeError, AttributeError):
         return ()  # none, or unreadable: the library step gives them again
+
+
+def same_talk(out_dir: Path, recorded: dict[str, object], words: Transcript, src: Source) -> bool:
+    """Whether ``words`` from ``src`` are the talk the folder's draft (``recorded``) was made of: the
+    same source file, or the words of the folder's transcript.json (a redraft from it, or from the
+    media it was heard from)."""
+    source = recorded.get("source")
+    if isinstance(source, dict) and source.get("sha256") == src.sha256:
+        return True
+    heard = out_dir / "transcript.json"
+    return heard.is_file() and read_transcript_file(heard).text == words.text
 
 
 def with_folder_glossary(options: DraftOptions, out_dir: Path) -> DraftOptions:

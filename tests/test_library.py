@@ -244,3 +244,16 @@ def test_drafting_one_again_keeps_its_related_posts(talks: Path, library: Path, 
     )
     assert done.returncode == 0, done.stderr
     assert related_of(folder) == before and INTRO in (folder / "post.md").read_text(encoding="utf-8")
+
+
+def test_related_posts_stay_with_their_talk_not_with_the_folder(talks: Path, library: Path, tmp_path: Path):
+    drafts = tmp_path / "drafts"
+    shutil.copytree(library, drafts)
+    folder, formats = drafts / "dermatology", ["--formats", "md,json"]
+    before = related_of(folder)
+    own = video2blog("draft", str(folder / "transcript.json"), "-o", str(folder), *formats)
+    assert own.returncode == 0, own.stderr
+    assert related_of(folder) == before and INTRO in (folder / "post.md").read_text(encoding="utf-8")
+    other = video2blog("draft", str(talks / "sleep-medicine.json"), "-o", str(folder), *formats)
+    assert other.returncode == 0, other.stderr
+    assert related_of(folder) == [] and INTRO not in (folder / "post.md").read_text(encoding="utf-8")
