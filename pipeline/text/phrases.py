@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from video2blog.pipeline.text.lexicon import (
     adverb_only,
@@ -50,21 +51,23 @@ class Phrase:
     stems: tuple[str, ...]
 
 
-def phrases_of(text: str) -> list[Phrase]:
+@lru_cache(maxsize=4096)
+def phrases_of(text: str) -> tuple[Phrase, ...]:
     """Runs of up to three content words between function words and punctuation, ending in a noun.
 
     Words the lexicon knows only as verbs or adverbs break a run; a run followed by a determiner
     ("the ultrasound counts | the follicles") most likely ends in a verb, which is dropped; so are
     trailing words that cannot be nouns ("super seasoned"). Greetings and idioms ("of course") give none.
+    Remembered per text: the heading stage asks it of every section's text once per section.
     """
     stop = word_list("stopwords.txt")
-    found = []
+    found: list[Phrase] = []
     for sentence in SENTENCE_END.split(text):
         if GREETING.search(sentence):
             continue
         for chunk in SPLIT.split(_IDIOMS.sub(",", sentence)):
             found.extend(chunk_phrases(chunk, stop))
-    return found
+    return tuple(found)
 
 
 def chunk_phrases(chunk: str, stop: frozenset[str]) -> list[Phrase]:
