@@ -38,6 +38,7 @@ from video2blog.pipeline.text.metadata import (
     KEYWORD_MODEL,
     PHRASE_WEIGHT,
     KeywordModel,
+    distinct_keys,
     keyword_candidates,
     keyword_row,
 )
@@ -96,13 +97,8 @@ def candidates(page: Page) -> Candidates:
 
 
 def top(ranked: list[str], limit: int = TOP) -> list[str]:
-    """The first ``limit`` keys of a ranking, passing over keys sharing a word with a chosen phrase (as
-    :func:`metadata.keywords` does)."""
-    chosen: list[str] = []
-    for key in ranked:
-        if not any(set(key.split()) & set(o.split()) for o in chosen if " " in key or " " in o):
-            chosen.append(key)
-    return chosen[:limit]
+    """The first ``limit`` keys of a ranking that :func:`metadata.keywords` would keep."""
+    return distinct_keys(ranked, limit)
 
 
 def precision(chosen: list[str], page: Page) -> float:

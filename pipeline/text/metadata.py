@@ -10,7 +10,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -216,14 +216,28 @@ def keywords(
     else:
         weight = {k: counts[k] * PHRASE_WEIGHT ** k.count(" ") for k in counts}
         ranked = sorted(counts, key=lambda k: (k not in glossary, -weight[k], order.get(k, 0)))
-    chosen: list[str] = [topic.lower()] if topic else []
-    for key in ranked:
-        overlaps = any(
-            set(key.split()) & set(other.split()) for other in chosen if " " in key or " " in other
-        )
-        if key not in chosen and not overlaps:
-            chosen.append(key)
-    return [spelled.get(k) or _as_written(k, text) for k in chosen[:limit]]
+    chosen = distinct_keys(ranked, limit, [topic.lower()] if topic else [])
+    return [spelled.get(k) or _as_written(k, text) for k in chosen]
+
+
+def distinct_keys(ranked: Iterable[str], limit: int, chosen: Sequence[str] = ()) -> list[str]:
+    """The first ``limit`` of ``chosen`` and then ``ranked`` that each say something new (see
+    :func:`_repeats`)."""
+    picked: list[str] = []
+    for key in [*chosen, *ranked]:
+        if len(picked) == limit:
+            break
+        if not any(_repeats(key, other) for other in picked):
+            picked.append(key)
+    return picked
+
+
+def _repeats(key: str, other: str) -> bool:
+    """Whether ``key`` says nothing the keyword ``other`` before it does not: a word of a phrase again,
+    or another form of the same word ("arteries" after "artery")."""
+    if " " in key or " " in other:
+        return key == other or bool(set(key.split()) & set(other.split()))
+    return stem(key) == stem(other)
 
 
 def keyword_candidates(text: str) -> tuple[Counter[str], dict[str, int]]:
