@@ -8,8 +8,12 @@ over :data:`metadata.KEYWORD_FEATURES` learns it from the answers' text alone. D
 (``../shared/realdata/clinic-faq-dev``), the project's own talks and the real YouTube talks with their
 chapters. Folds hold apart a clinic specialty, an own talk or a YouTube video (CRC32 of its group).
 
+Two models are learned: the lexical one (those features alone) and, for a talk with sentence vectors,
+one that also weighs how near a candidate's vector comes to the talk's mean sentence vector
+(:func:`metadata.closeness_to`, MiniLM, the vectors cached under ``benchmarks/cache/``).
+
 Printed per set: precision of the top five keywords (the share whose stems are all in the headings)
-for the learned ranking on held-apart folds, beside the count rule it replaces and a random pick.
+for both learned rankings on held-apart folds, beside the count rule they replace and a random pick.
 
 Usage::
 
@@ -32,16 +36,21 @@ from benchmarks.eval_clinic import clinic_scripts, own_scripts
 from benchmarks.eval_real import real_items
 from benchmarks.eval_sections import stems
 from benchmarks.train_boundaries import newton
+from benchmarks.train_questions import embed
 from tools import synth
 from video2blog.pipeline.text.metadata import (
+    CENTRAL_FEATURE,
     KEYWORD_FEATURES,
     KEYWORD_MODEL,
     PHRASE_WEIGHT,
     KeywordModel,
+    closeness_to,
     distinct_keys,
     keyword_candidates,
     keyword_row,
+    talk_sentences,
 )
+from video2blog.pipeline.text.sentences import split_sentences
 
 TOP = 5
 L2 = 1.0
@@ -57,6 +66,7 @@ class Page:
     group: str
     text: str
     heading_stems: frozenset[str]
+    sentences: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,7 @@ class Candidates:
     rows: np.ndarray
     labels: np.ndarray
     counted: list[str]
+    near: np.ndarray
 
 
 def pages() -> list[Page]:
@@ -77,14 +88,16 @@ def pages() -> list[Page]:
         out.append(_script_page(name, "talks", name, talk))
     for truth in real_items():
         text = " ".join(w.text for w in truth.words.words)
-        out.append(Page(truth.item, "youtube", truth.item, text, frozenset(stems(" ".join(truth.headings)))))
+        said = tuple(s.text for s in split_sentences(truth.words).sentences)
+        headings = frozenset(stems(" ".join(truth.headings)))
+        out.append(Page(truth.item, "youtube", truth.item, text, headings, said))
     return out
 
 
 def _script_page(name: str, dataset: str, group: str, talk: synth.Talk) -> Page:
-    text = " ".join(s for section in talk.sections for p in section.paragraphs for s in p)
+    said = tuple(s for section in talk.sections for p in section.paragraphs for s in p)
     headings = " ".join(section.heading for section in talk.sections)
-    return Page(name, dataset, group, text, frozenset(stems(headings)))
+    return Page(name, dataset, group, " ".join(said), frozenset(stems(headings)), said)
 
 
 def candidates(page: Page) -> Candidates:
@@ -93,7 +106,9 @@ def candidates(page: Page) -> Candidates:
     rows = np.array([keyword_row(k, counts[k], order.get(k, 0), len(order), page.text) for k in keys])
     labels = np.array([float(stems(k) <= page.heading_stems and bool(stems(k))) for k in keys])
     counted = sorted(keys, key=lambda k: (-counts[k] * PHRASE_WEIGHT ** k.count(" "), order.get(k, 0)))
-    return Candidates(keys, rows.reshape(len(keys), len(KEYWORD_FEATURES)), labels, counted)
+    closeness = closeness_to(talk_sentences(page.sentences), embed)
+    near = closeness(keys) if closeness and keys else np.zeros(len(keys))
+    return Candidates(keys, rows.reshape(len(keys), len(KEYWORD_FEATURES)), labels, counted, near)
 
 
 def top(ranked: list[str], limit: int = TOP) -> list[str]:
@@ -106,15 +121,21 @@ def precision(chosen: list[str], page: Page) -> float:
     return sum(hits) / max(len(hits), 1)
 
 
-def fit(cands: list[Candidates]) -> KeywordModel:
-    x = np.vstack([c.rows for c in cands if len(c.keys)])
+def fit(cands: list[Candidates], central: bool = False) -> KeywordModel:
+    """The lexical model, or with ``central`` the one that weighs the closeness to the talk too."""
+    x = np.vstack([_features(c, central) for c in cands if len(c.keys)])
     y = np.concatenate([c.labels for c in cands if len(c.keys)])
     beta = newton(x, y, l2=L2)
-    return KeywordModel(tuple(float(b) for b in beta[:-1]), float(beta[-1]))
+    weights = tuple(float(b) for b in beta[: len(KEYWORD_FEATURES)])
+    return KeywordModel(weights, float(beta[-1]), float(beta[len(KEYWORD_FEATURES)]) if central else 0.0)
+
+
+def _features(c: Candidates, central: bool) -> np.ndarray:
+    return np.column_stack([c.rows, c.near]) if central else c.rows
 
 
 def learned(model: KeywordModel, c: Candidates) -> list[str]:
-    scores = {k: model.score(row) for k, row in zip(c.keys, c.rows, strict=True)}
+    scores = {k: model.score(row, float(n)) for k, row, n in zip(c.keys, c.rows, c.near, strict=True)}
     return sorted(c.keys, key=lambda k: -scores[k])
 
 
@@ -123,20 +144,29 @@ def fold_of(page: Page, folds: int) -> int:
 
 
 def report(all_pages: list[Page], cands: list[Candidates], folds: int) -> None:
-    scores: dict[str, list[tuple[float, float, float]]] = {}
+    scores: dict[str, list[tuple[float, ...]]] = {}
     rng = random.Random(0)
     for fold in range(folds):
-        model = fit([c for p, c in zip(all_pages, cands, strict=True) if fold_of(p, folds) != fold])
+        train = [c for p, c in zip(all_pages, cands, strict=True) if fold_of(p, folds) != fold]
+        lexical, central = fit(train), fit(train, central=True)
         for page, c in zip(all_pages, cands, strict=True):
             if fold_of(page, folds) == fold and c.keys:
                 shuffled = rng.sample(c.keys, len(c.keys))
-                row = (precision(top(learned(model, c)), page), precision(top(c.counted), page))
-                scores.setdefault(page.dataset, []).append((*row, precision(top(shuffled), page)))
+                rankings = (learned(lexical, c), learned(central, c), c.counted, shuffled)
+                scores.setdefault(page.dataset, []).append(tuple(precision(top(r), page) for r in rankings))
     print(f"precision of the top {TOP} keywords, {folds} held-apart folds")
-    print(f"{'set':10} {'learned':>8} {'counted':>8} {'random':>8}  n")
+    print(f"{'set':10} {'lexical':>8} {'central':>8} {'counted':>8} {'random':>8}  n")
     for dataset, rows in scores.items():
         means = np.mean(np.array(rows), axis=0)
-        print(f"{dataset:10} {means[0]:8.3f} {means[1]:8.3f} {means[2]:8.3f}  {len(rows)}")
+        print(f"{dataset:10} " + " ".join(f"{m:8.3f}" for m in means) + f"  {len(rows)}")
+
+
+def as_dict(model: KeywordModel) -> dict[str, object]:
+    """A model's entry in ``keyword_model.json``: weights by feature name, and the bias."""
+    weights = dict(zip(KEYWORD_FEATURES, model.weights, strict=True))
+    if model.central:
+        weights[CENTRAL_FEATURE] = model.central
+    return {"weights": {n: round(w, 4) for n, w in weights.items()}, "bias": round(model.bias, 4)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -148,14 +178,12 @@ def main(argv: list[str] | None = None) -> int:
     all_pages = pages()
     cands = [candidates(p) for p in all_pages]
     report(all_pages, cands, args.folds)
-    model = fit(cands)
-    print(
-        "weights:", dict(zip(KEYWORD_FEATURES, np.round(model.weights, 4), strict=True)), round(model.bias, 4)
-    )
+    models = {"lexical": fit(cands), "embeddings": fit(cands, central=True)}
+    for kind, model in models.items():
+        print(f"weights ({kind}):", as_dict(model))
     if args.write:
         data = {
-            "weights": {n: round(w, 4) for n, w in zip(KEYWORD_FEATURES, model.weights, strict=True)},
-            "bias": round(model.bias, 4),
+            **{kind: as_dict(model) for kind, model in models.items()},
             "trained_on": "clinic-faq-dev pages, own talks, vidchapters-dev "
             "(python -m benchmarks.train_keywords)",
         }

@@ -16,12 +16,14 @@ from video2blog.pipeline.text.headings import (
 from video2blog.pipeline.text.metadata import (
     KEYWORD_FEATURES,
     KeywordModel,
+    closeness_to,
     keywords,
     main_topic,
     make_description,
     make_title,
     shipped_keyword_model,
     slugify,
+    talk_sentences,
     topic_purpose,
 )
 from video2blog.pipeline.text.sentences import split_sentences
@@ -304,6 +306,24 @@ def test_keywords_rank_the_talks_own_terms_above_everyday_words_said_as_often():
     assert keywords(text, limit=2, topic="ketamine", model=model)[1].startswith("neuropathic")
     counted = keywords(text, limit=2, topic="ketamine", model=KeywordModel((1.0, 0, 0, 0, 0, 0), 0.0))
     assert counted[1] == "drip"
+
+
+@pytest.mark.skipif(not embed.available(), reason="the sentence encoder is not installed")
+def test_with_the_encoder_keywords_are_the_terms_near_the_talk_not_everyday_words_said_as_often():
+    # "home" is said four times, "artery" (as "artery" and "arteries") three: the text alone ranks the
+    # everyday word; the model that weighs each candidate's closeness to the talk ranks the term.
+    text = (
+        "Measure your blood pressure at home, seated and calm. Stay at home for a week and write each "
+        "reading down. High cholesterol narrows the arteries over many years. A single reading means "
+        "little; keep the cuff at home. Cholesterol builds up inside artery walls. Statins lower "
+        "cholesterol, and exercise at home helps the heart. Inside the artery, plaque grows where "
+        "cholesterol settles."
+    )
+    closeness = closeness_to(talk_sentences([text]), embed.encoder())
+    near = keywords(text, limit=3, topic="heart", closeness=closeness)
+    assert near == ["heart", "cholesterol", "artery"]
+    assert "artery" not in keywords(text, limit=3, topic="heart")  # the lexical model: "home"
+    assert "arteries" not in keywords(text, limit=6, topic="heart", closeness=closeness)  # one form
 
 
 def test_the_clinics_glossary_terms_the_talk_says_are_its_keywords_before_everyday_words():

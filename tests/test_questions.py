@@ -9,6 +9,7 @@ from video2blog.pipeline.schema import Source, Transcript
 from video2blog.pipeline.text import questions
 from video2blog.pipeline.text.compose import ComposeOptions, compose
 from video2blog.pipeline.text.headings import Talk, generate_heading
+from video2blog.pipeline.text.metadata import keyword_candidates
 from video2blog.pipeline.text.questions import (
     Subject,
     ask,
@@ -121,18 +122,23 @@ def test_without_the_encoder_the_headings_are_the_topic_rules():
 
 
 @needs_encoder
-def test_a_talk_whose_questions_were_all_spoken_embeds_nothing_more():
+def test_a_talk_whose_questions_were_all_spoken_embeds_nothing_more_for_its_headings():
     calls: list[list[str]] = []
 
     def counting(texts: list[str]) -> np.ndarray:
         calls.append(texts)
         return embed.embed(texts)
 
-    words = make_words("Does it hurt? We numb the skin first, so you feel only pressure.")
+    answer = "We numb the skin first, so you feel only pressure."
+    words = make_words(f"Does it hurt? {answer}")
     transcript = split_sentences(Transcript(words=words, duration=words[-1].end))
     span = [SectionSpan(sentences=(0, 2), heading_sentence=0, heading_source="spoken")]
     draft = compose(transcript, span, Source("t.wav", "0" * 64, 5.0), ComposeOptions(), encode=counting)
-    assert draft.sections[0].heading == "Does it hurt?" and calls == []
+    assert draft.sections[0].heading == "Does it hurt?"
+    # only the keywords' closeness to the talk: its prose and the candidate keywords (the heading's
+    # words too), each once
+    embedded = [t for texts in calls for t in texts]
+    assert sorted(embedded) == sorted({answer, *keyword_candidates(f"{answer} Does it hurt?")[0]})
 
 
 @needs_encoder

@@ -25,10 +25,12 @@ from video2blog.pipeline.text.headings import Talk, alternatives, generate_headi
 from video2blog.pipeline.text.metadata import (
     TopicCandidates,
     best_topic,
+    closeness_to,
     keywords,
     make_description,
     make_title,
     slugify,
+    talk_sentences,
     topic_candidates,
     topic_purpose,
 )
@@ -128,6 +130,7 @@ def compose(
     asked = any(s.heading_source in ("spoken", "on-screen") for s in sections)
     purpose = topic_purpose(full_text, talk.topic)
     title = make_title(talk.topic, asked, purpose)
+    closeness = closeness_to(talk_sentences(prose), encode) if encode else None
     return Draft(
         title=title,
         slug=slugify(title),
@@ -137,7 +140,7 @@ def compose(
         date=options.date,
         source=source,
         sections=tuple(sections),
-        keywords=tuple(keywords(full_text, topic=talk.topic, terms=options.glossary)),
+        keywords=tuple(keywords(full_text, topic=talk.topic, terms=options.glossary, closeness=closeness)),
         removals=tuple(r for c in cleaned for r in c.removals),
         corrections=tuple(corrections),
         engine=transcript.engine,

@@ -10,7 +10,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -178,17 +178,25 @@ def make_title(topic: str, asked: bool, purpose: str = "") -> str:
 class KeywordModel:
     """Logistic weights over :data:`KEYWORD_FEATURES`: how likely a candidate names what the talk's
     questions are about (learned from clinic pages' and chapters' headings by
-    ``python -m benchmarks.train_keywords --write``)."""
+    ``python -m benchmarks.train_keywords --write``). ``central`` weighs the candidate's closeness to
+    the talk (:func:`closeness_to`): the model for a talk with sentence vectors has one, the lexical
+    model none."""
 
     weights: tuple[float, ...]
     bias: float
+    central: float = 0.0
 
-    def score(self, row: Sequence[float]) -> float:
-        return float(np.dot(self.weights, row) + self.bias)
+    def score(self, row: Sequence[float], closeness: float = 0.0) -> float:
+        return float(np.dot(self.weights, row) + self.central * closeness + self.bias)
 
 
 # Named features of a keyword candidate (a content word, or a phrase said twice or more).
 KEYWORD_FEATURES = ("said", "words", "known", "first", "acronym", "spread")
+# The feature sentence vectors add: the cosine between a candidate's vector and the talk's mean
+# sentence vector ("cholesterol" in a talk on the heart, not "inside" said as often).
+CENTRAL_FEATURE = "central"
+# How near each of some texts comes to the talk (see :func:`closeness_to`).
+Closeness = Callable[[list[str]], np.ndarray]
 
 
 def keywords(
@@ -197,22 +205,29 @@ def keywords(
     topic: str = "",
     model: KeywordModel | None = None,
     terms: Sequence[str] = (),
+    closeness: Closeness | None = None,
 ) -> list[str]:
     """Topic words and phrases of ``text``, ``topic`` first, then the clinic's glossary ``terms`` the
     talk says (its own key terms: "NMDA", "neuropathic"), then the other candidates; each group ranked
-    by the shipped keyword model (:func:`shipped_keyword_model`; without one, the most used first).
-    Candidates are phrases said twice or more and single content words; words the talk uses as verbs
-    ("you hear", "they tend"), adverbs and filler are left out; acronyms keep their case ("PRP")."""
+    by the shipped keyword model (:func:`shipped_keyword_model`; with the talk's ``closeness``, the model
+    that weighs it too; without any, the most used first). Candidates are phrases said twice or more and
+    single content words; words the talk uses as verbs ("you hear", "they tend"), adverbs and filler are
+    left out; acronyms keep their case ("PRP")."""
     counts, order = keyword_candidates(text)
     spelled = glossary_spelling(terms)  # a glossary term as the clinic writes it
     for term, said in terms_said(terms, text).items():
         counts[term] = max(counts[term], said)
         order.setdefault(term, order.get(term.split()[0], len(order)))
     glossary = spelled.keys()
-    model = model or shipped_keyword_model()
+    model = model or shipped_keyword_model("embeddings" if closeness else "lexical")
     if model:
-        rows = {k: keyword_row(k, counts[k], order.get(k, 0), len(order), text) for k in counts}
-        ranked = sorted(counts, key=lambda k: (k not in glossary, -model.score(rows[k]), order.get(k, 0)))
+        keys = list(counts)
+        near = closeness(keys) if closeness and model.central and keys else np.zeros(len(keys))
+        score = {
+            k: model.score(keyword_row(k, counts[k], order.get(k, 0), len(order), text), float(c))
+            for k, c in zip(keys, near, strict=True)
+        }
+        ranked = sorted(counts, key=lambda k: (k not in glossary, -score[k], order.get(k, 0)))
     else:
         weight = {k: counts[k] * PHRASE_WEIGHT ** k.count(" ") for k in counts}
         ranked = sorted(counts, key=lambda k: (k not in glossary, -weight[k], order.get(k, 0)))
@@ -238,6 +253,22 @@ def _repeats(key: str, other: str) -> bool:
     if " " in key or " " in other:
         return key == other or bool(set(key.split()) & set(other.split()))
     return stem(key) == stem(other)
+
+
+def closeness_to(sentences: Sequence[str], encode: Encode) -> Closeness | None:
+    """How near each text comes to the talk: the cosine between its vector and the unit mean of the
+    unit vectors of the talk's ``sentences`` (those of :func:`talk_sentences`, which the description
+    embeds too). None for a talk without sentences."""
+    if not sentences:
+        return None
+    centre = _unit_rows(encode(list(sentences))).mean(axis=0)
+    centre /= max(float(np.linalg.norm(centre)), 1e-12)
+    return lambda texts: _unit_rows(encode(texts)) @ centre if texts else np.zeros(0)
+
+
+def _unit_rows(vectors: np.ndarray) -> np.ndarray:
+    rows = np.asarray(vectors, dtype=float)
+    return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
 
 
 def keyword_candidates(text: str) -> tuple[Counter[str], dict[str, int]]:
@@ -294,21 +325,28 @@ def _encoder_vocabulary() -> frozenset[str]:
     return frozenset(t for t in text.split() if t.isalpha())
 
 
-@lru_cache(maxsize=1)
-def shipped_keyword_model() -> KeywordModel | None:
-    """The shipped keyword model (``pipeline/data/keyword_model.json``), or None where none was trained."""
+@lru_cache(maxsize=2)
+def shipped_keyword_model(kind: str = "lexical") -> KeywordModel | None:
+    """The shipped keyword model (``pipeline/data/keyword_model.json``) of ``kind``: "lexical" (text
+    alone) or "embeddings" (with the candidates' closeness to the talk); None where none was trained."""
     try:
         data = json.loads(
             resources.files("video2blog.pipeline.data").joinpath(KEYWORD_MODEL).read_text("utf-8")
         )
     except FileNotFoundError:
         return None
-    return keyword_model_from(data)
+    entry = data.get(kind)
+    return keyword_model_from(entry) if isinstance(entry, dict) else None
 
 
 def keyword_model_from(data: dict[str, object]) -> KeywordModel:
+    """A model from its entry in ``keyword_model.json`` (weights by feature name, and a bias)."""
     weights = dict(data["weights"])  # type: ignore[call-overload]
-    return KeywordModel(tuple(float(weights.get(n, 0.0)) for n in KEYWORD_FEATURES), float(data["bias"]))  # type: ignore[arg-type]
+    return KeywordModel(
+        tuple(float(weights.get(n, 0.0)) for n in KEYWORD_FEATURES),
+        float(data["bias"]),  # type: ignore[arg-type]
+        float(weights.get(CENTRAL_FEATURE, 0.0)),
+    )
 
 
 def _keyword(word: str, verbs: set[str]) -> bool:
@@ -351,8 +389,7 @@ def make_description(
     sentence after it follows where both fit. When none fits (captions without full stops), it is one
     sentence made from the topic and the ``headings``.
     """
-    split = [LEADING_FILLER.sub("", s).strip() for p in sentences for s in sentences_of(p)]
-    useful = [s[0].upper() + s[1:] for s in split if s and not INTRO.search(s)]
+    useful = talk_sentences(sentences)
     reach = len(useful) if encode else DESCRIPTION_REACH
     fitting = [i for i, s in enumerate(useful[:reach]) if _describes(s, limit)]
     if not fitting:
@@ -367,10 +404,17 @@ def make_description(
     return text
 
 
+def talk_sentences(prose: Sequence[str]) -> list[str]:
+    """The sentences of the talk's ``prose`` (paragraphs) a description may be: filler that opens
+    one dropped, each with a capital, greetings and what the talk will cover ("Many of you have
+    asked about...") left out."""
+    split = [LEADING_FILLER.sub("", s).strip() for p in prose for s in sentences_of(p)]
+    return [s[0].upper() + s[1:] for s in split if s and not INTRO.search(s)]
+
+
 def _central(sentences: list[str], fitting: list[int], encode: Encode) -> int:
     """The fitting sentence whose embedding is nearest the mean of all the talk's sentences."""
-    vectors = np.asarray(encode(sentences), dtype=float)
-    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    vectors = _unit_rows(encode(sentences))
     mean = vectors.mean(axis=0)
     return max(fitting, key=lambda i: float(vectors[i] @ mean))
 
