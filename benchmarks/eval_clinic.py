@@ -215,7 +215,8 @@ def score(item: Item) -> Row:
     spans = [(s.start, s.end) for s in draft.sections]
     headings = [s.heading for s in draft.sections]
     what = [f"What is {subject_of(truth.words)}?"] * len(headings)
-    generated = [s.heading for s in draft.sections if s.heading_source == "generated"]
+    # the headings the post shows: a lead (the talk's greeting, opening the post) shows none
+    generated = [s.heading for s in draft.sections if s.heading_source == "generated" and not s.lead]
     spoken = [h for h, said in zip(truth.headings, item.spoken) if said]
     return Row(
         item=truth.item,
