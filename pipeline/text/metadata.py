@@ -219,7 +219,9 @@ def keywords(
         counts[term] = max(counts[term], said)
         order.setdefault(term, order.get(term.split()[0], len(order)))
     glossary = spelled.keys()
-    model = model or shipped_keyword_model("embeddings" if closeness else "lexical")
+    if model is None and closeness is not None:
+        model = shipped_keyword_model("embeddings")
+    model = model or shipped_keyword_model("lexical")  # also where no model for embeddings ships
     if model:
         keys = list(counts)
         near = closeness(keys) if closeness and model.central and keys else np.zeros(len(keys))
