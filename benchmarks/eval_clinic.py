@@ -29,7 +29,9 @@ and scored:
 - **HF1**: heading agreement with the clinic's (or talk's, or chapter's) heading: for each true
   section, the content-word F1 (stop words dropped, Porter-stemmed) of the heading of the draft
   section overlapping it most;
-- **Q%**: the share of generated headings (not spoken ones) that are questions.
+- **Q%**: the share of generated headings (not spoken ones) that are questions, among the headings
+  the post shows: a lead (the talk's greeting, which opens the post) shows none, so its internal
+  heading is not counted (HF1 compares the clinic's questions only, and a lead answers none).
 
 Baselines beside them: ``none`` (no split: F1 0 by definition, its Pk), ``even`` (the true number of
 sections cut evenly in time: F1, Pk), ``what`` (the draft's sections, each headed "What is <subject>?"

@@ -18,6 +18,7 @@ import lemminflect
 
 from video2blog.pipeline.output import atomic_write
 from video2blog.pipeline.text import lexicon
+from video2blog.pipeline.text.phrases import phrases_of
 
 log = logging.getLogger(__name__)
 # The tables this process has read or written: a batch's next draft has its table already.
@@ -36,6 +37,7 @@ def warm_lexicon(cache_dir: Path | None) -> None:
     path = table_path(cache_dir)
     try:
         lexicon.use_lemma_table(_load(path))
+        phrases_of.cache_clear()  # phrases found with the table before: found again with this one
         _DONE.add(path)
         return
     except FileNotFoundError:

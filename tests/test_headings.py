@@ -17,6 +17,7 @@ from video2blog.pipeline.text.metadata import (
     KEYWORD_FEATURES,
     KeywordModel,
     closeness_to,
+    distinct_keys,
     keywords,
     main_topic,
     make_description,
@@ -310,8 +311,8 @@ def test_keywords_rank_the_talks_own_terms_above_everyday_words_said_as_often():
 
 @pytest.mark.skipif(not embed.available(), reason="the sentence encoder is not installed")
 def test_with_the_encoder_keywords_are_the_terms_near_the_talk_not_everyday_words_said_as_often():
-    # "home" is said four times, "artery" (as "artery" and "arteries") three: the text alone ranks the
-    # everyday word; the model that weighs each candidate's closeness to the talk ranks the term.
+    # "home" is said four times, "artery" twice (and "arteries" once): the text alone ranks the everyday
+    # word; the model that weighs each candidate's closeness to the talk ranks the term.
     text = (
         "Measure your blood pressure at home, seated and calm. Stay at home for a week and write each "
         "reading down. High cholesterol narrows the arteries over many years. A single reading means "
@@ -324,6 +325,13 @@ def test_with_the_encoder_keywords_are_the_terms_near_the_talk_not_everyday_word
     assert near == ["heart", "cholesterol", "artery"]
     assert "artery" not in keywords(text, limit=3, topic="heart")  # the lexical model: "home"
     assert "arteries" not in keywords(text, limit=6, topic="heart", closeness=closeness)  # one form
+
+
+def test_keywords_name_each_word_once_in_any_number_but_keep_words_of_their_own():
+    ranked = ["arteries", "medication", "steroid injections", "injection", "teeth", "tooth", "physics"]
+    chosen = distinct_keys(ranked, 5, ["artery"])
+    assert chosen == ["artery", "medication", "steroid injections", "teeth", "physics"]
+    assert distinct_keys(["medical", "medication"], 2) == ["medical", "medication"]  # not one word
 
 
 def test_the_clinics_glossary_terms_the_talk_says_are_its_keywords_before_everyday_words():

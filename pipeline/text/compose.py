@@ -29,6 +29,7 @@ from video2blog.pipeline.text.metadata import (
     keywords,
     make_description,
     make_title,
+    shipped_keyword_model,
     slugify,
     talk_sentences,
     topic_candidates,
@@ -130,7 +131,9 @@ def compose(
     asked = any(s.heading_source in ("spoken", "on-screen") for s in sections)
     purpose = topic_purpose(full_text, talk.topic)
     title = make_title(talk.topic, asked, purpose)
-    closeness = closeness_to(talk_sentences(prose), encode) if encode else None
+    closeness = None  # the keyword model for a talk with sentence vectors, where it ships, weighs it
+    if encode is not None and shipped_keyword_model("embeddings") is not None:
+        closeness = closeness_to(talk_sentences(prose), encode)
     return Draft(
         title=title,
         slug=slugify(title),

@@ -20,6 +20,7 @@ import numpy as np
 from video2blog.pipeline.text.lexicon import (
     adverb_only,
     can_be_noun,
+    noun_lemma,
     verb_only,
 )
 from video2blog.pipeline.text.phrases import (
@@ -250,11 +251,10 @@ def distinct_keys(ranked: Iterable[str], limit: int, chosen: Sequence[str] = ())
 
 
 def _repeats(key: str, other: str) -> bool:
-    """Whether ``key`` says nothing the keyword ``other`` before it does not: a word of a phrase again,
-    or another form of the same word ("arteries" after "artery")."""
-    if " " in key or " " in other:
-        return key == other or bool(set(key.split()) & set(other.split()))
-    return stem(key) == stem(other)
+    """Whether ``key`` says nothing the keyword ``other`` before it does not: one of its words again,
+    in any number ("arteries" after "artery", "steroid injections" after "injection"; "medication"
+    after "medical" is a word of its own)."""
+    return bool({noun_lemma(w) for w in key.split()} & {noun_lemma(w) for w in other.split()})
 
 
 def closeness_to(sentences: Sequence[str], encode: Encode) -> Closeness | None:
@@ -327,18 +327,21 @@ def _encoder_vocabulary() -> frozenset[str]:
     return frozenset(t for t in text.split() if t.isalpha())
 
 
-@lru_cache(maxsize=2)
 def shipped_keyword_model(kind: str = "lexical") -> KeywordModel | None:
     """The shipped keyword model (``pipeline/data/keyword_model.json``) of ``kind``: "lexical" (text
     alone) or "embeddings" (with the candidates' closeness to the talk); None where none was trained."""
+    return _shipped_keyword_models().get(kind)
+
+
+@lru_cache(maxsize=1)
+def _shipped_keyword_models() -> dict[str, KeywordModel]:
     try:
         data = json.loads(
             resources.files("video2blog.pipeline.data").joinpath(KEYWORD_MODEL).read_text("utf-8")
         )
     except FileNotFoundError:
-        return None
-    entry = data.get(kind)
-    return keyword_model_from(entry) if isinstance(entry, dict) else None
+        return {}
+    return {kind: keyword_model_from(entry) for kind, entry in data.items() if isinstance(entry, dict)}
 
 
 def keyword_model_from(data: dict[str, object]) -> KeywordModel:
