@@ -10,7 +10,9 @@ chapters. Folds hold apart a clinic specialty, an own talk or a YouTube video (C
 
 Two models are learned: the lexical one (those features alone) and, for a talk with sentence vectors,
 one that also weighs how near a candidate's vector comes to the talk's mean sentence vector
-(:func:`metadata.closeness_to`, MiniLM, the vectors cached under ``benchmarks/cache/``).
+(:func:`metadata.closeness_to`, MiniLM, the vectors cached under ``benchmarks/cache/``). The talk's
+sentences are the scripts' own and, for a YouTube talk, those of its captions as the sentence stage
+splits them; a draft takes them from its cleaned prose (fillers gone), so the two differ a little there.
 
 Printed per set: precision of the top five keywords (the share whose stems are all in the headings)
 for both learned rankings on held-apart folds, beside the count rule they replace and a random pick.
