@@ -6,7 +6,6 @@ for depression"); the description is one or two whole sentences of the talk's op
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections import Counter
@@ -36,7 +35,14 @@ from video2blog.pipeline.text.phrases import (
     verb_like,
 )
 from video2blog.pipeline.text.questions import Encode
-from video2blog.pipeline.textutil import INTRO, content_words, glossary_spelling, stem, terms_said
+from video2blog.pipeline.textutil import (
+    INTRO,
+    content_words,
+    glossary_spelling,
+    shipped_json,
+    stem,
+    terms_said,
+)
 
 DESCRIPTION_LIMIT = 160
 DESCRIPTION_REACH = 5
@@ -335,12 +341,7 @@ def shipped_keyword_model(kind: str = "lexical") -> KeywordModel | None:
 
 @lru_cache(maxsize=1)
 def _shipped_keyword_models() -> dict[str, KeywordModel]:
-    try:
-        data = json.loads(
-            resources.files("video2blog.pipeline.data").joinpath(KEYWORD_MODEL).read_text("utf-8")
-        )
-    except FileNotFoundError:
-        return {}
+    data = shipped_json(KEYWORD_MODEL) or {}
     return {kind: keyword_model_from(entry) for kind, entry in data.items() if isinstance(entry, dict)}
 
 
