@@ -262,3 +262,47 @@ def test_a_killed_batch_resumes_and_drafts_every_video_once(tmp_path: Path, jobs
         assert {f: files[f] for f in kept} == {f: now.get(f) for f in kept} and set(now) >= set(files)
     leftovers = [p for p in out.rglob("*") if p.name.endswith(".tmp") or "journal" in p.name]
     assert not leftovers
+
+
+def half_sent_result(flag: str) -> None:
+    """A pool worker's job that dies halfway through sending its result, as Ctrl-C can catch one.
+
+    It writes the length of a 1 MB result on the pool's result pipe, sends no more, and waits to be
+    ended: the pool's manager thread has read the length and waits for the rest.
+    """
+    frame = sys._getframe()
+    while "result_queue" not in frame.f_locals:  # concurrent.futures.process._process_worker
+        frame = frame.f_back  # type: ignore[assignment]
+    frame.f_locals["result_queue"]._writer._send((1 << 20).to_bytes(4, "big"))
+    Path(flag).touch()
+    time.sleep(600)
+
+
+HALF_SENT = """
+import sys, time
+from pathlib import Path
+from video2blog.pipeline.batch.jobs import LocalBackend
+from tests.test_batch import half_sent_result
+
+flag = Path(sys.argv[1])
+backend = LocalBackend(2)
+future = backend.executor.submit(half_sent_result, str(flag))
+deadline = time.monotonic() + 120
+while not flag.exists() and time.monotonic() < deadline:
+    time.sleep(0.05)
+assert flag.exists(), "the worker never started"
+backend.close(cancel=True)
+print("closed", type(future.exception()).__name__)
+"""
+
+
+@pytest.mark.slow
+def test_ctrl_c_ends_a_pool_whose_worker_was_sending_its_result(tmp_path: Path):
+    """The batch's Ctrl-C ends its workers; one caught mid-result must not leave the batch waiting forever."""
+    script = [sys.executable, "-c", HALF_SENT, str(tmp_path / "sending")]
+    try:
+        done = subprocess.run(script, cwd=ROOT, capture_output=True, text=True, timeout=90)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the pool's close waited forever for the rest of a killed worker's result")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["closed", "BrokenProcessPool"]

@@ -29,6 +29,7 @@ from video2blog.pipeline.schema import Transcript
 log = logging.getLogger(__name__)
 
 POOLS = ("process", "thread")
+WORKER_END_S = 10.0  # how long a worker ended by Ctrl-C has to exit before it is killed
 
 
 @dataclass(frozen=True)
@@ -196,10 +197,28 @@ class LocalBackend:
 
 
 def _terminate(executor: Executor) -> None:
-    """End a process pool's workers now (Ctrl-C): their results would be thrown away anyway."""
-    processes = getattr(executor, "_processes", None) or {}  # no public API before Python 3.14
-    for process in list(processes.values()):
+    """End a process pool's workers now (Ctrl-C): their results would be thrown away anyway.
+
+    A worker ended halfway through sending its result leaves the pool's manager thread waiting for
+    the rest, and the pool's shutdown (and Python's exit, which joins that thread) with it: once the
+    workers are gone, the pool's own copy of the result pipe's writing end is closed, so the wait ends
+    at the end of the pipe. A job too big for the call pipe, which no worker will read now, is not
+    waited for either. (No public API for any of this before Python 3.14.)
+    """
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    for process in processes:
         process.terminate()
+    for process in processes:
+        process.join(WORKER_END_S)
+        if process.is_alive():
+            process.kill()
+            process.join()
+    calls = getattr(executor, "_call_queue", None)
+    if calls is not None:
+        calls.cancel_join_thread()
+    writer = getattr(getattr(executor, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        writer.close()
 
 
 def _init_worker(parent: int) -> None:
