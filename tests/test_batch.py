@@ -208,6 +208,16 @@ def _children(pid: int) -> set[int]:
     return found
 
 
+def _exit_status(proc: subprocess.Popen[bytes], timeout: float, stderr: Path) -> int:
+    """``proc``'s exit status; one that hangs fails the test with every thread's stack (faulthandler)."""
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)  # PYTHONFAULTHANDLER=1: Python prints its threads' stacks
+        proc.wait(timeout=30)
+        pytest.fail(f"still running {timeout:.0f} s after the signal:\n{stderr.read_text()[-6000:]}")
+
+
 def _wait_for(predicate, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -224,20 +234,22 @@ def test_a_killed_batch_resumes_and_drafts_every_video_once(tmp_path: Path, jobs
     videos, out, cache = tmp_path / "videos", tmp_path / "out", tmp_path / "cache"
     make_clips(videos, 4, 4.0)
     cmd = [sys.executable, "-m", "video2blog", "batch", str(videos), "--out", str(out), "--jobs", jobs]
-    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
-    proc = subprocess.Popen(
-        cmd,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        preexec_fn=default_signals,  # Ctrl-C reaches it even when the suite runs in the background
-    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache), "PYTHONFAULTHANDLER": "1"}
+    stderr = tmp_path / "stderr.txt"
+    with stderr.open("w") as errors:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            preexec_fn=default_signals,  # Ctrl-C reaches it even when the suite runs in the background
+        )
     try:
         _wait_for(lambda: any(out.glob(f"*/{STATE}")), 240, "the first video")
         workers = _children(proc.pid)
         proc.send_signal(stop)
-        status = proc.wait(timeout=60)  # Ctrl-C: the videos in hand stop at their next progress report
+        status = _exit_status(proc, 60, stderr)  # Ctrl-C: the videos in hand stop at their next report
     finally:
         proc.kill()
         proc.wait(timeout=30)
