@@ -277,10 +277,10 @@ def test_a_killed_batch_resumes_and_drafts_every_video_once(tmp_path: Path, jobs
 
 
 def half_sent_result(flag: str) -> None:
-    """A pool worker's job that dies halfway through sending its result, as Ctrl-C can catch one.
+    """A pool worker's job caught halfway through sending its result, as Ctrl-C can catch one.
 
     It writes the length of a 1 MB result on the pool's result pipe, sends no more, and waits to be
-    ended: the pool's manager thread has read the length and waits for the rest.
+    ended: the pool's manager thread reads the length and waits for the rest.
     """
     frame = sys._getframe()
     while "result_queue" not in frame.f_locals:  # concurrent.futures.process._process_worker
