@@ -318,3 +318,42 @@ def test_ctrl_c_ends_a_pool_whose_worker_was_sending_its_result(tmp_path: Path):
         pytest.fail("the pool's close waited forever for the rest of a killed worker's result")
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["closed", "BrokenProcessPool"]
+
+
+def half_sent_then_dead() -> None:
+    """A pool worker's job that dies by itself halfway through sending its result (killed for memory)."""
+    frame = sys._getframe()
+    while "result_queue" not in frame.f_locals:  # concurrent.futures.process._process_worker
+        frame = frame.f_back  # type: ignore[assignment]
+    frame.f_locals["result_queue"]._writer._send((1 << 20).to_bytes(4, "big"))
+    os._exit(1)
+
+
+DEAD_MID_RESULT = """
+import time
+from concurrent.futures import wait
+from video2blog.pipeline.batch.jobs import LocalBackend
+from tests.test_batch import half_sent_then_dead
+
+backend = LocalBackend(2)
+future = backend.executor.submit(half_sent_then_dead)
+deadline = time.monotonic() + 60
+while not future.done() and time.monotonic() < deadline:
+    if not wait([future], timeout=1.0).done:
+        backend.watch()  # as the batch does while it waits
+print(type(future.exception(timeout=0)).__name__ if future.done() else "still-waiting")
+backend.close(cancel=not future.done())
+"""
+
+
+@pytest.mark.slow
+def test_a_worker_dead_halfway_through_its_result_fails_its_job_instead_of_stalling_the_batch():
+    """A worker killed while sending its result (out of memory) leaves CPython's pool waiting forever;
+    the batch's watch ends that pool, so the job fails as a dead worker's does and is run again."""
+    script = [sys.executable, "-c", DEAD_MID_RESULT]
+    try:
+        done = subprocess.run(script, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the stalled pool was never ended")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["BrokenProcessPool"]

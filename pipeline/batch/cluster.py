@@ -114,6 +114,9 @@ class DaskBackend:
         if result.words is not None and job.words is None:
             write_cached(self.cache_dir, cache_key(job.sha256, job.options.transcribe), result.words)
 
+    def watch(self) -> None:
+        return None  # Dask's scheduler reschedules the jobs of a worker that died
+
     def close(self, cancel: bool) -> None:
         try:
             self.executor.shutdown(wait=not cancel)

@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 POOLS = ("process", "thread")
 WORKER_END_S = 10.0  # how long a worker ended by Ctrl-C has to exit before it is killed
+# How long a pool may keep a dead worker without failing its jobs before it counts as stalled: CPython's
+# pool notices a dead worker within milliseconds, unless it is waiting for the rest of that worker's result.
+STALL_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,11 @@ class Backend(Protocol):
 
     def finish(self, job: Job, result: JobResult) -> None:
         """Client-side bookkeeping once a result is written (e.g. caching its transcription)."""
+        ...
+
+    def watch(self) -> None:
+        """Called while the batch waits for results: a backend whose workers stalled frees them, so
+        that their jobs fail (and are retried) instead of being waited for forever."""
         ...
 
     def close(self, cancel: bool) -> None: ...
@@ -151,6 +159,7 @@ class LocalBackend:
         self.jobs, self.pool = jobs, pool
         self.threads = max(1, cpu_cores() // jobs)
         self.cancel = threading.Event()
+        self.dead_since: float | None = None
         self.executor = self._start()
         self.work = partial(compute_job, cancel=self.cancel) if self._threaded() else compute_job
 
@@ -189,6 +198,20 @@ class LocalBackend:
     def finish(self, job: Job, result: JobResult) -> None:
         return None  # local jobs use the transcript cache directly
 
+    def watch(self) -> None:
+        """A worker that died halfway through sending its result (killed for memory) leaves the pool
+        waiting for the rest, its jobs never failed: after :data:`STALL_S` the pool is ended, so its
+        jobs fail as a dead worker's do and run once more in a new pool."""
+        if not _has_dead_worker(self.executor):
+            self.dead_since = None
+            return
+        now = time.monotonic()
+        self.dead_since = self.dead_since or now
+        if now - self.dead_since >= STALL_S:
+            log.warning("a worker process died while sending its result; starting a new pool")
+            _terminate(self.executor)
+            self.dead_since = None
+
     def close(self, cancel: bool) -> None:
         if cancel:
             self.cancel.set()
@@ -219,6 +242,14 @@ def _terminate(executor: Executor) -> None:
     writer = getattr(getattr(executor, "_result_queue", None), "_writer", None)
     if writer is not None:
         writer.close()
+
+
+def _has_dead_worker(executor: Executor) -> bool:
+    """Whether a process pool that is not (yet) broken holds a worker that has exited."""
+    if getattr(executor, "_broken", False):
+        return False
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    return any(process.exitcode is not None for process in processes)
 
 
 def _init_worker(parent: int) -> None:

@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 
 # Largest file a Dask client sends to workers that cannot read it themselves (see README).
 MAX_SEND_BYTES = 256 * 1024 * 1024
+# How often a batch waiting for results asks its backend whether its workers stalled (``Backend.watch``).
+WATCH_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -279,7 +281,11 @@ class _Runner:
         queue = deque(items)
         while queue or self.flights:
             self._fill(queue)
-            done, _ = wait(self.flights, return_when=FIRST_COMPLETED) if self.flights else (set(), set())
+            if not self.flights:
+                continue
+            done, _ = wait(self.flights, timeout=WATCH_S, return_when=FIRST_COMPLETED)
+            if not done:
+                self._backend().watch()
             for future in done:
                 self._collect(future)
 
