@@ -279,7 +279,10 @@ def test_random_kills_of_a_batch(clip: Path, tmp_path: Path):
     for name in ("a.mp4", "b.mp4"):
         (videos / name).write_bytes(clip.read_bytes())
     old_src = transcript_json(tmp_path / "old.json", OLD_TALK)
-    args = ["batch", str(videos), "--no-cache", "-v", "--beam-size", "1", "--jobs", "1", *FORMATS]
+    # Without related posts: with them, the library step renders "a" again once "b" is drafted, so a kill
+    # between the two leaves a third state that is whole too (drafted, related posts to come on resume).
+    args = ["batch", str(videos), "--no-cache", "-v", "--beam-size", "1", "--jobs", "1", "--no-related"]
+    args += FORMATS
     reference = tmp_path / "reference"
     olds = {name: prepare(reference / name, old_src) for name in ("a", "b")}
     done, span = kill_once(python_cli(*args, "--out", str(reference)), 600, None)
