@@ -279,8 +279,9 @@ def test_random_kills_of_a_batch(clip: Path, tmp_path: Path):
     for name in ("a.mp4", "b.mp4"):
         (videos / name).write_bytes(clip.read_bytes())
     old_src = transcript_json(tmp_path / "old.json", OLD_TALK)
-    # Without related posts: with them, the library step renders "a" again once "b" is drafted, so a kill
-    # between the two leaves a third state that is whole too (drafted, related posts to come on resume).
+    # Without related posts: with them, the library step (once both are drafted) renders the drafts again,
+    # so a kill before it leaves a third state that is whole too (drafted, related posts to come when the
+    # batch resumes). This test is about a draft's commit; the library's rewrite uses the same commit.
     args = ["batch", str(videos), "--no-cache", "-v", "--beam-size", "1", "--jobs", "1", "--no-related"]
     args += FORMATS
     reference = tmp_path / "reference"

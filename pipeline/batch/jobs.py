@@ -159,7 +159,7 @@ class LocalBackend:
         self.jobs, self.pool = jobs, pool
         self.threads = max(1, cpu_cores() // jobs)
         self.cancel = threading.Event()
-        self.dead_since: float | None = None
+        self.stalled: tuple[frozenset[int], float] | None = None  # dead workers of a pool, and since when
         self.executor = self._start()
         self.work = partial(compute_job, cancel=self.cancel) if self._threaded() else compute_job
 
@@ -190,7 +190,7 @@ class LocalBackend:
             return self.executor.submit(self.work, job)
 
     def retry(self, job: Job, error: BaseException) -> Job | None:
-        """Jobs lost with a dead worker run once more; a job that kills two workers has failed."""
+        """Jobs lost with a dead worker run once more; a job in hand when its pool fails twice has failed."""
         if isinstance(error, BrokenProcessPool) and job.attempt < 1:
             return replace(job, attempt=job.attempt + 1)
         return None
@@ -200,17 +200,22 @@ class LocalBackend:
 
     def watch(self) -> None:
         """A worker that died halfway through sending its result (killed for memory) leaves the pool
-        waiting for the rest, its jobs never failed: after :data:`STALL_S` the pool is ended, so its
-        jobs fail as a dead worker's do and run once more in a new pool."""
-        if not _has_dead_worker(self.executor):
-            self.dead_since = None
+        waiting for the rest, its jobs never failed: once the same dead workers have stood for
+        :data:`STALL_S`, the pool is ended and a new one started, so the old pool's jobs fail as a dead
+        worker's do and run once more."""
+        dead = _dead_workers(self.executor)
+        if not dead:
+            self.stalled = None
             return
         now = time.monotonic()
-        self.dead_since = self.dead_since or now
-        if now - self.dead_since >= STALL_S:
-            log.warning("a worker process died while sending its result; starting a new pool")
+        if self.stalled is None or self.stalled[0] != dead:
+            self.stalled = (dead, now)
+        elif now - self.stalled[1] >= STALL_S:
+            log.warning("a worker process died while handing back its result; its videos run once more")
             _terminate(self.executor)
-            self.dead_since = None
+            self.executor.shutdown(wait=False)
+            self.executor = self._start()
+            self.stalled = None
 
     def close(self, cancel: bool) -> None:
         if cancel:
@@ -223,33 +228,35 @@ def _terminate(executor: Executor) -> None:
     """End a process pool's workers now (Ctrl-C): their results would be thrown away anyway.
 
     A worker ended halfway through sending its result leaves the pool's manager thread waiting for
-    the rest, and the pool's shutdown (and Python's exit, which joins that thread) with it: once the
-    workers are gone, the pool's own copy of the result pipe's writing end is closed, so the wait ends
-    at the end of the pipe. A job too big for the call pipe, which no worker will read now, is not
-    waited for either. (No public API for any of this before Python 3.14.)
+    the rest, and the pool's shutdown (and Python's exit, which joins that thread) with it. So the
+    pool's own copy of the result pipe's writing end is closed first (a second Ctrl-C during the
+    workers' ending cannot skip it): once the workers are gone too, the wait ends at the end of the
+    pipe. A job too big for the call pipe, which no worker will read now, is not waited for either.
+    (No public API for any of this before Python 3.14.)
     """
-    processes = list((getattr(executor, "_processes", None) or {}).values())
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.join(WORKER_END_S)
-        if process.is_alive():
-            process.kill()
-            process.join()
     calls = getattr(executor, "_call_queue", None)
     if calls is not None:
         calls.cancel_join_thread()
     writer = getattr(getattr(executor, "_result_queue", None), "_writer", None)
     if writer is not None:
         writer.close()
-
-
-def _has_dead_worker(executor: Executor) -> bool:
-    """Whether a process pool that is not (yet) broken holds a worker that has exited."""
-    if getattr(executor, "_broken", False):
-        return False
     processes = list((getattr(executor, "_processes", None) or {}).values())
-    return any(process.exitcode is not None for process in processes)
+    for process in processes:
+        process.terminate()
+    deadline = time.monotonic() + WORKER_END_S
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+
+def _dead_workers(executor: Executor) -> frozenset[int]:
+    """The workers that have exited of a process pool that is not (yet) broken: their process ids."""
+    if getattr(executor, "_broken", False):
+        return frozenset()
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    return frozenset(p.pid for p in processes if p.pid is not None and p.exitcode is not None)
 
 
 def _init_worker(parent: int) -> None:
