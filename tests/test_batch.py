@@ -276,16 +276,33 @@ def test_a_killed_batch_resumes_and_drafts_every_video_once(tmp_path: Path, jobs
     assert not leftovers
 
 
+def _send_result_length() -> None:
+    """In a pool worker: write the length of a 1 MB result on the pool's result pipe, and no more."""
+    frame = sys._getframe()
+    while "result_queue" not in frame.f_locals:  # concurrent.futures.process._process_worker
+        frame = frame.f_back  # type: ignore[assignment]
+    frame.f_locals["result_queue"]._writer._send((1 << 20).to_bytes(4, "big"))
+
+
+def _run_pool_script(script: str, *args: str, timeout: float, hang: str) -> list[str]:
+    """Run ``script`` in a fresh Python and return the words it printed; one that outlives ``timeout``
+    fails the test with ``hang``."""
+    command = [sys.executable, "-c", script, *args]
+    try:
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pytest.fail(hang)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
 def half_sent_result(flag: str) -> None:
     """A pool worker's job caught halfway through sending its result, as Ctrl-C can catch one.
 
     It writes the length of a 1 MB result on the pool's result pipe, sends no more, and waits to be
     ended: the pool's manager thread reads the length and waits for the rest.
     """
-    frame = sys._getframe()
-    while "result_queue" not in frame.f_locals:  # concurrent.futures.process._process_worker
-        frame = frame.f_back  # type: ignore[assignment]
-    frame.f_locals["result_queue"]._writer._send((1 << 20).to_bytes(4, "big"))
+    _send_result_length()
     Path(flag).touch()
     time.sleep(600)
 
@@ -311,21 +328,14 @@ print("closed", type(future.exception()).__name__)
 @pytest.mark.slow
 def test_ctrl_c_ends_a_pool_whose_worker_was_sending_its_result(tmp_path: Path):
     """The batch's Ctrl-C ends its workers; one caught mid-result must not leave the batch waiting forever."""
-    script = [sys.executable, "-c", HALF_SENT, str(tmp_path / "sending")]
-    try:
-        done = subprocess.run(script, cwd=ROOT, capture_output=True, text=True, timeout=90)
-    except subprocess.TimeoutExpired:
-        pytest.fail("the pool's close waited forever for the rest of a killed worker's result")
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["closed", "BrokenProcessPool"]
+    hang = "the pool's close waited forever for the rest of a killed worker's result"
+    printed = _run_pool_script(HALF_SENT, str(tmp_path / "sending"), timeout=90, hang=hang)
+    assert printed == ["closed", "BrokenProcessPool"]
 
 
 def half_sent_then_dead() -> None:
     """A pool worker's job that dies by itself halfway through sending its result (killed for memory)."""
-    frame = sys._getframe()
-    while "result_queue" not in frame.f_locals:  # concurrent.futures.process._process_worker
-        frame = frame.f_back  # type: ignore[assignment]
-    frame.f_locals["result_queue"]._writer._send((1 << 20).to_bytes(4, "big"))
+    _send_result_length()
     os._exit(1)
 
 
@@ -354,10 +364,5 @@ def test_a_worker_dead_halfway_through_its_result_fails_its_job_instead_of_stall
     """A worker killed while sending its result (out of memory) leaves CPython's pool waiting forever;
     the batch's watch ends that pool, so the job fails as a dead worker's does, and starts a new one
     where it can run again."""
-    script = [sys.executable, "-c", DEAD_MID_RESULT]
-    try:
-        done = subprocess.run(script, cwd=ROOT, capture_output=True, text=True, timeout=120)
-    except subprocess.TimeoutExpired:
-        pytest.fail("the stalled pool was never ended")
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["BrokenProcessPool", "again"]
+    printed = _run_pool_script(DEAD_MID_RESULT, timeout=120, hang="the stalled pool was never ended")
+    assert printed == ["BrokenProcessPool", "again"]

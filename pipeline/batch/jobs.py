@@ -20,6 +20,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPool
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from functools import partial
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -240,7 +241,7 @@ def _terminate(executor: Executor) -> None:
     writer = getattr(getattr(executor, "_result_queue", None), "_writer", None)
     if writer is not None:
         writer.close()
-    processes = list((getattr(executor, "_processes", None) or {}).values())
+    processes = _workers(executor)
     for process in processes:
         process.terminate()
     deadline = time.monotonic() + WORKER_END_S
@@ -255,8 +256,12 @@ def _dead_workers(executor: Executor) -> frozenset[int]:
     """The workers that have exited of a process pool that is not (yet) broken: their process ids."""
     if getattr(executor, "_broken", False):
         return frozenset()
-    processes = list((getattr(executor, "_processes", None) or {}).values())
-    return frozenset(p.pid for p in processes if p.pid is not None and p.exitcode is not None)
+    return frozenset(p.pid for p in _workers(executor) if p.pid is not None and p.exitcode is not None)
+
+
+def _workers(executor: Executor) -> list[BaseProcess]:
+    """A process pool's worker processes (none for other executors; no public API before Python 3.14)."""
+    return list((getattr(executor, "_processes", None) or {}).values())
 
 
 def _init_worker(parent: int) -> None:
