@@ -56,6 +56,15 @@ def test_an_article_before_a_longer_name_is_not_the_subjects_own():
     assert subject_of("vasectomy", said).named == "vasectomy"  # a verb before it is no longer name
 
 
+def test_the_article_of_a_described_name_counts_and_a_verb_or_other_determiner_does_not():
+    said = "We may test you. A scratch test is quick. An intradermal test follows. We can also test later."
+    assert subject_of("test", said).named == "a test"  # not "How is test done?"
+    said = "Pain fades. A dull pain may stay. Pain is common after surgery."
+    assert subject_of("pain", said).named == "pain"  # said bare more often than with "a": not "Does a pain hurt?"
+    said = "Your therapist listens. My therapist helped. A therapist is trained."
+    assert subject_of("therapist", said).named == "a therapist"  # "your" is neither bare nor an article
+
+
 def test_real_questions_are_labelled_with_their_form_and_others_left_out():
     assert label_of("Does it hurt?") == "hurt"
     assert label_of("How long does LASIK surgery take?") == "how_long_take"

@@ -30,7 +30,7 @@ from importlib import resources
 import numpy as np
 
 from video2blog.pipeline.text.lexicon import can_be_noun, noun_lemma, word_classes
-from video2blog.pipeline.text.phrases import MAX_PHRASE_WORDS, NAME_SAID
+from video2blog.pipeline.text.phrases import MAX_PHRASE_WORDS
 from video2blog.pipeline.textutil import content_stems, shipped_json, tokens, word_list
 
 FORMS_FILE = "question_forms.json"
@@ -330,7 +330,8 @@ def ask(template: str, subject: Subject) -> str:
 
 def subject_of(topic: str, text: str) -> Subject:
     """The talk's subject as it names it: "a vasectomy" where the talk says "a vasectomy" (at least
-    half as often as "the vasectomy"), "braces" (plural), "PRP" or "laser hair removal" bare.
+    half as often as "the vasectomy", and at least as often as bare "vasectomy"), "braces" (plural),
+    "PRP" or "laser hair removal" bare.
 
     ``topic`` is the subject as written in a heading (acronyms and names keep their capitals).
     """
@@ -339,7 +340,8 @@ def subject_of(topic: str, text: str) -> Subject:
     if not words or plural or words[0][:1].isupper():
         return Subject(topic, topic, plural)
     counts = _articles_before(tokens(topic), tokens(text))
-    if counts["a"] + counts["an"] and 2 * (counts["a"] + counts["an"]) >= counts["the"]:
+    some = counts["a"] + counts["an"]
+    if some and 2 * some >= counts["the"] and some >= counts[""]:
         return Subject(f"{_article(topic)} {topic}", topic, False)
     return Subject(f"the {topic}" if counts["the"] > counts[""] else topic, topic, False)
 
@@ -347,7 +349,9 @@ def subject_of(topic: str, text: str) -> Subject:
 def _articles_before(key: list[str], said: list[str]) -> dict[str, int]:
     """How often the talk says ``key`` after "a", "an", "the" or none ("") where ``key`` names the
     thing itself: "a hair transplant" does not count for "hair" (a noun that goes on makes it another
-    name), "a vasectomy is" and "after a vasectomy, you" do."""
+    name), "a vasectomy is" and "after a vasectomy, you" do. The article of a name's words before it
+    counts ("a lung function test", "an intradermal test": "a test"); a verb's "to test" counts as none, and
+    after another determiner ("your therapist", ``determiners.txt``) the name is not counted."""
     stop = word_list("stopwords.txt")
     counts = {"a": 0, "an": 0, "the": 0, "": 0}
     size = len(key)
@@ -359,21 +363,18 @@ def _articles_before(key: list[str], said: list[str]) -> dict[str, int]:
             continue
         start = i
         reach = max(0, i - (MAX_PHRASE_WORDS - 1))  # a longer name's words before it: a phrase at most
-        while start > reach and _compound(said[start - 1 : i + size], said, stop):
-            start -= 1  # "the skin test" gives "test" the article of the whole name: "the test"
+        while start > reach and _describes(said[start - 1], stop):
+            start -= 1
         before = said[start - 1] if start else ""
-        counts[before if before in counts else ""] += 1
+        if before not in word_list("determiners.txt"):
+            counts[before if before in counts else ""] += 1
     return counts
 
 
-def _compound(name: list[str], said: list[str], stop: frozenset[str]) -> bool:
-    """Whether ``name`` (a word before a subject, then the subject) is a name the talk says often enough
-    (:data:`~video2blog.pipeline.text.phrases.NAME_SAID`: "skin test"), its first word no stop word: not
-    a verb and its object ("performs vasectomy")."""
-    if name[0] in stop or not can_be_noun(name[0]):
-        return False
-    size = len(name)
-    return sum(said[j : j + size] == name for j in range(len(said) - size + 1)) >= NAME_SAID
+def _describes(word: str, stop: frozenset[str]) -> bool:
+    """Whether ``word``, before a name, may be part of it or describe it: no stop word, and a noun or an
+    adjective ("lung", "special"), not a verb only ("performs vasectomy")."""
+    return word not in stop and (can_be_noun(word) or "ADJ" in word_classes(word))
 
 
 def _plural(word: str) -> bool:
