@@ -60,7 +60,7 @@ def test_the_article_of_a_described_name_counts_and_a_verb_or_other_determiner_d
     said = "We may test you. A scratch test is quick. An intradermal test follows. We can also test later."
     assert subject_of("test", said).named == "a test"  # not "How is test done?"
     said = "Pain fades. A dull pain may stay. Pain is common after surgery."
-    assert subject_of("pain", said).named == "pain"  # said bare more often than with "a": not "Does a pain hurt?"
+    assert subject_of("pain", said).named == "pain"  # said bare more often: not "Does a pain hurt?"
     said = "Your therapist listens. My therapist helped. A therapist is trained."
     assert subject_of("therapist", said).named == "a therapist"  # "your" is neither bare nor an article
 
