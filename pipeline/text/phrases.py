@@ -36,7 +36,7 @@ _IDIOMS = re.compile(
     re.I,
 )
 
-DETERMINERS = frozenset("the a an your our my their his her its this these those some any every each".split())
+DETERMINERS = word_list("determiners.txt")
 SPLIT = re.compile(r"[.,;:?!()\"“”]|\s[-–—]\s")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 SENTENCE_END = re.compile(r"(?<=[.?!])\s+")

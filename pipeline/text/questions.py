@@ -30,7 +30,7 @@ from importlib import resources
 import numpy as np
 
 from video2blog.pipeline.text.lexicon import can_be_noun, noun_lemma, word_classes
-from video2blog.pipeline.text.phrases import MAX_PHRASE_WORDS
+from video2blog.pipeline.text.phrases import DETERMINERS, MAX_PHRASE_WORDS
 from video2blog.pipeline.textutil import content_stems, shipped_json, tokens, word_list
 
 FORMS_FILE = "question_forms.json"
@@ -350,8 +350,9 @@ def _articles_before(key: list[str], said: list[str]) -> dict[str, int]:
     """How often the talk says ``key`` after "a", "an", "the" or none ("") where ``key`` names the
     thing itself: "a hair transplant" does not count for "hair" (a noun that goes on makes it another
     name), "a vasectomy is" and "after a vasectomy, you" do. The article of a name's words before it
-    counts ("a lung function test", "an intradermal test": "a test"); a verb's "to test" counts as none, and
-    after another determiner ("your therapist", ``determiners.txt``) the name is not counted."""
+    counts ("a lung function test", "an intradermal test": "a test"); after another determiner ("your
+    therapist", :data:`~video2blog.pipeline.text.phrases.DETERMINERS`) the name is not counted. A verb's
+    "to test" still counts as bare: "a" must be said as often (:func:`subject_of`)."""
     stop = word_list("stopwords.txt")
     counts = {"a": 0, "an": 0, "the": 0, "": 0}
     size = len(key)
@@ -366,7 +367,7 @@ def _articles_before(key: list[str], said: list[str]) -> dict[str, int]:
         while start > reach and _describes(said[start - 1], stop):
             start -= 1
         before = said[start - 1] if start else ""
-        if before not in word_list("determiners.txt"):
+        if before in counts or before not in DETERMINERS:
             counts[before if before in counts else ""] += 1
     return counts
 
