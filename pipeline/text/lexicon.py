@@ -112,6 +112,12 @@ def present_third_person(word: str) -> bool:
     return lemma is not None and lemma != word and word in (lemma + "s", lemma + "es", lemma[:-1] + "ies")
 
 
+def plural_noun(word: str) -> bool:
+    """Whether ``word`` is a noun's plural ("teeth", "mites"; not "virus", nor an acronym "PRP")."""
+    lower = word.lower()
+    return "NOUN" in word_classes(lower) and noun_lemma(lower) != lower and not word.isupper()
+
+
 def noun_lemma(word: str) -> str:
     """The singular of a noun ("teeth" -> "tooth"); the word itself where it is no known noun."""
     lemmas = getAllLemmas(word).get("NOUN")

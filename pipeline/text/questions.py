@@ -29,7 +29,7 @@ from importlib import resources
 
 import numpy as np
 
-from video2blog.pipeline.text.lexicon import can_be_noun, noun_lemma, word_classes
+from video2blog.pipeline.text.lexicon import can_be_noun, plural_noun, word_classes
 from video2blog.pipeline.text.phrases import DETERMINERS, MAX_PHRASE_WORDS
 from video2blog.pipeline.textutil import content_stems, shipped_json, tokens, word_list
 
@@ -336,7 +336,7 @@ def subject_of(topic: str, text: str) -> Subject:
     ``topic`` is the subject as written in a heading (acronyms and names keep their capitals).
     """
     words = topic.split()
-    plural = bool(words) and _plural(words[-1])
+    plural = bool(words) and plural_noun(words[-1])
     if not words or plural or words[0][:1].isupper():
         return Subject(topic, topic, plural)
     counts = _articles_before(tokens(topic), tokens(text))
@@ -376,11 +376,6 @@ def _describes(word: str, stop: frozenset[str]) -> bool:
     """Whether ``word``, before a name, may be part of it or describe it: no stop word, and a noun or an
     adjective ("lung", "special"), not a verb only ("performs vasectomy")."""
     return word not in stop and (can_be_noun(word) or "ADJ" in word_classes(word))
-
-
-def _plural(word: str) -> bool:
-    lower = word.lower()
-    return "NOUN" in word_classes(lower) and noun_lemma(lower) != lower and not word.isupper()
 
 
 def _article(phrase: str) -> str:
