@@ -118,6 +118,13 @@ def plural_noun(word: str) -> bool:
     return "NOUN" in word_classes(lower) and noun_lemma(lower) != lower and not word.isupper()
 
 
+def regular_plural(word: str) -> bool:
+    """Whether ``word`` is a noun's plural formed by its ending ("mites", "allergies"; not "teeth", the
+    kind that English lets stand before another noun: "teeth whitening")."""
+    lemma = noun_lemma(word.lower())
+    return plural_noun(word) and word.lower() in (lemma + "s", lemma + "es", lemma[:-1] + "ies")
+
+
 def noun_lemma(word: str) -> str:
     """The singular of a noun ("teeth" -> "tooth"); the word itself where it is no known noun."""
     lemmas = getAllLemmas(word).get("NOUN")

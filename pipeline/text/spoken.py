@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from video2blog.pipeline.text.lexicon import is_gerund, plural_noun, present_third_person, word_classes
+from video2blog.pipeline.text.lexicon import is_gerund, present_third_person, regular_plural, word_classes
 from video2blog.pipeline.textutil import INTRO, bare, tokens
 
 WH_WORDS = frozenset(["what", "how", "why", "when", "where", "who", "whom", "whose", "which"])
@@ -163,12 +163,12 @@ def is_caseless_title(text: str) -> bool:
 
 
 def _verb_before(word: str, following: str) -> bool:
-    """Whether a verb's present-tense form for he, she or it or a plural noun (the lexicon's word classes:
-    "feeds", "mites") ends a clause or a phrase by the word after it: an object ("feeds the itch") or a
-    content word ("fever brings itchy eyes", "dust mites cat dander": a list that lost its commas), where
-    a title's plural noun is followed by a preposition or conjunction ("allergies in children", "pills and
-    patches")."""
-    if not (present_third_person(word) or plural_noun(word)):
+    """Whether a verb's present-tense form for he, she or it or a regular plural (the lexicon's word
+    classes: "feeds", "mites"; not "lens", nor "teeth" of "teeth whitening") ends a clause or a phrase by
+    the word after it: an object ("feeds the itch") or a content word ("fever brings itchy eyes", "dust
+    mites cat dander": a list that lost its commas), where a title's plural noun is followed by a
+    preposition or conjunction ("allergies in children", "pills and patches")."""
+    if not (present_third_person(word) or regular_plural(word)):
         return False
     return following in OBJECT_OPENERS or following not in TITLE_LINKS
 
