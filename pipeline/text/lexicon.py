@@ -109,7 +109,12 @@ def present_third_person(word: str) -> bool:
     """Whether ``word`` may be a verb's present-tense form for he, she or it ("happens", "causes"): the
     lexicon knows it as a form of another verb, and it is no -ing or past form."""
     lemma = verb_lemma(word)
-    return lemma is not None and lemma != word and word in (lemma + "s", lemma + "es", lemma[:-1] + "ies")
+    return lemma is not None and lemma != word and _s_form(word, lemma)
+
+
+def _s_form(word: str, lemma: str) -> bool:
+    """Whether ``word`` is ``lemma`` with the ending -s, -es or -ies ("feeds", "allergies")."""
+    return word in (lemma + "s", lemma + "es", lemma[:-1] + "ies")
 
 
 def plural_noun(word: str) -> bool:
@@ -121,8 +126,8 @@ def plural_noun(word: str) -> bool:
 def regular_plural(word: str) -> bool:
     """Whether ``word`` is a noun's plural formed by its ending ("mites", "allergies"; not "teeth", the
     kind that English lets stand before another noun: "teeth whitening")."""
-    lemma = noun_lemma(word.lower())
-    return plural_noun(word) and word.lower() in (lemma + "s", lemma + "es", lemma[:-1] + "ies")
+    lower = word.lower()
+    return plural_noun(word) and _s_form(lower, noun_lemma(lower))
 
 
 def noun_lemma(word: str) -> str:

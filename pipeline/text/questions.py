@@ -367,8 +367,10 @@ def _articles_before(key: list[str], said: list[str]) -> dict[str, int]:
         while start > reach and _describes(said[start - 1], stop):
             start -= 1
         before = said[start - 1] if start else ""
-        if before in counts or before not in DETERMINERS:
-            counts[before if before in counts else ""] += 1
+        if before in counts:
+            counts[before] += 1
+        elif before not in DETERMINERS:
+            counts[""] += 1
     return counts
 
 

@@ -157,12 +157,12 @@ def is_caseless_title(text: str) -> bool:
         return True
     if words[0] in CLAUSE_PIECE_OPENERS | PHRASE_OPENERS | ARTICLES | IMPERATIVES:
         return False
-    if any(_verb_before(w, nxt) for w, nxt in zip(words[1:], words[2:])):
+    if any(_phrase_ends_before(w, nxt) for w, nxt in zip(words[1:], words[2:])):
         return False
     return is_gerund(words[0]) or (len(words) <= CASELESS_TITLE_WORDS and not set(words) & ARTICLES)
 
 
-def _verb_before(word: str, following: str) -> bool:
+def _phrase_ends_before(word: str, following: str) -> bool:
     """Whether a verb's present-tense form for he, she or it or a regular plural (the lexicon's word
     classes: "feeds", "mites"; not "lens", nor "teeth" of "teeth whitening") ends a clause or a phrase by
     the word after it: an object ("feeds the itch") or a content word ("fever brings itchy eyes", "dust
