@@ -50,3 +50,56 @@ def test_word_classes_come_from_the_lexicon_not_from_suffixes():
     assert is_heading_question("what causes the pain at night.")
     assert is_caseless_title("caring for your teeth after a filling")  # "caring": a verb's -ing form
     assert not is_caseless_title("everything about the procedure")  # "everything" is no gerund
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("A filling takes about twenty minutes.", False),  # a noun phrase, then its verb: a sentence
+        ("Most patients feel better within a week.", False),
+        ("Each session lasts under an hour.", False),
+        ("When a knee needs an urgent look.", True),  # a wh-word subordinates the clause
+        ("Sun protection that actually works.", True),  # the verb is the relative clause's
+        ("Blood pressure numbers.", True),
+        ("Life after a hip replacement.", True),
+    ],
+)
+def test_a_main_clause_read_by_the_tagger_is_no_title(text, title):
+    assert is_spoken_title(text) is title
+
+
+def test_without_the_tagger_a_main_clause_falls_back_to_the_clause_words(monkeypatch):
+    from video2blog.pipeline.text import tagger
+
+    monkeypatch.setattr(tagger, "_model", lambda: None)
+    tagger.tag_words.cache_clear()
+    try:
+        assert tagger.tag_sentence("A filling takes time") == [
+            ("A", tagger.UNKNOWN),
+            ("filling", tagger.UNKNOWN),
+            ("takes", tagger.UNKNOWN),
+            ("time", tagger.UNKNOWN),
+        ]
+        assert is_spoken_title("A filling takes about twenty minutes.")
+        assert not is_spoken_title("We prevent them.")
+    finally:
+        tagger.tag_words.cache_clear()
+
+
+def test_a_sentence_like_a_title_but_a_main_clause_does_not_head_a_section():
+    text = (
+        "Relief for dry, gritty eyes. Warm compresses on the eyelids for ten minutes each evening loosen "
+        "the oil glands. Preservative-free drops through the day keep the surface of the eye wet. Most "
+        "people feel a difference within two weeks. Indoor heating dries the air. It pulls moisture from "
+        "the air and from the tear film, so a humidifier near the bed helps through the cold months. "
+        "Ingrown toenails and how to prevent them. Cut your toenails straight across rather than rounding "
+        "the corners, and choose shoes with enough room at the front. A nail that is red and swollen for "
+        "more than a few days needs a podiatrist."
+    )
+    words = make_words(text)
+    transcript = split_sentences(Transcript(words=words, duration=words[-1].end))
+    draft = make_draft(transcript, Source("t.wav", "0" * 64, words[-1].end), DraftOptions(date="2000-01-01"))
+    assert [(s.heading, s.heading_source) for s in draft.sections] == [
+        ("Relief for dry, gritty eyes", "spoken"),
+        ("Ingrown toenails and how to prevent them", "spoken"),
+    ]

@@ -410,17 +410,17 @@ def heading_kind(text: str, language: str, titles: bool = True) -> str | None:
     A question ends with "?" (Whisper base writes Spanish questions "¿...?") or opens with an
     interrogative, and has at least three words. A piece cut from a run-on after a question (it opens in
     lower case: "normalmente empezamos...") is its answer, never a title. With ``titles``, the English
-    shape rules of :func:`.spoken.heading_kind` are asked too: a short sentence set apart reads as a
-    spoken title, or as a yes/no question Whisper wrote as a statement. Where the voice decides those
-    (:func:`voice_decides`), they are not: there the rules took an answer's short first sentence ("Cada
-    sesión dura unos 50 minutos.") for a title, which cut the question before it off from its answer
-    (``benchmarks/RESULTS.md``, issue 26, round 7).
+    shape rules of :func:`.spoken.heading_kind` are asked too (not its English tagger): a short sentence
+    set apart reads as a spoken title, or as a yes/no question Whisper wrote as a statement. Where the
+    voice decides those (:func:`voice_decides`), they are not: there the rules took an answer's short first
+    sentence ("Cada sesión dura unos 50 minutos.") for a title, which cut the question before it off from
+    its answer (``benchmarks/RESULTS.md``, issue 26, round 7).
     """
     words = tokens(text)
     asks = text.rstrip().endswith("?") or _opens_question(text, language)
     if asks and MIN_QUESTION_WORDS <= len(words) <= MAX_QUESTION_WORDS:
         return "question"
-    return None if not titles or text[:1].islower() else spoken.heading_kind(text)
+    return None if not titles or text[:1].islower() else spoken.heading_kind(text, english=False)
 
 
 def voice_decides(transcript: Transcript) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from video2blog.pipeline.text.lexicon import is_gerund, present_third_person, regular_plural, word_classes
+from video2blog.pipeline.text.tagger import tag_sentence
 from video2blog.pipeline.textutil import INTRO, bare, tokens
 
 WH_WORDS = frozenset(["what", "how", "why", "when", "where", "who", "whom", "whose", "which"])
@@ -173,12 +174,12 @@ def _phrase_ends_before(word: str, following: str) -> bool:
     return following in OBJECT_OPENERS or following not in TITLE_LINKS
 
 
-def is_spoken_title(text: str) -> bool:
+def is_spoken_title(text: str, english: bool = True) -> bool:
     """Whether a sentence is a title read out before a topic ("Aftercare at home.").
 
     A title is a short phrase: two to eight words, no comma, no end mark but a full stop,
     and no word that makes a clause (a finite verb such as "is" or "can", a subject pronoun,
-    a greeting or a conjunction).
+    a greeting or a conjunction); in ``english``, not a main clause either (:func:`subject_and_verb`).
     """
     stripped = text.strip().rstrip(".").strip()
     words = tokens(stripped)
@@ -188,7 +189,27 @@ def is_spoken_title(text: str) -> bool:
         return False
     if " ".join(words[:2]) in GREETINGS or words[0] in DEMONSTRATIVES:
         return False
-    return not any(w in CLAUSE_WORDS and not _infinitive_object(words, k) for k, w in enumerate(words))
+    if any(w in CLAUSE_WORDS and not _infinitive_object(words, k) for k, w in enumerate(words)):
+        return False
+    return not (english and subject_and_verb(stripped))
+
+
+def subject_and_verb(text: str) -> bool:
+    """Whether the tagger reads ``text`` as a main clause: a noun phrase that opens it, then its verb
+    ("A vasectomy takes about 10 minutes", "Most patients feel better"). A title names a thing ("Blood
+    pressure numbers") or opens with a word that subordinates its clause ("When a knee needs a look",
+    "Sun protection that works")."""
+    tagged = tag_sentence(text)
+    if not tagged or tagged[0][0].lower() in WH_WORDS:
+        return False
+    tags = [t for _, t in tagged if t != "ADV"]  # "Typically sessions occur", "takes approximately"
+    for k, tag in enumerate(tags):
+        if tag not in _NOUN_PHRASE:
+            return tag == "VERB" and k > 0 and tags[k - 1] in ("NOUN", "PROPN")
+    return False
+
+
+_NOUN_PHRASE = frozenset({"DET", "ADJ", "NOUN", "PROPN", "NUM"})
 
 
 def _uncoordinated(text: str) -> str:
@@ -224,11 +245,12 @@ def is_title_prefix(text: str) -> bool:
     return is_gerund(words[0]) or short_noun_phrase
 
 
-def heading_kind(text: str) -> str | None:
-    """``"question"`` or ``"title"`` when a sentence reads as a spoken heading, else None."""
+def heading_kind(text: str, english: bool = True) -> str | None:
+    """``"question"`` or ``"title"`` when a sentence reads as a spoken heading, else None (``english``:
+    as :func:`is_spoken_title`)."""
     if is_heading_question(text):
         return "question"
-    return "title" if is_spoken_title(text) else None
+    return "title" if is_spoken_title(text, english) else None
 
 
 def heading_text(text: str) -> str:
