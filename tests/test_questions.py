@@ -65,6 +65,15 @@ def test_the_article_of_a_described_name_counts_and_a_verb_or_other_determiner_d
     assert subject_of("therapist", said).named == "a therapist"  # "your" is neither bare nor an article
 
 
+def test_a_name_the_talk_also_uses_as_a_verb_takes_its_article_from_the_noun_uses():
+    said = "A skin test is quick. We test your back first. To test for a food allergy we test your blood."
+    assert questions.verb_uses("test", said) == 3  # "test your back", "To test", "we test your blood"
+    assert subject_of("test", said).named == "a test"  # three verbs, no bare noun: not "How is test done?"
+    said = "Aspirin thins the blood. Take aspirin with food. Aspirin is cheap."
+    assert questions.verb_uses("aspirin", said) == 0
+    assert subject_of("aspirin", said).named == "aspirin"
+
+
 def test_real_questions_are_labelled_with_their_form_and_others_left_out():
     assert label_of("Does it hurt?") == "hurt"
     assert label_of("How long does LASIK surgery take?") == "how_long_take"

@@ -30,7 +30,8 @@ from importlib import resources
 import numpy as np
 
 from video2blog.pipeline.text.lexicon import can_be_noun, plural_noun, word_classes
-from video2blog.pipeline.text.phrases import DETERMINERS, MAX_PHRASE_WORDS
+from video2blog.pipeline.text.phrases import DETERMINERS, MAX_PHRASE_WORDS, sentences_of
+from video2blog.pipeline.text.tagger import tag_sentence
 from video2blog.pipeline.textutil import content_stems, shipped_json, tokens, word_list
 
 FORMS_FILE = "question_forms.json"
@@ -340,6 +341,7 @@ def subject_of(topic: str, text: str) -> Subject:
     if not words or plural or words[0][:1].isupper():
         return Subject(topic, topic, plural)
     counts = _articles_before(tokens(topic), tokens(text))
+    counts[""] = max(0, counts[""] - verb_uses(words[-1], text))
     some = counts["a"] + counts["an"]
     if some and 2 * some >= counts["the"] and some >= counts[""]:
         return Subject(f"{_article(topic)} {topic}", topic, False)
@@ -352,7 +354,7 @@ def _articles_before(key: list[str], said: list[str]) -> dict[str, int]:
     name), "a vasectomy is" and "after a vasectomy, you" do. The article of a name's words before it
     counts ("a lung function test", "an intradermal test": "a test"); after another determiner ("your
     therapist", :data:`~video2blog.pipeline.text.phrases.DETERMINERS`) the name is not counted. A verb's
-    "to test" still counts as bare: "a" must be said as often (:func:`subject_of`)."""
+    "to test" counts as bare here; :func:`subject_of` takes the tagger's verb uses off again."""
     stop = word_list("stopwords.txt")
     counts = {"a": 0, "an": 0, "the": 0, "": 0}
     size = len(key)
@@ -372,6 +374,14 @@ def _articles_before(key: list[str], said: list[str]) -> dict[str, int]:
         elif before not in DETERMINERS:
             counts[""] += 1
     return counts
+
+
+def verb_uses(word: str, text: str) -> int:
+    """How often the talk uses ``word`` as a verb, as the tagger reads each sentence that holds it ("we
+    test your skin", "to test"): no bare use of the name, though no article stands before it."""
+    wanted = word.lower()
+    held = [s for s in sentences_of(text) if wanted in s.lower()]
+    return sum(w.lower() == wanted and t == "VERB" for s in held for w, t in tag_sentence(s))
 
 
 def _describes(word: str, stop: frozenset[str]) -> bool:
