@@ -132,6 +132,18 @@ def test_where_the_voice_decides_an_answers_short_first_sentence_is_no_title_cut
     assert locales.heading_kind("Cada sesión dura unos cincuenta minutos.", "es", titles=False) is None
 
 
+def test_a_spanish_title_is_not_read_by_the_english_tagger(monkeypatch):
+    from video2blog.pipeline.text import spoken
+
+    def english_only(text: str) -> list[tuple[str, str]]:
+        raise AssertionError(f"the English tagger read {text!r}")
+
+    monkeypatch.setattr(spoken, "tag_sentence", english_only)
+    assert locales.heading_kind("La sesión dura media hora.", "es") == "title"
+    with pytest.raises(AssertionError):
+        spoken.heading_kind("The session lasts half an hour.")
+
+
 def test_where_the_last_words_voice_was_not_heard_the_word_before_tells_where_it_ended():
     text = (
         "Es malo andar descalzo por casa. No es malo si el suelo está limpio. "
