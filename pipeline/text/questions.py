@@ -341,7 +341,8 @@ def subject_of(topic: str, text: str) -> Subject:
     if not words or plural or words[0][:1].isupper():
         return Subject(topic, topic, plural)
     counts = _articles_before(tokens(topic), tokens(text))
-    counts[""] = max(0, counts[""] - verb_uses(words[-1], text))
+    if len(words) == 1:  # "to test" is said where "test" is the name; never "skin prick test"
+        counts[""] = max(0, counts[""] - verb_uses(words[0], text))
     some = counts["a"] + counts["an"]
     if some and 2 * some >= counts["the"] and some >= counts[""]:
         return Subject(f"{_article(topic)} {topic}", topic, False)

@@ -6,8 +6,8 @@ a JSON table read once, no download. Inference follows the feature set that pack
 (Honnibal's averaged perceptron, as in ``textblob-aptagger``); the package itself is not imported (its
 ``__init__`` loads a larger framework this project does not need).
 
-Where the package is not installed every word reads as untagged (:data:`UNKNOWN`) and callers fall back
-on the lexicon's word classes.
+Where the package is not installed every word reads as untagged (:data:`UNKNOWN`), and the rules that
+ask the tagger decide as they did without it.
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ def _model() -> _Model | None:
     try:
         path = Path(str(metadata.distribution(DISTRIBUTION).locate_file(WEIGHTS)))
         raw = json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
-    except (metadata.PackageNotFoundError, OSError, ValueError):
+        return _Model(raw["weights"], raw["tagdict"], tuple(sorted(raw["classes"])))
+    except (metadata.PackageNotFoundError, OSError, ValueError, KeyError):
         return None
-    return _Model(raw["weights"], raw["tagdict"], tuple(sorted(raw["classes"])))
 
 
 def available() -> bool:
