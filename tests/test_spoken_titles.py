@@ -10,6 +10,14 @@ from video2blog.pipeline.text.sentences import split_sentences
 from video2blog.pipeline.text.spoken import is_caseless_title, is_heading_question, is_spoken_title
 
 
+def headings_of(text: str) -> list[tuple[str, str]]:
+    """Each section's heading and where it came from, in a draft of ``text`` spoken at an even pace."""
+    words = make_words(text)
+    transcript = split_sentences(Transcript(words=words, duration=words[-1].end))
+    draft = make_draft(transcript, Source("t.wav", "0" * 64, words[-1].end), DraftOptions(date="2000-01-01"))
+    return [(s.heading, s.heading_source) for s in draft.sections]
+
+
 @pytest.mark.parametrize(
     ("text", "title"),
     [
@@ -35,10 +43,7 @@ def test_such_titles_head_their_sections_in_a_draft():
         "your toenails straight across rather than rounding the corners, and choose shoes with enough "
         "room at the front. A nail that is red and swollen for more than a few days needs a podiatrist."
     )
-    words = make_words(text)
-    transcript = split_sentences(Transcript(words=words, duration=words[-1].end))
-    draft = make_draft(transcript, Source("t.wav", "0" * 64, words[-1].end), DraftOptions(date="2000-01-01"))
-    assert [(s.heading, s.heading_source) for s in draft.sections] == [
+    assert headings_of(text) == [
         ("Relief for dry, gritty eyes", "spoken"),
         ("Ingrown toenails and how to prevent them", "spoken"),
     ]
@@ -96,10 +101,7 @@ def test_a_sentence_like_a_title_but_a_main_clause_does_not_head_a_section():
         "the corners, and choose shoes with enough room at the front. A nail that is red and swollen for "
         "more than a few days needs a podiatrist."
     )
-    words = make_words(text)
-    transcript = split_sentences(Transcript(words=words, duration=words[-1].end))
-    draft = make_draft(transcript, Source("t.wav", "0" * 64, words[-1].end), DraftOptions(date="2000-01-01"))
-    assert [(s.heading, s.heading_source) for s in draft.sections] == [
+    assert headings_of(text) == [
         ("Relief for dry, gritty eyes", "spoken"),
         ("Ingrown toenails and how to prevent them", "spoken"),
     ]
