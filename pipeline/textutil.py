@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import unicodedata
 from functools import cache, lru_cache
-from importlib import resources
+from importlib import metadata, resources
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -30,6 +31,18 @@ def shipped_json(name: str) -> dict[str, Any] | None:
     ship (not trained)."""
     path = resources.files("video2blog.pipeline.data").joinpath(name)
     return dict(json.loads(path.read_text(encoding="utf-8"))) if path.is_file() else None
+
+
+def packaged_json(distribution: str, member: str) -> Any | None:
+    """A JSON file another installed package ships (gzipped where ``member`` ends in ``.gz``), or None
+    where that package is not installed or the file cannot be read."""
+    try:
+        located = str(metadata.distribution(distribution).locate_file(member))
+        with open(located, "rb") as handle:
+            raw = handle.read()
+        return json.loads(gzip.decompress(raw) if member.endswith(".gz") else raw)
+    except (metadata.PackageNotFoundError, OSError, ValueError):
+        return None
 
 
 def bare(token: str) -> str:

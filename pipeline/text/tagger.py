@@ -12,14 +12,12 @@ ask the tagger decide as they did without it.
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import metadata
-from pathlib import Path
+
+from video2blog.pipeline.textutil import packaged_json
 
 DISTRIBUTION = "denckring-en-pos"
 WEIGHTS = "denckring_en_pos/data/tagger.json.gz"
@@ -37,12 +35,10 @@ class _Model:
 
 @lru_cache(maxsize=1)
 def _model() -> _Model | None:
-    try:
-        path = Path(str(metadata.distribution(DISTRIBUTION).locate_file(WEIGHTS)))
-        raw = json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
-        return _Model(raw["weights"], raw["tagdict"], tuple(sorted(raw["classes"])))
-    except (metadata.PackageNotFoundError, OSError, ValueError, KeyError):
-        return None
+    raw = packaged_json(DISTRIBUTION, WEIGHTS)
+    if not isinstance(raw, dict) or not {"weights", "tagdict", "classes"} <= raw.keys():
+        return None  # not installed, or not the table this module reads
+    return _Model(raw["weights"], raw["tagdict"], tuple(sorted(raw["classes"])))
 
 
 def available() -> bool:
