@@ -105,3 +105,35 @@ def test_a_sentence_like_a_title_but_a_main_clause_does_not_head_a_section():
         ("Relief for dry, gritty eyes", "spoken"),
         ("Ingrown toenails and how to prevent them", "spoken"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Remove the access panel.", False),  # a plain verb, then its object: an instruction
+        ("Keep the wound dry.", False),
+        ("Ask your doctor first.", False),
+        ("Now open the glove box.", False),  # an opening adverb skipped
+        ("Checking your moles.", True),  # a verb's -ing form opens a title
+        ("Contact lens care.", True),  # a noun the tagger may read as a verb, with no object after it
+        ("Living with eczema.", True),
+    ],
+)
+def test_an_instruction_read_by_the_tagger_is_no_title(text, title):
+    assert is_spoken_title(text) is title
+
+
+def test_an_instruction_alone_does_not_head_a_section():
+    text = (
+        "Relief for dry, gritty eyes. Warm compresses on the eyelids for ten minutes each evening loosen "
+        "the oil glands. Preservative-free drops through the day keep the surface of the eye wet. Most "
+        "people feel a difference within two weeks. Wash your eyelids gently. A drop of baby shampoo in "
+        "warm water clears the crusts along the lashes, and a clean cloth for each eye stops an infection "
+        "spreading. Ingrown toenails and how to prevent them. Cut your toenails straight across rather than "
+        "rounding the corners, and choose shoes with enough room at the front. A nail that is red and "
+        "swollen for more than a few days needs a podiatrist."
+    )
+    assert headings_of(text) == [
+        ("Relief for dry, gritty eyes", "spoken"),
+        ("Ingrown toenails and how to prevent them", "spoken"),
+    ]

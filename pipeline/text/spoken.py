@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from video2blog.pipeline.text.lexicon import is_gerund, present_third_person, regular_plural, word_classes
+from video2blog.pipeline.text.lexicon import (
+    is_gerund,
+    present_third_person,
+    regular_plural,
+    verb_lemma,
+    word_classes,
+)
 from video2blog.pipeline.text.tagger import tag_sentence
 from video2blog.pipeline.textutil import INTRO, bare, tokens
 
@@ -179,7 +185,8 @@ def is_spoken_title(text: str, english: bool = True) -> bool:
 
     A title is a short phrase: two to eight words, no comma, no end mark but a full stop,
     and no word that makes a clause (a finite verb such as "is" or "can", a subject pronoun,
-    a greeting or a conjunction); in ``english``, not a main clause either (:func:`subject_and_verb`).
+    a greeting or a conjunction); in ``english``, not a main clause either (:func:`subject_and_verb`,
+    :func:`is_instruction`).
     """
     stripped = text.strip().rstrip(".").strip()
     words = tokens(stripped)
@@ -191,7 +198,7 @@ def is_spoken_title(text: str, english: bool = True) -> bool:
         return False
     if any(w in CLAUSE_WORDS and not _infinitive_object(words, k) for k, w in enumerate(words)):
         return False
-    return not (english and subject_and_verb(stripped))
+    return not (english and (subject_and_verb(stripped) or is_instruction(stripped)))
 
 
 def subject_and_verb(text: str) -> bool:
@@ -210,6 +217,21 @@ def subject_and_verb(text: str) -> bool:
 
 
 _NOUN_PHRASE = frozenset({"DET", "ADJ", "NOUN", "PROPN", "NUM"})
+
+
+def is_instruction(text: str) -> bool:
+    """Whether the tagger reads ``text`` as an instruction: a verb in its plain form, then the
+    determiner or pronoun of its object ("Remove the access panel", "Ask your doctor first"; adverbs
+    skipped: "Now add some cream"). That is a clause telling the listener what to do, not a title, which
+    names a thing ("Follow-up care", "Contact lens care") or opens with a verb's -ing form ("Checking
+    your moles")."""
+    tagged = tag_sentence(text)
+    while tagged and tagged[0][1] == "ADV":
+        tagged = tagged[1:]
+    if len(tagged) < 2 or tagged[1][1] not in ("DET", "PRON"):
+        return False
+    word = tagged[0][0].lower()
+    return verb_lemma(word) == word
 
 
 def _uncoordinated(text: str) -> str:
