@@ -96,6 +96,8 @@ class Talk:
     mids: list[float]
     none_pk: float
     extra: bool = False
+    # Where a talk of answers must start a section whatever the rule: after an opening greeting.
+    opening: tuple[int, ...] = ()
 
 
 def specialty(group: str) -> str:
@@ -160,6 +162,7 @@ def talk_of(item: Truth, kind: str, group: str = "") -> Talk | None:
         mids,
         none_pk,
         group.startswith(EXTRA_PREFIX),
+        tuple(segment.after_greeting(texts, ())),
     )
 
 
@@ -208,7 +211,8 @@ def figures(talk: Talk, model: segment.BoundaryModel, answers: bool = False) -> 
     the model's rule for a talk of answers)."""
     model = model.answering() if answers else model
     log_odds = model.log_odds(talk.features)
-    chosen = segment.choose_sections(log_odds, talk.times, talk.rows, model, shortest=talk.shortest)
+    fixed = talk.opening if answers else ()
+    chosen = segment.choose_sections(log_odds, talk.times, talk.rows, model, fixed, talk.shortest)
     return starts_figures(talk, [talk.times[i][0] for i in chosen])
 
 

@@ -234,3 +234,36 @@ def test_each_encoders_vectors_are_scored_by_the_model_trained_on_them():
     assert wide.weights != boundary_model("embeddings").weights
     expected = wide.log_odds(gap_features(texts, multilingual, times))
     assert np.allclose(gap_log_odds(texts, multilingual, times), expected)
+
+
+GREETED_ANSWERS = [
+    "Hello, I'm one of the dermatologists here at the clinic.",
+    "I want to answer a few questions that people often feel too shy to ask.",
+    "Almost everyone gets a spot before a wedding or a big presentation.",
+    "Acne is different when new spots appear most weeks, leave marks, and start shaping your plans.",
+    "Some people stop going swimming, avoid photos, or spend an hour hiding their skin each morning.",
+    "Oily skin, tender lumps and dark marks after a spot heals are common too.",
+    "A good rule is to see us once creams from the pharmacy have not helped for about three months.",
+    "That could mean spots that keep coming back, scars forming, or a rash that spreads to the back.",
+    "You do not need to wait until it is severe to deserve help.",
+    "Your family doctor is a perfectly good place to start.",
+    "Sun protection matters every single day of the year, even when it is cloudy.",
+    "Choose a broad spectrum cream of at least factor thirty and put it on generously.",
+    "Reapply it every two hours outdoors, and after swimming or sweating.",
+    "A hat and shade at midday do more than any cream can.",
+]
+
+
+def test_a_talk_of_answers_starts_its_first_answer_after_the_greeting():
+    from video2blog.pipeline.engines.embed import embed
+    from video2blog.pipeline.text.segment import after_greeting
+
+    texts = GREETED_ANSWERS
+    times, clock = [], 0.0
+    for text in texts:  # a steady pace: 0.4 s a word, half a second between sentences
+        times.append((clock, clock + 0.4 * len(text.split())))
+        clock = times[-1][1] + 0.5
+    assert after_greeting(texts, [7]) == [2, 7]
+    assert after_greeting(texts[2:], [7]) == [7]  # no greeting: nothing added
+    # The length prior alone ran the greeting on into the first answer's opening sentence.
+    assert topic_starts(texts, embed(texts), times=times, answers=True)[0] == 2

@@ -89,20 +89,32 @@ def topic_starts(
             outside the words (a hard cut in the video there); none by default.
         answers: the talk answers patients' questions one by one (a clinic's Q&A, the questions not
             spoken): its sections are chosen by the model's rule for answers
-            (:meth:`BoundaryModel.answering`).
+            (:meth:`BoundaryModel.answering`), and a greeting it opens with is a section of its
+            own (:func:`after_greeting`).
     """
     n = len(texts)
     if n < 2 * MIN_SECTION_SENTENCES:
         return sorted(i for i in fixed if 0 < i < n)
     model = boundary_model(model_kind(vectors))
+    shortest = min_length(n, fixed)
     if answers:
         model = model.answering()
+        fixed = after_greeting(texts, fixed)
     spans = list(times) if times is not None else _even_times(n)
     log_odds = gap_log_odds(texts, vectors, spans)
     if len(cues):
         log_odds = log_odds + np.asarray(cues, dtype=float)[: len(log_odds)]
     rows = sentence_rows(texts, vectors)
-    return choose_sections(log_odds, spans, rows, model, fixed, min_length(n, fixed))
+    return choose_sections(log_odds, spans, rows, model, fixed, shortest)
+
+
+def after_greeting(texts: Sequence[str], fixed: Collection[int]) -> list[int]:
+    """``fixed`` and, where a talk of answers opens with a greeting or agenda ("Hello, I'm one of the
+    psychiatrists here. I want to answer a few questions..."), the sentence after it: the greeting is
+    no answer but the post's lead, so the first answer starts there (a length prior would run the
+    greeting on into the answer's first sentence)."""
+    end = _intro_end(texts)
+    return sorted({*fixed, end}) if end is not None and 0 < end < len(texts) else sorted(fixed)
 
 
 def gap_log_odds(
