@@ -259,11 +259,7 @@ def test_a_talk_of_answers_starts_its_first_answer_after_the_greeting():
     from video2blog.pipeline.text.segment import after_greeting
 
     texts = GREETED_ANSWERS
-    times, clock = [], 0.0
-    for text in texts:  # a steady pace: 0.4 s a word, half a second between sentences
-        times.append((clock, clock + 0.4 * len(text.split())))
-        clock = times[-1][1] + 0.5
     assert after_greeting(texts, [7]) == [2, 7]
     assert after_greeting(texts[2:], [7]) == [7]  # no greeting: nothing added
-    # The length prior alone ran the greeting on into the first answer's opening sentence.
-    assert topic_starts(texts, embed(texts), times=times, answers=True)[0] == 2
+    # The length prior alone ran the greeting on into the first answer (its first cut came at 5).
+    assert topic_starts(texts, embed(texts), times=timed(len(texts)), answers=True)[0] == 2
