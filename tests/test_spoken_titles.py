@@ -137,3 +137,36 @@ def test_an_instruction_alone_does_not_head_a_section():
         ("Relief for dry, gritty eyes", "spoken"),
         ("Ingrown toenails and how to prevent them", "spoken"),
     ]
+
+
+def test_a_phrase_said_alone_in_a_how_to_talk_is_no_heading():
+    """The question gate calls this talk no clinic's Q&A: its phrases said alone do not open sections
+    (in real YouTube talks such phrases are mostly remarks, not chapters)."""
+    text = " ".join(
+        [
+            "Hey everyone, welcome back to the garage.",
+            "Today we are fixing up this old road bike before the summer rides.",
+            "First the chain.",
+            "Grab a rag and some degreaser, and run the chain through the rag while you turn the pedals.",
+            "Scrub the cassette with a stiff brush until the grime comes off the teeth.",
+            "A brand new look.",
+            "Let it all dry for twenty minutes, then put one drop of lube on every roller.",
+            "Wipe off the extra lube so it does not pick up dust on the road.",
+            "Next the brakes.",
+            "Sand the pads lightly so the shiny glazed layer is gone.",
+            "Wipe the rims with rubbing alcohol, and then squeeze the lever a few times to seat the pads.",
+            "If the lever still touches the bar, turn the barrel adjuster out two full turns.",
+            "Then the tires.",
+            "Pop the tire off with two levers and pull out the old tube.",
+            "Run your fingers around the inside of the tire to find the thorn that caused it.",
+            "Put a little air in the new tube, tuck it in, and pump it up to the pressure on the sidewall.",
+            "Thanks for watching, and hit subscribe for next week's video on wheel truing.",
+        ]
+    )
+    words = make_words(text)
+    transcript = split_sentences(Transcript(words=words, duration=words[-1].end))
+    draft = make_draft(transcript, Source("t.wav", "0" * 64, words[-1].end), DraftOptions(date="2000-01-01"))
+    assert all(s.heading_source != "spoken" for s in draft.sections)
+    # the remark no longer heads a section of its own, and the tires (lost to it before) get one
+    assert "A brand new look" not in [s.heading for s in draft.sections]
+    assert any(s.paragraphs[0].text.startswith("Then the tires.") for s in draft.sections if s.paragraphs)

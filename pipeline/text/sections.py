@@ -108,14 +108,14 @@ def find_sections(
         return chapter_sections(sentences, chapters)
     if transcript.language != "en":
         return _other_language_sections(transcript, encode)
-    heads = spoken_heads(sentences)
+    texts = [s.text for s in sentences]
+    times = [(s.start, s.end) for s in sentences]
+    vectors = _vectors(texts, encode)
+    heads = trusted_heads(texts, times, vectors, encode, spoken_heads(sentences))
     shown = shown_heads(sentences, screen, heads, screen_model) if screen else ShownHeads()
     run_ons = run_on_titles(transcript, heads)
     fixed = sorted({*heads, *run_ons})
-    texts = [s.text for s in sentences]
-    times = [(s.start, s.end) for s in sentences]
     cues = cut_cues(sentences, cuts, screen_model) if cuts else []
-    vectors = _vectors(texts, encode)
     starts = topic_starts(texts, vectors, fixed=sorted({*fixed, *shown.heads}), times=times, cues=cues)
     if len(heads) < ANNOUNCED_HEADINGS and _answers(vectors, starts, encode):
         # Answers to questions not spoken: found again by the boundary model's rule for answers.
@@ -159,6 +159,25 @@ def _other_language_sections(transcript: Transcript, encode: Encode | None) -> l
     times = [(s.start, s.end) for s in sentences]
     starts = topic_starts(texts, _vectors(texts, encode), fixed=heads, times=times)
     return spans_from_starts(transcript, starts, heads, {})
+
+
+def trusted_heads(
+    texts: Sequence[str],
+    times: Sequence[tuple[float, float]],
+    vectors: np.ndarray | None,
+    encode: Encode | None,
+    heads: Sequence[int],
+) -> list[int]:
+    """The spoken ``heads`` less their titles where the talk is no clinic's Q&A: a title ("Aftercare at
+    home.") opens a section in a talk the question gate (:func:`_answers`, over its sections opening at the
+    spoken headings) calls a clinic's questions and answers, while in another talk a phrase said alone is
+    more often a remark ("A brand new look.") than a chapter's name (real YouTube talks: two of three fall
+    where no chapter starts). Spoken questions stay."""
+    titles = {i for i in heads if not is_heading_question(texts[i])}
+    if not titles or vectors is None:
+        return list(heads)
+    starts = topic_starts(texts, vectors, fixed=heads, times=times)
+    return list(heads) if _answers(vectors, starts, encode) else [i for i in heads if i not in titles]
 
 
 def _answers(vectors: np.ndarray | None, starts: Sequence[int], encode: Encode | None) -> bool:
