@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from video2blog.pipeline.ingest.media import ffmpeg_exe
-from video2blog.pipeline.schema import Transcript, Word
+from video2blog.pipeline.schema import Draft, Source, Transcript, Word
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "fixtures"
@@ -64,6 +64,19 @@ def make_words(text: str, pauses: dict[int, float] | None = None, start: float =
 def make_transcript(text: str, pauses: dict[int, float] | None = None) -> Transcript:
     words = make_words(text, pauses)
     return Transcript(words=words, duration=words[-1].end if words else 0.0, engine="test", model="test")
+
+
+def draft_text(text: str) -> Draft:
+    """The draft of ``text`` spoken at :func:`make_words`'s even pace, its sentences split as the command
+    splits them."""
+    from video2blog.pipeline.run import DraftOptions, make_draft
+    from video2blog.pipeline.text.sentences import split_sentences
+
+    words = make_words(text)
+    transcript = split_sentences(Transcript(words=words, duration=words[-1].end))
+    return make_draft(
+        transcript, Source("talk.wav", "0" * 64, words[-1].end), DraftOptions(date="2000-01-01")
+    )
 
 
 @pytest.fixture

@@ -3,10 +3,7 @@ patient's statement leading their question, head one section together."""
 
 import pytest
 
-from tests.conftest import make_words
-from video2blog.pipeline.run import DraftOptions, make_draft
-from video2blog.pipeline.schema import Source, Transcript
-from video2blog.pipeline.text.sentences import split_sentences
+from tests.conftest import draft_text
 from video2blog.pipeline.text.spoken import question_lead
 
 CANDIDATES = (
@@ -24,20 +21,12 @@ SKIN_TEST = (
 )
 
 
-def _draft(text: str):
-    words = make_words(text)
-    transcript = split_sentences(Transcript(words=words, duration=words[-1].end))
-    return make_draft(
-        transcript, Source("talk.wav", "0" * 64, words[-1].end), DraftOptions(date="2000-01-01")
-    )
-
-
 def _prose(section) -> str:
     return " ".join(p.text for p in section.paragraphs)
 
 
 def test_two_questions_asked_one_after_the_other_head_one_section():
-    draft = _draft(
+    draft = draft_text(
         f"Who is a good candidate? Who is not a candidate? {CANDIDATES} "
         f"How long does it take to see results? {RESULTS}"
     )
@@ -52,7 +41,7 @@ def test_two_questions_asked_one_after_the_other_head_one_section():
 
 
 def test_a_question_asked_just_before_the_next_one_leaves_the_answer_before_it():
-    draft = _draft(
+    draft = draft_text(
         f"How long does it take to see results? {RESULTS} How long is recovery? What does it look like? "
         "Most people have mild redness and swelling at the injection sites, and it settles within a few days."
     )
@@ -64,7 +53,7 @@ def test_a_question_asked_just_before_the_next_one_leaves_the_answer_before_it()
 
 
 def test_a_patients_statement_leading_the_question_is_part_of_the_heading():
-    draft = _draft(f"I believe I have allergies. How can I schedule a skin test? {SKIN_TEST}")
+    draft = draft_text(f"I believe I have allergies. How can I schedule a skin test? {SKIN_TEST}")
     assert [s.heading for s in draft.sections] == [
         "I believe I have allergies. How can I schedule a skin test?"
     ]

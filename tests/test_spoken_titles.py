@@ -3,23 +3,13 @@ infinitive's object ("how to prevent them") do not make a title a clause."""
 
 import pytest
 
-from tests.conftest import make_words
-from video2blog.pipeline.run import DraftOptions, make_draft
-from video2blog.pipeline.schema import Draft, Source, Transcript
-from video2blog.pipeline.text.sentences import split_sentences
+from tests.conftest import draft_text
 from video2blog.pipeline.text.spoken import is_caseless_title, is_heading_question, is_spoken_title
-
-
-def draft_of(text: str) -> Draft:
-    """A draft of ``text`` spoken at an even pace."""
-    words = make_words(text)
-    transcript = split_sentences(Transcript(words=words, duration=words[-1].end))
-    return make_draft(transcript, Source("t.wav", "0" * 64, words[-1].end), DraftOptions(date="2000-01-01"))
 
 
 def headings_of(text: str) -> list[tuple[str, str]]:
     """Each section's heading and where it came from, in a draft of ``text`` spoken at an even pace."""
-    return [(s.heading, s.heading_source) for s in draft_of(text).sections]
+    return [(s.heading, s.heading_source) for s in draft_text(text).sections]
 
 
 @pytest.mark.parametrize(
@@ -167,7 +157,7 @@ def test_a_phrase_said_alone_in_a_how_to_talk_is_no_heading():
             "Thanks for watching, and hit subscribe for next week's video on wheel truing.",
         ]
     )
-    draft = draft_of(text)
+    draft = draft_text(text)
     assert all(s.heading_source != "spoken" for s in draft.sections)
     # the remark no longer heads a section of its own, and the tires (lost to it before) get one
     assert "A brand new look" not in [s.heading for s in draft.sections]
