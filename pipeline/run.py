@@ -487,7 +487,8 @@ def make_draft(
     """The text stages after sentence splitting: sections (with sentence embeddings where installed,
     and the questions ``screen`` shows), cleanup and metadata; then, with ``options.llm``, the
     language model's guarded suggestions (and, with ``boundaries``, its choice among the candidate
-    section starts)."""
+    section starts). Without ``encode``, the installed encoder, each text embedded once a draft
+    (:class:`Remembered`, as the command does: the encoder's vectors do not depend on the batch)."""
     draft = _make_draft(transcript, source, options, encode, screen)
     if screen is None:
         return draft
@@ -507,7 +508,9 @@ def _make_draft(
     if not transcript.words:
         raise InputError("holds no words to draft from", source.path)
     chapters = () if options.ignore_chapters else transcript.chapters
-    encode = encode or embed.encoder(options.transcribe.cache_dir)  # vectors cached beside the transcripts
+    if encode is None:  # vectors cached beside the transcripts
+        encoder = embed.encoder(options.transcribe.cache_dir)
+        encode = Remembered(encoder) if encoder is not None else None
     topics = embed.section_encoder(transcript.language, options.transcribe.cache_dir, encode)
     multilingual = embed.multilingual_encoder(transcript.language, options.transcribe.cache_dir)
     texts, cuts = (screen.texts, screen.cuts) if screen else ((), ())

@@ -55,3 +55,23 @@ def test_a_cache_that_cannot_be_written_costs_only_a_warning(
     blocked.write_text("not a folder")
     rows = embed.cached_embed(["Screens delay sleep."], blocked)
     assert rows.shape == (1, 384) and "cannot write the embedding cache" in caplog.text
+
+
+def test_a_draft_embeds_each_text_once(monkeypatch: pytest.MonkeyPatch):
+    """make_draft without an encoder (a library caller, the evaluations) embeds as the command does: a
+    text the sections, headings, description and keywords all ask for runs through the model once, and
+    the draft is the one the bare encoder gives."""
+    source = Source("talk.mp4", "0" * 64, 20.0)
+    options = DraftOptions(date="2000-01-01")
+    model = embed.embed
+    bare = make_draft(talk(), source, options, model)
+    seen: list[str] = []
+
+    def counted(texts: list[str]) -> np.ndarray:
+        seen.extend(texts)
+        return model(texts)
+
+    monkeypatch.setattr(embed, "embed", counted)
+    assert make_draft(talk(), source, options) == bare
+    sentences = [s.text for s in talk().sentences]
+    assert set(sentences) <= set(seen) and len(seen) == len(set(seen))
