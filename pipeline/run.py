@@ -271,10 +271,9 @@ def render_draft(
         # a run-on's opening pieces, a few short texts: read without the cache (no file per piece)
         else locales.split_sentences(words, embed.multilingual_encoder(words.language, None))
     )
-    encoder = embed.encoder(cache_dir)  # vectors cached beside the transcripts
     # The topic vector reuses the sections' vectors (an English talk's; another language's sections are
     # found with the multilingual encoder, embed.section_encoder, and its topic with MiniLM).
-    encode = Remembered(encoder) if encoder is not None else None
+    encode = remembered_encoder(cache_dir)
     draft = replace(make_draft(transcript, src, options, encode, screen), related=related)
     shown = transcript
     if edits is not None and edits.edits:
@@ -313,6 +312,13 @@ class Remembered:
             if texts
             else np.zeros((0, embed.MINILM_WIDTH), np.float32)
         )
+
+
+def remembered_encoder(cache_dir: Path | None) -> Remembered | None:
+    """The installed sentence encoder, its vectors cached in ``cache_dir`` (beside the transcripts) and
+    each text embedded once (:class:`Remembered`); None where no encoder is installed."""
+    encoder = embed.encoder(cache_dir)
+    return Remembered(encoder) if encoder is not None else None
 
 
 def topic_file(draft: Draft, transcript: Transcript, encode: Encode) -> dict[str, bytes]:
@@ -508,9 +514,7 @@ def _make_draft(
     if not transcript.words:
         raise InputError("holds no words to draft from", source.path)
     chapters = () if options.ignore_chapters else transcript.chapters
-    if encode is None:  # vectors cached beside the transcripts
-        encoder = embed.encoder(options.transcribe.cache_dir)
-        encode = Remembered(encoder) if encoder is not None else None
+    encode = encode or remembered_encoder(options.transcribe.cache_dir)
     topics = embed.section_encoder(transcript.language, options.transcribe.cache_dir, encode)
     multilingual = embed.multilingual_encoder(transcript.language, options.transcribe.cache_dir)
     texts, cuts = (screen.texts, screen.cuts) if screen else ((), ())
