@@ -1,12 +1,14 @@
 """Speed of the sentence encoder on real transcript sentences: milliseconds per sentence.
 
 Embeds the sentences of the first ``--talks`` real YouTube transcripts
-(``../shared/realdata/vidchapters-dev``) once to warm up, then ``--repeat`` times, and prints the
-best time per sentence. The machine's load matters (two shared cores here): run it quiet.
+(``../shared/realdata/vidchapters-dev``) once to warm up, then ``--repeat`` times for each batch size
+of ``--batches`` (taken in turn, so that the machine's load falls on each alike), and prints the best
+wall-clock and CPU time per sentence of each, and its ratio to the shipped size's. The machine's load
+matters (two shared cores here): run it quiet.
 
 Usage::
 
-    python -m benchmarks.bench_embed [--talks 15] [--repeat 3]
+    python -m benchmarks.bench_embed [--talks 15] [--repeat 3] [--batches 8 16 32]
 """
 
 from __future__ import annotations
@@ -27,22 +29,35 @@ def sentences(count: int) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Time the encoder and print ms per sentence."""
+    """Time the encoder and print ms per sentence for each batch size."""
     parser = argparse.ArgumentParser(description="Time the sentence encoder.")
     parser.add_argument("--talks", type=int, default=15)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--batches", type=int, nargs="+", default=[embed.BATCH])
     args = parser.parse_args(argv)
     if not embed.available():
         print("the sentence-embedding model is not installed")
         return 1
     texts = sentences(args.talks)
+    shipped = embed.BATCH
     embed.embed(texts[:8])
-    best = float("inf")
-    for _ in range(args.repeat):
-        began = time.perf_counter()
-        embed.embed(texts)
-        best = min(best, time.perf_counter() - began)
-    print(f"{embed.describe()}: {len(texts)} sentences, {1000 * best / len(texts):.1f} ms per sentence")
+    best = {size: (float("inf"), float("inf")) for size in args.batches}
+    try:
+        for _ in range(args.repeat):
+            for size in args.batches:
+                embed.BATCH = size
+                wall, cpu = time.perf_counter(), time.process_time()
+                embed.embed(texts)
+                took = (time.perf_counter() - wall, time.process_time() - cpu)
+                best[size] = (min(best[size][0], took[0]), min(best[size][1], took[1]))
+    finally:
+        embed.BATCH = shipped
+    print(f"{embed.describe()}: {len(texts)} sentences, ms per sentence (wall / CPU, best of {args.repeat})")
+    for size, (wall, cpu) in best.items():
+        ratio = f"  x{wall / best[shipped][0]:.2f} of batch {shipped}" if shipped in best else ""
+        shown = "  <- shipped" if size == shipped else ""
+        per = f"{1000 * wall / len(texts):6.2f} / {1000 * cpu / len(texts):6.2f}"
+        print(f"  batch {size:3}: {per}{ratio}{shown}")
     return 0
 
 

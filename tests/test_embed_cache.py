@@ -75,3 +75,16 @@ def test_a_draft_embeds_each_text_once(monkeypatch: pytest.MonkeyPatch):
     assert make_draft(talk(), source, options) == bare
     sentences = [s.text for s in talk().sentences]
     assert set(sentences) <= set(seen) and len(seen) == len(set(seen))
+
+
+def test_a_texts_vector_does_not_depend_on_the_texts_embedded_with_it():
+    """The encoder runs texts in batches of about the same count of tokens, in another order than
+    given: each text's row is still its own, as if it were embedded alone (padding is masked out)."""
+    short = ["Floss.", "Screens delay sleep.", "A dark bedroom helps."]
+    long = [f"{s} {TEXT}" for s in short]  # far more tokens than any short text: another batch
+    texts = [t for pair in zip(long, short) for t in pair] * (embed.BATCH // 2 + 1)  # several batches
+    together = embed.embed(texts)
+    alone = np.vstack([embed.embed([t]) for t in dict.fromkeys(texts)])
+    index = list(dict.fromkeys(texts))
+    assert np.allclose(together, alone[[index.index(t) for t in texts]], atol=1e-5)
+    assert not np.allclose(together[0], together[1], atol=1e-2)  # rows are not all one vector

