@@ -33,7 +33,7 @@ ALLOWED: dict[str, set[str]] = {
     "text": set(),
     "engines": set(),
     "writers": {f"{PKG}.serialize", "video2blog.templates"},
-    "ingest": {f"{PKG}.engines", f"{PKG}.serialize", f"{PKG}.output"},
+    "ingest": {f"{PKG}.engines", f"{PKG}.serialize", f"{PKG}.output", f"{PKG}.signals"},
 }
 # Standard-library modules that do file, process or network I/O: not for the text stages.
 IO_MODULES = {

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 from video2blog.pipeline.run import ComputedDraft, DraftOptions, compute_draft
 from video2blog.pipeline.schema import Transcript
+from video2blog.pipeline.signals import noting_signals
 
 log = logging.getLogger(__name__)
 
@@ -136,14 +137,22 @@ def with_threads(options: DraftOptions, threads: int) -> DraftOptions:
 
 
 class InlineExecutor(Executor):
-    """Runs each call at once in the caller's thread: ``--jobs 1``, where Ctrl-C stops the work at once."""
+    """Runs each call at once in the caller's thread: ``--jobs 1``, where Ctrl-C stops the work at once.
+
+    A library can turn the KeyboardInterrupt of a Ctrl-C into an error of its own (OmegaConf does; see
+    :mod:`video2blog.pipeline.signals`): a call that fails after SIGINT or SIGTERM came is interrupted, not
+    one more failed video of a batch that goes on.
+    """
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         future: Future[Any] = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except Exception as exc:  # handed to the caller through the future
-            future.set_exception(exc)
+        with noting_signals() as came:
+            try:
+                future.set_result(fn(*args, **kwargs))
+            except Exception as exc:  # handed to the caller through the future
+                if came:
+                    raise KeyboardInterrupt(f"interrupted ({type(exc).__name__} after the signal)") from exc
+                future.set_exception(exc)
         return future
 
 

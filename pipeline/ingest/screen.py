@@ -30,6 +30,7 @@ from video2blog.pipeline.errors import InputError
 from video2blog.pipeline.output import atomic_write
 from video2blog.pipeline.schema import ScreenReading, ScreenText
 from video2blog.pipeline.serialize import screen_text_from_dict, to_json
+from video2blog.pipeline.signals import held_signals
 
 log = logging.getLogger(__name__)
 
@@ -144,10 +145,13 @@ _READER_LOCK = threading.Lock()
 def reader(threads: int = 2) -> Any:
     """RapidOCR on the model files inside its wheel (it never downloads), without the angle classifier.
 
+    A Ctrl-C waits for the build (about 1.5 s, once a process): OmegaConf would turn it into an error
+    of its own, or lose it (see :mod:`video2blog.pipeline.signals`).
+
     Raises:
         UsageError: rapidocr is not installed.
     """
-    with _READER_LOCK:
+    with _READER_LOCK, held_signals():
         return _reader(threads)
 
 
