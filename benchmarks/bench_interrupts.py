@@ -7,11 +7,11 @@ time, and sorts the outcome:
 
 - **interrupted**: KeyboardInterrupt came out (what the user asked for);
 - **error**: another exception came out (a batch with ``--jobs 1`` counted the video as failed);
-- **lost**: the build finished although the signal was handled inside it (nothing stops);
+- **lost**: the build finished although the signal was handled inside it (nothing stopped);
 - **after**: the signal came once the build had finished (the timer was later than the build).
 
 Printed for the bare build (``screen._reader``), the reader as the pipeline builds it (``screen.reader``,
-signals held) and the bare build run by a one-job batch's executor (an error after a signal is an
+signals held) and the bare build run by a one-job batch's executor (a job that ends after a signal is an
 interrupt there). The draws are seeded; the moments still depend on the machine's speed.
 
 Usage::

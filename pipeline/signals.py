@@ -2,7 +2,7 @@
 
 Some libraries turn the KeyboardInterrupt a signal raises inside them into an error of their own, or
 swallow it: rapidocr builds its configuration with OmegaConf, where a Ctrl-C that lands inside fails
-the build with a ConfigKeyError or is lost (41 and 6 of 300 timed interrupts here:
+the build with a ConfigKeyError or is lost (49 and 4 of 300 timed interrupts in one run here:
 ``python -m benchmarks.bench_interrupts``). Two tools keep such an interrupt an interrupt:
 
 - :func:`held_signals` holds SIGINT and SIGTERM over a short step and handles them when it ends;

@@ -8,6 +8,7 @@ the real handlers; the OCR reader is the real rapidocr one.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -109,6 +110,20 @@ def test_a_job_failing_after_a_ctrl_c_ends_a_one_job_batch_as_interrupted():
         InlineExecutor().submit(library_step)
     assert isinstance(caught.value.__cause__, RuntimeError)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_job_whose_library_swallows_the_ctrl_c_still_ends_a_one_job_batch():
+    def swallowing() -> str:
+        with contextlib.suppress(KeyboardInterrupt):
+            interrupt_self()
+        return "finished"
+
+    with pytest.raises(KeyboardInterrupt):
+        InlineExecutor().submit(swallowing)
+
+
+def test_a_job_without_a_signal_gives_its_result_or_its_error():
+    assert InlineExecutor().submit(lambda: "drafted").result() == "drafted"
 
 
 def test_a_job_failing_without_a_signal_is_a_failed_video():

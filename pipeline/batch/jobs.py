@@ -139,20 +139,24 @@ def with_threads(options: DraftOptions, threads: int) -> DraftOptions:
 class InlineExecutor(Executor):
     """Runs each call at once in the caller's thread: ``--jobs 1``, where Ctrl-C stops the work at once.
 
-    A library can turn the KeyboardInterrupt of a Ctrl-C into an error of its own (OmegaConf does; see
-    :mod:`video2blog.pipeline.signals`): a call that fails after SIGINT or SIGTERM came is interrupted, not
-    one more failed video of a batch that goes on.
+    A library can turn the KeyboardInterrupt of a Ctrl-C into an error of its own, or swallow it (OmegaConf
+    does both; see :mod:`video2blog.pipeline.signals`): a call that ends after SIGINT or SIGTERM came is
+    interrupted, not one more failed (or drafted) video of a batch that goes on.
     """
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         future: Future[Any] = Future()
         with noting_signals() as came:
             try:
-                future.set_result(fn(*args, **kwargs))
+                result = fn(*args, **kwargs)
             except Exception as exc:  # handed to the caller through the future
                 if came:
                     raise KeyboardInterrupt(f"interrupted ({type(exc).__name__} after the signal)") from exc
                 future.set_exception(exc)
+                return future
+            if came:  # the interrupt was swallowed whole: stop all the same, the job is done again on resume
+                raise KeyboardInterrupt("interrupted (a library swallowed the signal)")
+        future.set_result(result)
         return future
 
 
