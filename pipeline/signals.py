@@ -60,11 +60,15 @@ def _wrap(make: Callable[[Handler], Handler]) -> dict[int, Handler]:
     saved: dict[int, Handler] = {}
     if threading.current_thread() is not threading.main_thread():
         return saved
-    for signum in SIGNALS:
-        handler = signal.getsignal(signum)
-        if callable(handler):
-            saved[signum] = handler
-            signal.signal(signum, make(handler))
+    try:
+        for signum in SIGNALS:
+            handler = signal.getsignal(signum)
+            if callable(handler):
+                saved[signum] = handler
+                signal.signal(signum, make(handler))
+    except BaseException:  # a signal between the two: no handler is left wrapped
+        _restore(saved)
+        raise
     return saved
 
 
