@@ -539,10 +539,12 @@ class _errors_to_exit:
         self.signalled = signum
         if _in_finalizer(frame):
             # Raised inside a __del__, the interrupt would be printed as "Exception ignored" and lost:
-            # it is delivered again a moment later, outside the finalizer.
-            signal.signal(signal.SIGALRM, lambda _signum, later: self._on_signal(signum, later))
+            # it is sent again a moment later, outside the finalizer, to whichever handler is set then
+            # (one that holds or notes signals: video2blog.pipeline.signals).
+            signal.signal(signal.SIGALRM, lambda _signum, _later: signal.raise_signal(signum))
             signal.setitimer(signal.ITIMER_REAL, FINALIZER_RETRY_S)
             return
+        signal.setitimer(signal.ITIMER_REAL, 0)  # a retry still to come would interrupt the clean-up
         raise _Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
     def __exit__(self, kind: type | None, exc: BaseException | None, tb: object) -> None:

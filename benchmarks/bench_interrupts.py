@@ -10,9 +10,10 @@ time, and sorts the outcome:
 - **lost**: the build finished although the signal was handled inside it (nothing stopped);
 - **after**: the signal came once the build had finished (the timer was later than the build).
 
-Printed for the bare build (``screen._reader``), the reader as the pipeline builds it (``screen.reader``,
-signals held) and the bare build run by a one-job batch's executor (a job that ends after a signal is an
-interrupt there). The draws are seeded; the moments still depend on the machine's speed.
+Printed for the bare build (``screen.build_reader``), the reader as the pipeline builds it
+(``screen.reader``, signals held) and the bare build run by a one-job batch's executor (a job that ends
+after a signal has the signal delivered again there). The draws are seeded; the moments still depend on
+the machine's speed.
 
 Usage::
 
@@ -39,10 +40,9 @@ OUTCOMES = ("interrupted", "error", "lost", "after")
 
 def build_time(threads: int) -> float:
     """Seconds of one build once rapidocr's lazy imports are done (the first build does them)."""
-    screen._reader(threads)
-    screen._reader.cache_clear()
+    screen.build_reader(threads)
     started = time.perf_counter()
-    screen._reader(threads)
+    screen.build_reader(threads)
     return time.perf_counter() - started
 
 
@@ -59,7 +59,7 @@ def tries(build: Callable[[], Any], count: int, span: float, seed: int) -> Count
     rng, outcomes = random.Random(seed), Counter[str]()
     try:
         for _ in range(count):
-            screen._reader.cache_clear()
+            screen._READERS.clear()
             handled[0] = False
             outcomes[_one(build, rng.uniform(0, span), handled)] += 1
     finally:
@@ -83,7 +83,7 @@ def _one(build: Callable[[], Any], delay: float, handled: list[bool]) -> str:
 
 def by_one_job_batch(threads: int) -> None:
     """The bare build as a ``--jobs 1`` batch runs a video: its error, if any, through the future."""
-    error = InlineExecutor().submit(screen._reader, threads).exception()
+    error = InlineExecutor().submit(screen.build_reader, threads).exception()
     if error is not None:
         raise error
 
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"one build of the OCR reader: {span * 1000:.0f} ms; {args.tries} tries each, SIGINT within it")
     print(f"{'build':<34}" + "".join(f"{name:>13}" for name in OUTCOMES))
     ways: dict[str, Callable[[], Any]] = {
-        "bare (screen._reader)": lambda: screen._reader(args.threads),
+        "bare (screen.build_reader)": lambda: screen.build_reader(args.threads),
         "held (screen.reader)": lambda: screen.reader(args.threads),
         "bare, in a one-job batch": lambda: by_one_job_batch(args.threads),
     }

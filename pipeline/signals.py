@@ -5,9 +5,10 @@ swallow it: rapidocr builds its configuration with OmegaConf, where a Ctrl-C tha
 the build with a ConfigKeyError or is lost (49 and 4 of 300 timed interrupts in one run here:
 ``python -m benchmarks.bench_interrupts``). Two tools keep such an interrupt an interrupt:
 
-- :func:`held_signals` holds SIGINT and SIGTERM over a short step and handles them when it ends;
-- :func:`noting_signals` notes the signals that came during a long step, each handled as before at
-  once, so that its caller can tell an error the interrupt caused from a real one.
+- :func:`held_signals` holds SIGINT and SIGTERM over a short step and delivers them when it ends;
+- :func:`noting_signals` notes the signals that come during a long step, each going to its handler at
+  once as before, so that its caller can :func:`deliver_again` one that the step's library turned into
+  an error or swallowed.
 
 Only the main thread sets handlers (Python runs them there), and only Python handlers are wrapped:
 where a signal is ignored or kills the process there is nothing to hold or note.
@@ -15,25 +16,25 @@ where a signal is ignored or kills the process there is nothing to hold or note.
 
 from __future__ import annotations
 
-import inspect
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from types import FrameType
 from typing import Any
 
 Handler = Callable[[int, FrameType | None], Any]  # a Python signal handler
-SIGNALS = (signal.SIGINT, signal.SIGTERM)
+SIGNALS = (signal.SIGTERM, signal.SIGINT)  # the order they are delivered in when several came
 
 
 @contextmanager
 def noting_signals() -> Iterator[list[int]]:
     """The signals that come inside the block, in order; each still goes to its handler at once."""
     came: list[int] = []
-    saved = _wrap(lambda handler: partial(_note, came, handler))
+    saved: dict[int, Handler] = {}
     try:
+        _wrap(lambda handler: partial(_note, came, handler), saved)
         yield came
     finally:
         _restore(saved)
@@ -41,40 +42,52 @@ def noting_signals() -> Iterator[list[int]]:
 
 @contextmanager
 def held_signals() -> Iterator[None]:
-    """SIGINT and SIGTERM that come inside the block go to their handlers when it ends.
+    """SIGINT and SIGTERM that come inside the block are delivered to their handlers when it ends, each
+    once, SIGTERM first (a handler that raises ends the delivery: the run is ending anyway).
 
     For steps of a second or two: a Ctrl-C waits for them.
     """
     came: list[int] = []
-    saved = _wrap(lambda _handler: partial(_hold, came))
+    saved: dict[int, Handler] = {}
     try:
+        _wrap(lambda _handler: partial(_hold, came), saved)
         yield
     finally:
         _restore(saved)
-        for signum in dict.fromkeys(came):  # each signal once, in the order they came
-            saved[signum](signum, inspect.currentframe())
+        if came:
+            deliver_again(came)
 
 
-def _wrap(make: Callable[[Handler], Handler]) -> dict[int, Handler]:
-    """Each Python handler of :data:`SIGNALS` replaced by ``make(handler)``; the replaced ones."""
-    saved: dict[int, Handler] = {}
+def deliver_again(came: Sequence[int]) -> None:
+    """Send the process the gravest signal of ``came`` (SIGTERM before SIGINT) again, so that the handler
+    installed now deals with it; KeyboardInterrupt where that handler raises nothing."""
+    signal.raise_signal(min(set(came), key=SIGNALS.index))
+    raise KeyboardInterrupt
+
+
+def _wrap(make: Callable[[Handler], Handler], saved: dict[int, Handler]) -> None:
+    """Each Python handler of :data:`SIGNALS` replaced by ``make(handler)``, the replaced ones kept in
+    ``saved`` (filled before each is replaced: a signal that lands in between leaves nothing unrestored)."""
     if threading.current_thread() is not threading.main_thread():
-        return saved
-    try:
-        for signum in SIGNALS:
-            handler = signal.getsignal(signum)
-            if callable(handler):
-                saved[signum] = handler
-                signal.signal(signum, make(handler))
-    except BaseException:  # a signal between the two: no handler is left wrapped
-        _restore(saved)
-        raise
-    return saved
+        return
+    for signum in SIGNALS:
+        handler = signal.getsignal(signum)
+        if callable(handler):
+            saved[signum] = handler
+            signal.signal(signum, make(handler))
 
 
 def _restore(saved: dict[int, Handler]) -> None:
-    for signum, handler in saved.items():
-        signal.signal(signum, handler)
+    """Put back the handlers in ``saved``, all of them even where a signal raises between two."""
+    pending = list(saved.items())
+    try:
+        while pending:
+            signum, handler = pending[-1]
+            signal.signal(signum, handler)
+            pending.pop()
+    finally:
+        for signum, handler in pending:
+            signal.signal(signum, handler)
 
 
 def _note(came: list[int], handler: Handler, signum: int, frame: FrameType | None) -> Any:

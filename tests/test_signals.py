@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import Any
 
@@ -47,38 +47,81 @@ def test_a_ctrl_c_inside_a_held_step_is_raised_when_the_step_ends():
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
-def test_a_sigterm_inside_a_held_step_goes_to_its_own_handler_once(monkeypatch: pytest.MonkeyPatch):
+class Terminated(Exception):
+    """What the SIGTERM handler of these tests raises (the CLI's raises its own KeyboardInterrupt)."""
+
+
+@pytest.fixture
+def sigterm_raises() -> Iterator[list[int]]:
+    """A SIGTERM handler that records each call and raises :class:`Terminated`."""
     got: list[int] = []
 
     def on_term(signum: int, frame: FrameType | None) -> None:
         got.append(signum)
+        raise Terminated
 
     saved = signal.signal(signal.SIGTERM, on_term)
-    try:
-        with held_signals():
-            os.kill(os.getpid(), signal.SIGTERM)
-            os.kill(os.getpid(), signal.SIGTERM)
-            assert got == []
-        assert got == [signal.SIGTERM]
-        assert signal.getsignal(signal.SIGTERM) is on_term
-    finally:
-        signal.signal(signal.SIGTERM, saved)
+    yield got
+    signal.signal(signal.SIGTERM, saved)
+
+
+def test_a_sigterm_inside_a_held_step_goes_to_its_own_handler_once(sigterm_raises: list[int]):
+    with pytest.raises(Terminated), held_signals():
+        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGTERM)
+        assert sigterm_raises == []
+    assert sigterm_raises == [signal.SIGTERM]
+    assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+
+
+def test_of_a_ctrl_c_and_a_sigterm_held_together_the_sigterm_ends_the_run(sigterm_raises: list[int]):
+    with pytest.raises(BaseException) as caught, held_signals():  # which one is the point
+        interrupt_self()
+        os.kill(os.getpid(), signal.SIGTERM)
+    assert isinstance(caught.value, Terminated)  # not the Ctrl-C's KeyboardInterrupt: exit status 143
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_step_that_fails_while_holding_a_ctrl_c_ends_interrupted():
+    with pytest.raises(KeyboardInterrupt) as caught, held_signals():
+        interrupt_self()
+        raise ValueError("the step's own error")
+    assert isinstance(caught.value.__context__, ValueError)
 
 
 def test_the_ocr_reader_is_built_whole_before_a_ctrl_c_inside_omegaconf_is_raised():
     """The signal is sent from inside OmegaConf's config building (a trace counts its lines)."""
-    screen.reader(2)  # rapidocr's lazy imports done, so the k-th line below is inside the config building
+    screen.build_reader(2)  # rapidocr's lazy imports done: what is traced below is the config building
+    lines = _omegaconf_lines(lambda: screen.build_reader(2))
+    assert lines > 100
     built = []
-    for k in (50, 400, 1500):
-        screen._reader.cache_clear()
+    for k in (lines // 10, lines // 2, lines * 9 // 10):
+        screen._READERS.clear()
         with pytest.raises(KeyboardInterrupt):
             sys.settrace(_signal_at_line(k))
             try:
                 screen.reader(2)
             finally:
                 sys.settrace(None)
-        built.append(screen._reader.cache_info().currsize)
-    assert built == [1, 1, 1]  # without the hold the interrupt stops the build: nothing is cached
+        built.append(2 in screen._READERS)
+    assert built == [True, True, True]  # without the hold the interrupt stops the build: nothing is kept
+
+
+def _omegaconf_lines(step: Callable[[], object]) -> int:
+    count = [0]
+
+    def trace(frame: FrameType, event: str, arg: object) -> Any:
+        if "omegaconf" not in frame.f_code.co_filename:
+            return None
+        count[0] += event == "line"
+        return trace
+
+    sys.settrace(trace)
+    try:
+        step()
+    finally:
+        sys.settrace(None)
+    return count[0]
 
 
 def _signal_at_line(k: int) -> Any:
@@ -106,10 +149,21 @@ def library_step() -> str:
 
 
 def test_a_job_failing_after_a_ctrl_c_ends_a_one_job_batch_as_interrupted():
-    with pytest.raises(KeyboardInterrupt) as caught:
+    with pytest.raises(KeyboardInterrupt):
         InlineExecutor().submit(library_step)
-    assert isinstance(caught.value.__cause__, RuntimeError)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_sigterm_turned_into_an_error_goes_to_the_sigterm_handler_again(sigterm_raises: list[int]):
+    def terminated_step() -> None:
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+        except Terminated:
+            raise RuntimeError("the library's own error") from None
+
+    with pytest.raises(Terminated):
+        InlineExecutor().submit(terminated_step)
+    assert sigterm_raises == [signal.SIGTERM, signal.SIGTERM]
 
 
 def test_a_job_whose_library_swallows_the_ctrl_c_still_ends_a_one_job_batch():

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 from video2blog.pipeline.run import ComputedDraft, DraftOptions, compute_draft
 from video2blog.pipeline.schema import Transcript
-from video2blog.pipeline.signals import noting_signals
+from video2blog.pipeline.signals import deliver_again, noting_signals
 
 log = logging.getLogger(__name__)
 
@@ -137,26 +137,24 @@ def with_threads(options: DraftOptions, threads: int) -> DraftOptions:
 
 
 class InlineExecutor(Executor):
-    """Runs each call at once in the caller's thread: ``--jobs 1``, where Ctrl-C stops the work at once.
+    """Runs each call at once in the caller's thread: ``--jobs 1``, where Ctrl-C stops the work at once
+    (where a step holds it, as the OCR reader's build does, once the step ends).
 
     A library can turn the KeyboardInterrupt of a Ctrl-C into an error of its own, or swallow it (OmegaConf
-    does both; see :mod:`video2blog.pipeline.signals`): a call that ends after SIGINT or SIGTERM came is
-    interrupted, not one more failed (or drafted) video of a batch that goes on.
+    does both; see :mod:`video2blog.pipeline.signals`): a call that ends after SIGINT or SIGTERM came has
+    the signal delivered again, so the batch stops as interrupted instead of counting one more failed (or
+    drafted) video and going on. A job finished that way is drafted again on resume.
     """
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         future: Future[Any] = Future()
         with noting_signals() as came:
             try:
-                result = fn(*args, **kwargs)
+                future.set_result(fn(*args, **kwargs))
             except Exception as exc:  # handed to the caller through the future
-                if came:
-                    raise KeyboardInterrupt(f"interrupted ({type(exc).__name__} after the signal)") from exc
                 future.set_exception(exc)
-                return future
-            if came:  # the interrupt was swallowed whole: stop all the same, the job is done again on resume
-                raise KeyboardInterrupt("interrupted (a library swallowed the signal)")
-        future.set_result(result)
+        if came:
+            deliver_again(came)
         return future
 
 

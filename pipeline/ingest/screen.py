@@ -20,7 +20,6 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -140,23 +139,28 @@ def read_screen(video: Path, duration: float, threads: int = 2) -> ScreenReading
 # rapidocr's first import loads its configuration with OmegaConf, which is not thread-safe: drafts of a batch
 # (--jobs > 1, threads) that read their screens at once failed in it. One reader is built at a time.
 _READER_LOCK = threading.Lock()
+_READERS: dict[int, Any] = {}  # the readers built in this process, by their count of threads
 
 
 def reader(threads: int = 2) -> Any:
-    """RapidOCR on the model files inside its wheel (it never downloads), without the angle classifier.
+    """RapidOCR on the model files inside its wheel (it never downloads), without the angle classifier;
+    built once a process for each count of threads.
 
-    A Ctrl-C waits for the build (about 1.5 s, once a process): OmegaConf would turn it into an error
-    of its own, or lose it (see :mod:`video2blog.pipeline.signals`).
+    A Ctrl-C waits for the build (about 1.5 s the first time, 0.05 s after): OmegaConf would turn it into
+    an error of its own, or lose it (see :mod:`video2blog.pipeline.signals`).
 
     Raises:
         UsageError: rapidocr is not installed.
     """
-    with _READER_LOCK, held_signals():
-        return _reader(threads)
+    with _READER_LOCK:
+        if threads not in _READERS:
+            with held_signals():
+                _READERS[threads] = build_reader(threads)
+        return _READERS[threads]
 
 
-@lru_cache(maxsize=2)
-def _reader(threads: int) -> Any:
+def build_reader(threads: int) -> Any:
+    """A new RapidOCR reader (see :func:`reader`, which keeps one and holds Ctrl-C while it is built)."""
     from video2blog.pipeline.errors import UsageError
 
     try:
