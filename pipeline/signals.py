@@ -42,8 +42,9 @@ def noting_signals() -> Iterator[list[int]]:
 
 @contextmanager
 def held_signals() -> Iterator[None]:
-    """SIGINT and SIGTERM that come inside the block are delivered to their handlers when it ends, each
-    once, SIGTERM first (a handler that raises ends the delivery: the run is ending anyway).
+    """SIGINT and SIGTERM that come inside the block are held; when it ends, the gravest of them
+    (SIGTERM before SIGINT, so that a run asked to end by both ends as terminated) goes to its handler
+    once (:func:`deliver_again`).
 
     For steps of a second or two: a Ctrl-C waits for them.
     """
