@@ -29,6 +29,7 @@ from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_pr
 from video2blog.pipeline.llm import LlmOptions
 from video2blog.pipeline.llm.options import Mode
 from video2blog.pipeline.run import DraftOptions, DraftResult, clinic_claim_rules, draft_file
+from video2blog.pipeline.signals import restore_handlers
 from video2blog.pipeline.writers.formats import WRITERS, parse_formats
 from video2blog.pipeline.writers.site import check_front_matter
 
@@ -550,8 +551,7 @@ class _errors_to_exit:
     def __exit__(self, kind: type | None, exc: BaseException | None, tb: object) -> None:
         if self._saved:
             signal.setitimer(signal.ITIMER_REAL, 0)
-        for signum, handler in self._saved.items():
-            signal.signal(signum, handler)
+        restore_handlers(self._saved)
         if isinstance(exc, Video2BlogError):
             typer.echo(f"video2blog: error: {_printable(str(exc))}", err=True)
             raise typer.Exit(exc.exit_code)

@@ -37,7 +37,7 @@ def noting_signals() -> Iterator[list[int]]:
         _wrap(lambda handler: partial(_note, came, handler), saved)
         yield came
     finally:
-        _restore(saved)
+        restore_handlers(saved)
 
 
 @contextmanager
@@ -54,7 +54,7 @@ def held_signals() -> Iterator[None]:
         _wrap(lambda _handler: partial(_hold, came), saved)
         yield
     finally:
-        _restore(saved)
+        restore_handlers(saved)
         if came:
             deliver_again(came)
 
@@ -78,8 +78,9 @@ def _wrap(make: Callable[[Handler], Handler], saved: dict[int, Handler]) -> None
             signal.signal(signum, make(handler))
 
 
-def _restore(saved: dict[int, Handler]) -> None:
-    """Put back the handlers in ``saved``, all of them even where a signal raises between two."""
+def restore_handlers(saved: dict[int, Any]) -> None:
+    """Put back the handlers in ``saved`` (signal number to handler, as :func:`signal.getsignal` gave
+    it), the last saved first; all of them, even where a signal that lands between two raises."""
     pending = list(saved.items())
     try:
         while pending:

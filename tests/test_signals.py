@@ -21,7 +21,7 @@ import pytest
 
 from video2blog.pipeline.batch.jobs import InlineExecutor
 from video2blog.pipeline.ingest import screen
-from video2blog.pipeline.signals import held_signals, noting_signals
+from video2blog.pipeline.signals import held_signals, noting_signals, restore_handlers
 
 
 @pytest.fixture(autouse=True)
@@ -199,3 +199,35 @@ def test_outside_the_main_thread_signals_are_neither_held_nor_noted():
     thread.start()
     thread.join(10)
     assert seen == [([], signal.default_int_handler)]
+
+
+def test_every_handler_is_put_back_though_a_signal_lands_between_two(monkeypatch: pytest.MonkeyPatch):
+    """The CLI and the wrappers here put their handlers back through ``restore_handlers``: a SIGTERM
+    that lands after the first is put back, while the second is still the one to be replaced, raises
+    there; the second is put back all the same."""
+
+    def keep_int(_signum: int, _frame: FrameType | None) -> None: ...
+
+    def keep_term(_signum: int, _frame: FrameType | None) -> None: ...
+
+    def raising(_signum: int, _frame: FrameType | None) -> None:
+        raise RuntimeError("the SIGTERM landed between two handlers")
+
+    real = signal.signal
+
+    def then_sigterm(signum: int, handler: Any) -> Any:
+        before = real(signum, handler)
+        if signum == signal.SIGINT:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return before
+
+    saved_term = signal.signal(signal.SIGTERM, raising)
+    try:
+        monkeypatch.setattr(signal, "signal", then_sigterm)
+        with pytest.raises(RuntimeError, match="between two"):
+            restore_handlers({signal.SIGTERM: keep_term, signal.SIGINT: keep_int})
+        monkeypatch.undo()
+        assert signal.getsignal(signal.SIGINT) is keep_int
+        assert signal.getsignal(signal.SIGTERM) is keep_term
+    finally:
+        real(signal.SIGTERM, saved_term)
