@@ -17,6 +17,7 @@ import argparse
 import sys
 import time
 
+from benchmarks import machine
 from benchmarks.eval_real import real_items
 from video2blog.pipeline.engines import embed
 from video2blog.pipeline.text.sentences import split_sentences
@@ -39,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         print("the sentence-embedding model is not installed")
         return 1
     texts = sentences(args.talks)
+    print(machine.describe())
     shipped = embed.BATCH
     embed.embed(texts[:8])
     best = {size: (float("inf"), float("inf")) for size in args.batches}

@@ -37,7 +37,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
-from benchmarks import eval_clinic
+from benchmarks import eval_clinic, machine
 from tools import synth
 from video2blog.pipeline.engines import embed
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions
@@ -194,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sentences", type=int, default=0, help="also a random talk of N sentences")
     parser.add_argument("--media", type=Path, help="also the first draft / cached re-draft ratio")
     args = parser.parse_args(argv)
+    print(machine.describe())
     for minutes in args.minutes:
         print_stages(minutes, args.repeat)
     if args.sentences:
