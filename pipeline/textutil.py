@@ -26,6 +26,19 @@ def word_list(name: str) -> frozenset[str]:
     return frozenset(e for e in entries if e)
 
 
+def phrase_patterns(name: str) -> tuple[str, ...]:
+    """A list of phrases shipped in ``pipeline/data`` as regular expressions, one a line in the file's
+    order (a line starting with ``#`` is a comment)."""
+    text = resources.files("video2blog.pipeline.data").joinpath(name).read_text(encoding="utf-8")
+    lines = (line.strip() for line in text.splitlines())
+    return tuple(line for line in lines if line and not line.startswith("#"))
+
+
+def any_of(name: str) -> str:
+    """The phrases of ``name`` (:func:`phrase_patterns`) as one group of alternatives, ``(?:a|b|...)``."""
+    return "(?:" + "|".join(phrase_patterns(name)) + ")"
+
+
 def shipped_json(name: str) -> dict[str, Any] | None:
     """A JSON object shipped in ``pipeline/data`` (a trained model's weights), or None where it does not
     ship (not trained)."""
@@ -65,29 +78,13 @@ def join_words(texts: list[str]) -> str:
 
 
 # A greeting or self-introduction ("Hello, I'm...", "My name's Ken", "Thanks for watching").
-GREETING = re.compile(
-    r"\b(?:hello|hi|hey|welcome|good (?:morning|afternoon|evening)|my name is|my name's|i am dr|i'm dr|"
-    r"i am (?:one of|a|an|the)|i'm (?:one of|a|an|the)|"
-    r"thanks? (?:you )?for (?:joining|coming|watching|listening|tuning in))\b",
-    re.I,
-)
+GREETING = re.compile(rf"\b{any_of('greetings.txt')}\b", re.I)
 # A greeting, or the agenda a talk opens with ("Today...", "In this video...", "I want to talk about").
-INTRO = re.compile(
-    GREETING.pattern + r"|\b(?:today|tonight|in this (?:video|talk)|questions|"
-    r"i (?:want|will|'ll|'m going) to (?:talk|walk|cover|answer|go|explain))\b",
-    re.I,
-)
+INTRO = re.compile(GREETING.pattern + rf"|\b{any_of('intro_phrases.txt')}\b", re.I)
 
 # A video's closing words ("Thanks for watching", "See you next time", "To sum up"): one pattern for every
 # stage that looks for the end of a talk.
-OUTRO = re.compile(
-    r"\b(?:subscrib\w*|thanks? (?:you )?(?:so much )?for (?:watching|listening|joining)|"
-    r"see you (?:next|in the|soon)|(?:that'?s|that is) (?:it|all) for|comments? (?:below|section)|"
-    r"like (?:and|this) (?:subscribe|video)|hit (?:the|that) (?:like|bell)|check out (?:my|our) "
-    r"(?:other|channel)|until next time|leave a comment|bye|in (?:summary|conclusion|closing)|"
-    r"to (?:sum up|summari[sz]e|wrap up|conclude))\b",
-    re.I,
-)
+OUTRO = re.compile(rf"\b{any_of('outros.txt')}\b", re.I)
 
 
 @lru_cache(maxsize=16384)

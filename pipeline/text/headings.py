@@ -45,7 +45,7 @@ from video2blog.pipeline.text.phrases import (
 )
 from video2blog.pipeline.text.sentences import MIN_QUESTION_WORDS
 from video2blog.pipeline.text.spoken import MAX_QUESTION_WORDS
-from video2blog.pipeline.textutil import GREETING, OUTRO, stem, tokens, word_list
+from video2blog.pipeline.textutil import GREETING, OUTRO, any_of, stem, tokens, word_list
 
 MAX_SUBJECT_WORDS = 4
 # A spoken heading longer than this is a sentence the speaker went on with, not a heading: the one limit
@@ -89,14 +89,7 @@ _ACTION_CONTEXT = frozenset("to you we i then and just can will now first next".
 # A talk's first section is its introduction where one of its first sentences greets, names the
 # speaker or gives the agenda ("In this video I'll show you...").
 INTRO_REACH = 2
-_AGENDA = re.compile(
-    r"\b(?:in (?:this|today's) (?:video|episode|tutorial|talk|lesson)|"
-    r"today,? (?:i|we)(?:'m| am|'re| are| will|'ll)|"
-    r"(?:i|we)(?:'m| am|'re| are) going to (?:show|talk|walk|explain|cover|teach|learn|look)|"
-    r"(?:i|we)(?:'ll| will) (?:show|explain|walk|teach)|let me show you|welcome (?:back )?to|"
-    r"^(?:so,? )?(?:how's it going|what's up|how are you (?:doing|guys|all))\b)",
-    re.I,
-)
+_AGENDA = re.compile(rf"\b{any_of('agenda_phrases.txt')}", re.I)
 # "Hi"/"Hey"/"Hello" greets only before a pause or a greeting's next word ("Hey fever": misheard "hay").
 _NO_HELLO = re.compile(
     r"\b(?:hi|hey|hello)\b(?!\s*[,.!]|\s+(?:everyone|everybody|guys|there|folks|all|and|y'all|friends|"

@@ -21,7 +21,7 @@ from video2blog.pipeline.text.lexicon import (
     verb_only,
     word_classes,
 )
-from video2blog.pipeline.textutil import GREETING, stem, tokens, word_list
+from video2blog.pipeline.textutil import GREETING, any_of, stem, tokens, word_list
 
 # A phrase (a name, a key term) is a run of at most this many content words.
 MAX_PHRASE_WORDS = 3
@@ -30,11 +30,7 @@ NAME_SAID = 2
 # Words that carry little topic in a talk although they are not function words.
 WEAK_WORDS = word_list("weak_words.txt")
 
-_IDIOMS = re.compile(
-    r"\b(?:of course|a lot|lots of|kind of|sort of|you know|i mean|thank you|right now|make sure|"
-    r"at least|as well|in fact|for example|you guys|all right)\b",
-    re.I,
-)
+_IDIOMS = re.compile(rf"\b{any_of('idioms.txt')}\b", re.I)
 
 DETERMINERS = word_list("determiners.txt")
 SPLIT = re.compile(r"[.,;:?!()\"“”]|\s[-–—]\s")

@@ -31,8 +31,8 @@ import numpy as np
 
 from video2blog.pipeline.textutil import INTRO as _INTRO
 from video2blog.pipeline.textutil import OUTRO as _OUTRO
+from video2blog.pipeline.textutil import any_of, shipped_json, tokens, word_list
 from video2blog.pipeline.textutil import content_stems as stems
-from video2blog.pipeline.textutil import shipped_json, tokens, word_list
 
 WINDOW_SENTENCES = 3
 MIN_SECTION_SENTENCES = 2
@@ -51,16 +51,9 @@ INTRO_REACH = 3
 
 # Opening words that tie a sentence to the one before it (one list, in pipeline/data).
 CONTINUATIONS = word_list("continuations.txt")
+# Words that open a sentence moving on to a new topic ("Now, let's talk about", "Next,", "Step 2").
 _SHIFT_MARKERS = re.compile(
-    r"^(?:(?:ok(?:ay)?|all right|alright|so|now|and|well)[,.]?\s+)*"
-    r"(?:let'?s (?:talk|move|turn|look|get|go|start|switch|discuss|focus)|"
-    r"(?:i|we)(?: want| would like|'d like|'ll|'m going|are going) to (?:talk|move|turn|look|cover|discuss)|"
-    r"moving on|next[, ]|another (?:thing|question|topic|common|important|point)|the next (?:thing|question|"
-    r"topic|step)|finally|lastly|last but not least|first(?:ly)?[, ]|second(?:ly)?[, ]|third(?:ly)?[, ]|"
-    r"to (?:sum up|summari[sz]e|wrap up|conclude)|in (?:summary|conclusion|closing)|turning to|"
-    r"that brings (?:us|me) to|on to|onto|what about|how about|"
-    r"(?:step|part|number|tip|method|phase|stage|option) (?:\d+|[a-e]\b|one|two|three|four|five|six|seven|"
-    r"eight|nine|ten)|the (?:first|second|third|last|final) (?:step|thing|tip|method|part))",
+    r"^(?:(?:ok(?:ay)?|all right|alright|so|now|and|well)[,.]?\s+)*" + any_of("shift_markers.txt")
 )
 
 
@@ -212,11 +205,7 @@ FEATURES = (
     "contrast_z",
 )
 # A sentence that closes a video's introduction ("Let's get started."): the next one opens a chapter.
-_CLOSER = re.compile(
-    r"\b(?:let'?s (?:get (?:started|into it|right into it|going|to it)|begin|dive (?:right )?in|"
-    r"jump (?:right )?in(?:to it)?|do (?:it|this))|without further ado|keep watching|stay tuned|"
-    r"here we go)\W*$"
-)
+_CLOSER = re.compile(rf"\b{any_of('intro_closers.txt')}\W*$")
 # How many sentences' worth of doubt the talk's mean vector carries (see :func:`sentence_rows`).
 MEAN_PRIOR_SENTENCES = 5
 # Block size (sentences each side) for the contrast feature: the sentence before a gap against the one
