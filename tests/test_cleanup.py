@@ -77,3 +77,10 @@ def test_a_rhetorical_repetition_after_a_comma_is_kept_but_a_stutter_is_not():
     stutter = clean("the, the knee heals")
     assert stutter.text == "The knee heals." and [r.reason for r in stutter.removals] == ["repetition"]
     assert clean("i think, i think it works").text == "I think it works."
+
+
+def test_a_filler_written_with_a_hyphen_is_removed_too():
+    """``fillers-en.txt`` lists "uh-huh"; the words are compared bare ("uh huh"), the list too."""
+    result = clean("uh-huh, the dose is low")
+    assert result.text == "The dose is low."
+    assert [(r.text, r.reason) for r in result.removals] == [("uh-huh,", "filler")]

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
 from video2blog.pipeline.schema import Removal, Sentence, Word
 from video2blog.pipeline.textutil import bare, join_words, word_list
 
-FILLERS = frozenset(["um", "umm", "uh", "uhh", "uh-huh", "erm", "er", "ah", "hmm", "mm", "mhm"])
-# Two-word fillers, removed only where commas or the sentence edge set them apart.
-FILLER_PHRASES = (("you", "know"), ("i", "mean"))
+if TYPE_CHECKING:
+    from video2blog.pipeline.text.locales import Fillers
+
 # Doubled words that are usually emphasis, not a stutter ("really, really helpful").
 EMPHASIS = frozenset(["really", "very", "so", "much", "many", "no", "long", "far", "way", "more", "bye"])
 # Words said twice on purpose ("I know that that helps", "we had had two").
@@ -147,7 +149,7 @@ def _first_person(text: str) -> str:
 
 def _word_reason(texts: list[str], i: int) -> str | None:
     word = bare(texts[i])
-    if word in FILLERS:
+    if word in _english_fillers().always:
         return "filler"
     if texts[i].endswith("-") and len(texts[i]) > 1:
         return "false_start"
@@ -172,9 +174,18 @@ def _filler_phrase_positions(texts: list[str]) -> list[int]:
     found = []
     for i in range(len(texts) - 1):
         pair = (bare(texts[i]), bare(texts[i + 1]))
-        if pair in FILLER_PHRASES and _set_apart(texts, i, 2):
+        if pair in _english_fillers().apart and _set_apart(texts, i, 2):
             found.append(i)
     return found
+
+
+@cache
+def _english_fillers() -> Fillers:
+    """The English fillers (``fillers-en.txt``): words always left out, and two-word ones ("you know")
+    left out only where commas or the sentence's edge set them apart."""
+    from video2blog.pipeline.text.locales import fillers
+
+    return fillers("en")
 
 
 def _set_apart(texts: list[str], i: int, length: int) -> bool:
