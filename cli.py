@@ -531,10 +531,13 @@ class _errors_to_exit:
         self._saved: dict[int, Any] = {}
         if threading.current_thread() is not threading.main_thread():  # only it may set handlers
             return
-        self._saved[signal.SIGALRM] = signal.getsignal(signal.SIGALRM)
         self._saved[signal.SIGTERM] = signal.signal(signal.SIGTERM, self._on_signal)
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where Ctrl-C is ignored
             self._saved[signal.SIGINT] = signal.signal(signal.SIGINT, self._on_signal)
+        # Recorded last so that it is put back first (restore_handlers goes from the last): a signal that
+        # lands while SIGINT and SIGTERM are put back may still arm the finalizer retry, whose alarm must
+        # not meet SIGALRM's default action, which kills the process.
+        self._saved[signal.SIGALRM] = signal.getsignal(signal.SIGALRM)
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         self.signalled = signum

@@ -231,3 +231,40 @@ def test_every_handler_is_put_back_though_a_signal_lands_between_two(monkeypatch
         assert signal.getsignal(signal.SIGTERM) is keep_term
     finally:
         real(signal.SIGTERM, saved_term)
+
+
+def test_the_cli_puts_back_every_handler_though_a_sigterm_lands_while_it_does(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """The command's own handlers (``cli._errors_to_exit``) go back through ``restore_handlers``: a SIGTERM
+    that lands after the first handler is put back still reaches the command's handler, which raises,
+    and the handlers before the command are all put back."""
+    from video2blog.cli import _errors_to_exit
+
+    def keep_term(_signum: int, _frame: FrameType | None) -> None: ...
+
+    real = signal.signal
+    calls: list[int] = []
+
+    def then_sigterm(signum: int, handler: Any) -> Any:
+        before = real(signum, handler)
+        calls.append(signum)
+        if len(calls) == 1:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return before
+
+    saved_term = real(signal.SIGTERM, keep_term)
+    saved_alarm = signal.getsignal(signal.SIGALRM)
+    try:
+        guard = _errors_to_exit()
+        guard.__enter__()
+        monkeypatch.setattr(signal, "signal", then_sigterm)
+        with pytest.raises(KeyboardInterrupt):
+            guard.__exit__(None, None, None)
+        monkeypatch.undo()
+        assert calls[0] == signal.SIGALRM  # put back first: a finalizer's retry never meets its default
+        assert signal.getsignal(signal.SIGTERM) is keep_term
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        real(signal.SIGTERM, saved_term)
+        real(signal.SIGALRM, saved_alarm)
