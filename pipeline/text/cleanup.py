@@ -98,7 +98,6 @@ def _removal_reasons(chunk: tuple[Word, ...], language: str = "en") -> dict[int,
             reasons[i] = reason
     for i in _filler_phrase_positions(texts):
         reasons.setdefault(i, "filler")
-        reasons.setdefault(i + 1, "filler")
     for i in _repeated_phrase_positions(texts):
         reasons.setdefault(i, "repetition")
     return reasons
@@ -171,25 +170,28 @@ def _deliberate(said: str, word: str) -> bool:
 
 
 def _filler_phrase_positions(texts: list[str]) -> list[int]:
-    found = []
-    for i in range(len(texts) - 1):
-        pair = (bare(texts[i]), bare(texts[i + 1]))
-        if pair in _english_fillers().apart and _set_apart(texts, i, 2):
-            found.append(i)
-    return found
+    """Positions of the words of the set-apart filler phrases ("you know") in ``texts``."""
+    plain = [bare(t) for t in texts]
+    found: set[int] = set()
+    for phrase in _english_fillers().apart:
+        size = len(phrase)
+        for i in range(len(plain) - size + 1):
+            if tuple(plain[i : i + size]) == phrase and _set_apart(texts, i, size):
+                found.update(range(i, i + size))
+    return sorted(found)
 
 
 @cache
 def _english_fillers() -> Fillers:
-    """The English fillers (``fillers-en.txt``): words always left out, and two-word ones ("you know")
-    left out only where commas or the sentence's edge set them apart."""
+    """The English fillers (``fillers-en.txt``): words always left out, and phrases ("you know") left
+    out only where set apart (:func:`_set_apart`)."""
     from video2blog.pipeline.text.locales import fillers
 
     return fillers("en")
 
 
 def _set_apart(texts: list[str], i: int, length: int) -> bool:
-    """Whether words i..i+length-1 stand between commas or a sentence edge and a comma."""
+    """Whether words i..i+length-1 stand between commas, or between the sentence's start and a comma."""
     before = i == 0 or texts[i - 1].endswith(",")
     after = texts[i + length - 1].endswith(",")
     return before and after
