@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
@@ -49,6 +50,23 @@ def scratch_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         mp.setenv("HOME", str(home))
         mp.setenv("XDG_CACHE_HOME", str(home / ".cache"))
         yield home
+
+
+@pytest.fixture(scope="module", autouse=True)
+def environment_kept() -> Iterator[None]:
+    """Each test module leaves os.environ as it found it, whatever its fixtures did.
+
+    distributed's nanny sets OMP_NUM_THREADS=1 (and MKL's, OpenBLAS's, MALLOC_TRIM_THRESHOLD_) in the
+    process that starts a local cluster and never takes them back: every command a later module ran
+    inherited them, and CTranslate2 capped at one OpenMP thread hears a fragile clip otherwise
+    ("¿Quién debe pa 'cúarse?" for "vacunarse" in test_spanish). Module-wide, so that it is set up before
+    a module's own fixtures (a cluster) and torn down after them.
+    """
+    saved = dict(os.environ)
+    yield
+    if dict(os.environ) != saved:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def make_words(text: str, pauses: dict[int, float] | None = None, start: float = 0.0) -> tuple[Word, ...]:
