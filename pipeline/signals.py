@@ -8,7 +8,9 @@ the build with a ConfigKeyError or is lost (49 and 4 of 300 timed interrupts in 
 - :func:`held_signals` holds SIGINT and SIGTERM over a short step and delivers them when it ends;
 - :func:`noting_signals` notes the signals that come during a long step, each going to its handler at
   once as before, so that its caller can :func:`deliver_again` one that the step's library turned into
-  an error or swallowed.
+  an error or swallowed;
+- :func:`restore_handlers` puts saved handlers back, all of them even where a signal lands between two
+  (these tools and the CLI's own handlers).
 
 Only the main thread sets handlers (Python runs them there), and only Python handlers are wrapped:
 where a signal is ignored or kills the process there is nothing to hold or note.

@@ -27,8 +27,9 @@ def word_list(name: str) -> frozenset[str]:
 
 
 def phrase_patterns(name: str) -> tuple[str, ...]:
-    """A list of phrases shipped in ``pipeline/data`` as regular expressions, one a line in the file's
-    order (a line starting with ``#`` is a comment)."""
+    r"""A list of phrases shipped in ``pipeline/data`` as regular expressions, one a line in the file's
+    order (a line starting with ``#`` is a comment; spaces at a line's ends are not part of it: write
+    ``\s`` or ``[ ]`` for one that must be)."""
     text = resources.files("video2blog.pipeline.data").joinpath(name).read_text(encoding="utf-8")
     lines = (line.strip() for line in text.splitlines())
     return tuple(line for line in lines if line and not line.startswith("#"))
