@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -171,12 +171,20 @@ def _deliberate(said: str, word: str) -> bool:
 
 def _filler_phrase_positions(texts: list[str]) -> list[int]:
     """Positions of the words of the set-apart filler phrases ("you know") in ``texts``."""
+    return phrase_positions(texts, _english_fillers().apart, _set_apart)
+
+
+def phrase_positions(
+    texts: list[str], phrases: Iterable[tuple[str, ...]], apart: Callable[[list[str], int, int], bool]
+) -> list[int]:
+    """Positions of the words of each of ``phrases`` (bare words) said in ``texts`` where ``apart(texts,
+    first, length)`` holds: the set-apart fillers of a language."""
     plain = [bare(t) for t in texts]
     found: set[int] = set()
-    for phrase in _english_fillers().apart:
+    for phrase in phrases:
         size = len(phrase)
         for i in range(len(plain) - size + 1):
-            if tuple(plain[i : i + size]) == phrase and _set_apart(texts, i, size):
+            if tuple(plain[i : i + size]) == phrase and apart(texts, i, size):
                 found.update(range(i, i + size))
     return sorted(found)
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from video2blog.pipeline.schema import Sentence, Transcript, Word
 from video2blog.pipeline.text import asked, spoken
+from video2blog.pipeline.text.cleanup import phrase_positions
 from video2blog.pipeline.text.sentences import (
     MIN_QUESTION_PAUSE,
     MIN_QUESTION_WORDS,
@@ -306,13 +307,7 @@ def filler_positions(texts: list[str], language: str) -> list[int]:
     """
     known = fillers(language)
     found = [i for i, t in enumerate(texts) if bare(t) in known.always]
-    plain = [bare(t) for t in texts]
-    for phrase in known.apart:
-        size = len(phrase)
-        for i in range(len(plain) - size + 1):
-            if tuple(plain[i : i + size]) == phrase and _apart(texts, i, size):
-                found.extend(range(i, i + size))
-    return sorted(set(found))
+    return sorted({*found, *phrase_positions(texts, known.apart, _apart)})
 
 
 def _apart(texts: list[str], i: int, size: int) -> bool:
