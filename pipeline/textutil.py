@@ -19,9 +19,14 @@ _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
 
 @cache
+def data_text(name: str) -> str:
+    """The text of a file shipped in ``pipeline/data``."""
+    return resources.files("video2blog.pipeline.data").joinpath(name).read_text(encoding="utf-8")
+
+
 def word_list(name: str) -> frozenset[str]:
     """A word list shipped in ``pipeline/data`` (one entry a line, ``#`` comments)."""
-    text = resources.files("video2blog.pipeline.data").joinpath(name).read_text(encoding="utf-8")
+    text = data_text(name)
     entries = (line.split("#", 1)[0].strip().lower() for line in text.splitlines())
     return frozenset(e for e in entries if e)
 
@@ -30,8 +35,7 @@ def phrase_patterns(name: str) -> tuple[str, ...]:
     r"""A list of phrases shipped in ``pipeline/data`` as regular expressions, one a line in the file's
     order (a line starting with ``#`` is a comment; spaces at a line's ends are not part of it: write
     ``\s`` or ``[ ]`` for one that must be)."""
-    text = resources.files("video2blog.pipeline.data").joinpath(name).read_text(encoding="utf-8")
-    lines = (line.strip() for line in text.splitlines())
+    lines = (line.strip() for line in data_text(name).splitlines())
     return tuple(line for line in lines if line and not line.startswith("#"))
 
 

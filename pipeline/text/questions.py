@@ -25,14 +25,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 
 from video2blog.pipeline.text.lexicon import can_be_noun, plural_noun, word_classes
 from video2blog.pipeline.text.phrases import DETERMINERS, MAX_PHRASE_WORDS, sentences_of
 from video2blog.pipeline.text.tagger import tag_sentence
-from video2blog.pipeline.textutil import content_stems, shipped_json, tokens, word_list
+from video2blog.pipeline.textutil import content_stems, data_text, shipped_json, tokens, word_list
 
 FORMS_FILE = "question_forms.json"
 MODEL_FILE = "question_model.json"
@@ -100,7 +99,7 @@ class Subject:
 @lru_cache(maxsize=1)
 def question_forms() -> tuple[QuestionForm, ...]:
     """The shipped question forms, in labelling order."""
-    data = json.loads(_data_text(FORMS_FILE))
+    data = json.loads(data_text(FORMS_FILE))
     return tuple(
         QuestionForm(f["name"], f["template"], tuple(f["prototypes"]), f["label"]) for f in data["forms"]
     )
@@ -185,10 +184,6 @@ def answers_questions(vectors: np.ndarray, starts: Sequence[int], encode: Encode
         ]
     )
     return asks_probability(gate, talk_features(rows, len(model.forms))) >= gate.threshold
-
-
-def _data_text(name: str) -> str:
-    return resources.files("video2blog.pipeline.data").joinpath(name).read_text(encoding="utf-8")
 
 
 def model_from_dict(data: dict[str, object]) -> QuestionModel:
