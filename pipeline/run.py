@@ -9,7 +9,6 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -65,7 +64,7 @@ from video2blog.pipeline.text.questions import Encode
 from video2blog.pipeline.text.related import topic_vector
 from video2blog.pipeline.text.sections import find_sections
 from video2blog.pipeline.text.sentences import split_sentences
-from video2blog.pipeline.textutil import clock, message
+from video2blog.pipeline.textutil import clock, data_text, has_data, message
 from video2blog.pipeline.writers.chapters import youtube_chapters
 from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, render_all
 
@@ -541,10 +540,9 @@ CLAIMS_FILE = "claims.txt"  # in pipeline/data/; a language's own: claims-<code>
 def builtin_claim_rules(language: str = "en") -> ClaimRules:
     """The claim patterns video2blog ships for ``language`` (``pipeline/data/claims-<code>.txt``;
     English, ``claims.txt``, for a language with none of its own)."""
-    data = resources.files("video2blog.pipeline.data")
     name = f"claims-{language}.txt"
-    name = name if language != "en" and data.joinpath(name).is_file() else CLAIMS_FILE
-    return parse_rules(data.joinpath(name).read_text(encoding="utf-8"), name)
+    name = name if language != "en" and has_data(name) else CLAIMS_FILE
+    return parse_rules(data_text(name), name)
 
 
 def claim_rules(language: str, clinic: ClaimRules | None = None) -> ClaimRules:

@@ -11,7 +11,8 @@ from importlib import metadata, resources
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
+    from importlib.resources.abc import Traversable
 
     from nltk.stem import PorterStemmer
 
@@ -19,9 +20,24 @@ _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
 
 @cache
+def data_file(name: str) -> Traversable:
+    """A file shipped in ``pipeline/data`` (which may not exist: :func:`has_data`)."""
+    return resources.files("video2blog.pipeline.data").joinpath(name)
+
+
+def data_files() -> Iterator[Traversable]:
+    """Every file shipped in ``pipeline/data``."""
+    return resources.files("video2blog.pipeline.data").iterdir()
+
+
+def has_data(name: str) -> bool:
+    """Whether ``pipeline/data`` ships a file called ``name``."""
+    return data_file(name).is_file()
+
+
 def data_text(name: str) -> str:
     """The text of a file shipped in ``pipeline/data``."""
-    return resources.files("video2blog.pipeline.data").joinpath(name).read_text(encoding="utf-8")
+    return data_file(name).read_text(encoding="utf-8")
 
 
 def word_list(name: str) -> frozenset[str]:
@@ -47,8 +63,7 @@ def any_of(name: str) -> str:
 def shipped_json(name: str) -> dict[str, Any] | None:
     """A JSON object shipped in ``pipeline/data`` (a trained model's weights), or None where it does not
     ship (not trained)."""
-    path = resources.files("video2blog.pipeline.data").joinpath(name)
-    return dict(json.loads(path.read_text(encoding="utf-8"))) if path.is_file() else None
+    return dict(json.loads(data_text(name))) if has_data(name) else None
 
 
 def packaged_json(distribution: str, member: str) -> Any | None:
@@ -151,11 +166,8 @@ CATALOGUES = ("en", "es")
 @cache
 def messages(language: str) -> dict[str, str]:
     """The fixed strings of the outputs in ``language`` (English for a language without a catalogue)."""
-    import json
-
     code = language if language in CATALOGUES else "en"
-    data = resources.files("video2blog.pipeline.data").joinpath(f"messages-{code}.json")
-    return dict(json.loads(data.read_text(encoding="utf-8")))
+    return dict(json.loads(data_text(f"messages-{code}.json")))
 
 
 def message(language: str, key: str, **values: str) -> str:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from video2blog.pipeline.errors import ModelError
-from video2blog.pipeline.textutil import word_list
+from video2blog.pipeline.textutil import data_file, word_list
 
 if TYPE_CHECKING:
     from tokenizers import Encoding
@@ -221,8 +221,7 @@ def _encoder() -> Encoder:
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3  # onnxruntime warns about unused initialisers of the export
     session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    vocabulary = resources.files("video2blog.pipeline.data").joinpath(VOCABULARY)
-    with resources.as_file(vocabulary) as vocab_path:
+    with resources.as_file(data_file(VOCABULARY)) as vocab_path:
         tokenizer = BertWordPieceTokenizer(str(vocab_path), lowercase=True)
     tokenizer.enable_truncation(MAX_TOKENS)
     log.info("loaded sentence embeddings from %s", path)

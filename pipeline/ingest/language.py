@@ -17,7 +17,6 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +25,7 @@ from video2blog.pipeline.engines import EngineOptions
 from video2blog.pipeline.engines.models import BASE_MODEL, INSTALL_BASE, base_installed
 from video2blog.pipeline.errors import ModelError, UsageError
 from video2blog.pipeline.schema import Transcript
+from video2blog.pipeline.textutil import data_files, data_text, has_data
 
 log = logging.getLogger(__name__)
 
@@ -88,20 +88,17 @@ def with_style_prompt(options: EngineOptions) -> EngineOptions:
 
 def style_prompt(language: str) -> str | None:
     """The shipped style prompt of ``language`` (its ``#`` lines left out), or None where none ships."""
-    path = resources.files("video2blog.pipeline.data").joinpath(f"prompt-{language}.txt")
-    if not path.is_file():
+    name = f"prompt-{language}.txt"
+    if not has_data(name):
         return None
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = data_text(name).splitlines()
     return " ".join(line.strip() for line in lines if line.strip() and not line.startswith("#")) or None
 
 
 def style_prompts_digest() -> str:
     """A digest of every shipped style prompt: in ``--language auto`` a transcript may be heard with any
     of them (the language is known only once heard), so a changed prompt must not reuse it."""
-    data = resources.files("video2blog.pipeline.data")
-    texts = sorted(
-        p.name + "\0" + p.read_text(encoding="utf-8") for p in data.iterdir() if _is_prompt(p.name)
-    )
+    texts = sorted(p.name + "\0" + p.read_text(encoding="utf-8") for p in data_files() if _is_prompt(p.name))
     return hashlib.sha256("\0".join(texts).encode("utf-8")).hexdigest()
 
 

@@ -40,13 +40,12 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from video2blog.pipeline.schema import Word
-from video2blog.pipeline.textutil import bare, shipped_json, word_list
+from video2blog.pipeline.textutil import bare, has_data, shipped_json, word_list
 
 if TYPE_CHECKING:
     from video2blog.pipeline.text.questions import Encode
@@ -104,13 +103,9 @@ def fold(text: str) -> str:
 
 @cache
 def folded_list(name: str) -> frozenset[str]:
-    if not _shipped(name):
+    if not has_data(name):
         return frozenset()
     return frozenset(" ".join(fold(w) for w in entry.split()) for entry in word_list(name))
-
-
-def _shipped(name: str) -> bool:
-    return resources.files("video2blog.pipeline.data").joinpath(name).is_file()
 
 
 def features(words: Sequence[Word], span: tuple[int, int], language: str) -> list[float] | None:
@@ -160,7 +155,7 @@ def _answers(text: str, language: str) -> bool:
     """Whether a word opens an answer: one of ``answer-words-<code>.txt``, or "si" set apart by a comma
     (the recogniser's "Si," for "Sí,")."""
     name = f"answer-words-{language}.txt"
-    listed = _shipped(name) and bare(text) in word_list(name)
+    listed = has_data(name) and bare(text) in word_list(name)
     return listed or (fold(text) == "si" and text.endswith(","))
 
 

@@ -19,7 +19,6 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING
 
 from video2blog.pipeline.schema import Sentence, Transcript, Word
@@ -35,6 +34,7 @@ from video2blog.pipeline.text.spoken import MAX_QUESTION_WORDS
 from video2blog.pipeline.textutil import (
     bare,
     glossary_spelling,
+    has_data,
     join_words,
     message,
     terms_said,
@@ -53,13 +53,9 @@ MIN_TOPIC_LENGTH = 4  # shorter words are rarely a talk's subject
 KEYWORDS = 6
 
 
-def _data_exists(name: str) -> bool:
-    return resources.files("video2blog.pipeline.data").joinpath(name).is_file()
-
-
 def has_lists(language: str) -> bool:
     """Whether video2blog ships this language's sentence, filler and stopword lists."""
-    return all(_data_exists(f"{kind}-{language}.txt") for kind in ("abbreviations", "fillers", "stopwords"))
+    return all(has_data(f"{kind}-{language}.txt") for kind in ("abbreviations", "fillers", "stopwords"))
 
 
 @cache
@@ -68,7 +64,7 @@ def _punkt(language: str) -> PunktSentenceTokenizer:
 
     params = PunktParameters()
     name = f"abbreviations-{language}.txt"
-    params.abbrev_types = set(word_list(name)) if _data_exists(name) else set()
+    params.abbrev_types = set(word_list(name)) if has_data(name) else set()
     return PunktSentenceTokenizer(params)
 
 
@@ -128,7 +124,7 @@ def _condition_end(
     name = f"condition-words-{language}.txt"
     first, last = sentence.words
     short = question.words[1] - question.words[0] < MIN_QUESTION_WORDS and question.text.endswith("?")
-    if not (short and _data_exists(name) and bare(words[first].text) in word_list(name)):
+    if not (short and has_data(name) and bare(words[first].text) in word_list(name)):
         return None
     ends = (i for i in range(first + 1, last - MIN_QUESTION_WORDS + 1) if words[i - 1].text.endswith(","))
     return next((i for i in ends if sentence_pause(words, i, typical)), None)
@@ -242,7 +238,7 @@ def _opens_question(text: str, language: str, unaccented: bool = False) -> bool:
     """
     name = f"question-words-{language}.txt"
     first = tokens(text)[:3]
-    if not _data_exists(name):
+    if not has_data(name):
         return False
     if any(" ".join(first[:n]) in word_list(name) for n in (1, 2) if len(first) >= n):
         return True
@@ -257,7 +253,7 @@ def _unaccented_question(first: list[str], language: str) -> bool:
     )
     for n in (2, 1):
         if len(folded) > n and " ".join(folded[:n]) in interrogatives:
-            return not (_data_exists(subjects) and first[n] in word_list(subjects))
+            return not (has_data(subjects) and first[n] in word_list(subjects))
     return False
 
 
@@ -294,7 +290,7 @@ class Fillers:
 def fillers(language: str) -> Fillers:
     """The fillers of ``fillers-<language>.txt`` (none for a language without the file)."""
     name = f"fillers-{language}.txt"
-    entries = word_list(name) if _data_exists(name) else frozenset()
+    entries = word_list(name) if has_data(name) else frozenset()
     apart = sorted((tuple(bare(e[1:]).split()) for e in entries if e.startswith("~")), key=len, reverse=True)
     return Fillers(frozenset(bare(e) for e in entries if not e.startswith("~")), tuple(apart))
 
@@ -317,7 +313,7 @@ def _apart(texts: list[str], i: int, size: int) -> bool:
 
 def content_words(text: str, language: str) -> list[str]:
     """The words of ``text`` that carry meaning: no function words, no short words, no numbers."""
-    stop = word_list(f"stopwords-{language}.txt") if _data_exists(f"stopwords-{language}.txt") else set()
+    stop = word_list(f"stopwords-{language}.txt") if has_data(f"stopwords-{language}.txt") else set()
     return [w for w in tokens(text) if len(w) >= MIN_TOPIC_LENGTH and w not in stop and not w.isdigit()]
 
 
@@ -380,7 +376,7 @@ def spoken_heading(heading: str, language: str) -> str:
     (``question-words-<code>.txt``: "qué", "cómo", "por qué") gets both marks.
     """
     name = f"question-words-{language}.txt"
-    if language != "es" or not _data_exists(name):
+    if language != "es" or not has_data(name):
         return heading
     plain = _condition_kept(heading.strip().lstrip("¿").rstrip(".?"), language)
     asks = heading.rstrip().endswith("?") or _opens_question(plain, language)
@@ -391,7 +387,7 @@ def _condition_kept(heading: str, language: str) -> str:
     """A question closed too early and the condition that goes on it, as one ("Qué pasa? Si me salto una
     sesión" -> "Qué pasa si me salto una sesión"; see :func:`_conditions_joined`)."""
     name = f"condition-words-{language}.txt"
-    if not _data_exists(name):
+    if not has_data(name):
         return heading
     head, mark, rest = heading.partition("? ")
     if not mark or bare(rest.split(" ", 1)[0]) not in word_list(name):

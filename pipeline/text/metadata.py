@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 
@@ -38,6 +37,7 @@ from video2blog.pipeline.text.questions import Encode
 from video2blog.pipeline.textutil import (
     INTRO,
     content_words,
+    data_text,
     glossary_spelling,
     shipped_json,
     stem,
@@ -329,8 +329,7 @@ def known_share(words: Sequence[str]) -> float:
 @lru_cache(maxsize=1)
 def _encoder_vocabulary() -> frozenset[str]:
     """The whole words of the shipped sentence encoder's vocabulary (no word pieces)."""
-    text = resources.files("video2blog.pipeline.data").joinpath("minilm_vocab.txt").read_text("utf-8")
-    return frozenset(t for t in text.split() if t.isalpha())
+    return frozenset(t for t in data_text("minilm_vocab.txt").split() if t.isalpha())
 
 
 def shipped_keyword_model(kind: str = "lexical") -> KeywordModel | None:

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cache
-from importlib import resources
 
 import numpy as np
 
@@ -26,7 +25,7 @@ from video2blog.pipeline.text.spoken import (
     is_heading_question,
     opens_like_question,
 )
-from video2blog.pipeline.textutil import bare, word_list
+from video2blog.pipeline.textutil import bare, data_text, word_list
 
 # A shown question heads the sentence starting nearest its appearance, from this long before it (the
 # answer began as the card came up, and a text is read a second or two after it came up: the reader
@@ -71,7 +70,7 @@ class ScreenModel:
 @cache
 def screen_model() -> ScreenModel:
     """The shipped model."""
-    data = json.loads(resources.files("video2blog.pipeline.data").joinpath(MODEL_FILE).read_text("utf-8"))
+    data = json.loads(data_text(MODEL_FILE))
     heading = data["heading"]
     weights = tuple(float(heading["weights"].get(name, 0.0)) for name in SHOWN_FEATURES)
     return ScreenModel(weights, float(heading["bias"]), float(data["cut"]["weight"]))

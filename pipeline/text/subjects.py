@@ -11,12 +11,10 @@ of the question's form) by ``python -m benchmarks.train_subjects --write``, held
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 
@@ -24,7 +22,7 @@ from video2blog.pipeline.text.lexicon import can_be_noun
 from video2blog.pipeline.text.metadata import TopicCandidates, known_share
 from video2blog.pipeline.text.phrases import keep_case, sentences_of
 from video2blog.pipeline.text.questions import SENTENCE_REACH, Encode, Subject, subject_of
-from video2blog.pipeline.textutil import tokens
+from video2blog.pipeline.textutil import shipped_json, tokens
 
 SUBJECT_MODEL = "subject_model.json"
 # How many of a section's first words count as its opening (where an answer echoes its question).
@@ -221,8 +219,5 @@ def subject_model_from(data: dict[str, object]) -> SubjectModel:
 @lru_cache(maxsize=1)
 def shipped_subject_model() -> SubjectModel | None:
     """The shipped model (``pipeline/data/subject_model.json``), or None where none was trained."""
-    try:
-        text = resources.files("video2blog.pipeline.data").joinpath(SUBJECT_MODEL).read_text("utf-8")
-    except FileNotFoundError:
-        return None
-    return subject_model_from(json.loads(text))
+    data = shipped_json(SUBJECT_MODEL)
+    return subject_model_from(data) if data is not None else None
