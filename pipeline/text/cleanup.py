@@ -15,10 +15,11 @@ if TYPE_CHECKING:
     from video2blog.pipeline.text.locales import Fillers
 
 # Doubled words that are usually emphasis, not a stutter ("really, really helpful").
-EMPHASIS = frozenset(["really", "very", "so", "much", "many", "no", "long", "far", "way", "more", "bye"])
+EMPHASIS = word_list("emphasis_words.txt")
 # Words said twice on purpose ("I know that that helps", "we had had two").
-DOUBLES = frozenset(["that", "had"])
-FIRST_PERSON = frozenset(["i", "i'm", "i've", "i'll", "i'd"])
+DOUBLES = word_list("double_words.txt")
+# "I" and its contractions are those of the first-person words that start with an "i".
+FIRST_PERSON = word_list("first_person.txt")
 TERMINAL = ".?!"
 # Marks after which the next word starts a new sentence or clause: a word said again there is no stutter.
 SENTENCE_BREAKS = (".", "?", "!", ";", ":")

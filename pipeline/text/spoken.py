@@ -16,14 +16,13 @@ from video2blog.pipeline.text.lexicon import (
     word_classes,
 )
 from video2blog.pipeline.text.tagger import tag_sentence
-from video2blog.pipeline.textutil import INTRO, bare, tokens
+from video2blog.pipeline.textutil import INTRO, bare, tokens, word_list
 
-WH_WORDS = frozenset(["what", "how", "why", "when", "where", "who", "whom", "whose", "which"])
-AUXILIARIES = frozenset(
-    "is are am was were do does did can could will would should shall may might must has have had "
-    "isn't aren't wasn't don't doesn't didn't can't couldn't won't wouldn't shouldn't".split()
-)
-SUBJECTS = frozenset("i you we they it he she this that these those there".split())
+WH_WORDS = word_list("wh_words.txt")
+AUXILIARIES = word_list("auxiliaries.txt")
+# A sentence opening "That almost everyone..." or "There..." leans on what came before.
+DEMONSTRATIVES = word_list("demonstratives.txt")
+SUBJECTS = word_list("subject_pronouns.txt") | DEMONSTRATIVES
 # A wh-question puts its auxiliary within this many words of the wh-word ("What type of pain is...").
 WH_AUX_REACH = 4
 MIN_HEADING_WORDS = 3
@@ -35,53 +34,33 @@ MAX_QUESTION_WORDS = 16
 # A patient's statement leading their question ("I believe I have allergies. How can I...?") is short,
 # speaks of the patient ("I", "my") and not to them ("you": the clinic's voice, as "we" and "our" are).
 MAX_LEAD_WORDS = 10
-FIRST_PERSON = frozenset("i i'm i've i'd my me myself".split())
-CLINIC_VOICE = frozenset("you your you're you've you'll yours we we're we've our us".split())
+FIRST_PERSON = word_list("first_person.txt")
+CLINIC_VOICE = word_list("clinic_voice.txt")
 # Openers that mark a question as part of the answer's own reasoning ("So why does that matter?").
-RHETORICAL_OPENERS = frozenset(["so", "and", "but", "now", "then", "because", "which"])
-TAG_ENDINGS = ("right?", "okay?", "ok?", "isn't it?", "don't you?", "you know?", "correct?", "yes?")
+RHETORICAL_OPENERS = word_list("rhetorical_openers.txt")
+TAG_ENDINGS = tuple(sorted(word_list("tag_questions.txt")))
 # A spoken title is a phrase, not a clause: none of these words, which make (or open) a clause.
-CLAUSE_WORDS = frozenset(
-    "is are was were am do does did has have had will would can could should shall may might must "
-    "isn't aren't wasn't weren't don't doesn't didn't hasn't haven't hadn't won't wouldn't can't "
-    "couldn't shouldn't it's that's there's here's what's who's let's i'm i've i'll i'd we're we've "
-    "we'll we'd you're you've you'll you'd they're they've they'll they'd he's she's i we he she they "
-    "it me us them please thank thanks hello hi welcome bye goodbye yes yeah no not okay ok so but "
-    "because if then also just really very often usually always never sometimes rarely".split()
-)
-OBJECT_PRONOUNS = frozenset("it them me us".split())
-# A sentence opening "That almost everyone..." or "There..." leans on what came before.
-DEMONSTRATIVES = frozenset(["that", "there", "this", "these", "those"])
+CLAUSE_WORDS = AUXILIARIES | word_list("clause_words.txt")
+OBJECT_PRONOUNS = word_list("object_pronouns.txt")
 GREETINGS = frozenset(["good morning", "good afternoon", "good evening", "good night", "good day"])
-ARTICLES = frozenset(["the", "a", "an"])
+ARTICLES = word_list("articles.txt")
 SHORT_TITLE_WORDS = 4
 # Words that open an introductory phrase before a comma rather than a title ("After a week, ...").
-PHRASE_OPENERS = frozenset(
-    "after before during for in on at by with without from to of as about since until while when "
-    "although though unless once like most many some any every each all both this that these those "
-    "even only now first next finally over under up down into through".split()
-)
+PHRASE_OPENERS = word_list("phrase_openers.txt")
 
 
 # Where the case was lost, a lower-case "title" is more often a piece of a run-on: it may not open
 # with a word that joins it to the sentence before ("which", "and", "in", "after", "the")...
-CLAUSE_PIECE_OPENERS = frozenset("which and or nor where who whose whom while whereas".split())
+CLAUSE_PIECE_OPENERS = word_list("clause_piece_openers.txt")
 # ...nor with a verb telling the listener what to do ("remove the pulp", "go for a walk").
-IMPERATIVES = frozenset(
-    "go come take keep put use try stop start drink eat call press hold wear add avoid apply fill "
-    "remove test check make get let give bring ask tell see look wait rest sit stand lie walk move "
-    "push pull turn place set leave book choose bring write read listen follow expect".split()
-)
+IMPERATIVES = word_list("imperatives.txt")
 
 
 # Words opening a verb's object: after a word in -s they show a clause ("feeds the itch").
-OBJECT_OPENERS = frozenset("the a an your my our their his her its".split())
+OBJECT_OPENERS = ARTICLES | word_list("possessives.txt")
 CASELESS_TITLE_WORDS = 5
 # Words that may follow a plural noun inside a title: prepositions and conjunctions.
-TITLE_LINKS = frozenset(
-    "of in on at for with without from to into about after before during over under and or vs "
-    "versus that than like between through".split()
-)
+TITLE_LINKS = word_list("title_links.txt")
 
 
 def opens_like_question(texts: list[str]) -> bool:
