@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from video2blog.pipeline.text.segment import stems
-from video2blog.pipeline.textutil import stem, tokens
+from video2blog.pipeline.textutil import stem, tokens, word_list
 
 NOT_IN_TRANSCRIPT = "check: not in the transcript"
 REPEATS_HEADING = "dropped: repeats another section's heading"
@@ -28,24 +28,10 @@ MAX_HEADING_WORDS = 12
 MIN_SHARED_STEM = 4
 DESCRIPTION_LIMIT = 160
 # Words that frame a heading without adding a fact ("Understanding ketamine", "Ketamine explained").
-FRAMING = frozenset(
-    "understanding introduction overview guide basics explained explaining know knowing answered "
-    "answers questions question faq tips things expect expecting work works matter matters look "
-    "closer need needs learn learning about summary conclusion getting started final thoughts "
-    "common".split()
-)
-NUMBER_WORDS = frozenset(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred "
-    "thousand million percent half double triple twice".split()
-)
+FRAMING = word_list("framing_words.txt")
+NUMBER_WORDS = word_list("number_words.txt")
 # Words that make a promise about outcomes; they reach a heading only if the talk says them.
-CLAIM_WORDS = (
-    "cure cures cured curing guarantee guaranteed proven proof safe safest safely painless "
-    "permanent permanently miracle breakthrough instant instantly eliminate eliminates risk-free "
-    "effective effectively best always never forever completely totally fully revolutionary "
-    "approved clinically scientifically"
-).split()
+CLAIM_WORDS = word_list("claim_words.txt")
 
 
 @cache
@@ -55,7 +41,7 @@ def claim_stems() -> frozenset[str]:
 
 
 # Words two headings may differ by and still say the same.
-FILLER = frozenset("a an the your our my their its about of and on to for in with".split())
+FILLER = word_list("heading_glue.txt")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“‘'(])")
 _LIST_MARK = re.compile(r"^\s*(?:[-*•·>]+|\(?\d{1,2}[.):]|[a-c][.)])\s*")
 _LABEL = re.compile(r"^\s*(?:heading|title|suggestion|option|topic)\s*\d*\s*[:\-–]\s*", re.I)

@@ -85,7 +85,7 @@ MIN_ACTION_COUNT = 2
 # Verbs too general to name what a section does.
 LIGHT_VERBS = word_list("light_verbs.txt")
 # Words after which a verb is an instruction or an action ("to remove", "you remove", "then remove").
-_ACTION_CONTEXT = frozenset("to you we i then and just can will now first next".split())
+_ACTION_CONTEXT = word_list("action_context.txt")
 # A talk's first section is its introduction where one of its first sentences greets, names the
 # speaker or gives the agenda ("In this video I'll show you...").
 INTRO_REACH = 2
@@ -111,7 +111,7 @@ _STEP = re.compile(
 _SELF_NAMED = re.compile(
     r"^(?i:(?:(?:hi|hey|hello)\W+)?(?:i'm|i am|this is|my name is)) [A-Z][a-z]+\b(?! going)"
 )
-PRONOUNS = frozenset("it this that they these those them he she".split())
+PRONOUNS = word_list("heading_pronouns.txt")
 _QUESTION_START = re.compile(
     r"^(?:what|why|how|when|where|who|which|is|are|can|could|should|does|do|will|would)\b", re.I
 )
@@ -165,7 +165,7 @@ def heading_choices(talk: Talk, index: int) -> list[str]:
     return list(dict.fromkeys(choices))
 
 
-_DANGLING = frozenset("and but or while because so if the a an than of".split())
+_DANGLING = word_list("heading_cut_words.txt")
 _NUMBER_WORDS = dict(zip("one two three four five six seven eight nine ten".split(), range(1, 11)))
 
 

@@ -149,10 +149,7 @@ def describer(phrase: str) -> bool:
     return "ADJ" in classes or (not classes and last.endswith(_ADJECTIVE_ENDINGS))
 
 
-_VERB_CONTEXT = frozenset(
-    "i you we they he she to will would can could should may might must don't doesn't didn't "
-    "is are was were be been being".split()
-)
+_VERB_CONTEXT = word_list("verb_context.txt")
 
 
 def verb_like(text: str) -> set[str]:
