@@ -58,9 +58,9 @@ def environment_kept() -> Iterator[None]:
 
     distributed's nanny sets OMP_NUM_THREADS=1 (and MKL's, OpenBLAS's, MALLOC_TRIM_THRESHOLD_) in the
     process that starts a local cluster and never takes them back: every command a later module ran
-    inherited them, and CTranslate2 capped at one OpenMP thread hears a fragile clip otherwise
-    ("¿Quién debe pa 'cúarse?" for "vacunarse" in test_spanish). Module-wide, so that it is set up before
-    a module's own fixtures (a cluster) and torn down after them.
+    inherited them. (That once changed what Whisper heard, through numpy's BLAS threads; a transcription
+    now holds them to one itself, test_same_draft.py.) Module-wide, so that it is set up before a
+    module's own fixtures (a cluster) and torn down after them.
     """
     saved = dict(os.environ)
     yield

@@ -19,6 +19,7 @@ from video2blog.pipeline.engines.faster import (
     cpu_threads,
     ct2_device,
     default_compute_type,
+    one_blas_thread,
 )
 from video2blog.pipeline.errors import ModelError, UsageError
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions
@@ -29,6 +30,29 @@ runner = CliRunner()
 
 
 # --- defaults and settings -----------------------------------------------------
+
+
+def _blas_threads() -> int:
+    from threadpoolctl import threadpool_info
+
+    return max(info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas")
+
+
+def test_transcriptions_hold_numpys_blas_to_one_thread_until_the_last_of_them_ends() -> None:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = _blas_threads()
+        if before < 2:
+            pytest.skip("numpy's BLAS runs one thread here already")
+        first, second = one_blas_thread(), one_blas_thread()
+        first.__enter__()
+        second.__enter__()  # another transcription in another thread of the same process
+        assert _blas_threads() == 1
+        first.__exit__(None, None, None)
+        assert _blas_threads() == 1  # the second is still reading its features
+        second.__exit__(None, None, None)
+        assert _blas_threads() == before
 
 
 def test_cpu_defaults_are_the_measured_ones() -> None:

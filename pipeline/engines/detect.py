@@ -12,6 +12,7 @@ from video2blog.pipeline.engines.faster import (
     cpu_threads,
     ct2_device,
     load_model,
+    one_blas_thread,
     resolve_model,
 )
 from video2blog.pipeline.engines.models import BASE_MODEL
@@ -31,5 +32,6 @@ def detect_language(audio: np.ndarray, options: EngineOptions, cache_dir: Path |
     model = load_model(
         resolve_model(BASE_MODEL, cache_dir), device, compute_type, cpu_threads(options.threads)
     )
-    language, probability, _ = model.detect_language(audio, vad_filter=options.vad)
+    with one_blas_thread():
+        language, probability, _ = model.detect_language(audio, vad_filter=options.vad)
     return str(language), float(probability)

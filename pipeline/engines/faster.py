@@ -5,11 +5,15 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from video2blog.pipeline.engines.base import (
     SAMPLE_RATE,
@@ -57,6 +61,47 @@ def resolve_model(model: str | None, cache_dir: Path | None = None) -> str:
 def cpu_threads(requested: int) -> int:
     """Threads for one transcription: the request, else every core."""
     return requested if requested > 0 else (os.cpu_count() or 1)
+
+
+class _OneBlasThread:
+    """numpy's BLAS held to one thread while any transcription runs in this process (see
+    :func:`one_blas_thread`); the first to enter sets the limit, the last to leave lifts it."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.users = 0
+        self.limit: threadpool_limits | None = None
+
+    def enter(self) -> None:
+        with self.lock:
+            if self.users == 0:
+                self.limit = threadpool_limits(limits=1, user_api="blas")
+            self.users += 1
+
+    def leave(self) -> None:
+        with self.lock:
+            self.users -= 1
+            if self.users == 0 and self.limit is not None:
+                self.limit.restore_original_limits()
+                self.limit = None
+
+
+_BLAS = _OneBlasThread()
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """faster-whisper computes its log-Mel features with numpy, whose BLAS sums a matrix product in an
+    order that depends on how many threads it runs: one thread or two (a Dask worker's nanny sets
+    OMP_NUM_THREADS=1, a bigger machine has more cores) moved the features by a float32 ulp and the bundled
+    sample's 62nd word with them. Held to one thread, the same audio gives the same words everywhere
+    (CTranslate2's own threads, ``--threads``, change nothing). Transcriptions in several threads of one
+    process share the limit."""
+    _BLAS.enter()
+    try:
+        yield
+    finally:
+        _BLAS.leave()
 
 
 def ct2_device(device: str) -> Device:
@@ -151,12 +196,13 @@ class FasterWhisperEngine:
     def transcribe(self, audio: np.ndarray, progress: ProgressCallback | None = None) -> Transcript:
         """Transcribe 16 kHz mono float32 audio, consuming faster-whisper's lazy segments here."""
         total = len(audio) / SAMPLE_RATE
-        segments, info = self._run(audio)
         words: list[Word] = []
-        for segment in segments:
-            words.extend(_words(segment))
-            if progress:
-                progress(min(segment.end, total), total)
+        with one_blas_thread():  # the features are computed lazily too, while segments are read
+            segments, info = self._run(audio)
+            for segment in segments:
+                words.extend(_words(segment))
+                if progress:
+                    progress(min(segment.end, total), total)
         if progress:
             progress(total, total)
         return Transcript(
