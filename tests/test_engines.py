@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ runner = CliRunner()
 def _blas_threads() -> int:
     from threadpoolctl import threadpool_info
 
-    return max(info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas")
+    return max((info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"), default=1)
 
 
 def test_transcriptions_hold_numpys_blas_to_one_thread_until_the_last_of_them_ends() -> None:
@@ -45,13 +46,11 @@ def test_transcriptions_hold_numpys_blas_to_one_thread_until_the_last_of_them_en
         before = _blas_threads()
         if before < 2:
             pytest.skip("numpy's BLAS runs one thread here already")
-        first, second = one_blas_thread(), one_blas_thread()
-        first.__enter__()
-        second.__enter__()  # another transcription in another thread of the same process
-        assert _blas_threads() == 1
-        first.__exit__(None, None, None)
-        assert _blas_threads() == 1  # the second is still reading its features
-        second.__exit__(None, None, None)
+        with ExitStack() as second:
+            with one_blas_thread():
+                second.enter_context(one_blas_thread())  # another transcription, in another thread
+                assert _blas_threads() == 1
+            assert _blas_threads() == 1  # the second is still reading its features
         assert _blas_threads() == before
 
 

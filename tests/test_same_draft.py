@@ -77,4 +77,5 @@ def test_a_draft_does_not_depend_on_how_many_threads_ran_it(
     draft(talk, tmp_path / "usual", env=free)
     draft(talk, tmp_path / "limited", *extra, env={**free, **environment})
     usual, limited = contents(tmp_path / "usual"), contents(tmp_path / "limited")
-    assert [name for name in usual if usual[name] != limited.get(name)] == []
+    assert sorted(usual) == sorted(limited)
+    assert [name for name in usual if usual[name] != limited[name]] == []

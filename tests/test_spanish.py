@@ -395,13 +395,13 @@ def test_a_spanish_clip_drafts_in_spanish_with_base_chosen_by_itself(spanish_cli
         "base",
     )
     asked = [s["heading"] for s in draft["sections"] if s["heading_source"] == "spoken"]
-    # espeak-ng's "¿Duele...?" is heard as "Uére la inyección": two of the three questions are asked
+    # espeak-ng's "¿Duele...?" is heard as "Uére" or "Were la inyección": two of the three questions at least
     assert len(asked) >= 2 and all(h.startswith("¿") and h.endswith("?") for h in asked), asked
     # base hears the verb as "protege" or "proteger" depending on the espeak-ng build, and this voice's
     # "vacuna" as "pa 'cúa" (with numpy's BLAS on one thread, as every transcription now runs: see
     # test_same_draft.py): the questions are kept whatever the recogniser makes of their words
-    assert any(re.match(r"¿Cu[aá]nto tiempo proteg", h) for h in asked), asked
-    assert any(h.startswith("¿Quién debe ") for h in asked), asked
+    assert any(re.fullmatch(r"¿Cu[aá]nto tiempo proteg\w* la [\w ']{3,12}\?", h) for h in asked), asked
+    assert any(re.fullmatch(r"¿Quién debe [\w ']{5,16}\?", h) for h in asked), asked
     text = " ".join(w["text"] for w in heard["words"]).lower()
     assert "segundo" in text and "enfermedades" in text
     html = (tmp_path / "out" / "post.html").read_text()

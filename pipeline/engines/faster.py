@@ -96,7 +96,9 @@ def one_blas_thread() -> Iterator[None]:
     OMP_NUM_THREADS=1, a bigger machine has more cores) moved the features by a float32 ulp and the bundled
     sample's 62nd word with them. Held to one thread, the same audio gives the same words everywhere
     (CTranslate2's own threads, ``--threads``, change nothing). Transcriptions in several threads of one
-    process share the limit."""
+    process share the limit; the limit is the process's, so numpy elsewhere in it (another job's text
+    stages in a batch of threads) runs one BLAS thread meanwhile, which changes no draft
+    (``eval_clinic --text`` under ``OPENBLAS_NUM_THREADS=1`` prints the same figures)."""
     _BLAS.enter()
     try:
         yield
@@ -197,7 +199,7 @@ class FasterWhisperEngine:
         """Transcribe 16 kHz mono float32 audio, consuming faster-whisper's lazy segments here."""
         total = len(audio) / SAMPLE_RATE
         words: list[Word] = []
-        with one_blas_thread():  # the features are computed lazily too, while segments are read
+        with one_blas_thread():  # language detection and the features, then the decoding
             segments, info = self._run(audio)
             for segment in segments:
                 words.extend(_words(segment))

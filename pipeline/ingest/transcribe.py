@@ -25,8 +25,8 @@ from video2blog.pipeline.textutil import normalise_term
 log = logging.getLogger(__name__)
 
 # 2: audio on the media's timeline, missed speech heard again; 3: no sampling, a second try, notes;
-# 4: each word's pitch and rise (ingest/prosody.py)
-CACHE_VERSION = 4
+# 4: each word's pitch and rise (ingest/prosody.py); 5: numpy's BLAS on one thread (engines/faster.py)
+CACHE_VERSION = 5
 
 
 @dataclass(frozen=True)
