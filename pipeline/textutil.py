@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
 
-@cache
 def data_file(name: str) -> Traversable:
     """A file shipped in ``pipeline/data`` (which may not exist: :func:`has_data`)."""
     return resources.files("video2blog.pipeline.data").joinpath(name)
@@ -35,6 +34,7 @@ def has_data(name: str) -> bool:
     return data_file(name).is_file()
 
 
+@cache
 def data_text(name: str) -> str:
     """The text of a file shipped in ``pipeline/data``."""
     return data_file(name).read_text(encoding="utf-8")
