@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -16,20 +17,40 @@ LANGUAGE_FILE = re.compile(r"^(?P<kind>[\w-]+)-[a-z]{2}\.(?:txt|json)$")
 NOT_A_LIST = {"__init__.py", "minilm_vocab.txt"}  # the package marker; the sentence encoder's vocabulary
 
 
-def _source() -> str:
-    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(PIPELINE.rglob("*.py")))
+def _string_literals() -> set[str]:
+    """Every string constant of the package's code, and each constant piece of its f-strings
+    (``f"fillers-{language}.txt"`` gives "fillers-" and ".txt"); comments and docstrings do not count."""
+    found: set[str] = set()
+    for path in sorted(PIPELINE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+        }
+        found |= {
+            node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+        }
+    return found
 
 
 def _shipped_names() -> list[str]:
-    return sorted(p.name for p in data_files() if p.is_file())
+    names = sorted(p.name for p in data_files() if p.is_file())
+    assert len(names) > 40, names  # the package's data was found
+    return names
 
 
 def test_every_shipped_data_file_is_read_by_the_package():
-    source = _source()
+    literals = _string_literals()
     unread = []
     for name in _shipped_names():
         language = LANGUAGE_FILE.match(name)
-        if name == "__init__.py" or name in source or (language and f"{language['kind']}-{{" in source):
+        kind = language["kind"] if language else None
+        if name == "__init__.py" or name in literals or kind in literals or f"{kind}-" in literals:
             continue
         unread.append(name)
     assert not unread, f"pipeline/data files no code reads (dead lists): {unread}"
