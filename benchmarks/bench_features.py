@@ -53,6 +53,8 @@ def main() -> None:
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     print(describe())
+    if cores < 2:
+        raise SystemExit("one core here: numpy's BLAS runs one thread either way, nothing to compare")
     audio, extract = features_of(args.minutes)
     times: dict[int, list[float]] = {1: [], cores: []}
     found: dict[int, np.ndarray] = {}
