@@ -29,6 +29,7 @@ def data_files() -> Iterator[Traversable]:
     return resources.files("video2blog.pipeline.data").iterdir()
 
 
+@cache
 def has_data(name: str) -> bool:
     """Whether ``pipeline/data`` ships a file called ``name``."""
     return data_file(name).is_file()
@@ -40,6 +41,7 @@ def data_text(name: str) -> str:
     return data_file(name).read_text(encoding="utf-8")
 
 
+@cache
 def word_list(name: str) -> frozenset[str]:
     """A word list shipped in ``pipeline/data`` (one entry a line, ``#`` comments)."""
     text = data_text(name)
