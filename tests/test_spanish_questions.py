@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 from dataclasses import replace
 
@@ -15,6 +16,7 @@ from video2blog.pipeline.ingest.transcribe import TranscribeOptions
 from video2blog.pipeline.run import DraftOptions, make_draft, render_draft
 from video2blog.pipeline.schema import Source, Transcript, Word
 from video2blog.pipeline.text import asked, locales
+from video2blog.pipeline.text.sections import spoken_heads
 
 
 def sentences(text: str, pauses: dict[int, float]) -> list[str]:
@@ -220,3 +222,38 @@ def test_the_run_on_reader_is_asked_only_in_the_language_it_was_chosen_for():
     piece = "Necesito cita para vacunarme de la gripe,"
     assert not asked.reads_as_question(piece, lambda texts: np.full((len(texts), 384), 0.1), "es")
     assert asked.reads_as_question(piece, embed.embed_multilingual, "es")
+
+
+# An answer's sentence the recogniser closed with question marks, one short sentence after the question.
+CLASH = (
+    "¿Cuánto tarda uno en acostumbrarse a los audífonos? Lo normal es que pasen unas semanas, según la "
+    "persona. ¿Al principio los ruidos de la casa parecen más fuertes que antes? Conviene llevarlos todos "
+    "los días y sumar una hora más cada semana hasta que uno se olvida de que los lleva puestos."
+)
+
+
+def test_of_two_questions_closer_than_an_answer_the_one_that_reads_more_as_a_question_heads():
+    transcript = locales.split_sentences(Transcript(words=make_words(CLASH), language="es", duration=30.0))
+    texts = [s.text for s in transcript.sentences]
+    kind = functools.partial(locales.heading_kind, language="es")
+    assert [texts[i] for i in spoken_heads(transcript.sentences, kind)] == [texts[2]]
+    first = {texts[0]: 0.6, texts[2]: 0.1}
+    assert spoken_heads(transcript.sentences, kind, first.get) == [0]
+    second = {texts[0]: 0.1, texts[2]: 0.6}
+    assert spoken_heads(transcript.sentences, kind, second.get) == [2]
+    # where the score cannot tell, the rule stands: the first has too short an answer
+    assert spoken_heads(transcript.sentences, kind, lambda _text: None) == [2]
+
+
+@needs_encoder
+def test_a_drafted_spanish_talk_heads_its_section_with_the_question_not_the_answer_in_question_marks():
+    text = (
+        f"Hoy respondo a sus preguntas sobre los audífonos que adaptamos en la consulta cada semana. {CLASH}"
+    )
+    words = make_words(text, {15: 0.8, 23: 0.6, 33: 0.6})
+    transcript = locales.split_sentences(Transcript(words=words, language="es", duration=words[-1].end))
+    draft = make_draft(
+        transcript, Source("charla.wav", "ab" * 32, words[-1].end), DraftOptions(date="2000-01-01")
+    )
+    spoken = [s.heading for s in draft.sections if s.heading_source == "spoken"]
+    assert spoken == ["¿Cuánto tarda uno en acostumbrarse a los audífonos?"]

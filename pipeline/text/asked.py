@@ -199,16 +199,24 @@ def as_heard(text: str) -> str:
 
 def reads_as_question(text: str, encode: Encode | None, language: str) -> bool:
     """Whether a sentence's opening piece reads as a patient's question (:data:`TEXT_MODEL` over its
-    multilingual sentence vector); False without the model or the encoder, in a language its threshold
-    was not chosen for, or for vectors of another width (another encoder's)."""
+    multilingual sentence vector, at the model's threshold); False wherever :func:`question_score` is None."""
+    p = question_score(text, encode, language)
+    fitted = text_model()
+    return p is not None and fitted is not None and p >= fitted.threshold
+
+
+def question_score(text: str, encode: Encode | None, language: str) -> float | None:
+    """P(``text`` reads as a patient's question) by :data:`TEXT_MODEL`; None without the model or the
+    encoder, in a language its threshold was not chosen for, or for vectors of another width (another
+    encoder's)."""
     if encode is None:
-        return False
+        return None
     fitted = text_model()
     if fitted is None or language not in fitted.languages:
-        return False
+        return None
     vector = np.asarray(encode([as_heard(text)])[0], dtype=np.float64)
     if vector.shape != fitted.weights.shape:
         shapes = (fitted.weights.shape, vector.shape)
         log.warning("the run-on question model reads vectors of shape %s, not %s: not asked", *shapes)
-        return False
-    return _sigmoid(float(vector @ fitted.weights) + fitted.bias) >= fitted.threshold
+        return None
+    return _sigmoid(float(vector @ fitted.weights) + fitted.bias)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from video2blog.pipeline.schema import Chapter, HeadingSource, ScreenText, Sentence, Transcript
-from video2blog.pipeline.text import questions
+from video2blog.pipeline.text import asked, questions
 from video2blog.pipeline.text.onscreen import ScreenModel, ShownHeads, cut_cues, shown_heads
 from video2blog.pipeline.text.questions import Encode
 from video2blog.pipeline.text.segment import ANNOUNCED_HEADINGS, min_length, stems, topic_starts
@@ -154,11 +154,20 @@ def _other_language_sections(transcript: Transcript, encode: Encode | None) -> l
     kind_of = functools.partial(
         locales.heading_kind, language=transcript.language, titles=not locales.voice_decides(transcript)
     )
-    heads = spoken_heads(sentences, kind_of)
+    heads = spoken_heads(sentences, kind_of, _question_scorer(transcript.language, encode))
     texts = [s.text for s in sentences]
     times = [(s.start, s.end) for s in sentences]
     starts = topic_starts(texts, _vectors(texts, encode), fixed=heads, times=times)
     return spans_from_starts(transcript, starts, heads, {})
+
+
+def _question_scorer(language: str, encode: Encode | None) -> Callable[[str], float | None] | None:
+    """How much a text of a talk in ``language`` reads as a patient's question (:func:`.asked.question_score`,
+    each text scored once), or None where the run-on question model does not read this language or
+    ``encode``'s vectors."""
+    if encode is None or asked.question_score("?", encode, language) is None:
+        return None
+    return functools.cache(functools.partial(asked.question_score, encode=encode, language=language))
 
 
 def trusted_heads(
@@ -193,15 +202,21 @@ def _vectors(texts: list[str], encode: Encode | None) -> np.ndarray | None:
 
 
 def spoken_heads(
-    sentences: Sequence[Sentence], kind_of: Callable[[str], str | None] = heading_kind
+    sentences: Sequence[Sentence],
+    kind_of: Callable[[str], str | None] = heading_kind,
+    reads_as_question: Callable[[str], float | None] | None = None,
 ) -> list[int]:
     """Indices of sentences spoken as headings (questions or titles) that an answer follows.
 
     A "title" that its case or wording shows to be a piece of a run-on is no candidate at all, so
-    it neither heads a section nor cuts short the answer of the heading before it.
+    it neither heads a section nor cuts short the answer of the heading before it. Where two questions
+    come closer than an answer (:func:`_settle_clashes`), ``reads_as_question`` (a score of how much a
+    text reads as a patient's question) keeps the one that reads more as one.
     """
     caseless = case_lost(sentences)
     kinds = [_candidate(sentences, i, caseless, kind_of) for i in range(len(sentences))]
+    if reads_as_question is not None:
+        kinds = _settle_clashes(sentences, kinds, reads_as_question)
     heads: list[int] = []
     for i, kind in enumerate(kinds):
         if not kind or _answer_words(sentences, kinds, i) < MIN_ANSWER:
@@ -210,6 +225,27 @@ def spoken_heads(
             continue
         heads.append(i)
     return heads
+
+
+def _settle_clashes(
+    sentences: Sequence[Sentence], kinds: list[str | None], score: Callable[[str], float | None]
+) -> list[str | None]:
+    """``kinds`` less the questions that cut short the answer of a question that reads more as a
+    patient's question by ``score``: the recogniser closes some of an answer's sentences with question
+    marks too ("¿Cuánto tarda uno en acostumbrarse? Entre dos y cuatro semanas. ¿Al principio los
+    sonidos parecen más fuertes?"), and where fewer than :data:`MIN_ANSWER` words part two questions,
+    only one of them opens a section. Left as they are where ``score`` cannot tell (None)."""
+    kinds = list(kinds)
+    for i, kind in enumerate(kinds):
+        while kind == "question" and _answer_words(sentences, kinds, i) < MIN_ANSWER:
+            j = next((k for k in range(i + 1, len(kinds)) if kinds[k]), None)
+            if j is None or kinds[j] != "question":
+                break
+            first, second = score(sentences[i].text), score(sentences[j].text)
+            if first is None or second is None or second >= first:
+                break
+            kinds[j] = None
+    return kinds
 
 
 def _candidate(
