@@ -162,3 +162,25 @@ def test_a_phrase_said_alone_in_a_how_to_talk_is_no_heading():
     # the remark no longer heads a section of its own, and the tires (lost to it before) get one
     assert "A brand new look" not in [s.heading for s in draft.sections]
     assert any(s.paragraphs[0].text.startswith("Then the tires.") for s in draft.sections if s.paragraphs)
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Hey guys.", False),  # a greeting, whichever: the words of pipeline/data/greetings.txt
+        ("Welcome back everyone.", False),
+        ("Good day everyone.", False),
+        ("Good morning everyone.", False),
+        ("Good night routines.", False),  # said first, "good night" greets
+        ("Aftercare at home.", True),
+    ],
+)
+def test_a_greeting_is_no_title(text, title):
+    assert is_spoken_title(text) is title
+
+
+def test_good_day_greets_only_as_a_sentences_first_words():
+    from video2blog.pipeline.textutil import GREETING
+
+    assert GREETING.search("Good day everyone, today we talk about knees.")
+    assert not GREETING.search("On a good day the pain is mild and I can walk to the shops.")

@@ -16,7 +16,7 @@ from video2blog.pipeline.text.lexicon import (
     word_classes,
 )
 from video2blog.pipeline.text.tagger import tag_sentence
-from video2blog.pipeline.textutil import INTRO, bare, tokens, word_list
+from video2blog.pipeline.textutil import GREETING, INTRO, bare, tokens, word_list
 
 WH_WORDS = word_list("wh_words.txt")
 AUXILIARIES = word_list("auxiliaries.txt")
@@ -42,7 +42,6 @@ TAG_ENDINGS = tuple(sorted(word_list("tag_questions.txt")))
 # A spoken title is a phrase, not a clause: none of these words, which make (or open) a clause.
 CLAUSE_WORDS = AUXILIARIES | word_list("clause_words.txt")
 OBJECT_PRONOUNS = word_list("object_pronouns.txt")
-GREETINGS = frozenset(["good morning", "good afternoon", "good evening", "good night", "good day"])
 ARTICLES = word_list("articles.txt")
 SHORT_TITLE_WORDS = 4
 # Words that open an introductory phrase before a comma rather than a title ("After a week, ...").
@@ -173,7 +172,7 @@ def is_spoken_title(text: str, english: bool = True) -> bool:
         return False
     if any(mark in _uncoordinated(stripped) for mark in ',;:?!"') or stripped[:1].isdigit():
         return False
-    if " ".join(words[:2]) in GREETINGS or words[0] in DEMONSTRATIVES:
+    if GREETING.match(stripped) or words[0] in DEMONSTRATIVES:
         return False
     if any(w in CLAUSE_WORDS and not _infinitive_object(words, k) for k, w in enumerate(words)):
         return False
