@@ -68,8 +68,10 @@ ComputeOpt = Annotated[
     str,
     typer.Option(help="int8, int8_float32, float32 or float16.", show_default="int8 on CPU, float16 on GPU"),
 ]
-ThreadsOpt = Annotated[int, typer.Option(help="CPU threads for recognition.", show_default="all cores")]
-BeamOpt = Annotated[int, typer.Option(help="Beam width (1 is greedy).")]
+ThreadsOpt = Annotated[
+    int, typer.Option(min=0, help="CPU threads for recognition.", show_default="all cores")
+]
+BeamOpt = Annotated[int, typer.Option(min=1, help="Beam width (1 is greedy).")]
 VadOpt = Annotated[bool, typer.Option(help="Skip silence with faster-whisper's bundled Silero VAD.")]
 BatchedOpt = Annotated[bool, typer.Option(help="Use faster-whisper's batched pipeline.")]
 TemplateOpt = Annotated[
@@ -105,7 +107,9 @@ LlmModeOpt = Annotated[
 LlmBoundariesOpt = Annotated[
     bool, typer.Option("--llm-boundaries", help="Let --llm choose among the candidate section boundaries.")
 ]
-LlmTimeoutOpt = Annotated[float, typer.Option("--llm-timeout", help="Seconds --llm may take per draft.")]
+LlmTimeoutOpt = Annotated[
+    float, typer.Option("--llm-timeout", min=0.0, help="Seconds --llm may take per draft.")
+]
 ClinicOpt = Annotated[Optional[str], typer.Option("--clinic", help="The clinic's name, for --llm's prompts.")]
 FrontMatterOpt = Annotated[
     str,
@@ -432,7 +436,7 @@ def library(
 @app.command()
 def review(
     draft_dir: Annotated[Path, typer.Argument(help="A draft folder (made by 'video2blog draft').")],
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free one).")] = 0,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0: any free one).")] = 0,
     no_browser: Annotated[
         bool, typer.Option("--no-browser", help="Print the address; open nothing.")
     ] = False,

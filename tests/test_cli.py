@@ -56,6 +56,18 @@ def test_unknown_format_and_engine_are_usage_errors(media_dir, tmp_path):
     assert result.exit_code == 2 and "unknown engine 'nope'" in result.output
 
 
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--beam-size", "0"), ("--beam-size", "-1"), ("--threads", "-3"), ("--llm-timeout", "-1")],
+)
+def test_a_number_out_of_range_is_a_usage_error_before_anything_runs(media_dir, tmp_path, option, value):
+    # faster-whisper answered a beam of 0 with its own traceback, after the media was read
+    out = tmp_path / "d"
+    result = runner.invoke(app, ["draft", str(media_dir / "tone.wav"), "--out", str(out), option, value])
+    assert result.exit_code == 2 and option in result.output
+    assert "Traceback" not in result.output and not out.exists()
+
+
 def test_missing_glossary_is_a_usage_error(media_dir, tmp_path):
     result = runner.invoke(
         app, ["draft", str(media_dir / "tone.wav"), "--glossary", str(tmp_path / "no.txt")]
