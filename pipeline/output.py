@@ -8,7 +8,9 @@ the journal, so a folder holds either the previous draft or the new one.
 
 A manifest records the SHA-256 of every file written. A file whose content no
 longer matches was edited by someone since: it is kept, and the new version is
-written beside it as ``<stem>.new<suffix>`` unless ``force`` is set.
+written beside it as ``<stem>.new<suffix>`` unless ``force`` is set. Once a file is written in its own
+place again (its edit overwritten with ``force``, or no longer edited), the version beside it is out of
+date and removed, unless an editor changed that one too.
 """
 
 from __future__ import annotations
@@ -35,10 +37,12 @@ JOURNAL = ".video2blog-journal.json"
 
 @dataclass
 class WriteReport:
-    """What a commit did: files written, and edited files kept with the new version beside them."""
+    """What a commit did: files written, edited files kept with the new version beside them, and
+    versions beside a file that the file's new draft replaced (removed)."""
 
     written: list[Path] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -106,6 +110,10 @@ class OutputFolder:
                 final.parent.mkdir(parents=True, exist_ok=True)  # images/ and other subfolders
                 moves.append((_stage(final, data), final))
                 hashes[_relative(self.path, final)] = sha256_bytes(data)
+                if final == self.path / name:
+                    report.removed.extend(self._out_of_date(final))
+            for path in report.removed:
+                hashes.pop(_relative(self.path, path), None)
             moves.append((_stage(self.path / MANIFEST, to_json(hashes)), self.path / MANIFEST))
         except OSError as exc:
             _discard(moves)
@@ -114,6 +122,8 @@ class OutputFolder:
             _discard(moves)
             raise
         _apply(self.path, moves)
+        for path in report.removed:  # only once the new draft is in place
+            path.unlink(missing_ok=True)
         self._pending.clear()
         self.manifest = hashes
         return report
@@ -123,10 +133,24 @@ class OutputFolder:
         if self.force or name in self.inputs or not self.edited(name):
             report.written.append(target)
             return target
-        beside = target.with_name(f"{target.stem}.new{target.suffix}")
+        beside = _beside(target)
         report.kept.append(target)
         report.written.append(beside)
         return beside
+
+    def _out_of_date(self, target: Path) -> list[Path]:
+        """The version of ``target`` an earlier run wrote beside an editor's copy, unchanged since (an
+        editor's change to it is kept): ``target`` is written in its own place now, so it is out of date."""
+        beside = _beside(target)
+        recorded = self.manifest.get(_relative(self.path, beside))
+        if recorded is None or not beside.is_file() or beside.is_symlink():
+            return []
+        return [beside] if recorded == sha256_file(beside) else []
+
+
+def _beside(target: Path) -> Path:
+    """Where a file's new version goes while an editor's copy of it is kept: ``post.new.md``."""
+    return target.with_name(f"{target.stem}.new{target.suffix}")
 
 
 def created_parts(path: Path) -> list[Path]:

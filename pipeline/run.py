@@ -101,13 +101,15 @@ class DraftOptions:
 
 @dataclass(frozen=True)
 class DraftResult:
-    """Where a draft went: the files written and the edited files that were kept."""
+    """Where a draft went: the files written, the edited files that were kept, and the out-of-date
+    versions once written beside edited files that were removed."""
 
     out_dir: Path
     draft: Draft
     transcript: Transcript
     written: tuple[Path, ...]
     kept: tuple[Path, ...]
+    removed: tuple[Path, ...] = ()
 
     @property
     def status(self) -> str:
@@ -425,14 +427,16 @@ def write_draft(
 
     ``inputs`` name the folder's files the draft was read from: they are written over (see OutputFolder).
     """
-    report_stage(log, "write", "writing %d files into %s", len(computed.files), out_dir)
+    shown = sum(not Path(name).name.startswith(".") for name in computed.files)  # as the command lists them
+    report_stage(log, "write", "writing %d files into %s", shown, out_dir)
     folder = OutputFolder(out_dir, force=force, inputs=inputs)
     for name, data in computed.files.items():
         folder.add(name, data)
     report = folder.commit()
     draft_cache.keep(computed)  # only a draft that was written: a run stopped before has nothing to reuse
     draft, transcript = computed.draft, computed.transcript
-    return DraftResult(out_dir, draft, transcript, tuple(report.written), tuple(report.kept))
+    written, kept, removed = tuple(report.written), tuple(report.kept), tuple(report.removed)
+    return DraftResult(out_dir, draft, transcript, written, kept, removed)
 
 
 def read_source(

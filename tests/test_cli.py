@@ -97,3 +97,21 @@ def test_an_interrupt_landing_in_a_finalizer_is_delivered_after_it() -> None:
         time.sleep(2)  # the interrupt is delivered again during this
     assert in_finalizer == [True] and ended.value.exit_code == 130
     assert signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None)
+
+
+def test_a_forced_redraft_removes_the_out_of_date_version_beside_an_edit_and_says_so(tmp_path, monkeypatch):
+    from tests.conftest import make_transcript
+    from video2blog.pipeline.serialize import to_json, transcript_to_dict
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    talk = tmp_path / "talk.json"
+    text = "How long does an infusion take? " + "It takes about forty minutes in a quiet room. " * 4
+    talk.write_bytes(to_json(transcript_to_dict(make_transcript(text))))
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["draft", str(talk), "--out", str(out)]).exit_code == 0
+    (out / "post.md").write_text((out / "post.md").read_text() + "\nThe editor's line.\n")
+    kept = runner.invoke(app, ["draft", str(talk), "--out", str(out)])
+    assert kept.exit_code == 0 and (out / "post.new.md").is_file()
+    forced = runner.invoke(app, ["draft", str(talk), "--out", str(out), "--force"])
+    assert forced.exit_code == 0 and not (out / "post.new.md").exists()
+    assert f"removed {out / 'post.new.md'}" in forced.output

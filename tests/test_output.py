@@ -39,6 +39,40 @@ def test_force_overwrites_edits(tmp_path):
     assert (d / "post.md").read_bytes() == b"two"
 
 
+def test_the_version_beside_an_edit_goes_once_the_file_is_written_in_its_place_again(tmp_path):
+    d = tmp_path / "d"
+    write(d, {"post.md": b"one"})
+    (d / "post.md").write_bytes(b"edited")
+    write(d, {"post.md": b"two"})  # kept: the new version beside it
+    report = write(d, {"post.md": b"three"}, force=True)
+    assert (d / "post.md").read_bytes() == b"three"
+    assert not (d / "post.new.md").exists()  # "two" is older than post.md: an editor would take it for newer
+    assert report.removed == [d / "post.new.md"]
+    assert "post.new.md" not in json.loads((d / MANIFEST).read_text())
+
+
+def test_a_version_beside_an_edit_that_an_editor_changed_is_kept(tmp_path):
+    d = tmp_path / "d"
+    write(d, {"post.md": b"one"})
+    (d / "post.md").write_bytes(b"edited")
+    write(d, {"post.md": b"two"})
+    (d / "post.new.md").write_bytes(b"two, edited as well")
+    report = write(d, {"post.md": b"three"}, force=True)
+    assert (d / "post.new.md").read_bytes() == b"two, edited as well"
+    assert report.removed == []
+
+
+def test_a_version_beside_an_edit_stays_while_the_edit_is_kept(tmp_path):
+    d = tmp_path / "d"
+    write(d, {"post.md": b"one"})
+    (d / "post.md").write_bytes(b"edited")
+    write(d, {"post.md": b"two"})
+    report = write(d, {"post.md": b"three"})
+    assert (d / "post.md").read_bytes() == b"edited"
+    assert (d / "post.new.md").read_bytes() == b"three"
+    assert report.removed == []
+
+
 def test_foreign_file_with_no_record_is_treated_as_edited(tmp_path):
     (tmp_path / "post.md").write_text("someone's own post")
     write(tmp_path, {"post.md": b"draft"})
