@@ -26,7 +26,7 @@ from video2blog.pipeline.editing.settings import (
     render_context,
     settings_json,
 )
-from video2blog.pipeline.editing.store import read_json_object, read_record
+from video2blog.pipeline.editing.store import media_of, read_json_object, read_record
 from video2blog.pipeline.engines import ProgressCallback, embed
 from video2blog.pipeline.errors import InputError, UsageError
 from video2blog.pipeline.ingest import media
@@ -54,7 +54,7 @@ from video2blog.pipeline.serialize import (
     transcript_shape_error,
     transcript_time_error,
 )
-from video2blog.pipeline.sources import CAPTION_SUFFIXES, TRANSCRIPT_SUFFIXES
+from video2blog.pipeline.sources import CAPTION_SUFFIXES, TRANSCRIPT_SUFFIXES, source_kind
 from video2blog.pipeline.text import locales
 from video2blog.pipeline.text.claims import ClaimRules, find_claims, parse_rules
 from video2blog.pipeline.text.compose import ComposeOptions, compose
@@ -188,9 +188,12 @@ def compute_draft(
     """
     options = with_folder_glossary(options, out_dir) if out_dir is not None else options
     words, src = read_source(source, options, progress, label)
+    heard = heard_from(source) if source.suffix.lower() == ".json" else None
+    if heard is not None:  # corrected words of a draft folder: the video still gives its player and pictures
+        src = heard[1]
     edits = read_record(out_dir) if out_dir is not None and (out_dir / EDITS_FILE).exists() else None
     related = kept_related(out_dir, words, src) if out_dir is not None and options.related else ()
-    video = _video(source)
+    video = _video(heard[0] if heard is not None else source)
     cache = options.transcribe.cache_dir
     screen = read_video_text(video, src.duration, src.sha256, cache) if video and options.video_text else None
     frames = video if options.images else None
@@ -205,6 +208,33 @@ def compute_draft(
         computed = render_draft(words, src, options, out_dir, edits, frames, related, screen)
     keep = draft_cache.Pending(cache, src.sha256, key, tuple(said)) if cache and key else None
     return replace(computed, keep=keep)
+
+
+def heard_from(transcript: Path) -> tuple[Path, Source] | None:
+    """The media a draft folder's ``transcript.json`` was heard from, and the draft's source from it,
+    where the folder's ``draft.json`` names media that is still there unchanged (the same SHA-256): a
+    redraft from corrected words keeps the video's player, still frames and on-screen text (its
+    byline). None for another file, or where the media is gone or changed (a warning says so)."""
+    try:
+        recorded = read_json_object(transcript.parent / "draft.json").get("source")
+    except InputError:
+        return None
+    if not isinstance(recorded, dict) or source_kind(str(recorded.get("path", ""))) not in ("video", "audio"):
+        return None
+    found = media_of(transcript.parent, str(recorded["path"]))
+    if found is None or sha256_file(found) != recorded.get("sha256"):
+        what = "is not there" if found is None else "has changed since"
+        log.warning(
+            "%s: the media it was heard from (%s) %s: the draft has no player, pictures or text on screen",
+            media.display_path(transcript),
+            recorded["path"],
+            what,
+        )
+        return None
+    said = Path(str(recorded["path"]))  # as recorded where it still leads there from here
+    path = media.display_path(said if said.is_file() and said.resolve() == found else found)
+    report_stage(log, "read", "the words of %s, heard from %s", media.display_path(transcript), path)
+    return found, Source(path, str(recorded["sha256"]), round(media.probe(found).duration, 3))
 
 
 def kept_related(out_dir: Path, words: Transcript, src: Source) -> tuple[RelatedPost, ...]:

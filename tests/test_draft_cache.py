@@ -4,6 +4,7 @@ over; a damaged cache is passed over."""
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import replace
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 from tests.conftest import make_transcript
 from video2blog.pipeline import draft_cache, run
+from video2blog.pipeline.digest import sha256_file
 from video2blog.pipeline.editing import store
 from video2blog.pipeline.editing.edits import Edit
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions
@@ -154,3 +156,26 @@ def test_no_cache_without_a_cache_folder_nor_for_a_language_model(talk, options,
     run.draft_file(talk, tmp_path / "out", replace(plain, force=True))
     assert len(renders) == 2
     assert draft_cache.draft_key(replace(options, llm=LlmOptions("http://127.0.0.1:9/v1")), "words") is None
+
+
+@pytest.mark.parametrize("media", ["gone", "changed"])
+def test_a_transcript_whose_media_is_gone_or_changed_drafts_without_it_and_says_so(
+    talk, options, tmp_path, caplog, media
+):
+    # a draft folder's transcript.json, its draft.json naming the video it was heard from
+    folder = tmp_path / "draft"
+    run.draft_file(talk, folder, options)
+    video = tmp_path / "talk.mp4"
+    video.write_bytes(b"the video as it was")
+    recorded = json.loads((folder / "draft.json").read_text())
+    recorded["source"] = {"path": str(video), "sha256": sha256_file(video), "duration": 30.0}
+    (folder / "draft.json").write_text(json.dumps(recorded))
+    if media == "gone":
+        video.unlink()
+    else:
+        video.write_bytes(b"another video since")
+    with caplog.at_level(logging.WARNING):
+        result = run.draft_file(folder / "transcript.json", folder, options)
+    said = "is not there" if media == "gone" else "has changed since"
+    assert f"the media it was heard from ({video}) {said}" in caplog.text
+    assert result.draft.source.path.endswith("transcript.json")  # the words' own file, as before

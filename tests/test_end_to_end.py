@@ -121,3 +121,21 @@ def test_sample_captions_and_prose_hold_no_invented_words(sample_draft: Path):
     for cue in srt.strip().split("\n\n"):
         start, end = cue.splitlines()[1].split(" --> ")
         assert end > start, cue  # no caption cue is zero-length
+
+
+def test_a_word_fixed_in_transcript_json_changes_only_that_word(sample_draft: Path, tmp_path: Path):
+    # the README's way to fix a word: edit words[].text in transcript.json and draft from it again
+    import shutil
+
+    folder = shutil.copytree(sample_draft, tmp_path / "fixed")
+    heard = json.loads((folder / "transcript.json").read_text())
+    index = next(i for i, w in enumerate(heard["words"]) if w["text"].strip(".,").lower() == "chair")
+    heard["words"][index]["text"] = heard["words"][index]["text"].lower().replace("chair", "recliner")
+    (folder / "transcript.json").write_text(json.dumps(heard))
+    result = CliRunner().invoke(app, ["draft", str(folder / "transcript.json"), "--out", str(folder)])
+    assert result.exit_code == 0, result.output
+    before, after = (sample_draft / "post.md").read_text(), (folder / "post.md").read_text()
+    assert after == before.replace(" chair", " recliner", 1)  # the byline, the pictures, the source: the same
+    assert "<video" in (folder / "review.html").read_text()
+    recorded = json.loads((sample_draft / "draft.json").read_text())["source"]
+    assert json.loads((folder / "draft.json").read_text())["source"] == recorded

@@ -174,13 +174,20 @@ def read_json_object(path: Path) -> dict:
 
 def find_media(folder: Path, draft: Draft) -> Path | None:
     """The media the draft was made from: where the folder's review.html links it, else its source path."""
+    return media_of(folder, draft.source.path)
+
+
+def media_of(folder: Path, source: str) -> Path | None:
+    """The media file a draft folder's draft was made from (``source``, its path as the draft records
+    it): where the folder's review.html links it (the folder may have moved with its video), else
+    ``source`` itself; None where neither is a file."""
     candidates = []
     href = _review_href(folder)
     if href and "://" not in href:
         candidates.append(folder / urllib.parse.unquote(href, errors="surrogateescape"))
     elif href.startswith("file://"):
         candidates.append(Path(urllib.parse.unquote(urllib.parse.urlparse(href).path)))
-    candidates.append(Path(draft.source.path))
+    candidates.append(Path(source))
     return next((p.resolve() for p in candidates if p.is_file()), None)
 
 
