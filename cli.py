@@ -625,8 +625,19 @@ class _StderrHandler(logging.StreamHandler):
         pass
 
 
+class _LineFormatter(logging.Formatter):
+    """A warning worded as the command's other lines ("video2blog: warning: ..."); with --verbose, the
+    stage reports with the module that made them."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.levelno >= logging.WARNING:
+            return f"video2blog: {record.levelname.lower()}: {record.getMessage()}"
+        return super().format(record)
+
+
 def _setup_logging(verbose: bool) -> None:
     level = logging.INFO if verbose else logging.WARNING
     handler = _StderrHandler()
     handler.setLevel(level)  # the display may lower the pipeline's level for its stage reports: not this
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", handlers=[handler])
+    handler.setFormatter(_LineFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])

@@ -238,7 +238,7 @@ def without_log(proc: subprocess.CompletedProcess[str]) -> subprocess.CompletedP
     kept = [
         line
         for line in proc.stderr.splitlines(keepends=True)
-        if not line.startswith(("INFO ", "WARNING ")) and not PROGRESS_LINE.match(line)
+        if not line.startswith(("INFO ", "video2blog: warning: ")) and not PROGRESS_LINE.match(line)
     ]
     return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout, "".join(kept))
 

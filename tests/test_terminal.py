@@ -445,3 +445,21 @@ def test_tests_never_touch_the_users_own_cache(scratch_home: Path):
     assert Path.home() == scratch_home != own_home
     assert default_cache_dir().is_relative_to(scratch_home)
     assert not default_cache_dir().is_relative_to(own_home)
+
+
+def test_a_warning_reads_like_the_commands_other_lines_in_a_pipe(inputs, tmp_path: Path):
+    # a draft folder whose video has gone: its transcript.json still drafts, with a warning saying so
+    folder = tmp_path / "draft"
+    assert in_pipe("draft", str(inputs["json"]), "--out", str(folder)).returncode == 0
+    recorded = json.loads((folder / "draft.json").read_text())
+    recorded["source"] = {"path": str(tmp_path / "gone.mp4"), "sha256": "0" * 64, "duration": 30.0}
+    (folder / "draft.json").write_text(json.dumps(recorded))
+    proc = in_pipe("draft", str(folder / "transcript.json"), "--out", str(folder))
+    assert proc.returncode == 0, proc.stderr
+    lines = without_progress(proc.stderr).splitlines()
+    gone = tmp_path / "gone.mp4"
+    assert [line for line in lines if line.startswith("video2blog:")] == [
+        f"video2blog: warning: {folder / 'transcript.json'}: the media it was heard from ({gone}) "
+        "is not there: the draft has no player, pictures or text on screen"
+    ]
+    assert not [line for line in lines if line.startswith("WARNING")]
