@@ -515,9 +515,7 @@ def _report(result: DraftResult) -> None:
     for path in result.kept:
         typer.echo(f"  kept your edited {path}; the new version is beside it", err=True)
     for path in result.removed:
-        typer.echo(
-            f"  removed {path}: an earlier version, out of date now that the file beside it is the draft"
-        )
+        typer.echo(f"  removed the out-of-date {path}")
     for note in result.draft.notes:  # what the outputs had to bend (YouTube's chapter rules): not an error
         typer.echo(f"  note: {note}")
 

@@ -70,15 +70,20 @@ def _stage(path: Path, data: bytes) -> Path:
 class OutputFolder:
     """A draft folder that is replaced all at once and never loses an editor's changes."""
 
-    def __init__(self, path: Path, force: bool = False, inputs: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, path: Path, force: bool = False, inputs: tuple[str, ...] = (), replaces: tuple[str, ...] = ()
+    ) -> None:
         """Open (creating) the folder ``path`` and finish an interrupted commit there.
 
         ``inputs`` are files of the folder the draft was made from (its own ``transcript.json``):
         their new versions are written over them even where edited, the edit being the input.
+        ``replaces`` are subfolders (``images``) whose files the commit writes as a whole set: a file
+        an earlier run wrote there that this one does not, unchanged since, is out of date and removed.
         """
         self.path = path
         self.force = force
         self.inputs = inputs
+        self.replaces = replaces
         self._pending: dict[str, bytes] = {}
         self._ensure()
         recover(path)
@@ -112,6 +117,7 @@ class OutputFolder:
                 hashes[_relative(self.path, final)] = sha256_bytes(data)
                 if final == self.path / name:
                     report.removed.extend(self._out_of_date(final))
+            report.removed.extend(self._left_behind())
             for path in report.removed:
                 hashes.pop(_relative(self.path, path), None)
             moves.append((_stage(self.path / MANIFEST, to_json(hashes)), self.path / MANIFEST))
@@ -146,6 +152,23 @@ class OutputFolder:
         if recorded is None or not beside.is_file() or beside.is_symlink():
             return []
         return [beside] if recorded == sha256_file(beside) else []
+
+    def _left_behind(self) -> list[Path]:
+        """Files an earlier run wrote in the :attr:`replaces` subfolders that this commit does not write,
+        unchanged since (a still frame named after a heading that was renamed)."""
+        prefixes = tuple(f"{folder}/" for folder in self.replaces)
+        names = (
+            [n for n in self.manifest if n.startswith(prefixes) and n not in self._pending]
+            if prefixes
+            else []
+        )
+        paths = [self.path / n for n in names]
+        return [
+            p
+            for p, n in zip(paths, names)
+            if inside(self.path, p) is not None and p.is_file() and not p.is_symlink()
+            if sha256_file(p) == self.manifest[n]
+        ]
 
 
 def _beside(target: Path) -> Path:

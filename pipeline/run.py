@@ -459,7 +459,9 @@ def write_draft(
     """
     shown = sum(not Path(name).name.startswith(".") for name in computed.files)  # as the command lists them
     report_stage(log, "write", "writing %d files into %s", shown, out_dir)
-    folder = OutputFolder(out_dir, force=force, inputs=inputs)
+    # a new set of still frames replaces the old one (a renamed heading renames its frame)
+    stills = any(name.startswith(f"{IMAGES_DIR}/") for name in computed.files)
+    folder = OutputFolder(out_dir, force=force, inputs=inputs, replaces=(IMAGES_DIR,) if stills else ())
     for name, data in computed.files.items():
         folder.add(name, data)
     report = folder.commit()

@@ -114,4 +114,4 @@ def test_a_forced_redraft_removes_the_out_of_date_version_beside_an_edit_and_say
     assert kept.exit_code == 0 and (out / "post.new.md").is_file()
     forced = runner.invoke(app, ["draft", str(talk), "--out", str(out), "--force"])
     assert forced.exit_code == 0 and not (out / "post.new.md").exists()
-    assert f"removed {out / 'post.new.md'}" in forced.output
+    assert f"removed the out-of-date {out / 'post.new.md'}" in forced.output

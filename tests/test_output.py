@@ -99,3 +99,35 @@ def test_unwritable_folder_is_a_clear_error(tmp_path):
         target = tmp_path / "sub"
     with pytest.raises(OutputError, match="cannot create the output folder"):
         OutputFolder(target)
+
+
+def write_set(folder, files, replaces=("images",)):
+    out = OutputFolder(folder, replaces=replaces)
+    for name, data in files.items():
+        out.add(name, data)
+    return out.commit()
+
+
+def test_a_new_set_of_stills_removes_the_old_ones_it_does_not_write_again(tmp_path):
+    d = tmp_path / "d"
+    write_set(d, {"post.md": b"one", "images/01-old-heading.jpg": b"a", "images/02-kept.jpg": b"b"})
+    (d / "images" / "notes.txt").write_text("the editor's own file")  # never video2blog's: stays
+    report = write_set(d, {"post.md": b"two", "images/01-new-heading.jpg": b"a", "images/02-kept.jpg": b"b"})
+    assert sorted(p.name for p in (d / "images").iterdir()) == [
+        "01-new-heading.jpg",
+        "02-kept.jpg",
+        "notes.txt",
+    ]
+    assert report.removed == [d / "images" / "01-old-heading.jpg"]
+    assert "images/01-old-heading.jpg" not in json.loads((d / MANIFEST).read_text())
+
+
+def test_an_old_still_an_editor_changed_stays_and_without_a_new_set_none_goes(tmp_path):
+    d = tmp_path / "d"
+    write_set(d, {"images/01-old.jpg": b"a", "images/02-old.jpg": b"b"})
+    (d / "images" / "01-old.jpg").write_bytes(b"retouched")
+    report = write_set(d, {"images/01-new.jpg": b"a"})
+    assert (d / "images" / "01-old.jpg").read_bytes() == b"retouched"
+    assert report.removed == [d / "images" / "02-old.jpg"]
+    write(d, {"post.md": b"no stills this time"})  # a commit that replaces no set (a review Save)
+    assert (d / "images" / "01-new.jpg").is_file()
