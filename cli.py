@@ -404,6 +404,10 @@ def batch(
         with BatchDisplay() as display:
             report = run_batch(spec, display)
     _batch_summary(report, out)
+    if not report.records:  # an empty inbox is no error for a job run unattended, but say what was looked for
+        looked = f"no file matching {', '.join(pattern)}" if pattern else "no media file (video or audio)"
+        where = f"{folder} or its subfolders" if recursive else f"{folder} (-r looks in its subfolders)"
+        typer.echo(f"  nothing to draft: {looked} in {where}", err=True)
     raise typer.Exit(report.exit_code)
 
 

@@ -115,3 +115,12 @@ def test_a_forced_redraft_removes_the_out_of_date_version_beside_an_edit_and_say
     forced = runner.invoke(app, ["draft", str(talk), "--out", str(out), "--force"])
     assert forced.exit_code == 0 and not (out / "post.new.md").exists()
     assert f"removed the out-of-date {out / 'post.new.md'}" in forced.output
+
+
+def test_a_batch_that_finds_nothing_says_what_it_looked_for(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "notes.txt").write_text("not a video")
+    result = runner.invoke(app, ["batch", str(inbox), "--out", str(tmp_path / "drafts")])
+    assert result.exit_code == 0  # an empty inbox is no failure for a job run unattended
+    assert f"nothing to draft: no media file (video or audio) in {inbox}" in result.output
