@@ -483,10 +483,11 @@ def publish(
     The application password (Users > Profile > Application Passwords) is read from the environment
     variable VIDEO2BLOG_WP_PASSWORD, or asked for without echo; never give it as an argument.
     """
-    from video2blog.pipeline.publish.wordpress import WordPressSite, publish_draft
+    from video2blog.pipeline.publish.wordpress import WordPressSite, checked_post, publish_draft
 
     _setup_logging(verbose)
     with _errors_to_exit():
+        checked_post(draft_dir, status)  # a folder that is no draft is said before the password is asked
         site = WordPressSite(wordpress, user, _wordpress_password())
         result = publish_draft(draft_dir, site, status)
     verb = "Created" if result.created else "Updated"

@@ -124,3 +124,16 @@ def test_a_batch_that_finds_nothing_says_what_it_looked_for(tmp_path):
     result = runner.invoke(app, ["batch", str(inbox), "--out", str(tmp_path / "drafts")])
     assert result.exit_code == 0  # an empty inbox is no failure for a job run unattended
     assert f"nothing to draft: no media file (video or audio) in {inbox}" in result.output
+
+
+def test_publish_names_a_folder_that_is_no_draft_before_asking_for_the_password(tmp_path, monkeypatch):
+    monkeypatch.delenv("VIDEO2BLOG_WP_PASSWORD", raising=False)
+    args = ["publish", str(tmp_path), "--wordpress", "http://127.0.0.1:9", "--user", "bob"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert (
+        result.output.strip()
+        == f"video2blog: error: {tmp_path}: is not a video2blog draft folder (no draft.json)"
+    )
+    result = runner.invoke(app, [*args, "--status", "live"])
+    assert result.exit_code == 2 and "unknown status 'live'" in result.output

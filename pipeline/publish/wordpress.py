@@ -95,6 +95,18 @@ class PublishResult:
     images: int
 
 
+def checked_post(draft_dir: Path, status: str | None = None) -> DraftPost:
+    """The draft folder's post, where ``status`` is one WordPress knows (or None): what can be said
+    wrong with a publish before a password is asked for.
+
+    Raises:
+        UsageError: an unknown status. InputError: the folder is not a draft folder.
+    """
+    if status is not None and status not in STATUSES:
+        raise UsageError(f"unknown status {status!r}; choose from: {', '.join(STATUSES)}")
+    return read_draft_post(draft_dir)
+
+
 def publish_draft(draft_dir: Path, site: WordPressSite, status: str | None = None) -> PublishResult:
     """Create (or, published before, update) the draft folder's post on a WordPress site.
 
@@ -110,9 +122,7 @@ def publish_draft(draft_dir: Path, site: WordPressSite, status: str | None = Non
         InputError: the folder is not a draft folder.
         PublishError: the site is unreachable, its REST API is closed, or it refused the post.
     """
-    if status is not None and status not in STATUSES:
-        raise UsageError(f"unknown status {status!r}; choose from: {', '.join(STATUSES)}")
-    post = read_draft_post(draft_dir)
+    post = checked_post(draft_dir, status)
     client = RestClient(site)
     client.check_user()
     post = replace(post, html=link_related(post.html, related_links(draft_dir, client.site)))
