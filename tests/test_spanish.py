@@ -16,9 +16,11 @@ from pathlib import Path
 
 import docx
 import pytest
+from typer.testing import CliRunner
 
-from tests.conftest import SAMPLE, make_words
+from tests.conftest import SAMPLE, make_words, run_ffmpeg
 from tools import synth
+from video2blog.cli import app
 from video2blog.pipeline.engines import EngineOptions
 from video2blog.pipeline.engines import models as base_models
 from video2blog.pipeline.errors import ModelError, UsageError
@@ -182,6 +184,29 @@ def test_without_base_a_talk_that_does_not_sound_english_is_refused(monkeypatch)
     with pytest.raises(ModelError, match="tiny.en only hears English"):
         language.choose_model(EngineOptions(language="es"))
     assert language.second_hearing(_heard(0.4), EngineOptions(language="en"), lambda: None, None) is None  # type: ignore[arg-type]
+
+
+def test_a_language_asked_for_that_base_hears_otherwise_is_a_note():
+    def heard(name: str, p: float) -> language.Detector:
+        return lambda *_: (name, p)
+
+    head, opts = lambda: None, EngineOptions(language="es")
+    note = language.heard_otherwise("es", head, opts, None, heard("en", 0.99))  # type: ignore[arg-type]
+    assert note == message("es", "note_language", heard="en", asked="es", p="0.99")
+    assert language.heard_otherwise("es", head, opts, None, heard("es", 0.99)) == ""  # type: ignore[arg-type]
+    assert language.heard_otherwise("es", head, opts, None, heard("en", 0.5)) == ""  # type: ignore[arg-type]
+
+
+@needs_base
+def test_an_english_clip_drafted_as_spanish_says_it_sounds_english(tmp_path):
+    clip = tmp_path / "clip.m4a"
+    run_ffmpeg("-ss", "10", "-t", "12", "-i", str(SAMPLE), "-vn", "-c:a", "aac", str(clip))
+    out = tmp_path / "draft"
+    cache = ["--language", "es", "--formats", "md", "--no-cache"]
+    result = CliRunner().invoke(app, ["draft", str(clip), "--out", str(out), *cache])
+    assert result.exit_code == 0, result.output
+    notes = json.loads((out / "draft.json").read_text())["notes"]
+    assert any(n.startswith("la voz suena a en, no a es como pidió --language (Whisper base: ") and "pruebe --language auto" in n for n in notes)
 
 
 # --- Spanish text stages -----------------------------------------------------------------------------

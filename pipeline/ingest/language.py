@@ -25,7 +25,7 @@ from video2blog.pipeline.engines import EngineOptions
 from video2blog.pipeline.engines.models import BASE_MODEL, INSTALL_BASE, base_installed
 from video2blog.pipeline.errors import ModelError, UsageError
 from video2blog.pipeline.schema import Transcript
-from video2blog.pipeline.textutil import data_files, data_text, has_data
+from video2blog.pipeline.textutil import data_files, data_text, has_data, message
 
 log = logging.getLogger(__name__)
 
@@ -181,6 +181,25 @@ def _by_base(
     if language == "en" or probability < sure:
         return None
     return with_style_prompt(replace(options, model=BASE_MODEL, language=language))
+
+
+def heard_otherwise(
+    asked: str,
+    head: Callable[[], np.ndarray],
+    options: EngineOptions,
+    cache_dir: Path | None,
+    detect: Detector,
+) -> str:
+    """A note for the draft where the talk's opening (``head``) sounds, to Whisper base, surely
+    (:data:`OPENING_SURE`) like another language than the one ``--language`` asked for: heard as
+    ``asked``, an English talk gives a post of English words in Spanish fixed strings, its statements made
+    questions. "" where base agrees, or is unsure."""
+    heard, probability = detect(head(), options, cache_dir)
+    if heard == asked or probability < OPENING_SURE:
+        return ""
+    note = message(asked, "note_language", heard=heard, asked=asked, p=f"{probability:.2f}")
+    log.warning("%s", note)
+    return note
 
 
 def base_detector() -> Detector:
