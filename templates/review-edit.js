@@ -15,7 +15,8 @@
   var snapshots = [];
   var selected = null;
   var NOTICE = "video2blog-review-notice";
-  /* Unsaved edits outlive an accidental reload: kept under the draft's version, which every save changes. */
+  /* Unsaved edits outlive an accidental reload: kept in this tab's own session storage (another tab on the
+     same draft keeps its own), under the draft's version, which every save changes. */
   var UNSAVED = "video2blog-unsaved-" + config.version;
 
   /* A fixed string in the draft's language (the message catalogue's, in the page's JSON), values filled in. */
@@ -95,24 +96,24 @@
     return li;
   }
 
-  /* Keep the unsaved edits (and the page as they left it) in local storage; a full store keeps the edits
-     without the undo history. */
+  /* Keep the unsaved edits (and the page as they left it) in the tab's session storage; a full store keeps
+     the edits without the undo history. */
   function keep() {
     try {
-      if (!edits.length) { localStorage.removeItem(UNSAVED); return; }
+      if (!edits.length) { sessionStorage.removeItem(UNSAVED); return; }
       var state = { edits: edits, html: article.innerHTML, snapshots: snapshots };
       try {
-        localStorage.setItem(UNSAVED, JSON.stringify(state));
+        sessionStorage.setItem(UNSAVED, JSON.stringify(state));
       } catch (full) {
         state.snapshots = [];
-        localStorage.setItem(UNSAVED, JSON.stringify(state));
+        sessionStorage.setItem(UNSAVED, JSON.stringify(state));
       }
     } catch (unavailable) { /* private mode: the beforeunload warning still protects the edits */ }
   }
 
   function restore() {
     var state = null;
-    try { state = JSON.parse(localStorage.getItem(UNSAVED) || "null"); } catch (broken) { state = null; }
+    try { state = JSON.parse(sessionStorage.getItem(UNSAVED) || "null"); } catch (broken) { state = null; }
     if (!state || !Array.isArray(state.edits) || !state.edits.length || typeof state.html !== "string") { return; }
     edits = state.edits;
     snapshots = Array.isArray(state.snapshots) ? state.snapshots : [];
@@ -144,14 +145,17 @@
 
   function bare(text) { return text.toLowerCase().replace(/[^\p{L}\p{N}'’]+/gu, ""); }
 
-  /* An inline editor in place of `element`: resolves with the new text, or null when cancelled. */
-  function inlineEditor(element, multiline, done) {
+  /* An inline editor in place of `element`: resolves with the new text, or null when cancelled. `refuse`
+     (optional) names what is wrong with a text, which then keeps the editor open. On closing, the focus goes
+     back to the row's Edit button, where a keyboard user was. */
+  function inlineEditor(element, multiline, done, refuse) {
     var open = element.nextElementSibling;
     if (open && open.classList.contains("inline-edit")) { open.querySelector("input, textarea").focus(); return; }
     var form = document.createElement("form");
     form.className = "inline-edit";
     var field = document.createElement(multiline ? "textarea" : "input");
     field.value = shownText(element);
+    form.dataset.before = field.value;
     field.setAttribute("aria-label", t(multiline ? "paragraph_text" : "heading"));
     var ok = button(t("done"), "submit");
     var cancel = button(t("cancel"), "button");
@@ -168,10 +172,20 @@
       field.addEventListener("input", function () { fit(field); });
     }
     field.focus();
-    function close(text) { form.remove(); element.hidden = false; row.classList.remove("editing"); done(text); }
+    function close(text) {
+      form.remove();
+      element.hidden = false;
+      row.classList.remove("editing");
+      done(text);
+      var control = row.isConnected && row.querySelector("[data-act=heading], [data-act=paragraph]");
+      if (control) { control.focus(); }
+    }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      close(field.value.replace(/\s+/g, " ").trim());
+      var text = field.value.replace(/\s+/g, " ").trim();
+      var wrong = refuse ? refuse(text) : "";
+      if (wrong) { say(wrong, true); field.focus(); return; }
+      close(text);
     });
     cancel.addEventListener("click", function () { close(null); });
     form.addEventListener("keydown", function (event) {
@@ -203,7 +217,7 @@
         h2.textContent = text;
         markChecked(section);
       });
-    });
+    }, function (text) { return text ? "" : t("heading_needed"); });
   }
 
   function markChecked(section) {
@@ -353,7 +367,17 @@
     document.getElementById("split-here").hidden = !canSplit(selected);
   });
 
+  /* The editors still open with text typed in them: Save and leaving the page count them. */
+  function openChanges() {
+    return Array.prototype.filter.call(article.querySelectorAll("form.inline-edit"), function (form) {
+      return form.querySelector("input, textarea").value !== form.dataset.before;
+    });
+  }
+
   function save() {
+    /* What is typed in an editor still open is part of what the editor means to save. */
+    openChanges().forEach(function (form) { form.requestSubmit(); });
+    if (openChanges().length) { return; }  /* one refused its text and says why */
     if (!edits.length) { return; }
     saveButton.disabled = true;
     say(t("saving"));
@@ -377,7 +401,7 @@
       sessionStorage.setItem(NOTICE, note);
       edits = [];
       snapshots = [];
-      try { localStorage.removeItem(UNSAVED); } catch (unavailable) { /* nothing was kept */ }
+      try { sessionStorage.removeItem(UNSAVED); } catch (unavailable) { /* nothing was kept */ }
       location.reload();
     }).catch(function (error) {
       say(t("unreachable", { error: error.message }), true);
@@ -415,7 +439,7 @@
   });
 
   window.addEventListener("beforeunload", function (event) {
-    if (!edits.length) { return; }
+    if (!edits.length && !openChanges().length) { return; }
     event.preventDefault();
     event.returnValue = "";  /* the browser asks "Leave site? Changes you made may not be saved." */
   });

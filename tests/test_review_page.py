@@ -384,3 +384,55 @@ def test_the_address_without_its_slash_goes_to_the_page(page, served: Served):  
     assert page.url == served.url
     page.wait_for_function("document.getElementById('player').readyState >= 1")
     assert page.evaluate("document.getElementById('player').error") is None  # the video loads
+
+
+def test_two_tabs_on_one_draft_keep_their_own_unsaved_edits(browser, served: Served):  # noqa: F811
+    context = browser.new_context()
+    one, two = context.new_page(), context.new_page()
+    for tab in (one, two):
+        tab.on("dialog", lambda box: box.accept())  # "Leave site?" on reload: yes
+        open_served(tab, served)
+    edit_heading(one, 2, "Heading from the first tab")
+    edit_heading(two, 3, "Heading from the second tab")
+    one.reload()
+    one.wait_for_function("document.documentElement.dataset.editReady === '1'")
+    sync_api.expect(one.locator("#pending")).to_have_text("1")
+    sync_api.expect(one.locator("#section-2 h2")).to_have_text("Heading from the first tab")
+    sync_api.expect(one.locator("#section-3 h2")).not_to_have_text("Heading from the second tab")
+    context.close()
+
+
+def test_save_takes_the_text_typed_in_an_editor_still_open(page, served: Served, folder: Path):  # noqa: F811
+    open_served(page, served)
+    edit_heading(page, 2, "Which pain ketamine helps")
+    page.locator("#section-3 [data-act=heading]").click()
+    page.fill("#section-3 .inline-edit input", "How ketamine eases pain")  # typed, Done not pressed
+    save(page)
+    headings = [s["heading"] for s in json.loads((folder / "draft.json").read_text())["sections"]]
+    assert headings[1:3] == ["Which pain ketamine helps", "How ketamine eases pain"]
+
+
+def test_an_emptied_heading_says_why_and_stays_open_and_enter_gives_the_focus_back(page, served: Served):  # noqa: F811
+    open_served(page, served)
+    page.locator("#section-2 [data-act=heading]").click()
+    page.fill("#section-2 .inline-edit input", "   ")
+    page.keyboard.press("Enter")
+    sync_api.expect(page.locator("#edit-status")).to_contain_text("A heading needs words")
+    assert page.locator("#section-2 .inline-edit").count() == 1
+    page.fill("#section-2 .inline-edit input", "Which pain ketamine helps")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.dataset.act") == "heading"  # back where the keyboard was
+    sync_api.expect(page.locator("#pending")).to_have_text("1")
+
+
+def test_a_long_word_in_a_heading_wraps_on_a_phone(browser, served: Served):  # noqa: F811
+    context = browser.new_context(viewport=PHONE["viewport"], has_touch=True)  # no zooming out to fit
+    phone = context.new_page()
+    open_served(phone, served)
+    phone.locator("#section-2 [data-act=heading]").tap()
+    phone.fill("#section-2 .inline-edit input", "About electroencephalography")
+    phone.keyboard.press("Enter")
+    sync_api.expect(phone.locator("#section-2 h2")).to_have_text("About electroencephalography")
+    assert phone.evaluate("document.scrollingElement.scrollWidth") <= PHONE["viewport"]["width"]
+    assert phone.evaluate("(h => h.scrollWidth <= h.clientWidth)(document.querySelector('#section-2 h2'))")
+    context.close()
