@@ -118,6 +118,7 @@ class OutputFolder:
                 if final == self.path / name:
                     report.removed.extend(self._out_of_date(final))
             report.removed.extend(self._left_behind())
+            report.removed[:] = [p for p in report.removed if p not in report.written]  # never what it writes
             for path in report.removed:
                 hashes.pop(_relative(self.path, path), None)
             moves.append((_stage(self.path / MANIFEST, to_json(hashes)), self.path / MANIFEST))

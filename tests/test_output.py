@@ -131,3 +131,14 @@ def test_an_old_still_an_editor_changed_stays_and_without_a_new_set_none_goes(tm
     assert report.removed == [d / "images" / "02-old.jpg"]
     write(d, {"post.md": b"no stills this time"})  # a commit that replaces no set (a review Save)
     assert (d / "images" / "01-new.jpg").is_file()
+
+
+def test_the_new_version_beside_a_retouched_still_is_written_again_not_removed(tmp_path):
+    d = tmp_path / "d"
+    write_set(d, {"images/01-a.jpg": b"frame"})
+    (d / "images" / "01-a.jpg").write_bytes(b"retouched")
+    write_set(d, {"images/01-a.jpg": b"frame"})  # kept: the new frame beside it
+    report = write_set(d, {"images/01-a.jpg": b"frame, taken again"})
+    assert (d / "images" / "01-a.jpg").read_bytes() == b"retouched"
+    assert (d / "images" / "01-a.new.jpg").read_bytes() == b"frame, taken again"
+    assert report.removed == []
