@@ -206,7 +206,8 @@ def test_an_english_clip_drafted_as_spanish_says_it_sounds_english(tmp_path):
     result = CliRunner().invoke(app, ["draft", str(clip), "--out", str(out), *cache])
     assert result.exit_code == 0, result.output
     notes = json.loads((out / "draft.json").read_text())["notes"]
-    assert any(n.startswith("la voz suena a en, no a es como pidió --language (Whisper base: ") and "pruebe --language auto" in n for n in notes)
+    said = "la voz suena a en, no a es como pidió --language (Whisper base: "
+    assert any(n.startswith(said) and "pruebe --language auto" in n for n in notes)
 
 
 # --- Spanish text stages -----------------------------------------------------------------------------
