@@ -235,6 +235,9 @@
         p.textContent = text;
         if (!text) { row.remove(); }
       });
+    }, function (text) {
+      var only = row.closest("section").querySelectorAll(".para").length === 1;
+      return !text && only ? t("paragraph_needed") : "";
     });
   }
 

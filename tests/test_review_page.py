@@ -436,3 +436,18 @@ def test_a_long_word_in_a_heading_wraps_on_a_phone(browser, served: Served):  # 
     assert phone.evaluate("document.scrollingElement.scrollWidth") <= PHONE["viewport"]["width"]
     assert phone.evaluate("(h => h.scrollWidth <= h.clientWidth)(document.querySelector('#section-2 h2'))")
     context.close()
+
+
+def test_the_only_paragraph_of_a_section_cannot_be_emptied(page, served: Served):  # noqa: F811
+    open_served(page, served)
+    k = page.evaluate(
+        "Array.from(document.querySelectorAll('section.section')).findIndex("
+        "s => s.querySelectorAll('.para').length === 1) + 1"
+    )
+    assert k > 0, "the sample has a section of one paragraph"
+    page.locator(f"#section-{k} [data-act=paragraph]").click()
+    page.fill(f"#section-{k} .inline-edit textarea", "")
+    page.keyboard.press("Control+Enter")
+    sync_api.expect(page.locator("#edit-status")).to_contain_text("A section needs some text")
+    assert page.locator(f"#section-{k} .inline-edit").count() == 1
+    sync_api.expect(page.locator("#pending")).to_have_text("0")
