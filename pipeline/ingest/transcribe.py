@@ -146,8 +146,10 @@ def transcribe_media(
         report_stage(log, "language", "not English: hearing it with Whisper base (%s)", early.language)
         options = replace(options, engine_options=early)
     transcript = _hear(options, info, track, progress)
-    asked = options.engine_options.language  # by name (--language xx), or chosen above from the opening
-    if asked is not None and early is None and faster and language.base_installed():
+    # a language other than English asked by name (--language es): English, the library's default and what
+    # tiny.en hears, is never second-guessed, so an English draft costs nothing more
+    asked = options.engine_options.language
+    if asked not in (None, "en") and early is None and faster and language.base_installed():
         note = language.heard_otherwise(asked, head, options.engine_options, options.cache_dir, detect)
         transcript = replace(transcript, notes=(note, *transcript.notes)) if note else transcript
     again = language.second_hearing(
