@@ -109,14 +109,11 @@ def video_object(draft: Draft) -> dict[str, Any]:
     stills = [s.image for s in draft.sections if s.image]
     if stills:
         video["thumbnailUrl"] = stills
+    starts = [int(s.start) for s in draft.sections]
+    ends = [min([round(s.end), *starts[i + 1 : i + 2]]) for i, s in enumerate(draft.sections)]  # no overlap
     video["hasPart"] = [
-        {
-            "@type": "Clip",
-            "name": s.heading,
-            "startOffset": int(s.start),
-            "endOffset": max(int(s.start) + 1, round(s.end)),
-        }
-        for s in draft.sections
+        {"@type": "Clip", "name": s.heading, "startOffset": start, "endOffset": max(start + 1, end)}
+        for s, start, end in zip(draft.sections, starts, ends)
     ]
     return video
 
