@@ -257,3 +257,18 @@ def test_related_posts_stay_with_their_talk_not_with_the_folder(talks: Path, lib
     other = video2blog("draft", str(talks / "sleep-medicine.json"), "-o", str(folder), *formats)
     assert other.returncode == 0, other.stderr
     assert related_of(folder) == [] and INTRO not in (folder / "post.md").read_text(encoding="utf-8")
+
+
+def test_two_drafts_titled_alike_are_never_related_to_their_own_address_and_it_is_said(tmp_path: Path):
+    folder = tmp_path / "talks"
+    folder.mkdir()
+    for name in ("weight-loss", "weight-loss-again"):  # the same talk twice: the same title and slug
+        write_transcript(TALKS / "weight-loss.md", folder / f"{name}.json")
+    write_transcript(TALKS / "sleep-medicine.md", folder / "sleep-medicine.json")
+    out = tmp_path / "drafts"
+    done = video2blog("batch", str(folder), "-o", str(out), "-p", "*.json", "--formats", "md,json")
+    assert done.returncode == 0, done.stderr
+    slug = json.loads((out / "weight-loss" / "draft.json").read_text(encoding="utf-8"))["slug"]
+    for name in ("weight-loss", "weight-loss-again"):
+        assert [r["folder"] for r in related_of(out / name)] == ["sleep-medicine"]
+    assert f"video2blog: warning: weight-loss, weight-loss-again share the slug '{slug}'" in done.stderr

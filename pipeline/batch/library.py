@@ -77,9 +77,11 @@ def update_library(drafts_dir: Path, options: LibraryOptions) -> LibraryResult:
     shelf, failed = read_shelf(drafts_dir, embed_missing=options.related)
     vectors = {n: s.vector for n, s in shelf.items() if s.vector is not None}
     ranking = rank_by_language(vectors, {n: s.draft.language for n, s in shelf.items()})
+    _say_shared_slugs(shelf)
     updated, kept = [], []
     for name, shelved in shelf.items():
-        related = tuple(_post(shelf[o]) for o in ranking.get(name, ())) if options.related else ()
+        others = [o for o in ranking.get(name, ()) if shelf[o].draft.slug != shelved.draft.slug]  # not itself
+        related = tuple(_post(shelf[o]) for o in others) if options.related else ()
         if related == shelved.draft.related:
             continue
         try:
@@ -89,6 +91,21 @@ def update_library(drafts_dir: Path, options: LibraryOptions) -> LibraryResult:
             failed.append(str(exc))
     claims = sum(len(s.draft.claims) for s in shelf.values())
     return LibraryResult(len(shelf), tuple(updated), tuple(kept), tuple(failed), claims)
+
+
+def _say_shared_slugs(shelf: dict[str, Shelved]) -> None:
+    """A warning for each slug that two or more drafts share (two talks titled alike): published, they
+    would be told apart only by the site's "-2", and a related link to one would lead to the other."""
+    folders: dict[str, list[str]] = {}
+    for name, shelved in shelf.items():
+        folders.setdefault(shelved.draft.slug, []).append(name)
+    for slug, names in folders.items():
+        if slug and len(names) > 1:
+            log.warning(
+                "%s share the slug %r (the same title): give all but one another title before publishing",
+                ", ".join(names),
+                slug,
+            )
 
 
 def library(drafts_dir: Path, options: LibraryOptions) -> LibraryResult:
