@@ -161,3 +161,22 @@ def test_a_repeat_inside_youtube_rolling_captions_is_kept_and_the_rolling_copies
     assert " ".join(texts(words)) == (
         "so today we talk about ketamine for pain and how it works take it slowly take it slowly"
     )
+
+
+def test_a_long_sentence_is_cut_into_even_cues_of_two_short_lines():
+    from tests.conftest import make_transcript
+    from video2blog.pipeline.text.sentences import split_sentences
+    from video2blog.pipeline.writers.formats import CAPTION_LINE, caption_cues
+
+    text = (
+        "Most patients feel relaxed and a little floaty, and colours or sounds may seem unusual for a "
+        "while after the infusion has finished in the clinic."
+    )
+    cues = caption_cues(split_sentences(make_transcript(text)))
+    assert len(cues) == 2
+    texts = [cue[2] for cue in cues]
+    assert " ".join(" ".join(t.split("\n")) for t in texts) == text  # every word, in order
+    assert all(len(line) <= CAPTION_LINE for t in texts for line in t.split("\n"))
+    assert all(t.count("\n") <= 1 for t in texts)
+    words = [len(t.split()) for t in texts]
+    assert min(words) >= max(words) // 2  # no last word left to flash alone

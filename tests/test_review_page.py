@@ -337,9 +337,10 @@ def test_an_edited_paragraph_keeps_its_words_times_and_flags(page, served: Serve
     assert row.locator(".w[data-i]").count() >= linked - 4  # only the rewritten words lost their link
     ordinary = row.locator(".w", has_text="ordinary")
     assert float(ordinary.get_attribute("data-t") or 0) > 30  # its time in the talk, kept
-    captions = (folder / "captions.srt").read_text()
+    cues = (folder / "captions.srt").read_text().strip().split("\n\n")
+    captions = " ".join(line for cue in cues for line in cue.splitlines()[2:])  # what they say, in order
     assert "the nervous system can become oversensitive" in captions and "spinal cord" not in captions
-    assert "large part" in (folder / "captions.vtt").read_text()
+    assert "large part" in captions
 
 
 def test_a_split_too_short_for_a_chapter_is_noted(page, served: Served, folder: Path):  # noqa: F811
