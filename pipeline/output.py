@@ -149,27 +149,21 @@ class OutputFolder:
         """The version of ``target`` an earlier run wrote beside an editor's copy, unchanged since (an
         editor's change to it is kept): ``target`` is written in its own place now, so it is out of date."""
         beside = _beside(target)
-        recorded = self.manifest.get(_relative(self.path, beside))
-        if recorded is None or not beside.is_file() or beside.is_symlink():
-            return []
-        return [beside] if recorded == sha256_file(beside) else []
+        return [beside] if self._unchanged(_relative(self.path, beside)) else []
 
     def _left_behind(self) -> list[Path]:
         """Files an earlier run wrote in the :attr:`replaces` subfolders that this commit does not write,
         unchanged since (a still frame named after a heading that was renamed)."""
         prefixes = tuple(f"{folder}/" for folder in self.replaces)
-        names = (
-            [n for n in self.manifest if n.startswith(prefixes) and n not in self._pending]
-            if prefixes
-            else []
-        )
-        paths = [self.path / n for n in names]
-        return [
-            p
-            for p, n in zip(paths, names)
-            if inside(self.path, p) is not None and p.is_file() and not p.is_symlink()
-            if sha256_file(p) == self.manifest[n]
-        ]
+        gone = [n for n in self.manifest if n.startswith(prefixes) and n not in self._pending]
+        return [self.path / n for n in gone if self._unchanged(n)]
+
+    def _unchanged(self, name: str) -> bool:
+        """Whether ``name`` is a file of the folder as video2blog last wrote it (not :meth:`edited`), not a
+        link: what a commit may remove."""
+        path = self.path / name
+        inward = inside(self.path, path) is not None and path.is_file() and not path.is_symlink()
+        return inward and not self.edited(name)
 
 
 def _beside(target: Path) -> Path:

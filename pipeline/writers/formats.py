@@ -332,6 +332,7 @@ def _balanced(transcript: Transcript, said: list[int]) -> list[list[int]]:
 
 
 def _overflows(transcript: Transcript, chunk: list[int]) -> bool:
+    """Whether ``chunk``'s words are more than one cue holds (:data:`CAPTION_CHARS`, seconds)."""
     words = transcript.words
     length = sum(len(words[i].text) + 1 for i in chunk) - 1
     return length > CAPTION_CHARS or words[chunk[-1]].end - words[chunk[0]].start > CAPTION_SECONDS
@@ -352,9 +353,7 @@ def _with_length(cues: list[Cue]) -> list[Cue]:
 
 
 def _cue_full(transcript: Transcript, chunk: list[int], nxt: int) -> bool:
-    words = transcript.words
-    length = sum(len(words[i].text) + 1 for i in chunk) + len(words[nxt].text)
-    return length > CAPTION_CHARS or words[nxt].end - words[chunk[0]].start > CAPTION_SECONDS
+    return _overflows(transcript, [*chunk, nxt])
 
 
 def _cue(transcript: Transcript, chunk: list[int]) -> tuple[float, float, str]:
