@@ -163,9 +163,9 @@ def _other_language_sections(transcript: Transcript, encode: Encode | None) -> l
 
 def _question_scorer(language: str, encode: Encode | None) -> Callable[[str], float | None] | None:
     """How much a text of a talk in ``language`` reads as a patient's question (:func:`.asked.question_score`,
-    each text scored once), or None where the run-on question model does not read this language or
-    ``encode``'s vectors."""
-    if encode is None or asked.question_score("?", encode, language) is None:
+    each text scored once: None where the model does not read this language or ``encode``'s vectors);
+    None without an encoder."""
+    if encode is None:
         return None
     return functools.cache(functools.partial(asked.question_score, encode=encode, language=language))
 
