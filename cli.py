@@ -148,7 +148,7 @@ AudioTrackOpt = Annotated[
     typer.Option(
         "--audio-track",
         min=0,
-        help="Audio track to transcribe, 1 for the first.",
+        help="Audio track to transcribe, 1 for the first; 0 picks the one with the most speech.",
         show_default="the one with speech",
     ),
 ]
