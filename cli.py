@@ -476,9 +476,17 @@ def publish(
             show_default="draft for a new post; an updated post keeps its status",
         ),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Update the post even where it was changed on the site since it was last published.",
+        ),
+    ] = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Send DRAFT_DIR to a WordPress site as a draft post (again: update that post).
+    """Send DRAFT_DIR to a WordPress site as a draft post (again: update that post, unless it was
+    changed on the site since).
 
     The application password (Users > Profile > Application Passwords) is read from the environment
     variable VIDEO2BLOG_WP_PASSWORD, or asked for without echo; never give it as an argument.
@@ -489,7 +497,7 @@ def publish(
     with _errors_to_exit():
         checked_post(draft_dir, status)  # a folder that is no draft is said before the password is asked
         site = WordPressSite(wordpress, user, _wordpress_password())
-        result = publish_draft(draft_dir, site, status)
+        result = publish_draft(draft_dir, site, status, force)
     verb = "Created" if result.created else "Updated"
     typer.echo(f"{verb} {result.status} post {result.post_id} with {result.images} images: {result.link}")
 

@@ -152,6 +152,56 @@ def test_a_post_deleted_on_the_site_is_made_again(site: Site, draft_dir: Path, t
     assert [p["id"] for p in all_posts(site) if p["slug"] == "deleted-then-again"] == [second]
 
 
+def _on_site(site: Site, method: str, path: str, body: dict | None = None) -> Any:
+    """A change made on the site itself, as the block editor makes it through the REST API."""
+    token = base64.b64encode(f"{site.user}:{site.password}".encode()).decode()
+    data = json.dumps(body).encode() if body is not None else None
+    headers = {"Authorization": f"Basic {token}", "Content-Type": "application/json"}
+    request = urllib.request.Request(f"{site.url}/wp-json{path}", data, headers, method=method)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def _published_copy(site: Site, draft_dir: Path, folder: Path, slug: str) -> int:
+    shutil.copytree(draft_dir, folder)
+    (folder / "publish.json").unlink(missing_ok=True)  # publish.json is there once an earlier test published
+    data = json.loads((folder / "draft.json").read_text())
+    (folder / "draft.json").write_text(json.dumps({**data, "slug": slug}))
+    done = publish(site, folder)
+    assert done.returncode == 0, done.stderr
+    return int(json.loads((folder / "publish.json").read_text())[site.url]["post_id"])
+
+
+def test_a_post_changed_on_the_site_is_not_replaced_unless_forced(
+    site: Site, draft_dir: Path, tmp_path: Path
+):
+    copy = tmp_path / "copy"
+    post_id = _published_copy(site, draft_dir, copy, "changed-on-the-site")
+    title = json.loads((copy / "draft.json").read_text())["title"]
+    time.sleep(1.1)  # WordPress keeps a post's modified time to the second
+    _on_site(site, "POST", f"/wp/v2/posts/{post_id}", {"title": "Edited on the site", "status": "publish"})
+    refused = _one_error_line(publish(site, copy))
+    assert f"post {post_id} on {site.url} was changed there" in refused and "--force" in refused
+    kept = api(site, f"/wp/v2/posts/{post_id}")
+    assert (kept["title"]["raw"], kept["status"]) == ("Edited on the site", "publish")
+    forced = publish(site, copy, "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert api(site, f"/wp/v2/posts/{post_id}")["title"]["raw"] == title
+    again = publish(site, copy)  # what --force sent is what the site now has from video2blog
+    assert again.returncode == 0, again.stderr
+
+
+def test_a_post_moved_to_the_trash_is_made_again(site: Site, draft_dir: Path, tmp_path: Path):
+    copy = tmp_path / "copy"
+    first = _published_copy(site, draft_dir, copy, "trashed-then-again")
+    _on_site(site, "DELETE", f"/wp/v2/posts/{first}")  # without force: to the Trash
+    again = publish(site, copy)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("Created draft post")
+    second = json.loads((copy / "publish.json").read_text())[site.url]["post_id"]
+    assert second != first and api(site, f"/wp/v2/posts/{first}")["status"] == "trash"
+
+
 def _one_error_line(done: subprocess.CompletedProcess) -> str:
     assert done.returncode == 1 and done.stdout == ""
     lines = done.stderr.strip().splitlines()

@@ -107,7 +107,9 @@ def checked_post(draft_dir: Path, status: str | None = None) -> DraftPost:
     return read_draft_post(draft_dir)
 
 
-def publish_draft(draft_dir: Path, site: WordPressSite, status: str | None = None) -> PublishResult:
+def publish_draft(
+    draft_dir: Path, site: WordPressSite, status: str | None = None, force: bool = False
+) -> PublishResult:
     """Create (or, published before, update) the draft folder's post on a WordPress site.
 
     Args:
@@ -116,11 +118,14 @@ def publish_draft(draft_dir: Path, site: WordPressSite, status: str | None = Non
         status: the post's status, only where the editor asked for one: None makes a new post a
             draft (WordPress's default) and leaves an updated post's status as the site has it, so a
             re-publish never takes a post an editor has made live back to draft.
+        force: update the post even where it was changed on the site since it was last published
+            (:func:`post_to_update`); without it, that is an error and nothing is sent.
 
     Raises:
         UsageError: an unknown status or a malformed site address.
         InputError: the folder is not a draft folder.
-        PublishError: the site is unreachable, its REST API is closed, or it refused the post.
+        PublishError: the site is unreachable, its REST API is closed, it refused the post, or the
+            post was changed on the site since it was last published (without ``force``).
     """
     post = checked_post(draft_dir, status)
     client = RestClient(site)
@@ -128,16 +133,18 @@ def publish_draft(draft_dir: Path, site: WordPressSite, status: str | None = Non
     post = replace(post, html=link_related(post.html, related_links(draft_dir, client.site)))
     records = read_records(draft_dir)
     record = records.get(client.site, {})
+    post_id = post_to_update(client, record, force)
     media = upload_images(client, draft_dir, post.images, record.get("media", {}))
     try:
         fields = post_fields(post, status, ensure_tags(client, post.tags), media)
-        saved, created = save_post(client, record.get("post_id"), fields)
+        saved, created = save_post(client, post_id, fields)
     except PublishError:
         remove_new_images(client, media, record.get("media", {}))  # a refused post leaves no stray stills
         raise
     post_id, link = int(saved["id"]), str(saved.get("link", ""))
     attach_images(client, media, post_id)
-    records[client.site] = {"post_id": post_id, "link": link, "media": media}
+    modified = str(saved.get("modified_gmt", ""))  # what the site has from us: a later change is an editor's
+    records[client.site] = {"post_id": post_id, "link": link, "modified": modified, "media": media}
     atomic_write(draft_dir / RECORD, to_json(records))
     shown = str(saved.get("status", status or "draft"))
     return PublishResult(post_id, link, shown, created, len(media))
@@ -225,6 +232,40 @@ def post_fields(
     if featured is not None:
         fields["featured_media"] = featured
     return fields
+
+
+def post_to_update(client: RestClient, record: dict[str, Any], force: bool) -> int | None:
+    """The id of the post an earlier publish made, where it is still on the site: None where none was
+    made, or it was deleted or moved to the Trash there (a new post is made).
+
+    Raises:
+        PublishError: the post was changed on the site since it was last published (its
+            ``modified_gmt`` is not the one recorded) and not ``force``: an update would replace what an
+            editor did there.
+    """
+    recorded = record.get("post_id")
+    if not recorded:
+        return None
+    post_id = int(recorded)
+    try:
+        found = client.item("GET", f"/wp/v2/posts/{post_id}", query={"context": "edit"})
+    except PublishError as exc:
+        if exc.code != "rest_post_invalid_id":
+            raise
+        log.info("post %s is gone from %s; creating a new one", post_id, client.site)
+        return None
+    if found.get("status") == "trash":
+        log.info("post %s is in the Trash on %s; creating a new one", post_id, client.site)
+        return None
+    known, now = record.get("modified"), found.get("modified_gmt")
+    if known and now != known and not force:
+        raise PublishError(
+            f"post {post_id} on {client.site} was changed there after video2blog last published it "
+            f"({now} UTC); publishing again would replace those changes: copy them into the draft "
+            f"(video2blog review), or give --force to replace them",
+            code="changed_on_site",
+        )
+    return post_id
 
 
 def save_post(client: RestClient, post_id: int | None, fields: dict[str, Any]) -> tuple[dict[str, Any], bool]:
