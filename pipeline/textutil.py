@@ -182,6 +182,12 @@ def locale_of(language: str) -> str:
     return messages(language)["locale"] if language in CATALOGUES else language
 
 
+def language_tag(language: str) -> str:
+    """The language as a BCP 47 tag, for Word's proofing language and a feed's ``<language>``:
+    ``es-ES`` for ``es`` (its catalogue's locale), else the bare code."""
+    return locale_of(language).replace("_", "-")
+
+
 def glossary_spelling(terms: Sequence[str]) -> dict[str, str]:
     """Each glossary term, lower-cased (the key the text stages match), as the clinic writes it."""
     return {t.lower().strip(): t.strip() for t in terms if t.strip()}

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 from typer.testing import CliRunner
 
 from tests.conftest import SAMPLE, make_words, run_ffmpeg
@@ -359,8 +360,11 @@ def test_every_output_of_a_spanish_draft_and_its_notes_are_free_of_english_fixed
         "No se leyó el texto en pantalla: ffmpeg could not decode the video",  # the detail is the error's
         message("es", "chapters_empty", chapters="3", seconds="10", count="2"),
     )
-    files = render_all(RenderContext(draft, transcript, medical=True), (*DEFAULT_FORMATS, "draft"))
+    files = render_all(RenderContext(draft, transcript, medical=True), (*DEFAULT_FORMATS, "draft", "wxr"))
     document = docx.Document(io.BytesIO(files.pop("post.docx")))
+    proofing = {e.get(qn("w:val")) for e in document.styles.element.iter(qn("w:lang"))}
+    assert (document.core_properties.language, proofing) == ("es-ES", {"es-ES"})  # spell-checked as Spanish
+    assert "<language>es-ES</language>" in files["wordpress.xml"].decode()
     word = [p.text for p in document.paragraphs] + [c.text for c in document.comments]
     text = unescape(" ".join([*(d.decode("utf-8") for d in files.values()), *word])).lower()
     assert {"captions.srt", "captions.vtt", "draft.json", "post.md", "review.html"} <= set(files)

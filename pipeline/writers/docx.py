@@ -14,7 +14,7 @@ import zipfile
 from typing import TYPE_CHECKING, Any
 
 from video2blog.pipeline.schema import Claim, Draft, Section
-from video2blog.pipeline.textutil import messages
+from video2blog.pipeline.textutil import language_tag, messages
 
 if TYPE_CHECKING:
     from video2blog.pipeline.writers.review import Review, ReviewSection
@@ -53,6 +53,7 @@ def render_docx(draft: Draft, review: Review | None = None, closing: str = "") -
     document = docx.Document()
     said = messages(draft.language)
     _set_properties(document, draft, said)
+    _set_proofing_language(document, draft.language)
     document.add_heading(_xml_text(draft.title), level=0)
     if draft.byline:  # the speaker's name and title shown on screen, as in post.md and post.html
         document.add_paragraph().add_run(_xml_text(said["byline"].format(name=draft.byline))).italic = True
@@ -211,11 +212,21 @@ def _set_properties(document: object, draft: Draft, said: dict[str, str]) -> Non
     props.subject = _property(draft.description)
     props.keywords = _property(", ".join(draft.keywords))
     props.author = _property(draft.byline) or "video2blog"
+    props.language = language_tag(draft.language)
     props.last_modified_by = "video2blog"
     props.comments = _property(said["docx_drafted"].format(path=draft.source.path))
     when = _draft_datetime(draft.date)
     if when is not None:
         props.created = props.modified = when
+
+
+def _set_proofing_language(document: Any, language: str) -> None:
+    """The language Word spell-checks the document in (its default run language): the draft's, not
+    the template's US English."""
+    from docx.oxml.ns import qn
+
+    for lang in document.styles.element.iter(qn("w:lang")):
+        lang.set(qn("w:val"), language_tag(language))
 
 
 def _draft_datetime(date: str) -> dt.datetime | None:

@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape as _escape
 from xml.sax.saxutils import quoteattr
 
 from video2blog.pipeline.schema import Draft
+from video2blog.pipeline.textutil import language_tag
 from video2blog.pipeline.writers.wp_content import post_body
 
 WXR_VERSION = "1.2"
@@ -54,7 +55,7 @@ def _channel(draft: Draft, author: str) -> list[str]:
         f"\t<title>{escape(draft.title)}</title>",
         f"\t<link>{SITE}</link>",
         "\t<description></description>",
-        "\t<language>en</language>",
+        f"\t<language>{escape(language_tag(draft.language))}</language>",
         f"\t<wp:wxr_version>{WXR_VERSION}</wp:wxr_version>",
         f"\t<wp:base_site_url>{SITE}</wp:base_site_url>",
         f"\t<wp:base_blog_url>{SITE}</wp:base_blog_url>",
