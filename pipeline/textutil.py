@@ -104,6 +104,29 @@ GREETING = re.compile(rf"\b{any_of('greetings.txt')}\b", re.I)
 # A greeting, or the agenda a talk opens with ("Today...", "In this video...", "I want to talk about").
 INTRO = re.compile(GREETING.pattern + rf"|\b{any_of('intro_phrases.txt')}\b", re.I)
 
+
+@cache
+def greeting_pattern(language: str) -> re.Pattern[str] | None:
+    """:data:`GREETING` of a talk in ``language`` (``greetings-<code>.txt``; English's for "en"), or None
+    where none ships."""
+    if language == "en":
+        return GREETING
+    name = f"greetings-{language}.txt"
+    return re.compile(rf"\b{any_of(name)}\b", re.I) if has_data(name) else None
+
+
+@cache
+def intro_pattern(language: str) -> re.Pattern[str] | None:
+    """:data:`INTRO` of a talk in ``language`` (its greetings and ``intro_phrases-<code>.txt``), or None
+    where they do not ship."""
+    greeting, name = greeting_pattern(language), f"intro_phrases-{language}.txt"
+    if language == "en":
+        return INTRO
+    if greeting is None or not has_data(name):
+        return None
+    return re.compile(greeting.pattern + rf"|\b{any_of(name)}\b", re.I)
+
+
 # A video's closing words ("Thanks for watching", "See you next time", "To sum up"): one pattern for every
 # stage that looks for the end of a talk.
 OUTRO = re.compile(rf"\b{any_of('outros.txt')}\b", re.I)

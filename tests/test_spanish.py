@@ -218,6 +218,32 @@ def _spanish(text: str) -> Transcript:
     return Transcript(words=make_words(text), language="es", duration=30.0)
 
 
+GREETED = (
+    "Hola, soy la doctora Ana Ruiz, de la clínica del sueño. Hoy respondo a sus preguntas sobre la apnea. "
+    "¿Qué es la apnea del sueño? Es una pausa de la respiración mientras duerme, muchas veces cada noche. "
+    "Suele ir con ronquidos fuertes y cansancio de día. "
+    "¿Cómo se trata la apnea? Con una máquina que manda aire por una mascarilla mientras duerme. "
+    "Casi todos los pacientes se acostumbran en pocas semanas."
+)
+
+
+def test_a_spanish_talk_opening_with_a_greeting_has_it_as_its_lead_not_a_heading_or_the_description():
+    draft = make_draft(
+        locales.split_sentences(_spanish(GREETED)),
+        Source("charla.mp4", "0", 30.0),
+        DraftOptions(date="2026-01-01"),
+    )
+    lead, *answers = draft.sections
+    assert (lead.lead, lead.heading) == (
+        True,
+        "Introducción",
+    )  # shown in chapters only, not a made-up heading
+    assert [s.heading for s in answers] == ["¿Qué es la apnea del sueño?", "¿Cómo se trata la apnea?"]
+    assert draft.description.startswith("Es una pausa de la respiración")  # not "Hola, soy la doctora"
+    post = render_all(RenderContext(draft, locales.split_sentences(_spanish(GREETED))), ("md",))["post.md"]
+    assert "## Introducción" not in post.decode() and "Hola, soy la doctora" in post.decode()
+
+
 def test_spanish_sentences_keep_abbreviations_and_inverted_question_marks():
     transcript = locales.split_sentences(
         _spanish("La Dra. García pone la vacuna. ¿Duele la inyección? No, apenas un segundo. ¡Qué bien!")

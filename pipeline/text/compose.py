@@ -53,7 +53,7 @@ from video2blog.pipeline.text.questions import (
 from video2blog.pipeline.text.sections import SectionSpan, materialize
 from video2blog.pipeline.text.spoken import heading_text, question_lead
 from video2blog.pipeline.text.subjects import SubjectModel, section_subjects
-from video2blog.pipeline.textutil import GREETING, INTRO
+from video2blog.pipeline.textutil import greeting_pattern, intro_pattern, message
 
 MAX_PARAGRAPH_SENTENCES = 3
 MAX_PARAGRAPH_WORDS = 70
@@ -170,9 +170,11 @@ def _other_language_draft(
     language = transcript.language
     used = [s.heading for s in unnamed if s.heading]
     sections = []
-    for section in unnamed:
+    for section in _with_lead(unnamed, language):
         if section.heading_source == "spoken":
             section = replace(section, heading=locales.spoken_heading(section.heading, language))
+        if section.lead and not section.heading:  # shown in the chapters and the review page only
+            section = replace(section, heading=message(language, "introduction"), heading_source="generated")
         if not section.heading:
             text = " ".join(p.text for p in section.paragraphs)
             heading = locales.generated_heading(text, language, used)
@@ -187,7 +189,7 @@ def _other_language_draft(
     return Draft(
         title=title,
         slug=slugify(title),
-        description=locales.describe(prose),
+        description=locales.describe(_described(sections), intro_pattern(language)),
         date=options.date,
         source=source,
         sections=tuple(sections),
@@ -397,13 +399,20 @@ def _name_sections(
     return named
 
 
-def _with_lead(sections: list[Section]) -> list[Section]:
+def _described(sections: Sequence[Section]) -> list[str]:
+    """The paragraphs a description is taken from: all but the lead's (its greeting)."""
+    return [p.text for s in sections if not s.lead for p in s.paragraphs]
+
+
+def _with_lead(sections: list[Section], language: str = "en") -> list[Section]:
     """The sections, the first marked as the post's lead when it is the talk's opening: no question
     was spoken to head it, and every sentence of it greets or says what the talk will cover, or it
-    greets ("Hello, I am one of the doctors here") and the next section opens with a spoken question."""
-    if len(sections) < 2 or sections[0].heading_source == "spoken":
+    greets ("Hello, I am one of the doctors here", "Hola, soy la doctora") and the next section opens
+    with a spoken question. None is a lead in a language whose greetings do not ship."""
+    greeting, intro = greeting_pattern(language), intro_pattern(language)
+    if len(sections) < 2 or sections[0].heading_source == "spoken" or greeting is None or intro is None:
         return sections
     said = [s for p in sections[0].paragraphs for s in sentences_of(p.text)]
-    greets = bool(said) and bool(GREETING.search(said[0])) and sections[1].heading_source == "spoken"
-    opening = greets or (bool(said) and all(INTRO.search(s) for s in said))
+    greets = bool(said) and bool(greeting.search(said[0])) and sections[1].heading_source == "spoken"
+    opening = greets or (bool(said) and all(intro.search(s) for s in said))
     return [replace(sections[0], lead=True), *sections[1:]] if opening else sections

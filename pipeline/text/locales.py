@@ -15,6 +15,7 @@ would make English headings out of Spanish words. So for a language other than E
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -350,17 +351,19 @@ def generated_heading(text: str, language: str, used: list[str]) -> str:
 DESCRIPTION_LIMIT = 160
 
 
-def describe(prose: list[str], limit: int = DESCRIPTION_LIMIT) -> str:
-    """A meta description: the talk's first one or two sentences within ``limit`` characters."""
+def describe(prose: list[str], intro: re.Pattern[str] | None = None, limit: int = DESCRIPTION_LIMIT) -> str:
+    """A meta description: the talk's first one or two sentences within ``limit`` characters, past a
+    greeting or agenda (``intro``: "Hola, soy la doctora...", "Hoy respondo a...") where another follows."""
+    sentences = [s for paragraph in prose for s in _punkt("xx").tokenize(paragraph)]
+    said = [s for s in sentences if intro is None or not intro.search(s)] or sentences
     text = ""
-    for paragraph in prose:
-        for sentence in _punkt("xx").tokenize(paragraph):
-            joined = f"{text} {sentence}".strip()
-            if len(joined) > limit:
-                return text or _shortened(sentence, limit)
-            text = joined
-            if text.count(" ") >= 12:
-                return text
+    for sentence in said:
+        joined = f"{text} {sentence}".strip()
+        if len(joined) > limit:
+            return text or _shortened(sentence, limit)
+        text = joined
+        if text.count(" ") >= 12:
+            return text
     return text
 
 
