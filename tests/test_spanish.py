@@ -244,6 +244,26 @@ def test_a_spanish_talk_opening_with_a_greeting_has_it_as_its_lead_not_a_heading
     assert "## Introducción" not in post.decode() and "Hola, soy la doctora" in post.decode()
 
 
+@pytest.mark.parametrize(
+    ("heard", "heading"),
+    [
+        (
+            "Cuando puedo volver a correr?",
+            "¿Cuándo puedo volver a correr?",
+        ),  # the recogniser's missing accent
+        ("Por que me duele la rodilla?", "¿Por qué me duele la rodilla?"),
+        ("¿Quien puede hacerlo?", "¿Quién puede hacerlo?"),
+        ("¿Cómo se trata?", "¿Cómo se trata?"),
+        (
+            "Cuando termine el tratamiento, podré correr?",
+            "¿Cuando termine el tratamiento, podré correr?",
+        ),  # a clause
+    ],
+)
+def test_a_spoken_spanish_question_heading_opens_with_its_interrogative_accented(heard: str, heading: str):
+    assert locales.spoken_heading(heard, "es") == heading
+
+
 def test_spanish_sentences_keep_abbreviations_and_inverted_question_marks():
     transcript = locales.split_sentences(
         _spanish("La Dra. García pone la vacuna. ¿Duele la inyección? No, apenas un segundo. ¡Qué bien!")

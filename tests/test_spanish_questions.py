@@ -74,7 +74,7 @@ def test_the_recovered_questions_head_their_sections():
     )
     spoken = [s.heading for s in draft.sections if s.heading_source == "spoken"]
     assert spoken == [
-        "¿Cuando debo empezar la rehabilitación después de una operación?",
+        "¿Cuándo debo empezar la rehabilitación después de una operación?",
         "¿Qué pasa si me salto una sesión?",
     ]
 

@@ -383,7 +383,37 @@ def spoken_heading(heading: str, language: str) -> str:
         return heading
     plain = _condition_kept(heading.strip().lstrip("¿").rstrip(".?"), language)
     asks = heading.rstrip().endswith("?") or _opens_question(plain, language)
-    return f"¿{plain}?" if asks and plain else heading
+    return f"¿{_accented(plain, name)}?" if asks and plain else heading
+
+
+def _accented(question: str, name: str) -> str:
+    """A question whose opening interrogative the recogniser wrote without its accent, with it
+    ("Cuando puedo volver a correr" -> "Cuándo puedo volver a correr"; the accented forms of ``name``).
+    One with a comma is left as written: "Cuando termine el tratamiento, ¿podré correr?" opens with a
+    clause, not an interrogative."""
+    if "," in question:
+        return question
+    words = question.split(" ")
+    accented = _accented_forms(name)
+    for n in (2, 1):
+        said = words[:n]
+        key = " ".join(asked.fold(w) for w in said)
+        if len(words) > n and all(w.isalpha() for w in said) and key in accented:
+            written = accented[key]
+            written = written[0].upper() + written[1:] if said[0][0].isupper() else written
+            return " ".join([written, *words[n:]])
+    return question
+
+
+@cache
+def _accented_forms(name: str) -> dict[str, str]:
+    """Each interrogative of ``name`` that carries an accent, by its form without ("cuando" -> "cuándo")."""
+    found = {}
+    for entry in word_list(name):
+        key = " ".join(asked.fold(w) for w in entry.split())
+        if key != entry:
+            found[key] = entry
+    return found
 
 
 def _condition_kept(heading: str, language: str) -> str:
