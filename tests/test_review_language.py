@@ -104,6 +104,12 @@ def use_the_editor(tab, touch: bool) -> list[str]:
     return seen
 
 
+# Every toggle's words are inside it and inside the panel (a long label ran 80 px past a phone's panel).
+TOGGLES_FIT = """[...document.querySelectorAll('.toggles label')].every(label =>
+    label.scrollWidth <= label.clientWidth
+    && label.getBoundingClientRect().right <= label.closest('.pane-inner').getBoundingClientRect().right)"""
+
+
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_the_edit_page_speaks_the_drafts_language(browser, served, size: str):  # noqa: F811
     language, server = served
@@ -113,6 +119,7 @@ def test_the_edit_page_speaks_the_drafts_language(browser, served, size: str):  
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
     open_served(tab, server)
     text = messages(language)
+    assert tab.evaluate(TOGGLES_FIT), "a toggle is cut off or runs out of the panel"
     toolbar = tab.get_by_role("group", name=text["editing"])
     sync_api.expect(toolbar.get_by_role("button", name=text["save"])).to_be_visible()
     sync_api.expect(tab.locator("#section-2 [data-act=merge]")).to_have_text(text["merge_previous"])
