@@ -137,3 +137,9 @@ def test_publish_names_a_folder_that_is_no_draft_before_asking_for_the_password(
     )
     result = runner.invoke(app, [*args, "--status", "live"])
     assert result.exit_code == 2 and "unknown status 'live'" in result.output
+    gone = runner.invoke(app, ["publish", str(tmp_path / "no-such-draft"), *args[2:]])
+    assert (gone.exit_code, gone.output.strip()) == (
+        1,
+        f"video2blog: error: {tmp_path / 'no-such-draft'}: does not exist or is not a folder; "
+        "give a folder written by video2blog draft",
+    )

@@ -191,6 +191,22 @@ def test_a_post_changed_on_the_site_is_not_replaced_unless_forced(
     assert again.returncode == 0, again.stderr
 
 
+def test_a_renamed_heading_renames_its_still_in_the_media_library(
+    site: Site, draft_dir: Path, tmp_path: Path
+):
+    copy = tmp_path / "copy"
+    _published_copy(site, draft_dir, copy, "renamed-heading")
+    data = json.loads((copy / "draft.json").read_text())
+    section = next(s for s in data["sections"][1:] if s.get("image"))
+    section["heading"] = "Who can have ketamine?"  # as a review Save renames it: the still keeps its file
+    (copy / "draft.json").write_text(json.dumps(data))
+    again = publish(site, copy)
+    assert again.returncode == 0, again.stderr
+    item = json.loads((copy / "publish.json").read_text())[site.url]["media"][section["image"]]
+    shown = api(site, f"/wp/v2/media/{item['id']}")
+    assert (shown["alt_text"], shown["title"]["raw"]) == ("Who can have ketamine?", "Who can have ketamine?")
+
+
 def test_a_post_moved_to_the_trash_is_made_again(site: Site, draft_dir: Path, tmp_path: Path):
     copy = tmp_path / "copy"
     first = _published_copy(site, draft_dir, copy, "trashed-then-again")

@@ -108,8 +108,8 @@ def _without_prompt(
     if missed_seconds(plain.words, duration, speech) >= missed_seconds(part.words, duration, speech):
         return part
     log.warning(
-        "speech at %s was missed with the glossary prompt; heard again without it "
-        "(the glossary still corrects spellings)",
+        "speech at %s was missed with the recogniser's prompt (the glossary's terms, or the language's "
+        "sample sentence); heard again without it (a glossary still corrects spellings)",
         _at(where, duration),
     )
     return plain

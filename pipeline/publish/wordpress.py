@@ -179,6 +179,10 @@ def read_draft_post(draft_dir: Path) -> DraftPost:
 
 
 def _read_json(path: Path) -> dict[str, Any]:
+    if not path.parent.is_dir():
+        raise InputError(
+            "does not exist or is not a folder; give a folder written by video2blog draft", path.parent
+        )
     if not path.exists():
         raise InputError("is not a video2blog draft folder (no draft.json)", path.parent)
     return read_json_object(path)
@@ -301,10 +305,11 @@ def _tag_id(client: RestClient, name: str) -> int:
 def upload_images(
     client: RestClient, draft_dir: Path, images: tuple[tuple[str, str], ...], uploaded: dict[str, Any]
 ) -> dict[str, Any]:
-    """Upload each still not yet on the site (unchanged ones already there are kept).
+    """Upload each still not yet on the site (unchanged ones already there are kept, their alt text and
+    title made the heading's again where it was renamed since).
 
     Returns:
-        draft-folder path -> {"id", "url", "sha256"} of its media item.
+        draft-folder path -> {"id", "url", "sha256", "alt"} of its media item.
     """
     media: dict[str, Any] = {}
     for path, alt in images:
@@ -312,10 +317,13 @@ def upload_images(
         sha = hashlib.sha256(data).hexdigest()
         before = uploaded.get(path)
         if isinstance(before, dict) and before.get("sha256") == sha and _on_site(client, before):
-            media[path] = before
+            if before.get("alt") != alt:  # a heading renamed in review keeps its still's file
+                client.call("POST", f"/wp/v2/media/{int(before['id'])}", {"alt_text": alt, "title": alt})
+            media[path] = {**before, "alt": alt}
             continue
         item = client.upload(Path(path).name, data, {"alt_text": alt, "title": alt})
-        media[path] = {"id": int(item["id"]), "url": str(item.get("source_url", "")), "sha256": sha}
+        url = str(item.get("source_url", ""))
+        media[path] = {"id": int(item["id"]), "url": url, "sha256": sha, "alt": alt}
     return media
 
 
