@@ -79,6 +79,10 @@ def bad(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (d / "empty.mp4").write_bytes(b"")
     blue = "-f lavfi -i color=c=blue:s=64x64:r=5 -t 1 -c:v mpeg4".split()
     ffmpeg(*blue, str(d / "noaudio.mp4"))
+    ffmpeg("-i", str(d / "whole-faststart.mp4"), "-c", "copy", str(d / "whole.mkv"))
+    cut_in_half(d / "whole.mkv", d / "truncated.mkv")
+    ffmpeg("-i", str(d / "whole-faststart.mp4"), "-vn", str(d / "whole.wav"))
+    cut_in_half(d / "whole.wav", d / "truncated.wav")
     return d
 
 
@@ -182,6 +186,30 @@ def test_truncated_faststart_mp4_is_an_error_not_half_a_draft(bad: Path, tmp_pat
     assert result.exit_code == 1
     assert_one_line(result.output, str(source), "is truncated or damaged", "copy or export the file again")
     assert files_in(out) == {}
+
+
+@pytest.mark.parametrize("name", ["truncated.mkv", "truncated.wav"])
+def test_a_cut_file_whose_probe_hides_its_length_is_an_error_not_half_a_draft(
+    bad: Path, tmp_path: Path, stub_engine: None, name: str
+):
+    """Matroska gives a stream's length only as a tag, and ffmpeg takes a WAV's from the file's size: the
+    length they declare (the tag, the header's data size) is what the decoded audio must reach."""
+    source = bad / name
+    assert media.probe(source).audio_duration == pytest.approx(20, abs=0.5)
+    out = tmp_path / "draft"
+    result = runner.invoke(app, ["draft", str(source), "--out", str(out), "--no-cache"])
+    assert result.exit_code == 1
+    assert_one_line(result.output, str(source), "is truncated or damaged", "copy or export the file again")
+    assert files_in(out) == {}
+
+
+@pytest.mark.parametrize("name", ["whole.mkv", "whole.wav"])
+def test_a_whole_mkv_or_wav_is_not_taken_for_truncated(
+    bad: Path, tmp_path: Path, stub_engine: None, name: str
+):
+    assert media.probe(bad / name).audio_duration == pytest.approx(20, abs=0.5)
+    result = runner.invoke(app, ["draft", str(bad / name), "--out", str(tmp_path / "d"), "--no-cache"])
+    assert result.exit_code == 0, result.output
 
 
 def test_whole_faststart_mp4_is_not_taken_for_truncated(bad: Path, tmp_path: Path, stub_engine: None):

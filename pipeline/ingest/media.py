@@ -11,11 +11,12 @@ import json
 import logging
 import math
 import os
+import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Generator, Iterator
-from dataclasses import dataclass
+from collections.abc import Generator, Iterator, Mapping
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
@@ -40,6 +41,8 @@ PAUSE_FRAMES = 10
 TRUNCATION_SLACK = (2.0, 0.02)  # seconds, fraction of the duration
 # Audio that stops this much short of its declared length, within the slack, is noted in the draft.
 TRUNCATION_NOTICE_S = 0.5
+# Bytes of a WAV file read for its header's chunks (fmt and data come first; a long LIST chunk may not).
+WAV_HEADER_READ = 65536
 # Several audio tracks: each is heard in this many excerpts of this many seconds to find the speech.
 SPEECH_EXCERPTS = 3
 SPEECH_EXCERPT_S = 20.0
@@ -123,7 +126,7 @@ def probe(path: Path) -> MediaInfo:
         InputError: the file is missing, unreadable, not media, or has no audio stream.
     """
     check_readable(path)
-    info = _probe_ffprobe(path) if shutil.which("ffprobe") else _probe_av(path)
+    info = _as_declared(_probe_ffprobe(path) if shutil.which("ffprobe") else _probe_av(path))
     if not info.has_audio:
         raise InputError("has no audio stream, so there is no speech to transcribe", path)
     if not all(math.isfinite(t) and t >= 0 for t in (info.duration, *(a.duration for a in info.tracks))):
@@ -131,6 +134,15 @@ def probe(path: Path) -> MediaInfo:
             "states a length that is not a finite time; re-mux it (ffmpeg -i IN -c copy OUT)", path
         )
     return info
+
+
+def _as_declared(info: MediaInfo) -> MediaInfo:
+    """``info`` with a WAV's audio as long as its header declares, where that is longer than probed."""
+    declared = wav_declared_seconds(info.path)
+    if not declared or not info.tracks or declared <= info.tracks[0].duration:
+        return info
+    tracks = (replace(info.tracks[0], duration=declared), *info.tracks[1:])
+    return replace(info, tracks=tracks, audio_duration=declared)
 
 
 def _probe_av(path: Path) -> MediaInfo:
@@ -155,9 +167,43 @@ def _av_track(number: int, stream: Any) -> AudioTrack:
 
 
 def _av_stream_seconds(stream: object) -> float:
-    if stream is None or not stream.duration or not stream.time_base:  # type: ignore[attr-defined]
+    if stream is None:
         return 0.0
+    if not stream.duration or not stream.time_base:  # type: ignore[attr-defined]
+        return tagged_seconds(stream.metadata)  # type: ignore[attr-defined]
     return float(stream.duration * stream.time_base)  # type: ignore[attr-defined]
+
+
+def tagged_seconds(tags: Mapping[str, str]) -> float:
+    """A stream's length as its ``DURATION`` tag states it ("00:01:48.485000000": Matroska and WebM give
+    no other per stream), or 0 where there is none."""
+    found = re.fullmatch(r"(\d+):(\d{2}):(\d{2}(?:\.\d+)?)", str(tags.get("DURATION", "")).strip())
+    if not found:
+        return 0.0
+    hours, minutes, seconds = found.groups()
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def wav_declared_seconds(path: Path) -> float:
+    """The length a WAV file's header declares (its ``data`` chunk's size over the byte rate), or 0 for
+    a file that is no WAV or leaves it open (a size of 0 or 0xFFFFFFFF, as a recorder still writing it
+    does). ffmpeg takes a WAV's length from the file's size, so only the header tells it was cut short."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(WAV_HEADER_READ)
+    except OSError:
+        return 0.0
+    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return 0.0
+    rate, at = 0, 12
+    while at + 8 <= len(head):
+        chunk, size = head[at : at + 4], int.from_bytes(head[at + 4 : at + 8], "little")
+        if chunk == b"fmt " and at + 20 <= len(head):
+            rate = int.from_bytes(head[at + 16 : at + 20], "little")  # average bytes a second
+        if chunk == b"data":
+            return size / rate if rate and 0 < size < 0xFFFFFFFF else 0.0
+        at += 8 + size + (size & 1)
+    return 0.0
 
 
 def _av_duration(container: object) -> float:
@@ -197,7 +243,11 @@ def _probe_ffprobe(path: Path) -> MediaInfo:
     kinds = {s.get("codec_type") for s in data.get("streams", [])}
     audios = [s for s in data.get("streams", []) if s.get("codec_type") == "audio"]
     tracks = tuple(
-        AudioTrack(n, float(a.get("duration") or 0.0), bool((a.get("disposition") or {}).get("default")))
+        AudioTrack(
+            n,
+            float(a.get("duration") or 0.0) or tagged_seconds(a.get("tags") or {}),
+            bool((a.get("disposition") or {}).get("default")),
+        )
         for n, a in enumerate(audios, 1)
     )
     duration = float(data.get("format", {}).get("duration") or 0.0)
