@@ -57,6 +57,29 @@ def test_names_are_distinct_stable_and_readable():
     assert clash["c.mp4"] == "c-mp4" and clash["a-b/c.mp4"].startswith("a-b-c-mp4-")
 
 
+def test_an_input_drafted_before_keeps_its_folder_name_when_a_namesake_joins():
+    drafted = {"talk.mp4": "talk", "gone.mp4": "gone"}  # gone.mp4 is no longer in the inbox
+    names = draft_names(["b/talk.mov", "talk.mp4", "x/Talk.m4a"], drafted)
+    assert names["talk.mp4"] == "talk"  # not "talk-mp4": the editor's folder stays the video's
+    assert names["b/talk.mov"] == "b-talk-mov" and names["x/Talk.m4a"] == "x-Talk-m4a"
+    assert draft_names(["gone.mp4"], {}) == {"gone.mp4": "gone"}
+
+
+@pytest.mark.slow
+def test_a_namesake_added_to_the_inbox_leaves_the_drafted_folder_and_its_edits_alone(tmp_path: Path):
+    inbox, out, cache = tmp_path / "in", tmp_path / "out", tmp_path / "cache"
+    cut_clip(inbox / "talk.mp4", 10, 4)
+    assert batch(str(inbox), "--out", str(out), "--recursive", cache=cache).exit_code == 0
+    post = out / "talk" / "post.md"
+    edited = post.read_text() + "\nA sentence the editor added.\n"
+    post.write_text(edited)
+    cut_clip(inbox / "b" / "talk.mov", 30, 4)
+    result = batch(str(inbox), "--out", str(out), "--recursive", cache=cache)
+    assert result.exit_code == 0, result.output
+    assert statuses(out) == {"talk": "skipped", "b-talk-mov": "drafted"}
+    assert post.read_text() == edited and not (out / "talk-mp4").exists()
+
+
 def test_inputs_are_media_files_or_pattern_matches(tmp_path: Path):
     for rel in ["a.mp4", "b.MOV", "notes.txt", ".hidden.mp4", "sub/c.m4a", ".git/d.mp4", "draft/e.mp4"]:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)

@@ -35,7 +35,7 @@ from video2blog.pipeline.batch.report import (
     now,
     write_report,
 )
-from video2blog.pipeline.batch.state import STATE, SourceState, current_state, settings_key
+from video2blog.pipeline.batch.state import STATE, SourceState, current_state, read_state, settings_key
 from video2blog.pipeline.errors import UsageError, Video2BlogError
 from video2blog.pipeline.ingest.media import check_readable
 from video2blog.pipeline.output import MANIFEST, folder_lock
@@ -174,8 +174,21 @@ def check_options(options: BatchOptions) -> None:
 def plan(options: BatchOptions) -> list[BatchItem]:
     """The inputs, in path order, each with its draft folder name."""
     found = find_inputs(options.folder, options.recursive, options.patterns, options.out_dir)
-    names = draft_names(found)
+    names = draft_names(found, drafted_names(options.out_dir, found))
     return [BatchItem(options.folder / rel, rel, names[rel]) for rel in found]
+
+
+def drafted_names(out_dir: Path, relatives: Sequence[str]) -> dict[str, str]:
+    """The folder of ``out_dir`` an earlier batch drafted each of ``relatives`` into (its state file names
+    the input), so that a video keeps its folder, and an editor's work in it, when another file of the
+    same name joins the inbox. Where two folders name one input, the first by name."""
+    wanted, found = set(relatives), {}
+    with contextlib.suppress(OSError):
+        for folder in sorted(out_dir.iterdir()):
+            state = read_state(folder) if folder.is_dir() else None
+            if state is not None and state.source in wanted:
+                found.setdefault(state.source, folder.name)
+    return found
 
 
 def find_inputs(
@@ -213,18 +226,24 @@ def _wanted(relative: str, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(relative, p) for p in patterns)
 
 
-def draft_names(relatives: Sequence[str]) -> dict[str, str]:
+def draft_names(relatives: Sequence[str], drafted: dict[str, str] | None = None) -> dict[str, str]:
     """A distinct draft folder name for each input path, stable for a given set of paths.
 
-    A name is the file's name without its extension. Where two inputs share it (``a/talk.mp4``,
-    ``b/talk.mov``), each gets its whole path instead, with ``/`` and ``.`` made ``-``
-    (``a-talk-mp4``, ``b-talk-mov``); a short hash of the path settles any clash left.
+    An input ``drafted`` into a folder before keeps that folder's name. Any other's name is the file's
+    name without its extension. Where two inputs share it (``a/talk.mp4``, ``b/talk.mov``), each gets its
+    whole path instead, with ``/`` and ``.`` made ``-`` (``a-talk-mp4``, ``b-talk-mov``); a short hash of
+    the path settles any clash left.
     """
-    reserved = Counter({REPORT_JSON.casefold(): 1, REPORT_CSV.casefold(): 1})
-    stems = Counter(_stem(r).casefold() for r in relatives) + reserved
-    first = {r: _stem(r) if stems[_stem(r).casefold()] == 1 else _flat(r) for r in relatives}
-    taken = Counter(n.casefold() for n in first.values())
-    return {r: n if taken[n.casefold()] == 1 else f"{n}-{_short_hash(r)}" for r, n in first.items()}
+    inputs = set(relatives)
+    kept = {r: n for r, n in (drafted or {}).items() if r in inputs}
+    new = [r for r in relatives if r not in kept]
+    reserved = Counter([REPORT_JSON, REPORT_CSV, *kept.values()])
+    reserved = Counter({name.casefold(): n for name, n in reserved.items()})
+    stems = Counter(_stem(r).casefold() for r in new) + reserved
+    first = {r: _stem(r) if stems[_stem(r).casefold()] == 1 else _flat(r) for r in new}
+    taken = Counter(n.casefold() for n in first.values()) + reserved
+    named = {r: n if taken[n.casefold()] == 1 else f"{n}-{_short_hash(r)}" for r, n in first.items()}
+    return {r: kept.get(r) or named[r] for r in relatives}
 
 
 def _stem(relative: str) -> str:
