@@ -29,7 +29,7 @@ from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_pr
 from video2blog.pipeline.llm import LlmOptions
 from video2blog.pipeline.llm.options import Mode
 from video2blog.pipeline.run import DraftOptions, DraftResult, clinic_claim_rules, draft_file
-from video2blog.pipeline.signals import restore_handlers
+from video2blog.pipeline.signals import Terminated, restore_handlers
 from video2blog.pipeline.writers.formats import WRITERS, parse_formats
 from video2blog.pipeline.writers.site import check_front_matter
 
@@ -533,10 +533,6 @@ def _report(result: DraftResult) -> None:
         typer.echo(f"  note: {note}")
 
 
-class _Terminated(KeyboardInterrupt):
-    """SIGTERM, raised like Ctrl-C so that the same clean-up runs; exit status 143."""
-
-
 class _errors_to_exit:
     """Turn the project's errors into one line on stderr and their exit status; SIGTERM acts as Ctrl-C.
 
@@ -568,7 +564,7 @@ class _errors_to_exit:
             signal.setitimer(signal.ITIMER_REAL, FINALIZER_RETRY_S)
             return
         signal.setitimer(signal.ITIMER_REAL, 0)  # a retry still to come would interrupt the clean-up
-        raise _Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+        raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
     def __exit__(self, kind: type | None, exc: BaseException | None, tb: object) -> None:
         if self._saved:
@@ -579,7 +575,7 @@ class _errors_to_exit:
             raise typer.Exit(exc.exit_code)
         if isinstance(exc, KeyboardInterrupt) or (self.signalled and isinstance(exc, Exception)):
             typer.echo("video2blog: interrupted; finished files were kept, nothing half-written", err=True)
-            terminated = isinstance(exc, _Terminated) or self.signalled == signal.SIGTERM
+            terminated = isinstance(exc, Terminated) or self.signalled == signal.SIGTERM
             raise typer.Exit(143 if terminated else 130)
 
 

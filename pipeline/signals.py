@@ -27,6 +27,12 @@ from types import FrameType
 from typing import Any
 
 Handler = Callable[[int, FrameType | None], Any]  # a Python signal handler
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that the same clean-up runs; exit status 143."""
+
+
 SIGNALS = (signal.SIGTERM, signal.SIGINT)  # the order they are delivered in when several came
 
 

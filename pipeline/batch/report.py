@@ -57,6 +57,9 @@ class BatchReport:
     finished: str = ""
     interrupted: bool = False
     library: LibraryResult | None = None  # the related posts step after the drafts (batch/library.py)
+    # The exit status of a batch that ended before every input was tried: 130 after Ctrl-C, 143 after
+    # SIGTERM, 1 where the batch itself failed (its Dask scheduler lost); 0 while it runs through.
+    stopped: int = 0
 
     def update(self, record: ItemRecord) -> None:
         """Replace the record of the same input."""
@@ -69,7 +72,10 @@ class BatchReport:
 
     @property
     def exit_code(self) -> int:
-        """0 when every input was drafted, skipped or kept edits; 1 when any failed."""
+        """0 when every input was drafted, skipped or kept edits; 1 when any failed; the status it
+        :attr:`stopped` with where it ended early."""
+        if self.stopped:
+            return self.stopped
         return 1 if any(r.status == "failed" for r in self.records) else 0
 
     def failures(self) -> list[ItemRecord]:

@@ -40,6 +40,7 @@ from video2blog.pipeline.errors import UsageError, Video2BlogError
 from video2blog.pipeline.ingest.media import check_readable
 from video2blog.pipeline.output import MANIFEST, folder_lock
 from video2blog.pipeline.run import ComputedDraft, DraftOptions, check_local, write_draft
+from video2blog.pipeline.signals import Terminated
 from video2blog.pipeline.sources import MEDIA_SUFFIXES
 
 log = logging.getLogger(__name__)
@@ -139,8 +140,11 @@ def _run(options: BatchOptions, items: list[BatchItem], report: BatchReport, obs
     runner = _Runner(options, report, observer)
     try:
         runner.run(items)
-    except KeyboardInterrupt:
-        report.interrupted = True
+    except KeyboardInterrupt as stop:
+        report.interrupted, report.stopped = True, 143 if isinstance(stop, Terminated) else 130
+        raise
+    except Exception:
+        report.stopped = 1  # the batch itself failed: what was not tried stays pending for the next run
         raise
     finally:
         runner.close()
