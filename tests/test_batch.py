@@ -98,6 +98,8 @@ def test_inputs_are_media_files_or_pattern_matches(tmp_path: Path):
         (["{folder}", "--jobs", "0"], "--jobs must be 1 or more"),
         (["{folder}", "--jobs", "2", "--scheduler", "tcp://127.0.0.1:1"], "not both"),
         (["{folder}", "--formats", "pdf"], "unknown format pdf"),
+        (["{folder}", "--scheduler", "127.0.0.1:8786x"], "is not a Dask scheduler address"),  # no 40 s wait
+        (["{folder}", "--scheduler", "http://10.0.0.5:8786"], "is not a Dask scheduler address"),
     ],
 )
 def test_usage_errors_exit_2(tmp_path: Path, args: list[str], message: str):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import socket
+import subprocess
 import sys
 import threading
 import time
@@ -153,6 +156,46 @@ def _busy_worker(client, timeout: float) -> str:  # type: ignore[no-untyped-def]
             return busy[0]
         time.sleep(0.05)
     raise AssertionError("no worker started a video")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_lost_scheduler_ends_the_batch_in_one_line_with_the_videos_pending(tmp_path: Path):
+    videos, out = make_clips(tmp_path / "videos", 3, 8.0)[0].parent, tmp_path / "out"
+    address, dask = f"tcp://127.0.0.1:{_free_port()}", str(Path(sys.executable).with_name("dask"))
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    port = address.rsplit(":", 1)[1]
+    scheduler = subprocess.Popen(
+        [dask, "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"], **quiet
+    )
+    worker = subprocess.Popen(
+        [dask, "worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--no-dashboard"], **quiet
+    )
+    try:
+        with distributed.Client(address, timeout="60s", set_as_default=False) as watcher:
+            watcher.wait_for_workers(1, timeout=120)
+            cmd = [sys.executable, "-m", "video2blog", "batch", str(videos), "--out", str(out), "--no-cache"]
+            batch = subprocess.Popen([*cmd, "--scheduler", address], stderr=subprocess.PIPE, text=True)
+            _busy_worker(watcher, timeout=180)
+        scheduler.kill()
+        _, stderr = batch.communicate(timeout=180)
+    finally:
+        for process in (scheduler, worker):
+            process.kill()
+            process.wait(timeout=60)
+    said = [line for line in stderr.splitlines() if line.startswith("video2blog:")]
+    assert batch.returncode == 1 and "Traceback" not in stderr, stderr
+    assert said == [
+        f"video2blog: error: lost the Dask scheduler at {address}; the videos not drafted stay "
+        "pending: start it again and run the same batch to resume"
+    ], stderr
+    report = json.loads((out / "batch-report.json").read_text())
+    assert report["exit_status"] == 1 and "failed" not in {item["status"] for item in report["items"]}
+    assert report["counts"]["pending"] >= 1
 
 
 def test_without_dask_the_error_says_how_to_install_it(tmp_path: Path, monkeypatch):

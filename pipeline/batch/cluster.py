@@ -24,16 +24,19 @@ Workers only read inputs and compute, in a scratch folder of their own:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import tempfile
 import time
+import urllib.parse
 from collections import defaultdict
-from concurrent.futures import Future
+from collections.abc import Iterator
+from concurrent.futures import CancelledError, Future
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from video2blog.pipeline.batch.jobs import Job, JobResult, cpu_cores
+from video2blog.pipeline.batch.jobs import BackendLost, Job, JobResult, cpu_cores
 from video2blog.pipeline.digest import sha256_file
 from video2blog.pipeline.errors import InputError, UsageError, Video2BlogError
 from video2blog.pipeline.ingest.transcribe import cache_key, read_cached, write_cached
@@ -43,6 +46,9 @@ log = logging.getLogger(__name__)
 
 INSTALL_HINT = "pip install 'video2blog[dask]'"
 CONNECT_TIMEOUT = "20s"
+CLOSE_TIMEOUT_S = 5
+SCHEMES = ("tcp", "tls", "ws", "wss")  # the protocols a Dask scheduler listens on
+CLIENT_LOG = "distributed.client"
 
 
 class ClusterError(Video2BlogError):
@@ -51,6 +57,22 @@ class ClusterError(Video2BlogError):
 
 class SourceNotVisible(Exception):
     """Raised on a worker that cannot read the job's input at the client's path."""
+
+
+def check_address(address: str) -> None:
+    """Raise :class:`UsageError` for a ``--scheduler`` that is no Dask address (a scheme Dask does not
+    speak, no host, a port that is no number), before a client tries it: one given a malformed address
+    waits 40 s while it is collected."""
+    parts = urllib.parse.urlsplit(address.strip() if "://" in address else f"tcp://{address.strip()}")
+    try:
+        parts.port  # noqa: B018 (a port that is no number raises here)
+    except ValueError:
+        parts = parts._replace(netloc="")
+    if parts.scheme not in SCHEMES or not parts.hostname or parts.path.strip("/") or parts.query:
+        raise UsageError(
+            f"--scheduler {address!r} is not a Dask scheduler address; give the one 'dask scheduler' "
+            "prints, like tcp://10.0.0.5:8786"
+        )
 
 
 def import_distributed() -> Any:
@@ -68,7 +90,10 @@ class DaskBackend:
     """Runs jobs on the workers of the Dask scheduler at ``address``, through its ``Executor``."""
 
     def __init__(self, address: str, cache_dir: Path | None, max_send_bytes: int) -> None:
+        self.address = address
         self.client = connect(address)
+        # Dask logs a lost scheduler as an error of its own; the batch says it once, and how to resume.
+        logging.getLogger(CLIENT_LOG).addFilter(_not_reconnecting)
         _allow_large_jobs(max_send_bytes)
         self.executor = self.client.get_executor(pure=False)  # a concurrent.futures.Executor
         self.cache_dir, self.max_send_bytes = cache_dir, max_send_bytes
@@ -101,7 +126,16 @@ class DaskBackend:
         return source.read_bytes()
 
     def retry(self, job: Job, error: BaseException) -> Job | None:
-        """Send the file itself to a worker that could not read it; other errors are final."""
+        """Send the file itself to a worker that could not read it; other errors are final.
+
+        Raises:
+            BackendLost: the job was cancelled because the scheduler is gone.
+        """
+        if isinstance(error, CancelledError) and self.client.status != "running":
+            raise BackendLost(
+                f"lost the Dask scheduler at {self.address}; the videos not drafted stay pending: start it "
+                "again and run the same batch to resume"
+            )
         if not isinstance(error, SourceNotVisible) or job.data is not None:
             return None
         if not self.send_bytes:
@@ -121,7 +155,26 @@ class DaskBackend:
         try:
             self.executor.shutdown(wait=not cancel)
         finally:
-            self.client.close()
+            lost = self.client.status != "running"
+            with _quiet(CLIENT_LOG, lost), contextlib.suppress(OSError, TimeoutError):
+                self.client.close(timeout=CLOSE_TIMEOUT_S)  # a scheduler that is gone is not waited for
+
+
+def _not_reconnecting(record: logging.LogRecord) -> bool:
+    return "reconnect" not in record.getMessage()
+
+
+@contextlib.contextmanager
+def _quiet(logger: str, when: bool) -> Iterator[None]:
+    """``logger`` silent inside the block, ``when`` asked (closing a client whose scheduler is gone logs
+    the cancelled reconnection as an error with no message)."""
+    log_to = logging.getLogger(logger)
+    before = log_to.disabled
+    log_to.disabled = before or when
+    try:
+        yield
+    finally:
+        log_to.disabled = before
 
 
 def connect(address: str) -> Any:

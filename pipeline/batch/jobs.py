@@ -24,6 +24,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, Protocol
 
+from video2blog.pipeline.errors import Video2BlogError
 from video2blog.pipeline.run import ComputedDraft, DraftOptions, compute_draft
 from video2blog.pipeline.schema import Transcript
 from video2blog.pipeline.signals import deliver_again, noting_signals
@@ -98,6 +99,11 @@ class Backend(Protocol):
         ...
 
     def close(self, cancel: bool) -> None: ...
+
+
+class BackendLost(Video2BlogError):
+    """Where the jobs ran is gone (a Dask scheduler that stopped): the batch ends, and the videos not
+    finished stay pending for the next run instead of failing."""
 
 
 class Cancelled(Exception):

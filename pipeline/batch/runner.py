@@ -25,7 +25,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from video2blog.pipeline.batch.jobs import POOLS, Backend, Job, JobResult, LocalBackend, cpu_cores
+from video2blog.pipeline.batch.jobs import (
+    POOLS,
+    Backend,
+    BackendLost,
+    Job,
+    JobResult,
+    LocalBackend,
+    cpu_cores,
+)
 from video2blog.pipeline.batch.library import LibraryOptions, update_library
 from video2blog.pipeline.batch.report import (
     REPORT_CSV,
@@ -171,6 +179,10 @@ def check_options(options: BatchOptions) -> None:
         raise UsageError(f"--jobs must be 1 or more, not {options.jobs}")
     if options.scheduler and options.jobs > 1:
         raise UsageError("give --jobs or --scheduler, not both: a cluster's workers set how many run at once")
+    if options.scheduler:
+        from video2blog.pipeline.batch.cluster import check_address
+
+        check_address(options.scheduler)
     if options.pool not in POOLS:
         raise UsageError(f"unknown pool {options.pool!r}; choose one of: {', '.join(POOLS)}")
 
@@ -366,6 +378,8 @@ class _Runner:
             if again is not None:
                 self._submit(replace(flight, job=again))
                 return
+        except BackendLost:
+            raise  # the batch ends; this video stays pending
         except (Video2BlogError, OSError) as exc:
             error = exc
         self._fail(flight.item, error, time.perf_counter() - flight.started)
