@@ -78,6 +78,13 @@ def test_a_namesake_added_to_the_inbox_leaves_the_drafted_folder_and_its_edits_a
     assert result.exit_code == 0, result.output
     assert statuses(out) == {"talk": "skipped", "b-talk-mov": "drafted"}
     assert post.read_text() == edited and not (out / "talk-mp4").exists()
+    library = json.loads((out / "batch-report.json").read_text())["library"]  # the related posts step
+    assert library == {
+        "drafts": 2,
+        "updated": [],
+        "kept_edits": [],
+        "failed": [],
+    }  # (these two are unrelated)
 
 
 def test_inputs_are_media_files_or_pattern_matches(tmp_path: Path):

@@ -103,6 +103,20 @@ def report_dict(report: BatchReport) -> dict[str, object]:
         "counts": report.counts(),
         "exit_status": report.exit_code,
         "items": [asdict(r) for r in report.records],
+        "library": _library_dict(report.library),
+    }
+
+
+def _library_dict(library: LibraryResult | None) -> dict[str, object] | None:
+    """The related posts step: the drafts whose related posts changed, and the editor's files kept where
+    that change could not be written over them (the new version beside each)."""
+    if library is None:
+        return None
+    return {
+        "drafts": library.drafts,
+        "updated": list(library.updated),
+        "kept_edits": [str(p) for p in library.kept],
+        "failed": list(library.failed),
     }
 
 

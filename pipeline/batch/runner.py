@@ -136,6 +136,7 @@ def run_batch(options: BatchOptions, observer: BatchObserver | None = None) -> B
         observer.begin(items)
         _run(options, items, report, observer)
         report.library = update_library(options.out_dir, library_options(options.draft))
+        write_report(report, options.out_dir)  # with what the related posts step changed and kept
     return report
 
 
