@@ -115,6 +115,12 @@ def test_usage_errors_exit_2(tmp_path: Path, args: list[str], message: str):
     assert result.exit_code == 2 and message in result.output
 
 
+def test_an_out_that_is_a_file_is_a_usage_error(tmp_path: Path):
+    (tmp_path / "out").write_text("a file\n")
+    result = batch(str(tmp_path), "--out", str(tmp_path / "out"), cache=tmp_path / "cache")
+    assert result.exit_code == 2 and "is a file, not a folder; give --out a folder" in result.output
+
+
 def test_a_second_batch_on_the_same_folder_is_refused(tmp_path: Path):
     with batch_lock(tmp_path / "out"), pytest.raises(OutputError, match="another batch"):
         run_batch(BatchOptions(tmp_path, tmp_path / "out"))

@@ -176,6 +176,8 @@ def check_options(options: BatchOptions) -> None:
         raise UsageError(f"{options.folder}: {why}")
     if not options.folder.is_dir():
         raise UsageError(f"{options.folder}: no such folder; give the folder that holds the videos")
+    if options.out_dir.exists() and not options.out_dir.is_dir():
+        raise UsageError(f"{options.out_dir}: is a file, not a folder; give --out a folder for the drafts")
     if options.jobs < 1:
         raise UsageError(f"--jobs must be 1 or more, not {options.jobs}")
     if options.scheduler and options.jobs > 1:
