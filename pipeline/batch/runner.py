@@ -201,7 +201,8 @@ def drafted_names(out_dir: Path, relatives: Sequence[str]) -> dict[str, str]:
     """The folder of ``out_dir`` an earlier batch drafted each of ``relatives`` into (its state file names
     the input), so that a video keeps its folder, and an editor's work in it, when another file of the
     same name joins the inbox. Where two folders name one input, the first by name."""
-    wanted, found = set(relatives), {}
+    wanted = set(relatives)
+    found: dict[str, str] = {}
     with contextlib.suppress(OSError):
         for folder in sorted(out_dir.iterdir()):
             state = read_state(folder) if folder.is_dir() else None
