@@ -65,10 +65,12 @@ def check_address(address: str) -> None:
     waits 40 s while it is collected."""
     parts = urllib.parse.urlsplit(address.strip() if "://" in address else f"tcp://{address.strip()}")
     try:
-        parts.port  # noqa: B018 (a port that is no number raises here)
+        _ = parts.port  # a port that is no number raises
+        numbered = True
     except ValueError:
-        parts = parts._replace(netloc="")
-    if parts.scheme not in SCHEMES or not parts.hostname or parts.path.strip("/") or parts.query:
+        numbered = False
+    extra = parts.path.strip("/") or parts.query
+    if not numbered or parts.scheme not in SCHEMES or not parts.hostname or extra:
         raise UsageError(
             f"--scheduler {address!r} is not a Dask scheduler address; give the one 'dask scheduler' "
             "prints, like tcp://10.0.0.5:8786"
