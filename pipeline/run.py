@@ -316,7 +316,7 @@ def render_draft(
     draft, images = add_section_images(draft, video) if video else (draft, {})
     draft = add_chapter_notes(add_hearing_notes(draft, words), options.formats)
     settings = render_settings(options)
-    ctx = render_context(draft, shown, settings, options.glossary, out_dir)
+    ctx = replace(render_context(draft, shown, settings, options.glossary, out_dir), stills=images)
     files = render_all(ctx, options.formats)
     if shown is not transcript and "json" in options.formats:
         files.update(render_all(replace(ctx, transcript=transcript), ("json",)))

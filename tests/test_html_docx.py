@@ -14,9 +14,13 @@ import docx
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import make_transcript
+from tests.conftest import make_transcript, truth_transcript
 from tests.test_review import TEXT, sample_context
 from video2blog.cli import app
+from video2blog.pipeline.editing import store
+from video2blog.pipeline.editing.edits import Edit
+from video2blog.pipeline.run import DraftOptions, render_draft, write_draft
+from video2blog.pipeline.schema import Source
 from video2blog.pipeline.serialize import to_json, transcript_to_dict
 from video2blog.pipeline.writers.formats import render_all
 
@@ -123,3 +127,34 @@ def test_the_same_draft_gives_the_same_docx_bytes_dated_by_the_draft():
     stamps = {info.date_time for info in zipfile.ZipFile(io.BytesIO(first)).infolist()}
     assert stamps == {(year, month, day, 0, 0, 0)}
     assert docx.Document(io.BytesIO(first)).paragraphs[0].text == ctx.draft.title
+
+
+def _pictures(path: Path) -> list[str]:
+    """The alt text (Word's description) of each picture in the document, in order."""
+    return [shape._inline.docPr.get("descr") for shape in docx.Document(str(path)).inline_shapes]
+
+
+def test_the_stills_are_in_the_docx_under_their_headings_and_stay_after_a_review_save(
+    tmp_path: Path, slides_sample: Path, sample_truth: dict
+):
+    source = Source("ketamine-pain.mp4", "ef" * 32, sample_truth["duration"])
+    computed = render_draft(
+        truth_transcript(sample_truth), source, DraftOptions(date="2026-01-02"), video=slides_sample
+    )
+    folder = tmp_path / "draft"
+    write_draft(computed, folder)
+    draft = json.loads((folder / "draft.json").read_text())
+    shown = [
+        s["heading"] if not s.get("lead") else draft["title"] for s in draft["sections"] if s.get("image")
+    ]
+    assert (
+        len(shown) == len(draft["sections"]) and _pictures(folder / "post.docx") == shown
+    )  # as post.md shows them
+    document = docx.Document(str(folder / "post.docx"))
+    first = next(i for i, p in enumerate(document.paragraphs) if p.style.name == "Heading 1")
+    assert document.paragraphs[first + 1]._p.xpath(".//pic:pic")  # the still right under its heading
+    loaded = store.load(folder)
+    store.save(
+        folder, [Edit("heading", section=1, text="Which pain does ketamine help?")], loaded.version, None
+    )
+    assert _pictures(folder / "post.docx") == [shown[0], "Which pain does ketamine help?", *shown[2:]]

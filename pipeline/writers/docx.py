@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import re
 import zipfile
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from video2blog.pipeline.schema import Claim, Draft, Section
@@ -19,12 +21,15 @@ from video2blog.pipeline.textutil import language_tag, messages
 if TYPE_CHECKING:
     from video2blog.pipeline.writers.review import Review, ReviewSection
 
+log = logging.getLogger(__name__)
+
 SECTION_HEADING_LEVEL = 1
 # Characters XML 1.0 cannot hold; python-docx refuses them, so they are dropped.
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 PROPERTY_CHARS = 255  # python-docx refuses longer core properties
 AUTHOR, INITIALS = "video2blog", "v2b"
 SPOKEN_QUOTE_CHARS = 160
+STILL_INCHES = 6.0  # a Letter or A4 page's text width, at Word's default margins
 # Headings an editor should check, and the catalogue key of how the comment on each names where it
 # came from (messages-<code>.json, in the draft's language).
 CHECK_HEADINGS = {
@@ -35,7 +40,9 @@ CHECK_HEADINGS = {
 }
 
 
-def render_docx(draft: Draft, review: Review | None = None, closing: str = "") -> bytes:
+def render_docx(
+    draft: Draft, review: Review | None = None, closing: str = "", stills: Mapping[str, bytes] | None = None
+) -> bytes:
     """The bytes of a .docx holding the draft's title, section headings and paragraphs.
 
     With ``review`` (the review page's view of the draft), the document carries the page's
@@ -47,6 +54,8 @@ def render_docx(draft: Draft, review: Review | None = None, closing: str = "") -
         review: the review page's view of the same draft.
         closing: Markdown closing the post (the related posts, the disclaimer): paragraphs, "- " items,
             [links](url) and a paragraph wholly in *italics*.
+        stills: each section's still frame (JPEG) by its ``image`` path, placed under its heading as in
+            post.md, with the same alt text.
     """
     import docx  # python-docx: imported here so other formats do not pay for it
 
@@ -61,6 +70,8 @@ def render_docx(draft: Draft, review: Review | None = None, closing: str = "") -
     heading_style = document.styles[f"Heading {SECTION_HEADING_LEVEL}"]
     for i, section in enumerate(draft.sections):
         heading = None if section.lead else document.add_paragraph(_xml_text(section.heading), heading_style)
+        if section.image in (stills or {}):
+            _add_still(document, (stills or {})[section.image], section.still_name(draft.title))
         if review is None:
             for paragraph in section.paragraphs:
                 out = document.add_paragraph(_xml_text(paragraph.text))
@@ -74,6 +85,19 @@ def render_docx(draft: Draft, review: Review | None = None, closing: str = "") -
     buffer = io.BytesIO()
     document.save(buffer)
     return _stamped(buffer.getvalue(), draft.date)
+
+
+def _add_still(document: Any, jpeg: bytes, alt: str) -> None:
+    """A still frame as wide as the page's text, its alt text (Word's description) the heading."""
+    from docx.image.exceptions import UnrecognizedImageError
+    from docx.shared import Inches
+
+    try:
+        shape = document.add_picture(io.BytesIO(jpeg), width=Inches(STILL_INCHES))
+    except (UnrecognizedImageError, ValueError) as exc:  # a still replaced by something no image
+        log.warning("a still frame could not go into post.docx: %s", exc)
+        return
+    shape._inline.docPr.set("descr", _xml_text(alt))
 
 
 _MD_LINK = re.compile(r"\[((?:[^\]\\]|\\.)*)\]\(([^)\s]*)\)")

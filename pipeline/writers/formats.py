@@ -8,6 +8,7 @@ and JSON are built in code.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 from collections.abc import Collection, Mapping
@@ -55,6 +56,9 @@ class RenderContext:
     editing: dict[str, str] | None = None  # the review server's session (token, version): editing controls
     front_matter: str = ""  # post.md's front-matter style: "" (video2blog's own), hugo, jekyll, astro
     medical: bool = False  # JSON-LD as a MedicalWebPage
+    # The still frames' JPEGs by draft-folder path ("images/01-....jpg"), where they are not yet written;
+    # a still not here is read from ``out_dir`` (a review Save or a library update renders again).
+    stills: Mapping[str, bytes] | None = None
 
 
 class Writer:
@@ -115,7 +119,21 @@ class DocxWriter(Writer):
         review = build_review(ctx.draft, ctx.transcript, unsure=ctx.unsure) if ctx.transcript.words else None
         variables = template_variables(ctx)
         closing = "".join(render_template(ctx, name, variables) for name in CLOSING_BLOCKS)
-        return render_docx(ctx.draft, review, closing)
+        return render_docx(ctx.draft, review, closing, still_images(ctx))
+
+
+def still_images(ctx: RenderContext) -> dict[str, bytes]:
+    """The JPEG of each section's still, from the context or its draft folder; a still that is in
+    neither (a folder moved without its images/) is left out."""
+    found = {}
+    for path in (s.image for s in ctx.draft.sections if s.image):
+        data = (ctx.stills or {}).get(path)
+        if data is None and ctx.out_dir is not None:
+            with contextlib.suppress(OSError):
+                data = (ctx.out_dir / path).read_bytes()
+        if data is not None:
+            found[path] = data
+    return found
 
 
 # The blocks closing the post (related posts, the --medical disclaimer): post.md and post.html include
