@@ -423,8 +423,9 @@ def library(
 ) -> None:
     """Give each draft in DRAFTS_DIR up to three related drafts of the same folder; nothing is transcribed.
 
-    Give the options the drafts were made with (--template-dir, --front-matter, --medical): the posts
-    are rendered again with their related posts. Files an editor changed get the new version beside them.
+    Each post is rendered again with its related posts and the settings it was drafted with (its
+    settings.json); --template-dir, --front-matter and --medical are for drafts made before that file
+    was written. Files an editor changed get the new version beside them.
     """
     from video2blog.pipeline.batch.library import LibraryOptions
     from video2blog.pipeline.batch.library import library as update_library

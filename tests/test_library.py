@@ -272,3 +272,23 @@ def test_two_drafts_titled_alike_are_never_related_to_their_own_address_and_it_i
     for name in ("weight-loss", "weight-loss-again"):
         assert [r["folder"] for r in related_of(out / name)] == ["sleep-medicine"]
     assert f"video2blog: warning: weight-loss, weight-loss-again share the slug '{slug}'" in done.stderr
+
+
+def test_library_renders_each_draft_with_the_settings_it_was_drafted_with(talks: Path, tmp_path: Path):
+    """A Hugo, --medical draft and a plain one in one folder: `library` (given neither option) gives each
+    its related posts and keeps each one's front matter and disclaimer, as its settings.json says."""
+    out = tmp_path / "drafts"
+    hugo = ("--front-matter", "hugo", "--medical", "--formats", "md,html,json")
+    assert (
+        video2blog("draft", str(talks / "weight-loss.json"), "-o", str(out / "hugo"), *hugo).returncode == 0
+    )
+    plain = video2blog("draft", str(talks / "weight-loss-injections.json"), "-o", str(out / "plain"))
+    assert plain.returncode == 0, plain.stderr
+    done = video2blog("library", str(out))
+    assert done.returncode == 0, done.stderr
+    assert related_of(out / "hugo") and related_of(out / "plain")  # both rendered again
+    post = (out / "hugo" / "post.md").read_text(encoding="utf-8")
+    assert "\ndraft: true\n" in post and "does not replace medical advice" in post  # a Hugo draft still
+    assert "does not replace medical advice" in html.unescape((out / "hugo" / "post.html").read_text("utf-8"))
+    other = (out / "plain" / "post.md").read_text(encoding="utf-8")
+    assert "draft: true" not in other and "medical advice" not in other

@@ -19,15 +19,15 @@ from pathlib import Path
 import numpy as np
 
 from video2blog.pipeline.editing import store
+from video2blog.pipeline.editing.settings import RenderSettings, read_settings, render_context
 from video2blog.pipeline.engines import embed
 from video2blog.pipeline.errors import InputError, Video2BlogError
 from video2blog.pipeline.output import OutputFolder, folder_lock
 from video2blog.pipeline.run import TOPIC_FILE, topic_file
 from video2blog.pipeline.schema import Draft, RelatedPost, Transcript
 from video2blog.pipeline.serialize import draft_from_dict, to_json
-from video2blog.pipeline.text.confidence import unsure_words
 from video2blog.pipeline.text.related import rank_by_language, teaser
-from video2blog.pipeline.writers.formats import WRITERS, RenderContext, render_all
+from video2blog.pipeline.writers.formats import WRITERS, render_all
 
 log = logging.getLogger(__name__)
 
@@ -176,17 +176,30 @@ def _post(shelved: Shelved) -> RelatedPost:
 
 
 def rewrite(shelved: Shelved, related: tuple[RelatedPost, ...], options: LibraryOptions) -> list[Path]:
-    """Render the draft's related-post outputs again with ``related``; the edited files kept."""
+    """Render the draft's related-post outputs again with ``related``, with the draft's own render
+    settings (:func:`_settings`); the edited files kept."""
     folder = shelved.folder
     draft, shown, glossary = _saved(shelved)
-    ctx = RenderContext(
-        replace(draft, related=related), shown, template_dir=options.template_dir, out_dir=folder,
-        unsure=unsure_words(shown, glossary), front_matter=options.front_matter, medical=options.medical,
-    )  # fmt: skip
+    ctx = render_context(replace(draft, related=related), shown, _settings(folder, options), glossary, folder)
     present = tuple(f for f in RELATED_FORMATS if (folder / WRITERS[f].filename).exists())
     files = render_all(ctx, present)
     files[DRAFT_FILE] = to_json({**shelved.raw, "related": [asdict(r) for r in related]})
     return _commit(folder, files, options.force)
+
+
+def _settings(folder: Path, options: LibraryOptions) -> RenderSettings:
+    """How the draft in ``folder`` is rendered: as its ``settings.json`` says (the options it was drafted
+    and saved with: its front matter, disclaimer and templates are not the library's to change); a draft
+    made before video2blog wrote that file, with ``options``.
+
+    Raises:
+        InputError: the settings file is not video2blog's, or names a template folder that is gone.
+    """
+    template = str(options.template_dir) if options.template_dir else ""
+    fallback = RenderSettings(
+        template_dir=template, front_matter=options.front_matter, medical=options.medical
+    )
+    return read_settings(folder) or fallback
 
 
 def _saved(shelved: Shelved) -> tuple[Draft, Transcript, tuple[str, ...]]:
