@@ -375,6 +375,8 @@ def draft(
         with DraftDisplay(video) as progress:
             result = draft_file(video, out, options, progress)
     _report(result)
+    if "json" not in options.formats and not (result.out_dir / "transcript.json").exists():
+        typer.echo("  note: without the json format (transcript.json), 'video2blog review' cannot open it")
 
 
 @app.command()

@@ -207,6 +207,7 @@ def test_medical_closes_the_post_with_a_disclaimer(talks: Path, tmp_path: Path):
         "draft", str(talks / "dermatology.json"), "-o", str(out), "--formats", "md,html,docx", "--medical"
     )
     assert done.returncode == 0, done.stderr
+    assert "without the json format (transcript.json), 'video2blog review' cannot open it" in done.stdout
     for name in ("post.md", "post.html"):
         text = html.unescape((out / name).read_text(encoding="utf-8"))
         assert "does not replace medical advice" in text and "[reviewer's name and credentials]" in text
