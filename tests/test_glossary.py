@@ -31,6 +31,21 @@ def test_common_words_terms_and_their_plurals_are_left_alone():
     assert fixes("It blocks the NMDA receptor.") == []
 
 
+def test_a_term_heard_right_is_never_respelt_as_a_longer_term_of_the_glossary():
+    """Clinics list a term beside its subtypes: what was said stays what was said, word for word."""
+    subtypes = ["complex regional pain syndrome", "complex regional pain syndrome type I"]
+    words = make_words("That includes complex regional pain syndrome, and shingles.")
+    assert correct_words(words, subtypes) == []  # no "type I" the doctor never said, the comma kept
+    acute = ["post-herpetic neuralgia", "acute post-herpetic neuralgia"]
+    fixed = correct_words(make_words("We often treat post herpetic neuralgia early."), acute)
+    assert [(c.original, c.corrected) for c in fixed] == [
+        ("post herpetic neuralgia", "post-herpetic neuralgia")
+    ]
+    assert correct_words(make_words("Many have diabetic peripheral neuropathy."), [
+        "diabetic peripheral neuropathy", "painful diabetic peripheral neuropathy"
+    ]) == []  # fmt: skip
+
+
 def test_soundalike_spellings_share_a_key():
     assert sound_key("catamine") == sound_key("ketamine")
     assert sound_key("fibromyalgia") != sound_key("fibula")

@@ -55,15 +55,27 @@ def correct_words(words: Sequence[Word], terms: Sequence[str]) -> list[Correctio
     corrections: list[Correction] = []
     i = 0
     while prepared.terms and i < len(words):
-        # a word that is already one term is never respelt as another ("ketamine" is not "esketamine")
-        is_term = words[i].text.strip(_PUNCT).lower() in known
-        found = None if is_term else _best_at(words, i, prepared, longest + 1)
+        # words that already are one term are never respelt as another ("ketamine" is not "esketamine",
+        # "complex regional pain syndrome" not "complex regional pain syndrome type I")
+        heard = _heard_term(words, i, known, longest)
+        found = None if heard else _best_at(words, i, prepared, longest + 1)
         if found is None:
-            i += 1
+            i += max(heard, 1)
             continue
         corrections.append(found)
         i = found.words[1]
     return corrections
+
+
+def _heard_term(words: Sequence[Word], i: int, known: set[str], longest: int) -> int:
+    """How many words from ``i`` on are one glossary term as written (the longest such run), or 0."""
+    heard = 0
+    for size in range(1, min(longest, len(words) - i) + 1):
+        if size > 1 and words[i + size - 2].text.rstrip()[-1:] in ".?!,;:":
+            break  # a term never spans punctuation
+        if " ".join(w.text.strip(_PUNCT).lower() for w in words[i : i + size]) in known:
+            heard = size
+    return heard
 
 
 def make_term(text: str) -> Term:
@@ -91,6 +103,7 @@ class _TermIndex:
 
     def __init__(self, terms: list[Term]) -> None:
         self.terms = terms
+        self.letters = {term.letters for term in terms}
         self.groups: dict[int, tuple[list[int], list[str]]] = {}
         for position, term in enumerate(terms):
             positions, letters = self.groups.setdefault(len(term.letters), ([], []))
@@ -122,7 +135,14 @@ def _best_at(words: Sequence[Word], i: int, terms: _TermIndex, reach: int) -> Co
         run = words[i : i + size]
         if size > 1 and run[-2].text.rstrip()[-1:] in ".?!,;:":
             break  # a correction never spans punctuation
-        for term in terms.near(_letters(" ".join(w.text for w in run))):
+        letters = _letters(" ".join(w.text for w in run))
+        # A run holding a term heard right is respelt only as those same letters ("post herpetic
+        # neuralgia" -> "post-herpetic neuralgia"), never as a term that adds or drops words around it
+        # ("treat post herpetic neuralgia" is not "acute post-herpetic neuralgia").
+        holds = size > 1 and _holds_term(run, terms.letters)
+        for term in terms.near(letters):
+            if holds and term.letters != letters:
+                continue
             score = _match(run, term)
             if score and (best is None or score > best[0]):
                 best = (score, size, term)
@@ -132,6 +152,16 @@ def _best_at(words: Sequence[Word], i: int, terms: _TermIndex, reach: int) -> Co
     run = words[i : i + size]
     original = " ".join(w.text for w in run)
     return Correction((i, i + size), original, _styled(term.text, run), run[0].start, run[-1].end)
+
+
+def _holds_term(run: Sequence[Word], letters: set[str]) -> bool:
+    """Whether a shorter run of words inside ``run`` has a term's letters: a term heard as it is."""
+    keys = [_letters(w.text) for w in run]
+    return any(
+        "".join(keys[start : start + size]) in letters
+        for size in range(1, len(run))
+        for start in range(len(run) - size + 1)
+    )
 
 
 def _match(run: Sequence[Word], term: Term) -> float:
