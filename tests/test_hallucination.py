@@ -56,6 +56,18 @@ def test_thank_you_piled_up_after_the_talk_is_removed_and_recorded():
     assert "Thank" not in files["post.md"].decode() and "Thank" not in files["captions.vtt"].decode()
 
 
+def test_a_thank_you_glued_to_the_last_words_with_a_word_of_no_length_is_removed():
+    """openai-whisper on the sample: "Thank" (p 0.01) right after "begin.", then "you." of no length."""
+    talk = make_words(TALK)
+    end = talk[-1].end
+    t = transcript(
+        (*talk, Word("Thank", end, end + 0.6, 0.01), Word("you.", end + 0.6, end + 0.6, 0.5)), end + 1
+    )
+    prose, files, ctx = drafted(t)
+    assert prose.endswith("before we begin.") and "Thank" not in files["captions.srt"].decode()
+    assert [r.word for r in ctx.draft.removals if r.reason == HALLUCINATION] == [len(talk), len(talk) + 1]
+
+
 def test_thanks_said_clearly_are_kept():
     t = transcript(make_words(TALK + " Thank you very much. Thank you."), 40.0)
     assert find_hallucinations(t) == {}

@@ -7,7 +7,8 @@ faster-whisper's own (``hallucination_silence_threshold`` in its ``transcribe.py
 *anomalous* when its words are improbable (< 0.15), very short (< 0.133 s) or very long (> 2 s)
 enough to score 3, or on nearly every word; it is invented when it is anomalous and either stands
 in silence (or among other anomalous sentences) on both sides, or most of its words have no length
-at all. A sentence said clearly is never touched, whatever it says.
+at all, or it closes the talk with a word of no length (openai-whisper's "Thank you." glued to the last
+words). A sentence said clearly is never touched, whatever it says.
 
 Pure: it sees only the :class:`~video2blog.pipeline.schema.Transcript`.
 """
@@ -42,7 +43,9 @@ def find_hallucinations(transcript: Transcript) -> dict[int, str]:
     odd = [anomalous(transcript.words, s) for s in sentences]
     found: dict[int, str] = {}
     for i, sentence in enumerate(sentences):
-        if odd[i] and (_placeless(transcript, sentence) or _in_silence(transcript, odd, i)):
+        if odd[i] and (
+            _placeless(transcript, sentence) or _in_silence(transcript, odd, i) or _tacked_on(transcript, i)
+        ):
             found.update(dict.fromkeys(range(*sentence.words), HALLUCINATION))
     return found
 
@@ -73,6 +76,15 @@ def _placeless(transcript: Transcript, sentence: Sentence) -> bool:
     end = transcript.duration or float("inf")
     hollow = [w for w in words if w.end - w.start <= NO_LENGTH_S or w.start >= end - NO_LENGTH_S]
     return 2 * len(hollow) > len(words)
+
+
+def _tacked_on(transcript: Transcript, i: int) -> bool:
+    """Sentence ``i`` closes the talk and holds a word Whisper could not place (no length): the
+    "Thank you." it writes after the last words, even where no silence comes between."""
+    if i + 1 != len(transcript.sentences):
+        return False
+    words = transcript.words[slice(*transcript.sentences[i].words)]
+    return any(w.end - w.start <= NO_LENGTH_S for w in words)
 
 
 def _in_silence(transcript: Transcript, odd: list[bool], i: int) -> bool:
