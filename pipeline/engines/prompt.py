@@ -11,6 +11,7 @@ splits into the most pieces per word ("fibromyalgia" is three pieces, "nausea" o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
@@ -20,6 +21,7 @@ PROMPT_TOKENS = 48
 MIN_PIECES_PER_WORD = 1.5
 
 TokenCounter = Callable[[str], int]
+_SAID = re.compile(r"[^\W_]+(?:[ '’.-]+[^\W_]+)*\.?")
 
 
 @lru_cache(maxsize=1)
@@ -46,15 +48,24 @@ def pieces_per_word(term: str, count: TokenCounter = count_tokens) -> float:
     return count(term) / max(1, len(term.split()))
 
 
+def said_as_written(term: str) -> bool:
+    """Whether ``term`` is written as it is said: words of letters and digits, hyphens, apostrophes and
+    dots ("post-herpetic", "Crohn's", "St. John's wort"). A written form ("Na⁺/K⁺-ATPase",
+    "Cymbalta/duloxetine", "HbA1c (glycated)") has many tokens a word for its symbols, not for being hard
+    to hear: it would take the prompt from the terms that are, and Whisper never writes it so."""
+    return bool(_SAID.fullmatch(term.strip()))
+
+
 def choose_terms(
     terms: Sequence[str], budget: int = PROMPT_TOKENS, count: TokenCounter = count_tokens
 ) -> list[str]:
-    """The terms for the prompt, in glossary order: most pieces per word first, within ``budget`` tokens.
+    """The terms for the prompt, in glossary order: most pieces per word first, within ``budget`` tokens;
+    only terms :func:`said_as_written`.
 
     The prompt is the chosen terms joined with ", " and ended with "."; a term that would overflow
     the budget is passed over for shorter ones after it.
     """
-    split = {term: pieces_per_word(term, count) for term in dict.fromkeys(terms)}
+    split = {term: pieces_per_word(term, count) for term in dict.fromkeys(terms) if said_as_written(term)}
     ranked = sorted((t for t in split if split[t] >= MIN_PIECES_PER_WORD), key=lambda t: -split[t])
     chosen: set[str] = set()
     used = 1  # the closing "."
