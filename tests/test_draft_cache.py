@@ -16,7 +16,8 @@ from video2blog.pipeline import draft_cache, run
 from video2blog.pipeline.digest import sha256_file
 from video2blog.pipeline.editing import store
 from video2blog.pipeline.editing.edits import Edit
-from video2blog.pipeline.ingest.transcribe import TranscribeOptions
+from video2blog.pipeline.engines import EngineOptions
+from video2blog.pipeline.ingest.transcribe import TranscribeOptions, cache_key
 from video2blog.pipeline.llm import LlmOptions
 from video2blog.pipeline.serialize import to_json, transcript_to_dict
 
@@ -179,3 +180,18 @@ def test_a_transcript_whose_media_is_gone_or_changed_drafts_without_it_and_says_
     said = "is not there" if media == "gone" else "has changed since"
     assert f"the media it was heard from ({video}) {said}" in caplog.text
     assert result.draft.source.path.endswith("transcript.json")  # the words' own file, as before
+
+
+def test_a_model_folder_changed_at_the_same_path_is_heard_again(tmp_path: Path):
+    """The transcript cache knows a model given as a folder by its files, not only its path: a model
+    converted or fine-tuned again into the same folder hears other words."""
+    folder = tmp_path / "clinic-model"
+    folder.mkdir()
+    (folder / "model.bin").write_bytes(b"first weights")
+    options = TranscribeOptions(engine_options=EngineOptions(model=str(folder)))
+    before = cache_key("ab" * 32, options)
+    assert cache_key("ab" * 32, options) == before  # the same files: the cache is used
+    (folder / "model.bin").write_bytes(b"weights converted again")
+    assert cache_key("ab" * 32, options) != before
+    named = TranscribeOptions(engine_options=EngineOptions(model="tiny.en"))
+    assert cache_key("ab" * 32, named) == cache_key("ab" * 32, named)

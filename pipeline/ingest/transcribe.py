@@ -319,7 +319,23 @@ def cache_key(sha256: str, options: TranscribeOptions) -> str:
         settings["track"] = options.audio_track
     if options.engine_options.language is None:
         settings["style_prompts"] = language.style_prompts_digest()
+    files = model_files(options.engine_options.model)
+    if files:
+        settings["model_files"] = files
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
+
+
+def model_files(model: str | None) -> list[tuple[str, int, int]]:
+    """Name, size and modification time of the files of a model given as a folder or file (a model
+    converted or fine-tuned again into the same folder hears other words), or [] for a model name."""
+    if not model:
+        return []
+    path = Path(model).expanduser()
+    try:
+        found = [path] if path.is_file() else sorted(p for p in path.iterdir() if p.is_file())
+        return [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in found]
+    except OSError:
+        return []  # a name ("tiny.en", "base"), not a path here
 
 
 def read_cached(cache_dir: Path | None, key: str) -> Transcript | None:
