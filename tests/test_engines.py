@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from video2blog.cli import app
-from video2blog.pipeline.engines import EngineOptions, get_engine
+from video2blog.pipeline.engines import EngineOptions, faster, get_engine
 from video2blog.pipeline.engines.base import Device, resolve_device
 from video2blog.pipeline.engines.faster import (
     FasterWhisperEngine,
@@ -181,3 +181,22 @@ def test_openai_whisper_draft_has_faster_whispers_headings(both_engines: dict) -
         (s.heading, s.heading_source) for s in faster.sections
     ]
     assert openai.title == faster.title
+
+
+@pytest.mark.parametrize("model", ["/no/such/clinic-model", "./models/clinic", "~/nowhere/model"])
+def test_a_model_folder_that_is_not_there_is_named_as_such(model: str) -> None:
+    with pytest.raises(ModelError, match=rf"^{re.escape(model)}: no such model folder"):
+        faster.resolve_model(model)
+
+
+def test_a_model_the_hub_cannot_give_is_one_short_line_saying_it_needs_the_internet(monkeypatch) -> None:
+    class Offline:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            raise RuntimeError("ConnectError: [Errno -2] Name or service not known\\n" + "x " * 400)
+
+    monkeypatch.setattr("faster_whisper.WhisperModel", Offline)
+    with pytest.raises(ModelError) as caught:
+        faster.load_model("small.en", Device("cpu", 0), "int8", 1)
+    said = str(caught.value)
+    assert "\\n" not in said and "\n" not in said and len(said) < 500
+    assert "needs the internet" in said and "Name or service not known" in said

