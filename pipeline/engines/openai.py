@@ -130,7 +130,7 @@ def load_checkpoint(path: Path, device: str) -> Whisper:
         model = Whisper(ModelDimensions(**checkpoint["dims"]))
         model.load_state_dict(checkpoint["model_state_dict"])
     except (OSError, RuntimeError, KeyError, TypeError, ValueError, EOFError, pickle.UnpicklingError) as exc:
-        raise ModelError(f"cannot load openai-whisper checkpoint: {exc}", path) from exc
+        raise ModelError("is not an openai-whisper checkpoint (.pt saved by openai-whisper)", path) from exc
     heads = checkpoint.get("alignment_heads")
     if heads:
         model.set_alignment_heads(heads)
