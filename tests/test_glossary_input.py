@@ -101,3 +101,9 @@ def test_a_small_glossary_fits_whole_and_a_long_prompt_is_cut_at_a_comma():
     cut = fit_prompt(long, PROMPT_TOKENS, count_tokens)
     assert cut is not None and count_tokens(cut) <= PROMPT_TOKENS and long.startswith(cut[:-1])
     assert fit_prompt("ketamine.", PROMPT_TOKENS, count_tokens) == "ketamine."
+
+
+def test_a_comment_starts_a_line_or_follows_a_space_and_a_hash_inside_a_term_stays(tmp_path: Path):
+    path = tmp_path / "terms.txt"
+    path.write_text("# the clinic's terms\nketamine\nC#-minor\nfibromyalgia  # the pain one\n#x\n", "utf-8")
+    assert load_glossary(path) == ("ketamine", "C#-minor", "fibromyalgia")

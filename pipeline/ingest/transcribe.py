@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import asdict, dataclass, field, replace
@@ -93,11 +94,14 @@ def _glossary_text(path: Path) -> str:
         ) from exc
 
 
+_COMMENT = re.compile(r"(?:^|\s)#")
+
+
 def _glossary_term(path: Path, number: int, line: str) -> str:
     """The term on one line of a glossary ("" for a blank or comment line)."""
     if "\0" in line:
         raise UsageError(f"{path}: line {number} holds a NUL character; save the glossary as plain text")
-    raw = line.split("#", 1)[0]
+    raw = _COMMENT.split(line, 1)[0]  # "# ..." or "term  # note"; a "#" inside a term stays ("C#")
     term = normalise_term(raw)
     if raw.strip() and not any(ch.isalnum() for ch in term):
         raise UsageError(
