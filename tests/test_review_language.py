@@ -171,8 +171,8 @@ def test_a_refused_save_says_why_in_the_drafts_language(browser, served, size: s
         assert not found, f"English in the Spanish save error: {found}"
     else:
         assert said == (
-            "Not saved: this draft was saved from another tab or window since this page was loaded; "
-            "reload the page to see those changes, then make your edits again"
+            "Not saved: this draft changed since this page was loaded (saved from another tab or window, or "
+            "drafted again); reload the page to see those changes, then make your edits again"
         )
 
 

@@ -61,7 +61,7 @@ _REVIEW_DATA = re.compile(r'<script type="application/json" id="review-data">(.*
 
 
 class ConflictError(Video2BlogError):
-    """The draft was saved from elsewhere (another tab) since this page loaded it."""
+    """The draft changed since this page loaded it: saved from elsewhere (another tab), or drafted again."""
 
     exit_code = 1
 
