@@ -342,17 +342,22 @@ def llm_options(flags: DraftFlags, config: dict[str, str], cache: Path | None) -
         return None
     key = next((os.environ[v] for v in API_KEY_VARIABLES if os.environ.get(v)), "")
     mode = cast(Mode, flags.llm_mode or config.get("llm_mode") or "use")  # LlmOptions refuses another
-    return LlmOptions(
-        url=url.strip(),
-        model=flags.llm_model or config.get("llm_model", ""),
-        mode=mode,
-        boundaries=flags.llm_boundaries,
-        clinic=flags.clinic or config.get("clinic", ""),
-        api_key=key,
-        cache_dir=cache,
-        draft_timeout=flags.llm_timeout,
-        request_timeout=min(120.0, flags.llm_timeout),
-    )
+    try:
+        return LlmOptions(
+            url=url.strip(),
+            model=flags.llm_model or config.get("llm_model", ""),
+            mode=mode,
+            boundaries=flags.llm_boundaries,
+            clinic=flags.clinic or config.get("clinic", ""),
+            api_key=key,
+            cache_dir=cache,
+            draft_timeout=flags.llm_timeout,
+            request_timeout=min(120.0, flags.llm_timeout),
+        )
+    except UsageError as exc:
+        if flags.llm is not None and (flags.llm_mode or "llm_mode" not in config):
+            raise
+        raise UsageError(f"{config_path()}: {exc} (set in the config file: fix it there)") from exc
 
 
 @app.command()

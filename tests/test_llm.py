@@ -290,6 +290,8 @@ def test_config_file_gives_the_endpoint_and_flags_win(tmp_path, monkeypatch):
         ("llm = [1, 2]\n", [], "config.toml: unknown or non-text setting 'llm'"),
         ("llm = \n", [], "config.toml: cannot read the config file"),
         ("", ["--llm", "localhost:11434"], "is not an http(s) URL"),
+        ('llm = "not a url"\n', [], "config.toml: --llm 'not a url' is not an http(s) URL"),  # says where
+        ('llm = "http://127.0.0.1:8080/v1"\nllm_mode = "bogus"\n', [], "config.toml: --llm-mode 'bogus'"),
         (
             "",
             ["--llm", "http://127.0.0.1:8080/v1", "--llm-mode", "always"],
@@ -311,7 +313,7 @@ def test_bad_llm_settings_are_one_line_usage_errors(tmp_path, monkeypatch, confi
 def test_options_reject_bad_urls():
     with pytest.raises(UsageError):
         LlmOptions("ftp://example/v1")
-    with pytest.raises(UsageError):
+    with pytest.raises(UsageError, match="names no port there can be"):
         LlmOptions("http://127.0.0.1:99999/v1")
 
 

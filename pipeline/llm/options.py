@@ -48,14 +48,18 @@ class LlmOptions:
 
 
 def check_url(url: str) -> None:
-    """Raise UsageError unless ``url`` is an http(s) URL with a host."""
+    """Raise UsageError unless ``url`` is an http(s) URL with a host (and a port there can be)."""
+    example = "e.g. http://localhost:11434/v1 (Ollama) or http://127.0.0.1:8080/v1 (llama.cpp)"
     try:
         parts = urlsplit(url)
+    except ValueError:  # "http://[::1" cannot be split
+        parts = urlsplit("")
+    try:
         port_ok = parts.port is None or parts.port > 0
-    except ValueError:
+    except ValueError:  # "http://h:99999"
         port_ok = False
-    if not port_ok or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(
-            f"--llm {url!r} is not an http(s) URL; give the OpenAI-compatible API's base, "
-            "e.g. http://localhost:11434/v1 (Ollama) or http://127.0.0.1:8080/v1 (llama.cpp)"
-        )
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        why = "is not an http(s) URL; give the OpenAI-compatible API's base"
+        raise UsageError(f"--llm {url!r} {why}, {example}")
+    if not port_ok:
+        raise UsageError(f"--llm {url!r} names no port there can be (1 to 65535); {example}")
