@@ -128,6 +128,10 @@
     document.getElementById("word-card").hidden = true;
     say(t("undone"));
     refreshed();
+    var focused = document.activeElement;
+    if (!focused || focused === document.body || !focused.isConnected) {  /* the draft it was in is redrawn */
+      focusOn(!undoButton.disabled ? undoButton : !saveButton.disabled ? saveButton : article.querySelector("h1, h2"));
+    }
   }
 
   function sections() { return Array.prototype.slice.call(article.querySelectorAll("section.section")); }
@@ -243,6 +247,14 @@
 
   function accept(section) {
     record({ op: "accept", section: sectionIndex(section) }, function () { markChecked(section); });
+    focusOn(section.querySelector("[data-act=heading]"));  /* the Accept button is gone */
+  }
+
+  /* After an edit removes the control that had the focus, the focus goes to the nearest one left. */
+  function focusOn(element, where) {
+    if (!element) { return; }
+    if (!element.matches("button, input, select, textarea, [tabindex]")) { element.tabIndex = -1; }
+    element.focus(where);
   }
 
   function pick(section, select) {
@@ -267,6 +279,7 @@
       Array.prototype.forEach.call(section.querySelectorAll(".para, .still"), function (row) { before.append(row); });
       section.remove();
     });
+    focusOn(before.querySelector("[data-act=heading]") || before.querySelector("h2"));
   }
 
   /* A new section from the sentence that starts with `word`. */
@@ -291,6 +304,7 @@
       rows.slice(at).forEach(function (r) { fresh.append(r); });
       section.after(fresh);
     });
+    focusOn(article.querySelectorAll("section.section")[k + 1].querySelector("h2"));
   }
 
   /* Whether a new section can start at `word`: a sentence start inside a paragraph, not the section's first. */
@@ -357,9 +371,11 @@
         w.classList.remove("low");
         w.classList.add("fixed");
         w.removeAttribute("title");
+        w.removeAttribute("aria-label");  /* its name is the fixed word now */
       });
     });
     document.getElementById("word-card").hidden = true;
+    document.dispatchEvent(new CustomEvent("review:card-done"));  /* the focus goes back to the word */
   }
 
   document.addEventListener("review:word", function (event) {
@@ -395,6 +411,7 @@
       if (!reply.ok) {
         say(t("not_saved", { why: reply.body.error || t("refused") }), true);
         saveButton.disabled = false;
+        saveButton.focus();  /* it lost the focus while disabled */
         return;
       }
       var note = t("saved", { count: reply.body.written.length });
@@ -409,6 +426,7 @@
     }).catch(function (error) {
       say(t("unreachable", { error: error.message }), true);
       saveButton.disabled = false;
+      saveButton.focus();
     });
   }
 
@@ -422,9 +440,28 @@
     else if (act === "merge") { merge(section); }
     else if (act === "paragraph") { editParagraph(control.closest(".para")); }
   });
+  /* "Other headings": a pick with the mouse applies at once; the arrow keys only browse (in Chrome and
+     Firefox each one fires "change"), and Enter, or leaving the list, applies the one shown. */
+  var BROWSE = ["ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown"];
   document.addEventListener("change", function (event) {
     var select = event.target.closest("select[data-act=pick]");
-    if (select) { pick(select.closest("section"), select); }
+    if (select && select.dataset.browsing !== "1") { pick(select.closest("section"), select); }
+  });
+  document.addEventListener("keydown", function (event) {
+    var select = event.target.closest && event.target.closest("select[data-act=pick]");
+    if (!select) { return; }
+    if (BROWSE.indexOf(event.key) >= 0) { select.dataset.browsing = "1"; }
+    else if (event.key === "Enter" && select.dataset.browsing === "1") {
+      event.preventDefault();
+      select.dataset.browsing = "";
+      pick(select.closest("section"), select);
+    }
+  });
+  document.addEventListener("focusout", function (event) {
+    var select = event.target.closest && event.target.closest("select[data-act=pick]");
+    if (!select || select.dataset.browsing !== "1") { return; }
+    select.dataset.browsing = "";
+    pick(select.closest("section"), select);
   });
   document.getElementById("fix-form").addEventListener("submit", fixWord);
   document.getElementById("split-here").addEventListener("click", function () {
@@ -448,7 +485,11 @@
   });
 
   var notice = sessionStorage.getItem(NOTICE);
-  if (notice) { sessionStorage.removeItem(NOTICE); say(notice); }
+  if (notice) {  /* "Saved 9 files.": the page was reloaded, so the status is focused to be read out */
+    sessionStorage.removeItem(NOTICE);
+    say(notice);
+    focusOn(document.getElementById("edit-status"), { preventScroll: true });  /* the scroll is restored */
+  }
   restore();
   document.body.classList.add("editing");
   document.documentElement.dataset.editReady = "1";

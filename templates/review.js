@@ -71,9 +71,11 @@
   }
 
   /* Tapping a word shows what is known about it: a phone has no hover to show the title. */
+  var opener = null;  /* the word whose card is open: focus goes back to it when the card closes */
   function showCard(word) {
     var card = document.getElementById("word-card");
     if (!card) { return; }
+    opener = word;
     document.getElementById("card-word").textContent = word.textContent;
     document.getElementById("card-time").textContent = stamp(parseFloat(word.dataset.t));
     var why = word.classList.contains("low") ? (word.getAttribute("title") || "") : "";
@@ -88,10 +90,51 @@
   function hideCard() {
     var card = document.getElementById("word-card");
     if (!card || card.hidden) { return false; }
+    var inside = card.contains(document.activeElement);
     card.hidden = true;
     document.body.classList.remove("card-open");
+    if (inside) { backToWord(); }
     return true;
   }
+
+  /* Focus back on the word the card was opened from (or the one that now stands in its place). */
+  function backToWord() {
+    if (!opener) { return; }
+    var word = opener.isConnected ? opener
+      : document.querySelector('.draft .w[data-i="' + opener.dataset.i + '"]');
+    if (!word) { return; }
+    if (!word.hasAttribute("tabindex")) { word.tabIndex = -1; }
+    word.focus();
+  }
+
+  /* By keyboard: Tab reaches the words to check, the arrow keys go from word to word, and Enter or
+     Space opens a word's card with the focus in it (Esc closes it and comes back to the word). */
+  function openByKey(word) {
+    seek(parseFloat(word.dataset.t), false);
+    showCard(word);
+    var field = document.getElementById("fix-text");
+    var close = document.getElementById("card-close");
+    (field && field.offsetParent ? field : close).focus();
+  }
+
+  function nextWord(word, step) {
+    var all = Array.prototype.slice.call(document.querySelectorAll(".draft .w[data-t]"));
+    var next = all[all.indexOf(word) + step];
+    if (!next) { return; }
+    if (!next.hasAttribute("tabindex")) { next.tabIndex = -1; }
+    next.focus();
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var word = event.target.closest && event.target.closest(".draft .w[data-t]");
+    if (!word || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (event.key === "Enter" || event.key === " ") { openByKey(word); }
+    else if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
+      nextWord(word, event.key === "ArrowRight" ? 1 : -1);
+    } else { return; }
+    event.preventDefault();
+  });
+  document.addEventListener("review:card-done", backToWord);
 
   /* Keep the tapped word on screen: below the pinned panel (a phone's) and above the word card. */
   function inView(word) {
@@ -111,7 +154,7 @@
   document.addEventListener("click", function (event) {
     var word = event.target.closest(".draft .w[data-t]");
     if (word) { showCard(word); }
-    if (event.target.closest("#card-close")) { hideCard(); }
+    if (event.target.closest("#card-close")) { hideCard(); backToWord(); }
   });
 
   /* The card is also hidden by the page's own scripts (after a fix): the class follows it. */

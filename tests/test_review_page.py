@@ -452,3 +452,61 @@ def test_the_only_paragraph_of_a_section_cannot_be_emptied(page, served: Served)
     sync_api.expect(page.locator("#edit-status")).to_contain_text("A section needs some text")
     assert page.locator(f"#section-{k} .inline-edit").count() == 1
     sync_api.expect(page.locator("#pending")).to_have_text("0")
+
+
+def test_a_word_is_checked_and_fixed_by_keyboard_alone(page, served: Served, folder: Path):  # noqa: F811
+    """Tab reaches the words to check, Enter opens the card with the focus in it, Enter fixes, and the
+    focus comes back to the word; Esc closes the card back to its word; the arrows go word by word."""
+    open_served(page, served)
+    first = page.locator(".draft .w.low").first
+    said = first.inner_text()
+    for _ in range(120):  # bounded: Tab until the first word to check has the focus
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('.draft .w.low')"):
+            break
+    assert page.evaluate("document.activeElement.textContent") == said
+    assert "Unsure" in (page.evaluate("document.activeElement.getAttribute('aria-label')") or "")
+    page.keyboard.press("Enter")
+    sync_api.expect(page.locator("#word-card")).to_be_visible()
+    assert page.evaluate("document.activeElement.id") == "fix-text"
+    page.keyboard.press("Escape")
+    sync_api.expect(page.locator("#word-card")).to_be_hidden()
+    assert page.evaluate("document.activeElement.textContent") == said  # back on its word
+    page.keyboard.press("ArrowRight")
+    after = page.evaluate("document.activeElement.textContent")
+    assert page.evaluate("document.activeElement.matches('.draft .w')") and after != said
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("spelled-by-keys")
+    page.keyboard.press("Enter")
+    sync_api.expect(page.locator("#pending")).to_have_text("1")
+    assert page.evaluate("document.activeElement.textContent").lower() == "spelled-by-keys"  # as it was cased
+
+
+def test_browsing_other_headings_with_the_arrow_keys_applies_only_the_one_chosen(page, served: Served):  # noqa: F811
+    open_served(page, served)
+    select = page.locator("select[data-act=pick]").first
+    section = select.locator("xpath=ancestor::section[1]")
+    before = section.locator("h2").inner_text()
+    select.focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    sync_api.expect(page.locator("#pending")).to_have_text("0")  # browsing is no edit
+    assert section.locator("h2").inner_text() == before
+    page.keyboard.press("Enter")
+    sync_api.expect(page.locator("#pending")).to_have_text("1")
+    assert section.locator("h2").inner_text() != before
+
+
+def test_the_clock_is_not_read_out_and_the_spelling_field_keeps_its_name_on_a_phone(browser, served: Served):  # noqa: F811
+    context = browser.new_context(**PHONE)
+    phone = context.new_page()
+    open_served(phone, served)
+    clock = phone.locator("#clock")
+    assert clock.evaluate("e => e.tagName") == "SPAN" and clock.evaluate(
+        "e => !e.closest('[aria-live=polite], output')"
+    )
+    phone.locator(".draft .w.low").first.tap()
+    sync_api.expect(phone.get_by_role("textbox", name="Spell it")).to_be_visible()
+    context.close()
