@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 import time
 import zipfile
 from dataclasses import replace
@@ -19,9 +20,12 @@ from tests.test_review import TEXT, sample_context
 from video2blog.cli import app
 from video2blog.pipeline.editing import store
 from video2blog.pipeline.editing.edits import Edit
-from video2blog.pipeline.run import DraftOptions, render_draft, write_draft
+from video2blog.pipeline.ingest.media import ffmpeg_exe
+from video2blog.pipeline.run import DraftOptions, make_draft, render_draft, write_draft
 from video2blog.pipeline.schema import Source
 from video2blog.pipeline.serialize import to_json, transcript_to_dict
+from video2blog.pipeline.text.sentences import split_sentences
+from video2blog.pipeline.writers.docx import render_docx
 from video2blog.pipeline.writers.formats import render_all
 
 
@@ -158,3 +162,20 @@ def test_the_stills_are_in_the_docx_under_their_headings_and_stay_after_a_review
         folder, [Edit("heading", section=1, text="Which pain does ketamine help?")], loaded.version, None
     )
     assert _pictures(folder / "post.docx") == [shown[0], "Which pain does ketamine help?", *shown[2:]]
+
+
+def test_a_still_without_a_jfif_header_still_goes_into_the_docx(tmp_path: Path):
+    """ffmpeg writes no JFIF header for a video that states no pixel aspect ratio; python-docx then
+    refused every still of the draft (an audit's phone videos)."""
+    red = "color=c=red:s=64x64"
+    plain = subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", red, "-frames:v", "1", "-vf", "setsar=0"]
+        + ["-f", "image2", "-c:v", "mjpeg", "pipe:"],
+        capture_output=True, check=True, timeout=60,
+    ).stdout  # fmt: skip
+    assert plain[:2] == b"\xff\xd8" and plain[2:4] != b"\xff\xe0"  # no JFIF, as the audit found
+    draft = make_draft(split_sentences(make_transcript(TEXT)), Source("t.mp4", "0", 30.0), DraftOptions())
+    section = replace(draft.sections[0], image="images/01-still.jpg")
+    draft = replace(draft, sections=(section, *draft.sections[1:]))
+    data = render_docx(draft, stills={"images/01-still.jpg": plain})
+    assert len(docx.Document(io.BytesIO(data)).inline_shapes) == 1

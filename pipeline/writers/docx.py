@@ -93,11 +93,23 @@ def _add_still(document: Any, jpeg: bytes, alt: str) -> None:
     from docx.shared import Inches
 
     try:
-        shape = document.add_picture(io.BytesIO(jpeg), width=Inches(STILL_INCHES))
+        shape = document.add_picture(io.BytesIO(with_jfif(jpeg)), width=Inches(STILL_INCHES))
     except (UnrecognizedImageError, ValueError) as exc:  # a still replaced by something no image
-        log.warning("a still frame could not go into post.docx: %s", exc)
+        log.warning("a still frame could not go into post.docx: %s", str(exc) or type(exc).__name__)
         return
     shape._inline.docPr.set("descr", _xml_text(alt))
+
+
+# A JFIF header (APP0: version 1.1, square pixels), which python-docx needs to read a JPEG: ffmpeg writes
+# none for a video that states no pixel aspect ratio.
+_JFIF = b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+
+
+def with_jfif(jpeg: bytes) -> bytes:
+    """``jpeg`` with a JFIF header after its start marker where it has neither JFIF nor Exif one."""
+    if jpeg[:2] != b"\xff\xd8" or jpeg[2:4] in (b"\xff\xe0", b"\xff\xe1"):
+        return jpeg
+    return jpeg[:2] + _JFIF + jpeg[2:]
 
 
 _MD_LINK = re.compile(r"\[((?:[^\]\\]|\\.)*)\]\(([^)\s]*)\)")
