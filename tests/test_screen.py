@@ -313,3 +313,17 @@ def test_a_speakers_name_lower_third_is_the_posts_byline(sample_truth: dict):
     assert json.loads(files["draft.json"])["byline"] == NAME
     plain = render_draft(transcript, source, options, screen=ScreenReading(texts=(_shown(CARD, 5.0),)))
     assert plain.draft.byline == "" and "By " not in plain.files["post.md"].decode()[:300]
+
+
+@pytest.mark.parametrize(("turn", "rotation"), [("hflip,vflip", "180"), ("transpose=clock", "90")])
+def test_a_video_stored_turned_with_a_rotation_flag_is_read_as_it_is_shown(
+    scene: Path, tmp_path: Path, turn: str, rotation: str
+):
+    """How phones record: the picture stored upside down or sideways, and a flag saying how to show it.
+    The card was read as "Dah arr arl aa" (upside down) or cut short (sideways)."""
+    stored = tmp_path / "stored.mp4"
+    run_ffmpeg("-i", str(scene), "-vf", turn, "-c:v", "libx264", "-preset", "veryfast", str(stored))
+    flagged = tmp_path / "phone.mp4"
+    run_ffmpeg("-display_rotation:v:0", rotation, "-i", str(stored), "-c", "copy", str(flagged))
+    (card,) = _find(read_screen(flagged, 14.0), CARD)
+    assert abs(card.start - 2.0) <= 1.0 and 0.1 < card.box[0] < card.box[2] < 0.9

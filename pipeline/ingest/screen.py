@@ -349,18 +349,25 @@ def _samples(video: Path, sampler: _Sampler, threads: int) -> Iterator[tuple[flo
             if stream.disposition & av.stream.Disposition.attached_pic:
                 return  # an audio file's cover art: no pictures to read
             stream.thread_type, stream.thread_count = "AUTO", threads
-            width = min(SAMPLE_WIDTH, stream.codec_context.width or SAMPLE_WIDTH)
             for frame in container.decode(stream):
                 if frame.time is not None and _wanted(sampler, float(frame.time), _histogram(frame)):
-                    height = _height(frame, width)
-                    yield float(frame.time), frame.to_ndarray(width=width, height=height, format="bgr24")
+                    yield float(frame.time), upright(frame)
     except (av.error.FFmpegError, IndexError, ValueError, OSError) as exc:
         why = f"cannot read the pictures for on-screen text ({exc}); try --no-video-text"
         raise InputError(why, video) from exc
 
 
-def _height(frame: Any, width: int) -> int:
-    return max(2, round(frame.height * width / frame.width / 2) * 2)
+def upright(frame: Any) -> np.ndarray:
+    """The frame as it is shown (BGR, at most :data:`SAMPLE_WIDTH` wide): turned by the rotation the
+    video states, as a phone records a portrait or an upside-down video (the text reads upside down or
+    sideways in the stored picture)."""
+    turns = round(float(getattr(frame, "rotation", 0) or 0) / 90) % 4  # counter-clockwise quarter turns
+    shown_width, shown_height = (frame.height, frame.width) if turns % 2 else (frame.width, frame.height)
+    width = min(SAMPLE_WIDTH, shown_width)
+    height = max(2, round(shown_height * width / shown_width / 2) * 2)
+    size = {"width": height, "height": width} if turns % 2 else {"width": width, "height": height}
+    picture = frame.to_ndarray(format="bgr24", **size)
+    return np.ascontiguousarray(np.rot90(picture, turns)) if turns else picture
 
 
 def _histogram(frame: Any) -> np.ndarray:
@@ -435,7 +442,7 @@ def _text(track: _Track, persistent: bool) -> ScreenText:
 
 
 # Bump when what a reading holds or how it is made changes: older cached readings are then read again.
-SCREEN_CACHE_VERSION = 3
+SCREEN_CACHE_VERSION = 4
 
 
 def _cache_path(cache_dir: Path, sha256: str) -> Path:
