@@ -327,3 +327,15 @@ def test_a_video_stored_turned_with_a_rotation_flag_is_read_as_it_is_shown(
     run_ffmpeg("-display_rotation:v:0", rotation, "-i", str(stored), "-c", "copy", str(flagged))
     (card,) = _find(read_screen(flagged, 14.0), CARD)
     assert abs(card.start - 2.0) <= 1.0 and 0.1 < card.box[0] < card.box[2] < 0.9
+
+
+def test_a_lower_thirds_smaller_title_line_joins_its_name_not_a_heading():
+    """The usual lower third: a large name, a smaller title under it on the same left edge. The title
+    line became a heading of its own ("## Pain Medicine Specialist") and was lost from the byline."""
+    from video2blog.pipeline.ingest.screen import Line, join_lines
+
+    name = Line("Dr. Sarah Patel, MD", 0.99, (0.05, 0.78, 0.40, 0.84))
+    title = Line("Pain Medicine Specialist", 0.98, (0.05, 0.855, 0.33, 0.89))
+    assert [x.text for x in join_lines([title, name])] == ["Dr. Sarah Patel, MD, Pain Medicine Specialist"]
+    centred = Line("Book a visit today", 0.98, (0.30, 0.855, 0.55, 0.89))  # not on the name's edge
+    assert len(join_lines([name, centred])) == 2

@@ -59,6 +59,10 @@ RECHECK_S = 4.0
 # Lines read with less confidence than this are dropped; lines of a block sit this close (line heights).
 MIN_SCORE = 0.7
 LINE_GAP = 1.0
+# A lower third's title line: at least this share of its name line's height, its left edge within this
+# many name-line heights of the name's.
+SMALLER_LINE = 0.45
+ALIGNED_EDGE = 0.5
 MIN_CHARS = 2  # a box with fewer letters and digits is a shape, not text
 BAND = 0.6  # a line is read again in a strip of the frame this many line heights above and below it
 SAME_TEXT = 0.8  # two readings of at least this similarity are the same text
@@ -271,8 +275,10 @@ def _box(points: np.ndarray, width: int, height: int, top: int = 0) -> tuple[flo
 
 
 def join_lines(lines: list[Line]) -> list[Line]:
-    """Lines of one block (a question wrapped onto two lines) as one: each line sits under the last
-    within :data:`LINE_GAP` line heights, overlapping it across, at a similar height."""
+    """Lines of one block as one: a question wrapped onto two lines (each line under the last within
+    :data:`LINE_GAP` line heights, overlapping it across, at a similar height), or a lower third's
+    smaller title line under its name, aligned on the same left edge ("Dr. Sarah Patel, MD" over "Pain
+    Medicine Specialist" gives "Dr. Sarah Patel, MD, Pain Medicine Specialist")."""
     blocks: list[list[Line]] = []
     for line in sorted(lines, key=lambda x: (x.box[1], x.box[0])):
         home = next((b for b in blocks if _continues(b[-1], line)), None)
@@ -290,17 +296,26 @@ def _continues(above: Line, below: Line) -> bool:
     gap = below.box[1] - above.box[3]
     across = min(above.box[2], below.box[2]) - max(above.box[0], below.box[0])
     similar = 0.75 <= high_b / max(high_a, 1e-6) <= 1.33
-    return similar and across > 0 and -0.5 * high_a <= gap <= LINE_GAP * high_a
+    aligned = abs(below.box[0] - above.box[0]) <= ALIGNED_EDGE * high_a  # a lower third's two lines
+    titled = aligned and SMALLER_LINE <= high_b / max(high_a, 1e-6) < 0.75
+    return (similar or titled) and across > 0 and -0.5 * high_a <= gap <= LINE_GAP * high_a
+
+
+def _smaller(above: Line, below: Line) -> bool:
+    return (below.box[3] - below.box[1]) < 0.75 * (above.box[3] - above.box[1])
 
 
 def _merge(block: list[Line]) -> Line:
+    text = block[0].text
+    for above, below in zip(block, block[1:]):  # a smaller title line is a name's apposition
+        text += (", " if _smaller(above, below) else " ") + below.text
     box = (
         min(x.box[0] for x in block),
         min(x.box[1] for x in block),
         max(x.box[2] for x in block),
         max(x.box[3] for x in block),
     )
-    return Line(" ".join(x.text for x in block), min(x.score for x in block), box)
+    return Line(text.replace(",, ", ", "), min(x.score for x in block), box)
 
 
 def text_cells(grey: np.ndarray, before: np.ndarray | None) -> np.ndarray:
@@ -442,7 +457,7 @@ def _text(track: _Track, persistent: bool) -> ScreenText:
 
 
 # Bump when what a reading holds or how it is made changes: older cached readings are then read again.
-SCREEN_CACHE_VERSION = 4
+SCREEN_CACHE_VERSION = 5
 
 
 def _cache_path(cache_dir: Path, sha256: str) -> Path:
