@@ -4,6 +4,7 @@ CLI with and without --no-video-text."""
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -339,3 +340,17 @@ def test_a_lower_thirds_smaller_title_line_joins_its_name_not_a_heading():
     assert [x.text for x in join_lines([title, name])] == ["Dr. Sarah Patel, MD, Pain Medicine Specialist"]
     centred = Line("Book a visit today", 0.98, (0.30, 0.855, 0.55, 0.89))  # not on the name's edge
     assert len(join_lines([name, centred])) == 2
+
+
+def test_a_few_damaged_packets_cost_only_their_own_pictures(scene: Path, tmp_path: Path):
+    """Damaged bytes late in the video made the decoder refuse a packet, and every reading of the video
+    was thrown away (the card shown long before included)."""
+    whole = tmp_path / "scene.mkv"
+    run_ffmpeg("-i", str(scene), "-c", "copy", str(whole))
+    data, rng = bytearray(whole.read_bytes()), random.Random(1)
+    for _ in range(200):  # bytes changed 60-95% of the way through: the decoder refuses a packet there
+        data[rng.randrange(int(len(data) * 0.6), int(len(data) * 0.95))] = rng.randrange(256)
+    damaged = tmp_path / "damaged.mkv"
+    damaged.write_bytes(bytes(data))
+    (card,) = _find(read_screen(damaged, 14.0), CARD)
+    assert abs(card.start - 2.0) <= 1.0

@@ -33,6 +33,9 @@ from video2blog.pipeline.signals import held_signals
 
 log = logging.getLogger(__name__)
 
+# A video whose packets are damaged beyond this share (and this count) is not read for text at all.
+DAMAGED_SHARE = 0.5
+DAMAGED_MIN = 10
 SAMPLE_WIDTH = 960  # frames are read at this width (detection is limited to it too)
 SAMPLE_EVERY_S = 1.0  # a frame at least this often where the picture does not change
 THUMB_STEP = 8  # the change score looks at every 8th luma pixel
@@ -364,12 +367,34 @@ def _samples(video: Path, sampler: _Sampler, threads: int) -> Iterator[tuple[flo
             if stream.disposition & av.stream.Disposition.attached_pic:
                 return  # an audio file's cover art: no pictures to read
             stream.thread_type, stream.thread_count = "AUTO", threads
-            for frame in container.decode(stream):
+            for frame in _frames(container, stream):
                 if frame.time is not None and _wanted(sampler, float(frame.time), _histogram(frame)):
                     yield float(frame.time), upright(frame)
     except (av.error.FFmpegError, IndexError, ValueError, OSError) as exc:
         why = f"cannot read the pictures for on-screen text ({exc}); try --no-video-text"
         raise InputError(why, video) from exc
+
+
+def _frames(container: Any, stream: Any) -> Iterator[Any]:
+    """The stream's pictures; a packet the decoder refuses (a few damaged bytes) is passed over, as
+    ffmpeg does, unless most are refused: then the pictures cannot be read.
+
+    Raises:
+        av.error.InvalidDataError: more than :data:`DAMAGED_SHARE` of the packets are damaged.
+    """
+    import av
+
+    damaged = total = 0
+    for packet in container.demux(stream):
+        total += 1
+        try:
+            yield from packet.decode()
+        except av.error.InvalidDataError:
+            damaged += 1
+            if damaged > DAMAGED_MIN and damaged > DAMAGED_SHARE * total:
+                raise
+    if damaged:
+        log.warning("%d of %d video packets were damaged; on-screen text read from the rest", damaged, total)
 
 
 def upright(frame: Any) -> np.ndarray:
