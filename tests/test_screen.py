@@ -354,3 +354,22 @@ def test_a_few_damaged_packets_cost_only_their_own_pictures(scene: Path, tmp_pat
     damaged.write_bytes(bytes(data))
     (card,) = _find(read_screen(damaged, 14.0), CARD)
     assert abs(card.start - 2.0) <= 1.0
+
+
+def test_a_section_headed_by_a_card_shown_in_the_pause_before_it_starts_when_the_card_does():
+    """A full-screen question card in the pause before its answer: the section (so its chapter) opened
+    after the card, and a viewer who jumped to it never saw the question."""
+    from tests.conftest import make_words
+    from video2blog.pipeline.run import make_draft
+    from video2blog.pipeline.schema import Transcript
+    from video2blog.pipeline.text.sentences import split_sentences
+
+    first = make_words("Ketamine is one of the treatments we use for pain that has lasted for months.")
+    second = make_words("Most patients feel a little dreamy, and the feeling fades soon after.", start=14.0)
+    talk = split_sentences(Transcript(words=(*first, *second), duration=20.0))
+    card = _shown("Does a ketamine infusion hurt?", 11.5)
+    screen = ScreenReading(texts=(card,))
+    draft = make_draft(talk, Source("t.mp4", "0" * 64, 20.0), DraftOptions(), screen=screen)
+    shown = next(s for s in draft.sections if s.heading_source == "on-screen")
+    assert (shown.heading, shown.start) == ("Does a ketamine infusion hurt?", 11.5)
+    assert shown.paragraphs[0].start == second[0].start  # the words keep their own times

@@ -278,12 +278,21 @@ def _section(
     return Section(
         heading=_heading(span, cleaned[first].text if said else ""),
         heading_source=source,
-        start=sentences[first].start,
+        start=_opening(sentences, first, span.shown_at),
         end=sentences[last - 1].end,
         paragraphs=tuple(_paragraphs(transcript, range(first + 1 if said else first, last), cleaned)),
         heading_words=sentences[first].words if said else None,
         suggestions=(HeadingSuggestion(span.shown, "on-screen"),) if span.shown else (),
     )
+
+
+def _opening(sentences: Sequence[Sentence], first: int, shown_at: float | None) -> float:
+    """When a section starts: its first sentence, or earlier, when the question heading it came on screen
+    in the pause before (a chapter opens on the card, not after it), never before the sentence before."""
+    start = sentences[first].start
+    if shown_at is None or shown_at >= start:
+        return start
+    return round(max(shown_at, sentences[first - 1].end if first else 0.0), 3)
 
 
 def _patient_questions(

@@ -54,6 +54,7 @@ class ShownHeads:
 
     heads: dict[int, str] = field(default_factory=dict)
     offered: dict[int, str] = field(default_factory=dict)
+    shown_at: dict[int, float] = field(default_factory=dict)  # when each head came on screen
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,7 @@ def shown_heads(
     """
     heads: dict[int, str] = {}
     offered: dict[int, str] = {}
+    shown_at: dict[int, float] = {}
     for item in screen:
         index = nearest_start(sentences, item.start)
         heading = None if index is None else screen_question(item, model, sentences[index].start - item.start)
@@ -186,9 +188,10 @@ def shown_heads(
         said = next((h for h in spoken if index - 1 <= h <= index), None)
         if said is None:
             heads.setdefault(index, heading)
+            shown_at.setdefault(index, item.start)
         elif not _same(heading_text(sentences[said].text), heading):
             offered.setdefault(said, heading)
-    return ShownHeads(heads, offered)
+    return ShownHeads(heads, offered, shown_at)
 
 
 def nearest_start(sentences: Sequence[Sentence], time: float) -> int | None:

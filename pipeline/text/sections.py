@@ -79,6 +79,7 @@ class SectionSpan:
     heading_end: int | None = None
     heading_start: int | None = None
     shown: str | None = None  # a question shown on screen beside the spoken one: offered to the editor
+    shown_at: float | None = None  # when the question heading the section came on screen
 
 
 def find_sections(
@@ -138,7 +139,8 @@ def with_shown(spans: list[SectionSpan], shown: ShownHeads) -> list[SectionSpan]
     for span in spans:
         first = span.sentences[0]
         if span.heading_source == "generated" and first in shown.heads:
-            span = replace(span, heading_source="on-screen", heading=shown.heads[first])
+            at = shown.shown_at.get(first)
+            span = replace(span, heading_source="on-screen", heading=shown.heads[first], shown_at=at)
         elif span.heading_sentence is not None and span.heading_sentence in shown.offered:
             span = replace(span, shown=shown.offered[span.heading_sentence])
         out.append(span)
