@@ -107,8 +107,8 @@
     word.focus();
   }
 
-  /* By keyboard: Tab reaches the words to check, the arrow keys go from word to word, and Enter or
-     Space opens a word's card with the focus in it (Esc closes it and comes back to the word). */
+  /* By keyboard: Tab reaches the unsure and corrected words, the arrow keys go from word to word, and
+     Enter or Space opens a word's card with the focus in it (Esc closes it and comes back to the word). */
   function openByKey(word) {
     seek(parseFloat(word.dataset.t), false);
     showCard(word);

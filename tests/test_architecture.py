@@ -59,6 +59,7 @@ INTERNAL_SIGNALS = {
     f"{PKG}.batch.jobs.Cancelled",  # a queued job dropped after Ctrl-C
     f"{PKG}.llm.client.LlmUnavailable",  # the --llm endpoint failed: one warning, the classical draft
     f"{PKG}.llm.client._Retryable",  # a failure worth another try, caught inside the client
+    f"{PKG}.signals.Terminated",  # SIGTERM raised like Ctrl-C: the same clean-up, exit status 143
 }
 
 

@@ -227,3 +227,29 @@ def test_jobs_are_sent_with_cached_words(cluster, videos: Path, tmp_path: Path):
     finally:
         backend.close(cancel=False)
     assert job.words is not None and job.words.words and job.data is None
+
+
+def test_a_scheduler_gone_when_the_batch_asks_it_anything_is_a_lost_backend():
+    """Under load the loss shows first where the client asks the scheduler how many threads it has (or
+    sends it a job), not in a cancelled job: the same one line must come of it (a CI run found this)."""
+    from video2blog.pipeline.batch.cluster import DaskBackend
+    from video2blog.pipeline.batch.jobs import BackendLost
+
+    class Gone:
+        def nthreads(self) -> dict:
+            raise OSError("in <TCP (closed) ConnectionPool.ncores>: Stream is closed")
+
+    class Closed:
+        def submit(self, *args: object) -> None:
+            raise RuntimeError("cannot schedule new futures after shutdown")
+
+    backend = object.__new__(DaskBackend)
+    backend.address, backend.client, backend.executor, backend.threads_by_host = (
+        "tcp://127.0.0.1:9",
+        Gone(),
+        Closed(),
+        {},
+    )
+    for ask in (backend.slots, lambda: backend.submit(None)):  # type: ignore[arg-type]
+        with pytest.raises(BackendLost, match="lost the Dask scheduler at tcp://127.0.0.1:9"):
+            ask()

@@ -103,11 +103,27 @@ class DaskBackend:
         self.threads_by_host = threads_by_host(self.client)
 
     def slots(self) -> int:
-        """One video per worker thread, plus one queued so no worker waits for the client."""
-        return max(1, sum(self.client.nthreads().values())) + 1
+        """One video per worker thread, plus one queued so no worker waits for the client.
+
+        Raises:
+            BackendLost: the scheduler is gone.
+        """
+        try:
+            return max(1, sum(self.client.nthreads().values())) + 1
+        except (OSError, TimeoutError) as exc:  # distributed's CommClosedError is an OSError
+            raise self._lost() from exc
 
     def submit(self, job: Job) -> Future[JobResult]:
-        return self.executor.submit(run_on_worker, job, self.threads_by_host)
+        try:
+            return self.executor.submit(run_on_worker, job, self.threads_by_host)
+        except (OSError, TimeoutError, RuntimeError) as exc:  # a closed client refuses with RuntimeError
+            raise self._lost() from exc
+
+    def _lost(self) -> BackendLost:
+        return BackendLost(
+            f"lost the Dask scheduler at {self.address}; the videos not drafted stay pending: start it "
+            "again and run the same batch to resume"
+        )
 
     def prepare(self, job: Job) -> Job:
         """The job with its content hash, the client's cached transcription, and its bytes if needed."""
@@ -134,10 +150,7 @@ class DaskBackend:
             BackendLost: the job was cancelled because the scheduler is gone.
         """
         if isinstance(error, CancelledError) and self.client.status != "running":
-            raise BackendLost(
-                f"lost the Dask scheduler at {self.address}; the videos not drafted stay pending: start it "
-                "again and run the same batch to resume"
-            )
+            raise self._lost()
         if not isinstance(error, SourceNotVisible) or job.data is not None:
             return None
         if not self.send_bytes:

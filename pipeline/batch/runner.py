@@ -360,6 +360,8 @@ class _Runner:
             out = link_base(item.source, self.options.out_dir / item.name)
             job = self._backend().prepare(Job(item.source, str(item.source), self.options.draft, out_dir=out))
             self._submit(_Flight(item, job, stat, started))
+        except BackendLost:
+            raise  # the batch ends; this video stays pending
         except (Video2BlogError, OSError) as exc:
             self._fail(item, exc, 0.0)
 
