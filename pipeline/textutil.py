@@ -99,32 +99,35 @@ def join_words(texts: list[str]) -> str:
     return out
 
 
+def _whole_words(*names: str) -> re.Pattern[str]:
+    """The phrases of the ``names`` lists as one pattern of whole words, any case."""
+    return re.compile("|".join(rf"\b{any_of(name)}\b" for name in names), re.I)
+
+
+def _language_file(concept: str, language: str) -> str:
+    """A list's file for a talk in ``language``: ``greetings.txt`` for English, ``greetings-es.txt``..."""
+    return f"{concept}.txt" if language == "en" else f"{concept}-{language}.txt"
+
+
 # A greeting or self-introduction ("Hello, I'm...", "My name's Ken", "Thanks for watching").
-GREETING = re.compile(rf"\b{any_of('greetings.txt')}\b", re.I)
+GREETING = _whole_words("greetings.txt")
 # A greeting, or the agenda a talk opens with ("Today...", "In this video...", "I want to talk about").
-INTRO = re.compile(GREETING.pattern + rf"|\b{any_of('intro_phrases.txt')}\b", re.I)
+INTRO = _whole_words("greetings.txt", "intro_phrases.txt")
 
 
 @cache
 def greeting_pattern(language: str) -> re.Pattern[str] | None:
-    """:data:`GREETING` of a talk in ``language`` (``greetings-<code>.txt``; English's for "en"), or None
-    where none ships."""
-    if language == "en":
-        return GREETING
-    name = f"greetings-{language}.txt"
-    return re.compile(rf"\b{any_of(name)}\b", re.I) if has_data(name) else None
+    """:data:`GREETING` of a talk in ``language`` (``greetings-<code>.txt``), or None where none ships."""
+    name = _language_file("greetings", language)
+    return _whole_words(name) if has_data(name) else None
 
 
 @cache
 def intro_pattern(language: str) -> re.Pattern[str] | None:
     """:data:`INTRO` of a talk in ``language`` (its greetings and ``intro_phrases-<code>.txt``), or None
     where they do not ship."""
-    greeting, name = greeting_pattern(language), f"intro_phrases-{language}.txt"
-    if language == "en":
-        return INTRO
-    if greeting is None or not has_data(name):
-        return None
-    return re.compile(greeting.pattern + rf"|\b{any_of(name)}\b", re.I)
+    names = [_language_file(concept, language) for concept in ("greetings", "intro_phrases")]
+    return _whole_words(*names) if all(has_data(name) for name in names) else None
 
 
 # A video's closing words ("Thanks for watching", "See you next time", "To sum up"): one pattern for every

@@ -298,13 +298,15 @@ def _continues(above: Line, below: Line) -> bool:
     high_a, high_b = above.box[3] - above.box[1], below.box[3] - below.box[1]
     gap = below.box[1] - above.box[3]
     across = min(above.box[2], below.box[2]) - max(above.box[0], below.box[0])
-    similar = 0.75 <= high_b / max(high_a, 1e-6) <= 1.33
+    ratio = high_b / max(high_a, 1e-6)
+    similar = 0.75 <= ratio <= 1.33
     aligned = abs(below.box[0] - above.box[0]) <= ALIGNED_EDGE * high_a  # a lower third's two lines
-    titled = aligned and SMALLER_LINE <= high_b / max(high_a, 1e-6) < 0.75
+    titled = aligned and SMALLER_LINE <= ratio < 0.75
     return (similar or titled) and across > 0 and -0.5 * high_a <= gap <= LINE_GAP * high_a
 
 
 def _smaller(above: Line, below: Line) -> bool:
+    """Whether ``below`` is a smaller title line than ``above`` (not a wrapped line of the same size)."""
     return (below.box[3] - below.box[1]) < 0.75 * (above.box[3] - above.box[1])
 
 

@@ -71,11 +71,15 @@ def _heard_term(words: Sequence[Word], i: int, known: set[str], longest: int) ->
     """How many words from ``i`` on are one glossary term as written (the longest such run), or 0."""
     heard = 0
     for size in range(1, min(longest, len(words) - i) + 1):
-        if size > 1 and words[i + size - 2].text.rstrip()[-1:] in ".?!,;:":
+        if size > 1 and _ends_clause(words[i + size - 2]):
             break  # a term never spans punctuation
         if " ".join(w.text.strip(_PUNCT).lower() for w in words[i : i + size]) in known:
             heard = size
     return heard
+
+
+def _ends_clause(word: Word) -> bool:
+    return word.text.rstrip()[-1:] in ".?!,;:"
 
 
 def make_term(text: str) -> Term:
@@ -133,7 +137,7 @@ def _best_at(words: Sequence[Word], i: int, terms: _TermIndex, reach: int) -> Co
     best: tuple[float, int, Term] | None = None
     for size in range(1, min(reach, len(words) - i) + 1):
         run = words[i : i + size]
-        if size > 1 and run[-2].text.rstrip()[-1:] in ".?!,;:":
+        if size > 1 and _ends_clause(run[-2]):
             break  # a correction never spans punctuation
         letters = _letters(" ".join(w.text for w in run))
         # A run holding a term heard right is respelt only as those same letters ("post herpetic
@@ -176,10 +180,8 @@ def _match(run: Sequence[Word], term: Term) -> float:
 
 
 def _correctable(run: Sequence[Word], term: Term) -> bool:
-    """Whether a run may be respelt: not already the term, nor common or function words."""
-    said = [w.text.strip(_PUNCT).lower() for w in run]
-    if " ".join(said) in {term.text.lower() + end for end in INFLECTIONS}:
-        return False
+    """Whether a run may be respelt: the term not already in it, nor common or function words."""
+    said = [w.text.strip(_PUNCT).lower() for w in run]  # a run that is a term: passed over (_heard_term)
     letters = _letters(" ".join(said))
     if len(letters) < MIN_LETTERS or abs(len(letters) - len(term.letters)) > MAX_LENGTH_CHANGE * len(
         term.letters

@@ -74,7 +74,7 @@ def _placeless(transcript: Transcript, sentence: Sentence) -> bool:
     """Most of the sentence's words have no length, or sit past the end of the audio."""
     words = transcript.words[slice(*sentence.words)]
     end = transcript.duration or float("inf")
-    hollow = [w for w in words if w.end - w.start <= NO_LENGTH_S or w.start >= end - NO_LENGTH_S]
+    hollow = [w for w in words if _no_length(w) or w.start >= end - NO_LENGTH_S]
     return 2 * len(hollow) > len(words)
 
 
@@ -84,7 +84,12 @@ def _tacked_on(transcript: Transcript, i: int) -> bool:
     if i + 1 != len(transcript.sentences):
         return False
     words = transcript.words[slice(*transcript.sentences[i].words)]
-    return any(w.end - w.start <= NO_LENGTH_S for w in words)
+    return any(_no_length(w) for w in words)
+
+
+def _no_length(word: Word) -> bool:
+    """A word Whisper wrote without placing it in the audio."""
+    return word.end - word.start <= NO_LENGTH_S
 
 
 def _in_silence(transcript: Transcript, odd: list[bool], i: int) -> bool:
