@@ -440,7 +440,7 @@
     else if (act === "merge") { merge(section); }
     else if (act === "paragraph") { editParagraph(control.closest(".para")); }
   });
-  /* "Other headings": a pick with the mouse applies at once; the arrow keys only browse (in Chrome and
+  /* The heading picker: a pick with the mouse applies at once; the arrow keys only browse (in Chrome and
      Firefox each one fires "change"), and Enter, or leaving the list, applies the one shown. */
   var BROWSE = ["ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown"];
   document.addEventListener("change", function (event) {

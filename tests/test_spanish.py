@@ -393,6 +393,17 @@ def test_a_spanish_draft_flags_spanish_claims_and_every_output_closes_in_spanish
     assert not [e for e in english_phrases() if e in f"{text} {word}".lower()]
 
 
+def test_the_spanish_edit_page_source_holds_no_english_fixed_string():
+    """The review page served for editing inlines its scripts: a comment in them that says an English
+    catalogue phrase ("Other headings") is English in the Spanish page's source (eval_spanish's EN)."""
+    transcript = locales.split_sentences(_spanish(CLAIMS_ES))
+    draft = make_draft(transcript, Source("charla.mp4", "0", 30.0), DraftOptions(date="2026-01-01"))
+    editing = {"save": "/save", "version": "0", "token": "t"}
+    page = render_all(RenderContext(draft, transcript, editing=editing), ("review",))["review.html"].decode()
+    assert 'id="edit-data"' in page
+    assert not [e for e in english_phrases() if e in unescape(page).lower()]
+
+
 def test_every_output_of_a_spanish_draft_and_its_notes_are_free_of_english_fixed_strings():
     """Every file a Spanish draft writes (captions, chapters, Word, draft.json with its notes on YouTube's
     chapter rules and on text not read on screen) holds no phrase of the English catalogue."""
