@@ -329,7 +329,11 @@
     copy.dataset.start = word.dataset.t;
     copy.append(time, p);
     var edit = row.querySelector("[data-act=paragraph]");
-    if (edit) { copy.append(edit.cloneNode(true)); }
+    if (edit) {
+      edit = edit.cloneNode(true);
+      edit.setAttribute("aria-label", t("edit_paragraph", { time: time.textContent }));
+      copy.append(edit);
+    }
     row.after(copy);
     return copy;
   }

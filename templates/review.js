@@ -185,7 +185,7 @@
       event.preventDefault();
       return;
     }
-    if (!player || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (!player || !keysOn() || event.ctrlKey || event.metaKey || event.altKey) { return; }
     if (event.target.closest("input, textarea, select, [contenteditable]")) { return; }
     var key = event.key.toLowerCase();
     if (key === "k") { if (player.paused) { seek(player.currentTime, true); } else { player.pause(); } }
@@ -194,6 +194,21 @@
     else { return; }
     event.preventDefault();
   });
+
+  /* The single-letter player keys can be turned off (speech input types letters; WCAG 2.1.4); the
+     choice is kept in this browser. */
+  var KEYS_OFF = "video2blog.player-keys-off";
+  var keysBox = document.getElementById("toggle-keys");
+  function keysOn() { return !keysBox || keysBox.checked; }
+  if (keysBox) {
+    try { keysBox.checked = window.localStorage.getItem(KEYS_OFF) !== "1"; } catch (err) { /* storage blocked */ }
+    keysBox.addEventListener("change", function () {
+      try {
+        if (keysBox.checked) { window.localStorage.removeItem(KEYS_OFF); }
+        else { window.localStorage.setItem(KEYS_OFF, "1"); }
+      } catch (err) { /* storage blocked: the choice lasts this page only */ }
+    });
+  }
 
   function toggle(id, className, when) {
     var box = document.getElementById(id);

@@ -191,6 +191,24 @@ def test_words_and_keyboard_seek_the_audio(page, audio_review: Path):
     assert page.evaluate("document.getElementById('player').paused")
 
 
+def test_the_player_keys_can_be_turned_off_and_stay_off(page, audio_review: Path):
+    """Single-letter keys would fire on every letter speech input types (WCAG 2.1.4): they can be
+    turned off, and the choice is kept across a reload."""
+    open_review(page, audio_review)
+    keys = page.get_by_role("checkbox", name=re.compile("Use these keys"))
+    keys.uncheck()
+    page.locator("h1").click()  # the focus back on the page, as before pressing a key
+    page.keyboard.press("l")
+    assert page.evaluate("document.getElementById('player').currentTime") == 0
+    page.reload()
+    page.wait_for_function(MEDIA_SETTLED)
+    assert not keys.is_checked()
+    keys.check()
+    page.locator("h1").click()
+    page.keyboard.press("l")
+    page.wait_for_function(PLAYER_NEAR, arg=5.0)
+
+
 def test_missing_media_says_so_and_the_page_still_works(page, audio_review: Path):
     shutil.rmtree(audio_review.parent.parent / "media")
     open_review(page, audio_review)

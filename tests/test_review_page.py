@@ -229,6 +229,11 @@ def test_a_sentence_split_off_mid_paragraph_is_laid_out_as_a_paragraph(page, ser
     assert moved.locator(".time").count() == 1 and moved.locator("[data-act=paragraph]").count() == 1
     text_box, row_box = moved.locator("p").bounding_box(), moved.bounding_box()
     assert text_box and row_box and text_box["width"] > row_box["width"] / 2  # not one word a line
+    # Each paragraph's Edit button is told apart by a screen reader: it is named with its paragraph's time.
+    at = moved.locator(".time").inner_text()
+    assert moved.locator("[data-act=paragraph]").get_attribute("aria-label") == f"Edit the paragraph at {at}"
+    names = page.locator("[data-act=paragraph]").evaluate_all("bs => bs.map(b => b.ariaLabel)")
+    assert len(names) > 3 and len(set(names)) == len(names)
 
 
 def test_escape_cancels_an_editor_and_edit_twice_opens_one(page, served: Served):  # noqa: F811

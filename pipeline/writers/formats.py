@@ -287,7 +287,7 @@ def _plain_message(language: str, key: str, **values: object) -> str:
 
 
 # The catalogue strings the review page's scripts write into the page (``js_*`` and these).
-SCRIPT_KEYS = ("play_from", "paragraph", "generated")
+SCRIPT_KEYS = ("play_from", "paragraph", "generated", "edit_paragraph")
 
 
 def script_text(language: str) -> dict[str, str]:
