@@ -15,7 +15,8 @@ from video2blog.pipeline.run import DraftOptions, make_draft
 from video2blog.pipeline.schema import Source, Transcript, Word
 from video2blog.pipeline.text.hallucination import HALLUCINATION, find_hallucinations
 from video2blog.pipeline.text.sentences import split_sentences
-from video2blog.pipeline.writers.formats import RenderContext, caption_cues, render_all
+from video2blog.pipeline.writers.cues import caption_cues
+from video2blog.pipeline.writers.formats import RenderContext, render_all
 
 TALK = (
     "What does a ketamine infusion feel like? Most patients feel relaxed and a little floaty. "

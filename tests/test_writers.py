@@ -9,8 +9,9 @@ from video2blog.pipeline.errors import TemplateError, UsageError
 from video2blog.pipeline.run import DraftOptions, make_draft
 from video2blog.pipeline.schema import Source
 from video2blog.pipeline.text.sentences import split_sentences
+from video2blog.pipeline.writers.cues import caption_cues
 from video2blog.pipeline.writers.filters import md_escape, yaml_scalar
-from video2blog.pipeline.writers.formats import RenderContext, caption_cues, parse_formats, render_all
+from video2blog.pipeline.writers.formats import RenderContext, parse_formats, render_all
 
 TEXT = (
     'Hello and welcome. What is "ketamine" <script>alert(1)</script>? '

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import html
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -22,15 +22,9 @@ import jinja2
 from video2blog.pipeline.errors import TemplateError, UsageError
 from video2blog.pipeline.schema import HALLUCINATION, Draft, Reason, Transcript
 from video2blog.pipeline.serialize import draft_to_dict, to_json, transcript_to_dict
-from video2blog.pipeline.textutil import join_words, messages
+from video2blog.pipeline.textutil import messages
+from video2blog.pipeline.writers.cues import caption_cues
 
-# A cue holds two lines of CAPTION_LINE characters (subtitle practice) and lasts at most CAPTION_SECONDS.
-CAPTION_LINE = 42
-CAPTION_CHARS = 2 * CAPTION_LINE
-CAPTION_SECONDS = 6.0
-# A cue too short to read runs on for this long where the next cue leaves room; none is shorter than the gap.
-MIN_CUE_SECONDS = 0.5
-MIN_CUE_GAP = 0.1
 # How a (clinic's) template can fail while rendering: each is reported naming its file and line.
 TEMPLATE_FAILURES = (
     jinja2.TemplateError,
@@ -308,86 +302,6 @@ def site_variables(ctx: RenderContext) -> dict[str, object]:
         "json_ld": Markup(site.script_json(site.json_ld(ctx.draft, ctx.medical))),
         "medical": ctx.medical,  # the disclaimer closing the post (disclaimer.*.j2)
     }
-
-
-Cue = tuple[float, float, str]
-
-
-def caption_cues(transcript: Transcript, skip: Collection[int] = frozenset()) -> list[Cue]:
-    """(start, end, text) caption cues: a sentence each, split where too long to read, none without length.
-
-    Words whose index is in ``skip`` (those Whisper invented) are left out, and words an editor deleted
-    from the post (spelt "").
-    """
-    cues: list[Cue] = []
-    for sentence in transcript.sentences:
-        first, last = sentence.words
-        said = [i for i in range(first, last) if i not in skip and transcript.words[i].text]
-        cues += [_cue(transcript, chunk) for chunk in _balanced(transcript, said)]
-    return _with_length(cues)
-
-
-def _balanced(transcript: Transcript, said: list[int]) -> list[list[int]]:
-    """A sentence's words in as few cues as hold them, of about equal length: a long sentence is not
-    filled to the brim and its last word left to flash alone ("joint.", half a second)."""
-    greedy: list[list[int]] = []
-    for i in said:
-        if greedy and not _cue_full(transcript, greedy[-1], i):
-            greedy[-1].append(i)
-        else:
-            greedy.append([i])
-    if len(greedy) < 2:
-        return greedy
-    sizes = [len(transcript.words[i].text) + 1 for i in said]
-    target, even, size = sum(sizes) / len(greedy), [[said[0]]], sizes[0]
-    for i, width in zip(said[1:], sizes[1:]):
-        if len(even) < len(greedy) and size + width / 2 > target * len(even):
-            even.append([])
-        even[-1].append(i)
-        size += width
-    fits = all(not _overflows(transcript, chunk) for chunk in even)
-    return even if fits and len(even) == len(greedy) else greedy
-
-
-def _overflows(transcript: Transcript, chunk: list[int]) -> bool:
-    """Whether ``chunk``'s words are more than one cue holds (:data:`CAPTION_CHARS`, seconds)."""
-    words = transcript.words
-    length = sum(len(words[i].text) + 1 for i in chunk) - 1
-    return length > CAPTION_CHARS or words[chunk[-1]].end - words[chunk[0]].start > CAPTION_SECONDS
-
-
-def _with_length(cues: list[Cue]) -> list[Cue]:
-    """Cues lasting at least MIN_CUE_SECONDS where the next cue leaves room, else joined to the one before."""
-    out: list[Cue] = []
-    for k, (start, end, text) in enumerate(cues):
-        room = cues[k + 1][0] if k + 1 < len(cues) else start + MIN_CUE_SECONDS
-        end = max(end, min(start + MIN_CUE_SECONDS, room))
-        if end - start >= MIN_CUE_GAP or not out:
-            out.append((start, max(end, start + MIN_CUE_GAP), text))
-        else:  # no room at all before the next cue: its words join the cue before
-            before = out.pop()
-            out.append((before[0], max(before[1], end), join_words([before[2], text])))
-    return out
-
-
-def _cue_full(transcript: Transcript, chunk: list[int], nxt: int) -> bool:
-    return _overflows(transcript, [*chunk, nxt])
-
-
-def _cue(transcript: Transcript, chunk: list[int]) -> tuple[float, float, str]:
-    words = transcript.words
-    text = join_words([words[i].text for i in chunk]).replace("-->", "->")
-    return words[chunk[0]].start, words[chunk[-1]].end, two_lines(text)
-
-
-def two_lines(text: str) -> str:
-    """A cue's text on one line where it fits :data:`CAPTION_LINE`, else on two broken at the space that
-    leaves the longer line shortest."""
-    spaces = [k for k, ch in enumerate(text) if ch == " "]
-    if len(text) <= CAPTION_LINE or not spaces:
-        return text
-    k = min(spaces, key=lambda k: (max(k, len(text) - k - 1), -k))
-    return f"{text[:k]}\n{text[k + 1 :]}"
 
 
 def builtin_template_dir() -> Path:

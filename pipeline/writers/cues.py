@@ -1,0 +1,180 @@
+"""Caption cues: a transcript's sentences laid out as subtitles are (the SRT and WebVTT writers' cues).
+
+A cue holds one sentence, or an even share of a long one, on at most two lines of :data:`CAPTION_LINE`
+characters, broken where a reader pauses (after a comma, not after "the" or "Dr."), and it stays up long
+enough to be read (:data:`READING_CPS`) where the next cue leaves room, never past the end of the media.
+A word an editor rewrote as several ("the nervous system" for "nerves") is laid out as those words,
+sharing its time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from video2blog.pipeline.schema import Transcript
+from video2blog.pipeline.textutil import join_words, word_list
+
+# A cue holds two lines of CAPTION_LINE characters (subtitle practice) and lasts at most CAPTION_SECONDS.
+CAPTION_LINE = 42
+CAPTION_CHARS = 2 * CAPTION_LINE
+CAPTION_SECONDS = 6.0
+# A cue stays up at least MIN_CUE_SECONDS, and long enough to read at READING_CPS characters a second,
+# where the next cue leaves room (MIN_CUE_GAP before it); none is shorter than MIN_CUE_GAP.
+MIN_CUE_SECONDS = 1.0
+READING_CPS = 17.0
+MIN_CUE_GAP = 0.1
+# A cue still shorter than MIN_CUE_SECONDS joins the one before where that ended at most this long before.
+JOIN_WITHIN_S = 1.0
+# Words a line does not end on ("the", "of"), as a sentence does not; and abbreviations ("Dr.").
+DANGLING = word_list("dangling_words.txt")
+ABBREVIATIONS = word_list("abbreviations.txt")
+# What a line break costs, in characters of the longer line: after a word that leads into the next, and
+# (a saving) after a clause's punctuation.
+DANGLING_COST = 12
+CLAUSE_SAVING = 6
+
+Cue = tuple[float, float, str]
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One word as a caption shows it, with its time."""
+
+    text: str
+    start: float
+    end: float
+
+
+def caption_cues(transcript: Transcript, skip: Collection[int] = frozenset()) -> list[Cue]:
+    """(start, end, text) caption cues: a sentence each, split where too long to read, none without length.
+
+    Words whose index is in ``skip`` (those Whisper invented) are left out, and words an editor deleted
+    from the post (spelt "").
+    """
+    cues: list[Cue] = []
+    for sentence in transcript.sentences:
+        first, last = sentence.words
+        said = [i for i in range(first, last) if i not in skip and transcript.words[i].text]
+        pieces = [p for i in said for p in _pieces(transcript, i)]
+        cues += [_cue(chunk) for chunk in _balanced(pieces)]
+    return _with_length(cues, transcript.duration)
+
+
+def _pieces(transcript: Transcript, i: int) -> list[Piece]:
+    """Word ``i`` as the words it is spelt with, its time shared by their lengths."""
+    word = transcript.words[i]
+    texts = word.text.split()
+    if len(texts) < 2:
+        return [Piece(word.text, word.start, word.end)]
+    span, total, done, out = word.end - word.start, sum(map(len, texts)), 0, []
+    for text in texts:
+        start = word.start + span * done / total
+        done += len(text)
+        out.append(Piece(text, start, word.start + span * done / total))
+    return out
+
+
+def _balanced(pieces: list[Piece]) -> list[list[Piece]]:
+    """A sentence's words in as few cues as hold them, of about equal length: a long sentence is not
+    filled to the brim and its last word left to flash alone ("joint.", half a second)."""
+    greedy: list[list[Piece]] = []
+    for piece in pieces:
+        if greedy and not _overflows([*greedy[-1], piece]):
+            greedy[-1].append(piece)
+        else:
+            greedy.append([piece])
+    if len(greedy) < 2:
+        return greedy
+    sizes = [len(p.text) + 1 for p in pieces]
+    target, even, size = sum(sizes) / len(greedy), [[pieces[0]]], sizes[0]
+    for piece, width in zip(pieces[1:], sizes[1:]):
+        if len(even) < len(greedy) and size + width / 2 > target * len(even):
+            even.append([])
+        even[-1].append(piece)
+        size += width
+    fits = all(not _overflows(chunk) for chunk in even)
+    return even if fits and len(even) == len(greedy) else greedy
+
+
+def _overflows(chunk: list[Piece]) -> bool:
+    """Whether ``chunk`` is more than one cue holds: two lines of :data:`CAPTION_LINE`, CAPTION_SECONDS."""
+    text = _text(chunk)
+    return _break_at(text) is None or chunk[-1].end - chunk[0].start > CAPTION_SECONDS
+
+
+def _text(chunk: list[Piece]) -> str:
+    return join_words([p.text for p in chunk]).replace("-->", "->")
+
+
+def _cue(chunk: list[Piece]) -> Cue:
+    return chunk[0].start, chunk[-1].end, two_lines(_text(chunk))
+
+
+def two_lines(text: str) -> str:
+    """A cue's text on one line where it fits :data:`CAPTION_LINE`, else on two, broken at the space
+    that leaves the longer line shortest, after a clause rather than after a word leading into the next."""
+    at = _break_at(text)
+    if at is None:  # a word longer than a line (an address): the space that leaves the longer line shortest
+        spaces = [k for k, ch in enumerate(text) if ch == " "]
+        at = min(spaces, key=lambda k: (max(k, len(text) - k - 1), -k)) if spaces else -1
+    return text if at < 0 else f"{text[:at]}\n{text[at + 1 :]}"
+
+
+def _break_at(text: str) -> int | None:
+    """Where ``text`` breaks into two lines that fit: -1 where one line holds it, None where none do."""
+    if len(text) <= CAPTION_LINE:
+        return -1
+    fits = [
+        k
+        for k, ch in enumerate(text)
+        if ch == " " and k <= CAPTION_LINE and len(text) - k - 1 <= CAPTION_LINE
+    ]
+    if not fits:
+        return None
+    return min(fits, key=lambda k: (max(k, len(text) - k - 1) + _break_cost(text[:k]), -k))
+
+
+def _break_cost(line: str) -> int:
+    """What ending a first line with ``line``'s last word costs: a word leading on, or a clause's end."""
+    last = line.rsplit(" ", 1)[-1].lower()
+    bare = last.rstrip(".,;:!?\"')")
+    if bare in DANGLING or (last.endswith(".") and bare in ABBREVIATIONS):
+        return DANGLING_COST
+    return -CLAUSE_SAVING if last[-1:] in ",;:.!?" else 0
+
+
+def _with_length(cues: list[Cue], duration: float) -> list[Cue]:
+    """Each cue kept up long enough to read where the next cue leaves room, and not past ``duration``
+    (where known); one still too short joins the cue just before it."""
+    out: list[Cue] = []
+    for k, (start, end, text) in enumerate(cues):
+        room = cues[k + 1][0] - MIN_CUE_GAP if k + 1 < len(cues) else float("inf")
+        if duration > 0:
+            room = min(room, duration)
+        wanted = start + max(MIN_CUE_SECONDS, len(text.replace("\n", " ")) / READING_CPS)
+        end = min(max(end, min(wanted, room)), duration) if duration > 0 else max(end, min(wanted, room))
+        if out and (
+            end - start < MIN_CUE_GAP or (end - start < MIN_CUE_SECONDS and _joins(out[-1], start, text))
+        ):
+            before = out.pop()
+            out.append(
+                (before[0], max(before[1], end), two_lines(join_words([_flat(before[2]), _flat(text)])))
+            )
+        else:
+            out.append((start, max(end, start + MIN_CUE_GAP), text))
+    return out
+
+
+def _joins(before: Cue, start: float, text: str) -> bool:
+    """Whether a short cue starting at ``start`` can join ``before``: close behind it, and the two fit."""
+    joined = join_words([_flat(before[2]), _flat(text)])
+    return (
+        start - before[1] <= JOIN_WITHIN_S
+        and _break_at(joined) is not None
+        and start - before[0] < CAPTION_SECONDS
+    )
+
+
+def _flat(text: str) -> str:
+    return text.replace("\n", " ")
