@@ -29,7 +29,7 @@ from video2blog.pipeline.editing.settings import (
 from video2blog.pipeline.editing.store import media_of, read_json_object, read_record
 from video2blog.pipeline.engines import ProgressCallback, embed
 from video2blog.pipeline.errors import InputError, UsageError
-from video2blog.pipeline.ingest import media
+from video2blog.pipeline.ingest import language, media
 from video2blog.pipeline.ingest.captions import read_captions
 from video2blog.pipeline.ingest.frames import section_frames
 from video2blog.pipeline.ingest.screen import read_cached_screen, read_screen, write_cached_screen
@@ -479,6 +479,9 @@ def read_source(
     sha, name = sha256_file(source), media.display_path(label or source)
     if source.suffix.lower() in TRANSCRIPT_SUFFIXES:
         transcript = read_transcript_file(source)
+        if source.suffix.lower() in CAPTION_SUFFIXES:  # captions say nothing of their language
+            asked = options.transcribe.engine_options.language
+            transcript = replace(transcript, language=asked or language.written_language(transcript.text))
         report_stage(log, "read", "read %s: %d words", name, len(transcript.words))
         return transcript, Source(name, sha, transcript.duration)
     info = media.probe(source)

@@ -105,6 +105,46 @@ def draft(args: list[str]) -> dict:
     return json.loads((out / "draft.json").read_text(encoding="utf-8"))
 
 
+SPANISH_SRT = """1
+00:00:00,500 --> 00:00:04,000
+Hola, soy uno de los médicos de la clínica del dolor.
+
+2
+00:00:04,000 --> 00:00:08,000
+¿Cómo funciona la ketamina para tratar el dolor?
+
+3
+00:00:08,000 --> 00:00:15,000
+Bloquea un receptor de los nervios y calma un sistema nervioso que está demasiado excitado.
+"""
+
+
+def test_captions_draft_in_the_language_they_are_written_in_or_the_one_asked(tmp_path: Path):
+    """A caption file says nothing of its language: Spanish captions drafted as English got an English
+    title, lang="en" and a greeting for a heading."""
+    srt = tmp_path / "charla.srt"
+    srt.write_text(SPANISH_SRT, encoding="utf-8")
+    spanish = draft([str(srt), "--out", str(tmp_path / "es")])
+    assert spanish["language"] == "es" and 'lang="es"' in (tmp_path / "es" / "post.html").read_text()
+    assert "your questions" not in spanish["title"]
+    english = tmp_path / "talk.srt"
+    english.write_text(TALK_SRT, encoding="utf-8")
+    assert draft([str(english), "--out", str(tmp_path / "en")])["language"] == "en"
+    asked = draft([str(english), "--out", str(tmp_path / "asked"), "--language", "es", "--formats", "md"])
+    assert asked["language"] == "es"
+
+
+def test_a_less_than_sign_in_caption_text_is_text_not_a_tag(tmp_path: Path):
+    srt = tmp_path / "dose.srt"
+    srt.write_text(
+        "1\n00:00:01,000 --> 00:00:06,000\n"
+        "If the dose is < 0.5 mg/kg & the pressure > 140, we stop <b>at once</b>.\n",
+        encoding="utf-8",
+    )
+    said = " ".join(texts(read_captions(srt).words))
+    assert said == "If the dose is < 0.5 mg/kg & the pressure > 140, we stop at once."
+
+
 def test_draft_from_srt_then_from_a_corrected_transcript(tmp_path: Path):
     srt = tmp_path / "talk.srt"
     srt.write_text(TALK_SRT, encoding="utf-8")
@@ -166,7 +206,7 @@ def test_a_repeat_inside_youtube_rolling_captions_is_kept_and_the_rolling_copies
 def test_a_long_sentence_is_cut_into_even_cues_of_two_short_lines():
     from tests.conftest import make_transcript
     from video2blog.pipeline.text.sentences import split_sentences
-    from video2blog.pipeline.writers.formats import CAPTION_LINE, caption_cues
+    from video2blog.pipeline.writers.cues import CAPTION_LINE, caption_cues
 
     text = (
         "Most patients feel relaxed and a little floaty, and colours or sounds may seem unusual for a "

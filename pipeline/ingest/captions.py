@@ -24,7 +24,9 @@ from video2blog.pipeline.textutil import bare
 
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,:](\d{1,3}))?"
 _TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
-_TAG = re.compile(r"<[^>\n]*>")
+# The tags of SubRip and WebVTT cue text, and WebVTT's inline times; a "<" or ">" in words ("a dose < 0.5
+# mg/kg") is text.
+_TAG = re.compile(r"</?(?:b|i|u|c|v|lang|ruby|rt|font|span)\b[^<>\n]*>|<\d+(?::\d+)+(?:\.\d+)?>", re.I)
 _ASS_TAG = re.compile(r"\{\\[^}]*\}")
 _SOUND = re.compile(r"\[[^\]\n]*\]|♪+|♫+")
 _SPEAKER_MARK = re.compile(r"^\s*(?:>>+|-)\s*")

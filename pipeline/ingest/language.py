@@ -17,6 +17,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,7 @@ from video2blog.pipeline.engines import EngineOptions
 from video2blog.pipeline.engines.models import BASE_MODEL, INSTALL_BASE, base_installed
 from video2blog.pipeline.errors import ModelError, UsageError
 from video2blog.pipeline.schema import Transcript
-from video2blog.pipeline.textutil import data_files, data_text, has_data, message
+from video2blog.pipeline.textutil import bare, data_files, data_text, has_data, message, word_list
 
 log = logging.getLogger(__name__)
 
@@ -230,6 +231,28 @@ def _needs_base(model: str | None, what: str) -> str:
         f"{model or BUNDLED} only hears English, not {what}; for other languages install the "
         f"multilingual model with: {INSTALL_BASE} (then --model base, or --language auto)"
     )
+
+
+def written_language(text: str) -> str:
+    """The language a text (a caption file's words) is written in, of those whose function words ship
+    (``stopwords.txt`` for English, ``stopwords-<code>.txt``): the one whose words are most of the
+    text's; English where none leads.
+    """
+    words = [bare(w).lower() for w in text.split()]
+    shares = {code: sum(w in listed for w in words) for code, listed in _function_words().items()}
+    best = max(shares, key=lambda code: (shares[code], code == "en"))
+    return best if shares[best] > shares.get("en", 0) else "en"
+
+
+@cache
+def _function_words() -> dict[str, frozenset[str]]:
+    """Each language's function words, by its code: ``stopwords.txt`` is English's."""
+    lists = {"en": word_list("stopwords.txt")}
+    for name in sorted(p.name for p in data_files()):
+        code = name.removeprefix("stopwords-").removesuffix(".txt")
+        if name.startswith("stopwords-") and name.endswith(".txt"):
+            lists[code] = word_list(name)
+    return lists
 
 
 def parse_language(value: str) -> str | None:
