@@ -116,3 +116,25 @@ def test_a_sentence_ending_in_no_do_or_a_credential_is_still_a_sentence():
         "I am an MD.",
         "Welcome.",
     ]
+
+
+LONG_PUNCTUATED = (
+    "It works. It calms the nerves. "
+    "Ketamine blocks a receptor on the nerve cells of the spinal cord and brain that turns up pain "
+    "signals when they have been firing for months on end, and that is why we use it for complex "
+    "regional pain syndrome and for the burning nerve pain that can follow shingles in older patients "
+    "who have tried every other medicine first. Ask us."
+)
+
+
+def test_a_long_sentence_the_recogniser_punctuated_is_cut_only_after_a_clause():
+    """Over the word limit, a punctuated sentence was cut wherever it was weakest: "...why we use. It
+    for complex regional pain syndrome..." (an invented full stop, and the fragment became the meta
+    description)."""
+    out = texts(make_transcript(LONG_PUNCTUATED))
+    assert " ".join(out) == LONG_PUNCTUATED.replace("on end, and", "on end. and")
+    long = [s for s in out if s.startswith("Ketamine")][0]
+    assert long.endswith("months on end.")  # cut at its comma, given a full stop
+    assert any(s.startswith("and that is why we use it for complex") for s in out)
+    clauseless = LONG_PUNCTUATED.replace(", and that", " and that")
+    assert len(texts(make_transcript(clauseless))) == 4  # no clause to cut at: left whole

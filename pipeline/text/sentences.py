@@ -6,7 +6,8 @@ on some talks) Punkt returns run-ons of hundreds of words. Any sentence longer t
 what the words still carry: the pause before a word, a capital the recogniser kept mid-sentence
 ("...the tube Spent..."), an opener ("so", "now", "okay", a question's "how do"), and a word
 before it that cannot end a sentence ("the", "of", "and"). A piece is cut while a strong cut exists,
-and always until none is over :data:`MAX_WORDS` words.
+and always until none is over :data:`MAX_WORDS` words. A talk that kept its punctuation has its
+sentences over :data:`MAX_WORDS` words cut only at their own clause punctuation, never mid-clause.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ MIN_QUESTION_WORDS = 3
 # Re-splitting run-ons (lost punctuation: fewer than one sentence end per LONG_SENTENCE words; else
 # only sentences over MAX_WORDS): a sentence longer than LONG_SENTENCE words is cut, and its
 # pieces longer than PIECE_WORDS again, where a cut scores at least CUT_SCORE; pieces longer than
-# MAX_WORDS are cut at their best cut whatever its score; no piece is shorter than MIN_PIECE words.
+# MAX_WORDS are cut at their best cut whatever its score (in a talk that kept its punctuation, only
+# after a clause's comma, semicolon or colon); no piece is shorter than MIN_PIECE words.
 LONG_SENTENCE = 24
 PIECE_WORDS = 12
 MAX_WORDS = 40
@@ -157,22 +159,31 @@ def _resplit(
     first, last = span
     if last - first <= longest:
         return [(span, False)]
-    return [(piece, True) for piece in _cut(words, first, last, typical_gap)]
+    return [(piece, True) for piece in _cut(words, first, last, typical_gap, longest == MAX_WORDS)]
 
 
-def _cut(words: tuple[Word, ...], first: int, last: int, typical_gap: float) -> list[tuple[int, int]]:
-    """Cut ``words[first:last]`` at its best cut while that is strong enough (or the piece too long)."""
-    if last - first <= PIECE_WORDS:
+def _cut(
+    words: tuple[Word, ...], first: int, last: int, typical_gap: float, punctuated: bool = False
+) -> list[tuple[int, int]]:
+    """Cut ``words[first:last]`` at its best cut while that is strong enough (or the piece too long).
+
+    In a ``punctuated`` talk only a sentence over :data:`MAX_WORDS` is cut, and only at its own
+    clause punctuation ("..., and that is why we use it"), never inside a clause ("...we use. It
+    for...", "...in older patients. Who have tried...").
+    """
+    if last - first <= (MAX_WORDS if punctuated else PIECE_WORDS):
         return [(first, last)]
     inside = range(first + MIN_SHORT_PIECE, last - MIN_SHORT_PIECE + 1)
     cuts = [i for i in inside if _piece_ok(words, first, i) and _piece_ok(words, i, last)]
+    if punctuated:
+        cuts = [i for i in cuts if words[i - 1].text.endswith((",", ";", ":"))]
     choices = [(cut_score(words, i, typical_gap), i) for i in cuts]
     if not choices:
         return [(first, last)]
     best, at = max(choices, key=lambda c: (c[0], -abs(c[1] - (first + last) / 2)))
     if best < CUT_SCORE and last - first <= MAX_WORDS:
         return [(first, last)]
-    return _cut(words, first, at, typical_gap) + _cut(words, at, last, typical_gap)
+    return _cut(words, first, at, typical_gap, punctuated) + _cut(words, at, last, typical_gap, punctuated)
 
 
 def _head_split(words: tuple[Word, ...], span: tuple[int, int], typical_gap: float) -> list[tuple[int, int]]:
