@@ -133,7 +133,7 @@ def test_a_long_sentence_the_recogniser_punctuated_is_cut_only_after_a_clause():
     description)."""
     out = texts(make_transcript(LONG_PUNCTUATED))
     assert " ".join(out) == LONG_PUNCTUATED.replace("on end, and", "on end. and")
-    long = [s for s in out if s.startswith("Ketamine")][0]
+    long = next(s for s in out if s.startswith("Ketamine"))
     assert long.endswith("months on end.")  # cut at its comma, given a full stop
     assert any(s.startswith("and that is why we use it for complex") for s in out)
     clauseless = LONG_PUNCTUATED.replace(", and that", " and that")
