@@ -293,3 +293,21 @@ def test_library_renders_each_draft_with_the_settings_it_was_drafted_with(talks:
     assert "does not replace medical advice" in html.unescape((out / "hugo" / "post.html").read_text("utf-8"))
     other = (out / "plain" / "post.md").read_text(encoding="utf-8")
     assert "draft: true" not in other and "medical advice" not in other
+
+
+def test_a_review_page_opened_before_the_library_updated_its_draft_still_saves(library: Path, tmp_path: Path):
+    """`library` (or a batch) only changes a draft's related posts: a review page open on it must still
+    save, not be told the draft changed and lose its edits on the reload it advises."""
+    from video2blog.pipeline.editing import store
+    from video2blog.pipeline.editing.edits import Edit
+
+    drafts = tmp_path / "drafts"
+    shutil.copytree(library, drafts)
+    folder = drafts / "weight-loss"
+    opened = store.load(folder)
+    done = video2blog("library", str(drafts), "--no-related")
+    assert done.returncode == 0 and related_of(folder) == [], done.stderr
+    store.save(folder, [Edit("heading", section=1, text="What the injections do")], opened.version, None)
+    saved = json.loads((folder / "draft.json").read_text(encoding="utf-8"))
+    assert saved["sections"][1]["heading"] == "What the injections do" and saved["related"] == []
+    assert "What the injections do" in (folder / "post.md").read_text(encoding="utf-8")

@@ -106,13 +106,28 @@ class Saved:
 
 
 def version_of(folder: Path) -> str:
-    """A short hash of the saved draft and its edits: it changes with every save."""
+    """A short hash of the saved draft and its edits: it changes with every save and redraft, not with
+    the related posts ``library`` (or a batch) gives the draft, which no edit touches: a page opened
+    before them still saves, its edits applied to the draft as it is then."""
     digest = hashlib.sha256()
     for name in (DRAFT_FILE, EDITS_FILE):
         path = folder / name
-        digest.update(path.read_bytes() if path.exists() else b"")
+        raw = path.read_bytes() if path.exists() else b""
+        digest.update(_without_related(raw) if name == DRAFT_FILE else raw)
         digest.update(b"\0")
     return digest.hexdigest()[:16]
+
+
+def _without_related(raw: bytes) -> bytes:
+    """``draft.json``'s bytes as they stand for its version: without its related posts."""
+    try:
+        data = json.loads(raw)
+    except ValueError:  # not JSON: its bytes (loading it says what is wrong)
+        return raw
+    if not isinstance(data, dict):
+        return raw
+    data.pop("related", None)
+    return json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
 
 
 def load(folder: Path) -> Loaded:
