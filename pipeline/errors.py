@@ -19,6 +19,7 @@ class Video2BlogError(Exception):
 
     def __init__(self, message: str, path: Path | str | None = None) -> None:
         self.path = str(path) if path is not None else None
+        self.reason = message  # what is wrong, without the path
         self.key = ""
         self.values: dict[str, str] = {}
         super().__init__(f"{self.path}: {message}" if self.path else message)

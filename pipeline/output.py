@@ -203,7 +203,7 @@ def ensure_folder(path: Path) -> None:
     except OSError as exc:
         raise OutputError(f"cannot create the output folder ({exc.strerror})", path) from exc
     if not os.access(path, os.W_OK | os.X_OK):
-        raise OutputError("the output folder is not writable; choose another with --out", path)
+        raise OutputError("the folder is not writable; make it writable, or draft into another (--out)", path)
 
 
 class FolderBusy(OutputError):
@@ -332,12 +332,31 @@ def _apply(folder: Path, moves: list[tuple[Path, Path]]) -> None:
     plan = [[_relative(folder, tmp), _relative(folder, final)] for tmp, final in moves]
     try:
         atomic_write(folder / JOURNAL, to_json(plan))
+    except OSError as exc:  # nothing is replaced yet: the draft as it was stands
+        _discard(moves)
+        raise OutputError(f"cannot write the draft ({exc.strerror})", folder) from exc
+    try:
         for tmp, final in moves:
-            os.replace(tmp, final)
+            _replace(folder, tmp, final)
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM: finish (or, before the journal, drop) the renames now
         recover(folder)
         raise
     (folder / JOURNAL).unlink(missing_ok=True)
+
+
+def _replace(folder: Path, tmp: Path, final: Path) -> None:
+    """Put ``tmp`` in ``final``'s place; where it cannot be (a file locked or made immutable), say so:
+    the journal keeps the rest of the draft, finished by the next run once the file can be replaced."""
+    try:
+        os.replace(tmp, final)
+    except OSError as exc:
+        name = _relative(folder, final)
+        raise OutputError(
+            f"cannot replace {name} ({exc.strerror}): is it open in another program, or locked? The new "
+            f"draft is half written; close or unlock {name}, then run again (or reload the review page) "
+            "to finish it",
+            folder,
+        ) from exc
 
 
 def _discard(moves: list[tuple[Path, Path]]) -> None:

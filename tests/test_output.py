@@ -142,3 +142,27 @@ def test_the_new_version_beside_a_retouched_still_is_written_again_not_removed(t
     assert (d / "images" / "01-a.jpg").read_bytes() == b"retouched"
     assert (d / "images" / "01-a.new.jpg").read_bytes() == b"frame, taken again"
     assert report.removed == []
+
+
+def test_a_file_that_cannot_be_replaced_is_named_and_the_rest_is_finished_later(tmp_path, monkeypatch):
+    """A post.docx open in Word (Windows locks it) or made immutable: the write stops with a line naming
+    it, not an OSError (the review page said its server could not be reached), and the journal keeps
+    the rest for the next run."""
+    write(tmp_path, {"draft.json": b"old", "post.md": b"old"})
+    real = os.replace
+
+    def locked(src, dst):
+        if str(dst).endswith("post.md"):
+            raise PermissionError(1, "Operation not permitted")
+        real(src, dst)
+
+    monkeypatch.setattr("video2blog.pipeline.output.os.replace", locked)
+    with pytest.raises(
+        OutputError, match=r"cannot replace post\.md \(Operation not permitted\).*close or unlock"
+    ):
+        write(tmp_path, {"draft.json": b"new", "post.md": b"new"})
+    assert (tmp_path / JOURNAL).is_file()
+    monkeypatch.setattr("video2blog.pipeline.output.os.replace", real)
+    recover(tmp_path)  # once it can be replaced
+    assert (tmp_path / "post.md").read_bytes() == b"new" and (tmp_path / "draft.json").read_bytes() == b"new"
+    assert sorted(os.listdir(tmp_path)) == [MANIFEST, "draft.json", "post.md"]

@@ -326,3 +326,17 @@ def test_the_installed_command_in_a_pipe_and_its_errors(folder: Path, served: Se
         result.stderr.strip() == f"video2blog: error: {empty}: is not a draft folder (no draft.json); "
         "run 'video2blog draft' first"
     )
+
+
+def test_a_page_that_cannot_be_made_says_why_as_a_page(served: Served, folder: Path):
+    """A damaged edits.json: the editor's browser showed raw JSON naming the file twice."""
+    import urllib.error
+    import urllib.request
+
+    (folder / "edits.json").write_text("{oops", encoding="utf-8")
+    with pytest.raises(urllib.error.HTTPError) as failed:
+        urllib.request.urlopen(served.url, timeout=30)
+    assert failed.value.code == 500 and failed.value.headers.get_content_type() == "text/html"
+    shown = failed.value.read().decode("utf-8")
+    assert shown.startswith("<!doctype html>") and shown.count("edits.json") == 1
+    assert "move it away to start the edits afresh" in shown

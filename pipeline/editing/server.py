@@ -11,6 +11,7 @@ review template, which escapes everything it shows.
 from __future__ import annotations
 
 import hmac
+import html
 import json
 import logging
 import os
@@ -25,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from video2blog.pipeline.editing import store
-from video2blog.pipeline.editing.edits import edit_from_dict
+from video2blog.pipeline.editing.edits import Edit, edit_from_dict
 from video2blog.pipeline.errors import UsageError, Video2BlogError
 from video2blog.pipeline.textutil import message
 
@@ -39,6 +40,12 @@ CHUNK = 1 << 16
 MEDIA_PREFIX = "media/"
 SAVE_PATH = "api/save"
 STATE_PATH = "api/state"
+# What the browser shows where the page cannot be made (a damaged edits.json): the reason, as a page.
+ERROR_PAGE = (
+    '<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>video2blog review</title></head>'
+    '<body style="font: 1rem/1.5 system-ui, sans-serif; max-width: 40rem; margin: 3rem auto">'
+    "<h1>video2blog review</h1><p>{text}</p></body></html>\n"
+)
 PAGE_POLICY = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; "
     "media-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -245,10 +252,16 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             with review.lock:  # loading finishes an interrupted save: never while a save is under way
                 loaded = store.load(review.folder)
-            editing = {"version": loaded.version, "save": SAVE_PATH}
+            editing = {"version": loaded.version, "save": SAVE_PATH, "state": STATE_PATH}
             body = store.render_page(loaded, editing, review.media_href())
-        except Video2BlogError as exc:
-            self._refuse_error(HTTPStatus.INTERNAL_SERVER_ERROR, exc)
+        except Video2BlogError as exc:  # a page, not JSON: it is what the editor's browser shows
+            log.error("%s", exc)
+            if exc.key:
+                said = message(review.language, exc.key, **exc.values)
+            else:
+                said = str(exc) if review.language == "en" else message(review.language, "error_other")
+            page = ERROR_PAGE.format(lang=review.language, text=html.escape(said))
+            self._send(HTTPStatus.INTERNAL_SERVER_ERROR, "text/html; charset=utf-8", page.encode("utf-8"))
             return
         review.language = loaded.draft.language
         self._send(HTTPStatus.OK, "text/html; charset=utf-8", body, {"Content-Security-Policy": PAGE_POLICY})
@@ -267,15 +280,28 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             body = json.loads(self.rfile.read(length))
             edits = [edit_from_dict(e) for e in body["edits"]]
-            with self.review.lock:
-                saved = store.save(self.review.folder, edits, str(body["version"]), self.review.media)
-        except store.ConflictError as exc:
-            self._refuse_error(HTTPStatus.CONFLICT, exc)
-            return
+            version = str(body["version"])
         except RecursionError:  # JSON nested deeper than the parser goes
             self._refuse(HTTPStatus.BAD_REQUEST, "error_nested")
             return
         except (ValueError, KeyError, TypeError, OverflowError) as exc:
+            self._refuse(HTTPStatus.BAD_REQUEST, "error_not_request", detail=str(exc)[:200])
+            return
+        except Video2BlogError as exc:  # an edit of no known shape
+            self._refuse_error(HTTPStatus.BAD_REQUEST, exc)
+            return
+        # The reply is sent under the lock too: a server stopped (Ctrl-C) mid-save waits for the lock, so
+        # the page hears what became of its save rather than "cannot be reached" for a save that was made.
+        with self.review.lock:
+            self._save_edits(edits, version)
+
+    def _save_edits(self, edits: list[Edit], version: str) -> None:
+        try:
+            saved = store.save(self.review.folder, edits, version, self.review.media)
+        except store.ConflictError as exc:
+            self._refuse_error(HTTPStatus.CONFLICT, exc)
+            return
+        except (ValueError, KeyError, TypeError, OverflowError) as exc:  # an edit that fits no draft
             self._refuse(HTTPStatus.BAD_REQUEST, "error_not_request", detail=str(exc)[:200])
             return
         except Video2BlogError as exc:

@@ -173,7 +173,8 @@ def read_record(folder: Path) -> EditRecord:
     try:
         return record_from_dict(read_json_object(path))
     except Video2BlogError as exc:
-        raise InputError(f"{exc}; move it away to start the edits afresh", path) from exc
+        said = exc.reason if exc.path == str(path) else str(exc)
+        raise InputError(f"{said}; move it away to start the edits afresh", path) from exc
 
 
 def read_json_object(path: Path) -> dict:
