@@ -17,7 +17,9 @@
   var NOTICE = "video2blog-review-notice";
   /* Unsaved edits outlive an accidental reload: kept in this tab's own session storage (another tab on the
      same draft keeps its own), under the draft's version, which every save changes. */
-  var UNSAVED = "video2blog-unsaved-" + config.version;
+  var UNSAVED_PREFIX = "video2blog-unsaved-";
+  var UNSAVED = UNSAVED_PREFIX + config.version;
+  var saving = false;  /* a Save is under way: edits made meanwhile wait for the next one */
 
   /* A fixed string in the draft's language (the message catalogue's, in the page's JSON), values filled in. */
   function t(key, values) {
@@ -34,7 +36,7 @@
   function refreshed() {
     pending.textContent = String(edits.length);
     pending.parentNode.classList.toggle("some", edits.length > 0);
-    saveButton.disabled = edits.length === 0;
+    saveButton.disabled = edits.length === 0 || saving;
     undoButton.disabled = snapshots.length === 0;
     document.body.classList.toggle("unsaved", edits.length > 0);
     renumber();
@@ -57,7 +59,7 @@
     }
     snapshots.push(before);
     edits.push(edit);
-    say("");
+    if (!saving) { say(""); }  /* "Saving…" stays until the save's reply */
     refreshed();
   }
 
@@ -109,6 +111,53 @@
         sessionStorage.setItem(UNSAVED, JSON.stringify(state));
       }
     } catch (unavailable) { /* private mode: the beforeunload warning still protects the edits */ }
+  }
+
+  /* Unsaved edits kept under another version of the draft (saved from another tab, or drafted again,
+     before this page was reloaded) no longer fit it: their text is listed for the editor to make again. */
+  function orphaned() {
+    var found = [];
+    try {
+      for (var k = 0; k < sessionStorage.length; k++) {
+        var key = sessionStorage.key(k);
+        if (key && key.indexOf(UNSAVED_PREFIX) === 0 && key !== UNSAVED) { found.push(key); }
+      }
+    } catch (unavailable) { return; }
+    var lost = [];
+    found.forEach(function (key) {
+      try { lost = lost.concat(JSON.parse(sessionStorage.getItem(key) || "{}").edits || []); } catch (broken) { /* skip */ }
+    });
+    if (!lost.length) { found.forEach(function (key) { sessionStorage.removeItem(key); }); return; }
+    var box = document.getElementById("orphans");
+    var list = box.querySelector("ul");
+    var others = 0;
+    lost.forEach(function (edit) {
+      var line = orphanLine(edit);
+      if (!line) { others += 1; return; }
+      var li = document.createElement("li");
+      li.textContent = line;
+      list.append(li);
+    });
+    if (others) {
+      var li = document.createElement("li");
+      li.textContent = t("orphan_other", { count: others });
+      list.append(li);
+    }
+    box.querySelector("p").textContent = t("orphans", { count: lost.length });
+    box.querySelector("button").addEventListener("click", function () {
+      found.forEach(function (key) { sessionStorage.removeItem(key); });
+      box.hidden = true;
+      focusOn(saveButton.disabled ? article.querySelector("h1, h2") : saveButton);
+    });
+    box.hidden = false;
+  }
+
+  function orphanLine(edit) {
+    var n = { n: (edit.section || 0) + 1, p: (edit.paragraph || 0) + 1, text: edit.text, original: edit.original };
+    if (edit.op === "heading" || edit.op === "pick") { return t("orphan_heading", n); }
+    if (edit.op === "paragraph") { return t("orphan_paragraph", n); }
+    if (edit.op === "word") { return t("orphan_word", n); }
+    return "";
   }
 
   function restore() {
@@ -402,6 +451,8 @@
     openChanges().forEach(function (form) { form.requestSubmit(); });
     if (openChanges().length) { return; }  /* one refused its text and says why */
     if (!edits.length) { return; }
+    var sent = edits.length;
+    saving = true;
     saveButton.disabled = true;
     say(t("saving"));
     fetch(config.save, {
@@ -412,6 +463,7 @@
     }).then(function (response) {
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (reply) {
+      saving = false;
       if (!reply.ok) {
         say(t("not_saved", { why: reply.body.error || t("refused") }), true);
         saveButton.disabled = false;
@@ -422,15 +474,35 @@
       if (reply.body.kept.length) { note += " " + t("kept", { files: reply.body.kept.join(", ") }); }
       if (reply.body.skipped.length) { note += " " + t("skipped", { what: reply.body.skipped.join("; ") }); }
       if (reply.body.notes && reply.body.notes.length) { note += " " + t("note", { what: reply.body.notes.join("; ") }); }
-      sessionStorage.setItem(NOTICE, note);
-      edits = [];
-      snapshots = [];
-      try { sessionStorage.removeItem(UNSAVED); } catch (unavailable) { /* nothing was kept */ }
-      location.reload();
-    }).catch(function (error) {
-      say(t("unreachable", { error: error.message }), true);
-      saveButton.disabled = false;
+      saved(note, edits.slice(sent), reply.body.version);
+    }).catch(function () {
+      saving = false;
+      say(t("unreachable"), true);
+      refreshed();
       saveButton.focus();
+    });
+  }
+
+  /* After a Save: edits made while it was under way are kept for the saved version (the reload brings
+     them back); the page reloads once the server answers, or says the save was made and the server
+     has stopped since (Ctrl-C). */
+  function saved(note, later, version) {
+    try {
+      sessionStorage.removeItem(UNSAVED);
+      if (later.length) {
+        var state = { edits: later, html: article.innerHTML, snapshots: [] };
+        sessionStorage.setItem(UNSAVED_PREFIX + version, JSON.stringify(state));
+      }
+    } catch (unavailable) { /* private mode: the later edits are lost with the page, as any unsaved edit */ }
+    edits = [];
+    snapshots = [];
+    fetch(config.state, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+      if (!response.ok) { throw new Error(String(response.status)); }
+      sessionStorage.setItem(NOTICE, note);
+      location.reload();
+    }).catch(function () {
+      say(note + " " + t("server_stopped"));
+      refreshed();
     });
   }
 
@@ -495,6 +567,7 @@
     focusOn(document.getElementById("edit-status"), { preventScroll: true });  /* the scroll is restored */
   }
   restore();
+  orphaned();
   document.body.classList.add("editing");
   document.documentElement.dataset.editReady = "1";
   refreshed();

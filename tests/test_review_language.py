@@ -172,7 +172,7 @@ def test_a_refused_save_says_why_in_the_drafts_language(browser, served, size: s
     else:
         assert said == (
             "Not saved: this draft changed since this page was loaded (saved from another tab or window, or "
-            "drafted again); reload the page to see those changes, then make your edits again"
+            "drafted again); reload the page: it shows those changes and lists your edits to make again"
         )
 
 

@@ -515,3 +515,69 @@ def test_the_clock_is_not_read_out_and_the_spelling_field_keeps_its_name_on_a_ph
     phone.locator(".draft .w.low").first.tap()
     sync_api.expect(phone.get_by_role("textbox", name="Spell it")).to_be_visible()
     context.close()
+
+
+def test_edits_lost_to_another_tabs_save_are_listed_after_the_reload(browser, served: Served):  # noqa: F811
+    """Tab A's unsaved edit, then tab B saves, then A reloads (as the refused Save advises): A's edit no
+    longer fits the draft, and was dropped without a word; now its text is listed to make again."""
+    context = browser.new_context()
+    a, b = context.new_page(), context.new_page()
+    a.on("dialog", lambda box: box.accept())
+    open_served(a, served)
+    edit_paragraph(a, 3, "Tab A's own rewording of this paragraph.")
+    open_served(b, served)
+    edit_heading(b, 2, "Tab B's heading")
+    save(b)
+    a.click("#save")
+    sync_api.expect(a.locator("#edit-status")).to_contain_text("changed since")
+    a.reload()
+    a.wait_for_function("document.documentElement.dataset.editReady === '1'")
+    orphans = a.locator("#orphans")
+    sync_api.expect(orphans).to_be_visible()
+    sync_api.expect(orphans).to_contain_text(
+        "Section 3, paragraph 1: Tab A's own rewording of this paragraph."
+    )
+    sync_api.expect(a.locator("#section-2 h2")).to_have_text("Tab B's heading")
+    orphans.get_by_role("button", name="Dismiss").click()
+    a.reload()
+    a.wait_for_function("document.documentElement.dataset.editReady === '1'")
+    assert a.locator("#orphans").is_hidden()
+    context.close()
+
+
+def test_an_edit_made_while_a_save_is_under_way_is_kept_for_the_next(page, served: Served, folder: Path):  # noqa: F811
+    held = []
+    page.route("**/api/save", lambda route: held.append(route))  # the reply waits (a slow disk)
+    open_served(page, served)
+    edit_heading(page, 2, "Saved first")
+    page.click("#save")
+    page.wait_for_function("document.getElementById('edit-status').textContent.indexOf('Saving') === 0")
+    edit_heading(page, 3, "Made while saving")
+    assert page.locator("#save").is_disabled()  # one save at a time
+    sync_api.expect(page.locator("#edit-status")).to_contain_text("Saving")
+    held[0].continue_()
+    page.unroute("**/api/save")
+    page.wait_for_function(
+        "document.documentElement.dataset.editReady === '1' && document.readyState === 'complete'"
+    )
+    sync_api.expect(page.locator("#section-3 h2")).to_have_text("Made while saving", timeout=30_000)
+    sync_api.expect(page.locator("#pending")).to_have_text("1")
+    headings = [s["heading"] for s in json.loads((folder / "draft.json").read_text())["sections"]]
+    assert headings[1] == "Saved first" and headings[2] != "Made while saving"
+    save(page)
+    assert json.loads((folder / "draft.json").read_text())["sections"][2]["heading"] == "Made while saving"
+
+
+def test_a_save_made_just_before_the_server_stopped_says_so(page, served: Served, folder: Path):  # noqa: F811
+    open_served(page, served)
+    page.route("**/api/state", lambda route: route.abort())  # the server is gone once the save is made
+    edit_heading(page, 2, "Saved as the server stopped")
+    page.click("#save")
+    status = page.locator("#edit-status")
+    sync_api.expect(status).to_contain_text("Saved", timeout=30_000)
+    sync_api.expect(status).to_contain_text("has stopped since")
+    assert (
+        json.loads((folder / "draft.json").read_text())["sections"][1]["heading"]
+        == "Saved as the server stopped"
+    )
+    sync_api.expect(page.locator("#pending")).to_have_text("0")
