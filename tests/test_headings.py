@@ -164,6 +164,9 @@ def test_the_title_names_the_subject_and_what_it_is_for():
         slugify("TMS for depression: your questions answered!")
         == "tms-for-depression-your-questions-answered"
     )
+    # A still's name (40 characters) ends with a word, not "...-your-questions-answere".
+    assert slugify("Ketamine for pain: your questions answered", 40) == "ketamine-for-pain-your-questions"
+    assert slugify("x" * 60, 40) == "x" * 40  # one word longer than the limit is cut
 
 
 def test_the_description_is_whole_sentences_under_160_characters():
@@ -332,6 +335,14 @@ def test_keywords_name_each_word_once_in_any_number_but_keep_words_of_their_own(
     chosen = distinct_keys(ranked, 5, ["artery"])
     assert chosen == ["artery", "medication", "steroid injections", "teeth", "physics"]
     assert distinct_keys(["medical", "medication"], 2) == ["medical", "medication"]  # not one word
+
+
+def test_a_glossary_term_written_with_a_sign_is_one_keyword_as_the_clinic_writes_it():
+    """"botox" (the talk's topic) and the glossary's "Botox®" were two keywords, and two WordPress tags
+    of one slug."""
+    text = "Botox® helps migraine. Botox® is given every twelve weeks. Most migraine patients do well."
+    chosen = keywords(text, topic="botox", terms=("Botox®", "migraine"))
+    assert chosen[:2] == ["Botox®", "migraine"] and len({k.lower().strip("®") for k in chosen}) == len(chosen)
 
 
 def test_the_clinics_glossary_terms_the_talk_says_are_its_keywords_before_everyday_words():

@@ -241,7 +241,13 @@ def keywords(
         weight = {k: counts[k] * PHRASE_WEIGHT ** k.count(" ") for k in counts}
         ranked = sorted(counts, key=lambda k: (k not in glossary, -weight[k], order.get(k, 0)))
     chosen = distinct_keys(ranked, limit, [topic.lower()] if topic else [])
-    return [spelled.get(k) or _as_written(k, text) for k in chosen]
+    by_letters = {_letters(k): v for k, v in spelled.items()}  # "botox" is the glossary's "Botox®"
+    return [spelled.get(k) or by_letters.get(_letters(k)) or _as_written(k, text) for k in chosen]
+
+
+def _letters(key: str) -> str:
+    """A keyword without its signs ("botox" of "Botox®"): two keywords alike in it are one tag."""
+    return " ".join(re.sub(r"[^\w\s-]+", "", key.lower()).split())
 
 
 def distinct_keys(ranked: Iterable[str], limit: int, chosen: Sequence[str] = ()) -> list[str]:
@@ -260,7 +266,9 @@ def _repeats(key: str, other: str) -> bool:
     """Whether ``key`` says nothing the keyword ``other`` before it does not: one of its words again,
     in any number ("arteries" after "artery", "steroid injections" after "injection"; "medication"
     after "medical" is a word of its own)."""
-    return bool({noun_lemma(w) for w in key.split()} & {noun_lemma(w) for w in other.split()})
+    return bool(
+        {noun_lemma(w) for w in _letters(key).split()} & {noun_lemma(w) for w in _letters(other).split()}
+    )
 
 
 def closeness_to(sentences: Sequence[str], encode: Encode) -> Closeness | None:
@@ -371,10 +379,14 @@ def _ngrams(words: list[str]) -> list[str]:
 
 
 def slugify(text: str, limit: int = 80) -> str:
-    """ASCII, lower-case, hyphenated slug of ``text``."""
+    """ASCII, lower-case, hyphenated slug of ``text``, cut to ``limit`` at a word's end where one is near
+    ("...-your-questions", not "...-your-questions-answere")."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:limit].rstrip("-") or "draft"
+    if len(slug) > limit:
+        cut = slug[: limit + 1].rfind("-")
+        slug = slug[:cut] if cut > limit // 2 else slug[:limit]
+    return slug.rstrip("-") or "draft"
 
 
 def make_description(
