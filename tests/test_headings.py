@@ -338,7 +338,7 @@ def test_keywords_name_each_word_once_in_any_number_but_keep_words_of_their_own(
 
 
 def test_a_glossary_term_written_with_a_sign_is_one_keyword_as_the_clinic_writes_it():
-    """"botox" (the talk's topic) and the glossary's "Botox®" were two keywords, and two WordPress tags
+    """ "botox" (the talk's topic) and the glossary's "Botox®" were two keywords, and two WordPress tags
     of one slug."""
     text = "Botox® helps migraine. Botox® is given every twelve weeks. Most migraine patients do well."
     chosen = keywords(text, topic="botox", terms=("Botox®", "migraine"))
