@@ -448,7 +448,10 @@ def library(
 @app.command()
 def review(
     draft_dir: Annotated[Path, typer.Argument(help="A draft folder (made by 'video2blog draft').")],
-    port: Annotated[int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0: any free one).")] = 0,
+    port: Annotated[
+        int,
+        typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0: the folder's own, else any free one)."),
+    ] = 0,
     no_browser: Annotated[
         bool, typer.Option("--no-browser", help="Print the address; open nothing.")
     ] = False,

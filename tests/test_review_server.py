@@ -340,3 +340,21 @@ def test_a_page_that_cannot_be_made_says_why_as_a_page(served: Served, folder: P
     shown = failed.value.read().decode("utf-8")
     assert shown.startswith("<!doctype html>") and shown.count("edits.json") == 1
     assert "move it away to start the edits afresh" in shown
+
+
+def test_a_folder_is_served_on_its_own_port_each_time_and_another_where_that_is_taken(folder: Path):
+    """Restarting `review` gave a new random port: a tab's unsaved edits (kept per origin) could not come
+    back. The folder's own port is the same each time; a second server on it takes any free one."""
+    from video2blog.pipeline.editing.server import FOLDER_PORTS, ReviewServer, folder_port
+
+    first = ReviewServer(folder)  # listening, not serving: server_close() lets the port go
+    try:
+        assert first.port == folder_port(folder) and FOLDER_PORTS[0] <= first.port < FOLDER_PORTS[1]
+        second = ReviewServer(folder)  # the folder's port is taken: any free one
+        assert second.port != first.port
+        second.httpd.server_close()
+    finally:
+        first.httpd.server_close()
+    again = ReviewServer(folder)
+    assert again.port == folder_port(folder)
+    again.httpd.server_close()

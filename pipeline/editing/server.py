@@ -10,6 +10,8 @@ review template, which escapes everything it shows.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import hmac
 import html
 import json
@@ -40,6 +42,9 @@ CHUNK = 1 << 16
 MEDIA_PREFIX = "media/"
 SAVE_PATH = "api/save"
 STATE_PATH = "api/state"
+# The ports a folder's own port is drawn from: below the ephemeral ports (32768 and up on Linux) that
+# outgoing connections take; one another program holds is passed over for any free port.
+FOLDER_PORTS = (20000, 30000)
 # What the browser shows where the page cannot be made (a damaged edits.json): the reason, as a page.
 ERROR_PAGE = (
     '<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>video2blog review</title></head>'
@@ -87,12 +92,20 @@ class ReviewServer:
         self.language = loaded.draft.language  # what the server's own error lines are written in
         self.token = secrets.token_urlsafe(24)
         self.lock = threading.Lock()  # one save at a time
+        self.httpd = self._listen(port)
+        self.httpd.daemon_threads = True
+
+    def _listen(self, port: int) -> _Listener:
+        """A listener on ``port``; for 0, the folder's own port (:func:`folder_port`) where it is free,
+        else any free one."""
+        if port == 0:
+            with contextlib.suppress(OSError):
+                return _Listener((HOST, folder_port(self.folder)), _handler_for(self))
         try:
-            self.httpd = _Listener((HOST, port), _handler_for(self))
+            return _Listener((HOST, port), _handler_for(self))
         except OSError as exc:
             why = f"cannot listen on {HOST}:{port} ({exc.strerror}); choose another --port"
             raise UsageError(why) from exc
-        self.httpd.daemon_threads = True
 
     @property
     def port(self) -> int:
@@ -116,6 +129,13 @@ class ReviewServer:
 
     def media_href(self) -> str | None:
         return MEDIA_PREFIX + urllib.parse.quote(self.media.name) if self.media else None
+
+
+def folder_port(folder: Path) -> int:
+    """The port a draft folder is served on by default, the same every time: a page left open when the
+    server stopped is reopened at the same origin, where the browser kept its unsaved edits."""
+    digest = hashlib.sha256(str(folder.resolve()).encode("utf-8")).digest()
+    return FOLDER_PORTS[0] + int.from_bytes(digest[:4], "big") % (FOLDER_PORTS[1] - FOLDER_PORTS[0])
 
 
 def serve_review(
