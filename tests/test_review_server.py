@@ -328,11 +328,18 @@ def test_the_installed_command_in_a_pipe_and_its_errors(folder: Path, served: Se
     )
 
 
-def test_a_page_that_cannot_be_made_says_why_as_a_page(served: Served, folder: Path):
+@pytest.mark.parametrize("language", ["en", "fr"])  # French: no catalogue of its own, English's words
+def test_a_page_that_cannot_be_made_says_why_as_a_page(
+    folder: Path, language: str, request: pytest.FixtureRequest
+):
     """A damaged edits.json: the editor's browser showed raw JSON naming the file twice."""
     import urllib.error
     import urllib.request
 
+    draft = json.loads((folder / "draft.json").read_text(encoding="utf-8"))
+    (folder / "draft.json").write_text(json.dumps({**draft, "language": language}), encoding="utf-8")
+    served = start([str(COMMAND), "review", str(folder), "--no-browser"])
+    request.addfinalizer(served.stop)
     (folder / "edits.json").write_text("{oops", encoding="utf-8")
     with pytest.raises(urllib.error.HTTPError) as failed:
         urllib.request.urlopen(served.url, timeout=30)
@@ -358,3 +365,40 @@ def test_a_folder_is_served_on_its_own_port_each_time_and_another_where_that_is_
     again = ReviewServer(folder)
     assert again.port == folder_port(folder)
     again.httpd.server_close()
+
+
+def test_a_save_a_locked_file_stopped_finishes_when_saved_again_and_no_other_tab_slips_in(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """post.md open in another program stopped the Save after draft.json was replaced: saving again was
+    refused as 'changed since', and the reload listed edits already made as lost."""
+    import threading
+    import types
+
+    from video2blog.pipeline.editing.server import ReviewServer
+
+    server = ReviewServer(folder)
+    threading.Thread(target=server.serve, daemon=True).start()
+    served = types.SimpleNamespace(port=server.port, token=server.token)
+    real = os.replace
+
+    def locked(src: object, dst: object) -> None:
+        if str(dst).endswith("post.md"):
+            raise PermissionError(13, "Permission denied")
+        real(src, dst)  # type: ignore[arg-type]
+
+    try:
+        version = store.load(folder).version
+        mine = {"version": version, "edits": [{"op": "heading", "section": 1, "text": "Mine"}]}
+        monkeypatch.setattr("video2blog.pipeline.output.os.replace", locked)
+        status, body = post_save(served, mine)  # type: ignore[arg-type]
+        assert status == 409 and "cannot replace post.md (Permission denied)" in body["error"]
+        monkeypatch.setattr("video2blog.pipeline.output.os.replace", real)
+        other = {"version": version, "edits": [{"op": "heading", "section": 1, "text": "Another tab's"}]}
+        assert post_save(served, other)[0] == 409  # type: ignore[arg-type]  # a stale tab: still refused
+        status, body = post_save(served, mine)  # type: ignore[arg-type]
+        assert status == 200, body
+    finally:
+        server.close()
+    assert json.loads((folder / "draft.json").read_text())["sections"][1]["heading"] == "Mine"
+    assert "## Mine" in (folder / "post.md").read_text(encoding="utf-8")

@@ -92,6 +92,8 @@ class ReviewServer:
         self.language = loaded.draft.language  # what the server's own error lines are written in
         self.token = secrets.token_urlsafe(24)
         self.lock = threading.Lock()  # one save at a time
+        # A save a file stopped part-way: its version, its edits and the version it leaves once finished.
+        self.partial: tuple[str, list[Edit], str] | None = None
         self.httpd = self._listen(port)
         self.httpd.daemon_threads = True
 
@@ -279,7 +281,7 @@ class _Handler(BaseHTTPRequestHandler):
             if exc.key:
                 said = message(review.language, exc.key, **exc.values)
             else:
-                said = str(exc) if review.language == "en" else message(review.language, "error_other")
+                said = message(review.language, "error_other", detail=str(exc))
             page = ERROR_PAGE.format(lang=review.language, text=html.escape(said))
             self._send(HTTPStatus.INTERNAL_SERVER_ERROR, "text/html; charset=utf-8", page.encode("utf-8"))
             return
@@ -316,8 +318,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._save_edits(edits, version)
 
     def _save_edits(self, edits: list[Edit], version: str) -> None:
+        review = self.review
+        partial = review.partial
+        finishing = partial[2] if partial and partial[:2] == (version, edits) else ""  # the same save again
         try:
-            saved = store.save(self.review.folder, edits, version, self.review.media)
+            saved = store.save(review.folder, edits, version, review.media, finishing)
+        except store.PartlySaved as exc:
+            review.partial = (version, edits, exc.finishing)
+            self._refuse_error(HTTPStatus.CONFLICT, exc)
+            return
         except store.ConflictError as exc:
             self._refuse_error(HTTPStatus.CONFLICT, exc)
             return
@@ -327,6 +336,7 @@ class _Handler(BaseHTTPRequestHandler):
         except Video2BlogError as exc:
             self._refuse_error(HTTPStatus.BAD_REQUEST, exc)
             return
+        review.partial = None
         self._json(HTTPStatus.OK, asdict(saved))
 
     def _file(self, name: str) -> None:

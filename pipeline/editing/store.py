@@ -39,7 +39,7 @@ from video2blog.pipeline.editing.settings import (
     read_settings,
     render_context,
 )
-from video2blog.pipeline.errors import InputError, Video2BlogError
+from video2blog.pipeline.errors import InputError, OutputError, Video2BlogError
 from video2blog.pipeline.output import FolderBusy, OutputFolder, folder_lock, recover
 from video2blog.pipeline.schema import Draft, Transcript
 from video2blog.pipeline.serialize import draft_from_dict, to_json, transcript_from_dict
@@ -64,6 +64,15 @@ class ConflictError(Video2BlogError):
     """The draft changed since this page loaded it: saved from elsewhere (another tab), or drafted again."""
 
     exit_code = 1
+
+
+class PartlySaved(OutputError):
+    """A save stopped part-way by a file it could not replace (open in another program, locked):
+    ``finishing`` is the version the folder has once the rest is written, as the same save again does."""
+
+    def __init__(self, error: OutputError, finishing: str) -> None:
+        super().__init__(error.reason, error.path)
+        self.finishing = finishing
 
 
 @dataclass(frozen=True)
@@ -109,11 +118,14 @@ def version_of(folder: Path) -> str:
     """A short hash of the saved draft and its edits: it changes with every save and redraft, not with
     the related posts ``library`` (or a batch) gives the draft, which no edit touches: a page opened
     before them still saves, its edits applied to the draft as it is then."""
+    draft, edits = (folder / name for name in (DRAFT_FILE, EDITS_FILE))
+    return _version(*(path.read_bytes() if path.exists() else b"" for path in (draft, edits)))
+
+
+def _version(draft: bytes, edits: bytes) -> str:
     digest = hashlib.sha256()
-    for name in (DRAFT_FILE, EDITS_FILE):
-        path = folder / name
-        raw = path.read_bytes() if path.exists() else b""
-        digest.update(_without_related(raw) if name == DRAFT_FILE else raw)
+    for raw in (_without_related(draft), edits):
+        digest.update(raw)
         digest.update(b"\0")
     return digest.hexdigest()[:16]
 
@@ -225,7 +237,7 @@ def relative_href(folder: Path, media: Path | None) -> str | None:
     return urllib.parse.quote(Path(relative).as_posix(), errors="surrogateescape")
 
 
-def save(folder: Path, edits: list[Edit], version: str, media: Path | None) -> Saved:
+def save(folder: Path, edits: list[Edit], version: str, media: Path | None, finishing: str = "") -> Saved:
     """Apply ``edits`` to the saved draft, re-render every output and commit them all at once.
 
     Args:
@@ -233,23 +245,28 @@ def save(folder: Path, edits: list[Edit], version: str, media: Path | None) -> S
         edits: the session's edits, in the order they were made.
         version: the version the page was loaded at; a save over a newer one is refused.
         media: the media file, for the static review page's link.
+        finishing: the version a save of these same edits, stopped part-way (:class:`PartlySaved`),
+            leaves: a folder at it has them already, and its outputs are written again around them.
 
     Raises:
         ConflictError: the folder was saved since ``version``, or a draft is being written there.
+        PartlySaved: a file could not be replaced; the rest is written by the next save or page load.
         UsageError: an edit does not fit the draft.
     """
     try:
         with folder_lock(folder, DRAFTING):  # a draft run (or batch) holds it while it writes
-            return _save(folder, edits, version, media)
+            return _save(folder, edits, version, media, finishing)
     except FolderBusy as exc:
         raise ConflictError.said("error_drafting") from exc
 
 
-def _save(folder: Path, edits: list[Edit], version: str, media: Path | None) -> Saved:
+def _save(folder: Path, edits: list[Edit], version: str, media: Path | None, finishing: str) -> Saved:
     recover(folder)  # under the lock this save holds
     loaded = load(folder)
     if version != loaded.version:
-        raise ConflictError.said("error_conflict")
+        if not finishing or loaded.version != finishing:
+            raise ConflictError.said("error_conflict")
+        edits = []  # the save stopped part-way made them: only the outputs are written again
     applied = apply_edits(loaded.draft, loaded.shown, edits)
     record = extend_record(loaded.record, loaded.draft, applied)
     glossary = merged_terms(loaded.glossary, [t for t in map(normalise_term, applied.glossary) if t])
@@ -262,7 +279,10 @@ def _save(folder: Path, edits: list[Edit], version: str, media: Path | None) -> 
     output = OutputFolder(folder)
     for name, data in files.items():
         output.add(name, data)
-    report = output.commit()
+    try:
+        report = output.commit()
+    except OutputError as exc:
+        raise PartlySaved(exc, _version(files[DRAFT_FILE], files[EDITS_FILE])) from exc
     names = tuple(p.name for p in report.written)
     return Saved(version_of(folder), names, tuple(p.name for p in report.kept), applied.skipped, notes)
 
