@@ -19,7 +19,7 @@
      same draft keeps its own), under the draft's version, which every save changes. */
   var UNSAVED_PREFIX = "video2blog-unsaved-";
   var UNSAVED = UNSAVED_PREFIX + config.version;
-  var saving = false;  /* a Save is under way: edits made meanwhile wait for the next one */
+  var sending = 0;  /* how many edits a Save under way has sent: edits made meanwhile wait for the next */
 
   /* A fixed string in the draft's language (the message catalogue's, in the page's JSON), values filled in. */
   function t(key, values) {
@@ -36,8 +36,8 @@
   function refreshed() {
     pending.textContent = String(edits.length);
     pending.parentNode.classList.toggle("some", edits.length > 0);
-    saveButton.disabled = edits.length === 0 || saving;
-    undoButton.disabled = snapshots.length === 0;
+    saveButton.disabled = edits.length === 0 || sending > 0;
+    undoButton.disabled = snapshots.length === 0 || edits.length <= sending;  /* not what a Save has sent */
     document.body.classList.toggle("unsaved", edits.length > 0);
     renumber();
     outline();
@@ -59,7 +59,7 @@
     }
     snapshots.push(before);
     edits.push(edit);
-    if (!saving) { say(""); }  /* "Saving…" stays until the save's reply */
+    if (!sending) { say(""); }  /* "Saving…" stays until the save's reply */
     refreshed();
   }
 
@@ -125,7 +125,13 @@
     } catch (unavailable) { return; }
     var lost = [];
     found.forEach(function (key) {
-      try { lost = lost.concat(JSON.parse(sessionStorage.getItem(key) || "{}").edits || []); } catch (broken) { /* skip */ }
+      try {
+        var kept = JSON.parse(sessionStorage.getItem(key) || "{}").edits;
+        if (Array.isArray(kept)) {
+          lost = lost.concat(kept);
+          sessionStorage.setItem(key, JSON.stringify({ edits: kept }));  /* the page and undo go: space */
+        }
+      } catch (broken) { /* not ours to read */ }
     });
     if (!lost.length) { found.forEach(function (key) { sessionStorage.removeItem(key); }); return; }
     var box = document.getElementById("orphans");
@@ -143,7 +149,7 @@
       li.textContent = t("orphan_other", { count: others });
       list.append(li);
     }
-    box.querySelector("p").textContent = t("orphans", { count: lost.length });
+    box.querySelector("p").textContent = t(lost.length === 1 ? "orphans_one" : "orphans_many", { count: lost.length });
     box.querySelector("button").addEventListener("click", function () {
       found.forEach(function (key) { sessionStorage.removeItem(key); });
       box.hidden = true;
@@ -153,6 +159,7 @@
   }
 
   function orphanLine(edit) {
+    if (!edit || typeof edit !== "object") { return ""; }
     var n = { n: (edit.section || 0) + 1, p: (edit.paragraph || 0) + 1, text: edit.text, original: edit.original };
     if (edit.op === "heading" || edit.op === "pick") { return t("orphan_heading", n); }
     if (edit.op === "paragraph") { return t("orphan_paragraph", n); }
@@ -171,7 +178,7 @@
   }
 
   function undo() {
-    if (!edits.length || !snapshots.length) { return; }
+    if (edits.length <= sending || !snapshots.length) { return; }
     edits.pop();
     article.innerHTML = snapshots.pop();
     document.getElementById("word-card").hidden = true;
@@ -452,8 +459,8 @@
     if (openChanges().length) { return; }  /* one refused its text and says why */
     if (!edits.length) { return; }
     var sent = edits.length;
-    saving = true;
-    saveButton.disabled = true;
+    sending = sent;
+    refreshed();
     say(t("saving"));
     fetch(config.save, {
       method: "POST",
@@ -463,10 +470,10 @@
     }).then(function (response) {
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (reply) {
-      saving = false;
+      sending = 0;
       if (!reply.ok) {
         say(t("not_saved", { why: reply.body.error || t("refused") }), true);
-        saveButton.disabled = false;
+        refreshed();
         saveButton.focus();  /* it lost the focus while disabled */
         return;
       }
@@ -476,7 +483,7 @@
       if (reply.body.notes && reply.body.notes.length) { note += " " + t("note", { what: reply.body.notes.join("; ") }); }
       saved(note, edits.slice(sent), reply.body.version);
     }).catch(function () {
-      saving = false;
+      sending = 0;
       say(t("unreachable"), true);
       refreshed();
       saveButton.focus();
@@ -494,14 +501,17 @@
         sessionStorage.setItem(UNSAVED_PREFIX + version, JSON.stringify(state));
       }
     } catch (unavailable) { /* private mode: the later edits are lost with the page, as any unsaved edit */ }
-    edits = [];
-    snapshots = [];
+    edits = later;
+    snapshots = snapshots.slice(snapshots.length - later.length);
+    config.version = version;  /* the page is now the saved draft with the edits made since */
+    UNSAVED = UNSAVED_PREFIX + version;
     fetch(config.state, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
       if (!response.ok) { throw new Error(String(response.status)); }
-      sessionStorage.setItem(NOTICE, note);
+      try { sessionStorage.setItem(NOTICE, note); } catch (unavailable) { /* the reload says nothing */ }
+      edits = [];  /* kept for the reload, under the saved version */
       location.reload();
     }).catch(function () {
-      say(note + " " + t("server_stopped"));
+      say(note + " " + t("server_stopped"));  /* the edits made since stay pending in the page */
       refreshed();
     });
   }

@@ -195,7 +195,7 @@ def test_the_player_keys_can_be_turned_off_and_stay_off(page, audio_review: Path
     """Single-letter keys would fire on every letter speech input types (WCAG 2.1.4): they can be
     turned off, and the choice is kept across a reload."""
     open_review(page, audio_review)
-    keys = page.get_by_role("checkbox", name=re.compile("Use these keys"))
+    keys = page.get_by_role("checkbox", name=re.compile("Use the player keys"))
     keys.uncheck()
     page.locator("h1").click()  # the focus back on the page, as before pressing a key
     page.keyboard.press("l")
@@ -207,6 +207,8 @@ def test_the_player_keys_can_be_turned_off_and_stay_off(page, audio_review: Path
     page.locator("h1").click()
     page.keyboard.press("l")
     page.wait_for_function(PLAYER_NEAR, arg=5.0)
+    page.set_viewport_size({"width": 700, "height": 450})  # a laptop at 200% zoom: still there
+    assert keys.is_visible()
 
 
 def test_missing_media_says_so_and_the_page_still_works(page, audio_review: Path):

@@ -552,6 +552,10 @@ def test_an_edit_made_while_a_save_is_under_way_is_kept_for_the_next(page, serve
     edit_heading(page, 2, "Saved first")
     page.click("#save")
     page.wait_for_function("document.getElementById('edit-status').textContent.indexOf('Saving') === 0")
+    assert page.locator("#undo").is_disabled()  # what the Save sent cannot be undone under it
+    page.locator("h1").click()
+    page.keyboard.press("Control+z")
+    sync_api.expect(page.locator("#section-2 h2")).to_have_text("Saved first")
     edit_heading(page, 3, "Made while saving")
     assert page.locator("#save").is_disabled()  # one save at a time
     sync_api.expect(page.locator("#edit-status")).to_contain_text("Saving")
@@ -569,15 +573,19 @@ def test_an_edit_made_while_a_save_is_under_way_is_kept_for_the_next(page, serve
 
 
 def test_a_save_made_just_before_the_server_stopped_says_so(page, served: Served, folder: Path):  # noqa: F811
+    held = []
     open_served(page, served)
     page.route("**/api/state", lambda route: route.abort())  # the server is gone once the save is made
+    page.route("**/api/save", lambda route: held.append(route))
     edit_heading(page, 2, "Saved as the server stopped")
     page.click("#save")
+    page.wait_for_function("document.getElementById('edit-status').textContent.indexOf('Saving') === 0")
+    edit_heading(page, 3, "Made while it stopped")
+    held[0].continue_()
     status = page.locator("#edit-status")
     sync_api.expect(status).to_contain_text("Saved", timeout=30_000)
     sync_api.expect(status).to_contain_text("has stopped since")
-    assert (
-        json.loads((folder / "draft.json").read_text())["sections"][1]["heading"]
-        == "Saved as the server stopped"
-    )
-    sync_api.expect(page.locator("#pending")).to_have_text("0")
+    headings = [s["heading"] for s in json.loads((folder / "draft.json").read_text())["sections"]]
+    assert headings[1] == "Saved as the server stopped" and headings[2] != "Made while it stopped"
+    sync_api.expect(page.locator("#pending")).to_have_text("1")  # the edit made meanwhile, still to save
+    sync_api.expect(page.locator("#section-3 h2")).to_have_text("Made while it stopped")
