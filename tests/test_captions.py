@@ -143,6 +143,8 @@ def test_a_less_than_sign_in_caption_text_is_text_not_a_tag(tmp_path: Path):
     )
     said = " ".join(texts(read_captions(srt).words))
     assert said == "If the dose is < 0.5 mg/kg & the pressure > 140, we stop at once."
+    srt.write_text("1\n00:00:01,000 --> 00:00:04,000\none<br>two<br/>three <s>four</s>\n", encoding="utf-8")
+    assert texts(read_captions(srt).words) == ["one", "two", "three", "four"]
 
 
 def test_draft_from_srt_then_from_a_corrected_transcript(tmp_path: Path):

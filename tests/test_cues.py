@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from tests.conftest import make_transcript
-from video2blog.pipeline.schema import Transcript
+from video2blog.pipeline.schema import Sentence, Transcript
 from video2blog.pipeline.text.sentences import split_sentences
 from video2blog.pipeline.writers.cues import CAPTION_LINE, MIN_CUE_SECONDS, READING_CPS, caption_cues
 
@@ -32,6 +32,14 @@ def test_a_line_breaks_after_a_clause_not_after_a_title_or_an_article():
     assert cue.split("\n")[0].split()[-1] not in {"Dr.", "the", "of", "at"}, cue
     cue = cues_of("When the pain comes back, we simply repeat the infusion.")[0][2]
     assert cue.split("\n")[0].endswith("back,"), cue
+
+
+def test_a_spanish_line_does_not_end_on_its_abbreviation():
+    said = "Mañana por la tarde la verá la Dra. Ruiz en la recepción de la clínica."
+    t = make_transcript(said)
+    one = Sentence(said, t.words[0].start, t.words[-1].end, (0, len(t.words)))  # as Spanish Punkt reads it
+    cue = caption_cues(replace(t, sentences=(one,), language="es"))[0][2]
+    assert cue.split("\n")[0].split()[-1] != "Dra.", cue
 
 
 def test_a_word_rewritten_as_several_is_laid_out_as_they_are():
@@ -63,3 +71,18 @@ def test_rapid_short_answers_join_the_cue_before_rather_than_flash():
     assert all(end - start >= MIN_CUE_SECONDS - 1e-6 for start, end, _ in cues[:-1]), cues
     assert not any(text == "No." for _, _, text in cues), cues
     assert " ".join(lines(cues)) == "Will it hurt? No. Maybe a little. It passes quickly."
+
+
+def test_a_flash_of_a_word_that_cannot_join_the_full_cue_before_stays_apart_without_overlap():
+    """A two-line cue, then "No." heard for 0.02 s just before the next: joining it broke the 42-character
+    line; left alone it must still not cover the next cue."""
+    text = "Most patients feel relaxed and a little floaty during the infusion at the clinic. No. It works."
+    t = split_sentences(make_transcript(text))
+    words = list(t.words)
+    no = next(i for i, w in enumerate(words) if w.text == "No.")
+    words[no] = replace(words[no], start=words[no - 1].end + 0.01, end=words[no - 1].end + 0.03)
+    words[no + 1] = replace(words[no + 1], start=words[no].end + 0.03)
+    cues = caption_cues(Transcript(words=tuple(words), sentences=t.sentences, duration=t.duration))
+    assert all(len(line) <= CAPTION_LINE for line in lines(cues)), lines(cues)
+    assert all(a[1] <= b[0] + 1e-9 for a, b in zip(cues, cues[1:])), cues
+    assert all(end - start >= 0.1 - 1e-9 for start, end, _ in cues)

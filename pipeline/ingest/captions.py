@@ -26,7 +26,8 @@ _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,:](\d{1,3}))?"
 _TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
 # The tags of SubRip and WebVTT cue text, and WebVTT's inline times; a "<" or ">" in words ("a dose < 0.5
 # mg/kg") is text.
-_TAG = re.compile(r"</?(?:b|i|u|c|v|lang|ruby|rt|font|span)\b[^<>\n]*>|<\d+(?::\d+)+(?:\.\d+)?>", re.I)
+_TAG = re.compile(r"</?(?:b|i|u|s|c|v|lang|ruby|rt|font|span)\b[^<>\n]*>|<\d+(?::\d+)+(?:\.\d+)?>", re.I)
+_BREAK = re.compile(r"<br\s*/?>", re.I)  # a line break inside a cue line: a space
 _ASS_TAG = re.compile(r"\{\\[^}]*\}")
 _SOUND = re.compile(r"\[[^\]\n]*\]|♪+|♫+")
 _SPEAKER_MARK = re.compile(r"^\s*(?:>>+|-)\s*")
@@ -118,7 +119,7 @@ def _seconds(parts: tuple[str | None, ...]) -> float:
 
 def clean_line(line: str) -> str:
     """Caption text without markup, entities, sound labels or speaker-change marks."""
-    text = html.unescape(_ASS_TAG.sub("", _TAG.sub("", line)))
+    text = html.unescape(_ASS_TAG.sub("", _TAG.sub("", _BREAK.sub(" ", line))))
     text = _SPEAKER_MARK.sub("", _SOUND.sub(" ", text))
     return " ".join(text.split())
 

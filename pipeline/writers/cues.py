@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cache
 
 from video2blog.pipeline.schema import Transcript
 from video2blog.pipeline.textutil import join_words, word_list
@@ -26,15 +27,24 @@ READING_CPS = 17.0
 MIN_CUE_GAP = 0.1
 # A cue still shorter than MIN_CUE_SECONDS joins the one before where that ended at most this long before.
 JOIN_WITHIN_S = 1.0
-# Words a line does not end on ("the", "of"), as a sentence does not; and abbreviations ("Dr.").
-DANGLING = word_list("dangling_words.txt")
-ABBREVIATIONS = word_list("abbreviations.txt")
+# Words a line does not end on ("the", "of"), as a sentence does not (English's; no other language's
+# ship); and a language's abbreviations ("Dr.", "Dra."), which no line ends on either.
+DANGLING_FILES = {"en": "dangling_words.txt"}
+ABBREVIATION_FILES = {"en": "abbreviations.txt", "es": "abbreviations-es.txt"}
 # What a line break costs, in characters of the longer line: after a word that leads into the next, and
 # (a saving) after a clause's punctuation.
 DANGLING_COST = 12
 CLAUSE_SAVING = 6
 
 Cue = tuple[float, float, str]
+
+
+@cache
+def _leading(language: str) -> frozenset[str]:
+    """The words a line of a talk in ``language`` does not end on, as written ("the", "Dr." lower-cased)."""
+    dangling = word_list(DANGLING_FILES[language]) if language in DANGLING_FILES else frozenset()
+    short = word_list(ABBREVIATION_FILES[language]) if language in ABBREVIATION_FILES else frozenset()
+    return dangling | {f"{word}." for word in short}
 
 
 @dataclass(frozen=True)
@@ -53,12 +63,13 @@ def caption_cues(transcript: Transcript, skip: Collection[int] = frozenset()) ->
     from the post (spelt "").
     """
     cues: list[Cue] = []
+    leading = _leading(transcript.language)
     for sentence in transcript.sentences:
         first, last = sentence.words
         said = [i for i in range(first, last) if i not in skip and transcript.words[i].text]
         pieces = [p for i in said for p in _pieces(transcript, i)]
-        cues += [_cue(chunk) for chunk in _balanced(pieces)]
-    return _with_length(cues, transcript.duration)
+        cues += [_cue(chunk, leading) for chunk in _balanced(pieces)]
+    return _with_length(cues, transcript.duration, leading)
 
 
 def _pieces(transcript: Transcript, i: int) -> list[Piece]:
@@ -107,21 +118,22 @@ def _text(chunk: list[Piece]) -> str:
     return join_words([p.text for p in chunk]).replace("-->", "->")
 
 
-def _cue(chunk: list[Piece]) -> Cue:
-    return chunk[0].start, chunk[-1].end, two_lines(_text(chunk))
+def _cue(chunk: list[Piece], leading: frozenset[str]) -> Cue:
+    return chunk[0].start, chunk[-1].end, two_lines(_text(chunk), leading)
 
 
-def two_lines(text: str) -> str:
+def two_lines(text: str, leading: frozenset[str] = frozenset()) -> str:
     """A cue's text on one line where it fits :data:`CAPTION_LINE`, else on two, broken at the space
-    that leaves the longer line shortest, after a clause rather than after a word leading into the next."""
-    at = _break_at(text)
+    that leaves the longer line shortest, after a clause rather than after a word ``leading`` into the
+    next."""
+    at = _break_at(text, leading)
     if at is None:  # a word longer than a line (an address): the space that leaves the longer line shortest
         spaces = [k for k, ch in enumerate(text) if ch == " "]
         at = min(spaces, key=lambda k: (max(k, len(text) - k - 1), -k)) if spaces else -1
     return text if at < 0 else f"{text[:at]}\n{text[at + 1 :]}"
 
 
-def _break_at(text: str) -> int | None:
+def _break_at(text: str, leading: frozenset[str] = frozenset()) -> int | None:
     """Where ``text`` breaks into two lines that fit: -1 where one line holds it, None where none do."""
     if len(text) <= CAPTION_LINE:
         return -1
@@ -132,35 +144,34 @@ def _break_at(text: str) -> int | None:
     ]
     if not fits:
         return None
-    return min(fits, key=lambda k: (max(k, len(text) - k - 1) + _break_cost(text[:k]), -k))
+    return min(fits, key=lambda k: (max(k, len(text) - k - 1) + _break_cost(text[:k], leading), -k))
 
 
-def _break_cost(line: str) -> int:
+def _break_cost(line: str, leading: frozenset[str]) -> int:
     """What ending a first line with ``line``'s last word costs: a word leading on, or a clause's end."""
     last = line.rsplit(" ", 1)[-1].lower()
-    bare = last.rstrip(".,;:!?\"')")
-    if bare in DANGLING or (last.endswith(".") and bare in ABBREVIATIONS):
+    if last.rstrip(",;:!?\"')") in leading:
         return DANGLING_COST
     return -CLAUSE_SAVING if last[-1:] in ",;:.!?" else 0
 
 
-def _with_length(cues: list[Cue], duration: float) -> list[Cue]:
+def _with_length(cues: list[Cue], duration: float, leading: frozenset[str]) -> list[Cue]:
     """Each cue kept up long enough to read where the next cue leaves room, and not past ``duration``
-    (where known); one still too short joins the cue just before it."""
+    (where known); one still too short joins the cue just before it where the two fit, else stays, at
+    least :data:`MIN_CUE_GAP` long and never before the cue before it ends."""
     out: list[Cue] = []
     for k, (start, end, text) in enumerate(cues):
+        start = max(start, out[-1][1]) if out else start
         room = cues[k + 1][0] - MIN_CUE_GAP if k + 1 < len(cues) else float("inf")
         if duration > 0:
             room = min(room, duration)
-        wanted = start + max(MIN_CUE_SECONDS, len(text.replace("\n", " ")) / READING_CPS)
-        end = min(max(end, min(wanted, room)), duration) if duration > 0 else max(end, min(wanted, room))
-        if out and (
-            end - start < MIN_CUE_GAP or (end - start < MIN_CUE_SECONDS and _joins(out[-1], start, text))
-        ):
+        wanted = start + max(MIN_CUE_SECONDS, len(_flat(text)) / READING_CPS)
+        end = max(end, min(wanted, room))
+        end = min(end, duration) if duration > 0 else end
+        if out and end - start < MIN_CUE_SECONDS and _joins(out[-1], start, text):
             before = out.pop()
-            out.append(
-                (before[0], max(before[1], end), two_lines(join_words([_flat(before[2]), _flat(text)])))
-            )
+            joined = two_lines(join_words([_flat(before[2]), _flat(text)]), leading)
+            out.append((before[0], max(before[1], end), joined))
         else:
             out.append((start, max(end, start + MIN_CUE_GAP), text))
     return out
