@@ -331,11 +331,11 @@ def _relative(folder: Path, path: Path) -> str:
 def _apply(folder: Path, moves: list[tuple[Path, Path]]) -> None:
     plan = [[_relative(folder, tmp), _relative(folder, final)] for tmp, final in moves]
     try:
-        atomic_write(folder / JOURNAL, to_json(plan))
-    except OSError as exc:  # nothing is replaced yet: the draft as it was stands
-        _discard(moves)
-        raise OutputError(f"cannot write the draft ({exc.strerror})", folder) from exc
-    try:
+        try:
+            atomic_write(folder / JOURNAL, to_json(plan))
+        except OSError as exc:  # nothing is replaced yet: the draft as it was stands
+            _discard(moves)
+            raise OutputError(f"cannot write the draft ({exc.strerror})", folder) from exc
         for tmp, final in moves:
             _replace(folder, tmp, final)
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM: finish (or, before the journal, drop) the renames now
