@@ -317,3 +317,37 @@ def test_random_kills_of_a_batch(clip: Path, tmp_path: Path):
             resumed = run(python_cli(*args, "--out", str(out)))
             assert resumed.returncode == 0, resumed.stderr
             assert {v: snapshot(out / v) for v in ("a", "b")} == news
+
+
+def ignore_sigint() -> None:
+    """A script's background job (`cmd &`): SIGINT ignored, as the shell leaves it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.slow
+def test_a_draft_that_ignores_sigint_survives_its_group_getting_it(clip: Path, tmp_path: Path):
+    """The group's SIGINT killed ffmpeg, the audio decoder, alone: the run then blamed the video
+    ("ffmpeg could not decode its audio"). ffmpeg runs in a session of its own."""
+    from video2blog.pipeline.ingest.media import ffmpeg_exe
+
+    talk = tmp_path / "long.m4a"  # over one 10-minute window: the decoder lives while the first is heard
+    quiet = ["-f", "lavfi", "-t", "620", "-i", "anullsrc=r=16000:cl=mono", "-i", str(clip)]
+    joined = ["-filter_complex", "[0:a][1:a]concat=n=2:v=0:a=1", "-c:a", "aac", str(talk)]
+    subprocess.run([ffmpeg_exe(), "-nostdin", "-v", "error", "-y", *quiet, *joined], check=True)
+    out = tmp_path / "draft"
+    cmd = python_cli("draft", str(talk), "--no-cache", "--beam-size", "1", "--out", str(out), *FORMATS)
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        preexec_fn=ignore_sigint, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    try:
+        while proc.poll() is None and time.monotonic() < deadline:  # the group's SIGINT, again and again
+            os.killpg(proc.pid, signal.SIGINT)
+            time.sleep(0.05)
+        _, stderr = proc.communicate(timeout=600)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, stderr
+    assert json.loads((out / "draft.json").read_text(encoding="utf-8"))["sections"]

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from video2blog.pipeline.errors import InputError
-from video2blog.pipeline.ingest.media import ffmpeg_exe
+from video2blog.pipeline.ingest.media import OWN_SESSION, ffmpeg_exe
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,9 @@ def _jpeg(video: Path, time: float) -> bytes:
 def _ffmpeg(video: Path, args: list[str]) -> bytes:
     cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", *args]
     try:
-        done = subprocess.run(cmd, capture_output=True, timeout=FFMPEG_TIMEOUT, check=False)
+        done = subprocess.run(
+            cmd, capture_output=True, timeout=FFMPEG_TIMEOUT, check=False, start_new_session=OWN_SESSION
+        )
     except subprocess.TimeoutExpired as exc:
         raise InputError("ffmpeg took too long taking still frames; try --no-images", video) from exc
     if done.returncode != 0:

@@ -90,6 +90,12 @@ class AudioWindow:
         return len(self.samples) / SAMPLE_RATE
 
 
+# ffmpeg runs in a session of its own: a signal sent to video2blog's process group (Ctrl-C in a terminal,
+# a script's job whose video2blog ignores SIGINT) reaches video2blog alone, which stops ffmpeg itself.
+# ffmpeg stopped on its own looked like a file it cannot decode ("ffmpeg could not decode its audio").
+OWN_SESSION = True
+
+
 @lru_cache(maxsize=1)
 def ffmpeg_exe() -> str:
     """The ffmpeg on PATH, else the binary shipped in the ``imageio-ffmpeg`` wheel."""
@@ -236,7 +242,7 @@ def _probe_ffprobe(path: Path) -> MediaInfo:
         "-show_chapters",
         str(path),
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, start_new_session=OWN_SESSION)
     if proc.returncode != 0:
         raise InputError("is not a media file ffmpeg can read (is it corrupt or truncated?)", path)
     data = json.loads(proc.stdout or "{}")
@@ -272,14 +278,11 @@ def load_audio(path: Path, sample_rate: int = SAMPLE_RATE, track: int = 1) -> np
     stream = ffmpeg.input(str(path)).output(
         "pipe:", format="f32le", acodec="pcm_f32le", ac=1, ar=sample_rate, map=f"0:a:{track - 1}", af=TIMELINE
     )
-    try:
-        out, _ = stream.global_args("-nostdin", "-hide_banner", "-loglevel", "error").run(
-            cmd=ffmpeg_exe(), capture_stdout=True, capture_stderr=True
-        )
-    except ffmpeg.Error as exc:
-        reason = _last_line(exc.stderr)
-        raise InputError(f"ffmpeg could not decode its audio ({reason})", path) from exc
-    return np.frombuffer(out, dtype=np.float32).copy()
+    cmd = stream.global_args("-nostdin", "-hide_banner", "-loglevel", "error").compile(cmd=ffmpeg_exe())
+    proc = subprocess.run(cmd, capture_output=True, check=False, start_new_session=OWN_SESSION)
+    if proc.returncode != 0:
+        raise InputError(f"ffmpeg could not decode its audio ({_last_line(proc.stderr)})", path)
+    return np.frombuffer(proc.stdout, dtype=np.float32).copy()
 
 
 def iter_audio(
@@ -319,7 +322,9 @@ def _decoder(path: Path, errors: IO[bytes], track: int = 1) -> subprocess.Popen[
     cmd += ["-map", f"0:a:{track - 1}", "-af", TIMELINE, "-ac", "1", "-ar", str(SAMPLE_RATE)]
     cmd += ["-acodec", "pcm_f32le", "-f", "f32le"]
     cmd.append("pipe:")
-    return _KilledOnExit(cmd, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL)
+    return _KilledOnExit(
+        cmd, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL, start_new_session=OWN_SESSION
+    )
 
 
 class _KilledOnExit(subprocess.Popen[bytes]):
@@ -432,7 +437,9 @@ def _excerpt(path: Path, track: int, start: float, length: float) -> np.ndarray:
     cmd += ["-t", f"{length:.3f}", "-i", str(path), "-map", f"0:a:{track - 1}", "-ac", "1"]
     cmd += ["-ar", str(SAMPLE_RATE), "-acodec", "pcm_f32le", "-f", "f32le", "pipe:"]
     try:
-        proc = subprocess.run(cmd, capture_output=True, check=False, timeout=EXCERPT_TIMEOUT_S)
+        proc = subprocess.run(
+            cmd, capture_output=True, check=False, timeout=EXCERPT_TIMEOUT_S, start_new_session=OWN_SESSION
+        )
     except subprocess.TimeoutExpired:
         return np.zeros(0, dtype=np.float32)
     return np.frombuffer(proc.stdout, dtype=np.float32) if proc.returncode == 0 else np.zeros(0, np.float32)
