@@ -116,10 +116,18 @@ class PlainLines:
 
 def _live_progress(*columns: Any) -> Any:
     from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TimeElapsedColumn
+    from rich.progress import Progress, ProgressColumn, SpinnerColumn, TimeElapsedColumn
+    from rich.text import Text
+
+    class Left(ProgressColumn):
+        """About how long the bar has left, from its pace so far ("~1:10 left"); nothing without a total."""
+
+        def render(self, task: Any) -> Text:
+            left = task.time_remaining if task.total else None
+            return Text(f"~{clock(left)} left" if left is not None else "", style="progress.remaining")
 
     console = Console(stderr=True, soft_wrap=True)  # log lines above the bar stay whole lines
-    return Progress(SpinnerColumn(), *columns, TimeElapsedColumn(), console=console, transient=True)
+    return Progress(SpinnerColumn(), *columns, TimeElapsedColumn(), Left(), console=console, transient=True)
 
 
 class DraftDisplay:
@@ -129,6 +137,7 @@ class DraftDisplay:
     def __init__(self, video: Path, mode: str | None = None) -> None:
         self.video, self.mode = video, mode or stderr_mode()
         self.message, self.done, self.total, self.transcribing = "", 0.0, 0.0, False
+        self.heard_from: float | None = None  # when the first audio was transcribed: the pace so far
         self.bar: Any = None
         self.lines: PlainLines | None = None
         self.listening = _Listening(self.stage)
@@ -161,7 +170,7 @@ class DraftDisplay:
         """A stage report from the pipeline."""
         self.message, self.transcribing = message, stage == "transcribe"
         if self.lines is not None:
-            self.lines.line(message)
+            self.lines.line(message + self._left() if message.startswith("transcribed ") else message)
         elif self.bar is not None and not message.startswith("transcribed "):  # the bar shows those
             self.bar.update(self.task, description=message, total=None, amount="")
             self.bar.refresh()  # each stage is drawn at least once, however short
@@ -169,10 +178,19 @@ class DraftDisplay:
     def progress(self, done: float, total: float) -> None:
         """Seconds of audio transcribed, of ``total``."""
         self.done, self.total = done, total
+        if self.heard_from is None:
+            self.heard_from = time.monotonic() - 1e-9
         if self.bar is not None:
             amount = f"{clock(done)}/{clock(total)}"
             self.bar.update(self.task, completed=done, total=total or None, amount=amount)
             self.bar.refresh()  # a report comes per stretch of speech: draw each, the last one too
+
+    def _left(self) -> str:
+        """ " (about 1:10 left)" at the pace so far, once a tenth of the audio is heard; else nothing."""
+        if self.heard_from is None or not self.total or not self.total / 10 <= self.done < self.total:
+            return ""
+        pace = (time.monotonic() - self.heard_from) / self.done
+        return f" (about {clock(pace * (self.total - self.done))} left)"
 
     def _doing(self) -> str:
         if self.transcribing and self.total:

@@ -249,6 +249,22 @@ def test_transcription_reports_every_ten_minutes_of_audio(caplog: pytest.LogCapt
     assert len(seen) == len(range(0, 3001, 7))  # the display's own callback still gets every report
 
 
+def test_a_log_line_of_ten_minutes_heard_says_about_how_long_is_left(capsys: pytest.CaptureFixture[str]):
+    """An hour-long webinar said only how much was heard: now, at the pace so far, how long is left."""
+    from video2blog.display import DraftDisplay
+
+    display = DraftDisplay(Path("webinar.mp4"), mode="plain")
+    with display:
+        display.progress(1.0, 3000.0)
+        time.sleep(0.5)
+        display.progress(600.0, 3000.0)
+        display.stage("transcribe", "transcribed 10:00 of 50:00: webinar.mp4")
+    said = [line for line in capsys.readouterr().err.splitlines() if "transcribed" in line]
+    line = r"\[0:\d\d\] transcribed 10:00 of 50:00: webinar\.mp4 \(about 0:(\d\d) left\)"
+    left = re.fullmatch(line, said[0])
+    assert left and int(left.group(1)) >= 1, said  # four times what ten minutes took (half a second or more)
+
+
 # -- clear one-line errors -------------------------------------------------------------------------------
 
 
