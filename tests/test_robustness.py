@@ -433,3 +433,36 @@ def test_windowed_transcription_of_real_speech_loses_no_words(sample_truth: dict
     errors = jiwer.process_words(sample_truth["text"], said, tidy, tidy)
     assert errors.wer < 0.12, said
     assert errors.deletions <= 3, said  # a word lost at a cut would show as a deletion
+
+
+@slow
+def test_a_transcription_stopped_part_way_goes_on_from_the_first_window_it_had_not_heard(tmp_path: Path):
+    """An hour-long webinar stopped at 28 minutes was heard again from 0:00 (only whole transcripts were
+    cached). Each window heard is kept: the run after the stop hears only the rest, to the same words."""
+    from video2blog.pipeline.engines import EngineOptions, get_engine
+
+    real = get_engine("faster-whisper", EngineOptions(beam_size=1))
+    heard: list[int] = []
+
+    class Counting:
+        name = real.name
+
+        def __init__(self, stop_at: int | None) -> None:
+            self.stop_at = stop_at
+
+        def transcribe(self, audio, progress=None):  # type: ignore[no-untyped-def]
+            if len(heard) == self.stop_at:
+                raise KeyboardInterrupt  # Ctrl-C while the third window is heard
+            heard.append(len(audio))
+            return real.transcribe(audio, progress)
+
+    info, key = media.probe(SAMPLE), "k" * 64
+    whole = transcribe.transcribe_windows(real, info, 30.0)
+    with pytest.raises(KeyboardInterrupt):
+        transcribe.transcribe_windows(Counting(2), info, 30.0, heard=transcribe.WindowCache(tmp_path, key))
+    assert len(heard) == 2
+    again = transcribe.transcribe_windows(
+        Counting(None), info, 30.0, heard=transcribe.WindowCache(tmp_path, key)
+    )
+    assert len(heard) == 2 + 2  # the sample's four windows: the two not heard before
+    assert again.words == whole.words and again.language == whole.language

@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import re
+import shutil
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import asdict, dataclass, field, replace
@@ -149,7 +150,7 @@ def transcribe_media(
     if early is not None:  # the opening is not English: base hears the talk, tiny.en never all of it
         report_stage(log, "language", "not English: hearing it with Whisper base (%s)", early.language)
         options = replace(options, engine_options=early)
-    transcript = _hear(options, info, track, progress)
+    transcript = _hear(options, info, track, progress, sha256)
     # a language other than English asked by name (--language es): English, the library's default and what
     # tiny.en hears, is never second-guessed, so an English draft costs nothing more
     asked = options.engine_options.language
@@ -162,7 +163,7 @@ def transcribe_media(
     if again is not None:
         report_stage(log, "language", "not English: hearing it again with Whisper base (%s)", again.language)
         options = replace(options, engine_options=again)
-        transcript = _hear(options, info, track, progress)
+        transcript = _hear(options, info, track, progress, sha256)
     if not transcript.words:
         raise InputError(_no_speech(info, track) + _maybe_foreign(options), info.path)
     write_cached(options.cache_dir, key, transcript)
@@ -178,14 +179,21 @@ def _maybe_foreign(options: TranscribeOptions) -> str:
 
 
 def _hear(
-    options: TranscribeOptions, info: media.MediaInfo, track: int, progress: ProgressCallback | None
+    options: TranscribeOptions,
+    info: media.MediaInfo,
+    track: int,
+    progress: ProgressCallback | None,
+    sha256: str,
 ) -> Transcript:
     report_stage(log, "model", "loading the %s model", options.engine)
     engine = get_engine(options.engine, options.engine_options, options.cache_dir)
     report_stage(log, "transcribe", "transcribing %s", media.display_path(info.path))
-    return transcribe_windows(
-        engine, info, options.window_s, progress, track, _plain(options), _second(options)
+    heard = WindowCache(options.cache_dir, cache_key(sha256, options))
+    transcript = transcribe_windows(
+        engine, info, options.window_s, progress, track, _plain(options), _second(options), heard
     )
+    heard.clear()  # heard whole: the windows are no longer needed
+    return transcript
 
 
 def _with_language(options: TranscribeOptions) -> TranscribeOptions:
@@ -259,6 +267,7 @@ def transcribe_windows(
     track: int = 1,
     again: Callable[[], Engine] | None = None,
     second: Callable[[], Engine] | None = None,
+    heard: WindowCache | None = None,
 ) -> Transcript:
     """Transcribe the media one window at a time (see :func:`media.iter_audio`) and join the words.
 
@@ -267,7 +276,9 @@ def transcribe_windows(
     start. Progress is reported in seconds of the whole media. Speech a window's
     words miss is heard again by the engines ``again`` (no prompt) and ``second`` build where
     given, and what is still missed is warned about and kept in the transcript's ``notes`` (see
-    :mod:`~video2blog.pipeline.ingest.missed`), as is audio that stops a little short.
+    :mod:`~video2blog.pipeline.ingest.missed`), as is audio that stops a little short. Each window
+    heard is kept in ``heard`` (the cache) until the whole is: a run stopped part-way (Ctrl-C, a
+    batch cancelled) goes on from the first window it had not heard.
 
     Raises:
         InputError: the audio cannot be decoded, or stops well short of its declared length.
@@ -277,10 +288,17 @@ def transcribe_windows(
     first: Transcript | None = None
     decoded = 0.0
     with closing(media.iter_audio(info.path, window_s, track=track)) as windows:
-        for window in windows:
-            part = engine.transcribe(window.samples, _window_progress(progress, window, info.duration))
-            part = missed.rehear(part, window.samples, again, window.start, second)
-            words.extend(_shifted(prosody.with_pitch(part.words, window.samples), window))
+        for n, window in enumerate(windows):
+            part = heard.read(n, window) if heard else None
+            if part is None:
+                part = _hear_window(
+                    engine, window, _window_progress(progress, window, info.duration), again, second
+                )
+                if heard:
+                    heard.write(n, window, part)
+            elif progress is not None:
+                progress(window.start + window.duration, info.duration or window.start + window.duration)
+            words.extend(part.words)
             notes.extend(part.notes)
             first, decoded = first or part, window.start + window.duration
     cut = media.check_complete(info, decoded, track, (first.language if first else None) or "en")
@@ -290,6 +308,19 @@ def transcribe_windows(
         duration=info.duration or decoded,
         notes=(*notes, *([cut] if cut else [])),
     )
+
+
+def _hear_window(
+    engine: Engine,
+    window: media.AudioWindow,
+    progress: ProgressCallback | None,
+    again: Callable[[], Engine] | None,
+    second: Callable[[], Engine] | None,
+) -> Transcript:
+    """One window's words (speech missed heard again), with their pitch, timed in the media."""
+    part = engine.transcribe(window.samples, progress)
+    part = missed.rehear(part, window.samples, again, window.start, second)
+    return replace(part, words=tuple(_shifted(prosody.with_pitch(part.words, window.samples), window)))
 
 
 def _window_progress(
@@ -307,6 +338,40 @@ def _shifted(words: tuple[Word, ...], window: media.AudioWindow) -> list[Word]:
         return round(window.start + min(max(t, 0.0), window.duration), 3)
 
     return [replace(w, start=at(w.start), end=at(w.end)) for w in words]
+
+
+class WindowCache:
+    """The windows of one transcription heard so far (``transcripts/<key>.windows/<n>.json``), each with
+    its place in the media, so that a stopped run goes on where it stopped; gone once the whole is cached."""
+
+    def __init__(self, cache_dir: Path | None, key: str) -> None:
+        self.folder = cache_dir / "transcripts" / f"{key}.windows" if cache_dir else None
+
+    def read(self, n: int, window: media.AudioWindow) -> Transcript | None:
+        """Window ``n`` as heard before, if it was cut at the same place; else None."""
+        if self.folder is None:
+            return None
+        try:
+            data = json.loads((self.folder / f"{n}.json").read_text(encoding="utf-8"))
+            if [data["start"], data["samples"]] != [window.start, len(window.samples)]:
+                return None
+            return transcript_from_dict(data["heard"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def write(self, n: int, window: media.AudioWindow, part: Transcript) -> None:
+        if self.folder is None:
+            return
+        data = {"start": window.start, "samples": len(window.samples), "heard": transcript_to_dict(part)}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.folder / f"{n}.json", to_json(data))
+        except OSError as exc:
+            log.warning("cannot keep a transcribed window in %s: %s", self.folder, exc)
+
+    def clear(self) -> None:
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def cache_key(sha256: str, options: TranscribeOptions) -> str:
