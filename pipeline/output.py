@@ -279,8 +279,9 @@ def recover(folder: Path) -> None:
                 os.replace(tmp, final)
         except OSError as exc:
             raise OutputError(
-                f"cannot finish an interrupted write of {final.name} ({exc.strerror}); move it away and "
-                "run again",
+                f"cannot finish an interrupted write of {final.name} ({exc.strerror}): is it open in another "
+                "program, or locked? Close or unlock it (or move it away), then run again or reload the "
+                "review page",
                 folder,
             ) from exc
     if moves:

@@ -122,6 +122,12 @@
         var key = sessionStorage.key(k);
         if (key && key.indexOf(UNSAVED_PREFIX) === 0 && key !== UNSAVED) { found.push(key); }
       }
+      /* The edits of a save a locked file stopped, finished since (by this page's load): saved, not lost. */
+      var done = config.finished ? UNSAVED_PREFIX + config.finished.version : "";
+      if (found.indexOf(done) >= 0 && sameEdits(JSON.parse(sessionStorage.getItem(done) || "{}").edits)) {
+        sessionStorage.removeItem(done);
+        found.splice(found.indexOf(done), 1);
+      }
     } catch (unavailable) { return; }
     var lost = [];
     found.forEach(function (key) {
@@ -158,6 +164,14 @@
     box.hidden = false;
   }
 
+  /* Whether ``kept`` are the edits of the save the server finished (another tab's are its own). */
+  function sameEdits(kept) {
+    var made = config.finished.edits;
+    return Array.isArray(kept) && kept.length === made.length && kept.every(function (edit, k) {
+      return edit && edit.op === made[k].op && (edit.text || "") === made[k].text;
+    });
+  }
+
   function orphanLine(edit) {
     if (!edit || typeof edit !== "object") { return ""; }
     var n = { n: (edit.section || 0) + 1, p: (edit.paragraph || 0) + 1, text: edit.text, original: edit.original };
@@ -167,14 +181,14 @@
     return "";
   }
 
-  function restore() {
+  function restore(shown) {
     var state = null;
     try { state = JSON.parse(sessionStorage.getItem(UNSAVED) || "null"); } catch (broken) { state = null; }
     if (!state || !Array.isArray(state.edits) || !state.edits.length || typeof state.html !== "string") { return; }
     edits = state.edits;
     snapshots = Array.isArray(state.snapshots) ? state.snapshots : [];
     article.innerHTML = state.html;
-    say(t(edits.length === 1 ? "restored_one" : "restored_many", { count: edits.length }));
+    say((shown ? shown + " " : "") + t(edits.length === 1 ? "restored_one" : "restored_many", { count: edits.length }));
   }
 
   function undo() {
@@ -182,7 +196,7 @@
     edits.pop();
     article.innerHTML = snapshots.pop();
     document.getElementById("word-card").hidden = true;
-    say(t("undone"));
+    if (!sending) { say(t("undone")); }  /* "Saving…" stays until the save's reply */
     refreshed();
     var focused = document.activeElement;
     if (!focused || focused === document.body || !focused.isConnected) {  /* the draft it was in is redrawn */
@@ -481,7 +495,7 @@
       if (reply.body.kept.length) { note += " " + t("kept", { files: reply.body.kept.join(", ") }); }
       if (reply.body.skipped.length) { note += " " + t("skipped", { what: reply.body.skipped.join("; ") }); }
       if (reply.body.notes && reply.body.notes.length) { note += " " + t("note", { what: reply.body.notes.join("; ") }); }
-      saved(note, edits.slice(sent), reply.body.version);
+      saved(note, sent, reply.body.version);
     }).catch(function () {
       sending = 0;
       say(t("unreachable"), true);
@@ -493,7 +507,10 @@
   /* After a Save: edits made while it was under way are kept for the saved version (the reload brings
      them back); the page reloads once the server answers, or says the save was made and the server
      has stopped since (Ctrl-C). */
-  function saved(note, later, version) {
+  function saved(note, sent, version) {
+    /* An editor opened while the Save was under way: what is typed in it is an edit made since. */
+    openChanges().forEach(function (form) { form.requestSubmit(); });
+    var later = edits.slice(sent);
     try {
       sessionStorage.removeItem(UNSAVED);
       if (later.length) {
@@ -505,6 +522,11 @@
     snapshots = snapshots.slice(snapshots.length - later.length);
     config.version = version;  /* the page is now the saved draft with the edits made since */
     UNSAVED = UNSAVED_PREFIX + version;
+    if (openChanges().length) {  /* one refused its text (an empty heading) and says why: no reload */
+      say(note);
+      refreshed();
+      return;
+    }
     fetch(config.state, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
       if (!response.ok) { throw new Error(String(response.status)); }
       try { sessionStorage.setItem(NOTICE, note); } catch (unavailable) { /* the reload says nothing */ }
@@ -576,7 +598,7 @@
     say(notice);
     focusOn(document.getElementById("edit-status"), { preventScroll: true });  /* the scroll is restored */
   }
-  restore();
+  restore(notice);  /* "Saved 9 files." stays beside "1 unsaved edit ... is back" */
   orphaned();
   document.body.classList.add("editing");
   document.documentElement.dataset.editReady = "1";

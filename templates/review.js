@@ -195,18 +195,22 @@
     event.preventDefault();
   });
 
-  /* The single-letter player keys can be turned off (speech input types letters; WCAG 2.1.4); the
-     choice is kept in this browser. */
-  var KEYS_OFF = "video2blog.player-keys-off";
+  /* The single-letter player keys can be turned off (speech input types letters; WCAG 2.1.4). The choice
+     is kept in a cookie, which every review page of this machine shares whatever its port (each draft
+     folder has its own), and in local storage for the page opened as a file. */
+  var KEYS_OFF = "video2blog-player-keys-off";
   var keysBox = document.getElementById("toggle-keys");
   function keysOn() { return !keysBox || keysBox.checked; }
+  function keysWereOff() {
+    if (document.cookie.split("; ").indexOf(KEYS_OFF + "=1") >= 0) { return true; }
+    try { return window.localStorage.getItem(KEYS_OFF) === "1"; } catch (err) { return false; }
+  }
   if (keysBox) {
-    try { keysBox.checked = window.localStorage.getItem(KEYS_OFF) !== "1"; } catch (err) { /* storage blocked */ }
+    keysBox.checked = !keysWereOff();
     keysBox.addEventListener("change", function () {
-      try {
-        if (keysBox.checked) { window.localStorage.removeItem(KEYS_OFF); }
-        else { window.localStorage.setItem(KEYS_OFF, "1"); }
-      } catch (err) { /* storage blocked: the choice lasts this page only */ }
+      var off = keysBox.checked ? "0" : "1";
+      document.cookie = KEYS_OFF + "=" + off + "; path=/; max-age=31536000; SameSite=Strict";
+      try { window.localStorage.setItem(KEYS_OFF, off); } catch (err) { /* storage blocked: the cookie */ }
     });
   }
 

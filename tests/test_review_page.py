@@ -559,13 +559,22 @@ def test_an_edit_made_while_a_save_is_under_way_is_kept_for_the_next(page, serve
     edit_heading(page, 3, "Made while saving")
     assert page.locator("#save").is_disabled()  # one save at a time
     sync_api.expect(page.locator("#edit-status")).to_contain_text("Saving")
+    row = page.locator("#section-4 .para").first  # an editor left open, text typed, as the reply comes
+    row.locator("[data-act=paragraph]").click()
+    row.locator("textarea").fill("Typed while the save was under way.")
     held[0].continue_()
     page.unroute("**/api/save")
     page.wait_for_function(
         "document.documentElement.dataset.editReady === '1' && document.readyState === 'complete'"
     )
     sync_api.expect(page.locator("#section-3 h2")).to_have_text("Made while saving", timeout=30_000)
-    sync_api.expect(page.locator("#pending")).to_have_text("1")
+    sync_api.expect(page.locator("#section-4 .para p").first).to_have_text(
+        "Typed while the save was under way."
+    )
+    sync_api.expect(page.locator("#pending")).to_have_text("2")
+    sync_api.expect(page.locator("#edit-status")).to_contain_text(
+        "Saved"
+    )  # beside "2 unsaved edits ... back"
     headings = [s["heading"] for s in json.loads((folder / "draft.json").read_text())["sections"]]
     assert headings[1] == "Saved first" and headings[2] != "Made while saving"
     save(page)
@@ -589,3 +598,20 @@ def test_a_save_made_just_before_the_server_stopped_says_so(page, served: Served
     assert headings[1] == "Saved as the server stopped" and headings[2] != "Made while it stopped"
     sync_api.expect(page.locator("#pending")).to_have_text("1")  # the edit made meanwhile, still to save
     sync_api.expect(page.locator("#section-3 h2")).to_have_text("Made while it stopped")
+
+
+def test_player_keys_turned_off_stay_off_in_another_folders_page(page, served: Served, folder: Path):  # noqa: F811
+    """Each draft folder has a port of its own, so local storage kept the choice for one folder only: a
+    speech-input user had to turn the keys off in every draft."""
+    open_served(page, served)
+    page.get_by_role("checkbox", name=re.compile("Use the player keys")).uncheck()
+    other = folder.parent / f"{folder.name}-other"
+    shutil.copytree(folder, other)
+    second = start([str(COMMAND), "review", str(other), "--no-browser"])
+    try:
+        assert second.port != served.port
+        open_served(page, second)
+        assert not page.get_by_role("checkbox", name=re.compile("Use the player keys")).is_checked()
+    finally:
+        second.stop()
+        shutil.rmtree(other, ignore_errors=True)

@@ -402,3 +402,45 @@ def test_a_save_a_locked_file_stopped_finishes_when_saved_again_and_no_other_tab
         server.close()
     assert json.loads((folder / "draft.json").read_text())["sections"][1]["heading"] == "Mine"
     assert "## Mine" in (folder / "post.md").read_text(encoding="utf-8")
+
+
+def test_the_reload_that_finishes_a_locked_save_lists_none_of_its_edits_as_lost(
+    browser,  # noqa: F811
+    folder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """The locked-file message says to reload; the reload finished the save, then listed its own edits
+    as lost, to make again."""
+    import threading
+
+    from video2blog.pipeline.editing.server import ReviewServer
+
+    server = ReviewServer(folder)
+    threading.Thread(target=server.serve, daemon=True).start()
+    real = os.replace
+
+    def locked(src: object, dst: object) -> None:
+        if str(dst).endswith("post.md"):
+            raise PermissionError(13, "Permission denied")
+        real(src, dst)  # type: ignore[arg-type]
+
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.on("dialog", lambda box: box.accept())  # "Leave site?" on the reload: yes
+    try:
+        open_served(tab, server)  # type: ignore[arg-type]
+        tab.locator("#section-2 [data-act=heading]").click()
+        tab.fill("#section-2 .inline-edit input", "Saved behind a lock")
+        tab.locator("#section-2 .inline-edit").get_by_role("button", name="Done").click()
+        monkeypatch.setattr("video2blog.pipeline.output.os.replace", locked)
+        tab.click("#save")
+        sync_api.expect(tab.locator("#edit-status")).to_contain_text("cannot replace post.md")
+        monkeypatch.setattr("video2blog.pipeline.output.os.replace", real)  # unlocked
+        tab.reload()
+        tab.wait_for_function("document.documentElement.dataset.editReady === '1'")
+        sync_api.expect(tab.locator("#section-2 h2")).to_have_text("Saved behind a lock")
+        assert tab.locator("#orphans").is_hidden()
+        assert "## Saved behind a lock" in (folder / "post.md").read_text(encoding="utf-8")
+    finally:
+        context.close()
+        server.close()

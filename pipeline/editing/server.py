@@ -263,8 +263,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def _send(self, status: HTTPStatus, kind: str, body: bytes, extra: dict[str, str] | None = None) -> None:
-        self._headers(status, kind, len(body), extra)
-        self.wfile.write(body)
+        try:
+            self._headers(status, kind, len(body), extra)
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):  # the tab closed before the reply: nothing to tell
+            log.debug("%s went before its reply", self.address_string())
 
     def _json(self, status: HTTPStatus, value: object) -> None:
         self._send(status, "application/json", json.dumps(value, ensure_ascii=False).encode("utf-8"))
@@ -274,7 +277,11 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             with review.lock:  # loading finishes an interrupted save: never while a save is under way
                 loaded = store.load(review.folder)
-            editing = {"version": loaded.version, "save": SAVE_PATH, "state": STATE_PATH}
+            editing: dict[str, object] = {"version": loaded.version, "save": SAVE_PATH, "state": STATE_PATH}
+            partial = review.partial
+            if partial and loaded.version == partial[2]:  # the load finished a save a locked file stopped
+                made = [{"op": e.op, "text": e.text} for e in partial[1]]
+                editing["finished"] = {"version": partial[0], "edits": made}
             body = store.render_page(loaded, editing, review.media_href())
         except Video2BlogError as exc:  # a page, not JSON: it is what the editor's browser shows
             log.error("%s", exc)

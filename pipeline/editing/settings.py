@@ -109,7 +109,7 @@ def render_context(
     glossary: Sequence[str],
     out_dir: Path | None,
     media_href: str | None = None,
-    editing: dict[str, str] | None = None,
+    editing: dict[str, object] | None = None,
 ) -> RenderContext:
     """The one way a draft's files are rendered: its settings, and the words its glossary flags."""
     unsure: Mapping[int, tuple[Reason, ...]] = unsure_words(transcript, glossary)

@@ -93,7 +93,7 @@ class Loaded:
         transcript: Transcript,
         glossary: tuple[str, ...],
         media_href: str | None = None,
-        editing: dict[str, str] | None = None,
+        editing: dict[str, object] | None = None,
     ) -> RenderContext:
         """The render context of this folder's draft, as the draft command made it."""
         return render_context(draft, transcript, self.settings, glossary, self.folder, media_href, editing)
@@ -313,7 +313,7 @@ def present_formats(folder: Path) -> tuple[str, ...]:
     return tuple(f for f, w in WRITERS.items() if (folder / w.filename).exists())
 
 
-def render_page(loaded: Loaded, editing: dict[str, str], media_href: str | None) -> bytes:
+def render_page(loaded: Loaded, editing: dict[str, object], media_href: str | None) -> bytes:
     """The review page with its editing controls, as the server shows it."""
     ctx = loaded.context(loaded.draft, loaded.shown, loaded.glossary, media_href=media_href, editing=editing)
     page = render_all(ctx, ("review",))["review.html"]

@@ -47,7 +47,7 @@ class RenderContext:
     # Words to check (transcript index -> why), from text/confidence.py; None: probability alone.
     unsure: Mapping[int, tuple[Reason, ...]] | None = None
     media_href: str | None = None  # the review page's link to the media, where the caller knows it
-    editing: dict[str, str] | None = None  # the review server's session (token, version): editing controls
+    editing: dict[str, object] | None = None  # the review server's session (token, version): editing controls
     front_matter: str = ""  # post.md's front-matter style: "" (video2blog's own), hugo, jekyll, astro
     medical: bool = False  # JSON-LD as a MedicalWebPage
     # The still frames' JPEGs by draft-folder path ("images/01-....jpg"), where they are not yet written;
