@@ -242,9 +242,11 @@ class BatchDisplay:
 
     def stage(self, stage: str, message: str) -> None:
         """A stage report from a job running in this process."""
-        self.message = message
         if self.lines is not None:
             self.lines.line(message)
+        elif message.startswith("transcribed "):  # the video's own bar shows it, and keeps up to date
+            return
+        self.message = message
         self._show()
         if self.bar is not None:
             self.bar.refresh()  # each stage is drawn at least once, however short

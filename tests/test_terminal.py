@@ -265,6 +265,19 @@ def test_a_log_line_of_ten_minutes_heard_says_about_how_long_is_left(capsys: pyt
     assert left and int(left.group(1)) >= 1, said  # four times what ten minutes took (half a second or more)
 
 
+def test_a_batchs_line_keeps_its_stage_while_the_videos_own_bar_counts_the_audio():
+    """The batch's line said "transcribed 20:01 of 56:10" while the video's bar under it said 28:04."""
+    from video2blog.display import BatchDisplay
+
+    with BatchDisplay(mode="live") as display:
+        display.current["talk.mp4"] = "talk.mp4"
+        display.stage("transcribe", "transcribing talk.mp4")
+        display.transcribed(1300.0, 3370.0, "talk.mp4")
+        display.stage("transcribe", "transcribed 20:01 of 56:10: talk.mp4")
+        lines = [task.description for task in display.bar.tasks]
+    assert lines[0] == "talk.mp4: transcribing talk.mp4" and "transcribing talk.mp4" in lines[1], lines
+
+
 # -- clear one-line errors -------------------------------------------------------------------------------
 
 
