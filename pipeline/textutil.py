@@ -10,6 +10,8 @@ from functools import cache, lru_cache
 from importlib import metadata, resources
 from typing import TYPE_CHECKING, Any
 
+from video2blog.pipeline.schema import Word
+
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from importlib.resources.abc import Traversable
@@ -97,6 +99,18 @@ def join_words(texts: list[str]) -> str:
         glue = out and not (text.startswith("-") and len(text) > 1 and out[-1].isalnum())
         out += (" " if glue else "") + text
     return out
+
+
+def spread_words(texts: list[str], start: float, end: float) -> list[Word]:
+    """Words spread over ``start``-``end`` in proportion to their length (plus one for the space)."""
+    weights = [len(t) + 1 for t in texts]
+    total, span, done = sum(weights), max(0.0, end - start), 0
+    words = []
+    for text, weight in zip(texts, weights):
+        first = start + span * done / total
+        done += weight
+        words.append(Word(text, round(first, 3), round(start + span * done / total, 3), 1.0))
+    return words
 
 
 def _whole_words(*names: str) -> re.Pattern[str]:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from video2blog.pipeline.errors import InputError
 from video2blog.pipeline.schema import Transcript, Word
-from video2blog.pipeline.textutil import bare
+from video2blog.pipeline.textutil import bare, spread_words
 
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,:](\d{1,3}))?"
 _TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
@@ -190,15 +190,3 @@ def _overlap(before: list[str], after: list[str]) -> int:
         if left[-size:] == right[:size]:
             return size
     return 0
-
-
-def spread_words(texts: list[str], start: float, end: float) -> list[Word]:
-    """Words spread over ``start``-``end`` in proportion to their length (plus one for the space)."""
-    weights = [len(t) + 1 for t in texts]
-    total, span, done = sum(weights), max(0.0, end - start), 0
-    words = []
-    for text, weight in zip(texts, weights):
-        first = start + span * done / total
-        done += weight
-        words.append(Word(text, round(first, 3), round(start + span * done / total, 3), 1.0))
-    return words

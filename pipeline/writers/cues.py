@@ -10,11 +10,10 @@ sharing its time.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from functools import cache
 
-from video2blog.pipeline.schema import Transcript
-from video2blog.pipeline.textutil import join_words, word_list
+from video2blog.pipeline.schema import Transcript, Word
+from video2blog.pipeline.textutil import join_words, spread_words, word_list
 
 # A cue holds two lines of CAPTION_LINE characters (subtitle practice) and lasts at most CAPTION_SECONDS.
 CAPTION_LINE = 42
@@ -47,15 +46,6 @@ def _leading(language: str) -> frozenset[str]:
     return dangling | {f"{word}." for word in short}
 
 
-@dataclass(frozen=True)
-class Piece:
-    """One word as a caption shows it, with its time."""
-
-    text: str
-    start: float
-    end: float
-
-
 def caption_cues(transcript: Transcript, skip: Collection[int] = frozenset()) -> list[Cue]:
     """(start, end, text) caption cues: a sentence each, split where too long to read, none without length.
 
@@ -72,24 +62,17 @@ def caption_cues(transcript: Transcript, skip: Collection[int] = frozenset()) ->
     return _with_length(cues, transcript.duration, leading)
 
 
-def _pieces(transcript: Transcript, i: int) -> list[Piece]:
+def _pieces(transcript: Transcript, i: int) -> list[Word]:
     """Word ``i`` as the words it is spelt with, its time shared by their lengths."""
     word = transcript.words[i]
     texts = word.text.split()
-    if len(texts) < 2:
-        return [Piece(word.text, word.start, word.end)]
-    span, total, done, out = word.end - word.start, sum(map(len, texts)), 0, []
-    for text in texts:
-        start = word.start + span * done / total
-        done += len(text)
-        out.append(Piece(text, start, word.start + span * done / total))
-    return out
+    return [word] if len(texts) < 2 else spread_words(texts, word.start, word.end)
 
 
-def _balanced(pieces: list[Piece]) -> list[list[Piece]]:
+def _balanced(pieces: list[Word]) -> list[list[Word]]:
     """A sentence's words in as few cues as hold them, of about equal length: a long sentence is not
     filled to the brim and its last word left to flash alone ("joint.", half a second)."""
-    greedy: list[list[Piece]] = []
+    greedy: list[list[Word]] = []
     for piece in pieces:
         if greedy and not _overflows([*greedy[-1], piece]):
             greedy[-1].append(piece)
@@ -108,17 +91,17 @@ def _balanced(pieces: list[Piece]) -> list[list[Piece]]:
     return even if fits and len(even) == len(greedy) else greedy
 
 
-def _overflows(chunk: list[Piece]) -> bool:
+def _overflows(chunk: list[Word]) -> bool:
     """Whether ``chunk`` is more than one cue holds: two lines of :data:`CAPTION_LINE`, CAPTION_SECONDS."""
     text = _text(chunk)
     return _break_at(text) is None or chunk[-1].end - chunk[0].start > CAPTION_SECONDS
 
 
-def _text(chunk: list[Piece]) -> str:
+def _text(chunk: list[Word]) -> str:
     return join_words([p.text for p in chunk]).replace("-->", "->")
 
 
-def _cue(chunk: list[Piece], leading: frozenset[str]) -> Cue:
+def _cue(chunk: list[Word], leading: frozenset[str]) -> Cue:
     return chunk[0].start, chunk[-1].end, two_lines(_text(chunk), leading)
 
 
