@@ -202,7 +202,8 @@
   var keysBox = document.getElementById("toggle-keys");
   function keysOn() { return !keysBox || keysBox.checked; }
   function keysWereOff() {
-    if (document.cookie.split("; ").indexOf(KEYS_OFF + "=1") >= 0) { return true; }
+    var kept = document.cookie.split("; ").filter(function (c) { return c.indexOf(KEYS_OFF + "=") === 0; });
+    if (kept.length) { return kept[0] === KEYS_OFF + "=1"; }  /* the last choice, made in any folder's page */
     try { return window.localStorage.getItem(KEYS_OFF) === "1"; } catch (err) { return false; }
   }
   if (keysBox) {

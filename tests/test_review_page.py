@@ -611,7 +611,11 @@ def test_player_keys_turned_off_stay_off_in_another_folders_page(page, served: S
     try:
         assert second.port != served.port
         open_served(page, second)
-        assert not page.get_by_role("checkbox", name=re.compile("Use the player keys")).is_checked()
+        keys = page.get_by_role("checkbox", name=re.compile("Use the player keys"))
+        assert not keys.is_checked()
+        keys.check()  # on again, in the other folder's page: on in the first folder's too
+        open_served(page, served)
+        assert page.get_by_role("checkbox", name=re.compile("Use the player keys")).is_checked()
     finally:
         second.stop()
         shutil.rmtree(other, ignore_errors=True)
