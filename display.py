@@ -179,7 +179,7 @@ class DraftDisplay:
         """Seconds of audio transcribed, of ``total``."""
         self.done, self.total = done, total
         if self.heard_from is None:
-            self.heard_from = time.monotonic() - 1e-9
+            self.heard_from = time.monotonic()
         if self.bar is not None:
             amount = f"{clock(done)}/{clock(total)}"
             self.bar.update(self.task, completed=done, total=total or None, amount=amount)

@@ -239,14 +239,17 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(status, {"error": message(self.review.language, key, **values)})
 
     def _refuse_error(self, status: HTTPStatus, exc: Video2BlogError) -> None:
-        """Refuse with ``exc``'s message: as it is in English; in another language its catalogue message,
-        or, for an error the catalogue does not word, a line saying the reason is in the terminal (logged)."""
+        """Refuse with ``exc``'s message (:meth:`_said`)."""
+        self._json(status, {"error": self._said(exc)})
+
+    def _said(self, exc: Video2BlogError) -> str:
+        """``exc``'s message: as it is in English; in another language its catalogue message, or, for an
+        error the catalogue does not word, a line saying the reason is in the terminal (logged)."""
         if exc.key:
-            self._refuse(status, exc.key, **exc.values)
-            return
+            return message(self.review.language, exc.key, **exc.values)
         if self.review.language != "en":
             log.error("%s", exc)
-        self._refuse(status, "error_other", detail=str(exc))
+        return message(self.review.language, "error_other", detail=str(exc))
 
     def _headers(
         self, status: HTTPStatus, kind: str, length: int, extra: dict[str, str] | None = None
@@ -284,12 +287,7 @@ class _Handler(BaseHTTPRequestHandler):
                 editing["finished"] = {"version": partial[0], "edits": made}
             body = store.render_page(loaded, editing, review.media_href())
         except Video2BlogError as exc:  # a page, not JSON: it is what the editor's browser shows
-            log.error("%s", exc)
-            if exc.key:
-                said = message(review.language, exc.key, **exc.values)
-            else:
-                said = message(review.language, "error_other", detail=str(exc))
-            page = ERROR_PAGE.format(lang=review.language, text=html.escape(said))
+            page = ERROR_PAGE.format(lang=review.language, text=html.escape(self._said(exc)))
             self._send(HTTPStatus.INTERNAL_SERVER_ERROR, "text/html; charset=utf-8", page.encode("utf-8"))
             return
         review.language = loaded.draft.language

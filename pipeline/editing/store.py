@@ -118,8 +118,10 @@ def version_of(folder: Path) -> str:
     """A short hash of the saved draft and its edits: it changes with every save and redraft, not with
     the related posts ``library`` (or a batch) gives the draft, which no edit touches: a page opened
     before them still saves, its edits applied to the draft as it is then."""
-    draft, edits = (folder / name for name in (DRAFT_FILE, EDITS_FILE))
-    return _version(*(path.read_bytes() if path.exists() else b"" for path in (draft, edits)))
+    draft, edits = (
+        (folder / name).read_bytes() if (folder / name).exists() else b"" for name in (DRAFT_FILE, EDITS_FILE)
+    )
+    return _version(draft, edits)
 
 
 def _version(draft: bytes, edits: bytes) -> str:

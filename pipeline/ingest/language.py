@@ -240,8 +240,7 @@ def written_language(text: str) -> str:
     """
     words = [bare(w).lower() for w in text.split()]
     shares = {code: sum(w in listed for w in words) for code, listed in _function_words().items()}
-    best = max(shares, key=lambda code: (shares[code], code == "en"))
-    return best if shares[best] > shares.get("en", 0) else "en"
+    return max(shares, key=lambda code: (shares[code], code == "en"))  # a tie is English
 
 
 @cache

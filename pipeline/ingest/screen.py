@@ -62,6 +62,8 @@ RECHECK_S = 4.0
 # Lines read with less confidence than this are dropped; lines of a block sit this close (line heights).
 MIN_SCORE = 0.7
 LINE_GAP = 1.0
+# Lines of one block (a question wrapped): the second's height within this range of the first's.
+SAME_HEIGHT = (0.75, 1.33)
 # A lower third's title line: at least this share of its name line's height, its left edge within this
 # many name-line heights of the name's.
 SMALLER_LINE = 0.45
@@ -299,15 +301,15 @@ def _continues(above: Line, below: Line) -> bool:
     gap = below.box[1] - above.box[3]
     across = min(above.box[2], below.box[2]) - max(above.box[0], below.box[0])
     ratio = high_b / max(high_a, 1e-6)
-    similar = 0.75 <= ratio <= 1.33
+    similar = SAME_HEIGHT[0] <= ratio <= SAME_HEIGHT[1]
     aligned = abs(below.box[0] - above.box[0]) <= ALIGNED_EDGE * high_a  # a lower third's two lines
-    titled = aligned and SMALLER_LINE <= ratio < 0.75
+    titled = aligned and SMALLER_LINE <= ratio < SAME_HEIGHT[0]
     return (similar or titled) and across > 0 and -0.5 * high_a <= gap <= LINE_GAP * high_a
 
 
 def _smaller(above: Line, below: Line) -> bool:
     """Whether ``below`` is a smaller title line than ``above`` (not a wrapped line of the same size)."""
-    return (below.box[3] - below.box[1]) < 0.75 * (above.box[3] - above.box[1])
+    return (below.box[3] - below.box[1]) < SAME_HEIGHT[0] * (above.box[3] - above.box[1])
 
 
 def _merge(block: list[Line]) -> Line:
