@@ -99,3 +99,26 @@ def test_audio_track_option_picks_a_track_and_no_speech_says_how_many(two_tracks
     assert silent.exit_code == 1
     assert "no speech was recognised in audio track 1 of the 2 it has" in silent.output
     assert "--audio-track (1 to 2)" in silent.output and not (tmp_path / "s").exists()
+
+
+LATE_S = 3.0  # the sound comes in this long after the picture (an edit, a phone's recording)
+
+
+def test_sound_that_starts_after_the_picture_keeps_its_time_against_the_video(
+    gapped: tuple[Path, Path], tmp_path
+):
+    """Words, captions and sections are timed from the start of the video, not of its sound: a clip
+    whose sound comes in 3 s late has every word 3 s later than the same sound alone."""
+    _, last = gapped
+    late = tmp_path / "late.mp4"
+    run_ffmpeg(
+        "-f", "lavfi", "-i", f"color=c=blue:s=64x64:r=5:d={CLIP_S + LATE_S}", "-itsoffset", str(LATE_S),
+        "-i", str(last), "-map", "0:v", "-map", "1:a", "-c:v", "mpeg4", "-c:a", "copy", str(late),
+    )  # fmt: skip
+    info = media.probe(late)
+    assert info.track_lead(1) == pytest.approx(LATE_S, abs=0.05)
+    alone = transcribe_media(media.probe(last), "last", TranscribeOptions())
+    heard = transcribe_media(info, "late", TranscribeOptions())
+    assert [w.text for w in heard.words] == [w.text for w in alone.words]
+    for was, now in zip(alone.words, heard.words):
+        assert now.start == pytest.approx(was.start + LATE_S, abs=0.1)

@@ -58,6 +58,7 @@ class AudioTrack:
     number: int
     duration: float = 0.0  # declared length; 0 when unknown
     default: bool = False  # the container marks it as the one to play
+    lead: float = 0.0  # seconds the picture runs before this sound starts (sound brought in late in an edit)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,11 @@ class MediaInfo:
         """The declared length of audio track ``number`` (the first stream's when not probed)."""
         track = next((t for t in self.tracks if t.number == number), None)
         return track.duration if track else self.audio_duration
+
+    def track_lead(self, number: int) -> float:
+        """Seconds from the media's start to audio track ``number``'s first sound (0 when not probed)."""
+        track = next((t for t in self.tracks if t.number == number), None)
+        return track.lead if track else 0.0
 
 
 @dataclass(frozen=True)
@@ -159,17 +165,29 @@ def _probe_av(path: Path) -> MediaInfo:
             kinds = {s.type for s in container.streams}
             duration = _av_duration(container)
             chapters = tuple(_av_chapters(container.chapters()))
-            tracks = tuple(_av_track(n, s) for n, s in enumerate(container.streams.audio, 1))
+            start = container.start_time / 1_000_000 if container.start_time is not None else None
+            tracks = tuple(_av_track(n, s, start) for n, s in enumerate(container.streams.audio, 1))
     except (av.error.FFmpegError, ValueError, OSError) as exc:
         raise InputError("is not a media file ffmpeg can read (is it corrupt or truncated?)", path) from exc
     audio = tracks[0].duration if tracks else 0.0
     return MediaInfo(path, duration, "audio" in kinds, "video" in kinds, chapters, audio, tracks)
 
 
-def _av_track(number: int, stream: Any) -> AudioTrack:
+def _av_track(number: int, stream: Any, start: float | None) -> AudioTrack:
     from av.stream import Disposition
 
-    return AudioTrack(number, _av_stream_seconds(stream), bool(stream.disposition & Disposition.default))
+    begins = float(stream.start_time * stream.time_base) if stream.start_time is not None else None
+    default = bool(stream.disposition & Disposition.default)
+    return AudioTrack(number, _av_stream_seconds(stream), default, lead_of(begins, start))
+
+
+def lead_of(audio_start: float | None, media_start: float | None) -> float:
+    """Seconds the media runs before its audio starts (audio brought in after the picture, as an edit
+    or a phone may), to the millisecond; 0 where either is unknown or the audio starts first. A player's
+    clock starts with the media, so the audio is laid that much later on it."""
+    if audio_start is None or media_start is None:
+        return 0.0
+    return max(0.0, round(audio_start - media_start, 3))
 
 
 def _av_stream_seconds(stream: object) -> float:
@@ -248,11 +266,13 @@ def _probe_ffprobe(path: Path) -> MediaInfo:
     data = json.loads(proc.stdout or "{}")
     kinds = {s.get("codec_type") for s in data.get("streams", [])}
     audios = [s for s in data.get("streams", []) if s.get("codec_type") == "audio"]
+    begins = data.get("format", {}).get("start_time")
     tracks = tuple(
         AudioTrack(
             n,
             float(a.get("duration") or 0.0) or tagged_seconds(a.get("tags") or {}),
             bool((a.get("disposition") or {}).get("default")),
+            lead_of(_seconds(a.get("start_time")), _seconds(begins)),
         )
         for n, a in enumerate(audios, 1)
     )
@@ -269,14 +289,36 @@ def _probe_ffprobe(path: Path) -> MediaInfo:
     return MediaInfo(path, duration, "audio" in kinds, "video" in kinds, chapters, audio_duration, tracks)
 
 
-def load_audio(path: Path, sample_rate: int = SAMPLE_RATE, track: int = 1) -> np.ndarray:
-    """Decode audio track ``track`` (from 1) of ``path`` to mono float32 at ``sample_rate``, on its timeline.
+def _seconds(value: object) -> float | None:
+    """A time ffprobe printed ("2.950000"), or None where it printed none."""
+    try:
+        return float(value) if value is not None else None  # type: ignore[arg-type]
+    except ValueError:
+        return None
+
+
+def timeline(lead: float) -> str:
+    """The audio filter laying the sound on the media's timeline: ``lead`` seconds of silence before it
+    where it starts after the picture, and silence in any gap between its packets."""
+    delay = round(lead * 1000)
+    return f"adelay=delays={delay}:all=1,{TIMELINE}" if delay > 0 else TIMELINE
+
+
+def load_audio(path: Path, sample_rate: int = SAMPLE_RATE, track: int = 1, lead: float = 0.0) -> np.ndarray:
+    """Decode audio track ``track`` (from 1) of ``path`` to mono float32 at ``sample_rate``, on its timeline
+    (``lead``: :meth:`MediaInfo.track_lead`).
 
     Raises:
         InputError: ffmpeg cannot decode the file.
     """
     stream = ffmpeg.input(str(path)).output(
-        "pipe:", format="f32le", acodec="pcm_f32le", ac=1, ar=sample_rate, map=f"0:a:{track - 1}", af=TIMELINE
+        "pipe:",
+        format="f32le",
+        acodec="pcm_f32le",
+        ac=1,
+        ar=sample_rate,
+        map=f"0:a:{track - 1}",
+        af=timeline(lead),
     )
     cmd = stream.global_args("-nostdin", "-hide_banner", "-loglevel", "error").compile(cmd=ffmpeg_exe())
     proc = subprocess.run(cmd, capture_output=True, check=False, start_new_session=OWN_SESSION)
@@ -286,13 +328,18 @@ def load_audio(path: Path, sample_rate: int = SAMPLE_RATE, track: int = 1) -> np
 
 
 def iter_audio(
-    path: Path, window_s: float = WINDOW_SECONDS, search_s: float | None = None, track: int = 1
+    path: Path,
+    window_s: float = WINDOW_SECONDS,
+    search_s: float | None = None,
+    track: int = 1,
+    lead: float = 0.0,
 ) -> Generator[AudioWindow, None, None]:
     """Decode audio track ``track`` (from 1) of ``path`` as consecutive windows of 16 kHz mono float32.
 
     The audio is laid on the media's timeline: where its packets leave a gap (clips joined whose
     pictures outlast their sound, a recorder that dropped packets) the gap is filled with silence,
-    so a time in the audio is the same time in the video.
+    so a time in the audio is the same time in the video; and sound that starts ``lead`` seconds after
+    the picture (:meth:`MediaInfo.track_lead`) starts that late in the audio too.
 
     Each window is at most ``window_s`` seconds long and ends at the quietest
     moment of its last ``search_s`` seconds (default: 30 s, or a quarter of
@@ -307,7 +354,7 @@ def iter_audio(
     window = max(1, round(window_s * SAMPLE_RATE))
     search_s = min(CUT_SEARCH_SECONDS, window_s / 4) if search_s is None else search_s
     search = round(search_s * SAMPLE_RATE)
-    with tempfile.TemporaryFile() as errors, _decoder(path, errors, track) as proc:
+    with tempfile.TemporaryFile() as errors, _decoder(path, errors, track, lead) as proc:
         assert proc.stdout is not None
         yield from _windows(proc.stdout, window, min(search, window))
         if proc.wait() != 0:
@@ -316,10 +363,10 @@ def iter_audio(
             raise InputError(f"ffmpeg could not decode its audio ({reason})", path)
 
 
-def _decoder(path: Path, errors: IO[bytes], track: int = 1) -> subprocess.Popen[bytes]:
+def _decoder(path: Path, errors: IO[bytes], track: int = 1, lead: float = 0.0) -> subprocess.Popen[bytes]:
     """ffmpeg writing the audio as raw float32 to a pipe; its messages go to a file, not a pipe that fills."""
     cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(path)]
-    cmd += ["-map", f"0:a:{track - 1}", "-af", TIMELINE, "-ac", "1", "-ar", str(SAMPLE_RATE)]
+    cmd += ["-map", f"0:a:{track - 1}", "-af", timeline(lead), "-ac", "1", "-ar", str(SAMPLE_RATE)]
     cmd += ["-acodec", "pcm_f32le", "-f", "f32le"]
     cmd.append("pipe:")
     return _KilledOnExit(

@@ -27,8 +27,9 @@ from video2blog.pipeline.textutil import normalise_term
 log = logging.getLogger(__name__)
 
 # 2: audio on the media's timeline, missed speech heard again; 3: no sampling, a second try, notes;
-# 4: each word's pitch and rise (ingest/prosody.py); 5: numpy's BLAS on one thread (engines/faster.py)
-CACHE_VERSION = 5
+# 4: each word's pitch and rise (ingest/prosody.py); 5: numpy's BLAS on one thread (engines/faster.py);
+# 6: sound that starts after the picture laid that late on the timeline (media.timeline)
+CACHE_VERSION = 6
 
 
 @dataclass(frozen=True)
@@ -226,7 +227,7 @@ def _hear_head(options: TranscribeOptions, head: Callable[[], np.ndarray]) -> Tr
 
 def _head(info: media.MediaInfo, track: int) -> np.ndarray:
     """The first 30 s (or less) of the audio, for language detection."""
-    with closing(media.iter_audio(info.path, 30.0, track=track)) as windows:
+    with closing(media.iter_audio(info.path, 30.0, track=track, lead=info.track_lead(track))) as windows:
         first = next(windows, None)
     return first.samples if first is not None else np.zeros(0, dtype=np.float32)
 
@@ -287,7 +288,7 @@ def transcribe_windows(
     notes: list[str] = []
     first: Transcript | None = None
     decoded = 0.0
-    with closing(media.iter_audio(info.path, window_s, track=track)) as windows:
+    with closing(media.iter_audio(info.path, window_s, track=track, lead=info.track_lead(track))) as windows:
         for n, window in enumerate(windows):
             part = heard.read(n, window) if heard else None
             if part is None:
