@@ -63,12 +63,15 @@
     refreshed();
   }
 
-  /* Section ids follow the sections as they now are (after a merge or a split), as the saved page's will. */
+  /* Section ids and the names of their control groups follow the sections as they now are (after a merge
+     or a split), as the saved page's will. */
   function renumber() {
     sections().forEach(function (section, k) {
       section.id = "section-" + (k + 1);
       var h2 = section.querySelector("h2");
       if (h2) { h2.id = "heading-" + (k + 1); section.setAttribute("aria-labelledby", h2.id); }
+      var group = section.querySelector(".head .controls");
+      if (group) { group.setAttribute("aria-label", t("section_n", { n: k + 1 })); }
     });
   }
 
@@ -246,19 +249,36 @@
       field.addEventListener("input", function () { fit(field); });
     }
     field.focus();
+    var problem = document.createElement("p");
+    problem.className = "field-error";
+    problem.id = "field-error-" + (++fieldErrors);
+    problem.hidden = true;
+    field.after(problem);
+    field.addEventListener("input", function () { field.removeAttribute("aria-invalid"); problem.hidden = true; });
     function close(text) {
+      var section = row.closest("section");
+      var after = neighbour(row);
       form.remove();
       element.hidden = false;
       row.classList.remove("editing");
       done(text);
-      var control = row.isConnected && row.querySelector("[data-act=heading], [data-act=paragraph]");
-      if (control) { control.focus(); }
+      var control = row.isConnected ? row.querySelector("[data-act=heading], [data-act=paragraph]")
+        : (after && after.querySelector("[data-act=paragraph]")) || section.querySelector("[data-act=heading]");
+      focusOn(control);  /* a paragraph emptied is gone: the nearest Edit button left */
     }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var text = field.value.replace(/\s+/g, " ").trim();
       var wrong = refuse ? refuse(text) : "";
-      if (wrong) { say(wrong, true); field.focus(); return; }
+      if (wrong) {
+        problem.textContent = wrong;  /* beside the field, and named as its description (WCAG 3.3.1) */
+        problem.hidden = false;
+        field.setAttribute("aria-invalid", "true");
+        field.setAttribute("aria-describedby", problem.id);
+        say(wrong, true);
+        field.focus();
+        return;
+      }
       close(text);
     });
     cancel.addEventListener("click", function () { close(null); });
@@ -266,6 +286,17 @@
       if (event.key === "Escape") { event.preventDefault(); event.stopPropagation(); close(null); }
       else if (event.key === "Enter" && multiline && (event.ctrlKey || event.metaKey)) { form.requestSubmit(); }
     });
+  }
+
+  var fieldErrors = 0;
+
+  /* The paragraph after `row` in its section, else the one before (where the focus goes if `row` goes). */
+  function neighbour(row) {
+    var next = row.nextElementSibling;
+    while (next && !next.matches(".para")) { next = next.nextElementSibling; }
+    var previous = row.previousElementSibling;
+    while (previous && !previous.matches(".para")) { previous = previous.previousElementSibling; }
+    return next || previous;
   }
 
   /* A paragraph's editor as tall as its text (no inner scroll bar), whatever the screen's width. */
@@ -365,7 +396,17 @@
       head.className = "row head";
       var h2 = document.createElement("h2");
       h2.textContent = t("new_section");
-      head.append(document.createElement("span"), h2);
+      var inner = document.createElement("div");
+      var controls = document.createElement("div");
+      controls.className = "controls";
+      controls.setAttribute("role", "group");
+      var edit = button(t("edit_heading"), "button");
+      edit.dataset.act = "heading";
+      var merging = button(t("merge_previous"), "button");
+      merging.dataset.act = "merge";
+      controls.append(edit, merging);
+      inner.append(h2, controls);
+      head.append(document.createElement("span"), inner);
       fresh.append(head);
       var rows = Array.prototype.slice.call(section.querySelectorAll(".para"));
       var at = rows.indexOf(row);
@@ -445,7 +486,7 @@
         w.classList.remove("low");
         w.classList.add("fixed");
         w.removeAttribute("title");
-        w.removeAttribute("aria-label");  /* its name is the fixed word now */
+        w.removeAttribute("aria-description");  /* checked: no longer unsure */
       });
     });
     document.getElementById("word-card").hidden = true;

@@ -136,8 +136,10 @@
   });
   document.addEventListener("review:card-done", backToWord);
 
-  /* Keep the tapped word on screen: below the pinned panel (a phone's) and above the word card. */
-  function inView(word) {
+  /* Keep the tapped word, or whatever has the focus in the draft, on screen: below the pinned panel (a
+     phone's) and above the word card (a phone's bottom sheet), which would hide it (WCAG 2.4.11). A control
+     goes a third of the way down; an editor too tall for that, to the top of the room left. */
+  function inView(element) {
     var pane = document.querySelector(".pane");
     var card = document.getElementById("word-card");
     var top = getComputedStyle(pane).position === "sticky" ? pane.getBoundingClientRect().bottom : 0;
@@ -145,11 +147,16 @@
     if (card && !card.hidden && getComputedStyle(card).position === "fixed") {
       bottom = card.getBoundingClientRect().top;
     }
-    var box = word.getBoundingClientRect();
+    var box = element.getBoundingClientRect();
     if (box.top < top + 8 || box.bottom > bottom - 8) {
-      window.scrollBy(0, box.top - (top + (bottom - top) / 3));
+      var room = bottom - top;
+      window.scrollBy(0, box.top - (top + (box.height > room / 2 ? 8 : room / 3)));
     }
   }
+  document.addEventListener("focusin", function (event) {
+    var target = event.target;
+    if (target.closest && target.closest(".draft")) { requestAnimationFrame(function () { inView(target); }); }
+  });
 
   document.addEventListener("click", function (event) {
     var word = event.target.closest(".draft .w[data-t]");

@@ -470,7 +470,9 @@ def test_a_word_is_checked_and_fixed_by_keyboard_alone(page, served: Served, fol
         if page.evaluate("document.activeElement.matches('.draft .w.low')"):
             break
     assert page.evaluate("document.activeElement.textContent") == said
-    assert "Unsure" in (page.evaluate("document.activeElement.getAttribute('aria-label')") or "")
+    focused = page.locator(".draft .w.low:focus")
+    sync_api.expect(focused).to_have_accessible_name(said)  # its name is the word; why it is unsure, apart
+    sync_api.expect(focused).to_have_accessible_description(re.compile("Unsure"))
     page.keyboard.press("Enter")
     sync_api.expect(page.locator("#word-card")).to_be_visible()
     assert page.evaluate("document.activeElement.id") == "fix-text"
@@ -619,3 +621,131 @@ def test_player_keys_turned_off_stay_off_in_another_folders_page(page, served: S
     finally:
         second.stop()
         shutil.rmtree(other, ignore_errors=True)
+
+
+def test_the_player_offers_the_drafts_captions(page, served: Served, folder: Path):  # noqa: F811
+    """A deaf editor checks the draft against the talk by its captions: the player carries captions.vtt,
+    labelled with the draft's language (WCAG 1.2.2)."""
+    open_served(page, served)
+    track = page.locator("#player track")
+    sync_api.expect(track).to_have_attribute("kind", "captions")
+    sync_api.expect(track).to_have_attribute("srclang", "en")
+    sync_api.expect(track).to_have_attribute("label", "Captions")
+    page.evaluate("document.getElementById('player').textTracks[0].mode = 'hidden'")  # loads its cues
+    cues = "(document.getElementById('player').textTracks[0].cues || []).length"
+    for _ in range(100):  # bounded: the cues load in the background (no polling script: the page's CSP)
+        if page.evaluate(cues):
+            break
+        page.wait_for_timeout(200)
+    first = page.evaluate("document.getElementById('player').textTracks[0].cues[0].text")
+    assert first and first in (folder / "captions.vtt").read_text(encoding="utf-8")
+
+
+def test_a_heading_is_named_by_its_words_alone(page, served: Served):  # noqa: F811
+    """An unsure word in a heading tells why in its description; the heading (and its section, which it
+    names) is read as its words, not "How: Unsure: 54% confidence; ... does ketamine work"."""
+    open_served(page, served)
+    headings = page.locator("section.section h2:has(.w.low)")
+    assert headings.count() > 0, "the sample has a heading with a word to check"
+    heading = headings.first
+    words = " ".join(heading.inner_text().split())
+    sync_api.expect(heading).to_have_accessible_name(words)
+    section = page.locator("section.section:has(h2 .w.low)").first
+    sync_api.expect(section).to_have_accessible_name(words)
+
+
+def test_on_a_phone_the_focus_is_never_hidden_under_the_panel_or_the_word_card(browser, served: Served):  # noqa: F811
+    """Tabbing on with the word card open, or opening a paragraph's editor, keeps the focused control
+    between the pinned panel and the card (WCAG 2.4.11)."""
+    context = browser.new_context(viewport=PHONE["viewport"])
+    phone = context.new_page()
+    open_served(phone, served)
+    phone.locator(".draft .w.low").nth(3).focus()
+    phone.keyboard.press("Enter")
+    sync_api.expect(phone.locator("#word-card")).to_be_visible()
+    room = """() => { const e = document.activeElement.getBoundingClientRect();
+        const top = document.querySelector('.pane').getBoundingClientRect().bottom;
+        const card = document.getElementById('word-card');
+        const bottom = card.hidden ? innerHeight : card.getBoundingClientRect().top;
+        const inDraft = document.activeElement.closest('.draft') !== null;
+        return [e.top >= top - 1 && e.bottom <= bottom + 1, inDraft]; }"""
+    checked = 0
+    for _ in range(14):  # bounded: the card's own controls, then the draft's
+        phone.keyboard.press("Tab")
+        phone.wait_for_timeout(100)  # the scroll follows the focus a frame later
+        shown, in_draft = phone.evaluate(room)
+        if in_draft:
+            checked += 1
+            assert shown, phone.evaluate("document.activeElement.outerHTML.slice(0, 120)")
+    assert checked >= 5
+    phone.keyboard.press("Escape")
+    edit = phone.locator("#section-3 [data-act=paragraph]").first
+    edit.focus()
+    phone.keyboard.press("Enter")
+    field = phone.locator("#section-3 textarea")
+    sync_api.expect(field).to_be_focused()
+    phone.wait_for_timeout(100)
+    pane, box = phone.locator(".pane").bounding_box(), field.bounding_box()
+    assert pane and box and box["y"] >= pane["y"] + pane["height"] - 1  # its first line is not under the pane
+    context.close()
+
+
+@pytest.mark.parametrize("name", ["review", "post"])
+def test_the_page_reflows_at_320_pixels(browser, served: Served, folder: Path, name: str):  # noqa: F811
+    """No sideways scrolling at 320 CSS pixels (WCAG 1.4.10): the review page with its lead's tag, and the
+    post with its stills."""
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    narrow = context.new_page()
+    if name == "review":
+        open_served(narrow, served)
+        assert narrow.locator(".draft .tag").count() > 0, "the sample's draft has a tagged heading"
+    else:
+        narrow.goto((folder / "post.html").as_uri())
+        narrow.wait_for_load_state("load")
+        assert narrow.locator("img").count() > 0
+    assert narrow.evaluate("document.documentElement.scrollWidth") <= 320
+    context.close()
+
+
+def test_emptying_a_paragraph_gives_the_focus_to_the_next_ones_edit_button(page, served: Served):  # noqa: F811
+    open_served(page, served)
+    k = page.evaluate(
+        "Array.from(document.querySelectorAll('section.section')).findIndex("
+        "s => s.querySelectorAll('.para').length > 1) + 1"
+    )
+    assert k > 0, "the sample has a section of several paragraphs"
+    second = page.locator(f"#section-{k} .para").nth(1).get_attribute("data-start")
+    page.locator(f"#section-{k} [data-act=paragraph]").first.click()
+    page.fill(f"#section-{k} .inline-edit textarea", "")
+    page.keyboard.press("Control+Enter")
+    sync_api.expect(page.locator("#pending")).to_have_text("1")
+    focused = page.locator(":focus")
+    sync_api.expect(focused).to_have_attribute("data-act", "paragraph")
+    assert focused.evaluate("b => b.closest('.para').dataset.start") == second
+
+
+def test_an_emptied_heading_is_marked_invalid_and_described_by_its_reason(page, served: Served):  # noqa: F811
+    open_served(page, served)
+    page.locator("#section-2 [data-act=heading]").click()
+    field = page.locator("#section-2 .inline-edit input")
+    field.fill("")
+    page.keyboard.press("Enter")
+    sync_api.expect(field).to_have_attribute("aria-invalid", "true")
+    sync_api.expect(field).to_have_accessible_description(re.compile("A heading needs words"))
+    field.fill("Which pain ketamine helps")
+    sync_api.expect(field).not_to_have_attribute("aria-invalid", "true")
+
+
+def test_section_controls_are_named_by_the_sections_number_after_a_merge_and_a_split(page, served: Served):  # noqa: F811
+    open_served(page, served)
+    page.locator("#section-3 [data-act=merge]").click()
+    for k in range(1, page.locator("section.section").count() + 1):
+        group = page.locator(f"#section-{k} .controls")
+        if group.count():
+            sync_api.expect(group).to_have_attribute("aria-label", f"Section {k}")
+    page.locator("#section-2 .para").first.locator(".w[data-s='1']").last.click()
+    page.click("#split-here")
+    new = page.locator("#section-3")
+    sync_api.expect(new.get_by_role("group", name="Section 3")).to_be_visible()
+    new.get_by_role("button", name="Edit heading").click()
+    sync_api.expect(new.locator(".inline-edit input")).to_be_focused()

@@ -123,4 +123,5 @@ def render_context(
         editing=editing,
         front_matter=settings.front_matter,
         medical=settings.medical,
+        captions="vtt" in settings.formats,
     )

@@ -53,6 +53,7 @@ class RenderContext:
     # The still frames' JPEGs by draft-folder path ("images/01-....jpg"), where they are not yet written;
     # a still not here is read from ``out_dir`` (a review Save or a library update renders again).
     stills: Mapping[str, bytes] | None = None
+    captions: bool = False  # captions.vtt is written beside the review page: its player shows them
 
 
 class Writer:
@@ -99,7 +100,14 @@ class ReviewWriter(TemplateWriter):
 
         review = build_review(ctx.draft, ctx.transcript, ctx.out_dir, ctx.unsure, ctx.media_href)
         text = script_text(ctx.draft.language)
-        return {**template_variables(ctx), "review": review, "editing": ctx.editing, "script_text": text}
+        captions = VttWriter.filename if ctx.captions else ""
+        return {
+            **template_variables(ctx),
+            "review": review,
+            "editing": ctx.editing,
+            "script_text": text,
+            "captions": captions,
+        }
 
 
 class DocxWriter(Writer):
@@ -281,7 +289,15 @@ def _plain_message(language: str, key: str, **values: object) -> str:
 
 
 # The catalogue strings the review page's scripts write into the page (``js_*`` and these).
-SCRIPT_KEYS = ("play_from", "paragraph", "generated", "edit_paragraph")
+SCRIPT_KEYS = (
+    "play_from",
+    "paragraph",
+    "generated",
+    "edit_paragraph",
+    "section_n",
+    "edit_heading",
+    "merge_previous",
+)
 
 
 def script_text(language: str) -> dict[str, str]:
