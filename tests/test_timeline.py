@@ -122,3 +122,17 @@ def test_sound_that_starts_after_the_picture_keeps_its_time_against_the_video(
     assert [w.text for w in heard.words] == [w.text for w in alone.words]
     for was, now in zip(alone.words, heard.words):
         assert now.start == pytest.approx(was.start + LATE_S, abs=0.1)
+
+
+def test_a_phase_inverted_channel_is_heard_alone_rather_than_as_silence(gapped: tuple[Path, Path], tmp_path):
+    """Stereo whose right channel is the left one inverted (a miswired microphone) plays in any stereo
+    player but mixes to silence: it is heard from one channel, with the same words as the sound alone."""
+    _, last = gapped
+    inverted = tmp_path / "inverted.wav"
+    run_ffmpeg("-i", str(last), "-vn", "-af", "pan=stereo|c0=c0|c1=-1*c0", str(inverted))
+    info = media.probe(inverted)
+    assert media.cancelled_channel(info) is not None
+    alone = transcribe_media(media.probe(last), "last", TranscribeOptions())
+    heard = transcribe_media(info, "inverted", TranscribeOptions())
+    assert [w.text for w in heard.words] == [w.text for w in alone.words]
+    assert media.cancelled_channel(media.probe(last)) is None  # a true mix is left as it is

@@ -49,6 +49,10 @@ SPEECH_EXCERPT_S = 20.0
 EXCERPT_TIMEOUT_S = 120
 # Decode onto the media's timeline: gaps between audio packets become silence (not dropped time).
 TIMELINE = "aresample=async=1"
+# A track whose two channels cancel when mixed to mono (one wired or recorded phase-inverted) is heard from
+# its louder channel: its mix is quieter than this share of that channel's level (a true mix of speech
+# from two microphones stays above half of it).
+CANCELLED_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class AudioTrack:
     duration: float = 0.0  # declared length; 0 when unknown
     default: bool = False  # the container marks it as the one to play
     lead: float = 0.0  # seconds the picture runs before this sound starts (sound brought in late in an edit)
+    channel: int | None = None  # the one channel heard where the mix cancels (:func:`with_cancelled_channel`)
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,11 @@ class MediaInfo:
         """Seconds from the media's start to audio track ``number``'s first sound (0 when not probed)."""
         track = next((t for t in self.tracks if t.number == number), None)
         return track.lead if track else 0.0
+
+    def track_channel(self, number: int) -> int | None:
+        """The one channel of audio track ``number`` to hear (None: the mix of them all)."""
+        track = next((t for t in self.tracks if t.number == number), None)
+        return track.channel if track else None
 
 
 @dataclass(frozen=True)
@@ -297,14 +307,50 @@ def _seconds(value: object) -> float | None:
         return None
 
 
-def timeline(lead: float) -> str:
+def timeline(lead: float, channel: int | None = None) -> str:
     """The audio filter laying the sound on the media's timeline: ``lead`` seconds of silence before it
-    where it starts after the picture, and silence in any gap between its packets."""
+    where it starts after the picture, and silence in any gap between its packets; only ``channel`` (from
+    0) where the channels cancel when mixed (:func:`cancelled_channel`)."""
     delay = round(lead * 1000)
-    return f"adelay=delays={delay}:all=1,{TIMELINE}" if delay > 0 else TIMELINE
+    parts = [f"pan=mono|c0=c{channel}"] if channel is not None else []
+    parts += [f"adelay=delays={delay}:all=1"] if delay > 0 else []
+    return ",".join([*parts, TIMELINE])
 
 
-def load_audio(path: Path, sample_rate: int = SAMPLE_RATE, track: int = 1, lead: float = 0.0) -> np.ndarray:
+def with_cancelled_channel(info: MediaInfo, track: int = 1) -> MediaInfo:
+    """``info`` with audio track ``track`` heard from one channel where its channels cancel when mixed."""
+    channel = cancelled_channel(info, track)
+    if channel is None:
+        return info
+    tracks = tuple(replace(t, channel=channel) if t.number == track else t for t in info.tracks)
+    return replace(info, tracks=tracks)
+
+
+def cancelled_channel(info: MediaInfo, track: int = 1) -> int | None:
+    """The channel (0 or 1) to hear alone where audio track ``track``'s channels cancel out when mixed to
+    mono, as one phase-inverted does (a stereo player plays it, the mix is silence); None where the mix is
+    sound. Told from an excerpt in the middle of the media."""
+    starts = _excerpt_starts(info.duration)
+    stereo = _excerpt(info.path, track, starts[len(starts) // 2], SPEECH_EXCERPT_S, channels=2)
+    if len(stereo) < 4:
+        return None
+    pair = stereo[: len(stereo) // 2 * 2].reshape(-1, 2).astype(np.float64)
+    levels = np.sqrt(np.mean(np.square(pair), axis=0))
+    mixed = float(np.sqrt(np.mean(np.square(pair.mean(axis=1)))))
+    louder = int(np.argmax(levels))
+    if levels[louder] <= 0 or mixed >= CANCELLED_SHARE * levels[louder]:
+        return None
+    log.warning(
+        "%s: its two channels cancel when mixed (one is phase-inverted); hearing the %s channel alone",
+        display_path(info.path),
+        ("left", "right")[louder],
+    )
+    return louder
+
+
+def load_audio(
+    path: Path, sample_rate: int = SAMPLE_RATE, track: int = 1, lead: float = 0.0, channel: int | None = None
+) -> np.ndarray:
     """Decode audio track ``track`` (from 1) of ``path`` to mono float32 at ``sample_rate``, on its timeline
     (``lead``: :meth:`MediaInfo.track_lead`).
 
@@ -318,7 +364,7 @@ def load_audio(path: Path, sample_rate: int = SAMPLE_RATE, track: int = 1, lead:
         ac=1,
         ar=sample_rate,
         map=f"0:a:{track - 1}",
-        af=timeline(lead),
+        af=timeline(lead, channel),
     )
     cmd = stream.global_args("-nostdin", "-hide_banner", "-loglevel", "error").compile(cmd=ffmpeg_exe())
     proc = subprocess.run(cmd, capture_output=True, check=False, start_new_session=OWN_SESSION)
@@ -333,13 +379,15 @@ def iter_audio(
     search_s: float | None = None,
     track: int = 1,
     lead: float = 0.0,
+    channel: int | None = None,
 ) -> Generator[AudioWindow, None, None]:
     """Decode audio track ``track`` (from 1) of ``path`` as consecutive windows of 16 kHz mono float32.
 
     The audio is laid on the media's timeline: where its packets leave a gap (clips joined whose
     pictures outlast their sound, a recorder that dropped packets) the gap is filled with silence,
     so a time in the audio is the same time in the video; and sound that starts ``lead`` seconds after
-    the picture (:meth:`MediaInfo.track_lead`) starts that late in the audio too.
+    the picture (:meth:`MediaInfo.track_lead`) starts that late in the audio too. ``channel``: the one
+    channel heard where the channels cancel when mixed (:func:`cancelled_channel`).
 
     Each window is at most ``window_s`` seconds long and ends at the quietest
     moment of its last ``search_s`` seconds (default: 30 s, or a quarter of
@@ -354,7 +402,7 @@ def iter_audio(
     window = max(1, round(window_s * SAMPLE_RATE))
     search_s = min(CUT_SEARCH_SECONDS, window_s / 4) if search_s is None else search_s
     search = round(search_s * SAMPLE_RATE)
-    with tempfile.TemporaryFile() as errors, _decoder(path, errors, track, lead) as proc:
+    with tempfile.TemporaryFile() as errors, _decoder(path, errors, track, lead, channel) as proc:
         assert proc.stdout is not None
         yield from _windows(proc.stdout, window, min(search, window))
         if proc.wait() != 0:
@@ -363,10 +411,22 @@ def iter_audio(
             raise InputError(f"ffmpeg could not decode its audio ({reason})", path)
 
 
-def _decoder(path: Path, errors: IO[bytes], track: int = 1, lead: float = 0.0) -> subprocess.Popen[bytes]:
+def iter_track(
+    info: MediaInfo, track: int = 1, window_s: float = WINDOW_SECONDS
+) -> Generator[AudioWindow, None, None]:
+    """:func:`iter_audio` of audio track ``track`` of probed media, laid on its timeline as probed (its
+    :meth:`~MediaInfo.track_lead`) and from the channel to hear (:meth:`~MediaInfo.track_channel`)."""
+    return iter_audio(
+        info.path, window_s, track=track, lead=info.track_lead(track), channel=info.track_channel(track)
+    )
+
+
+def _decoder(
+    path: Path, errors: IO[bytes], track: int = 1, lead: float = 0.0, channel: int | None = None
+) -> subprocess.Popen[bytes]:
     """ffmpeg writing the audio as raw float32 to a pipe; its messages go to a file, not a pipe that fills."""
     cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(path)]
-    cmd += ["-map", f"0:a:{track - 1}", "-af", timeline(lead), "-ac", "1", "-ar", str(SAMPLE_RATE)]
+    cmd += ["-map", f"0:a:{track - 1}", "-af", timeline(lead, channel), "-ac", "1", "-ar", str(SAMPLE_RATE)]
     cmd += ["-acodec", "pcm_f32le", "-f", "f32le"]
     cmd.append("pipe:")
     return _KilledOnExit(
@@ -479,9 +539,10 @@ def _excerpt_starts(duration: float) -> list[float]:
     return [max(0.0, duration * (k + 0.5) / count - length / 2) for k in range(count)]
 
 
-def _excerpt(path: Path, track: int, start: float, length: float) -> np.ndarray:
+def _excerpt(path: Path, track: int, start: float, length: float, channels: int = 1) -> np.ndarray:
+    """``length`` seconds of audio track ``track`` from ``start``, as float32 (``channels`` interleaved)."""
     cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-ss", f"{start:.3f}"]
-    cmd += ["-t", f"{length:.3f}", "-i", str(path), "-map", f"0:a:{track - 1}", "-ac", "1"]
+    cmd += ["-t", f"{length:.3f}", "-i", str(path), "-map", f"0:a:{track - 1}", "-ac", str(channels)]
     cmd += ["-ar", str(SAMPLE_RATE), "-acodec", "pcm_f32le", "-f", "f32le", "pipe:"]
     try:
         proc = subprocess.run(

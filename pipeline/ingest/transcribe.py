@@ -91,8 +91,9 @@ def _glossary_text(path: Path) -> str:
             )
         return data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         raise UsageError(
-            f"{path}: cannot read the glossary ({exc}); give a UTF-8 text file, one term a line"
+            f"{path}: cannot read the glossary ({why}); give a UTF-8 text file, one term a line"
         ) from exc
 
 
@@ -142,6 +143,7 @@ def transcribe_media(
         report_stage(log, "transcribe", "reusing cached transcript %s", key[:12])
         return cached
     track = media.choose_track(info, options.audio_track)
+    info = media.with_cancelled_channel(info, track)
     head, faster = functools.cache(lambda: _head(info, track)), options.engine == "faster-whisper"
     detect = _once(language.base_detector)  # base names the language of the same opening at most once
     hear_head = functools.partial(_hear_head, options, head)
@@ -227,7 +229,7 @@ def _hear_head(options: TranscribeOptions, head: Callable[[], np.ndarray]) -> Tr
 
 def _head(info: media.MediaInfo, track: int) -> np.ndarray:
     """The first 30 s (or less) of the audio, for language detection."""
-    with closing(media.iter_audio(info.path, 30.0, track=track, lead=info.track_lead(track))) as windows:
+    with closing(media.iter_track(info, track, 30.0)) as windows:
         first = next(windows, None)
     return first.samples if first is not None else np.zeros(0, dtype=np.float32)
 
@@ -288,7 +290,7 @@ def transcribe_windows(
     notes: list[str] = []
     first: Transcript | None = None
     decoded = 0.0
-    with closing(media.iter_audio(info.path, window_s, track=track, lead=info.track_lead(track))) as windows:
+    with closing(media.iter_track(info, track, window_s)) as windows:
         for n, window in enumerate(windows):
             part = heard.read(n, window) if heard else None
             if part is None:
