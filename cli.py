@@ -58,7 +58,9 @@ ModelOpt = Annotated[
         help="Model name or folder; openai-whisper also takes a .pt.", show_default="bundled tiny.en"
     ),
 ]
-GlossaryOpt = Annotated[Optional[Path], typer.Option(help="Clinic terms, one a line, to bias recognition.")]
+GlossaryOpt = Annotated[
+    Optional[Path], typer.Option(readable=False, help="Clinic terms, one a line, to bias recognition.")
+]
 EngineOpt = Annotated[str, typer.Option(help="faster-whisper, or openai-whisper (extra 'openai').")]
 FormatsOpt = Annotated[
     Optional[str], typer.Option(help="Comma list of outputs (see 'video2blog formats').", show_default="all")
@@ -75,7 +77,7 @@ BeamOpt = Annotated[int, typer.Option(min=1, help="Beam width (1 is greedy).")]
 VadOpt = Annotated[bool, typer.Option(help="Skip silence with faster-whisper's bundled Silero VAD.")]
 BatchedOpt = Annotated[bool, typer.Option(help="Use faster-whisper's batched pipeline.")]
 TemplateOpt = Annotated[
-    Optional[Path], typer.Option(help="Folder of templates overriding the built-in ones.")
+    Optional[Path], typer.Option(readable=False, help="Folder of templates overriding the built-in ones.")
 ]
 VerbatimOpt = Annotated[bool, typer.Option(help="Keep fillers and repetitions as spoken.")]
 ForceOpt = Annotated[bool, typer.Option(help="Overwrite drafts an editor has changed.")]
@@ -125,6 +127,7 @@ ClaimsFileOpt = Annotated[
     Optional[Path],
     typer.Option(
         "--claims-file",
+        readable=False,
         help="More claim patterns for editors to check, in the form of the built-in list.",
         show_default="the built-in list only",
     ),
@@ -364,11 +367,14 @@ def llm_options(flags: DraftFlags, config: dict[str, str], cache: Path | None) -
 @shared_options
 def draft(
     video: Annotated[
-        Path, typer.Argument(help="Video, audio, captions (.srt/.vtt) or transcript.json to draft from.")
+        Path,
+        typer.Argument(
+            readable=False, help="Video, audio, captions (.srt/.vtt) or transcript.json to draft from."
+        ),
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Draft folder (created if missing).")] = Path(
-        "draft"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", "-o", readable=False, help="Draft folder (created if missing).")
+    ] = Path("draft"),
     threads: ThreadsOpt = 0,
     *,
     flags: DraftFlags,
@@ -387,10 +393,12 @@ def draft(
 @app.command()
 @shared_options
 def batch(
-    folder: Annotated[Path, typer.Argument(help="Folder of videos and audio files to draft.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the drafts, one subfolder each.")] = (
-        Path("drafts")
-    ),
+    folder: Annotated[
+        Path, typer.Argument(readable=False, help="Folder of videos and audio files to draft.")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", readable=False, help="Folder for the drafts, one subfolder each.")
+    ] = (Path("drafts")),
     recursive: Annotated[bool, typer.Option("--recursive", "-r", help="Look in subfolders too.")] = False,
     pattern: Annotated[
         Optional[list[str]],
@@ -420,7 +428,9 @@ def batch(
 
 @app.command()
 def library(
-    drafts_dir: Annotated[Path, typer.Argument(help="A folder of drafts (the --out of 'video2blog batch').")],
+    drafts_dir: Annotated[
+        Path, typer.Argument(readable=False, help="A folder of drafts (the --out of 'video2blog batch').")
+    ],
     related: RelatedOpt = True,
     template_dir: TemplateOpt = None,
     front_matter: FrontMatterOpt = "",
@@ -447,7 +457,9 @@ def library(
 
 @app.command()
 def review(
-    draft_dir: Annotated[Path, typer.Argument(help="A draft folder (made by 'video2blog draft').")],
+    draft_dir: Annotated[
+        Path, typer.Argument(readable=False, help="A draft folder (made by 'video2blog draft').")
+    ],
     port: Annotated[
         int,
         typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0: the folder's own, else any free one)."),
@@ -475,7 +487,9 @@ PASSWORD_ENV = "VIDEO2BLOG_WP_PASSWORD"
 
 @app.command()
 def publish(
-    draft_dir: Annotated[Path, typer.Argument(help="A draft folder written by 'video2blog draft'.")],
+    draft_dir: Annotated[
+        Path, typer.Argument(readable=False, help="A draft folder written by 'video2blog draft'.")
+    ],
     wordpress: Annotated[
         str, typer.Option(help="The WordPress site's address, e.g. https://clinic.example.")
     ],

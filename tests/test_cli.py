@@ -1,8 +1,12 @@
 """The command line, through Typer's CliRunner: one clear line and an exit status for bad input."""
 
+import os
+import shutil
 import signal
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import typer
@@ -143,3 +147,29 @@ def test_publish_names_a_folder_that_is_no_draft_before_asking_for_the_password(
         f"video2blog: error: {tmp_path / 'no-such-draft'}: does not exist or is not a folder; "
         "give a folder written by video2blog draft",
     )
+
+
+def _without_root(command: list[str]) -> list[str]:
+    """``command`` run without root's power to read any file (tests run as root in CI's containers)."""
+    if os.geteuid() != 0:
+        return command
+    caps = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--bounding-set={caps}", f"--inh-caps={caps}", "--", *command]
+
+
+@pytest.mark.parametrize("which", ["video", "glossary"])
+def test_a_file_that_cannot_be_read_gives_one_line_not_a_usage_box(media_dir, tmp_path, which):
+    """An input without read permission (a file copied off a phone as another user) is named in one
+    line, as every other bad input is; Click's usage box had said "path ... is not readable"."""
+    video, glossary = tmp_path / "tone.wav", tmp_path / "terms.txt"
+    shutil.copy(media_dir / "tone.wav", video)
+    glossary.write_text("ketamine\n", encoding="utf-8")
+    locked = video if which == "video" else glossary
+    locked.chmod(0)
+    command = Path(sys.executable).with_name("video2blog")
+    args = [str(command), "draft", str(video), "--glossary", str(glossary), "--out", str(tmp_path / "d")]
+    done = subprocess.run(_without_root(args), capture_output=True, text=True, timeout=300)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == (1 if which == "video" else 2), done.stderr
+    assert len(lines) == 1 and str(locked) in lines[0] and "Permission denied" in lines[0], done.stderr
+    assert not (tmp_path / "d").exists()
