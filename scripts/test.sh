@@ -28,6 +28,9 @@ apt_needed=()
 # Fonts for the scenes tests/test_screen.py draws with ffmpeg's drawtext (tools/screen_video.py).
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] || apt_needed+=(fonts-dejavu-core)
 [ -f /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf ] || apt_needed+=(fonts-liberation)
+# Hugo and Jekyll: real static-site builds of post.md (tests/test_static_sites.py).
+[ -x /usr/bin/hugo ] || apt_needed+=(hugo)
+[ -x /usr/bin/jekyll ] || apt_needed+=(jekyll)
 # WordPress for the publishing tests (tests/test_wordpress.py): Debian's package, served by PHP's own
 # server on 127.0.0.1 over a private MariaDB that the tests start and stop.
 if ! { [ -f /usr/share/wordpress/wp-settings.php ] && [ -x /usr/sbin/mariadbd ] &&

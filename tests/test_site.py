@@ -84,6 +84,7 @@ def test_hugo_jekyll_and_astro_front_matter_have_the_fields_each_expects():
         "description": draft.description,
         "tags": tags,
         "slug": draft.slug,
+        "url": f"/{draft.slug}/",
     }
     assert front_matter(replace(ctx, front_matter="jekyll")) == {
         "layout": "post",
@@ -93,6 +94,7 @@ def test_hugo_jekyll_and_astro_front_matter_have_the_fields_each_expects():
         "tags": tags,
         "excerpt": draft.description,
         "published": False,
+        "permalink": f"/{draft.slug}/",
     }
     assert front_matter(replace(ctx, front_matter="astro")) == {
         "title": draft.title,

@@ -40,6 +40,7 @@ def front_matter_fields(draft: Draft, style: str) -> dict[str, object]:
             "description": draft.description,
             "tags": tags,
             "slug": draft.slug,
+            "url": f"/{draft.slug}/",  # where the related posts' links (/slug/) find it
         }
     if style == "jekyll":
         return {
@@ -50,10 +51,21 @@ def front_matter_fields(draft: Draft, style: str) -> dict[str, object]:
             "tags": tags,
             "excerpt": draft.description,
             "published": False,
+            "permalink": f"/{draft.slug}/",  # where the related posts' links (/slug/) find it
         }
     if style == "astro":
         return {"title": draft.title, "description": draft.description, "pubDate": draft.date}
     return {}
+
+
+def image_src(draft: Draft, style: str, path: str) -> str:
+    """Where ``post.md`` finds a still (``images/NN-name.jpg`` in the draft folder). Jekyll has no page
+    bundles (a post's relative link resolves under its dated URL), so a Jekyll post finds its stills
+    under ``/assets/images/<slug>/`` of the site, through Liquid's ``relative_url`` (the site's baseurl)."""
+    if style != "jekyll":
+        return path
+    name = path.rsplit("/", 1)[-1]
+    return "{{ " + f'"/assets/images/{draft.slug}/{name}" | relative_url' + " }}"
 
 
 def featured_image(draft: Draft) -> str:
