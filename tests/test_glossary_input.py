@@ -107,3 +107,15 @@ def test_a_comment_starts_a_line_or_follows_a_space_and_a_hash_inside_a_term_sta
     path = tmp_path / "terms.txt"
     path.write_text("# the clinic's terms\nketamine\nC#-minor\nfibromyalgia  # the pain one\n#x\n", "utf-8")
     assert load_glossary(path) == ("ketamine", "C#-minor", "fibromyalgia")
+
+
+def test_separators_left_at_a_terms_ends_are_no_part_of_it(tmp_path: Path):
+    """ "laser hair removal — #1 choice" (its note cut at "#") and "- Botox" (a list) are the terms
+    "laser hair removal" and "Botox": a term heard as written is left alone, with no dash glued on."""
+    path = tmp_path / "terms.txt"
+    path.write_text("laser hair removal — #1 choice\n- Botox\nNd:YAG laser;\n", "utf-8")
+    terms = load_glossary(path)
+    assert terms == ("laser hair removal", "Botox", "Nd:YAG laser")
+    words = make_transcript("Is laser hair removal safe with Botox?").words
+    assert correct_words(words, terms) == []
+    assert correct_words(words, ("laser hair removal —",))  # what the dash made of a term heard as written

@@ -98,6 +98,9 @@ def _glossary_text(path: Path) -> str:
 
 
 _COMMENT = re.compile(r"(?:^|\s)#")
+# Separators left at a term's ends ("- ketamine" as a list, "laser hair removal — #1 choice" once its note
+# is cut): no part of the term, which would otherwise be written into the prose wherever the term is said.
+_TERM_EDGES = " \t-\u2010\u2013\u2014:;,|*\u2022"
 
 
 def _glossary_term(path: Path, number: int, line: str) -> str:
@@ -105,7 +108,7 @@ def _glossary_term(path: Path, number: int, line: str) -> str:
     if "\0" in line:
         raise UsageError(f"{path}: line {number} holds a NUL character; save the glossary as plain text")
     raw = _COMMENT.split(line, 1)[0]  # "# ..." or "term  # note"; a "#" inside a term stays ("C#")
-    term = normalise_term(raw)
+    term = normalise_term(raw).strip(_TERM_EDGES)
     if raw.strip() and not any(ch.isalnum() for ch in term):
         raise UsageError(
             f"{path}: line {number} holds no term, only invisible characters or punctuation; "
