@@ -121,7 +121,14 @@ def is_titled(text: str) -> bool:
     words = text.split()
     if not TITLE_WORDS <= len(words) <= MAX_SHOWN_WORDS or not (text[:1].isupper() or text[:1].isdigit()):
         return False
-    return not LISTED.match(text) and not text.endswith((".", ":"))
+    return not LISTED.match(text) and not text.endswith((".", ":")) and _mostly_letters(text)
+
+
+def _mostly_letters(text: str) -> bool:
+    """Written in words: at least half its characters letters ("5 Tips", "Top 10"); a clock or counter
+    burned into the picture ("1t00::00 0", "00:12:31 REC") is not a heading."""
+    shown = [c for c in text if not c.isspace()]
+    return sum(c.isalpha() for c in shown) * 2 >= len(shown)
 
 
 def screen_question(item: ScreenText, model: ScreenModel | None = None, lead: float = 0.0) -> str | None:
