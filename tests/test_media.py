@@ -2,6 +2,7 @@ import subprocess
 
 import pytest
 
+from tests.conftest import run_ffmpeg
 from video2blog.pipeline.errors import InputError
 from video2blog.pipeline.ingest import media
 
@@ -41,3 +42,17 @@ def test_ffmpeg_is_found_without_a_system_package():
     exe = media.ffmpeg_exe()
     version = subprocess.run([exe, "-hide_banner", "-version"], capture_output=True, text=True, timeout=30)
     assert version.returncode == 0 and version.stdout.startswith("ffmpeg version"), (exe, version.stderr)
+
+
+def test_an_audio_files_cover_art_is_no_video(media_dir, tmp_path):
+    """An mp3 with its cover attached is audio: no still frames, no reading of its cover for text, no
+    note that "the video shows no usable picture"."""
+    cover = tmp_path / "cover.png"
+    song = tmp_path / "talk.mp3"
+    run_ffmpeg("-f", "lavfi", "-i", "testsrc=s=300x300", "-frames:v", "1", str(cover))
+    run_ffmpeg(
+        "-i", str(media_dir / "tone.wav"), "-i", str(cover), "-map", "0:a", "-map", "1:v",
+        "-c:a", "libmp3lame", "-c:v", "png", "-disposition:v", "attached_pic", str(song),
+    )  # fmt: skip
+    info = media.probe(song)
+    assert info.has_audio and not info.has_video

@@ -172,7 +172,7 @@ def _probe_av(path: Path) -> MediaInfo:
 
     try:
         with av.open(str(path)) as container:
-            kinds = {s.type for s in container.streams}
+            kinds = {s.type for s in container.streams if not _cover_art(s)}
             duration = _av_duration(container)
             chapters = tuple(_av_chapters(container.chapters()))
             start = container.start_time / 1_000_000 if container.start_time is not None else None
@@ -181,6 +181,13 @@ def _probe_av(path: Path) -> MediaInfo:
         raise InputError("is not a media file ffmpeg can read (is it corrupt or truncated?)", path) from exc
     audio = tracks[0].duration if tracks else 0.0
     return MediaInfo(path, duration, "audio" in kinds, "video" in kinds, chapters, audio, tracks)
+
+
+def _cover_art(stream: Any) -> bool:
+    """A picture attached to an audio file (an mp3's or m4a's cover art), which is no video."""
+    from av.stream import Disposition
+
+    return stream.type == "video" and bool(stream.disposition & Disposition.attached_pic)
 
 
 def _av_track(number: int, stream: Any, start: float | None) -> AudioTrack:
@@ -274,8 +281,9 @@ def _probe_ffprobe(path: Path) -> MediaInfo:
     if proc.returncode != 0:
         raise InputError("is not a media file ffmpeg can read (is it corrupt or truncated?)", path)
     data = json.loads(proc.stdout or "{}")
-    kinds = {s.get("codec_type") for s in data.get("streams", [])}
-    audios = [s for s in data.get("streams", []) if s.get("codec_type") == "audio"]
+    streams = data.get("streams", [])
+    kinds = {s.get("codec_type") for s in streams if not (s.get("disposition") or {}).get("attached_pic")}
+    audios = [s for s in streams if s.get("codec_type") == "audio"]
     begins = data.get("format", {}).get("start_time")
     tracks = tuple(
         AudioTrack(
