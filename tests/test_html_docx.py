@@ -100,6 +100,12 @@ def test_docx_headings_and_paragraphs_match_draft_json(drafted: Path):
     assert blocks == expected_blocks(draft)
     assert document.core_properties.title == draft["title"]
     assert document.core_properties.created.date().isoformat() == draft["date"]
+    # the media's name, never the folder it sat in on the drafting machine (the document is sent on)
+    comments = document.core_properties.comments
+    assert (
+        Path(draft["source"]["path"]).name in comments
+        and str(Path(draft["source"]["path"]).parent) not in comments
+    )
 
 
 def test_docx_survives_characters_xml_cannot_hold():

@@ -250,7 +250,8 @@ def _set_properties(document: object, draft: Draft, said: dict[str, str]) -> Non
     props.author = _property(draft.byline) or "video2blog"
     props.language = language_tag(draft.language)
     props.last_modified_by = "video2blog"
-    props.comments = _property(said["docx_drafted"].format(path=draft.source.path))
+    # the media's name, not where it sat on this machine ("/home/jane/Patients/..."): the file is sent on
+    props.comments = _property(said["docx_drafted"].format(path=re.split(r"[\\/]", draft.source.path)[-1]))
     when = _draft_datetime(draft.date)
     if when is not None:
         props.created = props.modified = when
