@@ -234,6 +234,10 @@
 
   if (player) {
     player.addEventListener("loadedmetadata", applyPending);
+    /* A video file with no pictures (sound only, as an .mp4 may be): its player is the controls alone. */
+    player.addEventListener("loadedmetadata", function () {
+      player.classList.toggle("sound-only", player.tagName === "VIDEO" && !player.videoWidth);
+    });
     player.addEventListener("timeupdate", function () { follow(player.currentTime); });
     player.addEventListener("seeked", function () { follow(player.currentTime); });
     player.addEventListener("error", function () {

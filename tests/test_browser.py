@@ -220,3 +220,19 @@ def test_missing_media_says_so_and_the_page_still_works(page, audio_review: Path
     button.click()  # no media, but the page still follows: the clock and the word at that time
     sync_api.expect(page.locator("#clock")).to_have_text(button.inner_text())
     assert page.locator(".w.now").count() == 1
+
+
+def test_a_video_file_with_sound_only_shows_the_controls_alone(page, tmp_path: Path):
+    """An .mp4 holding only sound gets the <video> its name promises; it shows the controls alone, not an
+    empty black picture."""
+    sound = tmp_path / "talk.mp4"
+    run_ffmpeg("-f", "lavfi", "-i", "sine=frequency=330:duration=30", "-c:a", "aac", str(sound))
+    out = tmp_path / "draft"
+    out.mkdir()
+    (out / "review.html").write_bytes(render_all(sample_context(out, str(sound)), ("review",))["review.html"])
+    open_review(page, out / "review.html")
+    player = page.locator("#player")
+    assert page.evaluate("document.getElementById('player').tagName") == "VIDEO"
+    sync_api.expect(player).to_have_class(re.compile("sound-only"))
+    box = player.bounding_box()
+    assert box and box["height"] <= 80
