@@ -28,6 +28,7 @@ from pathlib import Path
 from video2blog.pipeline.digest import sha256_bytes, sha256_file
 from video2blog.pipeline.errors import OutputError
 from video2blog.pipeline.serialize import to_json
+from video2blog.pipeline.sources import inside
 
 log = logging.getLogger(__name__)
 
@@ -315,13 +316,6 @@ def _journal_move(folder: Path, entry: object) -> tuple[Path, Path]:
         "did not write it: delete it and run again",
         folder,
     )
-
-
-def inside(folder: Path, path: Path) -> Path | None:
-    """``path`` with links followed, if it stays inside ``folder`` (with links followed); else None."""
-    root = Path(os.path.realpath(folder))
-    real = Path(os.path.realpath(path))
-    return real if real != root and real.is_relative_to(root) else None
 
 
 def _relative(folder: Path, path: Path) -> str:

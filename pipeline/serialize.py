@@ -165,7 +165,7 @@ def draft_from_dict(data: dict[str, Any]) -> Draft:
         engine=str(data.get("engine", "")),
         model=str(data.get("model", "")),
         claims=tuple(Claim(**{**c, "words": _span(c.get("words", (0, 0)))}) for c in data.get("claims", ())),
-        related=tuple(RelatedPost(**r) for r in data.get("related", ())),
+        related=tuple(_related_from_dict(r) for r in data.get("related", ())),
         screen_text=tuple(screen_text_from_dict(t) for t in data.get("screen_text", ())),
         cuts=tuple(float(c) for c in data.get("cuts", ())),
         byline=str(data.get("byline", "")),
@@ -196,8 +196,34 @@ def _section_from_dict(data: dict[str, Any]) -> Section:
         paragraphs=tuple(Paragraph(**{**p, "words": _span(p["words"])}) for p in data["paragraphs"]),
         heading_words=_span(heading_words) if heading_words else None,
         suggestions=tuple(HeadingSuggestion(**s) for s in data.get("suggestions", ())),
-        image=str(data.get("image", "")),
+        image=still_path(str(data.get("image", ""))),
         lead=bool(data.get("lead", False)),
+    )
+
+
+def still_path(path: str) -> str:
+    """A section's still as a draft folder names it (``images/NN-name.jpg``), or "" for any other path:
+    a draft.json may come from anyone, and a still is read into post.docx and sent to a site, so a path
+    out of the folder ("/home/jane/patient.jpg", "../x") would send another file."""
+    parts = path.split("/")
+    plain = len(parts) == 2 and parts[0] == "images" and "\\" not in path
+    return path if plain and parts[1] and not parts[1].startswith(".") else ""
+
+
+def web_link(url: str) -> str:
+    """``url`` where it is a web address (http, https) or a path on the site ("/slug/"), else "": a
+    link from a folder's files (a related post's address) never runs script ("javascript:...")."""
+    lowered = url.strip().lower()
+    return url if lowered.startswith(("https://", "http://")) or url.startswith("/") else ""
+
+
+def _related_from_dict(data: dict[str, Any]) -> RelatedPost:
+    return RelatedPost(
+        title=str(data["title"]),
+        slug=str(data["slug"]),
+        folder=str(data["folder"]),
+        teaser=str(data.get("teaser", "")),
+        url=web_link(str(data.get("url", ""))),
     )
 
 

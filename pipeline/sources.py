@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
+import os
+from pathlib import Path, PurePath
 from typing import Literal
 
 SourceKind = Literal["video", "audio", "captions", "transcript"]
@@ -28,3 +29,11 @@ def source_kind(path: str | PurePath) -> SourceKind | None:
     if suffix in CAPTION_SUFFIXES:
         return "captions"
     return "transcript" if suffix == ".json" else None
+
+
+def inside(folder: Path, path: Path) -> Path | None:
+    """``path`` with links followed, if it stays inside ``folder`` (with links followed); else None: what a
+    draft folder's files name (a still, a draft beside it) never leads out of it."""
+    root = Path(os.path.realpath(folder))
+    real = Path(os.path.realpath(path))
+    return real if real != root and real.is_relative_to(root) else None

@@ -22,7 +22,7 @@ from video2blog.pipeline.editing import store
 from video2blog.pipeline.editing.settings import RenderSettings, read_settings, render_context
 from video2blog.pipeline.engines import embed
 from video2blog.pipeline.errors import InputError, Video2BlogError
-from video2blog.pipeline.output import OutputFolder, folder_lock
+from video2blog.pipeline.output import OutputFolder, folder_lock, inside
 from video2blog.pipeline.run import TOPIC_FILE, topic_file
 from video2blog.pipeline.schema import Draft, RelatedPost, Transcript
 from video2blog.pipeline.serialize import draft_from_dict, to_json
@@ -127,6 +127,9 @@ def read_shelf(drafts_dir: Path, embed_missing: bool = True) -> tuple[dict[str, 
     one line for each that could not be read."""
     shelf, failed = {}, []
     for folder in sorted(p for p in drafts_dir.iterdir() if (p / DRAFT_FILE).is_file()):
+        if inside(drafts_dir, folder) is None:  # a link to a draft elsewhere: never written through
+            failed.append(f"{folder}: leads outside {drafts_dir} (a link); left alone")
+            continue
         try:
             raw = store.read_json_object(folder / DRAFT_FILE)
             draft = draft_from_dict(raw)

@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import secrets
+import tempfile
 import threading
 import urllib.parse
 from collections.abc import Callable
@@ -55,6 +56,9 @@ PAGE_POLICY = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; "
     "media-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
+# Every other file of the folder (post.html, a file a folder's sender put there) is shown sandboxed: no
+# script of its own, and an origin of its own, so it can neither read the media nor Save.
+FILE_POLICY = "sandbox; default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'"
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 _TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -157,15 +161,32 @@ def serve_review(
     server = ReviewServer(folder, port)
     if ready:
         ready(server.url)
-    if open_browser:
-        import webbrowser
+    with tempfile.TemporaryDirectory(prefix="video2blog-review-") as private:
+        if open_browser:
+            open_page(server.url, Path(private))
+        try:
+            server.serve()
+        finally:
+            with server.lock:  # a save in progress finishes before the process ends
+                server.httpd.server_close()
 
-        webbrowser.open(server.url)
-    try:
-        server.serve()
-    finally:
-        with server.lock:  # a save in progress finishes before the process ends
-            server.httpd.server_close()
+
+def open_page(url: str, private: Path) -> str:
+    """Open ``url`` in the default browser through a page in ``private`` (a folder only this user reads)
+    that goes on to it: the browser's command line, which every user of the machine can list, then names
+    that page and never the address with its token. Returns what the browser was given."""
+    import webbrowser
+
+    page = private / "open-review.html"
+    link = html.escape(url)
+    page.write_text(
+        f'<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url={link}">'
+        f'<title>video2blog review</title><a href="{link}">video2blog review</a>\n',
+        encoding="utf-8",
+    )
+    page.chmod(0o600)
+    webbrowser.open(page.as_uri())
+    return page.as_uri()
 
 
 class _Listener(ThreadingHTTPServer):
@@ -367,7 +388,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._headers(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE, kind, 0, unsatisfiable)
             return
         partial = bool(self.headers.get("Range"))
-        extra = {"Accept-Ranges": "bytes"}
+        extra = {"Accept-Ranges": "bytes", "Content-Security-Policy": FILE_POLICY}
         if partial:
             extra["Content-Range"] = f"bytes {first}-{last}/{size}"
         status = HTTPStatus.PARTIAL_CONTENT if partial else HTTPStatus.OK
@@ -414,7 +435,7 @@ def _inside(folder: Path, name: str) -> Path | None:
         return None
     path = Path(os.path.realpath(folder / name))
     try:
-        path.relative_to(folder)
+        hidden = any(p.startswith(".") for p in path.relative_to(folder).parts)  # a link to .journal
     except ValueError:
         return None
-    return path if path.is_file() else None
+    return path if path.is_file() and not hidden else None

@@ -43,6 +43,7 @@ from video2blog.pipeline.errors import InputError, OutputError, Video2BlogError
 from video2blog.pipeline.output import FolderBusy, OutputFolder, folder_lock, recover
 from video2blog.pipeline.schema import Draft, Transcript
 from video2blog.pipeline.serialize import draft_from_dict, to_json, transcript_from_dict
+from video2blog.pipeline.sources import source_kind
 from video2blog.pipeline.textutil import message, normalise_term
 from video2blog.pipeline.writers.chapters import youtube_chapters
 from video2blog.pipeline.writers.formats import (
@@ -210,7 +211,8 @@ def find_media(folder: Path, draft: Draft) -> Path | None:
 def media_of(folder: Path, source: str) -> Path | None:
     """The media file a draft folder's draft was made from (``source``, its path as the draft records
     it): where the folder's review.html links it (the folder may have moved with its video), else
-    ``source`` itself; None where neither is a file."""
+    ``source`` itself; None where neither is a file. Only a video or an audio file (by its suffix): the
+    review server serves it, and a folder's files may come from anyone ("/etc/passwd" as a source)."""
     candidates = []
     href = _review_href(folder)
     if href and "://" not in href:
@@ -218,7 +220,8 @@ def media_of(folder: Path, source: str) -> Path | None:
     elif href.startswith("file://"):
         candidates.append(Path(urllib.parse.unquote(urllib.parse.urlparse(href).path)))
     candidates.append(Path(source))
-    return next((p.resolve() for p in candidates if p.is_file()), None)
+    playable = (p for p in candidates if source_kind(p) in ("video", "audio"))
+    return next((p.resolve() for p in playable if p.is_file()), None)
 
 
 def _review_href(folder: Path) -> str:

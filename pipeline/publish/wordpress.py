@@ -24,9 +24,9 @@ from typing import Any
 from video2blog.pipeline import net
 from video2blog.pipeline.editing.store import read_json_object
 from video2blog.pipeline.errors import InputError, UsageError, Video2BlogError
-from video2blog.pipeline.output import atomic_write
+from video2blog.pipeline.output import atomic_write, inside
 from video2blog.pipeline.schema import still_name
-from video2blog.pipeline.serialize import to_json
+from video2blog.pipeline.serialize import still_path, to_json, web_link
 from video2blog.pipeline.writers.wp_content import link_related, post_body
 
 log = logging.getLogger(__name__)
@@ -201,8 +201,9 @@ def related_links(draft_dir: Path, site: str) -> dict[str, str]:
             record = read_records(draft_dir.parent / str(post["folder"])).get(site, {})
         except (InputError, KeyError, TypeError):
             continue  # not published there (or its record is unreadable): the slug link stays
-        if isinstance(record, dict) and record.get("link"):
-            links[f"/{post['slug']}/"] = str(record["link"])
+        link = web_link(str(record.get("link") or "")) if isinstance(record, dict) else ""
+        if link:  # a folder's publish.json may come from anyone: a web address only
+            links[f"/{post['slug']}/"] = link
     return links
 
 
@@ -223,10 +224,10 @@ def post_fields(
 ) -> dict[str, Any]:
     """The REST API's fields for the post (no status where none was asked for)."""
     urls = {path: m["url"] for path, m in media.items()}
-    fields: dict[str, Any] = {
-        "title": post.title,
+    fields: dict[str, Any] = {  # title and excerpt are HTML to WordPress: the draft's text, escaped
+        "title": html.escape(post.title, quote=False),
         "slug": post.slug,
-        "excerpt": post.excerpt,
+        "excerpt": html.escape(post.excerpt, quote=False),
         "content": post_body(post.html, urls),
         "tags": tag_ids,
     }
@@ -332,8 +333,11 @@ def _on_site(client: RestClient, item: dict[str, Any]) -> bool:
 
 
 def _read_image(draft_dir: Path, path: str) -> bytes:
+    found = inside(draft_dir, draft_dir / still_path(path)) if still_path(path) else None
+    if found is None:  # a draft.json's path out of the folder: never another file sent to the site
+        raise InputError(f"names a still outside its images/ folder ({path}); draft again", draft_dir)
     try:
-        return (draft_dir / path).read_bytes()
+        return found.read_bytes()
     except OSError as exc:
         raise InputError(
             f"cannot read the still {path} ({exc.strerror}); draft again or use --no-images", draft_dir

@@ -22,6 +22,7 @@ import jinja2
 from video2blog.pipeline.errors import TemplateError, UsageError
 from video2blog.pipeline.schema import HALLUCINATION, Draft, Reason, Transcript
 from video2blog.pipeline.serialize import draft_to_dict, to_json, transcript_to_dict
+from video2blog.pipeline.sources import inside
 from video2blog.pipeline.textutil import messages
 from video2blog.pipeline.writers.cues import caption_cues
 
@@ -130,9 +131,10 @@ def still_images(ctx: RenderContext) -> dict[str, bytes]:
     found = {}
     for path in (s.image for s in ctx.draft.sections if s.image):
         data = (ctx.stills or {}).get(path)
-        if data is None and ctx.out_dir is not None:
+        real = inside(ctx.out_dir, ctx.out_dir / path) if ctx.out_dir is not None else None
+        if data is None and real is not None:  # a link in the folder leads nowhere out of it
             with contextlib.suppress(OSError):
-                data = (ctx.out_dir / path).read_bytes()
+                data = real.read_bytes()
         if data is not None:
             found[path] = data
     return found
@@ -332,10 +334,15 @@ def builtin_template_dir() -> Path:
 def environment(template_dir: Path | None) -> jinja2.Environment:
     """A Jinja2 environment: the override folder first, then the built-in templates.
 
-    Autoescaping is on for HTML templates; Markdown templates escape with the ``md`` filter.
+    Autoescaping is on for HTML templates; Markdown templates escape with the ``md`` filter. Sandboxed: a
+    template reaches only the values it is given, never Python's internals (``cycler.__init__.__globals__``
+    led to ``os.system``), so a draft folder's templates (its ``settings.json`` names them, and a folder
+    may come from anyone) cannot run code on the machine that reviews it.
     """
+    from jinja2.sandbox import SandboxedEnvironment
+
     dirs = [str(template_dir)] if template_dir else []
-    env = jinja2.Environment(
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([*dirs, str(builtin_template_dir())]),
         autoescape=jinja2.select_autoescape(["html.j2", "htm.j2", "html"]),
         keep_trailing_newline=True,

@@ -1,0 +1,161 @@
+"""A draft folder may come from anyone (zipped and sent, as the README suggests): what its files say is
+data, never a way to run code, read another file, or put script on the site. (A security audit built
+each of these folders; every test fails on the code before its fix.)"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import stat
+import subprocess
+import urllib.request
+import webbrowser
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.test_review_server import COMMAND, Served, folder, start  # noqa: F401 (fixture)
+from video2blog.pipeline.editing import store
+from video2blog.pipeline.editing.server import open_page
+from video2blog.pipeline.editing.settings import RenderSettings, settings_json
+from video2blog.pipeline.publish.wordpress import related_links
+from video2blog.pipeline.schema import Draft
+from video2blog.pipeline.serialize import draft_from_dict, draft_to_dict
+from video2blog.pipeline.writers.formats import RenderContext, render_all, still_images
+
+# A template that, unsandboxed, reaches os.system through a global's function and leaves a marker.
+PAYLOAD = "{{{{ cycler.__init__.__globals__.os.system('touch {marker}') }}}}"
+
+
+def get(served: Served, name: str) -> tuple[int, dict[str, str], bytes]:
+    try:
+        with urllib.request.urlopen(served.url + name, timeout=30) as reply:
+            return reply.status, dict(reply.headers), reply.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+@pytest.fixture
+def served(folder: Path) -> Iterator[Served]:  # noqa: F811
+    server = start([str(COMMAND), "review", str(folder), "--no-browser"])
+    yield server
+    server.stop()
+
+
+def point_templates(folder: Path, templates: Path) -> None:  # noqa: F811
+    """The folder's settings.json naming ``templates`` (as a draft with --template-dir writes it)."""
+    settings = RenderSettings(("md", "html", "review", "json"), str(templates))
+    (folder / "settings.json").write_bytes(settings_json(settings))
+
+
+def test_a_folders_templates_cannot_run_code_in_review_or_library(folder: Path, tmp_path: Path):  # noqa: F811
+    marker = tmp_path / "ran"
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    for name in ("review.html.j2", "post.md.j2", "post.html.j2"):
+        (templates / name).write_text(PAYLOAD.format(marker=marker), encoding="utf-8")
+    point_templates(folder, templates)
+    server = start([str(COMMAND), "review", str(folder), "--no-browser"])
+    try:
+        status, _, page = get(server, "")
+    finally:
+        server.stop()
+    assert not marker.exists()
+    assert status == 500 and b"unsafe" in page  # the page says why it cannot be made
+    library = tmp_path / "library"
+    library.mkdir()
+    shutil.copytree(folder, library / "one")
+    shutil.copytree(folder, library / "two")
+    subprocess.run([str(COMMAND), "library", str(library)], capture_output=True, timeout=300)
+    assert not marker.exists()
+
+
+def test_a_still_named_outside_the_folder_is_never_read(folder: Path, tmp_path: Path):  # noqa: F811
+    secret = tmp_path / "secret.jpg"
+    secret.write_bytes(b"\xff\xd8 a patient's photo")
+    raw = json.loads((folder / "draft.json").read_text(encoding="utf-8"))
+    for section, path in zip(raw["sections"], (str(secret), "../secret.jpg", "images/../../secret.jpg")):
+        section["image"] = path
+    assert all(not s.image for s in draft_from_dict(raw).sections)
+    (folder / "images").mkdir(exist_ok=True)
+    (folder / "images" / "01-link.jpg").symlink_to(secret)  # a link in images/ leads out of the folder
+    linked = draft_from_dict({**raw, "sections": [{**raw["sections"][0], "image": "images/01-link.jpg"}]})
+    ctx = RenderContext(linked, store.load(folder).shown, out_dir=folder)
+    assert still_images(ctx) == {}
+
+
+def test_links_from_a_folders_files_are_web_addresses_only(folder: Path, tmp_path: Path):  # noqa: F811
+    raw = json.loads((folder / "draft.json").read_text(encoding="utf-8"))
+    evil = "javascript:alert(7)"
+    raw["related"] = [{"title": "Other", "slug": "other", "folder": "other", "teaser": "", "url": evil}]
+    draft = draft_from_dict(raw)
+    assert draft.related[0].url == ""
+    html = render_all(RenderContext(draft, store.load(folder).shown), ("html", "md"))
+    assert all(b"javascript:" not in body for body in html.values())
+    site = "https://clinic.example"
+    (folder / "draft.json").write_text(json.dumps(raw), encoding="utf-8")
+    other = folder.parent / "other"
+    other.mkdir()
+    (other / "publish.json").write_text(json.dumps({site: {"post_id": 1, "link": evil}}), encoding="utf-8")
+    assert related_links(folder, site) == {}
+
+
+def test_a_wordpress_exports_title_and_excerpt_carry_no_markup(folder: Path):  # noqa: F811
+    loaded = store.load(folder)
+    draft: Draft = draft_from_dict(
+        {
+            **draft_to_dict(loaded.draft),
+            "title": "Pain <b>relief</b>",
+            "description": "<script>x()</script> ok",
+        }
+    )
+    wxr = render_all(RenderContext(draft, loaded.shown), ("wxr",))["wordpress.xml"].decode()
+    assert "<script>" not in wxr and "&lt;script&gt;x()&lt;/script&gt; ok" in wxr
+    assert "<title>Pain &amp;lt;b&amp;gt;relief&amp;lt;/b&amp;gt;</title>" in wxr
+
+
+def test_the_server_serves_no_file_but_the_drafts_media_and_folder(
+    folder: Path,  # noqa: F811
+    tmp_path: Path,
+):
+    assert store.media_of(tmp_path, "/etc/passwd") is None  # a source that is no video or audio
+    (folder / ".private").write_text("secret", encoding="utf-8")
+    (folder / "alias.txt").symlink_to(folder / ".private")
+    server = start([str(COMMAND), "review", str(folder), "--no-browser"])
+    try:
+        assert get(server, "alias.txt")[0] == 404  # a link to a hidden file is hidden too
+        status, headers, _ = get(server, "post.html")
+    finally:
+        server.stop()
+    assert status == 200 and "sandbox" in headers["Content-Security-Policy"]  # no script of the folder's
+
+
+def test_library_never_writes_through_a_link_out_of_its_folder(folder: Path, tmp_path: Path):  # noqa: F811
+    library = tmp_path / "library"
+    library.mkdir()
+    shutil.copytree(folder, library / "one")
+    outside = tmp_path / "elsewhere"
+    shutil.copytree(folder, outside)
+    (library / "two").symlink_to(outside)
+    before = (outside / "post.md").read_bytes()
+    done = subprocess.run(
+        [str(COMMAND), "library", str(library)], capture_output=True, text=True, timeout=300
+    )
+    assert (outside / "post.md").read_bytes() == before
+    assert "leads outside" in done.stdout + done.stderr
+
+
+def test_the_browser_is_given_a_private_page_not_the_address_with_its_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Every user of the machine can list the browser's command line: it names a page only this user
+    can read, which goes on to the review page."""
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+    url = "http://127.0.0.1:20001/SECRETTOKEN/"
+    given = open_page(url, tmp_path)
+    assert opened == [given] and "SECRETTOKEN" not in given
+    page = Path(given.removeprefix("file://"))
+    assert url in page.read_text(encoding="utf-8")
+    assert stat.S_IMODE(page.stat().st_mode) == 0o600
