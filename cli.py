@@ -77,7 +77,7 @@ BeamOpt = Annotated[int, typer.Option(min=1, help="Beam width (1 is greedy).")]
 VadOpt = Annotated[bool, typer.Option(help="Skip silence with faster-whisper's bundled Silero VAD.")]
 BatchedOpt = Annotated[bool, typer.Option(help="Use faster-whisper's batched pipeline.")]
 TemplateOpt = Annotated[
-    Optional[Path], typer.Option(readable=False, help="Folder of templates overriding the built-in ones.")
+    Optional[Path], typer.Option(help="Folder of templates overriding the built-in ones.")
 ]
 VerbatimOpt = Annotated[bool, typer.Option(help="Keep fillers and repetitions as spoken.")]
 ForceOpt = Annotated[bool, typer.Option(help="Overwrite drafts an editor has changed.")]
@@ -372,9 +372,9 @@ def draft(
             readable=False, help="Video, audio, captions (.srt/.vtt) or transcript.json to draft from."
         ),
     ],
-    out: Annotated[
-        Path, typer.Option("--out", "-o", readable=False, help="Draft folder (created if missing).")
-    ] = Path("draft"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Draft folder (created if missing).")] = Path(
+        "draft"
+    ),
     threads: ThreadsOpt = 0,
     *,
     flags: DraftFlags,
@@ -393,12 +393,10 @@ def draft(
 @app.command()
 @shared_options
 def batch(
-    folder: Annotated[
-        Path, typer.Argument(readable=False, help="Folder of videos and audio files to draft.")
-    ],
-    out: Annotated[
-        Path, typer.Option("--out", "-o", readable=False, help="Folder for the drafts, one subfolder each.")
-    ] = (Path("drafts")),
+    folder: Annotated[Path, typer.Argument(help="Folder of videos and audio files to draft.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the drafts, one subfolder each.")] = (
+        Path("drafts")
+    ),
     recursive: Annotated[bool, typer.Option("--recursive", "-r", help="Look in subfolders too.")] = False,
     pattern: Annotated[
         Optional[list[str]],
@@ -428,9 +426,7 @@ def batch(
 
 @app.command()
 def library(
-    drafts_dir: Annotated[
-        Path, typer.Argument(readable=False, help="A folder of drafts (the --out of 'video2blog batch').")
-    ],
+    drafts_dir: Annotated[Path, typer.Argument(help="A folder of drafts (the --out of 'video2blog batch').")],
     related: RelatedOpt = True,
     template_dir: TemplateOpt = None,
     front_matter: FrontMatterOpt = "",
@@ -457,9 +453,7 @@ def library(
 
 @app.command()
 def review(
-    draft_dir: Annotated[
-        Path, typer.Argument(readable=False, help="A draft folder (made by 'video2blog draft').")
-    ],
+    draft_dir: Annotated[Path, typer.Argument(help="A draft folder (made by 'video2blog draft').")],
     port: Annotated[
         int,
         typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0: the folder's own, else any free one)."),
@@ -487,9 +481,7 @@ PASSWORD_ENV = "VIDEO2BLOG_WP_PASSWORD"
 
 @app.command()
 def publish(
-    draft_dir: Annotated[
-        Path, typer.Argument(readable=False, help="A draft folder written by 'video2blog draft'.")
-    ],
+    draft_dir: Annotated[Path, typer.Argument(help="A draft folder written by 'video2blog draft'.")],
     wordpress: Annotated[
         str, typer.Option(help="The WordPress site's address, e.g. https://clinic.example.")
     ],

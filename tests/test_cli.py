@@ -173,3 +173,17 @@ def test_a_file_that_cannot_be_read_gives_one_line_not_a_usage_box(media_dir, tm
     assert done.returncode == (1 if which == "video" else 2), done.stderr
     assert len(lines) == 1 and str(locked) in lines[0] and "Permission denied" in lines[0], done.stderr
     assert not (tmp_path / "d").exists()
+
+
+@pytest.mark.parametrize("command", ["review", "library", "publish"])
+def test_a_folder_that_cannot_be_read_is_refused_before_anything_runs(tmp_path, command):
+    folder = tmp_path / "draft"
+    folder.mkdir()
+    (folder / "draft.json").write_text("{}", encoding="utf-8")
+    folder.chmod(0)
+    extra = ["--wordpress", "https://clinic.example", "--user", "u"] if command == "publish" else []
+    args = [str(Path(sys.executable).with_name("video2blog")), command, str(folder), *extra]
+    done = subprocess.run(_without_root(args), capture_output=True, text=True, timeout=120)
+    folder.chmod(0o700)
+    assert done.returncode == 2 and "not readable" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
