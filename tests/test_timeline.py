@@ -136,3 +136,25 @@ def test_a_phase_inverted_channel_is_heard_alone_rather_than_as_silence(gapped: 
     heard = transcribe_media(info, "inverted", TranscribeOptions())
     assert [w.text for w in heard.words] == [w.text for w in alone.words]
     assert media.cancelled_channel(media.probe(last)) is None  # a true mix is left as it is
+
+
+def test_a_phase_inverted_track_is_told_wherever_it_speaks_and_chosen_over_a_tone(
+    gapped: tuple[Path, Path], tmp_path
+):
+    """The channels' cancelling is heard over the whole talk (its middle may be a pause), and a track of
+    phase-inverted speech is chosen over a tone on the default track."""
+    _, last = gapped
+    inverted = tmp_path / "inverted.wav"
+    run_ffmpeg("-i", str(last), "-vn", "-af", "pan=stereo|c0=c0|c1=-1*c0", "-ar", "16000", str(inverted))
+    paused = tmp_path / "paused.wav"
+    run_ffmpeg(
+        "-i", str(inverted), "-f", "lavfi", "-t", "55", "-i", "anullsrc=r=16000:cl=stereo",
+        "-i", str(inverted), "-filter_complex", "[0:a][1:a][2:a]concat=n=3:v=0:a=1", str(paused),
+    )  # fmt: skip
+    assert media.cancelled_channel(media.probe(paused)) is not None  # its middle 20 s are silence
+    both = tmp_path / "both.mkv"
+    run_ffmpeg(
+        "-f", "lavfi", "-t", "7", "-i", "sine=frequency=220:r=16000", "-i", str(inverted),
+        "-map", "0:a", "-map", "1:a", "-c:a", "flac", "-disposition:a:0", "default", str(both),
+    )  # fmt: skip
+    assert media.choose_track(media.probe(both)) == 2

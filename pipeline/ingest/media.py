@@ -337,23 +337,41 @@ def with_cancelled_channel(info: MediaInfo, track: int = 1) -> MediaInfo:
 def cancelled_channel(info: MediaInfo, track: int = 1) -> int | None:
     """The channel (0 or 1) to hear alone where audio track ``track``'s channels cancel out when mixed to
     mono, as one phase-inverted does (a stereo player plays it, the mix is silence); None where the mix is
-    sound. Told from an excerpt in the middle of the media."""
+    sound. Told from the excerpts :func:`speech_seconds` hears, spread over the media."""
     starts = _excerpt_starts(info.duration)
-    stereo = _excerpt(info.path, track, starts[len(starts) // 2], SPEECH_EXCERPT_S, channels=2)
-    if len(stereo) < 4:
-        return None
-    pair = stereo[: len(stereo) // 2 * 2].reshape(-1, 2).astype(np.float64)
-    levels = np.sqrt(np.mean(np.square(pair), axis=0))
-    mixed = float(np.sqrt(np.mean(np.square(pair.mean(axis=1)))))
-    louder = int(np.argmax(levels))
-    if levels[louder] <= 0 or mixed >= CANCELLED_SHARE * levels[louder]:
-        return None
-    log.warning(
-        "%s: its two channels cancel when mixed (one is phase-inverted); hearing the %s channel alone",
-        display_path(info.path),
-        ("left", "right")[louder],
-    )
+    pairs = [_pair(_excerpt(info.path, track, start, SPEECH_EXCERPT_S)) for start in starts]
+    louder = _cancelled(np.concatenate(pairs)) if pairs else None
+    if louder is not None:
+        log.warning(
+            "%s: its two channels cancel when mixed (one is phase-inverted); hearing the %s channel alone",
+            display_path(info.path),
+            ("left", "right")[louder],
+        )
     return louder
+
+
+def _pair(stereo: np.ndarray) -> np.ndarray:
+    """Interleaved two-channel samples as rows of (left, right)."""
+    return stereo[: len(stereo) // 2 * 2].reshape(-1, 2)
+
+
+def _cancelled(pair: np.ndarray) -> int | None:
+    """The louder channel of ``pair`` (rows of left, right) where their mix is far quieter than it (the
+    channels cancel), else None."""
+    if not len(pair):
+        return None
+    wide = pair.astype(np.float64)
+    levels = np.sqrt(np.mean(np.square(wide), axis=0))
+    mixed = float(np.sqrt(np.mean(np.square(wide.mean(axis=1)))))
+    louder = int(np.argmax(levels))
+    return louder if levels[louder] > 0 and mixed < CANCELLED_SHARE * levels[louder] else None
+
+
+def _heard_excerpt(path: Path, track: int, start: float, length: float) -> np.ndarray:
+    """An excerpt as the draft would hear it: the mix, or the louder channel where the mix cancels."""
+    pair = _pair(_excerpt(path, track, start, length))
+    louder = _cancelled(pair)
+    return pair.mean(axis=1) if louder is None else pair[:, louder]
 
 
 def load_audio(
@@ -524,7 +542,7 @@ def speech_seconds(info: MediaInfo, track: int) -> float:
     """Seconds of speech Silero VAD hears in a few excerpts of audio track ``track``."""
     heard = 0.0
     for start in _excerpt_starts(info.duration):
-        samples = _excerpt(info.path, track, start, SPEECH_EXCERPT_S)
+        samples = _heard_excerpt(info.path, track, start, SPEECH_EXCERPT_S)
         heard += sum(end - begin for begin, end in speech_spans(samples))
     return heard
 
@@ -547,8 +565,9 @@ def _excerpt_starts(duration: float) -> list[float]:
     return [max(0.0, duration * (k + 0.5) / count - length / 2) for k in range(count)]
 
 
-def _excerpt(path: Path, track: int, start: float, length: float, channels: int = 1) -> np.ndarray:
-    """``length`` seconds of audio track ``track`` from ``start``, as float32 (``channels`` interleaved)."""
+def _excerpt(path: Path, track: int, start: float, length: float, channels: int = 2) -> np.ndarray:
+    """``length`` seconds of audio track ``track`` from ``start``, as float32 (``channels`` interleaved:
+    two, so that channels which cancel when mixed are told apart, :func:`_heard_excerpt`)."""
     cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-ss", f"{start:.3f}"]
     cmd += ["-t", f"{length:.3f}", "-i", str(path), "-map", f"0:a:{track - 1}", "-ac", str(channels)]
     cmd += ["-ar", str(SAMPLE_RATE), "-acodec", "pcm_f32le", "-f", "f32le", "pipe:"]
