@@ -30,7 +30,8 @@ CAPTIONS = (
 )
 HUGO_CONFIG = 'baseURL = "https://clinic.example/"\ntitle = "Clinic"\n'
 HUGO_PAGE = "<html><body><h1>{{ .Title }}</h1>{{ .Content }}</body></html>\n"
-JEKYLL_CONFIG = "title: Clinic\nurl: https://clinic.example\nmarkdown: kramdown\n"
+# A project site under a base path (as GitHub Pages serves one): every link must keep it.
+JEKYLL_CONFIG = 'title: Clinic\nurl: https://clinic.example\nbaseurl: "/blog"\nmarkdown: kramdown\n'
 JEKYLL_PAGE = "<html><body><h1>{{ page.title }}</h1>{{ content }}</body></html>\n"
 
 
@@ -67,7 +68,7 @@ def pages(site: Path) -> dict[Path, str]:
     return {p: p.read_text(encoding="utf-8") for p in site.rglob("*.html")}
 
 
-def check_site(built: dict[Path, str], site: Path, posts: list[Path]) -> None:
+def check_site(built: dict[Path, str], site: Path, posts: list[Path], base: str = "") -> None:
     """Every post built at /slug/, its stills and related links found, the awkward text shown as said."""
     roots = {"/" + p.relative_to(site).as_posix() for p in built}
     for folder in posts:
@@ -79,12 +80,16 @@ def check_site(built: dict[Path, str], site: Path, posts: list[Path]) -> None:
         assert len(stills) == len(list((folder / "images").glob("*.jpg"))), stills
         for src in stills:
             path = src.removeprefix("https://clinic.example")
+            assert not path.startswith("/") or path.startswith(base + "/"), f"{src} leaves out {base}"
+            path = path.removeprefix(base)
             target = (page.parent / path) if not path.startswith("/") else site / path.lstrip("/")
             assert target.is_file(), f"{src} on /{slug}/ is not in the built site"
         related = re.findall(r'<a href="(/[^"]*)"', text)
         assert related, f"/{slug}/ links no related post"
         for href in related:
-            assert (site / href.lstrip("/") / "index.html").is_file(), f"{href} on /{slug}/ leads nowhere"
+            assert href.startswith(base + "/"), f"{href} on /{slug}/ leaves out {base}"
+            found = site / href.removeprefix(base).lstrip("/") / "index.html"
+            assert found.is_file(), f"{href} on /{slug}/ leads nowhere"
     shown = [html.unescape(re.sub(r"<[^>]+>", "", t)) for t in built.values()]
     assert any(AWKWARD in t for t in shown), "the awkward text is not shown as said"
 
@@ -123,4 +128,4 @@ def test_a_jekyll_site_builds_the_posts_with_their_stills(inputs: tuple[Path, Pa
         ["jekyll", "build", "--unpublished"], cwd=site, capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 0 and "Error" not in done.stdout + done.stderr, done.stdout + done.stderr
-    check_site(pages(site / "_site"), site / "_site", posts)
+    check_site(pages(site / "_site"), site / "_site", posts, base="/blog")

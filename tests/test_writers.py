@@ -1,13 +1,14 @@
 import dataclasses
 import io
 import json
+import zipfile
 
 import pytest
 
 from tests.conftest import make_transcript
 from video2blog.pipeline.errors import TemplateError, UsageError
 from video2blog.pipeline.run import DraftOptions, make_draft
-from video2blog.pipeline.schema import Source
+from video2blog.pipeline.schema import RelatedPost, Source
 from video2blog.pipeline.text.sentences import split_sentences
 from video2blog.pipeline.writers.cues import caption_cues
 from video2blog.pipeline.writers.filters import md_escape, yaml_scalar
@@ -142,3 +143,18 @@ def test_the_byline_is_said_in_the_drafts_language_and_escaped_only_in_html(lang
     files = {name: body.decode() for name, body in render_all(ctx, ("md", "html")).items()}
     assert f"*{word} Dr. Ann O'Neil & Sons, MD*" in files["post.md"]  # a bare "&" needs no escape in Markdown
     assert f'<p class="byline">{word} Dr. Ann O&#39;Neil &amp; Sons, MD</p>' in files["post.html"]
+
+
+def test_a_jekyll_posts_links_keep_the_sites_base_and_the_word_document_plain_addresses():
+    """post.md links a related post through Jekyll's relative_url (a project site's baseurl kept); the
+    Word document, which no site generator reads, links the plain address."""
+    ctx = context()
+    related = (RelatedPost("Botox basics", "botox-basics", "botox", "What it does."),)
+    ctx = RenderContext(
+        dataclasses.replace(ctx.draft, related=related), ctx.transcript, front_matter="jekyll"
+    )
+    files = render_all(ctx, ("md", "docx"))
+    assert '({{ "/botox-basics/" | relative_url }})' in files["post.md"].decode()
+    with zipfile.ZipFile(io.BytesIO(files["post.docx"])) as docx:
+        parts = " ".join(docx.read(n).decode() for n in docx.namelist() if n.endswith(".rels"))
+    assert 'Target="/botox-basics/"' in parts and "relative_url" not in parts

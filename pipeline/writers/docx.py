@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from video2blog.pipeline.schema import Claim, Draft, Section
 from video2blog.pipeline.textutil import language_tag, messages
+from video2blog.pipeline.writers.filters import filename
 
 if TYPE_CHECKING:
     from video2blog.pipeline.writers.review import Review, ReviewSection
@@ -251,7 +252,7 @@ def _set_properties(document: object, draft: Draft, said: dict[str, str]) -> Non
     props.language = language_tag(draft.language)
     props.last_modified_by = "video2blog"
     # the media's name, not where it sat on this machine ("/home/jane/Patients/..."): the file is sent on
-    props.comments = _property(said["docx_drafted"].format(path=re.split(r"[\\/]", draft.source.path)[-1]))
+    props.comments = _property(said["docx_drafted"].format(path=filename(draft.source.path)))
     when = _draft_datetime(draft.date)
     if when is not None:
         props.created = props.modified = when

@@ -49,10 +49,17 @@ def yaml_value(value: object) -> str:
     return yaml_list(value) if isinstance(value, (list, tuple)) else yaml_scalar(value)
 
 
+def filename(path: str) -> str:
+    """A path's last part ("talk.mp4" of "/home/jane/Patients/talk.mp4"): a post names its media, never
+    where it sat on the machine that drafted it."""
+    return re.split(r"[\\/]", path)[-1]
+
+
 FILTERS = {
     "yaml": yaml_scalar,
     "yaml_value": yaml_value,
     "yaml_list": yaml_list,
     "md": md_escape,
+    "filename": filename,
     "timestamp": clock,
 }

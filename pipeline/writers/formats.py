@@ -120,8 +120,9 @@ class DocxWriter(Writer):
 
         # Without words (a draft folder without transcript.json), the plain paragraphs.
         review = build_review(ctx.draft, ctx.transcript, unsure=ctx.unsure) if ctx.transcript.words else None
-        variables = template_variables(ctx)
-        closing = "".join(render_template(ctx, name, variables) for name in CLOSING_BLOCKS)
+        plain = replace(ctx, front_matter="")  # its links as addresses, not a site generator's Liquid
+        variables = template_variables(plain)
+        closing = "".join(render_template(plain, name, variables) for name in CLOSING_BLOCKS)
         return render_docx(ctx.draft, review, closing, still_images(ctx))
 
 
@@ -317,6 +318,7 @@ def site_variables(ctx: RenderContext) -> dict[str, object]:
     return {
         "front_matter": site.front_matter_fields(ctx.draft, ctx.front_matter),
         "image_src": functools.partial(site.image_src, ctx.draft, ctx.front_matter),  # a still, for post.md
+        "site_href": functools.partial(site.site_href, ctx.front_matter),  # a path on the site, for post.md
         "open_graph": site.open_graph(ctx.draft),
         "json_ld": Markup(site.script_json(site.json_ld(ctx.draft, ctx.medical))),
         "medical": ctx.medical,  # the disclaimer closing the post (disclaimer.*.j2)

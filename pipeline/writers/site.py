@@ -58,14 +58,22 @@ def front_matter_fields(draft: Draft, style: str) -> dict[str, object]:
     return {}
 
 
+def site_href(style: str, path: str) -> str:
+    """A path on the site ("/slug/") as ``post.md`` links it: through Liquid's ``relative_url`` for a
+    Jekyll site (a project site's ``baseurl``, "/blog", is kept), else as it is; an address elsewhere as
+    it is."""
+    if style != "jekyll" or not path.startswith("/"):
+        return path
+    return "{{ " + f'"{path}" | relative_url' + " }}"
+
+
 def image_src(draft: Draft, style: str, path: str) -> str:
     """Where ``post.md`` finds a still (``images/NN-name.jpg`` in the draft folder). Jekyll has no page
     bundles (a post's relative link resolves under its dated URL), so a Jekyll post finds its stills
     under ``/assets/images/<slug>/`` of the site, through Liquid's ``relative_url`` (the site's baseurl)."""
     if style != "jekyll":
         return path
-    name = path.rsplit("/", 1)[-1]
-    return "{{ " + f'"/assets/images/{draft.slug}/{name}" | relative_url' + " }}"
+    return site_href(style, f"/assets/images/{draft.slug}/{path.rsplit('/', 1)[-1]}")
 
 
 def featured_image(draft: Draft) -> str:
