@@ -118,6 +118,17 @@ def test_sample_review_seeks_from_times_and_words(page, sample_folder: Path, tmp
 
 
 @pytest.mark.slow
+def test_the_page_opened_as_a_file_carries_its_captions(page, sample_folder: Path):
+    """A browser lets a page opened as a file load no other file: the captions are in the page itself."""
+    open_review(page, sample_folder / "review.html")
+    page.evaluate("document.getElementById('player').textTracks[0].mode = 'hidden'")
+    cues = "(document.getElementById('player').textTracks[0].cues || []).length"
+    page.wait_for_function(cues, timeout=20_000)
+    first = page.evaluate("document.getElementById('player').textTracks[0].cues[0].text")
+    assert first and first in (sample_folder / "captions.vtt").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
 def test_sample_unsure_words_are_highlighted(page, sample_folder: Path):
     open_review(page, sample_folder / "review.html")
     transcript = transcript_from_dict(json.loads((sample_folder / "transcript.json").read_text()))

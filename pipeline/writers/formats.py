@@ -8,6 +8,7 @@ and JSON are built in code.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 import html
@@ -101,7 +102,7 @@ class ReviewWriter(TemplateWriter):
 
         review = build_review(ctx.draft, ctx.transcript, ctx.out_dir, ctx.unsure, ctx.media_href)
         text = script_text(ctx.draft.language)
-        captions = VttWriter.filename if ctx.captions else ""
+        captions = _captions_src(ctx) if ctx.captions else ""
         return {
             **template_variables(ctx),
             "review": review,
@@ -109,6 +110,15 @@ class ReviewWriter(TemplateWriter):
             "script_text": text,
             "captions": captions,
         }
+
+
+def _captions_src(ctx: RenderContext) -> str:
+    """The review page's captions track: captions.vtt beside it where the page is served, and the
+    captions themselves (a data: address) in the page opened as a file, which a browser lets load no
+    other file (each file: address is an origin of its own)."""
+    if ctx.editing is not None:
+        return VttWriter.filename
+    return "data:text/vtt;base64," + base64.b64encode(VttWriter().render(ctx)).decode("ascii")
 
 
 class DocxWriter(Writer):
