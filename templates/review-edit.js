@@ -231,7 +231,8 @@
     var form = document.createElement("form");
     form.className = "inline-edit";
     var field = document.createElement(multiline ? "textarea" : "input");
-    field.value = shownText(element);
+    field.value = element.dataset.fresh ? "" : shownText(element);
+    if (element.dataset.fresh) { field.placeholder = shownText(element); }
     form.dataset.before = field.value;
     field.setAttribute("aria-label", t(multiline ? "paragraph_text" : "heading"));
     var ok = button(t("done"), "submit");
@@ -320,6 +321,7 @@
       if (!text || text === before) { return; }
       record({ op: "heading", section: sectionIndex(section), text: text }, function () {
         h2.textContent = text;
+        delete h2.dataset.fresh;
         markChecked(section);
       });
     }, function (text) { return text ? "" : t("heading_needed"); });
@@ -396,6 +398,7 @@
       head.className = "row head";
       var h2 = document.createElement("h2");
       h2.textContent = t("new_section");
+      h2.dataset.fresh = "1";  /* its editor opens empty, the placeholder shown as a hint */
       var inner = document.createElement("div");
       var controls = document.createElement("div");
       controls.className = "controls";

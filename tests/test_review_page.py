@@ -748,4 +748,7 @@ def test_section_controls_are_named_by_the_sections_number_after_a_merge_and_a_s
     new = page.locator("#section-3")
     sync_api.expect(new.get_by_role("group", name="Section 3")).to_be_visible()
     new.get_by_role("button", name="Edit heading").click()
-    sync_api.expect(new.locator(".inline-edit input")).to_be_focused()
+    field = new.locator(".inline-edit input")
+    sync_api.expect(field).to_be_focused()
+    sync_api.expect(field).to_have_value("")  # typing writes the heading, not after the placeholder
+    assert (field.get_attribute("placeholder") or "").startswith("New section")

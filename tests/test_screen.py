@@ -94,6 +94,7 @@ def test_only_questions_not_on_screen_throughout_can_be_headings():
     assert screen_question(_shown("1t00::00 0", 0)) is None  # a clock burned into the picture
     assert screen_question(_shown("2024-05-01 10:31 REC", 0)) is None
     assert screen_question(_shown("Top 10 questions", 0)) is not None
+    assert screen_question(_shown("Top 10 in 2024", 0)) is not None
     assert clean_shown("What  helps ?.") == "What helps?"
 
 

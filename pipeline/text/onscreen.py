@@ -125,10 +125,11 @@ def is_titled(text: str) -> bool:
 
 
 def _mostly_letters(text: str) -> bool:
-    """Written in words: at least half its characters letters ("5 Tips", "Top 10"); a clock or counter
-    burned into the picture ("1t00::00 0", "00:12:31 REC") is not a heading."""
-    shown = [c for c in text if not c.isspace()]
-    return sum(c.isalpha() for c in shown) * 2 >= len(shown)
+    """Written in words: at least half its parts words of two letters or more ("5 Tips", "Top 10 in
+    2024"); a clock or counter burned into the picture ("1t00::00 0", "2024-05-01 10:31 REC") is not a
+    heading."""
+    parts = text.split()
+    return sum(sum(c.isalpha() for c in p) >= 2 for p in parts) * 2 >= len(parts)
 
 
 def screen_question(item: ScreenText, model: ScreenModel | None = None, lead: float = 0.0) -> str | None:
