@@ -45,11 +45,20 @@ def run() -> None:
     while Python shuts down would only turn that finished run into one killed by the signal, so they
     are ignored from then on.
     """
+    _closed_streams_to_devnull()
     try:
         app(prog_name="video2blog")
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_IGN)
+
+
+def _closed_streams_to_devnull() -> None:
+    """A standard stream the launcher closed (a daemon's ``2>&-``: Python then has None for it) writes to
+    the null device, so that the run is not lost to the first message it writes."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 (for the whole run)
 
 
 ModelOpt = Annotated[
@@ -323,9 +332,12 @@ def load_config(path: Path | None = None) -> dict[str, str]:
         UsageError: the file is not TOML, or holds a key or value video2blog does not know.
     """
     path = path or config_path()
-    if not path.is_file() or sys.version_info < (3, 11):
+    if not path.is_file():
         return {}
-    import tomllib
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # the same parser, as a package
+        import tomli as tomllib
 
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -538,7 +550,8 @@ def list_formats() -> None:
 def _report(result: DraftResult) -> None:
     sections, claims = len(result.draft.sections), len(result.draft.claims)
     checks = f", {claims} claim{'s' if claims != 1 else ''} to check" if claims else ""
-    typer.echo(f"Drafted {result.draft.title!r} ({sections} sections{checks}) into {result.out_dir}")
+    said = f"{sections} section{'s' if sections != 1 else ''}"
+    typer.echo(f"Drafted {result.draft.title!r} ({said}{checks}) into {result.out_dir}")
     for path in result.written:
         if not path.name.startswith("."):  # video2blog's own records (the topic vector), not the editor's
             typer.echo(f"  wrote {path}")

@@ -284,6 +284,23 @@ def test_config_file_gives_the_endpoint_and_flags_win(tmp_path, monkeypatch):
     assert other is not None and (other.model, other.mode) == ("qwen", "suggest")
 
 
+def test_the_config_file_is_read_on_python_3_10_too(tmp_path, monkeypatch):
+    """Python 3.10 has no tomllib: the same parser comes as the tomli package (a dependency there). The
+    file had been ignored there without a word, a typo in it too."""
+    import sys
+
+    import tomllib
+
+    config = tmp_path / "video2blog" / "config.toml"
+    config.parent.mkdir()
+    config.write_text('llm_modle = "llama3"\n')
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setattr(sys, "version_info", (3, 10, 13, "final", 0))
+    monkeypatch.setitem(sys.modules, "tomli", tomllib)  # what the package gives on 3.10
+    with pytest.raises(UsageError, match="unknown or non-text setting 'llm_modle'"):
+        load_config()
+
+
 @pytest.mark.parametrize(
     "config, args, message",
     [
