@@ -10,6 +10,7 @@ records (:mod:`video2blog.pipeline.progress`), so the pipeline never touches the
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 import time
@@ -30,13 +31,15 @@ _LOGGER = "video2blog.pipeline"  # where the stage reports come from (video2blog
 
 
 def stderr_mode() -> str:
-    """``live`` on a terminal; ``plain`` in a pipe, file or /dev/null; ``quiet`` for an in-memory stream.
+    """``live`` on a terminal; ``plain`` in a pipe, file or /dev/null, and on a terminal that cannot redraw a
+    line (``TERM=dumb``: Emacs' shell, some CI runners, where a live display shows nothing at all);
+    ``quiet`` for an in-memory stream.
 
     An in-memory stream (Typer's CliRunner) has no file descriptor: whoever reads it wants only
     the command's messages, not its progress.
     """
     if sys.stderr.isatty():
-        return "live"
+        return "plain" if os.environ.get("TERM") == "dumb" else "live"
     try:
         sys.stderr.fileno()
     except (AttributeError, OSError, ValueError):

@@ -197,9 +197,9 @@ def ensure_folder(path: Path) -> None:
     Raises:
         OutputError: saying which, and to choose another folder with --out.
     """
-    if path.exists() and not path.is_dir():
-        raise OutputError("is a file, not a folder; choose another with --out", path)
-    try:
+    try:  # a name too long for the file system fails even the look (ENAMETOOLONG)
+        if path.exists() and not path.is_dir():
+            raise OutputError("is a file, not a folder; choose another with --out", path)
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create the output folder ({exc.strerror})", path) from exc

@@ -69,7 +69,9 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"video": video, "audio": audio, "srt": srt, "json": transcript}
 
 
-def in_terminal(*args: str, timeout: float = 240, cwd: Path = ROOT) -> tuple[int, str]:
+def in_terminal(
+    *args: str, timeout: float = 240, cwd: Path = ROOT, term: str = "xterm-256color"
+) -> tuple[int, str]:
     """Run the installed command in a pseudo-terminal until it ends; its exit status and what it showed."""
     child = pexpect.spawn(
         str(CLI),
@@ -78,7 +80,7 @@ def in_terminal(*args: str, timeout: float = 240, cwd: Path = ROOT) -> tuple[int
         dimensions=(30, 120),
         timeout=timeout,
         encoding="utf-8",
-        env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "120"},
+        env={**os.environ, "TERM": term, "COLUMNS": "120"},
         preexec_fn=default_signals,
     )
     child.expect(pexpect.EOF)
@@ -198,6 +200,32 @@ def test_draft_in_a_pipe_prints_a_plain_line_per_stage(inputs, tmp_path: Path):
     assert -1 not in positions and positions == sorted(positions), said
     assert proc.stdout.startswith("Drafted ")
     assert_draft(out)
+
+
+def test_a_terminal_that_cannot_redraw_a_line_gets_a_plain_line_per_stage(inputs, tmp_path: Path):
+    """TERM=dumb (Emacs' shell, some CI runners): a live display would show nothing at all."""
+    status, raw = in_terminal(
+        "draft", str(inputs["audio"]), "--out", str(tmp_path / "d"), "--no-cache", *FAST, term="dumb"
+    )
+    assert status == 0, raw
+    said = " | ".join(line for line in screen(raw).splitlines() if PROGRESS_LINE.match(line))
+    positions = [said.find(stage) for stage in STAGES]
+    assert -1 not in positions and positions == sorted(positions), raw
+
+
+def test_a_draft_with_its_error_stream_closed_still_drafts(inputs, tmp_path: Path):
+    """A launcher that starts the command with its error stream closed (``2>&-``) gets the draft; the
+    command had failed on its first progress line, without a word."""
+    out = tmp_path / "draft"
+    proc = subprocess.run(
+        [str(CLI), "draft", str(inputs["json"]), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=240,
+        preexec_fn=lambda: os.close(2),
+    )
+    assert proc.returncode == 0 and proc.stdout.startswith("Drafted "), proc.stdout
+    assert (out / "post.md").is_file()
 
 
 def test_draft_of_a_transcript_in_a_pipe(inputs, tmp_path: Path):
@@ -399,6 +427,7 @@ def test_bad_output_folders_in_a_terminal(inputs, tmp_path: Path):
         (blocker, "is a file, not a folder; choose another with --out"),
         (blocker / "draft", "cannot create the output folder (Not a directory)"),
         (Path("/proc/video2blog-test/draft"), "cannot create the output folder"),
+        (tmp_path / ("b" * 300), "cannot create the output folder (File name too long)"),
     ]
     for out, message in cases:
         status, raw = in_terminal("draft", str(inputs["json"]), "--out", str(out), timeout=60)
