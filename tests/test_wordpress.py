@@ -414,3 +414,23 @@ def test_related_posts_link_to_where_they_were_published(site: Site, tmp_path: P
     assert publish(site, first).returncode == 0
     after = api(site, f"/wp/v2/posts/{link[first]['post_id']}")["content"]["raw"]
     assert f'<a href="{link[second]["link"]}">' in after
+
+
+def test_a_title_and_excerpt_carry_no_markup_and_keep_their_ampersand(
+    site: Site, draft_dir: Path, tmp_path: Path
+):
+    """Text from a caption file may hold markup: the site gets it as text, and "Q&A" as typed (WordPress
+    keeps a title as sent and its editor shows it so)."""
+    copy = tmp_path / "copy"
+    shutil.copytree(draft_dir, copy)
+    (copy / "publish.json").unlink(missing_ok=True)
+    draft = json.loads((copy / "draft.json").read_text())
+    marked = {**draft, "title": "Q&A: <b>ketamine</b>", "description": "<script>x()</script> Pain & relief."}
+    (copy / "draft.json").write_text(json.dumps(marked))
+    done = publish(site, copy)
+    assert done.returncode == 0, done.stderr
+    post = api(site, f"/wp/v2/posts/{json.loads((copy / 'publish.json').read_text())[site.url]['post_id']}")
+    assert (
+        post["title"]["raw"] == "Q&A: &lt;b&gt;ketamine&lt;/b&gt;" and "<b>" not in post["title"]["rendered"]
+    )
+    assert "<script>" not in post["excerpt"]["raw"] and "Pain & relief." in post["excerpt"]["raw"]

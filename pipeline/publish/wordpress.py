@@ -27,7 +27,7 @@ from video2blog.pipeline.errors import InputError, UsageError, Video2BlogError
 from video2blog.pipeline.output import atomic_write, inside
 from video2blog.pipeline.schema import still_name
 from video2blog.pipeline.serialize import still_path, to_json, web_link
-from video2blog.pipeline.writers.wp_content import link_related, post_body
+from video2blog.pipeline.writers.wp_content import link_related, no_markup, post_body
 
 log = logging.getLogger(__name__)
 
@@ -224,10 +224,10 @@ def post_fields(
 ) -> dict[str, Any]:
     """The REST API's fields for the post (no status where none was asked for)."""
     urls = {path: m["url"] for path, m in media.items()}
-    fields: dict[str, Any] = {  # title and excerpt are HTML to WordPress: the draft's text, escaped
-        "title": html.escape(post.title, quote=False),
+    fields: dict[str, Any] = {  # title and excerpt are HTML to WordPress: no markup from the draft's text
+        "title": no_markup(post.title),
         "slug": post.slug,
-        "excerpt": html.escape(post.excerpt, quote=False),
+        "excerpt": no_markup(post.excerpt),
         "content": post_body(post.html, urls),
         "tags": tag_ids,
     }

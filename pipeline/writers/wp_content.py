@@ -14,6 +14,13 @@ _JSON_LD = re.compile(r'<script type="application/ld\+json">.*?</script>', re.S 
 _FIGURE = re.compile(r'<figure><img src="([^"]*)"[^>]*></figure>\n?', re.I)
 
 
+def no_markup(text: str) -> str:
+    """A draft's text where WordPress reads HTML (a post's title and excerpt): its angle brackets written
+    as characters, so "<script>" from a caption file is text, while "Q&A" stays as typed (WordPress keeps
+    a title as sent, and its editor shows it so: "&amp;" would show)."""
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
 def post_body(html: str, image_urls: Mapping[str, str]) -> str:
     """WordPress post content from a rendered post.html.
 

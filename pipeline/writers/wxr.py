@@ -9,13 +9,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import replace
-from html import escape as html_escape
 from xml.sax.saxutils import escape as _escape
 from xml.sax.saxutils import quoteattr
 
 from video2blog.pipeline.schema import Draft
 from video2blog.pipeline.textutil import language_tag
-from video2blog.pipeline.writers.wp_content import post_body
+from video2blog.pipeline.writers.wp_content import no_markup, post_body
 
 WXR_VERSION = "1.2"
 NAMESPACES = {
@@ -74,12 +73,12 @@ def _tag(name: str) -> str:
 def _item(draft: Draft, html: str, author: str, tags: list[str]) -> list[str]:
     date = f"{draft.date} 00:00:00" if len(draft.date) == 10 else draft.date
     fields = [
-        f"\t\t<title>{escape(html_escape(draft.title, quote=False))}</title>",  # WordPress reads HTML
+        f"\t\t<title>{escape(no_markup(draft.title))}</title>",  # WordPress reads HTML
         f"\t\t<dc:creator>{_cdata(author)}</dc:creator>",
         f'\t\t<guid isPermaLink="false">video2blog:{draft.source.sha256}</guid>',
         "\t\t<description></description>",
         f"\t\t<content:encoded>{_cdata(post_body(html, {}))}</content:encoded>",
-        f"\t\t<excerpt:encoded>{_cdata(html_escape(draft.description, quote=False))}</excerpt:encoded>",
+        f"\t\t<excerpt:encoded>{_cdata(no_markup(draft.description))}</excerpt:encoded>",
         "\t\t<wp:post_id>1</wp:post_id>",
         f"\t\t<wp:post_date>{_cdata(date)}</wp:post_date>",
         f"\t\t<wp:post_date_gmt>{_cdata(date)}</wp:post_date_gmt>",
