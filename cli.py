@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import inspect
 import logging
@@ -38,6 +39,10 @@ app = typer.Typer(
 )
 
 
+# Writes that fail for want of room or a device (what a report to a full disk meets).
+WRITE_FAILURES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+
+
 def run() -> None:
     """The console script and ``python -m video2blog``: the app, then a shutdown no signal can spoil.
 
@@ -48,6 +53,12 @@ def run() -> None:
     _closed_streams_to_devnull()
     try:
         app(prog_name="video2blog")
+    except OSError as exc:
+        if exc.errno not in WRITE_FAILURES:
+            raise
+        # its report could not be written (stdout to a full disk, /dev/full): the files are written
+        typer.echo(f"video2blog: error: cannot write its report ({exc.strerror})", err=True)
+        sys.exit(1)
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_IGN)

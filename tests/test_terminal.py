@@ -228,6 +228,24 @@ def test_a_draft_with_its_error_stream_closed_still_drafts(inputs, tmp_path: Pat
     assert (out / "post.md").is_file()
 
 
+def test_a_report_to_a_full_disk_is_one_line_and_the_draft_is_written(inputs, tmp_path: Path):
+    out = tmp_path / "draft"
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [str(CLI), "draft", str(inputs["json"]), "--out", str(out)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=240,
+        )
+    assert proc.returncode == 1
+    assert (
+        proc.stderr.splitlines()[-1] == "video2blog: error: cannot write its report (No space left on device)"
+    )
+    assert "Traceback" not in proc.stderr
+    assert (out / "post.md").is_file()
+
+
 def test_draft_of_a_transcript_in_a_pipe(inputs, tmp_path: Path):
     out = tmp_path / "draft"
     proc = in_pipe("draft", str(inputs["srt"]), "--out", str(out))
