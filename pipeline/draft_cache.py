@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from video2blog.pipeline.output import atomic_write
+from video2blog.pipeline.progress import cache_unwritable
 
 if TYPE_CHECKING:
     from video2blog.pipeline.run import ComputedDraft, DraftOptions
@@ -114,7 +115,7 @@ def read_cached(cache_dir: Path | None, sha256: str, key: str | None) -> Compute
     path = entry_path(cache_dir, sha256)
     try:
         entry = pickle.loads(path.read_bytes())
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # none kept (nor a folder to keep one in)
         return None
     except UNREADABLE as exc:
         log.warning("cannot read the cached draft %s: %s", path, exc)
@@ -148,7 +149,7 @@ def keep(computed: ComputedDraft) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError as exc:
-        log.warning("cannot write the cached draft in %s: %s", path.parent, exc)
+        cache_unwritable(log, "the cached draft", path.parent, exc)
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from pathlib import Path
 import lemminflect
 
 from video2blog.pipeline.output import atomic_write
+from video2blog.pipeline.progress import cache_unwritable
 from video2blog.pipeline.text import lexicon
 from video2blog.pipeline.text.phrases import phrases_of
 
@@ -40,7 +41,7 @@ def warm_lexicon(cache_dir: Path | None) -> None:
         phrases_of.cache_clear()  # phrases found with the table before: found again with this one
         _DONE.add(path)
         return
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # none kept (nor a folder to keep one in)
         pass
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError) as exc:
         log.warning("cannot read the lexicon cache %s: %s", path, exc)
@@ -49,7 +50,7 @@ def warm_lexicon(cache_dir: Path | None) -> None:
         atomic_write(path, pickle.dumps(lexicon.lemma_table(), protocol=pickle.HIGHEST_PROTOCOL))
         _DONE.add(path)
     except OSError as exc:
-        log.warning("cannot write the lexicon cache in %s: %s", path.parent, exc)
+        cache_unwritable(log, "the lexicon cache", path.parent, exc)
 
 
 def _load(path: Path) -> object:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from video2blog.pipeline.textutil import clock
 
@@ -27,6 +28,29 @@ REPORT_EVERY_S = 600.0
 def report_stage(logger: logging.Logger, stage: str, message: str, *args: object) -> None:
     """Log ``message`` as the start (or a milestone) of ``stage``."""
     logger.info(message, *args, extra={STAGE_FIELD: stage})
+
+
+_UNWRITABLE: set[str] = set()  # where a cache could not be written this run (the nearest folder that exists)
+
+
+def cache_unwritable(logger: logging.Logger, what: str, folder: object, exc: OSError) -> None:
+    """Say once a run that a cache cannot be written (a read-only home, a full disk) and how to move or
+    skip it; each later one that the same place makes fail (every cache lies under one folder), only in
+    the debug log. The draft goes on."""
+    blocked = Path(str(folder))
+    while not blocked.exists() and blocked != blocked.parent:
+        blocked = blocked.parent
+    if str(blocked) in _UNWRITABLE:
+        logger.debug("cannot write %s in %s: %s", what, folder, exc)
+        return
+    _UNWRITABLE.add(str(blocked))
+    logger.warning(
+        "cannot write %s in %s (%s); drafting goes on without keeping it: --no-cache skips the cache, "
+        "XDG_CACHE_HOME moves it",
+        what,
+        folder,
+        exc.strerror or exc,
+    )
 
 
 def stage_of(record: logging.LogRecord) -> str | None:

@@ -246,6 +246,26 @@ def test_a_report_to_a_full_disk_is_one_line_and_the_draft_is_written(inputs, tm
     assert (out / "post.md").is_file()
 
 
+def test_a_cache_that_cannot_be_written_is_said_once_with_what_to_do(inputs, tmp_path: Path):
+    """A home where nothing can be written (a read-only container): the draft is made, and the log says
+    once which cache could not be kept and how to skip or move it (it had said so nine times)."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    env = {**os.environ, "XDG_CACHE_HOME": str(blocker / "cache"), "HOME": str(blocker)}
+    out = tmp_path / "draft"
+    proc = subprocess.run(
+        [str(CLI), "draft", str(inputs["audio"]), "--out", str(out), *FAST],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    said = [line for line in proc.stderr.splitlines() if line.startswith("video2blog: warning: cannot")]
+    assert len(said) == 1 and "--no-cache" in said[0] and "XDG_CACHE_HOME" in said[0], proc.stderr
+    assert (out / "post.md").is_file()
+
+
 def test_draft_of_a_transcript_in_a_pipe(inputs, tmp_path: Path):
     out = tmp_path / "draft"
     proc = in_pipe("draft", str(inputs["srt"]), "--out", str(out))

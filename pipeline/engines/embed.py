@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from video2blog.pipeline.errors import ModelError
+from video2blog.pipeline.progress import cache_unwritable
 from video2blog.pipeline.textutil import data_file, word_list
 
 if TYPE_CHECKING:
@@ -188,7 +189,7 @@ def cached_embed(texts: list[str], cache_dir: Path, multilingual: bool = False) 
         np.save(partial_path, rows)
         os.replace(partial_path, path)  # whole or absent, never half-written
     except OSError as exc:
-        log.warning("cannot write the embedding cache in %s: %s", path.parent, exc)
+        cache_unwritable(log, "the embedding cache", path.parent, exc)
     return rows
 
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from video2blog.pipeline.errors import InputError
 from video2blog.pipeline.output import atomic_write
+from video2blog.pipeline.progress import cache_unwritable
 from video2blog.pipeline.schema import ScreenReading, ScreenText
 from video2blog.pipeline.serialize import screen_text_from_dict, to_json
 from video2blog.pipeline.signals import held_signals
@@ -515,4 +516,4 @@ def write_cached_screen(cache_dir: Path | None, sha256: str, reading: ScreenRead
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, to_json(asdict(reading)))
     except OSError as exc:
-        log.warning("cannot write the on-screen text cache in %s: %s", path.parent, exc)
+        cache_unwritable(log, "the on-screen text cache", path.parent, exc)

@@ -19,7 +19,7 @@ from video2blog.pipeline.engines import Engine, EngineOptions, ProgressCallback,
 from video2blog.pipeline.errors import InputError, UsageError
 from video2blog.pipeline.ingest import language, media, missed, prosody
 from video2blog.pipeline.output import atomic_write
-from video2blog.pipeline.progress import report_stage
+from video2blog.pipeline.progress import cache_unwritable, report_stage
 from video2blog.pipeline.schema import Transcript, Word
 from video2blog.pipeline.serialize import to_json, transcript_from_dict, transcript_to_dict
 from video2blog.pipeline.textutil import normalise_term
@@ -373,7 +373,7 @@ class WindowCache:
             self.folder.mkdir(parents=True, exist_ok=True)
             atomic_write(self.folder / f"{n}.json", to_json(data))
         except OSError as exc:
-            log.warning("cannot keep a transcribed window in %s: %s", self.folder, exc)
+            cache_unwritable(log, "a transcribed window", self.folder, exc)
 
     def clear(self) -> None:
         if self.folder is not None:
@@ -433,4 +433,4 @@ def write_cached(cache_dir: Path | None, key: str, transcript: Transcript) -> No
         folder.mkdir(parents=True, exist_ok=True)
         atomic_write(folder / f"{key}.json", to_json(transcript_to_dict(transcript)))
     except OSError as exc:
-        log.warning("cannot write the transcript cache in %s: %s", folder, exc)
+        cache_unwritable(log, "the transcript cache", folder, exc)
