@@ -129,7 +129,7 @@ def test_markdown_front_matter_is_valid_yaml_holding_the_exact_text():
     data, _ = split_front_matter(post)
     assert data["title"] == draft.title
     assert data["description"] == draft.description
-    assert data["source"] == draft.source.path
+    assert data["source"] == Path(draft.source.path).name  # the media's name, not where it sat
     assert data["keywords"] == list(draft.keywords)
 
 
@@ -236,7 +236,7 @@ def test_hostile_transcript_words_through_the_pipeline_keep_valid_front_matter()
     draft = make_draft(transcript, source, DraftOptions(date="2024-01-01"))
     post = render_all(RenderContext(draft=draft, transcript=transcript), ("md",))["post.md"].decode()
     data, body = split_front_matter(post)
-    assert data["title"] == draft.title and data["source"] == source.path
+    assert data["title"] == draft.title and data["source"] == Path(source.path).name
     assert data["description"] == draft.description
     assert [k for k, _ in read_markdown(body)].count("h2") == len(draft.sections)
 
@@ -266,6 +266,6 @@ def test_hostile_file_name_through_the_cli(tmp_path: Path):
     )
     assert proc.returncode == 0, proc.stderr
     data, _ = split_front_matter((out / "post.md").read_text(encoding="utf-8"))
-    assert data["source"] == str(tmp_path / name)
+    assert data["source"] == name
     page = read_page((out / "post.html").read_text(encoding="utf-8"))
     assert "e" not in page.tags
