@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import asdict
 from typing import Any
 
@@ -150,7 +151,7 @@ def draft_from_dict(data: dict[str, Any]) -> Draft:
     """
     return Draft(
         title=str(data["title"]),
-        slug=str(data["slug"]),
+        slug=slug_of(data["slug"]),
         description=str(data.get("description", "")),
         date=str(data.get("date", "")),
         source=Source(**data["source"]),
@@ -201,26 +202,45 @@ def _section_from_dict(data: dict[str, Any]) -> Section:
     )
 
 
+# What a draft folder's names may be: a still as video2blog names one, a post's slug. A draft.json may come
+# from anyone, and these go into links of every output (post.md, post.docx, a Jekyll site's Liquid).
+STILL = re.compile(r"images/[A-Za-z0-9][A-Za-z0-9._-]*\.(?:jpe?g|png|webp)")
+SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+# Characters an address never needs as written and that end a Markdown link or a Liquid string.
+_NOT_IN_LINK = re.compile(r"[\s()<>\"'{}\\\x00-\x1f\x7f]")
+
+
 def still_path(path: str) -> str:
-    """A section's still as a draft folder names it (``images/NN-name.jpg``), or "" for any other path:
-    a draft.json may come from anyone, and a still is read into post.docx and sent to a site, so a path
-    out of the folder ("/home/jane/patient.jpg", "../x") would send another file."""
-    parts = path.split("/")
-    plain = len(parts) == 2 and parts[0] == "images" and "\\" not in path
-    return path if plain and parts[1] and not parts[1].startswith(".") else ""
+    """A section's still as a draft folder names it (``images/NN-name.jpg``), or "" for any other path: a
+    still is read into post.docx and sent to a site, so a path out of the folder ("/home/jane/patient.jpg",
+    "../x") would send another file, and a name with markup would end up in post.md's links."""
+    return path if STILL.fullmatch(path) and ".." not in path else ""
 
 
 def web_link(url: str) -> str:
-    """``url`` where it is a web address (http, https) or a path on the site ("/slug/"), else "": a
-    link from a folder's files (a related post's address) never runs script ("javascript:...")."""
-    lowered = url.strip().lower()
-    return url if lowered.startswith(("https://", "http://")) or url.startswith("/") else ""
+    """``url`` where it is a web address (http, https) or a path on the site ("/slug/") written plainly,
+    else "": a link from a folder's files (a related post's address) never runs script ("javascript:...")
+    nor carries markup out of its link (a space, a bracket or a quote)."""
+    plain = not _NOT_IN_LINK.search(url)
+    return url if plain and (url.lower().startswith(("https://", "http://")) or url.startswith("/")) else ""
+
+
+def slug_of(value: object) -> str:
+    """A post's slug as a draft records it.
+
+    Raises:
+        ValueError: it is no slug (letters, digits, "-" and "_"): it would go into every link to the post.
+    """
+    slug = str(value)
+    if not SLUG.fullmatch(slug):
+        raise ValueError(f"the slug {slug!r} is not one (letters, digits, - and _)")
+    return slug
 
 
 def _related_from_dict(data: dict[str, Any]) -> RelatedPost:
     return RelatedPost(
         title=str(data["title"]),
-        slug=str(data["slug"]),
+        slug=slug_of(data["slug"]),
         folder=str(data["folder"]),
         teaser=str(data.get("teaser", "")),
         url=web_link(str(data.get("url", ""))),

@@ -18,10 +18,12 @@ import pytest
 from tests.test_review_server import COMMAND, Served, folder, start  # noqa: F401 (fixture)
 from video2blog.pipeline.editing import store
 from video2blog.pipeline.editing.server import open_page
-from video2blog.pipeline.editing.settings import RenderSettings, settings_json
+from video2blog.pipeline.editing.settings import RenderSettings, read_settings, settings_json
+from video2blog.pipeline.errors import InputError, TemplateError
 from video2blog.pipeline.publish.wordpress import related_links
-from video2blog.pipeline.schema import Draft
+from video2blog.pipeline.schema import Draft, Transcript
 from video2blog.pipeline.serialize import draft_from_dict, draft_to_dict
+from video2blog.pipeline.writers.filters import md_escape
 from video2blog.pipeline.writers.formats import RenderContext, render_all, still_images
 
 # A template that, unsandboxed, reaches os.system through a global's function and leaves a marker.
@@ -159,3 +161,67 @@ def test_the_browser_is_given_a_private_page_not_the_address_with_its_token(
     page = Path(given.removeprefix("file://"))
     assert url in page.read_text(encoding="utf-8")
     assert stat.S_IMODE(page.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("where", ["relative", "inside", "shared"])
+def test_a_folders_settings_name_only_templates_this_user_made(
+    folder: Path,  # noqa: F811
+    tmp_path: Path,
+    where: str,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """Templates a folder's sender could have put there: named relative to wherever the reviewer stands,
+    inside the folder itself, or in a folder others can write (/tmp planted by another user)."""
+    own = folder / "tpl"
+    own.mkdir()
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    named = {"relative": Path("tpl"), "inside": own, "shared": shared}[where]
+    (folder / "settings.json").write_bytes(settings_json(RenderSettings(("md", "json"), str(named))))
+    monkeypatch.chdir(folder)  # the reviewer stands in the folder: "tpl" is there
+    with pytest.raises(InputError, match="names the template folder .* which (is not|lies|belongs)"):
+        read_settings(folder)
+
+
+def test_a_template_that_links_out_of_its_folder_is_not_read(tmp_path: Path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("wp-app-password-123", encoding="utf-8")
+    (templates / "leak.j2").symlink_to(secret)
+    (templates / "post.md.j2").write_text('{% include "leak.j2" %}', encoding="utf-8")
+    with pytest.raises(TemplateError, match="leak.j2"):
+        render_all(RenderContext(draft_from_dict(_minimal()), _empty(), template_dir=templates), ("md",))
+
+
+def test_names_and_addresses_carry_no_markup_into_links(tmp_path: Path):
+    """A still's name, a slug and a related post's address go into every output's links: one that would
+    end its link (a quote, a bracket, a space) or Liquid's string is refused."""
+    raw = _minimal()
+    raw["sections"][0]["image"] = 'images/x" onerror="alert(1).jpg'
+    raw["related"] = [{"title": "t", "slug": "ok", "folder": "f", "url": '/p" | relative_url }}{{ site.x'}]
+    draft = draft_from_dict(raw)
+    assert draft.sections[0].image == "" and draft.related[0].url == ""
+    with pytest.raises(ValueError, match="slug"):
+        draft_from_dict({**raw, "slug": "x) <img src=x onerror=alert(3)> [z](/y"})
+    link = tmp_path / "talk.mp4"
+    link.symlink_to("/etc/passwd")  # a video's name on a link to another file
+    assert store.media_of(tmp_path, str(link)) is None
+    assert md_escape('{: onmouseover="alert(1)"}').startswith("\\{:")  # no kramdown attributes
+
+
+def _minimal() -> dict:
+    section = {"heading": "What is it?", "heading_source": "generated", "start": 0.0, "end": 1.0}
+    return {
+        "title": "T",
+        "slug": "t",
+        "source": {"path": "talk.mp4", "sha256": "0" * 64, "duration": 1.0},
+        "sections": [
+            {**section, "paragraphs": [{"text": "It is.", "start": 0.0, "end": 1.0, "words": [0, 1]}]}
+        ],
+    }
+
+
+def _empty() -> Transcript:
+    return Transcript(words=(), language="en", duration=1.0)

@@ -11,6 +11,8 @@ wrote, plus the edits, and the words flagged for checking are the same everywher
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -74,7 +76,36 @@ def read_settings(folder: Path, check: bool = True) -> RenderSettings | None:
             "'template_dir' in the file (empty for the built-in templates)",
             path,
         )
+    if settings.templates is not None:
+        _check_templates(folder, settings.templates, path)
     return settings
+
+
+def _check_templates(folder: Path, templates: Path, path: Path) -> None:
+    """Refuse a template folder this user did not make: a draft folder may come from anyone, and its
+    templates write every output (a page of the review server's, a post sent to the site). Only one
+    named by its whole path (as ``draft --template-dir`` writes it), outside the draft folder, owned by
+    this user (or the system) and writable by no one else.
+
+    Raises:
+        InputError: naming the folder and why, and how to render with the built-in templates.
+    """
+    why = ""
+    if not templates.is_absolute():
+        why = "is not named by its whole path"
+    elif templates.exists():
+        real = templates.resolve()
+        info = real.stat()
+        if real.is_relative_to(folder.resolve()):
+            why = "lies inside the draft folder, which may come from anyone"
+        elif info.st_uid not in (os.getuid(), 0) or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            why = "belongs to another user, or others can write it"
+    if why:
+        raise InputError(
+            f"names the template folder {templates}, which {why}; edit 'template_dir' in the file "
+            "(empty for the built-in templates) or draft again with --template-dir",
+            path,
+        )
 
 
 def _settings_from(data: dict) -> RenderSettings:

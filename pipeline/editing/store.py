@@ -220,8 +220,9 @@ def media_of(folder: Path, source: str) -> Path | None:
     elif href.startswith("file://"):
         candidates.append(Path(urllib.parse.unquote(urllib.parse.urlparse(href).path)))
     candidates.append(Path(source))
-    playable = (p for p in candidates if source_kind(p) in ("video", "audio"))
-    return next((p.resolve() for p in playable if p.is_file()), None)
+    found = (p.resolve() for p in candidates if p.is_file())
+    # by what the path leads to, not a link's own name ("talk.mp4" linked to /etc/passwd)
+    return next((p for p in found if source_kind(p) in ("video", "audio")), None)
 
 
 def _review_href(folder: Path) -> str:

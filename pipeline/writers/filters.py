@@ -8,13 +8,16 @@ from collections.abc import Iterable
 
 from video2blog.pipeline.textutil import clock
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+# "{" too: kramdown reads "{: ...}" as attributes and Hugo "{style=...}" after a heading (a caption file's
+# text made an h2 with onmouseover).
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~}])")
 # An "&" that would start a character reference ("&amp;", "&#38;") is written as one, so the text shows as
 # said; a bare "&" needs nothing (kramdown, Jekyll's Markdown, shows a backslash before it literally).
 _MD_ENTITY = re.compile(r"&(?=#\d+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
 # "{{" and "{%" open a Liquid tag or output (Jekyll runs Liquid over a post before Markdown: "{{ or }}" was
 # lost, "{% price %}" failed the build): the brace is written as its character reference.
 _TEMPLATE_OPEN = re.compile(r"\{(?=[{%])")
+_BRACE = re.compile(r"\{(?![{%])")
 # A list marker ("- ", "1. ", a lone "1."), or a dash that could start a thematic break ("---"),
 # at the start of a line: the punctuation is escaped (1\. -- a backslash before the digit would show).
 _MD_LINE_START = re.compile(r"^(\s*(?:\d+)?)([-+=.)])(?=\s|-|$)", re.MULTILINE)
@@ -41,6 +44,7 @@ def md_escape(text: str) -> str:
     """Escape text so Markdown shows it literally (no stray emphasis, HTML or headings)."""
     escaped = _MD_SPECIAL.sub(r"\\\1", text.replace("\r", " ").replace("\n", " "))
     escaped = _TEMPLATE_OPEN.sub("&#123;", _MD_ENTITY.sub("&amp;", escaped))
+    escaped = _BRACE.sub(r"\\{", escaped)
     return _MD_LINE_START.sub(r"\1\\\2", escaped)
 
 

@@ -12,7 +12,7 @@ import base64
 import contextlib
 import functools
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -342,6 +342,19 @@ def builtin_template_dir() -> Path:
     return Path(video2blog.templates.__file__).parent
 
 
+class _ConfinedLoader(jinja2.FileSystemLoader):
+    """Templates from their folders only: a template that is a link out of its folder is not found (a
+    folder's ``{% include %}`` of a link to /etc/passwd or /proc/self/environ read it into a post)."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if not any(inside(Path(root), Path(filename)) for root in self.searchpath):
+            raise jinja2.TemplateNotFound(template)
+        return source, filename, uptodate
+
+
 @lru_cache(maxsize=8)
 def environment(template_dir: Path | None) -> jinja2.Environment:
     """A Jinja2 environment: the override folder first, then the built-in templates.
@@ -355,7 +368,7 @@ def environment(template_dir: Path | None) -> jinja2.Environment:
 
     dirs = [str(template_dir)] if template_dir else []
     env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader([*dirs, str(builtin_template_dir())]),
+        loader=_ConfinedLoader([*dirs, str(builtin_template_dir())]),
         autoescape=jinja2.select_autoescape(["html.j2", "htm.j2", "html"]),
         keep_trailing_newline=True,
         trim_blocks=True,
