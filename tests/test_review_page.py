@@ -444,12 +444,18 @@ def test_a_long_word_in_a_heading_wraps_on_a_phone(browser, served: Served):  # 
     context.close()
 
 
+def first_section(page, paragraphs: str) -> int:  # noqa: F811
+    """The number of the first section whose count of paragraphs is ``paragraphs`` ("=== 1", "> 1"); 0
+    where none is."""
+    return page.evaluate(
+        "Array.from(document.querySelectorAll('section.section')).findIndex("
+        f"s => s.querySelectorAll('.para').length {paragraphs}) + 1"
+    )
+
+
 def test_the_only_paragraph_of_a_section_cannot_be_emptied(page, served: Served):  # noqa: F811
     open_served(page, served)
-    k = page.evaluate(
-        "Array.from(document.querySelectorAll('section.section')).findIndex("
-        "s => s.querySelectorAll('.para').length === 1) + 1"
-    )
+    k = first_section(page, "=== 1")
     assert k > 0, "the sample has a section of one paragraph"
     page.locator(f"#section-{k} [data-act=paragraph]").click()
     page.fill(f"#section-{k} .inline-edit textarea", "")
@@ -709,10 +715,7 @@ def test_the_page_reflows_at_320_pixels(browser, served: Served, folder: Path, n
 
 def test_emptying_a_paragraph_gives_the_focus_to_the_next_ones_edit_button(page, served: Served):  # noqa: F811
     open_served(page, served)
-    k = page.evaluate(
-        "Array.from(document.querySelectorAll('section.section')).findIndex("
-        "s => s.querySelectorAll('.para').length > 1) + 1"
-    )
+    k = first_section(page, "> 1")
     assert k > 0, "the sample has a section of several paragraphs"
     second = page.locator(f"#section-{k} .para").nth(1).get_attribute("data-start")
     page.locator(f"#section-{k} [data-act=paragraph]").first.click()

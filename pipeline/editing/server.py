@@ -16,7 +16,6 @@ import hmac
 import html
 import json
 import logging
-import os
 import re
 import secrets
 import tempfile
@@ -31,6 +30,7 @@ from pathlib import Path
 from video2blog.pipeline.editing import store
 from video2blog.pipeline.editing.edits import Edit, edit_from_dict
 from video2blog.pipeline.errors import UsageError, Video2BlogError
+from video2blog.pipeline.sources import inside
 from video2blog.pipeline.textutil import message
 
 log = logging.getLogger(__name__)
@@ -433,9 +433,8 @@ def _inside(folder: Path, name: str) -> Path | None:
     parts = Path(name).parts
     if not parts or any(p.startswith(".") or p in ("..", "/") for p in parts) or "\0" in name:
         return None
-    path = Path(os.path.realpath(folder / name))
-    try:
-        hidden = any(p.startswith(".") for p in path.relative_to(folder).parts)  # a link to .journal
-    except ValueError:
+    path = inside(folder, folder / name)  # ``folder`` is resolved (ReviewServer)
+    if path is None:
         return None
+    hidden = any(p.startswith(".") for p in path.relative_to(folder).parts)  # a link to .journal
     return path if path.is_file() and not hidden else None

@@ -565,11 +565,11 @@ def _excerpt_starts(duration: float) -> list[float]:
     return [max(0.0, duration * (k + 0.5) / count - length / 2) for k in range(count)]
 
 
-def _excerpt(path: Path, track: int, start: float, length: float, channels: int = 2) -> np.ndarray:
-    """``length`` seconds of audio track ``track`` from ``start``, as float32 (``channels`` interleaved:
-    two, so that channels which cancel when mixed are told apart, :func:`_heard_excerpt`)."""
+def _excerpt(path: Path, track: int, start: float, length: float) -> np.ndarray:
+    """``length`` seconds of audio track ``track`` from ``start``, as float32, two channels interleaved
+    (so that channels which cancel when mixed are told apart, :func:`_heard_excerpt`)."""
     cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-ss", f"{start:.3f}"]
-    cmd += ["-t", f"{length:.3f}", "-i", str(path), "-map", f"0:a:{track - 1}", "-ac", str(channels)]
+    cmd += ["-t", f"{length:.3f}", "-i", str(path), "-map", f"0:a:{track - 1}", "-ac", "2"]
     cmd += ["-ar", str(SAMPLE_RATE), "-acodec", "pcm_f32le", "-f", "f32le", "pipe:"]
     try:
         proc = subprocess.run(

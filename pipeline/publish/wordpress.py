@@ -333,7 +333,8 @@ def _on_site(client: RestClient, item: dict[str, Any]) -> bool:
 
 
 def _read_image(draft_dir: Path, path: str) -> bytes:
-    found = inside(draft_dir, draft_dir / still_path(path)) if still_path(path) else None
+    named = still_path(path)
+    found = inside(draft_dir, draft_dir / named) if named else None
     if found is None:  # a draft.json's path out of the folder: never another file sent to the site
         raise InputError(f"names a still outside its images/ folder ({path}); draft again", draft_dir)
     try:
