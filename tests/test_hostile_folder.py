@@ -4,6 +4,7 @@ each of these folders; every test fails on the code before its fix.)"""
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 import stat
@@ -25,6 +26,7 @@ from video2blog.pipeline.schema import Draft, Transcript
 from video2blog.pipeline.serialize import draft_from_dict, draft_to_dict
 from video2blog.pipeline.writers.filters import md_escape
 from video2blog.pipeline.writers.formats import RenderContext, render_all, still_images
+from video2blog.pipeline.writers.wp_content import UnsafeMarkup, check_markup, post_body
 
 # A template that, unsandboxed, reaches os.system through a global's function and leaves a marker.
 PAYLOAD = "{{{{ cycler.__init__.__globals__.os.system('touch {marker}') }}}}"
@@ -225,3 +227,88 @@ def _minimal() -> dict:
 
 def _empty() -> Transcript:
     return Transcript(words=(), language="en", duration=1.0)
+
+
+# What a site would run from a post.html's article, each as a hand (or a folder's sender) could write it.
+ACTIVE = (
+    "<script>alert(1)</script>",
+    '<img src="images/01.jpg" onerror="alert(1)">',
+    '<a href="JaVa&#x09;Script:alert(1)">call us</a>',
+    '<iframe src="https://tracker.example/"></iframe>',
+    "<svg><script>alert(1)</script></svg>",
+    '<form action="https://tracker.example/"><input name="card"></form>',
+    '<meta http-equiv="refresh" content="0;url=https://tracker.example/">',
+)
+# What an editor's own hand edit may add, kept as written.
+EDITORIAL = (
+    '<p class="note" style="color: #333">Call <strong>us</strong> at <a href="tel:+15550100">555-0100</a>'
+    ' or <a href="https://clinic.example/book" target="_blank" rel="noopener">book online</a>.</p>\n'
+    "<!-- wp:paragraph --><p>A block an editor copied from WordPress.</p><!-- /wp:paragraph -->\n"
+    "<table><tr><th>Sessions</th><td>6</td></tr></table>\n"
+    '<video src="https://clinic.example/talk.mp4" controls></video>'
+)
+
+
+@pytest.mark.parametrize("active", ACTIVE)
+def test_publish_refuses_a_post_html_whose_post_a_site_would_run(
+    folder: Path,  # noqa: F811
+    tmp_path: Path,
+    active: str,
+):
+    """WordPress keeps script for its editors and runs it on the site: publish names it and sends nothing
+    (the command stops before it asks for a password or reaches the site)."""
+    page = (folder / "post.html").read_text(encoding="utf-8")
+    hostile = tmp_path / "hostile"
+    shutil.copytree(folder, hostile)
+    (hostile / "post.html").write_text(page.replace("</h1>", "</h1>\n" + active, 1), encoding="utf-8")
+    done = subprocess.run(
+        [COMMAND, "publish", str(hostile), "--wordpress", "http://127.0.0.1:9", "--user", "editor"],
+        env={"PATH": "/usr/bin:/bin", "VIDEO2BLOG_WP_PASSWORD": "x"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 1 and len(lines) == 1, done.stderr
+    assert (
+        f"{hostile / 'post.html'}: holds <" in lines[0] and "Save the draft in video2blog review" in lines[0]
+    )
+    assert "cannot reach" not in lines[0]  # refused before the site was asked anything
+
+
+def test_an_editors_hand_edit_of_post_html_goes_to_the_site_as_written(folder: Path):  # noqa: F811
+    page = (folder / "post.html").read_text(encoding="utf-8")
+    edited = page.replace("</h1>", "</h1>\n" + EDITORIAL, 1)
+    check_markup(edited)
+    sent = post_body(edited, {}, sanitise=True)
+    kept = (
+        '<p class="note" style="color: #333">',
+        '<a href="tel:+15550100">',
+        'target="_blank" rel="noopener"',
+    )
+    kept += (
+        "<!-- wp:paragraph -->",
+        "<th>Sessions</th>",
+        '<video src="https://clinic.example/talk.mp4" controls',
+    )
+    assert all(piece in sent for piece in kept), sent
+    rendered = (post_body(page, {}, sanitise=True), post_body(page, {}))  # a rendered page loses nothing
+    assert html.unescape(rendered[0]) == html.unescape(rendered[1])  # (the quote in its heading: &#34; or ")
+
+
+def test_script_hidden_from_one_parser_never_reaches_the_site(folder: Path):  # noqa: F811
+    """A comment that browsers end at "<!-->" (Python's parser reads on): the check passes what the
+    sanitiser reads as a script, so the sanitiser's reading is what is sent. A JSON-LD block that ends
+    its script early to start another is no JSON, and refused."""
+    page = (folder / "post.html").read_text(encoding="utf-8")
+    hidden = page.replace("</h1>", "</h1>\n<!--><script>steal()</script>-->", 1)
+    assert "steal()" not in post_body(hidden, {}, sanitise=True)
+    escaped = page.replace(
+        '<script type="application/ld+json">',
+        '<script type="application/ld+json">{}</script ><script>alert(1)</script>'
+        '<script type="application/ld+json">',
+        1,
+    )
+    with pytest.raises(UnsafeMarkup, match="JSON-LD block that is not JSON"):
+        check_markup(escaped)

@@ -434,3 +434,25 @@ def test_a_title_and_excerpt_carry_no_markup_and_keep_their_ampersand(
         post["title"]["raw"] == "Q&A: &lt;b&gt;ketamine&lt;/b&gt;" and "<b>" not in post["title"]["rendered"]
     )
     assert "<script>" not in post["excerpt"]["raw"] and "Pain & relief." in post["excerpt"]["raw"]
+
+
+def test_an_editors_hand_edit_of_post_html_is_published_and_a_hidden_script_is_not(
+    site: Site, draft_dir: Path, tmp_path: Path
+):
+    """The post is post.html's article as the sanitiser reads it: an editor's own markup goes out as
+    written, a script in a comment that browsers close early ("<!-->") never reaches the site."""
+    from tests.test_hostile_folder import EDITORIAL
+
+    copy = tmp_path / "edited"
+    shutil.copytree(draft_dir, copy)
+    (copy / "publish.json").unlink(missing_ok=True)
+    page = (copy / "post.html").read_text(encoding="utf-8")
+    hand = EDITORIAL + "\n<!--><script>steal()</script>-->"
+    (copy / "post.html").write_text(page.replace("</h1>", "</h1>\n" + hand, 1), encoding="utf-8")
+    done = publish(site, copy)
+    assert done.returncode == 0, done.stderr
+    post = api(site, f"/wp/v2/posts/{json.loads((copy / 'publish.json').read_text())[site.url]['post_id']}")
+    raw = post["content"]["raw"]
+    assert '<a href="https://clinic.example/book" target="_blank" rel="noopener">book online</a>' in raw
+    assert "<th>Sessions</th>" in raw and '<p class="note" style="color: #333">' in raw
+    assert "steal()" not in raw and '"@type": "MedicalWebPage"' in raw  # the draft's JSON-LD still goes

@@ -27,7 +27,13 @@ from video2blog.pipeline.errors import InputError, UsageError, Video2BlogError
 from video2blog.pipeline.output import atomic_write, inside
 from video2blog.pipeline.schema import still_name
 from video2blog.pipeline.serialize import still_path, to_json, web_link
-from video2blog.pipeline.writers.wp_content import link_related, no_markup, post_body
+from video2blog.pipeline.writers.wp_content import (
+    UnsafeMarkup,
+    check_markup,
+    link_related,
+    no_markup,
+    post_body,
+)
 
 log = logging.getLogger(__name__)
 
@@ -154,13 +160,22 @@ def read_draft_post(draft_dir: Path) -> DraftPost:
     """The title, slug, excerpt, tags, HTML and images of a draft folder.
 
     Raises:
-        InputError: draft.json or post.html is missing or unreadable.
+        InputError: draft.json or post.html is missing or unreadable, or post.html holds what a site would
+            run (a script, an event handler, a frame, a ``javascript:`` address: :func:`check_markup`).
     """
     data = _read_json(draft_dir / "draft.json")
     try:
         page = (draft_dir / "post.html").read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError("has no readable post.html; draft again with the html format", draft_dir) from exc
+    try:
+        check_markup(page)
+    except UnsafeMarkup as exc:
+        why = (
+            f"holds {exc}, which WordPress would keep and run or show otherwise; remove it, or Save the "
+            "draft in video2blog review to write post.html again from draft.json"
+        )
+        raise InputError(why, draft_dir / "post.html") from exc
     sections = data.get("sections") or []
     title = str(data.get("title", ""))
     images = tuple(
@@ -228,7 +243,7 @@ def post_fields(
         "title": no_markup(post.title),
         "slug": post.slug,
         "excerpt": no_markup(post.excerpt),
-        "content": post_body(post.html, urls),
+        "content": post_body(post.html, urls, sanitise=True),
         "tags": tag_ids,
     }
     if status is not None:
