@@ -500,6 +500,8 @@ def review(
 
 
 PASSWORD_ENV = "VIDEO2BLOG_WP_PASSWORD"
+# How a post's status reads after "Created"/"Updated" (WordPress calls a live post "publish").
+POST_STATUSES = {"publish": "published", "future": "scheduled"}
 
 
 @app.command()
@@ -539,7 +541,10 @@ def publish(
         site = WordPressSite(wordpress, user, _wordpress_password())
         result = publish_draft(draft_dir, site, status, force)
     verb = "Created" if result.created else "Updated"
-    typer.echo(f"{verb} {result.status} post {result.post_id} with {result.images} images: {result.link}")
+    shown = POST_STATUSES.get(result.status, result.status)
+    typer.echo(f"{verb} {shown} post {result.post_id} with {result.images} images: {result.link}")
+    for note in result.notes:
+        typer.echo(f"  note: {note}")
 
 
 def _wordpress_password() -> str:

@@ -125,7 +125,7 @@ def test_status_publish_only_when_asked(site: Site, draft_dir: Path, tmp_path: P
     assert api(site, f"/wp/v2/posts/{post_id}")["status"] == "publish"
     again = publish(site, copy)  # a re-publish without --status must not take the live post back to draft
     assert again.returncode == 0, again.stderr
-    assert again.stdout.startswith("Updated publish post")
+    assert again.stdout.startswith("Updated published post")
     assert api(site, f"/wp/v2/posts/{post_id}")["status"] == "publish"
 
 
@@ -181,7 +181,7 @@ def test_a_post_changed_on_the_site_is_not_replaced_unless_forced(
     time.sleep(1.1)  # WordPress keeps a post's modified time to the second
     _on_site(site, "POST", f"/wp/v2/posts/{post_id}", {"title": "Edited on the site", "status": "publish"})
     refused = _one_error_line(publish(site, copy))
-    assert f"post {post_id} on {site.url} was changed there" in refused and "--force" in refused
+    assert f"the title of post {post_id} on {site.url} changed there" in refused and "--force" in refused
     kept = api(site, f"/wp/v2/posts/{post_id}")
     assert (kept["title"]["raw"], kept["status"]) == ("Edited on the site", "publish")
     forced = publish(site, copy, "--force")
@@ -456,3 +456,71 @@ def test_an_editors_hand_edit_of_post_html_is_published_and_a_hidden_script_is_n
     assert '<a href="https://clinic.example/book" target="_blank" rel="noopener">book online</a>' in raw
     assert "<th>Sessions</th>" in raw and '<p class="note" style="color: #333">' in raw
     assert "steal()" not in raw and '"@type": "MedicalWebPage"' in raw  # the draft's JSON-LD still goes
+
+
+def test_a_change_on_the_site_copied_into_the_draft_publishes_and_one_it_cannot_say_is_kept(
+    site: Site, draft_dir: Path, tmp_path: Path
+):
+    """An editor rewrote a sentence and the slug on the site: publishing stops naming the text; once the
+    sentence is copied into the draft it goes on without --force, and keeps the site's slug, saying so."""
+    copy = tmp_path / "copy"
+    post_id = _published_copy(site, draft_dir, copy, "copied-back")
+    raw = api(site, f"/wp/v2/posts/{post_id}")["content"]["raw"]
+    said = next(p for p in raw.split("<p>")[2:] if "</p>" in p).split("</p>")[0]
+    rewrite = "Ketamine is given in a quiet room, and a nurse stays with you."
+    _on_site(site, "POST", f"/wp/v2/posts/{post_id}", {"content": raw.replace(said, rewrite), "slug": "faq"})
+    refused = _one_error_line(publish(site, copy))
+    assert f"the text of post {post_id} on {site.url} changed there" in refused  # the slug is not in dispute
+    page = (copy / "post.html").read_text(encoding="utf-8")
+    (copy / "post.html").write_text(page.replace(said, rewrite), encoding="utf-8")  # as a review Save would
+    done = publish(site, copy)
+    assert done.returncode == 0, done.stderr
+    assert "note: kept the slug changed on the site" in done.stdout
+    post = api(site, f"/wp/v2/posts/{post_id}")
+    assert rewrite in post["content"]["raw"] and post["slug"] == "faq"
+    assert publish(site, copy).returncode == 0  # what this publish left is what the next one expects
+
+
+def test_a_publish_cut_off_midway_carries_on_with_the_same_post_and_stills(
+    site: Site, draft_dir: Path, tmp_path: Path
+):
+    """The site stops answering after the post is saved (before its stills are attached), or after the
+    stills are uploaded (before the post, and no still can be removed): the next publish updates that
+    post with those stills instead of making a second post and uploading every still again."""
+    from video2blog.pipeline.publish import wordpress
+
+    def cut(*args: Any, **kwargs: Any) -> Any:
+        raise wordpress.PublishError(f"cannot reach {site.url} (cut off)")
+
+    for where, slug in (("attach_images", "cut-after-post"), ("save_post", "cut-before-post")):
+        copy = tmp_path / slug
+        shutil.copytree(draft_dir, copy)
+        (copy / "publish.json").unlink(missing_ok=True)
+        data = json.loads((copy / "draft.json").read_text())
+        (copy / "draft.json").write_text(json.dumps({**data, "slug": slug}))
+        media = len(api(site, "/wp/v2/media", per_page="100"))
+        target = wordpress.WordPressSite(site.url, site.user, site.password)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(wordpress, where, cut)
+            patch.setattr(wordpress, "remove_new_images", lambda *args: set())  # the site is gone
+            with pytest.raises(wordpress.PublishError):
+                wordpress.publish_draft(copy, target)
+        uploaded = len(api(site, "/wp/v2/media", per_page="100"))
+        assert uploaded == media + len([s for s in data["sections"] if s.get("image")])
+        again = publish(site, copy)
+        assert again.returncode == 0, again.stderr
+        assert again.stdout.startswith("Updated" if where == "attach_images" else "Created"), again.stdout
+        assert len([p for p in all_posts(site) if p["slug"] == slug]) == 1
+        assert len(api(site, "/wp/v2/media", per_page="100")) == uploaded  # no still sent twice
+
+
+def test_the_same_site_typed_another_way_or_from_its_admin_updates_the_same_post(
+    site: Site, draft_dir: Path, tmp_path: Path
+):
+    copy = tmp_path / "copy"
+    post_id = _published_copy(site, draft_dir, copy, "typed-another-way")
+    other = site.url.replace("127.0.0.1", "localhost") + "/wp-admin/post.php?post=1&action=edit"
+    done = publish(Site(other, site.user, site.password, site.root), copy)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"Updated draft post {post_id}")
+    assert list(json.loads((copy / "publish.json").read_text())) == [site.url]

@@ -2,8 +2,9 @@
 
 The post gets the draft's title, slug, excerpt (its description), tags (created when missing), the
 body of post.html and the first still frame as its featured image; every still is uploaded to the media
-library and attached to the post. The post's id is recorded in the draft folder (``publish.json``, per
-site), so publishing again updates that post instead of making another. Authentication is an
+library and attached to the post. The post's id, what was sent and the stills are recorded in the draft
+folder (``publish.json``, per site, as each step ends), so publishing again updates that post instead of
+making another, and never replaces what an editor changed on the site unasked. Authentication is an
 application password (Users > Profile > Application Passwords) sent with HTTP Basic auth.
 """
 
@@ -15,8 +16,10 @@ import html
 import http.client
 import json
 import logging
+import re
 import urllib.parse
 import urllib.request
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -99,6 +102,7 @@ class PublishResult:
     status: str
     created: bool
     images: int
+    notes: tuple[str, ...] = ()  # what the user should know: a post made afresh, site changes kept
 
 
 def checked_post(draft_dir: Path, status: str | None = None) -> DraftPost:
@@ -125,7 +129,8 @@ def publish_draft(
             draft (WordPress's default) and leaves an updated post's status as the site has it, so a
             re-publish never takes a post an editor has made live back to draft.
         force: update the post even where it was changed on the site since it was last published
-            (:func:`post_to_update`); without it, that is an error and nothing is sent.
+            (:func:`check_changes`); without it, a change to its text, title or excerpt there is an
+            error and nothing is sent, and a changed slug, tags or featured image are left as they are.
 
     Raises:
         UsageError: an unknown status or a malformed site address.
@@ -137,23 +142,51 @@ def publish_draft(
     client = RestClient(site)
     client.check_user()
     post = replace(post, html=link_related(post.html, related_links(draft_dir, client.site)))
-    records = read_records(draft_dir)
-    record = records.get(client.site, {})
-    post_id = post_to_update(client, record, force)
-    media = upload_images(client, draft_dir, post.images, record.get("media", {}))
+    ledger = Ledger(draft_dir, client)
+    found, notes = site_post(client, ledger.record)
+    before = dict(ledger.record.get("media") or {})
+    preview = post_fields(post, status, [], before)  # the post as it would go, its stills as they went
+    kept = check_changes(found, ledger.record, preview, force, client.site) if found else ()
+    media = upload_images(client, draft_dir, post.images, before, ledger.add_image)
     try:
         fields = post_fields(post, status, ensure_tags(client, post.tags), media)
-        saved, created = save_post(client, post_id, fields)
+        fields = {name: value for name, value in fields.items() if name not in kept}
+        saved, created = save_post(client, found["id"] if found else None, fields)
     except PublishError:
-        remove_new_images(client, media, record.get("media", {}))  # a refused post leaves no stray stills
+        removed = remove_new_images(client, media, before)  # a refused post leaves no stray stills
+        ledger.write(media={**before, **{p: m for p, m in media.items() if m["id"] not in removed}})
         raise
     post_id, link = int(saved["id"]), str(saved.get("link", ""))
+    # Recorded before the stills are attached: a publish cut off after this updates this post next time.
+    ledger.write(post_id=post_id, link=link, modified=str(saved.get("modified_gmt", "")), sent=sent(saved))
     attach_images(client, media, post_id)
-    modified = str(saved.get("modified_gmt", ""))  # what the site has from us: a later change is an editor's
-    records[client.site] = {"post_id": post_id, "link": link, "modified": modified, "media": media}
-    atomic_write(draft_dir / RECORD, to_json(records))
+    if kept:
+        notes += (f"kept the {_listed(kept)} changed on the site (give --force to replace them)",)
     shown = str(saved.get("status", status or "draft"))
-    return PublishResult(post_id, link, shown, created, len(media))
+    return PublishResult(post_id, link, shown, created, len(media), notes)
+
+
+class Ledger:
+    """``publish.json``: per site, the post an earlier publish made there, what it sent and the stills it
+    uploaded. It is written as each step ends (each still, then the post), so a publish cut off midway
+    (the site down, a request past its deadline) picks up where it stopped instead of making a second
+    post and uploading every still again."""
+
+    def __init__(self, draft_dir: Path, client: RestClient) -> None:
+        self.path = draft_dir / RECORD
+        self.records = read_records(draft_dir)
+        self.site = client.home
+        typed = self.records.get(client.site)  # recorded before sites were named by their own address
+        found = self.records.get(self.site, typed if isinstance(typed, dict) else {})
+        self.record: dict[str, Any] = dict(found) if isinstance(found, dict) else {}
+
+    def write(self, **changes: Any) -> None:
+        self.record.update(changes)
+        self.records[self.site] = self.record
+        atomic_write(self.path, to_json(self.records))
+
+    def add_image(self, path: str, item: dict[str, Any]) -> None:
+        self.write(media={**(self.record.get("media") or {}), path: item})
 
 
 def read_draft_post(draft_dir: Path) -> DraftPost:
@@ -254,38 +287,110 @@ def post_fields(
     return fields
 
 
-def post_to_update(client: RestClient, record: dict[str, Any], force: bool) -> int | None:
-    """The id of the post an earlier publish made, where it is still on the site: None where none was
-    made, or it was deleted or moved to the Trash there (a new post is made).
+# What the draft gives the post and an edit on the site can change: a change there to one of these stops
+# an update (unless the draft now says the same), since it would replace an editor's words.
+TEXT_FIELDS = ("title", "content", "excerpt")
+# What an update sends but the draft does not say the site's way: a change there is kept as it is.
+SITE_FIELDS = ("slug", "tags", "featured_media")
 
-    Raises:
-        PublishError: the post was changed on the site since it was last published (its
-            ``modified_gmt`` is not the one recorded) and not ``force``: an update would replace what an
-            editor did there.
-    """
+
+def site_post(client: RestClient, record: dict[str, Any]) -> tuple[dict[str, Any] | None, tuple[str, ...]]:
+    """The post an earlier publish made, as the site holds it now (its ``edit`` view), where it is still
+    there: None where none was made, or it was deleted or moved to the Trash there (a new post is made,
+    and the note says why)."""
     recorded = record.get("post_id")
     if not recorded:
-        return None
+        return None, ()
     post_id = int(recorded)
     try:
         found = client.item("GET", f"/wp/v2/posts/{post_id}", query={"context": "edit"})
     except PublishError as exc:
         if exc.code != "rest_post_invalid_id":
             raise
-        log.info("post %s is gone from %s; creating a new one", post_id, client.site)
-        return None
+        return None, (f"post {post_id} was deleted on {client.site}; made a new one",)
     if found.get("status") == "trash":
-        log.info("post %s is in the Trash on %s; creating a new one", post_id, client.site)
-        return None
-    known, now = record.get("modified"), found.get("modified_gmt")
-    if known and now != known and not force:
+        return None, (f"post {post_id} is in the Trash on {client.site}; made a new one",)
+    return found, ()
+
+
+def check_changes(
+    found: dict[str, Any], record: dict[str, Any], fields: dict[str, Any], force: bool, site: str
+) -> tuple[str, ...]:
+    """The fields to leave as the site has them: those of ``SITE_FIELDS`` changed there since the last
+    publish (none with ``force``).
+
+    Raises:
+        PublishError: a field of ``TEXT_FIELDS`` was changed on the site since the last publish and the
+            draft (``fields``) does not now say the same, and not ``force``: an update would replace what
+            an editor wrote there. The message names the fields.
+    """
+    if force:
+        return ()
+    changed = changed_on_site(found, record)
+    text = [name for name in changed if name in TEXT_FIELDS and not _same_text(found, fields, name)]
+    if text:
+        why = (
+            f"the {_listed(text)} of post {found['id']} on {site} changed there"
+            if "sent" in record
+            else f"post {found['id']} on {site} was published by an older video2blog, which "
+            "kept no record of what it sent, and differs from the draft"
+        )
         raise PublishError(
-            f"post {post_id} on {client.site} was changed there after video2blog last published it "
-            f"({now} UTC); publishing again would replace those changes: copy them into the draft "
-            f"(video2blog review), or give --force to replace them",
+            f"{why}; publishing again would replace those changes: copy them into the draft (video2blog "
+            "review) and publish again, or give --force to replace them",
             code="changed_on_site",
         )
-    return post_id
+    return tuple(name for name in changed if name in SITE_FIELDS)
+
+
+def changed_on_site(found: dict[str, Any], record: dict[str, Any]) -> list[str]:
+    """The fields the site holds otherwise than the last publish left them. A record of an older
+    video2blog holds only the post's modified time: unchanged, nothing; else its text may have."""
+    if isinstance(record.get("sent"), dict):
+        now = sent(found)
+        return [name for name in (*TEXT_FIELDS, *SITE_FIELDS) if record["sent"].get(name) != now[name]]
+    if record.get("modified") and record["modified"] == found.get("modified_gmt"):
+        return []
+    return list(TEXT_FIELDS)
+
+
+def sent(post: dict[str, Any]) -> dict[str, Any]:
+    """What the site holds of the fields an update sends (its ``edit`` view): the text ones as SHA-256
+    digests, so that publish.json keeps no copy of the post."""
+    digests = {name: _digest(_raw(post, name)) for name in TEXT_FIELDS}
+    tags = sorted(t for t in post.get("tags") or [] if isinstance(t, int))
+    featured = post.get("featured_media")
+    return {**digests, "slug": str(post.get("slug", "")), "tags": tags, "featured_media": featured}
+
+
+def _raw(post: dict[str, Any], name: str) -> str:
+    value = post.get(name)
+    return str(value.get("raw", "")) if isinstance(value, dict) else str(value or "")
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _same_text(found: dict[str, Any], fields: dict[str, Any], name: str) -> bool:
+    """Whether the site's field now reads as the draft's (an editor's change copied into the draft): the
+    same words, wherever the HTML blocks WordPress may filter (the JSON-LD) or the spacing differ."""
+    return _words(_raw(found, name)) == _words(str(fields.get(name, "")))
+
+
+def _words(text: str) -> str:
+    return " ".join(_HTML_BLOCK.sub(" ", html.unescape(text)).split())
+
+
+_HTML_BLOCK = re.compile(r"<!-- wp:html -->.*?<!-- /wp:html -->", re.S)
+
+
+def _listed(names: Sequence[str]) -> str:
+    shown = [FIELD_NAMES.get(name, name) for name in names]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+FIELD_NAMES = {"content": "text", "featured_media": "featured image"}
 
 
 def save_post(client: RestClient, post_id: int | None, fields: dict[str, Any]) -> tuple[dict[str, Any], bool]:
@@ -319,10 +424,14 @@ def _tag_id(client: RestClient, name: str) -> int:
 
 
 def upload_images(
-    client: RestClient, draft_dir: Path, images: tuple[tuple[str, str], ...], uploaded: dict[str, Any]
+    client: RestClient,
+    draft_dir: Path,
+    images: tuple[tuple[str, str], ...],
+    uploaded: dict[str, Any],
+    done: Callable[[str, dict[str, Any]], None],
 ) -> dict[str, Any]:
     """Upload each still not yet on the site (unchanged ones already there are kept, their alt text and
-    title made the heading's again where it was renamed since).
+    title made the heading's again where it was renamed since), telling ``done`` of each new one.
 
     Returns:
         draft-folder path -> {"id", "url", "sha256", "alt"} of its media item.
@@ -340,6 +449,7 @@ def upload_images(
         item = client.upload(Path(path).name, data, {"alt_text": alt, "title": alt})
         url = str(item.get("source_url", ""))
         media[path] = {"id": int(item["id"]), "url": url, "sha256": sha, "alt": alt}
+        done(path, media[path])
     return media
 
 
@@ -360,15 +470,20 @@ def _read_image(draft_dir: Path, path: str) -> bytes:
         ) from exc
 
 
-def remove_new_images(client: RestClient, media: dict[str, Any], before: dict[str, Any]) -> None:
-    """Delete the stills this run uploaded (not those of an earlier publish), as far as the site lets us."""
+def remove_new_images(client: RestClient, media: dict[str, Any], before: dict[str, Any]) -> set[int]:
+    """Delete the stills this run uploaded (not those of an earlier publish), as far as the site lets us:
+    the ids deleted (those left stay recorded, and the next publish uses them)."""
     earlier = {item.get("id") for item in before.values() if isinstance(item, dict)}
+    removed = set()
     for item in media.values():
         if item["id"] not in earlier:
             try:
                 client.call("DELETE", f"/wp/v2/media/{item['id']}", query={"force": "true"})
             except PublishError as exc:
                 log.warning("could not remove image %s after the failure: %s", item["id"], exc)
+            else:
+                removed.add(item["id"])
+    return removed
 
 
 def attach_images(client: RestClient, media: dict[str, Any], post_id: int) -> None:
@@ -394,10 +509,13 @@ class RestClient:
             "User-Agent": "video2blog",
         }
         self.timeout = site.timeout
+        self.home = self.site  # the site's own address, as its API index gives it
         self.root = self._discover()
 
     def _discover(self) -> str:
-        """The API's root: /wp-json/ with pretty permalinks, else ?rest_route= (plain permalinks)."""
+        """The API's root: /wp-json/ with pretty permalinks, else ?rest_route= (plain permalinks); and the
+        site's own address (``home``), which names it in publish.json however the user typed it
+        (``localhost`` or ``127.0.0.1``, ``www.`` or not), so that one site never gets a second post."""
         for root in (f"{self.site}/wp-json", f"{self.site}/?rest_route="):
             try:
                 index = self._send(urllib.request.Request(root + "/", headers=self.headers, method="GET"))
@@ -406,6 +524,7 @@ class RestClient:
                     raise
                 continue
             if isinstance(index, dict) and "wp/v2" in index.get("namespaces", ()):
+                self.home = _home(index.get("home"), self.site)
                 return root
         raise PublishError(
             f"the WordPress REST API is not available at {self.site} (turned off by a "
@@ -521,8 +640,16 @@ def refusal(site: str, user: str, status: int, raw: bytes) -> PublishError:
     return PublishError(text, status=status, code=code, data=data)
 
 
+def _home(home: object, typed: str) -> str:
+    try:
+        return normalise_url(str(home)) if isinstance(home, str) and home else typed
+    except UsageError:
+        return typed
+
+
 def normalise_url(url: str) -> str:
-    """The site's address without a trailing slash.
+    """The site's address without a trailing slash, nor a page of its admin or its API (an address
+    copied from the browser while logged in: ``https://clinic.example/wp-admin/post.php?post=7``).
 
     Raises:
         UsageError: not an http(s) address.
@@ -530,4 +657,8 @@ def normalise_url(url: str) -> str:
     parts = urllib.parse.urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise UsageError(f"--wordpress {url!r} is not a site address; give one like https://clinic.example")
-    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+    path = _ADMIN_PAGE.sub("", parts.path).rstrip("/")
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+_ADMIN_PAGE = re.compile(r"/(?:wp-admin|wp-login\.php|wp-json)(?:/.*)?$")
