@@ -232,7 +232,7 @@ def heard_from(transcript: Path) -> tuple[Path, Source] | None:
         )
         return None
     said = Path(str(recorded["path"]))  # as recorded where it still leads there from here
-    path = media.display_path(said if said.is_file() and said.resolve() == found else found)
+    path = media.display_path(said if said.is_file() and said.resolve() == found.resolve() else found)
     report_stage(log, "read", "the words of %s, heard from %s", media.display_path(transcript), path)
     return found, Source(path, str(recorded["sha256"]), round(media.probe(found).duration, 3))
 

@@ -444,3 +444,31 @@ def test_the_reload_that_finishes_a_locked_save_lists_none_of_its_edits_as_lost(
     finally:
         context.close()
         server.close()
+
+
+def test_a_save_keeps_the_page_linking_the_media_beside_the_folder_not_where_its_link_leads(tmp_path: Path):
+    """talk.wav beside the draft is a link to the raw file on a share: the saved page still links
+    talk.wav, so the folder and its media sent on together play (the share's path is not there)."""
+    share = tmp_path / "nas" / "raw"
+    share.mkdir(parents=True)
+    run_ffmpeg(
+        "-f", "lavfi", "-i", "sine=frequency=330:duration=30", "-ar", "8000", str(share / "IMG_0042.wav")
+    )
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "talk.wav").symlink_to(share / "IMG_0042.wav")
+    out = project / "draft"
+    output = OutputFolder(out)
+    for name, data in render_all(sample_context(out, str(project / "talk.wav")), ALL_FORMATS).items():
+        output.add(name, data)
+    output.commit()
+    linked = 'src="../talk.wav"'
+    assert linked in (out / "review.html").read_text()
+    served = start([str(COMMAND), "review", str(out), "--no-browser"])
+    try:
+        edit = {"op": "heading", "section": 1, "text": NEW_HEADING}
+        status, reply = post_save(served, {"version": store.load(out).version, "edits": [edit]})
+    finally:
+        served.stop()
+    assert status == 200, reply
+    assert linked in (out / "review.html").read_text() and "IMG_0042" not in (out / "review.html").read_text()

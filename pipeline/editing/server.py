@@ -92,7 +92,9 @@ class ReviewServer:
     def __init__(self, folder: Path, port: int = 0) -> None:
         self.folder = folder.resolve()
         loaded = store.load(self.folder)  # fail now on a folder that is not a draft
-        self.media = store.find_media(self.folder, loaded.draft)
+        found = store.find_media(self.folder, loaded.draft)
+        self.media = found.resolve() if found else None  # what is served: the file a link leads to
+        self.media_link = found  # what a saved page links: the path beside the folder, as the draft did
         self.language = loaded.draft.language  # what the server's own error lines are written in
         self.token = secrets.token_urlsafe(24)
         self.lock = threading.Lock()  # one save at a time
@@ -348,7 +350,7 @@ class _Handler(BaseHTTPRequestHandler):
         partial = review.partial
         finishing = partial[2] if partial and partial[:2] == (version, edits) else ""  # the same save again
         try:
-            saved = store.save(review.folder, edits, version, review.media, finishing)
+            saved = store.save(review.folder, edits, version, review.media_link, finishing)
         except store.PartlySaved as exc:
             review.partial = (version, edits, exc.finishing)
             self._refuse_error(HTTPStatus.CONFLICT, exc)

@@ -212,7 +212,8 @@ def media_of(folder: Path, source: str) -> Path | None:
     """The media file a draft folder's draft was made from (``source``, its path as the draft records
     it): where the folder's review.html links it (the folder may have moved with its video), else
     ``source`` itself; None where neither is a file. Only a video or an audio file (by its suffix): the
-    review server serves it, and a folder's files may come from anyone ("/etc/passwd" as a source)."""
+    review server serves it, and a folder's files may come from anyone ("/etc/passwd" as a source). The
+    path is absolute but its links are not followed: serve ``.resolve()``, link the path itself."""
     candidates = []
     href = _review_href(folder)
     if href and "://" not in href:
@@ -220,9 +221,10 @@ def media_of(folder: Path, source: str) -> Path | None:
     elif href.startswith("file://"):
         candidates.append(Path(urllib.parse.unquote(urllib.parse.urlparse(href).path)))
     candidates.append(Path(source))
-    found = (p.resolve() for p in candidates if p.is_file())
-    # by what the path leads to, not a link's own name ("talk.mp4" linked to /etc/passwd)
-    return next((p for p in found if source_kind(p) in ("video", "audio")), None)
+    # by what the path leads to, not a link's own name ("talk.mp4" linked to /etc/passwd); the path as
+    # found, so that a page links "talk.mp4" beside the folder, not the file on a share it leads to
+    found = (p.absolute() for p in candidates if p.is_file())
+    return next((p for p in found if source_kind(p.resolve()) in ("video", "audio")), None)
 
 
 def _review_href(folder: Path) -> str:
@@ -239,7 +241,7 @@ def relative_href(folder: Path, media: Path | None) -> str | None:
         return None
     import os
 
-    relative = os.path.relpath(media, folder.resolve())
+    relative = os.path.relpath(media, folder.absolute())
     return urllib.parse.quote(Path(relative).as_posix(), errors="surrogateescape")
 
 
