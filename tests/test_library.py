@@ -260,7 +260,9 @@ def test_related_posts_stay_with_their_talk_not_with_the_folder(talks: Path, lib
     assert related_of(folder) == [] and INTRO not in (folder / "post.md").read_text(encoding="utf-8")
 
 
-def test_two_drafts_titled_alike_are_never_related_to_their_own_address_and_it_is_said(tmp_path: Path):
+def test_two_drafts_titled_alike_are_never_related_to_their_own_address_nor_twice_and_it_is_said(
+    tmp_path: Path,
+):
     folder = tmp_path / "talks"
     folder.mkdir()
     for name in ("weight-loss", "weight-loss-again"):  # the same talk twice: the same title and slug
@@ -273,6 +275,8 @@ def test_two_drafts_titled_alike_are_never_related_to_their_own_address_and_it_i
     for name in ("weight-loss", "weight-loss-again"):
         assert [r["folder"] for r in related_of(out / name)] == ["sleep-medicine"]
     assert f"video2blog: warning: weight-loss, weight-loss-again share the slug '{slug}'" in done.stderr
+    # the third talk links that post once, not once for each copy of it
+    assert [r["slug"] for r in related_of(out / "sleep-medicine")] == [slug]
 
 
 def test_library_renders_each_draft_with_the_settings_it_was_drafted_with(talks: Path, tmp_path: Path):

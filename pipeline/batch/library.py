@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from video2blog.pipeline.output import OutputFolder, folder_lock, inside
 from video2blog.pipeline.run import TOPIC_FILE, topic_file
 from video2blog.pipeline.schema import Draft, RelatedPost, Transcript
 from video2blog.pipeline.serialize import draft_from_dict, to_json
-from video2blog.pipeline.text.related import rank_by_language, teaser
+from video2blog.pipeline.text.related import RELATED_COUNT, rank_by_language, teaser
 from video2blog.pipeline.writers.formats import WRITERS, render_all
 
 log = logging.getLogger(__name__)
@@ -76,11 +77,11 @@ def update_library(drafts_dir: Path, options: LibraryOptions) -> LibraryResult:
     """
     shelf, failed = read_shelf(drafts_dir, embed_missing=options.related)
     vectors = {n: s.vector for n, s in shelf.items() if s.vector is not None}
-    ranking = rank_by_language(vectors, {n: s.draft.language for n, s in shelf.items()})
+    ranking = rank_by_language(vectors, {n: s.draft.language for n, s in shelf.items()}, count=len(shelf))
     _say_shared_slugs(shelf)
     updated, kept = [], []
     for name, shelved in shelf.items():
-        others = [o for o in ranking.get(name, ()) if shelf[o].draft.slug != shelved.draft.slug]  # not itself
+        others = _one_per_slug(shelf, ranking.get(name, ()), shelved.draft.slug)[:RELATED_COUNT]
         related = tuple(_post(shelf[o]) for o in others) if options.related else ()
         if related == shelved.draft.related:
             continue
@@ -91,6 +92,17 @@ def update_library(drafts_dir: Path, options: LibraryOptions) -> LibraryResult:
             failed.append(str(exc))
     claims = sum(len(s.draft.claims) for s in shelf.values())
     return LibraryResult(len(shelf), tuple(updated), tuple(kept), tuple(failed), claims)
+
+
+def _one_per_slug(shelf: dict[str, Shelved], ranked: Iterable[str], own: str) -> list[str]:
+    """The ranked drafts, the most related of each slug only and none of the draft's own: two copies of
+    one talk (``talk.mp4`` and ``talk (1).mp4``) are one post, linked once."""
+    seen, kept = {own}, []
+    for name in ranked:
+        if shelf[name].draft.slug not in seen:
+            seen.add(shelf[name].draft.slug)
+            kept.append(name)
+    return kept
 
 
 def _say_shared_slugs(shelf: dict[str, Shelved]) -> None:
