@@ -49,6 +49,7 @@ from video2blog.pipeline.schema import (
     Transcript,
 )
 from video2blog.pipeline.serialize import (
+    draft_from_dict,
     to_json,
     transcript_from_dict,
     transcript_shape_error,
@@ -110,10 +111,12 @@ class DraftResult:
     written: tuple[Path, ...]
     kept: tuple[Path, ...]
     removed: tuple[Path, ...] = ()
+    dropped: tuple[str, ...] = ()  # the editor's saved edits this draft could not re-apply, each named
 
     @property
     def status(self) -> str:
-        return "kept-edits" if self.kept else "drafted"
+        """A draft that lost some of the editor's saved edits is not a clean redraft, whatever was kept."""
+        return "dropped-edits" if self.dropped else "kept-edits" if self.kept else "drafted"
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,7 @@ class ComputedDraft:
     # Where to keep it for a re-draft from the same inputs once it is written (None: from the cache, or
     # not to be kept).
     keep: draft_cache.Pending | None = None
+    dropped: tuple[str, ...] = ()  # the editor's saved edits that no longer fit (their warnings say which)
 
 
 def draft_file(
@@ -192,22 +196,35 @@ def compute_draft(
     if heard is not None:  # corrected words of a draft folder: the video still gives its player and pictures
         src = heard[1]
     edits = read_record(out_dir) if out_dir is not None and (out_dir / EDITS_FILE).exists() else None
+    previous = saved_draft(out_dir) if out_dir is not None and edits is not None else None
     related = kept_related(out_dir, words, src) if out_dir is not None and options.related else ()
     video = _video(heard[0] if heard is not None else source)
     cache = options.transcribe.cache_dir
     screen = read_video_text(video, src.duration, src.sha256, cache) if video and options.video_text else None
     frames = video if options.images else None
     folder = str(out_dir.resolve()) if out_dir is not None else None
-    key = draft_cache.draft_key(options, words, src, folder, edits, frames is not None, related, screen)
+    shape = previous.sections if previous is not None else None  # where the edits lay: reapply reads it
+    key = draft_cache.draft_key(
+        options, words, src, folder, edits, shape, frames is not None, related, screen
+    )
     cached = draft_cache.read_cached(cache, src.sha256, key)
     if cached is not None:
         report_stage(log, "compose", "the same inputs as the cached draft: %s", src.path)
         return cached
     warm_lexicon(cache)  # the word-class table from the cache folder: a re-draft does not parse it again
     with draft_cache.warnings_said() as said:
-        computed = render_draft(words, src, options, out_dir, edits, frames, related, screen)
+        computed = render_draft(words, src, options, out_dir, edits, frames, related, screen, previous)
     keep = draft_cache.Pending(cache, src.sha256, key, tuple(said)) if cache and key else None
     return replace(computed, keep=keep)
+
+
+def saved_draft(out_dir: Path) -> Draft | None:
+    """The folder's draft as it stands (the editor's edits applied), or None where it cannot be read:
+    a redraft re-applies the edits where it shows they still fit."""
+    try:
+        return draft_from_dict(read_json_object(out_dir / "draft.json"))
+    except (InputError, KeyError, TypeError, ValueError, AttributeError):
+        return None
 
 
 def heard_from(transcript: Path) -> tuple[Path, Source] | None:
@@ -281,6 +298,7 @@ def render_draft(
     video: Path | None = None,
     related: tuple[RelatedPost, ...] = (),
     screen: ScreenReading | None = None,
+    previous: Draft | None = None,
 ) -> ComputedDraft:
     """Sentences, sections and every chosen file's bytes from a transcription.
 
@@ -289,7 +307,8 @@ def render_draft(
     showed (:func:`read_video_text`): questions on screen head sections, the rest is recorded.
 
     ``edits`` (the draft folder's ``edits.json``) are reapplied to the new draft: an editor's
-    changes in the review page survive a redraft. ``transcript.json`` stays what was heard.
+    changes in the review page survive a redraft (``previous``, the folder's draft as it was, shows
+    where they lay). ``transcript.json`` stays what was heard.
     ``related`` (a library's, see ``batch/library.py``) close the post as before.
     The render settings and the glossary go into the folder too (``settings.json``, ``glossary.txt``),
     so the review server and a save render what this rendered.
@@ -306,11 +325,11 @@ def render_draft(
     # found with the multilingual encoder, embed.section_encoder, and its topic with MiniLM).
     encode = remembered_encoder(cache_dir)
     draft = replace(make_draft(transcript, src, options, encode, screen), related=related)
-    shown = transcript
+    shown, dropped = transcript, ()
     if edits is not None and edits.edits:
-        applied = reapply(draft, transcript, edits)
-        draft, shown = applied.draft, applied.transcript
-        for note in applied.skipped:
+        applied = reapply(draft, transcript, edits, previous)
+        draft, shown, dropped = applied.draft, applied.transcript, applied.skipped
+        for note in dropped:
             log.warning("%s: an edit was not reapplied: %s", EDITS_FILE, note)
         log.warning("%s", reapplied_line(len(applied.edits), len(edits.edits)))
     draft, images = add_section_images(draft, video) if video else (draft, {})
@@ -324,7 +343,7 @@ def render_draft(
     if options.glossary:
         files[GLOSSARY_FILE] = glossary_bytes(options.glossary)
     topic = topic_file(draft, transcript, encode) if encode is not None else {}
-    return ComputedDraft(draft, transcript, {**files, **images, **topic})
+    return ComputedDraft(draft, transcript, {**files, **images, **topic}, dropped=dropped)
 
 
 class Remembered:
@@ -468,7 +487,7 @@ def write_draft(
     draft_cache.keep(computed)  # only a draft that was written: a run stopped before has nothing to reuse
     draft, transcript = computed.draft, computed.transcript
     written, kept, removed = tuple(report.written), tuple(report.kept), tuple(report.removed)
-    return DraftResult(out_dir, draft, transcript, written, kept, removed)
+    return DraftResult(out_dir, draft, transcript, written, kept, removed, computed.dropped)
 
 
 def read_source(

@@ -15,11 +15,14 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import default_signals
+from tests.test_review import sample_context
 from tools.batch_media import cut_clip, make_clips, truncate
 from video2blog.cli import app
+from video2blog.pipeline.batch.report import BatchReport, ItemRecord
 from video2blog.pipeline.batch.runner import BatchOptions, batch_lock, draft_names, find_inputs, run_batch
 from video2blog.pipeline.batch.state import STATE
 from video2blog.pipeline.errors import OutputError
+from video2blog.pipeline.run import DraftResult
 from video2blog.pipeline.writers.formats import WRITERS, parse_formats
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -407,3 +410,11 @@ def test_a_worker_dead_halfway_through_its_result_fails_its_job_instead_of_stall
     where it can run again."""
     printed = _run_pool_script(DEAD_MID_RESULT, timeout=120, hang="the stalled pool was never ended")
     assert printed == ["BrokenProcessPool", "again"]
+
+
+def test_a_redraft_that_drops_the_editors_saved_edits_is_reported_so(tmp_path: Path):
+    ctx = sample_context()
+    result = DraftResult(tmp_path, ctx.draft, ctx.transcript, (), (), dropped=("heading 'Why' (section 2)",))
+    assert result.status == "dropped-edits"  # not "drafted": post.md lacks some of the editor's edits
+    report = BatchReport("in", str(tmp_path), [ItemRecord("a.mp4", "a", status=result.status)])
+    assert report.counts()["dropped-edits"] == 1 and report.exit_code == 0

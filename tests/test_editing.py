@@ -138,6 +138,41 @@ def test_reapply_skips_section_edits_made_on_another_draft():
     assert "anesthetic" in other.draft.sections[1].paragraphs[0].text and other.skipped
 
 
+def _reheaded(draft):
+    """The draft as today's heading generation words it: the same sections, other headings."""
+    return replace(
+        draft, sections=tuple(replace(s, heading=f"New {i}") for i, s in enumerate(draft.sections))
+    )
+
+
+def test_reapply_an_old_records_section_edits_where_the_sections_are_the_same():
+    draft, transcript = _sample()
+    made = (
+        Edit("accept", section=0),
+        Edit("heading", section=1, text="Why ketamine helps"),
+        Edit("paragraph", section=1, paragraph=0, text="EDITED. " + draft.sections[1].paragraphs[0].text),
+    )
+    saved = apply_edits(draft, transcript, made)
+    record = EditRecord(fingerprint(draft), saved.edits)  # an old record: the full fingerprint, no "o"
+    again = reapply(_reheaded(draft), transcript, record, previous=saved.draft)
+    assert not again.skipped
+    assert [s.heading for s in again.draft.sections] == ["Introduction", "Why ketamine helps"]  # as checked
+    assert again.draft.sections[1].paragraphs[0].text.startswith("EDITED. ")
+    # without the saved draft, the paragraph is still known by the text it replaced; the headings are named
+    alone = reapply(_reheaded(draft), transcript, record)
+    assert alone.draft.sections[1].paragraphs[0].text.startswith("EDITED. ")
+    assert len(alone.skipped) == 2 and "'Why ketamine helps' (section 2)" in alone.skipped[1]
+
+
+def test_reapply_never_puts_an_edit_on_another_paragraph():
+    draft, transcript = _sample()
+    edit = Edit("paragraph", section=1, paragraph=0, text="EDITED.", was="A paragraph no longer there.")
+    moved = replace(draft.sections[1].paragraphs[0], text="EDITED.", words=(18, 53))  # over other words
+    previous = replace(draft, sections=(draft.sections[0], replace(draft.sections[1], paragraphs=(moved,))))
+    again = reapply(draft, transcript, EditRecord("0" * 16, (edit,)), previous=previous)
+    assert again.draft == draft and "'EDITED.' (section 2, paragraph 1)" in again.skipped[0]
+
+
 def test_unsure_signals_flag_rare_words_near_terms_and_trust_glossary_terms():
     transcript = split_sentences(make_transcript("We give catamine infusions for fibromyalgia pain today."))
     words = [w.text for w in transcript.words]

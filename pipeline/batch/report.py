@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 REPORT_JSON = "batch-report.json"
 REPORT_CSV = "batch-report.csv"
-STATUSES = ("drafted", "skipped", "kept-edits", "failed")
+# dropped-edits: redrafted, but some of the editor's saved review edits no longer fit and are not in it
+STATUSES = ("drafted", "skipped", "kept-edits", "dropped-edits", "failed")
 PENDING = "pending"
 COLUMNS = ("input", "output", "status", "duration", "seconds", "error", "compute_seconds", "worker")
 
@@ -72,8 +73,8 @@ class BatchReport:
 
     @property
     def exit_code(self) -> int:
-        """0 when every input was drafted, skipped or kept edits; 1 when any failed; the status it
-        :attr:`stopped` with where it ended early."""
+        """0 when every input was drafted (edits dropped or not), skipped or kept edits; 1 when any
+        failed; the status it :attr:`stopped` with where it ended early."""
         if self.stopped:
             return self.stopped
         return 1 if any(r.status == "failed" for r in self.records) else 0

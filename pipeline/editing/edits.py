@@ -199,25 +199,89 @@ def apply_edits(draft: Draft, transcript: Transcript, edits: Sequence[Edit], str
     """
     state = Applied(draft, transcript, ())
     for edit in edits:
-        try:
-            state = _apply_one(state, edit)
-        except UsageError as exc:
-            if strict:
-                raise
-            state = replace(state, skipped=(*state.skipped, str(exc)))
+        state = _try(state, edit, strict)
     return state
 
 
-def reapply(draft: Draft, transcript: Transcript, record: EditRecord) -> Applied:
+def _try(state: Applied, edit: Edit, strict: bool) -> Applied:
+    try:
+        return _apply_one(state, edit)
+    except UsageError as exc:
+        if strict:
+            raise
+        return replace(state, skipped=(*state.skipped, str(exc)))
+
+
+def reapply(
+    draft: Draft, transcript: Transcript, record: EditRecord, previous: Draft | None = None
+) -> Applied:
     """A redraft with an editor's saved edits: all of them where the draft is the one they were made
-    on, else only the word fixes (matched by the words). Edits that no longer fit are skipped."""
-    same = record.base in (fingerprint(draft), outline_fingerprint(draft))
-    edits = record.edits if same else tuple(e for e in record.edits if e.op == "word")
-    applied = apply_edits(draft, transcript, edits, strict=False)
-    if not same and len(edits) < len(record.edits):
-        note = f"{len(record.edits) - len(edits)} section edits were made on a different draft"
-        applied = replace(applied, skipped=(note, *applied.skipped))
-    return applied
+    on, else the word fixes (matched by the words) and each section edit that still fits its place
+    (:func:`_fitted`). Edits that no longer fit are skipped, each named in ``skipped``.
+
+    ``previous``: the folder's draft before this redraft (the edits applied), which shows where the
+    editor's headings and paragraphs lay.
+    """
+    if record.base in (fingerprint(draft), outline_fingerprint(draft)):
+        return apply_edits(draft, transcript, record.edits, strict=False)
+    # an edit that moves sections or paragraphs makes the previous draft's places differ from the base's
+    moved = any(
+        e.op in ("merge", "split") or (e.op == "paragraph" and not e.text.strip()) for e in record.edits
+    )
+    known = None if moved else previous
+    state = Applied(draft, transcript, ())
+    for edit in record.edits:
+        fitted = edit if edit.op == "word" else _fitted(state.draft, edit, known)
+        if fitted is not None:
+            state = _try(state, fitted, strict=False)
+        else:
+            said = f"{describe(edit)}: the new draft differs there from the one it was made on"
+            state = replace(state, skipped=(*state.skipped, said))
+    return state
+
+
+def _fitted(draft: Draft, edit: Edit, previous: Draft | None) -> Edit | None:
+    """A section edit made on another draft, as it still lands where the editor made it in ``draft``, or
+    None: the heading or paragraph it replaced (``was``) is still there, or the previous draft shows the
+    editor's heading or paragraph over the same words. Never another paragraph; merges and splits only on
+    the same draft. A checked heading stays the one the editor checked, not a new one made since."""
+    section = _at(draft.sections, edit.section)
+    if section is None or edit.op in ("merge", "split"):
+        return None
+    old = _at(previous.sections, edit.section) if previous is not None else None
+    same = old is not None and _span(old) == _span(section)
+    if edit.op == "paragraph":
+        new = _at(section.paragraphs, edit.paragraph)
+        shown = _at(old.paragraphs, edit.paragraph) if old is not None else None  # the editor's text there
+        there = shown is not None and new is not None and (shown.words, shown.text) == (new.words, edit.text)
+        return edit if new is not None and (new.text == edit.was or there) else None
+    if not (same and old is not None and old.heading_source == "edited"):
+        return edit if edit.op != "accept" and section.heading == edit.was else None
+    if edit.op == "accept" and old.heading != section.heading:  # the heading checked, not today's
+        return Edit("heading", edit.section, text=old.heading)
+    # the editor headed these very words: a picked suggestion may no longer be among today's
+    return Edit("heading", edit.section, text=edit.text) if edit.op == "pick" else edit
+
+
+def _at(items: Sequence[Any], index: int) -> Any:
+    return items[index] if 0 <= index < len(items) else None
+
+
+def _span(section: Section) -> tuple[int, int]:
+    """The transcript words a section covers."""
+    if not section.paragraphs:
+        return (-1, -1)
+    return (section.paragraphs[0].words[0], section.paragraphs[-1].words[1])
+
+
+def describe(edit: Edit, width: int = 50) -> str:
+    """An edit as the editor would know it: its kind and its text, shortened."""
+    text = _one_line(edit.text or (edit.was if edit.op in ("paragraph", "merge") else ""))
+    short = text if len(text) <= width else text[: width - 1].rstrip() + "…"
+    where = f"section {edit.section + 1}" + (
+        f", paragraph {edit.paragraph + 1}" if edit.op == "paragraph" else ""
+    )
+    return f"{edit.op} {short!r} ({where})" if short else f"{edit.op} ({where})"
 
 
 def _apply_one(state: Applied, edit: Edit) -> Applied:
