@@ -575,7 +575,8 @@ def _report(result: DraftResult) -> None:
         typer.echo(f"  kept your edited {path}; the new version is beside it", err=True)
     for path in result.removed:
         typer.echo(f"  removed the out-of-date {path}")
-    for note in result.draft.notes:  # what the outputs had to bend (YouTube's chapter rules): not an error
+    # the edits re-applied, what the outputs had to bend (YouTube's chapter rules): not errors
+    for note in (*result.notes, *result.draft.notes):
         typer.echo(f"  note: {note}")
 
 

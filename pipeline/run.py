@@ -111,6 +111,7 @@ class DraftResult:
     written: tuple[Path, ...]
     kept: tuple[Path, ...]
     removed: tuple[Path, ...] = ()
+    notes: tuple[str, ...] = ()  # what the run says beside the files (every saved edit re-applied)
     dropped: tuple[str, ...] = ()  # the editor's saved edits this draft could not re-apply, each named
 
     @property
@@ -129,6 +130,7 @@ class ComputedDraft:
     # Where to keep it for a re-draft from the same inputs once it is written (None: from the cache, or
     # not to be kept).
     keep: draft_cache.Pending | None = None
+    notes: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()  # the editor's saved edits that no longer fit (their warnings say which)
 
 
@@ -325,13 +327,17 @@ def render_draft(
     # found with the multilingual encoder, embed.section_encoder, and its topic with MiniLM).
     encode = remembered_encoder(cache_dir)
     draft = replace(make_draft(transcript, src, options, encode, screen), related=related)
-    shown, dropped = transcript, ()
+    shown, notes, dropped = transcript, (), ()
     if edits is not None and edits.edits:
         applied = reapply(draft, transcript, edits, previous)
         draft, shown, dropped = applied.draft, applied.transcript, applied.skipped
         for note in dropped:
             log.warning("%s: an edit was not reapplied: %s", EDITS_FILE, note)
-        log.warning("%s", reapplied_line(len(applied.edits), len(edits.edits)))
+        line = reapplied_line(len(applied.edits), len(edits.edits))
+        if dropped:
+            log.warning("%s", line)
+        else:  # every edit is back: a note, not a warning
+            notes = (line,)
     draft, images = add_section_images(draft, video) if video else (draft, {})
     draft = add_chapter_notes(add_hearing_notes(draft, words), options.formats)
     settings = render_settings(options)
@@ -343,7 +349,7 @@ def render_draft(
     if options.glossary:
         files[GLOSSARY_FILE] = glossary_bytes(options.glossary)
     topic = topic_file(draft, transcript, encode) if encode is not None else {}
-    return ComputedDraft(draft, transcript, {**files, **images, **topic}, dropped=dropped)
+    return ComputedDraft(draft, transcript, {**files, **images, **topic}, notes=notes, dropped=dropped)
 
 
 class Remembered:
@@ -487,7 +493,7 @@ def write_draft(
     draft_cache.keep(computed)  # only a draft that was written: a run stopped before has nothing to reuse
     draft, transcript = computed.draft, computed.transcript
     written, kept, removed = tuple(report.written), tuple(report.kept), tuple(report.removed)
-    return DraftResult(out_dir, draft, transcript, written, kept, removed, computed.dropped)
+    return DraftResult(out_dir, draft, transcript, written, kept, removed, computed.notes, computed.dropped)
 
 
 def read_source(
