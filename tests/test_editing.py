@@ -31,7 +31,7 @@ from video2blog.pipeline.editing.edits import (
     record_to_dict,
 )
 from video2blog.pipeline.editing.server import ReviewServer
-from video2blog.pipeline.errors import UsageError
+from video2blog.pipeline.errors import InputError, UsageError
 from video2blog.pipeline.output import OutputFolder
 from video2blog.pipeline.schema import HeadingSuggestion, Reason, Source
 from video2blog.pipeline.serialize import draft_from_dict, draft_to_dict, to_json, transcript_to_dict
@@ -236,6 +236,24 @@ def test_save_writes_every_output_and_refuses_a_stale_version(folder: Path):
     with pytest.raises(store.ConflictError, match="another tab"):
         store.save(folder, edits[:1], loaded.version, None)
     assert store.load(folder).version == saved.version
+
+
+@pytest.mark.parametrize("name", ["edits.json", "settings.json"])
+def test_a_folder_a_newer_video2blog_saved_is_not_read_or_saved_over(tmp_path: Path, name: str):
+    source = tmp_path / "talk.json"
+    source.write_bytes(to_json(transcript_to_dict(sample_context().transcript)))
+    runner, out = CliRunner(), tmp_path / "d"
+    assert runner.invoke(app, ["draft", str(source), "--out", str(out)]).exit_code == 0
+    store.save(out, [Edit("heading", section=1, text="How ketamine helps")], store.load(out).version, None)
+    data = json.loads((out / name).read_text())
+    assert data["version"] == 1  # this video2blog's: read as before
+    (out / name).write_text(json.dumps({**data, "version": 99}))
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    with pytest.raises(InputError, match=f"{name}: was written by a newer video2blog"):
+        store.load(out)
+    again = runner.invoke(app, ["draft", str(source), "--out", str(out)])
+    assert again.exit_code != 0 and "newer video2blog" in again.output
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before  # nothing saved over
 
 
 def test_redraft_reapplies_edits_json(folder: Path, tmp_path: Path):

@@ -55,14 +55,17 @@ def read_settings(folder: Path, check: bool = True) -> RenderSettings | None:
     """The folder's ``settings.json``; None for a folder drafted before it was written.
 
     Raises:
-        InputError: the file is there but is not video2blog's settings, or names a template folder
-            that is gone (rendering with the built-in templates would silently lose the clinic's).
+        InputError: the file is there but is not video2blog's settings (or is a newer video2blog's), or
+            names a template folder that is gone (rendering with the built-in templates would silently
+            lose the clinic's).
     """
     path = folder / SETTINGS_FILE
     if not path.exists():
         return None
     try:
-        settings = _settings_from(json.loads(path.read_text(encoding="utf-8")))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        refuse_newer(data, SETTINGS_VERSION, path)  # before its fields: a newer format may have others
+        settings = _settings_from(data)
     except (OSError, UnicodeDecodeError, ValueError, TypeError, AttributeError) as exc:
         raise InputError(
             f"is not video2blog's render settings ({exc}); redraft to write it again", path
@@ -79,6 +82,22 @@ def read_settings(folder: Path, check: bool = True) -> RenderSettings | None:
     if settings.templates is not None:
         _check_templates(folder, settings.templates, path)
     return settings
+
+
+def refuse_newer(data: object, known: int, path: Path) -> None:
+    """Stop at a file a newer video2blog wrote (its ``version`` above ``known``): reading it as this one
+    does, and saving it again, would silently lose what the newer one keeps there.
+
+    Raises:
+        InputError: naming the file and its version.
+    """
+    version = data.get("version") if isinstance(data, dict) else None
+    if isinstance(version, int) and not isinstance(version, bool) and version > known:
+        raise InputError(
+            f"was written by a newer video2blog (format version {version}; this one reads up to {known}); "
+            "open it with that version, or upgrade video2blog",
+            path,
+        )
 
 
 def _check_templates(folder: Path, templates: Path, path: Path) -> None:

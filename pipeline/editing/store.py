@@ -23,6 +23,7 @@ import jinja2
 from video2blog.pipeline.editing.edits import (
     EDITS_FILE,
     GLOSSARY_FILE,
+    RECORD_VERSION,
     Edit,
     EditRecord,
     apply_edits,
@@ -37,6 +38,7 @@ from video2blog.pipeline.editing.settings import (
     merged_terms,
     read_folder_glossary,
     read_settings,
+    refuse_newer,
     render_context,
 )
 from video2blog.pipeline.errors import InputError, OutputError, Video2BlogError
@@ -180,13 +182,15 @@ def read_record(folder: Path) -> EditRecord:
     """The folder's ``edits.json``, or an empty record where there is none.
 
     Raises:
-        InputError: ``edits.json`` is there but is not an edit record.
+        InputError: ``edits.json`` is there but is not an edit record, or a newer video2blog wrote it.
     """
     path = folder / EDITS_FILE
     if not path.exists():
         return EditRecord()
+    data = read_json_object(path)
+    refuse_newer(data, RECORD_VERSION, path)
     try:
-        return record_from_dict(read_json_object(path))
+        return record_from_dict(data)
     except Video2BlogError as exc:
         said = exc.reason if exc.path == str(path) else str(exc)
         raise InputError(f"{said}; move it away to start the edits afresh", path) from exc
