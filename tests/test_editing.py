@@ -256,6 +256,24 @@ def test_a_folder_a_newer_video2blog_saved_is_not_read_or_saved_over(tmp_path: P
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before  # nothing saved over
 
 
+def test_a_rewritten_paragraph_leaves_no_word_of_a_deleted_correction_in_the_captions(folder: Path):
+    """The glossary correction "keta mean" -> "ketamine" stands for two heard words: rewriting the
+    paragraph without it blanks both in the captions, and a rewrite elsewhere keeps both as heard."""
+
+    def rewrite(text: str) -> str:
+        edit = Edit("paragraph", section=1, paragraph=0, text=text)
+        store.save(folder, [edit], store.load(folder).version, None)
+        return (folder / "captions.srt").read_text()
+
+    paragraph = store.load(folder).draft.sections[1].paragraphs[0].text
+    captions = rewrite(paragraph.replace("nerve pain", "nerve aches"))
+    assert "nerve aches" in captions and "with keta mean infusions." in captions
+    captions = rewrite(
+        "It is an anaesthetic used at low doses for nerve pain. Each infusion takes forty minutes."
+    )
+    assert "keta " not in captions and "mean" not in captions and "infusions" not in captions
+
+
 def test_redraft_reapplies_edits_json(folder: Path, tmp_path: Path):
     ctx = sample_context()
     source = tmp_path / "talk.json"

@@ -17,7 +17,7 @@ import difflib
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
@@ -41,6 +41,7 @@ RECORD_VERSION = 1
 
 Op = Literal["heading", "accept", "pick", "paragraph", "merge", "split", "word"]
 OPS: tuple[str, ...] = ("heading", "accept", "pick", "paragraph", "merge", "split", "word")
+Opcode = tuple[str, int, int, int, int]  # difflib's: what became of words a0:a1, as words b0:b1
 
 
 @dataclass(frozen=True)
@@ -345,7 +346,8 @@ def _set_paragraph(state: Applied, edit: Edit) -> Applied:
         raise UsageError.said("error_no_paragraph", n=str(edit.section + 1), p=str(edit.paragraph + 1))
     paragraphs = list(section.paragraphs)
     old, text = paragraphs[edit.paragraph], _one_line(edit.text)
-    spelt = realigned(_pieces(state, old.text, old.words), old.text, text, state.transcript)
+    spans = {c.words[0]: c.words for c in state.draft.corrections}
+    spelt = realigned(_pieces(state, old.text, old.words), old.text, text, state.transcript, spans)
     if text:
         paragraphs[edit.paragraph] = replace(old, text=text)
     else:
@@ -356,20 +358,35 @@ def _set_paragraph(state: Applied, edit: Edit) -> Applied:
     return replace(state, transcript=transcript, words=_merge_fixes(state.words, fixes))
 
 
-def realigned(pieces: Sequence[Piece], old: str, new: str, transcript: Transcript) -> dict[int, str]:
+def realigned(
+    pieces: Sequence[Piece],
+    old: str,
+    new: str,
+    transcript: Transcript,
+    spans: Mapping[int, tuple[int, int]] | None = None,
+) -> dict[int, str]:
     """Transcript word -> how it is now written, after a paragraph's text went from ``old`` to ``new``.
 
     The two texts are compared word by word: a word still there keeps its recognised word (and so its
     time, its link in the page and its flag), a rewritten word takes the place of the one it replaced,
     a deleted word is spelt "" and new words join the word before them. The captions then say what the
     paragraph says. ``pieces``: ``old`` tied to the transcript (:func:`align`).
+
+    A glossary correction stands for several recognised words (``spans``: their range, by the first;
+    "post -herpetic neuralgia" written "post-herpetic neuralgia"). Kept whole, its words keep their
+    times; rewritten or deleted in any part, it goes as one: its first word is spelt as it now reads and
+    the rest "", so none of what was heard is left in the captions beside what the editor wrote.
     """
+    spans = spans or {}
     before, after = _owned_tokens(pieces, old), new.split()
-    keys = [bare(t) for t, _ in before], [bare(t) for t in after]
+    opcodes = _diff(before, after)
+    touched = {first: run for first, run in _correction_tokens(pieces, old).items() if _changed(run, opcodes)}
+    for first, run in sorted(touched.items(), reverse=True):  # from the end: the earlier runs stay put
+        before[run.start : run.stop] = [(" ".join(t for t, _ in before[run.start : run.stop]), first)]
     plain = {p.index for p in pieces if p.kind == "word"}  # not a glossary correction's first word
     spelt: dict[int, str] = {}
     last: int | None = None
-    for tag, a0, a1, b0, b1 in difflib.SequenceMatcher(a=keys[0], b=keys[1], autojunk=False).get_opcodes():
+    for tag, a0, a1, b0, b1 in _diff(before, after):
         owners = [i for _, i in before[a0:a1] if i is not None]
         if tag == "equal":  # the same words: written as the paragraph now writes them (case, punctuation)
             pairs = zip((i for _, i in before[a0:a1]), after[b0:b1])
@@ -381,8 +398,48 @@ def realigned(pieces: Sequence[Piece], old: str, new: str, transcript: Transcrip
             if anchor is not None:
                 said, words = spelt.get(anchor, transcript.words[anchor].text), " ".join(after[b0:b1])
                 spelt[anchor] = f"{said} {words}" if anchor == last else f"{words} {said}"
-        last = owners[-1] if owners else last
+        if owners:  # words written after a correction kept whole follow its last word, not its first
+            last = owners[-1] if tag != "equal" else _last_word(owners[-1], spans)
+    for first in touched:
+        spelt.update({i: "" for i in range(first + 1, _last_word(first, spans) + 1)})
     return spelt
+
+
+def _last_word(word: int, spans: Mapping[int, tuple[int, int]]) -> int:
+    """The last recognised word ``word`` stands for: itself, or the last of the correction it starts."""
+    return spans[word][1] - 1 if word in spans else word
+
+
+def _diff(before: Sequence[tuple[str, int | None]], after: Sequence[str]) -> list[Opcode]:
+    keys = [bare(t) for t, _ in before], [bare(t) for t in after]
+    return difflib.SequenceMatcher(a=keys[0], b=keys[1], autojunk=False).get_opcodes()
+
+
+def _correction_tokens(pieces: Sequence[Piece], text: str) -> dict[int, range]:
+    """The whitespace-separated words of ``text`` (by position) each glossary correction's text starts,
+    by the correction's first transcript word."""
+    starts = [match.start() for match in re.finditer(r"\S+", text)]
+    runs: dict[int, range] = {}
+    offset = 0
+    for piece in pieces:
+        if piece.kind == "corrected":
+            begin, end = offset + len(piece.lead), offset + len(piece.text.rstrip())
+            inside = [k for k, start in enumerate(starts) if begin <= start < end]
+            if inside:
+                runs[piece.index] = range(inside[0], inside[-1] + 1)
+        if piece.kind != "removed":
+            offset += len(piece.text)
+    return runs
+
+
+def _changed(run: range, opcodes: Iterable[Opcode]) -> bool:
+    """Whether the rewrite replaced or deleted any of the words ``run``, or wrote new ones between them."""
+    for tag, a0, a1, _, _ in opcodes:
+        if tag == "insert" and run.start < a0 < run.stop:
+            return True
+        if tag in ("replace", "delete") and a0 < run.stop and run.start < a1:
+            return True
+    return False
 
 
 def _owned_tokens(pieces: Sequence[Piece], text: str) -> list[tuple[str, int | None]]:
