@@ -494,7 +494,7 @@ def review(
 
     with _errors_to_exit():
         try:
-            serve_review(draft_dir, port, open_browser=not no_browser, ready=ready)
+            serve_review(draft_dir, port, open_browser=not no_browser, ready=ready, note=typer.echo)
         except KeyboardInterrupt:  # Ctrl-C (or SIGTERM) is how a review ends; a save in hand finished first
             typer.echo("Stopped.")
 

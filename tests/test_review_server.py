@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -365,6 +366,30 @@ def test_a_folder_is_served_on_its_own_port_each_time_and_another_where_that_is_
     again = ReviewServer(folder)
     assert again.port == folder_port(folder)
     again.httpd.server_close()
+
+
+def test_a_second_review_of_a_folder_says_where_the_first_is_and_a_save_it_blocks_says_so(folder: Path):
+    """`review` twice on one folder: the second took another port silently, and a Save refused because the
+    other server's Save held the folder said a draft was being written. The second now says where the
+    first one is, and the refusal names another Save (or a draft)."""
+    from video2blog.pipeline.editing.server import ReviewServer
+    from video2blog.pipeline.output import folder_lock
+
+    first = ReviewServer(folder)
+    thread = threading.Thread(target=first.serve, daemon=True)
+    thread.start()
+    try:
+        second = ReviewServer(folder)
+        assert second.elsewhere == f"http://127.0.0.1:{first.port}/" and second.port != first.port
+        second.httpd.server_close()
+    finally:
+        first.close()
+    alone = ReviewServer(folder)
+    assert alone.elsewhere == ""
+    alone.httpd.server_close()
+    loaded = store.load(folder)
+    with folder_lock(folder), pytest.raises(store.ConflictError, match="another Save .* reload the page"):
+        store.save(folder, [Edit("heading", section=0, text="Welcome")], loaded.version, None)
 
 
 def test_a_save_a_locked_file_stopped_finishes_when_saved_again_and_no_other_tab_slips_in(

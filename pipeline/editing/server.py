@@ -10,10 +10,10 @@ review template, which escapes everything it shows.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import html
+import http.client
 import json
 import logging
 import re
@@ -100,6 +100,7 @@ class ReviewServer:
         self.lock = threading.Lock()  # one save at a time
         # A save a file stopped part-way: its version, its edits and the version it leaves once finished.
         self.partial: tuple[str, list[Edit], str] | None = None
+        self.elsewhere = ""  # the address another review of this folder listens at, where one does
         self.httpd = self._listen(port)
         self.httpd.daemon_threads = True
 
@@ -107,8 +108,10 @@ class ReviewServer:
         """A listener on ``port``; for 0, the folder's own port (:func:`folder_port`) where it is free,
         else any free one."""
         if port == 0:
-            with contextlib.suppress(OSError):
+            try:
                 return _Listener((HOST, folder_port(self.folder)), _handler_for(self))
+            except OSError:
+                self.elsewhere = _reviewing(folder_port(self.folder))
         try:
             return _Listener((HOST, port), _handler_for(self))
         except OSError as exc:
@@ -146,8 +149,26 @@ def folder_port(folder: Path) -> int:
     return FOLDER_PORTS[0] + int.from_bytes(digest[:4], "big") % (FOLDER_PORTS[1] - FOLDER_PORTS[0])
 
 
+def _reviewing(port: int) -> str:
+    """``http://127.0.0.1:port/`` where a review server answers there (the folder's own port: most likely
+    a review of the same folder), else ""."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=2)
+    try:
+        connection.request("HEAD", "/")
+        server = connection.getresponse().getheader("Server", "")
+    except (OSError, http.client.HTTPException):
+        return ""
+    finally:
+        connection.close()
+    return f"http://{HOST}:{port}/" if server.startswith(_Handler.server_version) else ""
+
+
 def serve_review(
-    folder: Path, port: int = 0, open_browser: bool = True, ready: Callable[[str], None] | None = None
+    folder: Path,
+    port: int = 0,
+    open_browser: bool = True,
+    ready: Callable[[str], None] | None = None,
+    note: Callable[[str], None] | None = None,
 ) -> None:
     """Serve the review page of ``folder`` until interrupted.
 
@@ -156,6 +177,7 @@ def serve_review(
         port: the port on 127.0.0.1; 0 picks a free one.
         open_browser: open the page in the default browser.
         ready: called with the page's address once the server listens.
+        note: called with a line to show where this folder is already being reviewed at another address.
 
     Raises:
         Video2BlogError: the folder is not a draft folder, or the port is taken.
@@ -163,6 +185,11 @@ def serve_review(
     server = ReviewServer(folder, port)
     if ready:
         ready(server.url)
+    if note and server.elsewhere:
+        note(
+            f"This folder is already being reviewed at {server.elsewhere}; a Save in one window refuses"
+            " one made at the same moment in the other."
+        )
     with tempfile.TemporaryDirectory(prefix="video2blog-review-") as private:
         if open_browser:
             open_page(server.url, Path(private))

@@ -175,7 +175,7 @@ def _recover_unless_busy(folder: Path) -> None:
         return
 
 
-DRAFTING = message("en", "error_drafting")
+BUSY = message("en", "error_folder_busy")
 
 
 def read_record(folder: Path) -> EditRecord:
@@ -261,15 +261,15 @@ def save(folder: Path, edits: list[Edit], version: str, media: Path | None, fini
             leaves: a folder at it has them already, and its outputs are written again around them.
 
     Raises:
-        ConflictError: the folder was saved since ``version``, or a draft is being written there.
+        ConflictError: the folder was saved since ``version``, or a draft or another save is writing there.
         PartlySaved: a file could not be replaced; the rest is written by the next save or page load.
         UsageError: an edit does not fit the draft.
     """
     try:
-        with folder_lock(folder, DRAFTING):  # a draft run (or batch) holds it while it writes
+        with folder_lock(folder, BUSY):  # a draft run, a batch or another review server's save holds it
             return _save(folder, edits, version, media, finishing)
-    except FolderBusy as exc:
-        raise ConflictError.said("error_drafting") from exc
+    except FolderBusy as exc:  # the lock does not say whose it is: the message names both
+        raise ConflictError.said("error_folder_busy") from exc
 
 
 def _save(folder: Path, edits: list[Edit], version: str, media: Path | None, finishing: str) -> Saved:
