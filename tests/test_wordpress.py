@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
 import os
 import pty
@@ -101,13 +102,15 @@ def test_publishing_again_updates_the_same_post_and_keeps_the_uploaded_images(si
     first = publish(site, draft_dir)
     assert first.returncode == 0, first.stderr
     media_before = len(api(site, "/wp/v2/media", per_page="100"))
-    original = (draft_dir / "draft.json").read_text()
+    original, page = (draft_dir / "draft.json").read_text(), (draft_dir / "post.html").read_text()
     draft = {**json.loads(original), "title": "Ketamine, revised"}
-    (draft_dir / "draft.json").write_text(json.dumps(draft))
+    (draft_dir / "draft.json").write_text(json.dumps(draft))  # as a Save writes both
+    (draft_dir / "post.html").write_text(page.replace(json.loads(original)["title"], draft["title"]))
     try:
         again = publish(site, draft_dir)
     finally:
         (draft_dir / "draft.json").write_text(original)
+        (draft_dir / "post.html").write_text(page)
     assert again.returncode == 0, again.stderr
     assert again.stdout.startswith("Updated draft post")
     same = [p for p in all_posts(site) if p["slug"] == draft["slug"]]
@@ -218,6 +221,20 @@ def test_a_post_moved_to_the_trash_is_made_again(site: Site, draft_dir: Path, tm
     assert second != first and api(site, f"/wp/v2/posts/{first}")["status"] == "trash"
 
 
+def retitle(folder: Path, title: str, description: str | None = None) -> None:
+    """A new title (and description) in draft.json and post.html's h1, as a Save writes them."""
+    data = json.loads((folder / "draft.json").read_text())
+    page = (folder / "post.html").read_text(encoding="utf-8")
+    page = page.replace(f"<h1>{html.escape(data['title'])}</h1>", f"<h1>{html.escape(title)}</h1>", 1)
+    (folder / "post.html").write_text(page, encoding="utf-8")
+    data = {
+        **data,
+        "title": title,
+        "description": data["description"] if description is None else description,
+    }
+    (folder / "draft.json").write_text(json.dumps(data))
+
+
 def _one_error_line(done: subprocess.CompletedProcess) -> str:
     assert done.returncode == 1 and done.stdout == ""
     lines = done.stderr.strip().splitlines()
@@ -242,8 +259,7 @@ def test_each_failure_is_one_clear_line_and_leaves_no_post(site: Site, draft_dir
     rejected = tmp_path / "rejected"
     shutil.copytree(draft_dir, rejected)
     (rejected / "publish.json").unlink()
-    data = json.loads((rejected / "draft.json").read_text())
-    (rejected / "draft.json").write_text(json.dumps({**data, "title": "REJECT this one"}))
+    retitle(rejected, "REJECT this one")
     refused = _one_error_line(publish(site, rejected))
     assert "refused the post: Posts need a clinician’s sign-off first. (clinic_policy, HTTP 400)" in refused
     assert len(all_posts(site)) == before
@@ -424,9 +440,7 @@ def test_a_title_and_excerpt_carry_no_markup_and_keep_their_ampersand(
     copy = tmp_path / "copy"
     shutil.copytree(draft_dir, copy)
     (copy / "publish.json").unlink(missing_ok=True)
-    draft = json.loads((copy / "draft.json").read_text())
-    marked = {**draft, "title": "Q&A: <b>ketamine</b>", "description": "<script>x()</script> Pain & relief."}
-    (copy / "draft.json").write_text(json.dumps(marked))
+    retitle(copy, "Q&A: <b>ketamine</b>", "<script>x()</script> Pain & relief.")
     done = publish(site, copy)
     assert done.returncode == 0, done.stderr
     post = api(site, f"/wp/v2/posts/{json.loads((copy / 'publish.json').read_text())[site.url]['post_id']}")
@@ -436,7 +450,7 @@ def test_a_title_and_excerpt_carry_no_markup_and_keep_their_ampersand(
     assert "<script>" not in post["excerpt"]["raw"] and "Pain & relief." in post["excerpt"]["raw"]
 
 
-def test_an_editors_hand_edit_of_post_html_is_published_and_a_hidden_script_is_not(
+def test_an_editors_hand_edit_of_post_html_and_its_title_is_published_and_a_hidden_script_is_not(
     site: Site, draft_dir: Path, tmp_path: Path
 ):
     """The post is post.html's article as the sanitiser reads it: an editor's own markup goes out as
@@ -448,6 +462,8 @@ def test_an_editors_hand_edit_of_post_html_is_published_and_a_hidden_script_is_n
     (copy / "publish.json").unlink(missing_ok=True)
     page = (copy / "post.html").read_text(encoding="utf-8")
     hand = EDITORIAL + "\n<!--><script>steal()</script>-->"
+    title = json.loads((copy / "draft.json").read_text())["title"]
+    page = page.replace(f"<h1>{title}</h1>", "<h1>Ketamine infusions for chronic pain &amp; CRPS</h1>", 1)
     (copy / "post.html").write_text(page.replace("</h1>", "</h1>\n" + hand, 1), encoding="utf-8")
     done = publish(site, copy)
     assert done.returncode == 0, done.stderr
@@ -456,6 +472,7 @@ def test_an_editors_hand_edit_of_post_html_is_published_and_a_hidden_script_is_n
     assert '<a href="https://clinic.example/book" target="_blank" rel="noopener">book online</a>' in raw
     assert "<th>Sessions</th>" in raw and '<p class="note" style="color: #333">' in raw
     assert "steal()" not in raw and '"@type": "MedicalWebPage"' in raw  # the draft's JSON-LD still goes
+    assert post["title"]["raw"] == "Ketamine infusions for chronic pain & CRPS"  # the h1 as edited
 
 
 def test_a_change_on_the_site_copied_into_the_draft_publishes_and_one_it_cannot_say_is_kept(

@@ -35,6 +35,7 @@ from video2blog.pipeline.writers.wp_content import (
     check_markup,
     link_related,
     no_markup,
+    page_title,
     post_body,
 )
 
@@ -210,7 +211,7 @@ def read_draft_post(draft_dir: Path) -> DraftPost:
         )
         raise InputError(why, draft_dir / "post.html") from exc
     sections = data.get("sections") or []
-    title = str(data.get("title", ""))
+    title = page_title(page) or str(data.get("title", ""))  # an h1 edited by hand goes out as edited
     images = tuple(
         (s["image"], still_name(title, str(s.get("heading", "")), bool(s.get("lead"))))
         for s in sections

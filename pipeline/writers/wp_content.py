@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from html import unescape
 from html.parser import HTMLParser
 from typing import Any
 
@@ -70,6 +71,17 @@ def article(html: str) -> str:
     """The post's own markup in a post.html: its article (else its body) without the title or JSON-LD."""
     match = _ARTICLE.search(html) or _BODY.search(html)
     return _JSON_LD.sub("", _TITLE.sub("", match.group(1) if match else html, count=1)).strip()
+
+
+def page_title(html: str) -> str | None:
+    """The text of the article's ``h1`` (the post's title as the page shows it, maybe edited there by
+    hand), without markup; None where the page has none."""
+    match = _ARTICLE.search(html) or _BODY.search(html)
+    title = _TITLE.search(match.group(1) if match else html)
+    if title is None:
+        return None
+    inner = re.sub(r"^\s*<h1[^>]*>|</h1>$", "", title.group(0))
+    return " ".join(unescape(nh3.clean(inner, tags=set())).split())
 
 
 def json_ld(html: str) -> list[Any]:
