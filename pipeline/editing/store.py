@@ -187,8 +187,11 @@ def read_record(folder: Path) -> EditRecord:
     path = folder / EDITS_FILE
     if not path.exists():
         return EditRecord()
-    data = read_json_object(path)
-    refuse_newer(data, RECORD_VERSION, path)
+    try:
+        data = read_json_object(path)
+    except InputError as exc:
+        raise InputError(f"{exc.reason}; move it away to start the edits afresh", path) from exc
+    refuse_newer(data, RECORD_VERSION, path)  # not "move it away": a newer video2blog reads it
     try:
         return record_from_dict(data)
     except Video2BlogError as exc:

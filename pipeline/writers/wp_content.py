@@ -12,6 +12,7 @@ from typing import Any
 
 import nh3
 
+from video2blog.pipeline.errors import Video2BlogError
 from video2blog.pipeline.writers.site import script_json
 
 _ARTICLE = re.compile(r"<article[^>]*>(.*)</article>", re.S | re.I)
@@ -37,7 +38,7 @@ _ATTRIBUTES = {tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()}
 _URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
-class UnsafeMarkup(ValueError):
+class UnsafeMarkup(Video2BlogError):
     """post.html holds what a site would run, or a JSON-LD block that is not JSON; ``str()`` says which."""
 
 
