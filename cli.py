@@ -29,7 +29,13 @@ from video2blog.pipeline.ingest.language import parse_language
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_prompt, load_glossary
 from video2blog.pipeline.llm import LlmOptions
 from video2blog.pipeline.llm.options import Mode
-from video2blog.pipeline.run import DraftOptions, DraftResult, clinic_claim_rules, draft_file
+from video2blog.pipeline.run import (
+    DraftOptions,
+    DraftResult,
+    check_other_talk,
+    clinic_claim_rules,
+    draft_file,
+)
 from video2blog.pipeline.signals import Terminated, restore_handlers
 from video2blog.pipeline.writers.formats import WRITERS, parse_formats
 from video2blog.pipeline.writers.site import check_front_matter
@@ -406,6 +412,7 @@ def draft(
     _setup_logging(flags.verbose)
     with _errors_to_exit():
         options = build_options(flags, threads)
+        check_other_talk(video, out, options.force)  # before the minutes of hearing it
         with DraftDisplay(video) as progress:
             result = draft_file(video, out, options, progress)
     _report(result)

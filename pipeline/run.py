@@ -160,6 +160,30 @@ def draft_file(
         raise
 
 
+def check_other_talk(source: Path, out_dir: Path, force: bool) -> None:
+    """Refuse to draft another talk into a folder an editor has saved edits in (without ``force``): the
+    new draft would replace the reviewed one, whose edits do not fit another talk. The same media, or
+    one of the same name (re-cut), or the folder's own words (a redraft) go on.
+
+    Raises:
+        UsageError: the folder holds the draft of another media file, with saved edits.
+    """
+    if force or source.suffix.lower() in TRANSCRIPT_SUFFIXES or not read_record(out_dir).edits:
+        return
+    try:
+        recorded = read_json_object(out_dir / "draft.json").get("source")
+    except InputError:
+        return
+    if not isinstance(recorded, dict) or Path(str(recorded.get("path", ""))).name == source.name:
+        return
+    if source.is_file() and sha256_file(source) != recorded.get("sha256"):
+        raise UsageError(
+            f"{media.display_path(out_dir)} holds the reviewed draft of {Path(str(recorded['path'])).name} "
+            f"(an editor's saved edits in {EDITS_FILE}); draft {source.name} into another --out, or give "
+            "--force to replace it"
+        )
+
+
 _URL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]+:/|www\.)")
 
 

@@ -189,3 +189,30 @@ def test_a_folder_that_cannot_be_read_is_refused_before_anything_runs(tmp_path, 
     said = " ".join(re.sub("[\u2500-\u257f]", " ", done.stderr).split())  # Click's box, wrapped anywhere
     assert done.returncode == 2 and "is not readable" in said, done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_another_talk_is_not_drafted_over_a_reviewed_draft_unless_forced(jfk_path: Path, tmp_path: Path):
+    """`video2blog draft intro.mp4` with the default --out after talk.mp4 was reviewed would replace the
+    editor's work with a draft their edits do not fit: refused in one line, before any hearing; the same
+    talk again, or --force, goes on."""
+    from video2blog.pipeline.editing import store
+    from video2blog.pipeline.editing.edits import Edit
+
+    talk, other, out = tmp_path / "talk.flac", tmp_path / "intro.wav", tmp_path / "draft"
+    shutil.copy(jfk_path, talk)
+    from tests.conftest import run_ffmpeg
+
+    run_ffmpeg("-i", str(jfk_path), "-t", "8", str(other))
+    assert runner.invoke(app, ["draft", str(talk), "--out", str(out), "--formats", "md,json"]).exit_code == 0
+    store.save(out, [Edit("heading", section=0, text="The editor's heading")], store.load(out).version, None)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    refused = runner.invoke(app, ["draft", str(other), "--out", str(out), "--formats", "md,json"])
+    assert refused.exit_code == 2, refused.output
+    lines = refused.output.strip().splitlines()
+    assert len(lines) == 1 and "holds the reviewed draft of talk.flac" in lines[0] and "--force" in lines[0]
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    again = runner.invoke(app, ["draft", str(talk), "--out", str(out), "--formats", "md,json"])
+    assert again.exit_code == 0, again.output
+    forced = runner.invoke(app, ["draft", str(other), "--out", str(out), "--formats", "md,json", "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert "intro.wav" in (out / "post.md").read_text()
