@@ -84,3 +84,8 @@ def test_a_filler_written_with_a_hyphen_is_removed_too():
     result = clean("uh-huh, the dose is low")
     assert result.text == "The dose is low."
     assert [(r.text, r.reason) for r in result.removals] == [("uh-huh,", "filler")]
+
+
+def test_a_percent_sign_is_written_against_its_number():
+    """The recogniser may give "%" as a word of its own ("20 %"); the post writes "20%"."""
+    assert clean("about 20 % of patients, or 1 in 5").text == "About 20% of patients, or 1 in 5."

@@ -23,7 +23,8 @@ FIRST_PERSON = word_list("first_person.txt")
 TERMINAL = ".?!"
 # Marks after which the next word starts a new sentence or clause: a word said again there is no stutter.
 SENTENCE_BREAKS = (".", "?", "!", ";", ":")
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:?!])")
+# The recogniser's space before a mark ("0 .5mg", "it , works") or a percent sign ("20 %"), never written.
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:?!%])")
 
 
 @dataclass(frozen=True)
