@@ -89,3 +89,10 @@ def test_a_filler_written_with_a_hyphen_is_removed_too():
 def test_a_percent_sign_is_written_against_its_number():
     """The recogniser may give "%" as a word of its own ("20 %"); the post writes "20%"."""
     assert clean("about 20 % of patients, or 1 in 5").text == "About 20% of patients, or 1 in 5."
+
+
+def test_a_quoted_question_keeps_its_own_mark_and_gets_no_period():
+    said = clean('my patient said, "Doctor, why does it still hurt?"')
+    assert said.text == 'My patient said, "Doctor, why does it still hurt?"'
+    assert clean("the dose is low (about 5 mg.)").text == "The dose is low (about 5 mg.)"
+    assert clean('she called it "a miracle"').text == 'She called it "a miracle".'

@@ -23,6 +23,8 @@ FIRST_PERSON = word_list("first_person.txt")
 TERMINAL = ".?!"
 # Marks after which the next word starts a new sentence or clause: a word said again there is no stutter.
 SENTENCE_BREAKS = (".", "?", "!", ";", ":")
+# Closing quotes and brackets, which may follow a sentence's end mark ('said, "why?"').
+CLOSERS = "\"')]”’"
 # The recogniser's space before a mark ("0 .5mg", "it , works") or a percent sign ("20 %"), never written.
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:?!%])")
 
@@ -137,7 +139,7 @@ def _repeated_phrase_positions(texts: list[str]) -> list[int]:
 def _deliberate_run(said: list[str], words: list[str]) -> bool:
     """A run said again after a sentence end, or a run with a content word said again after a comma
     ("it's hard, it's hard"), is meant; a run of function words is a stutter ("I think, I think")."""
-    if said[-1].rstrip("\"')”’").endswith(SENTENCE_BREAKS):
+    if said[-1].rstrip(CLOSERS).endswith(SENTENCE_BREAKS):
         return True
     stop = word_list("stopwords.txt")
     return said[-1].endswith(",") and any(w not in stop for w in words)
@@ -166,7 +168,7 @@ def _deliberate(said: str, word: str) -> bool:
     """Whether a word said again right after ``said`` is meant: across a sentence end ("rich in
     platelets. Platelets carry"), or a content word (or emphasis) repeated after a comma
     ("challenging, challenging"; "really, really"), not a stutter ("the the", "I, I")."""
-    if said.rstrip("\"')”’").endswith(SENTENCE_BREAKS):
+    if said.rstrip(CLOSERS).endswith(SENTENCE_BREAKS):
         return True
     return said.endswith(",") and (word in EMPHASIS or word not in word_list("stopwords.txt"))
 
@@ -227,7 +229,7 @@ def _punctuate(kept: list[str], end_mark: str) -> str:
     text = text.lstrip(",;: ").rstrip(",;: ")
     if not text:
         return ""
-    if text[-1] not in TERMINAL:
+    if not text.rstrip(CLOSERS).endswith(tuple(TERMINAL)):  # 'hurt?"' has its mark
         text += end_mark
     return capitalize_first(text)
 
