@@ -96,3 +96,15 @@ def test_a_quoted_question_keeps_its_own_mark_and_gets_no_period():
     assert said.text == 'My patient said, "Doctor, why does it still hurt?"'
     assert clean("the dose is low (about 5 mg.)").text == "The dose is low (about 5 mg.)"
     assert clean('she called it "a miracle"').text == 'She called it "a miracle".'
+
+
+def test_a_filler_between_two_sayings_leaves_no_stutter():
+    result = clean("and that's, you know, that's okay")
+    assert result.text == "And that's okay."
+    assert [(r.text, r.reason) for r in result.removals] == [
+        ("that's,", "repetition"),
+        ("you", "filler"),
+        ("know,", "filler"),
+    ]
+    assert clean("it's hard, you know, it's hard to rest").text.count("hard") == 2  # a run said on purpose
+    assert clean("the um the knee heals").text == "The knee heals."

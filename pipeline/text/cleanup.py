@@ -104,7 +104,19 @@ def _removal_reasons(chunk: tuple[Word, ...], language: str = "en") -> dict[int,
         reasons.setdefault(i, "filler")
     for i in _repeated_phrase_positions(texts):
         reasons.setdefault(i, "repetition")
+    # A filler or false start taken from between two sayings leaves a stutter ("that's, you know,
+    # that's okay"): look again in the words left, each with the comma it was said with.
+    left = [i for i in range(len(texts)) if i not in reasons]
+    if len(left) < len(texts):
+        for k in _repetition_positions([texts[i] for i in left]):
+            reasons.setdefault(left[k], "repetition")
     return reasons
+
+
+def _repetition_positions(texts: list[str]) -> list[int]:
+    """Positions of the first saying of each word or run said twice in a row, not on purpose."""
+    words = [i for i in range(len(texts)) if _repeated(texts, i)]
+    return sorted({*words, *_repeated_phrase_positions(texts)})
 
 
 def _other_reasons(texts: list[str], language: str) -> dict[int, str]:
@@ -158,10 +170,14 @@ def _word_reason(texts: list[str], i: int) -> str | None:
         return "false_start"
     if word == "like" and _set_apart(texts, i, 1):
         return "filler"
+    return "repetition" if _repeated(texts, i) else None
+
+
+def _repeated(texts: list[str], i: int) -> bool:
+    """Whether word i is said again next as a stutter ("the the"), not on purpose (:func:`_deliberate`)."""
+    word = bare(texts[i])
     repeated = i + 1 < len(texts) and word and word == bare(texts[i + 1]) and word not in DOUBLES
-    if repeated and not _deliberate(texts[i], word):
-        return "repetition"
-    return None
+    return bool(repeated) and not _deliberate(texts[i], word)
 
 
 def _deliberate(said: str, word: str) -> bool:
