@@ -108,3 +108,14 @@ def test_a_filler_between_two_sayings_leaves_no_stutter():
     ]
     assert clean("it's hard, you know, it's hard to rest").text.count("hard") == 2  # a run said on purpose
     assert clean("the um the knee heals").text == "The knee heals."
+
+
+def test_a_correction_between_two_numbers_keeps_its_i_mean():
+    """Without "I mean" the post would state two prices at once; which words it takes back is the
+    speaker's to say, so it stays, and so does a filler between numbers elsewhere."""
+    said = clean("most patients pay $300, i mean, $350 per injection")
+    assert said.text == "Most patients pay $300, I mean, $350 per injection."
+    assert not said.removals
+    twice = clean("take it twice, i mean, three times a day")
+    assert twice.text == "Take it twice, I mean, three times a day."
+    assert clean("it helps, i mean, most patients").text == "It helps most patients."

@@ -20,6 +20,8 @@ EMPHASIS = word_list("emphasis_words.txt")
 DOUBLES = word_list("double_words.txt")
 # "I" and its contractions are those of the first-person words that start with an "i".
 FIRST_PERSON = word_list("first_person.txt")
+# Words that state a number ("twelve", "twice", "percent"), as digits do.
+NUMBER_WORDS = word_list("number_words.txt")
 TERMINAL = ".?!"
 # Marks after which the next word starts a new sentence or clause: a word said again there is no stutter.
 SENTENCE_BREAKS = (".", "?", "!", ";", ":")
@@ -191,7 +193,19 @@ def _deliberate(said: str, word: str) -> bool:
 
 def _filler_phrase_positions(texts: list[str]) -> list[int]:
     """Positions of the words of the set-apart filler phrases ("you know") in ``texts``."""
-    return phrase_positions(texts, _english_fillers().apart, _set_apart)
+    return phrase_positions(texts, _english_fillers().apart, _filler_apart)
+
+
+def _filler_apart(texts: list[str], i: int, length: int) -> bool:
+    """A set-apart filler, unless it stands between two numbers: there it marks a correction ("$300, I
+    mean, $350"), and without it the two would read as one contradictory figure ("$300 $350"). Which
+    words the speaker took back cannot be told ("3 to 4, I mean, 5 to 6 weeks"), so none is dropped."""
+    between = i > 0 and i + length < len(texts) and _number(texts[i - 1]) and _number(texts[i + length])
+    return _set_apart(texts, i, length) and not between
+
+
+def _number(text: str) -> bool:
+    return any(ch.isdigit() for ch in text) or bare(text) in NUMBER_WORDS
 
 
 def phrase_positions(
