@@ -118,6 +118,18 @@ def test_a_sentence_ending_in_no_do_or_a_credential_is_still_a_sentence():
     ]
 
 
+def test_a_clock_time_ends_a_sentence_only_before_a_capital():
+    said = "Your visit is at 2:30 p.m. on Monday. We open at 8 a.m. Is it busy? Come at 5 P.M. Thanks."
+    t = make_transcript(said)
+    assert texts(t) == [
+        "Your visit is at 2:30 p.m. on Monday.",
+        "We open at 8 a.m.",
+        "Is it busy?",
+        "Come at 5 P.M.",
+        "Thanks.",
+    ]
+
+
 LONG_PUNCTUATED = (
     "It works. It calms the nerves. "
     "Ketamine blocks a receptor on the nerve cells of the spinal cord and brain that turns up pain "

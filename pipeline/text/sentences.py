@@ -80,6 +80,10 @@ SUBJECT_OPENERS = word_list("subject_openers.txt")
 SUBJECT_WEIGHT = 0.3
 # Capitalised mid-sentence for reasons other than a lost full stop.
 ALWAYS_CAPITAL = word_list("always_capital.txt")
+# A clock time's "a.m."/"p.m." ends a sentence only where the next word is capitalised ("at 5 p.m. We
+# close", not "at 2:30 p.m. on Monday"). Punkt cannot be told so: without them as abbreviations it cuts
+# after every one, and with them after none (it has no case statistics for the next word).
+CLOCK_MARKS = ("a.m.", "p.m.")
 
 
 @lru_cache(maxsize=1)
@@ -278,7 +282,14 @@ def _punkt_ranges(words: tuple[Word, ...]) -> list[tuple[int, int]]:
         pos += len(w.text) + 1
     text = " ".join(w.text for w in words)
     starts = sorted({_word_at(offsets, s) for s, _ in _punkt().span_tokenize(text)} | {0})
+    starts = [s for s in starts if not _time_goes_on(words, s)]
     return list(zip(starts, starts[1:] + [len(words)]))
+
+
+def _time_goes_on(words: tuple[Word, ...], index: int) -> bool:
+    """Whether word ``index`` goes on in lower case after a clock time's "a.m."/"p.m.": no sentence end."""
+    after_time = index > 0 and words[index - 1].text.lower().endswith(CLOCK_MARKS)
+    return after_time and not words[index].text[:1].isupper()
 
 
 def _word_at(offsets: list[int], char: int) -> int:
