@@ -283,6 +283,16 @@ def test_the_description_is_never_a_greeting_or_an_aside():
     assert description.startswith("Ketamine helps most with nerve pain") and len(description) <= 160
 
 
+def test_the_description_is_never_cut_at_an_abbreviation():
+    """A paragraph is split as the sentence stage splits it: "Dr." ends no sentence, so the greeting
+    stays whole (and is left out) and the sentence naming "Dr. Patel" is not cut short."""
+    prose = [
+        "Hi, I'm Dr. Sam Patel, MD, and I run the pain clinic here in Denver. "
+        "Most knee patients see Dr. Patel twice a year for PRP."
+    ]
+    assert make_description(prose, topic="PRP") == "Most knee patients see Dr. Patel twice a year for PRP."
+
+
 @pytest.mark.skipif(not embed.available(), reason="the sentence encoder is not installed")
 def test_with_the_encoder_the_description_is_the_sentence_nearest_the_talk():
     draft = make_draft(split_sentences(make_transcript(ASKED)), SOURCE, DraftOptions(), embed.encoder())

@@ -34,6 +34,7 @@ from video2blog.pipeline.text.phrases import (
     verb_like,
 )
 from video2blog.pipeline.text.questions import Encode
+from video2blog.pipeline.text.sentences import sentences_in
 from video2blog.pipeline.textutil import (
     INTRO,
     content_words,
@@ -425,7 +426,7 @@ def talk_sentences(prose: Sequence[str]) -> list[str]:
     """The sentences of the talk's ``prose`` (paragraphs) a description may be: filler that opens
     one dropped, each with a capital, greetings and what the talk will cover ("Many of you have
     asked about...") left out."""
-    split = [LEADING_FILLER.sub("", s).strip() for p in prose for s in sentences_of(p)]
+    split = [LEADING_FILLER.sub("", s).strip() for p in prose for s in sentences_in(p)]
     return [s[0].upper() + s[1:] for s in split if s and not INTRO.search(s)]
 
 

@@ -286,6 +286,13 @@ def _punkt_ranges(words: tuple[Word, ...]) -> list[tuple[int, int]]:
     return list(zip(starts, starts[1:] + [len(words)]))
 
 
+def sentences_in(text: str) -> list[str]:
+    """The sentences of written ``text`` (a paragraph of the post) as :func:`split_sentences` finds them
+    from punctuation: "Dr. Patel" and "e.g. on Mondays" stay whole, as a split at every ". " would not."""
+    words = tuple(Word(t, 0.0, 0.0, 1.0) for t in text.split())
+    return [" ".join(w.text for w in words[first:last]) for first, last in _punkt_ranges(words)]
+
+
 def _time_goes_on(words: tuple[Word, ...], index: int) -> bool:
     """Whether word ``index`` goes on in lower case after a clock time's "a.m."/"p.m.": no sentence end."""
     after_time = index > 0 and words[index - 1].text.lower().endswith(CLOCK_MARKS)
