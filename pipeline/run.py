@@ -351,7 +351,9 @@ def render_draft(
     # found with the multilingual encoder, embed.section_encoder, and its topic with MiniLM).
     encode = remembered_encoder(cache_dir)
     draft = replace(make_draft(transcript, src, options, encode, screen), related=related)
-    shown, notes, dropped = transcript, (), ()
+    shown = transcript
+    notes: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
     if edits is not None and edits.edits:
         applied = reapply(draft, transcript, edits, previous)
         draft, shown, dropped = applied.draft, applied.transcript, applied.skipped

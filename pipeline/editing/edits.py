@@ -410,7 +410,7 @@ def _last_word(word: int, spans: Mapping[int, tuple[int, int]]) -> int:
     return spans[word][1] - 1 if word in spans else word
 
 
-def _diff(before: Sequence[tuple[str, int | None]], after: Sequence[str]) -> list[Opcode]:
+def _diff(before: Sequence[tuple[str, int | None]], after: Sequence[str]) -> Sequence[Opcode]:
     keys = [bare(t) for t, _ in before], [bare(t) for t in after]
     return difflib.SequenceMatcher(a=keys[0], b=keys[1], autojunk=False).get_opcodes()
 
