@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,7 +26,7 @@ from video2blog.pipeline.text.confidence import unsure_words
 from video2blog.pipeline.writers.formats import render_all
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Dialog, Page
+    from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Route
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="needs playwright (in the 'test' extra): bash scripts/test.sh installs it"
@@ -247,3 +247,92 @@ def test_a_video_file_with_sound_only_shows_the_controls_alone(page, tmp_path: P
     sync_api.expect(player).to_have_class(re.compile("sound-only"))
     box = player.bounding_box()
     assert box and box["height"] <= 80
+
+
+# A phone, as the review server serves the page: a finger, no mouse (CSS's hover: none, pointer: coarse).
+TOUCH = {"has_touch": True, "is_mobile": True}
+FIXED_WORD = "set"  # heard at 32% confidence in the sample, in section 4
+# Whether an element lies whole on the screen with nothing over it (the pinned panel, the word card):
+# what is at its middle and a quarter in from two of its corners is the element or inside it.
+IN_SIGHT = """el => {
+  const r = el.getBoundingClientRect();
+  if (!r.width || r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) return false;
+  const at = (x, y) => document.elementFromPoint(r.left + x * r.width, r.top + y * r.height);
+  return [at(0.5, 0.5), at(0.25, 0.25), at(0.75, 0.75)].every(hit => hit && el.contains(hit));
+}"""
+
+
+@pytest.fixture
+def served_sample(sample_folder: Path, tmp_path: Path) -> Iterator[str]:
+    """The sample's draft folder (a copy) under `video2blog review`: its address, editing controls and all."""
+    # imported here, not at the top: test_review_server imports this file
+    from tests.test_review_server import COMMAND, start
+
+    folder = sample_folder.parent / f"copy-{tmp_path.name}"
+    shutil.copytree(sample_folder, folder)
+    server = start([str(COMMAND), "review", str(folder), "--no-browser"])
+    yield server.url
+    server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Callable[..., Page]]:
+    """Opens the served page on a touch screen of ``width`` x ``height`` CSS pixels, ready to edit; fails
+    the test on any JavaScript error."""
+    contexts: list[BrowserContext] = []
+    problems: list[str] = []
+
+    def open_phone(url: str, width: int, height: int) -> Page:
+        context = browser.new_context(viewport={"width": width, "height": height}, **TOUCH)
+        contexts.append(context)
+        tab = context.new_page()
+        tab.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+        tab.goto(url)
+        tab.wait_for_function("document.documentElement.dataset.editReady === '1'")
+        return tab
+
+    yield open_phone
+    for context in contexts:
+        context.close()
+    assert not problems
+
+
+def in_sight(tab: Page, selector: str) -> bool:
+    return tab.locator(selector).first.evaluate(IN_SIGHT)
+
+
+def settled(tab: Page) -> None:
+    """Two frames later: the page's own scrolling (requestAnimationFrame) and layout are done."""
+    tab.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+def tap_fixed_word(tab: Page) -> str:
+    """Tap the unsure word of section 4, as an editor checking it; the selector of that word."""
+    word = f"#section-4 .para .w >> text=/^{FIXED_WORD}$/"
+    tab.locator(word).first.tap()
+    sync_api.expect(tab.locator("#word-card")).to_be_visible()
+    settled(tab)
+    return word
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("width", "height"), [(375, 667), (320, 568)])
+def test_a_still_loading_late_leaves_the_tapped_word_in_view(
+    phone, served_sample: str, width: int, height: int
+):
+    """A phone's page scrolls the tapped word between the pinned panel and the word card; the stills above
+    it load lazily, after that, and pushed the word some 190 px down, under the card. A still keeps its
+    size before it loads. Here the stills arrive only once the word is in place."""
+    tab = phone(served_sample, width, height)
+    held: list[Route] = []
+    tab.route("**/images/*.jpg", lambda route: held.append(route))
+    word = tap_fixed_word(tab)
+    assert in_sight(tab, word)
+    for still in held:
+        still.continue_()
+    tab.wait_for_function(
+        "n => [...document.images].filter(i => i.complete && i.naturalWidth).length >= n", arg=len(held)
+    )
+    settled(tab)
+    assert held and in_sight(tab, word)

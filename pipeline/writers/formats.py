@@ -109,6 +109,7 @@ class ReviewWriter(TemplateWriter):
             "editing": ctx.editing,
             "script_text": text,
             "captions": captions,
+            "still_sizes": still_sizes(ctx),
         }
 
 
@@ -149,6 +150,33 @@ def still_images(ctx: RenderContext) -> dict[str, bytes]:
         if data is not None:
             found[path] = data
     return found
+
+
+def still_sizes(ctx: RenderContext) -> dict[str, tuple[int, int]]:
+    """Each still's (width, height) in pixels, by draft-folder path: the review page gives its picture
+    that size before it loads, so a still loading late moves no text (a word just tapped on a phone went
+    under the word card)."""
+    sizes = {path: jpeg_size(data) for path, data in still_images(ctx).items()}
+    return {path: size for path, size in sizes.items() if size is not None}
+
+
+# The JPEG markers of a frame header (SOF0 to SOF15), which holds the picture's size; not DHT, JPG, DAC.
+_SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+
+
+def jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """A JPEG's (width, height) from its frame header; None for anything else (a still replaced by
+    another file)."""
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    at = 2
+    while at + 9 <= len(data) and data[at] == 0xFF:
+        if data[at + 1] in _SOF_MARKERS:
+            # length (2 bytes), precision (1), height (2), width (2)
+            size = int.from_bytes(data[at + 7 : at + 9], "big"), int.from_bytes(data[at + 5 : at + 7], "big")
+            return size if all(size) else None
+        at += 2 + int.from_bytes(data[at + 2 : at + 4], "big")
+    return None
 
 
 # The blocks closing the post (related posts, the --medical disclaimer): post.md and post.html include
