@@ -84,7 +84,7 @@
     card.hidden = false;
     document.body.classList.add("card-open");
     document.dispatchEvent(new CustomEvent("review:word", { detail: word }));
-    requestAnimationFrame(function () { inView(word); });
+    requestAnimationFrame(function () { liftSheet(); inView(word); });
   }
 
   function hideCard() {
@@ -153,6 +153,38 @@
       window.scrollBy(0, box.top - (top + (box.height > room / 2 ? 8 : room / 3)));
     }
   }
+
+  /* A phone's keyboard opening (or the phone turning) shrinks the screen under the word card's sheet: the
+     sheet stays above the keyboard (a browser that lays the page out behind it says so in visualViewport
+     alone), the control being typed in stays in the sheet's sight, and the word it fixes above the sheet. */
+  function sheet() {
+    var card = document.getElementById("word-card");
+    return card && !card.hidden && getComputedStyle(card).position === "fixed" ? card : null;
+  }
+  function liftSheet() {
+    var card = sheet(), view = window.visualViewport;
+    if (!card) { return; }
+    var covered = view && view.scale === 1 ? window.innerHeight - view.height - view.offsetTop : 0;
+    card.style.bottom = covered > 0 ? covered + "px" : "";
+  }
+  function keepTyping() {
+    var card = sheet();
+    if (!card) { return; }
+    liftSheet();
+    var focused = document.activeElement;
+    if (card.contains(focused) && focused !== card) {
+      var box = focused.getBoundingClientRect(), room = card.getBoundingClientRect();
+      if (box.bottom > room.bottom) { card.scrollTop += box.bottom - room.bottom + 4; }
+      else if (box.top < room.top) { card.scrollTop -= room.top - box.top + 4; }
+    }
+    if (opener && opener.isConnected) { inView(opener); }
+  }
+  window.addEventListener("resize", function () { requestAnimationFrame(keepTyping); });
+  if (window.visualViewport) {
+    window.visualViewport.addEventListener("resize", function () { requestAnimationFrame(keepTyping); });
+    window.visualViewport.addEventListener("scroll", liftSheet);
+  }
+
   document.addEventListener("focusin", function (event) {
     var target = event.target;
     if (target.closest && target.closest(".draft")) { requestAnimationFrame(function () { inView(target); }); }

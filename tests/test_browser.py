@@ -336,3 +336,20 @@ def test_a_still_loading_late_leaves_the_tapped_word_in_view(
     )
     settled(tab)
     assert held and in_sight(tab, word)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("width", "height", "keyboard"), [(844, 390, 175), (390, 844, 464)])
+def test_a_phones_word_card_opens_in_view_and_its_field_stays_there_as_one_types(
+    phone, served_sample: str, width: int, height: int, keyboard: int
+):
+    """A short screen (a laptop at 200% zoom) shows the word card in the panel, not pinned; a phone on its
+    side, or with its keyboard open, is as short, and its card opened in the panel scrolled thousands of
+    pixels above the word. A touch screen keeps the card as a sheet at the bottom, in view."""
+    tab = phone(served_sample, width, height)
+    word = tap_fixed_word(tab)
+    assert in_sight(tab, "#card-confidence") and in_sight(tab, word)
+    tab.locator("#fix-text").tap()
+    tab.set_viewport_size({"width": width, "height": keyboard})  # the on-screen keyboard takes the rest
+    settled(tab)
+    assert in_sight(tab, "#fix-text") and in_sight(tab, word)
