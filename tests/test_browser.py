@@ -252,6 +252,9 @@ def test_a_video_file_with_sound_only_shows_the_controls_alone(page, tmp_path: P
 # A phone, as the review server serves the page: a finger, no mouse (CSS's hover: none, pointer: coarse).
 TOUCH = {"has_touch": True, "is_mobile": True}
 FIXED_WORD = "set"  # heard at 32% confidence in the sample, in section 4
+# A 390x844 phone at 200% zoom (half as many CSS pixels), and with a 32 px default font (large text).
+LARGE_TEXT = pytest.mark.parametrize(("width", "height", "font"), [(195, 422, 0), (390, 844, 32)])
+NO_SIDEWAYS = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
 # Whether an element lies whole on the screen with nothing over it (the pinned panel, the word card):
 # what is at its middle and a quarter in from two of its corners is the element or inside it.
 IN_SIGHT = """el => {
@@ -278,15 +281,18 @@ def served_sample(sample_folder: Path, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Callable[..., Page]]:
-    """Opens the served page on a touch screen of ``width`` x ``height`` CSS pixels, ready to edit; fails
-    the test on any JavaScript error."""
+    """Opens the served page on a touch screen of ``width`` x ``height`` CSS pixels (and a default font of
+    ``font`` pixels), ready to edit; fails the test on any JavaScript error."""
     contexts: list[BrowserContext] = []
     problems: list[str] = []
 
-    def open_phone(url: str, width: int, height: int) -> Page:
+    def open_phone(url: str, width: int, height: int, font: int = 0) -> Page:
         context = browser.new_context(viewport={"width": width, "height": height}, **TOUCH)
         contexts.append(context)
         tab = context.new_page()
+        if font:  # the browser's default font size, as a reader with large text sets it
+            sizes = {"standard": font, "fixed": font}
+            context.new_cdp_session(tab).send("Page.setFontSizes", {"fontSizes": sizes})
         tab.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
         tab.goto(url)
         tab.wait_for_function("document.documentElement.dataset.editReady === '1'")
@@ -353,3 +359,16 @@ def test_a_phones_word_card_opens_in_view_and_its_field_stays_there_as_one_types
     tab.set_viewport_size({"width": width, "height": keyboard})  # the on-screen keyboard takes the rest
     settled(tab)
     assert in_sight(tab, "#fix-text") and in_sight(tab, word)
+
+
+@pytest.mark.slow
+@LARGE_TEXT
+def test_large_text_never_scrolls_the_page_sideways(
+    phone, served_sample: str, width: int, height: int, font: int
+):
+    """At 200% zoom or with a large default font a long word ("comfortable", "oversensitive") was wider than
+    its column and the whole page scrolled sideways, the word card with it."""
+    tab = phone(served_sample, width, height, font)
+    assert tab.evaluate(NO_SIDEWAYS)
+    tap_fixed_word(tab)
+    assert tab.evaluate(NO_SIDEWAYS)
