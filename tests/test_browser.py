@@ -372,3 +372,26 @@ def test_large_text_never_scrolls_the_page_sideways(
     assert tab.evaluate(NO_SIDEWAYS)
     tap_fixed_word(tab)
     assert tab.evaluate(NO_SIDEWAYS)
+
+
+@pytest.mark.slow
+@LARGE_TEXT
+def test_large_text_leaves_every_control_of_the_word_card_to_tap(
+    phone, served_sample: str, width: int, height: int, font: int
+):
+    """A narrow card (200% zoom, large text) kept the field and the checkboxes side by side: the field
+    shrank to a sliver under the "everywhere it recurs" label, and "add to glossary" was covered. Each is
+    whole and uncovered once scrolled to in the card."""
+    tab = phone(served_sample, width, height, font)
+    tap_fixed_word(tab)
+    assert tab.locator("#word-card").evaluate("card => card.scrollWidth <= card.clientWidth")
+    controls = [
+        "#fix-text",
+        "label:has(#fix-everywhere)",
+        "label:has(#fix-glossary)",
+        "#fix-form [type=submit]",
+    ]
+    for control in controls:
+        tab.locator(control).evaluate("el => el.scrollIntoView({block: 'nearest'})")
+        settled(tab)
+        assert in_sight(tab, control), control
