@@ -102,7 +102,7 @@ def test_links_from_a_folders_files_are_web_addresses_only(folder: Path, tmp_pat
     other = folder.parent / "other"
     other.mkdir()
     (other / "publish.json").write_text(json.dumps({site: {"post_id": 1, "link": evil}}), encoding="utf-8")
-    assert related_links(folder, site) == {}
+    assert related_links(folder, (site,)) == {}
 
 
 def test_a_wordpress_exports_title_and_excerpt_carry_no_markup(folder: Path):  # noqa: F811

@@ -142,7 +142,7 @@ def publish_draft(
     post = checked_post(draft_dir, status)
     client = RestClient(site)
     client.check_user()
-    post = replace(post, html=link_related(post.html, related_links(draft_dir, client.site)))
+    post = replace(post, html=link_related(post.html, related_links(draft_dir, (client.home, client.site))))
     ledger = Ledger(draft_dir, client)
     found, notes = site_post(client, ledger.record)
     before = dict(ledger.record.get("media") or {})
@@ -159,10 +159,12 @@ def publish_draft(
         raise
     post_id, link = int(saved["id"]), str(saved.get("link", ""))
     # Recorded before the stills are attached: a publish cut off after this updates this post next time.
-    ledger.write(post_id=post_id, link=link, modified=str(saved.get("modified_gmt", "")), sent=sent(saved))
+    # a field kept as the site has it stays recorded as last sent, so it is kept next time too
+    done = {**sent(saved), **{name: ledger.record["sent"][name] for name in kept}}
+    ledger.write(post_id=post_id, link=link, modified=str(saved.get("modified_gmt", "")), sent=done)
     attach_images(client, media, post_id)
     if kept:
-        notes += (f"kept the {_listed(kept)} changed on the site (give --force to replace them)",)
+        notes += (f"kept the {_listed(kept)} as changed on the site (--force sends the draft's)",)
     shown = str(saved.get("status", status or "draft"))
     return PublishResult(post_id, link, shown, created, len(media), notes)
 
@@ -237,17 +239,19 @@ def _read_json(path: Path) -> dict[str, Any]:
     return read_json_object(path)
 
 
-def related_links(draft_dir: Path, site: str) -> dict[str, str]:
+def related_links(draft_dir: Path, site: tuple[str, ...]) -> dict[str, str]:
     """The slug link (``/slug/``) of each related post already published to ``site`` -> its address there.
 
     The related drafts sit beside this one (``video2blog library``); what each one's publish.json
-    records for this site is where its post is.
+    records for this site is where its post is: under the site's own address, or (recorded before
+    sites were named so) the one typed, the names in ``site`` in that order.
     """
     related = _read_json(draft_dir / "draft.json").get("related") or []
     links = {}
     for post in related if isinstance(related, list) else []:
         try:
-            record = read_records(draft_dir.parent / str(post["folder"])).get(site, {})
+            records = read_records(draft_dir.parent / str(post["folder"]))
+            record = next((records[name] for name in site if name in records), {})
         except (InputError, KeyError, TypeError):
             continue  # not published there (or its record is unreadable): the slug link stays
         link = web_link(str(record.get("link") or "")) if isinstance(record, dict) else ""
