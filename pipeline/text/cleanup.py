@@ -9,7 +9,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from video2blog.pipeline.schema import Removal, Sentence, Word
-from video2blog.pipeline.textutil import bare, join_words, word_list
+from video2blog.pipeline.textutil import ATTACHED_MARKS, bare, join_words, word_list
 
 if TYPE_CHECKING:
     from video2blog.pipeline.text.locales import Fillers
@@ -28,7 +28,7 @@ SENTENCE_BREAKS = (".", "?", "!", ";", ":")
 # Closing quotes and brackets, which may follow a sentence's end mark ('said, "why?"').
 CLOSERS = "\"')]”’"
 # The recogniser's space before a mark ("0 .5mg", "it , works") or a percent sign ("20 %"), never written.
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:?!%])")
+_SPACE_BEFORE_PUNCT = re.compile(rf"\s+([{re.escape(ATTACHED_MARKS)}])")
 
 
 @dataclass(frozen=True)

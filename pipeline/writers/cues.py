@@ -4,16 +4,18 @@ A cue holds one sentence, or an even share of a long one, on at most two lines o
 characters, broken where a reader pauses (after a comma, not after "the" or "Dr."), and it stays up long
 enough to be read (:data:`READING_CPS`) where the next cue leaves room, never past the end of the media.
 A word an editor rewrote as several ("the nervous system" for "nerves") is laid out as those words,
-sharing its time.
+sharing its time. A word the post writes against the one before ("0" ".5mg" as "0.5mg") is joined to it
+as there, and no line or cue breaks between them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 from functools import cache
 
 from video2blog.pipeline.schema import Transcript, Word
-from video2blog.pipeline.textutil import join_words, spread_words, word_list
+from video2blog.pipeline.textutil import attaches, join_words, spread_words, word_list
 
 # A cue holds two lines of CAPTION_LINE characters (subtitle practice) and lasts at most CAPTION_SECONDS.
 CAPTION_LINE = 42
@@ -57,7 +59,7 @@ def caption_cues(transcript: Transcript, skip: Collection[int] = frozenset()) ->
     for sentence in transcript.sentences:
         first, last = sentence.words
         said = [i for i in range(first, last) if i not in skip and transcript.words[i].text]
-        pieces = [p for i in said for p in _pieces(transcript, i)]
+        pieces = _attached([p for i in said for p in _pieces(transcript, i)])
         cues += [_cue(chunk, leading) for chunk in _balanced(pieces)]
     return _with_length(cues, transcript.duration, leading)
 
@@ -67,6 +69,18 @@ def _pieces(transcript: Transcript, i: int) -> list[Word]:
     word = transcript.words[i]
     texts = word.text.split()
     return [word] if len(texts) < 2 else spread_words(texts, word.start, word.end)
+
+
+def _attached(pieces: list[Word]) -> list[Word]:
+    """Each piece the post writes against the one before (cleanup's rule: ".5mg" after "0") made one
+    with it, so that the captions read "0.5mg" as the post does, never "0" ending a line or a cue."""
+    out: list[Word] = []
+    for piece in pieces:
+        if out and attaches(piece.text):
+            out[-1] = replace(out[-1], text=out[-1].text + piece.text, end=max(out[-1].end, piece.end))
+        else:
+            out.append(piece)
+    return out
 
 
 def _balanced(pieces: list[Word]) -> list[list[Word]]:
