@@ -274,6 +274,19 @@ def test_a_rewritten_paragraph_leaves_no_word_of_a_deleted_correction_in_the_cap
     assert "keta " not in captions and "mean" not in captions and "infusions" not in captions
 
 
+def test_a_word_fix_on_a_correction_of_two_heard_words_leaves_neither_in_the_captions(folder: Path):
+    """Fix word on "ketamine", the glossary correction of the heard "keta mean": the captions read the
+    fix alone (they read "Ketalar mean"), and still do after another Save re-reads edits.json."""
+    first = next(c.words[0] for c in store.load(folder).draft.corrections if c.original == "keta mean")
+    edit = Edit("word", word=first, original="ketamine", text="Ketalar")
+    store.save(folder, [edit], store.load(folder).version, None)
+    assert "with Ketalar infusions." in (folder / "captions.srt").read_text()
+    heading = Edit("heading", section=0, text="Welcome to the clinic")
+    store.save(folder, [edit, heading], store.load(folder).version, None)
+    captions = (folder / "captions.srt").read_text()
+    assert "with Ketalar infusions." in captions and "mean" not in captions
+
+
 def test_redraft_reapplies_edits_json(folder: Path, tmp_path: Path):
     ctx = sample_context()
     source = tmp_path / "talk.json"

@@ -574,7 +574,7 @@ def _fix_word(state: Applied, edit: Edit) -> Applied:
     applied = replace(
         state,
         draft=draft,
-        transcript=_respelt(state.transcript, fixer.fixed),
+        transcript=respell(state.transcript, fixer.fixes),
         edits=(*state.edits, replace(edit, was=edit.original)),
         words=_merge_fixes(state.words, fixer.fixes),
         glossary=(*state.glossary, text) if edit.glossary and text not in state.glossary else state.glossary,
@@ -624,7 +624,12 @@ class _WordFixer:
         span = old.words if old else (piece.index, piece.index + 1)
         heard = old.original if old else word.text
         self.corrections.append(Correction(span, heard, new, word.start, words[span[1] - 1].end))
-        self.fixes.append(WordFix(piece.index, heard, new))
+        if span[1] - span[0] > 1:  # the correction goes as one, as in :func:`realigned`: the rest is blanked
+            said = _keep_punctuation(" ".join(w.text for w in words[span[0] : span[1]] if w.text), new)
+            self.fixes.append(WordFix(piece.index, heard, said, exact=True))
+            self.fixes += [WordFix(i, words[i].text, "", exact=True) for i in range(span[0] + 1, span[1])]
+        else:
+            self.fixes.append(WordFix(piece.index, heard, new))
         self.fixed[piece.index] = new
         return new
 
