@@ -251,7 +251,7 @@ def related_links(draft_dir: Path, site: tuple[str, ...]) -> dict[str, str]:
     for post in related if isinstance(related, list) else []:
         try:
             records = read_records(draft_dir.parent / str(post["folder"]))
-            record = next((records[name] for name in site if name in records), {})
+            record: Any = next((records[name] for name in site if name in records), {})
         except (InputError, KeyError, TypeError):
             continue  # not published there (or its record is unreadable): the slug link stays
         link = web_link(str(record.get("link") or "")) if isinstance(record, dict) else ""
