@@ -19,9 +19,10 @@ if TYPE_CHECKING:
     from nltk.stem import PorterStemmer
 
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
-# Marks the recogniser sets apart with a space ("0 .5mg", "it , works", "20 %") that prose writes against
-# the word before.
-ATTACHED_MARKS = ",.;:?!%"
+# Marks the recogniser sets apart with a space ("0 .5mg", "it , works") that prose writes against the word
+# before; and a percent sign, against a number only ("20 %" is "20%", "{% price %}" stays as said).
+ATTACHED_MARKS = ",.;:?!"
+PERCENT = "%"
 
 
 def data_file(name: str) -> Traversable:
@@ -95,8 +96,11 @@ def tokens(text: str) -> list[str]:
     return _WORD_RE.findall(text.lower().replace("’", "'"))
 
 
-def attaches(text: str) -> bool:
-    """Whether a recognised word is written against the word before it (".5mg" after "0", "%")."""
+def attaches(text: str, before: str) -> bool:
+    """Whether a recognised word is written against the word ``before`` it (".5mg" after "0", "%" after
+    "20")."""
+    if text.startswith(PERCENT):
+        return before[-1:].isdigit()
     return text[:1] != "" and text[0] in ATTACHED_MARKS
 
 

@@ -89,6 +89,7 @@ def test_a_filler_written_with_a_hyphen_is_removed_too():
 def test_a_percent_sign_is_written_against_its_number():
     """The recogniser may give "%" as a word of its own ("20 %"); the post writes "20%"."""
     assert clean("about 20 % of patients, or 1 in 5").text == "About 20% of patients, or 1 in 5."
+    assert clean("see {% price %} at the desk").text == "See {% price %} at the desk."  # no number: as said
 
 
 def test_a_quoted_question_keeps_its_own_mark_and_gets_no_period():

@@ -9,7 +9,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from video2blog.pipeline.schema import Removal, Sentence, Word
-from video2blog.pipeline.textutil import ATTACHED_MARKS, bare, join_words, word_list
+from video2blog.pipeline.textutil import ATTACHED_MARKS, PERCENT, bare, join_words, word_list
 
 if TYPE_CHECKING:
     from video2blog.pipeline.text.locales import Fillers
@@ -27,8 +27,8 @@ TERMINAL = ".?!"
 SENTENCE_BREAKS = (".", "?", "!", ";", ":")
 # Closing quotes and brackets, which may follow a sentence's end mark ('said, "why?"').
 CLOSERS = "\"')]”’"
-# The recogniser's space before a mark ("0 .5mg", "it , works") or a percent sign ("20 %"), never written.
-_SPACE_BEFORE_PUNCT = re.compile(rf"\s+([{re.escape(ATTACHED_MARKS)}])")
+# The recogniser's space before a mark ("0 .5mg", "it , works"), or before a number's percent sign ("20 %").
+_SPACE_BEFORE_PUNCT = re.compile(rf"\s+(?=[{re.escape(ATTACHED_MARKS)}])|(?<=\d)\s+(?={PERCENT})")
 
 
 @dataclass(frozen=True)
@@ -255,7 +255,7 @@ def _asked_as_found(text: str, found: str) -> str:
 
 
 def _punctuate(kept: list[str], end_mark: str) -> str:
-    text = _SPACE_BEFORE_PUNCT.sub(r"\1", join_words(kept)).strip()
+    text = _SPACE_BEFORE_PUNCT.sub("", join_words(kept)).strip()
     text = text.lstrip(",;: ").rstrip(",;: ")
     if not text:
         return ""

@@ -76,7 +76,7 @@ def _attached(pieces: list[Word]) -> list[Word]:
     with it, so that the captions read "0.5mg" as the post does, never "0" ending a line or a cue."""
     out: list[Word] = []
     for piece in pieces:
-        if out and attaches(piece.text):
+        if out and attaches(piece.text, out[-1].text):
             out[-1] = replace(out[-1], text=out[-1].text + piece.text, end=max(out[-1].end, piece.end))
         else:
             out.append(piece)
