@@ -17,7 +17,7 @@ from video2blog.pipeline.writers.site import script_json
 
 _ARTICLE = re.compile(r"<article[^>]*>(.*)</article>", re.S | re.I)
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
-_TITLE = re.compile(r"\s*<h1[^>]*>.*?</h1>", re.S | re.I)
+_TITLE = re.compile(r"\s*<h1[^>]*>(.*?)</h1>", re.S | re.I)
 _JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>\n?', re.S | re.I)
 _FIGURE = re.compile(r'<figure><img src="([^"]*)"[^>]*></figure>\n?', re.I)
 
@@ -70,19 +70,20 @@ def post_body(html: str, image_urls: Mapping[str, str], sanitise: bool = False) 
 
 def article(html: str) -> str:
     """The post's own markup in a post.html: its article (else its body) without the title or JSON-LD."""
-    match = _ARTICLE.search(html) or _BODY.search(html)
-    return _JSON_LD.sub("", _TITLE.sub("", match.group(1) if match else html, count=1)).strip()
+    return _JSON_LD.sub("", _TITLE.sub("", _page_body(html), count=1)).strip()
 
 
 def page_title(html: str) -> str | None:
     """The text of the article's ``h1`` (the post's title as the page shows it, maybe edited there by
     hand), without markup; None where the page has none."""
+    title = _TITLE.search(_page_body(html))
+    return " ".join(unescape(nh3.clean(title.group(1), tags=set())).split()) if title else None
+
+
+def _page_body(html: str) -> str:
+    """A post.html's article as written, else its body, else the whole page."""
     match = _ARTICLE.search(html) or _BODY.search(html)
-    title = _TITLE.search(match.group(1) if match else html)
-    if title is None:
-        return None
-    inner = re.sub(r"^\s*<h1[^>]*>|</h1>$", "", title.group(0))
-    return " ".join(unescape(nh3.clean(inner, tags=set())).split())
+    return match.group(1) if match else html
 
 
 def json_ld(html: str) -> list[Any]:
