@@ -143,7 +143,7 @@ def test_a_save_during_a_draft_is_answered_and_the_drafts_staged_files_are_left_
         assert staged.exists()  # ...without clearing the draft's staged file as stale
         edit = {"op": "heading", "section": 0, "text": "Why we use ketamine"}
         status, answer = post_save(served, {"version": version, "edits": [edit]})
-    assert status == 409 and "or a draft run is writing into this folder" in answer["error"]
+    assert status == 409 and "a draft run or a publish is writing into this folder" in answer["error"]
     staged.unlink()
     assert {p.name: sha(p) for p in drafted.iterdir() if p.is_file()} == before
     status, _ = post_save(served, {"version": version, "edits": [edit]})

@@ -20,7 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_cli import _without_root
 from video2blog.pipeline.llm.client import ChatClient, Deadline, LlmUnavailable
+from video2blog.pipeline.output import folder_lock
 from video2blog.pipeline.publish.wordpress import PublishError, RestClient, WordPressSite
 
 TRICKLE_BYTES = 400  # at 1 byte / 50 ms: 20 s, far beyond the deadlines below
@@ -126,7 +128,8 @@ def draft_folder(tmp_path: Path) -> Path:
     return folder
 
 
-def publish(folder: Path, site: str) -> subprocess.CompletedProcess[str]:
+def publish(folder: Path, site: str, as_user: bool = False) -> subprocess.CompletedProcess[str]:
+    """``video2blog publish`` of ``folder`` to ``site``; ``as_user``: without root's power over files."""
     env = {**os.environ, "VIDEO2BLOG_WP_PASSWORD": "secret app password"}
     command = [
         sys.executable,
@@ -139,6 +142,7 @@ def publish(folder: Path, site: str) -> subprocess.CompletedProcess[str]:
         "--user",
         "ed",
     ]
+    command = _without_root(command) if as_user else command
     return subprocess.run(
         command, capture_output=True, text=True, env=env, timeout=120, stdin=subprocess.DEVNULL
     )
@@ -196,3 +200,28 @@ def test_llm_refuses_a_redirect_and_sends_the_key_nowhere_else():
         with pytest.raises(LlmUnavailable, match=f"redirected to another address, {other}"):
             client.complete([{"role": "user", "content": "hi"}], 8, Deadline(60))
     assert elsewhere.requests == []
+
+
+def test_publish_waits_for_no_run_writing_the_folder_and_sends_nothing_meanwhile(tmp_path: Path):
+    """A second publish of one folder (or one during a redraft or a review Save) read publish.json before
+    the first had written it and made a second post."""
+    folder = draft_folder(tmp_path)
+    with serve(wordpress_like({"id": 7})) as (site, asked), folder_lock(folder):
+        line = one_error_line(publish(folder, site))
+    assert str(folder) in line and "publish" in line and "writing into this folder" in line
+    assert not [r for r in asked.requests if r[0] == "POST"], "it sent the post while another run wrote"
+    assert not (folder / "publish.json").exists()
+
+
+def test_publish_refuses_a_folder_it_cannot_record_the_post_in_before_sending_it(tmp_path: Path):
+    """A read-only draft folder: the post was made, then publish.json could not be written, so the next
+    publish made the post again."""
+    folder = draft_folder(tmp_path)
+    folder.chmod(0o555)
+    try:
+        with serve(wordpress_like({"id": 7})) as (site, asked):
+            line = one_error_line(publish(folder, site, as_user=True))
+    finally:
+        folder.chmod(0o755)
+    assert str(folder) in line and "publish.json" in line and "writable" in line
+    assert not asked.requests, "it asked the site before finding it could not record the post"

@@ -16,6 +16,7 @@ import html
 import http.client
 import json
 import logging
+import os
 import re
 import urllib.parse
 import urllib.request
@@ -27,7 +28,7 @@ from typing import Any
 from video2blog.pipeline import net
 from video2blog.pipeline.editing.store import read_json_object
 from video2blog.pipeline.errors import InputError, UsageError, Video2BlogError
-from video2blog.pipeline.output import atomic_write, inside
+from video2blog.pipeline.output import OutputError, atomic_write, folder_lock, inside
 from video2blog.pipeline.schema import still_name
 from video2blog.pipeline.serialize import still_path, to_json, web_link
 from video2blog.pipeline.writers.wp_content import (
@@ -60,6 +61,10 @@ AUTH_CODES = frozenset(
     }
 )
 NO_REST_HELP = "export the draft with --formats wxr and import it under Tools > Import instead"
+BUSY = (
+    "another video2blog run (a draft, a batch, a review Save or a publish) is writing into this folder; "
+    "publish again when it ends"
+)
 
 
 class PublishError(Video2BlogError):
@@ -115,7 +120,13 @@ def checked_post(draft_dir: Path, status: str | None = None) -> DraftPost:
     """
     if status is not None and status not in STATUSES:
         raise UsageError(f"unknown status {status!r}; choose from: {', '.join(STATUSES)}")
-    return read_draft_post(draft_dir)
+    post = read_draft_post(draft_dir)
+    # checked before the site is asked: a post made that publish.json cannot name is made again next time
+    if not os.access(draft_dir, os.W_OK | os.X_OK):
+        raise OutputError(
+            f"is not writable, and {RECORD} there names the post made; make it writable", draft_dir
+        )
+    return post
 
 
 def publish_draft(
@@ -138,7 +149,15 @@ def publish_draft(
         InputError: the folder is not a draft folder.
         PublishError: the site is unreachable, its REST API is closed, it refused the post, or the
             post was changed on the site since it was last published (without ``force``).
+        OutputError: the folder is not writable, or another run (a second publish) is writing there.
     """
+    # under the folder's lock: a second publish must read the publish.json this one writes, or it makes
+    # a second post; and a redraft or a Save must not change post.html while it is sent
+    with folder_lock(draft_dir, BUSY):
+        return _publish(draft_dir, site, status, force)
+
+
+def _publish(draft_dir: Path, site: WordPressSite, status: str | None, force: bool) -> PublishResult:
     post = checked_post(draft_dir, status)
     client = RestClient(site)
     client.check_user()
