@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from video2blog.pipeline.schema import Word
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
     from importlib.resources.abc import Traversable
 
     from nltk.stem import PorterStemmer
@@ -203,6 +203,20 @@ def normalise_term(text: str) -> str:
     """
     shown = "".join(_visible(ch) for ch in unicodedata.normalize("NFC", text))
     return unicodedata.normalize("NFC", " ".join(shown.split()))
+
+
+def distinct_terms(terms: Iterable[str]) -> tuple[str, ...]:
+    """Each term once, in order, terms that differ only in case being one: the first spelling is kept.
+
+    "ketamine", "Ketamine" and "KETAMINE" are one term to the correction stage, which matches words
+    case-blind and capitalises a term at a sentence start; kept apart they each took Whisper's prompt and
+    the speech it crowded out. The first is the one the clinic wrote as its term (later lines and the
+    terms the editor adds come after), so it is the spelling the draft writes.
+    """
+    kept: dict[str, str] = {}
+    for term in terms:
+        kept.setdefault(term.casefold(), term)
+    return tuple(kept.values())
 
 
 def _visible(ch: str) -> str:

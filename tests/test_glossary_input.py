@@ -119,3 +119,18 @@ def test_separators_left_at_a_terms_ends_are_no_part_of_it(tmp_path: Path):
     words = make_transcript("Is laser hair removal safe with Botox?").words
     assert correct_words(words, terms) == []
     assert correct_words(words, ("laser hair removal —",))  # what the dash made of a term heard as written
+
+
+def test_terms_that_differ_only_in_case_are_one_spelt_as_first_written(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    """ "Ketamine" and "KETAMINE" after "ketamine" each took Whisper's prompt, and the speech they crowded
+    out went missing ("a short series of infusions over one or two weeks" heard as "a short period")."""
+    sample = load_glossary(Path(__file__).parents[1] / "samples" / "glossary.txt")
+    path = glossary(tmp_path, "\n".join(sample) + "\nKetamine\nKETAMINE\nnmda\n")
+    with caplog.at_level("WARNING"):
+        terms = load_glossary(path)
+    assert terms == sample  # the clinic's own spellings: "ketamine", "NMDA"
+    assert "3 term(s) differ from earlier only in case (Ketamine, KETAMINE, nmda)" in caplog.text
+    assert glossary_prompt(terms) == glossary_prompt(sample)
+    assert choose_terms(["NMDA", "ketamine", "Ketamine", "nmda"]) == ["NMDA", "ketamine"]

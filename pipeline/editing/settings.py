@@ -22,6 +22,7 @@ from video2blog.pipeline.errors import InputError
 from video2blog.pipeline.ingest.transcribe import load_glossary
 from video2blog.pipeline.schema import Draft, Reason, Transcript
 from video2blog.pipeline.text.confidence import unsure_words
+from video2blog.pipeline.textutil import distinct_terms
 from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, WRITERS, RenderContext
 
 SETTINGS_FILE = "settings.json"
@@ -144,8 +145,8 @@ def read_folder_glossary(folder: Path) -> tuple[str, ...]:
 
 
 def merged_terms(*lists: Sequence[str]) -> tuple[str, ...]:
-    """The terms of several glossaries, each once, in order."""
-    return tuple(dict.fromkeys(t for terms in lists for t in terms))
+    """The terms of several glossaries, each once (case aside: the first spelling), in order."""
+    return distinct_terms(t for terms in lists for t in terms)
 
 
 def glossary_bytes(terms: Sequence[str]) -> bytes:

@@ -15,6 +15,8 @@ import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
+from video2blog.pipeline.textutil import distinct_terms
+
 # Tokens of the glossary prompt; the sample's 13-term glossary takes 47. See bench_glossary.py.
 PROMPT_TOKENS = 48
 # A term the tokeniser keeps whole, a piece a word, is one the model knows: prompting it buys nothing.
@@ -65,7 +67,7 @@ def choose_terms(
     The prompt is the chosen terms joined with ", " and ended with "."; a term that would overflow
     the budget is passed over for shorter ones after it.
     """
-    split = {term: pieces_per_word(term, count) for term in dict.fromkeys(terms) if said_as_written(term)}
+    split = {term: pieces_per_word(term, count) for term in distinct_terms(terms) if said_as_written(term)}
     ranked = sorted((t for t in split if split[t] >= MIN_PIECES_PER_WORD), key=lambda t: -split[t])
     chosen: set[str] = set()
     used = 1  # the closing "."

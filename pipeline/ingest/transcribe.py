@@ -22,7 +22,7 @@ from video2blog.pipeline.output import atomic_write
 from video2blog.pipeline.progress import cache_unwritable, report_stage
 from video2blog.pipeline.schema import Transcript, Word
 from video2blog.pipeline.serialize import to_json, transcript_from_dict, transcript_to_dict
-from video2blog.pipeline.textutil import normalise_term
+from video2blog.pipeline.textutil import distinct_terms, normalise_term
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,9 @@ def load_glossary(path: Path) -> tuple[str, ...]:
     """Terms from a glossary file: one a line, blank lines and ``#`` comments skipped, each normalised.
 
     Terms are normalised as :func:`~video2blog.pipeline.textutil.normalise_term` says (NFC,
-    invisible and control characters removed) and kept once each, in the file's order.
+    invisible and control characters removed) and kept once each, in the file's order; terms that differ
+    only in case are one, spelt as the file first writes it (see
+    :func:`~video2blog.pipeline.textutil.distinct_terms`), with a warning naming the others.
 
     Raises:
         UsageError: the file cannot be read, is not a plain file, is too big or holds too many terms,
@@ -64,9 +66,17 @@ def load_glossary(path: Path) -> tuple[str, ...]:
     """
     text = _glossary_text(path)
     lines = text.splitlines()
-    terms = tuple(
-        dict.fromkeys(t for t in (_glossary_term(path, n, line) for n, line in enumerate(lines, 1)) if t)
-    )
+    written = [t for t in (_glossary_term(path, n, line) for n, line in enumerate(lines, 1)) if t]
+    terms = distinct_terms(written)
+    kept = set(terms)
+    merged = [t for t in dict.fromkeys(written) if t not in kept]
+    if merged:
+        log.warning(
+            "%s: %d term(s) differ from earlier only in case (%s); the draft spells each as first written",
+            path,
+            len(merged),
+            ", ".join(merged[:5]) + (", ..." if len(merged) > 5 else ""),
+        )
     if len(terms) > GLOSSARY_MAX_TERMS:
         raise UsageError(
             f"{path}: the glossary holds {len(terms):,} terms, more than the {GLOSSARY_MAX_TERMS:,} allowed; "
