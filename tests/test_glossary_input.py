@@ -9,7 +9,13 @@ from typer.testing import CliRunner
 
 from tests.conftest import make_transcript
 from video2blog.cli import app
-from video2blog.pipeline.engines.prompt import PROMPT_TOKENS, choose_terms, count_tokens, fit_prompt
+from video2blog.pipeline.engines.prompt import (
+    PROMPT_TOKENS,
+    choose_terms,
+    count_tokens,
+    fit_prompt,
+    letter_share,
+)
 from video2blog.pipeline.errors import UsageError
 from video2blog.pipeline.ingest.transcribe import glossary_prompt, load_glossary, prompt_tokens
 from video2blog.pipeline.run import DraftOptions, make_draft
@@ -134,3 +140,15 @@ def test_terms_that_differ_only_in_case_are_one_spelt_as_first_written(
     assert "3 term(s) differ from earlier only in case (Ketamine, KETAMINE, nmda)" in caplog.text
     assert glossary_prompt(terms) == glossary_prompt(sample)
     assert choose_terms(["NMDA", "ketamine", "Ketamine", "nmda"]) == ["NMDA", "ketamine"]
+
+
+def test_codes_in_a_long_glossary_never_push_the_clinics_words_out_of_the_prompt():
+    """5,000 product codes ("term0xyz140891", seven pieces a word, most of them digits) after the sample's
+    terms took the whole prompt, and Whisper, prompted with them, heard "nausea" as "nasa"."""
+    sample = load_glossary(Path(__file__).parents[1] / "samples" / "glossary.txt")
+    codes = tuple(f"term{i}xyz{(i * 7919) % 10**6}" for i in range(5000))
+    prompt = glossary_prompt(sample + codes)
+    assert prompt is not None and prompt_tokens(prompt) <= PROMPT_TOKENS
+    assert prompt.startswith(glossary_prompt(sample).rstrip("."))  # every term the sample alone prompts
+    assert set(choose_terms(codes + sample)) >= set(choose_terms(sample))  # wherever the file lists them
+    assert letter_share("fibromyalgia") == 1.0 > letter_share("HbA1c") > letter_share("term0xyz140891")

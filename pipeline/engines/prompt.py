@@ -5,8 +5,9 @@ hot words, up to 223 tokens, then up to 223 tokens of the text before) as well a
 decoded. A long glossary fills it: the window's words no longer fit and speech is lost (measured in
 ``benchmarks/bench_glossary.py``: 75 terms dropped a section, 104 stopped the transcript 19 s early).
 So the prompt carries only the terms the model is least likely to spell right, those its tokeniser
-splits into the most pieces per word ("fibromyalgia" is three pieces, "nausea" one), within
-:data:`PROMPT_TOKENS`; the correction stage (``text/glossary.py``) respells near-misses of every term.
+splits into the most pieces per word ("fibromyalgia" is three pieces, "nausea" one), words before
+codes whose pieces are digits ("term0xyz140891"), within :data:`PROMPT_TOKENS`; the correction stage
+(``text/glossary.py``) respells near-misses of every term.
 """
 
 from __future__ import annotations
@@ -50,6 +51,19 @@ def pieces_per_word(term: str, count: TokenCounter = count_tokens) -> float:
     return count(term) / max(1, len(term.split()))
 
 
+def letter_share(term: str) -> float:
+    """The share of the tokeniser's pieces of ``term`` that are letters rather than digits (symbols aside).
+
+    The tokeniser splits a number into pieces of up to three digits, so a code ("term0xyz140891", a
+    product or billing code) is many pieces a word and would rank as the hardest term of all, though no
+    talk says it and Whisper would not write it so: the pieces of a term said as a word are letters.
+    """
+    pieces = _bundled_tokenizer().encode(" " + term.strip(), add_special_tokens=False).tokens  # type: ignore[attr-defined]
+    letters = sum(any(ch.isalpha() for ch in piece.lstrip("Ġ")) for piece in pieces)
+    digits = sum(any(ch.isdigit() for ch in piece) for piece in pieces)
+    return letters / max(1, letters + digits)
+
+
 def said_as_written(term: str) -> bool:
     """Whether ``term`` is written as it is said: words of letters and digits, hyphens, apostrophes and
     dots ("post-herpetic", "Crohn's", "St. John's wort"). A written form ("Na⁺/K⁺-ATPase",
@@ -61,14 +75,16 @@ def said_as_written(term: str) -> bool:
 def choose_terms(
     terms: Sequence[str], budget: int = PROMPT_TOKENS, count: TokenCounter = count_tokens
 ) -> list[str]:
-    """The terms for the prompt, in glossary order: most pieces per word first, within ``budget`` tokens;
-    only terms :func:`said_as_written`.
+    """The terms for the prompt, in glossary order: words before codes (the highest :func:`letter_share`
+    first), then most pieces per word first, within ``budget`` tokens; only terms :func:`said_as_written`.
 
     The prompt is the chosen terms joined with ", " and ended with "."; a term that would overflow
     the budget is passed over for shorter ones after it.
     """
     split = {term: pieces_per_word(term, count) for term in distinct_terms(terms) if said_as_written(term)}
-    ranked = sorted((t for t in split if split[t] >= MIN_PIECES_PER_WORD), key=lambda t: -split[t])
+    hard = [t for t in split if split[t] >= MIN_PIECES_PER_WORD]
+    share = {term: letter_share(term) for term in hard}
+    ranked = sorted(hard, key=lambda t: (-share[t], -split[t]))
     chosen: set[str] = set()
     used = 1  # the closing "."
     for term in ranked:
