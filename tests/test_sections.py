@@ -3,7 +3,7 @@ from dataclasses import replace
 from tests.conftest import make_transcript
 from video2blog.pipeline.run import DraftOptions, make_draft
 from video2blog.pipeline.schema import Chapter, Source
-from video2blog.pipeline.text.sections import find_sections, is_heading_question
+from video2blog.pipeline.text.sections import find_sections, is_heading_question, tail_titles
 from video2blog.pipeline.text.sentences import split_sentences
 from video2blog.pipeline.text.spoken import is_spoken_title
 
@@ -220,3 +220,26 @@ def test_a_marker_and_a_pause_start_a_topic_in_a_talk_with_no_punctuation():
     assert len(spans) >= 2
     first_words = [t.sentences[s.sentences[0]].text.split()[0] for s in spans[1:]]
     assert "now" in first_words
+
+
+def tail_of(text, paused_word):
+    words = text.split()
+    t = split_sentences(make_transcript(text, {words.index(paused_word): 0.7}))
+    return tail_titles(t, [])
+
+
+def test_title_run_onto_a_sentence_after_a_pause_is_found():
+    text = (
+        "Knee pain is common in older adults. Light therapy often helps more than sleeping pills do "
+        "Shift work and jet lag. Night shifts upset the body clock for most of them."
+    )
+    assert tail_of(text, "Shift") == {1: 16}
+
+
+def test_clause_after_a_comma_and_a_pause_is_no_title():
+    # A pause in a list ("weight loss, [pause] injections and...") is no heading run onto a sentence.
+    text = (
+        "Knee pain is common in older adults. We usually try physical therapy, weight loss, "
+        "injections and anti-inflammatory medicine first. Surgery comes later for most of them."
+    )
+    assert tail_of(text, "injections") == {}

@@ -324,7 +324,8 @@ def tail_titles(transcript: Transcript, heads: list[int]) -> dict[int, int]:
 
     The tail comes after the sentence's longest pause, at least :data:`MIN_TAIL_PAUSE` long,
     opens with a content word and is shaped like a title; it is not within two sentences of
-    another heading. Returns sentence index -> word where the title starts.
+    another heading, nor after a comma (the pause in a list, "physical therapy, weight loss, [pause]
+    injections and..."). Returns sentence index -> word where the title starts.
     """
     found = {}
     for i in range(1, len(transcript.sentences) - 1):
@@ -347,6 +348,8 @@ def _tail_cut(transcript: Transcript, index: int) -> int | None:
     opener = tokens(tail)[:1]
     if gap < MIN_TAIL_PAUSE or not opener or opener[0] in word_list("stopwords.txt"):
         return None
+    if words[cut - 1].text.endswith(","):
+        return None  # the sentence goes on after a comma: a clause, never a title
     return cut if is_spoken_title(tail) else None
 
 
