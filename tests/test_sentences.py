@@ -150,3 +150,14 @@ def test_a_long_sentence_the_recogniser_punctuated_is_cut_only_after_a_clause():
     assert any(s.startswith("and that is why we use it for complex") for s in out)
     clauseless = LONG_PUNCTUATED.replace(", and that", " and that")
     assert len(texts(make_transcript(clauseless))) == 4  # no clause to cut at: left whole
+
+
+def test_an_abbreviation_ends_a_sentence_only_before_a_pause_and_a_word_that_is_no_name():
+    said = "Thanks for being here, Dr. Thanks for having me. I'm joined by Dr. Sarah Patel, our surgeon."
+    t = make_transcript(said, pauses={5: 0.78, 13: 0.64})  # before "Thanks", before "Sarah"
+    assert texts(t) == [
+        "Thanks for being here, Dr.",
+        "Thanks for having me.",
+        "I'm joined by Dr. Sarah Patel, our surgeon.",
+    ]
+    assert len(texts(make_transcript(said))) == 2  # no pause: "Dr. Thanks" is read as a name

@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from video2blog.pipeline.schema import Sentence, Transcript, Word
+from video2blog.pipeline.text.lexicon import word_classes
 from video2blog.pipeline.text.spoken import (
     AUXILIARIES,
     MAX_QUESTION_WORDS,
@@ -27,6 +28,7 @@ from video2blog.pipeline.text.spoken import (
     opens_like_question,
     subject_before_aux,
 )
+from video2blog.pipeline.text.tagger import tag_sentence
 from video2blog.pipeline.textutil import bare, join_words, word_list
 
 if TYPE_CHECKING:
@@ -84,6 +86,12 @@ ALWAYS_CAPITAL = word_list("always_capital.txt")
 # close", not "at 2:30 p.m. on Monday"). Punkt cannot be told so: without them as abbreviations it cuts
 # after every one, and with them after none (it has no case statistics for the next word).
 CLOCK_MARKS = ("a.m.", "p.m.")
+# An abbreviation Punkt keeps whole ("Dr. Patel") ends a sentence where the speaker stopped after it
+# for this long and a capitalised word that is no name follows: "Thanks for being here, Dr. [pause]
+# Thanks for having me." (A pause alone does not tell: speakers pause after "Dr." before a name too.)
+ABBREVIATION_END_PAUSE = 0.5
+# Words read after the abbreviation to tell a name from a sentence's opening word.
+NAME_CONTEXT = 4
 
 
 @lru_cache(maxsize=1)
@@ -282,6 +290,7 @@ def _punkt_ranges(words: tuple[Word, ...]) -> list[tuple[int, int]]:
         pos += len(w.text) + 1
     text = " ".join(w.text for w in words)
     starts = sorted({_word_at(offsets, s) for s, _ in _punkt().span_tokenize(text)} | {0})
+    starts = sorted({*starts, *(i for i in range(1, len(words)) if _said_after_abbreviation(words, i))})
     starts = [s for s in starts if not _time_goes_on(words, s)]
     return list(zip(starts, starts[1:] + [len(words)]))
 
@@ -297,6 +306,27 @@ def _time_goes_on(words: tuple[Word, ...], index: int) -> bool:
     """Whether word ``index`` goes on in lower case after a clock time's "a.m."/"p.m.": no sentence end."""
     after_time = index > 0 and words[index - 1].text.lower().endswith(CLOCK_MARKS)
     return after_time and not words[index].text[:1].isupper()
+
+
+def _said_after_abbreviation(words: tuple[Word, ...], index: int) -> bool:
+    """Whether word ``index`` opens a sentence after an abbreviation Punkt keeps whole: a pause of at
+    least :data:`ABBREVIATION_END_PAUSE` after it (words without timing never have one), then a
+    capitalised word that is no name (:func:`_names_someone`)."""
+    before = words[index - 1].text.lower()
+    if not before.endswith(".") or before[:-1] not in word_list("abbreviations.txt"):
+        return False
+    paused = words[index].start - words[index - 1].end >= ABBREVIATION_END_PAUSE
+    return paused and words[index].text[:1].isupper() and not _names_someone(words, index)
+
+
+def _names_someone(words: tuple[Word, ...], index: int) -> bool:
+    """Whether word ``index`` reads as a name: the tagger takes it for a proper noun in the words after
+    it ("Sarah Patel, an orthopedic surgeon"), or the lexicon does not know it ("Patel, thank you");
+    not "Thanks for having me", "How long does...", "What causes..."."""
+    tagged = tag_sentence(" ".join(w.text for w in words[index : index + NAME_CONTEXT]))
+    word = bare(words[index].text)
+    proper = bool(tagged) and tagged[0][1] == "PROPN"
+    return proper or not (word_classes(word) or word in word_list("stopwords.txt"))
 
 
 def _word_at(offsets: list[int], char: int) -> int:
