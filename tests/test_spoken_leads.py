@@ -4,7 +4,7 @@ patient's statement leading their question, head one section together."""
 import pytest
 
 from tests.conftest import draft_text
-from video2blog.pipeline.text.spoken import question_lead
+from video2blog.pipeline.text.spoken import heading_text, is_heading_question, question_lead
 
 CANDIDATES = (
     "Good candidates for this treatment are adults with mild to moderate hair loss that started in the "
@@ -81,3 +81,38 @@ def test_a_patients_statement_leading_the_question_is_part_of_the_heading():
 )
 def test_which_sentences_before_a_spoken_question_lead_it(before, question, lead):
     assert question_lead(before, question) == lead
+
+
+ACNE = (
+    "Adult acne is usually driven by hormones, stress and the products we put on our skin, and the oil "
+    "glands make more sebum so that pores get blocked and inflamed."
+)
+
+
+@pytest.mark.parametrize(
+    ("said", "heading"),
+    [
+        (
+            "So, Dr. Lopez, what actually causes acne in adults.",
+            "So, Dr. Lopez, what actually causes acne in adults?",
+        ),
+        ("Dr. Lopez, what causes acne?", "Dr. Lopez, what causes acne?"),
+    ],
+)
+def test_a_question_asked_of_someone_by_name_after_a_lead_in_is_a_question(said, heading):
+    # the heading keeps every word said: a draft accounts for each word (tests/test_properties.py)
+    assert is_heading_question(said)
+    assert heading_text(said) == heading
+
+
+def test_a_rhetorical_question_stays_one_without_an_address():
+    assert not is_heading_question("So, why does that matter?")
+    assert not is_heading_question("So why does that matter?")
+
+
+def test_a_hosts_question_asked_of_the_doctor_by_name_heads_its_answer():
+    draft = draft_text(
+        f"Welcome to the show, everyone. So, Dr. Lopez, what actually causes acne in adults. {ACNE}"
+    )
+    assert [s.heading for s in draft.sections][-1] == "So, Dr. Lopez, what actually causes acne in adults?"
+    assert _prose(draft.sections[-1]).startswith("Adult acne is usually")

@@ -15,6 +15,7 @@ from video2blog.pipeline.text.lexicon import (
     verb_lemma,
     word_classes,
 )
+from video2blog.pipeline.text.phrases import LEADING_FILLER
 from video2blog.pipeline.text.tagger import tag_sentence
 from video2blog.pipeline.textutil import GREETING, INTRO, bare, tokens, word_list
 
@@ -36,6 +37,11 @@ MAX_QUESTION_WORDS = 16
 MAX_LEAD_WORDS = 10
 FIRST_PERSON = word_list("first_person.txt")
 CLINIC_VOICE = word_list("clinic_voice.txt")
+# A question's lead-in: up to this many pieces closed by commas, a discourse word ("So,", "Finally,", read
+# so by the tagger) or an address of up to MAX_ADDRESS_WORDS words ("Dr. Lopez,").
+MAX_LEAD_PIECES = 2
+MAX_ADDRESS_WORDS = 3
+LEAD_IN_TAGS = ("ADV", "INTJ", "CCONJ")
 # Openers that mark a question as part of the answer's own reasoning ("So why does that matter?").
 RHETORICAL_OPENERS = word_list("rhetorical_openers.txt")
 TAG_ENDINGS = tuple(sorted(word_list("tag_questions.txt")))
@@ -83,19 +89,46 @@ def opens_like_question(texts: list[str]) -> bool:
 def _wh_verb(texts: list[str]) -> bool:
     """A "what" as the subject of a present-tense verb (word classes from the lexicon): "What happens
     if...", "What matters most..."; not a noun before an infinitive, "What questions to ask" ("who" and
-    "which" so placed open relative clauses as often: "who needs", "which means")."""
-    said = [bare(t) for t in texts[:3]]
+    "which" so placed open relative clauses as often: "who needs", "which means"); words the lexicon knows
+    only as an adverb after "what" skipped ("What actually causes...")."""
+    said = [bare(t) for t in texts[:4]]
+    if len(said) > 1 and word_classes(said[1]) == {"ADV"}:
+        del said[1]
+    said = said[:3]
     if len(said) < 3 or said[0] != "what" or texts[0].endswith(","):
         return False
     return present_third_person(said[1]) and said[2] != "to"
 
 
-def is_heading_question(text: str) -> bool:
+def lead_in(text: str) -> tuple[str, bool]:
+    """``text`` less the pieces that lead a question in, each closed by a comma: a discourse word ("So,",
+    "Finally,"; one word the tagger reads as an adverb, interjection or conjunction) and an address to the
+    one asked ("Dr. Lopez,": capitalised words it reads as proper nouns), at most :data:`MAX_LEAD_PIECES`;
+    and whether an address was among them."""
+    rest, addressed = text.strip(), False
+    for _ in range(MAX_LEAD_PIECES):
+        piece, comma, after = rest.partition(", ")
+        tagged = tag_sentence(piece)
+        if not comma or not after or not tagged or len(tagged) > MAX_ADDRESS_WORDS:
+            break
+        address = all(w[:1].isupper() and tag == "PROPN" for w, tag in tagged)
+        if not address and not (len(piece.split()) == 1 and tagged[0][1] in LEAD_IN_TAGS):
+            break
+        rest, addressed = after, addressed or address
+    return rest, addressed
+
+
+def is_heading_question(text: str, english: bool = True) -> bool:
     """Whether a sentence reads as a question a patient would ask, not a rhetorical aside.
 
     A sentence shaped like a question ("Can allergies turn into asthma.") counts even where
-    the recogniser ended it with a full stop.
+    the recogniser ended it with a full stop, and so does one asked of someone by name after a lead-in
+    ("So, Dr. Lopez, what actually causes acne in adults.": :func:`lead_in`, read by the English tagger,
+    so in ``english`` only).
     """
+    rest, addressed = lead_in(text) if english else (text, False)
+    if addressed:
+        return is_heading_question(rest)
     stripped = text.strip()
     words = tokens(stripped)
     if len(words) < MIN_HEADING_WORDS or stripped.lower().endswith(TAG_ENDINGS):
@@ -248,7 +281,7 @@ def is_title_prefix(text: str) -> bool:
 def heading_kind(text: str, english: bool = True) -> str | None:
     """``"question"`` or ``"title"`` when a sentence reads as a spoken heading, else None (``english``:
     as :func:`is_spoken_title`)."""
-    if is_heading_question(text):
+    if is_heading_question(text, english):
         return "question"
     return "title" if is_spoken_title(text, english) else None
 
