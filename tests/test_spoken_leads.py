@@ -4,7 +4,7 @@ patient's statement leading their question, head one section together."""
 import pytest
 
 from tests.conftest import draft_text
-from video2blog.pipeline.text.spoken import heading_text, is_heading_question, question_lead
+from video2blog.pipeline.text.spoken import heading_text, is_heading_question, question_follow, question_lead
 
 CANDIDATES = (
     "Good candidates for this treatment are adults with mild to moderate hair loss that started in the "
@@ -116,3 +116,30 @@ def test_a_hosts_question_asked_of_the_doctor_by_name_heads_its_answer():
     )
     assert [s.heading for s in draft.sections][-1] == "So, Dr. Lopez, what actually causes acne in adults?"
     assert _prose(draft.sections[-1]).startswith("Adult acne is usually")
+
+
+KNEE = (
+    "Modern implants last twenty years or more in about nine out of ten patients, and doubles tennis is "
+    "usually fine once you have healed."
+)
+
+
+def test_a_question_asked_straight_after_the_heading_joins_it():
+    draft = draft_text(f"How long does a knee last? And can I go back to playing tennis afterwards? {KNEE}")
+    assert [s.heading for s in draft.sections] == [
+        "How long does a knee last? And can I go back to playing tennis afterwards?"
+    ]
+    assert _prose(draft.sections[0]) == KNEE
+
+
+@pytest.mark.parametrize(
+    ("question", "after", "follow"),
+    [
+        ("How long does a knee last?", ["And can I play tennis?", KNEE], 1),
+        ("How long does a knee last?", [KNEE, "And can I play tennis?"], 0),  # an answer between
+        ("How long does a knee last?", ["So why does that matter to you and your family and friends?"], 0),
+        ("A brand new knee.", ["And can I play tennis?"], 0),  # a title, not a question
+    ],
+)
+def test_which_sentences_after_a_spoken_question_join_it(question, after, follow):
+    assert question_follow(question, after) == follow

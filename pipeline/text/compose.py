@@ -51,7 +51,7 @@ from video2blog.pipeline.text.questions import (
     talk_features,
 )
 from video2blog.pipeline.text.sections import SectionSpan, materialize
-from video2blog.pipeline.text.spoken import heading_text, question_lead
+from video2blog.pipeline.text.spoken import heading_text, question_follow, question_lead
 from video2blog.pipeline.text.subjects import SubjectModel, section_subjects
 from video2blog.pipeline.textutil import greeting_pattern, intro_pattern, message
 
@@ -212,18 +212,19 @@ def join_leads(transcript: Transcript, spans: list[SectionSpan]) -> tuple[Transc
         The transcript with those sentences joined, and the spans re-indexed to it.
     """
     leads = [_lead(transcript, spans, k) for k in range(len(spans))]
-    if not any(leads):
+    follows = [_follow(transcript, span) for span in spans]
+    if not any(leads) and not any(follows):
         return transcript, spans
     old = transcript.sentences
     sentences: list[Sentence] = []
     out: list[SectionSpan] = []
-    for span, lead, after in zip(spans, leads, [*leads[1:], 0]):
+    for span, lead, follow, after in zip(spans, leads, follows, [*leads[1:], 0]):
         first, last = span.sentences
         begin = len(sentences)
-        if lead:
-            joined = old[first - lead : first + 1]
+        if lead or follow:
+            joined = old[first - lead : first + 1 + follow]
             sentences.append(_joined(joined))
-            first += 1
+            first += 1 + follow
         sentences.extend(old[first : last - after])
         if len(sentences) > begin:
             head = begin if span.heading_sentence is not None else None
@@ -244,6 +245,16 @@ def _lead(transcript: Transcript, spans: list[SectionSpan], k: int) -> int:
     if before.heading_sentence is not None:
         lead = min(lead, len(texts) - 1)
     return max(lead, 0)
+
+
+def _follow(transcript: Transcript, span: SectionSpan) -> int:
+    """How many sentences after a section's spoken question belong to its heading
+    (:func:`.spoken.question_follow`); at least one sentence of the answer stays."""
+    if span.heading_source != "spoken" or span.heading_sentence is None:
+        return 0
+    first, last = span.sentences
+    texts = [s.text for s in transcript.sentences[first:last]]
+    return question_follow(texts[0], texts[1:-1])
 
 
 def _joined(sentences: Sequence[Sentence]) -> Sentence:

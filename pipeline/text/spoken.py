@@ -337,6 +337,24 @@ def question_lead(before: Sequence[str], question: str) -> int:
     return count
 
 
+def question_follow(question: str, after: Sequence[str]) -> int:
+    """How many of the sentences just after a spoken question belong to its heading: questions asked
+    straight after it, with no answer between ("How long does a knee last? And can I go back to playing
+    tennis afterwards?"; one may open with a word joining it to the first, "and", "so"). The heading
+    stays within :data:`MAX_QUESTION_WORDS` words."""
+    if not asks(question):
+        return 0
+    count, length = 0, len(tokens(question))
+    for text in after:
+        length += len(tokens(text))
+        if length > MAX_QUESTION_WORDS or not text.rstrip().endswith("?"):
+            break
+        if not asks(LEADING_FILLER.sub("", text.strip())):
+            break
+        count += 1
+    return count
+
+
 def asks(text: str) -> bool:
     """Whether a sentence asks a question and opens as one ("Who is NOT a candidate?"; not "Lurgs, why
     haven't you...?" nor "Need more space?")."""
