@@ -51,7 +51,7 @@ PROPERTIES = {
 REQUIRED = {
     "Article": {"headline"},
     "MedicalWebPage": {"headline"},
-    "VideoObject": {"name", "uploadDate"},
+    "VideoObject": {"name", "uploadDate", "thumbnailUrl"},
     "Clip": {"name", "startOffset", "endOffset"},
     "Person": {"name"},
 }
@@ -179,8 +179,15 @@ def test_medical_makes_a_medical_web_page_left_for_the_clinician_to_sign():
     assert data["reviewedBy"] == {"@type": "Person", "name": ""} and data["lastReviewed"] == ""
 
 
+def test_a_talk_without_stills_claims_no_video_in_its_json_ld():
+    # from audio or captions, or with --no-images: a VideoObject without a thumbnail is invalid markup
+    data = json_ld_of(render_all(context(), ("html",))["post.html"].decode())
+    assert data["@type"] == "Article" and "video" not in data and "image" not in data
+    check_schema(data)
+
+
 def test_a_heading_cannot_close_the_json_ld_script():
-    ctx = context()
+    ctx = with_images(context())
     sections = (replace(ctx.draft.sections[0], heading=HOSTILE), *ctx.draft.sections[1:])
     html = render_all(replace(ctx, draft=replace(ctx.draft, sections=sections)), ("html",))[
         "post.html"
@@ -264,7 +271,8 @@ def test_wxr_is_a_wordpress_1_2_export_of_one_draft_post_without_local_images():
     assert item.findtext("excerpt:encoded", namespaces=NS) == draft.description
     body = item.findtext("content:encoded", namespaces=NS) or ""
     assert "<h2>Odd ]]&gt; heading</h2>" in body and "<img" not in body and "<h1" not in body
-    assert "<!-- wp:html -->" in body and '"VideoObject"' in body and "images/" not in body
+    assert "<!-- wp:html -->" in body and '"Article"' in body and "images/" not in body
+    assert '"VideoObject"' not in body  # no stills in it: no thumbnail, so no video
     tags = [(c.get("domain"), c.text) for c in item.findall("category")]
     assert tags == [("post_tag", k) for k in draft.keywords[:4]]
 

@@ -94,9 +94,12 @@ def open_graph(draft: Draft) -> dict[str, str]:
 
 
 def json_ld(draft: Draft, medical: bool = False) -> dict[str, Any]:
-    """Schema.org markup: an Article (a MedicalWebPage when ``medical``) with the talk as its VideoObject.
+    """Schema.org markup: an Article (a MedicalWebPage when ``medical``) with the talk as its VideoObject
+    where the draft has still frames.
 
-    A MedicalWebPage's ``reviewedBy`` and ``lastReviewed`` are left empty for the clinician to fill.
+    A MedicalWebPage's ``reviewedBy`` and ``lastReviewed`` are left empty for the clinician to fill. A
+    draft without stills (from audio or captions, ``--no-images``, a WXR file) names no video: search
+    engines require a VideoObject's ``thumbnailUrl``, and report one without it as invalid markup.
     """
     page: dict[str, Any] = {
         "@context": "https://schema.org",
@@ -113,22 +116,22 @@ def json_ld(draft: Draft, medical: bool = False) -> dict[str, Any]:
     if medical:
         page["reviewedBy"] = {"@type": "Person", "name": ""}
         page["lastReviewed"] = ""
-    page["video"] = video_object(draft)
+    if image:
+        page["video"] = video_object(draft)
     return page
 
 
 def video_object(draft: Draft) -> dict[str, Any]:
-    """The talk as a VideoObject whose ``hasPart`` Clips are the sections (a video's key moments)."""
+    """The talk as a VideoObject, its stills as thumbnails, whose ``hasPart`` Clips are the sections (a
+    video's key moments)."""
     video: dict[str, Any] = {
         "@type": "VideoObject",
         "name": draft.title,
         "description": draft.description,
         "uploadDate": draft.date,
         "duration": iso_duration(draft.source.duration),
+        "thumbnailUrl": [s.image for s in draft.sections if s.image],
     }
-    stills = [s.image for s in draft.sections if s.image]
-    if stills:
-        video["thumbnailUrl"] = stills
     starts = [int(s.start) for s in draft.sections]
     ends = [min([round(s.end), *starts[i + 1 : i + 2]]) for i, s in enumerate(draft.sections)]  # no overlap
     video["hasPart"] = [
