@@ -39,6 +39,7 @@ CREATIVE_WORK = THING | {
     "hasPart",
     "thumbnailUrl",
     "inLanguage",
+    "author",
 }
 PROPERTIES = {
     "Article": CREATIVE_WORK,
@@ -177,6 +178,18 @@ def test_medical_makes_a_medical_web_page_left_for_the_clinician_to_sign():
     assert data["@type"] == "MedicalWebPage"
     check_schema(data)
     assert data["reviewedBy"] == {"@type": "Person", "name": ""} and data["lastReviewed"] == ""
+
+
+def test_the_speaker_of_the_byline_is_the_pages_author_by_name_alone():
+    ctx = context(medical=True)
+    shown = replace(ctx, draft=replace(ctx.draft, byline="Dr. Alex Rivera, MD - pain medicine"))
+    html = render_all(shown, ("html",))["post.html"].decode()
+    data = json_ld_of(html)
+    check_schema(data)
+    assert data["author"] == {"@type": "Person", "name": "Dr. Alex Rivera"}
+    assert '<meta name="author" content="Dr. Alex Rivera">' in html
+    plain = render_all(ctx, ("html",))["post.html"].decode()  # no byline: no author claimed
+    assert "author" not in json_ld_of(plain) and 'name="author"' not in plain
 
 
 def test_a_talk_without_stills_claims_no_video_in_its_json_ld():

@@ -357,6 +357,7 @@ def site_variables(ctx: RenderContext) -> dict[str, object]:
         "front_matter": site.front_matter_fields(ctx.draft, ctx.front_matter),
         "image_src": functools.partial(site.image_src, ctx.draft, ctx.front_matter),  # a still, for post.md
         "site_href": functools.partial(site.site_href, ctx.front_matter),  # a path on the site, for post.md
+        "author": site.author_name(ctx.draft.byline),  # the speaker, for post.html's <meta name="author">
         "open_graph": site.open_graph(ctx.draft),
         "json_ld": Markup(site.script_json(site.json_ld(ctx.draft, ctx.medical))),
         "medical": ctx.medical,  # the disclaimer closing the post (disclaimer.*.j2)

@@ -7,6 +7,7 @@ place what they return.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from video2blog.pipeline.errors import UsageError
@@ -15,6 +16,8 @@ from video2blog.pipeline.textutil import locale_of
 
 FRONT_MATTER_STYLES = ("hugo", "jekyll", "astro")
 TAG_COUNT = 4  # as many tags as the default front matter's
+# Where a byline's name ends and its credentials begin: "Dr. Jane Smith, MD - pain medicine".
+_CREDENTIALS = re.compile(r",|\s[-–—|]\s")
 
 
 def check_front_matter(style: str) -> str:
@@ -113,12 +116,20 @@ def json_ld(draft: Draft, medical: bool = False) -> dict[str, Any]:
     image = featured_image(draft)
     if image:
         page["image"] = image
+    if author_name(draft.byline):
+        page["author"] = {"@type": "Person", "name": author_name(draft.byline)}
     if medical:
         page["reviewedBy"] = {"@type": "Person", "name": ""}
         page["lastReviewed"] = ""
     if image:
         page["video"] = video_object(draft)
     return page
+
+
+def author_name(byline: str) -> str:
+    """The speaker's name in a byline, without the credentials after it ("Dr. Jane Smith" of "Dr. Jane
+    Smith, MD - pain medicine"): search engines want a Person's name alone; "" where there is none."""
+    return _CREDENTIALS.split(byline, maxsplit=1)[0].strip()
 
 
 def video_object(draft: Draft) -> dict[str, Any]:
