@@ -152,14 +152,16 @@ def check_schema(node: dict) -> None:
 def test_post_html_has_open_graph_and_json_ld_an_article_with_the_video_and_its_clips():
     ctx = with_images(context())
     html = render_all(ctx, ("html",))["post.html"].decode()
-    og = dict(re.findall(r'<meta property="(og:\w+)" content="([^"]*)">', html))
+    og = dict(re.findall(r'<meta property="(og:[\w:]+)" content="([^"]*)">', html))
     assert og == {
         "og:title": ctx.draft.title,
         "og:description": ctx.draft.description,
         "og:type": "article",
         "og:locale": "en_US",
         "og:image": "images/01-x.jpg",
+        "og:image:alt": ctx.draft.sections[0].still_name(ctx.draft.title),  # as the still's alt text
     }
+    assert '<meta name="twitter:card" content="summary_large_image">' in html  # a link shared shows it
     data = json_ld_of(html)
     assert data["@context"] == "https://schema.org" and data["@type"] == "Article"
     check_schema(data)
@@ -197,6 +199,8 @@ def test_a_talk_without_stills_claims_no_video_in_its_json_ld():
     data = json_ld_of(render_all(context(), ("html",))["post.html"].decode())
     assert data["@type"] == "Article" and "video" not in data and "image" not in data
     check_schema(data)
+    html = render_all(context(), ("html",))["post.html"].decode()
+    assert '<meta name="twitter:card" content="summary">' in html and "og:image" not in html
 
 
 def test_a_heading_cannot_close_the_json_ld_script():

@@ -359,6 +359,7 @@ def site_variables(ctx: RenderContext) -> dict[str, object]:
         "site_href": functools.partial(site.site_href, ctx.front_matter),  # a path on the site, for post.md
         "author": site.author_name(ctx.draft.byline),  # the speaker, for post.html's <meta name="author">
         "open_graph": site.open_graph(ctx.draft),
+        "twitter_card": site.twitter_card(ctx.draft),
         "json_ld": Markup(site.script_json(site.json_ld(ctx.draft, ctx.medical))),
         "medical": ctx.medical,  # the disclaimer closing the post (disclaimer.*.j2)
     }

@@ -92,8 +92,16 @@ def open_graph(draft: Draft) -> dict[str, str]:
         "og:type": "article",
         "og:locale": locale_of(draft.language),
     }
-    image = featured_image(draft)
-    return {**tags, "og:image": image} if image else tags
+    still = next((s for s in draft.sections if s.image), None)
+    if still is None:
+        return tags
+    return {**tags, "og:image": still.image, "og:image:alt": still.still_name(draft.title)}
+
+
+def twitter_card(draft: Draft) -> dict[str, str]:
+    """The card X (Twitter) shows for a link to the page (``<meta name>``; it reads the rest from Open
+    Graph): the featured still large where there is one."""
+    return {"twitter:card": "summary_large_image" if featured_image(draft) else "summary"}
 
 
 def json_ld(draft: Draft, medical: bool = False) -> dict[str, Any]:
