@@ -15,6 +15,7 @@ from video2blog.cli import app
 from video2blog.pipeline.ingest.frames import pick_frame, section_frames, sharpness, usable
 from video2blog.pipeline.run import DraftOptions, _frame_source, add_section_images, render_draft, write_draft
 from video2blog.pipeline.schema import Source
+from video2blog.pipeline.writers.formats import jpeg_size
 
 SIZE = (64, 36)
 
@@ -47,9 +48,14 @@ def test_the_stills_appear_in_post_md_and_post_html_with_the_heading_as_alt_text
     html = (tmp_path / "d" / "post.html").read_text()
     assert f"]({first.image})" in md
     named = computed.draft.title if first.lead else first.heading  # a greeting lead has no heading
-    assert f'<img src="{first.image}" alt="{named}">' in html
+    width, height = jpeg_size(computed.files[first.image]) or (0, 0)
+    assert f'<img src="{first.image}" alt="{named}" width="{width}" height="{height}">' in html
     second = computed.draft.sections[1]
-    assert f'<img src="{second.image}" alt="{second.heading}">' in html
+    width, height = jpeg_size(computed.files[second.image]) or (0, 0)
+    assert (
+        f'<img src="{second.image}" alt="{second.heading}" width="{width}" height="{height}" loading="lazy">'
+        in html
+    )
     assert f'<meta property="og:image" content="{first.image}">' in html  # the first is the featured image
     again = write_draft(computed, tmp_path / "d")  # the manifest knows files in images/: none "edited"
     assert not again.kept and len(again.written) == len(result.written)

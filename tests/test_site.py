@@ -175,6 +175,17 @@ def test_post_html_has_open_graph_and_json_ld_an_article_with_the_video_and_its_
     assert all(a["endOffset"] <= b["startOffset"] for a, b in zip(clips, clips[1:]))  # they never overlap
 
 
+def test_the_stills_keep_their_place_before_they_load_and_all_but_the_first_load_late():
+    ctx = with_images(context())
+    header = b"\xff\xd8\xff\xc0\x00\x11\x08" + (360).to_bytes(2, "big") + (640).to_bytes(2, "big")
+    html = render_all(replace(ctx, stills={"images/01-x.jpg": header}), ("html",))["post.html"].decode()
+    figures = re.findall(r"<figure>.*</figure>", html)
+    assert len(figures) == len(ctx.draft.sections) > 1
+    assert 'src="images/01-x.jpg"' in figures[0] and 'width="640" height="360"' in figures[0]
+    assert "loading" not in figures[0]  # the featured still, at the top: loaded at once
+    assert all('loading="lazy"' in f and "width" not in f for f in figures[1:])  # sizes read: none here
+
+
 def test_medical_makes_a_medical_web_page_left_for_the_clinician_to_sign():
     data = json_ld_of(render_all(context(medical=True), ("html",))["post.html"].decode())
     assert data["@type"] == "MedicalWebPage"

@@ -93,6 +93,10 @@ class MarkdownWriter(TemplateWriter):
 class HtmlWriter(TemplateWriter):
     format, filename, description = "html", "post.html", "the post as plain HTML (h1, h2, p) to paste"
 
+    def variables(self, ctx: RenderContext) -> dict[str, object]:
+        # each still's size, so that the page keeps its place before it loads (no text jumping under it)
+        return {**template_variables(ctx), "still_sizes": still_sizes(ctx)}
+
 
 class ReviewWriter(TemplateWriter):
     format, filename, description = "review", "review.html", "review page: the draft beside the video"
