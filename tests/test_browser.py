@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -395,3 +396,27 @@ def test_large_text_leaves_every_control_of_the_word_card_to_tap(
         tab.locator(control).evaluate("el => el.scrollIntoView({block: 'nearest'})")
         settled(tab)
         assert in_sight(tab, control), control
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
+def test_the_posts_lines_stay_readable_and_its_stills_as_wide_as_its_text(
+    browser: Browser, tmp_path: Path, width: int, height: int
+):
+    """post.html opened as it is: on a laptop a paragraph ran the whole window (about 170 characters a
+    line), and on a phone the browser's figure margins shrank each still inside the text's column."""
+    ctx = sample_context()
+    ctx = replace(
+        ctx, draft=replace(ctx.draft, sections=(replace(ctx.draft.sections[0], image="still.jpg"),))
+    )
+    (tmp_path / "post.html").write_bytes(render_all(ctx, ("html",))["post.html"])
+    run_ffmpeg("-f", "lavfi", "-i", "color=c=gray:s=640x360", "-frames:v", "1", str(tmp_path / "still.jpg"))
+    context = browser.new_context(viewport={"width": width, "height": height})
+    tab = context.new_page()
+    tab.goto((tmp_path / "post.html").as_uri())
+    tab.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth)")
+    text = tab.evaluate("Math.max(...[...document.querySelectorAll('p')].map(p => p.clientWidth))")
+    still = tab.evaluate("document.querySelector('figure').getBoundingClientRect().width")
+    column = tab.evaluate("document.querySelector('article').clientWidth")
+    context.close()
+    assert text <= 42 * 16 and text == column  # 42rem: about 75 characters a line
+    assert still == column
