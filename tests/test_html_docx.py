@@ -125,7 +125,7 @@ def test_the_byline_follows_the_title_in_the_docx_and_is_its_author(language, wo
     assert byline.text == f"{word} Dr. Ana Ruiz, MD" and all(run.italic for run in byline.runs)
     assert document.core_properties.author == "Dr. Ana Ruiz, MD"
     plain = docx.Document(io.BytesIO(render_all(sample_context(), ("docx",))["post.docx"]))
-    assert plain.core_properties.author == "video2blog" and not plain.paragraphs[1].text.startswith(word)
+    assert plain.core_properties.author == "" and not plain.paragraphs[1].text.startswith(word)
 
 
 def test_the_same_draft_gives_the_same_docx_bytes_dated_by_the_draft():

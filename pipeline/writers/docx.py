@@ -248,7 +248,7 @@ def _set_properties(document: object, draft: Draft, said: dict[str, str]) -> Non
     props.title = _property(draft.title)
     props.subject = _property(draft.description)
     props.keywords = _property(", ".join(draft.keywords))
-    props.author = _property(draft.byline) or "video2blog"
+    props.author = _property(draft.byline)  # no byline: no author, not the tool that wrote the file
     props.language = language_tag(draft.language)
     props.last_modified_by = "video2blog"
     # the media's name, not where it sat on this machine ("/home/jane/Patients/..."): the file is sent on
