@@ -51,6 +51,13 @@ def test_soundalike_spellings_share_a_key():
     assert sound_key("fibromyalgia") != sound_key("fibula")
 
 
+def test_a_soft_c_sounds_as_an_s():
+    assert sound_key("servikal") == sound_key("cervical") and sound_key("fasiitis") == sound_key("fasciitis")
+    assert sound_key("cardiac") == sound_key("kardiak")  # a hard c is still a k
+    found = correct_words(make_words("Her servikal spine is stable."), ["cervical", "cardiac"])
+    assert [(c.original, c.corrected) for c in found] == [("servikal", "cervical")]
+
+
 def test_corrections_reach_the_prose_and_merged_words_are_recorded():
     t = split_sentences(
         make_transcript("Many patients with fibro myalgia ask about catamine and how it feels.")

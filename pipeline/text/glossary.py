@@ -3,8 +3,8 @@
 "catamine" becomes "ketamine" and "fibro myalgia" becomes "fibromyalgia" when a run of one to
 (term length + 1) words is close to a glossary term: a similarity (rapidfuzz's normalised Indel
 ratio over the letters) of at least :data:`MIN_SIMILARITY`, or of :data:`MIN_SOUNDALIKE` where
-the two also sound alike (same consonant skeleton, so c/k, ph/f, s/z agree). Common words are
-never touched ("examine" stays), nor short ones, nor a term's own plural or possessive.
+the two also sound alike (same consonant skeleton, so c/k, ph/f, s/z and a soft c/s agree). Common
+words are never touched ("examine" stays), nor short ones, nor a term's own plural or possessive.
 
 Each run is compared with the terms of a near length only, all at once in rapidfuzz's C code, and
 only those within :data:`MIN_SOUNDALIKE` are judged in full: a glossary of tens of thousands of terms
@@ -30,6 +30,7 @@ MIN_LETTERS = 5
 MAX_LENGTH_CHANGE = 0.2
 INFLECTIONS = ("", "s", "es", "'s", "s'")
 _PUNCT = ".,;:?!\"'()“”‘’"
+_SOFT_C = re.compile(r"s?c(?=[eiy])")  # "cirrhosis", "fasciitis", "abscess": said with an s
 _SOUNDS = (("ph", "f"), ("ck", "k"), ("c", "k"), ("q", "k"), ("z", "s"), ("x", "ks"), ("y", "i"))
 
 
@@ -91,7 +92,7 @@ def make_term(text: str) -> Term:
 
 def sound_key(letters: str) -> str:
     """A rough consonant skeleton: spelling variants that sound alike share it."""
-    key = letters
+    key = _SOFT_C.sub("s", letters)  # a c before e, i or y sounds as s: "servikal" is "cervical"
     for old, new in _SOUNDS:
         key = key.replace(old, new)
     key = key[:1] + re.sub(r"[aeiouhw]", "", key[1:])
