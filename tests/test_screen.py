@@ -377,3 +377,15 @@ def test_a_section_headed_by_a_card_shown_in_the_pause_before_it_starts_when_the
     shown = next(s for s in draft.sections if s.heading_source == "on-screen")
     assert (shown.heading, shown.start) == ("Does a ketamine infusion hurt?", 11.5)
     assert shown.paragraphs[0].start == second[0].start  # the words keep their own times
+
+
+def test_a_card_heads_the_answer_after_it_not_the_sentence_that_ends_as_it_comes_up():
+    """A card came up as the previous answer's last sentence ended (it started 2 s before, the answer 2.75 s
+    after): that sentence, nearer by its start, was taken as the card's section, alone under its heading."""
+    sentences = [
+        Sentence("Laser resurfacing evens out the tone.", 6.0, 10.5, (0, 6)),
+        Sentence("It works on every skin type.", 10.74, 12.82, (6, 12)),
+        Sentence("Most people are back at work within a week.", 15.55, 18.4, (12, 20)),
+    ]
+    shown = shown_heads(sentences, [_shown("How long is the recovery?", 12.8)], spoken=[])
+    assert shown.heads == {2: "How long is the recovery?"}

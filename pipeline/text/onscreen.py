@@ -32,6 +32,9 @@ from video2blog.pipeline.textutil import bare, data_text, word_list
 # reads a still picture every 2 s at most) to this long after (the speaker starts after the cut).
 LEAD_BEFORE_S = 2.5
 LEAD_AFTER_S = 4.0
+# ...but never a sentence over by then, or this soon after: the end of the answer before, still spoken as
+# the card came up, is no answer to it.
+ENDS_NEAR_S = 0.5
 MIN_WORDS = 3  # a shown question has at least this many words, a shown title at least TITLE_WORDS
 TITLE_WORDS = 2
 SAME_HEADING = 0.8  # a card this similar to the spoken question says the same thing
@@ -204,8 +207,12 @@ def shown_heads(
 
 def nearest_start(sentences: Sequence[Sentence], time: float) -> int | None:
     """The sentence starting nearest ``time``, within :data:`LEAD_BEFORE_S` before to
-    :data:`LEAD_AFTER_S` after it; None if none does."""
-    near = [(abs(s.start - time), i) for i, s in enumerate(sentences) if s.start - time >= -LEAD_BEFORE_S]
+    :data:`LEAD_AFTER_S` after it, not one that ends within :data:`ENDS_NEAR_S` of it; None if none does."""
+    near = [
+        (abs(s.start - time), i)
+        for i, s in enumerate(sentences)
+        if s.start - time >= -LEAD_BEFORE_S and s.end > time + ENDS_NEAR_S
+    ]
     near = [(gap, i) for gap, i in near if sentences[i].start - time <= LEAD_AFTER_S]
     return min(near)[1] if near else None
 
