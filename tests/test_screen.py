@@ -389,3 +389,33 @@ def test_a_card_heads_the_answer_after_it_not_the_sentence_that_ends_as_it_comes
     ]
     shown = shown_heads(sentences, [_shown("How long is the recovery?", 12.8)], spoken=[])
     assert shown.heads == {2: "How long is the recovery?"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Jane Smith, MD - dermatology",
+        "Sam Lee, PT, DPT - sports physiotherapy",
+        "Sam Lee, PT",
+        "Jane Smith, MD, Dermatologist",
+    ],
+)
+def test_a_name_with_credentials_and_a_specialty_is_the_byline_never_a_heading(name: str):
+    """Only a name opening with "Dr." was taken for one: "Sam Lee, PT, DPT - sports physiotherapy" headed
+    the talk's first section and the post had no byline."""
+    from video2blog.pipeline.text.onscreen import is_name, shown_byline
+
+    sentences = _sentences(("Hello everyone.", 0.0), ("Knees ache on stairs.", 4.0), ("Rest helps.", 8.0))
+    assert is_name(name) and shown_byline([_shown(name, 3.6)]) == name
+    assert shown_heads(sentences, [_shown(name, 3.6)], spoken=[]).heads == {}
+
+
+def test_a_heading_with_a_comma_is_no_name():
+    from video2blog.pipeline.text.onscreen import is_name
+
+    for heading in (
+        "Relief for dry, gritty eyes",
+        "Knee pain, swelling and stiffness",
+        "Hips, knees - and you",
+    ):
+        assert not is_name(heading), heading

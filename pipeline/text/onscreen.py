@@ -45,6 +45,8 @@ SHOWN_FEATURES = ("question", "name", "words", "lead", "confidence")
 MAX_SHOWN_WORDS = 14  # a heading on screen is at most this long
 # Not a heading's shape: a list's item ("1.", "Step 2:", a bullet) or a sentence (a closing full stop).
 LISTED = re.compile(r"^(?:\d+[.):]|[•*\-–]|step\s+\d)", re.IGNORECASE)
+# A name's specialty set apart by a dash or a bar ("Jane Smith, MD - dermatology").
+SPECIALTY = re.compile(r"\s+[-–—|]\s+")
 # A hard cut in the pause between two sentences (or this close to it) is a boundary cue.
 CUT_NEAR_S = 0.5
 MODEL_FILE = "screen_model.json"
@@ -95,11 +97,16 @@ def shown_features(item: ScreenText, lead: float = 0.0) -> np.ndarray:
 
 
 def is_name(text: str) -> bool:
-    """A person's name with a professional title ("Dr. Jane Smith, MD"; "Sam Patel, DO")."""
+    """A person's name with a professional title ("Dr. Jane Smith, MD"; "Sam Patel, DO"), a specialty
+    after it or not ("Jane Smith, MD, Dermatologist"; "Sam Lee, PT, DPT - sports physiotherapy")."""
+    if text.endswith("?"):
+        return False
     titles = word_list("credentials.txt")
-    first, *after = text.split(",")
-    opens = bool(first.split()) and bare(first.split()[0]) in titles and not text.endswith("?")
-    return opens or (bool(after) and all(bare(w) in titles for part in after for w in part.split()))
+    first, *after = SPECIALTY.split(text, maxsplit=1)[0].split(",")
+    if first.split() and bare(first.split()[0]) in titles:
+        return True
+    # The credentials follow the name; whatever follows them is the person's specialty.
+    return bool(after) and bool(after[0].split()) and all(bare(w) in titles for w in after[0].split())
 
 
 def shown_byline(screen: Sequence[ScreenText]) -> str:
