@@ -419,3 +419,17 @@ def test_a_heading_with_a_comma_is_no_name():
         "Hips, knees - and you",
     ):
         assert not is_name(heading), heading
+
+
+def test_a_byline_read_as_one_line_keeps_its_name_and_title_apart():
+    """A lower third's title line read at nearly its name line's height was joined to it with a space:
+    "By Dr. Jane Smith, MD Board-certified dermatologist"."""
+    from video2blog.pipeline.text.onscreen import shown_byline
+
+    read = [_shown("Dr. Jane Smith, MD Board-certified dermatologist", 2.0)]
+    assert shown_byline(read) == "Dr. Jane Smith, MD, Board-certified dermatologist"
+    read = [_shown("Dr. Mark Rivera, PT, DPT Sports physical therapist", 2.0)]
+    assert shown_byline(read) == "Dr. Mark Rivera, PT, DPT, Sports physical therapist"
+    assert shown_byline([_shown("Dr. Sarah Patel, MD, Pain Medicine Specialist", 2.0)]) == (
+        "Dr. Sarah Patel, MD, Pain Medicine Specialist"
+    )

@@ -113,7 +113,20 @@ def shown_byline(screen: Sequence[ScreenText]) -> str:
     """The first name with a professional title the video showed (a speaker's lower third), cleaned;
     empty where none was shown. Text on screen most of the video (a clinic's name) is never one."""
     names = (clean_shown(t.text) for t in screen if not t.persistent)
-    return next((name for name in names if is_name(name)), "")
+    return next((_titled_apart(name) for name in names if is_name(name)), "")
+
+
+def _titled_apart(name: str) -> str:
+    """A name whose title line OCR joined on with a space, the two set apart by a comma ("Dr. Jane Smith,
+    MD Board-certified dermatologist" gives "Dr. Jane Smith, MD, Board-certified dermatologist"): the
+    title follows the credentials after the name's comma."""
+    head, comma, rest = name.partition(",")
+    words = rest.split()
+    titles = word_list("credentials.txt")
+    count = next((n for n, word in enumerate(words) if bare(word) not in titles), len(words))
+    if not comma or not 0 < count < len(words) or words[count - 1].endswith(",") or not bare(words[count]):
+        return name  # no title, one set apart already, or one after a dash ("Sam Lee, PT - physiotherapy")
+    return f"{head}, {' '.join(words[:count])}, {' '.join(words[count:])}"
 
 
 def is_asked(text: str) -> bool:
