@@ -433,3 +433,15 @@ def test_a_byline_read_as_one_line_keeps_its_name_and_title_apart():
     assert shown_byline([_shown("Dr. Sarah Patel, MD, Pain Medicine Specialist", 2.0)]) == (
         "Dr. Sarah Patel, MD, Pain Medicine Specialist"
     )
+
+
+def test_text_coming_up_soon_after_a_reading_is_dated_from_when_it_came_up(tmp_path: Path):
+    """OCR reads at most once in MIN_GAP_S short of a cut: a lower third coming up within that long of the
+    last reading was dated to the next reading, 2 s late, and its answer's first sentence split off."""
+    video = tmp_path / "thirds.mp4"
+    shown = [Shown(NAME, 0.6, 6.6, "name"), Shown(LOWER, 7.07, 12.0, "lower-third")]
+    render(video, 13.0, shown, Style(background="gradient", size=0.07), size=SMALL)
+    found = read_screen(video, 13.0)
+    (name,) = _find(found, NAME)
+    (lower,) = _find(found, LOWER)
+    assert name.start <= 1.5 and lower.start <= 8.5, (name.start, lower.start)

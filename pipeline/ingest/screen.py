@@ -57,6 +57,9 @@ MIN_CELLS = 3
 AFTER_CUT_S = 0.5  # a frame read within this long after a cut is read again at the next sample
 # ...and, short of a cut, at most once in this many seconds (a busy moving scene keeps changing cells).
 MIN_GAP_S = 2.0
+# New text read after MIN_GAP_S is dated from the first sample passed over in which all but this share of
+# the cells that changed had changed.
+YET_TO_CHANGE = 0.25
 # A picture that moved by this much (mean grey levels) since the last reading is read again this often.
 MOTION = 3.0
 RECHECK_S = 4.0
@@ -130,15 +133,22 @@ def read_screen(video: Path, duration: float, threads: int = 2) -> ScreenReading
     reads = 0
     last: tuple[float, np.ndarray, np.ndarray] | None = None
     grey, found, widened = None, list[Line](), dict[tuple, Line]()
+    passed: list[tuple[int, np.ndarray]] = []  # samples not read since the last reading: (index, grey)
     for when, image in _samples(video, sampler, threads):
         before, grey = grey, image[::REDUCE, ::REDUCE, 1].astype(np.float32)  # green is near enough luma
         cells = text_cells(grey, before)
         if last is None or _needs_reading(last, when, cells, grey, sampler.cuts):
+            read_grey = None if last is None else last[2]
             last, found, reads = (
                 (when, cells, grey),
                 read_frame(reader(threads), enlarged(image), widened),
                 reads + 1,
             )
+            for n in _shown_since(passed, read_grey, grey):
+                lines[n] = (lines[n][0], found)
+            passed = []
+        else:
+            passed.append((len(lines), grey))
         lines.append((when, found))
     texts = group_readings(lines, duration or (lines[-1][0] if lines else 0.0))
     took = time.monotonic() - started
@@ -362,6 +372,28 @@ def _needs_reading(
     return when - then >= RECHECK_S - 1e-3 and float(np.abs(grey - read_grey).mean()) >= MOTION
 
 
+def _shown_since(
+    passed: list[tuple[int, np.ndarray]], read: np.ndarray | None, grey: np.ndarray
+) -> list[int]:
+    """The samples passed over (:data:`MIN_GAP_S`) that already showed what a new reading of ``grey`` read:
+    the last of them in which the edge-dense cells that changed from the reading before (``read``) to the
+    new one had changed, all but :data:`YET_TO_CHANGE` of them. New text is dated from when it came up,
+    not from the next reading (up to 2 s late). Edges alone, as text that just came up has not stood still
+    yet; over a moving scene they change from sample to sample, and the reading keeps its own time."""
+    now = text_cells(grey, None)
+    then = None if read is None else text_cells(read, None)
+    if then is None or then.shape != now.shape:
+        return []
+    changed = int((then ^ now).sum())
+    shown: list[int] = []
+    for n, picture in reversed(passed):
+        cells = text_cells(picture, None)
+        if changed < MIN_CELLS or cells.shape != now.shape or (cells ^ now).sum() > YET_TO_CHANGE * changed:
+            break
+        shown.append(n)
+    return shown
+
+
 def _samples(video: Path, sampler: _Sampler, threads: int) -> Iterator[tuple[float, np.ndarray]]:
     """Frames (time, BGR at :data:`SAMPLE_WIDTH`) at each hard cut and about once a second between."""
     import av
@@ -487,7 +519,7 @@ def _text(track: _Track, persistent: bool) -> ScreenText:
 
 
 # Bump when what a reading holds or how it is made changes: older cached readings are then read again.
-SCREEN_CACHE_VERSION = 5
+SCREEN_CACHE_VERSION = 6
 
 
 def _cache_path(cache_dir: Path, sha256: str) -> Path:
