@@ -445,3 +445,13 @@ def test_text_coming_up_soon_after_a_reading_is_dated_from_when_it_came_up(tmp_p
     (name,) = _find(found, NAME)
     (lower,) = _find(found, LOWER)
     assert name.start <= 1.5 and lower.start <= 8.5, (name.start, lower.start)
+
+
+def test_words_ocr_ran_together_at_a_change_of_case_are_split():
+    """A small caption read "Why does my knee hurt whenI climb stairs": the heading kept the joined word."""
+    assert (
+        clean_shown("Why does my knee hurt whenI climb stairs") == "Why does my knee hurt when I climb stairs"
+    )
+    assert (
+        clean_shown("Using your iPhone and eBay after surgery") == "Using your iPhone and eBay after surgery"
+    )

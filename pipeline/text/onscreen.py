@@ -20,6 +20,7 @@ from functools import cache
 import numpy as np
 
 from video2blog.pipeline.schema import ScreenText, Sentence
+from video2blog.pipeline.text.metadata import known_share
 from video2blog.pipeline.text.spoken import (
     heading_text,
     is_heading_question,
@@ -47,6 +48,8 @@ MAX_SHOWN_WORDS = 14  # a heading on screen is at most this long
 LISTED = re.compile(r"^(?:\d+[.):]|[•*\-–]|step\s+\d)", re.IGNORECASE)
 # A name's specialty set apart by a dash or a bar ("Jane Smith, MD - dermatology").
 SPECIALTY = re.compile(r"\s+[-–—|]\s+")
+# Two words OCR read as one ("whenI"): lower case (two letters or more), then a capital.
+JOINED = re.compile(r"\b([a-z]{2,})([A-Z][a-z]*)\b")
 # A hard cut in the pause between two sentences (or this close to it) is a boundary cue.
 CUT_NEAR_S = 0.5
 MODEL_FILE = "screen_model.json"
@@ -190,9 +193,19 @@ def clean_shown(text: str) -> str:
     text = re.sub(r"\s+([?.,!:;])", r"\1", text)
     text = re.sub(r"\?[\W_]*$", "?", text)
     text = re.sub(r"(\w)- (\w)", r"\1-\2", text)  # a hyphenated word wrapped onto two lines
+    text = JOINED.sub(_split_joined, text)
     if text.isupper():
         text = text.lower()
     return text[:1].upper() + text[1:]
+
+
+def _split_joined(match: re.Match[str]) -> str:
+    """Two words OCR ran together at a change of case ("whenI") as two, where the sentence encoder's
+    vocabulary knows both and not the whole ("iPhone" stays)."""
+    word, first, second = match.group(0), match.group(1), match.group(2)
+    if known_share([word.lower()]) or known_share([first.lower(), second.lower()]) < 1:
+        return word
+    return f"{first} {second}"
 
 
 def shown_heads(
