@@ -272,6 +272,31 @@ def test_transcript_with_a_lone_surrogate_is_a_clear_error(tmp_path: Path):
     assert files_in(tmp_path / "d") == {}
 
 
+# -- a draft folder's own files, damaged by hand: named in one line, and nothing in the folder lost -----
+
+
+def drafted(tmp_path: Path) -> tuple[Path, Path]:
+    """A talk's transcript and the draft folder drafted from it."""
+    source, out = transcript_file(tmp_path / "talk.json", TALK), tmp_path / "draft"
+    assert runner.invoke(app, ["draft", str(source), "--out", str(out)]).exit_code == 0
+    return source, out
+
+
+@pytest.mark.parametrize("settings", ['{"version": 1}', '{"theme": "dark"}'])
+def test_a_settings_json_without_formats_is_named_in_one_line(tmp_path: Path, settings: str):
+    """A settings.json damaged to its version, or one the user keeps there: a KeyError traceback."""
+    source, out = drafted(tmp_path)
+    (out / "settings.json").write_text(settings, encoding="utf-8")
+    before = files_in(out)
+    for args in (("draft", str(source), "--out", str(out)), ("review", str(out), "--no-browser")):
+        proc = cli_process(*args)
+        assert proc.returncode == 1, proc.stderr
+        assert_one_line(
+            proc.stderr, f"{out / 'settings.json'}: is not video2blog's render settings (no 'formats')"
+        )
+    assert files_in(out) == before
+
+
 # -- output folders that cannot be written, even by root ---------------------------------------------
 
 

@@ -67,9 +67,10 @@ def read_settings(folder: Path, check: bool = True) -> RenderSettings | None:
         data = json.loads(path.read_text(encoding="utf-8"))
         refuse_newer(data, SETTINGS_VERSION, path)  # before its fields: a newer format may have others
         settings = _settings_from(data)
-    except (OSError, UnicodeDecodeError, ValueError, TypeError, AttributeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, AttributeError, KeyError) as exc:
+        why = f"no {exc}" if isinstance(exc, KeyError) else str(exc)  # a KeyError says only the key
         raise InputError(
-            f"is not video2blog's render settings ({exc}); redraft to write it again", path
+            f"is not video2blog's render settings ({why}); redraft to write it again", path
         ) from exc
     unknown = [f for f in settings.formats if f not in WRITERS]
     if unknown:
