@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import os
 import re
@@ -26,7 +25,7 @@ from video2blog.pipeline.editing.settings import (
     render_context,
     settings_json,
 )
-from video2blog.pipeline.editing.store import media_of, read_json_object, read_record
+from video2blog.pipeline.editing.store import media_of, read_json_object, read_record, read_transcript
 from video2blog.pipeline.engines import ProgressCallback, embed
 from video2blog.pipeline.errors import InputError, UsageError
 from video2blog.pipeline.ingest import language, media
@@ -51,8 +50,6 @@ from video2blog.pipeline.schema import (
 from video2blog.pipeline.serialize import (
     draft_from_dict,
     to_json,
-    transcript_from_dict,
-    transcript_shape_error,
     transcript_time_error,
 )
 from video2blog.pipeline.sources import CAPTION_SUFFIXES, TRANSCRIPT_SUFFIXES, source_kind
@@ -548,28 +545,11 @@ def read_transcript_file(path: Path) -> Transcript:
     Raises:
         InputError: not a transcript or captions, or a time not finite or outside the media.
     """
-    transcript = (
-        read_captions(path) if path.suffix.lower() in CAPTION_SUFFIXES else _read_transcript_json(path)
-    )
+    transcript = read_captions(path) if path.suffix.lower() in CAPTION_SUFFIXES else read_transcript(path)
     wrong = transcript_time_error(transcript)
     if wrong:
         raise InputError(f"has a time that cannot be: {wrong}", path)
     return transcript
-
-
-def _read_transcript_json(path: Path) -> Transcript:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        json.dumps(data, ensure_ascii=False).encode("utf-8")  # a lone "\ud800" escape fails only when written
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError(f"is not a video2blog transcript.json ({exc})", path) from exc
-    wrong = transcript_shape_error(data)
-    if wrong:
-        raise InputError(f"is not a video2blog transcript.json: {wrong}", path)
-    try:
-        return transcript_from_dict(data)
-    except (ValueError, KeyError, TypeError) as exc:  # a case the shape check missed: still one line
-        raise InputError(f"is not a video2blog transcript.json ({exc})", path) from exc
 
 
 def make_draft(

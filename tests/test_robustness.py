@@ -297,6 +297,30 @@ def test_a_settings_json_without_formats_is_named_in_one_line(tmp_path: Path, se
     assert files_in(out) == before
 
 
+@pytest.mark.parametrize(
+    ("name", "damage", "said"),
+    [
+        ("draft.json", lambda d: d.pop("sections"), "is not a video2blog draft (no 'sections')"),
+        ("draft.json", lambda d: d["sections"][0].update(paragraphs=None), "is not a video2blog draft ("),
+        (
+            "transcript.json",
+            lambda d: d.pop("words"),
+            'is not a video2blog transcript.json: it has no "words"',
+        ),
+    ],
+)
+def test_review_of_a_draft_folder_file_of_the_wrong_shape_is_one_line(tmp_path: Path, name, damage, said):
+    """A draft.json without its sections, or a paragraph list that is null: a KeyError or TypeError
+    traceback from review (library already named the file)."""
+    _, out = drafted(tmp_path)
+    data = json.loads((out / name).read_text(encoding="utf-8"))
+    damage(data)
+    (out / name).write_text(json.dumps(data), encoding="utf-8")
+    proc = cli_process("review", str(out), "--no-browser")
+    assert proc.returncode == 1, proc.stderr
+    assert_one_line(proc.stderr, f"{out / name}: {said}", "move it away and draft again")
+
+
 # -- output folders that cannot be written, even by root ---------------------------------------------
 
 

@@ -15,8 +15,10 @@ import logging
 import re
 import threading
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 import jinja2
 
@@ -44,7 +46,12 @@ from video2blog.pipeline.editing.settings import (
 from video2blog.pipeline.errors import InputError, OutputError, Video2BlogError
 from video2blog.pipeline.output import FolderBusy, OutputFolder, folder_lock, recover
 from video2blog.pipeline.schema import Draft, Transcript
-from video2blog.pipeline.serialize import draft_from_dict, to_json, transcript_from_dict
+from video2blog.pipeline.serialize import (
+    draft_from_dict,
+    to_json,
+    transcript_from_dict,
+    transcript_shape_error,
+)
 from video2blog.pipeline.sources import source_kind
 from video2blog.pipeline.textutil import message, normalise_term
 from video2blog.pipeline.writers.chapters import youtube_chapters
@@ -57,6 +64,8 @@ from video2blog.pipeline.writers.formats import (
 )
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 DRAFT_FILE = "draft.json"
 TRANSCRIPT_FILE = "transcript.json"
@@ -156,14 +165,56 @@ def load(folder: Path) -> Loaded:
     if not (folder / DRAFT_FILE).is_file():
         raise InputError("is not a draft folder (no draft.json); run 'video2blog draft' first", folder)
     _recover_unless_busy(folder)
-    draft = draft_from_dict(read_json_object(folder / DRAFT_FILE))
+    draft = _read_back(read_draft, folder / DRAFT_FILE)
     if not (folder / TRANSCRIPT_FILE).is_file():
         raise InputError("has no transcript.json; redraft with the json format to review it", folder)
-    transcript = transcript_from_dict(read_json_object(folder / TRANSCRIPT_FILE))
+    transcript = _read_back(read_transcript, folder / TRANSCRIPT_FILE)
     record = read_record(folder)
     settings = read_settings(folder) or RenderSettings(formats=present_formats(folder))
     glossary = read_folder_glossary(folder)
     return Loaded(folder, draft, transcript, record, glossary, version_of(folder), settings)
+
+
+def _read_back(read: Callable[[Path], _T], path: Path) -> _T:
+    """A file the draft command wrote, read by ``read``; what to do where it no longer reads."""
+    try:
+        return read(path)
+    except InputError as exc:
+        raise InputError(f"{exc.reason}; move it away and draft again to write it anew", path) from exc
+
+
+def read_draft(path: Path) -> Draft:
+    """A ``draft.json``.
+
+    Raises:
+        InputError: it is not JSON, or not a draft (naming what it lacks), in one line.
+    """
+    data = read_json_object(path)
+    try:
+        return draft_from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        why = f"no {exc}" if isinstance(exc, KeyError) else str(exc)  # a KeyError says only the key
+        raise InputError(f"is not a video2blog draft ({why})", path) from exc
+
+
+def read_transcript(path: Path) -> Transcript:
+    """A ``transcript.json`` written by video2blog (perhaps corrected by an editor).
+
+    Raises:
+        InputError: it is not JSON, or not a transcript (naming the field that is wrong), in one line.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        json.dumps(data, ensure_ascii=False).encode("utf-8")  # a lone "\ud800" escape fails only when written
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"is not a video2blog transcript.json ({exc})", path) from exc
+    wrong = transcript_shape_error(data)
+    if wrong:
+        raise InputError(f"is not a video2blog transcript.json: {wrong}", path)
+    try:
+        return transcript_from_dict(data)
+    except (ValueError, KeyError, TypeError) as exc:  # a case the shape check missed: still one line
+        raise InputError(f"is not a video2blog transcript.json ({exc})", path) from exc
 
 
 def _recover_unless_busy(folder: Path) -> None:
