@@ -80,6 +80,21 @@ def test_caption_file_without_cues_is_refused(tmp_path: Path):
         read_captions(path)
 
 
+def test_a_cue_that_ends_before_it_starts_is_refused_naming_it(tmp_path: Path):
+    """Its words were dropped as a cue of no length (listed as a hallucination): a shorter draft, exit 0."""
+    path = tmp_path / "talk.srt"
+    path.write_text(
+        "1\n00:00:01,000 --> 00:00:04,000\nWelcome to the clinic today.\n\n"
+        "2\n00:00:08,000 --> 00:00:05,000\nKetamine can help nerve pain a lot.\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as refused:
+        read_captions(path)
+    assert str(refused.value) == (
+        f"{path}: cue 2 (line 6) ends before it starts (00:00:08,000 --> 00:00:05,000); correct its times"
+    )
+
+
 TALK_SRT = """1
 00:00:00,500 --> 00:00:04,000
 Hello, I am one of the doctors here at the pain clinic.

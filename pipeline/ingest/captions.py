@@ -39,6 +39,10 @@ MIN_ROLLING_CUES = 3
 TRANSITION_S = 0.05
 
 
+class CueError(ValueError):
+    """A cue whose times cannot be: its words would be lost from the draft, unsaid."""
+
+
 @dataclass(frozen=True)
 class Cue:
     """One caption cue: its time and its text with markup removed (lines joined by spaces)."""
@@ -58,7 +62,11 @@ def read_captions(path: Path) -> Transcript:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot be read ({exc.strerror})", path) from exc
-    words = caption_words(parse_cues(decode(raw)))
+    try:
+        cues = parse_cues(decode(raw))
+    except CueError as exc:
+        raise InputError(str(exc), path) from exc
+    words = caption_words(cues)
     if not words:
         raise InputError("holds no timed caption text; is it an .srt or .vtt caption file?", path)
     return Transcript(words=words, duration=words[-1].end, engine="captions", model=path.suffix.lower()[1:])
@@ -79,16 +87,26 @@ def parse_cues(text: str) -> list[Cue]:
     Read line by line rather than split at blank lines: YouTube puts a line holding one space
     inside its cues. Lines outside a cue (header, NOTE, STYLE and REGION blocks, cue numbers) are
     skipped; so is a cue number that lost the blank line before it.
+
+    Raises:
+        CueError: a cue ends before it starts (naming the cue and its line): its words would be dropped
+            as a cue of no length, and the draft silently shorter.
     """
     cues: list[Cue] = []
     lines = text.split("\n")
     timing: tuple[float, float] | None = None
     body: list[str] = []
+    count = 0
     for i, line in enumerate(lines):
         match = _TIMING.match(line)
         if match or (timing and body and not line.strip()):
             _close(cues, timing, body)
             timing, body = (_times(match), []) if match else (None, [])
+            count += bool(match)
+            if timing and timing[1] < timing[0]:
+                raise CueError(
+                    f"cue {count} (line {i + 1}) ends before it starts ({line.strip()}); correct its times"
+                )
         elif timing and line.strip() and not _is_cue_number(lines, i):
             body.append(line)
     _close(cues, timing, body)
@@ -103,7 +121,7 @@ def _is_cue_number(lines: list[str], i: int) -> bool:
 def _close(cues: list[Cue], timing: tuple[float, float] | None, body: list[str]) -> None:
     text = tuple(t for t in (clean_line(x) for x in body) if t)
     if timing and text:
-        cues.append(Cue(timing[0], max(timing), text))
+        cues.append(Cue(timing[0], timing[1], text))
 
 
 def _times(match: re.Match[str]) -> tuple[float, float]:
