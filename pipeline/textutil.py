@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import json
 import re
@@ -193,6 +194,22 @@ def clock(seconds: float) -> str:
     h, rest = divmod(total, 3600)
     m, s = divmod(rest, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+# Byte-order marks and the codec that reads past them (UTF-32's first: its little-endian mark starts as
+# UTF-16's). Windows Notepad saves "Unicode" as UTF-16 with a mark.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+)
+
+
+def bom_encoding(data: bytes) -> str | None:
+    """The encoding a text file's byte-order mark says it is in; None without one."""
+    return next((name for bom, name in _BOMS if data.startswith(bom)), None)
 
 
 def normalise_term(text: str) -> str:

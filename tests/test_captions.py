@@ -95,6 +95,20 @@ def test_a_cue_that_ends_before_it_starts_is_refused_naming_it(tmp_path: Path):
     )
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_a_caption_file_in_utf16_is_read_by_its_byte_order_mark(tmp_path: Path, encoding: str):
+    """Windows' "Unicode" SRT was refused as holding "no timed caption text"."""
+    path = tmp_path / "talk.srt"
+    srt = "1\r\n00:00:01,000 --> 00:00:03,000\r\nHello there, how are you today.\r\n\r\n"
+    srt += "2\r\n00:00:04,000 --> 00:00:06,000\r\nI am fine, and the café is open.\r\n"
+    path.write_bytes(("\ufeff" if encoding == "utf-16-be" else "").encode(encoding) + srt.encode(encoding))
+    words = read_captions(path).words
+    assert (
+        " ".join(w.text for w in words) == "Hello there, how are you today. I am fine, and the café is open."
+    )
+    assert (words[0].start, words[-1].end) == (1.0, 6.0)
+
+
 TALK_SRT = """1
 00:00:00,500 --> 00:00:04,000
 Hello, I am one of the doctors here at the pain clinic.

@@ -45,6 +45,17 @@ def test_terms_are_nfc_without_invisible_or_control_characters(tmp_path: Path):
     assert normalise_term(" post-\u200dherpetic\r ") == "post-herpetic"
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8-sig"])
+def test_a_glossary_saved_as_unicode_by_windows_is_read_by_its_byte_order_mark(tmp_path: Path, encoding: str):
+    """Notepad's "Unicode" is UTF-16 with a mark: refused with "'utf-8' codec can't decode byte 0xff"."""
+    path = tmp_path / "glossary.txt"
+    path.write_bytes(
+        ("\ufeff" if encoding == "utf-16-be" else "").encode(encoding)
+        + "ketamine\r\nNMDA receptor\r\n".encode(encoding)
+    )
+    assert load_glossary(path) == ("ketamine", "NMDA receptor")
+
+
 def test_a_zero_width_term_acts_as_the_plain_one(tmp_path: Path):
     terms = load_glossary(glossary(tmp_path, "keta\u200bmine\n"))
     t = split_sentences(make_transcript(TALK))

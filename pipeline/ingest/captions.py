@@ -20,7 +20,7 @@ from pathlib import Path
 
 from video2blog.pipeline.errors import InputError
 from video2blog.pipeline.schema import Transcript, Word
-from video2blog.pipeline.textutil import bare, spread_words
+from video2blog.pipeline.textutil import bare, bom_encoding, spread_words
 
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,:](\d{1,3}))?"
 _TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
@@ -73,11 +73,13 @@ def read_captions(path: Path) -> Transcript:
 
 
 def decode(raw: bytes) -> str:
-    """Caption bytes as text: UTF-8 (with or without a BOM), else Windows-1252; newlines made ``\\n``."""
+    """Caption bytes as text: in the encoding their byte-order mark says (UTF-16 from Windows' "Unicode"),
+    else UTF-8, else Windows-1252; newlines made ``\\n``."""
+    marked = bom_encoding(raw)
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode(marked or "utf-8")
     except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
+        text = raw.decode(marked or "cp1252", errors="replace")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -22,7 +22,7 @@ from video2blog.pipeline.output import atomic_write
 from video2blog.pipeline.progress import cache_unwritable, report_stage
 from video2blog.pipeline.schema import Transcript, Word
 from video2blog.pipeline.serialize import to_json, transcript_from_dict, transcript_to_dict
-from video2blog.pipeline.textutil import distinct_terms, normalise_term
+from video2blog.pipeline.textutil import bom_encoding, distinct_terms, normalise_term
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ def _glossary_text(path: Path) -> str:
                 f"{path}: the glossary is larger than {GLOSSARY_MAX_BYTES >> 20} MiB; "
                 "keep the clinic's own terms (names, drugs, procedures), not a dictionary"
             )
-        return data.decode("utf-8")
+        return data.decode(bom_encoding(data) or "utf-8")  # a UTF-16 file says so in its first bytes
     except (OSError, UnicodeDecodeError) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         raise UsageError(
