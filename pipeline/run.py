@@ -16,7 +16,9 @@ from video2blog.pipeline import draft_cache
 from video2blog.pipeline.digest import sha256_file
 from video2blog.pipeline.editing.edits import EDITS_FILE, GLOSSARY_FILE, EditRecord, reapply
 from video2blog.pipeline.editing.settings import (
+    REWRITE,
     SETTINGS_FILE,
+    NewerVersion,
     RenderSettings,
     glossary_bytes,
     merged_terms,
@@ -305,11 +307,29 @@ def with_folder_glossary(options: DraftOptions, out_dir: Path) -> DraftOptions:
     and the terms the editor added) and, without --glossary, the recogniser's prompt the folder was
     drafted with (the same words heard again, so the editor's edits still fit)."""
     glossary = merged_terms(options.glossary, read_folder_glossary(out_dir))
-    recorded = read_settings(out_dir, check=False)
+    recorded = recorded_settings(out_dir, options.force)
     engine = options.transcribe.engine_options
     if not options.glossary and recorded is not None and recorded.hotwords and not engine.hotwords:
         engine = replace(engine, hotwords=recorded.hotwords)
     return replace(options, glossary=glossary, transcribe=replace(options.transcribe, engine_options=engine))
+
+
+def recorded_settings(out_dir: Path, force: bool) -> RenderSettings | None:
+    """The folder's ``settings.json``; with ``force``, None where it cannot be read (a warning says so):
+    this draft writes it anew, as the message without ``force`` says to.
+
+    Raises:
+        InputError: it cannot be read (without ``force``), or a newer video2blog wrote it.
+    """
+    try:
+        return read_settings(out_dir, check=False)
+    except NewerVersion:
+        raise
+    except InputError as exc:
+        if not force:
+            raise
+        log.warning("%s: %s; --force writes it anew", exc.path, exc.reason.removesuffix(f"; {REWRITE}"))
+        return None
 
 
 def render_draft(

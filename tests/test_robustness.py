@@ -321,6 +321,30 @@ def test_review_of_a_draft_folder_file_of_the_wrong_shape_is_one_line(tmp_path: 
     assert_one_line(proc.stderr, f"{out / name}: {said}", "move it away and draft again")
 
 
+@pytest.mark.parametrize(
+    ("settings", "said"), [("[]", "render settings ("), ('{"formats": "md"}', "format 'm'")]
+)
+def test_a_damaged_settings_json_is_written_anew_by_a_forced_draft(tmp_path: Path, settings: str, said: str):
+    """Review said "redraft to write it again", and a redraft, even with --force, refused with the same
+    line. A draft without --force still keeps the file (it may be the user's own), and says what to do."""
+    from video2blog.pipeline.editing.settings import read_settings
+
+    source, out = drafted(tmp_path)
+    (out / "settings.json").write_text(settings, encoding="utf-8")
+    before = files_in(out)
+    for args in (("review", str(out), "--no-browser"), ("draft", str(source), "--out", str(out))):
+        proc = cli_process(*args)
+        assert proc.returncode == 1, proc.stderr
+        assert_one_line(
+            proc.stderr, f"{out / 'settings.json'}: ", said, "move it away, or draft again with --force"
+        )
+    assert files_in(out) == before
+    forced = cli_process("draft", str(source), "--out", str(out), "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert f"{out / 'settings.json'}: " in forced.stderr and "--force writes it anew" in forced.stderr
+    assert read_settings(out) is not None
+
+
 # -- output folders that cannot be written, even by root ---------------------------------------------
 
 

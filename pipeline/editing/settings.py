@@ -27,6 +27,12 @@ from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, WRITERS, Render
 
 SETTINGS_FILE = "settings.json"
 SETTINGS_VERSION = 1
+# How a settings.json that cannot be read is written anew: a draft keeps it otherwise (it may be the user's).
+REWRITE = "move it away, or draft again with --force to write it anew"
+
+
+class NewerVersion(InputError):
+    """A file a newer video2blog wrote: not replaced even with --force (that version reads it)."""
 
 
 @dataclass(frozen=True)
@@ -66,15 +72,15 @@ def read_settings(folder: Path, check: bool = True) -> RenderSettings | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         refuse_newer(data, SETTINGS_VERSION, path)  # before its fields: a newer format may have others
+        if not isinstance(data, dict):
+            raise TypeError(f"a JSON {type(data).__name__}, not an object")
         settings = _settings_from(data)
     except (OSError, UnicodeDecodeError, ValueError, TypeError, AttributeError, KeyError) as exc:
         why = f"no {exc}" if isinstance(exc, KeyError) else str(exc)  # a KeyError says only the key
-        raise InputError(
-            f"is not video2blog's render settings ({why}); redraft to write it again", path
-        ) from exc
+        raise InputError(f"is not video2blog's render settings ({why}); {REWRITE}", path) from exc
     unknown = [f for f in settings.formats if f not in WRITERS]
     if unknown:
-        raise InputError(f"names an unknown format {unknown[0]!r}; redraft to write it again", path)
+        raise InputError(f"names an unknown format {unknown[0]!r}; {REWRITE}", path)
     if check and settings.templates is not None and not settings.templates.is_dir():
         raise InputError(
             f"names the template folder {settings.template_dir}, which is gone; put it back, or edit "
@@ -95,7 +101,7 @@ def refuse_newer(data: object, known: int, path: Path) -> None:
     """
     version = data.get("version") if isinstance(data, dict) else None
     if isinstance(version, int) and not isinstance(version, bool) and version > known:
-        raise InputError(
+        raise NewerVersion(
             f"was written by a newer video2blog (format version {version}; this one reads up to {known}); "
             "open it with that version, or upgrade video2blog",
             path,
