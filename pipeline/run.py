@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -27,7 +28,13 @@ from video2blog.pipeline.editing.settings import (
     render_context,
     settings_json,
 )
-from video2blog.pipeline.editing.store import media_of, read_json_object, read_record, read_transcript
+from video2blog.pipeline.editing.store import (
+    media_of,
+    read_draft,
+    read_json_object,
+    read_record,
+    read_transcript,
+)
 from video2blog.pipeline.engines import ProgressCallback, embed
 from video2blog.pipeline.errors import InputError, UsageError
 from video2blog.pipeline.ingest import language, media
@@ -66,7 +73,7 @@ from video2blog.pipeline.text.sections import find_sections
 from video2blog.pipeline.text.sentences import split_sentences
 from video2blog.pipeline.textutil import clock, data_text, has_data, message
 from video2blog.pipeline.writers.chapters import youtube_chapters
-from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, render_all
+from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, WRITERS, render_all
 
 log = logging.getLogger(__name__)
 
@@ -151,12 +158,35 @@ def draft_file(
     created = created_parts(out_dir)
     try:
         with folder_lock(out_dir):  # before OutputFolder, whose recovery must not race another run's commit
-            OutputFolder(out_dir, force=options.force)  # fail on a bad folder before any work
+            folder = OutputFolder(out_dir, force=options.force)  # fail on a bad folder before any work
+            check_kept(folder, [WRITERS[f].filename for f in options.formats], own_inputs(source, out_dir))
             computed = compute_draft(source, options, progress, out_dir=out_dir)
             return write_draft(computed, out_dir, options.force, own_inputs(source, out_dir))
     except BaseException:
         remove_created(created)  # a failed first draft leaves no folder behind, nor the parents it made
         raise
+
+
+# The folder's files video2blog reads back (review, a redraft), by the reader that must still read them.
+_READ_BACK = {"draft.json": read_draft, "transcript.json": read_transcript}
+
+
+def check_kept(folder: OutputFolder, names: Iterable[str], inputs: tuple[str, ...] = ()) -> None:
+    """Refuse to keep a changed ``draft.json`` or ``transcript.json`` that no longer reads as one (cut
+    short, not JSON): it is no editor's edit, yet the draft would keep it, the new version beside it, and
+    leave a folder that review cannot open.
+
+    Raises:
+        InputError: naming the file, why it does not read, and what to do (without ``force``).
+    """
+    for name in names:
+        read = _READ_BACK.get(name)
+        if read is None or folder.force or name in inputs or not folder.edited(name):
+            continue
+        try:
+            read(folder.path / name)
+        except InputError as exc:
+            raise InputError(f"{exc.reason}: no edit to keep; {REWRITE}", folder.path / name) from exc
 
 
 def check_other_talk(source: Path, out_dir: Path, force: bool) -> None:
@@ -530,6 +560,7 @@ def write_draft(
     # a new set of still frames replaces the old one (a renamed heading renames its frame)
     stills = any(name.startswith(f"{IMAGES_DIR}/") for name in computed.files)
     folder = OutputFolder(out_dir, force=force, inputs=inputs, replaces=(IMAGES_DIR,) if stills else ())
+    check_kept(folder, computed.files, inputs)  # a batch's draft: not checked before its work
     for name, data in computed.files.items():
         folder.add(name, data)
     report = folder.commit()

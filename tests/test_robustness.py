@@ -345,6 +345,25 @@ def test_a_damaged_settings_json_is_written_anew_by_a_forced_draft(tmp_path: Pat
     assert read_settings(out) is not None
 
 
+@pytest.mark.parametrize("name", ["draft.json", "transcript.json"])
+def test_a_cut_short_draft_json_is_not_kept_as_an_editors_edit(tmp_path: Path, name: str):
+    """A redraft kept a truncated draft.json as "your edited draft.json", the new one beside it, and exit 0:
+    review still could not open the folder. Refused now, the folder as it was; --force writes it anew."""
+    from video2blog.pipeline.editing import store
+
+    source, out = drafted(tmp_path)
+    text = (out / name).read_text(encoding="utf-8")
+    (out / name).write_text(text[: len(text) // 2], encoding="utf-8")
+    before = files_in(out)
+    proc = cli_process("draft", str(source), "--out", str(out))
+    assert proc.returncode == 1, proc.stderr
+    assert_one_line(proc.stderr, f"{out / name}: ", "): no edit to keep;", "draft again with --force")
+    assert files_in(out) == before
+    forced = cli_process("draft", str(source), "--out", str(out), "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert store.load(out).draft.sections and not (out / name.replace(".json", ".new.json")).exists()
+
+
 # -- output folders that cannot be written, even by root ---------------------------------------------
 
 
