@@ -596,8 +596,9 @@ def read_transcript_file(path: Path) -> Transcript:
     Raises:
         InputError: not a transcript or captions, or a time not finite or outside the media.
     """
-    transcript = read_captions(path) if path.suffix.lower() in CAPTION_SUFFIXES else read_transcript(path)
-    wrong = transcript_time_error(transcript)
+    captions = path.suffix.lower() in CAPTION_SUFFIXES
+    transcript = read_captions(path) if captions else read_transcript(path)
+    wrong = transcript_time_error(transcript, ordered=not captions)
     if wrong:
         raise InputError(f"has a time that cannot be: {wrong}", path)
     return transcript

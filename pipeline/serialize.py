@@ -107,12 +107,14 @@ def transcript_from_dict(data: dict[str, Any]) -> Transcript:
     )
 
 
-def transcript_time_error(transcript: Transcript) -> str | None:
+def transcript_time_error(transcript: Transcript, ordered: bool = True) -> str | None:
     """What is wrong with a transcript's times, naming the field; None if nothing.
 
     The duration must be a finite length, and every word's and sentence's start and end a finite
     time inside the media: from 0 to the duration (a little past it, see :data:`END_SLACK_SECONDS`),
-    or to :data:`MAX_MEDIA_SECONDS` where the duration is not known (0).
+    or to :data:`MAX_MEDIA_SECONDS` where the duration is not known (0), the start no later than the end.
+    With ``ordered``, each word starts no earlier than the word before (words out of order draft as
+    gibberish); captions' words need not (cues of two speakers may overlap).
     """
     duration = transcript.duration
     if not (math.isfinite(duration) and 0 <= duration <= MAX_MEDIA_SECONDS):
@@ -124,6 +126,12 @@ def transcript_time_error(transcript: Transcript) -> str | None:
                 value = getattr(item, key)
                 if not (math.isfinite(value) and 0 <= value <= limit):
                     return f"{name}[{i}].{key} is {value:g}, outside the media (0 to {limit:g} seconds)"
+            if item.start > item.end:
+                return f"{name}[{i}].start is {item.start:g}, after its end {item.end:g}"
+    words = transcript.words
+    for i in range(1, len(words) if ordered else 0):
+        if words[i].start < words[i - 1].start:
+            return f"words[{i}] starts before words[{i - 1}] ({words[i].start:g} s, {words[i - 1].start:g} s)"
     return None
 
 

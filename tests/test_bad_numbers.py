@@ -70,6 +70,31 @@ def test_a_time_outside_the_media_is_one_line_naming_the_field(tmp_path: Path, c
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"words.3.start": 6.76, "words.3.end": 1.76}, "words[3].start is 6.76, after its end 1.76"),
+        ({"words.5.start": 0.2, "words.5.end": 0.3}, "words[5] starts before words[4] (0.2 s, 1.6 s)"),
+    ],
+)
+def test_words_out_of_time_order_are_one_line_naming_the_word(tmp_path: Path, change: dict, message: str):
+    """Words reversed in time, or one that ends before it starts, drafted a backwards post with exit 0."""
+    source = transcript_json(tmp_path, change)
+    out = tmp_path / "draft"
+    one_line(cli("draft", str(source), "--out", str(out)), str(source), "has a time that cannot be", message)
+    assert not out.exists()
+
+
+def test_captions_whose_cues_overlap_are_drafted(tmp_path: Path):
+    """Two speakers' cues may overlap: their words are not out of order as a transcript's would be."""
+    captions = tmp_path / "talk.srt"
+    captions.write_text(
+        "1\n00:00:00,000 --> 00:00:05,000\nWhat is ketamine used for, doctor?\n\n"
+        "2\n00:00:03,000 --> 00:00:07,000\nIt treats nerve pain that has lasted for months.\n"
+    )
+    assert cli("draft", str(captions), "--out", str(tmp_path / "draft")).returncode == 0
+
+
 def test_captions_with_a_time_past_a_week_are_refused(tmp_path: Path):
     captions = tmp_path / "talk.srt"
     captions.write_text(
