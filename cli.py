@@ -275,7 +275,7 @@ def shared_options(command: Callable[..., None]) -> Callable[..., None]:
 
 def _show_version(value: bool) -> None:
     if value:
-        typer.echo(f"video2blog {__version__}")
+        _say(f"video2blog {__version__}")
         raise typer.Exit()
 
 
@@ -417,7 +417,7 @@ def draft(
             result = draft_file(video, out, options, progress)
     _report(result)
     if "json" not in options.formats and not (result.out_dir / "transcript.json").exists():
-        typer.echo("  note: without the json format (transcript.json), 'video2blog review' cannot open it")
+        _say("  note: without the json format (transcript.json), 'video2blog review' cannot open it")
 
 
 @app.command()
@@ -496,14 +496,14 @@ def review(
     from video2blog.pipeline.editing.server import serve_review
 
     def ready(url: str) -> None:
-        typer.echo(f"Reviewing {draft_dir} at {url}")
-        typer.echo("Press Ctrl-C to stop.")
+        _say(f"Reviewing {draft_dir} at {url}")
+        _say("Press Ctrl-C to stop.")
 
     with _errors_to_exit():
         try:
-            serve_review(draft_dir, port, open_browser=not no_browser, ready=ready, note=typer.echo)
+            serve_review(draft_dir, port, open_browser=not no_browser, ready=ready, note=_say)
         except KeyboardInterrupt:  # Ctrl-C (or SIGTERM) is how a review ends; a save in hand finished first
-            typer.echo("Stopped.")
+            _say("Stopped.")
 
 
 PASSWORD_ENV = "VIDEO2BLOG_WP_PASSWORD"
@@ -549,9 +549,9 @@ def publish(
         result = publish_draft(draft_dir, site, status, force)
     verb = "Created" if result.created else "Updated"
     shown = POST_STATUSES.get(result.status, result.status)
-    typer.echo(f"{verb} {shown} post {result.post_id} with {result.images} images: {result.link}")
+    _say(f"{verb} {shown} post {result.post_id} with {result.images} images: {result.link}")
     for note in result.notes:
-        typer.echo(f"  note: {note}")
+        _say(f"  note: {note}")
 
 
 def _wordpress_password() -> str:
@@ -567,24 +567,36 @@ def _wordpress_password() -> str:
 def list_formats() -> None:
     """List the outputs a draft can have (choose with --formats)."""
     for name, writer in WRITERS.items():
-        typer.echo(f"{name:8} {writer.filename:18} {writer.description}")
+        _say(f"{name:8} {writer.filename:18} {writer.description}")
 
 
 def _report(result: DraftResult) -> None:
     sections, claims = len(result.draft.sections), len(result.draft.claims)
     checks = f", {claims} claim{'s' if claims != 1 else ''} to check" if claims else ""
     said = f"{sections} section{'s' if sections != 1 else ''}"
-    typer.echo(f"Drafted {result.draft.title!r} ({said}{checks}) into {result.out_dir}")
+    _say(f"Drafted {result.draft.title!r} ({said}{checks}) into {result.out_dir}")
     for path in result.written:
         if not path.name.startswith("."):  # video2blog's own records (the topic vector), not the editor's
-            typer.echo(f"  wrote {path}")
+            _say(f"  wrote {path}")
     for path in result.kept:
         typer.echo(f"  kept your edited {path}; the new version is beside it", err=True)
     for path in result.removed:
-        typer.echo(f"  removed the out-of-date {path}")
+        _say(f"  removed the out-of-date {path}")
     # the edits re-applied, what the outputs had to bend (YouTube's chapter rules): not errors
     for note in (*result.notes, *result.draft.notes):
-        typer.echo(f"  note: {note}")
+        _say(f"  note: {note}")
+
+
+def _say(text: str) -> None:
+    """A line of the command's report on stdout. A reader that has gone (``| head -1``) had what it wanted:
+    the rest goes to the null device and the run ends as its work did (Click would end it with exit 1
+    and no word, the draft written)."""
+    try:
+        typer.echo(text)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the buffered rest, and every later line, go nowhere
+        os.close(devnull)
 
 
 class _errors_to_exit:
@@ -653,21 +665,21 @@ def _printable(text: str) -> str:
 def _batch_summary(report: BatchReport, out: Path) -> None:
     counts = ", ".join(f"{n} {status}" for status, n in report.counts().items())
     claims = f", {report.library.claims} claims to check" if report.library and report.library.claims else ""
-    typer.echo(f"Batch of {len(report.records)} into {out}: {counts}{claims}")
-    typer.echo(f"  report: {out / REPORT_JSON}, {out / REPORT_CSV}")
+    _say(f"Batch of {len(report.records)} into {out}: {counts}{claims}")
+    _say(f"  report: {out / REPORT_JSON}, {out / REPORT_CSV}")
     if report.library is not None:
         _library_lines(report.library)
 
 
 def _library_summary(result: LibraryResult, folder: Path) -> None:
     claims = f", {result.claims} claims to check" if result.claims else ""
-    typer.echo(f"Library of {result.drafts} drafts in {folder}: {len(result.updated)} updated{claims}")
+    _say(f"Library of {result.drafts} drafts in {folder}: {len(result.updated)} updated{claims}")
     _library_lines(result)
 
 
 def _library_lines(result: LibraryResult) -> None:
     if result.updated:
-        typer.echo(f"  related posts updated: {', '.join(result.updated)}")
+        _say(f"  related posts updated: {', '.join(result.updated)}")
     for path in result.kept:
         typer.echo(f"  kept your edited {path}; the new version is beside it", err=True)
     for line in result.failed:

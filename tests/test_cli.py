@@ -216,3 +216,31 @@ def test_another_talk_is_not_drafted_over_a_reviewed_draft_unless_forced(jfk_pat
     forced = runner.invoke(app, ["draft", str(other), "--out", str(out), "--formats", "md,json", "--force"])
     assert forced.exit_code == 0, forced.output
     assert "intro.wav" in (out / "post.md").read_text()
+
+
+def _closed_stdout(*args: str) -> subprocess.CompletedProcess[str]:
+    """The command run with a stdout whose reader has gone (``| head -1`` once it has its line)."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        command = [str(Path(sys.executable).with_name("video2blog")), *args]
+        return subprocess.run(command, stdout=write, stderr=subprocess.PIPE, text=True, timeout=300)
+    finally:
+        os.close(write)
+
+
+def test_a_reader_that_stops_reading_is_no_error(tmp_path):
+    """`video2blog formats | head -1` and `video2blog draft ... | head -1` ended with exit 1 and no word,
+    the draft written: the report's reader went away, the work did not fail."""
+    from tests.conftest import make_transcript
+    from video2blog.pipeline.serialize import to_json, transcript_to_dict
+
+    listed = _closed_stdout("formats")
+    assert (listed.returncode, listed.stderr) == (0, "")
+    talk, out = tmp_path / "talk.json", tmp_path / "out"
+    talk.write_bytes(
+        to_json(transcript_to_dict(make_transcript("It takes about forty minutes in a quiet room.")))
+    )
+    drafted = _closed_stdout("draft", str(talk), "--out", str(out))
+    assert drafted.returncode == 0 and "error" not in drafted.stderr, drafted.stderr
+    assert (out / "post.md").is_file() and (out / "draft.json").is_file()
