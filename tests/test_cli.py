@@ -61,6 +61,18 @@ def test_unknown_format_and_engine_are_usage_errors(media_dir, tmp_path):
     assert result.exit_code == 2 and "unknown engine 'nope'" in result.output
 
 
+@pytest.mark.parametrize("formats", ["", " , "])
+def test_an_empty_formats_list_is_a_usage_error_not_every_format(media_dir, tmp_path, formats):
+    """`--formats ''` (a variable left empty in a script) wrote every format, silently."""
+    out = tmp_path / "d"
+    result = runner.invoke(
+        app, ["draft", str(media_dir / "tone.wav"), "--out", str(out), "--formats", formats]
+    )
+    assert result.exit_code == 2 and not out.exists()
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "--formats names no format; choose from: md, html" in lines[0], result.output
+
+
 @pytest.mark.parametrize(
     ("option", "value"),
     [("--beam-size", "0"), ("--beam-size", "-1"), ("--threads", "-3"), ("--llm-timeout", "-1")],

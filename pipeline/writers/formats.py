@@ -293,11 +293,13 @@ DEFAULT_FORMATS = ("md", "html", "docx", "review", "json", "srt", "vtt", "chapte
 
 def parse_formats(spec: str | None) -> tuple[str, ...]:
     """Formats from a comma list; draft.json is always included."""
-    chosen = [f.strip().lower() for f in (spec or ",".join(DEFAULT_FORMATS)).split(",") if f.strip()]
+    chosen = [f.strip().lower() for f in (",".join(DEFAULT_FORMATS) if spec is None else spec).split(",")]
+    chosen = [f for f in chosen if f]
     unknown = [f for f in chosen if f not in WRITERS]
-    if unknown:
-        valid = ", ".join(f for f in WRITERS if f != "draft")
-        raise UsageError(f"unknown format {', '.join(unknown)}; choose from: {valid}")
+    valid = ", ".join(f for f in WRITERS if f != "draft")
+    if unknown or not chosen:  # --formats '' wrote every format: a list emptied by mistake in a script
+        said = f"unknown format {', '.join(unknown)}" if unknown else "--formats names no format"
+        raise UsageError(f"{said}; choose from: {valid}")
     return tuple(dict.fromkeys(["draft", *chosen]))
 
 
