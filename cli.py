@@ -40,6 +40,8 @@ from video2blog.pipeline.signals import Terminated, restore_handlers
 from video2blog.pipeline.writers.formats import WRITERS, parse_formats
 from video2blog.pipeline.writers.site import check_front_matter
 
+log = logging.getLogger(__name__)
+
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Turn clinic videos into draft blog posts."
 )
@@ -299,6 +301,10 @@ def build_options(flags: DraftFlags, threads: int = 0) -> DraftOptions:
     if flags.template_dir is not None and not flags.template_dir.is_dir():  # else silently the built-ins
         raise UsageError(f"{flags.template_dir}: --template-dir must be a folder holding your templates")
     terms = load_glossary(flags.glossary) if flags.glossary else ()
+    if flags.glossary and not terms:  # an empty file, or one of comments: likely the wrong one
+        log.warning(
+            "%s: holds no terms (one a line; '#' starts a comment): drafting without them", flags.glossary
+        )
     engine_options = EngineOptions(
         model=flags.model,
         hotwords=glossary_prompt(terms),

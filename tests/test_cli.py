@@ -256,3 +256,30 @@ def test_a_reader_that_stops_reading_is_no_error(tmp_path):
     drafted = _closed_stdout("draft", str(talk), "--out", str(out))
     assert drafted.returncode == 0 and "error" not in drafted.stderr, drafted.stderr
     assert (out / "post.md").is_file() and (out / "draft.json").is_file()
+
+
+@pytest.mark.parametrize("text", ["", "# the clinic's terms, to come\n\n"])
+def test_a_glossary_of_no_terms_is_said_once(tmp_path, text):
+    """An empty or comment-only --glossary (the wrong file, or one not yet filled) was taken silently."""
+    from tests.conftest import make_transcript
+    from video2blog.pipeline.serialize import to_json, transcript_to_dict
+
+    talk, terms = tmp_path / "talk.json", tmp_path / "terms.txt"
+    talk.write_bytes(
+        to_json(transcript_to_dict(make_transcript("It takes about forty minutes in a quiet room.")))
+    )
+    terms.write_text(text, encoding="utf-8")
+    command = [
+        str(Path(sys.executable).with_name("video2blog")),
+        "draft",
+        str(talk),
+        "--glossary",
+        str(terms),
+    ]
+    done = subprocess.run(
+        [*command, "--out", str(tmp_path / "d")], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    said = [line for line in done.stderr.splitlines() if line.startswith("video2blog:")]  # not progress
+    warning = "holds no terms (one a line; '#' starts a comment): drafting without them"
+    assert said == [f"video2blog: warning: {terms}: {warning}"]
