@@ -171,6 +171,20 @@ def test_library_refuses_a_missing_folder_in_one_line(tmp_path: Path):
     ]
 
 
+def test_library_of_one_draft_folder_names_the_folder_that_holds_it(tmp_path: Path):
+    """`video2blog library d` on one draft said "Library of 0 drafts in d: 0 updated", exit 0."""
+    talk, out = tmp_path / "talk.json", tmp_path / "drafts" / "d"
+    write_transcript(TALKS / "podiatry.md", talk)
+    assert video2blog("draft", str(talk), "--out", str(out), "--formats", "md,json").returncode == 0
+    before = sorted(p.name for p in out.iterdir())
+    done = video2blog("library", str(out))
+    assert done.returncode == 1 and done.stderr.strip().splitlines() == [
+        f"video2blog: error: {out}: is a draft folder, not a folder of drafts; give the folder that holds it "
+        f"({tmp_path / 'drafts'})"
+    ]
+    assert sorted(p.name for p in out.iterdir()) == before
+
+
 def test_a_new_talk_updates_the_others_without_drafting_them_again(
     talks: Path, library: Path, tmp_path: Path
 ):

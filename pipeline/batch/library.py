@@ -129,6 +129,15 @@ def library(drafts_dir: Path, options: LibraryOptions) -> LibraryResult:
     """
     if not drafts_dir.is_dir():
         raise InputError("is not a folder of drafts; give the --out folder of 'video2blog batch'", drafts_dir)
+    if (drafts_dir / DRAFT_FILE).is_file() and not any(
+        (p / DRAFT_FILE).is_file() for p in drafts_dir.iterdir()
+    ):
+        # one draft's folder: a library of it has no drafts, and said "0 updated" as if all were well
+        raise InputError(
+            "is a draft folder, not a folder of drafts; give the folder that holds it "
+            f"({drafts_dir.absolute().parent})",
+            drafts_dir,
+        )
     busy = "a batch is writing into this folder; run 'video2blog library' when it has finished"
     with folder_lock(drafts_dir, busy):
         return update_library(drafts_dir, options)
