@@ -364,6 +364,18 @@ def test_a_cut_short_draft_json_is_not_kept_as_an_editors_edit(tmp_path: Path, n
     assert store.load(out).draft.sections and not (out / name.replace(".json", ".new.json")).exists()
 
 
+def test_review_of_a_folder_that_is_not_there_says_so(tmp_path: Path):
+    """`video2blog review nonexist` said "is not a draft folder (no draft.json)", as of a folder that is."""
+    (tmp_path / "notes.txt").write_text("not a folder", encoding="utf-8")
+    for name, said in (("nonexist", "no such folder"), ("notes.txt", "is not a folder")):
+        proc = cli_process("review", str(tmp_path / name), "--no-browser")
+        assert proc.returncode == 1, proc.stderr
+        assert_one_line(
+            proc.stderr, f"{tmp_path / name}: {said}; give a folder written by 'video2blog draft'"
+        )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
 # -- output folders that cannot be written, even by root ---------------------------------------------
 
 

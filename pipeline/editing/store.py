@@ -162,6 +162,9 @@ def load(folder: Path) -> Loaded:
     Raises:
         InputError: the folder is not a draft folder, or its files are not video2blog's.
     """
+    if not folder.is_dir():  # a mistyped name is not "a folder without draft.json"
+        what = "is not a folder" if folder.exists() else "no such folder"
+        raise InputError(f"{what}; give a folder written by 'video2blog draft'", folder)
     if not (folder / DRAFT_FILE).is_file():
         raise InputError("is not a draft folder (no draft.json); run 'video2blog draft' first", folder)
     _recover_unless_busy(folder)
