@@ -175,6 +175,26 @@ def stub_engine(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "stub-cache"))  # its words must reach no other test
 
 
+def test_a_sound_track_without_speech_is_not_called_silent(
+    media_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Pink noise or a tone was "no speech was recognised (is the sound track silent?)": it is not."""
+
+    class Deaf:
+        name = "deaf"
+
+        def transcribe(self, audio: np.ndarray, progress: ProgressCallback | None = None) -> Transcript:
+            return Transcript(words=(), language="en", duration=len(audio) / media.SAMPLE_RATE)
+
+    monkeypatch.setattr(transcribe, "get_engine", lambda name, options, cache_dir=None: Deaf())
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    source, out = media_dir / "tone.wav", tmp_path / "draft"
+    result = runner.invoke(app, ["draft", str(source), "--out", str(out), "--no-cache"])
+    assert result.exit_code == 1
+    assert_one_line(result.output, f"{source}: no speech was recognised in the sound track")
+    assert "silent" not in result.output and files_in(out) == {}
+
+
 def test_truncated_faststart_mp4_is_an_error_not_half_a_draft(bad: Path, tmp_path: Path, stub_engine: None):
     source = bad / "truncated-faststart.mp4"
     info = media.probe(source)  # its index is whole, so it opens...

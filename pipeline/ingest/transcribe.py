@@ -268,7 +268,7 @@ def _second(options: TranscribeOptions) -> Callable[[], Engine]:
 def _no_speech(info: media.MediaInfo, track: int) -> str:
     count = len(info.tracks)
     if count <= 1:
-        return "no speech was recognised (is the sound track silent?)"
+        return "no speech was recognised in the sound track"  # noise or a tone is no silent track
     return (
         f"no speech was recognised in audio track {track} of the {count} it has; "
         f"choose another with --audio-track (1 to {count})"
