@@ -24,6 +24,7 @@ from video2blog.pipeline.batch.library import LibraryResult
 from video2blog.pipeline.batch.report import REPORT_CSV, REPORT_JSON, BatchReport
 from video2blog.pipeline.batch.runner import BatchOptions, run_batch
 from video2blog.pipeline.engines import EngineOptions
+from video2blog.pipeline.engines.base import check_engine
 from video2blog.pipeline.errors import UsageError, Video2BlogError
 from video2blog.pipeline.ingest.language import parse_language
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_prompt, load_glossary
@@ -319,7 +320,10 @@ def build_options(flags: DraftFlags, threads: int = 0) -> DraftOptions:
     cache = None if flags.no_cache else default_cache_dir()
     return DraftOptions(
         transcribe=TranscribeOptions(
-            engine=flags.engine, engine_options=engine_options, cache_dir=cache, audio_track=flags.audio_track
+            engine=check_engine(flags.engine),  # before "loading the ... model" is said
+            engine_options=engine_options,
+            cache_dir=cache,
+            audio_track=flags.audio_track,
         ),
         glossary=terms,
         formats=parse_formats(flags.formats),

@@ -195,6 +195,17 @@ def test_a_sound_track_without_speech_is_not_called_silent(
     assert "silent" not in result.output and files_in(out) == {}
 
 
+def test_an_unknown_engine_is_refused_before_any_work(media_dir: Path, tmp_path: Path):
+    """--engine foo printed "reading ..." and "loading the foo model" before it was refused."""
+    out = tmp_path / "draft"
+    proc = cli_process("draft", str(media_dir / "tone.wav"), "--out", str(out), "--engine", "foo")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "video2blog: error: unknown engine 'foo'; choose one of: faster-whisper, openai-whisper"
+    ]
+    assert not out.exists()
+
+
 def test_truncated_faststart_mp4_is_an_error_not_half_a_draft(bad: Path, tmp_path: Path, stub_engine: None):
     source = bad / "truncated-faststart.mp4"
     info = media.probe(source)  # its index is whole, so it opens...

@@ -95,6 +95,17 @@ def resolve_device(device: str, gpu_count: int) -> Device:
     return Device("cuda", index)
 
 
+def check_engine(name: str) -> str:
+    """``name``, where it is a known engine: checked before any work, not once the model is loading.
+
+    Raises:
+        UsageError: ``name`` is not a known engine.
+    """
+    if name not in ENGINES:
+        raise UsageError(f"unknown engine {name!r}; choose one of: {', '.join(ENGINES)}")
+    return name
+
+
 def get_engine(name: str, options: EngineOptions, cache_dir: Path | None = None) -> Engine:
     """Build the engine called ``name`` with ``options``.
 
@@ -104,12 +115,10 @@ def get_engine(name: str, options: EngineOptions, cache_dir: Path | None = None)
     Raises:
         UsageError: ``name`` is not a known engine.
     """
-    if name == "faster-whisper":
+    if check_engine(name) == "faster-whisper":
         from video2blog.pipeline.engines.faster import FasterWhisperEngine
 
         return FasterWhisperEngine(options, cache_dir)
-    if name == "openai-whisper":
-        from video2blog.pipeline.engines.openai import OpenAIWhisperEngine
+    from video2blog.pipeline.engines.openai import OpenAIWhisperEngine
 
-        return OpenAIWhisperEngine(options, cache_dir)
-    raise UsageError(f"unknown engine {name!r}; choose one of: {', '.join(ENGINES)}")
+    return OpenAIWhisperEngine(options, cache_dir)
