@@ -455,3 +455,13 @@ def test_words_ocr_ran_together_at_a_change_of_case_are_split():
     assert (
         clean_shown("Using your iPhone and eBay after surgery") == "Using your iPhone and eBay after surgery"
     )
+
+
+def test_only_a_spoken_question_beats_a_shown_one():
+    """An answer opening with a short sentence ("Expect redness for one to three days.") taken for a spoken
+    title pushed the card aside, and the sentence left the prose to be the heading."""
+    sentences = _sentences(
+        ("Hello everyone.", 0.0), ("Expect redness for one to three days.", 4.0), ("It fades.", 8.0)
+    )
+    shown = shown_heads(sentences, [_shown("How long is the recovery?", 3.6)], spoken=[1])
+    assert shown.heads == {1: "How long is the recovery?"} and shown.offered == {}

@@ -229,7 +229,10 @@ def shown_heads(
         heading = None if index is None else screen_question(item, model, sentences[index].start - item.start)
         if heading is None or index is None:
             continue
-        said = next((h for h in spoken if index - 1 <= h <= index), None)
+        # Only a spoken question beats a shown one: a spoken title there ("Expect redness for one to three
+        # days.") is the answer's first sentence, and stays in its prose.
+        asked = (h for h in spoken if index - 1 <= h <= index and is_heading_question(sentences[h].text))
+        said = next(asked, None)
         if said is None:
             heads.setdefault(index, heading)
             shown_at.setdefault(index, item.start)

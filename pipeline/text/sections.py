@@ -114,6 +114,7 @@ def find_sections(
     vectors = _vectors(texts, encode)
     heads = trusted_heads(texts, times, vectors, encode, spoken_heads(sentences))
     shown = shown_heads(sentences, screen, heads, screen_model) if screen else ShownHeads()
+    heads = [i for i in heads if i not in shown.heads]  # a spoken title under a card: prose
     run_ons = run_on_titles(transcript, heads)
     fixed = sorted({*heads, *run_ons})
     cues = cut_cues(sentences, cuts, screen_model) if cuts else []
