@@ -120,7 +120,11 @@ def transcript_time_error(transcript: Transcript, ordered: bool = True) -> str |
     if not (math.isfinite(duration) and 0 <= duration <= MAX_MEDIA_SECONDS):
         return f"duration is {duration:g}, not a length of media (0 to {MAX_MEDIA_SECONDS:g} seconds)"
     limit = duration + END_SLACK_SECONDS if duration > 0 else MAX_MEDIA_SECONDS
-    for name, items in (("words", transcript.words), ("sentences", transcript.sentences)):
+    spans: tuple[tuple[str, tuple[Word | Sentence, ...]], ...] = (
+        ("words", transcript.words),
+        ("sentences", transcript.sentences),
+    )
+    for name, items in spans:
         for i, item in enumerate(items):
             for key in ("start", "end"):
                 value = getattr(item, key)
