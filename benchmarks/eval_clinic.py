@@ -478,6 +478,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--headings", action="store_true", help="per item, with its headings")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    needed = {"clinic": CLINIC_DIR, "youtube": REAL_DIR}
+    missing = [str(needed[name]) for name in args.sets if name in needed and not needed[name].is_dir()]
+    if missing:  # a set scored on no items would print figures of the others alone, as if all
+        parser.error(
+            f"{', '.join(missing)}: not found; the real data is read from ../shared beside the checkout"
+        )
     method = _select_encoder(args.encoder)
     items = load_items(args.sets, args.text, args.cache, args.items)
     apart_any = args.held_apart or args.held_apart_answers or args.held_apart_gate or args.held_apart_subject
