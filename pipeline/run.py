@@ -40,7 +40,12 @@ from video2blog.pipeline.errors import InputError, UsageError
 from video2blog.pipeline.ingest import language, media
 from video2blog.pipeline.ingest.captions import read_captions
 from video2blog.pipeline.ingest.frames import section_frames
-from video2blog.pipeline.ingest.screen import read_cached_screen, read_screen, write_cached_screen
+from video2blog.pipeline.ingest.screen import (
+    SAMPLE_EVERY_S,
+    read_cached_screen,
+    read_screen,
+    write_cached_screen,
+)
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, transcribe_media
 from video2blog.pipeline.lexicon_cache import warm_lexicon
 from video2blog.pipeline.llm import LlmOptions
@@ -513,7 +518,9 @@ def add_section_images(draft: Draft, video: Path) -> tuple[Draft, dict[str, byte
     The first section's frame is the post's featured image.
     """
     try:
-        frames = section_frames(video, [(s.start, s.end) for s in draft.sections])
+        # No still of a card; a text is dated from the first sample that showed it, up to a sample late.
+        shown = [(t.start - SAMPLE_EVERY_S, t.end) for t in draft.screen_text if not t.persistent]
+        frames = section_frames(video, [(s.start, s.end) for s in draft.sections], shown)
     except InputError as exc:  # the pictures are a bonus: a video ffmpeg cannot seek in still gets its draft
         log.warning("no still frames: %s", exc)
         return draft, {}

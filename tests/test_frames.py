@@ -119,3 +119,16 @@ def test_a_video_ffmpeg_cannot_take_frames_from_still_gets_its_draft(computed, t
     draft, files = add_section_images(computed.draft, broken)
     assert files == {} and draft is computed.draft
     assert "no still frames" in caplog.text and "--no-images" in caplog.text
+
+
+def test_a_sections_still_is_not_taken_from_the_card_that_heads_it(tmp_path: Path):
+    """Every still was the section's title card (its crisp letters the sharpest picture), never the
+    speaker: the card's time on screen is passed over where the section shows anything else."""
+    from tools.screen_video import Shown, Style, render
+
+    video = tmp_path / "carded.mp4"
+    render(video, 8.0, [Shown("How long is the recovery?", 0.0, 3.0, "card")], Style(), size=(320, 180))
+    (frame,) = section_frames(video, [(0.0, 8.0)], shown=[(0.0, 3.0)])
+    assert frame is not None and frame.time >= 3.0
+    (anyway,) = section_frames(video, [(0.0, 2.5)], shown=[(0.0, 3.0)])  # nothing else: the card it is
+    assert anyway is not None

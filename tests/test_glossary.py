@@ -58,6 +58,14 @@ def test_a_soft_c_sounds_as_an_s():
     assert [(c.original, c.corrected) for c in found] == [("servikal", "cervical")]
 
 
+def test_a_long_term_heard_with_one_consonant_more_is_still_respelt():
+    found = correct_words(make_words("We treat planter fasillitis often."), ["plantar fasciitis"])
+    assert [(c.original, c.corrected) for c in found] == [("planter fasillitis", "plantar fasciitis")]
+    # one consonant for another is another word
+    assert correct_words(make_words("An intramuscular injection."), ["neuromuscular"]) == []
+    assert correct_words(make_words("Mild side effects."), ["molar side effects"]) == []
+
+
 def test_corrections_reach_the_prose_and_merged_words_are_recorded():
     t = split_sentences(
         make_transcript("Many patients with fibro myalgia ask about catamine and how it feels.")

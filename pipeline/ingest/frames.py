@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,20 +42,28 @@ class Frame:
     jpeg: bytes
 
 
-def section_frames(video: Path, spans: list[tuple[float, float]]) -> list[Frame | None]:
-    """One frame per (start, end) span, or None where the section shows nothing usable.
+def section_frames(
+    video: Path, spans: list[tuple[float, float]], shown: Sequence[tuple[float, float]] = ()
+) -> list[Frame | None]:
+    """One frame per (start, end) span, or None where the section shows nothing usable; none from while
+    a text was ``shown`` (start, end) where the section has another usable frame.
 
     Raises:
         InputError: ffmpeg cannot decode the video's pictures.
     """
-    return [_section_frame(video, start, end) for start, end in spans]
+    return [_section_frame(video, start, end, shown) for start, end in spans]
 
 
-def _section_frame(video: Path, start: float, end: float) -> Frame | None:
+def _section_frame(
+    video: Path, start: float, end: float, shown: Sequence[tuple[float, float]]
+) -> Frame | None:
     first = start + min(SKIP_SECONDS, max(0.0, end - start) / 4)
     length = max(0.5, min(SEARCH_SECONDS, end - first))
     times, grey = _candidates(video, first, length)
-    best = pick_frame(grey)
+    # A title card's crisp letters are the sharpest picture of all: the speaker, not the card, is the still.
+    clear = [i for i, t in enumerate(times) if not any(a <= t < b for a, b in shown)]
+    best = pick_frame([grey[i] for i in clear])
+    best = pick_frame(grey) if best is None else clear[best]
     if best is None:
         log.info("no usable frame in %.1f-%.1f s of %s", start, end, video)
         return None

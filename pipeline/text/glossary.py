@@ -3,8 +3,9 @@
 "catamine" becomes "ketamine" and "fibro myalgia" becomes "fibromyalgia" when a run of one to
 (term length + 1) words is close to a glossary term: a similarity (rapidfuzz's normalised Indel
 ratio over the letters) of at least :data:`MIN_SIMILARITY`, or of :data:`MIN_SOUNDALIKE` where
-the two also sound alike (same consonant skeleton, so c/k, ph/f, s/z and a soft c/s agree). Common
-words are never touched ("examine" stays), nor short ones, nor a term's own plural or possessive.
+the two also sound alike (consonant skeletons at least :data:`MIN_SOUND_KEY` alike, so c/k, ph/f,
+s/z and a soft c/s agree, and a long term heard with one consonant more or fewer). Common words are
+never touched ("examine" stays), nor short ones, nor a term's own plural or possessive.
 
 Each run is compared with the terms of a near length only, all at once in rapidfuzz's C code, and
 only those within :data:`MIN_SOUNDALIKE` are judged in full: a glossary of tens of thousands of terms
@@ -25,6 +26,10 @@ from video2blog.pipeline.textutil import bare, normalise_term, word_list
 
 MIN_SIMILARITY = 0.86
 MIN_SOUNDALIKE = 0.7
+# Consonant skeletons this alike sound alike: the same, or one consonant more or fewer where the longer
+# has six or more ("planter fasillitis" for "plantar fasciitis"); never one consonant for another
+# ("intramuscular" stays, though the glossary lists "neuromuscular"), nor a short word's one more.
+MIN_SOUND_KEY = 0.9
 MIN_LETTERS = 5
 # A respelling changes the length of the letters by at most this share of the term's.
 MAX_LENGTH_CHANGE = 0.2
@@ -175,7 +180,8 @@ def _match(run: Sequence[Word], term: Term) -> float:
         return 0.0
     letters = _letters(" ".join(w.text for w in run))
     score = Indel.normalized_similarity(letters, term.letters)
-    if score >= MIN_SIMILARITY or (score >= MIN_SOUNDALIKE and sound_key(letters) == term.sound):
+    alike = Indel.normalized_similarity(sound_key(letters), term.sound) >= MIN_SOUND_KEY
+    if score >= MIN_SIMILARITY or (score >= MIN_SOUNDALIKE and alike):
         return score
     return 0.0
 
