@@ -57,6 +57,7 @@ IO_MODULES = {
 INTERNAL_SIGNALS = {
     f"{PKG}.batch.cluster.SourceNotVisible",  # the worker asks the client to send the video's bytes
     f"{PKG}.batch.jobs.Cancelled",  # a queued job dropped after Ctrl-C
+    f"{PKG}.ingest.captions.CueError",  # a cue's impossible times: an InputError naming the file says it
     f"{PKG}.llm.client.LlmUnavailable",  # the --llm endpoint failed: one warning, the classical draft
     f"{PKG}.llm.client._Retryable",  # a failure worth another try, caught inside the client
     f"{PKG}.signals.Terminated",  # SIGTERM raised like Ctrl-C: the same clean-up, exit status 143
