@@ -93,6 +93,9 @@ def test_captions_whose_cues_overlap_are_drafted(tmp_path: Path):
         "2\n00:00:03,000 --> 00:00:07,000\nIt treats nerve pain that has lasted for months.\n"
     )
     assert cli("draft", str(captions), "--out", str(tmp_path / "draft")).returncode == 0
+    # the transcript.json they leave keeps their order, and is redrafted from as the README says
+    again = cli("draft", str(tmp_path / "draft" / "transcript.json"), "--out", str(tmp_path / "again"))
+    assert again.returncode == 0, again.stderr
 
 
 def test_captions_with_a_time_past_a_week_are_refused(tmp_path: Path):
