@@ -5,7 +5,6 @@ import pytest
 
 from tests.conftest import draft_text
 from video2blog.pipeline.text.spoken import (
-    heading_kind,
     is_caseless_title,
     is_heading_question,
     is_spoken_title,
@@ -203,31 +202,3 @@ def test_a_courtesy_reply_or_an_acknowledgement_is_no_title(said):
 def test_the_one_spoken_to_is_no_title_run_into_its_sentence():
     assert not is_title_prefix("Dr. Patel")
     assert is_title_prefix("Food allergies in children")
-
-
-@pytest.mark.parametrize(
-    ("text", "kind"),
-    [
-        ("Tell us about recovery.", "title"),
-        ("Walk us through how the treatment works.", "title"),
-        ("Talk to us about cost.", "title"),
-        ("Call us at the clinic.", None),  # a call to action, not a prompt to the speaker
-        ("Ask your doctor first.", None),  # an instruction stays no title
-    ],
-)
-def test_an_interviewers_prompt_to_the_speaker_is_a_spoken_heading(text, kind):
-    assert heading_kind(text) == kind
-
-
-def test_an_interviewers_prompt_heads_the_answer_it_asks_for():
-    text = (
-        "Relief for dry, gritty eyes. Warm compresses on the eyelids for ten minutes each evening loosen "
-        "the oil glands, and preservative-free drops through the day keep the surface of the eye wet. "
-        "Most people feel a difference within two weeks. Tell us about recovery. Most patients walk with "
-        "a walker on the same day, and the exercises at home matter as much as the sessions. By six "
-        "weeks most people are driving and walking without a cane."
-    )
-    assert headings_of(text) == [
-        ("Relief for dry, gritty eyes", "spoken"),
-        ("Tell us about recovery", "spoken"),
-    ]

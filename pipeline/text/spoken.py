@@ -306,23 +306,7 @@ def heading_kind(text: str, english: bool = True) -> str | None:
     as :func:`is_spoken_title`)."""
     if is_heading_question(text, english):
         return "question"
-    return "title" if is_spoken_title(text, english) or (english and is_prompt(text)) else None
-
-
-def is_prompt(text: str) -> bool:
-    """Whether a sentence asks the speaker to talk of a topic, as an interviewer's question may be put:
-    a verb in its plain form, "us" (or "to us"), then "about" or "through" ("Tell us about recovery",
-    "Walk us through how the treatment works", "Talk to us about cost"); short, with no comma. Not an
-    instruction to the listener ("Call us at...", "Ask your doctor first")."""
-    stripped = text.strip().rstrip(".").strip()
-    words = tokens(stripped)
-    if not MIN_TITLE_WORDS < len(words) <= MAX_TITLE_WORDS or any(m in stripped for m in ',;:?!"'):
-        return False
-    tagged = tag_sentence(stripped)
-    if len(tagged) < 3 or tagged[0][1] != "VERB" or verb_lemma(words[0]) != words[0]:
-        return False
-    rest = words[2:] if words[1] == "to" else words[1:]
-    return rest[:1] == ["us"] and rest[1:2] in (["about"], ["through"])
+    return "title" if is_spoken_title(text, english) else None
 
 
 def heading_text(text: str) -> str:
