@@ -4,12 +4,7 @@ infinitive's object ("how to prevent them") do not make a title a clause."""
 import pytest
 
 from tests.conftest import draft_text
-from video2blog.pipeline.text.spoken import (
-    is_caseless_title,
-    is_heading_question,
-    is_spoken_title,
-    is_title_prefix,
-)
+from video2blog.pipeline.text.spoken import is_caseless_title, is_heading_question, is_spoken_title
 
 
 def headings_of(text: str) -> list[tuple[str, str]]:
@@ -189,16 +184,3 @@ def test_good_day_greets_only_as_a_sentences_first_words():
 
     assert GREETING.search("Good day everyone, today we talk about knees.")
     assert not GREETING.search("On a good day the pain is mild and I can walk to the shops.")
-
-
-@pytest.mark.parametrize(
-    "said", ["My pleasure.", "Good to know.", "Happy to be here.", "Glad to be here.", "Sounds great."]
-)
-def test_a_courtesy_reply_or_an_acknowledgement_is_no_title(said):
-    assert not is_spoken_title(said)
-    assert is_spoken_title("Full recovery.")  # a title names a thing
-
-
-def test_the_one_spoken_to_is_no_title_run_into_its_sentence():
-    assert not is_title_prefix("Dr. Patel")
-    assert is_title_prefix("Food allergies in children")

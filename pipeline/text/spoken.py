@@ -111,16 +111,11 @@ def lead_in(text: str) -> tuple[str, bool]:
         tagged = tag_sentence(piece)
         if not comma or not after or not tagged or len(tagged) > MAX_ADDRESS_WORDS:
             break
-        address = is_address(tagged)
+        address = all(w[:1].isupper() and tag == "PROPN" for w, tag in tagged)
         if not address and not (len(piece.split()) == 1 and tagged[0][1] in LEAD_IN_TAGS):
             break
         rest, addressed = after, addressed or address
     return rest, addressed
-
-
-def is_address(tagged: Sequence[tuple[str, str]]) -> bool:
-    """Whether tagged words name someone: capitalised words the tagger reads as proper nouns ("Dr. Lopez")."""
-    return bool(tagged) and all(w[:1].isupper() and tag == "PROPN" for w, tag in tagged)
 
 
 def is_heading_question(text: str, english: bool = True) -> bool:
@@ -214,23 +209,7 @@ def is_spoken_title(text: str, english: bool = True) -> bool:
         return False
     if any(w in CLAUSE_WORDS and not _infinitive_object(words, k) for k, w in enumerate(words)):
         return False
-    return not (english and (subject_and_verb(stripped) or is_instruction(stripped) or is_remark(stripped)))
-
-
-def is_remark(text: str) -> bool:
-    """Whether the tagger reads ``text`` as a remark with its subject left out, as a courtesy reply or an
-    acknowledgement is said ("My pleasure", "Good to know", "Happy to be here", "Sounds great"): it opens
-    with the speaker ("my"), an adjective before an infinitive's "to", or a verb's present-tense form for
-    he, she or it. A title names a thing ("Full recovery") or opens with a verb's -ing form."""
-    tagged = tag_sentence(text)
-    if not tagged:
-        return False
-    first, tag = tagged[0][0].lower(), tagged[0][1]
-    if first in FIRST_PERSON:
-        return True
-    if tag == "ADJ" and len(tagged) > 1 and tagged[1] == ("to", "PART"):
-        return True
-    return tag == "VERB" and present_third_person(first)
+    return not (english and (subject_and_verb(stripped) or is_instruction(stripped)))
 
 
 def subject_and_verb(text: str) -> bool:
@@ -295,8 +274,6 @@ def is_title_prefix(text: str) -> bool:
     words = tokens(text)
     if not words or words[0] in PHRASE_OPENERS or not is_spoken_title(text):
         return False
-    if is_address(tag_sentence(text)):
-        return False  # "Dr. Patel, thank you so much...": the one spoken to, no title
     short_noun_phrase = len(words) <= SHORT_TITLE_WORDS and not set(words) & ARTICLES
     return is_gerund(words[0]) or short_noun_phrase
 
