@@ -68,7 +68,7 @@ def test_the_leads_still_frame_is_named_by_the_posts_title_not_an_invented_headi
     md, html = files["post.md"].decode(), files["post.html"].decode()
     assert f"![{md_escape(ctx.draft.title)}](images/01.jpg)" in md and f"![{lead}]" not in md
     assert f'alt="{ctx.draft.title}"' in html and f'alt="{lead}"' not in html
-    assert '<img src="images/03.jpg" alt="How long does a session take?">' in html  # a section: its heading
+    assert '<img src="images/03.jpg" alt="How long does a session take?"' in html  # a section: its heading
     assert "![How long does a session take?](images/03.jpg)" in md
 
 
