@@ -108,8 +108,10 @@ def lead_in(text: str) -> tuple[str, bool]:
     rest, addressed = text.strip(), False
     for _ in range(MAX_LEAD_PIECES):
         piece, comma, after = rest.partition(", ")
+        if not comma or not after:  # no piece closed by a comma: nothing to tag
+            break
         tagged = tag_sentence(piece)
-        if not comma or not after or not tagged or len(tagged) > MAX_ADDRESS_WORDS:
+        if not tagged or len(tagged) > MAX_ADDRESS_WORDS:
             break
         address = all(w[:1].isupper() and tag == "PROPN" for w, tag in tagged)
         if not address and not (len(piece.split()) == 1 and tagged[0][1] in LEAD_IN_TAGS):
