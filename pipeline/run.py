@@ -62,7 +62,6 @@ from video2blog.pipeline.schema import (
     Transcript,
 )
 from video2blog.pipeline.serialize import (
-    draft_from_dict,
     to_json,
     transcript_time_error,
 )
@@ -282,8 +281,8 @@ def saved_draft(out_dir: Path) -> Draft | None:
     """The folder's draft as it stands (the editor's edits applied), or None where it cannot be read:
     a redraft re-applies the edits where it shows they still fit."""
     try:
-        return draft_from_dict(read_json_object(out_dir / "draft.json"))
-    except (InputError, KeyError, TypeError, ValueError, AttributeError):
+        return read_draft(out_dir / "draft.json")
+    except InputError:
         return None
 
 
