@@ -36,14 +36,19 @@ def _bundled_tokenizer() -> object:
     return Tokenizer.from_file(str(bundled_model_path() / "tokenizer.json"))
 
 
+def _pieces(text: str) -> list[str]:
+    """The bundled tokeniser's pieces of ``text`` as Whisper reads it in a prompt (after a space)."""
+    encoded = _bundled_tokenizer().encode(" " + text.strip(), add_special_tokens=False)  # type: ignore[attr-defined]
+    return list(encoded.tokens)
+
+
 def count_tokens(text: str) -> int:
     """Tokens of ``text`` as Whisper reads it in a prompt (after a space), with the bundled tokeniser.
 
     Every English Whisper model shares this byte-pair vocabulary; the multilingual one splits
     English much the same.
     """
-    encoded = _bundled_tokenizer().encode(" " + text.strip(), add_special_tokens=False)  # type: ignore[attr-defined]
-    return len(encoded.ids)
+    return len(_pieces(text))
 
 
 def pieces_per_word(term: str, count: TokenCounter = count_tokens) -> float:
@@ -58,7 +63,7 @@ def letter_share(term: str) -> float:
     product or billing code) is many pieces a word and would rank as the hardest term of all, though no
     talk says it and Whisper would not write it so: the pieces of a term said as a word are letters.
     """
-    pieces = _bundled_tokenizer().encode(" " + term.strip(), add_special_tokens=False).tokens  # type: ignore[attr-defined]
+    pieces = _pieces(term)
     letters = sum(any(ch.isalpha() for ch in piece.lstrip("Ġ")) for piece in pieces)
     digits = sum(any(ch.isdigit() for ch in piece) for piece in pieces)
     return letters / max(1, letters + digits)
