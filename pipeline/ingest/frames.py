@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,19 +61,19 @@ def _section_frame(
     length = max(0.5, min(SEARCH_SECONDS, end - first))
     times, grey = _candidates(video, first, length)
     # A title card's crisp letters are the sharpest picture of all: the speaker, not the card, is the still.
-    clear = [i for i, t in enumerate(times) if not any(a <= t < b for a, b in shown)]
-    best = pick_frame([grey[i] for i in clear])
-    best = pick_frame(grey) if best is None else clear[best]
+    carded = {i for i, t in enumerate(times) if any(a <= t < b for a, b in shown)}
+    best = pick_frame(grey, avoid=carded)
     if best is None:
         log.info("no usable frame in %.1f-%.1f s of %s", start, end, video)
         return None
     return Frame(round(times[best], 3), _jpeg(video, times[best]))
 
 
-def pick_frame(frames: list[np.ndarray]) -> int | None:
-    """The index of the sharpest frame that is neither black nor flat, or None if all are."""
-    scored = [(sharpness(f), i) for i, f in enumerate(frames) if usable(f)]
-    return max(scored)[1] if scored else None
+def pick_frame(frames: list[np.ndarray], avoid: Collection[int] = ()) -> int | None:
+    """The index of the sharpest frame that is neither black nor flat, or None if all are; one whose index
+    is not in ``avoid`` wherever such a frame is usable."""
+    scored = [(i not in avoid, sharpness(f), i) for i, f in enumerate(frames) if usable(f)]
+    return max(scored)[2] if scored else None
 
 
 def usable(frame: np.ndarray) -> bool:
