@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from video2blog.pipeline.errors import UsageError
-from video2blog.pipeline.schema import Draft
+from video2blog.pipeline.schema import Draft, Section
 from video2blog.pipeline.textutil import locale_of
 
 FRONT_MATTER_STYLES = ("hugo", "jekyll", "astro")
@@ -79,9 +79,15 @@ def image_src(draft: Draft, style: str, path: str) -> str:
     return site_href(style, f"/assets/images/{draft.slug}/{path.rsplit('/', 1)[-1]}")
 
 
+def featured(draft: Draft) -> Section | None:
+    """The section whose still frame is the post's featured image: the first with one (None: none has)."""
+    return next((s for s in draft.sections if s.image), None)
+
+
 def featured_image(draft: Draft) -> str:
     """The post's featured image: the first section's still frame ("" when there is none)."""
-    return next((s.image for s in draft.sections if s.image), "")
+    still = featured(draft)
+    return still.image if still else ""
 
 
 def open_graph(draft: Draft) -> dict[str, str]:
@@ -92,7 +98,7 @@ def open_graph(draft: Draft) -> dict[str, str]:
         "og:type": "article",
         "og:locale": locale_of(draft.language),
     }
-    still = next((s for s in draft.sections if s.image), None)
+    still = featured(draft)
     if still is None:
         return tags
     return {**tags, "og:image": still.image, "og:image:alt": still.still_name(draft.title)}
@@ -124,8 +130,9 @@ def json_ld(draft: Draft, medical: bool = False) -> dict[str, Any]:
     image = featured_image(draft)
     if image:
         page["image"] = image
-    if author_name(draft.byline):
-        page["author"] = {"@type": "Person", "name": author_name(draft.byline)}
+    author = author_name(draft.byline)
+    if author:
+        page["author"] = {"@type": "Person", "name": author}
     if medical:
         page["reviewedBy"] = {"@type": "Person", "name": ""}
         page["lastReviewed"] = ""
