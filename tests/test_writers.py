@@ -145,9 +145,9 @@ def test_the_byline_is_said_in_the_drafts_language_and_escaped_only_in_html(lang
     assert f'<p class="byline">{word} Dr. Ann O&#39;Neil &amp; Sons, MD</p>' in files["post.html"]
 
 
-def test_a_jekyll_posts_links_keep_the_sites_base_and_the_word_document_plain_addresses():
+def test_a_jekyll_posts_links_keep_the_sites_base_and_the_word_document_no_liquid():
     """post.md links a related post through Jekyll's relative_url (a project site's baseurl kept); the
-    Word document, which no site generator reads, links the plain address."""
+    Word document, which no site generator reads, shows the plain title."""
     ctx = context()
     related = (RelatedPost("Botox basics", "botox-basics", "botox", "What it does."),)
     ctx = RenderContext(
@@ -157,4 +157,24 @@ def test_a_jekyll_posts_links_keep_the_sites_base_and_the_word_document_plain_ad
     assert '({{ "/botox-basics/" | relative_url }})' in files["post.md"].decode()
     with zipfile.ZipFile(io.BytesIO(files["post.docx"])) as docx:
         parts = " ".join(docx.read(n).decode() for n in docx.namelist() if n.endswith(".rels"))
-    assert 'Target="/botox-basics/"' in parts and "relative_url" not in parts
+        body = docx.read("word/document.xml").decode()
+    assert "Botox basics" in body and "botox-basics" not in parts and "relative_url" not in body
+
+
+def test_the_word_documents_related_posts_link_only_web_addresses():
+    """post.docx linked a related post to its site path ("/botox-basics/"), which Word and LibreOffice
+    open as a local file that is not there; that post is now its title as plain text, and a post already
+    published (an http(s) address) is still a hyperlink."""
+    docx = pytest.importorskip("docx", reason="needs python-docx (a default dependency)")
+    ctx = context()
+    related = (
+        RelatedPost("Botox basics", "botox-basics", "botox", "What it does."),
+        RelatedPost(
+            "Fillers", "fillers", "fillers", "How long they last.", url="https://clinic.example/fillers/"
+        ),
+    )
+    ctx = RenderContext(dataclasses.replace(ctx.draft, related=related), ctx.transcript)
+    document = docx.Document(io.BytesIO(render_all(ctx, ("docx",))["post.docx"]))
+    links = [r.target_ref for r in document.part.rels.values() if r.reltype.endswith("/hyperlink")]
+    assert links == ["https://clinic.example/fillers/"]
+    assert any(p.text == "Botox basics: What it does." for p in document.paragraphs)

@@ -115,10 +115,13 @@ def with_jfif(jpeg: bytes) -> bytes:
 
 _MD_LINK = re.compile(r"\[((?:[^\]\\]|\\.)*)\]\(([^)\s]*)\)")
 _MD_ESCAPE = re.compile(r"\\(.)")
+_WEB_ADDRESS = re.compile(r"https?://", re.IGNORECASE)
 
 
 def _add_closing(document: Any, markdown: str) -> None:
-    """The closing blocks' Markdown as Word paragraphs: list items bulleted, links as hyperlinks."""
+    """The closing blocks' Markdown as Word paragraphs: list items bulleted, links to a web address as
+    hyperlinks. A site path (a related post's ``/slug/``) stays plain text: a Word document has no site
+    behind it, and Word and LibreOffice open such a link as a local file that is not there."""
     bullet = document.styles["List Bullet"] if "\n- " in f"\n{markdown}" else None
     for line in (line.strip() for line in markdown.splitlines()):
         if not line:
@@ -130,7 +133,11 @@ def _add_closing(document: Any, markdown: str) -> None:
         at = 0
         for link in _MD_LINK.finditer(text):
             _add_text(out, text[at : link.start()].strip("*") if italic else text[at : link.start()], italic)
-            _add_hyperlink(out, link.group(2), _MD_ESCAPE.sub(r"\1", link.group(1)))
+            shown = _MD_ESCAPE.sub(r"\1", link.group(1))
+            if _WEB_ADDRESS.match(link.group(2)):
+                _add_hyperlink(out, link.group(2), shown)
+            else:
+                out.add_run(_xml_text(shown)).italic = italic or None
             at = link.end()
         _add_text(out, text[at:].strip("*") if italic else text[at:], italic)
 
