@@ -178,3 +178,16 @@ def test_the_word_documents_related_posts_link_only_web_addresses():
     links = [r.target_ref for r in document.part.rels.values() if r.reltype.endswith("/hyperlink")]
     assert links == ["https://clinic.example/fillers/"]
     assert any(p.text == "Botox basics: What it does." for p in document.paragraphs)
+
+
+def test_the_word_document_keeps_no_template_preview_or_statistics():
+    """post.docx carried python-docx's template leftovers: a blank page as its preview
+    (docProps/thumbnail.jpeg) and docProps/app.xml's "Microsoft Macintosh Word", 1 page, 0 words."""
+    files = render_all(context(), ("docx",))
+    with zipfile.ZipFile(io.BytesIO(files["post.docx"])) as docx:
+        names = docx.namelist()
+        app = docx.read("docProps/app.xml").decode()
+        rels = docx.read("_rels/.rels").decode()
+    assert not any("thumbnail" in name for name in names) and "thumbnail" not in rels
+    assert "<Application>video2blog</Application>" in app
+    assert "Macintosh" not in app and "<Words>" not in app and "<Pages>" not in app

@@ -63,6 +63,7 @@ def render_docx(
     document = docx.Document()
     said = messages(draft.language)
     _set_properties(document, draft, said)
+    _drop_template_leftovers(document)
     _set_proofing_language(document, draft.language)
     document.add_heading(_xml_text(draft.title), level=0)
     if draft.byline:  # the speaker's name and title shown on screen, as in post.md and post.html
@@ -263,6 +264,28 @@ def _set_properties(document: object, draft: Draft, said: dict[str, str]) -> Non
     when = _draft_datetime(draft.date)
     if when is not None:
         props.created = props.modified = when
+
+
+# docProps/app.xml naming the tool, in place of python-docx template's ("Microsoft Macintosh Word", 1 page,
+# 0 words: figures no one counted, which Word and LibreOffice show until they count again).
+_APP_XML = (
+    b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+    b"<Application>video2blog</Application></Properties>"
+)
+
+
+def _drop_template_leftovers(document: Any) -> None:
+    """Of python-docx's template, the thumbnail (a blank page shown as the document's preview) and
+    docProps/app.xml's application and statistics."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+
+    package = document.part.package
+    for rel_id, rel in list(package.rels.items()):
+        if rel.reltype == RELATIONSHIP_TYPE.THUMBNAIL:
+            del package.rels[rel_id]  # a part no relationship reaches is not saved
+        elif rel.reltype == RELATIONSHIP_TYPE.EXTENDED_PROPERTIES:
+            rel.target_part._blob = _APP_XML
 
 
 def _set_proofing_language(document: Any, language: str) -> None:
