@@ -117,13 +117,18 @@ def test_docx_survives_characters_xml_cannot_hold():
 
 
 @pytest.mark.parametrize(("language", "word"), [("en", "By"), ("es", "Por")])
-def test_the_byline_follows_the_title_in_the_docx_and_is_its_author(language, word):
+def test_the_byline_follows_the_title_in_the_docx_and_its_name_is_the_author(language, word):
+    """The document's author was the whole byline, credentials and all, where post.html's is the name."""
     ctx = sample_context()
-    ctx = replace(ctx, draft=replace(ctx.draft, byline="Dr. Ana Ruiz, MD", language=language))
-    document = docx.Document(io.BytesIO(render_all(ctx, ("docx",))["post.docx"]))
+    ctx = replace(ctx, draft=replace(ctx.draft, byline="Dr. Ana Ruiz, MD - pain medicine", language=language))
+    files = render_all(ctx, ("docx", "html"))
+    document = docx.Document(io.BytesIO(files["post.docx"]))
     byline = document.paragraphs[1]
-    assert byline.text == f"{word} Dr. Ana Ruiz, MD" and all(run.italic for run in byline.runs)
-    assert document.core_properties.author == "Dr. Ana Ruiz, MD"
+    assert byline.text == f"{word} Dr. Ana Ruiz, MD - pain medicine" and all(
+        run.italic for run in byline.runs
+    )
+    assert document.core_properties.author == "Dr. Ana Ruiz"
+    assert '<meta name="author" content="Dr. Ana Ruiz">' in files["post.html"].decode()
     plain = docx.Document(io.BytesIO(render_all(sample_context(), ("docx",))["post.docx"]))
     assert plain.core_properties.author == "" and not plain.paragraphs[1].text.startswith(word)
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from video2blog.pipeline.schema import Claim, Draft, Section
 from video2blog.pipeline.textutil import language_tag, messages
 from video2blog.pipeline.writers.filters import filename
+from video2blog.pipeline.writers.site import author_name
 
 if TYPE_CHECKING:
     from video2blog.pipeline.writers.review import Review, ReviewSection
@@ -256,7 +257,8 @@ def _set_properties(document: object, draft: Draft, said: dict[str, str]) -> Non
     props.title = _property(draft.title)
     props.subject = _property(draft.description)
     props.keywords = _property(", ".join(draft.keywords))
-    props.author = _property(draft.byline)  # no byline: no author, not the tool that wrote the file
+    # the speaker's name without credentials, as post.html's author; no byline: no author, not the tool
+    props.author = _property(author_name(draft.byline))
     props.language = language_tag(draft.language)
     props.last_modified_by = "video2blog"
     # the media's name, not where it sat on this machine ("/home/jane/Patients/..."): the file is sent on
