@@ -263,6 +263,13 @@ def test_chapters_of_an_hour_long_talk_and_headings_youtube_would_refuse():
     assert lines == ("0:00 Intro", "30:00 Dosing b bold /b", "1:00:50 Questions")
 
 
+def test_a_chapter_title_keeps_no_space_where_an_angle_bracket_before_a_mark_was():
+    """chapters.txt turned "Heat & ice: which one <first>?" into "... which one first ?"."""
+    titles = ["Intro", "Heat & ice: which one <first>?", "Questions <again>."]
+    lines = youtube_chapters(sections_at([0.0, 60.0, 120.0], 180.0, titles), 180.0).lines
+    assert lines == ("0:00 Intro", "1:00 Heat & ice: which one first?", "2:00 Questions again.")
+
+
 def test_chapters_file_and_notes_reach_the_draft_and_the_command_line(tmp_path: Path):
     source = tmp_path / "transcript.json"
     source.write_bytes(to_json(transcript_to_dict(make_transcript(TEXT))))  # about 20 s: too short

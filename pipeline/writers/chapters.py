@@ -18,6 +18,8 @@ MIN_CHAPTERS = 3
 MIN_SECONDS = 10
 MAX_TITLE = 100  # YouTube cuts longer chapter titles
 _UNSAFE = re.compile(r"[<>\r\n]+")  # YouTube refuses angle brackets in a description
+# ...and one before a mark is dropped, not spaced: "which one <first>?" is "which one first?"
+_UNSAFE_BEFORE_MARK = re.compile(r"[<>\r\n]+(?=[.,:;!?)])")
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ def _reason(key: str, **values: object) -> Reason:
 
 
 def _title(heading: str) -> str:
-    title = " ".join(_UNSAFE.sub(" ", heading).split())
+    title = " ".join(_UNSAFE.sub(" ", _UNSAFE_BEFORE_MARK.sub("", heading)).split())
     return title[:MAX_TITLE].rstrip() or "Chapter"
 
 
