@@ -8,7 +8,7 @@ import pytest
 from tests.conftest import make_transcript
 from video2blog.pipeline.errors import TemplateError, UsageError
 from video2blog.pipeline.run import DraftOptions, make_draft
-from video2blog.pipeline.schema import RelatedPost, Source
+from video2blog.pipeline.schema import RelatedPost, ScreenText, Source
 from video2blog.pipeline.text.sentences import split_sentences
 from video2blog.pipeline.writers.cues import caption_cues
 from video2blog.pipeline.writers.filters import md_escape, yaml_scalar
@@ -191,3 +191,18 @@ def test_the_word_document_keeps_no_template_preview_or_statistics():
     assert not any("thumbnail" in name for name in names) and "thumbnail" not in rels
     assert "<Application>video2blog</Application>" in app
     assert "Macintosh" not in app and "<Words>" not in app and "<Pages>" not in app
+
+
+def test_captions_shown_over_a_lower_third_go_to_the_top_of_the_frame():
+    """Captions were drawn over the speaker's name card at the bottom of the frame; a cue shown while
+    text sits there is placed at the top (WebVTT's line:0, SubRip's {\\an8}); others stay where they were."""
+    ctx = context()
+    card = ScreenText("Dr. Ann Lee, MD", 0.0, 1.0, 0.99, (0.05, 0.84, 0.6, 0.91))
+    logo = ScreenText("Clinic", 0.0, 30.0, 0.99, (0.75, 0.02, 0.98, 0.08), persistent=True)  # at the top
+    ctx = RenderContext(dataclasses.replace(ctx.draft, screen_text=(card, logo)), ctx.transcript)
+    files = {name: body.decode() for name, body in render_all(ctx, ("srt", "vtt")).items()}
+    vtt = [block.splitlines() for block in files["captions.vtt"].split("\n\n")[1:]]
+    srt = [block.splitlines() for block in files["captions.srt"].split("\n\n")]
+    assert [cue[0].endswith(" line:0") for cue in vtt] == [True] + [False] * (len(vtt) - 1)
+    assert [cue[2].startswith("{\\an8}") for cue in srt] == [True] + [False] * (len(srt) - 1)
+    assert srt[0][2] == "{\\an8}" + vtt[0][1]

@@ -212,24 +212,33 @@ class TranscriptJsonWriter(Writer):
         return to_json(transcript_to_dict(ctx.transcript))
 
 
+# On-screen text whose box reaches below this fraction of the frame's height sits where captions are
+# drawn (a lower third: the speaker's name card); a cue shown at the same time goes to the top.
+CAPTION_AREA_TOP = 2 / 3
+
+
 class SubtitleWriter(Writer):
-    """Captions cued by sentence, long sentences cut into readable pieces."""
+    """Captions cued by sentence, long sentences cut into readable pieces; a cue shown while text sits
+    at the bottom of the frame is placed at the top, not over it."""
 
     header: ClassVar[str] = ""
     decimal: ClassVar[str] = "."
     numbered: ClassVar[bool] = False
+    at_top: ClassVar[str] = ""  # the cue settings that place a cue at the top of the frame
 
     def render(self, ctx: RenderContext) -> bytes:
         blocks = [self.header] if self.header else []
         invented = {r.word for r in ctx.draft.removals if r.reason == HALLUCINATION}
+        low = [(t.start, t.end) for t in ctx.draft.screen_text if t.box[3] > CAPTION_AREA_TOP]
         for n, (start, end, text) in enumerate(caption_cues(ctx.transcript, invented), 1):
-            timing = f"{self._time(start)} --> {self._time(end)}"
-            text = self.cue_text(text)
+            top = any(start < shown_end and end > shown for shown, shown_end in low)
+            timing = f"{self._time(start)} --> {self._time(end)}{self.at_top if top else ''}"
+            text = self.cue_text(text, top)
             blocks.append(f"{n}\n{timing}\n{text}\n" if self.numbered else f"{timing}\n{text}\n")
         return "\n".join(blocks).encode("utf-8")
 
-    def cue_text(self, text: str) -> str:
-        """The cue's text with no blank line in it (one would end the cue)."""
+    def cue_text(self, text: str, top: bool = False) -> str:
+        """The cue's text with no blank line in it (one would end the cue); ``top``: shown at the top."""
         return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
     def _time(self, seconds: float) -> str:
@@ -244,12 +253,17 @@ class SrtWriter(SubtitleWriter):
     format, filename, description = "srt", "captions.srt", "SubRip captions"
     decimal, numbered = ",", True
 
+    def cue_text(self, text: str, top: bool = False) -> str:
+        """SubRip has no cue settings: a cue at the top starts with the {\\an8} tag (top centre), which
+        players and ffmpeg's subtitles filter read."""
+        return ("{\\an8}" if top else "") + super().cue_text(text)
+
 
 class VttWriter(SubtitleWriter):
     format, filename, description = "vtt", "captions.vtt", "WebVTT captions"
-    header = "WEBVTT\n"
+    header, at_top = "WEBVTT\n", " line:0"
 
-    def cue_text(self, text: str) -> str:
+    def cue_text(self, text: str, top: bool = False) -> str:
         """WebVTT cue text is markup: &, < and > are written as character references."""
         return html.escape(super().cue_text(text), quote=False)
 
