@@ -195,26 +195,46 @@ def check_kept(folder: OutputFolder, names: Iterable[str], inputs: tuple[str, ..
 
 def check_other_talk(source: Path, out_dir: Path, force: bool) -> None:
     """Refuse to draft another talk into a folder an editor has saved edits in (without ``force``): the
-    new draft would replace the reviewed one, whose edits do not fit another talk. The same media, or
-    one of the same name (re-cut), or the folder's own words (a redraft) go on.
+    new draft would replace the reviewed one, whose edits do not fit another talk. The same file, or one
+    of the same name (a re-cut, corrected captions), or the folder's own transcript.json (a redraft) go on.
+    Captions and transcripts are checked as media are: another talk's words replace the edits as surely.
 
     Raises:
-        UsageError: the folder holds the draft of another media file, with saved edits.
+        UsageError: the folder holds the draft of another talk, with saved edits.
     """
-    if force or source.suffix.lower() in TRANSCRIPT_SUFFIXES or not read_record(out_dir).edits:
+    own = os.path.realpath(out_dir / "transcript.json")
+    if force or os.path.realpath(source) == own or not read_record(out_dir).edits:
         return
+    recorded = recorded_source(out_dir)
+    if recorded is None or not source.is_file():
+        return  # nothing to compare with, or no file (the draft says why)
+    name, sha = talk_file(source)
+    if (name == recorded[0] and name != "transcript.json") or (sha and sha == recorded[1]):
+        return
+    raise UsageError(
+        f"{media.display_path(out_dir)} holds the reviewed draft of {recorded[0]} "
+        f"(an editor's saved edits in {EDITS_FILE}); draft {source.name} into another --out, or give "
+        "--force to replace it"
+    )
+
+
+def recorded_source(out_dir: Path) -> tuple[str, str] | None:
+    """The file name and SHA-256 of the source a draft folder's ``draft.json`` records; None if none."""
     try:
         recorded = read_json_object(out_dir / "draft.json").get("source")
     except InputError:
-        return
-    if not isinstance(recorded, dict) or Path(str(recorded.get("path", ""))).name == source.name:
-        return
-    if source.is_file() and sha256_file(source) != recorded.get("sha256"):
-        raise UsageError(
-            f"{media.display_path(out_dir)} holds the reviewed draft of {Path(str(recorded['path'])).name} "
-            f"(an editor's saved edits in {EDITS_FILE}); draft {source.name} into another --out, or give "
-            "--force to replace it"
-        )
+        return None
+    if not isinstance(recorded, dict):
+        return None
+    return Path(str(recorded.get("path", ""))).name, str(recorded.get("sha256", ""))
+
+
+def talk_file(source: Path) -> tuple[str, str]:
+    """The name and SHA-256 of the file ``source`` stands for: another draft folder's transcript.json
+    stands for what that folder was drafted from (every folder's words file has the same name, so its
+    own name says nothing of the talk)."""
+    heard = recorded_source(source.parent) if source.name == "transcript.json" else None
+    return heard if heard is not None else (source.name, sha256_file(source))
 
 
 _URL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]+:/|www\.)")

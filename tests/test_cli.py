@@ -230,6 +230,37 @@ def test_another_talk_is_not_drafted_over_a_reviewed_draft_unless_forced(jfk_pat
     assert "intro.wav" in (out / "post.md").read_text()
 
 
+_TALK_A = "1\n00:00:00,000 --> 00:00:05,000\nHello, I am a doctor at the pain clinic.\n\n2\n00:00:05,500 --> \
+00:00:15,000\nKetamine helps nerve pain, and we give it as an infusion over forty minutes.\n"
+_TALK_B = "1\n00:00:00,000 --> 00:00:06,000\nWelcome to our knee clinic intro video.\n\n2\n00:00:06,500 --> \
+00:00:14,000\nHow long does a knee replacement last? Most last twenty years.\n"
+
+
+def test_another_talks_words_are_not_drafted_over_a_reviewed_draft(tmp_path: Path):
+    """Another talk given as captions, or as another folder's transcript.json, replaced the reviewed draft
+    (exit 0, "re-applied 0 of the editor's 1 saved edits"): refused as another media file is. Corrected
+    captions of the same name, and the folder's own transcript.json, redraft as before."""
+    from video2blog.pipeline.editing import store
+    from video2blog.pipeline.editing.edits import Edit
+
+    talk, intro, out, other = (tmp_path / name for name in ("talk.srt", "intro.srt", "draft", "o"))
+    talk.write_text(_TALK_A, encoding="utf-8")
+    intro.write_text(_TALK_B, encoding="utf-8")
+    assert runner.invoke(app, ["draft", str(talk), "--out", str(out)]).exit_code == 0
+    assert runner.invoke(app, ["draft", str(intro), "--out", str(other)]).exit_code == 0
+    store.save(out, [Edit("heading", section=0, text="The editor's heading")], store.load(out).version, None)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    for given in (intro, other / "transcript.json"):
+        refused = runner.invoke(app, ["draft", str(given), "--out", str(out)])
+        assert refused.exit_code == 2, refused.output
+        lines = refused.output.strip().splitlines()
+        assert len(lines) == 1 and "holds the reviewed draft of talk.srt" in lines[0], lines
+        assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    talk.write_text(_TALK_A.replace("forty", "thirty"), encoding="utf-8")
+    assert runner.invoke(app, ["draft", str(talk), "--out", str(out)]).exit_code == 0
+    assert runner.invoke(app, ["draft", str(out / "transcript.json"), "--out", str(out)]).exit_code == 0
+
+
 def _closed_stdout(*args: str) -> subprocess.CompletedProcess[str]:
     """The command run with a stdout whose reader has gone (``| head -1`` once it has its line)."""
     read, write = os.pipe()
