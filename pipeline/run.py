@@ -583,9 +583,10 @@ def write_draft(
     """
     shown = sum(not Path(name).name.startswith(".") for name in computed.files)  # as the command lists them
     report_stage(log, "write", "writing %d files into %s", shown, out_dir)
-    # a new set of still frames replaces the old one (a renamed heading renames its frame)
-    stills = any(name.startswith(f"{IMAGES_DIR}/") for name in computed.files)
-    folder = OutputFolder(out_dir, force=force, inputs=inputs, replaces=(IMAGES_DIR,) if stills else ())
+    # a new set of still frames replaces the old one (a renamed heading renames its frame), and a draft
+    # without stills (--no-images, captions) uses none of the old: only the frames video2blog wrote, as
+    # it wrote them, go; an editor's own file in images/ is no frame of the manifest's and stays
+    folder = OutputFolder(out_dir, force=force, inputs=inputs, replaces=(IMAGES_DIR,))
     check_kept(folder, computed.files, inputs)  # a batch's draft: not checked before its work
     for name, data in computed.files.items():
         folder.add(name, data)

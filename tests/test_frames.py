@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +60,19 @@ def test_the_stills_appear_in_post_md_and_post_html_with_the_heading_as_alt_text
     assert f'<meta property="og:image" content="{first.image}">' in html  # the first is the featured image
     again = write_draft(computed, tmp_path / "d")  # the manifest knows files in images/: none "edited"
     assert not again.kept and len(again.written) == len(result.written)
+
+
+def test_a_redraft_without_stills_removes_the_old_ones_but_not_an_editors_file(computed, tmp_path: Path):
+    """A redraft with --no-images (or from captions) left the earlier draft's stills in images/, which
+    nothing uses any more; the README says an unused still is removed. A file an editor put there stays."""
+    out = tmp_path / "d"
+    write_draft(computed, out)
+    (out / "images" / "logo.png").write_bytes(b"the clinic's logo")
+    stills = {name for name in computed.files if name.startswith("images/")}
+    without = {name: data for name, data in computed.files.items() if name not in stills}
+    result = write_draft(replace(computed, files=without), out)
+    assert sorted(p.name for p in (out / "images").iterdir()) == ["logo.png"]
+    assert {p.name for p in result.removed} == {Path(name).name for name in stills}
 
 
 def test_black_flat_and_blurred_frames_lose_to_a_sharp_one():
