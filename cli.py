@@ -164,6 +164,13 @@ ClaimsFileOpt = Annotated[
 RelatedOpt = Annotated[
     bool, typer.Option("--related/--no-related", help="Close each post of a batch with related ones of it.")
 ]
+DraftRelatedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--related/--no-related",
+        help="A redraft keeps the related posts a batch or library gave the talk; --no-related drops them.",
+    ),
+]
 ImagesOpt = Annotated[bool, typer.Option(help="Take a still frame per section from a video.")]
 VideoTextOpt = Annotated[
     bool, typer.Option(help="Read text shown in a video: questions on screen head their sections.")
@@ -261,9 +268,15 @@ SHARED = [
 ]
 
 
+# Shared options whose help differs by command: on draft, --related decides what a redraft keeps.
+_WORDING: dict[str, dict[str, object]] = {"draft": {"related": DraftRelatedOpt}}
+
+
 def shared_options(command: Callable[..., None]) -> Callable[..., None]:
     """Give a command the options of :class:`DraftFlags`; it receives them as ``flags``."""
     own = [p for p in inspect.signature(command, eval_str=True).parameters.values() if p.name != "flags"]
+    wording = _WORDING.get(command.__name__, {})
+    shared = [p.replace(annotation=wording.get(p.name, p.annotation)) for p in SHARED]
 
     @functools.wraps(command)
     def with_flags(**kwargs: Any) -> None:
@@ -271,8 +284,8 @@ def shared_options(command: Callable[..., None]) -> Callable[..., None]:
         command(**kwargs, flags=flags)
 
     del with_flags.__wrapped__  # Typer reads the signature below, not the command's own
-    with_flags.__signature__ = inspect.Signature(own + SHARED)  # type: ignore[attr-defined]
-    with_flags.__annotations__ = {p.name: p.annotation for p in own + SHARED}
+    with_flags.__signature__ = inspect.Signature(own + shared)  # type: ignore[attr-defined]
+    with_flags.__annotations__ = {p.name: p.annotation for p in own + shared}
     return with_flags
 
 

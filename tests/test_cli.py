@@ -314,3 +314,18 @@ def test_a_glossary_of_no_terms_is_said_once(tmp_path, text):
     said = [line for line in done.stderr.splitlines() if line.startswith("video2blog:")]  # not progress
     warning = "holds no terms (one a line; '#' starts a comment): drafting without them"
     assert said == [f"video2blog: warning: {terms}: {warning}"]
+
+
+def _help(*command: str) -> str:
+    """A command's --help as one line of words (Rich's box and wrapping taken out)."""
+    shown = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "100"})
+    assert shown.exit_code == 0, shown.output
+    return " ".join(re.sub("[\u2500-\u257f]", " ", shown.output).split())
+
+
+def test_related_is_told_as_what_it_does_for_each_command():
+    """`draft --help` said --related closes "each post of a batch" with related ones; on draft it
+    decides whether a redraft keeps the related posts a batch or library gave the talk."""
+    assert "A redraft keeps the related posts a batch or library gave the talk" in _help("draft")
+    assert "each post of a batch" not in _help("draft")
+    assert "Close each post of a batch with related ones of it." in _help("batch")
