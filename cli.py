@@ -557,8 +557,7 @@ def publish(
     ] = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Send DRAFT_DIR to a WordPress site as a draft post (again: update that post, unless it was
-    changed on the site since).
+    """Send DRAFT_DIR to a WordPress site as a draft post (again: update it, unless changed on the site).
 
     The application password (Users > Profile > Application Passwords) is read from the environment
     variable VIDEO2BLOG_WP_PASSWORD, or asked for without echo; never give it as an argument.

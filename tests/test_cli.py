@@ -329,3 +329,12 @@ def test_related_is_told_as_what_it_does_for_each_command():
     assert "A redraft keeps the related posts a batch or library gave the talk" in _help("draft")
     assert "each post of a batch" not in _help("draft")
     assert "Close each post of a batch with related ones of it." in _help("batch")
+
+
+def test_the_command_list_gives_each_summary_whole():
+    """`video2blog --help` cut publish's summary at the end of its docstring's first line ("unless it
+    was"): Typer lists a command by the first line of its docstring, so each is one line."""
+    for command in app.registered_commands:
+        summary = (command.callback.__doc__ or "").split("\n\n")[0]
+        assert "\n" not in summary.strip(), summary
+    assert "(again: update it, unless changed on the site)." in _help()
