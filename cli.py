@@ -29,7 +29,7 @@ from video2blog.pipeline.errors import UsageError, Video2BlogError
 from video2blog.pipeline.ingest.language import parse_language
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_prompt, load_glossary
 from video2blog.pipeline.llm import LlmOptions
-from video2blog.pipeline.llm.options import Mode
+from video2blog.pipeline.llm.options import MODES, Mode
 from video2blog.pipeline.run import (
     DraftOptions,
     DraftResult,
@@ -392,6 +392,8 @@ def load_config(path: Path | None = None) -> dict[str, str]:
 
 def llm_options(flags: DraftFlags, config: dict[str, str], cache: Path | None) -> LlmOptions | None:
     """The language-model options from the flags, else the config file; None without a URL."""
+    if flags.llm_mode is not None and flags.llm_mode not in MODES:  # a typo is said with the model off too
+        raise UsageError(f"--llm-mode {flags.llm_mode!r} is not one of: {', '.join(MODES)}")
     url = flags.llm if flags.llm is not None else config.get("llm", "")
     if url.strip().lower() in ("", "off", "none"):
         return None

@@ -314,6 +314,7 @@ def test_the_config_file_is_read_on_python_3_10_too(tmp_path, monkeypatch):
             ["--llm", "http://127.0.0.1:8080/v1", "--llm-mode", "always"],
             "--llm-mode 'always' is not one of",
         ),
+        ("", ["--llm-mode", "bogus"], "--llm-mode 'bogus' is not one of"),  # was taken, exit 0, without --llm
     ],
 )
 def test_bad_llm_settings_are_one_line_usage_errors(tmp_path, monkeypatch, config, args, message):
