@@ -30,6 +30,7 @@ from video2blog.pipeline.ingest.language import parse_language
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_prompt, load_glossary
 from video2blog.pipeline.llm import LlmOptions
 from video2blog.pipeline.llm.options import MODES, Mode
+from video2blog.pipeline.output import version_beside
 from video2blog.pipeline.run import (
     DraftOptions,
     DraftResult,
@@ -594,6 +595,11 @@ def list_formats() -> None:
         _say(f"{name:8} {writer.filename:18} {writer.description}")
 
 
+def _kept_line(path: Path) -> str:
+    """The line for a file an editor changed: kept, and where the new version went (``post.new.md``)."""
+    return f"  kept your edited {path}; the new version is {version_beside(path).name} beside it"
+
+
 def _report(result: DraftResult) -> None:
     sections, claims = len(result.draft.sections), len(result.draft.claims)
     checks = f", {claims} claim{'s' if claims != 1 else ''} to check" if claims else ""
@@ -603,7 +609,7 @@ def _report(result: DraftResult) -> None:
         if not path.name.startswith("."):  # video2blog's own records (the topic vector), not the editor's
             _say(f"  wrote {path}")
     for path in result.kept:
-        typer.echo(f"  kept your edited {path}; the new version is beside it", err=True)
+        typer.echo(_kept_line(path), err=True)
     for path in result.removed:
         _say(f"  removed the out-of-date {path}")
     # the edits re-applied, what the outputs had to bend (YouTube's chapter rules): not errors
@@ -705,7 +711,7 @@ def _library_lines(result: LibraryResult) -> None:
     if result.updated:
         _say(f"  related posts updated: {', '.join(result.updated)}")
     for path in result.kept:
-        typer.echo(f"  kept your edited {path}; the new version is beside it", err=True)
+        typer.echo(_kept_line(path), err=True)
     for line in result.failed:
         typer.echo(f"video2blog: error: {_printable(line)}", err=True)
 

@@ -141,7 +141,7 @@ class OutputFolder:
         if self.force or name in self.inputs or not self.edited(name):
             report.written.append(target)
             return target
-        beside = _beside(target)
+        beside = version_beside(target)
         report.kept.append(target)
         report.written.append(beside)
         return beside
@@ -149,7 +149,7 @@ class OutputFolder:
     def _out_of_date(self, target: Path) -> list[Path]:
         """The version of ``target`` an earlier run wrote beside an editor's copy, unchanged since (an
         editor's change to it is kept): ``target`` is written in its own place now, so it is out of date."""
-        beside = _beside(target)
+        beside = version_beside(target)
         return [beside] if self._unchanged(_relative(self.path, beside)) else []
 
     def _left_behind(self) -> list[Path]:
@@ -167,7 +167,7 @@ class OutputFolder:
         return inward and not self.edited(name)
 
 
-def _beside(target: Path) -> Path:
+def version_beside(target: Path) -> Path:
     """Where a file's new version goes while an editor's copy of it is kept: ``post.new.md``."""
     return target.with_name(f"{target.stem}.new{target.suffix}")
 

@@ -129,6 +129,8 @@ def test_a_forced_redraft_removes_the_out_of_date_version_beside_an_edit_and_say
     (out / "post.md").write_text((out / "post.md").read_text() + "\nThe editor's line.\n")
     kept = runner.invoke(app, ["draft", str(talk), "--out", str(out)])
     assert kept.exit_code == 0 and (out / "post.new.md").is_file()
+    # the line names the file the new version went to (it said only "beside it")
+    assert f"kept your edited {out / 'post.md'}; the new version is post.new.md beside it" in kept.output
     forced = runner.invoke(app, ["draft", str(talk), "--out", str(out), "--force"])
     assert forced.exit_code == 0 and not (out / "post.new.md").exists()
     assert f"removed the out-of-date {out / 'post.new.md'}" in forced.output
