@@ -129,7 +129,7 @@ def transcript_time_error(transcript: Transcript, ordered: bool = True) -> str |
             for key in ("start", "end"):
                 value = getattr(item, key)
                 if not (math.isfinite(value) and 0 <= value <= limit):
-                    return f"{name}[{i}].{key} is {value:g}, outside the media (0 to {limit:g} seconds)"
+                    return f"{name}[{i}].{key} is {value:g}, outside the media ({_media_span(duration)})"
             if item.start > item.end:
                 return f"{name}[{i}].start is {item.start:g}, after its end {item.end:g}"
     words = transcript.words
@@ -137,6 +137,14 @@ def transcript_time_error(transcript: Transcript, ordered: bool = True) -> str |
         if words[i].start < words[i - 1].start:
             return f"words[{i}] starts before words[{i - 1}] ({words[i].start:g} s, {words[i - 1].start:g} s)"
     return None
+
+
+def _media_span(duration: float) -> str:
+    """The times a transcript's words may take, as its error says them: the duration it states (not the
+    slack past it, which would read as another length), else the week allowed where it states none."""
+    if duration > 0:
+        return f"0 to its duration, {duration:g} s, and {END_SLACK_SECONDS:g} s past it"
+    return f"0 to {MAX_MEDIA_SECONDS:g} seconds, as it states no duration"
 
 
 def _notes(notes: object) -> tuple[str, ...]:

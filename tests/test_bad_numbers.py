@@ -8,6 +8,7 @@ import json
 import math
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ import pytest
 from tests.conftest import make_transcript
 from tests.test_untrusted import hostile_draft
 from video2blog.pipeline.errors import OutputError
-from video2blog.pipeline.serialize import to_json, transcript_to_dict
+from video2blog.pipeline.serialize import to_json, transcript_time_error, transcript_to_dict
 from video2blog.pipeline.text.sentences import split_sentences
 from video2blog.pipeline.writers.formats import RenderContext, render_all
 
@@ -47,6 +48,15 @@ def transcript_json(tmp_path: Path, change: dict, raw: str = "") -> Path:
     path = tmp_path / "talk.json"
     path.write_text(raw or json.dumps(data))  # Python writes inf as Infinity, as the defect did
     return path
+
+
+def test_a_word_past_the_end_is_told_the_media_s_own_duration():
+    """A word 2 s past a 10 s talk's end was "outside the media (0 to 11 seconds)": a length the media
+    does not have. The line says the stated duration and the 1 s a last word may overhang it."""
+    words = make_transcript(TALK)
+    late = replace(words, duration=10.0, words=(*words.words[:-1], replace(words.words[-1], end=12.0)))
+    said = transcript_time_error(late)
+    assert said is not None and said.endswith("outside the media (0 to its duration, 10 s, and 1 s past it)")
 
 
 @pytest.mark.parametrize(
