@@ -118,7 +118,7 @@ class OutputFolder:
                 hashes[_relative(self.path, final)] = sha256_bytes(data)
                 if final == self.path / name:
                     report.removed.extend(self._out_of_date(final))
-            report.removed.extend(self._left_behind())
+            report.removed.extend(self._left_behind(report.kept))
             report.removed[:] = [p for p in report.removed if p not in report.written]  # never what it writes
             for path in report.removed:
                 hashes.pop(_relative(self.path, path), None)
@@ -152,12 +152,14 @@ class OutputFolder:
         beside = version_beside(target)
         return [beside] if self._unchanged(_relative(self.path, beside)) else []
 
-    def _left_behind(self) -> list[Path]:
+    def _left_behind(self, kept: list[Path]) -> list[Path]:
         """Files an earlier run wrote in the :attr:`replaces` subfolders that this commit does not write,
-        unchanged since (a still frame named after a heading that was renamed)."""
+        unchanged since (a still frame named after a heading that was renamed), and that no editor's
+        ``kept`` file still shows: the editor's post would lose its picture."""
         prefixes = tuple(f"{folder}/" for folder in self.replaces)
         gone = [n for n in self.manifest if n.startswith(prefixes) and n not in self._pending]
-        return [self.path / n for n in gone if self._unchanged(n)]
+        shown = "\n".join(path.read_bytes().decode("utf-8", "replace") for path in kept)
+        return [self.path / n for n in gone if self._unchanged(n) and n not in shown]
 
     def _unchanged(self, name: str) -> bool:
         """Whether ``name`` is a file of the folder as video2blog last wrote it (not :meth:`edited`), not a

@@ -75,6 +75,21 @@ def test_a_redraft_without_stills_removes_the_old_ones_but_not_an_editors_file(c
     assert {p.name for p in result.removed} == {Path(name).name for name in stills}
 
 
+def test_a_redraft_without_stills_keeps_those_an_editors_kept_post_still_shows(computed, tmp_path: Path):
+    """A redraft with --no-images over a post.md the editor changed keeps that post.md; the stills it
+    shows stay with it, or the editor's post would lose its pictures."""
+    out = tmp_path / "d"
+    write_draft(computed, out)
+    post = out / "post.md"
+    post.write_text(post.read_text(encoding="utf-8") + "\nAn editor's closing line.\n", encoding="utf-8")
+    stills = {name for name in computed.files if name.startswith("images/")}
+    without = {name: data for name, data in computed.files.items() if name not in stills}
+    result = write_draft(replace(computed, files=without), out)
+    assert post in result.kept
+    assert all((out / name).is_file() for name in stills)
+    assert not result.removed
+
+
 def test_black_flat_and_blurred_frames_lose_to_a_sharp_one():
     rng = np.random.default_rng(0)
     sharp = rng.integers(0, 255, (90, 160)).astype(np.uint8)
