@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from video2blog.pipeline.errors import OutputError
@@ -43,6 +45,14 @@ def to_json(value: object) -> bytes:
         why = "cannot write JSON holding a number that is not finite (infinity or NaN)"
         raise OutputError(f"{why}; check the times and durations of the input ({exc})") from exc
     return (text + "\n").encode("utf-8")
+
+
+def path_text(path: Path | str) -> str:
+    """``path`` as text a JSON or CSV file can hold, each byte of its name that is not UTF-8 written
+    ``\\xNN``: a name from an SD card or an old archive may hold Latin-1 bytes, which Python keeps as lone
+    surrogates that UTF-8 cannot encode. Unlike :func:`~video2blog.pipeline.ingest.media.display_path`'s
+    U+FFFD, two such names stay apart, and a reader can still tell which file it was."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def draft_to_dict(draft: Draft) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from tests.conftest import default_signals
 from tests.test_review import sample_context
 from tools.batch_media import cut_clip, make_clips, truncate
 from video2blog.cli import app
-from video2blog.pipeline.batch.report import BatchReport, ItemRecord
+from video2blog.pipeline.batch.report import BatchReport, ItemRecord, write_report
 from video2blog.pipeline.batch.runner import BatchOptions, batch_lock, draft_names, find_inputs, run_batch
 from video2blog.pipeline.batch.state import STATE
 from video2blog.pipeline.errors import OutputError
@@ -418,3 +418,34 @@ def test_a_redraft_that_drops_the_editors_saved_edits_is_reported_so(tmp_path: P
     assert result.status == "dropped-edits"  # not "drafted": post.md lacks some of the editor's edits
     report = BatchReport("in", str(tmp_path), [ItemRecord("a.mp4", "a", status=result.status)])
     assert report.counts()["dropped-edits"] == 1 and report.exit_code == 0
+
+
+LATIN1_NAME = os.fsdecode(b"caf\xe9 talk.m4a")  # "café" in Latin-1, as an SD card or a Windows zip names it
+
+
+def test_a_report_holds_names_that_are_not_utf8_as_escaped_text(tmp_path: Path):
+    source = f"/in/{LATIN1_NAME}"
+    report = BatchReport("/in", str(tmp_path), [ItemRecord(source, f"{tmp_path}/{Path(source).stem}")])
+    write_report(report, tmp_path)  # was: UnicodeEncodeError, surrogates not allowed
+    item = json.loads((tmp_path / "batch-report.json").read_text(encoding="utf-8"))["items"][0]
+    assert item["input"] == "/in/caf\\xe9 talk.m4a" and item["output"].endswith("caf\\xe9 talk")
+    row = next(csv.DictReader((tmp_path / "batch-report.csv").open(encoding="utf-8")))
+    assert row["input"] == "/in/caf\\xe9 talk.m4a"
+    assert report.records[0].input == source  # the batch keeps the name the file system gave
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="needs a file system that takes any bytes in a name")
+def test_a_name_that_is_not_utf8_is_drafted_reported_and_skipped_next_run(tmp_path: Path):
+    inbox, out, cache = tmp_path / "in", tmp_path / "out", tmp_path / "cache"
+    good = cut_clip(inbox / "good.m4a", 10, 4, video=False)
+    (inbox / LATIN1_NAME).write_bytes(good.read_bytes())
+    result = batch(str(inbox), "--out", str(out), cache=cache)
+    assert result.exit_code == 0, result.output
+    assert statuses(out) == {"caf\\xe9 talk": "drafted", "good": "drafted"}
+    assert (out / Path(LATIN1_NAME).stem / "post.md").is_file()
+    state = json.loads((out / Path(LATIN1_NAME).stem / STATE).read_text(encoding="utf-8"))
+    assert state["source"] == "caf\\xe9 talk.m4a"
+    again = batch(str(inbox), "--out", str(out), cache=cache)
+    assert again.exit_code == 0, again.output
+    assert statuses(out) == {"caf\\xe9 talk": "skipped", "good": "skipped"}  # the state file matches it

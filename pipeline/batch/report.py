@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from video2blog.pipeline.output import atomic_write
-from video2blog.pipeline.serialize import to_json
+from video2blog.pipeline.serialize import path_text, to_json
 
 if TYPE_CHECKING:
     from video2blog.pipeline.batch.library import LibraryResult
@@ -96,16 +96,22 @@ def write_report(report: BatchReport, out_dir: Path) -> None:
 def report_dict(report: BatchReport) -> dict[str, object]:
     """The JSON form of the report."""
     return {
-        "folder": report.folder,
-        "out": report.out_dir,
+        "folder": path_text(report.folder),
+        "out": path_text(report.out_dir),
         "started": report.started,
         "finished": report.finished or None,
         "interrupted": report.interrupted,
         "counts": report.counts(),
         "exit_status": report.exit_code,
-        "items": [asdict(r) for r in report.records],
+        "items": [_record_dict(r) for r in report.records],
         "library": _library_dict(report.library),
     }
+
+
+def _record_dict(record: ItemRecord) -> dict[str, Any]:
+    """A record as the report files hold it: its paths as text (see :func:`path_text`); the record
+    itself keeps the path as the file system gives it, the key the batch finds the input by."""
+    return asdict(record) | {"input": path_text(record.input), "output": path_text(record.output)}
 
 
 def _library_dict(library: LibraryResult | None) -> dict[str, object] | None:
@@ -115,9 +121,9 @@ def _library_dict(library: LibraryResult | None) -> dict[str, object] | None:
         return None
     return {
         "drafts": library.drafts,
-        "updated": list(library.updated),
-        "kept_edits": [str(p) for p in library.kept],
-        "failed": list(library.failed),
+        "updated": [path_text(name) for name in library.updated],
+        "kept_edits": [path_text(p) for p in library.kept],
+        "failed": [path_text(why) for why in library.failed],
     }
 
 
@@ -127,6 +133,6 @@ def report_csv(report: BatchReport) -> bytes:
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for record in report.records:
-        row = asdict(record)
+        row = _record_dict(record)
         writer.writerow({k: "" if row[k] is None else row[k] for k in COLUMNS})
     return buffer.getvalue().encode("utf-8")

@@ -48,6 +48,7 @@ from video2blog.pipeline.errors import UsageError, Video2BlogError
 from video2blog.pipeline.ingest.media import check_readable
 from video2blog.pipeline.output import MANIFEST, folder_lock
 from video2blog.pipeline.run import ComputedDraft, DraftOptions, check_local, write_draft
+from video2blog.pipeline.serialize import path_text
 from video2blog.pipeline.signals import Terminated
 from video2blog.pipeline.sources import MEDIA_SUFFIXES
 
@@ -201,13 +202,13 @@ def drafted_names(out_dir: Path, relatives: Sequence[str]) -> dict[str, str]:
     """The folder of ``out_dir`` an earlier batch drafted each of ``relatives`` into (its state file names
     the input), so that a video keeps its folder, and an editor's work in it, when another file of the
     same name joins the inbox. Where two folders name one input, the first by name."""
-    wanted = set(relatives)
+    wanted = {path_text(r): r for r in relatives}  # as the state file writes it
     found: dict[str, str] = {}
     with contextlib.suppress(OSError):
         for folder in sorted(out_dir.iterdir()):
             state = read_state(folder) if folder.is_dir() else None
             if state is not None and state.source in wanted:
-                found.setdefault(state.source, folder.name)
+                found.setdefault(wanted[state.source], folder.name)
     return found
 
 
@@ -423,7 +424,7 @@ def _with_state(flight: _Flight, result: JobResult, settings: str) -> ComputedDr
     """The computed files plus the state file that lets a re-run skip this video."""
     computed = result.computed
     state = SourceState(
-        source=flight.item.relative,
+        source=path_text(flight.item.relative),
         sha256=computed.draft.source.sha256,
         size=flight.stat.st_size,
         mtime_ns=flight.stat.st_mtime_ns,

@@ -20,7 +20,7 @@ from video2blog.pipeline.digest import sha256_file
 from video2blog.pipeline.errors import OutputError
 from video2blog.pipeline.output import OutputFolder, recover
 from video2blog.pipeline.run import DraftOptions
-from video2blog.pipeline.serialize import to_json
+from video2blog.pipeline.serialize import path_text, to_json
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,8 @@ STATE = ".video2blog-batch.json"
 
 @dataclass(frozen=True)
 class SourceState:
-    """The video a draft folder was made from, and the settings it was made with."""
+    """The video a draft folder was made from (``source``: its path inside the batch folder as
+    :func:`path_text` writes it), and the settings it was made with."""
 
     source: str
     sha256: str
@@ -95,7 +96,7 @@ def current_state(
     except OutputError:
         return None  # drafting it again will report the problem
     state = read_state(folder)
-    if state is None or (state.source, state.settings) != (relative, settings):
+    if state is None or (state.source, state.settings) != (path_text(relative), settings):
         return None
     if not _files_intact(folder, state, force):
         return None
