@@ -18,6 +18,8 @@ from tests.conftest import default_signals
 from tests.test_review import sample_context
 from tools.batch_media import cut_clip, make_clips, truncate
 from video2blog.cli import app
+from video2blog.pipeline.batch import jobs
+from video2blog.pipeline.batch.jobs import Job, compute_job
 from video2blog.pipeline.batch.report import BatchReport, ItemRecord, write_report
 from video2blog.pipeline.batch.runner import BatchOptions, batch_lock, draft_names, find_inputs, run_batch
 from video2blog.pipeline.batch.state import STATE
@@ -449,3 +451,30 @@ def test_a_name_that_is_not_utf8_is_drafted_reported_and_skipped_next_run(tmp_pa
     again = batch(str(inbox), "--out", str(out), cache=cache)
     assert again.exit_code == 0, again.output
     assert statuses(out) == {"caf\\xe9 talk": "skipped", "good": "skipped"}  # the state file matches it
+
+
+@pytest.mark.slow
+def test_a_file_still_being_copied_is_not_drafted_from_its_first_part(tmp_path: Path, monkeypatch):
+    inbox, out, cache = tmp_path / "in", tmp_path / "out", tmp_path / "cache"
+    whole = cut_clip(tmp_path / "whole.ts", 10, 6).read_bytes()
+    capture = inbox / "capture.ts"
+    inbox.mkdir()
+    capture.write_bytes(whole[: len(whole) * 4 // 10])  # 40% copied when the batch starts
+
+    def copy_ends_meanwhile(job: Job, **kwargs: object) -> object:
+        result = compute_job(job, **kwargs)
+        (inbox / ".capture.ts.part").write_bytes(whole)
+        (inbox / ".capture.ts.part").replace(capture)
+        return result
+
+    monkeypatch.setattr(jobs, "compute_job", copy_ends_meanwhile)
+    result = batch(str(inbox), "--out", str(out), cache=cache)
+    assert result.exit_code == 0, result.output
+    item = json.loads((out / "batch-report.json").read_text())["items"][0]
+    assert item["status"] == "pending" and "changed while it was being drafted" in item["error"]
+    assert not (out / "capture").exists()  # nothing written from part of the recording
+    monkeypatch.undo()
+    again = batch(str(inbox), "--out", str(out), cache=cache)
+    assert again.exit_code == 0, again.output
+    item = json.loads((out / "batch-report.json").read_text())["items"][0]
+    assert item["status"] == "drafted" and item["duration"] > 5.5  # the whole recording

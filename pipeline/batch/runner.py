@@ -36,6 +36,7 @@ from video2blog.pipeline.batch.jobs import (
 )
 from video2blog.pipeline.batch.library import LibraryOptions, update_library
 from video2blog.pipeline.batch.report import (
+    PENDING,
     REPORT_CSV,
     REPORT_JSON,
     BatchReport,
@@ -58,6 +59,8 @@ log = logging.getLogger(__name__)
 MAX_SEND_BYTES = 256 * 1024 * 1024
 # How often a batch waiting for results asks its backend whether its workers stalled (``Backend.watch``).
 WATCH_S = 2.0
+# What the report says of a file whose size, time or inode changed between the job's start and its draft.
+CHANGED = "changed while it was being drafted (still being copied?); the next run drafts it"
 
 
 @dataclass(frozen=True)
@@ -392,6 +395,11 @@ class _Runner:
         self._fail(flight.item, error, time.perf_counter() - flight.started)
 
     def _write(self, flight: _Flight, result: JobResult) -> None:
+        if _changed(flight):  # a draft of part of a recording: write nothing, and leave it to the next run
+            seconds = time.perf_counter() - flight.started
+            record = self._base(flight.item).done(PENDING, seconds, error=CHANGED)
+            self._finish(record)
+            return
         folder, computed = self.options.out_dir / flight.item.name, _with_state(flight, result, self.settings)
         try:
             with folder_lock(folder):  # a `video2blog draft` into the same folder is not overwritten
@@ -418,6 +426,18 @@ class _Runner:
         if write:  # skips are cheap and many: the end of the batch records them
             write_report(self.report, self.options.out_dir)
         self.observer.finished(record)
+
+
+def _changed(flight: _Flight) -> bool:
+    """Whether the source is no longer the file its job started from: a copy still being written grows
+    (its size and time change), one that a finished copy renamed over it is another inode; the job read
+    it several times, so its draft may be of any part of it."""
+    try:
+        now = flight.item.source.stat()
+    except OSError:
+        return True  # gone or moved away
+    then = flight.stat
+    return (now.st_size, now.st_mtime_ns, now.st_ino) != (then.st_size, then.st_mtime_ns, then.st_ino)
 
 
 def _with_state(flight: _Flight, result: JobResult, settings: str) -> ComputedDraft:
