@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import os
 import signal
@@ -19,6 +20,7 @@ from tests.test_review import sample_context
 from tools.batch_media import cut_clip, make_clips, truncate
 from video2blog.cli import app
 from video2blog.pipeline.batch import jobs
+from video2blog.pipeline.batch import report as report_module
 from video2blog.pipeline.batch.jobs import Job, compute_job
 from video2blog.pipeline.batch.report import BatchReport, ItemRecord, write_report
 from video2blog.pipeline.batch.runner import BatchOptions, batch_lock, draft_names, find_inputs, run_batch
@@ -478,3 +480,15 @@ def test_a_file_still_being_copied_is_not_drafted_from_its_first_part(tmp_path: 
     assert again.exit_code == 0, again.output
     item = json.loads((out / "batch-report.json").read_text())["items"][0]
     assert item["status"] == "drafted" and item["duration"] > 5.5  # the whole recording
+
+
+def test_a_report_that_cannot_be_written_is_an_error_naming_it(tmp_path: Path, monkeypatch):
+    def full_disk(path: Path, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(report_module, "atomic_write", full_disk)
+    result = batch(str(tmp_path), "--out", str(tmp_path / "out"), cache=tmp_path / "cache")
+    assert result.exit_code == 1
+    report = tmp_path / "out" / "batch-report.json"
+    # was: "cannot write its report (...)", naming no file, as if the command's own output had failed
+    assert f"{report}: cannot write the batch report (No space left on device)" in result.output

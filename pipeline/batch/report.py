@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from video2blog.pipeline.errors import OutputError
 from video2blog.pipeline.output import atomic_write
 from video2blog.pipeline.serialize import path_text, to_json
 
@@ -88,9 +89,20 @@ def now() -> str:
 
 
 def write_report(report: BatchReport, out_dir: Path) -> None:
-    """Write ``batch-report.json`` and ``batch-report.csv`` into ``out_dir``, each atomically."""
-    atomic_write(out_dir / REPORT_JSON, to_json(report_dict(report)))
-    atomic_write(out_dir / REPORT_CSV, report_csv(report))
+    """Write ``batch-report.json`` and ``batch-report.csv`` into ``out_dir``, each atomically.
+
+    Raises:
+        OutputError: a report cannot be written (a full disk), naming it.
+    """
+    _write(out_dir / REPORT_JSON, to_json(report_dict(report)))
+    _write(out_dir / REPORT_CSV, report_csv(report))
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        atomic_write(path, data)
+    except OSError as exc:  # not left to the CLI, whose last word on an OSError is about its own output
+        raise OutputError(f"cannot write the batch report ({exc.strerror})", path) from exc
 
 
 def report_dict(report: BatchReport) -> dict[str, object]:
