@@ -8,8 +8,10 @@ from typing import Literal
 
 SourceKind = Literal["video", "audio", "captions", "transcript"]
 
+# .mts and .m2ts: a camcorder's AVCHD recordings (MPEG transport streams, as .ts).
 VIDEO_SUFFIXES = frozenset(
     {".mp4", ".m4v", ".mov", ".mkv", ".webm", ".ogv", ".avi", ".mpg", ".mpeg", ".wmv", ".3gp", ".ts"}
+    | {".mts", ".m2ts"}
 )
 AUDIO_SUFFIXES = frozenset({".m4a", ".mp3", ".wav", ".flac", ".ogg", ".oga", ".opus", ".aac", ".wma"})
 # Media: what ffmpeg decodes, and what a batch picks up from a folder by default.

@@ -6,6 +6,7 @@ import csv
 import errno
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from video2blog.pipeline.batch.runner import BatchOptions, batch_lock, draft_nam
 from video2blog.pipeline.batch.state import STATE
 from video2blog.pipeline.errors import OutputError
 from video2blog.pipeline.run import DraftResult
+from video2blog.pipeline.sources import MEDIA_SUFFIXES
 from video2blog.pipeline.writers.formats import WRITERS, parse_formats
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,14 +97,16 @@ def test_a_namesake_added_to_the_inbox_leaves_the_drafted_folder_and_its_edits_a
 
 
 def test_inputs_are_media_files_or_pattern_matches(tmp_path: Path):
-    for rel in ["a.mp4", "b.MOV", "notes.txt", ".hidden.mp4", "sub/c.m4a", ".git/d.mp4", "draft/e.mp4"]:
+    others = ["notes.txt", ".hidden.mp4", "sub/c.m4a", ".git/d.mp4", "draft/e.mp4"]
+    for rel in ["a.mp4", "b.MOV", "c.MTS", "d.m2ts", *others]:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_bytes(b"x")
     (tmp_path / "draft" / ".video2blog.json").write_text("{}")  # a draft folder is never an input
-    assert find_inputs(tmp_path, False, ()) == ["a.mp4", "b.MOV"]
-    assert find_inputs(tmp_path, True, ()) == ["a.mp4", "b.MOV", "sub/c.m4a"]
+    media = ["a.mp4", "b.MOV", "c.MTS", "d.m2ts"]  # .MTS, .m2ts: a camcorder's, passed over before
+    assert find_inputs(tmp_path, False, ()) == media
+    assert find_inputs(tmp_path, True, ()) == [*media, "sub/c.m4a"]
     assert find_inputs(tmp_path, True, ("*.txt", "sub/*")) == ["notes.txt", "sub/c.m4a"]
-    assert find_inputs(tmp_path, True, (), out_dir=tmp_path / "sub") == ["a.mp4", "b.MOV"]
+    assert find_inputs(tmp_path, True, (), out_dir=tmp_path / "sub") == media
 
 
 @pytest.mark.parametrize(
@@ -492,3 +496,10 @@ def test_a_report_that_cannot_be_written_is_an_error_naming_it(tmp_path: Path, m
     report = tmp_path / "out" / "batch-report.json"
     # was: "cannot write its report (...)", naming no file, as if the command's own output had failed
     assert f"{report}: cannot write the batch report (No space left on device)" in result.output
+
+
+def test_the_readme_lists_the_suffixes_a_batch_takes():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = readme.split("- The inputs are the folder's video and audio files", 1)[1]
+    listed = listed.split("Each input", 1)[0]
+    assert set(re.findall(r"\.[a-z0-9]+", listed)) == MEDIA_SUFFIXES
