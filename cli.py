@@ -10,7 +10,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from types import FrameType
@@ -472,7 +472,7 @@ def batch(
         spec = BatchOptions(folder, out, options, recursive, tuple(pattern or ()), jobs, scheduler=scheduler)
         with BatchDisplay() as display:
             report = run_batch(spec, display)
-    _batch_summary(report, out)
+    _batch_summary(report, out, pattern or ())
     if not report.records:  # an empty inbox is no error for a job run unattended, but say what was looked for
         looked = f"no file matching {', '.join(pattern)}" if pattern else "no media file (video or audio)"
         where = f"{folder} or its subfolders" if recursive else f"{folder} (-r looks in its subfolders)"
@@ -692,11 +692,15 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-def _batch_summary(report: BatchReport, out: Path) -> None:
+def _batch_summary(report: BatchReport, out: Path, patterns: Sequence[str] = ()) -> None:
     counts = ", ".join(f"{n} {status}" for status, n in report.counts().items())
     claims = f", {report.library.claims} claims to check" if report.library and report.library.claims else ""
     _say(f"Batch of {len(report.records)} into {out}: {counts}{claims}")
     _say(f"  report: {out / REPORT_JSON}, {out / REPORT_CSV}")
+    if report.passed_over:  # a kind of file the batch does not take is not drafted in silence
+        files = "file" if report.passed_over == 1 else "files"
+        why = "matching no --pattern" if patterns else "not video or audio by extension; --pattern takes any"
+        _say(f"  passed over {report.passed_over} other {files} in the folder ({why})")
     if report.library is not None:
         _library_lines(report.library)
 

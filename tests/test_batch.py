@@ -503,3 +503,15 @@ def test_the_readme_lists_the_suffixes_a_batch_takes():
     listed = readme.split("- The inputs are the folder's video and audio files", 1)[1]
     listed = listed.split("Each input", 1)[0]
     assert set(re.findall(r"\.[a-z0-9]+", listed)) == MEDIA_SUFFIXES
+
+
+def test_the_summary_counts_the_files_it_passed_over(tmp_path: Path):
+    inbox = tmp_path / "in"
+    for rel in ["notes.txt", "clip.xyz", ".hidden.txt", "sub/deeper.txt"]:
+        (inbox / rel).parent.mkdir(parents=True, exist_ok=True)
+        (inbox / rel).write_bytes(b"x")
+    result = batch(str(inbox), "--out", str(tmp_path / "out"), cache=tmp_path / "cache")
+    assert result.exit_code == 0, result.output
+    assert "passed over 2 other files in the folder (not video or audio by extension" in result.output
+    result = batch(str(inbox), "--out", str(tmp_path / "out"), "-r", "-p", "*.xyz", cache=tmp_path / "cache")
+    assert "passed over 2 other files in the folder (matching no --pattern)" in result.output

@@ -62,6 +62,7 @@ class BatchReport:
     # The exit status of a batch that ended before every input was tried: 130 after Ctrl-C, 143 after
     # SIGTERM, 1 where the batch itself failed (its Dask scheduler lost); 0 while it runs through.
     stopped: int = 0
+    passed_over: int = 0  # files of the folder that are no input: not media, or matching no --pattern
 
     def update(self, record: ItemRecord) -> None:
         """Replace the record of the same input."""

@@ -19,7 +19,7 @@ import logging
 import os
 import time
 from collections import Counter, deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -136,6 +136,8 @@ def run_batch(options: BatchOptions, observer: BatchObserver | None = None) -> B
     with batch_lock(options.out_dir):
         _remove_stale_reports(options.out_dir)
         report = BatchReport(str(options.folder), str(options.out_dir), [_record(options, i) for i in items])
+        report.passed_over = sum(1 for _ in folder_files(options.folder, options.recursive, options.out_dir))
+        report.passed_over -= len(items)
         write_report(report, options.out_dir)
         observer.begin(items)
         _run(options, items, report, observer)
@@ -222,13 +224,16 @@ def find_inputs(
 
     Hidden files and folders, draft folders and ``out_dir`` are passed over.
     """
-    found: list[str] = []
+    return sorted(r for r in folder_files(folder, recursive, out_dir) if _wanted(r, patterns))
+
+
+def folder_files(folder: Path, recursive: bool, out_dir: Path | None = None) -> Iterator[str]:
+    """Every file a batch looks at (relative to ``folder``, with ``/``): not hidden, nor in a hidden
+    folder, a draft folder or ``out_dir``."""
     for root, dirs, files in os.walk(folder):
         here = Path(root)
         dirs[:] = [d for d in dirs if recursive and _walkable(here / d, out_dir)]
-        rels = ((here / f).relative_to(folder).as_posix() for f in files if not f.startswith("."))
-        found.extend(r for r in rels if _wanted(r, patterns))
-    return sorted(found)
+        yield from ((here / f).relative_to(folder).as_posix() for f in files if not f.startswith("."))
 
 
 def _walkable(folder: Path, out_dir: Path | None) -> bool:
