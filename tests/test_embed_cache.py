@@ -1,5 +1,7 @@
 """A re-draft of the same words reads its sentence vectors from the cache instead of running the model."""
 
+import errno
+import os
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +57,17 @@ def test_a_cache_that_cannot_be_written_costs_only_a_warning(
     blocked.write_text("not a folder")
     rows = embed.cached_embed(["Screens delay sleep."], blocked)
     assert rows.shape == (1, 384) and "cannot write the embedding cache" in caplog.text
+
+
+def test_a_full_disk_leaves_no_half_written_vectors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    def half_written(path: Path, rows: np.ndarray) -> None:
+        Path(path).write_bytes(b"\x93NUMPY")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(np, "save", half_written)
+    rows = embed.cached_embed(["Screens delay sleep."], tmp_path)
+    assert rows.shape == (1, 384)
+    assert list((tmp_path / "embeddings").iterdir()) == []  # was: <key>.<pid>.part.npy, one more each run
 
 
 def test_a_draft_embeds_each_text_once(monkeypatch: pytest.MonkeyPatch):

@@ -14,6 +14,7 @@ talk in another language are found with a multilingual encoder where the ``base`
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -183,12 +184,14 @@ def cached_embed(texts: list[str], cache_dir: Path, multilingual: bool = False) 
     except (OSError, ValueError):
         pass
     rows = embed_multilingual(texts) if multilingual else embed(texts)
+    partial_path = path.with_name(f"{path.stem}.{os.getpid()}.part.npy")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial_path = path.with_name(f"{path.stem}.{os.getpid()}.part.npy")
         np.save(partial_path, rows)
         os.replace(partial_path, path)  # whole or absent, never half-written
     except OSError as exc:
+        with contextlib.suppress(OSError):  # a full disk: no half-written file (its name new each run) left
+            partial_path.unlink(missing_ok=True)
         cache_unwritable(log, "the embedding cache", path.parent, exc)
     return rows
 
