@@ -22,6 +22,7 @@ from tools.batch_media import cut_clip, make_clips, truncate
 from video2blog.cli import app
 from video2blog.pipeline.batch import jobs
 from video2blog.pipeline.batch import report as report_module
+from video2blog.pipeline.batch import runner as runner_module
 from video2blog.pipeline.batch.jobs import Job, compute_job
 from video2blog.pipeline.batch.report import BatchReport, ItemRecord, write_report
 from video2blog.pipeline.batch.runner import BatchOptions, batch_lock, draft_names, find_inputs, run_batch
@@ -515,3 +516,18 @@ def test_the_summary_counts_the_files_it_passed_over(tmp_path: Path):
     assert "passed over 2 other files in the folder (not video or audio by extension" in result.output
     result = batch(str(inbox), "--out", str(tmp_path / "out"), "-r", "-p", "*.xyz", cache=tmp_path / "cache")
     assert "passed over 2 other files in the folder (matching no --pattern)" in result.output
+
+
+@pytest.mark.slow
+def test_a_draft_that_cannot_be_written_leaves_no_empty_folder(tmp_path: Path, monkeypatch):
+    inbox, out, cache = tmp_path / "in", tmp_path / "out", tmp_path / "cache"
+    cut_clip(inbox / "talk.m4a", 10, 4, video=False)
+    (out / "kept").mkdir(parents=True)  # a folder made before the batch is never removed
+
+    def full_disk(computed: object, folder: Path, force: bool) -> None:
+        raise OutputError("cannot write the draft (No space left on device)", folder)
+
+    monkeypatch.setattr(runner_module, "write_draft", full_disk)
+    result = batch(str(inbox), "--out", str(out), cache=cache)
+    assert result.exit_code == 1 and statuses(out) == {"talk": "failed"}
+    assert sorted(p.name for p in out.iterdir()) == ["batch-report.csv", "batch-report.json", "kept"]

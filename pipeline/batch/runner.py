@@ -47,7 +47,7 @@ from video2blog.pipeline.batch.report import (
 from video2blog.pipeline.batch.state import STATE, SourceState, current_state, read_state, settings_key
 from video2blog.pipeline.errors import UsageError, Video2BlogError
 from video2blog.pipeline.ingest.media import check_readable
-from video2blog.pipeline.output import MANIFEST, folder_lock
+from video2blog.pipeline.output import MANIFEST, created_parts, folder_lock, remove_created
 from video2blog.pipeline.run import ComputedDraft, DraftOptions, check_local, write_draft
 from video2blog.pipeline.serialize import path_text
 from video2blog.pipeline.signals import Terminated
@@ -406,10 +406,12 @@ class _Runner:
             self._finish(record)
             return
         folder, computed = self.options.out_dir / flight.item.name, _with_state(flight, result, self.settings)
+        created = created_parts(folder)
         try:
             with folder_lock(folder):  # a `video2blog draft` into the same folder is not overwritten
                 written = write_draft(computed, folder, self.options.draft.force)
         except Video2BlogError as exc:
+            remove_created(created)  # a full disk leaves no empty draft folder (never one made before)
             self._fail(flight.item, exc, time.perf_counter() - flight.started)
             return
         self._backend().finish(flight.job, result)
