@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -27,7 +29,10 @@ distributed = pytest.importorskip(
     "distributed", reason="needs dask[distributed] (the 'dask' extra): bash scripts/test.sh installs it"
 )
 
+psutil = pytest.importorskip("psutil")  # a dependency of distributed
+
 pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[1]
 FORMATS = ("draft", "md", "json", "srt", "vtt", "review")
 
 
@@ -158,6 +163,46 @@ def _busy_worker(client, timeout: float) -> str:  # type: ignore[no-untyped-def]
     raise AssertionError("no worker started a video")
 
 
+# No dashboard, and the HTTP server that serves /health and /metrics all the same on loopback: with
+# --no-dashboard alone it listens on every interface.
+LOOPBACK = ("--no-dashboard", "--dashboard-address", "127.0.0.1:0")
+
+
+def readme_cluster(port: int) -> list[list[str]]:
+    """The README's `dask scheduler` and `dask worker` commands, on this machine: every address
+    127.0.0.1, the scheduler on ``port`` and its dashboard on a free port."""
+    block = (ROOT / "README.md").read_text(encoding="utf-8").split("## Batches on a Dask cluster", 1)[1]
+    block = block.split("```bash", 1)[1].split("```", 1)[0].replace("\\\n", " ")
+    lines = [line.split("  #", 1)[0] for line in block.splitlines() if line.startswith("dask ")]
+    lines = [re.sub(r"10\.0\.0\.\d+", "127.0.0.1", line) for line in lines]
+    lines = [re.sub(r"\b8787\b", "0", re.sub(r"\b8786\b", str(port), line)) for line in lines]
+    dask = str(Path(sys.executable).with_name("dask"))
+    return [[dask, *shlex.split(line)[1:]] for line in lines]
+
+
+def test_the_readmes_cluster_listens_only_on_the_address_it_is_given():
+    port = _free_port()
+    commands = readme_cluster(port)
+    assert [c[1] for c in commands] == ["scheduler", "worker"]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    processes = [subprocess.Popen(command, **quiet) for command in commands]
+    try:
+        with distributed.Client(f"tcp://127.0.0.1:{port}", timeout="60s", set_as_default=False) as client:
+            client.wait_for_workers(2, timeout=120)
+            every = [p for started in processes for p in _process_tree(started.pid)]
+            listening = {c.laddr.ip for p in every for c in p.net_connections("tcp") if c.status == "LISTEN"}
+    finally:
+        for process in processes:
+            process.kill()
+            process.wait(timeout=60)
+    assert listening == {"127.0.0.1"}  # was: the workers' /health and /metrics on 0.0.0.0
+
+
+def _process_tree(pid: int) -> list[psutil.Process]:
+    top = psutil.Process(pid)
+    return [top, *top.children(recursive=True)]
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -170,10 +215,10 @@ def test_a_lost_scheduler_ends_the_batch_in_one_line_with_the_videos_pending(tmp
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     port = address.rsplit(":", 1)[1]
     scheduler = subprocess.Popen(
-        [dask, "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"], **quiet
+        [dask, "scheduler", "--host", "127.0.0.1", "--port", port, *LOOPBACK], **quiet
     )
     worker = subprocess.Popen(
-        [dask, "worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--no-dashboard"], **quiet
+        [dask, "worker", address, "--host", "127.0.0.1", "--nthreads", "1", *LOOPBACK], **quiet
     )
     try:
         with distributed.Client(address, timeout="60s", set_as_default=False) as watcher:
