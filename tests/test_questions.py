@@ -37,6 +37,12 @@ def test_the_forms_fill_with_the_subject_grammatically():
     assert ask(sessions, Subject("a PRP", "PRP", False)) == "How many PRP sessions will I need?"
 
 
+def test_a_plural_subject_names_the_sessions_in_the_singular():
+    sessions = next(f.template for f in question_forms() if f.name == "sessions")
+    assert ask(sessions, Subject("vaccines", "vaccines", True)) == "How many vaccine sessions will I need?"
+    assert ask(sessions, Subject("MMR shots", "MMR shots", True)) == "How many MMR shot sessions will I need?"
+
+
 def test_the_subject_takes_the_article_the_talk_gives_it():
     said = "A vasectomy is simple. After a vasectomy you rest. The vasectomy takes minutes."
     assert subject_of("vasectomy", said) == Subject("a vasectomy", "vasectomy", False)

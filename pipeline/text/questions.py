@@ -28,7 +28,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from video2blog.pipeline.text.lexicon import can_be_noun, plural_noun, word_classes
+from video2blog.pipeline.text.lexicon import can_be_noun, noun_lemma, plural_noun, word_classes
 from video2blog.pipeline.text.phrases import DETERMINERS, MAX_PHRASE_WORDS, sentences_of
 from video2blog.pipeline.text.tagger import tag_sentence
 from video2blog.pipeline.textutil import content_stems, data_text, shipped_json, tokens, word_list
@@ -318,10 +318,19 @@ def ask(template: str, subject: Subject) -> str:
         "Be": "Are" if subject.plural else "Is",
         "be": "are" if subject.plural else "is",
     }
-    text = template.replace("{X}", subject.named).replace("{N}", subject.bare)
+    text = template.replace("{X}", subject.named).replace("{N}", _modifier(subject))
     for key, verb in verbs.items():
         text = text.replace("{" + key + "}", verb)
     return text[0].upper() + text[1:]
+
+
+def _modifier(subject: Subject) -> str:
+    """The subject before another noun: a plural names one ("vaccine sessions", not "vaccines
+    sessions")."""
+    *before, last = subject.bare.split() or [""]
+    if not subject.plural or last.isupper():
+        return subject.bare
+    return " ".join([*before, noun_lemma(last)])
 
 
 def subject_of(topic: str, text: str) -> Subject:
