@@ -365,3 +365,13 @@ def test_the_clinics_glossary_terms_the_talk_says_are_its_keywords_before_everyd
     assert chosen[:2] == ["ketamine", "NMDA receptor"]  # said once, yet the clinic's own term
     assert "fibromyalgia" not in chosen and "infusion" not in chosen  # not said in this talk
     assert keywords(text, limit=4, topic="ketamine")[1] in ("drip", "blood pressure")  # without a glossary
+
+
+def test_a_subject_capitalised_only_where_a_sentence_starts_is_written_in_lower_case():
+    sections = [
+        "Isotretinoin is a tablet for severe acne. We start isotretinoin at a low dose.",
+        "Isotretinoin dries the skin. Most people take isotretinoin for five months.",
+    ]
+    assert main_topic(sections) == "isotretinoin"
+    named = ["We went there on Monday. Monday is busy, and monday mornings more so."]
+    assert main_topic([*named, "Come on Monday. Monday is the day."]) == "Monday"

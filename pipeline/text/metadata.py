@@ -87,6 +87,10 @@ def topic_candidates(sections: Sequence[str]) -> TopicCandidates:
         per_section.append(keys)
         said.update(keys)
         spread.update(set(keys))
+    joined = " ".join(sections)
+    for key, text in shown.items():  # "Isotretinoin" opens a sentence, "isotretinoin" goes on: lower case
+        if text != key and not text.isupper() and _lower_only(key, text, joined):
+            shown[key] = key
     modifiers = {w for k in said if " " in k for w in k.split()[:-1]}  # "sleep" in "sleep study" is a noun
     verbs = verb_like(" ".join(sections)) - modifiers
     candidates = [
@@ -95,6 +99,14 @@ def topic_candidates(sections: Sequence[str]) -> TopicCandidates:
         if (" " not in k or said[k] >= NAME_SAID) and not set(k.split()) & verbs and not describer(k)
     ]  # "anterior", "natural": a describing word alone is no subject
     return TopicCandidates(candidates, said, spread, shown, tuple(per_section))
+
+
+def _lower_only(key: str, text: str, talk: str) -> bool:
+    """Whether the talk writes ``key`` in lower case and ``text`` (its capitalised form) only where a
+    sentence starts."""
+    if not re.search(rf"\b{re.escape(key)}\b", talk):
+        return False
+    return not re.search(rf"[\w,;:] +{re.escape(text)}\b", talk)
 
 
 def main_topic(sections: Sequence[str]) -> str:
