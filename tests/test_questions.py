@@ -37,6 +37,13 @@ def test_the_forms_fill_with_the_subject_grammatically():
     assert ask(sessions, Subject("a PRP", "PRP", False)) == "How many PRP sessions will I need?"
 
 
+def test_a_thing_only_ever_said_as_yours_is_the_patients_own():
+    text = "Hold your child on your lap. Call us if your child is drowsy. Is my child too young for it?"
+    assert subject_of("child", text).named == "my child"
+    once = "Your allergy may fade. Allergy tests take an hour."
+    assert subject_of("allergy", once).named == "allergy"
+
+
 def test_a_plural_subject_names_the_sessions_in_the_singular():
     sessions = next(f.template for f in question_forms() if f.name == "sessions")
     assert ask(sessions, Subject("vaccines", "vaccines", True)) == "How many vaccine sessions will I need?"

@@ -29,7 +29,7 @@ from functools import lru_cache
 import numpy as np
 
 from video2blog.pipeline.text.lexicon import can_be_noun, noun_lemma, plural_noun, word_classes
-from video2blog.pipeline.text.phrases import DETERMINERS, MAX_PHRASE_WORDS, sentences_of
+from video2blog.pipeline.text.phrases import DETERMINERS, MAX_PHRASE_WORDS, NAME_SAID, sentences_of
 from video2blog.pipeline.text.tagger import tag_sentence
 from video2blog.pipeline.textutil import content_stems, data_text, shipped_json, tokens, word_list
 
@@ -43,6 +43,8 @@ GATE_FEATURES = ("answer_similarity", "sentence_similarity")
 SENTENCE_REACH = 4
 # Letters whose English names start with a vowel sound: "an MRI", "an FDA-approved".
 _VOWEL_LETTERS = frozenset("AEFHILMNORSX")
+# The possessives a patient's thing is said with: the doctor's "your child" is the patient's "my child".
+_PATIENT_OWNS = ("your", "my")
 
 Encode = Callable[[list[str]], np.ndarray]
 
@@ -348,6 +350,8 @@ def subject_of(topic: str, text: str) -> Subject:
     if len(words) == 1:  # "to test" is said where "test" is the name; never "skin prick test"
         counts[""] = max(0, counts[""] - verb_uses(words[0], text))
     some = counts["a"] + counts["an"]
+    if counts["my"] >= NAME_SAID and not some + counts["the"] + counts[""]:  # always "your child"
+        return Subject(f"my {topic}", topic, False)
     if some and 2 * some >= counts["the"] and some >= counts[""]:
         return Subject(f"{_article(topic)} {topic}", topic, False)
     return Subject(f"the {topic}" if counts["the"] > counts[""] else topic, topic, False)
@@ -361,7 +365,7 @@ def _articles_before(key: list[str], said: list[str]) -> dict[str, int]:
     therapist", :data:`~video2blog.pipeline.text.phrases.DETERMINERS`) the name is not counted. A verb's
     "to test" counts as bare here; :func:`subject_of` takes the tagger's verb uses off again."""
     stop = word_list("stopwords.txt")
-    counts = {"a": 0, "an": 0, "the": 0, "": 0}
+    counts = {"a": 0, "an": 0, "the": 0, "": 0, "my": 0}
     size = len(key)
     for i in range(len(said) - size + 1):
         if not size or said[i : i + size] != key:
@@ -374,7 +378,9 @@ def _articles_before(key: list[str], said: list[str]) -> dict[str, int]:
         while start > reach and _describes(said[start - 1], stop):
             start -= 1
         before = said[start - 1] if start else ""
-        if before in counts:
+        if before in _PATIENT_OWNS:
+            counts["my"] += 1
+        elif before in counts:
             counts[before] += 1
         elif before not in DETERMINERS:
             counts[""] += 1
