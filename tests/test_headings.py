@@ -184,6 +184,15 @@ def test_the_description_is_whole_sentences_under_160_characters():
     assert "…" not in description and len(description) <= 160
 
 
+def test_the_description_adds_no_sentence_of_the_next_answer():
+    prose = [
+        "An implant is a titanium post that holds a new tooth.",
+        "The surgery takes about an hour per tooth.",
+    ]
+    assert make_description(prose, topic="implant", section_of=[0, 0]) == " ".join(prose)
+    assert make_description(prose, topic="implant", section_of=[0, 1]) == prose[0]
+
+
 def test_without_full_stops_the_description_is_one_made_sentence():
     run_on = ["so today we are going to remove the old filter " * 10]
     description = make_description(

@@ -138,7 +138,12 @@ def compose(
         title=title,
         slug=slugify(title),
         description=make_description(
-            prose, topic=talk.topic, headings=[s.heading for s in sections], encode=encode, purpose=purpose
+            prose,
+            topic=talk.topic,
+            headings=[s.heading for s in sections],
+            encode=encode,
+            purpose=purpose,
+            section_of=[n for n, s in enumerate(unnamed) for _ in s.paragraphs],
         ),
         date=options.date,
         source=source,

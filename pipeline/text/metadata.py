@@ -409,6 +409,7 @@ def make_description(
     headings: Sequence[str] = (),
     encode: Encode | None = None,
     purpose: str = "",
+    section_of: Sequence[int] = (),
 ) -> str:
     """A meta description: one or two whole sentences of the talk, at most ``limit`` characters.
 
@@ -416,10 +417,12 @@ def make_description(
     questions. With ``encode`` (the sentence encoder) it is the fitting sentence nearest the talk's
     mean vector, of those naming the ``topic`` (and its ``purpose``) where some do; without, the first
     of the talk's opening sentences that fits and names the ``topic``, else the first that fits. The
-    sentence after it follows where both fit. When none fits (captions without full stops), it is one
-    sentence made from the topic and the ``headings``.
+    sentence after it follows where both fit and, where ``section_of`` gives each paragraph's section,
+    both are of one section. When none fits (captions without full stops), it is one sentence made from
+    the topic and the ``headings``.
     """
     useful = talk_sentences(sentences)
+    part = _sections_of(sentences, section_of)
     reach = len(useful) if encode else DESCRIPTION_REACH
     fitting = [i for i, s in enumerate(useful[:reach]) if _describes(s, limit)]
     if not fitting:
@@ -429,9 +432,18 @@ def make_description(
     choices = named or fitting
     first = _central(useful, choices, encode) if encode and len(choices) > 1 else choices[0]
     text = useful[first]
-    if first + 1 < len(useful) and _describes(useful[first + 1], limit - len(text) - 1):
-        text = f"{text} {useful[first + 1]}"
+    after = first + 1
+    same = not part or after >= len(part) or part[first] == part[after]  # the next answer's says another
+    if after < len(useful) and same and _describes(useful[after], limit - len(text) - 1):
+        text = f"{text} {useful[after]}"
     return text
+
+
+def _sections_of(prose: Sequence[str], section_of: Sequence[int]) -> list[int]:
+    """The section of each of :func:`talk_sentences` of ``prose``, given each paragraph's; [] without."""
+    if len(section_of) != len(prose):
+        return []
+    return [n for p, n in zip(prose, section_of, strict=True) for _ in talk_sentences([p])]
 
 
 def talk_sentences(prose: Sequence[str]) -> list[str]:
