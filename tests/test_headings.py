@@ -193,6 +193,14 @@ def test_the_description_adds_no_sentence_of_the_next_answer():
     assert make_description(prose, topic="implant", section_of=[0, 1]) == prose[0]
 
 
+def test_a_sentence_that_runs_on_into_a_question_is_no_description():
+    prose = [
+        "The implant works just like a natural tooth, does getting an implant hurt.",
+        "Most patients say the implant feels like their own tooth.",
+    ]
+    assert make_description(prose, topic="implant") == prose[1]
+
+
 def test_without_full_stops_the_description_is_one_made_sentence():
     run_on = ["so today we are going to remove the old filter " * 10]
     description = make_description(

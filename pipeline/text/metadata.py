@@ -35,6 +35,7 @@ from video2blog.pipeline.text.phrases import (
 )
 from video2blog.pipeline.text.questions import Encode
 from video2blog.pipeline.text.sentences import sentences_in
+from video2blog.pipeline.text.spoken import is_heading_question
 from video2blog.pipeline.textutil import (
     INTRO,
     content_words,
@@ -462,7 +463,14 @@ def _central(sentences: list[str], fitting: list[int], encode: Encode) -> int:
 
 
 def _describes(sentence: str, limit: int) -> bool:
-    return len(sentence) <= limit and len(sentence.split()) >= MIN_DESCRIPTION_WORDS and sentence[-1] in ".!"
+    fits = len(sentence) <= limit and len(sentence.split()) >= MIN_DESCRIPTION_WORDS and sentence[-1] in ".!"
+    return fits and not _asks_at_end(sentence)
+
+
+def _asks_at_end(sentence: str) -> bool:
+    """Whether the sentence runs on into a question ("...like a natural tooth, does getting an implant
+    hurt."): its last clause reads as a patient's question."""
+    return "," in sentence and is_heading_question(sentence.rsplit(",", 1)[-1].strip())
 
 
 def _summary_sentence(topic: str, headings: Sequence[str], limit: int) -> str:
