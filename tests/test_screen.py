@@ -465,3 +465,41 @@ def test_only_a_spoken_question_beats_a_shown_one():
     )
     shown = shown_heads(sentences, [_shown("How long is the recovery?", 3.6)], spoken=[1])
     assert shown.heads == {1: "How long is the recovery?"} and shown.offered == {}
+
+
+def test_cards_and_hard_cuts_open_sections_in_a_talk_not_in_english():
+    """A Spanish talk's question cards were read but never headed a section: sections came from the
+    words alone, under generated headings, and a hard cut in a pause was no cue either."""
+    from dataclasses import replace
+
+    from tests.conftest import make_words
+    from video2blog.pipeline.schema import Transcript
+    from video2blog.pipeline.text.onscreen import screen_model
+    from video2blog.pipeline.text.sections import find_sections
+    from video2blog.pipeline.text.sentences import split_sentences
+
+    parts = [
+        make_words("Hola, soy la doctora Ruiz. Hoy respondo a sus dudas sobre la espalda."),
+        make_words("Casi nunca hace falta. La mayoría de los dolores mejoran solos en semanas.", start=10.0),
+        make_words(
+            "Sí, nadar ayuda. Empiece despacio y evite los estilos que arquean la espalda.", start=20.0
+        ),
+        make_words("Si el dolor baja por la pierna, consulte pronto. También si no mejora.", start=30.0),
+    ]
+    words = tuple(w for part in parts for w in part)
+    talk = replace(split_sentences(Transcript(words=words, duration=40.0)), language="es")
+    cards = [_shown("¿Necesito una resonancia?", 9.8), _shown("¿Puedo nadar con lumbalgia?", 19.8)]
+    spans = find_sections(talk, screen=cards)
+    shown = [(s.heading_source, s.heading, talk.sentences[s.sentences[0]].start) for s in spans[1:3]]
+    assert shown == [
+        ("on-screen", "¿Necesito una resonancia?", parts[1][0].start),
+        ("on-screen", "¿Puedo nadar con lumbalgia?", parts[2][0].start),
+    ]
+
+    def opens(cuts: list[float]) -> set[float]:
+        strong = replace(screen_model(), cut_weight=50.0)  # a cue no stretch of words outweighs
+        return {
+            talk.sentences[s.sentences[0]].start for s in find_sections(talk, cuts=cuts, screen_model=strong)
+        }
+
+    assert parts[3][0].start not in opens([]) and parts[3][0].start in opens([29.9])

@@ -108,7 +108,7 @@ def find_sections(
     if len(chapters) >= 2 and sentences:
         return chapter_sections(sentences, chapters)
     if transcript.language != "en":
-        return _other_language_sections(transcript, encode)
+        return _other_language_sections(transcript, encode, screen, cuts, screen_model)
     texts = [s.text for s in sentences]
     times = [(s.start, s.end) for s in sentences]
     vectors = _vectors(texts, encode)
@@ -148,9 +148,16 @@ def with_shown(spans: list[SectionSpan], shown: ShownHeads) -> list[SectionSpan]
     return out
 
 
-def _other_language_sections(transcript: Transcript, encode: Encode | None) -> list[SectionSpan]:
-    """Sections of a talk not in English: spoken questions (:func:`.locales.heading_kind`) and topic
-    shifts; the English rules for spoken titles and run-on titles are not applied."""
+def _other_language_sections(
+    transcript: Transcript,
+    encode: Encode | None,
+    screen: Sequence[ScreenText] = (),
+    cuts: Sequence[float] = (),
+    screen_model: ScreenModel | None = None,
+) -> list[SectionSpan]:
+    """Sections of a talk not in English: spoken questions (:func:`.locales.heading_kind`), questions
+    shown on screen, and topic shifts (a hard cut in a pause a cue for one, as in English); the English
+    rules for spoken titles and run-on titles are not applied."""
     from video2blog.pipeline.text import locales
 
     sentences = transcript.sentences
@@ -158,10 +165,14 @@ def _other_language_sections(transcript: Transcript, encode: Encode | None) -> l
         locales.heading_kind, language=transcript.language, titles=not locales.voice_decides(transcript)
     )
     heads = spoken_heads(sentences, kind_of, _question_scorer(transcript.language, encode))
+    shown = shown_heads(sentences, screen, heads, screen_model) if screen else ShownHeads()
+    heads = [i for i in heads if i not in shown.heads]  # a spoken title under a card: prose
+    cues = cut_cues(sentences, cuts, screen_model) if cuts else []
     texts = [s.text for s in sentences]
     times = [(s.start, s.end) for s in sentences]
-    starts = topic_starts(texts, _vectors(texts, encode), fixed=heads, times=times)
-    return spans_from_starts(transcript, starts, heads, {})
+    fixed = sorted({*heads, *shown.heads})
+    starts = topic_starts(texts, _vectors(texts, encode), fixed=fixed, times=times, cues=cues)
+    return with_shown(spans_from_starts(transcript, starts, heads, {}), shown)
 
 
 def _question_scorer(language: str, encode: Encode | None) -> Callable[[str], float | None] | None:
