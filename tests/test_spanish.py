@@ -258,6 +258,8 @@ def test_a_spanish_talk_opening_with_a_greeting_has_it_as_its_lead_not_a_heading
             "Cuando termine el tratamiento, podré correr?",
             "¿Cuando termine el tratamiento, podré correr?",
         ),  # a clause
+        ("Si tomo pastillas, ¿puedo beber alcohol?", "Si tomo pastillas, ¿puedo beber alcohol?"),
+        ("Doctor, ¿cada cuánto me pongo protector?", "Doctor, ¿cada cuánto me pongo protector?"),  # address
     ],
 )
 def test_a_spoken_spanish_question_heading_opens_with_its_interrogative_accented(heard: str, heading: str):

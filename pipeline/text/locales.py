@@ -376,10 +376,11 @@ def spoken_heading(heading: str, language: str) -> str:
     """A spoken heading written as the language writes a question: Spanish opens it with "¿".
 
     A heading ending in "?" gets its opening mark; one opening with an interrogative
-    (``question-words-<code>.txt``: "qué", "cómo", "por qué") gets both marks.
+    (``question-words-<code>.txt``: "qué", "cómo", "por qué") gets both marks. One whose "¿" opens after
+    an address or a clause ("Si tomo pastillas, ¿puedo beber alcohol?") is written already.
     """
     name = f"question-words-{language}.txt"
-    if language != "es" or not has_data(name):
+    if language != "es" or not has_data(name) or "¿" in heading.strip().lstrip("¿"):
         return heading
     plain = _condition_kept(heading.strip().lstrip("¿").rstrip(".?"), language)
     asks = heading.rstrip().endswith("?") or _opens_question(plain, language)
