@@ -162,6 +162,13 @@ def intro_pattern(language: str) -> re.Pattern[str] | None:
 OUTRO = re.compile(rf"\b{any_of('outros.txt')}\b", re.I)
 
 
+@cache
+def outro_pattern(language: str) -> re.Pattern[str] | None:
+    """:data:`OUTRO` of a talk in ``language`` (``outros-<code>.txt``), or None where none ships."""
+    name = _language_file("outros", language)
+    return _whole_words(name) if has_data(name) else None
+
+
 @lru_cache(maxsize=16384)
 def stem(word: str) -> str:
     """The Porter stem of a lower-case word ("injections" -> "inject")."""

@@ -620,3 +620,17 @@ def test_an_auto_language_transcript_is_not_reused_once_a_style_prompt_changes(m
     monkeypatch.setattr(language, "style_prompts_digest", lambda: "a prompt edited since")
     assert cache_key("0" * 64, auto) != before[0]  # heard with whichever prompt the language needed
     assert cache_key("0" * 64, english) == before[1]  # a language asked for has its prompt in the key
+
+
+def test_a_spanish_talks_greeting_and_thanks_are_not_its_keywords():
+    """Courtesies said at both ends outnumbered the subject: the title read "Gracias: ..." and the
+    keywords (so the WordPress tags) were "hola", "doctora", "gracias", "muchas"."""
+    said = (
+        "Hola, soy la doctora Marta Gil, de la Clínica Sol. Hoy respondo a sus dudas sobre la vacuna. "
+        "Muchas gracias por venir. La vacuna protege durante años y la vacuna apenas duele. "
+        "Muchas gracias a todas y hasta pronto, muchas gracias."
+    )
+    words = locales.keywords(said, "es")
+    assert words[0] == "vacuna"
+    assert not {"hola", "doctora", "gracias", "muchas"} & set(words)
+    assert locales.keywords("Muchas gracias.", "es") == ["gracias"]  # nothing else said: all of it counts

@@ -187,7 +187,9 @@ def _other_language_draft(
             section = replace(section, heading=heading, heading_source="generated")
         sections.append(section)
     words = locales.keywords(full_text, language, terms=options.glossary)
-    about = central_word(transcript, locales.content_words(full_text, language), multilingual)
+    about = central_word(
+        transcript, locales.content_words(locales.talked(full_text, language), language), multilingual
+    )
     words = [about, *(w for w in words if w != about)][: locales.KEYWORDS] if about else words
     asked = any(s.heading_source == "spoken" for s in sections)
     title = locales.make_title(words[0] if words else "", asked, language)

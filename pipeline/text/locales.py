@@ -36,8 +36,10 @@ from video2blog.pipeline.textutil import (
     bare,
     glossary_spelling,
     has_data,
+    intro_pattern,
     join_words,
     message,
+    outro_pattern,
     terms_said,
     tokens,
     word_list,
@@ -318,9 +320,25 @@ def content_words(text: str, language: str) -> list[str]:
     return [w for w in tokens(text) if len(w) >= MIN_TOPIC_LENGTH and w not in stop and not w.isdigit()]
 
 
+def talked(text: str, language: str) -> str:
+    """``text`` less the greeting and agenda it opens with and the courtesies it closes with ("Hola, soy la
+    doctora...", "Hoy respondo a..."; "Muchas gracias y hasta pronto": ``intro_phrases``, ``greetings`` and
+    ``outros`` of the language), as :func:`describe` passes over the intro; all of it where nothing else
+    is said."""
+    patterns = [p for p in (intro_pattern(language), outro_pattern(language)) if p is not None]
+    sentences = _punkt(language).tokenize(text)
+    said = [not any(p.search(sentence) for p in patterns) for sentence in sentences]
+    if True not in said:
+        return text
+    first, last = said.index(True), len(said) - said[::-1].index(True)
+    return " ".join(sentences[first:last])
+
+
 def keywords(text: str, language: str, limit: int = KEYWORDS, terms: Sequence[str] = ()) -> list[str]:
     """The most used content word of ``text`` (the talk's subject), then the clinic's glossary ``terms``
-    the talk says, as the glossary spells them, then the other content words by use (ties by first use)."""
+    the talk says, as the glossary spells them, then the other content words by use (ties by first use);
+    the greeting and closing courtesies (:func:`talked`) are not counted."""
+    text = talked(text, language)
     ranked = [w for w, _ in Counter(content_words(text, language)).most_common()]
     said = terms_said(terms, text)
     spelled = glossary_spelling(terms)
