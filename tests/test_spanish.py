@@ -15,6 +15,7 @@ from html import unescape
 from pathlib import Path
 
 import docx
+import numpy as np
 import pytest
 from docx.oxml.ns import qn
 from typer.testing import CliRunner
@@ -172,6 +173,26 @@ def test_a_talk_tiny_en_cannot_hear_goes_to_base_in_the_language_base_detects():
     english = language.second_hearing(_heard(0.4), auto, lambda: None, None, detect=lambda *_: ("en", 0.9))  # type: ignore[arg-type]
     assert english is None  # base says English: tiny.en's words stand
     assert language.choose_model(EngineOptions(language="es")).model == "base"
+
+
+@needs_base
+def test_a_talk_base_names_english_unsurely_is_named_again_from_the_stretch_after_its_opening():
+    """A Spanish talk opening with 8 s of English: base named its first 30 s English at p = 0.40, and
+    tiny.en's English nonsense (already judged not English) was kept as the draft."""
+    opening, after = np.zeros(16000, dtype=np.float32), np.ones(16000, dtype=np.float32)
+
+    def detect(audio: np.ndarray, *_: object) -> tuple[str, float]:
+        return ("en", 0.40) if audio is opening else ("es", 0.99)
+
+    auto = EngineOptions(language=None)
+    again = language.second_hearing(
+        _heard(0.4), auto, lambda: opening, None, detect=detect, later=lambda: after
+    )
+    assert again is not None and (again.model, again.language) == ("base", "es")
+    sure = language.second_hearing(
+        _heard(0.4), auto, lambda: opening, None, detect=lambda *_: ("en", 0.9), later=lambda: after
+    )
+    assert sure is None  # named English surely: tiny.en's words stand
 
 
 def test_without_base_a_talk_that_does_not_sound_english_is_refused(monkeypatch):

@@ -141,13 +141,16 @@ def second_hearing(
     cache_dir: Path | None,
     base_allowed: bool = True,
     detect: Detector | None = None,
+    later: Callable[[], np.ndarray] | None = None,
 ) -> EngineOptions | None:
     """With ``--language auto``, the options to hear the talk again with, when tiny.en could not; else None.
 
     What tiny.en heard is kept when it looks English (:func:`english_doubt`), so English talks cost
     nothing more. Otherwise Whisper base (where installed and the model was left to choose) names the
     language from ``head`` (the talk's first seconds): English keeps tiny.en's words, any other
-    language is heard again by base.
+    language is heard again by base. English named unsurely (below :data:`OPENING_SURE`) of a talk whose
+    words did not look English is not taken at its word: ``later`` (the stretch of audio after ``head``)
+    is named instead, since a talk may open in English (a greeting, a clip) and go on in another language.
 
     ``base_allowed`` is False for an engine that cannot load the ``base`` extra's model.
 
@@ -161,7 +164,15 @@ def second_hearing(
     if not doubt or not (transcript.words or use_base):  # no words at all: the no-speech error says more
         return None
     if use_base:
-        return _by_base(head(), options, cache_dir, detect)
+        detect = detect or base_detector()
+        audio = head()
+        named, probability = detect(audio, options, cache_dir)
+        if named == "en" and probability < OPENING_SURE and later is not None:
+            log.info(
+                "Whisper base is unsure the opening is English (p = %.2f): naming the next 30 s", probability
+            )
+            audio = after if (after := later()).size else audio
+        return _by_base(audio, options, cache_dir, detect)
     raise ModelError(
         _needs_base(options.model, f"this talk ({doubt}: not English?)")
         + "; if it is English, say so with --language en"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import logging
 import re
@@ -173,8 +174,9 @@ def transcribe_media(
     if asked not in (None, "en") and early is None and faster and language.base_installed():
         note = language.heard_otherwise(asked, head, options.engine_options, options.cache_dir, detect)
         transcript = replace(transcript, notes=(note, *transcript.notes)) if note else transcript
+    later = functools.partial(_head, info, track, 1)
     again = language.second_hearing(
-        transcript, options.engine_options, head, options.cache_dir, faster, detect
+        transcript, options.engine_options, head, options.cache_dir, faster, detect, later
     )
     if again is not None:
         report_stage(log, "language", "not English: hearing it again with Whisper base (%s)", again.language)
@@ -219,14 +221,16 @@ def _with_language(options: TranscribeOptions) -> TranscribeOptions:
 
 
 def _once(detector: Callable[[], language.Detector]) -> language.Detector:
-    """The detector ``detector`` gives, asked at most once: every call of one transcription names the
-    same opening."""
-    remembered: list[tuple[str, float]] = []
+    """The detector ``detector`` gives, asked at most once of each stretch of audio: the calls of one
+    transcription name the same opening (and maybe the stretch after it)."""
+    remembered: list[tuple[np.ndarray, tuple[str, float]]] = []
 
     def detect_once(audio: np.ndarray, options: EngineOptions, cache_dir: Path | None) -> tuple[str, float]:
-        if not remembered:
-            remembered.append(detector()(audio, options, cache_dir))
-        return remembered[0]
+        named = next((said for heard, said in remembered if heard is audio), None)
+        if named is None:
+            named = detector()(audio, options, cache_dir)
+            remembered.append((audio, named))
+        return named
 
     return detect_once
 
@@ -240,10 +244,11 @@ def _hear_head(options: TranscribeOptions, head: Callable[[], np.ndarray]) -> Tr
     return replace(heard, duration=len(samples) / media.SAMPLE_RATE)
 
 
-def _head(info: media.MediaInfo, track: int) -> np.ndarray:
-    """The first 30 s (or less) of the audio, for language detection."""
+def _head(info: media.MediaInfo, track: int, skip: int = 0) -> np.ndarray:
+    """The first 30 s (or less) of the audio, for language detection; with ``skip``, the window that many
+    after it (empty past the end)."""
     with closing(media.iter_track(info, track, 30.0)) as windows:
-        first = next(windows, None)
+        first = next(itertools.islice(windows, skip, None), None)
     return first.samples if first is not None else np.zeros(0, dtype=np.float32)
 
 
