@@ -111,7 +111,7 @@ def test_unsure_words_have_their_confidence_on_hover():
     low = [a for tag, a in parse(html).elements if "low" in a.get("class", "").split()]
     assert len(low) == 1 and low[0]["title"] == "Unsure: 31% confidence"  # without the combined signals
     assert LOW_CONFIDENCE == 0.6
-    assert 'Unsure</span><span class="long"> words to check' in html
+    assert '<span class="long"><span class="swatch-low">Unsure</span> words to check</span>' in html
 
 
 def test_corrections_and_removals_are_marked_and_generated_headings_flagged():

@@ -655,3 +655,12 @@ def test_a_spanish_talks_greeting_and_thanks_are_not_its_keywords():
     assert words[0] == "vacuna"
     assert not {"hola", "doctora", "gracias", "muchas"} & set(words)
     assert locales.keywords("Muchas gracias.", "es") == ["gracias"]  # nothing else said: all of it counts
+
+
+def test_the_review_pages_unsure_toggle_reads_in_spanish_word_order():
+    """The toggle read "Dudosas palabras para revisar": the adjective and the rest were two messages put
+    in English order."""
+    transcript = locales.split_sentences(_spanish(TALK_ES))
+    draft = make_draft(transcript, Source("charla.mp4", "0", 30.0), DraftOptions(date="2026-01-01"))
+    page = render_all(RenderContext(draft, transcript), ("review",))["review.html"].decode()
+    assert 'Palabras <span class="swatch-low">dudosas</span> para revisar' in page
