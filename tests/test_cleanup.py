@@ -120,3 +120,9 @@ def test_a_correction_between_two_numbers_keeps_its_i_mean():
     twice = clean("take it twice, i mean, three times a day")
     assert twice.text == "Take it twice, I mean, three times a day."
     assert clean("it helps, i mean, most patients").text == "It helps most patients."
+
+
+def test_a_filler_word_right_after_a_number_is_its_unit():
+    result = clean("a cut of about 3.2 mm, and um a second, um, 4 mm one")
+    assert result.text == "A cut of about 3.2 mm, and a second 4 mm one."
+    assert [(r.text, r.reason) for r in result.removals] == [("um", "filler"), ("um,", "filler")]

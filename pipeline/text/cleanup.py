@@ -166,7 +166,7 @@ def _first_person(text: str) -> str:
 
 def _word_reason(texts: list[str], i: int) -> str | None:
     word = bare(texts[i])
-    if word in _english_fillers().always:
+    if word in _english_fillers().always and not _unit(texts, i):
         return "filler"
     if texts[i].endswith("-") and len(texts[i]) > 1:
         return "false_start"
@@ -202,6 +202,12 @@ def _filler_apart(texts: list[str], i: int, length: int) -> bool:
     words the speaker took back cannot be told ("3 to 4, I mean, 5 to 6 weeks"), so none is dropped."""
     between = i > 0 and i + length < len(texts) and _number(texts[i - 1]) and _number(texts[i + length])
     return _set_apart(texts, i, length) and not between
+
+
+def _unit(texts: list[str], i: int) -> bool:
+    """Whether word i, said right after a number with no pause between, is its unit ("2.5 mm"), not a
+    filler; one after a comma is a hesitation still ("2, um, 3")."""
+    return i > 0 and _number(texts[i - 1]) and not texts[i - 1].endswith((",", *SENTENCE_BREAKS))
 
 
 def _number(text: str) -> bool:
