@@ -243,3 +243,12 @@ def test_clause_after_a_comma_and_a_pause_is_no_title():
         "injections and anti-inflammatory medicine first. Surgery comes later for most of them."
     )
     assert tail_of(text, "injections") == {}
+
+
+def test_a_statement_said_right_after_a_question_is_its_answer_not_its_heading():
+    found, _ = headings(
+        "Welcome, and thanks for coming along today to this short talk about our clinic. "
+        "Why do my new shoes squeak on the floor? Nearly everybody hears this at first. "
+        "The soles are stiff and the rubber grips the floor hard, so it squeaks until the soles wear in."
+    )
+    assert found == [("generated", None), ("spoken", "Why do my new shoes squeak on the floor?")]

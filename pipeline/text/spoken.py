@@ -216,13 +216,19 @@ def is_spoken_title(text: str, english: bool = True) -> bool:
 
 def subject_and_verb(text: str) -> bool:
     """Whether the tagger reads ``text`` as a main clause: a noun phrase that opens it, then its verb
-    ("A vasectomy takes about 10 minutes", "Most patients feel better"). A title names a thing ("Blood
+    ("A vasectomy takes about 10 minutes", "Most patients feel better"), or a pronoun and its verb ("Almost
+    everyone notices this"). A title names a thing ("Blood
     pressure numbers") or opens with a word that subordinates its clause ("When a knee needs a look",
     "Sun protection that works")."""
     tagged = tag_sentence(text)
     if not tagged or tagged[0][0].lower() in WH_WORDS:
         return False
-    tags = [t for _, t in tagged if t != "ADV"]  # "Typically sessions occur", "takes approximately"
+    # Adverbs skipped: "Typically sessions occur", "takes approximately".
+    kept = [(w.lower(), t) for w, t in tagged if t != "ADV"]
+    if len(kept) > 1 and kept[0][1] == "PRON":
+        # A pronoun for the subject ("Nobody likes needles"); "heals" of "Everyone heals" is tagged a noun.
+        return kept[1][1] == "VERB" or present_third_person(kept[1][0])
+    tags = [t for _, t in kept]
     for k, tag in enumerate(tags):
         if tag not in _NOUN_PHRASE:
             return tag == "VERB" and k > 0 and tags[k - 1] in ("NOUN", "PROPN")
