@@ -252,3 +252,12 @@ def test_a_statement_said_right_after_a_question_is_its_answer_not_its_heading()
         "The soles are stiff and the rubber grips the floor hard, so it squeaks until the soles wear in."
     )
     assert found == [("generated", None), ("spoken", "Why do my new shoes squeak on the floor?")]
+
+
+def test_a_which_question_heads_its_section_but_a_which_clause_does_not():
+    found, _ = headings(
+        "Welcome, and thanks for coming along today to this short talk about our clinic. "
+        "Which boots should a beginner buy for hiking? Light boots with a stiff sole suit most beginners "
+        "well. Which means your ankles get support on rough ground without the weight of heavy leather."
+    )
+    assert found == [("generated", None), ("spoken", "Which boots should a beginner buy for hiking?")]

@@ -135,7 +135,7 @@ def is_heading_question(text: str, english: bool = True) -> bool:
     words = tokens(stripped)
     if len(words) < MIN_HEADING_WORDS or stripped.lower().endswith(TAG_ENDINGS):
         return False
-    if bare(stripped.split()[0]) in RHETORICAL_OPENERS:
+    if bare(stripped.split()[0]) in RHETORICAL_OPENERS and not _which_question(stripped):
         return False
     if stripped.endswith("?"):
         return True
@@ -147,6 +147,22 @@ def is_heading_question(text: str, english: bool = True) -> bool:
     if words[0] in WH_WORDS and subject_before_aux(words):
         return False  # "how long it has bothered you" is a clause
     return unmarked and opens_like_question(stripped.split())
+
+
+def _which_question(text: str) -> bool:
+    """Whether a sentence opening with "which" asks: "which", a noun phrase, then its verb or auxiliary,
+    closed by a question mark, as the tagger reads it ("Which vaccines does my child get?", "Which
+    foods make reflux worse?"); not the relative clause that goes on from the sentence before ("Which
+    means...", "Which is why...")."""
+    tagged = tag_sentence(text)
+    if not text.endswith("?") or len(tagged) < 3 or tagged[0][0].lower() != "which":
+        return False
+    rest = [t for _, t in tagged[1:]]
+    size = next((k for k, t in enumerate(rest) if t not in _WHICH_NOUN_PHRASE), len(rest))
+    return size > 0 and size < len(rest) and rest[size] in ("AUX", "VERB")
+
+
+_WHICH_NOUN_PHRASE = frozenset({"ADJ", "NOUN", "PROPN", "NUM"})
 
 
 def subject_before_aux(words: Sequence[str], without_aux: bool = False) -> bool:
