@@ -392,3 +392,13 @@ def test_a_subject_capitalised_only_where_a_sentence_starts_is_written_in_lower_
     assert main_topic(sections) == "isotretinoin"
     named = ["We went there on Monday. Monday is busy, and monday mornings more so."]
     assert main_topic([*named, "Come on Monday. Monday is the day."]) == "Monday"
+
+
+def test_an_opening_greeting_that_names_a_doctor_is_the_lead():
+    draft = draft_of(
+        "Hi, I'm Dr. Novak, a foot surgeon. Today I'd like to cover what happens when a bunion is "
+        "corrected, from the first visit to the walk home.",
+        *KETAMINE[1:],
+    )
+    assert draft.sections[0].lead
+    assert draft.sections[0].paragraphs[0].text.startswith("Hi, I'm Dr. Novak")

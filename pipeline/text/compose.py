@@ -51,6 +51,7 @@ from video2blog.pipeline.text.questions import (
     talk_features,
 )
 from video2blog.pipeline.text.sections import SectionSpan, materialize
+from video2blog.pipeline.text.sentences import sentences_in
 from video2blog.pipeline.text.spoken import heading_text, question_follow, question_lead
 from video2blog.pipeline.text.subjects import SubjectModel, section_subjects
 from video2blog.pipeline.textutil import greeting_pattern, intro_pattern, message
@@ -439,7 +440,7 @@ def _with_lead(sections: list[Section], language: str = "en") -> list[Section]:
     greeting, intro = greeting_pattern(language), intro_pattern(language)
     if len(sections) < 2 or sections[0].heading_source == "spoken" or greeting is None or intro is None:
         return sections
-    said = [s for p in sections[0].paragraphs for s in sentences_of(p.text)]
+    said = [s for p in sections[0].paragraphs for s in sentences_in(p.text)]  # "Dr. Lee" stays whole
     greets = bool(said) and bool(greeting.search(said[0])) and sections[1].heading_source == "spoken"
     opening = greets or (bool(said) and all(intro.search(s) for s in said))
     return [replace(sections[0], lead=True), *sections[1:]] if opening else sections
