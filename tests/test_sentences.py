@@ -161,3 +161,32 @@ def test_an_abbreviation_ends_a_sentence_only_before_a_pause_and_a_word_that_is_
         "I'm joined by Dr. Sarah Patel, our surgeon.",
     ]
     assert len(texts(make_transcript(said))) == 2  # no pause: "Dr. Thanks" is read as a name
+
+
+def _texts(text, pauses=None):
+    return [s.text for s in split_sentences(make_transcript(text, pauses)).sentences]
+
+
+def test_a_clock_time_whisper_wrote_as_two_words_ends_no_sentence_before_lower_case():
+    said = (
+        "You get to the lab near 9 p .m. and a nurse fits the belt. She wakes you at 7 a .m. the day after."
+    )
+    assert _texts(said) == [
+        "You get to the lab near 9 p .m. and a nurse fits the belt.",
+        "She wakes you at 7 a .m. the day after.",
+    ]
+
+
+def test_a_run_on_is_never_cut_inside_a_quantity():
+    dose = (
+        "the cream goes on at about 40 to 60 grams over the first week and we look at your skin every visit "
+        "while the course goes on"
+    )
+    words = dose.split()
+    assert not any(t.startswith("to 60") for t in _texts(dose, {words.index("to"): 0.9}))
+    rate = (
+        "we start with two ml per kilogram of body weight each day and we raise it slowly as the skin gets "
+        "used to it over time"
+    )
+    words = rate.split()
+    assert not any(t.startswith("per kilogram") for t in _texts(rate, {words.index("per"): 0.9}))

@@ -12,6 +12,7 @@ sentences over :data:`MAX_WORDS` words cut only at their own clause punctuation,
 
 from __future__ import annotations
 
+import re
 import statistics
 from dataclasses import replace
 from functools import lru_cache
@@ -86,6 +87,10 @@ ALWAYS_CAPITAL = word_list("always_capital.txt")
 # close", not "at 2:30 p.m. on Monday"). Punkt cannot be told so: without them as abbreviations it cuts
 # after every one, and with them after none (it has no case statistics for the next word).
 CLOCK_MARKS = ("a.m.", "p.m.")
+# A run-on is never cut inside a quantity: before a unit after its number ("2.5 mm"), or a word going on
+# with the quantity ("120 to 150 mg", "0.5 mg per kilogram").
+QUANTITY_LINKS = word_list("quantity_links.txt")
+NUMBER_WORDS = word_list("number_words.txt")
 # An abbreviation Punkt keeps whole ("Dr. Patel") ends a sentence where the speaker stopped after it
 # for this long and a capitalised word that is no name follows: "Thanks for being here, Dr. [pause]
 # Thanks for having me." (A pause alone does not tell: speakers pause after "Dr." before a name too.)
@@ -187,6 +192,7 @@ def _cut(
         return [(first, last)]
     inside = range(first + MIN_SHORT_PIECE, last - MIN_SHORT_PIECE + 1)
     cuts = [i for i in inside if _piece_ok(words, first, i) and _piece_ok(words, i, last)]
+    cuts = [i for i in cuts if not _inside_quantity(words, i)] or cuts  # a piece too long is cut anyway
     if punctuated:
         cuts = [i for i in cuts if words[i - 1].text.endswith((",", ";", ":"))]
     choices = [(cut_score(words, i, typical_gap), i) for i in cuts]
@@ -211,12 +217,29 @@ def _head_split(words: tuple[Word, ...], span: tuple[int, int], typical_gap: flo
     choices = []
     for cut in reach:
         said = join_words([w.text for w in words[first:cut]]).rstrip(".?!,;:")
-        if heading_kind(said + ".") == "question":
+        if heading_kind(said + ".") == "question" and not _inside_quantity(words, cut):
             choices.append((cut_score(words, cut, typical_gap), cut))
     best = max(choices, default=None)
     if best is None or best[0] < HEAD_CUT:
         return [span]
     return [(first, best[1]), (best[1], last)]
+
+
+def _inside_quantity(words: tuple[Word, ...], index: int) -> bool:
+    """Whether a cut before ``words[index]`` falls inside a quantity: after a number, its unit (a
+    lower-case word the lexicon does not know: "mm", "mg") or a :data:`QUANTITY_LINKS` word ("120 to
+    150"); after a number and its unit, a link ("0.5 mg per kilogram")."""
+    word, link = bare(words[index].text), bare(words[index].text) in QUANTITY_LINKS
+    if _number(words[index - 1].text):
+        return link or (words[index].text[:1].islower() and not word_classes(word))
+    return link and index >= 2 and _number(words[index - 2].text)
+
+
+def _number(text: str) -> bool:
+    return bool(_FIGURE.fullmatch(text.rstrip(",;:"))) or bare(text) in NUMBER_WORDS
+
+
+_FIGURE = re.compile(r"[$£€]?\d[\d.,]*%?")
 
 
 def _asks(words: tuple[Word, ...]) -> bool:
@@ -304,7 +327,9 @@ def sentences_in(text: str) -> list[str]:
 
 def _time_goes_on(words: tuple[Word, ...], index: int) -> bool:
     """Whether word ``index`` goes on in lower case after a clock time's "a.m."/"p.m.": no sentence end."""
-    after_time = index > 0 and words[index - 1].text.lower().endswith(CLOCK_MARKS)
+    # Whisper may give the mark as two words ("8", "p", ".m.").
+    said = "".join(w.text for w in words[max(0, index - 2) : index]).lower()
+    after_time = index > 0 and said.endswith(CLOCK_MARKS)
     return after_time and not words[index].text[:1].isupper()
 
 
