@@ -195,6 +195,22 @@ def test_a_talk_base_names_english_unsurely_is_named_again_from_the_stretch_afte
     assert sure is None  # named English surely: tiny.en's words stand
 
 
+@needs_base
+def test_an_unsure_english_opening_is_not_overruled_by_an_unsure_language_after_it():
+    """English read by an accented voice: base names its opening English at p = 0.30 and the stretch
+    after it Latin at p = 0.52; heard again as Latin, the post was gibberish."""
+    opening, after = np.zeros(16000, dtype=np.float32), np.ones(16000, dtype=np.float32)
+
+    def detect(audio: np.ndarray, *_: object) -> tuple[str, float]:
+        return ("en", 0.30) if audio is opening else ("la", 0.52)
+
+    auto = EngineOptions(language=None)
+    assert (
+        language.second_hearing(_heard(0.4), auto, lambda: opening, None, detect=detect, later=lambda: after)
+        is None
+    )
+
+
 def test_without_base_a_talk_that_does_not_sound_english_is_refused(monkeypatch):
     monkeypatch.setattr(language, "base_installed", lambda: False)
     with pytest.raises(ModelError) as caught:

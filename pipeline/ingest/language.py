@@ -167,11 +167,13 @@ def second_hearing(
         detect = detect or base_detector()
         audio = head()
         named, probability = detect(audio, options, cache_dir)
-        if named == "en" and probability < OPENING_SURE and later is not None:
+        if named == "en" and probability < OPENING_SURE and later is not None and (after := later()).size:
             log.info(
                 "Whisper base is unsure the opening is English (p = %.2f): naming the next 30 s", probability
             )
-            audio = after if (after := later()).size else audio
+            # only a surely named language overrules the opening's English: English read by an accented
+            # voice is "Latin" at p = 0.52 there, and heard as Latin it is gibberish
+            return _by_base(after, options, cache_dir, detect, OPENING_SURE)
         return _by_base(audio, options, cache_dir, detect)
     raise ModelError(
         _needs_base(options.model, f"this talk ({doubt}: not English?)")
