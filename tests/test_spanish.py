@@ -659,6 +659,19 @@ def test_an_auto_language_transcript_is_not_reused_once_a_style_prompt_changes(m
     assert cache_key("0" * 64, english) == before[1]  # a language asked for has its prompt in the key
 
 
+def test_an_auto_language_transcript_is_not_reused_once_the_choice_of_language_changes(monkeypatch):
+    """A talk heard with --language auto before the choice changed kept the old choice's words from the
+    cache (a Spanish talk opening in English stayed English nonsense)."""
+    from video2blog.pipeline.ingest.transcribe import TranscribeOptions, cache_key
+
+    auto = TranscribeOptions(engine_options=EngineOptions(language=None))
+    english = TranscribeOptions(engine_options=EngineOptions(language="en"))
+    before = cache_key("0" * 64, auto), cache_key("0" * 64, english)
+    monkeypatch.setattr(language, "CHOICE_VERSION", language.CHOICE_VERSION + 1)
+    assert cache_key("0" * 64, auto) != before[0]
+    assert cache_key("0" * 64, english) == before[1]  # a language asked for is not chosen
+
+
 def test_a_spanish_talks_greeting_and_thanks_are_not_its_keywords():
     """Courtesies said at both ends outnumbered the subject: the title read "Gracias: ..." and the
     keywords (so the WordPress tags) were "hola", "doctora", "gracias", "muchas"."""

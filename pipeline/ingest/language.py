@@ -47,6 +47,9 @@ OPENING_SECONDS_TO_JUDGE = 20.0
 # the whole talk decides. Base named the 34 Spanish talks' openings at 0.76 to 0.99. Music, noise and
 # hum make tiny.en hear no words at all, which leaves the talk to the whole-talk judgement anyway.
 OPENING_SURE = 0.75
+# How --language auto chooses, in the transcript cache's key: a talk heard before a change of the choice
+# is heard again, not its old language kept. 2: an unsure English opening is named again further on.
+CHOICE_VERSION = 2
 
 Detector = Callable[[np.ndarray, EngineOptions, "Path | None"], tuple[str, float]]
 

@@ -407,8 +407,9 @@ def cache_key(sha256: str, options: TranscribeOptions) -> str:
     settings.pop("threads", None)  # thread count changes speed, not words
     if options.audio_track:
         settings["track"] = options.audio_track
-    if options.engine_options.language is None:
+    if options.engine_options.language is None:  # the talk's language is chosen as it is heard
         settings["style_prompts"] = language.style_prompts_digest()
+        settings["choice"] = language.CHOICE_VERSION
     files = model_files(options.engine_options.model)
     if files:
         settings["model_files"] = files
