@@ -206,11 +206,12 @@ def check_other_talk(source: Path, out_dir: Path, force: bool) -> None:
     if force or os.path.realpath(source) == own or not read_record(out_dir).edits:
         return
     recorded = recorded_source(out_dir)
-    if recorded is None or not source.is_file():
-        return  # nothing to compare with, or no file (the draft says why)
-    name, sha = talk_file(source)
-    if (name == recorded[0] and name != "transcript.json") or (sha and sha == recorded[1]):
-        return
+    stands_for = talk_file(source) if source.is_file() else None
+    if recorded is None or stands_for is None:
+        return  # nothing to compare with, or no file (the draft says why), or words of no known talk
+    name, sha = stands_for
+    if (Path(name).stem == Path(recorded[0]).stem and name != "transcript.json") or sha == recorded[1]:
+        return  # talk.srt corrected for the talk.mp4 drafted here, or a re-cut of the same name
     raise UsageError(
         f"{media.display_path(out_dir)} holds the reviewed draft of {recorded[0]} "
         f"(an editor's saved edits in {EDITS_FILE}); draft {source.name} into another --out, or give "
@@ -229,12 +230,14 @@ def recorded_source(out_dir: Path) -> tuple[str, str] | None:
     return Path(str(recorded.get("path", ""))).name, str(recorded.get("sha256", ""))
 
 
-def talk_file(source: Path) -> tuple[str, str]:
+def talk_file(source: Path) -> tuple[str, str] | None:
     """The name and SHA-256 of the file ``source`` stands for: another draft folder's transcript.json
     stands for what that folder was drafted from (every folder's words file has the same name, so its
-    own name says nothing of the talk)."""
-    heard = recorded_source(source.parent) if source.name == "transcript.json" else None
-    return heard if heard is not None else (source.name, sha256_file(source))
+    own name says nothing of the talk); None for a transcript.json of no draft folder (a copy an editor
+    corrected by hand, say), which names no talk to compare."""
+    if source.name != "transcript.json":
+        return source.name, sha256_file(source)
+    return recorded_source(source.parent)
 
 
 _URL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]+:/|www\.)")

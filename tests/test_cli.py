@@ -263,6 +263,30 @@ def test_another_talks_words_are_not_drafted_over_a_reviewed_draft(tmp_path: Pat
     assert runner.invoke(app, ["draft", str(out / "transcript.json"), "--out", str(out)]).exit_code == 0
 
 
+def test_the_same_talks_corrected_words_redraft_a_reviewed_draft(tmp_path: Path):
+    """Corrected captions of the talk drafted here (talk.vtt for talk.srt, as talk.srt for talk.mp4) and
+    the folder's transcript.json corrected in a copy of its own were refused as another talk, leaving
+    only --force, which also replaces an editor's post.md."""
+    from video2blog.pipeline.editing import store
+    from video2blog.pipeline.editing.edits import Edit
+
+    talk, out, copy = tmp_path / "talk.srt", tmp_path / "draft", tmp_path / "copy" / "transcript.json"
+    talk.write_text(_TALK_A, encoding="utf-8")
+    assert runner.invoke(app, ["draft", str(talk), "--out", str(out)]).exit_code == 0
+    store.save(out, [Edit("heading", section=0, text="The editor's heading")], store.load(out).version, None)
+    vtt = tmp_path / "talk.vtt"
+    vtt.write_text(
+        "WEBVTT\n\n" + _TALK_A.replace(",000", ".000").replace("forty", "thirty"), encoding="utf-8"
+    )
+    drafted = runner.invoke(app, ["draft", str(vtt), "--out", str(out)])
+    assert drafted.exit_code == 0, drafted.output
+    copy.parent.mkdir()
+    copy.write_text((out / "transcript.json").read_text(encoding="utf-8").replace("thirty", "twenty"))
+    drafted = runner.invoke(app, ["draft", str(copy), "--out", str(out)])
+    assert drafted.exit_code == 0, drafted.output
+    assert "twenty" in (out / "post.md").read_text(encoding="utf-8")
+
+
 def _closed_stdout(*args: str) -> subprocess.CompletedProcess[str]:
     """The command run with a stdout whose reader has gone (``| head -1`` once it has its line)."""
     read, write = os.pipe()
