@@ -126,3 +126,11 @@ def test_a_filler_word_right_after_a_number_is_its_unit():
     result = clean("a cut of about 3.2 mm, and um a second, um, 4 mm one")
     assert result.text == "A cut of about 3.2 mm, and a second 4 mm one."
     assert [(r.text, r.reason) for r in result.removals] == [("um", "filler"), ("um,", "filler")]
+
+
+def test_a_sentence_opening_with_a_number_or_a_mixed_case_term_keeps_its_case():
+    assert clean("3 g is safer for older people").text == "3 g is safer for older people."
+    assert clean("12 hours later take another").text == "12 hours later take another."
+    assert clean("pH of the skin is about five").text == "pH of the skin is about five."
+    assert clean("eGFR below thirty means we halve it").text == "eGFR below thirty means we halve it."
+    assert clean("we halve it").text == "We halve it."

@@ -402,3 +402,8 @@ def test_an_opening_greeting_that_names_a_doctor_is_the_lead():
     )
     assert draft.sections[0].lead
     assert draft.sections[0].paragraphs[0].text.startswith("Hi, I'm Dr. Novak")
+
+
+def test_a_description_sentence_keeps_a_mixed_case_term_and_a_unit_as_said():
+    said = talk_sentences(["So eGFR below 30 means we halve the dose. 3 g is safer for older people."])
+    assert said == ["eGFR below 30 means we halve the dose.", "3 g is safer for older people."]

@@ -271,8 +271,15 @@ def _punctuate(kept: list[str], end_mark: str) -> str:
 
 
 def capitalize_first(text: str) -> str:
-    """Upper-case the first letter, leaving the rest (names, acronyms) as they are."""
+    """Upper-case the first letter, leaving the rest (names, acronyms) as they are. A sentence that
+    opens with a number keeps its unit as said ("3 g", not "3 G"), and a word with a capital inside it
+    is written as its field writes it ("pH", "eGFR", "mL" would read as other terms capitalised)."""
     for i, ch in enumerate(text):
+        if ch.isdigit():
+            return text
         if ch.isalpha():
+            word = text[i:].split(maxsplit=1)[0]
+            if not ch.islower() or any(c.isupper() for c in word[1:]):
+                return text
             return text[:i] + ch.upper() + text[i + 1 :]
     return text

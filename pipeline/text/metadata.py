@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from video2blog.pipeline.text.cleanup import capitalize_first
 from video2blog.pipeline.text.lexicon import (
     adverb_only,
     can_be_noun,
@@ -452,7 +453,7 @@ def talk_sentences(prose: Sequence[str]) -> list[str]:
     one dropped, each with a capital, greetings and what the talk will cover ("Many of you have
     asked about...") left out."""
     split = [LEADING_FILLER.sub("", s).strip() for p in prose for s in sentences_in(p)]
-    return [s[0].upper() + s[1:] for s in split if s and not INTRO.search(s)]
+    return [capitalize_first(s) for s in split if s and not INTRO.search(s)]
 
 
 def _central(sentences: list[str], fitting: list[int], encode: Encode) -> int:
