@@ -190,3 +190,19 @@ def test_a_run_on_is_never_cut_inside_a_quantity():
     )
     words = rate.split()
     assert not any(t.startswith("per kilogram") for t in _texts(rate, {words.index("per"): 0.9}))
+
+
+def test_a_dotted_abbreviation_or_a_unit_after_a_number_goes_on_before_a_lower_case_word():
+    t = make_transcript(
+        "Use 1 tsp. of the syrup. The label says b.i.d. or p.r.n. and that matters. It is over."
+    )
+    assert texts(t) == [
+        "Use 1 tsp. of the syrup.",
+        "The label says b.i.d. or p.r.n. and that matters.",
+        "It is over.",
+    ]
+
+
+def test_a_lower_case_word_after_a_plain_word_s_full_stop_still_opens_a_sentence():
+    t = make_transcript("Clear the error code. and tap the button.")
+    assert texts(t) == ["Clear the error code.", "and tap the button."]

@@ -315,6 +315,7 @@ def _punkt_ranges(words: tuple[Word, ...]) -> list[tuple[int, int]]:
     starts = sorted({_word_at(offsets, s) for s, _ in _punkt().span_tokenize(text)} | {0})
     starts = sorted({*starts, *(i for i in range(1, len(words)) if _said_after_abbreviation(words, i))})
     starts = [s for s in starts if not _time_goes_on(words, s)]
+    starts = [s for s in starts if not _goes_on_after_stop(words, s)]
     return list(zip(starts, starts[1:] + [len(words)]))
 
 
@@ -331,6 +332,22 @@ def _time_goes_on(words: tuple[Word, ...], index: int) -> bool:
     said = "".join(w.text for w in words[max(0, index - 2) : index]).lower()
     after_time = index > 0 and said.endswith(CLOCK_MARKS)
     return after_time and not words[index].text[:1].isupper()
+
+
+def _goes_on_after_stop(words: tuple[Word, ...], index: int) -> bool:
+    """Whether word ``index``, a lower-case word or a number, goes on the sentence after a full stop that
+    Punkt took for an end but that closes an abbreviation: a word with a dot inside it ("b.i.d. or
+    p.r.n. and", "the U.S. guideline") or a unit after a number ("1 tsp. of the syrup"). After any
+    other word a lower-case word is the recogniser's own end, which YouTube's captions often leave
+    uncapitalised ("clear the error code. and tap the...")."""
+    word = words[index].text
+    if index == 0 or not (word[:1].islower() or word[:1].isdigit()):
+        return False
+    before = words[index - 1].text
+    if not before.endswith(".") or before.endswith(".."):
+        return False
+    after_number = index > 1 and bare(words[index - 2].text)[:1].isdigit() and bare(before).isalpha()
+    return "." in before.strip(".") or after_number
 
 
 def _said_after_abbreviation(words: tuple[Word, ...], index: int) -> bool:
