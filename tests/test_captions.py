@@ -251,3 +251,21 @@ def test_a_long_sentence_is_cut_into_even_cues_of_two_short_lines():
     assert all(t.count("\n") <= 1 for t in texts)
     words = [len(t.split()) for t in texts]
     assert min(words) >= max(words) // 2  # no last word left to flash alone
+
+
+def test_a_cue_whose_times_cannot_be_read_is_refused_naming_it(tmp_path: Path):
+    """Its timing line was skipped and its words with it: a shorter draft, exit 0."""
+    path = tmp_path / "talk.srt"
+    path.write_text(
+        "1\n00:00:01,000 --> 00:00:04,000\nTake two tablets a day.\n\n"
+        "2\n00:00:04,1000 --> 00:00:07,000\nNever more than three doses in a week.\n\n"
+        "3\n00:00:08,000 --> 00:00:10,000\nCall us --> any time.\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as refused:
+        read_captions(path)
+    assert str(refused.value) == (
+        f"{path}: cue 2 (line 6) has times that cannot be read (00:00:04,1000 --> 00:00:07,000)"
+    )
+    path.write_text(path.read_text(encoding="utf-8").replace("04,1000", "04,100"), encoding="utf-8")
+    assert "Call us --> any time." in " ".join(w.text for w in read_captions(path).words)

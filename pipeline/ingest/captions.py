@@ -24,6 +24,7 @@ from video2blog.pipeline.textutil import bare, bom_encoding, spread_words
 
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,:](\d{1,3}))?"
 _TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
+_LIKE_TIMING = re.compile(r"^\s*[\d:.,]+\s*-->")  # a timing line, read or not; an arrow in words is text
 # The tags of SubRip and WebVTT cue text, and WebVTT's inline times; a "<" or ">" in words ("a dose < 0.5
 # mg/kg") is text.
 _TAG = re.compile(r"</?(?:b|i|u|s|c|v|lang|ruby|rt|font|span)\b[^<>\n]*>|<\d+(?::\d+)+(?:\.\d+)?>", re.I)
@@ -91,8 +92,8 @@ def parse_cues(text: str) -> list[Cue]:
     skipped; so is a cue number that lost the blank line before it.
 
     Raises:
-        CueError: a cue ends before it starts (naming the cue and its line): its words would be dropped
-            as a cue of no length, and the draft silently shorter.
+        CueError: a cue ends before it starts, or its timing line cannot be read ("00:00:03,1000 -->"),
+            naming the cue and its line: its words would be dropped, and the draft silently shorter.
     """
     cues: list[Cue] = []
     lines = text.split("\n")
@@ -101,6 +102,8 @@ def parse_cues(text: str) -> list[Cue]:
     count = 0
     for i, line in enumerate(lines):
         match = _TIMING.match(line)
+        if not match and _LIKE_TIMING.match(line):
+            raise CueError(f"cue {count + 1} (line {i + 1}) has times that cannot be read ({line.strip()})")
         if match or (timing and body and not line.strip()):
             _close(cues, timing, body)
             timing, body = (_times(match), []) if match else (None, [])
