@@ -407,3 +407,20 @@ def test_an_opening_greeting_that_names_a_doctor_is_the_lead():
 def test_a_description_sentence_keeps_a_mixed_case_term_and_a_unit_as_said():
     said = talk_sentences(["So eGFR below 30 means we halve the dose. 3 g is safer for older people."])
     assert said == ["eGFR below 30 means we halve the dose.", "3 g is safer for older people."]
+
+
+def test_a_unit_said_after_numbers_is_neither_the_subject_nor_a_keyword():
+    sections = [
+        "We start ketamine at 0.5 milligrams per kilogram. We never go above 2 milligrams per kilogram.",
+        "Take two hundred milligrams of ibuprofen. Ketamine helps nerve pain. Never more than 4 grams a day.",
+        "Ketamine is safe with most drugs. Ibuprofen can upset the stomach at 800 milligrams.",
+    ]
+    assert main_topic(sections) == "ketamine"
+    found = keywords(" ".join(sections), limit=6)
+    assert not {"milligrams", "kilogram", "grams"} & set(found)
+    assert "ketamine" in found
+
+
+def test_a_keyword_with_a_capital_inside_keeps_it():
+    text = "eGFR below 30 means we halve the dose. We check the eGFR every month and the dose again."
+    assert "eGFR" in keywords(text, limit=4)

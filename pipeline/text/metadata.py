@@ -45,9 +45,12 @@ from video2blog.pipeline.textutil import (
     shipped_json,
     stem,
     terms_said,
+    tokens,
+    word_list,
 )
 
 DESCRIPTION_LIMIT = 160
+NUMBER_WORDS = word_list("number_words.txt")
 DESCRIPTION_REACH = 5
 MIN_DESCRIPTION_WORDS = 6
 MIN_KEYWORD_LENGTH = 4
@@ -93,14 +96,38 @@ def topic_candidates(sections: Sequence[str]) -> TopicCandidates:
     for key, text in shown.items():  # "Isotretinoin" opens a sentence, "isotretinoin" goes on: lower case
         if text != key and not text.isupper() and _lower_only(key, text, joined):
             shown[key] = key
+    units = units_of(joined)
     modifiers = {w for k in said if " " in k for w in k.split()[:-1]}  # "sleep" in "sleep study" is a noun
     verbs = verb_like(" ".join(sections)) - modifiers
     candidates = [
         k
         for k in said
-        if (" " not in k or said[k] >= NAME_SAID) and not set(k.split()) & verbs and not describer(k)
+        if (" " not in k or said[k] >= NAME_SAID)
+        and not set(k.split()) & verbs
+        and not describer(k)
+        and k.split()[-1] not in units
     ]  # "anterior", "natural": a describing word alone is no subject
     return TopicCandidates(candidates, said, spread, shown, tuple(per_section))
+
+
+def units_of(text: str) -> frozenset[str]:
+    """The words ``text`` says at least half the time right after a number ("2 milligrams", "two hundred
+    milligrams"), or after "per" behind one ("milligrams per kilogram"): units, which measure the
+    subject and are never it, nor a keyword. A comma between them is a list ("at 9, ITV1")."""
+    said = text.split()
+    after: Counter[str] = Counter()
+    per: Counter[str] = Counter()
+    for i in range(1, len(said)):
+        before, word = tokens(said[i - 1]), tokens(said[i])
+        if not (before and word and word[0].isalpha() and said[i - 1][-1].isalnum()):
+            continue
+        if before[-1].isdigit() or before[-1] in NUMBER_WORDS:
+            after[word[0]] += 1
+        elif before == ["per"] and i > 1 and tokens(said[i - 2])[-1:] and tokens(said[i - 2])[-1] in after:
+            per[word[0]] += 1
+    uses = Counter(w for t in said for w in tokens(t))
+    units = {w for w in after if after[w] * 2 >= uses[w] and w not in NUMBER_WORDS}
+    return frozenset(units | {w for w in per if (after[w] + per[w]) * 2 >= uses[w]})
 
 
 def _lower_only(key: str, text: str, talk: str) -> bool:
@@ -257,7 +284,10 @@ def keywords(
         ranked = sorted(counts, key=lambda k: (k not in glossary, -weight[k], order.get(k, 0)))
     chosen = distinct_keys(ranked, limit, [topic.lower()] if topic else [])
     by_letters = {_letters(k): v for k, v in spelled.items()}  # "botox" is the glossary's "Botox®"
-    return [spelled.get(k) or by_letters.get(_letters(k)) or _as_written(k, text) for k in chosen]
+    return [
+        spelled.get(k) or by_letters.get(_letters(k)) or _mixed_case(k, text) or _as_written(k, text)
+        for k in chosen
+    ]
 
 
 def _letters(key: str) -> str:
@@ -307,9 +337,10 @@ def keyword_candidates(text: str) -> tuple[Counter[str], dict[str, int]]:
     among the content words (phrases: of their first word)."""
     verbs = verb_like(text)
     phrases = Counter(g for p in phrases_of(text) for g in _ngrams(p.text.lower().split()))
-    words = [w for w in content_words(text, MIN_KEYWORD_LENGTH) if _keyword(w, verbs)]
+    units = units_of(text)
+    words = [w for w in content_words(text, MIN_KEYWORD_LENGTH) if _keyword(w, verbs) and w not in units]
     counts = Counter(words) + Counter(
-        {p: n for p, n in phrases.items() if n >= 2 and not set(p.split()) & verbs}
+        {p: n for p, n in phrases.items() if n >= 2 and not set(p.split()) & verbs | units}
     )
     order = {w: i for i, w in reversed(list(enumerate(words)))}
     for key in counts:
@@ -381,6 +412,12 @@ def _keyword(word: str, verbs: set[str]) -> bool:
     if word in WEAK_WORDS or word in verbs or "'" in word:
         return False
     return not (verb_only(word) or adverb_only(word)) and can_be_noun(word)
+
+
+def _mixed_case(key: str, text: str) -> str:
+    """A one-word keyword as the talk writes it with a capital inside ("eGFR", "pH"), else ""."""
+    written = re.search(rf"\b{re.escape(key)}\b", text, re.I) if " " not in key else None
+    return written.group() if written and any(c.isupper() for c in written.group()[1:]) else ""
 
 
 def _as_written(key: str, text: str) -> str:
