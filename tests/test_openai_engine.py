@@ -419,3 +419,8 @@ def test_missing_extra_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> N
         OpenAIWhisperEngine(EngineOptions())
     assert str(info.value) == INSTALL_HINT
     assert "pip install 'video2blog[openai]'" in INSTALL_HINT
+
+
+def test_tiny_en_by_name_is_the_bundled_model(cache_root: Path) -> None:
+    """Named, the bundled model is still used (not openai's tiny.en, downloaded)."""
+    assert resolve_model("tiny.en", cache_root) == resolve_model(None, cache_root)

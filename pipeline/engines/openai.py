@@ -82,7 +82,7 @@ def resolve_model(model: str | None, cache_dir: Path) -> tuple[Path | str, str]:
     """Work out what to load for ``EngineOptions.model``.
 
     Args:
-        model: None (bundled tiny.en), a ``.pt`` checkpoint, a CTranslate2
+        model: None or ``tiny.en`` (the bundled model), a ``.pt`` checkpoint, a CTranslate2
             Whisper folder, or an openai-whisper model name.
         cache_dir: where CTranslate2 models converted to checkpoints are kept.
 
@@ -92,7 +92,7 @@ def resolve_model(model: str | None, cache_dir: Path) -> tuple[Path | str, str]:
     Raises:
         ModelError: A folder without ``model.bin`` or a missing file.
     """
-    if model is None:
+    if model is None or model == BUNDLED_MODEL_NAME:  # named, it is still the one shipped: no download
         return _bundled_checkpoint(cache_dir), BUNDLED_MODEL_NAME
     path = Path(model).expanduser()
     if path.is_dir():
