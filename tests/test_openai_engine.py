@@ -31,6 +31,7 @@ from video2blog.pipeline.engines.convert import (  # noqa: E402
     convert_ct2_to_openai,
     read_ct2_model,
 )
+from video2blog.pipeline.engines.models import base_installed  # noqa: E402
 from video2blog.pipeline.engines.openai import (  # noqa: E402
     INSTALL_HINT,
     OpenAIWhisperEngine,
@@ -424,3 +425,11 @@ def test_missing_extra_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> N
 def test_tiny_en_by_name_is_the_bundled_model(cache_root: Path) -> None:
     """Named, the bundled model is still used (not openai's tiny.en, downloaded)."""
     assert resolve_model("tiny.en", cache_root) == resolve_model(None, cache_root)
+
+
+@pytest.mark.skipif(not base_installed(), reason="the 'base' extra is not installed")
+def test_base_by_name_is_the_extras_model_converted(cache_root: Path) -> None:
+    """``--model base`` loads the installed extra (as faster-whisper does), not openai's download."""
+    path, label = resolve_model("base", cache_root)
+    assert label == "base" and isinstance(path, Path) and path.parent == cache_root / "openai-whisper"
+    assert load_checkpoint(path, "cpu").is_multilingual

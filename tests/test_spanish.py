@@ -562,6 +562,16 @@ def test_a_spanish_talk_is_heard_with_the_spanish_prompt_and_english_is_left_alo
         assert language.with_style_prompt(options) == options
 
 
+def test_a_language_asked_of_either_engine_is_heard_by_base(monkeypatch):
+    """openai-whisper loads the base extra's model too: --language es no longer points it to a dead end."""
+    from video2blog.pipeline.ingest.transcribe import TranscribeOptions, _with_language
+
+    monkeypatch.setattr(language, "base_installed", lambda: True)
+    for engine in ("faster-whisper", "openai-whisper"):
+        asked = TranscribeOptions(engine=engine, engine_options=EngineOptions(language="es"))
+        assert _with_language(asked).engine_options.model == "base"
+
+
 def test_the_prompt_is_part_of_the_cache_key_of_a_spanish_talk():
     from video2blog.pipeline.ingest.transcribe import TranscribeOptions, _with_language, cache_key
 

@@ -33,6 +33,7 @@ from video2blog.pipeline.engines.base import (
 )
 from video2blog.pipeline.engines.convert import cached_openai_checkpoint
 from video2blog.pipeline.engines.loops import without_loops
+from video2blog.pipeline.engines.models import BASE_MODEL, base_model_path
 from video2blog.pipeline.engines.prompt import PROMPT_TOKENS, count_tokens, fit_prompt
 from video2blog.pipeline.errors import ModelError
 from video2blog.pipeline.schema import Transcript, Word
@@ -82,18 +83,20 @@ def resolve_model(model: str | None, cache_dir: Path) -> tuple[Path | str, str]:
     """Work out what to load for ``EngineOptions.model``.
 
     Args:
-        model: None or ``tiny.en`` (the bundled model), a ``.pt`` checkpoint, a CTranslate2
-            Whisper folder, or an openai-whisper model name.
+        model: None or ``tiny.en`` (the bundled model), ``base`` (the ``base`` extra's model), a ``.pt``
+            checkpoint, a CTranslate2 Whisper folder, or an openai-whisper model name.
         cache_dir: where CTranslate2 models converted to checkpoints are kept.
 
     Returns:
         ``(checkpoint path or model name, label for Transcript.model)``.
 
     Raises:
-        ModelError: A folder without ``model.bin`` or a missing file.
+        ModelError: A folder without ``model.bin``, a missing file, or ``base`` without its extra.
     """
     if model is None or model == BUNDLED_MODEL_NAME:  # named, it is still the one shipped: no download
         return _bundled_checkpoint(cache_dir), BUNDLED_MODEL_NAME
+    if model == BASE_MODEL:  # the extra's CTranslate2 base, as faster-whisper loads it: no download either
+        return cached_openai_checkpoint(base_model_path(cache_dir), cache_dir, BASE_MODEL), BASE_MODEL
     path = Path(model).expanduser()
     if path.is_dir():
         if not (path / "model.bin").is_file():

@@ -59,10 +59,8 @@ def english_only(model: str | None) -> bool:
     return model is None or model.endswith(".en")
 
 
-def choose_model(options: EngineOptions, base_allowed: bool = True) -> EngineOptions:
+def choose_model(options: EngineOptions) -> EngineOptions:
     """The engine options for a language asked for by name: base for a language tiny.en cannot hear.
-
-    ``base_allowed`` is False for an engine that cannot load the ``base`` extra's model.
 
     Raises:
         ModelError: a language other than English is asked of an English-only model, and base is
@@ -71,7 +69,7 @@ def choose_model(options: EngineOptions, base_allowed: bool = True) -> EngineOpt
     language, model = options.language, options.model
     if language in (None, "en") or not english_only(model):
         return options
-    if model is None and base_allowed and base_installed():
+    if model is None and base_installed():
         return replace(options, model=BASE_MODEL)
     raise ModelError(_needs_base(model, f"a talk in {language!r}"))
 

@@ -216,7 +216,7 @@ def _hear(
 
 def _with_language(options: TranscribeOptions) -> TranscribeOptions:
     """The options with the model that hears the language asked for (``--language``): see :mod:`.language`."""
-    chosen = language.choose_model(options.engine_options, base_allowed=options.engine == "faster-whisper")
+    chosen = language.choose_model(options.engine_options)  # both engines load the base extra's model
     return replace(options, engine_options=language.with_style_prompt(chosen))
 
 
