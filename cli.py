@@ -98,7 +98,10 @@ FormatsOpt = Annotated[
 DeviceOpt = Annotated[str, typer.Option(help="auto (a GPU where there is one), cpu, cuda or cuda:N.")]
 ComputeOpt = Annotated[
     str,
-    typer.Option(help="int8, int8_float32, float32 or float16.", show_default="int8 on CPU, float16 on GPU"),
+    typer.Option(
+        help="int8, int8_float32, float32 or float16 (openai-whisper: float32, or float16 on GPU).",
+        show_default="int8 on CPU, float16 on GPU",
+    ),
 ]
 ThreadsOpt = Annotated[
     int, typer.Option(min=0, help="CPU threads for recognition.", show_default="all cores")

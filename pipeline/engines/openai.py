@@ -35,7 +35,7 @@ from video2blog.pipeline.engines.convert import cached_openai_checkpoint
 from video2blog.pipeline.engines.loops import without_loops
 from video2blog.pipeline.engines.models import BASE_MODEL, base_model_path
 from video2blog.pipeline.engines.prompt import PROMPT_TOKENS, count_tokens, fit_prompt
-from video2blog.pipeline.errors import ModelError
+from video2blog.pipeline.errors import ModelError, UsageError
 from video2blog.pipeline.schema import Transcript, Word
 
 if TYPE_CHECKING:
@@ -54,6 +54,8 @@ _MODEL_HINT = (
     "or an openai-whisper model name such as small.en"
 )
 _progress_state = threading.local()
+# What whisper computes in: its fp16 switch, which it honours on CUDA only (CPU falls back to float32).
+_COMPUTE_TYPES = {"cpu": ("float32",), "cuda": ("float16", "float32")}
 
 
 def _import_whisper() -> Any:
@@ -154,6 +156,24 @@ def _load_named(name: str, device: str) -> Whisper:
             "once (it is cached in ~/.cache/whisper) or give a local .pt checkpoint "
             "or CTranslate2 folder"
         ) from exc
+
+
+def check_compute_type(device: str, compute_type: str) -> str:
+    """``compute_type`` (``--compute-type``), where openai-whisper can compute in it on ``device``.
+
+    Raises:
+        UsageError: it cannot (as faster-whisper refuses a type CTranslate2 lacks), rather than
+            transcribing in another type under a cache key that names this one.
+    """
+    kind = device.partition(":")[0]
+    supported = _COMPUTE_TYPES[kind]
+    if compute_type not in ("default", *supported):
+        choices = ", ".join(supported)
+        raise UsageError(
+            f"compute type {compute_type!r} is not available on {kind} with openai-whisper; "
+            f"choose one of: {choices}"
+        )
+    return compute_type
 
 
 def _pick_device(device: str) -> str:
@@ -273,6 +293,7 @@ class OpenAIWhisperEngine:
         if options.threads > 0:
             torch.set_num_threads(options.threads)
         self.device = _pick_device(options.device)
+        check_compute_type(self.device, options.compute_type)
         _log_ignored(options)
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         if cache_dir is None:
