@@ -69,6 +69,24 @@ def test_a_thank_you_glued_to_the_last_words_with_a_word_of_no_length_is_removed
     assert [r.word for r in ctx.draft.removals if r.reason == HALLUCINATION] == [len(talk), len(talk) + 1]
 
 
+def test_a_thank_you_glued_to_the_last_words_and_followed_by_more_invented_is_removed_with_them():
+    """faster-whisper on the sample's first 30 s: "Thank" (p 0.002) right after the last word, "you." of no
+    length, then invented sentences piled up at the audio's end: the whole run goes, not all but the first."""
+    talk = make_words(TALK)
+    end = talk[-1].end
+    glued = [Word("Thank", end, end + 0.4, 0.002), Word("you.", end + 0.4, end + 0.4, 0.97)]
+    piled = [
+        Word(w, end + 0.4, end + 0.4, p)
+        for w, p in zip("Thank you for watching.".split(), (0.07, 0.99, 0.06, 0.3))
+    ]
+    t = transcript((*talk, *glued, *piled, *piled), end + 0.42)
+    prose, files, ctx = drafted(t)
+    assert prose.endswith("before we begin.") and "Thank" not in files["captions.srt"].decode()
+    assert [r.word for r in ctx.draft.removals if r.reason == HALLUCINATION] == list(
+        range(len(talk), len(t.words))
+    )
+
+
 def test_thanks_said_clearly_are_kept():
     t = transcript(make_words(TALK + " Thank you very much. Thank you."), 40.0)
     assert find_hallucinations(t) == {}

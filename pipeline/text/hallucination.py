@@ -8,7 +8,8 @@ faster-whisper's own (``hallucination_silence_threshold`` in its ``transcribe.py
 enough to score 3, or on nearly every word; it is invented when it is anomalous and either stands
 in silence (or among other anomalous sentences) on both sides, or most of its words have no length
 at all, or it closes the talk with a word of no length (openai-whisper's "Thank you." glued to the last
-words). A sentence said clearly is never touched, whatever it says.
+words), alone or opening a run of anomalous sentences that reaches the end. A sentence said clearly is
+never touched, whatever it says.
 
 Pure: it sees only the :class:`~video2blog.pipeline.schema.Transcript`.
 """
@@ -44,7 +45,9 @@ def find_hallucinations(transcript: Transcript) -> dict[int, str]:
     found: dict[int, str] = {}
     for i, sentence in enumerate(sentences):
         if odd[i] and (
-            _placeless(transcript, sentence) or _in_silence(transcript, odd, i) or _tacked_on(transcript, i)
+            _placeless(transcript, sentence)
+            or _in_silence(transcript, odd, i)
+            or _tacked_on(transcript, odd, i)
         ):
             found.update(dict.fromkeys(range(*sentence.words), HALLUCINATION))
     return found
@@ -78,13 +81,22 @@ def _placeless(transcript: Transcript, sentence: Sentence) -> bool:
     return 2 * len(hollow) > len(words)
 
 
-def _tacked_on(transcript: Transcript, i: int) -> bool:
+def _tacked_on(transcript: Transcript, odd: list[bool], i: int) -> bool:
     """Sentence ``i`` closes the talk and holds a word Whisper could not place (no length): the
-    "Thank you." it writes after the last words, even where no silence comes between."""
-    if i + 1 != len(transcript.sentences):
+    "Thank you." it writes after the last words, even where no silence comes between. A run of anomalous
+    sentences reaching the end is tacked on as a whole where its first sentence is: the "Thank you."
+    then followed by more it invented ("Thank you for watching.")."""
+    if not all(odd[i:]):
         return False
-    words = transcript.words[slice(*transcript.sentences[i].words)]
-    return any(_no_length(w) for w in words)
+    first = i
+    while first > 0 and odd[first - 1]:
+        first -= 1
+    return _unplaced(transcript, first) or (i + 1 == len(transcript.sentences) and _unplaced(transcript, i))
+
+
+def _unplaced(transcript: Transcript, i: int) -> bool:
+    """Sentence ``i`` holds a word of no length."""
+    return any(_no_length(w) for w in transcript.words[slice(*transcript.sentences[i].words)])
 
 
 def _no_length(word: Word) -> bool:
