@@ -17,7 +17,7 @@ from video2blog.pipeline.digest import sha256_file
 from video2blog.pipeline.editing import store
 from video2blog.pipeline.editing.edits import Edit
 from video2blog.pipeline.engines import EngineOptions
-from video2blog.pipeline.ingest.transcribe import TranscribeOptions, cache_key
+from video2blog.pipeline.ingest.transcribe import TranscribeOptions, cache_key, transcribe_media, write_cached
 from video2blog.pipeline.llm import LlmOptions
 from video2blog.pipeline.serialize import to_json, transcript_to_dict
 
@@ -196,3 +196,14 @@ def test_a_model_folder_changed_at_the_same_path_is_heard_again(tmp_path: Path):
     assert cache_key("ab" * 32, options) != before
     named = TranscribeOptions(engine_options=EngineOptions(model="tiny.en"))
     assert cache_key("ab" * 32, named) == cache_key("ab" * 32, named)
+
+
+def test_a_reused_transcript_names_the_engine_and_model_that_heard_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    options = TranscribeOptions(engine="openai-whisper", cache_dir=tmp_path)
+    heard = replace(make_transcript("Hello there."), engine="openai-whisper", model="base")
+    write_cached(tmp_path, cache_key("0" * 64, options), heard)
+    caplog.set_level(logging.INFO, logger="video2blog.pipeline.ingest.transcribe")
+    assert transcribe_media(None, "0" * 64, options) == heard  # type: ignore[arg-type]  # cached: never probed
+    assert "(heard by openai-whisper base)" in caplog.text

@@ -154,7 +154,14 @@ def transcribe_media(
     key = cache_key(sha256, options)
     cached = read_cached(options.cache_dir, key)
     if cached is not None:
-        report_stage(log, "transcribe", "reusing cached transcript %s", key[:12])
+        report_stage(
+            log,
+            "transcribe",
+            "reusing cached transcript %s (heard by %s %s)",
+            key[:12],
+            cached.engine,
+            cached.model,
+        )
         return cached
     track = media.choose_track(info, options.audio_track)
     info = media.with_cancelled_channel(info, track)
