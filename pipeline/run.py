@@ -202,8 +202,12 @@ def check_other_talk(source: Path, out_dir: Path, force: bool) -> None:
     Raises:
         UsageError: the folder holds the draft of another talk, with saved edits.
     """
-    own = os.path.realpath(out_dir / "transcript.json")
-    if force or os.path.realpath(source) == own or not read_record(out_dir).edits:
+    if force or not os.path.isdir(out_dir):  # no folder yet (or no folder can be: the write says why)
+        return
+    if (
+        os.path.realpath(source) == os.path.realpath(out_dir / "transcript.json")
+        or not read_record(out_dir).edits
+    ):
         return
     recorded = recorded_source(out_dir)
     stands_for = talk_file(source) if source.is_file() else None
