@@ -53,7 +53,7 @@ class Style:
     shot: str = ""  # the background of every other shot (after a cut); the second colour if unset
     place: float = 0.0  # lower thirds sit this much higher, top bars this much lower (share of the height)
     left: bool = False  # card text aligned left instead of centred
-    seed: int = 7  # the busy pattern's seed
+    seed: int = 7  # the busy pattern's and the gradient's seed
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -89,7 +89,9 @@ def _source(style: Style, width: int, height: int, fps: int, duration: float) ->
         pan = f"scale={width * 2}:{height}:flags=neighbor,crop={width}:{height}:x='mod(t*40,{width})':y=0"
         return f"{pattern},loop=-1:1,{pan},format=yuv420p,hue=s=0.5,eq=brightness=-0.2"
     if style.background == "gradient":
-        return f"gradients=s={width}x{height}:r={fps}:c0={a}:c1={b}:speed=0.02:d={duration + 1:.1f}"
+        # gradients picks its lines at random without a seed: the same talk drew another picture each run
+        size = f"s={width}x{height}:r={fps}"
+        return f"gradients={size}:c0={a}:c1={b}:speed=0.02:d={duration + 1:.1f}:seed={style.seed}"
     return f"color=c={a}:s={width}x{height}:r={fps}:d={duration + 1:.1f}"
 
 
