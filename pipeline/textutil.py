@@ -136,6 +136,8 @@ def _language_file(concept: str, language: str) -> str:
     return f"{concept}.txt" if language == "en" else f"{concept}-{language}.txt"
 
 
+# Words that state a number ("twelve", "twice", "percent"), as digits do.
+NUMBER_WORDS = word_list("number_words.txt")
 # A greeting or self-introduction ("Hello, I'm...", "My name's Ken", "Thanks for watching").
 GREETING = _whole_words("greetings.txt")
 # A greeting, or the agenda a talk opens with ("Today...", "In this video...", "I want to talk about").

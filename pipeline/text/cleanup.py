@@ -9,7 +9,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from video2blog.pipeline.schema import Removal, Sentence, Word
-from video2blog.pipeline.textutil import ATTACHED_MARKS, PERCENT, bare, join_words, word_list
+from video2blog.pipeline.textutil import ATTACHED_MARKS, NUMBER_WORDS, PERCENT, bare, join_words, word_list
 
 if TYPE_CHECKING:
     from video2blog.pipeline.text.locales import Fillers
@@ -20,8 +20,6 @@ EMPHASIS = word_list("emphasis_words.txt")
 DOUBLES = word_list("double_words.txt")
 # "I" and its contractions are those of the first-person words that start with an "i".
 FIRST_PERSON = word_list("first_person.txt")
-# Words that state a number ("twelve", "twice", "percent"), as digits do.
-NUMBER_WORDS = word_list("number_words.txt")
 TERMINAL = ".?!"
 # Marks after which the next word starts a new sentence or clause: a word said again there is no stutter.
 SENTENCE_BREAKS = (".", "?", "!", ";", ":")

@@ -39,6 +39,7 @@ from video2blog.pipeline.text.sentences import sentences_in
 from video2blog.pipeline.text.spoken import is_heading_question
 from video2blog.pipeline.textutil import (
     INTRO,
+    NUMBER_WORDS,
     content_words,
     data_text,
     glossary_spelling,
@@ -46,11 +47,9 @@ from video2blog.pipeline.textutil import (
     stem,
     terms_said,
     tokens,
-    word_list,
 )
 
 DESCRIPTION_LIMIT = 160
-NUMBER_WORDS = word_list("number_words.txt")
 DESCRIPTION_REACH = 5
 MIN_DESCRIPTION_WORDS = 6
 MIN_KEYWORD_LENGTH = 4

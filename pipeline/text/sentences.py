@@ -30,7 +30,7 @@ from video2blog.pipeline.text.spoken import (
     subject_before_aux,
 )
 from video2blog.pipeline.text.tagger import tag_sentence
-from video2blog.pipeline.textutil import bare, join_words, word_list
+from video2blog.pipeline.textutil import NUMBER_WORDS, bare, join_words, word_list
 
 if TYPE_CHECKING:
     from nltk.tokenize.punkt import PunktSentenceTokenizer
@@ -90,7 +90,6 @@ CLOCK_MARKS = ("a.m.", "p.m.")
 # A run-on is never cut inside a quantity: before a unit after its number ("2.5 mm"), or a word going on
 # with the quantity ("120 to 150 mg", "0.5 mg per kilogram").
 QUANTITY_LINKS = word_list("quantity_links.txt")
-NUMBER_WORDS = word_list("number_words.txt")
 # An abbreviation Punkt keeps whole ("Dr. Patel") ends a sentence where the speaker stopped after it
 # for this long and a capitalised word that is no name follows: "Thanks for being here, Dr. [pause]
 # Thanks for having me." (A pause alone does not tell: speakers pause after "Dr." before a name too.)
