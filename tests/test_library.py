@@ -329,3 +329,23 @@ def test_a_review_page_opened_before_the_library_updated_its_draft_still_saves(l
     saved = json.loads((folder / "draft.json").read_text(encoding="utf-8"))
     assert saved["sections"][1]["heading"] == "What the injections do" and saved["related"] == []
     assert "What the injections do" in (folder / "post.md").read_text(encoding="utf-8")
+
+
+def test_a_draft_with_no_post_is_never_offered_as_a_related_post(tmp_path: Path):
+    """A draft made with --formats srt,json has no post to publish: linking to its address would lead
+    nowhere, so no other post offers it."""
+    folder = tmp_path / "talks"
+    folder.mkdir()
+    for path in (TALKS / "sleep-medicine.md", LIBRARY / "sleep-apnea.md", TALKS / "weight-loss.md"):
+        write_transcript(path, folder / f"{path.stem}.json")
+    out = tmp_path / "drafts"
+    done = video2blog("batch", str(folder), "-o", str(out), "-p", "*.json", "--formats", "md,json")
+    assert done.returncode == 0, done.stderr
+    captions = video2blog(
+        "draft", str(folder / "sleep-apnea.json"), "-o", str(out / "captions-only"), "--formats", "srt,json"
+    )
+    assert captions.returncode == 0, captions.stderr
+    done = video2blog("library", str(out))
+    assert done.returncode == 0, done.stderr
+    for name in ("sleep-medicine", "sleep-apnea", "weight-loss"):
+        assert "captions-only" not in [r["folder"] for r in related_of(out / name)]

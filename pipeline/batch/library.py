@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 DRAFT_FILE = "draft.json"
 # The outputs that show the related posts, rendered again when they change (where the folder has them).
 RELATED_FORMATS = ("md", "html", "docx", "wxr")
+# The outputs that become a post on a site: a draft with none of them (captions only) is never linked to.
+POST_FORMATS = ("md", "html", "wxr")
 
 
 @dataclass(frozen=True)
@@ -79,9 +81,11 @@ def update_library(drafts_dir: Path, options: LibraryOptions) -> LibraryResult:
     vectors = {n: s.vector for n, s in shelf.items() if s.vector is not None}
     ranking = rank_by_language(vectors, {n: s.draft.language for n, s in shelf.items()}, count=len(shelf))
     _say_shared_slugs(shelf)
+    posts = {name for name, shelved in shelf.items() if has_post(shelved.folder)}
     updated, kept = [], []
     for name, shelved in shelf.items():
-        others = _one_per_slug(shelf, ranking.get(name, ()), shelved.draft.slug)[:RELATED_COUNT]
+        offered = [other for other in ranking.get(name, ()) if other in posts]
+        others = _one_per_slug(shelf, offered, shelved.draft.slug)[:RELATED_COUNT]
         related = tuple(_post(shelf[o]) for o in others) if options.related else ()
         if related == shelved.draft.related:
             continue
@@ -92,6 +96,11 @@ def update_library(drafts_dir: Path, options: LibraryOptions) -> LibraryResult:
             failed.append(str(exc))
     claims = sum(len(s.draft.claims) for s in shelf.values())
     return LibraryResult(len(shelf), tuple(updated), tuple(kept), tuple(failed), claims)
+
+
+def has_post(folder: Path) -> bool:
+    """Whether the draft in ``folder`` has a post a site can show (post.md, post.html or wordpress.xml)."""
+    return any((folder / WRITERS[f].filename).is_file() for f in POST_FORMATS)
 
 
 def _one_per_slug(shelf: dict[str, Shelved], ranked: Iterable[str], own: str) -> list[str]:
