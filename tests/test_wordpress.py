@@ -544,3 +544,35 @@ def test_the_same_site_typed_another_way_or_from_its_admin_updates_the_same_post
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"Updated draft post {post_id}")
     assert list(json.loads((copy / "publish.json").read_text())) == [site.url]
+
+
+def test_a_live_post_links_only_to_related_posts_a_visitor_can_see_and_says_which_it_left_out(
+    site: Site, tmp_path: Path
+):
+    """`--status publish` of a post whose related posts are drafts on the site, or not sent at all: those
+    links would be 404 to a visitor, so they are left out (a note names them) until the posts are live."""
+    from benchmarks.talk_text import LIBRARY, TALKS, write_transcript
+
+    talks, drafts = tmp_path / "talks", tmp_path / "drafts"
+    talks.mkdir()
+    for path in (TALKS / "weight-loss.md", LIBRARY / "weight-loss-injections.md", TALKS / "dermatology.md"):
+        write_transcript(path, talks / f"{path.stem}.json")
+    cmd = [COMMAND, "batch", str(talks), "-o", str(drafts), "-p", "*.json", "--formats", "html,json"]
+    assert subprocess.run(cmd, capture_output=True, timeout=600, stdin=subprocess.DEVNULL).returncode == 0
+    live, other, never = drafts / "weight-loss", drafts / "weight-loss-injections", drafts / "dermatology"
+    slug = {d: json.loads((d / "draft.json").read_text())["slug"] for d in (live, other, never)}
+    assert publish(site, other).returncode == 0  # a draft on the site: its ?p= address is 404 to visitors
+    done = publish(site, live, "--status", "publish")
+    assert done.returncode == 0, done.stderr
+    record = {d: json.loads((d / "publish.json").read_text())[site.url] for d in (live, other)}
+    body = api(site, f"/wp/v2/posts/{record[live]['post_id']}")["content"]["raw"]
+    assert f"/{slug[other]}/" not in body and f"p={record[other]['post_id']}" not in body
+    assert f"/{slug[never]}/" not in body and "related-posts" not in body  # no block left with no links
+    assert "left out 2 related posts" in done.stdout
+    assert publish(site, other, "--status", "publish").returncode == 0
+    again = publish(site, live)  # still live: now links the related post that is live too
+    assert again.returncode == 0, again.stderr
+    body = api(site, f"/wp/v2/posts/{record[live]['post_id']}")["content"]["raw"]
+    shown = api(site, f"/wp/v2/posts/{record[other]['post_id']}")["link"]
+    assert f'<a href="{shown}">' in body and f"/{slug[never]}/" not in body
+    assert "left out 1 related post " in again.stdout

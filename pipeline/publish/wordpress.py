@@ -34,6 +34,7 @@ from video2blog.pipeline.serialize import still_path, to_json, web_link
 from video2blog.pipeline.writers.wp_content import (
     UnsafeMarkup,
     check_markup,
+    drop_related,
     link_related,
     no_markup,
     page_title,
@@ -161,9 +162,12 @@ def _publish(draft_dir: Path, site: WordPressSite, status: str | None, force: bo
     post = checked_post(draft_dir, status)
     client = RestClient(site)
     client.check_user()
-    post = replace(post, html=link_related(post.html, related_links(draft_dir, (client.home, client.site))))
     ledger = Ledger(draft_dir, client)
     found, notes = site_post(client, ledger.record)
+    live = (status or (found or {}).get("status")) == "publish"
+    post, hidden = with_related(post, draft_dir, client, live)
+    if hidden:
+        notes += (_left_out(hidden, client.site),)
     before = dict(ledger.record.get("media") or {})
     preview = post_fields(post, status, [], before)  # the post as it would go, its stills as they went
     kept = check_changes(found, ledger.record, preview, force, client.site) if found else ()
@@ -258,25 +262,78 @@ def _read_json(path: Path) -> dict[str, Any]:
     return read_json_object(path)
 
 
+def with_related(
+    post: DraftPost, draft_dir: Path, client: RestClient, live: bool
+) -> tuple[DraftPost, list[str]]:
+    """The post with each related post linked where it was published to the site; a live post's links
+    to related posts a visitor cannot see there (a draft, pending, private, deleted or never sent) left
+    out, since each would be a 404. Returns the post and the slug links (``/slug/``) left out."""
+    records = related_records(draft_dir, (client.home, client.site))
+    links = {slug_link: link for slug_link, r in records.items() if (link := _recorded_link(r))}
+    if not live:
+        return replace(post, html=link_related(post.html, links)), []
+    shown = {slug_link: link for slug_link, r in records.items() if (link := _live_link(client, r))}
+    hidden = [slug_link for slug_link in records if slug_link not in shown]
+    return replace(post, html=link_related(drop_related(post.html, hidden), shown)), hidden
+
+
+def _live_link(client: RestClient, record: dict[str, Any]) -> str:
+    """Where a visitor finds the related post ``record`` names, as the site says now ("" where it is
+    not live there: a draft, pending, private, deleted, or never sent)."""
+    try:
+        post_id = int(record["post_id"])
+        found = client.call("GET", f"/wp/v2/posts/{post_id}")
+    except (KeyError, TypeError, ValueError):
+        return ""
+    except PublishError as exc:
+        if not 400 <= exc.status < 500:  # 4xx: gone, or not the user's to read: no visitor's either
+            raise
+        return ""
+    if not isinstance(found, dict) or found.get("status") != "publish":
+        return ""
+    return web_link(str(found.get("link") or "")) or _recorded_link(record)
+
+
+def _left_out(hidden: list[str], site: str) -> str:
+    count = f"{len(hidden)} related post{'s' if len(hidden) != 1 else ''}"
+    return (
+        f"left out {count} not published on {site} ({', '.join(hidden)}): a live post links only to "
+        "live posts; publish them, then this post again"
+    )
+
+
 def related_links(draft_dir: Path, site: tuple[str, ...]) -> dict[str, str]:
-    """The slug link (``/slug/``) of each related post already published to ``site`` -> its address there.
+    """The slug link (``/slug/``) of each related post already published to ``site`` -> its address there."""
+    records = related_records(draft_dir, site)
+    return {slug_link: link for slug_link, r in records.items() if (link := _recorded_link(r))}
+
+
+def related_records(draft_dir: Path, site: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """The slug link (``/slug/``) of each related post -> what its draft's publish.json records for
+    ``site`` ({} where it was not published there, or its record is unreadable).
 
     The related drafts sit beside this one (``video2blog library``); what each one's publish.json
     records for this site is where its post is: under the site's own address, or (recorded before
     sites were named so) the one typed, the names in ``site`` in that order.
     """
     related = _read_json(draft_dir / "draft.json").get("related") or []
-    links = {}
+    found: dict[str, dict[str, Any]] = {}
     for post in related if isinstance(related, list) else []:
+        if not isinstance(post, dict) or not post.get("slug"):
+            continue
         try:
             records = read_records(draft_dir.parent / str(post["folder"]))
             record: Any = next((records[name] for name in site if name in records), {})
         except (InputError, KeyError, TypeError):
-            continue  # not published there (or its record is unreadable): the slug link stays
-        link = web_link(str(record.get("link") or "")) if isinstance(record, dict) else ""
-        if link:  # a folder's publish.json may come from anyone: a web address only
-            links[f"/{post['slug']}/"] = link
-    return links
+            record = {}  # not published there, or its record is unreadable: the slug link stays
+        found[f"/{post['slug']}/"] = record if isinstance(record, dict) else {}
+    return found
+
+
+def _recorded_link(record: dict[str, Any]) -> str:
+    """The post's address publish.json records: a web address only (a folder's publish.json may come
+    from anyone)."""
+    return web_link(str(record.get("link") or ""))
 
 
 def read_records(draft_dir: Path) -> dict[str, Any]:

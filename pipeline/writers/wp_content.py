@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from html import unescape
 from html.parser import HTMLParser
 from typing import Any
@@ -173,6 +173,19 @@ def link_related(html: str, links: Mapping[str, str]) -> str:
     for slug_link, url in links.items():
         html = html.replace(f'href="{slug_link}"', f'href="{_attribute(url)}"')
     return html
+
+
+def drop_related(html: str, slug_links: Sequence[str]) -> str:
+    """post.html without the related posts at ``slug_links`` (``/slug/``): each one's list item, or
+    (another template's block) its link, the words kept; and the related block with no link left."""
+    for slug_link in slug_links:
+        href = re.escape(f'href="{slug_link}"')
+        html = re.sub(rf"<li>(?:(?!</li>).)*?{href}(?:(?!</li>).)*?</li>\n?", "", html, flags=re.S)
+        html = re.sub(rf"<a {href}>(.*?)</a>", r"\1", html, flags=re.S)
+    return _EMPTY_RELATED.sub("", html)
+
+
+_EMPTY_RELATED = re.compile(r"\n*<aside class=\"related-posts\">(?:(?!<a |</aside>).)*</aside>\n?", re.S)
 
 
 def _attribute(url: str) -> str:
