@@ -576,3 +576,25 @@ def test_a_live_post_links_only_to_related_posts_a_visitor_can_see_and_says_whic
     shown = api(site, f"/wp/v2/posts/{record[other]['post_id']}")["link"]
     assert f'<a href="{shown}">' in body and f"/{slug[never]}/" not in body
     assert "left out 1 related post " in again.stdout
+
+
+def test_publish_says_when_a_newer_post_new_html_waits_beside_the_edited_post_html(
+    site: Site, draft_dir: Path, tmp_path: Path
+):
+    """A hand-edited post.html is kept by `library` or a redraft, the new version written beside it as
+    post.new.html: publish sends post.html, and says in one line that the newer version is there."""
+    copy = tmp_path / "copy"
+    shutil.copytree(draft_dir, copy)
+    (copy / "publish.json").unlink(missing_ok=True)
+    page = (copy / "post.html").read_text()
+    (copy / "post.html").write_text(page.replace("<h2>", '<h2 class="edited">'))  # the editor's change
+    (copy / "post.new.html").write_text(page)  # what `library` writes beside it
+    os.utime(copy / "post.html", (1_700_000_000, 1_700_000_000))
+    done = publish(site, copy)
+    assert done.returncode == 0, done.stderr
+    post_id = json.loads((copy / "publish.json").read_text())[site.url]["post_id"]
+    assert 'class="edited"' in api(site, f"/wp/v2/posts/{post_id}")["content"]["raw"]  # the edit is sent
+    notes = [line for line in done.stdout.splitlines() if "post.new.html" in line]
+    assert len(notes) == 1 and "newer" in notes[0], done.stdout
+    os.utime(copy / "post.new.html", (1_600_000_000, 1_600_000_000))  # merged by hand since: post.html newer
+    assert "post.new.html" not in publish(site, copy).stdout

@@ -28,7 +28,7 @@ from typing import Any
 from video2blog.pipeline import net
 from video2blog.pipeline.editing.store import read_json_object
 from video2blog.pipeline.errors import InputError, UsageError, Video2BlogError
-from video2blog.pipeline.output import OutputError, atomic_write, folder_lock, inside
+from video2blog.pipeline.output import OutputError, atomic_write, folder_lock, inside, version_beside
 from video2blog.pipeline.schema import still_name
 from video2blog.pipeline.serialize import still_path, to_json, web_link
 from video2blog.pipeline.writers.wp_content import (
@@ -168,6 +168,7 @@ def _publish(draft_dir: Path, site: WordPressSite, status: str | None, force: bo
     post, hidden = with_related(post, draft_dir, client, live)
     if hidden:
         notes += (_left_out(hidden, client.site),)
+    notes += newer_version(draft_dir / "post.html")
     before = dict(ledger.record.get("media") or {})
     preview = post_fields(post, status, [], before)  # the post as it would go, its stills as they went
     kept = check_changes(found, ledger.record, preview, force, client.site) if found else ()
@@ -292,6 +293,22 @@ def _live_link(client: RestClient, record: dict[str, Any]) -> str:
     if not isinstance(found, dict) or found.get("status") != "publish":
         return ""
     return web_link(str(found.get("link") or "")) or _recorded_link(record)
+
+
+def newer_version(page: Path) -> tuple[str, ...]:
+    """A note where a newer version of the edited ``page`` waits beside it (``post.new.html``, written
+    by ``library`` or a redraft that kept the editor's file): the page was sent as edited."""
+    beside = version_beside(page)
+    try:
+        if beside.stat().st_mtime < page.stat().st_mtime:
+            return ()  # the editor's page is the newer: its changes are taken in, or passed over
+    except OSError:
+        return ()
+    return (
+        f"sent your edited {page.name}; {beside.name} beside it is newer (the post as video2blog writes it "
+        f"now: its related posts, your saved edits): copy what you want of it into {page.name} and "
+        "publish again",
+    )
 
 
 def _left_out(hidden: list[str], site: str) -> str:
