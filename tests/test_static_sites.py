@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+import posixpath
 import re
 import shutil
 import subprocess
@@ -28,7 +29,7 @@ CAPTIONS = (
     "3\n00:00:13,000 --> 00:00:17,000\nDoes laser hair removal hurt?\n\n"
     "4\n00:00:17,500 --> 00:00:26,000\nMost people feel a light snap on the skin, and it soon passes.\n"
 )
-HUGO_CONFIG = 'baseURL = "https://clinic.example/"\ntitle = "Clinic"\n'
+HUGO_CONFIG = 'baseURL = "https://clinic.example{base}/"\ntitle = "Clinic"\n'
 HUGO_PAGE = "<html><body><h1>{{ .Title }}</h1>{{ .Content }}</body></html>\n"
 # A project site under a base path (as GitHub Pages serves one): every link must keep it.
 JEKYLL_CONFIG = 'title: Clinic\nurl: https://clinic.example\nbaseurl: "/blog"\nmarkdown: kramdown\n'
@@ -84,21 +85,23 @@ def check_site(built: dict[Path, str], site: Path, posts: list[Path], base: str 
             path = path.removeprefix(base)
             target = (page.parent / path) if not path.startswith("/") else site / path.lstrip("/")
             assert target.is_file(), f"{src} on /{slug}/ is not in the built site"
-        related = re.findall(r'<a href="(/[^"]*)"', text)
+        related = re.findall(r'<a href="([^":#]*)"', text)  # on the site: a path, or one from the page's
         assert related, f"/{slug}/ links no related post"
         for href in related:
-            assert href.startswith(base + "/"), f"{href} on /{slug}/ leaves out {base}"
-            found = site / href.removeprefix(base).lstrip("/") / "index.html"
+            path = posixpath.normpath(posixpath.join(f"{base}/{slug}/", href))  # as a browser resolves it
+            assert path.startswith(base + "/"), f"{href} on /{slug}/ leaves out {base}"
+            found = site / path.removeprefix(base).lstrip("/") / "index.html"
             assert found.is_file(), f"{href} on /{slug}/ leads nowhere"
     shown = [html.unescape(re.sub(r"<[^>]+>", "", t)) for t in built.values()]
     assert any(AWKWARD in t for t in shown), "the awkward text is not shown as said"
 
 
-def test_a_hugo_site_builds_the_posts_as_page_bundles(inputs: tuple[Path, Path], tmp_path: Path):
+@pytest.mark.parametrize("base", ["", "/blog"])  # a site of its own, and one under a subpath
+def test_a_hugo_site_builds_the_posts_as_page_bundles(inputs: tuple[Path, Path], tmp_path: Path, base: str):
     posts = drafts(inputs, tmp_path, "hugo")
     site = tmp_path / "hugo"
     (site / "layouts" / "_default").mkdir(parents=True)
-    (site / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    (site / "hugo.toml").write_text(HUGO_CONFIG.format(base=base), encoding="utf-8")
     for name in ("single.html", "list.html"):
         (site / "layouts" / "_default" / name).write_text(HUGO_PAGE, encoding="utf-8")
     for folder in posts:  # a page bundle: content/posts/<name>/index.md with its images/ beside it
@@ -109,7 +112,7 @@ def test_a_hugo_site_builds_the_posts_as_page_bundles(inputs: tuple[Path, Path],
             shutil.copytree(folder / "images", bundle / "images")
     done = subprocess.run(["hugo", "--buildDrafts"], cwd=site, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "WARN" not in done.stdout + done.stderr, done.stdout + done.stderr
-    check_site(pages(site / "public"), site / "public", posts)
+    check_site(pages(site / "public"), site / "public", posts, base=base)
 
 
 def test_a_jekyll_site_builds_the_posts_with_their_stills(inputs: tuple[Path, Path], tmp_path: Path):

@@ -63,11 +63,17 @@ def front_matter_fields(draft: Draft, style: str) -> dict[str, object]:
 
 def site_href(style: str, path: str) -> str:
     """A path on the site ("/slug/") as ``post.md`` links it: through Liquid's ``relative_url`` for a
-    Jekyll site (a project site's ``baseurl``, "/blog", is kept), else as it is; an address elsewhere as
-    it is."""
-    if style != "jekyll" or not path.startswith("/"):
+    Jekyll site (a project site's ``baseurl``, "/blog", is kept); for a Hugo site from the post's own
+    address (its front matter's ``url``, one folder deep: "../slug/"), since Hugo leaves a link in the
+    text as written and a site under a subpath (``baseURL`` ".../blog/") would lose it; else as it is.
+    An address elsewhere as it is."""
+    if not path.startswith("/"):
         return path
-    return "{{ " + f'"{path}" | relative_url' + " }}"
+    if style == "hugo":
+        return ".." + path
+    if style == "jekyll":
+        return "{{ " + f'"{path}" | relative_url' + " }}"
+    return path
 
 
 def image_src(draft: Draft, style: str, path: str) -> str:
