@@ -349,3 +349,29 @@ def test_a_draft_with_no_post_is_never_offered_as_a_related_post(tmp_path: Path)
     assert done.returncode == 0, done.stderr
     for name in ("sleep-medicine", "sleep-apnea", "weight-loss"):
         assert "captions-only" not in [r["folder"] for r in related_of(out / name)]
+
+
+def test_a_draft_json_edited_by_hand_takes_its_related_posts_once_and_then_stays(tmp_path: Path):
+    """Two talks titled alike: the editor gives one its own slug in draft.json, as the warning asks. The
+    library patches that draft.json (the edit is its input) rather than keeping it and writing
+    draft.new.json beside it on every run, reporting "1 updated" for ever."""
+    folder = tmp_path / "talks"
+    folder.mkdir()
+    for name in ("weight-loss", "weight-loss-again"):
+        write_transcript(TALKS / "weight-loss.md", folder / f"{name}.json")
+    for path in (TALKS / "sleep-medicine.md", TALKS / "dermatology.md"):
+        write_transcript(path, folder / f"{path.stem}.json")
+    out = tmp_path / "drafts"
+    done = video2blog("batch", str(folder), "-o", str(out), "-p", "*.json", "--formats", "md,json")
+    assert done.returncode == 0, done.stderr
+    edited = out / "weight-loss-again" / "draft.json"
+    draft = json.loads(edited.read_text(encoding="utf-8"))
+    edited.write_text(json.dumps({**draft, "slug": "weight-loss-again"}), encoding="utf-8")
+    first = video2blog("library", str(out))
+    assert first.returncode == 0, first.stderr
+    assert "weight-loss-again" in first.stdout.splitlines()[-1]  # its related posts changed
+    assert "weight-loss" in [r["folder"] for r in related_of(out / "weight-loss-again")]
+    assert json.loads(edited.read_text(encoding="utf-8"))["slug"] == "weight-loss-again"  # the edit stays
+    assert not (out / "weight-loss-again" / "draft.new.json").exists()
+    again = video2blog("library", str(out))
+    assert again.returncode == 0 and " 0 updated" in again.stdout, again.stdout

@@ -123,7 +123,8 @@ def _say_shared_slugs(shelf: dict[str, Shelved]) -> None:
     for slug, names in folders.items():
         if slug and len(names) > 1:
             log.warning(
-                "%s share the slug %r (the same title): give all but one another title before publishing",
+                '%s share the slug %r (the same title): give all but one another slug ("slug" in its '
+                "draft.json) before publishing",
                 ", ".join(names),
                 slug,
             )
@@ -245,8 +246,11 @@ def _saved(shelved: Shelved) -> tuple[Draft, Transcript, tuple[str, ...]]:
 
 
 def _commit(folder: Path, files: dict[str, bytes], force: bool) -> list[Path]:
+    """Write ``files`` into the draft folder, keeping files an editor changed; draft.json, patched from
+    the file as it is (an edit by hand included), is the input and written over, or the library would
+    keep it, write draft.new.json beside it and find it out of date again on every run."""
     with folder_lock(folder):  # a `video2blog draft` or review save into the same folder waits its turn
-        output = OutputFolder(folder, force=force)
+        output = OutputFolder(folder, force=force, inputs=(DRAFT_FILE,))
         for name, data in files.items():
             output.add(name, data)
         return output.commit().kept
