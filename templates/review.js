@@ -185,9 +185,18 @@
     window.visualViewport.addEventListener("scroll", liftSheet);
   }
 
+  /* A frame later, if it still has the focus: not a link of the Sections menu once picked (below). */
   document.addEventListener("focusin", function (event) {
     var target = event.target;
-    if (target.closest && target.closest(".draft")) { requestAnimationFrame(function () { inView(target); }); }
+    if (!target.closest || !target.closest(".draft")) { return; }
+    requestAnimationFrame(function () { if (document.activeElement === target) { inView(target); } });
+  });
+
+  /* The phone's Sections menu (in the draft): a pick closes it before the browser goes to the section (the
+     link, hidden, loses the focus, so nothing above scrolls back to it). */
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest(".jump a[href^='#']");
+    if (link) { link.closest("details").open = false; }
   });
 
   document.addEventListener("click", function (event) {

@@ -398,6 +398,30 @@ def test_large_text_leaves_every_control_of_the_word_card_to_tap(
         assert in_sight(tab, control), control
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(("width", "height", "touch"), [(390, 664, True), (720, 450, False)])
+def test_the_sections_menu_goes_to_the_section_and_closes(
+    browser: Browser, served_sample: str, width: int, height: int, touch: bool
+):
+    """Below 900 px (a phone; a laptop at 200% zoom, with a mouse) the Sections menu is the only way between
+    sections: a pick set the address, then the page jumped back to the menu, 3,200 px above the section, and
+    on the phone the menu stayed open."""
+    context = browser.new_context(viewport={"width": width, "height": height}, **(TOUCH if touch else {}))
+    try:
+        tab = context.new_page()
+        tab.goto(served_sample)
+        tab.wait_for_function("document.documentElement.dataset.editReady === '1'")
+        menu = tab.locator("details.jump")
+        for target in (menu.locator("summary"), menu.get_by_role("link").nth(3)):
+            target.tap() if touch else target.click()
+        tab.wait_for_function("location.hash === '#section-4'")
+        settled(tab)
+        assert in_sight(tab, "#section-4 h2")
+        assert not menu.evaluate("menu => menu.open")
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
 def test_the_posts_lines_stay_readable_and_its_stills_as_wide_as_its_text(
     browser: Browser, tmp_path: Path, width: int, height: int
