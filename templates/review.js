@@ -84,7 +84,14 @@
     card.hidden = false;
     document.body.classList.add("card-open");
     document.dispatchEvent(new CustomEvent("review:word", { detail: word }));
-    requestAnimationFrame(function () { liftSheet(); inView(word); });
+    requestAnimationFrame(function () { liftSheet(); inView(word); cardInSight(card); });
+  }
+
+  /* A card in a panel that is not pinned (a short window with a mouse: a laptop at 200% zoom) would open out
+     of sight, far above the word: the page goes to it, and back to the word when it closes (hideCard). */
+  function cardInSight(card) {
+    var box = card.getBoundingClientRect();
+    if (box.top < -1 || box.bottom > window.innerHeight + 1) { card.scrollIntoView({ block: "nearest" }); }
   }
 
   function hideCard() {
@@ -93,7 +100,7 @@
     var inside = card.contains(document.activeElement);
     card.hidden = true;
     document.body.classList.remove("card-open");
-    if (inside) { backToWord(); }
+    if (inside) { backToWord(); } else if (opener && opener.isConnected) { inView(opener); }
     return true;
   }
 

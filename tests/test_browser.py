@@ -422,6 +422,30 @@ def test_the_sections_menu_goes_to_the_section_and_closes(
         context.close()
 
 
+@pytest.mark.slow
+def test_at_200_percent_zoom_a_clicked_words_card_opens_in_sight_and_closing_it_goes_back(
+    browser: Browser, served_sample: str
+):
+    """A laptop at 200% zoom (a short window, a mouse) shows the word card in the panel, which is not pinned:
+    a click on a word opened it some 1,300 px above, out of sight, so nothing seemed to happen."""
+    context = browser.new_context(viewport={"width": 720, "height": 450}, device_scale_factor=2)
+    try:
+        tab = context.new_page()
+        tab.goto(served_sample)
+        tab.wait_for_function("document.documentElement.dataset.editReady === '1'")
+        word = f"#section-4 .para .w >> text=/^{FIXED_WORD}$/"
+        tab.locator(word).first.click()
+        sync_api.expect(tab.locator("#word-card")).to_be_visible()
+        settled(tab)
+        assert in_sight(tab, "#card-confidence") and in_sight(tab, "#fix-form [type=submit]")
+        tab.keyboard.press("Escape")
+        sync_api.expect(tab.locator("#word-card")).to_be_hidden()
+        settled(tab)
+        assert in_sight(tab, word)  # back where the editor was reading
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
 def test_the_posts_lines_stay_readable_and_its_stills_as_wide_as_its_text(
     browser: Browser, tmp_path: Path, width: int, height: int
