@@ -173,6 +173,14 @@
     if (!card) { return; }
     var covered = view && view.scale === 1 ? window.innerHeight - view.height - view.offsetTop : 0;
     card.style.bottom = covered > 0 ? covered + "px" : "";
+    footRoom(card);
+  }
+  /* The sheet's buttons kept at its foot (review.css): what scrolls into view in the sheet stops above them. */
+  function footRoom(card) {
+    var foot = card.querySelector(".fix .buttons");
+    var room = foot && getComputedStyle(foot).position === "sticky" ? foot.offsetHeight : 0;
+    card.style.scrollPaddingBottom = room ? room + "px" : "";
+    return room;
   }
   function keepTyping() {
     var card = sheet();
@@ -181,7 +189,8 @@
     var focused = document.activeElement;
     if (card.contains(focused) && focused !== card) {
       var box = focused.getBoundingClientRect(), room = card.getBoundingClientRect();
-      if (box.bottom > room.bottom) { card.scrollTop += box.bottom - room.bottom + 4; }
+      var bottom = room.bottom - (focused.closest(".buttons") ? 0 : footRoom(card));
+      if (box.bottom > bottom) { card.scrollTop += box.bottom - bottom + 4; }
       else if (box.top < room.top) { card.scrollTop -= room.top - box.top + 4; }
     }
     if (opener && opener.isConnected) { inView(opener); }

@@ -446,6 +446,18 @@ def test_at_200_percent_zoom_a_clicked_words_card_opens_in_sight_and_closing_it_
         context.close()
 
 
+@pytest.mark.slow
+def test_on_a_phone_the_word_cards_buttons_are_in_sight(phone, served_sample: str):
+    """On a 390x664 phone the sheet's "Fix word" and "New section from here" lay below the screen, inside the
+    sheet's own scroll area, with nothing to show they were there."""
+    tab = phone(served_sample, 390, 664)
+    tab.locator("#section-3 .para .w[data-s='1']").nth(1).tap()  # a sentence start: a section can start there
+    sync_api.expect(tab.locator("#split-here")).to_be_visible()
+    settled(tab)
+    assert in_sight(tab, "#fix-form [type=submit]") and in_sight(tab, "#split-here")
+    assert in_sight(tab, "#fix-text")
+
+
 @pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
 def test_the_posts_lines_stay_readable_and_its_stills_as_wide_as_its_text(
     browser: Browser, tmp_path: Path, width: int, height: int
