@@ -201,8 +201,8 @@
     document.getElementById("word-card").hidden = true;
     if (!sending) { say(t("undone")); }  /* "Saving…" stays until the save's reply */
     refreshed();
-    var focused = document.activeElement;
-    if (!focused || focused === document.body || !focused.isConnected) {  /* the draft it was in is redrawn */
+    var focused = document.activeElement;  /* Undo itself, just disabled, keeps it until the browser moves it */
+    if (!focused || focused === document.body || !focused.isConnected || focused.disabled) {  /* or redrawn */
       focusOn(!undoButton.disabled ? undoButton : !saveButton.disabled ? saveButton : article.querySelector("h1, h2"));
     }
   }

@@ -185,6 +185,17 @@ def test_undo_merge_split_and_accept_in_the_page(page, served: Served, folder: P
     assert page.locator("section.section").count() == before + 1
 
 
+def test_undoing_the_last_edit_by_the_undo_button_keeps_the_focus_on_the_page(page, served: Served):  # noqa: F811
+    """Undo, pressed from the keyboard on the last edit, is disabled under the focus: the focus fell to the
+    page's body (a screen reader said nothing) instead of the nearest control left."""
+    open_served(page, served)
+    edit_heading(page, 1, NEW_HEADING)
+    page.locator("#undo").focus()
+    page.keyboard.press("Enter")
+    sync_api.expect(page.locator("#undo")).to_be_disabled()
+    assert page.evaluate("document.activeElement.matches('.draft h1, .draft h2')")
+
+
 def test_a_second_tab_cannot_overwrite_the_first(browser, served: Served, folder: Path):  # noqa: F811
     context = browser.new_context()
     first, second = context.new_page(), context.new_page()
