@@ -526,7 +526,9 @@
       body: JSON.stringify({ version: config.version, edits: edits }),
       credentials: "same-origin",
     }).then(function (response) {
-      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+      return response.json().then(function (body) { return { ok: response.ok, body: body }; }, function () {
+        return { ok: false, body: { error: t("server_failed", { status: response.status }) } };  /* not its JSON */
+      });
     }).then(function (reply) {
       sending = 0;
       if (!reply.ok) {

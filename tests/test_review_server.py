@@ -196,6 +196,22 @@ def test_undoing_the_last_edit_by_the_undo_button_keeps_the_focus_on_the_page(pa
     assert page.evaluate("document.activeElement.matches('.draft h1, .draft h2')")
 
 
+def test_a_save_the_server_fails_says_it_failed_not_that_it_cannot_be_reached(page, served: Served):  # noqa: F811
+    """A Save answered by a page that is not the server's JSON (a proxy's error page, a crash) was reported as
+    "the review server cannot be reached", blaming the wrong thing."""
+    open_served(page, served)
+    page.route(
+        "**/api/save",
+        lambda route: route.fulfill(status=502, content_type="text/html", body="<h1>Bad Gateway</h1>"),
+    )
+    edit_heading(page, 1, NEW_HEADING)
+    page.click("#save")
+    status = page.locator("#edit-status")
+    sync_api.expect(status).to_contain_text("the review server failed (HTTP 502)")
+    assert "cannot be reached" not in status.inner_text()
+    sync_api.expect(page.locator("#pending")).to_have_text("1")  # the edit stays, to save again
+
+
 def test_a_second_tab_cannot_overwrite_the_first(browser, served: Served, folder: Path):  # noqa: F811
     context = browser.new_context()
     first, second = context.new_page(), context.new_page()
