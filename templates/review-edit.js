@@ -181,6 +181,7 @@
     if (edit.op === "heading" || edit.op === "pick") { return t("orphan_heading", n); }
     if (edit.op === "paragraph") { return t("orphan_paragraph", n); }
     if (edit.op === "word") { return t("orphan_word", n); }
+    if (edit.op === "title" || edit.op === "description" || edit.op === "byline") { return t("orphan_" + edit.op, n); }
     return "";
   }
 
@@ -224,8 +225,11 @@
 
   /* An inline editor in place of `element`: resolves with the new text, or null when cancelled. `refuse`
      (optional) names what is wrong with a text, which then keeps the editor open. On closing, the focus goes
-     back to the row's Edit button, where a keyboard user was. */
-  function inlineEditor(element, multiline, done, refuse) {
+     back to the row's Edit button, where a keyboard user was. `field` (optional): the post's own fields'
+     editor, its `label`, the `control` that opened it (where the focus goes back) and a `hint` under it
+     that follows the text (a description's length). */
+  function inlineEditor(element, multiline, done, refuse, options) {
+    options = options || {};
     var open = element.nextElementSibling;
     if (open && open.classList.contains("inline-edit")) { open.querySelector("input, textarea").focus(); return; }
     var form = document.createElement("form");
@@ -234,14 +238,14 @@
     field.value = element.dataset.fresh ? "" : shownText(element);
     if (element.dataset.fresh) { field.placeholder = shownText(element); }
     form.dataset.before = field.value;
-    field.setAttribute("aria-label", t(multiline ? "paragraph_text" : "heading"));
+    field.setAttribute("aria-label", options.label || t(multiline ? "paragraph_text" : "heading"));
     var ok = button(t("done"), "submit");
     var cancel = button(t("cancel"), "button");
     var buttons = document.createElement("div");
     buttons.className = "buttons";
     buttons.append(ok, cancel);
     form.append(field, buttons);
-    var row = element.closest(".para, .head");
+    var row = element.closest(".para, .head, .post-head");
     element.hidden = true;
     row.classList.add("editing");
     element.after(form);
@@ -256,6 +260,7 @@
     problem.hidden = true;
     field.after(problem);
     field.addEventListener("input", function () { field.removeAttribute("aria-invalid"); problem.hidden = true; });
+    if (options.hint) { hinted(field, problem, options.hint); }
     function close(text) {
       var section = row.closest("section");
       var after = neighbour(row);
@@ -263,8 +268,8 @@
       element.hidden = false;
       row.classList.remove("editing");
       done(text);
-      var control = row.isConnected ? row.querySelector("[data-act=heading], [data-act=paragraph]")
-        : (after && after.querySelector("[data-act=paragraph]")) || section.querySelector("[data-act=heading]");
+      var control = options.control || (row.isConnected ? row.querySelector("[data-act=heading], [data-act=paragraph]")
+        : (after && after.querySelector("[data-act=paragraph]")) || section.querySelector("[data-act=heading]"));
       focusOn(control);  /* a paragraph emptied is gone: the nearest Edit button left */
     }
     form.addEventListener("submit", function (event) {
@@ -290,6 +295,55 @@
   }
 
   var fieldErrors = 0;
+
+  /* A line under an editor's field that `hint` words from its text as it is typed, named as its description. */
+  function hinted(field, after, hint) {
+    var line = document.createElement("p");
+    line.className = "field-hint";
+    line.id = "field-hint-" + (++fieldErrors);
+    after.after(line);
+    field.setAttribute("aria-describedby", line.id);
+    function show() {
+      var said = hint(field.value.replace(/\s+/g, " ").trim());
+      line.textContent = said.text;
+      line.classList.toggle("over", said.over);
+    }
+    field.addEventListener("input", show);
+    show();
+  }
+
+  /* The post's title, description or byline (`act`), edited in place at the top of the draft. */
+  function editField(act, control) {
+    var head = article.querySelector(".post-head");
+    var element = head.querySelector("[data-field=" + act + "]");
+    var byline = act === "byline" ? element.closest(".byline") : null;
+    if (byline) { byline.hidden = false; }  /* none yet: its line shows while one is written */
+    var before = shownText(element);
+    var needed = { title: "title_needed", description: "description_needed" }[act];
+    inlineEditor(element, act === "description", function (text) {
+      if (byline) { byline.hidden = !before; }
+      if (text === null || text === before) { return; }
+      record({ op: act, text: text }, function () {
+        element.textContent = text;
+        if (byline) { byline.hidden = !text; }
+        if (act === "description") { showLength(head, text); }
+        if (act === "title" && config.slug_follows) { head.querySelector("#slug").textContent = t("address_on_save"); }
+      });
+    }, function (text) { return !text && needed ? t(needed) : ""; },
+    { label: t(act), control: control, hint: act === "description" ? describedLength : null });
+  }
+
+  function describedLength(text) {
+    var limit = config.description_limit;
+    var over = text.length > limit;
+    return { text: t(over ? "description_long" : "description_length", { count: text.length, limit: limit }), over: over };
+  }
+
+  function showLength(head, text) {
+    var line = head.querySelector("#description-length");
+    line.textContent = t("description_length", { count: text.length, limit: config.description_limit });
+    line.classList.toggle("over", text.length > config.description_limit);
+  }
 
   /* The paragraph after `row` in its section, else the one before (where the focus goes if `row` goes). */
   function neighbour(row) {
@@ -589,7 +643,8 @@
     if (!control || control.tagName === "SELECT") { return; }
     var section = control.closest("section");
     var act = control.dataset.act;
-    if (act === "heading") { editHeading(section); }
+    if (act === "title" || act === "description" || act === "byline") { editField(act, control); }
+    else if (act === "heading") { editHeading(section); }
     else if (act === "accept") { accept(section); }
     else if (act === "merge") { merge(section); }
     else if (act === "paragraph") { editParagraph(control.closest(".para")); }

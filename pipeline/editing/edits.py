@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
+from video2blog.pipeline.editing.post_meta import followed_description, retitled
 from video2blog.pipeline.errors import UsageError
 from video2blog.pipeline.schema import (
     Correction,
@@ -32,15 +33,30 @@ from video2blog.pipeline.schema import (
 )
 from video2blog.pipeline.text.headings import Talk, generate_heading
 from video2blog.pipeline.text.metadata import main_topic
-from video2blog.pipeline.textutil import bare
+from video2blog.pipeline.textutil import bare, distinct_terms
 from video2blog.pipeline.writers.review import Edits, Piece, align
 
 EDITS_FILE = "edits.json"
 GLOSSARY_FILE = "glossary.txt"
 RECORD_VERSION = 1
 
-Op = Literal["heading", "accept", "pick", "paragraph", "merge", "split", "word"]
-OPS: tuple[str, ...] = ("heading", "accept", "pick", "paragraph", "merge", "split", "word")
+Op = Literal[
+    "heading", "accept", "pick", "paragraph", "merge", "split", "word", "title", "description", "byline"
+]
+OPS: tuple[str, ...] = (
+    "heading",
+    "accept",
+    "pick",
+    "paragraph",
+    "merge",
+    "split",
+    "word",
+    "title",
+    "description",
+    "byline",
+)
+# The edits of the post's own fields, not of a section: each replays on any redraft, as a word fix does.
+POST_OPS = ("title", "description", "byline")
 Opcode = tuple[str, int, int, int, int]  # difflib's: what became of words a0:a1, as words b0:b1
 
 
@@ -55,7 +71,9 @@ class Edit:
     - ``merge``: ``section`` joins the one before it (its heading is dropped);
     - ``split``: a new section starts at transcript word ``word`` of ``section``;
     - ``word``: the word ``original`` (transcript word ``word``) is spelt ``text``, wherever it
-      recurs when ``everywhere``; ``glossary`` adds ``text`` to the draft folder's glossary.
+      recurs when ``everywhere``; ``glossary`` adds ``text`` to the draft folder's glossary;
+    - ``title``, ``description``, ``byline``: the post's title (its slug follows, where it was made
+      from the title), its meta description, or the byline under its title ("" for none) is ``text``.
 
     ``was`` is filled in when the edit is applied: the text it replaced.
     """
@@ -87,11 +105,16 @@ class WordFix:
 
 @dataclass(frozen=True)
 class EditRecord:
-    """What ``edits.json`` holds: the draft the edits were first made on, and the edits in order."""
+    """What ``edits.json`` holds: the draft the edits were first made on, and the edits in order.
+
+    ``slug``: the address the post was published under (``video2blog publish``), kept whatever the
+    title becomes: a changed slug would break the links to the published post. "" before a publish.
+    """
 
     base: str = ""
     edits: tuple[Edit, ...] = ()
     words: tuple[WordFix, ...] = ()
+    slug: str = ""
 
 
 @dataclass(frozen=True)
@@ -104,6 +127,7 @@ class Applied:
     words: tuple[WordFix, ...] = ()
     glossary: tuple[str, ...] = ()
     skipped: tuple[str, ...] = field(default_factory=tuple)
+    described: bool = False  # the editor wrote the description: it no longer follows the prose
 
 
 def fingerprint(draft: Draft) -> str:
@@ -157,7 +181,8 @@ def record_from_dict(data: Any) -> EditRecord:
         WordFix(int(w["word"]), str(w["heard"]), str(w["text"]), w.get("exact") is True)
         for w in data.get("words", [])
     )
-    return EditRecord(str(data.get("base", "")), tuple(edit_from_dict(e) for e in data["edits"]), words)
+    edits = tuple(edit_from_dict(e) for e in data["edits"])
+    return EditRecord(str(data.get("base", "")), edits, words, str(data.get("slug") or ""))
 
 
 def record_to_dict(record: EditRecord) -> dict[str, Any]:
@@ -167,6 +192,7 @@ def record_to_dict(record: EditRecord) -> dict[str, Any]:
         "base": record.base,
         "edits": [_compact(e) for e in record.edits],
         "words": [{k: v for k, v in asdict(w).items() if k != "exact" or v} for w in record.words],
+        **({"slug": record.slug} if record.slug else {}),
     }
 
 
@@ -183,10 +209,17 @@ def extend_record(record: EditRecord, base: Draft, applied: Applied) -> EditReco
         base=record.base or outline_fingerprint(base),
         edits=record.edits + applied.edits,
         words=tuple(fixes[i] for i in sorted(fixes)),
+        slug=record.slug,
     )
 
 
-def apply_edits(draft: Draft, transcript: Transcript, edits: Sequence[Edit], strict: bool = True) -> Applied:
+def apply_edits(
+    draft: Draft,
+    transcript: Transcript,
+    edits: Sequence[Edit],
+    strict: bool = True,
+    described: bool = False,
+) -> Applied:
     """Apply ``edits`` in order to ``draft``.
 
     Args:
@@ -194,11 +227,13 @@ def apply_edits(draft: Draft, transcript: Transcript, edits: Sequence[Edit], str
         transcript: the transcript the draft's word ranges point into.
         edits: the edits, in the order they were made.
         strict: raise on an edit that does not fit the draft; otherwise skip it and say so.
+        described: the editor wrote the draft's description (an earlier save): a rewritten paragraph
+            leaves it as it is.
 
     Raises:
         UsageError: (``strict``) an edit names a section, paragraph or word the draft lacks.
     """
-    state = Applied(draft, transcript, ())
+    state = Applied(draft, transcript, (), described=described)
     for edit in edits:
         state = _try(state, edit, strict)
     return state
@@ -224,7 +259,7 @@ def reapply(
     editor's headings and paragraphs lay.
     """
     if record.base in (fingerprint(draft), outline_fingerprint(draft)):
-        return apply_edits(draft, transcript, record.edits, strict=False)
+        return _pinned(apply_edits(draft, transcript, record.edits, strict=False), record.slug)
     # an edit that moves sections or paragraphs makes the previous draft's places differ from the base's
     moved = any(
         e.op in ("merge", "split") or (e.op == "paragraph" and not e.text.strip()) for e in record.edits
@@ -232,13 +267,18 @@ def reapply(
     known = None if moved else previous
     state = Applied(draft, transcript, ())
     for edit in record.edits:
-        fitted = edit if edit.op == "word" else _fitted(state.draft, edit, known)
+        fitted = edit if edit.op in ("word", *POST_OPS) else _fitted(state.draft, edit, known)
         if fitted is not None:
             state = _try(state, fitted, strict=False)
         else:
             said = f"{describe(edit)}: the new draft differs there from the one it was made on"
             state = replace(state, skipped=(*state.skipped, said))
-    return state
+    return _pinned(state, record.slug)
+
+
+def _pinned(state: Applied, slug: str) -> Applied:
+    """The draft with the slug its post was published under, where it was (else as the edits left it)."""
+    return replace(state, draft=replace(state.draft, slug=slug)) if slug else state
 
 
 def _fitted(draft: Draft, edit: Edit, previous: Draft | None) -> Edit | None:
@@ -279,6 +319,8 @@ def describe(edit: Edit, width: int = 50) -> str:
     """An edit as the editor would know it: its kind and its text, shortened."""
     text = _one_line(edit.text or (edit.was if edit.op in ("paragraph", "merge") else ""))
     short = text if len(text) <= width else text[: width - 1].rstrip() + "…"
+    if edit.op in POST_OPS:
+        return f"{edit.op} {short!r}"
     where = f"section {edit.section + 1}" + (
         f", paragraph {edit.paragraph + 1}" if edit.op == "paragraph" else ""
     )
@@ -294,8 +336,35 @@ def _apply_one(state: Applied, edit: Edit) -> Applied:
         "merge": _merge,
         "split": _split,
         "word": _fix_word,
+        "title": _set_title,
+        "description": _set_description,
+        "byline": _set_byline,
     }
     return handlers[edit.op](state, edit)
+
+
+def _set_title(state: Applied, edit: Edit) -> Applied:
+    text = _one_line(edit.text)
+    if not text:
+        raise UsageError.said("error_needs_title")
+    return _with_draft(state, edit, retitled(state.draft, text), state.draft.title)
+
+
+def _set_description(state: Applied, edit: Edit) -> Applied:
+    text = _one_line(edit.text)
+    if not text:
+        raise UsageError.said("error_needs_description")
+    described = replace(state, described=True)
+    return _with_draft(described, edit, replace(state.draft, description=text), state.draft.description)
+
+
+def _set_byline(state: Applied, edit: Edit) -> Applied:
+    draft = replace(state.draft, byline=_one_line(edit.text))  # "": the post has no byline
+    return _with_draft(state, edit, draft, state.draft.byline)
+
+
+def _with_draft(state: Applied, edit: Edit, draft: Draft, was: str) -> Applied:
+    return replace(state, draft=draft, edits=(*state.edits, replace(edit, was=was)))
 
 
 def _section(state: Applied, edit: Edit) -> Section:
@@ -352,7 +421,12 @@ def _set_paragraph(state: Applied, edit: Edit) -> Applied:
         paragraphs[edit.paragraph] = replace(old, text=text)
     else:
         del paragraphs[edit.paragraph]
+    before = state.draft
     state = _replace_section(state, edit, replace(section, paragraphs=tuple(paragraphs)), old.text)
+    if not state.described:  # the description quotes the prose: it follows a rewrite of what it quotes
+        state = replace(
+            state, draft=replace(state.draft, description=followed_description(before, state.draft))
+        )
     fixes = [WordFix(i, state.transcript.words[i].text, t, exact=True) for i, t in sorted(spelt.items())]
     transcript = _respelt(state.transcript, spelt, exact=True)
     return replace(state, transcript=transcript, words=_merge_fixes(state.words, fixes))
@@ -561,9 +635,9 @@ def _fix_word(state: Applied, edit: Edit) -> Applied:
         raise UsageError.said("error_word_fix")
     fixer = _WordFixer(state, edit, original, text)
     draft = replace(
-        state.draft,
-        title=_replace_words(state.draft.title, original, text),
+        retitled(state.draft, _replace_words(state.draft.title, original, text)),  # the slug follows
         description=_replace_words(state.draft.description, original, text),
+        keywords=distinct_terms(_replace_words(k, original, text) for k in state.draft.keywords),
         sections=tuple(fixer.section(s) for s in state.draft.sections),
     )
     if not fixer.fixed and _glossary_did(state.draft, edit, text):

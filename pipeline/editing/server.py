@@ -29,7 +29,8 @@ from pathlib import Path
 
 from video2blog.pipeline.editing import store
 from video2blog.pipeline.editing.edits import Edit, edit_from_dict
-from video2blog.pipeline.errors import UsageError, Video2BlogError
+from video2blog.pipeline.errors import InputError, UsageError, Video2BlogError
+from video2blog.pipeline.publish.wordpress import read_records
 from video2blog.pipeline.sources import inside
 from video2blog.pipeline.textutil import message
 
@@ -331,6 +332,7 @@ class _Handler(BaseHTTPRequestHandler):
             with review.lock:  # loading finishes an interrupted save: never while a save is under way
                 loaded = store.load(review.folder)
             editing: dict[str, object] = {"version": loaded.version, "save": SAVE_PATH, "state": STATE_PATH}
+            editing["published"] = ", ".join(published_sites(review.folder))  # the page says the slug stays
             partial = review.partial
             if partial and loaded.version == partial[2]:  # the load finished a save a locked file stopped
                 made = [{"op": e.op, "text": e.text} for e in partial[1]]
@@ -377,7 +379,8 @@ class _Handler(BaseHTTPRequestHandler):
         partial = review.partial
         finishing = partial[2] if partial and partial[:2] == (version, edits) else ""  # the same save again
         try:
-            saved = store.save(review.folder, edits, version, review.media_link, finishing)
+            published = published_sites(review.folder)
+            saved = store.save(review.folder, edits, version, review.media_link, finishing, published)
         except store.PartlySaved as exc:
             review.partial = (version, edits, exc.finishing)
             self._refuse_error(HTTPStatus.CONFLICT, exc)
@@ -425,6 +428,19 @@ class _Handler(BaseHTTPRequestHandler):
         with path.open("rb") as fh:
             fh.seek(first)
             _copy(fh, self.wfile, last - first + 1)
+
+
+def published_sites(folder: Path) -> tuple[str, ...]:
+    """The sites ``video2blog publish`` made the folder's post on (its ``publish.json``): the post has an
+    address there, which a Save keeps. None where the record cannot be read (publish then makes a new
+    post, at the draft's address)."""
+    try:
+        records = read_records(folder)
+    except InputError:
+        return ()
+    return tuple(
+        site for site, record in records.items() if isinstance(record, dict) and record.get("post_id")
+    )
 
 
 def _length(header: str) -> int | None:

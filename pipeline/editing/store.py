@@ -26,6 +26,7 @@ from video2blog.pipeline.editing.edits import (
     EDITS_FILE,
     GLOSSARY_FILE,
     RECORD_VERSION,
+    Applied,
     Edit,
     EditRecord,
     apply_edits,
@@ -34,6 +35,7 @@ from video2blog.pipeline.editing.edits import (
     record_to_dict,
     respell,
 )
+from video2blog.pipeline.editing.post_meta import follows_title
 from video2blog.pipeline.editing.settings import (
     RenderSettings,
     glossary_bytes,
@@ -53,6 +55,7 @@ from video2blog.pipeline.serialize import (
     transcript_shape_error,
 )
 from video2blog.pipeline.sources import source_kind
+from video2blog.pipeline.text.metadata import DESCRIPTION_LIMIT
 from video2blog.pipeline.textutil import message, normalise_term
 from video2blog.pipeline.writers.chapters import youtube_chapters
 from video2blog.pipeline.writers.formats import (
@@ -306,7 +309,14 @@ def relative_href(folder: Path, media: Path | None) -> str | None:
     return urllib.parse.quote(Path(relative).as_posix(), errors="surrogateescape")
 
 
-def save(folder: Path, edits: list[Edit], version: str, media: Path | None, finishing: str = "") -> Saved:
+def save(
+    folder: Path,
+    edits: list[Edit],
+    version: str,
+    media: Path | None,
+    finishing: str = "",
+    published: tuple[str, ...] = (),
+) -> Saved:
     """Apply ``edits`` to the saved draft, re-render every output and commit them all at once.
 
     Args:
@@ -316,6 +326,8 @@ def save(folder: Path, edits: list[Edit], version: str, media: Path | None, fini
         media: the media file, for the static review page's link.
         finishing: the version a save of these same edits, stopped part-way (:class:`PartlySaved`),
             leaves: a folder at it has them already, and its outputs are written again around them.
+        published: the sites ``video2blog publish`` made the post on: its slug stays as it is (recorded
+            in ``edits.json`` for a redraft), whatever the title becomes.
 
     Raises:
         ConflictError: the folder was saved since ``version``, or a draft or another save is writing there.
@@ -324,22 +336,32 @@ def save(folder: Path, edits: list[Edit], version: str, media: Path | None, fini
     """
     try:
         with folder_lock(folder, BUSY):  # a draft run, a batch or another review server's save holds it
-            return _save(folder, edits, version, media, finishing)
+            return _save(folder, edits, version, media, finishing, published)
     except FolderBusy as exc:  # the lock does not say whose it is: the message names both
         raise ConflictError.said("error_folder_busy") from exc
 
 
-def _save(folder: Path, edits: list[Edit], version: str, media: Path | None, finishing: str) -> Saved:
+def _save(
+    folder: Path,
+    edits: list[Edit],
+    version: str,
+    media: Path | None,
+    finishing: str,
+    published: tuple[str, ...],
+) -> Saved:
     recover(folder)  # under the lock this save holds
     loaded = load(folder)
     if version != loaded.version:
         if not finishing or loaded.version != finishing:
             raise ConflictError.said("error_conflict")
         edits = []  # the save stopped part-way made them: only the outputs are written again
-    applied = apply_edits(loaded.draft, loaded.shown, edits)
+    described = any(e.op == "description" for e in loaded.record.edits)
+    applied = apply_edits(loaded.draft, loaded.shown, edits, described=described)
     record = extend_record(loaded.record, loaded.draft, applied)
+    applied, record, kept = with_published_slug(loaded.draft, applied, record, published)
     glossary = merged_terms(loaded.glossary, [t for t in map(normalise_term, applied.glossary) if t])
     draft, notes = with_chapter_notes(loaded.draft, applied.draft, loaded.settings.formats)
+    notes += kept
     ctx = loaded.context(draft, applied.transcript, glossary, media_href=relative_href(folder, media))
     files = render_all(ctx, saved_formats(loaded.settings))
     files[EDITS_FILE] = to_json(record_to_dict(record))
@@ -354,6 +376,22 @@ def _save(folder: Path, edits: list[Edit], version: str, media: Path | None, fin
         raise PartlySaved(exc, _version(files[DRAFT_FILE], files[EDITS_FILE])) from exc
     names = tuple(p.name for p in report.written)
     return Saved(version_of(folder), names, tuple(p.name for p in report.kept), applied.skipped, notes)
+
+
+def with_published_slug(
+    before: Draft, applied: Applied, record: EditRecord, published: tuple[str, ...]
+) -> tuple[Applied, EditRecord, tuple[str, ...]]:
+    """The edited draft and its record with the slug the post was published under (kept as it was, and
+    recorded for a redraft), where it was published, and the note that says so where an edit would have
+    changed it; unchanged before a publish."""
+    if not published:
+        return applied, record, ()
+    slug = record.slug or before.slug
+    said: tuple[str, ...] = ()
+    if applied.draft.slug != slug:
+        said = (message(before.language, "slug_kept", slug=slug, site=", ".join(published)),)
+    draft = replace(applied.draft, slug=slug)
+    return replace(applied, draft=draft), replace(record, slug=slug), said
 
 
 def with_chapter_notes(
@@ -383,7 +421,11 @@ def present_formats(folder: Path) -> tuple[str, ...]:
 
 
 def render_page(loaded: Loaded, editing: dict[str, object], media_href: str | None) -> bytes:
-    """The review page with its editing controls, as the server shows it."""
+    """The review page with its editing controls, as the server shows it (``editing["published"]``: the
+    sites the post was published on, where its slug stays)."""
+    published = bool(editing.get("published"))
+    facts = {"published": "", "slug_follows": not published and follows_title(loaded.draft)}
+    editing = {**facts, "description_limit": DESCRIPTION_LIMIT, **editing}
     ctx = loaded.context(loaded.draft, loaded.shown, loaded.glossary, media_href=media_href, editing=editing)
     page = render_all(ctx, ("review",))["review.html"]
     _warm_up(loaded)

@@ -358,6 +358,7 @@ SCRIPT_KEYS = (
     "section_n",
     "edit_heading",
     "merge_previous",
+    "description_length",
 )
 
 
