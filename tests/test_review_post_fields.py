@@ -1,6 +1,6 @@
 """The post's title, description and byline in the review page, as an editor checks them: shown, edited
 in place (desktop and a 390x844 phone), saved by `video2blog review` into every output, the address
-following the title until the post is published."""
+following the title until the post is published, and a hand-edited post.md's message saying what to do."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from tests.conftest import run_ffmpeg
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, browser, page  # noqa: F401 (fixtures)
 from tests.test_editing import ALL_FORMATS
 from tests.test_review import sample_context
-from tests.test_review_server import COMMAND, Served, open_served, start
+from tests.test_review_server import COMMAND, Served, edit_heading, open_served, start
 from video2blog.pipeline.editing.settings import SETTINGS_FILE, RenderSettings, settings_json
 from video2blog.pipeline.output import OutputFolder
 from video2blog.pipeline.writers.formats import render_all
@@ -181,3 +181,22 @@ def test_a_published_post_keeps_its_address_and_the_page_says_so(page, served: S
         "the post's address stays /script-your-questions-answered/"
     )
     assert 'slug: "script-your-questions-answered"' in (folder / "post.md").read_text()
+
+
+def test_a_hand_edited_post_md_says_how_to_bring_it_back(page, served: Served, folder: Path):  # noqa: F811
+    post = folder / "post.md"
+    post.write_text(post.read_text().replace("Script: your questions answered", TITLE, 1))
+    open_served(page, served)
+    edit_heading(page, 2, "Why we use ketamine")
+    save(page)
+    status = page.locator("#edit-status")
+    sync_api.expect(status).to_contain_text("Kept post.md as changed outside this page")
+    sync_api.expect(status).to_contain_text("the title, description and byline are edited at the top")
+    assert "<h1>Script: your questions answered</h1>" in (folder / "post.html").read_text()
+    # as the message says: the change made here, post.md deleted, Save
+    edit_field(page, "title", TITLE)
+    post.unlink()
+    save(page)
+    assert f'title: "{TITLE}"' in post.read_text() and "## Why we use ketamine" in post.read_text()
+    assert not (folder / "post.new.md").exists()
+    assert f"<h1>{TITLE}</h1>" in (folder / "post.html").read_text()
