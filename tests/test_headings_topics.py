@@ -78,6 +78,16 @@ def test_a_misheard_hey_inside_a_sentence_is_no_greeting():
     assert not generate_heading(Talk(hay), 0).startswith("Introduction")
 
 
+def test_welcome_greets_like_hi_only_before_a_pause_or_a_greeting_word():
+    # One word greets only before a pause or a word of pipeline/data/greeting_followers.txt, whichever word
+    # of greetings.txt it is: "We welcome new patients" opens no introduction.
+    clinic = ("We welcome new patients every week. Skin testing shows which pollen you react to.", *FOCUS[1:])
+    assert not generate_heading(Talk(clinic), 0).startswith("Introduction")
+    assert not keeps_spoken("Welcome back everyone")
+    welcome = ("Welcome to the clinic. We treat allergies and asthma here.", *FOCUS[1:])
+    assert generate_heading(Talk(welcome), 0) == "Introduction"
+
+
 def test_an_everyday_subject_does_not_make_an_introduction_to_it():
     doors = (
         "Hi everybody, welcome back. Today it is all about the door, the door in winter.",

@@ -45,7 +45,15 @@ from video2blog.pipeline.text.phrases import (
 )
 from video2blog.pipeline.text.sentences import MIN_QUESTION_WORDS
 from video2blog.pipeline.text.spoken import MAX_QUESTION_WORDS
-from video2blog.pipeline.textutil import GREETING, OUTRO, any_of, stem, tokens, word_list
+from video2blog.pipeline.textutil import (
+    GREETING,
+    OUTRO,
+    any_of,
+    phrase_patterns,
+    stem,
+    tokens,
+    word_list,
+)
 
 MAX_SUBJECT_WORDS = 4
 # A spoken heading longer than this is a sentence the speaker went on with, not a heading: the one limit
@@ -90,10 +98,11 @@ _ACTION_CONTEXT = word_list("action_context.txt")
 # speaker or gives the agenda ("In this video I'll show you...").
 INTRO_REACH = 2
 _AGENDA = re.compile(rf"\b{any_of('agenda_phrases.txt')}", re.I)
-# "Hi"/"Hey"/"Hello" greets only before a pause or a greeting's next word ("Hey fever": misheard "hay").
+# A greeting of one word ("Hi", "Welcome") greets only before a pause or a word that goes on greeting
+# ("Hey guys", "Welcome back"): "Hey fever" is a misheard "hay".
+_ONE_WORD_GREETING = "(?:" + "|".join(p for p in phrase_patterns("greetings.txt") if p.isalpha()) + ")"
 _NO_HELLO = re.compile(
-    r"\b(?:hi|hey|hello)\b(?!\s*[,.!]|\s+(?:everyone|everybody|guys|there|folks|all|and|y'all|friends|"
-    r"i'm|i am|it's|this is|welcome)\b)",
+    rf"\b{_ONE_WORD_GREETING}\b(?!\s*[,.!]|\s+{any_of('greeting_followers.txt')}\b)",
     re.I,
 )
 _NUMBERED = re.compile(
@@ -108,8 +117,9 @@ _STEP = re.compile(
     r"(?:number\s+)?(?P<n>\d{1,2}|[a-e](?=\W)|one|two|three|four|five|six|seven|eight|nine|ten)\b",
     re.I,
 )
+# "I'm Ken", "Hi, this is Ken": a capitalised name after a self-introduction ("I'm going" is none).
 _SELF_NAMED = re.compile(
-    r"^(?i:(?:(?:hi|hey|hello)\W+)?(?:i'm|i am|this is|my name is)) [A-Z][a-z]+\b(?! going)"
+    rf"^(?i:(?:{_ONE_WORD_GREETING}\W+)?{any_of('self_introductions.txt')}) [A-Z][a-z]+\b(?! going)"
 )
 PRONOUNS = word_list("heading_pronouns.txt")
 _QUESTION_START = re.compile(
