@@ -88,6 +88,15 @@ def test_welcome_greets_like_hi_only_before_a_pause_or_a_greeting_word():
     assert generate_heading(Talk(welcome), 0) == "Introduction"
 
 
+def test_a_question_after_next_heads_its_section_as_after_so():
+    # "Next" opens a sentence before what it says as "So" does (pipeline/data/leading_fillers.txt).
+    asked = (
+        "Next, what is a cabin filter? It cleans the air that comes in through the vents.",
+        "The cabin filter sits behind the glove box. Open the glove box to reach the filter.",
+    )
+    assert heading_choices(Talk(asked), 0)[0] == "What is a cabin filter?"
+
+
 def test_an_everyday_subject_does_not_make_an_introduction_to_it():
     doors = (
         "Hi everybody, welcome back. Today it is all about the door, the door in winter.",

@@ -36,7 +36,8 @@ DETERMINERS = word_list("determiners.txt")
 SPLIT = re.compile(r"[.,;:?!()\"“”]|\s[-–—]\s")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
-LEADING_FILLER = re.compile(r"^(?:(?:so|and|but|now|okay|ok|well|also|then)\b,?\s*)+", re.I)
+# "So", "Now, ": words a sentence opens with before what it says, set aside to read what it says.
+LEADING_FILLER = re.compile(rf"^(?:{any_of('leading_fillers.txt')}\b,?\s*)+", re.I)
 
 
 @dataclass(frozen=True)
