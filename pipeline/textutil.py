@@ -138,6 +138,18 @@ def _language_file(concept: str, language: str) -> str:
 
 # Words that state a number ("twelve", "twice", "percent"), as digits do.
 NUMBER_WORDS = word_list("number_words.txt")
+# The counting words, "zero" to "twenty": the first lines of number_words.txt, each at its value's place.
+COUNTING_WORDS = phrase_patterns("number_words.txt")[:21]
+
+
+def number_value(word: str) -> int | None:
+    """The value of a counting word ("two" -> 2) or of digits ("12"), else None."""
+    lowered = word.lower()
+    if lowered.isdigit():
+        return int(lowered)
+    return COUNTING_WORDS.index(lowered) if lowered in COUNTING_WORDS else None
+
+
 # A greeting or self-introduction ("Hello, I'm...", "My name's Ken", "Thanks for watching").
 GREETING = _whole_words("greetings.txt")
 # A greeting, or the agenda a talk opens with ("Today...", "In this video...", "I want to talk about").

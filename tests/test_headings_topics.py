@@ -97,6 +97,16 @@ def test_a_question_after_next_heads_its_section_as_after_so():
     assert heading_choices(Talk(asked), 0)[0] == "What is a cabin filter?"
 
 
+def test_a_numbered_step_past_ten_keeps_its_number():
+    # Any counting word of pipeline/data/number_words.txt numbers a step, not only "one" to "ten".
+    steps = (
+        "Well, step twelve is the drive belt. Slip the drive belt off the pulley and pull the belt out.",
+        "The new drive belt goes on the same way. Route the drive belt around each pulley.",
+    )
+    assert heading_choices(Talk(steps), 0)[0].startswith("Step 12: ")
+    assert keeps_spoken("Step twelve")
+
+
 def test_an_everyday_subject_does_not_make_an_introduction_to_it():
     doors = (
         "Hi everybody, welcome back. Today it is all about the door, the door in winter.",

@@ -46,9 +46,11 @@ from video2blog.pipeline.text.phrases import (
 from video2blog.pipeline.text.sentences import MIN_QUESTION_WORDS
 from video2blog.pipeline.text.spoken import MAX_QUESTION_WORDS
 from video2blog.pipeline.textutil import (
+    COUNTING_WORDS,
     GREETING,
     OUTRO,
     any_of,
+    number_value,
     phrase_patterns,
     stem,
     tokens,
@@ -105,16 +107,14 @@ _NO_HELLO = re.compile(
     rf"\b{_ONE_WORD_GREETING}\b(?!\s*[,.!]|\s+{any_of('greeting_followers.txt')}\b)",
     re.I,
 )
-_NUMBERED = re.compile(
-    r"^(?:step|method|tip|part|option|stage|phase)\s+(?:number\s+)?(?:\d+|[a-e]|one|two|three|four|five|six|"
-    r"seven|eight|nine|ten)$",
-    re.I,
-)
-# A section's number is looked for in its first few words.
+# "Step two", "Method B", "Tip 3": a numbered part of a how-to talk (numbered_parts.txt, number_words.txt).
+_NUMBER = rf"\d{{1,2}}|[a-e](?=\W|$)|{'|'.join(COUNTING_WORDS)}"
+_NUMBERED = re.compile(rf"^{any_of('numbered_parts.txt')}\s+(?:number\s+)?(?:{_NUMBER})$", re.I)
+# A section's number is looked for in its first few words, after what a sentence opens with ("So").
 STEP_REACH = 5
 _STEP = re.compile(
-    r"^\W*(?:(?:so|now|okay|ok|and|next|then)\W+)?(?P<kind>step|method|tip|part|option|stage|phase)\s+"
-    r"(?:number\s+)?(?P<n>\d{1,2}|[a-e](?=\W)|one|two|three|four|five|six|seven|eight|nine|ten)\b",
+    rf"^\W*(?:{any_of('leading_fillers.txt')}\W+)?(?P<kind>{any_of('numbered_parts.txt')})\s+"
+    rf"(?:number\s+)?(?P<n>{_NUMBER})\b",
     re.I,
 )
 # "I'm Ken", "Hi, this is Ken": a capitalised name after a self-introduction ("I'm going" is none).
@@ -176,7 +176,6 @@ def heading_choices(talk: Talk, index: int) -> list[str]:
 
 
 _DANGLING = word_list("heading_cut_words.txt")
-_NUMBER_WORDS = dict(zip("one two three four five six seven eight nine ten".split(), range(1, 11)))
 
 
 def _step_label(text: str) -> str:
@@ -185,9 +184,9 @@ def _step_label(text: str) -> str:
     match = _STEP.match(opening)
     if not match:
         return ""
-    kind, number = match.group("kind").capitalize(), match.group("n").lower()
-    shown = str(_NUMBER_WORDS.get(number, number)).upper()
-    return f"{kind} {shown}"
+    kind, number = match.group("kind").capitalize(), match.group("n")
+    value = number_value(number)
+    return f"{kind} {number.upper() if value is None else value}"
 
 
 def keeps_spoken(heading: str) -> bool:
