@@ -107,6 +107,16 @@ def test_a_numbered_step_past_ten_keeps_its_number():
     assert keeps_spoken("Step twelve")
 
 
+def test_a_question_a_section_asks_opens_like_any_spoken_question():
+    # One notion of how a question opens (spoken.opens_like_question): any auxiliary of
+    # pipeline/data/auxiliaries.txt, "has" as well as "does".
+    asked = (
+        "Has your cabin filter ever been changed? It cleans the air that comes in through the vents.",
+        "The cabin filter sits behind the glove box. Open the glove box to reach the filter.",
+    )
+    assert heading_choices(Talk(asked), 0)[0] == "Has your cabin filter ever been changed?"
+
+
 def test_an_everyday_subject_does_not_make_an_introduction_to_it():
     doors = (
         "Hi everybody, welcome back. Today it is all about the door, the door in winter.",

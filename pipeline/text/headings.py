@@ -44,7 +44,7 @@ from video2blog.pipeline.text.phrases import (
     topical,
 )
 from video2blog.pipeline.text.sentences import MIN_QUESTION_WORDS
-from video2blog.pipeline.text.spoken import MAX_QUESTION_WORDS
+from video2blog.pipeline.text.spoken import AUXILIARIES, MAX_QUESTION_WORDS, WH_WORDS
 from video2blog.pipeline.textutil import (
     COUNTING_WORDS,
     GREETING,
@@ -122,9 +122,8 @@ _SELF_NAMED = re.compile(
     rf"^(?i:(?:{_ONE_WORD_GREETING}\W+)?{any_of('self_introductions.txt')}) [A-Z][a-z]+\b(?! going)"
 )
 PRONOUNS = word_list("heading_pronouns.txt")
-_QUESTION_START = re.compile(
-    r"^(?:what|why|how|when|where|who|which|is|are|can|could|should|does|do|will|would)\b", re.I
-)
+# A question's first word asks: an interrogative or an auxiliary (wh_words.txt, auxiliaries.txt).
+_QUESTION_WORD = re.compile(rf"^(?:{'|'.join(sorted(WH_WORDS | AUXILIARIES))})\b", re.I)
 # (pattern with a "subject" group, question template): the section answers the question it implies.
 _QUESTION_FORMS = (
     (r"(?:is|are) (?:a|an|the|one|when|how|what|where)\b", "What {be} {subject}?"),
@@ -320,8 +319,10 @@ def _question_headings(text: str, topic: str) -> list[str]:
 
 
 def _asked(question: str) -> list[str]:
+    """A question the section asks, as its heading: one whose first word asks (an interrogative or an
+    auxiliary, "What's" as "What") and that names something."""
     words = question.split()
-    if not MIN_QUESTION_WORDS <= len(words) <= MAX_QUESTION_WORDS or not _QUESTION_START.match(question):
+    if not MIN_QUESTION_WORDS <= len(words) <= MAX_QUESTION_WORDS or not _QUESTION_WORD.match(question):
         return []
     if not phrases_of(question.rstrip("?")):
         return []
