@@ -117,6 +117,18 @@ def test_a_question_a_section_asks_opens_like_any_spoken_question():
     assert heading_choices(Talk(asked), 0)[0] == "Has your cabin filter ever been changed?"
 
 
+def test_an_implied_question_agrees_with_its_subject():
+    # The verb's number comes from the lexicon: "take", "cost", "are" agree with many, "lasts", "is" with one.
+    for said, question in (
+        ("Allergy shots usually take about six months to work.", "How long do allergy shots take?"),
+        ("A flare usually lasts about two days in most people.", "How long does a flare last?"),
+        ("Crowns cost about $900 each at most clinics.", "How much do crowns cost?"),
+        ("Nasal sprays are the first treatment we try for allergies.", "What are nasal sprays?"),
+    ):
+        talk = Talk((said, "The clinic opens at nine. The front desk books each visit."))
+        assert heading_choices(talk, 0)[0] == question, said
+
+
 def test_an_everyday_subject_does_not_make_an_introduction_to_it():
     doors = (
         "Hi everybody, welcome back. Today it is all about the door, the door in winter.",

@@ -23,6 +23,7 @@ from video2blog.pipeline.text.lexicon import (
     can_be_noun,
     gerund,
     noun_lemma,
+    present_third_person,
     verb_lemma,
     word_classes,
 )
@@ -337,7 +338,7 @@ def _implied(sentence: str, pattern: re.Pattern[str], template: str, topic: str)
     if subject is None:
         return None
     verb = match.group("verb").lower()
-    plural = bool(re.search(r"\b(?:are|work|act|take|last|cost)\b", verb))
+    plural = _plural_verb(verb)
     if verb.startswith("is ") and subject.endswith("s") and "NOUN" in word_classes(subject.split()[-1][:-1]):
         return None  # "teams is the...": misheard, or no definition
     return template.format(
@@ -346,6 +347,13 @@ def _implied(sentence: str, pattern: re.Pattern[str], template: str, topic: str)
         subject=subject,
         verb="last" if "last" in verb else "take",
     )
+
+
+def _plural_verb(verb: str) -> bool:
+    """Whether the first verb of ``verb`` agrees with a plural subject ("are", "usually take"), not with
+    one thing ("is", "lasts", "costs"): word classes and forms from the lexicon."""
+    said = [w for w in verb.split() if verb_lemma(w)]
+    return bool(said) and said[0] != "is" and not present_third_person(said[0])
 
 
 def _subject(said: str, topic: str) -> str | None:
