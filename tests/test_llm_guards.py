@@ -33,6 +33,9 @@ def test_tidy_removes_list_marks_labels_and_quotes():
     assert tidy('1. "How is ketamine given?"') == "How is ketamine given?"
     assert tidy("- Heading: Nerve pain relief.") == "Nerve pain relief"
     assert tidy("**Blood pressure checks**") == "Blood pressure checks"
+    # any label of pipeline/data/suggestion_labels.txt
+    assert tidy("Question: How is ketamine given?") == "How is ketamine given?"
+    assert tidy("Subheading 2 - Nerve pain relief") == "Nerve pain relief"
 
 
 def test_words_from_the_section_pass_and_others_are_flagged():

@@ -43,7 +43,9 @@ def claim_stems() -> frozenset[str]:
 FILLER = word_list("heading_glue.txt")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“‘'(])")
 _LIST_MARK = re.compile(r"^\s*(?:[-*•·>]+|\(?\d{1,2}[.):]|[a-c][.)])\s*")
-_LABEL = re.compile(r"^\s*(?:heading|title|suggestion|option|topic)\s*\d*\s*[:\-–]\s*", re.I)
+_LABEL = re.compile(
+    rf"^\s*(?:{'|'.join(sorted(word_list('suggestion_labels.txt')))})\s*\d*\s*[:\-–]\s*", re.I
+)
 _QUOTES = "\"'“”‘’`*_#"
 
 
