@@ -44,7 +44,7 @@ SENTENCE_REACH = 4
 # Letters whose English names start with a vowel sound: "an MRI", "an FDA-approved".
 _VOWEL_LETTERS = frozenset("AEFHILMNORSX")
 # The possessives a patient's thing is said with: the doctor's "your child" is the patient's "my child".
-_PATIENT_OWNS = ("your", "my")
+_PATIENT_OWNS = word_list("patient_possessives.txt")
 
 Encode = Callable[[list[str]], np.ndarray]
 
