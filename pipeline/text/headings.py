@@ -79,7 +79,7 @@ OPENING_WORDS = 30
 OPENING_BONUS = 0.5
 # A one-word heading takes a second phrase scoring at least this share of it ("Camera and motion").
 PAIR_SHARE = 0.45
-# ... and a best phrase of several words a second one scoring this share ("Glove box and cabin filter").
+# ... and a best phrase of several words a second one scoring this share ("Water pump and drive belt").
 PAIR_SHARE_PHRASE = 0.45
 MAX_PAIR_WORDS = 5
 # Each half of a pair is named at least this often in the section.
@@ -158,7 +158,7 @@ def heading_choices(talk: Talk, index: int) -> list[str]:
 
     The opening greeting of a talk of several sections gives "Introduction" first; a short closing
     goodbye gives "Conclusion". A section that opens with its number ("Step two: ...", "Method B")
-    keeps it before its topic ("Step 2: Idler pulley").
+    keeps it before its topic ("Step 2: Drive belt").
     """
     text = talk.sections[index]
     topics = _topic_headings(text, talk.sections)
@@ -206,7 +206,7 @@ def keeps_spoken(heading: str) -> bool:
     if _NUMBERED.match(heading.strip(" .?!")):
         return True
     if words[-1] in _DANGLING:
-        return False  # "...push on the idler pulley bracket while?": cut off mid-clause
+        return False  # "...and hold the bracket while?": cut off mid-clause
     named = bool(phrases_of(heading.rstrip("?")))
     if heading.rstrip().endswith("?"):
         if words[-1] in PRONOUNS | {"me", "you", "there", "going"} or {"gonna", "wanna"} & set(words):
@@ -258,7 +258,7 @@ def alternatives(
 
 
 def _with_subject(topics: Sequence[str], text: str, topic: str) -> list[str]:
-    """ "Glove box and cabin filter": the section's best phrase with the talk's subject where the
+    """ "Water pump and drive belt": the section's best phrase with the talk's subject where the
     section keeps naming the subject but its best phrase does not."""
     if not topics or not topic or " and " in topics[0] or topics[0].endswith("?"):
         return []
@@ -281,8 +281,8 @@ def _opens_talk(text: str) -> bool:
 
 def _introduction(talk: Talk, topics: Sequence[str] = (), text: str = "") -> str:
     """ "Introduction to PRP" where the talk's subject runs through it, else "Introduction to" the
-    opening's own term of several words, named at least twice in its ``text`` ("Introduction to JBL
-    speaker firmware"), else "Introduction"."""
+    opening's own term of several words, named at least twice in its ``text`` ("Introduction to hearing
+    aid batteries"), else "Introduction"."""
     stems = phrase_stems(talk.topic)
     spread = sum(bool(stems) and stems <= set(content_stems_of(s)) for s in talk.sections)
     if talk.topic and spread >= TOPIC_SPREAD * len(talk.sections) and _subject_like(talk.topic):
@@ -460,7 +460,7 @@ def _candidates(text: str) -> list[Phrase]:
 
 
 def _paired(ranked: list[str], scored: dict[str, float], shown: dict[str, str], text: str) -> str | None:
-    """ "Camera and motion", "Glove box and cabin filter": the best phrase joined with the next one
+    """ "Camera and motion", "Water pump and drive belt": the best phrase joined with the next one
     about something else where that one scores nearly as well (two topics share the section)."""
     if len(ranked) < 2 or _bare_verb(ranked[0]):
         return None
@@ -501,7 +501,7 @@ def _dwells(text: str, phrase: str) -> bool:
 
 def _named(phrase: str) -> bool:
     """A phrase with a capitalised word the lexicon does not know ("Juliana Broste"): most likely
-    a person's name. Acronyms ("JBL") are things."""
+    a person's name. Acronyms ("MRI") are things."""
     return any(w[:1].isupper() and not w.isupper() and not word_classes(w.lower()) for w in phrase.split())
 
 
