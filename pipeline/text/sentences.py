@@ -245,7 +245,7 @@ def _asks(words: tuple[Word, ...]) -> bool:
     """A wh-question's opening ("how do", "what is"): a lone auxiliary ("is", "do") is too common
     inside sentences to mark one where punctuation was lost."""
     said = [bare(w.text) for w in words[:5]]
-    if not said or said[0] not in WH_WORDS or not looks_like_question(words):
+    if not said or said[0] not in WH_WORDS or not opens_like_question([w.text for w in words]):
         return False
     if said[0] in ("when", "where") and said[1:2] and said[1] not in AUXILIARIES:
         return False  # "when you are outside" opens a clause, "when should we..." asks
@@ -383,17 +383,12 @@ def _word_at(offsets: list[int], char: int) -> int:
 
 def _split_run_on(words: tuple[Word, ...], span: tuple[int, int]) -> list[tuple[tuple[int, int], bool]]:
     first, last = span
-    if last - first < 2 * MIN_QUESTION_WORDS or not looks_like_question(words[first:last]):
+    if last - first < 2 * MIN_QUESTION_WORDS or not opens_like_question([w.text for w in words[first:last]]):
         return [(span, False)]
     if words[last - 1].text.endswith("?"):
         return [(span, False)]
     cut = _question_cut(words, first, last)
     return [(span, False)] if cut is None else [((first, cut), True), ((cut, last), False)]
-
-
-def looks_like_question(words: tuple[Word, ...]) -> bool:
-    """Whether words open like a question (:func:`.spoken.opens_like_question`)."""
-    return opens_like_question([w.text for w in words])
 
 
 def _question_cut(words: tuple[Word, ...], first: int, last: int) -> int | None:
