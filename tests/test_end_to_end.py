@@ -50,6 +50,19 @@ def test_sample_headings_are_the_spoken_questions(sample_draft: Path, sample_tru
     assert draft["sections"][0]["heading_source"] == "generated"  # the greeting before any question
 
 
+def test_sample_greeting_gets_no_invented_heading(sample_draft: Path):
+    """Issue 21: the greeting opens the post as its lead; where a label must stand for it (the chapter at
+    0:00, the video's clip) it is the plain "Introduction", not "Introduction to ketamine", and the
+    review page offers no question it does not answer ("Does ketamine hurt?") to head it."""
+    lead = json.loads((sample_draft / "draft.json").read_text())["sections"][0]
+    assert lead["lead"] and lead["heading"] == "Introduction"
+    assert lead["suggestions"] == []
+    assert (sample_draft / "chapters.txt").read_text().splitlines()[0] == "0:00 Introduction"
+    html = (sample_draft / "post.html").read_text()
+    assert '"name": "Introduction",' in html and "Introduction to" not in html
+    assert "Introduction to" not in (sample_draft / "review.html").read_text()
+
+
 def test_sample_sections_are_timed_like_the_video(sample_draft: Path, sample_truth: dict):
     draft = json.loads((sample_draft / "draft.json").read_text())
     starts = [s["start"] for s in draft["sections"]]

@@ -133,8 +133,9 @@ def test_headings_never_repeat_and_suggestions_offer_the_other_form():
 
 def test_a_draft_fills_suggestions_for_generated_headings():
     draft = draft_of(*KETAMINE)
-    generated = [s for s in draft.sections if s.heading_source == "generated"]
+    generated = [s for s in draft.sections if s.heading_source == "generated" and not s.lead]
     assert generated
+    assert all(not s.suggestions for s in draft.sections if s.lead)  # a greeting answers no question
     for section in generated:
         assert 1 <= len(section.suggestions) <= 2
         assert all(s.source == "generated" and s.text != section.heading for s in section.suggestions)

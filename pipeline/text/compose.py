@@ -128,7 +128,7 @@ def compose(
         if encode and model
         else ({}, False)
     )
-    sections = _with_lead(_name_sections(unnamed, talk, questions, heads))
+    sections = _name_sections(_with_lead(unnamed), talk, questions, heads)
     asked = any(s.heading_source in ("spoken", "on-screen") for s in sections)
     purpose = topic_purpose(full_text, talk.topic)
     title = make_title(talk.topic, asked, purpose)
@@ -412,19 +412,33 @@ def _name_sections(
     """Give every section without a heading a generated one that repeats no other heading (the
     patient's question it answers, from ``questions``, where there is one and the talk is one a
     clinic heads with questions: ``heads``; else the question is only a suggestion), and one or two
-    alternatives an editor may pick instead."""
+    alternatives an editor may pick instead. A lead that only greets and says what the talk will cover
+    answers nothing: it is the plain "Introduction" its chapter and clip need, with no other headings
+    offered; no lead is offered a question (one picked would publish the greeting as its answer)."""
     used = [s.heading for s in sections if s.heading]
     named = []
     for i, section in enumerate(sections):
-        if not section.heading:
+        if section.lead and not section.heading and _only_opening(section):
+            heading = message("en", "introduction")
+            used.append(heading)
+            section = replace(section, heading=heading, heading_source="generated")
+        elif not section.heading:
             asked = questions.get(i, [])
             heading = generate_heading(talk, i, used, asked if heads else ())
             used.append(heading)
-            others = alternatives(talk, i, heading, asked=asked)
+            others = alternatives(talk, i, heading, asked=[] if section.lead else asked)
+            others = [h for h in others if not (section.lead and h.endswith("?"))]
             suggestions = tuple(HeadingSuggestion(h, "generated") for h in others)
             section = replace(section, heading=heading, heading_source="generated", suggestions=suggestions)
         named.append(section)
     return named
+
+
+def _only_opening(section: Section) -> bool:
+    """Whether every sentence of a section greets or says what the talk will cover."""
+    intro = intro_pattern("en")
+    said = [s for p in section.paragraphs for s in sentences_in(p.text)]
+    return intro is not None and all(intro.search(s) for s in said)
 
 
 def _described(sections: Sequence[Section]) -> list[str]:
