@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import json
 from dataclasses import replace
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
 from tests.conftest import make_words
+from video2blog.cli import app
 from video2blog.pipeline.engines import embed
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions
 from video2blog.pipeline.run import DraftOptions, make_draft, render_draft
 from video2blog.pipeline.schema import Source, Transcript, Word
+from video2blog.pipeline.serialize import to_json, transcript_to_dict
 from video2blog.pipeline.text import asked, locales
 from video2blog.pipeline.text.sections import spoken_heads
 
@@ -257,3 +261,26 @@ def test_a_drafted_spanish_talk_heads_its_section_with_the_question_not_the_answ
     )
     spoken = [s.heading for s in draft.sections if s.heading_source == "spoken"]
     assert spoken == ["¿Cuánto tarda uno en acostumbrarse a los audífonos?"]
+
+
+def test_a_greeting_whose_voice_stays_up_is_no_question_nor_a_heading(tmp_path):
+    """espeak's "Hola, soy la doctora Ruiz, de la clínica dental." ends level: the voice model alone would
+    take it for a yes/no question and head the talk with it; a greeting asks nothing."""
+    text = (
+        "Hola, soy la doctora Ruiz, de la clínica dental. Un implante dental es un tornillo de titanio que "
+        "se coloca en el hueso de la mandíbula. Sustituye la raíz de un diente perdido y sostiene una "
+        "corona. La colocación se hace con anestesia local, así que el paciente no siente dolor."
+    )
+    ends = [i + 1 for i, token in enumerate(text.split()[:-1]) if token.endswith(".")]
+    words = make_words(text, dict.fromkeys(ends, 0.7))
+    heard = voiced(words, {i - 1: -5.0 for i in ends[1:]} | {len(words) - 1: -5.0})  # only the greeting level
+    transcript = tmp_path / "transcript.json"
+    transcript.write_bytes(
+        to_json(transcript_to_dict(Transcript(words=heard, language="es", duration=heard[-1].end)))
+    )
+    out = tmp_path / "draft"
+    result = CliRunner().invoke(app, ["draft", str(transcript), "--out", str(out), "--language", "es"])
+    assert result.exit_code == 0, result.output
+    draft = json.loads((out / "draft.json").read_text())
+    assert all(s["heading_source"] != "spoken" for s in draft["sections"])
+    assert "Hola, soy la doctora Ruiz, de la clínica dental." in (out / "post.md").read_text()

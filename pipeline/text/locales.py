@@ -35,6 +35,7 @@ from video2blog.pipeline.text.spoken import MAX_QUESTION_WORDS
 from video2blog.pipeline.textutil import (
     bare,
     glossary_spelling,
+    greeting_pattern,
     has_data,
     intro_pattern,
     join_words,
@@ -226,10 +227,21 @@ def left_to_the_voice(text: str, language: str) -> bool:
     """Whether a whole sentence is one the spoken-question model decides: the recogniser closed it with a
     full stop, it opens with no interrogative (a yes/no question, or a statement), and it is as long as a
     question (:data:`~.sentences.MIN_QUESTION_WORDS` to :data:`MAX_QUESTION_WORDS` words: "Muchas
-    gracias." is none)."""
+    gracias." is none). A greeting ("Hola, soy la doctora Ruiz.", the language's greetings file) asks
+    nothing, however the voice ends it."""
     length = len(text.split())
     short_enough = MIN_QUESTION_WORDS <= length <= MAX_QUESTION_WORDS
-    return short_enough and text.endswith(".") and not _opens_question(text, language)
+    return (
+        short_enough
+        and text.endswith(".")
+        and not _opens_question(text, language)
+        and not _greets(text, language)
+    )
+
+
+def _greets(text: str, language: str) -> bool:
+    greeting = greeting_pattern(language)
+    return greeting is not None and bool(greeting.search(text))
 
 
 def _opens_question(text: str, language: str, unaccented: bool = False) -> bool:
