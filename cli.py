@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import inspect
@@ -56,7 +57,7 @@ WRITE_FAILURES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
 def run() -> None:
     """The console script and ``python -m video2blog``: the app, then a shutdown no signal can spoil.
 
-    Once a command has returned, its files are written and reported; a Ctrl-C or SIGTERM that lands
+    Once a command has returned, its files are written and reported; a Ctrl-C, SIGTERM or SIGHUP that lands
     while Python shuts down would only turn that finished run into one killed by the signal, so they
     are ignored from then on.
     """
@@ -70,7 +71,7 @@ def run() -> None:
         typer.echo(f"video2blog: error: cannot write its report ({exc.strerror})", err=True)
         sys.exit(1)
     finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, signal.SIG_IGN)
 
 
@@ -633,7 +634,8 @@ def _say(text: str) -> None:
 
 
 class _errors_to_exit:
-    """Turn the project's errors into one line on stderr and their exit status; SIGTERM acts as Ctrl-C.
+    """Turn the project's errors into one line on stderr and their exit status; SIGTERM, and SIGHUP (the
+    terminal closed), act as Ctrl-C.
 
     The signal handlers note that a signal came: a library that turns the KeyboardInterrupt into an
     error of its own (an interrupted import of a native module becomes an ImportError, caught and
@@ -648,6 +650,8 @@ class _errors_to_exit:
         self._saved[signal.SIGTERM] = signal.signal(signal.SIGTERM, self._on_signal)
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where Ctrl-C is ignored
             self._saved[signal.SIGINT] = signal.signal(signal.SIGINT, self._on_signal)
+        if signal.getsignal(signal.SIGHUP) == signal.SIG_DFL:  # not under nohup, which ignores it
+            self._saved[signal.SIGHUP] = signal.signal(signal.SIGHUP, self._on_signal)
         # Recorded last so that it is put back first (restore_handlers goes from the last): a signal that
         # lands while SIGINT and SIGTERM are put back may still arm the finalizer retry, whose alarm must
         # not meet SIGALRM's default action, which kills the process.
@@ -663,7 +667,7 @@ class _errors_to_exit:
             signal.setitimer(signal.ITIMER_REAL, FINALIZER_RETRY_S)
             return
         signal.setitimer(signal.ITIMER_REAL, 0)  # a retry still to come would interrupt the clean-up
-        raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+        raise KeyboardInterrupt() if signum == signal.SIGINT else Terminated(signum)
 
     def __exit__(self, kind: type | None, exc: BaseException | None, tb: object) -> None:
         if self._saved:
@@ -673,9 +677,22 @@ class _errors_to_exit:
             typer.echo(f"video2blog: error: {_printable(str(exc))}", err=True)
             raise typer.Exit(exc.exit_code)
         if isinstance(exc, KeyboardInterrupt) or (self.signalled and isinstance(exc, Exception)):
-            typer.echo("video2blog: interrupted; finished files were kept, nothing half-written", err=True)
-            terminated = isinstance(exc, Terminated) or self.signalled == signal.SIGTERM
-            raise typer.Exit(143 if terminated else 130)
+            _tell("video2blog: interrupted; finished files were kept, nothing half-written")
+            raise typer.Exit(_stopped_status(exc, self.signalled))
+
+
+def _stopped_status(exc: BaseException | None, signalled: int | None) -> int:
+    """The exit status of a run a signal ended: 130 for Ctrl-C, 128 + the signal's number for the others
+    (143 for SIGTERM, 129 for SIGHUP)."""
+    if isinstance(exc, Terminated):
+        return exc.exit_status
+    return 128 + signalled if signalled in (signal.SIGTERM, signal.SIGHUP) else 130
+
+
+def _tell(line: str) -> None:
+    """``line`` on stderr where it can still be written: a terminal that was closed (SIGHUP) shows nothing."""
+    with contextlib.suppress(OSError):
+        typer.echo(line, err=True)
 
 
 FINALIZER_RETRY_S = 0.02

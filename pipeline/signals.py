@@ -1,11 +1,11 @@
-"""Ctrl-C and SIGTERM around library code that does not survive them.
+"""Ctrl-C, SIGTERM and SIGHUP (the terminal closed) around library code that does not survive them.
 
 Some libraries turn the KeyboardInterrupt a signal raises inside them into an error of their own, or
 swallow it: rapidocr builds its configuration with OmegaConf, where a Ctrl-C that lands inside fails
 the build with a ConfigKeyError or is lost (49 and 4 of 300 timed interrupts in one run here:
 ``python -m benchmarks.bench_interrupts``). Two tools keep such an interrupt an interrupt:
 
-- :func:`held_signals` holds SIGINT and SIGTERM over a short step and delivers them when it ends;
+- :func:`held_signals` holds SIGINT, SIGTERM and SIGHUP over a short step and delivers them when it ends;
 - :func:`noting_signals` notes the signals that come during a long step, each going to its handler at
   once as before, so that its caller can :func:`deliver_again` one that the step's library turned into
   an error or swallowed;
@@ -30,10 +30,20 @@ Handler = Callable[[int, FrameType | None], Any]  # a Python signal handler
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised like Ctrl-C so that the same clean-up runs; exit status 143."""
+    """SIGTERM, or SIGHUP (the terminal closed), raised like Ctrl-C so that the same clean-up runs."""
+
+    def __init__(self, signum: int = signal.SIGTERM) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_status(self) -> int:
+        """The shell's status for a run ended by the signal: 143 for SIGTERM, 129 for SIGHUP."""
+        return 128 + self.signum
 
 
-SIGNALS = (signal.SIGTERM, signal.SIGINT)  # the order they are delivered in when several came
+# The order they are delivered in when several came: the gravest first.
+SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 
 
 @contextmanager
@@ -50,9 +60,9 @@ def noting_signals() -> Iterator[list[int]]:
 
 @contextmanager
 def held_signals() -> Iterator[None]:
-    """SIGINT and SIGTERM that come inside the block are held; when it ends, the gravest of them
-    (SIGTERM before SIGINT, so that a run asked to end by both ends as terminated) goes to its handler
-    once (:func:`deliver_again`).
+    """SIGINT, SIGTERM and SIGHUP that come inside the block are held; when it ends, the gravest of them
+    (in the order of :data:`SIGNALS`, so that a run asked to end by two ends as terminated) goes to its
+    handler once (:func:`deliver_again`).
 
     For steps of a second or two: a Ctrl-C waits for them.
     """
@@ -68,8 +78,8 @@ def held_signals() -> Iterator[None]:
 
 
 def deliver_again(came: Sequence[int]) -> None:
-    """Send the process the gravest signal of ``came`` (SIGTERM before SIGINT) again, so that the handler
-    installed now deals with it; KeyboardInterrupt where that handler raises nothing."""
+    """Send the process the gravest signal of ``came`` (in the order of :data:`SIGNALS`) again, so that
+    the handler installed now deals with it; KeyboardInterrupt where that handler raises nothing."""
     signal.raise_signal(min(set(came), key=SIGNALS.index))
     raise KeyboardInterrupt
 

@@ -30,12 +30,14 @@ def without_progress(text: str) -> str:
 
 
 def default_signals() -> None:
-    """``preexec_fn`` for a child the test will interrupt: Ctrl-C raises KeyboardInterrupt in it again.
+    """``preexec_fn`` for a child the test will interrupt: Ctrl-C raises KeyboardInterrupt in it again,
+    and a closed terminal (SIGHUP) reaches it.
 
-    A suite started in the background (``nohup pytest &``) inherits SIGINT ignored, and Python keeps
-    an ignored SIGINT ignored: without this the child would never see the test's Ctrl-C.
+    A suite started in the background (``nohup pytest &``) inherits SIGINT and SIGHUP ignored, and
+    Python keeps an ignored signal ignored: without this the child would never see the test's Ctrl-C.
     """
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
 @pytest.fixture(scope="session", autouse=True)

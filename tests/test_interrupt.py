@@ -9,8 +9,8 @@ A folder holding a complete previous draft is drafted again by a real
 - at random moments of a real transcription of a short clip (bounded: five kills);
 - at random moments of a ``batch`` run.
 
-After SIGINT or SIGTERM the process exits cleanly by itself (status 130 or
-143, one line on stderr, no traceback) and the folder holds exactly the old
+After SIGINT, SIGTERM or SIGHUP the process exits cleanly by itself (status 130,
+143 or 129, one line on stderr, no traceback) and the folder holds exactly the old
 files or exactly the new ones. After SIGKILL the folder holds exactly the old
 files, or it does after :func:`video2blog.pipeline.output.recover` -- which the next run
 calls first -- exactly the new ones. "Exactly" compares every file, hidden ones
@@ -122,7 +122,8 @@ def assert_clean_exit(proc: subprocess.CompletedProcess[str], signum: int) -> No
     assert "Traceback" not in proc.stderr, proc.stderr
     if proc.returncode == 0:  # the run ended before the signal arrived
         return
-    assert proc.returncode == {signal.SIGINT: 130, signal.SIGTERM: 143}[signum], proc.stderr
+    statuses = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}
+    assert proc.returncode == statuses[signum], proc.stderr
     lines = without_progress(proc.stderr).strip().splitlines()  # a pipe also gets the progress lines
     assert len(lines) == 1 and "interrupted" in lines[0], proc.stderr
 
@@ -141,6 +142,8 @@ KILL_POINTS = [
     (4, signal.SIGINT),  # Ctrl-C half-way: the commit is finished before the process exits
     (1, signal.SIGTERM),
     (8, signal.SIGTERM),
+    (0, signal.SIGHUP),  # the terminal closed while the files were staged: they were left in the folder
+    (4, signal.SIGHUP),
 ]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import pty
 import re
 import signal
 import subprocess
@@ -527,6 +528,27 @@ def test_ctrl_c_in_a_terminal_keeps_the_previous_draft(inputs, tmp_path: Path):
         "video2blog: interrupted; finished files were kept, nothing half-written"
     )
     assert files_in(out) == before
+
+
+@pytest.mark.slow
+def test_closing_the_terminal_ends_the_run_cleanly(inputs, tmp_path: Path):
+    """Closing the terminal window (SIGHUP, then a terminal that cannot be written to) killed the run
+    outright: no clean-up, the draft's staged files left hidden in the folder. Now it ends as SIGTERM
+    does, with 129, and leaves the folder as it found it."""
+    out = tmp_path / "draft"
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: the command, in a terminal of its own
+        default_signals()
+        os.execv(str(CLI), [str(CLI), "draft", str(inputs["video"]), "--out", str(out), "--no-cache", *FAST])
+    shown = b""
+    while b"transcribing" not in shown:  # mid-run: the recogniser is at work
+        shown += os.read(terminal, 4096)
+    os.close(terminal)  # the window closed
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 129, shown
+    assert files_in(out) == {}  # nothing half-written, nothing staged left behind
+    again = in_pipe("draft", str(inputs["json"]), "--out", str(out))  # the lock went with the run
+    assert again.returncode == 0, again.stderr
 
 
 # -- test hygiene ----------------------------------------------------------------------------------------

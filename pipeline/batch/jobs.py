@@ -282,7 +282,8 @@ def _workers(executor: Executor) -> list[BaseProcess]:
 
 
 def _init_worker(parent: int) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch handles Ctrl-C and ends the pool
+    for signum in (signal.SIGINT, signal.SIGHUP):  # the batch handles Ctrl-C and a closed terminal,
+        signal.signal(signum, signal.SIG_IGN)  # and ends the pool
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
 
 

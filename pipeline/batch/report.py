@@ -60,7 +60,8 @@ class BatchReport:
     interrupted: bool = False
     library: LibraryResult | None = None  # the related posts step after the drafts (batch/library.py)
     # The exit status of a batch that ended before every input was tried: 130 after Ctrl-C, 143 after
-    # SIGTERM, 1 where the batch itself failed (its Dask scheduler lost); 0 while it runs through.
+    # SIGTERM, 129 after SIGHUP, 1 where the batch itself failed (its Dask scheduler lost); 0 while it
+    # runs through.
     stopped: int = 0
     passed_over: int = 0  # files of the folder that are no input: not media, or matching no --pattern
 

@@ -156,7 +156,7 @@ def _run(options: BatchOptions, items: list[BatchItem], report: BatchReport, obs
     try:
         runner.run(items)
     except KeyboardInterrupt as stop:
-        report.interrupted, report.stopped = True, 143 if isinstance(stop, Terminated) else 130
+        report.interrupted, report.stopped = True, stop.exit_status if isinstance(stop, Terminated) else 130
         raise
     except Exception:
         report.stopped = 1  # the batch itself failed: what was not tried stays pending for the next run
