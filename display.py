@@ -27,6 +27,9 @@ from video2blog.pipeline.progress import progress_of, stage_of
 from video2blog.pipeline.textutil import clock
 
 HEARTBEAT_S = 60.0  # in a log, a line at least this often while a stage runs
+# The live line's bar: its widest, and its narrowest before it is left out (see fit_line).
+BAR_CELLS, BAR_MIN_CELLS = 40, 10
+STAGE_MIN_CELLS = 12  # the stage's words keep this many cells before the bar gives way
 _LOGGER = "video2blog.pipeline"  # where the stage reports come from (video2blog.pipeline.progress)
 
 
@@ -117,9 +120,24 @@ class PlainLines:
                 self.line(f"still {doing}")
 
 
+def fit_line(width: int, stage: int, tail: int, bar: bool) -> tuple[int, int]:
+    """The cells the stage's words and the bar get on a live line ``width`` cells wide that ends in
+    ``tail`` cells (the audio done, the time taken, the time left: these never shrink).
+
+    The bar gives way first, down to :data:`BAR_MIN_CELLS`; then the words, down to
+    :data:`STAGE_MIN_CELLS`; then the bar is left out and the words take what is left.
+    """
+    room = max(0, width - tail - (1 if tail else 0))
+    if not bar:
+        return min(stage, room), 0
+    words = min(stage, max(STAGE_MIN_CELLS, room - 1 - BAR_MIN_CELLS))
+    cells = min(BAR_CELLS, room - words - 1)
+    return (words, cells) if cells >= BAR_MIN_CELLS else (min(stage, room), 0)
+
+
 def _live_progress(*columns: Any) -> Any:
-    from rich.console import Console
-    from rich.progress import Progress, ProgressColumn, SpinnerColumn, TimeElapsedColumn
+    """A batch's live display: a spinner, ``columns``, the time taken and about how long is left."""
+    from rich.progress import ProgressColumn, TimeElapsedColumn
     from rich.text import Text
 
     class Left(ProgressColumn):
@@ -129,8 +147,52 @@ def _live_progress(*columns: Any) -> Any:
             left = task.time_remaining if task.total else None
             return Text(f"~{clock(left)} left" if left is not None else "", style="progress.remaining")
 
+    return _live(*columns, TimeElapsedColumn(), Left())
+
+
+def _live(*columns: Any) -> Any:
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn
+
     console = Console(stderr=True, soft_wrap=True)  # log lines above the bar stay whole lines
-    return Progress(SpinnerColumn(), *columns, TimeElapsedColumn(), Left(), console=console, transient=True)
+    return Progress(SpinnerColumn(), *columns, console=console, transient=True)
+
+
+def _stage_line(parts: Callable[[], tuple[str, tuple[float, float] | None, str]]) -> Any:
+    """The live line after the spinner: the stage, a bar where it has one, then the times (``parts``
+    gives them as they are now), fitted to the terminal's width (:func:`fit_line`) at each redraw."""
+    from rich.cells import cell_len
+    from rich.console import Console, ConsoleOptions, RenderResult
+    from rich.measure import Measurement
+    from rich.progress import ProgressColumn
+    from rich.progress_bar import ProgressBar
+    from rich.table import Table
+    from rich.text import Text
+
+    class Line:
+        def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+            stage, bar, tail = parts()
+            whole = cell_len(stage) + cell_len(tail) + 1 + (BAR_CELLS + 1 if bar else 0)
+            return Measurement(min(whole, options.max_width), min(whole, options.max_width))
+
+        def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+            stage, bar, tail = parts()
+            words, cells = fit_line(options.max_width, cell_len(stage), cell_len(tail), bar is not None)
+            line = Table.grid(padding=(0, 1))
+            line.add_column(width=words, no_wrap=True, overflow="ellipsis")
+            row: list[Any] = [Text(stage, no_wrap=True, overflow="ellipsis")]
+            if bar is not None and cells:
+                line.add_column(width=cells)
+                row.append(ProgressBar(total=bar[1], completed=bar[0], width=cells))
+            line.add_column(no_wrap=True)
+            line.add_row(*row, Text(tail, style="progress.remaining"))
+            yield line
+
+    class StageLine(ProgressColumn):
+        def render(self, task: Any) -> Line:
+            return Line()
+
+    return StageLine()
 
 
 class DraftDisplay:
@@ -140,6 +202,8 @@ class DraftDisplay:
     def __init__(self, video: Path, mode: str | None = None) -> None:
         self.video, self.mode = video, mode or stderr_mode()
         self.message, self.done, self.total, self.transcribing = "", 0.0, 0.0, False
+        self.shown = f"starting on {video.name}"  # the live line's stage (a milestone leaves it as it is)
+        self.started = time.monotonic()
         self.heard_from: float | None = None  # when the first audio was transcribed: the pace so far
         self.bar: Any = None
         self.lines: PlainLines | None = None
@@ -149,12 +213,9 @@ class DraftDisplay:
         if self.mode == "quiet":
             return None
         if self.mode == "live":
-            from rich.progress import BarColumn, TextColumn
-
-            amount = TextColumn("{task.fields[amount]}")
-            self.bar = _live_progress(TextColumn("{task.description}"), BarColumn(), amount)
+            self.bar = _live(_stage_line(self._parts))
             self.bar.__enter__()
-            self.task = self.bar.add_task(f"starting on {self.video.name}", total=None, amount="")
+            self.bar.add_task("", total=None)
         else:
             self.lines = PlainLines(self._doing).__enter__()
         self.listening.__enter__()
@@ -170,12 +231,14 @@ class DraftDisplay:
             self.lines.__exit__(*exc)
 
     def stage(self, stage: str, message: str) -> None:
-        """A stage report from the pipeline."""
+        """A stage report from the pipeline. A new stage has no bar until it reports progress of its own:
+        the transcription's, finished, would say "~0:00 left" through the stages after it."""
         self.message, self.transcribing = message, stage == "transcribe"
+        if not message.startswith("transcribed "):  # a milestone of the transcription goes on with its bar
+            self.shown, self.done, self.total, self.heard_from = message, 0.0, 0.0, None
         if self.lines is not None:
             self.lines.line(message + self._left() if message.startswith("transcribed ") else message)
-        elif self.bar is not None and not message.startswith("transcribed "):  # the bar shows those
-            self.bar.update(self.task, description=message, total=None, amount="")
+        elif self.bar is not None:
             self.bar.refresh()  # each stage is drawn at least once, however short
 
     def progress(self, done: float, total: float) -> None:
@@ -184,16 +247,28 @@ class DraftDisplay:
         if self.heard_from is None:
             self.heard_from = time.monotonic()
         if self.bar is not None:
-            amount = f"{clock(done)}/{clock(total)}"
-            self.bar.update(self.task, completed=done, total=total or None, amount=amount)
             self.bar.refresh()  # a report comes per stretch of speech: draw each, the last one too
+
+    def _parts(self) -> tuple[str, tuple[float, float] | None, str]:
+        """The live line as it is now: the stage, the bar's (done, total) where it has one, and the times:
+        "0:53/1:48 0:12 ~0:40 left" while transcribing, the time taken alone in a stage without progress."""
+        taken = clock(time.monotonic() - self.started)
+        if not self.total:
+            return self.shown, None, taken
+        left = self._remaining()
+        times = f"{clock(self.done)}/{clock(self.total)} {taken}" + (f" ~{clock(left)} left" if left else "")
+        return self.shown, (self.done, self.total), times
 
     def _left(self) -> str:
         """ " (about 1:10 left)" at the pace so far, once a tenth of the audio is heard; else nothing."""
+        left = self._remaining()
+        return "" if left is None else f" (about {clock(left)} left)"
+
+    def _remaining(self) -> float | None:
+        """Seconds of transcription left at the pace so far, once a tenth of the audio is heard."""
         if self.heard_from is None or not self.total or not self.total / 10 <= self.done < self.total:
-            return ""
-        pace = (time.monotonic() - self.heard_from) / self.done
-        return f" (about {clock(pace * (self.total - self.done))} left)"
+            return None
+        return (time.monotonic() - self.heard_from) / self.done * (self.total - self.done)
 
     def _doing(self) -> str:
         if self.transcribing and self.total:

@@ -295,7 +295,7 @@ def compute_draft(
     )
     cached = draft_cache.read_cached(cache, src.sha256, key)
     if cached is not None:
-        report_stage(log, "compose", "the same inputs as the cached draft: %s", src.path)
+        report_stage(log, "compose", "the same inputs as the cached draft: %s", Path(src.path).name)
         return cached
     warm_lexicon(cache)  # the word-class table from the cache folder: a re-draft does not parse it again
     with draft_cache.warnings_said() as said:
@@ -336,7 +336,8 @@ def heard_from(transcript: Path) -> tuple[Path, Source] | None:
         return None
     said = Path(str(recorded["path"]))  # as recorded where it still leads there from here
     path = media.display_path(said if said.is_file() and said.resolve() == found.resolve() else found)
-    report_stage(log, "read", "the words of %s, heard from %s", media.display_path(transcript), path)
+    shown = media.display_path(transcript.name)
+    report_stage(log, "read", "the words of %s, heard from %s", shown, Path(path).name)
     return found, Source(path, str(recorded["sha256"]), round(media.probe(found).duration, 3))
 
 
@@ -417,7 +418,7 @@ def render_draft(
     The render settings and the glossary go into the folder too (``settings.json``, ``glossary.txt``),
     so the review server and a save render what this rendered.
     """
-    report_stage(log, "compose", "finding sentences and sections: %s", src.path)
+    report_stage(log, "compose", "finding sentences and sections: %s", Path(src.path).name)
     cache_dir = options.transcribe.cache_dir
     transcript = (
         split_sentences(words)
@@ -525,9 +526,9 @@ def read_video_text(
     """
     cached = read_cached_screen(cache_dir, sha256) if sha256 else None
     if cached is not None:
-        report_stage(log, "screen", "reusing the cached text on screen: %s", video)
+        report_stage(log, "screen", "reusing the cached text on screen: %s", media.display_path(video.name))
         return cached
-    report_stage(log, "screen", "reading the text on screen: %s", video)
+    report_stage(log, "screen", "reading the text on screen: %s", media.display_path(video.name))
     try:
         reading = read_screen(video, duration)
     except (InputError, UsageError) as exc:
@@ -615,10 +616,10 @@ def read_source(
         if source.suffix.lower() in CAPTION_SUFFIXES:  # captions say nothing of their language
             asked = options.transcribe.engine_options.language
             transcript = replace(transcript, language=asked or language.written_language(transcript.text))
-        report_stage(log, "read", "read %s: %d words", name, len(transcript.words))
+        report_stage(log, "read", "read %s: %d words", Path(name).name, len(transcript.words))
         return transcript, Source(name, sha, transcript.duration)
     info = media.probe(source)
-    report_stage(log, "read", "reading %s (%s of audio)", name, clock(info.duration))
+    report_stage(log, "read", "reading %s (%s of audio)", Path(name).name, clock(info.duration))
     heard = transcribe_media(info, sha, options.transcribe, milestones(progress, log, name))
     transcript = replace(heard, chapters=info.chapters)
     return transcript, Source(name, sha, round(info.duration, 3))

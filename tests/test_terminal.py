@@ -71,17 +71,17 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def in_terminal(
-    *args: str, timeout: float = 240, cwd: Path = ROOT, term: str = "xterm-256color"
+    *args: str, timeout: float = 240, cwd: Path = ROOT, term: str = "xterm-256color", columns: int = 120
 ) -> tuple[int, str]:
     """Run the installed command in a pseudo-terminal until it ends; its exit status and what it showed."""
     child = pexpect.spawn(
         str(CLI),
         list(args),
         cwd=str(cwd),
-        dimensions=(30, 120),
+        dimensions=(30, columns),
         timeout=timeout,
         encoding="utf-8",
-        env={**os.environ, "TERM": term, "COLUMNS": "120"},
+        env={**os.environ, "TERM": term, "COLUMNS": str(columns)},
         preexec_fn=default_signals,
     )
     child.expect(pexpect.EOF)
@@ -127,6 +127,12 @@ def visible(raw: str) -> list[str]:
     return [r.rstrip() for r in rows if r.strip()]
 
 
+def redraws(raw: str) -> list[str]:
+    """Each state of the live line, as drawn (rich redraws it after a carriage return and an erase)."""
+    drawn = (ANSI.sub("", part).strip("\n") for part in re.split(r"\r|\x1b\[2K|\x1b\[1A", raw))
+    return [line for line in drawn if line.strip()]
+
+
 def assert_draft(out: Path) -> dict:
     draft = json.loads((out / "draft.json").read_text(encoding="utf-8"))
     assert draft["sections"] and (out / "post.md").read_text(encoding="utf-8").strip()
@@ -154,6 +160,35 @@ def test_draft_of_media_in_a_terminal_shows_the_stages_and_the_bar(inputs, tmp_p
     assert "\x1b[" in raw  # a live display, drawn and redrawn
     assert f"into {out}" in shown
     assert assert_draft(out)["source"]["path"].endswith(inputs[kind].name)
+
+
+@pytest.mark.slow
+def test_a_narrow_terminal_keeps_the_audio_done_and_the_time_left(inputs, tmp_path: Path):
+    """At 40 columns the input's full path took the line: "⠇ transcribing /work/main/samples/k… 0:2…",
+    the audio done cut short, no time left. The line names the file, and its words give way first."""
+    out = tmp_path / "draft"
+    args = ("draft", str(inputs["video"]), "--out", str(out), "--no-cache", *FAST)
+    status, raw = in_terminal(*args, columns=40)
+    assert status == 0, screen(raw)
+    drawn = redraws(raw)
+    live = [line for line in drawn if not line.startswith(("Drafted", "  "))]
+    assert all(len(line) <= 40 for line in live), live
+    assert [line for line in live if "reading clip.mp4 (0:08 of audio)" in line], live  # not the path
+    assert [line for line in live if re.search(r"transcrib.* \d:\d\d/\d:\d\d \d:\d\d", line)], live
+
+
+@pytest.mark.slow
+def test_stages_after_transcription_show_no_stale_bar_or_time_left(inputs, tmp_path: Path):
+    """Reading the text on screen and finding sections kept the finished transcription's bar and its
+    "~0:00 left": the user read "nothing left" as the longest stage began. A stage without progress of
+    its own shows the spinner and the time taken, nothing more."""
+    out = tmp_path / "draft"
+    status, raw = in_terminal("draft", str(inputs["video"]), "--out", str(out), "--no-cache", *FAST)
+    assert status == 0, screen(raw)
+    after = [line for line in redraws(raw) if "text on screen" in line or "finding sentences" in line]
+    assert after, screen(raw)
+    stale = [line for line in after if "left" in line or "━" in line or BAR.search(line)]
+    assert not stale, stale
 
 
 @pytest.mark.parametrize("kind", ["srt", "json"])

@@ -212,7 +212,7 @@ def _hear(
 ) -> Transcript:
     report_stage(log, "model", "loading the %s model", options.engine)
     engine = get_engine(options.engine, options.engine_options, options.cache_dir)
-    report_stage(log, "transcribe", "transcribing %s", media.display_path(info.path))
+    report_stage(log, "transcribe", "transcribing %s", media.display_path(info.path.name))
     heard = WindowCache(options.cache_dir, cache_key(sha256, options))
     transcript = transcribe_windows(
         engine, info, options.window_s, progress, track, _plain(options), _second(options), heard
