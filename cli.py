@@ -8,6 +8,7 @@ import functools
 import inspect
 import logging
 import os
+import shlex
 import signal
 import sys
 import threading
@@ -446,7 +447,9 @@ def draft(
         with DraftDisplay(video) as progress:
             result = draft_file(video, out, options, progress)
     _report(result)
-    if "json" not in options.formats and not (result.out_dir / "transcript.json").exists():
+    if (result.out_dir / "transcript.json").exists():
+        _say(f"Next: video2blog review {shlex.quote(str(result.out_dir))}  (check it beside the video)")
+    elif "json" not in options.formats:
         _say("  note: without the json format (transcript.json), 'video2blog review' cannot open it")
 
 
@@ -608,7 +611,7 @@ def _report(result: DraftResult) -> None:
     sections, claims = len(result.draft.sections), len(result.draft.claims)
     checks = f", {claims} claim{'s' if claims != 1 else ''} to check" if claims else ""
     said = f"{sections} section{'s' if sections != 1 else ''}"
-    _say(f"Drafted {result.draft.title!r} ({said}{checks}) into {result.out_dir}")
+    _say(f'Drafted "{result.draft.title}" ({said}{checks}) into {result.out_dir}')
     for path in result.written:
         if not path.name.startswith("."):  # video2blog's own records (the topic vector), not the editor's
             _say(f"  wrote {path}")

@@ -302,6 +302,21 @@ def test_a_cache_that_cannot_be_written_is_said_once_with_what_to_do(inputs, tmp
     assert (out / "post.md").is_file()
 
 
+def test_a_draft_says_its_title_as_written_and_what_to_do_next(tmp_path: Path):
+    """The title was printed as Python writes a string (its quotes changed with the title's own, with
+    backslashes where it held both), and nothing said that the draft wants reviewing next."""
+    talk = tmp_path / "transcript.json"
+    said = "What's the \"ketamine drip\" like? It's a slow infusion over forty minutes, in a quiet room."
+    talk.write_text(json.dumps(transcript_to_dict(make_transcript(said))), encoding="utf-8")
+    out = tmp_path / "my drafts" / "ketamine"
+    proc = in_pipe("draft", str(talk), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    title = assert_draft(out)["title"]
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith(f'Drafted "{title}" (1 section) into {out}'), lines[0]
+    assert lines[-1] == f"Next: video2blog review '{out}'  (check it beside the video)", lines
+
+
 def test_draft_of_a_transcript_in_a_pipe(inputs, tmp_path: Path):
     out = tmp_path / "draft"
     proc = in_pipe("draft", str(inputs["srt"]), "--out", str(out))
