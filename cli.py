@@ -20,7 +20,7 @@ from typing import Annotated, Any, Optional, cast
 
 import typer
 
-from video2blog.display import BatchDisplay, DraftDisplay
+from video2blog.display import BatchDisplay, DraftDisplay, stderr_mode
 from video2blog.pipeline import __version__
 from video2blog.pipeline.batch.library import LibraryResult
 from video2blog.pipeline.batch.report import REPORT_CSV, REPORT_JSON, BatchReport
@@ -33,6 +33,7 @@ from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_pr
 from video2blog.pipeline.llm import LlmOptions
 from video2blog.pipeline.llm.options import MODES, Mode
 from video2blog.pipeline.output import version_beside
+from video2blog.pipeline.progress import stage_of
 from video2blog.pipeline.run import (
     DraftOptions,
     DraftResult,
@@ -120,7 +121,12 @@ NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Transcribe again e
 ChaptersOpt = Annotated[
     bool, typer.Option("--ignore-chapters", help="Find sections in the speech, not the chapter marks.")
 ]
-VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage.")]
+VerboseOpt = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Log what each stage does, beside the progress.")
+]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress or warnings on stderr, only errors.")
+]
 LlmOpt = Annotated[
     Optional[str],
     typer.Option(
@@ -218,6 +224,7 @@ class DraftFlags:
     no_cache: bool = False
     ignore_chapters: bool = False
     verbose: bool = False
+    quiet: bool = False
     llm: str | None = None
     llm_model: str | None = None
     llm_mode: str | None = None
@@ -250,6 +257,7 @@ _OPTION_TYPES: dict[str, object] = {
     "no_cache": NoCacheOpt,
     "ignore_chapters": ChaptersOpt,
     "verbose": VerboseOpt,
+    "quiet": QuietOpt,
     "llm": LlmOpt,
     "llm_model": LlmModelOpt,
     "llm_mode": LlmModeOpt,
@@ -440,11 +448,11 @@ def draft(
     flags: DraftFlags,
 ) -> None:
     """Draft a blog post from one VIDEO into the folder --out."""
-    _setup_logging(flags.verbose)
+    _setup_logging(flags.verbose, flags.quiet)
     with _errors_to_exit():
         options = build_options(flags, threads)
         check_other_talk(video, out, options.force)  # before the minutes of hearing it
-        with DraftDisplay(video) as progress:
+        with DraftDisplay(video, "quiet" if flags.quiet else None) as progress:
             result = draft_file(video, out, options, progress)
     _report(result)
     if (result.out_dir / "transcript.json").exists():
@@ -473,11 +481,11 @@ def batch(
     flags: DraftFlags,
 ) -> None:
     """Draft every video in FOLDER into --out/NAME/; re-runs skip what is unchanged."""
-    _setup_logging(flags.verbose)
+    _setup_logging(flags.verbose, flags.quiet)
     with _errors_to_exit():
         options = build_options(flags)  # threads 0: the batch gives each job its share of the cores
         spec = BatchOptions(folder, out, options, recursive, tuple(pattern or ()), jobs, scheduler=scheduler)
-        with BatchDisplay() as display:
+        with BatchDisplay("quiet" if flags.quiet else None) as display:
             report = run_batch(spec, display)
     _batch_summary(report, out, pattern or ())
     if not report.records:  # an empty inbox is no error for a job run unattended, but say what was looked for
@@ -496,6 +504,7 @@ def library(
     medical: MedicalOpt = False,
     force: ForceOpt = False,
     verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Give each draft in DRAFTS_DIR up to three related drafts of the same folder; nothing is transcribed.
 
@@ -506,7 +515,7 @@ def library(
     from video2blog.pipeline.batch.library import LibraryOptions
     from video2blog.pipeline.batch.library import library as update_library
 
-    _setup_logging(verbose)
+    _setup_logging(verbose, quiet)
     with _errors_to_exit():
         options = LibraryOptions(related, template_dir, check_front_matter(front_matter), medical, force)
         result = update_library(drafts_dir, options)
@@ -566,6 +575,7 @@ def publish(
         ),
     ] = False,
     verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Send DRAFT_DIR to a WordPress site as a draft post (again: update it, unless changed on the site).
 
@@ -574,7 +584,7 @@ def publish(
     """
     from video2blog.pipeline.publish.wordpress import WordPressSite, checked_post, publish_draft
 
-    _setup_logging(verbose)
+    _setup_logging(verbose, quiet)
     with _errors_to_exit():
         checked_post(draft_dir, status)  # a folder that is no draft is said before the password is asked
         site = WordPressSite(wordpress, user, _wordpress_password())
@@ -757,7 +767,7 @@ class _StderrHandler(logging.StreamHandler):
 
 class _LineFormatter(logging.Formatter):
     """A warning worded as the command's other lines ("video2blog: warning: ..."); with --verbose, the
-    stage reports with the module that made them."""
+    detail with the module that logged it."""
 
     def format(self, record: logging.LogRecord) -> str:
         if record.levelno >= logging.WARNING:
@@ -765,9 +775,13 @@ class _LineFormatter(logging.Formatter):
         return super().format(record)
 
 
-def _setup_logging(verbose: bool) -> None:
-    level = logging.INFO if verbose else logging.WARNING
+def _setup_logging(verbose: bool, quiet: bool = False) -> None:
+    if verbose and quiet:
+        raise typer.BadParameter("--verbose and --quiet say the opposite: give one")
+    level = logging.INFO if verbose else logging.ERROR if quiet else logging.WARNING
     handler = _StderrHandler()
     handler.setLevel(level)  # the display may lower the pipeline's level for its stage reports: not this
+    if stderr_mode() != "quiet":  # the progress display shows the stage reports: -v adds only the rest
+        handler.addFilter(lambda record: stage_of(record) is None)
     handler.setFormatter(_LineFormatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=level, handlers=[handler])

@@ -317,6 +317,26 @@ def test_a_draft_says_its_title_as_written_and_what_to_do_next(tmp_path: Path):
     assert lines[-1] == f"Next: video2blog review '{out}'  (check it beside the video)", lines
 
 
+def test_verbose_adds_detail_to_the_log_without_repeating_each_stage(inputs, tmp_path: Path):
+    """-v printed every stage twice in a log: "[0:00] reading ..." and "INFO video2blog.pipeline.run:
+    reading ..."."""
+    proc = in_pipe("draft", str(inputs["srt"]), "--out", str(tmp_path / "d"), "-v")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    stages = tuple(line.split("] ", 1)[1] for line in lines if PROGRESS_LINE.match(line))
+    assert stages and len([line for line in lines if line.endswith(stages)]) == len(stages), proc.stderr
+
+
+def test_quiet_leaves_only_the_report(inputs, tmp_path: Path):
+    """There was no --quiet ("No such option: --quiet (Possible options: --out)"): a script's only way to
+    silence the progress was 2>/dev/null, which hid the one-line errors too."""
+    proc = in_pipe("draft", str(inputs["srt"]), "--out", str(tmp_path / "d"), "--quiet")
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert proc.stdout.startswith("Drafted ")
+    missing = in_pipe("draft", str(tmp_path / "gone.srt"), "--out", str(tmp_path / "e"), "-q")
+    assert_one_error(missing, "gone.srt")
+
+
 def test_draft_of_a_transcript_in_a_pipe(inputs, tmp_path: Path):
     out = tmp_path / "draft"
     proc = in_pipe("draft", str(inputs["srt"]), "--out", str(out))
