@@ -449,16 +449,17 @@ def draft(
 ) -> None:
     """Draft a blog post from one VIDEO into the folder --out."""
     _setup_logging(flags.verbose, flags.quiet)
-    with _errors_to_exit():
+    with _errors_to_exit() as guard:
         options = build_options(flags, threads)
         check_other_talk(video, out, options.force)  # before the minutes of hearing it
         with DraftDisplay(video, "quiet" if flags.quiet else None) as progress:
             result = draft_file(video, out, options, progress)
-    _report(result)
-    if (result.out_dir / "transcript.json").exists():
-        _say(f"Next: video2blog review {shlex.quote(str(result.out_dir))}  (check it beside the video)")
-    elif "json" not in options.formats:
-        _say("  note: without the json format (transcript.json), 'video2blog review' cannot open it")
+            guard.complete()  # the draft is written: a signal now would only cut its report short
+        _report(result)
+        if (result.out_dir / "transcript.json").exists():
+            _say(f"Next: video2blog review {shlex.quote(str(result.out_dir))}  (check it beside the video)")
+        elif "json" not in options.formats:
+            _say("  note: without the json format (transcript.json), 'video2blog review' cannot open it")
 
 
 @app.command()
@@ -655,11 +656,11 @@ class _errors_to_exit:
     re-raised as a RuntimeError) still ends the run as interrupted, not with a traceback.
     """
 
-    def __enter__(self) -> None:
+    def __enter__(self) -> _errors_to_exit:
         self.signalled: int | None = None
         self._saved: dict[int, Any] = {}
         if threading.current_thread() is not threading.main_thread():  # only it may set handlers
-            return
+            return self
         self._saved[signal.SIGTERM] = signal.signal(signal.SIGTERM, self._on_signal)
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where Ctrl-C is ignored
             self._saved[signal.SIGINT] = signal.signal(signal.SIGINT, self._on_signal)
@@ -669,6 +670,14 @@ class _errors_to_exit:
         # lands while SIGINT and SIGTERM are put back may still arm the finalizer retry, whose alarm must
         # not meet SIGALRM's default action, which kills the process.
         self._saved[signal.SIGALRM] = signal.getsignal(signal.SIGALRM)
+        return self
+
+    def complete(self) -> None:
+        """The work is done (its files written): Ctrl-C, SIGTERM and SIGHUP are ignored until the block
+        ends, so that the display closes and the report is printed whole, and the run ends with 0."""
+        for signum in self._saved:
+            if signum != signal.SIGALRM:
+                signal.signal(signum, signal.SIG_IGN)
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         self.signalled = signum

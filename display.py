@@ -24,6 +24,7 @@ from video2blog.pipeline.batch.report import ItemRecord
 from video2blog.pipeline.batch.runner import BatchItem
 from video2blog.pipeline.engines import ProgressCallback
 from video2blog.pipeline.progress import progress_of, stage_of
+from video2blog.pipeline.signals import held_signals
 from video2blog.pipeline.textutil import clock
 
 HEARTBEAT_S = 60.0  # in a log, a line at least this often while a stage runs
@@ -226,7 +227,8 @@ class DraftDisplay:
             return
         self.listening.__exit__(*exc)
         if self.bar is not None:
-            self.bar.__exit__(*exc)
+            with held_signals():  # a Ctrl-C inside the display's stop left the cursor hidden
+                self.bar.__exit__(*exc)
         if self.lines is not None:
             self.lines.__exit__(*exc)
 

@@ -61,6 +61,20 @@ from video2blog.cli import app
 app(sys.argv[3:], prog_name="video2blog")
 """
 
+# Runs the CLI with a Ctrl-C sent to itself as the report lists the files written (its SAY_AT-th line).
+REPORT_DRIVER = r"""
+import os, signal, sys
+import video2blog.cli as cli
+say_at, real_say, count = int(sys.argv[1]), cli._say, [0]
+def say(text):
+    count[0] += 1
+    if count[0] == say_at:
+        os.kill(os.getpid(), signal.SIGINT)
+    real_say(text)
+cli._say = say
+cli.app(sys.argv[2:], prog_name="video2blog")
+"""
+
 # Seed of the kill schedules: a failure names the delays it used, and a rerun uses the same ones.
 KILL_SEED = 20261201
 
@@ -179,6 +193,20 @@ def test_kill_inside_the_commit(commit_case, kill_at: int, signum: int):
         assert state == "new"  # the journal was written: recovery completes the new draft
     if signum != signal.SIGKILL:
         assert state == ("old" if kill_at == 0 else "new")
+
+
+def test_ctrl_c_while_the_report_is_printed_keeps_the_report_and_exit_0(commit_case):
+    """A Ctrl-C just after the files were written ended the run with 130 and no word, the list of
+    files cut short: a script that sees 130 throws the complete draft away."""
+    _, new_src, _, new = commit_case
+    folder = new_src.parent / "draft-report"
+    cli_args = ["draft", str(new_src), "--out", str(folder), *FORMATS]
+    proc = run([sys.executable, "-c", REPORT_DRIVER, "3", *cli_args])
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert len([line for line in lines if line.startswith("  wrote ")]) == len(new) - 2, lines  # less . files
+    assert lines[-1].startswith("Next: video2blog review "), lines
+    assert snapshot(folder) == new
 
 
 # -- kills at random moments of real runs -------------------------------------------------------------

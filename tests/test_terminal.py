@@ -621,6 +621,42 @@ def test_closing_the_terminal_ends_the_run_cleanly(inputs, tmp_path: Path):
     assert again.returncode == 0, again.stderr
 
 
+# Runs the CLI with a Ctrl-C sent to itself as the live display begins to stop.
+STOP_DRIVER = r"""
+import os, signal, sys
+from rich.live import Live
+real_stop = Live.stop
+def stop(self):
+    os.kill(os.getpid(), signal.SIGINT)
+    real_stop(self)
+Live.stop = stop
+from video2blog.cli import app
+app(sys.argv[1:], prog_name="video2blog")
+"""
+
+
+def test_ctrl_c_as_the_display_closes_leaves_the_terminal_as_it_was(inputs, tmp_path: Path):
+    """A Ctrl-C inside the live display's stop left the cursor hidden and glued "interrupted" to the
+    progress line, though the draft was complete. The display closes whole and the report follows."""
+    out = tmp_path / "draft"
+    child = pexpect.spawn(
+        sys.executable,
+        ["-c", STOP_DRIVER, "draft", str(inputs["srt"]), "--out", str(out)],
+        cwd=str(ROOT),
+        dimensions=(30, 120),
+        timeout=120,
+        encoding="utf-8",
+        preexec_fn=default_signals,
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    raw = child.before
+    assert child.exitstatus == 0, screen(raw)
+    assert raw.rfind("\x1b[?25h") > raw.rfind("\x1b[?25l"), raw  # the cursor shown again
+    assert visible(raw)[0].startswith("Drafted "), visible(raw)
+    assert_draft(out)
+
+
 # -- test hygiene ----------------------------------------------------------------------------------------
 
 
