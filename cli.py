@@ -638,10 +638,12 @@ def _report(result: DraftResult) -> None:
 def _say(text: str) -> None:
     """A line of the command's report on stdout. A reader that has gone (``| head -1``) had what it wanted:
     the rest goes to the null device and the run ends as its work did (Click would end it with exit 1
-    and no word, the draft written)."""
+    and no word, the draft written). A terminal closed while the report prints (EIO) is a reader gone too."""
     try:
         typer.echo(text)
-    except BrokenPipeError:
+    except OSError as error:
+        if error.errno not in (errno.EPIPE, errno.EIO):
+            raise
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # the buffered rest, and every later line, go nowhere
         os.close(devnull)

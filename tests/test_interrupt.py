@@ -382,3 +382,29 @@ def test_a_draft_that_ignores_sigint_survives_its_group_getting_it(clip: Path, t
         proc.kill()
     assert proc.returncode == 0, stderr
     assert json.loads((out / "draft.json").read_text(encoding="utf-8"))["sections"]
+
+
+# Calls the report's line writer with stdout raising the given errno, as a closed terminal (EIO) does.
+SAY_DRIVER = r"""
+import errno, sys, typer
+import video2blog.cli as cli
+def echo(text, *args, **kwargs):
+    raise OSError(getattr(errno, sys.argv[1]), "write failed")
+typer.echo = echo
+cli._say("Drafted")
+print("went on", file=sys.stderr)
+"""
+
+
+def test_a_terminal_closed_while_the_report_prints_ends_the_report_quietly() -> None:
+    """A write of the report that fails with EIO (the terminal closed) is a reader gone, like a broken pipe:
+    no traceback; any other failed write is still an error."""
+    gone = subprocess.run(
+        [sys.executable, "-c", SAY_DRIVER, "EIO"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert gone.returncode == 0, gone.stderr
+    assert "went on" in gone.stderr and "Traceback" not in gone.stderr
+    full = subprocess.run(
+        [sys.executable, "-c", SAY_DRIVER, "ENOSPC"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert full.returncode != 0 and "No space" not in full.stdout and "went on" not in full.stderr
