@@ -137,6 +137,9 @@ def _language_file(concept: str, language: str) -> str:
 
 
 # Words that state a number ("twelve", "twice", "percent"), as digits do.
+# The most characters of a post's description (what a search result shows of it).
+DESCRIPTION_LIMIT = 160
+
 NUMBER_WORDS = word_list("number_words.txt")
 # The counting words, "zero" to "twenty": the first lines of number_words.txt, each at its value's place.
 COUNTING_WORDS = phrase_patterns("number_words.txt")[:21]

@@ -242,3 +242,11 @@ def test_cli_reports_a_broken_template_in_one_line(tmp_path):
     assert result.exit_code == 1
     assert "post.html.j2, line 2:" in result.output and "titel" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_the_editing_page_renders_from_any_session_and_shows_the_description_limit():
+    """The review page with its controls renders from the session facts alone (as the Spanish evaluation
+    and any caller build it): the description's limit comes from the writer, not from the server."""
+    ctx = replace(sample_context(), editing={"version": "0", "save": "api/save"})
+    html = review_html(ctx)
+    assert 'id="description-length"' in html and "160" in html

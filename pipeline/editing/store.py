@@ -55,7 +55,6 @@ from video2blog.pipeline.serialize import (
     transcript_shape_error,
 )
 from video2blog.pipeline.sources import source_kind
-from video2blog.pipeline.text.metadata import DESCRIPTION_LIMIT
 from video2blog.pipeline.textutil import message, normalise_term
 from video2blog.pipeline.writers.chapters import youtube_chapters
 from video2blog.pipeline.writers.formats import (
@@ -425,7 +424,7 @@ def render_page(loaded: Loaded, editing: dict[str, object], media_href: str | No
     sites the post was published on, where its slug stays)."""
     published = bool(editing.get("published"))
     facts = {"published": "", "slug_follows": not published and follows_title(loaded.draft)}
-    editing = {**facts, "description_limit": DESCRIPTION_LIMIT, **editing}
+    editing = {**facts, **editing}
     ctx = loaded.context(loaded.draft, loaded.shown, loaded.glossary, media_href=media_href, editing=editing)
     page = render_all(ctx, ("review",))["review.html"]
     _warm_up(loaded)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from video2blog.pipeline.text.segment import stems
-from video2blog.pipeline.textutil import NUMBER_WORDS, stem, tokens, word_list
+from video2blog.pipeline.textutil import DESCRIPTION_LIMIT, NUMBER_WORDS, stem, tokens, word_list
 
 NOT_IN_TRANSCRIPT = "check: not in the transcript"
 REPEATS_HEADING = "dropped: repeats another section's heading"
@@ -26,7 +26,6 @@ NO_TOPIC = "check: names nothing the section is about"
 MAX_HEADING_WORDS = 12
 # A word counts as said when its stem and a said one's differ only in an ending after this many letters.
 MIN_SHARED_STEM = 4
-DESCRIPTION_LIMIT = 160
 # Words that frame a heading without adding a fact ("Understanding ketamine", "Ketamine explained").
 FRAMING = word_list("framing_words.txt")
 # Words that make a promise about outcomes; they reach a heading only if the talk says them.

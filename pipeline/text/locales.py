@@ -33,6 +33,7 @@ from video2blog.pipeline.text.sentences import (
 )
 from video2blog.pipeline.text.spoken import MAX_QUESTION_WORDS
 from video2blog.pipeline.textutil import (
+    DESCRIPTION_LIMIT,
     bare,
     glossary_spelling,
     greeting_pattern,
@@ -376,9 +377,6 @@ def generated_heading(text: str, language: str, used: list[str]) -> str:
         if heading not in used:
             return heading
     return message(language, "heading_about", subject=words[0] if words else join_words(text.split()[:3]))
-
-
-DESCRIPTION_LIMIT = 160
 
 
 def describe(prose: list[str], intro: re.Pattern[str] | None = None, limit: int = DESCRIPTION_LIMIT) -> str:

@@ -38,6 +38,7 @@ from video2blog.pipeline.text.questions import Encode
 from video2blog.pipeline.text.sentences import sentences_in
 from video2blog.pipeline.text.spoken import is_heading_question
 from video2blog.pipeline.textutil import (
+    DESCRIPTION_LIMIT,
     INTRO,
     NUMBER_WORDS,
     content_words,
@@ -49,7 +50,6 @@ from video2blog.pipeline.textutil import (
     tokens,
 )
 
-DESCRIPTION_LIMIT = 160
 DESCRIPTION_REACH = 5
 MIN_DESCRIPTION_WORDS = 6
 MIN_KEYWORD_LENGTH = 4

@@ -24,7 +24,7 @@ from video2blog.pipeline.errors import TemplateError, UsageError
 from video2blog.pipeline.schema import HALLUCINATION, Draft, Reason, Transcript
 from video2blog.pipeline.serialize import draft_to_dict, to_json, transcript_to_dict
 from video2blog.pipeline.sources import inside
-from video2blog.pipeline.textutil import messages
+from video2blog.pipeline.textutil import DESCRIPTION_LIMIT, messages
 from video2blog.pipeline.writers.cues import caption_cues
 
 # How a (clinic's) template can fail while rendering: each is reported naming its file and line.
@@ -111,6 +111,7 @@ class ReviewWriter(TemplateWriter):
             **template_variables(ctx),
             "review": review,
             "editing": ctx.editing,
+            "description_limit": DESCRIPTION_LIMIT,
             "script_text": text,
             "captions": captions,
             "still_sizes": still_sizes(ctx),
