@@ -162,7 +162,10 @@ FrontMatterOpt = Annotated[
     ),
 ]
 MedicalOpt = Annotated[
-    bool, typer.Option("--medical", help="Mark post.html up as a MedicalWebPage (a clinician reviews it).")
+    bool,
+    typer.Option(
+        "--medical/--no-medical", help="Mark post.html up as a MedicalWebPage (a clinician reviews it)."
+    ),
 ]
 ClaimsFileOpt = Annotated[
     Optional[Path],
@@ -239,6 +242,9 @@ class DraftFlags:
     related: bool = True
     video_text: bool = True
     language: str = "auto"
+    # The options given on the command line (None: all of them): a redraft takes the others' settings
+    # from the draft folder's settings.json.
+    given: frozenset[str] | None = None
 
 
 _OPTION_TYPES: dict[str, object] = {
@@ -279,6 +285,7 @@ SHARED = [
         f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default, annotation=_OPTION_TYPES[f.name]
     )
     for f in fields(DraftFlags)
+    if f.name != "given"
 ]
 
 
@@ -294,13 +301,27 @@ def shared_options(command: Callable[..., None]) -> Callable[..., None]:
 
     @functools.wraps(command)
     def with_flags(**kwargs: Any) -> None:
-        flags = DraftFlags(**{p.name: kwargs.pop(p.name) for p in SHARED})
+        given = _given(kwargs.pop(_CONTEXT.name), SHARED)
+        flags = DraftFlags(**{p.name: kwargs.pop(p.name) for p in SHARED}, given=given)
         command(**kwargs, flags=flags)
 
     del with_flags.__wrapped__  # Typer reads the signature below, not the command's own
-    with_flags.__signature__ = inspect.Signature(own + shared)  # type: ignore[attr-defined]
-    with_flags.__annotations__ = {p.name: p.annotation for p in own + shared}
+    every = [*own, *shared, _CONTEXT]
+    with_flags.__signature__ = inspect.Signature(every)  # type: ignore[attr-defined]
+    with_flags.__annotations__ = {p.name: p.annotation for p in every}
     return with_flags
+
+
+# Typer hands a command its context through a parameter of this type: it says which options were given.
+_CONTEXT = inspect.Parameter("typer_context", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context)
+
+
+def _given(context: typer.Context, parameters: Sequence[inspect.Parameter]) -> frozenset[str]:
+    """The names of ``parameters`` the user gave (on the command line, or in the environment)."""
+    sources = {p.name: context.get_parameter_source(p.name) for p in parameters}
+    return frozenset(
+        n for n, s in sources.items() if s is not None and s.name not in ("DEFAULT", "DEFAULT_MAP")
+    )
 
 
 def _show_version(value: bool) -> None:
@@ -363,6 +384,8 @@ def build_options(flags: DraftFlags, threads: int = 0) -> DraftOptions:
         images=flags.images,
         llm=llm_options(flags, load_config(), cache),
         claims=clinic_claim_rules(flags.claims_file),
+        claims_file=flags.claims_file,
+        given=flags.given,
         related=flags.related,
         video_text=flags.video_text,
     )

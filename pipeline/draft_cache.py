@@ -62,14 +62,15 @@ class Entry:
 
 def draft_key(options: DraftOptions, *inputs: object) -> str | None:
     """The digest of everything a draft is made from: ``options`` (the date resolved to today's where
-    none was given; ``force`` left out, as it shapes no file), the files of ``options.template_dir``,
+    none was given; ``force`` and ``given`` left out, as they shape no file once the folder's settings are
+    taken), the files of ``options.template_dir``,
     the ``inputs`` (words, source, folder, edits and the rest, as their ``repr``), and
     :func:`environment`. None where the draft is not to be cached (it asks a language model)."""
     if options.llm is not None:
         return None
     digest = hashlib.sha256()
     date = options.date or dt.date.today().isoformat()
-    for part in (environment(), replace(options, force=False, date=date), *inputs):
+    for part in (environment(), replace(options, force=False, date=date, given=None), *inputs):
         digest.update(repr(part).encode("utf-8", "surrogatepass") + b"\0")
     if options.template_dir is not None:
         digest.update(_files_digest([options.template_dir]).encode())

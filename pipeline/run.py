@@ -108,6 +108,10 @@ class DraftOptions:
     claims: ClaimRules | None = None
     related: bool = True  # related posts closing each post of a batch (batch/library.py)
     video_text: bool = True  # read text shown on screen: questions on cards head their sections
+    claims_file: Path | None = None  # where ``claims`` came from, kept in the folder's settings.json
+    # The options the user gave (RenderSettings' names): a redraft takes the others from the folder's
+    # settings.json. None: every option was given (nothing is taken from the folder but its glossary).
+    given: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -276,7 +280,20 @@ def compute_draft(
         label: the source path to record in the draft, when ``source`` is a local copy of it.
         out_dir: the draft folder the files are for (the review page links the media relative to it).
     """
-    options = with_folder_glossary(options, out_dir) if out_dir is not None else options
+    kept: tuple[str, ...] = ()
+    if out_dir is not None:
+        options, kept = with_folder_settings(options, out_dir)
+    computed = _compute_draft(source, options, progress, label, out_dir)
+    return replace(computed, notes=(*kept, *computed.notes)) if kept else computed
+
+
+def _compute_draft(
+    source: Path,
+    options: DraftOptions,
+    progress: ProgressCallback | None,
+    label: str | None,
+    out_dir: Path | None,
+) -> ComputedDraft:
     words, src = read_source(source, options, progress, label)
     heard = heard_from(source) if source.suffix.lower() == ".json" else None
     if heard is not None:  # corrected words of a draft folder: the video still gives its player and pictures
@@ -364,16 +381,78 @@ def same_talk(out_dir: Path, recorded: dict[str, object], words: Transcript, src
     return heard.is_file() and read_transcript_file(heard).text == words.text
 
 
-def with_folder_glossary(options: DraftOptions, out_dir: Path) -> DraftOptions:
+def with_folder_settings(options: DraftOptions, out_dir: Path) -> tuple[DraftOptions, tuple[str, ...]]:
     """The options of a draft into ``out_dir``, with the draft folder's own glossary (its first --glossary
     and the terms the editor added) and, without --glossary, the recogniser's prompt the folder was
-    drafted with (the same words heard again, so the editor's edits still fit)."""
+    drafted with (the same words heard again, so the editor's edits still fit); and each setting the
+    folder's settings.json recorded that the user did not give again (``options.given``), with the
+    one line that says which were kept.
+
+    Raises:
+        UsageError: a recorded claims file can no longer be read.
+    """
     glossary = merged_terms(options.glossary, read_folder_glossary(out_dir))
     recorded = recorded_settings(out_dir, options.force)
     engine = options.transcribe.engine_options
     if not options.glossary and recorded is not None and recorded.hotwords and not engine.hotwords:
         engine = replace(engine, hotwords=recorded.hotwords)
-    return replace(options, glossary=glossary, transcribe=replace(options.transcribe, engine_options=engine))
+    options = replace(
+        options, glossary=glossary, transcribe=replace(options.transcribe, engine_options=engine)
+    )
+    if recorded is None or options.given is None:
+        return options, ()
+    current = render_settings(options)
+    kept = [
+        n for n in KEPT_SETTINGS if n not in options.given and getattr(recorded, n) != getattr(current, n)
+    ]
+    if not kept:
+        return options, ()
+    options = with_recorded(options, replace(current, **{n: getattr(recorded, n) for n in kept}))
+    flags = ", ".join(setting_flag(n, getattr(recorded, n)) for n in kept)
+    return options, (f"kept this folder's settings: {flags}; give an option to change it",)
+
+
+# The settings.json fields a redraft keeps unless the user gives their option again.
+KEPT_SETTINGS = (
+    "model",
+    "formats",
+    "template_dir",
+    "front_matter",
+    "medical",
+    "claims_file",
+    "images",
+    "video_text",
+    "verbatim",
+)
+
+
+def setting_flag(name: str, value: object) -> str:
+    """How the user would have given a setting on the command line: ``--model base``, ``--no-images``."""
+    flag = "--" + name.replace("_", "-")
+    if isinstance(value, bool):
+        return flag if value else f"--no-{name.replace('_', '-')}"
+    if isinstance(value, tuple):
+        value = ",".join(f for f in value if f != "draft")
+    return f"{flag} {value}" if value else f"{flag} ''"
+
+
+def with_recorded(options: DraftOptions, settings: RenderSettings) -> DraftOptions:
+    """``options`` drafting with ``settings`` (a folder's, for the options the user did not give)."""
+    engine = replace(options.transcribe.engine_options, model=settings.model or None)
+    claims_file = Path(settings.claims_file) if settings.claims_file else None
+    return replace(
+        options,
+        transcribe=replace(options.transcribe, engine_options=engine),
+        formats=settings.formats,
+        template_dir=settings.templates,
+        front_matter=settings.front_matter,
+        medical=settings.medical,
+        claims_file=claims_file,
+        claims=clinic_claim_rules(claims_file),
+        images=settings.images,
+        video_text=settings.video_text,
+        verbatim=settings.verbatim,
+    )
 
 
 def recorded_settings(out_dir: Path, force: bool) -> RenderSettings | None:
@@ -499,8 +578,25 @@ def reapplied_line(applied: int, saved: int) -> str:
 def render_settings(options: DraftOptions) -> RenderSettings:
     """The settings that shape the rendered files, as the draft folder keeps them."""
     template_dir = str(options.template_dir.resolve()) if options.template_dir else ""
-    hotwords = options.transcribe.engine_options.hotwords or ""
-    return RenderSettings(options.formats, template_dir, options.front_matter, options.medical, hotwords)
+    engine = options.transcribe.engine_options
+    return RenderSettings(
+        options.formats,
+        template_dir,
+        options.front_matter,
+        options.medical,
+        engine.hotwords or "",
+        model=_model_name(engine.model),
+        claims_file=str(options.claims_file.resolve()) if options.claims_file else "",
+        images=options.images,
+        video_text=options.video_text,
+        verbatim=options.verbatim,
+    )
+
+
+def _model_name(model: str | None) -> str:
+    """The model as settings.json keeps it: a folder or file by its whole path, so a redraft from
+    elsewhere finds it; a name as given; "" for the bundled one."""
+    return str(Path(model).resolve()) if model and Path(model).exists() else model or ""
 
 
 def _frame_source(source: Path, options: DraftOptions) -> Path | None:

@@ -49,6 +49,7 @@ def settings_key(options: DraftOptions) -> str:
     data = asdict(options)
     data.pop("force", None)
     data.pop("related", None)  # the library step's, after the drafts: turning it off redrafts nothing
+    data.pop("given", None)  # which options were typed: the same settings typed again redraft nothing
     data["transcribe"].pop("cache_dir", None)
     data["transcribe"]["engine_options"].pop("threads", None)
     if data.get("llm"):  # the API key and the cache folder change no draft

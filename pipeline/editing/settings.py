@@ -1,8 +1,9 @@
 """How a draft is rendered, kept with it: one :class:`RenderContext` for the draft command, the review
 server and a save.
 
-``video2blog draft`` writes the render settings it was given (``--formats``, ``--template-dir``,
-``--front-matter``, ``--medical``) into the draft folder's ``settings.json`` and the clinic's glossary
+``video2blog draft`` writes the settings it was given (``--formats``, ``--template-dir``,
+``--front-matter``, ``--medical``, ``--model``, ``--claims-file`` and the rest of
+:class:`RenderSettings`) into the draft folder's ``settings.json`` and the clinic's glossary
 (``--glossary``, with any terms the folder already had) into its ``glossary.txt``. The review page, a
 save and a later redraft read both back, so the files a save writes are the ones the draft command
 wrote, plus the edits, and the words flagged for checking are the same everywhere.
@@ -46,6 +47,12 @@ class RenderSettings:
     # The prompt the recogniser was given (from --glossary): a redraft without --glossary gives it again,
     # so it hears the same words and the editor's edits still fit.
     hotwords: str = ""
+    # The rest of the draft command's choices, so that a redraft without them drafts as this one did.
+    model: str = ""  # "" for the bundled model
+    claims_file: str = ""  # absolute; "" for the built-in claim patterns only
+    images: bool = True
+    video_text: bool = True
+    verbatim: bool = False
 
     @property
     def templates(self) -> Path | None:
@@ -142,6 +149,11 @@ def _settings_from(data: dict) -> RenderSettings:
         front_matter=str(data.get("front_matter") or ""),
         medical=data.get("medical") is True,
         hotwords=str(data.get("hotwords") or ""),
+        model=str(data.get("model") or ""),
+        claims_file=str(data.get("claims_file") or ""),
+        images=data.get("images") is not False,
+        video_text=data.get("video_text") is not False,
+        verbatim=data.get("verbatim") is True,
     )
 
 
