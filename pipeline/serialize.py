@@ -16,6 +16,8 @@ from video2blog.pipeline.schema import (
     Correction,
     Draft,
     HeadingSuggestion,
+    LlmRecord,
+    LlmSuggestion,
     Paragraph,
     RelatedPost,
     Removal,
@@ -158,7 +160,8 @@ def _media_span(duration: float) -> str:
 
 
 def _notes(notes: object) -> tuple[str, ...]:
-    """A transcript's notes: a list of lines (anything else, as an editor may leave it, is none)."""
+    """A transcript's or a draft's notes: a list of lines (anything else, as an editor may leave it,
+    is none)."""
     return tuple(n for n in notes if isinstance(n, str)) if isinstance(notes, list) else ()
 
 
@@ -201,7 +204,15 @@ def draft_from_dict(data: dict[str, Any]) -> Draft:
         cuts=tuple(float(c) for c in data.get("cuts", ())),
         byline=str(data.get("byline", "")),
         language=str(data.get("language", "en")),
+        llm=_llm_from_dict(data["llm"]) if data.get("llm") else None,
+        notes=_notes(data.get("notes")),
     )
+
+
+def _llm_from_dict(data: dict[str, Any]) -> LlmRecord:
+    """The record of the language model's suggestions (``--llm``), kept through a Save."""
+    suggestions = tuple(LlmSuggestion(**s) for s in data.get("suggestions", ()))
+    return LlmRecord(**{**data, "suggestions": suggestions})
 
 
 def screen_text_from_dict(data: dict[str, Any]) -> ScreenText:

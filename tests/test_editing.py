@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import make_transcript
+from tests.test_llm import Endpoint, answer
 from tests.test_review import UNSURE_WORD, sample_context
 from video2blog.cli import app
 from video2blog.pipeline.editing import store
@@ -370,3 +371,23 @@ def test_served_page_shows_suggestions_with_source_and_note_and_the_still(folder
     assert 'data-act="merge"' in html and 'id="edit-data"' in html
     static = render_all(sample_context(folder), ("review",))["review.html"].decode()
     assert "data-act=" not in static and "edit-data" not in static and "<img" not in static
+
+
+def test_a_save_keeps_the_llm_record_and_every_note_of_draft_json(tmp_path: Path):
+    """A Save rebuilt only the chapter notes and dropped ``llm``: a note on the hearing and the record
+    of what a language model suggested were gone from draft.json after any edit."""
+    heard = replace(sample_context().transcript, notes=("Speech at 0:05 has no words: check it",))
+    source, out = tmp_path / "talk.json", tmp_path / "d"
+    source.write_bytes(to_json(transcript_to_dict(heard)))
+    llm = Endpoint(answer)
+    try:
+        drafted = CliRunner().invoke(app, ["draft", str(source), "--out", str(out), "--llm", llm.url])
+    finally:
+        llm.close()
+    assert drafted.exit_code == 0, drafted.output
+    before = json.loads((out / "draft.json").read_text())
+    assert before["llm"] and "Speech at 0:05 has no words: check it" in before["notes"]
+    store.save(out, [Edit("heading", section=1, text="How ketamine helps")], store.load(out).version, None)
+    saved = json.loads((out / "draft.json").read_text())
+    assert saved["sections"][1]["heading"] == "How ketamine helps"
+    assert saved["notes"] == before["notes"] and saved["llm"] == before["llm"]
