@@ -8,7 +8,6 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +20,9 @@ from video2blog.pipeline.editing.settings import (
     SETTINGS_FILE,
     NewerVersion,
     RenderSettings,
+    builtin_claim_rules,  # noqa: F401  (the CLI and tests read them here)
+    claim_rules,
+    clinic_claim_rules,
     glossary_bytes,
     merged_terms,
     read_folder_glossary,
@@ -67,7 +69,7 @@ from video2blog.pipeline.serialize import (
 )
 from video2blog.pipeline.sources import CAPTION_SUFFIXES, TRANSCRIPT_SUFFIXES, source_kind
 from video2blog.pipeline.text import locales
-from video2blog.pipeline.text.claims import ClaimRules, find_claims, parse_rules
+from video2blog.pipeline.text.claims import ClaimRules, edited_claims, find_claims
 from video2blog.pipeline.text.compose import ComposeOptions, compose
 from video2blog.pipeline.text.metadata import slugify
 from video2blog.pipeline.text.onscreen import shown_byline
@@ -75,7 +77,7 @@ from video2blog.pipeline.text.questions import Encode
 from video2blog.pipeline.text.related import topic_vector
 from video2blog.pipeline.text.sections import find_sections
 from video2blog.pipeline.text.sentences import split_sentences
-from video2blog.pipeline.textutil import clock, data_text, has_data, message
+from video2blog.pipeline.textutil import clock, message
 from video2blog.pipeline.writers.chapters import youtube_chapters
 from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, WRITERS, render_all
 
@@ -514,7 +516,9 @@ def render_draft(
     dropped: tuple[str, ...] = ()
     if edits is not None and edits.edits:
         applied = reapply(draft, transcript, edits, previous)
-        draft, shown, dropped = applied.draft, applied.transcript, applied.skipped
+        rules = claim_rules(transcript.language, options.claims)
+        claims = edited_claims(draft, applied.draft, applied.transcript, rules)
+        draft, shown, dropped = replace(applied.draft, claims=claims), applied.transcript, applied.skipped
         for note in dropped:
             log.warning("%s: an edit was not reapplied: %s", EDITS_FILE, note)
         line = reapplied_line(len(applied.edits), len(edits.edits))
@@ -785,37 +789,3 @@ def _make_draft(
         draft = suggest(draft, options.glossary, options.llm, session, chosen, warning)
     rules = claim_rules(transcript.language, options.claims)
     return replace(draft, claims=find_claims(draft, transcript, rules))
-
-
-CLAIMS_FILE = "claims.txt"  # in pipeline/data/; a language's own: claims-<code>.txt
-
-
-@lru_cache(maxsize=4)
-def builtin_claim_rules(language: str = "en") -> ClaimRules:
-    """The claim patterns video2blog ships for ``language`` (``pipeline/data/claims-<code>.txt``;
-    English, ``claims.txt``, for a language with none of its own)."""
-    name = f"claims-{language}.txt"
-    name = name if language != "en" and has_data(name) else CLAIMS_FILE
-    return parse_rules(data_text(name), name)
-
-
-def claim_rules(language: str, clinic: ClaimRules | None = None) -> ClaimRules:
-    """The built-in claim patterns of ``language``, plus a clinic's own (:func:`clinic_claim_rules`)."""
-    return builtin_claim_rules(language) + (clinic or ClaimRules())
-
-
-def clinic_claim_rules(extra: Path | None) -> ClaimRules | None:
-    """A clinic's own claim patterns (``--claims-file``), None without one.
-
-    Raises:
-        UsageError: the file cannot be read, or a line of it is wrong (naming the line).
-    """
-    if extra is None:
-        return None
-    try:
-        text = extra.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        message = f"{extra}: cannot read the claims file ({reason}); give a text file of patterns"
-        raise UsageError(message) from exc
-    return parse_rules(text, str(extra))

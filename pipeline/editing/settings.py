@@ -16,14 +16,16 @@ import os
 import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from video2blog.pipeline.editing.edits import GLOSSARY_FILE
-from video2blog.pipeline.errors import InputError
+from video2blog.pipeline.errors import InputError, UsageError
 from video2blog.pipeline.ingest.transcribe import load_glossary
 from video2blog.pipeline.schema import Draft, Reason, Transcript
+from video2blog.pipeline.text.claims import ClaimRules, parse_rules
 from video2blog.pipeline.text.confidence import unsure_words
-from video2blog.pipeline.textutil import distinct_terms
+from video2blog.pipeline.textutil import data_text, distinct_terms, has_data
 from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, WRITERS, RenderContext
 
 SETTINGS_FILE = "settings.json"
@@ -195,3 +197,48 @@ def render_context(
         medical=settings.medical,
         captions="vtt" in settings.formats,
     )
+
+
+CLAIMS_FILE = "claims.txt"  # in pipeline/data/; a language's own: claims-<code>.txt
+
+
+@lru_cache(maxsize=4)
+def builtin_claim_rules(language: str = "en") -> ClaimRules:
+    """The claim patterns video2blog ships for ``language`` (``pipeline/data/claims-<code>.txt``;
+    English, ``claims.txt``, for a language with none of its own)."""
+    name = f"claims-{language}.txt"
+    name = name if language != "en" and has_data(name) else CLAIMS_FILE
+    return parse_rules(data_text(name), name)
+
+
+def claim_rules(language: str, clinic: ClaimRules | None = None) -> ClaimRules:
+    """The built-in claim patterns of ``language``, plus a clinic's own (:func:`clinic_claim_rules`)."""
+    return builtin_claim_rules(language) + (clinic or ClaimRules())
+
+
+def clinic_claim_rules(extra: Path | None) -> ClaimRules | None:
+    """A clinic's own claim patterns (``--claims-file``), None without one.
+
+    Raises:
+        UsageError: the file cannot be read, or a line of it is wrong (naming the line).
+    """
+    if extra is None:
+        return None
+    try:
+        text = extra.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        message = f"{extra}: cannot read the claims file ({reason}); give a text file of patterns"
+        raise UsageError(message) from exc
+    return parse_rules(text, str(extra))
+
+
+def folder_claim_rules(settings: RenderSettings, language: str) -> ClaimRules:
+    """The claim patterns a draft was checked with: ``language``'s built-in ones and the clinic's
+    ``--claims-file`` its settings.json names.
+
+    Raises:
+        UsageError: the claims file can no longer be read, or a line of it is wrong.
+    """
+    extra = Path(settings.claims_file) if settings.claims_file else None
+    return claim_rules(language, clinic_claim_rules(extra))

@@ -38,6 +38,7 @@ from video2blog.pipeline.editing.edits import (
 from video2blog.pipeline.editing.post_meta import follows_title
 from video2blog.pipeline.editing.settings import (
     RenderSettings,
+    folder_claim_rules,
     glossary_bytes,
     merged_terms,
     read_folder_glossary,
@@ -55,6 +56,7 @@ from video2blog.pipeline.serialize import (
     transcript_shape_error,
 )
 from video2blog.pipeline.sources import source_kind
+from video2blog.pipeline.text.claims import edited_claims
 from video2blog.pipeline.textutil import message, normalise_term
 from video2blog.pipeline.writers.chapters import youtube_chapters
 from video2blog.pipeline.writers.formats import (
@@ -359,7 +361,10 @@ def _save(
     record = extend_record(loaded.record, loaded.draft, applied)
     applied, record, kept = with_published_slug(loaded.draft, applied, record, published)
     glossary = merged_terms(loaded.glossary, [t for t in map(normalise_term, applied.glossary) if t])
-    draft, notes = with_chapter_notes(loaded.draft, applied.draft, loaded.settings.formats)
+    rules = folder_claim_rules(loaded.settings, loaded.draft.language)
+    claims = edited_claims(loaded.draft, applied.draft, applied.transcript, rules)
+    edited = replace(applied.draft, claims=claims)
+    draft, notes = with_chapter_notes(loaded.draft, edited, loaded.settings.formats)
     notes += kept
     ctx = loaded.context(draft, applied.transcript, glossary, media_href=relative_href(folder, media))
     files = render_all(ctx, saved_formats(loaded.settings))

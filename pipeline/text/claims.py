@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from video2blog.pipeline.errors import UsageError
-from video2blog.pipeline.schema import Claim, Draft, Sentence, Transcript
+from video2blog.pipeline.schema import Claim, Draft, Paragraph, Sentence, Transcript
+from video2blog.pipeline.text.sentences import sentences_in
 
 HEDGE = "hedge"  # the section of a rules file that holds hedges, not claims
 BREAK = "clause break"  # the section of the words that open a new clause ("but", "pero")
@@ -91,6 +92,56 @@ def find_claims(draft: Draft, transcript: Transcript, rules: ClaimRules) -> tupl
         if reason:
             claims.append(Claim(sentence.text.strip(), sentence.start, sentence.end, reason, sentence.words))
     return tuple(claims)
+
+
+def edited_claims(
+    before: Draft, after: Draft, transcript: Transcript, rules: ClaimRules
+) -> tuple[Claim, ...]:
+    """The claims of ``after``, the draft ``before`` as an editor changed it: ``before``'s claims in each
+    paragraph left as it was, and each changed paragraph's sentences checked again as they now read (a
+    claim the editor deleted is gone, one the editor typed is found).
+
+    Args:
+        before: the draft with its claims (as drafted, or as the last save found them).
+        after: the same draft with the editor's edits.
+        transcript: the words the paragraphs point into (a sentence the editor left as heard keeps
+            its own times; a new one is placed on its paragraph).
+        rules: claim patterns and hedges (:func:`parse_rules`).
+    """
+    kept = {(p.text, p.words) for s in before.sections for p in s.paragraphs}
+    claims: list[Claim] = []
+    for paragraph in (p for s in after.sections for p in s.paragraphs):
+        if (paragraph.text, paragraph.words) in kept:
+            claims += [c for c in before.claims if _claim_in(c, paragraph)]
+        else:
+            claims += _paragraph_claims(paragraph, transcript, rules)
+    return tuple(sorted(dict.fromkeys(claims), key=lambda c: (c.start, c.words)))
+
+
+def _claim_in(claim: Claim, paragraph: Paragraph) -> bool:
+    """Whether ``claim`` is made in ``paragraph``: by its words, or by its times for a claim recorded
+    before claims kept their words (``(0, 0)``)."""
+    if claim.words == (0, 0):
+        return claim.end > paragraph.start and claim.start < paragraph.end
+    return _within(claim.words, paragraph.words)
+
+
+def _within(words: tuple[int, int], span: tuple[int, int]) -> bool:
+    return span[0] <= words[0] and words[1] <= span[1]
+
+
+def _paragraph_claims(paragraph: Paragraph, transcript: Transcript, rules: ClaimRules) -> list[Claim]:
+    """The claims of a paragraph's text as it reads now."""
+    heard = {s.text.strip(): s for s in transcript.sentences if _within(s.words, paragraph.words)}
+    claims = []
+    for text in sentences_in(paragraph.text):
+        reason = claim_reason(text, rules)
+        said = heard.get(text)
+        if reason and said is not None:
+            claims.append(Claim(text, said.start, said.end, reason, said.words))
+        elif reason:
+            claims.append(Claim(text, paragraph.start, paragraph.end, reason, paragraph.words))
+    return claims
 
 
 def prose_sentences(draft: Draft, transcript: Transcript, section: int | None = None) -> list[Sentence]:
