@@ -48,7 +48,7 @@ from video2blog.pipeline.ingest.screen import (
     read_screen,
     write_cached_screen,
 )
-from video2blog.pipeline.ingest.transcribe import TranscribeOptions, transcribe_media
+from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_prompt, transcribe_media
 from video2blog.pipeline.lexicon_cache import warm_lexicon
 from video2blog.pipeline.llm import LlmOptions
 from video2blog.pipeline.llm.boundaries import with_boundaries
@@ -398,6 +398,8 @@ def with_folder_settings(options: DraftOptions, out_dir: Path) -> tuple[DraftOpt
     engine = options.transcribe.engine_options
     if not options.glossary and recorded is not None and recorded.hotwords and not engine.hotwords:
         engine = replace(engine, hotwords=recorded.hotwords)
+    elif options.glossary:  # the folder's terms too: the talk is heard as near as can be to how it was
+        engine = replace(engine, hotwords=glossary_prompt(glossary))
     options = replace(
         options, glossary=glossary, transcribe=replace(options.transcribe, engine_options=engine)
     )

@@ -62,3 +62,17 @@ def test_an_option_given_again_wins_over_the_folders_settings(tmp_path: Path):
     assert settings["medical"] is False and settings["front_matter"] == "hugo"
     assert "MedicalWebPage" not in (out / "post.html").read_text()
     assert "--medical" not in again.output and "--front-matter hugo" in again.output
+
+
+def test_a_redraft_with_a_new_glossary_prompts_with_the_folders_terms_too(tmp_path: Path):
+    """A new --glossary alone made the recogniser's prompt: the talk was heard otherwise than the
+    folder's draft, and the editor's edits no longer fitted."""
+    source, out = _talk(tmp_path), tmp_path / "d"
+    (tmp_path / "old.txt").write_text("ketamine\nneuropathic\n")
+    (tmp_path / "new.txt").write_text("allodynia\n")
+    runner = CliRunner()
+    first = ["draft", str(source), "--out", str(out), "--glossary", str(tmp_path / "old.txt")]
+    assert runner.invoke(app, first).exit_code == 0
+    again = ["draft", str(source), "--out", str(out), "--glossary", str(tmp_path / "new.txt")]
+    assert runner.invoke(app, again).exit_code == 0
+    assert json.loads((out / "settings.json").read_text())["hotwords"] == "allodynia, ketamine, neuropathic."

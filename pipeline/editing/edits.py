@@ -267,7 +267,10 @@ def reapply(
     known = None if moved else previous
     state = Applied(draft, transcript, ())
     for edit in record.edits:
-        fitted = edit if edit.op in ("word", *POST_OPS) else _fitted(state.draft, edit, known)
+        if edit.op == "word":
+            fitted: Edit | None = _placed(state, edit)
+        else:
+            fitted = edit if edit.op in POST_OPS else _fitted(state.draft, edit, known)
         if fitted is not None:
             state = _try(state, fitted, strict=False)
         else:
@@ -279,6 +282,25 @@ def reapply(
 def _pinned(state: Applied, slug: str) -> Applied:
     """The draft with the slug its post was published under, where it was (else as the edits left it)."""
     return replace(state, draft=replace(state.draft, slug=slug)) if slug else state
+
+
+def _placed(state: Applied, edit: Edit) -> Edit:
+    """A one-place word fix made on another hearing of the talk, on the word it fixed there: the word it
+    respelt (else the glossary's spelling of it, as the fix spells it) nearest its old place, for the
+    words' places shift where the talk is heard again. As it was where the draft shows neither."""
+    if edit.everywhere:
+        return edit
+    shown = [p for p in _prose_pieces(state) if p.kind in ("word", "corrected")]
+    found = [p.index for p in shown if bare(p.text) == bare(edit.original)]
+    found = found or [p.index for p in shown if p.kind == "corrected" and bare(p.text) == bare(edit.text)]
+    return replace(edit, word=min(found, key=lambda i: abs(i - edit.word))) if found else edit
+
+
+def _prose_pieces(state: Applied) -> list[Piece]:
+    """The pieces of every heading heard from the talk and every paragraph of the draft."""
+    spans = [(s.heading, s.heading_words) for s in state.draft.sections if s.heading_words]
+    spans += [(p.text, p.words) for s in state.draft.sections for p in s.paragraphs]
+    return [piece for text, span in spans for piece in _pieces(state, text, span)]
 
 
 def _fitted(draft: Draft, edit: Edit, previous: Draft | None) -> Edit | None:
