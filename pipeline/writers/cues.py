@@ -10,11 +10,12 @@ as there, and no line or cue breaks between them.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import re
+from collections.abc import Collection, Iterable
 from dataclasses import replace
 from functools import cache
 
-from video2blog.pipeline.schema import Transcript, Word
+from video2blog.pipeline.schema import Correction, Transcript, Word
 from video2blog.pipeline.textutil import attaches, join_words, spread_words, word_list
 
 # A cue holds two lines of CAPTION_LINE characters (subtitle practice) and lasts at most CAPTION_SECONDS.
@@ -62,6 +63,33 @@ def caption_cues(transcript: Transcript, skip: Collection[int] = frozenset()) ->
         pieces = _attached([p for i in said for p in _pieces(transcript, i)])
         cues += [_cue(chunk, leading) for chunk in _balanced(pieces)]
     return _with_length(cues, transcript.duration, leading)
+
+
+def corrected_words(transcript: Transcript, corrections: Iterable[Correction]) -> Transcript:
+    """The transcript with each glossary correction spelt as the post spells it (its first word the term,
+    with the heard words' punctuation, the rest blanked), so the captions read what the post reads. A
+    correction whose words are no longer as heard (an editor's fix or rewrite is there) is left alone."""
+    words = list(transcript.words)
+    for correction in corrections:
+        first, last = correction.words
+        if not 0 <= first < last <= len(words) or _said(words[first:last]) != _said_text(correction.original):
+            continue
+        lead = re.match(r"\W*", words[first].text).group()  # type: ignore[union-attr]
+        trail = re.search(r"\W*$", words[last - 1].text).group()  # type: ignore[union-attr]
+        term = correction.corrected
+        if words[first].text[len(lead) : len(lead) + 1].isupper() and term[:1].islower():
+            term = term[0].upper() + term[1:]  # a sentence's first word, as the post writes it
+        words[first] = replace(words[first], text=lead + term + trail)
+        words[first + 1 : last] = [replace(w, text="") for w in words[first + 1 : last]]
+    return replace(transcript, words=tuple(words))
+
+
+def _said(words: list[Word]) -> list[str]:
+    return _said_text(" ".join(w.text for w in words))
+
+
+def _said_text(text: str) -> list[str]:
+    return re.sub(r"[^\w\s'-]", " ", text).lower().split()
 
 
 def _pieces(transcript: Transcript, i: int) -> list[Word]:

@@ -25,7 +25,7 @@ from video2blog.pipeline.schema import HALLUCINATION, Draft, Reason, Transcript
 from video2blog.pipeline.serialize import draft_to_dict, to_json, transcript_to_dict
 from video2blog.pipeline.sources import inside
 from video2blog.pipeline.textutil import DESCRIPTION_LIMIT, messages
-from video2blog.pipeline.writers.cues import caption_cues
+from video2blog.pipeline.writers.cues import caption_cues, corrected_words
 
 # How a (clinic's) template can fail while rendering: each is reported naming its file and line.
 TEMPLATE_FAILURES = (
@@ -231,7 +231,9 @@ class SubtitleWriter(Writer):
         blocks = [self.header] if self.header else []
         invented = {r.word for r in ctx.draft.removals if r.reason == HALLUCINATION}
         low = [(t.start, t.end) for t in ctx.draft.screen_text if t.box[3] > CAPTION_AREA_TOP]
-        for n, (start, end, text) in enumerate(caption_cues(ctx.transcript, invented), 1):
+        for n, (start, end, text) in enumerate(
+            caption_cues(corrected_words(ctx.transcript, ctx.draft.corrections), invented), 1
+        ):
             top = any(start < shown_end and end > shown for shown, shown_end in low)
             timing = f"{self._time(start)} --> {self._time(end)}{self.at_top if top else ''}"
             text = self.cue_text(text, top)
