@@ -72,7 +72,12 @@ class OutputFolder:
     """A draft folder that is replaced all at once and never loses an editor's changes."""
 
     def __init__(
-        self, path: Path, force: bool = False, inputs: tuple[str, ...] = (), replaces: tuple[str, ...] = ()
+        self,
+        path: Path,
+        force: bool = False,
+        inputs: tuple[str, ...] = (),
+        replaces: tuple[str, ...] = (),
+        retires: tuple[str, ...] = (),
     ) -> None:
         """Open (creating) the folder ``path`` and finish an interrupted commit there.
 
@@ -80,11 +85,14 @@ class OutputFolder:
         their new versions are written over them even where edited, the edit being the input.
         ``replaces`` are subfolders (``images``) whose files the commit writes as a whole set: a file
         an earlier run wrote there that this one does not, unchanged since, is out of date and removed.
+        ``retires`` are files an earlier run may have written (the outputs of every format): one this
+        commit does not write, unchanged since, is out of date and removed (an editor's copy stays).
         """
         self.path = path
         self.force = force
         self.inputs = inputs
         self.replaces = replaces
+        self.retires = retires
         self._pending: dict[str, bytes] = {}
         self._ensure()
         recover(path)
@@ -119,6 +127,7 @@ class OutputFolder:
                 if final == self.path / name:
                     report.removed.extend(self._out_of_date(final))
             report.removed.extend(self._left_behind(report.kept))
+            report.removed.extend(self._retired())
             report.removed[:] = [p for p in report.removed if p not in report.written]  # never what it writes
             for path in report.removed:
                 hashes.pop(_relative(self.path, path), None)
@@ -160,6 +169,11 @@ class OutputFolder:
         gone = [n for n in self.manifest if n.startswith(prefixes) and n not in self._pending]
         shown = "\n".join(path.read_bytes().decode("utf-8", "replace") for path in kept)
         return [self.path / n for n in gone if self._unchanged(n) and n not in shown]
+
+    def _retired(self) -> list[Path]:
+        """The :attr:`retires` files an earlier run wrote that this commit does not, unchanged since."""
+        gone = [n for n in self.retires if n not in self._pending and n in self.manifest]
+        return [self.path / n for n in gone if self._unchanged(n)]
 
     def _unchanged(self, name: str) -> bool:
         """Whether ``name`` is a file of the folder as video2blog last wrote it (not :meth:`edited`), not a

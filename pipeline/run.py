@@ -684,6 +684,11 @@ def own_inputs(source: Path, out_dir: Path) -> tuple[str, ...]:
     return (real.name,) if real is not None and real.parent == Path(os.path.realpath(out_dir)) else ()
 
 
+# The outputs a redraft removes where their format is no longer asked for (unchanged since written); never
+# transcript.json, the words the review page and the editor's saved edits point into.
+RETIRED = tuple(w.filename for f, w in WRITERS.items() if f not in ("draft", "json"))
+
+
 def write_draft(
     computed: ComputedDraft, out_dir: Path, force: bool = False, inputs: tuple[str, ...] = ()
 ) -> DraftResult:
@@ -696,7 +701,7 @@ def write_draft(
     # a new set of still frames replaces the old one (a renamed heading renames its frame), and a draft
     # without stills (--no-images, captions) uses none of the old: only the frames video2blog wrote, as
     # it wrote them, go; an editor's own file in images/ is no frame of the manifest's and stays
-    folder = OutputFolder(out_dir, force=force, inputs=inputs, replaces=(IMAGES_DIR,))
+    folder = OutputFolder(out_dir, force=force, inputs=inputs, replaces=(IMAGES_DIR,), retires=RETIRED)
     check_kept(folder, computed.files, inputs)  # a batch's draft: not checked before its work
     for name, data in computed.files.items():
         folder.add(name, data)

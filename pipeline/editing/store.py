@@ -414,9 +414,9 @@ def with_chapter_notes(
 
 
 def saved_formats(settings: RenderSettings) -> tuple[str, ...]:
-    """The formats a save re-renders: the draft command's, always draft.json and review.html, never
-    transcript.json (what the recogniser heard stays as it was)."""
-    return tuple(dict.fromkeys(["draft", *(f for f in settings.formats if f != "json"), "review"]))
+    """The formats a save re-renders: the draft command's and always draft.json, never transcript.json
+    (what the recogniser heard stays as it was)."""
+    return tuple(dict.fromkeys(["draft", *(f for f in settings.formats if f != "json")]))
 
 
 def present_formats(folder: Path) -> tuple[str, ...]:
