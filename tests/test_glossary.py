@@ -88,3 +88,20 @@ def test_verbatim_keeps_fillers_but_still_respells():
     options = DraftOptions(date="2026-01-01", glossary=("ketamine",), verbatim=True)
     draft = make_draft(t, Source("talk.mp4", "0" * 64, 10.0), options)
     assert draft.sections[0].paragraphs[0].text == "Um, ketamine works."
+
+
+def test_a_real_drug_heard_right_is_never_respelt_as_another_that_adds_or_drops_letters():
+    """A glossary listing esketamine but not ketamine once renamed every ketamine in the post, its title and
+    its slug: a different drug. Letters added or dropped in one run, all else the same, make another word."""
+    t = split_sentences(make_transcript("Many of you have asked about ketamine. Ketamine helps nerve pain."))
+    glossary = ["esketamine", "prednisolone", "post-herpetic neuralgia"]
+    draft = make_draft(
+        t, Source("talk.mp4", "0" * 64, 10.0), DraftOptions(date="2026-01-01", glossary=tuple(glossary))
+    )
+    prose = " ".join(p.text for s in draft.sections for p in s.paragraphs)
+    assert not draft.corrections and "esketamine" not in (draft.title + prose).lower()
+    said = make_words("We switched prednisone for it in herpetic neuralgia, not ketamin or catamine.")
+    assert [(c.original, c.corrected) for c in correct_words(said, glossary + ["ketamine"])] == [
+        ("ketamin", "ketamine"),  # one letter short, and a sound misheard: still respelt
+        ("catamine.", "ketamine."),
+    ]

@@ -5,7 +5,8 @@
 ratio over the letters) of at least :data:`MIN_SIMILARITY`, or of :data:`MIN_SOUNDALIKE` where
 the two also sound alike (consonant skeletons at least :data:`MIN_SOUND_KEY` alike, so c/k, ph/f,
 s/z and a soft c/s agree, and a long term heard with one consonant more or fewer). Common words are
-never touched ("examine" stays), nor short ones, nor a term's own plural or possessive.
+never touched ("examine" stays), nor short ones, nor a term's own plural or possessive, nor a word that
+is the term with letters added or dropped in one place ("ketamine" stays, "esketamine" is another drug).
 
 Each run is compared with the terms of a near length only, all at once in rapidfuzz's C code, and
 only those within :data:`MIN_SOUNDALIKE` are judged in full: a glossary of tens of thousands of terms
@@ -33,6 +34,9 @@ MIN_SOUND_KEY = 0.9
 MIN_LETTERS = 5
 # A respelling changes the length of the letters by at most this share of the term's.
 MAX_LENGTH_CHANGE = 0.2
+# Letters this many or more added or dropped in one run, and nothing else changed, make another word
+# ("ketamine" / "esketamine", "prednisone" / "prednisolone"), not a mishearing of one ("ketamin").
+MIN_AFFIX = 2
 INFLECTIONS = ("", "s", "es", "'s", "s'")
 _PUNCT = ".,;:?!\"'()“”‘’"
 _SOFT_C = re.compile(r"s?c(?=[eiy])")  # "cirrhosis", "fasciitis", "abscess": said with an s
@@ -196,12 +200,24 @@ def _correctable(run: Sequence[Word], term: Term) -> bool:
         return False
     if len(run) > 1 and term.text.lower() in " ".join(said):
         return False  # the term is already there, with a word beside it
+    if _another_word(letters, term.letters):
+        return False
     common, stop = word_list("common_words.txt"), word_list("stopwords.txt")
     if len(run) == 1:
         return said[0] not in common
     if any(w in stop or _letters(w) == term.letters for w in said):
         return False
     return not all(w in common for w in said)
+
+
+def _another_word(letters: str, term: str) -> bool:
+    """Whether what was heard and the term differ only by one run of letters added or dropped, all else
+    the same: an affix or a syllable that makes a word of its own, not a mishearing, so what was heard
+    stands ("ketamine" is not "esketamine", nor "prednisone" "prednisolone", each a drug of its own; nor is
+    "herpetic neuralgia" "post-herpetic neuralgia")."""
+    short, long = sorted((letters, term), key=len)
+    cut = len(long) - len(short)
+    return cut >= MIN_AFFIX and any(long[:i] + long[i + cut :] == short for i in range(len(short) + 1))
 
 
 def _styled(term: str, run: Sequence[Word]) -> str:
