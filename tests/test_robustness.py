@@ -247,6 +247,33 @@ def test_whole_faststart_mp4_is_not_taken_for_truncated(bad: Path, tmp_path: Pat
     assert result.exit_code == 0, result.output
 
 
+# Files that state no length: ffmpeg estimates one from the bitrate (a phone's AMR memo 3% long, a raw AAC
+# that opens quietly many times too long, a VBR mp3 without a Xing header by its first frames).
+UNSTATED = {
+    "memo.amr": ["-t", "70", "-ar", "8000", "-ac", "1", "-c:a", "libopencore_amrnb", "-b:a", "12.2k"],
+    "memo.aac": ["-t", "5", "-af", "adelay=3000", "-c:a", "aac", "-b:a", "64k"],
+    "vbr.mp3": ["-t", "20", "-c:a", "libmp3lame", "-q:a", "6", "-write_xing", "0"],
+}
+
+
+@pytest.mark.parametrize("name", list(UNSTATED))
+def test_a_whole_file_whose_length_is_only_estimated_is_not_taken_for_truncated(
+    tmp_path: Path, stub_engine: None, name: str
+):
+    """Each was refused, after its transcription, as "truncated or damaged: its audio stops at 1:48 of
+    1:51": ffmpeg's guess at its length was taken for the length the file states."""
+    ffmpeg("-i", str(SAMPLE), "-vn", *UNSTATED[name], str(tmp_path / name))
+    result = runner.invoke(app, ["draft", str(tmp_path / name), "--out", str(tmp_path / "d"), "--no-cache"])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_cut_mp3_whose_header_states_its_length_is_still_refused(tmp_path: Path, stub_engine: None):
+    ffmpeg(
+        "-t", "20", "-i", str(SAMPLE), "-vn", "-c:a", "libmp3lame", "-b:a", "64k", str(tmp_path / "whole.mp3")
+    )
+    assert_refused_as_cut(cut_in_half(tmp_path / "whole.mp3", tmp_path / "cut.mp3"), tmp_path / "draft")
+
+
 @slow
 def test_silent_video_is_a_clear_message_and_no_post(bad: Path, tmp_path: Path):
     out = tmp_path / "draft"

@@ -15,7 +15,9 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Generator, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -39,6 +41,10 @@ CUT_SEARCH_SECONDS = 30.0
 PAUSE_FRAMES = 10
 # Decoded audio may fall short of the stream's declared length by this much before it counts as truncated.
 TRUNCATION_SLACK = (2.0, 0.02)  # seconds, fraction of the duration
+# What ffmpeg warns where a file states no length and it guessed one from the bitrate (raw AMR or AAC, an
+# mp3 without a Xing header): no declared length, so no measure of a cut.
+ESTIMATED = "Estimating duration from bitrate"
+_AV_LOGGING = threading.Lock()
 # Audio that stops this much short of its declared length, within the slack, is noted in the draft.
 TRUNCATION_NOTICE_S = 0.5
 # Bytes of a WAV file read for its header's chunks (fmt and data come first; a long LIST chunk may not).
@@ -167,11 +173,37 @@ def _as_declared(info: MediaInfo) -> MediaInfo:
     return replace(info, tracks=tracks, audio_duration=declared)
 
 
+def _undeclared(info: MediaInfo) -> MediaInfo:
+    """``info`` with its audio's length unknown: ffmpeg's estimate from the bitrate is no declared length
+    (a whole AMR memo "stopped at 1:48 of 1:51", a VBR mp3 at 3:37 of 5:03)."""
+    tracks = tuple(replace(t, duration=0.0) for t in info.tracks)
+    return replace(info, tracks=tracks, audio_duration=0.0)
+
+
+@contextmanager
+def _av_warnings() -> Iterator[list[tuple[int, str, str]]]:
+    """The (level, source, message) warnings libav logs while the block runs (PyAV logs none unless asked).
+
+    PyAV's level is one for every thread: one probe at a time sets it and puts it back."""
+    import av.logging
+
+    with _AV_LOGGING:
+        level, skip = av.logging.get_level(), av.logging.get_skip_repeated()
+        av.logging.set_level(av.logging.WARNING)
+        av.logging.set_skip_repeated(False)  # else a file probed twice warns once, its second probe held back
+        try:
+            with av.logging.Capture() as logs:
+                yield logs
+        finally:
+            av.logging.set_skip_repeated(skip)
+            av.logging.set_level(level)
+
+
 def _probe_av(path: Path) -> MediaInfo:
     import av
 
     try:
-        with av.open(str(path)) as container:
+        with _av_warnings() as warnings, av.open(str(path)) as container:
             kinds = {s.type for s in container.streams if not _cover_art(s)}
             duration = _av_duration(container)
             chapters = tuple(_av_chapters(container.chapters()))
@@ -180,7 +212,8 @@ def _probe_av(path: Path) -> MediaInfo:
     except (av.error.FFmpegError, ValueError, OSError) as exc:
         raise InputError("is not a media file ffmpeg can read (is it corrupt or truncated?)", path) from exc
     audio = tracks[0].duration if tracks else 0.0
-    return MediaInfo(path, duration, "audio" in kinds, "video" in kinds, chapters, audio, tracks)
+    info = MediaInfo(path, duration, "audio" in kinds, "video" in kinds, chapters, audio, tracks)
+    return _undeclared(info) if any(ESTIMATED in message for _, _, message in warnings) else info
 
 
 def _cover_art(stream: Any) -> bool:
@@ -269,7 +302,7 @@ def _probe_ffprobe(path: Path) -> MediaInfo:
     cmd = [
         "ffprobe",
         "-v",
-        "error",
+        "warning",
         "-print_format",
         "json",
         "-show_format",
@@ -304,7 +337,8 @@ def _probe_ffprobe(path: Path) -> MediaInfo:
         for i, c in enumerate(data.get("chapters", []))
     )
     audio_duration = tracks[0].duration if tracks else 0.0
-    return MediaInfo(path, duration, "audio" in kinds, "video" in kinds, chapters, audio_duration, tracks)
+    info = MediaInfo(path, duration, "audio" in kinds, "video" in kinds, chapters, audio_duration, tracks)
+    return _undeclared(info) if ESTIMATED in proc.stderr else info
 
 
 def _seconds(value: object) -> float | None:
