@@ -13,7 +13,10 @@ VIDEO_SUFFIXES = frozenset(
     {".mp4", ".m4v", ".mov", ".mkv", ".webm", ".ogv", ".avi", ".mpg", ".mpeg", ".wmv", ".3gp", ".ts"}
     | {".mts", ".m2ts"}
 )
-AUDIO_SUFFIXES = frozenset({".m4a", ".mp3", ".wav", ".flac", ".ogg", ".oga", ".opus", ".aac", ".wma"})
+# .amr and .3ga: a phone's voice memos (Android's recorder, older phones), which draft reads like any other.
+AUDIO_SUFFIXES = frozenset(
+    {".m4a", ".mp3", ".wav", ".flac", ".ogg", ".oga", ".opus", ".aac", ".wma", ".amr", ".3ga"}
+)
 # Media: what ffmpeg decodes, and what a batch picks up from a folder by default.
 MEDIA_SUFFIXES = VIDEO_SUFFIXES | AUDIO_SUFFIXES
 CAPTION_SUFFIXES = frozenset({".srt", ".vtt"})

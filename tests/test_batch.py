@@ -518,6 +518,19 @@ def test_the_summary_counts_the_files_it_passed_over(tmp_path: Path):
     assert "passed over 2 other files in the folder (matching no --pattern)" in result.output
 
 
+def test_a_phones_voice_memo_is_an_input_as_draft_takes_it(tmp_path: Path):
+    """An Android recorder's .amr and .3ga were passed over ("not video or audio by extension") though
+    ``video2blog draft memo.amr`` drafts them: both commands read one list of media suffixes."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for name in ["memo.AMR", "Voice 001.3ga", "notes.txt"]:
+        (inbox / name).write_bytes(b"not really audio")
+    result = batch(str(inbox), "--out", str(tmp_path / "out"), cache=tmp_path / "cache")
+    assert "passed over 1 other file in the folder" in result.output, result.output
+    items = json.loads((tmp_path / "out" / "batch-report.json").read_text())["items"]
+    assert sorted(Path(i["input"]).name for i in items) == ["Voice 001.3ga", "memo.AMR"]
+
+
 @pytest.mark.slow
 def test_a_draft_that_cannot_be_written_leaves_no_empty_folder(tmp_path: Path, monkeypatch):
     inbox, out, cache = tmp_path / "in", tmp_path / "out", tmp_path / "cache"
