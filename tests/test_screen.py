@@ -143,6 +143,22 @@ def test_a_card_at_a_section_start_heads_it_in_the_draft(sample_truth: dict):
     assert NAME in [t.text for t in draft.screen_text] and draft.cuts == (10.0,)
 
 
+def test_a_card_shown_before_its_question_is_asked_is_one_section_with_it(sample_truth: dict):
+    """The sample with its sound 5 s late: each question card came up 5 s before the speaker asked it. The
+    card opened a section of its own, holding the end of the answer before, and the spoken question another
+    under the same heading: "0:00 What type of pain..." then "0:15 What type of pain..."."""
+    transcript = truth_transcript(sample_truth)
+    asked = [s for s in sample_truth["sections"] if s["heading"]]
+    cards = tuple(_shown(s["heading"], s["start"] - 5.0) for s in asked)
+    screen = ScreenReading(texts=(*cards, _shown("Riverside Pain Clinic", 0.0, persistent=True)))
+    source = Source("talk.mp4", "ab" * 32, sample_truth["duration"])
+    options = DraftOptions(date="2026-01-02", formats=("draft",))
+    sections = render_draft(transcript, source, options, screen=screen).draft.sections
+    headings = [s.heading for s in sections]
+    assert all(a != b for a, b in zip(headings, headings[1:])), headings
+    assert [(s.heading, s.heading_source) for s in sections[1:]] == [(s["heading"], "spoken") for s in asked]
+
+
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample's first 30 s of speech (its intro and first question) under a card and a logo."""

@@ -4,7 +4,8 @@ which sentence it heads.
 A question (or a title) shown on screen (a title card, a lower third) as a section's answer begins
 is that section's heading, kept as shown after OCR cleanup; text shown for most of the video (a logo, the
 clinic's name) never is. Where the speaker asked a question of their own at the same place, the
-spoken one wins and the card is offered to the editor as a suggestion.
+spoken one wins and the card is offered to the editor as a suggestion; where the speaker asks the shown
+question itself while the card is up or just after, the two are one section, opening at the spoken one.
 """
 
 from __future__ import annotations
@@ -233,12 +234,28 @@ def shown_heads(
         # days.") is the answer's first sentence, and stays in its prose.
         asked = (h for h in spoken if index - 1 <= h <= index and is_heading_question(sentences[h].text))
         said = next(asked, None)
+        if said is None and _asked_after(sentences, spoken, item, heading):
+            continue  # the card came up before the speaker asked it: one section, the spoken question's
         if said is None:
             heads.setdefault(index, heading)
             shown_at.setdefault(index, item.start)
         elif not _same(heading_text(sentences[said].text), heading):
             offered.setdefault(said, heading)
     return ShownHeads(heads, offered, shown_at)
+
+
+def _asked_after(
+    sentences: Sequence[Sentence], spoken: Sequence[int], item: ScreenText, heading: str
+) -> bool:
+    """Whether the speaker asks the shown question while it is on screen or within :data:`LEAD_AFTER_S` of
+    it going: the same question, so the same section (two sections under one heading otherwise, the first
+    holding the end of the answer before)."""
+    return any(
+        item.start <= sentences[h].start <= item.end + LEAD_AFTER_S
+        and is_heading_question(sentences[h].text)
+        and _same(heading_text(sentences[h].text), heading)
+        for h in spoken
+    )
 
 
 def nearest_start(sentences: Sequence[Sentence], time: float) -> int | None:
