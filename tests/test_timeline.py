@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -74,7 +75,7 @@ def two_tracks(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "-f", "lavfi", "-i", "color=c=blue:s=64x64:r=5:d=12", "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono",
         "-ss", "91", "-t", "12", "-i", str(SAMPLE), "-map", "0:v", "-map", "1:a", "-map", "2:a",
         "-t", "12", "-c:v", "mpeg4", "-c:a", "aac", "-disposition:a:0", "default", "-disposition:a:1", "0",
-        str(out),
+        "-metadata:s:a:0", "language=spa", "-metadata:s:a:1", "language=eng", str(out),
     )  # fmt: skip
     return out
 
@@ -99,6 +100,19 @@ def test_audio_track_option_picks_a_track_and_no_speech_says_how_many(two_tracks
     assert silent.exit_code == 1
     assert "no speech was recognised in audio track 1 of the 2 it has" in silent.output
     assert "--audio-track (1 to 2)" in silent.output and not (tmp_path / "s").exists()
+
+
+def test_a_draft_of_one_of_several_tracks_says_which_and_how_to_choose_another(
+    two_tracks: Path, tmp_path: Path
+):
+    """A dubbed video's default Spanish track was passed over for its English one without a word: nothing
+    said there were two tracks, which was drafted, or that --audio-track chooses."""
+    out = tmp_path / "d"
+    done = CliRunner().invoke(app, ["draft", str(two_tracks), "--no-cache", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    said = f"{two_tracks} has 2 audio tracks (1 spa default, 2 eng): drafted track 2, the one with the most"
+    assert f"{said} speech; --audio-track N (1 to 2) drafts another" in done.output
+    assert any(said in note for note in json.loads((out / "draft.json").read_text(encoding="utf-8"))["notes"])
 
 
 LATE_S = 3.0  # the sound comes in this long after the picture (an edit, a phone's recording)

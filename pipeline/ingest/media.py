@@ -70,6 +70,7 @@ class AudioTrack:
     default: bool = False  # the container marks it as the one to play
     lead: float = 0.0  # seconds the picture runs before this sound starts (sound brought in late in an edit)
     channel: int | None = None  # the one channel heard where the mix cancels (:func:`with_cancelled_channel`)
+    language: str = ""  # the language the container tags it with ("spa", "eng"); "" when untagged
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,14 @@ def _av_track(number: int, stream: Any, start: float | None) -> AudioTrack:
 
     begins = float(stream.start_time * stream.time_base) if stream.start_time is not None else None
     default = bool(stream.disposition & Disposition.default)
-    return AudioTrack(number, _av_stream_seconds(stream), default, lead_of(begins, start))
+    tagged = _tagged_language(stream.metadata.get("language"))
+    return AudioTrack(number, _av_stream_seconds(stream), default, lead_of(begins, start), language=tagged)
+
+
+def _tagged_language(tag: object) -> str:
+    """A stream's language tag, "" where it has none or says it is undetermined ("und")."""
+    text = str(tag or "").strip()
+    return "" if text.lower() == "und" else text
 
 
 def lead_of(audio_start: float | None, media_start: float | None) -> float:
@@ -324,6 +332,7 @@ def _probe_ffprobe(path: Path) -> MediaInfo:
             float(a.get("duration") or 0.0) or tagged_seconds(a.get("tags") or {}),
             bool((a.get("disposition") or {}).get("default")),
             lead_of(_seconds(a.get("start_time")), _seconds(begins)),
+            language=_tagged_language((a.get("tags") or {}).get("language")),
         )
         for n, a in enumerate(audios, 1)
     )
@@ -570,6 +579,22 @@ def choose_track(info: MediaInfo, wanted: int = 0) -> int:
     best = max(info.tracks, key=lambda t: (round(heard[t.number]), t.default, -t.number))
     log.info("audio tracks %s: seconds of speech heard %s; using track %d", info.path, heard, best.number)
     return best.number
+
+
+def tracks_note(info: MediaInfo, track: int, language: str = "en") -> str | None:
+    """The note saying which of several audio tracks was drafted, and how to draft another; None for one.
+
+    A dubbed video's other language is otherwise passed over without a word."""
+    if len(info.tracks) < 2:
+        return None
+    listed = ", ".join(_track_label(t, language) for t in info.tracks)
+    values = {"path": display_path(info.path), "count": str(len(info.tracks)), "tracks": listed}
+    return message(language, "note_audio_tracks", **values, track=str(track), last=str(len(info.tracks)))
+
+
+def _track_label(track: AudioTrack, language: str) -> str:
+    default = f" {message(language, 'track_default')}" if track.default else ""
+    return f"{track.number}{f' {track.language}' if track.language else ''}{default}"
 
 
 def speech_seconds(info: MediaInfo, track: int) -> float:

@@ -191,8 +191,18 @@ def transcribe_media(
         transcript = _hear(options, info, track, progress, sha256)
     if not transcript.words:
         raise InputError(_no_speech(info, track) + _maybe_foreign(options), info.path)
+    transcript = transcript if options.audio_track else _with_tracks_note(transcript, info, track)
     write_cached(options.cache_dir, key, transcript)
     return transcript
+
+
+def _with_tracks_note(transcript: Transcript, info: media.MediaInfo, track: int) -> Transcript:
+    """The transcript with a note naming the track chosen among several, logged as a warning too."""
+    note = media.tracks_note(info, track, transcript.language or "en")
+    if note is None:
+        return transcript
+    log.warning("%s", note)
+    return replace(transcript, notes=(note, *transcript.notes))
 
 
 def _maybe_foreign(options: TranscribeOptions) -> str:
