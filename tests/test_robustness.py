@@ -223,6 +223,18 @@ def assert_refused_as_cut(source: Path, out: Path) -> None:
     assert files_in(out) == {}
 
 
+@pytest.mark.parametrize("name", ["truncated-faststart.mp4", "truncated.mkv", "truncated.wav"])
+def test_a_cut_file_is_refused_before_any_of_it_is_heard(
+    bad: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+):
+    """A truncated file was refused only after all of it was transcribed (67 s for half a podcast)."""
+    built: list[str] = []
+    monkeypatch.setattr(transcribe, "get_engine", lambda name, options, cache_dir=None: built.append(name))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert_refused_as_cut(bad / name, tmp_path / "draft")
+    assert built == []  # no model loaded, nothing heard
+
+
 @pytest.mark.parametrize("name", ["truncated.mkv", "truncated.wav"])
 def test_a_cut_file_whose_probe_hides_its_length_is_an_error_not_half_a_draft(
     bad: Path, tmp_path: Path, stub_engine: None, name: str

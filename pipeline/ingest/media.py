@@ -45,6 +45,8 @@ TRUNCATION_SLACK = (2.0, 0.02)  # seconds, fraction of the duration
 # mp3 without a Xing header): no declared length, so no measure of a cut.
 ESTIMATED = "Estimating duration from bitrate"
 _AV_LOGGING = threading.Lock()
+# Samples a second a track is decoded at only to measure its length (:func:`decoded_seconds`).
+LENGTH_RATE = 1000
 # Audio that stops this much short of its declared length, within the slack, is noted in the draft.
 TRUNCATION_NOTICE_S = 0.5
 # Bytes of a WAV file read for its header's chunks (fmt and data come first; a long LIST chunk may not).
@@ -653,10 +655,7 @@ def check_complete(info: MediaInfo, decoded_s: float, track: int = 1, language: 
         The note for a small cut, in ``language`` (the talk's); None when the audio is whole.
     """
     expected = info.track_duration(track)
-    slack = max(TRUNCATION_SLACK[0], TRUNCATION_SLACK[1] * expected)
-    stops = f"its audio stops at {clock(decoded_s)} of {clock(expected)}"
-    if expected and decoded_s < expected - slack:
-        raise InputError(f"is truncated or damaged: {stops}; copy or export the file again", info.path)
+    _refuse_cut(info, decoded_s, expected)
     if expected and decoded_s < expected - TRUNCATION_NOTICE_S:
         note = message(
             language, "note_cut_short", path=display_path(info.path), at=clock(decoded_s), of=clock(expected)
@@ -664,6 +663,41 @@ def check_complete(info: MediaInfo, decoded_s: float, track: int = 1, language: 
         log.warning("%s", note)
         return note
     return None
+
+
+def check_reaches_end(info: MediaInfo, track: int = 1) -> None:
+    """Raise :class:`InputError` before any transcription where audio track ``track`` stops well short of
+    its declared length: a truncated file was refused only after all of it was heard (67 s for half a
+    podcast). A second of audio is decoded from just inside the slack; only where there is none is the
+    whole track decoded (no picture, so seconds) to say where it stops."""
+    expected = info.track_duration(track)
+    if not expected:
+        return
+    probe_at = max(0.0, expected - _slack(expected) - 1.0)
+    if len(_excerpt(info.path, track, probe_at, 1.0)):
+        return
+    _refuse_cut(info, decoded_seconds(info, track), expected)
+
+
+def decoded_seconds(info: MediaInfo, track: int = 1) -> float:
+    """How long audio track ``track`` decodes on the media's timeline, as :func:`iter_track` decodes it
+    (at a thousand samples a second, which is all a length needs)."""
+    cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(info.path)]
+    cmd += ["-map", f"0:a:{track - 1}", "-af", timeline(info.track_lead(track), info.track_channel(track))]
+    cmd += ["-ac", "1", "-ar", str(LENGTH_RATE), "-acodec", "pcm_s16le", "-f", "s16le", "pipe:"]
+    proc = subprocess.run(cmd, capture_output=True, check=False, start_new_session=OWN_SESSION)
+    return len(proc.stdout) / 2 / LENGTH_RATE
+
+
+def _slack(expected: float) -> float:
+    return max(TRUNCATION_SLACK[0], TRUNCATION_SLACK[1] * expected)
+
+
+def _refuse_cut(info: MediaInfo, decoded_s: float, expected: float) -> None:
+    """Raise :class:`InputError` where ``decoded_s`` falls short of ``expected`` by more than the slack."""
+    if expected and decoded_s < expected - _slack(expected):
+        stops = f"its audio stops at {clock(decoded_s)} of {clock(expected)}"
+        raise InputError(f"is truncated or damaged: {stops}; copy or export the file again", info.path)
 
 
 def _last_line(stderr: bytes | None) -> str:

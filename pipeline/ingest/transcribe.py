@@ -165,6 +165,7 @@ def transcribe_media(
         return cached
     track = media.choose_track(info, options.audio_track)
     info = media.with_cancelled_channel(info, track)
+    media.check_reaches_end(info, track)  # a cut file is refused before the model is loaded
     head, faster = functools.cache(lambda: _head(info, track)), options.engine == "faster-whisper"
     detect = _once(language.base_detector)  # base names the language of the same opening at most once
     hear_head = functools.partial(_hear_head, options, head)
