@@ -92,7 +92,8 @@ def test_verbatim_keeps_fillers_but_still_respells():
 
 def test_a_real_drug_heard_right_is_never_respelt_as_another_that_adds_or_drops_letters():
     """A glossary listing esketamine but not ketamine once renamed every ketamine in the post, its title and
-    its slug: a different drug. Letters added or dropped in one run, all else the same, make another word."""
+    its slug: a different drug. A prefix added or dropped, all else the same, makes another word; a syllable
+    swallowed inside or at the end is a mishearing, respelt as before."""
     t = split_sentences(make_transcript("Many of you have asked about ketamine. Ketamine helps nerve pain."))
     glossary = ["esketamine", "prednisolone", "post-herpetic neuralgia"]
     draft = make_draft(
@@ -100,8 +101,11 @@ def test_a_real_drug_heard_right_is_never_respelt_as_another_that_adds_or_drops_
     )
     prose = " ".join(p.text for s in draft.sections for p in s.paragraphs)
     assert not draft.corrections and "esketamine" not in (draft.title + prose).lower()
-    said = make_words("We switched prednisone for it in herpetic neuralgia, not ketamin or catamine.")
+    said = make_words("We switched to it in herpetic neuralgia, not ketamin or catamine.")
     assert [(c.original, c.corrected) for c in correct_words(said, glossary + ["ketamine"])] == [
         ("ketamin", "ketamine"),  # one letter short, and a sound misheard: still respelt
         ("catamine.", "ketamine."),
     ]
+    swallowed = make_words("It helps fibroalgia with duloxine or methotrexa, and hydrocone.")
+    terms = ["fibromyalgia", "duloxetine", "methotrexate", "hydrocodone"]
+    assert [c.corrected.strip(".,") for c in correct_words(swallowed, terms)] == terms
