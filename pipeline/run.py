@@ -27,6 +27,7 @@ from video2blog.pipeline.editing.settings import (
     merged_terms,
     read_folder_glossary,
     read_settings,
+    recorded_claims_file,
     render_context,
     settings_json,
 )
@@ -443,7 +444,13 @@ def setting_flag(name: str, value: object) -> str:
 def with_recorded(options: DraftOptions, settings: RenderSettings) -> DraftOptions:
     """``options`` drafting with ``settings`` (a folder's, for the options the user did not give)."""
     engine = replace(options.transcribe.engine_options, model=settings.model or None)
-    claims_file = Path(settings.claims_file) if settings.claims_file else None
+    claims_file = recorded_claims_file(settings)
+    if settings.claims_file and claims_file is None:
+        log.warning(
+            "the claims file this folder was drafted with, %s, is gone: claims are checked with the built-in "
+            "patterns only; give --claims-file to use another",
+            settings.claims_file,
+        )
     return replace(
         options,
         transcribe=replace(options.transcribe, engine_options=engine),

@@ -46,3 +46,25 @@ def test_save_and_redraft_check_the_claims_of_the_edited_text(tmp_path: Path):
     again = runner.invoke(app, draft)
     assert again.exit_code == 0, again.output
     assert _claims(out) == [TYPED]
+
+
+def test_a_claims_file_gone_since_the_draft_blocks_no_save_nor_redraft(tmp_path: Path, caplog):
+    """settings.json keeps the --claims-file's path; a folder copied elsewhere, or the file renamed, made
+    every Save fail (HTTP 400) and every redraft exit 2. Both go on with the built-in patterns and say so."""
+    source, out, claims = tmp_path / "talk.json", tmp_path / "d", tmp_path / "claims.txt"
+    source.write_bytes(to_json(transcript_to_dict(sample_context().transcript)))
+    claims.write_text("[clinic claim]\nforty minutes\n")
+    runner = CliRunner()
+    assert (
+        runner.invoke(app, ["draft", str(source), "--out", str(out), "--claims-file", str(claims)]).exit_code
+        == 0
+    )
+    claims.rename(tmp_path / "claims-moved.txt")
+    paragraph = store.load(out).draft.sections[1].paragraphs[0].text
+    edit = Edit("paragraph", section=1, paragraph=0, text=paragraph.replace(HEARD, TYPED))
+    saved = store.save(out, [edit], store.load(out).version, None)
+    assert any("claims.txt" in note and "built-in" in note for note in saved.notes), saved.notes
+    assert _claims(out) == [TYPED]  # the built-in patterns still flag a cure
+    again = runner.invoke(app, ["draft", str(source), "--out", str(out)])
+    assert again.exit_code == 0, again.output
+    assert any("claims.txt" in r.getMessage() and "is gone" in r.getMessage() for r in caplog.records)

@@ -240,5 +240,12 @@ def folder_claim_rules(settings: RenderSettings, language: str) -> ClaimRules:
     Raises:
         UsageError: the claims file can no longer be read, or a line of it is wrong.
     """
-    extra = Path(settings.claims_file) if settings.claims_file else None
-    return claim_rules(language, clinic_claim_rules(extra))
+    return claim_rules(language, clinic_claim_rules(recorded_claims_file(settings)))
+
+
+def recorded_claims_file(settings: RenderSettings) -> Path | None:
+    """The ``--claims-file`` a folder's settings.json names, where it still is: a folder copied to another
+    machine, or a file renamed since, checks with the built-in patterns (the caller says so) rather than
+    refusing every Save and redraft."""
+    path = Path(settings.claims_file) if settings.claims_file else None
+    return path if path is not None and path.exists() else None

@@ -43,6 +43,7 @@ from video2blog.pipeline.editing.settings import (
     merged_terms,
     read_folder_glossary,
     read_settings,
+    recorded_claims_file,
     refuse_newer,
     render_context,
 )
@@ -365,7 +366,7 @@ def _save(
     claims = edited_claims(loaded.draft, applied.draft, applied.transcript, rules)
     edited = replace(applied.draft, claims=claims)
     draft, notes = with_chapter_notes(loaded.draft, edited, loaded.settings.formats)
-    notes += kept
+    notes += kept + _claims_file_gone(loaded)
     ctx = loaded.context(draft, applied.transcript, glossary, media_href=relative_href(folder, media))
     files = render_all(ctx, saved_formats(loaded.settings))
     files[EDITS_FILE] = to_json(record_to_dict(record))
@@ -380,6 +381,14 @@ def _save(
         raise PartlySaved(exc, _version(files[DRAFT_FILE], files[EDITS_FILE])) from exc
     names = tuple(p.name for p in report.written)
     return Saved(version_of(folder), names, tuple(p.name for p in report.kept), applied.skipped, notes)
+
+
+def _claims_file_gone(loaded: Loaded) -> tuple[str, ...]:
+    """The note that the claims file the folder was drafted with is gone, where it is."""
+    recorded = loaded.settings.claims_file
+    if not recorded or recorded_claims_file(loaded.settings) is not None:
+        return ()
+    return (message(loaded.draft.language, "claims_file_gone", path=recorded),)
 
 
 def with_published_slug(
