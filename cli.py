@@ -28,6 +28,7 @@ from video2blog.pipeline.batch.runner import BatchOptions, run_batch
 from video2blog.pipeline.engines import EngineOptions
 from video2blog.pipeline.engines.base import check_engine
 from video2blog.pipeline.errors import UsageError, Video2BlogError
+from video2blog.pipeline.ingest import media
 from video2blog.pipeline.ingest.language import parse_language
 from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_prompt, load_glossary
 from video2blog.pipeline.llm import LlmOptions
@@ -327,6 +328,7 @@ def _given(context: typer.Context, parameters: Sequence[inspect.Parameter]) -> f
 def _show_version(value: bool) -> None:
     if value:
         _say(f"video2blog {__version__}")
+        _say(f"{media.ffmpeg_name() or 'ffmpeg: cannot be run'} ({media.ffmpeg_exe()})")
         raise typer.Exit()
 
 

@@ -358,7 +358,9 @@ def heard_from(transcript: Path) -> tuple[Path, Source] | None:
     path = media.display_path(said if said.is_file() and said.resolve() == found.resolve() else found)
     shown = media.display_path(transcript.name)
     report_stage(log, "read", "the words of %s, heard from %s", shown, Path(path).name)
-    return found, Source(path, str(recorded["sha256"]), round(media.probe(found).duration, 3))
+    return found, Source(
+        path, str(recorded["sha256"]), round(media.probe(found).duration, 3), media.ffmpeg_name()
+    )
 
 
 def kept_related(out_dir: Path, words: Transcript, src: Source) -> tuple[RelatedPost, ...]:
@@ -736,7 +738,7 @@ def read_source(
     report_stage(log, "read", "reading %s (%s of audio)", Path(name).name, clock(info.duration))
     heard = transcribe_media(info, sha, options.transcribe, milestones(progress, log, name))
     transcript = replace(heard, chapters=info.chapters)
-    return transcript, Source(name, sha, round(info.duration, 3))
+    return transcript, Source(name, sha, round(info.duration, 3), media.ffmpeg_name())
 
 
 def read_transcript_file(path: Path) -> Transcript:

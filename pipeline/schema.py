@@ -200,6 +200,7 @@ class Source:
     path: str
     sha256: str
     duration: float
+    ffmpeg: str = ""  # the ffmpeg that decoded the media ("ffmpeg version 7.0.2-static"); "" for captions
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -207,3 +210,44 @@ def test_a_reused_transcript_names_the_engine_and_model_that_heard_it(
     caplog.set_level(logging.INFO, logger="video2blog.pipeline.ingest.transcribe")
     assert transcribe_media(None, "0" * 64, options) == heard  # type: ignore[arg-type]  # cached: never probed
     assert "(heard by openai-whisper base)" in caplog.text
+
+
+def _draft_with_ffmpeg(version: str, media_path: Path, tmp_path: Path) -> tuple[dict, str]:
+    """`video2blog draft` run with an ``ffmpeg`` first on PATH that decodes as the bundled one does but
+    names itself ``version``: its draft.json and what it said."""
+    import imageio_ffmpeg
+
+    bin_dir = tmp_path / version / "bin"
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    fake = bin_dir / "ffmpeg"
+    bundled = imageio_ffmpeg.get_ffmpeg_exe()
+    fake.write_text(
+        f'#!/bin/sh\n[ "$1" = -version ] && {{ echo "ffmpeg version {version} Copyright (c) x"; exit 0; }}\n'
+        f'exec "{bundled}" "$@"\n'
+    )
+    fake.chmod(0o755)
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "XDG_CACHE_HOME": str(tmp_path),
+    }
+    out = tmp_path / version / "draft"
+    args = [str(Path(sys.executable).with_name("video2blog")), "draft", str(media_path), "--out", str(out)]
+    done = subprocess.run(
+        [*args, "--formats", "json", "-v"], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads((out / "draft.json").read_text()), done.stderr
+
+
+def test_another_ffmpeg_hears_the_media_again_and_the_draft_names_it(jfk_path: Path, tmp_path: Path):
+    """Another ffmpeg decodes other samples (other words, other stills): a transcript or draft cached
+    from one ffmpeg is not reused with another, and draft.json names the ffmpeg that decoded the media."""
+    first, _ = _draft_with_ffmpeg("0.0-first", jfk_path, tmp_path)
+    again, said = _draft_with_ffmpeg("0.0-first", jfk_path, tmp_path)
+    assert "reusing cached transcript" in said  # the same ffmpeg: the cache serves it
+    other, said = _draft_with_ffmpeg("0.0-other", jfk_path, tmp_path)
+    assert "reusing cached transcript" not in said
+    assert len(list((tmp_path / "video2blog" / "transcripts").glob("*.json"))) == 2
+    assert first["source"]["ffmpeg"] == again["source"]["ffmpeg"] == "ffmpeg version 0.0-first"
+    assert other["source"]["ffmpeg"] == "ffmpeg version 0.0-other"

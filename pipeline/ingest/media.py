@@ -132,6 +132,26 @@ def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
+@lru_cache(maxsize=1)
+def ffmpeg_version() -> str:
+    """What ``ffmpeg -version`` prints (its build, configuration and libraries), asked once per process:
+    another ffmpeg decodes other samples and pictures, so it is part of a transcript's and a draft's
+    settings. "" where it cannot be run (decoding then fails and says so)."""
+    try:
+        done = subprocess.run([ffmpeg_exe(), "-version"], capture_output=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    version = done.stdout.decode("utf-8", "replace").strip()
+    log.info("media is decoded by %s (%s)", version.partition("\n")[0], ffmpeg_exe())
+    return version
+
+
+def ffmpeg_name() -> str:
+    """The first line of :func:`ffmpeg_version` without its copyright ("ffmpeg version 7.0.2-static")."""
+    first = ffmpeg_version().partition("\n")[0]
+    return first.partition(" Copyright")[0].strip()
+
+
 def check_readable(path: Path) -> None:
     """Raise :class:`InputError` unless ``path`` is a non-empty readable file."""
     if not path.exists():

@@ -420,6 +420,7 @@ def cache_key(sha256: str, options: TranscribeOptions) -> str:
         "media": sha256,
         "engine": options.engine,
         "window": options.window_s,  # long media is heard in windows of this length
+        "ffmpeg": media.ffmpeg_version(),  # another ffmpeg decodes other samples, so hears other words
         **asdict(options.engine_options),
     }
     settings.pop("threads", None)  # thread count changes speed, not words
