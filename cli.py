@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import errno
 import functools
 import inspect
 import logging
 import os
+import re
 import shlex
 import signal
 import sys
@@ -198,6 +200,14 @@ LanguageOpt = Annotated[
         help="auto, or the talk's language (en, es, ...); other than English needs extra 'base'.",
     ),
 ]
+DateOpt = Annotated[
+    str,
+    typer.Option(
+        "--date",
+        help="The post's date, YYYY-MM-DD.",
+        show_default="SOURCE_DATE_EPOCH's day (UTC) where set, else the folder's draft's, else today",
+    ),
+]
 AudioTrackOpt = Annotated[
     int,
     typer.Option(
@@ -243,6 +253,7 @@ class DraftFlags:
     related: bool = True
     video_text: bool = True
     language: str = "auto"
+    date: str = ""
     # The options given on the command line (None: all of them): a redraft takes the others' settings
     # from the draft folder's settings.json.
     given: frozenset[str] | None = None
@@ -279,6 +290,7 @@ _OPTION_TYPES: dict[str, object] = {
     "related": RelatedOpt,
     "video_text": VideoTextOpt,
     "language": LanguageOpt,
+    "date": DateOpt,
 }
 # The shared options as command parameters, with DraftFlags' defaults.
 SHARED = [
@@ -390,7 +402,30 @@ def build_options(flags: DraftFlags, threads: int = 0) -> DraftOptions:
         given=flags.given,
         related=flags.related,
         video_text=flags.video_text,
+        date=draft_date(flags.date, os.environ.get("SOURCE_DATE_EPOCH")),
     )
+
+
+def draft_date(given: str, epoch: str | None) -> str:
+    """``--date``, else the UTC day of ``SOURCE_DATE_EPOCH`` (the reproducible-builds convention), else ""
+    (the folder's draft's date, or today).
+
+    Raises:
+        UsageError: the date is not YYYY-MM-DD, or SOURCE_DATE_EPOCH is not a count of seconds.
+    """
+    if given:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", given.strip()):
+            raise UsageError(f"--date {given!r} is not a date; give it as YYYY-MM-DD, such as 2026-03-14")
+        try:
+            return dt.date.fromisoformat(given.strip()).isoformat()
+        except ValueError:
+            raise UsageError(f"--date {given!r} is not a day of the calendar; give YYYY-MM-DD") from None
+    if not epoch:
+        return ""
+    try:
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date().isoformat()
+    except (ValueError, OverflowError, OSError):
+        raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r} is not a count of seconds since 1970") from None
 
 
 # Environment variables the language model's API key is read from, first set wins.

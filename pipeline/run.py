@@ -301,6 +301,8 @@ def _compute_draft(
     heard = heard_from(source) if source.suffix.lower() == ".json" else None
     if heard is not None:  # corrected words of a draft folder: the video still gives its player and pictures
         src = heard[1]
+    if out_dir is not None and not options.date:  # a published post's date does not move on a redraft
+        options = replace(options, date=folder_date(out_dir, src))
     edits = read_record(out_dir) if out_dir is not None and (out_dir / EDITS_FILE).exists() else None
     previous = saved_draft(out_dir) if out_dir is not None and edits is not None else None
     related = kept_related(out_dir, words, src) if out_dir is not None and options.related else ()
@@ -331,6 +333,16 @@ def saved_draft(out_dir: Path) -> Draft | None:
         return read_draft(out_dir / "draft.json")
     except InputError:
         return None
+
+
+def folder_date(out_dir: Path, source: Source) -> str:
+    """The date of the folder's draft of the same media (the same SHA-256), or "" for none."""
+    try:
+        kept = read_draft(out_dir / "draft.json")
+        dt.date.fromisoformat(kept.date)
+    except (InputError, ValueError):
+        return ""
+    return kept.date if kept.source.sha256 == source.sha256 else ""
 
 
 def heard_from(transcript: Path) -> tuple[Path, Source] | None:

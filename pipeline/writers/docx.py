@@ -242,7 +242,7 @@ def _date_comments(document: Any, date: str) -> None:
     from docx.oxml.ns import qn
 
     when = _draft_datetime(date)
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%S") if when else None  # the post's day, in no time zone
     for comment in document.comments:
         element = comment._comment_elm
         if stamp:
@@ -266,6 +266,7 @@ def _set_properties(document: object, draft: Draft, said: dict[str, str]) -> Non
     when = _draft_datetime(draft.date)
     if when is not None:
         props.created = props.modified = when
+        _undated_zone(props)
 
 
 # docProps/app.xml naming the tool, in place of python-docx template's ("Microsoft Macintosh Word", 1 page,
@@ -297,6 +298,14 @@ def _set_proofing_language(document: Any, language: str) -> None:
 
     for lang in document.styles.element.iter(qn("w:lang")):
         lang.set(qn("w:val"), language_tag(language))
+
+
+def _undated_zone(props: Any) -> None:
+    """Created and modified as the post's day alone (W3CDTF's YYYY-MM-DD): python-docx writes midnight
+    UTC, which a reader west of Greenwich shows as the day before the post's."""
+    for element in (props._element.created, props._element.modified):
+        if element is not None and element.text:
+            element.text = element.text[:10]
 
 
 def _draft_datetime(date: str) -> dt.datetime | None:
