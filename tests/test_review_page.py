@@ -498,8 +498,24 @@ def test_a_word_is_checked_and_fixed_by_keyboard_alone(page, served: Served, fol
     assert page.evaluate("document.activeElement.textContent").lower() == "spelled-by-keys"  # as it was cased
 
 
-def test_browsing_other_headings_with_the_arrow_keys_applies_only_the_one_chosen(page, served: Served):  # noqa: F811
-    open_served(page, served)
+@pytest.fixture
+def offered(folder: Path) -> Iterator[Served]:
+    """The review server on a copy whose second section offers other headings (the sample's sections are
+    all asked aloud, and its greeting is offered none: a generated heading's choices, as a monologue has)."""
+    path = folder / "draft.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["sections"][1]["suggestions"] = [
+        {"text": "How does ketamine help pain?", "source": "generated", "note": ""},
+        {"text": "What is ketamine?", "source": "generated", "note": ""},
+    ]
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    server = start([str(COMMAND), "review", str(folder), "--no-browser"])
+    yield server
+    server.stop()
+
+
+def test_browsing_other_headings_with_the_arrow_keys_applies_only_the_one_chosen(page, offered: Served):  # noqa: F811
+    open_served(page, offered)
     select = page.locator("select[data-act=pick]").first
     section = select.locator("xpath=ancestor::section[1]")
     before = section.locator("h2").inner_text()
