@@ -75,7 +75,7 @@ def test_the_leads_still_frame_is_named_by_the_posts_title_not_an_invented_headi
 def test_draft_json_has_the_documented_shape():
     data = json.loads(render_all(context(), ("draft",))["draft.json"])
     assert {"title", "slug", "description", "source", "sections", "keywords", "removals"} <= set(data)
-    assert set(data["source"]) == {"path", "sha256", "duration"}
+    assert set(data["source"]) == {"path", "sha256", "duration", "ffmpeg"}  # as README says
     section = data["sections"][1]
     assert section["heading_source"] == "spoken"
     assert {"text", "start", "end", "words"} <= set(section["paragraphs"][0])
