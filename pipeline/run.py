@@ -418,17 +418,26 @@ def with_folder_settings(options: DraftOptions, out_dir: Path) -> tuple[DraftOpt
     options = replace(
         options, glossary=glossary, transcribe=replace(options.transcribe, engine_options=engine)
     )
+    options, kept = with_kept_settings(options, recorded)
+    if not kept:
+        return options, ()
+    flags = ", ".join(setting_flag(n, getattr(recorded, n)) for n in kept)
+    return options, (f"kept this folder's settings: {flags}; give an option to change it",)
+
+
+def with_kept_settings(
+    options: DraftOptions, recorded: RenderSettings | None
+) -> tuple[DraftOptions, tuple[str, ...]]:
+    """``options`` with each of ``recorded``'s settings the user did not give again (``options.given``),
+    and the names of those that differ from what ``options`` alone would draft with."""
     if recorded is None or options.given is None:
         return options, ()
     current = render_settings(options)
-    kept = [
-        n for n in KEPT_SETTINGS if n not in options.given and getattr(recorded, n) != getattr(current, n)
-    ]
+    given = options.given
+    kept = tuple(n for n in KEPT_SETTINGS if n not in given and getattr(recorded, n) != getattr(current, n))
     if not kept:
         return options, ()
-    options = with_recorded(options, replace(current, **{n: getattr(recorded, n) for n in kept}))
-    flags = ", ".join(setting_flag(n, getattr(recorded, n)) for n in kept)
-    return options, (f"kept this folder's settings: {flags}; give an option to change it",)
+    return with_recorded(options, replace(current, **{n: getattr(recorded, n) for n in kept})), kept
 
 
 # The settings.json fields a redraft keeps unless the user gives their option again.

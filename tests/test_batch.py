@@ -544,3 +544,21 @@ def test_a_draft_that_cannot_be_written_leaves_no_empty_folder(tmp_path: Path, m
     result = batch(str(inbox), "--out", str(out), cache=cache)
     assert result.exit_code == 1 and statuses(out) == {"talk": "failed"}
     assert sorted(p.name for p in out.iterdir()) == ["batch-report.csv", "batch-report.json", "kept"]
+
+
+@pytest.mark.slow
+def test_a_rerun_without_its_options_skips_what_the_folders_settings_already_drafted(tmp_path: Path):
+    inbox, out, cache = tmp_path / "inbox", tmp_path / "out", tmp_path / "cache"
+    cut_clip(inbox / "talk.m4a", 10, 4, video=False)
+    first = batch(str(inbox), "--out", str(out), "--verbatim", "--formats", "md,json", cache=cache)
+    assert first.exit_code == 0
+    post = out / "talk" / "post.md"
+    before = post.stat().st_mtime_ns
+    # the nightly job's line without the options: the folder's settings are the ones it would draft with
+    assert batch(str(inbox), "--out", str(out), cache=cache).exit_code == 0
+    assert statuses(out) == {"talk": "skipped"} and post.stat().st_mtime_ns == before
+    assert batch(str(inbox), "--out", str(out), "--verbatim", cache=cache).exit_code == 0
+    assert statuses(out) == {"talk": "skipped"}  # the same setting typed again
+    assert batch(str(inbox), "--out", str(out), "--no-verbatim", cache=cache).exit_code == 0
+    assert statuses(out) == {"talk": "drafted"}  # an option given that differs from the folder's
+    assert json.loads((out / "talk" / "settings.json").read_text())["verbatim"] is False

@@ -44,7 +44,7 @@ from video2blog.pipeline.batch.report import (
     now,
     write_report,
 )
-from video2blog.pipeline.batch.state import STATE, SourceState, current_state, read_state, settings_key
+from video2blog.pipeline.batch.state import STATE, SourceState, current_state, folder_settings_key, read_state
 from video2blog.pipeline.errors import UsageError, Video2BlogError
 from video2blog.pipeline.ingest.media import check_readable
 from video2blog.pipeline.output import MANIFEST, created_parts, folder_lock, remove_created
@@ -314,6 +314,7 @@ class _Flight:
     job: Job
     stat: os.stat_result
     started: float
+    settings: str  # the key of the settings it is drafted with, for the state file
 
 
 class _Runner:
@@ -321,7 +322,6 @@ class _Runner:
 
     def __init__(self, options: BatchOptions, report: BatchReport, observer: BatchObserver) -> None:
         self.options, self.report, self.observer = options, report, observer
-        self.settings = settings_key(options.draft)
         self.backend: Backend | None = None
         self.flights: dict[Future[JobResult], _Flight] = {}
 
@@ -355,7 +355,8 @@ class _Runner:
     def _skipped(self, item: BatchItem) -> bool:
         started = time.perf_counter()
         folder = self.options.out_dir / item.name
-        state = current_state(folder, item.source, item.relative, self.settings, self.options.draft.force)
+        settings = folder_settings_key(self.options.draft, folder)
+        state = current_state(folder, item.source, item.relative, settings, self.options.draft.force)
         if state is not None:
             record = self._base(item).done("skipped", time.perf_counter() - started, duration=state.duration)
             self._finish(record, write=False)
@@ -367,8 +368,9 @@ class _Runner:
             check_readable(item.source)
             stat, started = item.source.stat(), time.perf_counter()
             out = link_base(item.source, self.options.out_dir / item.name)
+            settings = folder_settings_key(self.options.draft, self.options.out_dir / item.name)
             job = self._backend().prepare(Job(item.source, str(item.source), self.options.draft, out_dir=out))
-            self._submit(_Flight(item, job, stat, started))
+            self._submit(_Flight(item, job, stat, started, settings))
         except BackendLost:
             raise  # the batch ends; this video stays pending
         except (Video2BlogError, OSError) as exc:
@@ -405,7 +407,7 @@ class _Runner:
             record = self._base(flight.item).done(PENDING, seconds, error=CHANGED)
             self._finish(record)
             return
-        folder, computed = self.options.out_dir / flight.item.name, _with_state(flight, result, self.settings)
+        folder, computed = self.options.out_dir / flight.item.name, _with_state(flight, result)
         created = created_parts(folder)
         try:
             with folder_lock(folder):  # a `video2blog draft` into the same folder is not overwritten
@@ -447,7 +449,7 @@ def _changed(flight: _Flight) -> bool:
     return (now.st_size, now.st_mtime_ns, now.st_ino) != (then.st_size, then.st_mtime_ns, then.st_ino)
 
 
-def _with_state(flight: _Flight, result: JobResult, settings: str) -> ComputedDraft:
+def _with_state(flight: _Flight, result: JobResult) -> ComputedDraft:
     """The computed files plus the state file that lets a re-run skip this video."""
     computed = result.computed
     state = SourceState(
@@ -455,7 +457,7 @@ def _with_state(flight: _Flight, result: JobResult, settings: str) -> ComputedDr
         sha256=computed.draft.source.sha256,
         size=flight.stat.st_size,
         mtime_ns=flight.stat.st_mtime_ns,
-        settings=settings,
+        settings=flight.settings,
         duration=computed.draft.source.duration,
         files=tuple(computed.files),
     )
