@@ -113,13 +113,36 @@ def test_rerun_skips_and_new_settings_keep_edits_and_reuse_transcripts(
     assert model_calls(client) == calls  # no worker asked for a speech model: the cached words were sent
 
 
-def test_a_worker_that_cannot_see_the_file_is_sent_its_bytes(cluster, videos: Path, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # relative paths: the workers, started elsewhere, cannot see the videos
-    (tmp_path / "talks").symlink_to(videos)
-    relative, out = Path("talks"), Path("out")
+@pytest.fixture
+def blind_to_workers(videos: Path, tmp_path: Path, monkeypatch) -> Path:  # type: ignore[no-untyped-def]
+    """``talks``, a relative folder of the videos that this process reads and the workers do not: a link
+    to /proc/self/fd/N, which in each process is that process's own file descriptor N (as storage
+    mounted on the client only)."""
+    if not Path("/proc/self/fd").is_dir():
+        pytest.skip("needs /proc/self/fd (Linux)")
+    monkeypatch.chdir(tmp_path)
+    fd = os.open(videos, os.O_RDONLY | os.O_DIRECTORY)
+    (tmp_path / "talks").symlink_to(f"/proc/self/fd/{fd}")
+    yield Path("talks")
+    os.close(fd)
+
+
+def not_visible_errors(client) -> list[str]:  # type: ignore[no-untyped-def]
+    """The workers' log records that a task failed on an input it could not see."""
+    logs = client.get_worker_logs()
+    return [m for records in logs.values() for level, m in records if "NotVisible" in m or level == "ERROR"]
+
+
+def test_a_worker_that_cannot_see_the_file_is_sent_its_bytes(cluster, client, blind_to_workers: Path, caplog):
+    relative, out = blind_to_workers, Path("out")
     options = BatchOptions(relative, out, draft_options(), scheduler=cluster.scheduler_address)
-    report = run_batch(options)
+    errors_before = len(not_visible_errors(client))
+    with caplog.at_level("WARNING", logger="video2blog.pipeline.batch.cluster"):
+        report = run_batch(options)
     assert report.counts()["drafted"] == 3, report.failures()
+    said = [r.getMessage() for r in caplog.records if r.name == "video2blog.pipeline.batch.cluster"]
+    assert len(said) == 1 and "sending each video to the workers through the scheduler" in said[0], said
+    assert len(not_visible_errors(client)) == errors_before  # no ERROR with a traceback per input
     draft = (out / "talk-1" / "draft.json").read_text()
     assert f'"path": "{relative}/talk-1.mp4"' in draft  # the client's path, not the worker's copy
     html = (out / "talk-1" / "review.html").read_text()
@@ -131,6 +154,24 @@ def test_a_worker_that_cannot_see_the_file_is_sent_its_bytes(cluster, videos: Pa
     )
     assert [r.status for r in small.records] == ["failed"] * 3
     assert "a batch sends to workers that cannot read it" in small.records[0].error
+
+
+def test_a_relative_folder_is_read_by_the_workers_themselves(
+    cluster, client, videos: Path, tmp_path, monkeypatch
+):
+    """The README's `video2blog batch clinic-videos/ --out drafts/`: the workers, started in another folder,
+    read the videos at the same path on the same storage; nothing is sent (was: every video sent, and
+    one over the send limit failed, telling the operator to mount what was mounted)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "talks").symlink_to(videos)
+    assert str(tmp_path) not in client.run(os.getcwd).values()  # the workers started in another folder
+    options = BatchOptions(
+        Path("talks"), Path("out"), draft_options(), scheduler=cluster.scheduler_address, max_send_bytes=1000
+    )
+    report = run_batch(options)
+    assert report.counts()["drafted"] == 3 and report.exit_code == 0, report.failures()
+    assert '"path": "talks/talk-1.mp4"' in (Path("out") / "talk-1" / "draft.json").read_text()
+    assert 'src="../../talks/talk-1.mp4"' in (Path("out") / "talk-1" / "review.html").read_text()
 
 
 def test_a_worker_killed_mid_video_loses_nothing(cluster, client, tmp_path: Path):

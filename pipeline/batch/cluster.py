@@ -8,8 +8,9 @@ reads the transcript cache, writes the drafts, the cache and the report.
 Workers only read inputs and compute, in a scratch folder of their own:
 
 - A worker reads the input at the client's path when it can see it (shared
-  storage mounted at the same path). When it cannot, or sees a different file
-  there, the job fails with :class:`SourceNotVisible` and the client sends it
+  storage mounted at the same path: the client sends it as an absolute path).
+  When it cannot, or sees a different file there, the worker says so
+  (:class:`NotVisible`; no error in its log) and the client sends it
   again with the file's bytes (up to ``max_send_bytes``), and from then on
   sends bytes with every job.
 - A transcription the client has cached is sent with the job, so the worker
@@ -26,13 +27,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import tempfile
 import time
 import urllib.parse
 from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import CancelledError, Future
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +58,16 @@ class ClusterError(Video2BlogError):
 
 
 class SourceNotVisible(Exception):
-    """Raised on a worker that cannot read the job's input at the client's path."""
+    """A worker cannot read the job's input at the client's path, or finds another file there."""
+
+
+@dataclass(frozen=True)
+class NotVisible:
+    """What a worker returns, rather than raising, for an input it cannot read at the client's path: the
+    expected case of workers without the client's storage, answered by sending the file, which is no
+    error (Dask logs a task that raises as an ERROR with a traceback, in every worker's log)."""
+
+    why: str
 
 
 def check_address(address: str) -> None:
@@ -115,7 +126,7 @@ class DaskBackend:
 
     def submit(self, job: Job) -> Future[JobResult]:
         try:
-            return self.executor.submit(run_on_worker, job, self.threads_by_host)
+            return _seen(self.executor.submit(run_on_worker, job, self.threads_by_host))
         except (OSError, TimeoutError, RuntimeError) as exc:  # a closed client refuses with RuntimeError
             raise self._lost() from exc
 
@@ -126,22 +137,24 @@ class DaskBackend:
         )
 
     def prepare(self, job: Job) -> Job:
-        """The job with its content hash, the client's cached transcription, and its bytes if needed."""
+        """The job with its source as an absolute path (a worker started in another folder reads the
+        same file), its content hash, the client's cached transcription, and its bytes if needed."""
+        job = replace(job, source=Path(os.path.abspath(job.source)))  # links kept: the worker follows them
         sha = job.sha256 or sha256_file(job.source)
         words = read_cached(self.cache_dir, cache_key(sha, job.options.transcribe))
-        data = self._read(job.source) if self.send_bytes and job.data is None else job.data
+        data = self._read(job) if self.send_bytes and job.data is None else job.data
         return replace(job, sha256=sha, words=words, data=data)
 
-    def _read(self, source: Path) -> bytes:
-        size = source.stat().st_size
+    def _read(self, job: Job) -> bytes:
+        size = job.source.stat().st_size
         if size > self.max_send_bytes:
             limit = self.max_send_bytes / 2**20
             raise InputError(
                 f"is {size / 2**20:.0f} MiB, more than the {limit:.0f} MiB a batch sends to workers that "
                 "cannot read it; put the videos where every worker sees them at the same path",
-                source,
+                job.label,
             )
-        return source.read_bytes()
+        return job.source.read_bytes()
 
     def retry(self, job: Job, error: BaseException) -> Job | None:
         """Send the file itself to a worker that could not read it; other errors are final.
@@ -153,10 +166,15 @@ class DaskBackend:
             raise self._lost()
         if not isinstance(error, SourceNotVisible) or job.data is not None:
             return None
-        if not self.send_bytes:
-            log.info("a worker cannot read %s; sending the files to the workers from now on", job.source)
+        if not self.send_bytes:  # once: every later job carries its file
+            log.warning(
+                "%s; sending each video to the workers through the scheduler from now on (up to %d MiB "
+                "each): mount the videos at the same path on every worker to spare it",
+                error,
+                self.max_send_bytes // 2**20,
+            )
         self.send_bytes = True
-        return replace(job, data=self._read(job.source), attempt=job.attempt + 1)
+        return replace(job, data=self._read(job), attempt=job.attempt + 1)
 
     def finish(self, job: Job, result: JobResult) -> None:
         """Cache a new transcription on the client, as a local batch would have."""
@@ -173,6 +191,26 @@ class DaskBackend:
             lost = self.client.status != "running"
             with _quiet(CLIENT_LOG, lost), contextlib.suppress(OSError, TimeoutError):
                 self.client.close(timeout=CLOSE_TIMEOUT_S)  # a scheduler that is gone is not waited for
+
+
+def _seen(future: Future[JobResult | NotVisible]) -> Future[JobResult]:
+    """The job's result, failed with :class:`SourceNotVisible` where the worker could not read its input."""
+    seen: Future[JobResult] = Future()
+    seen.set_running_or_notify_cancel()
+
+    def relay(done: Future[JobResult | NotVisible]) -> None:
+        try:
+            result = done.result()
+        except Exception as exc:  # handed on as it came, a cancellation included
+            seen.set_exception(exc)
+            return
+        if isinstance(result, NotVisible):
+            seen.set_exception(SourceNotVisible(result.why))
+        else:
+            seen.set_result(result)
+
+    future.add_done_callback(relay)
+    return seen
 
 
 def _not_reconnecting(record: logging.LogRecord) -> bool:
@@ -228,15 +266,19 @@ def threads_by_host(client: Any) -> dict[str, int]:
     return {host: max(1, host_cores[host] // n) for host, n in slots.items()}
 
 
-def run_on_worker(job: Job, threads_by_host: dict[str, int]) -> JobResult:
+def run_on_worker(job: Job, threads_by_host: dict[str, int]) -> JobResult | NotVisible:
     """The per-video work on a Dask worker. It writes nothing but its own scratch folder.
 
+    Returns:
+        The result, or :class:`NotVisible` where the input is not at ``job.source`` here, or is another file.
+
     Raises:
-        SourceNotVisible: the input is not at ``job.source`` here, or is another file.
         Video2BlogError: the input cannot be drafted (the message names the client's path).
     """
     started = time.perf_counter()
     address, threads = _worker_threads(threads_by_host)
+    if job.data is None and not job.source.is_file():
+        return NotVisible(f"a worker cannot read {job.label} at {job.source} ({address})")
     with tempfile.TemporaryDirectory(prefix="video2blog-") as scratch:
         cache = Path(scratch) / "cache"
         options = _worker_options(job.options, cache, threads)
@@ -246,7 +288,7 @@ def run_on_worker(job: Job, threads_by_host: dict[str, int]) -> JobResult:
         computed = _compute(_local_source(job, Path(scratch)), options, job)
         words = read_cached(cache, key) if job.words is None else None
     if computed.draft.source.sha256 != job.sha256:
-        raise SourceNotVisible(f"{job.source} on {address} is not the client's file")
+        return NotVisible(f"{job.source} on {address} is not the client's file {job.label}")
     return JobResult(computed, time.perf_counter() - started, words, address)
 
 
@@ -267,8 +309,6 @@ def _worker_options(options: DraftOptions, cache: Path, threads: int) -> DraftOp
 def _local_source(job: Job, scratch: Path) -> Path:
     """The input as a path on this worker: the client's path, or a scratch copy of the bytes sent."""
     if job.data is None:
-        if not job.source.is_file():
-            raise SourceNotVisible(f"{job.source} cannot be read on this worker")
         return job.source
     copy = scratch / "input" / job.source.name  # keep the name: ffmpeg may go by the extension
     copy.parent.mkdir()
