@@ -26,7 +26,7 @@ from video2blog.display import BatchDisplay, DraftDisplay, stderr_mode
 from video2blog.pipeline import __version__
 from video2blog.pipeline.batch.library import LibraryResult
 from video2blog.pipeline.batch.report import REPORT_CSV, REPORT_JSON, BatchReport
-from video2blog.pipeline.batch.runner import BatchOptions, run_batch
+from video2blog.pipeline.batch.runner import WORKER_WAIT_S, BatchOptions, run_batch
 from video2blog.pipeline.engines import EngineOptions
 from video2blog.pipeline.engines.base import check_engine
 from video2blog.pipeline.errors import UsageError, Video2BlogError
@@ -538,6 +538,10 @@ def batch(
     scheduler: Annotated[
         Optional[str], typer.Option(help="Run on a Dask cluster: its scheduler's tcp://HOST:PORT.")
     ] = None,
+    worker_wait: Annotated[
+        float,
+        typer.Option(help="Seconds a --scheduler batch waits while its cluster has no worker, then ends."),
+    ] = WORKER_WAIT_S,
     *,
     flags: DraftFlags,
 ) -> None:
@@ -545,7 +549,8 @@ def batch(
     _setup_logging(flags.verbose, flags.quiet)
     with _errors_to_exit():
         options = build_options(flags)  # threads 0: the batch gives each job its share of the cores
-        spec = BatchOptions(folder, out, options, recursive, tuple(pattern or ()), jobs, scheduler=scheduler)
+        found = (folder, out, options, recursive, tuple(pattern or ()), jobs)
+        spec = BatchOptions(*found, scheduler=scheduler, worker_wait_s=worker_wait)
         with BatchDisplay("quiet" if flags.quiet else None) as display:
             report = run_batch(spec, display)
     _batch_summary(report, out, pattern or ())

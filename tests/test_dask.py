@@ -284,6 +284,36 @@ def test_a_lost_scheduler_ends_the_batch_in_one_line_with_the_videos_pending(tmp
     assert report["counts"]["pending"] >= 1
 
 
+def test_a_cluster_without_workers_ends_the_batch_after_the_wait_with_the_videos_pending(tmp_path: Path):
+    """A scheduler restarted at night, its workers gone: the batch says so, waits --worker-wait, and ends
+    as a lost scheduler does (was: "still drafting" for ever, and the next night's run refused)."""
+    videos, out = make_clips(tmp_path / "videos", 2, 2.0)[0].parent, tmp_path / "out"
+    port = str(_free_port())
+    address, dask = f"tcp://127.0.0.1:{port}", str(Path(sys.executable).with_name("dask"))
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen(
+        [dask, "scheduler", "--host", "127.0.0.1", "--port", port, *LOOPBACK], **quiet
+    )
+    try:
+        with distributed.Client(address, timeout="60s", set_as_default=False):
+            pass  # the scheduler is up
+        cmd = [sys.executable, "-m", "video2blog", "batch", str(videos), "--out", str(out), "--no-cache"]
+        cmd += ["--scheduler", address, "--worker-wait", "3"]
+        batch = subprocess.run(cmd, stderr=subprocess.PIPE, text=True, timeout=180)
+    finally:
+        scheduler.kill()
+        scheduler.wait(timeout=60)
+    said = [line for line in batch.stderr.splitlines() if line.startswith("video2blog:")]
+    assert said == [
+        f"video2blog: warning: the Dask scheduler at {address} has no workers; waiting 0:03 for one",
+        f"video2blog: error: the Dask scheduler at {address} has had no workers for 0:03; the videos not "
+        "drafted stay pending: start workers (dask worker) and run the same batch to resume",
+    ], batch.stderr
+    assert batch.returncode == 1 and "Traceback" not in batch.stderr, batch.stderr
+    report = json.loads((out / "batch-report.json").read_text())
+    assert report["counts"]["pending"] == 2 and report["exit_status"] == 1 and report["finished"]
+
+
 def test_without_dask_the_error_says_how_to_install_it(tmp_path: Path, monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed now raises ImportError
     (tmp_path / "a.mp4").write_bytes(b"x")
@@ -307,7 +337,7 @@ def test_jobs_are_sent_with_cached_words(cluster, videos: Path, tmp_path: Path):
             scheduler=cluster.scheduler_address,
         )
     )
-    backend = DaskBackend(cluster.scheduler_address, cache, 1 << 20)
+    backend = DaskBackend(cluster.scheduler_address, cache, 1 << 20, 600.0)
     try:
         job = backend.prepare(Job(videos / "talk-1.mp4", "x", draft_options(cache, verbatim=True)))
     finally:

@@ -102,8 +102,10 @@ def import_distributed() -> Any:
 class DaskBackend:
     """Runs jobs on the workers of the Dask scheduler at ``address``, through its ``Executor``."""
 
-    def __init__(self, address: str, cache_dir: Path | None, max_send_bytes: int) -> None:
-        self.address = address
+    def __init__(
+        self, address: str, cache_dir: Path | None, max_send_bytes: int, worker_wait_s: float
+    ) -> None:
+        self.address, self.worker_wait_s = address, worker_wait_s
         self.client = connect(address)
         # Dask logs a lost scheduler as an error of its own; the batch says it once, and how to resume.
         logging.getLogger(CLIENT_LOG).addFilter(_not_reconnecting)
@@ -112,6 +114,8 @@ class DaskBackend:
         self.cache_dir, self.max_send_bytes = cache_dir, max_send_bytes
         self.send_bytes = False  # set once a worker could not read an input itself
         self.threads_by_host = threads_by_host(self.client)
+        self.idle_since: float | None = None  # since when the cluster has had no worker
+        self._check_workers()
 
     def slots(self) -> int:
         """One video per worker thread, plus one queued so no worker waits for the client.
@@ -119,8 +123,11 @@ class DaskBackend:
         Raises:
             BackendLost: the scheduler is gone.
         """
+        return max(1, self._threads()) + 1
+
+    def _threads(self) -> int:
         try:
-            return max(1, sum(self.client.nthreads().values())) + 1
+            return sum(self.client.nthreads().values())
         except (OSError, TimeoutError) as exc:  # distributed's CommClosedError is an OSError
             raise self._lost() from exc
 
@@ -182,7 +189,27 @@ class DaskBackend:
             write_cached(self.cache_dir, cache_key(job.sha256, job.options.transcribe), result.words)
 
     def watch(self) -> None:
-        return None  # Dask's scheduler reschedules the jobs of a worker that died
+        """Dask's scheduler reschedules the jobs of a worker that died, and waits for ever for one where
+        none is left (a restarted scheduler, whose workers exited): the batch waits ``worker_wait_s``.
+
+        Raises:
+            BackendLost: the cluster has had no worker for ``worker_wait_s``.
+        """
+        self._check_workers()
+
+    def _check_workers(self) -> None:
+        if self._threads():
+            self.idle_since = None
+            return
+        now, wait = time.monotonic(), _minutes(self.worker_wait_s)
+        if self.idle_since is None:
+            self.idle_since = now
+            log.warning("the Dask scheduler at %s has no workers; waiting %s for one", self.address, wait)
+        elif now - self.idle_since >= self.worker_wait_s:
+            raise BackendLost(
+                f"the Dask scheduler at {self.address} has had no workers for {wait}; the videos not drafted "
+                "stay pending: start workers (dask worker) and run the same batch to resume"
+            )
 
     def close(self, cancel: bool) -> None:
         try:
@@ -191,6 +218,11 @@ class DaskBackend:
             lost = self.client.status != "running"
             with _quiet(CLIENT_LOG, lost), contextlib.suppress(OSError, TimeoutError):
                 self.client.close(timeout=CLOSE_TIMEOUT_S)  # a scheduler that is gone is not waited for
+
+
+def _minutes(seconds: float) -> str:
+    """``seconds`` as minutes and seconds, ``10:00``."""
+    return f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
 
 
 def _seen(future: Future[JobResult | NotVisible]) -> Future[JobResult]:

@@ -57,6 +57,8 @@ log = logging.getLogger(__name__)
 
 # Largest file a Dask client sends to workers that cannot read it themselves (see README).
 MAX_SEND_BYTES = 256 * 1024 * 1024
+# How long a batch waits while its Dask cluster has no worker (a scheduler restarted, its workers gone).
+WORKER_WAIT_S = 600.0
 # How often a batch waiting for results asks its backend whether its workers stalled (``Backend.watch``).
 WATCH_S = 2.0
 # What the report says of a file whose size, time or inode changed between the job's start and its draft.
@@ -78,6 +80,7 @@ class BatchOptions:
         pool: ``process`` or ``thread``: how ``jobs`` > 1 run.
         scheduler: a Dask scheduler address; the work then runs on its workers.
         max_send_bytes: the largest file sent to Dask workers that cannot read it.
+        worker_wait_s: how long a batch waits while its Dask cluster has no worker before it ends.
     """
 
     folder: Path
@@ -89,6 +92,7 @@ class BatchOptions:
     pool: str = "process"
     scheduler: str | None = None
     max_send_bytes: int = MAX_SEND_BYTES
+    worker_wait_s: float = WORKER_WAIT_S
 
 
 @dataclass(frozen=True)
@@ -192,6 +196,8 @@ def check_options(options: BatchOptions) -> None:
         from video2blog.pipeline.batch.cluster import check_address
 
         check_address(options.scheduler)
+    if options.worker_wait_s < 0:
+        raise UsageError(f"--worker-wait must be 0 seconds or more, not {options.worker_wait_s:g}")
     if options.pool not in POOLS:
         raise UsageError(f"unknown pool {options.pool!r}; choose one of: {', '.join(POOLS)}")
 
@@ -301,7 +307,8 @@ def open_backend(options: BatchOptions) -> Backend:
     if options.scheduler:
         from video2blog.pipeline.batch.cluster import DaskBackend
 
-        return DaskBackend(options.scheduler, options.draft.transcribe.cache_dir, options.max_send_bytes)
+        cache = options.draft.transcribe.cache_dir
+        return DaskBackend(options.scheduler, cache, options.max_send_bytes, options.worker_wait_s)
     jobs = min(options.jobs, cpu_cores())
     if jobs < options.jobs:
         log.warning("--jobs %d is more than the %d cores; drafting %d at a time", options.jobs, jobs, jobs)
