@@ -2,7 +2,9 @@
 
 The report is rewritten (atomically) when the batch starts, after each video
 it drafts, and at the end, so a batch that was killed still leaves an accurate
-account of what it finished; inputs not reached yet are ``pending``.
+account of what it finished; inputs not reached yet are ``pending``. Until the
+batch ends, its ``finished`` and ``exit_status`` are null: a report left by a
+batch that was killed (``kill -9``, a power cut) claims no outcome.
 """
 
 from __future__ import annotations
@@ -116,7 +118,7 @@ def report_dict(report: BatchReport) -> dict[str, object]:
         "finished": report.finished or None,
         "interrupted": report.interrupted,
         "counts": report.counts(),
-        "exit_status": report.exit_code,
+        "exit_status": report.exit_code if report.finished else None,  # none claimed before the end
         "items": [_record_dict(r) for r in report.records],
         "library": _library_dict(report.library),
     }
