@@ -810,6 +810,8 @@ def _batch_summary(report: BatchReport, out: Path, patterns: Sequence[str] = ())
         files = "file" if report.passed_over == 1 else "files"
         why = "matching no --pattern" if patterns else "not video or audio by extension; --pattern takes any"
         _say(f"  passed over {report.passed_over} other {files} in the folder ({why})")
+    if report.links:
+        _say(f"  passed over {report.links} {'link' if report.links == 1 else 'links'} (each named above)")
     if report.library is not None:
         _library_lines(report.library)
 

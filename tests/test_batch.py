@@ -520,6 +520,26 @@ def test_the_summary_counts_the_files_it_passed_over(tmp_path: Path):
     assert "passed over 2 other files in the folder (matching no --pattern)" in result.output
 
 
+@pytest.mark.slow
+def test_a_link_to_a_video_in_the_folder_is_drafted_once_and_links_passed_over_are_said(tmp_path: Path):
+    """A link to a video of the folder was drafted as a second post with the same slug, and a link to a
+    folder was passed over under -r without a word, counted nowhere."""
+    inbox, out, elsewhere = tmp_path / "in", tmp_path / "out", tmp_path / "elsewhere"
+    cut_clip(inbox / "talk.m4a", 20, 3, video=False)
+    (inbox / "again.m4a").symlink_to(inbox / "talk.m4a")
+    cut_clip(elsewhere / "other.m4a", 40, 3, video=False)
+    (inbox / "linked").symlink_to(elsewhere)
+    cmd = [sys.executable, "-m", "video2blog", "batch", str(inbox), "--out", str(out), "-r"]
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert statuses(out) == {"talk": "drafted"} and not (out / "again").exists()
+    said = result.stdout + result.stderr
+    assert f"warning: {inbox}/again.m4a: the same file as {inbox}/talk.m4a, drafted once from there" in said
+    assert f"warning: {inbox}/linked: a link to a folder; passed over" in said
+    assert "passed over 2 links (each named above)" in said
+
+
 def test_a_phones_voice_memo_is_an_input_as_draft_takes_it(tmp_path: Path):
     """An Android recorder's .amr and .3ga were passed over ("not video or audio by extension") though
     ``video2blog draft memo.amr`` drafts them: both commands read one list of media suffixes."""

@@ -66,6 +66,7 @@ class BatchReport:
     # runs through.
     stopped: int = 0
     passed_over: int = 0  # files of the folder that are no input: not media, or matching no --pattern
+    links: int = 0  # links passed over: to a file drafted from another path, or to a folder
 
     def update(self, record: ItemRecord) -> None:
         """Replace the record of the same input."""

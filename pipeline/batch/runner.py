@@ -135,13 +135,16 @@ def run_batch(options: BatchOptions, observer: BatchObserver | None = None) -> B
         KeyboardInterrupt: after ending the work and writing the report of what was finished.
     """
     check_options(options)
-    items = plan(options)
+    found = find_inputs(options.folder, options.recursive, options.patterns, options.out_dir)
+    same = same_files(options.folder, found)
+    items = plan(options, [r for r in found if r not in same])
     observer = observer or _Quiet()
     with batch_lock(options.out_dir):
         _remove_stale_reports(options.out_dir)
         report = BatchReport(str(options.folder), str(options.out_dir), [_record(options, i) for i in items])
         report.passed_over = sum(1 for _ in folder_files(options.folder, options.recursive, options.out_dir))
-        report.passed_over -= len(items)
+        report.passed_over -= len(found)
+        report.links = _say_links(options, same)
         write_report(report, options.out_dir)
         observer.begin(items)
         _run(options, items, report, observer)
@@ -202,9 +205,8 @@ def check_options(options: BatchOptions) -> None:
         raise UsageError(f"unknown pool {options.pool!r}; choose one of: {', '.join(POOLS)}")
 
 
-def plan(options: BatchOptions) -> list[BatchItem]:
-    """The inputs, in path order, each with its draft folder name."""
-    found = find_inputs(options.folder, options.recursive, options.patterns, options.out_dir)
+def plan(options: BatchOptions, found: Sequence[str]) -> list[BatchItem]:
+    """The inputs ``found`` (see :func:`find_inputs`), in path order, each with its draft folder name."""
     names = draft_names(found, drafted_names(options.out_dir, found))
     return [BatchItem(options.folder / rel, rel, names[rel]) for rel in found]
 
@@ -236,10 +238,58 @@ def find_inputs(
 def folder_files(folder: Path, recursive: bool, out_dir: Path | None = None) -> Iterator[str]:
     """Every file a batch looks at (relative to ``folder``, with ``/``): not hidden, nor in a hidden
     folder, a draft folder or ``out_dir``."""
-    for root, dirs, files in os.walk(folder):
+    for here, _, files in _walk(folder, recursive, out_dir):
+        yield from ((here / f).relative_to(folder).as_posix() for f in files)
+
+
+def folder_links(folder: Path, recursive: bool, out_dir: Path | None = None) -> list[str]:
+    """The links to folders a recursive batch passes over (relative to ``folder``): it follows none, as a
+    link can loop, or lead to files it drafts already."""
+    return [
+        (here / d).relative_to(folder).as_posix()
+        for here, links, _ in _walk(folder, recursive, out_dir)
+        for d in links
+    ]
+
+
+def _walk(folder: Path, recursive: bool, out_dir: Path | None) -> Iterator[tuple[Path, list[str], list[str]]]:
+    """Each folder a batch looks in, with the links to folders in it and its files that are not hidden."""
+    for root, dirs, files in os.walk(folder):  # not into links to folders: they stay in ``dirs``
         here = Path(root)
         dirs[:] = [d for d in dirs if recursive and _walkable(here / d, out_dir)]
-        yield from ((here / f).relative_to(folder).as_posix() for f in files if not f.startswith("."))
+        yield here, [d for d in dirs if (here / d).is_symlink()], [f for f in files if not f.startswith(".")]
+
+
+def same_files(folder: Path, relatives: Sequence[str]) -> dict[str, str]:
+    """The inputs that are another input's file (a link to it, or a hard link), each with the input
+    drafted instead: the file itself (not a link) where it is one, else the first by path."""
+    by_file: dict[tuple[int, int], list[str]] = {}
+    for relative in relatives:
+        with contextlib.suppress(OSError):  # a broken link is an input: its job says what is wrong
+            st = (folder / relative).stat()
+            by_file.setdefault((st.st_dev, st.st_ino), []).append(relative)
+    same: dict[str, str] = {}
+    for group in by_file.values():
+        kept = min(group, key=lambda r: ((folder / r).is_symlink(), r))
+        same.update({r: kept for r in group if r != kept})
+    return same
+
+
+def _say_links(options: BatchOptions, same: dict[str, str]) -> int:
+    """Warn of each link the batch passes over (see :func:`same_files`, :func:`folder_links`); how many."""
+    for link, kept in same.items():
+        log.warning(
+            "%s: the same file as %s, drafted once from there; passed over", *_paths(options, link, kept)
+        )
+    linked = folder_links(options.folder, options.recursive, options.out_dir)
+    for link in linked:
+        why = "a batch follows no link to a folder: run one on the folder it points to"
+        log.warning("%s: a link to a folder; passed over (%s)", *_paths(options, link), why)
+    return len(same) + len(linked)
+
+
+def _paths(options: BatchOptions, *relatives: str) -> list[str]:
+    return [path_text(str(options.folder / r)) for r in relatives]
 
 
 def _walkable(folder: Path, out_dir: Path | None) -> bool:
