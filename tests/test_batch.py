@@ -28,6 +28,7 @@ from video2blog.pipeline.batch.report import BatchReport, ItemRecord, write_repo
 from video2blog.pipeline.batch.runner import BatchOptions, batch_lock, draft_names, find_inputs, run_batch
 from video2blog.pipeline.batch.state import STATE
 from video2blog.pipeline.errors import OutputError
+from video2blog.pipeline.output import folder_lock
 from video2blog.pipeline.run import DraftResult
 from video2blog.pipeline.sources import MEDIA_SUFFIXES
 from video2blog.pipeline.writers.formats import WRITERS, parse_formats
@@ -538,6 +539,27 @@ def test_a_link_to_a_video_in_the_folder_is_drafted_once_and_links_passed_over_a
     assert f"warning: {inbox}/again.m4a: the same file as {inbox}/talk.m4a, drafted once from there" in said
     assert f"warning: {inbox}/linked: a link to a folder; passed over" in said
     assert "passed over 2 links (each named above)" in said
+
+
+@pytest.mark.slow
+def test_a_draft_folder_another_run_is_writing_into_is_left_to_it_and_the_next_batch(tmp_path: Path):
+    """A `video2blog draft` (or a review page's Save) into a video's folder while the batch writes it: the
+    batch threw away its draft and reported the video failed, exit 1, though nothing was wrong with it."""
+    inbox, out, cache = tmp_path / "in", tmp_path / "out", tmp_path / "cache"
+    cut_clip(inbox / "talk.m4a", 20, 3, video=False)
+    with folder_lock(out / "talk"):  # as `video2blog draft in/talk.m4a --out out/talk` holds it
+        result = batch(str(inbox), "--out", str(out), cache=cache)
+    item = json.loads((out / "batch-report.json").read_text())["items"][0]
+    assert result.exit_code == 0, result.output
+    assert item["status"] == "pending", item
+    said = (
+        f"another video2blog run was writing into {out / 'talk'}: left to it; the next run drafts this video"
+    )
+    said += " again"
+    assert item["error"] == said and f"pending {inbox / 'talk.m4a'}: {said}" in result.output
+    assert not any((out / "talk").iterdir())  # nothing written over the other run's
+    again = batch(str(inbox), "--out", str(out), cache=cache)
+    assert again.exit_code == 0 and statuses(out) == {"talk": "drafted"}, again.output
 
 
 def test_a_phones_voice_memo_is_an_input_as_draft_takes_it(tmp_path: Path):

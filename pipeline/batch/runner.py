@@ -47,7 +47,7 @@ from video2blog.pipeline.batch.report import (
 from video2blog.pipeline.batch.state import STATE, SourceState, current_state, folder_settings_key, read_state
 from video2blog.pipeline.errors import UsageError, Video2BlogError
 from video2blog.pipeline.ingest.media import check_readable
-from video2blog.pipeline.output import MANIFEST, created_parts, folder_lock, remove_created
+from video2blog.pipeline.output import MANIFEST, FolderBusy, created_parts, folder_lock, remove_created
 from video2blog.pipeline.run import ComputedDraft, DraftOptions, check_local, write_draft
 from video2blog.pipeline.serialize import path_text
 from video2blog.pipeline.signals import Terminated
@@ -63,6 +63,10 @@ WORKER_WAIT_S = 600.0
 WATCH_S = 2.0
 # What the report says of a file whose size, time or inode changed between the job's start and its draft.
 CHANGED = "changed while it was being drafted (still being copied?); the next run drafts it"
+# ... and of one whose draft folder another run (a `video2blog draft`, a review page's Save) was writing into.
+BUSY_DRAFT = (
+    "another video2blog run was writing into {folder}: left to it; the next run drafts this video again"
+)
 
 
 @dataclass(frozen=True)
@@ -469,6 +473,9 @@ class _Runner:
         try:
             with folder_lock(folder):  # a `video2blog draft` into the same folder is not overwritten
                 written = write_draft(computed, folder, self.options.draft.force)
+        except FolderBusy:  # nothing wrong with the video: the other run's files stand until the next batch
+            self._left_to_other_run(flight, result, folder)
+            return
         except Video2BlogError as exc:
             remove_created(created)  # a full disk leaves no empty draft folder (never one made before)
             self._fail(flight.item, exc, time.perf_counter() - flight.started)
@@ -478,6 +485,11 @@ class _Runner:
         more = {"compute_seconds": round(result.seconds, 3), "worker": result.worker}
         duration = computed.draft.source.duration
         self._finish(self._base(flight.item).done(written.status, seconds, duration=duration, **more))
+
+    def _left_to_other_run(self, flight: _Flight, result: JobResult, folder: Path) -> None:
+        self._backend().finish(flight.job, result)  # its transcription is kept for the next run
+        busy = BUSY_DRAFT.format(folder=path_text(str(folder)))
+        self._finish(self._base(flight.item).done(PENDING, time.perf_counter() - flight.started, error=busy))
 
     def _fail(self, item: BatchItem, exc: BaseException, seconds: float) -> None:
         if not isinstance(exc, Video2BlogError):
