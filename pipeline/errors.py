@@ -7,6 +7,11 @@ from typing import TypeVar
 
 _E = TypeVar("_E", bound="Video2BlogError")
 
+# The exit status of a batch that ran into nothing wrong with its inputs, and that the same command can finish
+# later (sysexits.h's EX_TEMPFAIL): its cluster unreachable or gone, its --out held by another batch, or
+# videos left pending (a file still being copied).
+TRY_LATER = 75
+
 
 class Video2BlogError(Exception):
     """Base class: a problem the user can fix, with a message that says how.

@@ -137,6 +137,9 @@ def test_an_out_that_is_a_file_is_a_usage_error(tmp_path: Path):
 def test_a_second_batch_on_the_same_folder_is_refused(tmp_path: Path):
     with batch_lock(tmp_path / "out"), pytest.raises(OutputError, match="another batch"):
         run_batch(BatchOptions(tmp_path, tmp_path / "out"))
+    with batch_lock(tmp_path / "out"):  # nothing wrong with the inputs: cron may try again later (was 1)
+        result = batch(str(tmp_path), "--out", str(tmp_path / "out"), cache=tmp_path / "cache")
+    assert result.exit_code == 75 and "another batch is writing into this folder" in result.output
 
 
 def test_no_dask_without_a_scheduler(tmp_path: Path):
@@ -479,7 +482,7 @@ def test_a_file_still_being_copied_is_not_drafted_from_its_first_part(tmp_path: 
 
     monkeypatch.setattr(jobs, "compute_job", copy_ends_meanwhile)
     result = batch(str(inbox), "--out", str(out), cache=cache)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 75, result.output  # nothing failed; the same batch later drafts it
     item = json.loads((out / "batch-report.json").read_text())["items"][0]
     assert item["status"] == "pending" and "changed while it was being drafted" in item["error"]
     assert not (out / "capture").exists()  # nothing written from part of the recording
@@ -550,7 +553,7 @@ def test_a_draft_folder_another_run_is_writing_into_is_left_to_it_and_the_next_b
     with folder_lock(out / "talk"):  # as `video2blog draft in/talk.m4a --out out/talk` holds it
         result = batch(str(inbox), "--out", str(out), cache=cache)
     item = json.loads((out / "batch-report.json").read_text())["items"][0]
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 75, result.output  # nothing failed; the same batch later drafts it
     assert item["status"] == "pending", item
     said = (
         f"another video2blog run was writing into {out / 'talk'}: left to it; the next run drafts this video"

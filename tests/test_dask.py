@@ -274,13 +274,13 @@ def test_a_lost_scheduler_ends_the_batch_in_one_line_with_the_videos_pending(tmp
             process.kill()
             process.wait(timeout=60)
     said = [line for line in stderr.splitlines() if line.startswith("video2blog:")]
-    assert batch.returncode == 1 and "Traceback" not in stderr, stderr
+    assert batch.returncode == 75 and "Traceback" not in stderr, stderr  # run it again later
     assert said == [
         f"video2blog: error: lost the Dask scheduler at {address}; the videos not drafted stay "
         "pending: start it again and run the same batch to resume"
     ], stderr
     report = json.loads((out / "batch-report.json").read_text())
-    assert report["exit_status"] == 1 and "failed" not in {item["status"] for item in report["items"]}
+    assert report["exit_status"] == 75 and "failed" not in {item["status"] for item in report["items"]}
     assert report["counts"]["pending"] >= 1
 
 
@@ -309,9 +309,9 @@ def test_a_cluster_without_workers_ends_the_batch_after_the_wait_with_the_videos
         f"video2blog: error: the Dask scheduler at {address} has had no workers for 0:03; the videos not "
         "drafted stay pending: start workers (dask worker) and run the same batch to resume",
     ], batch.stderr
-    assert batch.returncode == 1 and "Traceback" not in batch.stderr, batch.stderr
+    assert batch.returncode == 75 and "Traceback" not in batch.stderr, batch.stderr
     report = json.loads((out / "batch-report.json").read_text())
-    assert report["counts"]["pending"] == 2 and report["exit_status"] == 1 and report["finished"]
+    assert report["counts"]["pending"] == 2 and report["exit_status"] == 75 and report["finished"]
 
 
 def test_without_dask_the_error_says_how_to_install_it(tmp_path: Path, monkeypatch):

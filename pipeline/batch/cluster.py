@@ -40,7 +40,7 @@ from typing import Any
 
 from video2blog.pipeline.batch.jobs import BackendLost, Job, JobResult, cpu_cores
 from video2blog.pipeline.digest import sha256_file
-from video2blog.pipeline.errors import InputError, UsageError, Video2BlogError
+from video2blog.pipeline.errors import TRY_LATER, InputError, UsageError, Video2BlogError
 from video2blog.pipeline.ingest.transcribe import cache_key, read_cached, write_cached
 from video2blog.pipeline.run import ComputedDraft, DraftOptions, compute_draft
 
@@ -55,6 +55,8 @@ CLIENT_LOG = "distributed.client"
 
 class ClusterError(Video2BlogError):
     """The Dask scheduler cannot be reached or used."""
+
+    exit_code = TRY_LATER
 
 
 class SourceNotVisible(Exception):

@@ -24,7 +24,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, Protocol
 
-from video2blog.pipeline.errors import Video2BlogError
+from video2blog.pipeline.errors import TRY_LATER, Video2BlogError
 from video2blog.pipeline.run import ComputedDraft, DraftOptions, compute_draft
 from video2blog.pipeline.schema import Transcript
 from video2blog.pipeline.signals import deliver_again, noting_signals
@@ -104,6 +104,8 @@ class Backend(Protocol):
 class BackendLost(Video2BlogError):
     """Where the jobs ran is gone (a Dask scheduler that stopped): the batch ends, and the videos not
     finished stay pending for the next run instead of failing."""
+
+    exit_code = TRY_LATER
 
 
 class Cancelled(Exception):

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from video2blog.pipeline.errors import OutputError
+from video2blog.pipeline.errors import TRY_LATER, OutputError
 from video2blog.pipeline.output import atomic_write
 from video2blog.pipeline.serialize import path_text, to_json
 
@@ -62,8 +62,8 @@ class BatchReport:
     interrupted: bool = False
     library: LibraryResult | None = None  # the related posts step after the drafts (batch/library.py)
     # The exit status of a batch that ended before every input was tried: 130 after Ctrl-C, 143 after
-    # SIGTERM, 129 after SIGHUP, 1 where the batch itself failed (its Dask scheduler lost); 0 while it
-    # runs through.
+    # SIGTERM, 129 after SIGHUP, the error's where the batch itself failed (75 for its Dask scheduler
+    # lost); 0 while it runs through.
     stopped: int = 0
     passed_over: int = 0  # files of the folder that are no input: not media, or matching no --pattern
     links: int = 0  # links passed over: to a file drafted from another path, or to a folder
@@ -80,10 +80,13 @@ class BatchReport:
     @property
     def exit_code(self) -> int:
         """0 when every input was drafted (edits dropped or not), skipped or kept edits; 1 when any
-        failed; the status it :attr:`stopped` with where it ended early."""
+        failed; else :data:`TRY_LATER` when any is left pending; the status it :attr:`stopped` with where
+        it ended early."""
         if self.stopped:
             return self.stopped
-        return 1 if any(r.status == "failed" for r in self.records) else 0
+        if any(r.status == "failed" for r in self.records):
+            return 1
+        return TRY_LATER if any(r.status == PENDING for r in self.records) else 0
 
     def failures(self) -> list[ItemRecord]:
         return [r for r in self.records if r.status == "failed"]

@@ -45,7 +45,7 @@ from video2blog.pipeline.batch.report import (
     write_report,
 )
 from video2blog.pipeline.batch.state import STATE, SourceState, current_state, folder_settings_key, read_state
-from video2blog.pipeline.errors import UsageError, Video2BlogError
+from video2blog.pipeline.errors import TRY_LATER, UsageError, Video2BlogError
 from video2blog.pipeline.ingest.media import check_readable
 from video2blog.pipeline.output import MANIFEST, FolderBusy, created_parts, folder_lock, remove_created
 from video2blog.pipeline.run import ComputedDraft, DraftOptions, check_local, write_draft
@@ -67,6 +67,8 @@ CHANGED = "changed while it was being drafted (still being copied?); the next ru
 BUSY_DRAFT = (
     "another video2blog run was writing into {folder}: left to it; the next run drafts this video again"
 )
+# Why a batch is refused an --out another batch holds.
+BATCH_BUSY = "another batch is writing into this folder; wait for it to end"
 
 
 @dataclass(frozen=True)
@@ -169,8 +171,8 @@ def _run(options: BatchOptions, items: list[BatchItem], report: BatchReport, obs
     except KeyboardInterrupt as stop:
         report.interrupted, report.stopped = True, stop.exit_status if isinstance(stop, Terminated) else 130
         raise
-    except Exception:
-        report.stopped = 1  # the batch itself failed: what was not tried stays pending for the next run
+    except Exception as exc:  # the batch itself failed: what was not tried stays pending for the next run
+        report.stopped = exc.exit_code if isinstance(exc, Video2BlogError) else 1
         raise
     finally:
         runner.close()
@@ -351,9 +353,25 @@ def _record(options: BatchOptions, item: BatchItem) -> ItemRecord:
     return ItemRecord(input=str(item.source), output=str(options.out_dir / item.name))
 
 
-def batch_lock(out_dir: Path) -> contextlib.AbstractContextManager[None]:
-    """Hold the lock on ``out_dir`` (see :func:`folder_lock`): two batches never write into one folder."""
-    return folder_lock(out_dir, busy="another batch is writing into this folder; wait for it to end")
+class BatchBusy(FolderBusy):
+    """Another batch is writing into the same ``--out``: nothing is wrong, the same batch can run later."""
+
+    exit_code = TRY_LATER
+
+
+@contextlib.contextmanager
+def batch_lock(out_dir: Path) -> Iterator[None]:
+    """Hold the lock on ``out_dir`` (see :func:`folder_lock`): two batches never write into one folder.
+
+    Raises:
+        BatchBusy: another batch holds it.
+    """
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(folder_lock(out_dir, busy=BATCH_BUSY))
+        except FolderBusy as exc:
+            raise BatchBusy(exc.reason, out_dir) from None
+        yield
 
 
 def open_backend(options: BatchOptions) -> Backend:
