@@ -106,12 +106,21 @@ def attaches(text: str, before: str) -> bool:
 
 
 def join_words(texts: list[str]) -> str:
-    """Join recognised words with spaces, attaching split-off hyphen parts ("post -herpetic")."""
-    out = ""
+    """Join recognised words with spaces, attaching split-off hyphen parts ("post -herpetic") and the
+    word after an elision ("l 'arrivée": :func:`elided`)."""
+    out, before = "", ""
     for text in texts:
-        glue = out and not (text.startswith("-") and len(text) > 1 and out[-1].isalnum())
+        hyphen = text.startswith("-") and len(text) > 1 and out[-1:].isalnum()
+        glue = out and not (hyphen or elided(before, text))
         out += (" " if glue else "") + text
+        before = text
     return out
+
+
+def elided(before: str, text: str) -> bool:
+    """Whether ``text`` is the rest of an elided word ``before`` that the recogniser set apart from it
+    ("l" "'arrivée", "C" "'est": ``elisions.txt``)."""
+    return text[:1] in "'’" and text[1:2].isalpha() and before.isalpha() and before.lower() in ELISIONS
 
 
 def spread_words(texts: list[str], start: float, end: float) -> list[Word]:
@@ -141,6 +150,8 @@ def _language_file(concept: str, language: str) -> str:
 DESCRIPTION_LIMIT = 160
 
 NUMBER_WORDS = word_list("number_words.txt")
+# Words written against the next by an apostrophe ("l'arrivée"): see :func:`elided`.
+ELISIONS = word_list("elisions.txt")
 # The counting words, "zero" to "twenty": the first lines of number_words.txt, each at its value's place.
 COUNTING_WORDS = phrase_patterns("number_words.txt")[:21]
 
