@@ -752,7 +752,8 @@ def read_source(
         transcript = read_transcript_file(source)
         if source.suffix.lower() in CAPTION_SUFFIXES:  # captions say nothing of their language
             asked = options.transcribe.engine_options.language
-            transcript = replace(transcript, language=asked or language.written_language(transcript.text))
+            written = asked or language.written_language(transcript.text, name)
+            transcript = replace(transcript, language=written)
         report_stage(log, "read", "read %s: %d words", Path(name).name, len(transcript.words))
         return transcript, Source(name, sha, transcript.duration)
     info = media.probe(source)

@@ -279,6 +279,18 @@ def _visible(ch: str) -> str:
     return "" if kind in ("Cf", "Cc") else ch
 
 
+@cache
+def language_names() -> dict[str, str]:
+    """Whisper's languages' English names by code (``language-names.txt``: "fr" -> "french")."""
+    return dict(line.split(" ", 1) for line in phrase_patterns("language-names.txt"))
+
+
+def language_name(code: str) -> str:
+    """A language's English name, as the terminal says it ("French" for ``fr``); the code where unknown."""
+    name = language_names().get(code)
+    return name.title() if name else code
+
+
 # Languages with a message catalogue (``pipeline/data/messages-<code>.json``); others read English.
 CATALOGUES = ("en", "es")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -42,3 +43,71 @@ def test_french_elisions_the_recogniser_split_off_are_written_against_their_word
     for text in (post, captions):
         assert "C'est normal avant l'arrivée de l'épidémie." in text
         assert " '" not in text
+
+
+def _srt(sentences: list[str]) -> str:
+    """An SRT of one cue per sentence, three seconds each."""
+    times = [(f"00:00:{3 * i:02d},000", f"00:00:{3 * i + 3:02d},000") for i in range(len(sentences))]
+    return "\n".join(f"{i}\n{a} --> {b}\n{s}\n" for i, ((a, b), s) in enumerate(zip(times, sentences)))
+
+
+WRITTEN = {
+    "fr": [
+        "Bonjour, je suis le docteur Petit et je réponds à vos questions sur le diabète.",
+        "Est-ce que je peux manger des fruits ?",
+        "Oui, mais il faut préférer le fruit entier au jus, et en manger deux par jour.",
+        "C'est une bonne source de fibres pour les patients qui ont du mal avec le sucre.",
+    ],
+    "pt": [
+        "Olá, eu sou a doutora Costa e hoje falo sobre a tensão arterial.",
+        "Posso beber café todos os dias?",
+        "Sim, pode, mas não mais do que duas chávenas, e prefira beber em vez de sumo um copo de água.",
+        "O sal também é importante: use menos sal na comida e faça exercício com regularidade.",
+    ],
+    "de": [
+        "Hallo, ich bin Doktor Braun und heute geht es um Rückenschmerzen.",
+        "Soll ich mich bei Rückenschmerzen schonen?",
+        "Nein, in den meisten Fällen ist Bewegung besser als Ruhe, und ein kurzer Spaziergang hilft.",
+        "Wenn die Schmerzen nach zwei Wochen nicht besser sind, kommen Sie bitte in die Praxis.",
+    ],
+    "it": [
+        "Buongiorno, sono la dottoressa Rossi e oggi parliamo della pressione alta.",
+        "Posso bere il caffè ogni giorno?",
+        "Sì, ma non più di due tazze al giorno, e è meglio bere molta acqua.",
+        "Il sale è importante: usate meno sale nei piatti e fate una passeggiata ogni giorno.",
+    ],
+}
+
+
+def test_a_caption_file_in_another_language_is_drafted_in_it_not_as_english_or_spanish(tmp_path):
+    """French and Portuguese captions were drafted as Spanish (German as English): Spanish "¿" on French
+    questions, and Spanish fillers took the Portuguese "em" out of "em vez de"."""
+    for code, sentences in WRITTEN.items():
+        srt = tmp_path / f"{code}.srt"
+        srt.write_text(_srt(sentences), encoding="utf-8")
+        out = tmp_path / code
+        run = _cli("draft", str(srt), "--out", str(out), cache=tmp_path / "cache")
+        assert run.returncode == 0, run.stderr
+        assert json.loads((out / "draft.json").read_text())["language"] == code
+        assert f'<html lang="{code}">' in (out / "post.html").read_text(encoding="utf-8")
+        assert "¿" not in (out / "post.md").read_text(encoding="utf-8")
+    assert "prefira beber em vez de sumo" in (tmp_path / "pt" / "post.md").read_text(encoding="utf-8")
+
+
+def test_a_caption_file_whose_language_cannot_be_told_is_refused_in_one_line(tmp_path):
+    """Vietnamese has no function words listed: drafted as English before, with English rules."""
+    srt = tmp_path / "hoi-dap.srt"
+    said = [
+        "Tôi có nên tập thể dục mỗi ngày không?",
+        "Có, bạn nên tập từ từ, mỗi ngày đi bộ ba mươi phút.",
+        "Uống thuốc đều đều và ăn ít muối là điều quan trọng nhất.",
+    ]
+    srt.write_text(_srt(said), encoding="utf-8")
+    run = _cli("draft", str(srt), "--out", str(tmp_path / "out"), cache=tmp_path / "cache")
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert run.stderr.strip().splitlines() == [
+        f"video2blog: error: {srt}: cannot tell the caption file's language; pass --language"
+    ]
+    assert not (tmp_path / "out").exists()
+    run = _cli("draft", str(srt), "--out", str(tmp_path / "vi"), "--language", "vi", cache=tmp_path / "cache")
+    assert run.returncode == 0, run.stderr
