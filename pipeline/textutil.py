@@ -295,6 +295,13 @@ def language_name(code: str) -> str:
 CATALOGUES = ("en", "es")
 
 
+def has_catalogue(language: str) -> bool:
+    """Whether video2blog is made for ``language`` (English, Spanish): its fixed strings, and the word
+    lists and rules its text stages use. Another language's draft gives the words as heard, in
+    sentences and sections, and no rule made for English or Spanish is asked of it."""
+    return language in CATALOGUES
+
+
 @cache
 def messages(language: str) -> dict[str, str]:
     """The fixed strings of the outputs in ``language`` (English for a language without a catalogue)."""

@@ -111,3 +111,21 @@ def test_a_caption_file_whose_language_cannot_be_told_is_refused_in_one_line(tmp
     assert not (tmp_path / "out").exists()
     run = _cli("draft", str(srt), "--out", str(tmp_path / "vi"), "--language", "vi", cache=tmp_path / "cache")
     assert run.returncode == 0, run.stderr
+
+
+def test_words_said_twice_stay_in_a_language_whose_stutters_are_not_known(tmp_path):
+    """Doubling is grammar in Vietnamese ("từ từ", gradually; "đều đều", regularly): the repetition rule,
+    made for English and Spanish stutters, took one of each out. Italian's article "i" is no English "I"."""
+    said = {
+        "vi": ["Tôi có nên tập thể dục không?", "Có, bạn nên tập từ từ và uống thuốc đều đều mỗi ngày."],
+        "it": ["Posso dare il farmaco ai bambini?", "Sì, per i bambini è molto molto sicuro, e poi basta."],
+    }
+    for code, sentences in said.items():
+        srt = tmp_path / f"{code}.srt"
+        srt.write_text(_srt(sentences), encoding="utf-8")
+        out = tmp_path / code
+        run = _cli("draft", str(srt), "--out", str(out), "--language", code, cache=tmp_path / "cache")
+        assert run.returncode == 0, run.stderr
+        assert json.loads((out / "draft.json").read_text())["removals"] == []
+        post = (out / "post.md").read_text(encoding="utf-8")
+        assert sentences[1] in post, post

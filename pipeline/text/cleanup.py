@@ -9,7 +9,15 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from video2blog.pipeline.schema import Removal, Sentence, Word
-from video2blog.pipeline.textutil import ATTACHED_MARKS, NUMBER_WORDS, PERCENT, bare, join_words, word_list
+from video2blog.pipeline.textutil import (
+    ATTACHED_MARKS,
+    NUMBER_WORDS,
+    PERCENT,
+    bare,
+    has_catalogue,
+    join_words,
+    word_list,
+)
 
 if TYPE_CHECKING:
     from video2blog.pipeline.text.locales import Fillers
@@ -63,7 +71,7 @@ def clean_sentence(
     first, last = sentence.words
     reasons = {} if verbatim else _removal_reasons(words[first:last], language)
     reasons.update({i - first: r for i, r in (merged or {}).items() if first <= i < last})
-    kept = _kept_words(words[first:last], reasons)
+    kept = _kept_words(words[first:last], reasons, has_catalogue(language))
     text = _asked_as_found(_punctuate(kept, _end_mark(sentence.text)), sentence.text)
     if not text:  # only punctuation or blanks were left: record them, so that no word vanishes unrecorded
         reasons = {k: reasons.get(k, "punctuation") for k in range(last - first)}
@@ -80,12 +88,13 @@ def clean_sentence(
     return CleanSentence(text=text, removals=removals)
 
 
-def _kept_words(chunk: tuple[Word, ...], reasons: dict[int, str]) -> list[str]:
-    """Words kept, dropping the comma that set apart a removed aside ("it, you know, works")."""
+def _kept_words(chunk: tuple[Word, ...], reasons: dict[int, str], first_person: bool = True) -> list[str]:
+    """Words kept, dropping the comma that set apart a removed aside ("it, you know, works"); with
+    ``first_person``, a lone "i" written "I" (not in Italian, whose "i" is an article)."""
     kept: list[str] = []
     for i, word in enumerate(chunk):
         if i not in reasons:
-            kept.append(_first_person(word.text))
+            kept.append(_first_person(word.text) if first_person else word.text)
         elif word.text.endswith(",") and kept and kept[-1].endswith(","):
             kept[-1] = kept[-1][:-1]
     return kept
@@ -120,10 +129,15 @@ def _repetition_positions(texts: list[str]) -> list[int]:
 
 
 def _other_reasons(texts: list[str], language: str) -> dict[int, str]:
-    """Fillers of a language other than English, stutters and false starts."""
+    """Fillers of a language other than English, stutters and false starts; in a language the stages
+    are not made for (:func:`has_catalogue`), its fillers only where a list ships: a word said twice is
+    grammar there as often as a stutter (Vietnamese "từ từ", gradually), and a word ending in "-" may
+    be written so (German "Vor- und Nachsorge")."""
     from video2blog.pipeline.text.locales import filler_positions
 
     reasons = dict.fromkeys(filler_positions(texts, language), "filler")
+    if not has_catalogue(language):
+        return reasons
     for i, text in enumerate(texts):
         if text.endswith("-") and len(text) > 1:
             reasons.setdefault(i, "false_start")
