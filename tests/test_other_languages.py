@@ -129,3 +129,24 @@ def test_words_said_twice_stay_in_a_language_whose_stutters_are_not_known(tmp_pa
         assert json.loads((out / "draft.json").read_text())["removals"] == []
         post = (out / "post.md").read_text(encoding="utf-8")
         assert sentences[1] in post, post
+
+
+def test_a_short_german_answer_is_no_heading_and_the_question_before_it_heads_its_section(tmp_path):
+    """The English rules for spoken titles took "Nicht unbedingt." (not necessarily) for a title, and the
+    question it answers ended the section before."""
+    said = [
+        "Hallo, ich bin Doktor Weber und beantworte heute Ihre Fragen zur Schilddrüse.",
+        "Wie oft muss ich meine Blutwerte kontrollieren lassen?",
+        "Am Anfang alle sechs Wochen, und wenn die Werte stabil sind, reicht später einmal im Jahr.",
+        "Muss ich die Tabletten für immer nehmen?",
+        "Nicht unbedingt.",
+        "Wenn die Werte lange gut bleiben, können wir die Dosis langsam senken.",
+    ]
+    srt = tmp_path / "schilddruese.srt"
+    srt.write_text(_srt(said), encoding="utf-8")
+    out = tmp_path / "out"
+    run = _cli("draft", str(srt), "--out", str(out), "--language", "de", cache=tmp_path / "cache")
+    assert run.returncode == 0, run.stderr
+    sections = json.loads((out / "draft.json").read_text())["sections"]
+    headings = [s["heading"] for s in sections if s["heading_source"] == "spoken"]
+    assert headings == [said[1], said[3]]

@@ -35,7 +35,7 @@ from video2blog.pipeline.text.spoken import (
     is_spoken_title,
     is_title_prefix,
 )
-from video2blog.pipeline.textutil import tokens, word_list
+from video2blog.pipeline.textutil import has_catalogue, tokens, word_list
 
 __all__ = ["SectionSpan", "find_sections", "is_heading_question"]
 
@@ -157,13 +157,14 @@ def _other_language_sections(
 ) -> list[SectionSpan]:
     """Sections of a talk not in English: spoken questions (:func:`.locales.heading_kind`), questions
     shown on screen, and topic shifts (a hard cut in a pause a cue for one, as in English); the English
-    rules for spoken titles and run-on titles are not applied."""
+    rules for run-on titles are not applied, nor those for spoken titles but to a Spanish talk whose
+    voice was not heard (in German they took the answer "Nicht unbedingt." for a title)."""
     from video2blog.pipeline.text import locales
 
     sentences = transcript.sentences
-    kind_of = functools.partial(
-        locales.heading_kind, language=transcript.language, titles=not locales.voice_decides(transcript)
-    )
+    language = transcript.language
+    titles = has_catalogue(language) and not locales.voice_decides(transcript)  # English shapes, not German
+    kind_of = functools.partial(locales.heading_kind, language=language, titles=titles)
     heads = spoken_heads(sentences, kind_of, _question_scorer(transcript.language, encode))
     shown = shown_heads(sentences, screen, heads, screen_model) if screen else ShownHeads()
     heads = [i for i in heads if i not in shown.heads]  # a spoken title under a card: prose
