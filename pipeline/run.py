@@ -78,7 +78,7 @@ from video2blog.pipeline.text.questions import Encode
 from video2blog.pipeline.text.related import topic_vector
 from video2blog.pipeline.text.sections import find_sections
 from video2blog.pipeline.text.sentences import split_sentences
-from video2blog.pipeline.textutil import clock, message
+from video2blog.pipeline.textutil import clock, has_catalogue, message
 from video2blog.pipeline.writers.chapters import youtube_chapters
 from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, WRITERS, render_all
 
@@ -543,6 +543,8 @@ def render_draft(
     # found with the multilingual encoder, embed.section_encoder, and its topic with MiniLM).
     encode = remembered_encoder(cache_dir)
     draft = replace(make_draft(transcript, src, options, encode, screen), related=related)
+    if not has_catalogue(draft.language):
+        log.warning("%s", locales.as_heard_warning(draft.language))
     shown = transcript
     notes: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()

@@ -304,9 +304,19 @@ def has_catalogue(language: str) -> bool:
 
 @cache
 def messages(language: str) -> dict[str, str]:
-    """The fixed strings of the outputs in ``language`` (English for a language without a catalogue)."""
-    code = language if language in CATALOGUES else "en"
-    return dict(json.loads(data_text(f"messages-{code}.json")))
+    """The fixed strings of the outputs in ``language``; for a language without a catalogue, English, but
+    for the post's own strings that can be said without words (``messages-as-heard.json``: the byline is
+    the name alone)."""
+    if language in CATALOGUES:
+        return dict(json.loads(data_text(f"messages-{language}.json")))
+    english = json.loads(data_text("messages-en.json"))
+    return {**english, **json.loads(data_text("messages-as-heard.json"))}
+
+
+def fixed_strings_language(language: str) -> str:
+    """The language the outputs' fixed strings are in for a draft in ``language`` (English where it has
+    no catalogue): post.html marks the closing blocks' English so."""
+    return language if language in CATALOGUES else "en"
 
 
 def message(language: str, key: str, **values: str) -> str:

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from dataclasses import replace
+from html import escape, unescape
 from pathlib import Path
 
 from tests.conftest import make_words
-from video2blog.pipeline.schema import Transcript
+from video2blog.pipeline.run import DraftOptions, make_draft
+from video2blog.pipeline.schema import RelatedPost, Source, Transcript
 from video2blog.pipeline.serialize import to_json, transcript_to_dict
+from video2blog.pipeline.text import locales
+from video2blog.pipeline.textutil import messages
+from video2blog.pipeline.writers.formats import RenderContext, render_all
 
 CLI = Path(sys.executable).parent / "video2blog"
 
@@ -150,3 +157,70 @@ def test_a_short_german_answer_is_no_heading_and_the_question_before_it_heads_it
     sections = json.loads((out / "draft.json").read_text())["sections"]
     headings = [s["heading"] for s in sections if s["heading_source"] == "spoken"]
     assert headings == [said[1], said[3]]
+
+
+def _english_phrases() -> list[str]:
+    """The English catalogue's fixed phrases (two words or more, between its placeholders)."""
+    pieces = (re.split(r"\{\w+\}", v) for v in messages("en").values())
+    stripped = (p.strip(' .:·()"%,').lower() for ps in pieces for p in ps)
+    return [p for p in stripped if len(p.split()) >= 2]
+
+
+def test_a_french_post_is_titled_and_headed_by_its_questions_with_no_english_and_a_warning(tmp_path):
+    """Another language got English fixed strings under its own tag ("Pendant: your questions answered",
+    "Bonjour and suis"), its function words for title and keywords, and no word that it was so."""
+    said = [
+        *WRITTEN["fr"],
+        "Combien de temps dure le traitement du diabète ?",
+        "En général toute la vie, mais la dose peut changer avec le poids et avec le sport.",
+    ]
+    srt, glossary = tmp_path / "diabete.srt", tmp_path / "termes.txt"
+    srt.write_text(_srt(said), encoding="utf-8")
+    glossary.write_text("diabète\nmetformine\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run = _cli("draft", str(srt), "--out", str(out), "--glossary", str(glossary), cache=tmp_path / "cache")
+    assert run.returncode == 0, run.stderr
+    warnings = [line for line in run.stderr.splitlines() if line.startswith("video2blog: warning:")]
+    assert warnings == [
+        "video2blog: warning: French: drafted as heard; video2blog's text stages are made for English and "
+        "Spanish (see the note in draft.json)"
+    ]
+    draft = json.loads((out / "draft.json").read_text())
+    assert draft["notes"][0].startswith("French: video2blog's text stages are made for English and Spanish")
+    assert draft["title"] == "Est-ce que je peux manger des fruits?"
+    assert draft["keywords"] == ["diabète"]  # the glossary's, not "pendant", "contre", "deux"
+    headings = [s["heading"] for s in draft["sections"] if not s["lead"]]
+    assert headings == [
+        "Est-ce que je peux manger des fruits?",
+        "Combien de temps dure le traitement du diabète?",
+    ]
+    post = (out / "post.md").read_text(encoding="utf-8")
+    assert "## Bonjour" not in post and post.index(said[0]) < post.index("## Est-ce que")
+    text = " ".join((out / name).read_text(encoding="utf-8") for name in ("post.md", "post.html")).lower()
+    assert not [e for e in _english_phrases() if e in unescape(text)]
+
+
+def test_the_post_s_own_fixed_strings_are_not_english_under_another_language_s_tag():
+    """The byline is the name alone; the --medical disclaimer and the related posts' line, which have no
+    French, are marked as English in post.html."""
+    words = make_words("Bonjour, je suis le docteur Petit. Est-ce que je peux manger des fruits ?")
+    transcript = Transcript(words=words, language="fr", duration=words[-1].end + 1)
+    transcript = locales.split_sentences(transcript)
+    draft = make_draft(transcript, Source("fruits.mp4", "0", 10.0), DraftOptions(date="2026-01-01"))
+    related = RelatedPost("Le sucre", "le-sucre", "sucre", "")
+    draft = replace(draft, byline="Dr Paul Petit", related=(related,))
+    files = render_all(RenderContext(draft, transcript, medical=True), ("md", "html"))
+    md, html = files["post.md"].decode(), files["post.html"].decode()
+    assert "*Dr Paul Petit*" in md and '<p class="byline">Dr Paul Petit</p>' in html
+    assert '<p class="medical-disclaimer" lang="en">' in html
+    assert '<p lang="en">' + escape(messages("en")["related_intro"]) in html
+
+
+def test_a_recogniser_loop_in_a_language_without_a_catalogue_makes_no_long_heading():
+    """A 1,400-character loop token of Whisper base became a heading ("Medir and elszúbútótótó...")."""
+    loop = "elsz" + "ó" * 1400
+    text = f"Ez egy hosszú mondat a cukorbetegségről. {loop} ebben a részben a mérésről beszélünk."
+    transcript = locales.split_sentences(Transcript(words=make_words(text), language="hu", duration=900.0))
+    draft = make_draft(transcript, Source("m.mp4", "0", 900.0), DraftOptions(date="2026-01-01"))
+    assert all(len(s.heading) <= locales.HEADING_LIMIT for s in draft.sections)
+    assert len(draft.title) <= locales.HEADING_LIMIT

@@ -54,7 +54,7 @@ from video2blog.pipeline.text.sections import SectionSpan, materialize
 from video2blog.pipeline.text.sentences import sentences_in
 from video2blog.pipeline.text.spoken import heading_text, question_follow, question_lead
 from video2blog.pipeline.text.subjects import SubjectModel, section_subjects
-from video2blog.pipeline.textutil import greeting_pattern, intro_pattern, message
+from video2blog.pipeline.textutil import greeting_pattern, has_catalogue, intro_pattern, message
 
 MAX_PARAGRAPH_SENTENCES = 3
 MAX_PARAGRAPH_WORDS = 70
@@ -174,6 +174,8 @@ def _other_language_draft(
     first keyword the word the talk is about (:mod:`.central`), where its model and the ``multilingual``
     encoder are there."""
     language = transcript.language
+    if not has_catalogue(language):
+        return _as_heard_draft(unnamed, source, options, corrections, cleaned, transcript)
     used = [s.heading for s in unnamed if s.heading]
     sections = []
     for section in _with_lead(unnamed, language):
@@ -208,6 +210,67 @@ def _other_language_draft(
         model=transcript.model,
         language=language,
     )
+
+
+ASKED = ("spoken", "on-screen")  # the heading sources of a question asked, aloud or on screen
+
+
+def _as_heard_draft(
+    unnamed: list[Section],
+    source: Source,
+    options: ComposeOptions,
+    corrections: list[Correction],
+    cleaned: list[CleanSentence],
+    transcript: Transcript,
+) -> Draft:
+    """The draft of a talk in a language video2blog is not made for (:func:`.has_catalogue`): nothing is
+    made of English or Spanish words or rules. Its sections are headed by the questions asked aloud or on
+    screen (and chapters), others by their opening words; the opening before the first question is the
+    lead; the title is the first question (else the talk's opening words, else the file's name); the
+    keywords are the glossary's terms it says; and a note says so."""
+    language = transcript.language
+    sections = [_headed_as_said(s) for s in _opening_lead(unnamed)]
+    asked = [s.heading for s in sections if s.heading_source in ASKED]
+    said = [p.text for s in sections for p in s.paragraphs]
+    title = asked[0] if asked else locales.opening_words(" ".join(said)) or _stem(source.path)
+    return Draft(
+        title=title,
+        slug=slugify(title),
+        description=locales.describe(_described(sections)),
+        date=options.date,
+        source=source,
+        sections=tuple(sections),
+        keywords=tuple(locales.glossary_keywords(" ".join(said), options.glossary)),
+        removals=tuple(r for c in cleaned for r in c.removals),
+        corrections=tuple(corrections),
+        engine=transcript.engine,
+        model=transcript.model,
+        language=language,
+        notes=(locales.as_heard_note(language),),
+    )
+
+
+def _stem(path: str) -> str:
+    """A file's name without its folder and its extension ("talks/fr.srt" -> "fr")."""
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+
+
+def _opening_lead(sections: list[Section]) -> list[Section]:
+    """The first section as the post's lead where no heading was said or shown for it and a question
+    asked heads the next: the talk's opening (a greeting, in any language)."""
+    if len(sections) < 2 or sections[0].heading or sections[1].heading_source not in ASKED:
+        return sections
+    return [replace(sections[0], lead=True), *sections[1:]]
+
+
+def _headed_as_said(section: Section) -> Section:
+    """A section with a heading of its words as said: its own, within :data:`.locales.HEADING_LIMIT`
+    characters, or its opening words."""
+    if section.heading:
+        return replace(section, heading=locales.shortened(section.heading))
+    opening = locales.opening_words(" ".join(p.text for p in section.paragraphs))
+    return replace(section, heading=opening, heading_source="generated")
 
 
 def join_leads(transcript: Transcript, spans: list[SectionSpan]) -> tuple[Transcript, list[SectionSpan]]:

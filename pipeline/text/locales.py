@@ -10,7 +10,10 @@ would make English headings out of Spanish words. So for a language other than E
 - fillers come from ``fillers-<code>.txt`` (see :func:`filler_positions`);
 - the topic, title, keywords and generated headings are built from the talk's most used content
   words (``stopwords-<code>.txt`` leaves out function words) and the message catalogue's phrasing
-  (``messages-<code>.json``), so no English reaches the draft.
+  (``messages-<code>.json``), so no English reaches a Spanish draft.
+
+A language with no catalogue (:func:`~.textutil.has_catalogue`) has none of these lists either: its
+draft is the words as heard (:func:`opening_words`, :func:`glossary_keywords`, ``compose._as_heard_draft``).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from video2blog.pipeline.textutil import (
     has_data,
     intro_pattern,
     join_words,
+    language_name,
     message,
     outro_pattern,
     terms_said,
@@ -56,6 +60,10 @@ if TYPE_CHECKING:
 
 MIN_TOPIC_LENGTH = 4  # shorter words are rarely a talk's subject
 KEYWORDS = 6
+# The most characters of a heading or title taken from the words as said (a talk in a language without
+# a catalogue): a section's opening words, and any heading (a recogniser's loop is one long "word").
+OPENING_LIMIT = 60
+HEADING_LIMIT = 100
 
 
 def has_lists(language: str) -> bool:
@@ -377,6 +385,36 @@ def generated_heading(text: str, language: str, used: list[str]) -> str:
         if heading not in used:
             return heading
     return message(language, "heading_about", subject=words[0] if words else join_words(text.split()[:3]))
+
+
+def as_heard_note(language: str) -> str:
+    """What a draft in a language video2blog is not made for (:func:`~.textutil.has_catalogue`) is."""
+    return message(language, "note_as_heard", name=language_name(language))
+
+
+def as_heard_warning(language: str) -> str:
+    """The terminal's line for a draft :func:`as_heard_note` describes (English: the operator's)."""
+    made = "video2blog's text stages are made for English and Spanish"
+    return f"{language_name(language)}: drafted as heard; {made} (see the note in draft.json)"
+
+
+def opening_words(text: str, limit: int = OPENING_LIMIT) -> str:
+    """The first sentence of ``text``, cut at a word within ``limit`` characters ("Alors, le meilleur
+    moment est en…"): a heading of the words as said, in any language."""
+    sentences = _punkt("xx").tokenize(text)
+    return shortened(sentences[0] if sentences else text, limit)
+
+
+def shortened(text: str, limit: int = HEADING_LIMIT) -> str:
+    """``text`` within ``limit`` characters, cut at a word ("…" where cut)."""
+    return text if len(text) <= limit else _shortened(text, limit)
+
+
+def glossary_keywords(text: str, terms: Sequence[str]) -> list[str]:
+    """The clinic's glossary ``terms`` that ``text`` says, most said first, as the glossary spells them:
+    a talk's keywords where no list of its language's function words tells its content words."""
+    said, spelled = terms_said(terms, text), glossary_spelling(terms)
+    return [spelled[t] for t in sorted(said, key=lambda t: -said[t])][:KEYWORDS]
 
 
 def describe(prose: list[str], intro: re.Pattern[str] | None = None, limit: int = DESCRIPTION_LIMIT) -> str:

@@ -24,7 +24,7 @@ from video2blog.pipeline.errors import TemplateError, UsageError
 from video2blog.pipeline.schema import HALLUCINATION, Draft, Reason, Transcript
 from video2blog.pipeline.serialize import draft_to_dict, to_json, transcript_to_dict
 from video2blog.pipeline.sources import inside
-from video2blog.pipeline.textutil import DESCRIPTION_LIMIT, messages
+from video2blog.pipeline.textutil import DESCRIPTION_LIMIT, fixed_strings_language, messages
 from video2blog.pipeline.writers.cues import caption_cues, corrected_words
 
 # How a (clinic's) template can fail while rendering: each is reported naming its file and line.
@@ -336,6 +336,7 @@ def template_variables(ctx: RenderContext) -> dict[str, object]:
         "language": ctx.draft.language,
         "msg": functools.partial(_message, ctx.draft.language),
         "msg_text": functools.partial(_plain_message, ctx.draft.language),  # the same, unescaped (Markdown)
+        "msg_language": fixed_strings_language(ctx.draft.language),  # English where it has no catalogue
         **site_variables(ctx),
     }
 
