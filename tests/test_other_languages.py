@@ -11,7 +11,10 @@ from dataclasses import replace
 from html import escape, unescape
 from pathlib import Path
 
-from tests.conftest import make_words
+import pytest
+
+from tests.conftest import SAMPLE, make_words, run_ffmpeg
+from video2blog.pipeline.engines.models import base_installed
 from video2blog.pipeline.run import DraftOptions, make_draft
 from video2blog.pipeline.schema import RelatedPost, Source, Transcript
 from video2blog.pipeline.serialize import to_json, transcript_to_dict
@@ -224,3 +227,29 @@ def test_a_recogniser_loop_in_a_language_without_a_catalogue_makes_no_long_headi
     draft = make_draft(transcript, Source("m.mp4", "0", 900.0), DraftOptions(date="2026-01-01"))
     assert all(len(s.heading) <= locales.HEADING_LIMIT for s in draft.sections)
     assert len(draft.title) <= locales.HEADING_LIMIT
+
+
+@pytest.mark.skipif(not base_installed(), reason="the 'base' extra is not installed")
+def test_an_english_talk_drafted_as_spanish_is_warned_of_in_english_naming_the_languages(tmp_path):
+    """The operator's warning was the Spanish note with bare codes ("la voz suena a en, no a es...")."""
+    clip = tmp_path / "clip.m4a"
+    run_ffmpeg("-ss", "10", "-t", "12", "-i", str(SAMPLE), "-vn", "-c:a", "aac", str(clip))
+    run = _cli(
+        "draft",
+        str(clip),
+        "--out",
+        str(tmp_path / "out"),
+        "--language",
+        "es",
+        "--formats",
+        "md",
+        cache=tmp_path / "cache",
+    )
+    assert run.returncode == 0, run.stderr
+    warned = [line for line in run.stderr.splitlines() if "sounds like" in line]
+    assert len(warned) == 1, run.stderr
+    assert warned[0].startswith(
+        "video2blog: warning: the speech sounds like English, not Spanish as --language asked (Whisper base: "
+    )
+    notes = json.loads((tmp_path / "out" / "draft.json").read_text())["notes"]
+    assert any(n.startswith("la voz suena a en, no a es como pidió --language") for n in notes)  # the file's

@@ -226,13 +226,17 @@ def heard_otherwise(
     """A note for the draft where the talk's opening (``head``) sounds, to Whisper base, surely
     (:data:`OPENING_SURE`) like another language than the one ``--language`` asked for: heard as
     ``asked``, an English talk gives a post of English words in Spanish fixed strings, its statements made
-    questions. "" where base agrees, or is unsure."""
+    questions. "" where base agrees, or is unsure. The warning logged says it in English, with the
+    languages' names ("sounds like English, not Spanish")."""
     heard, probability = detect(head(), options, cache_dir)
     if heard == asked or probability < OPENING_SURE:
         return ""
-    note = message(asked, "note_language", heard=heard, asked=asked, p=f"{probability:.2f}")
-    log.warning("%s", note)
-    return note
+    p = f"{probability:.2f}"
+    # the operator's terminal is English, and names the languages; the note follows the draft's language
+    log.warning(
+        "%s", message("en", "note_language", heard=language_name(heard), asked=language_name(asked), p=p)
+    )
+    return message(asked, "note_language", heard=heard, asked=asked, p=p)
 
 
 def base_detector() -> Detector:
