@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import replace
@@ -14,12 +16,14 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLE, make_words, run_ffmpeg
+from video2blog.pipeline.engines import EngineOptions
 from video2blog.pipeline.engines.models import base_installed
+from video2blog.pipeline.ingest import language
 from video2blog.pipeline.run import DraftOptions, make_draft
 from video2blog.pipeline.schema import RelatedPost, Source, Transcript
 from video2blog.pipeline.serialize import to_json, transcript_to_dict
 from video2blog.pipeline.text import locales
-from video2blog.pipeline.textutil import messages
+from video2blog.pipeline.textutil import language_name, message, messages
 from video2blog.pipeline.writers.formats import RenderContext, render_all
 
 CLI = Path(sys.executable).parent / "video2blog"
@@ -253,3 +257,58 @@ def test_an_english_talk_drafted_as_spanish_is_warned_of_in_english_naming_the_l
     )
     notes = json.loads((tmp_path / "out" / "draft.json").read_text())["notes"]
     assert any(n.startswith("la voz suena a en, no a es como pidió --language") for n in notes)  # the file's
+
+
+LANGUAGE_LINE = re.compile(r"^\[\d+:\d\d\] language: (\w+) \((\w+), p=(\d\.\d\d)\)$", re.M)
+
+
+@pytest.mark.skipif(not base_installed(), reason="the 'base' extra is not installed")
+@pytest.mark.skipif(not shutil.which("espeak-ng"), reason="espeak-ng (Debian package) is missing")
+def test_model_base_names_the_language_it_detected_and_warns_when_unsure(tmp_path):
+    """--model base --language auto took espeak-ng's French for Hungarian (p=0.36) without a word."""
+    clip = tmp_path / "vaccin.wav"
+    said = (
+        "Bonjour, je suis la docteure Martin. Est-ce que le vaccin contre la grippe est dangereux pour les "
+        "femmes enceintes ? Non, le vaccin est sûr pendant la grossesse. Il protège la mère et aussi le bébé "
+        "pendant les premiers mois."
+    )
+    subprocess.run(["espeak-ng", "-v", "fr", "-s", "135", "-w", str(clip), said], check=True)
+    out = tmp_path / "out"
+    args = ("--model", "base", "--language", "auto", "--formats", "md,draft")
+    run = _cli("draft", str(clip), "--out", str(out), *args, cache=tmp_path / "cache")
+    assert run.returncode == 0, run.stderr
+    named = LANGUAGE_LINE.findall(run.stderr)
+    assert len(named) == 1, run.stderr
+    name, code, p = named[0]
+    assert code == json.loads((out / "draft.json").read_text())["language"] and name == language_name(code)
+    unsure = [line for line in run.stderr.splitlines() if "Whisper base is unsure" in line]
+    notes = json.loads((out / "draft.json").read_text())["notes"]
+    assert bool(unsure) == (float(p) < 0.75) == any("unsure of the talk's language" in n for n in notes)
+    assert float(p) < 0.75  # espeak-ng's French voice is heard unsurely (0.62 here): the warning is said
+
+
+def test_an_unsure_language_is_a_warning_and_a_note_and_a_sure_one_only_a_line(caplog):
+    def heard(name: str, p: float) -> language.Detector:
+        return lambda *_: (name, p)
+
+    head, opts = lambda: None, EngineOptions(model="base")
+    caplog.set_level(logging.INFO)
+    assert language.named_by_base("fr", head, opts, None, heard("fr", 0.93)) == ""  # type: ignore[arg-type]
+    assert [r.getMessage() for r in caplog.records] == ["language: French (fr, p=0.93)"]
+    caplog.clear()
+    note = language.named_by_base("hu", head, opts, None, heard("hu", 0.36))  # type: ignore[arg-type]
+    assert note == message("hu", "note_language_unsure", code="hu", p="0.36")
+    assert next(r.getMessage() for r in caplog.records) == "language: Hungarian (hu, p=0.36)"
+    caplog.clear()
+    note = language.named_by_base("hu", head, opts, None, heard("la", 0.36))  # type: ignore[arg-type]
+    assert note == message("hu", "note_language_unsure", code="hu/la", p="0.36")
+    assert next(r.getMessage() for r in caplog.records) == (
+        "language: Hungarian (hu; its opening sounds like Latin, p=0.36)"
+    )
+    caplog.clear()
+    language.named_by_base("hu", head, opts, None, heard("hu", 0.36))  # type: ignore[arg-type]
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warned == [
+        "Whisper base is unsure of this talk's language (Hungarian, p=0.36): a draft in the wrong language "
+        "is gibberish; if it is in another, draft it again with --language (such as --language fr)"
+    ]

@@ -182,6 +182,8 @@ def transcribe_media(
     if asked not in (None, "en") and early is None and faster and language.base_installed():
         note = language.heard_otherwise(asked, head, options.engine_options, options.cache_dir, detect)
         transcript = replace(transcript, notes=(note, *transcript.notes)) if note else transcript
+    named = _named_by_base(transcript, options, head, detect) if faster else ""
+    transcript = replace(transcript, notes=(named, *transcript.notes)) if named else transcript
     later = functools.partial(_head, info, track, 1)
     again = language.second_hearing(
         transcript, options.engine_options, head, options.cache_dir, faster, detect, later
@@ -195,6 +197,20 @@ def transcribe_media(
     transcript = transcript if options.audio_track else _with_tracks_note(transcript, info, track)
     write_cached(options.cache_dir, key, transcript)
     return transcript
+
+
+def _named_by_base(
+    transcript: Transcript,
+    options: TranscribeOptions,
+    head: Callable[[], np.ndarray],
+    detect: language.Detector,
+) -> str:
+    """With ``--model base`` and ``--language auto``: the language named and how surely (a line, and a
+    note where unsure: :func:`.language.named_by_base`); "" for any other choice."""
+    opts = options.engine_options
+    if opts.language is not None or language.english_only(opts.model) or not transcript.words:
+        return ""
+    return language.named_by_base(transcript.language, head, opts, options.cache_dir, detect)
 
 
 def _with_tracks_note(transcript: Transcript, info: media.MediaInfo, track: int) -> Transcript:
