@@ -197,7 +197,7 @@ LanguageOpt = Annotated[
     str,
     typer.Option(
         "--language",
-        help="auto, or the talk's language (en, es, ...); other than English needs extra 'base'.",
+        help="auto, or the talk's language (en, es, fr-FR, french...); not English needs extra 'base'.",
     ),
 ]
 DateOpt = Annotated[

@@ -758,6 +758,7 @@ def read_source(
             transcript = replace(transcript, language=written)
         report_stage(log, "read", "read %s: %d words", Path(name).name, len(transcript.words))
         return transcript, Source(name, sha, transcript.duration)
+    language.choose_model(options.transcribe.engine_options)  # a language the model cannot hear: at once
     info = media.probe(source)
     report_stage(log, "read", "reading %s (%s of audio)", Path(name).name, clock(info.duration))
     heard = transcribe_media(info, sha, options.transcribe, milestones(progress, log, name))

@@ -312,3 +312,21 @@ def test_an_unsure_language_is_a_warning_and_a_note_and_a_sure_one_only_a_line(c
         "Whisper base is unsure of this talk's language (Hungarian, p=0.36): a draft in the wrong language "
         "is gibberish; if it is in another, draft it again with --language (such as --language fr)"
     ]
+
+
+def test_a_language_is_taken_by_name_or_region_tag_and_tiny_en_refuses_it_before_reading(tmp_path):
+    """ "--language french" and "fr-FR" were unknown languages; "--model tiny.en --language fr" was refused
+    only after the file was read."""
+    srt = tmp_path / "fruits.srt"
+    srt.write_text(_srt(WRITTEN["fr"]), encoding="utf-8")
+    for given in ("French", "fr-FR", "fr_fr"):
+        out = tmp_path / given
+        run = _cli("draft", str(srt), "--out", str(out), "--language", given, cache=tmp_path / "cache")
+        assert run.returncode == 0, run.stderr
+        assert json.loads((out / "draft.json").read_text())["language"] == "fr"
+    args = ("--model", "tiny.en", "--language", "fr")
+    run = _cli("draft", str(SAMPLE), "--out", str(tmp_path / "out"), *args, cache=tmp_path / "cache")
+    assert run.returncode == 1 and "reading" not in run.stderr
+    assert run.stderr.strip().splitlines() == [
+        "video2blog: error: tiny.en only hears English, not a talk in 'fr'; use --model base (multilingual)"
+    ]

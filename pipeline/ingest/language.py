@@ -33,6 +33,7 @@ from video2blog.pipeline.textutil import (
     data_text,
     has_data,
     language_name,
+    language_names,
     message,
     tokens,
     word_list,
@@ -340,14 +341,16 @@ def _function_words() -> dict[str, frozenset[str]]:
 
 
 def parse_language(value: str) -> str | None:
-    """``--language``: ``auto`` (None: detect) or a Whisper language code such as ``en`` or ``es``.
+    """``--language``: ``auto`` (None: detect) or a Whisper language, by its code (``en``, ``es``), a
+    region tag (``fr-FR``, ``pt_BR``: its language) or its name (``french``).
 
     Raises:
         UsageError: not a language Whisper knows.
     """
-    code = value.strip().lower()
-    if code == "auto":
+    given = " ".join(value.strip().lower().split())
+    if given == "auto":
         return None
+    code = _codes_by_name().get(given) or given.replace("_", "-").split("-", 1)[0]
     if code == "en":  # the default: no need to load faster-whisper (0.1 s of a cached re-draft) to know it
         return code
     from faster_whisper.tokenizer import _LANGUAGE_CODES
@@ -357,3 +360,8 @@ def parse_language(value: str) -> str | None:
             f"unknown language {value!r}; give auto or a Whisper language code such as en, es, fr, de, pt"
         )
     return code
+
+
+def _codes_by_name() -> dict[str, str]:
+    """Whisper's languages' codes by their names ("french" -> "fr")."""
+    return {name: code for code, name in language_names().items()}
