@@ -68,7 +68,7 @@ from video2blog.pipeline.serialize import (
     to_json,
     transcript_time_error,
 )
-from video2blog.pipeline.sources import CAPTION_SUFFIXES, TRANSCRIPT_SUFFIXES, source_kind
+from video2blog.pipeline.sources import CAPTION_SUFFIXES, TRANSCRIPT_SUFFIXES, folder_file, source_kind
 from video2blog.pipeline.text import locales
 from video2blog.pipeline.text.claims import ClaimRules, edited_claims, find_claims
 from video2blog.pipeline.text.compose import ComposeOptions, compose
@@ -194,8 +194,9 @@ def check_kept(folder: OutputFolder, names: Iterable[str], inputs: tuple[str, ..
         read = _READ_BACK.get(name)
         if read is None or folder.force or name in inputs or not folder.edited(name):
             continue
+        path = folder_file(folder.path, name)  # one that leads out says so, not "no edit to keep"
         try:
-            read(folder.path / name)
+            read(path)
         except InputError as exc:
             raise InputError(f"{exc.reason}: no edit to keep; {REWRITE}", folder.path / name) from exc
 
@@ -394,7 +395,7 @@ def same_talk(out_dir: Path, recorded: dict[str, object], words: Transcript, src
     source = recorded.get("source")
     if isinstance(source, dict) and source.get("sha256") == src.sha256:
         return True
-    heard = out_dir / "transcript.json"
+    heard = folder_file(out_dir, "transcript.json")
     return heard.is_file() and read_transcript_file(heard).text == words.text
 
 

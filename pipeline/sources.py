@@ -6,6 +6,8 @@ import os
 from pathlib import Path, PurePath
 from typing import Literal
 
+from video2blog.pipeline.errors import InputError
+
 SourceKind = Literal["video", "audio", "captions", "transcript"]
 
 # .mts and .m2ts: a camcorder's AVCHD recordings (MPEG transport streams, as .ts).
@@ -42,3 +44,19 @@ def inside(folder: Path, path: Path) -> Path | None:
     root = Path(os.path.realpath(folder))
     real = Path(os.path.realpath(path))
     return real if real != root and real.is_relative_to(root) else None
+
+
+def folder_file(folder: Path, name: str) -> Path:
+    """``folder/name``, a draft folder's own file, to read: a folder may come from anyone, and a link in
+    it must not make video2blog read (and send to a language model, or copy into the folder) a file of
+    the user's elsewhere.
+
+    Raises:
+        InputError: the file is there but leads outside the folder once links are followed.
+    """
+    path = folder / name
+    if os.path.lexists(path) and inside(folder, path) is None:
+        raise InputError(
+            "leads outside the draft folder (a link?); put the file itself there, or move it away", path
+        )
+    return path

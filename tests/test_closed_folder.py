@@ -12,14 +12,16 @@ import errno
 import hashlib
 import http.client
 import json
+import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import make_transcript, without_progress
+from tests.test_llm import Endpoint, endpoint  # noqa: F401 (fixture)
 from tests.test_review_server import Served, post_save, start
 from video2blog.pipeline import output
 from video2blog.pipeline.editing import store
@@ -119,6 +121,63 @@ def test_redrafting_a_folder_from_its_own_corrected_transcript_leaves_one_consis
     manifest = json.loads((drafted / MANIFEST).read_text())
     assert all(sha(drafted / name) == digest for name, digest in manifest.items())
     assert "esketamine" in (drafted / "post.md").read_text() and "esketamine" in own.read_text()
+
+
+SECRET = "DB_PASSWORD=hunter2-clinic"
+
+
+def test_a_glossary_linked_out_of_a_received_folder_is_never_read(
+    tmp_path: Path,
+    drafted: Path,
+    talk: Path,
+    endpoint: Callable[..., Endpoint],  # noqa: F811
+):
+    secret = tmp_path / "creds.env"
+    secret.write_text(f"{SECRET}\n")
+    (drafted / "glossary.txt").symlink_to(secret)
+    llm = endpoint()
+    redraft = ("draft", talk, "--out", drafted, "--llm", llm.url, "--llm-model", "m", "--no-cache")
+    for result in (cli(*redraft), cli("review", drafted, "--no-browser")):
+        assert result.returncode != 0
+        line = one_line(result.stdout + result.stderr)
+        assert "glossary.txt" in line and "leads outside the draft folder" in line and SECRET not in line
+    assert llm.bodies == []  # nothing of it went to the language model...
+    written = [p for p in drafted.rglob("*") if p.is_file() and not p.is_symlink()]
+    assert not any(SECRET in p.read_text(errors="replace") for p in written)  # ...nor into the folder
+
+
+@pytest.mark.parametrize("name", ["settings.json", "edits.json", "transcript.json", "draft.json"])
+def test_a_drafts_own_file_linked_out_of_the_folder_is_refused_by_review(
+    tmp_path: Path, drafted: Path, name: str
+):
+    outside = tmp_path / name
+    if (drafted / name).exists():
+        (drafted / name).rename(outside)
+    else:
+        outside.write_text('{"version": 1, "edits": []}')
+    (drafted / name).symlink_to(outside)
+    result = cli("review", drafted, "--no-browser")
+    assert result.returncode != 0
+    line = one_line(result.stdout + result.stderr)
+    assert name in line and "leads outside the draft folder" in line
+
+
+def test_publish_sends_no_post_html_that_links_out_of_the_folder(tmp_path: Path, drafted: Path):
+    outside = tmp_path / "notes.html"
+    outside.write_text(f"<h1>Notes</h1><p>{SECRET}</p>")
+    (drafted / "post.html").unlink()
+    (drafted / "post.html").symlink_to(outside)
+    done = subprocess.run(
+        [str(COMMAND), "publish", str(drafted), "--wordpress", "http://127.0.0.1:9", "--user", "editor"],
+        env={**os.environ, "VIDEO2BLOG_WP_PASSWORD": "x"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode != 0
+    line = one_line(done.stdout + done.stderr)
+    assert "post.html" in line and "leads outside the draft folder" in line  # not "cannot reach" the site
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from video2blog.pipeline.editing.edits import GLOSSARY_FILE
 from video2blog.pipeline.errors import InputError, UsageError
 from video2blog.pipeline.ingest.transcribe import load_glossary
 from video2blog.pipeline.schema import Draft, Reason, Transcript
+from video2blog.pipeline.sources import folder_file
 from video2blog.pipeline.text.claims import ClaimRules, parse_rules
 from video2blog.pipeline.text.confidence import unsure_words
 from video2blog.pipeline.textutil import data_text, distinct_terms, has_data
@@ -75,7 +76,7 @@ def read_settings(folder: Path, check: bool = True) -> RenderSettings | None:
             names a template folder that is gone (rendering with the built-in templates would silently
             lose the clinic's).
     """
-    path = folder / SETTINGS_FILE
+    path = folder_file(folder, SETTINGS_FILE)
     if not path.exists():
         return None
     try:
@@ -160,8 +161,12 @@ def _settings_from(data: dict) -> RenderSettings:
 
 
 def read_folder_glossary(folder: Path) -> tuple[str, ...]:
-    """The draft's glossary (``glossary.txt``), read by the same strict reader as ``--glossary``."""
-    path = folder / GLOSSARY_FILE
+    """The draft's glossary (``glossary.txt``), read by the same strict reader as ``--glossary``.
+
+    Raises:
+        InputError: it leads outside the folder (its lines would go to a language model, and into the folder).
+    """
+    path = folder_file(folder, GLOSSARY_FILE)
     return load_glossary(path) if path.exists() else ()
 
 

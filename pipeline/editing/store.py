@@ -56,7 +56,7 @@ from video2blog.pipeline.serialize import (
     transcript_from_dict,
     transcript_shape_error,
 )
-from video2blog.pipeline.sources import source_kind
+from video2blog.pipeline.sources import folder_file, source_kind
 from video2blog.pipeline.text.claims import edited_claims
 from video2blog.pipeline.textutil import message, normalise_term
 from video2blog.pipeline.writers.chapters import youtube_chapters
@@ -173,10 +173,10 @@ def load(folder: Path) -> Loaded:
     if not (folder / DRAFT_FILE).is_file():
         raise InputError("is not a draft folder (no draft.json); run 'video2blog draft' first", folder)
     _recover_unless_busy(folder)
-    draft = _read_back(read_draft, folder / DRAFT_FILE)
+    draft = _read_back(read_draft, folder_file(folder, DRAFT_FILE))
     if not (folder / TRANSCRIPT_FILE).is_file():
         raise InputError("has no transcript.json; redraft with the json format to review it", folder)
-    transcript = _read_back(read_transcript, folder / TRANSCRIPT_FILE)
+    transcript = _read_back(read_transcript, folder_file(folder, TRANSCRIPT_FILE))
     record = read_record(folder)
     settings = read_settings(folder) or RenderSettings(formats=present_formats(folder))
     glossary = read_folder_glossary(folder)
@@ -243,7 +243,7 @@ def read_record(folder: Path) -> EditRecord:
     Raises:
         InputError: ``edits.json`` is there but is not an edit record, or a newer video2blog wrote it.
     """
-    path = folder / EDITS_FILE
+    path = folder_file(folder, EDITS_FILE)
     if not path.exists():
         return EditRecord()
     try:
@@ -259,9 +259,10 @@ def read_record(folder: Path) -> EditRecord:
 
 
 def read_json_object(path: Path) -> dict:
-    """A draft folder's JSON file as an object; one line naming the file where it is not one."""
+    """A draft folder's JSON file as an object; one line naming the file where it is not one (or where
+    it leads outside its folder)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(folder_file(path.parent, path.name).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise InputError(f"cannot be read as JSON ({exc})", path) from exc
     if not isinstance(data, dict):
@@ -295,9 +296,9 @@ def media_of(folder: Path, source: str) -> Path | None:
 
 def _review_href(folder: Path) -> str:
     try:
-        match = _REVIEW_DATA.search((folder / "review.html").read_text(encoding="utf-8"))
+        match = _REVIEW_DATA.search(folder_file(folder, "review.html").read_text(encoding="utf-8"))
         return str(json.loads(match.group(1)).get("media", "")) if match else ""
-    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError, InputError):
         return ""
 
 

@@ -31,6 +31,7 @@ from video2blog.pipeline.errors import InputError, UsageError, Video2BlogError
 from video2blog.pipeline.output import OutputError, atomic_write, folder_lock, inside, version_beside
 from video2blog.pipeline.schema import still_name
 from video2blog.pipeline.serialize import still_path, to_json, web_link
+from video2blog.pipeline.sources import folder_file
 from video2blog.pipeline.writers.wp_content import (
     UnsafeMarkup,
     check_markup,
@@ -225,7 +226,7 @@ def read_draft_post(draft_dir: Path) -> DraftPost:
     """
     data = _read_json(draft_dir / "draft.json")
     try:
-        page = (draft_dir / "post.html").read_text(encoding="utf-8")
+        page = folder_file(draft_dir, "post.html").read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError("has no readable post.html; draft again with the html format", draft_dir) from exc
     try:
@@ -356,7 +357,7 @@ def _recorded_link(record: dict[str, Any]) -> str:
 def read_records(draft_dir: Path) -> dict[str, Any]:
     """publish.json: per site address, the post's id and the uploaded images."""
     try:
-        data = json.loads((draft_dir / RECORD).read_text(encoding="utf-8"))
+        data = json.loads(folder_file(draft_dir, RECORD).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
