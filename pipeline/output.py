@@ -57,7 +57,7 @@ def _stage(path: Path, data: bytes) -> Path:
         raise IsADirectoryError(errno.EISDIR, f"{path.name} there is a folder; move it away", str(path))
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; drafts are shared files
+        os.fchmod(fd, _mode(path))
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -66,6 +66,15 @@ def _stage(path: Path, data: bytes) -> Path:
         Path(name).unlink(missing_ok=True)
         raise
     return Path(name)
+
+
+def _mode(path: Path) -> int:
+    """The permission bits of a file written as ``path``: those of the file it replaces (an owner who
+    locked a draft to 0600 keeps it so), else the umask's, as for any new file (mkstemp makes 0600)."""
+    try:
+        return os.stat(path).st_mode & 0o777
+    except OSError:
+        return 0o666 & ~_umask()
 
 
 class OutputFolder:

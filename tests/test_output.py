@@ -1,8 +1,12 @@
 import json
 import os
+import stat
 
 import pytest
 
+from tests.test_closed_folder import FORMATS, cli, drafted, talk  # noqa: F401 (fixtures)
+from tests.test_review_server import COMMAND, post_save, start
+from video2blog.pipeline.editing import store
 from video2blog.pipeline.errors import OutputError
 from video2blog.pipeline.output import JOURNAL, MANIFEST, OutputFolder, recover
 
@@ -166,3 +170,25 @@ def test_a_file_that_cannot_be_replaced_is_named_and_the_rest_is_finished_later(
     recover(tmp_path)  # once it can be replaced
     assert (tmp_path / "post.md").read_bytes() == b"new" and (tmp_path / "draft.json").read_bytes() == b"new"
     assert sorted(os.listdir(tmp_path)) == [MANIFEST, "draft.json", "post.md"]
+
+
+LOCKED = ("post.md", "post.html", "draft.json")
+
+
+def locked(folder) -> bool:
+    return all(stat.S_IMODE((folder / name).stat().st_mode) == 0o600 for name in LOCKED)
+
+
+def test_a_redraft_and_a_save_keep_a_file_an_owner_locked_down(drafted, talk):  # noqa: F811
+    for name in LOCKED:
+        (drafted / name).chmod(0o600)
+    assert cli("draft", talk, "--out", drafted, *FORMATS).returncode == 0
+    assert locked(drafted)
+    served = start([str(COMMAND), "review", str(drafted), "--no-browser"])
+    try:
+        edit = {"op": "heading", "section": 0, "text": "Why we use ketamine"}
+        status, _ = post_save(served, {"version": store.version_of(drafted), "edits": [edit]})
+    finally:
+        served.stop()
+    assert status == 200 and "Why we use ketamine" in (drafted / "post.md").read_text()
+    assert locked(drafted)
