@@ -640,6 +640,13 @@ def publish(
             help="Update the post even where it was changed on the site since it was last published.",
         ),
     ] = False,
+    allow_http: Annotated[
+        bool,
+        typer.Option(
+            "--allow-http",
+            help="Send the password over plain http:// to a site that is not this machine (unencrypted).",
+        ),
+    ] = False,
     verbose: VerboseOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -648,12 +655,18 @@ def publish(
     The application password (Users > Profile > Application Passwords) is read from the environment
     variable VIDEO2BLOG_WP_PASSWORD, or asked for without echo; never give it as an argument.
     """
-    from video2blog.pipeline.publish.wordpress import WordPressSite, checked_post, publish_draft
+    from video2blog.pipeline.publish.wordpress import (
+        WordPressSite,
+        checked_post,
+        normalise_url,
+        publish_draft,
+    )
 
     _setup_logging(verbose, quiet)
     with _errors_to_exit():
         checked_post(draft_dir, status)  # a folder that is no draft is said before the password is asked
-        site = WordPressSite(wordpress, user, _wordpress_password())
+        normalise_url(wordpress, allow_http)  # so is an address it must not be sent to
+        site = WordPressSite(wordpress, user, _wordpress_password(), allow_http=allow_http)
         result = publish_draft(draft_dir, site, status, force)
     verb = "Created" if result.created else "Updated"
     shown = POST_STATUSES.get(result.status, result.status)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import ipaddress
 import socket
 import threading
 import urllib.error
@@ -92,6 +93,16 @@ def _read(
 
 def _timed_out(exc: BaseException) -> bool:
     return isinstance(exc, TimeoutError) or isinstance(getattr(exc, "reason", None), TimeoutError)
+
+
+def loopback(host: str) -> bool:
+    """Whether ``host`` (a URL's hostname) is this machine: what is sent there crosses no network."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name, not an address
+        return False
 
 
 def origin(url: str) -> tuple[str, str]:

@@ -128,7 +128,7 @@ def draft_folder(tmp_path: Path) -> Path:
     return folder
 
 
-def publish(folder: Path, site: str, as_user: bool = False) -> subprocess.CompletedProcess[str]:
+def publish(folder: Path, site: str, *extra: str, as_user: bool = False) -> subprocess.CompletedProcess[str]:
     """``video2blog publish`` of ``folder`` to ``site``; ``as_user``: without root's power over files."""
     env = {**os.environ, "VIDEO2BLOG_WP_PASSWORD": "secret app password"}
     command = [
@@ -141,6 +141,7 @@ def publish(folder: Path, site: str, as_user: bool = False) -> subprocess.Comple
         site,
         "--user",
         "ed",
+        *extra,
     ]
     command = _without_root(command) if as_user else command
     return subprocess.run(
@@ -163,6 +164,16 @@ def test_publish_refuses_a_redirect_to_another_server_and_sends_it_no_password(t
     assert asked.requests and asked.requests[0][2].startswith("Basic ")  # the site itself got it
     assert not [r for r in elsewhere.requests if r[2]], "the password followed the redirect"
     assert not (folder / "publish.json").exists()
+
+
+def test_publish_sends_no_password_over_plain_http_to_another_machine_unless_told(tmp_path: Path):
+    folder = draft_folder(tmp_path)
+    refused = publish(folder, "http://clinic.example/wp-admin/")
+    lines = refused.stderr.strip().splitlines()
+    assert refused.returncode == 2 and len(lines) == 1 and "Traceback" not in refused.stderr
+    assert "plain http://" in lines[0] and "--allow-http" in lines[0] and "secret" not in lines[0]
+    told = one_error_line(publish(folder, "http://clinic.example", "--allow-http"))
+    assert "cannot reach http://clinic.example" in told  # it went on to the site (which is not there)
 
 
 @pytest.mark.parametrize("answer", [[], {"no": "id"}, {"id": "7"}, "text", None])

@@ -87,6 +87,7 @@ class WordPressSite:
     user: str
     password: str = field(repr=False)
     timeout: float = TIMEOUT
+    allow_http: bool = False  # send the password over plain http:// to a site that is not this machine
 
 
 @dataclass(frozen=True)
@@ -599,7 +600,7 @@ class RestClient:
     """
 
     def __init__(self, site: WordPressSite) -> None:
-        self.site = normalise_url(site.url)
+        self.site = normalise_url(site.url, site.allow_http)
         self.user = site.user
         token = base64.b64encode(f"{site.user}:{site.password}".encode()).decode("ascii")
         self.headers = {
@@ -746,16 +747,22 @@ def _home(home: object, typed: str) -> str:
         return typed
 
 
-def normalise_url(url: str) -> str:
+def normalise_url(url: str, allow_http: bool = False) -> str:
     """The site's address without a trailing slash, nor a page of its admin or its API (an address
     copied from the browser while logged in: ``https://clinic.example/wp-admin/post.php?post=7``).
 
     Raises:
-        UsageError: not an http(s) address.
+        UsageError: not an http(s) address, or a plain http:// one of another machine without
+            ``allow_http`` (the password would cross the network unencrypted).
     """
     parts = urllib.parse.urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise UsageError(f"--wordpress {url!r} is not a site address; give one like https://clinic.example")
+    if parts.scheme == "http" and not allow_http and not net.loopback(parts.hostname or ""):
+        raise UsageError(
+            f"--wordpress {url.strip()!r} is plain http://, which would send the application password "
+            "unencrypted; give the site's https:// address, or --allow-http to send it in clear anyway"
+        )
     path = _ADMIN_PAGE.sub("", parts.path).rstrip("/")
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
