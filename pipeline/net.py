@@ -95,6 +95,20 @@ def _timed_out(exc: BaseException) -> bool:
     return isinstance(exc, TimeoutError) or isinstance(getattr(exc, "reason", None), TimeoutError)
 
 
+def host_of(url: str) -> str:
+    """A URL's host and port, without the user name, password or path it may carry: what a message or a
+    record may show of an address the user typed."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:  # "http://[::1" cannot be split
+        return ""
+    try:
+        port = parts.port
+    except ValueError:  # "http://h:99999": no port there can be
+        port = None
+    return parts.hostname + (f":{port}" if port else "") if parts.hostname else ""
+
+
 def loopback(host: str) -> bool:
     """Whether ``host`` (a URL's hostname) is this machine: what is sent there crosses no network."""
     if host == "localhost" or host.endswith(".localhost"):

@@ -176,6 +176,17 @@ def test_publish_sends_no_password_over_plain_http_to_another_machine_unless_tol
     assert "cannot reach http://clinic.example" in told  # it went on to the site (which is not there)
 
 
+@pytest.mark.parametrize(
+    "address", ["http://admin:LoginPassw0rd@127.0.0.1:9/", "https://admin:LoginPassw0rd@x.example"]
+)
+def test_publish_refuses_a_password_in_the_address_without_showing_it(tmp_path: Path, address: str):
+    done = publish(draft_folder(tmp_path), address)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1 and "Traceback" not in done.stderr
+    assert "LoginPassw0rd" not in done.stderr + done.stdout
+    assert "holds a user name or password" in lines[0] and "VIDEO2BLOG_WP_PASSWORD" in lines[0]
+
+
 @pytest.mark.parametrize("answer", [[], {"no": "id"}, {"id": "7"}, "text", None])
 def test_publish_names_the_endpoint_of_an_answer_of_the_wrong_shape(tmp_path: Path, answer: object):
     with serve(wordpress_like(answer)) as (site, _):

@@ -8,6 +8,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from video2blog.pipeline.errors import UsageError
+from video2blog.pipeline.net import host_of
 
 Mode = Literal["use", "suggest"]
 MODES: tuple[Mode, ...] = ("use", "suggest")
@@ -43,8 +44,7 @@ class LlmOptions:
     @property
     def host(self) -> str:
         """The endpoint's host and port, without credentials or path (what draft.json records)."""
-        parts = urlsplit(self.url)
-        return parts.hostname + (f":{parts.port}" if parts.port else "") if parts.hostname else ""
+        return host_of(self.url)
 
 
 def check_url(url: str) -> None:

@@ -752,10 +752,16 @@ def normalise_url(url: str, allow_http: bool = False) -> str:
     copied from the browser while logged in: ``https://clinic.example/wp-admin/post.php?post=7``).
 
     Raises:
-        UsageError: not an http(s) address, or a plain http:// one of another machine without
-            ``allow_http`` (the password would cross the network unencrypted).
+        UsageError: not an http(s) address, one with a user name or password in it (said without them),
+            or a plain http:// one of another machine without ``allow_http`` (the password would cross
+            the network unencrypted).
     """
     parts = urllib.parse.urlsplit(url.strip())
+    if "@" in parts.netloc:  # "http://admin:pw@host": never a site it can reach, and never to be echoed
+        raise UsageError(
+            f"--wordpress: the address of {net.host_of(url.strip())} holds a user name or password; give the "
+            "user with --user and the application password in VIDEO2BLOG_WP_PASSWORD, never in the address"
+        )
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise UsageError(f"--wordpress {url!r} is not a site address; give one like https://clinic.example")
     if parts.scheme == "http" and not allow_http and not net.loopback(parts.hostname or ""):
