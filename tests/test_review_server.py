@@ -337,6 +337,18 @@ def test_the_installed_command_in_a_pty_prints_the_address_and_serves(folder: Pa
         os.close(leader)
 
 
+def test_a_save_that_empties_a_sections_only_paragraph_is_refused(folder: Path, served: Served):
+    """An older tab or a script goes around the page's check: the server says the same, and writes nothing."""
+    draft = store.load(folder).draft
+    only = next(i for i, s in enumerate(draft.sections) if len(s.paragraphs) == 1)
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    edit = {"op": "paragraph", "section": only, "paragraph": 0, "text": "   "}
+    status, reply = post_save(served, {"version": store.load(folder).version, "edits": [edit]})
+    assert status == 400 and reply["error"].startswith(f"paragraph: section {only + 1} needs some text")
+    assert "\n" not in reply["error"] and "merge it into the section before" in reply["error"]
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
+
+
 def test_the_installed_command_in_a_pipe_and_its_errors(folder: Path, served: Served, tmp_path: Path):
     merge_first = [{"op": "merge", "section": 0}]
     status, reply = post_save(served, {"version": store.load(folder).version, "edits": merge_first})

@@ -437,6 +437,8 @@ def _set_paragraph(state: Applied, edit: Edit) -> Applied:
         raise UsageError.said("error_no_paragraph", n=str(edit.section + 1), p=str(edit.paragraph + 1))
     paragraphs = list(section.paragraphs)
     old, text = paragraphs[edit.paragraph], _one_line(edit.text)
+    if not text and len(paragraphs) == 1:  # a heading over no answer: the page says to merge instead
+        raise UsageError.said("error_needs_paragraph", n=str(edit.section + 1))
     spans = {c.words[0]: c.words for c in state.draft.corrections}
     spelt = realigned(_pieces(state, old.text, old.words), old.text, text, state.transcript, spans)
     if text:
