@@ -534,6 +534,7 @@
     if (!text || text === original) { return; }
     var everywhere = document.getElementById("fix-everywhere").checked;
     var glossary = document.getElementById("fix-glossary").checked;
+    if (glossary && /(^|\s)#/.test(text)) { say(t("glossary_comment"), true); return; }  /* a comment there */
     var word = selected;
     var edit = { op: "word", word: parseInt(word.dataset.i, 10), original: original, text: text,
                  everywhere: everywhere, glossary: glossary };

@@ -124,6 +124,22 @@ def test_add_to_glossary_appends_to_the_drafts_glossary(page, served: Served, fo
     assert load_glossary(folder / "glossary.txt") == (*before, "over-sensitive")
 
 
+def test_a_glossary_term_read_as_a_comment_is_refused_on_the_page(page, served: Served, folder: Path):  # noqa: F811
+    before = (folder / "glossary.txt").read_bytes()
+    open_served(page, served)
+    page.locator(".draft .w", has_text="oversensitive").first.click()
+    page.fill("#fix-text", "# over-sensitive")
+    page.check("#fix-glossary")
+    page.locator("#word-card").get_by_role("button", name="Fix word").click()
+    sync_api.expect(page.locator("#edit-status")).to_contain_text("cannot hold a term with “#”")
+    assert page.locator("#pending").text_content() == "0"  # nothing recorded to save
+    page.uncheck("#fix-glossary")  # the word itself may be spelt so
+    page.locator("#word-card").get_by_role("button", name="Fix word").click()
+    save(page)
+    assert (folder / "glossary.txt").read_bytes() == before
+    assert "# over-sensitive" in (folder / "post.md").read_text()
+
+
 def test_accepted_and_edited_headings_are_not_marked_generated(page, served: Served, folder: Path):  # noqa: F811
     open_served(page, served)
     # The sample's first section (its greeting, the post's lead) has the only heading video2blog wrote.

@@ -349,6 +349,17 @@ def test_a_save_that_empties_a_sections_only_paragraph_is_refused(folder: Path, 
     assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
 
 
+def test_a_save_that_adds_a_term_the_glossary_would_read_as_a_comment_is_refused(
+    folder: Path, served: Served
+):
+    loaded = store.load(folder)
+    index, word = next((i, w.text) for i, w in enumerate(loaded.transcript.words) if w.text.isalpha())
+    edit = {"op": "word", "word": index, "original": word, "text": f"# {word}", "glossary": True}
+    status, reply = post_save(served, {"version": loaded.version, "edits": [edit]})
+    assert status == 400 and "cannot go into the glossary" in reply["error"]
+    assert store.load(folder).glossary == loaded.glossary and store.load(folder).version == loaded.version
+
+
 def test_the_installed_command_in_a_pipe_and_its_errors(folder: Path, served: Served, tmp_path: Path):
     merge_first = [{"op": "merge", "section": 0}]
     status, reply = post_save(served, {"version": store.load(folder).version, "edits": merge_first})

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from video2blog.pipeline.editing.post_meta import followed_description, retitled
 from video2blog.pipeline.errors import UsageError
+from video2blog.pipeline.ingest.transcribe import glossary_holds
 from video2blog.pipeline.schema import (
     Correction,
     Draft,
@@ -657,6 +658,8 @@ def _fix_word(state: Applied, edit: Edit) -> Applied:
     text, original = _one_line(edit.text), bare(edit.original)
     if not text or not original:
         raise UsageError.said("error_word_fix")
+    if edit.glossary and not glossary_holds(text):
+        raise UsageError.said("error_glossary_comment", text=text)
     fixer = _WordFixer(state, edit, original, text)
     draft = replace(
         retitled(state.draft, _replace_words(state.draft.title, original, text)),  # the slug follows

@@ -128,6 +128,12 @@ def _glossary_term(path: Path, number: int, line: str) -> str:
     return term
 
 
+def glossary_holds(term: str) -> bool:
+    """Whether ``term``, written as a line of a glossary, reads back as itself: a "#" that starts it or
+    follows a space would start a comment ("# nurse" would be no term at all)."""
+    return _COMMENT.search(term) is None
+
+
 def glossary_prompt(terms: tuple[str, ...], budget: int = prompt.PROMPT_TOKENS) -> str | None:
     """A prompt that biases Whisper toward the glossary's hardest spellings, within ``budget`` tokens.
 
