@@ -360,6 +360,20 @@ def test_a_save_that_adds_a_term_the_glossary_would_read_as_a_comment_is_refused
     assert store.load(folder).glossary == loaded.glossary and store.load(folder).version == loaded.version
 
 
+@pytest.mark.parametrize("spelt", ["# {}", "({})"])
+def test_a_word_fix_that_adds_punctuation_reads_once_in_the_captions(
+    folder: Path, served: Served, spelt: str
+):
+    loaded = store.load(folder)
+    index, word = next((i, w.text) for i, w in enumerate(loaded.transcript.words) if w.text.isalpha())
+    fixed = spelt.format(word)
+    edit = {"op": "word", "word": index, "original": word, "text": fixed}
+    assert post_save(served, {"version": loaded.version, "edits": [edit]})[0] == 200
+    for name in ("captions.srt", "captions.vtt"):
+        captions = (folder / name).read_text(encoding="utf-8")
+        assert fixed in captions and spelt.format(fixed) not in captions, captions
+
+
 def test_the_installed_command_in_a_pipe_and_its_errors(folder: Path, served: Served, tmp_path: Path):
     merge_first = [{"op": "merge", "section": 0}]
     status, reply = post_save(served, {"version": store.load(folder).version, "edits": merge_first})

@@ -79,6 +79,8 @@ def corrected_words(transcript: Transcript, corrections: Iterable[Correction]) -
         term = correction.corrected
         if words[first].text[len(lead) : len(lead) + 1].isupper() and term[:1].islower():
             term = term[0].upper() + term[1:]  # a sentence's first word, as the post writes it
+        # an editor's fix that put them there ("# nurse", "(nurse)") spells them in the term already
+        lead, trail = "" if term.startswith(lead) else lead, "" if term.endswith(trail) else trail
         words[first] = replace(words[first], text=lead + term + trail)
         words[first + 1 : last] = [replace(w, text="") for w in words[first + 1 : last]]
     return replace(transcript, words=tuple(words))
