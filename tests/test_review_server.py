@@ -374,6 +374,23 @@ def test_a_word_fix_that_adds_punctuation_reads_once_in_the_captions(
         assert fixed in captions and spelt.format(fixed) not in captions, captions
 
 
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def test_a_saved_title_and_heading_carry_no_control_that_turns_text_backwards(folder: Path, served: Served):
+    edits = [
+        {"op": "title", "text": "\u202e Ketamine: answers"},
+        {"op": "heading", "section": 0, "text": "Why \u2067ketamine\u2069 helps \u202dnow\u202c"},
+    ]
+    status, reply = post_save(served, {"version": store.load(folder).version, "edits": edits})
+    assert status == 200, reply
+    for name in ("draft.json", "post.md", "post.html", "edits.json"):
+        text = (folder / name).read_text(encoding="utf-8")
+        assert not any(c in text for c in BIDI_CONTROLS), name
+    draft = store.load(folder).draft
+    assert draft.title == "Ketamine: answers" and draft.sections[0].heading == "Why ketamine helps now"
+
+
 def test_the_installed_command_in_a_pipe_and_its_errors(folder: Path, served: Served, tmp_path: Path):
     merge_first = [{"op": "merge", "section": 0}]
     status, reply = post_save(served, {"version": store.load(folder).version, "edits": merge_first})

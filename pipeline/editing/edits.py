@@ -160,7 +160,7 @@ def edit_from_dict(data: Any) -> Edit:
             section=int(data.get("section", -1)),
             paragraph=int(data.get("paragraph", -1)),
             word=int(data.get("word", -1)),
-            text=str(data.get("text", "")),
+            text=_BIDI_CONTROLS.sub("", str(data.get("text", ""))),
             original=str(data.get("original", "")),
             everywhere=bool(data.get("everywhere", True)),
             glossary=bool(data.get("glossary", False)),
@@ -168,6 +168,11 @@ def edit_from_dict(data: Any) -> Edit:
         )
     except (TypeError, ValueError, OverflowError) as exc:  # OverflowError: a number like 1e400
         raise UsageError(f"not an edit: {str(data)[:80]} ({exc})") from exc
+
+
+# The controls that reorder the text after them (embeddings, overrides, isolates: U+202A-E, U+2066-9): a
+# pasted or posted "\u202e" would show a title or paragraph backwards on the site. The marks (LRM, RLM) stay.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def record_from_dict(data: Any) -> EditRecord:
