@@ -74,7 +74,7 @@ def _mode(path: Path) -> int:
     try:
         return os.stat(path).st_mode & 0o777
     except OSError:
-        return 0o666 & ~_umask()
+        return 0o666 & ~_UMASK
 
 
 class OutputFolder:
@@ -388,3 +388,8 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+# Read once, at import, before any thread runs: reading it means setting it for a moment, and a review
+# server's other thread creating a file in that moment would make it writable by everyone.
+_UMASK = _umask()

@@ -192,3 +192,23 @@ def test_a_redraft_and_a_save_keep_a_file_an_owner_locked_down(drafted, talk):  
         served.stop()
     assert status == 200 and "Why we use ketamine" in (drafted / "post.md").read_text()
     assert locked(drafted)
+
+
+def test_a_new_file_takes_the_umask_read_at_start_never_setting_it_again(tmp_path, monkeypatch):
+    # reading the umask sets it for a moment: done in a review server's thread, another thread's file
+    # made in that moment would be writable by everyone
+    def no_umask(mask: int) -> int:
+        raise AssertionError("the umask was set while writing a draft")
+
+    expected = 0o666 & ~_umask_now()
+    monkeypatch.setattr(os, "umask", no_umask)
+    out = OutputFolder(tmp_path / "draft")
+    out.add("post.md", b"# Title\n")
+    out.commit()
+    assert stat.S_IMODE((tmp_path / "draft" / "post.md").stat().st_mode) == expected
+
+
+def _umask_now() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
