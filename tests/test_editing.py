@@ -276,6 +276,16 @@ def test_a_rewritten_paragraph_leaves_no_word_of_a_deleted_correction_in_the_cap
     assert "ketamine infusions" not in captions
 
 
+def test_words_added_before_a_paragraphs_first_word_reach_the_captions(folder: Path):
+    """An editor adds a phrase at a paragraph's start and lower-cases the word that began it ("It is" ->
+    "Honestly, it is"): the captions carry the phrase too, as the post does."""
+    paragraph = store.load(folder).draft.sections[1].paragraphs[0].text
+    assert paragraph.startswith("It is an anaesthetic")
+    edit = Edit("paragraph", section=1, paragraph=0, text="Honestly, i" + paragraph[1:])
+    store.save(folder, [edit], store.load(folder).version, None)
+    assert "Honestly, it is" in " ".join((folder / "captions.srt").read_text().split())
+
+
 def test_a_word_fix_on_a_correction_of_two_heard_words_leaves_neither_in_the_captions(folder: Path):
     """Fix word on "ketamine", the glossary correction of the heard "keta mean": the captions read the
     fix alone (they read "Ketalar mean"), and still do after another Save re-reads edits.json."""

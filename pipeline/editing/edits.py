@@ -489,6 +489,7 @@ def realigned(
         before[run.start : run.stop] = [(" ".join(t for t, _ in before[run.start : run.stop]), first)]
     plain = {p.index for p in pieces if p.kind == "word"}  # not a glossary correction's first word
     spelt: dict[int, str] = {}
+    lead: tuple[int, str] | None = None  # words written before the first recognised one, and that word
     last: int | None = None
     for tag, a0, a1, b0, b1 in _diff(before, after):
         owners = [i for _, i in before[a0:a1] if i is not None]
@@ -497,15 +498,18 @@ def realigned(
             spelt.update({i: w for i, w in pairs if i in plain and w != transcript.words[i].text})
         elif owners:
             spelt.update(_spread(owners, after[b0:b1]))
+        elif b1 > b0 and last is not None:
+            spelt[last] = f"{spelt.get(last, transcript.words[last].text)} {' '.join(after[b0:b1])}"
         elif b1 > b0:
-            anchor = last if last is not None else next((i for _, i in before[a1:] if i is not None), None)
-            if anchor is not None:
-                said, words = spelt.get(anchor, transcript.words[anchor].text), " ".join(after[b0:b1])
-                spelt[anchor] = f"{said} {words}" if anchor == last else f"{words} {said}"
+            anchor = next((i for _, i in before[a1:] if i is not None), None)
+            lead = (anchor, " ".join(after[b0:b1])) if anchor is not None else None
         if owners:  # words written after a correction kept whole follow its last word, not its first
             last = owners[-1] if tag != "equal" else _last_word(owners[-1], spans)
     for first in touched:
         spelt.update({i: "" for i in range(first + 1, _last_word(first, spans) + 1)})
+    if lead is not None:  # added once the word it goes before is spelt as it now reads ("Honestly, you")
+        anchor, words = lead
+        spelt[anchor] = f"{words} {spelt.get(anchor, transcript.words[anchor].text)}".rstrip()
     return spelt
 
 
