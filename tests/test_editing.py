@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import io
 import json
+import re
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -38,6 +39,7 @@ from video2blog.pipeline.schema import HeadingSuggestion, Reason, Source
 from video2blog.pipeline.serialize import draft_from_dict, draft_to_dict, to_json, transcript_to_dict
 from video2blog.pipeline.text.confidence import baseline_unsure, unsure_words
 from video2blog.pipeline.text.sentences import split_sentences
+from video2blog.pipeline.writers.cues import MIN_CUE_SECONDS
 from video2blog.pipeline.writers.formats import render_all
 
 ALL_FORMATS = ("draft", "md", "html", "docx", "review", "json", "srt", "vtt")
@@ -284,6 +286,27 @@ def test_words_added_before_a_paragraphs_first_word_reach_the_captions(folder: P
     edit = Edit("paragraph", section=1, paragraph=0, text="Honestly, i" + paragraph[1:])
     store.save(folder, [edit], store.load(folder).version, None)
     assert "Honestly, it is" in " ".join((folder / "captions.srt").read_text().split())
+
+
+def test_a_rewritten_paragraphs_captions_stay_up_long_enough_to_read(folder: Path):
+    """A rewrite sharing only a word here and there with what was heard ("it", "and", "the"): the new
+    words keep the time of the words they replace, so no caption of them flashes by (16 words for half a
+    second, when the rewritten words were all put on the one heard word after a chance match)."""
+    text = (
+        "We prescribe it only after a full assessment by the pain team, and we give it to some of those "
+        "who have tried everything else without relief for many years now."
+    )
+    edit = Edit("paragraph", section=1, paragraph=0, text=text)
+    store.save(folder, [edit], store.load(folder).version, None)
+    captions = (folder / "captions.srt").read_text()
+    assert "We prescribe" in captions and "many years now." in captions
+    for start, end in re.findall(r"(\d\d:\d\d:[\d,]+) --> (\d\d:\d\d:[\d,]+)", captions):
+        assert _seconds(end) - _seconds(start) >= MIN_CUE_SECONDS, captions
+
+
+def _seconds(clock: str) -> float:
+    hours, minutes, seconds = clock.split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds.replace(",", "."))
 
 
 def test_a_word_fix_on_a_correction_of_two_heard_words_leaves_neither_in_the_captions(folder: Path):

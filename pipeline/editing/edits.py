@@ -520,7 +520,29 @@ def _last_word(word: int, spans: Mapping[int, tuple[int, int]]) -> int:
 
 def _diff(before: Sequence[tuple[str, int | None]], after: Sequence[str]) -> Sequence[Opcode]:
     keys = [bare(t) for t, _ in before], [bare(t) for t in after]
-    return difflib.SequenceMatcher(a=keys[0], b=keys[1], autojunk=False).get_opcodes()
+    return _coalesced(difflib.SequenceMatcher(a=keys[0], b=keys[1], autojunk=False).get_opcodes())
+
+
+def _coalesced(opcodes: Sequence[Opcode]) -> list[Opcode]:
+    """The opcodes with each run of equal words shorter than the changes on both sides of it taken into
+    one change with them: in a rewrite, a word that recurs by chance ("and", "of") would otherwise hold
+    the new words between it and the next to its own time, and leave the time of the words they
+    replaced unused (a caption of twenty words up for a third of a second)."""
+    ops = list(opcodes)
+    k = 1
+    while k < len(ops) - 1:
+        tag, a0, a1, _, _ = ops[k]
+        if tag == "equal" and a1 - a0 < min(_size(ops[k - 1]), _size(ops[k + 1])):
+            ops[k - 1 : k + 2] = [("replace", ops[k - 1][1], ops[k + 1][2], ops[k - 1][3], ops[k + 1][4])]
+            k = max(k - 2, 1)  # the change is larger now: the equal run before it may go into it too
+        else:
+            k += 1
+    return ops
+
+
+def _size(opcode: Opcode) -> int:
+    _, a0, a1, b0, b1 = opcode
+    return max(a1 - a0, b1 - b0)
 
 
 def _correction_tokens(pieces: Sequence[Piece], text: str) -> dict[int, range]:
@@ -568,11 +590,11 @@ def _owned_tokens(pieces: Sequence[Piece], text: str) -> list[tuple[str, int | N
 
 
 def _spread(owners: Sequence[int], words: Sequence[str]) -> dict[int, str]:
-    """Rewritten words over the recognised words they replace: one each where the counts agree, else all
-    on the first (the rest spelt "")."""
-    if len(owners) == len(words):
-        return dict(zip(owners, words))
-    return {owners[0]: " ".join(words), **{i: "" for i in owners[1:]}}
+    """Rewritten words over the recognised words they replace, in order and evenly: one each where the
+    counts agree, else each its share (where there are fewer words, some spelt ""), so the new words
+    keep the time of those they replace and a caption of many is not squeezed into one word's."""
+    cuts = [-(-k * len(words) // len(owners)) for k in range(len(owners) + 1)]  # ceil: the first gets one
+    return {owner: " ".join(words[cuts[k] : cuts[k + 1]]) for k, owner in enumerate(owners)}
 
 
 def _merge(state: Applied, edit: Edit) -> Applied:
