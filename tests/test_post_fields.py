@@ -153,3 +153,10 @@ def test_before_a_publish_the_slug_follows_through_a_save_and_a_redraft(folder: 
         "botox-for-migraine",
         "Dr. Ana Lee, MD",
     )
+
+
+def test_dashes_in_a_title_part_the_words_of_its_address(folder: Path):
+    """A title's "5–10" was "510" in the post's address, and "Botox—what" was "botoxwhat": a wrong
+    number in a public URL. An en or em dash parts words there as a hyphen does."""
+    store.save(folder, [Edit("title", text="Botox—what 5–10 units do")], store.load(folder).version, None)
+    assert 'slug: "botox-what-5-10-units-do"' in (folder / "post.md").read_text()

@@ -431,8 +431,11 @@ def _ngrams(words: list[str]) -> list[str]:
 
 def slugify(text: str, limit: int = 80) -> str:
     """ASCII, lower-case, hyphenated slug of ``text``, cut to ``limit`` at a word's end where one is near
-    ("...-your-questions", not "...-your-questions-answere")."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ("...-your-questions", not "...-your-questions-answere"). Every mark that is not a letter's or a
+    digit's (a dash, a quote) parts words before the letters are made ASCII ("5–10" is "5-10", not "510")."""
+    letters = unicodedata.normalize("NFKD", text)
+    parted = "".join(c if c.isalnum() or unicodedata.combining(c) else " " for c in letters)
+    ascii_text = parted.encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     if len(slug) > limit:
         cut = slug[: limit + 1].rfind("-")
