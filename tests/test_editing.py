@@ -309,6 +309,28 @@ def _seconds(clock: str) -> float:
     return int(hours) * 3600 + int(minutes) * 60 + float(seconds.replace(",", "."))
 
 
+@pytest.mark.parametrize("linkify", [False, True])
+def test_a_web_address_typed_in_a_paragraph_is_linked_as_typed(folder: Path, linkify: bool):
+    """post.md wrote "https://clinic.example/book\\_now", so a renderer that links bare addresses (GFM,
+    Hugo, markdown-it's linkify) linked "book%5C_now". An address is written as typed; the text around
+    it is escaped as before, and every renderer shows the paragraph as typed."""
+    from markdown_it import MarkdownIt
+
+    if linkify:
+        pytest.importorskip("linkify_it", reason="markdown-it's linkify needs linkify-it-py")
+    url = "https://clinic.example/book_now?x=1&y=2#pain_clinic"
+    text = f"Book at {url} or call *us* <today>."
+    edit = Edit("paragraph", section=1, paragraph=0, text=text)
+    store.save(folder, [edit], store.load(folder).version, None)
+    post = (folder / "post.md").read_text()
+    assert f"Book at {url} or call \\*us\\* \\<today\\>." in post
+    markdown = MarkdownIt("commonmark", {"linkify": linkify}).enable("linkify" if linkify else [])
+    html = markdown.render(post.split("---\n", 2)[2])
+    shown = url.replace("&", "&amp;")
+    linked = f'<a href="{shown}">{shown}</a>' if linkify else shown
+    assert f"<p>Book at {linked} or call *us* &lt;today&gt;.</p>" in html
+
+
 def test_a_word_fix_on_a_correction_of_two_heard_words_leaves_neither_in_the_captions(folder: Path):
     """Fix word on "ketamine", the glossary correction of the heard "keta mean": the captions read the
     fix alone (they read "Ketalar mean"), and still do after another Save re-reads edits.json."""

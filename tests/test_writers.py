@@ -119,6 +119,8 @@ def test_filters_escape_yaml_and_markdown():
         "Write &amp; or &#38; as said",
         "Call {{ or }} email, {% price %} and {%raw%}",
         "Ask about our R&D; team",
+        "Book at https://clinic.example/book_now?x=1&y=2#faq_2 or www.clinic.example/a_b_c, not *here*",
+        "https://x.example/_private_/a*b*c?q=&amp; and https://x.example/{{ page }} stay text",
     ],
 )
 def test_markdown_shows_the_text_as_said_in_any_site_generator(text):

@@ -21,6 +21,14 @@ _BRACE = re.compile(r"\{(?![{%])")
 # A list marker ("- ", "1. ", a lone "1."), or a dash that could start a thematic break ("---"),
 # at the start of a line: the punctuation is escaped (1\. -- a backslash before the digit would show).
 _MD_LINE_START = re.compile(r"^(\s*(?:\d+)?)([-+=.)])(?=\s|-|$)", re.MULTILINE)
+# A web address typed in the text, to the next space. Left as typed where no Markdown reads markup in it,
+# so that a renderer that links bare addresses (GFM, Hugo's goldmark, markdown-it's linkify) links the
+# address typed, not one with a backslash in it ("a\\_b" linked as "a%5C_b").
+_URL = re.compile(r"\b(?:https?://|www\.)\S+")
+# What makes markup in an address: a character that can open some (a backtick, "*", a bracket, "<", a
+# brace, "|", "~", a backslash), a character reference, or a "_" not inside a word (there it neither
+# opens nor closes emphasis, in CommonMark as in kramdown: "book_now").
+_MARKUP_IN_URL = re.compile(r"[\\`*\[\]<>{}|~]|(?<![^\W_])_|_(?![^\W_])|" + _MD_ENTITY.pattern)
 # Characters JSON leaves raw but YAML forbids (DEL, C1 controls) or reads as line breaks (NEL, LS, PS).
 _YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 
@@ -41,11 +49,21 @@ def yaml_list(values: Iterable[object] | None) -> str:
 
 
 def md_escape(text: str) -> str:
-    """Escape text so Markdown shows it literally (no stray emphasis, HTML or headings)."""
-    escaped = _MD_SPECIAL.sub(r"\\\1", text.replace("\r", " ").replace("\n", " "))
-    escaped = _TEMPLATE_OPEN.sub("&#123;", _MD_ENTITY.sub("&amp;", escaped))
-    escaped = _BRACE.sub(r"\\{", escaped)
+    """Escape text so Markdown shows it literally (no stray emphasis, HTML or headings); a web address
+    that holds no markup is left as typed (see :data:`_URL`)."""
+    flat, out, at = text.replace("\r", " ").replace("\n", " "), [], 0
+    for url in _URL.finditer(flat):
+        if not _MARKUP_IN_URL.search(url.group()):
+            out += [_escaped(flat[at : url.start()]), url.group()]
+            at = url.end()
+    escaped = "".join([*out, _escaped(flat[at:])])
     return _MD_LINE_START.sub(r"\1\\\2", escaped)
+
+
+def _escaped(text: str) -> str:
+    escaped = _MD_SPECIAL.sub(r"\\\1", text)
+    escaped = _TEMPLATE_OPEN.sub("&#123;", _MD_ENTITY.sub("&amp;", escaped))
+    return _BRACE.sub(r"\\{", escaped)
 
 
 def yaml_value(value: object) -> str:
