@@ -218,7 +218,16 @@
   function shownText(element) {
     var copy = element.cloneNode(true);
     Array.prototype.forEach.call(copy.querySelectorAll(".edit"), function (e) { e.remove(); });
-    return copy.textContent.replace(/\s+/g, " ").trim();
+    return typed(copy.textContent);
+  }
+
+  /* Text as the editor typed it, on one line, as the server keeps it: each run of white space one space;
+     what shows nothing dropped (a zero-width space, soft hyphen or byte order mark pasted from Word, a
+     control character); "" where nothing visible is left. */
+  function typed(text) {
+    var kept = text.replace(/[\u200b\u00ad\ufeff\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]/g, "")
+      .replace(/\s+/g, " ").trim();
+    return /[^\s\p{Cc}\p{Cf}\p{Cs}\p{Cn}\p{Z}]/u.test(kept) ? kept : "";
   }
 
   function bare(text) { return text.toLowerCase().replace(/[^\p{L}\p{N}'’]+/gu, ""); }
@@ -274,7 +283,7 @@
     }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      var text = field.value.replace(/\s+/g, " ").trim();
+      var text = typed(field.value);
       var wrong = refuse ? refuse(text) : "";
       if (wrong) {
         problem.textContent = wrong;  /* beside the field, and named as its description (WCAG 3.3.1) */
@@ -304,7 +313,7 @@
     after.after(line);
     field.setAttribute("aria-describedby", line.id);
     function show() {
-      var said = hint(field.value.replace(/\s+/g, " ").trim());
+      var said = hint(typed(field.value));
       line.textContent = said.text;
       line.classList.toggle("over", said.over);
     }
@@ -529,7 +538,7 @@
   function fixWord(event) {
     event.preventDefault();
     if (!selected) { return; }
-    var text = document.getElementById("fix-text").value.replace(/\s+/g, " ").trim();
+    var text = typed(document.getElementById("fix-text").value);
     var original = selected.textContent;
     if (!text || text === original) { return; }
     var everywhere = document.getElementById("fix-everywhere").checked;

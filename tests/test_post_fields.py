@@ -160,3 +160,18 @@ def test_dashes_in_a_title_part_the_words_of_its_address(folder: Path):
     number in a public URL. An en or em dash parts words there as a hyphen does."""
     store.save(folder, [Edit("title", text="Botox—what 5–10 units do")], store.load(folder).version, None)
     assert 'slug: "botox-what-5-10-units-do"' in (folder / "post.md").read_text()
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u00ad", "\ufeff \u2060"])
+def test_text_of_only_invisible_characters_is_empty_to_the_edits(invisible: str):
+    """What the review page refuses, a Save refuses too (another client, an old tab): a title or heading
+    of characters that show nothing is none, and a paragraph of them is removed."""
+    draft, transcript = sample_context().draft, sample_context().transcript
+    with pytest.raises(UsageError, match="needs a title"):
+        apply_edits(draft, transcript, [Edit("title", text=invisible)])
+    with pytest.raises(UsageError, match="needs a heading"):
+        apply_edits(draft, transcript, [Edit("heading", section=1, text=invisible)])
+    emptied = apply_edits(draft, transcript, [Edit("paragraph", section=1, paragraph=0, text=invisible)])
+    assert emptied.draft.sections[1].paragraphs == ()
+    typed = apply_edits(draft, transcript, [Edit("byline", text="Dr. Ana\u200b Lee\u0007, MD")])
+    assert typed.draft.byline == "Dr. Ana Lee, MD"  # what shows nothing is dropped

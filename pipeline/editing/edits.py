@@ -17,6 +17,7 @@ import difflib
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
@@ -56,6 +57,9 @@ OPS: tuple[str, ...] = (
     "description",
     "byline",
 )
+# What an editor's text loses: characters that show nothing and join nothing (zero-width spaces, soft
+# hyphens, byte order marks, pasted from Word) and control characters but the line breaks (a BEL).
+_INVISIBLE = re.compile("[\u200b\u00ad\ufeff\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 # The edits of the post's own fields, not of a section: each replays on any redraft, as a word fix does.
 POST_OPS = ("title", "description", "byline")
 Opcode = tuple[str, int, int, int, int]  # difflib's: what became of words a0:a1, as words b0:b1
@@ -268,7 +272,7 @@ def reapply(
         return _pinned(apply_edits(draft, transcript, record.edits, strict=False), record.slug)
     # an edit that moves sections or paragraphs makes the previous draft's places differ from the base's
     moved = any(
-        e.op in ("merge", "split") or (e.op == "paragraph" and not e.text.strip()) for e in record.edits
+        e.op in ("merge", "split") or (e.op == "paragraph" and not _one_line(e.text)) for e in record.edits
     )
     known = None if moved else previous
     state = Applied(draft, transcript, ())
@@ -816,4 +820,12 @@ def _keep_punctuation(heard: str, text: str) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """Text as the editor typed it, on one line: each run of white space one space, the characters that
+    show nothing (a zero-width space, a soft hyphen, a control character) dropped; "" where nothing
+    visible is left."""
+    text = " ".join(_INVISIBLE.sub("", text).split())
+    return text if any(_visible(c) for c in text) else ""
+
+
+def _visible(char: str) -> bool:
+    return not char.isspace() and unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Cn", "Zs")
