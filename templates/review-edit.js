@@ -221,12 +221,13 @@
     return typed(copy.textContent);
   }
 
-  /* Text as the editor typed it, on one line, as the server keeps it: each run of white space one space;
-     what shows nothing dropped (a zero-width space, soft hyphen or byte order mark pasted from Word, a
-     control character); "" where nothing visible is left. */
+  /* Text as the editor typed it, on one line, as the server keeps it: each run of spaces, tabs and line
+     breaks one space, but the spaces that hold words together kept ("0.5\u00a0mg": no-break, narrow
+     no-break, figure); what shows nothing dropped (a zero-width space, soft hyphen or byte order mark
+     pasted from Word, a control character); "" where nothing visible is left. */
   function typed(text) {
     var kept = text.replace(/[\u200b\u00ad\ufeff\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]/g, "")
-      .replace(/\s+/g, " ").trim();
+      .replace(/[^\S\u00a0\u202f\u2007]+/g, " ").trim();
     return /[^\s\p{Cc}\p{Cf}\p{Cs}\p{Cn}\p{Z}]/u.test(kept) ? kept : "";
   }
 

@@ -175,3 +175,18 @@ def test_text_of_only_invisible_characters_is_empty_to_the_edits(invisible: str)
     assert emptied.draft.sections[1].paragraphs == ()
     typed = apply_edits(draft, transcript, [Edit("byline", text="Dr. Ana\u200b Lee\u0007, MD")])
     assert typed.draft.byline == "Dr. Ana Lee, MD"  # what shows nothing is dropped
+
+
+def test_no_break_spaces_are_kept_as_typed():
+    """No-break spaces keep "0.5 mg" and "Dr. Lee" together on a line: an edit made them ordinary
+    spaces. The other runs of white space, line breaks included, are still one space."""
+    draft, transcript = sample_context().draft, sample_context().transcript
+    edits = [
+        Edit("description", text="Doses of 0.5\u00a0mg/kg,\n  every 10\u202f%\t of the time."),
+        Edit("byline", text=" Dr.\u00a0Ana Lee\u00a0"),
+    ]
+    draft = apply_edits(draft, transcript, edits).draft
+    assert (draft.description, draft.byline) == (
+        "Doses of 0.5\u00a0mg/kg, every 10\u202f% of the time.",
+        "Dr.\u00a0Ana Lee",
+    )

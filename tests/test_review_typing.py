@@ -1,8 +1,10 @@
 """What an editor types or pastes into the review page's fields, in Chromium, saved by `video2blog review`:
-text pasted from Word with characters that show nothing. The editor must see in every output what the page
-showed."""
+text pasted from Word with characters that show nothing, and the no-break spaces that keep "0.5 mg"
+together. The editor must see in every output what the page showed."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
@@ -57,3 +59,20 @@ def test_characters_that_show_nothing_are_dropped_from_the_text(page, served: Se
         text = (folder / name).read_text()
         assert "fibromyalgia" in text and "zerowidth" in text, name
         assert not {"\u00ad", "\u200b", "\u0007"} & set(text), name
+
+
+def test_no_break_spaces_are_kept_as_typed(page, served: Served, folder):  # noqa: F811
+    """An editor types no-break spaces so that "0.5 mg" and "40 minutes" are never split across lines:
+    they were made ordinary spaces in every output."""
+    open_served(page, served)
+    edit_field(page, "description", "Low doses, 0.5\u00a0mg/kg, for nerve pain.")
+    paragraph = page.locator("#section-2 .para p").first.inner_text()
+    edit_paragraph(page, 2, paragraph.replace("forty minutes", "40\u202fminutes"))
+    save(page)
+    for name in ("post.md", "post.html"):
+        text = (folder / name).read_text()
+        assert "0.5\u00a0mg/kg" in text and "40\u202fminutes" in text, name
+    draft = json.loads((folder / "draft.json").read_text())
+    assert "40\u202fminutes" in draft["sections"][1]["paragraphs"][0]["text"]
+    edit_paragraph(page, 2, page.locator("#section-2 .para p").first.inner_text())
+    sync_api.expect(page.locator("#pending")).to_have_text("0")  # shown as saved: opening it changes nothing

@@ -58,8 +58,11 @@ OPS: tuple[str, ...] = (
     "byline",
 )
 # What an editor's text loses: characters that show nothing and join nothing (zero-width spaces, soft
-# hyphens, byte order marks, pasted from Word) and control characters but the line breaks (a BEL).
+# hyphens, byte order marks, pasted from Word) and control characters but the line breaks (a BEL); and the
+# runs of white space made one space, but for the spaces that keep words together (no-break, narrow
+# no-break, figure: "0.5 mg" is not broken across lines).
 _INVISIBLE = re.compile("[\u200b\u00ad\ufeff\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_SPACES = re.compile(r"[^\S\u00a0\u202f\u2007]+")
 # The edits of the post's own fields, not of a section: each replays on any redraft, as a word fix does.
 POST_OPS = ("title", "description", "byline")
 Opcode = tuple[str, int, int, int, int]  # difflib's: what became of words a0:a1, as words b0:b1
@@ -820,10 +823,10 @@ def _keep_punctuation(heard: str, text: str) -> str:
 
 
 def _one_line(text: str) -> str:
-    """Text as the editor typed it, on one line: each run of white space one space, the characters that
-    show nothing (a zero-width space, a soft hyphen, a control character) dropped; "" where nothing
-    visible is left."""
-    text = " ".join(_INVISIBLE.sub("", text).split())
+    """Text as the editor typed it, on one line: each run of spaces, tabs and line breaks one space, the
+    spaces that hold words together ("0.5\u00a0mg") kept, the characters that show nothing (a
+    zero-width space, a soft hyphen, a control character) dropped; "" where nothing visible is left."""
+    text = _SPACES.sub(" ", _INVISIBLE.sub("", text)).strip()
     return text if any(_visible(c) for c in text) else ""
 
 
