@@ -237,7 +237,7 @@
      (optional) names what is wrong with a text, which then keeps the editor open. On closing, the focus goes
      back to the row's Edit button, where a keyboard user was. `field` (optional): the post's own fields'
      editor, its `label`, the `control` that opened it (where the focus goes back) and a `hint` under it
-     that follows the text (a description's length). */
+     that follows the text (a description's length, a paragraph's line breaks). */
   function inlineEditor(element, multiline, done, refuse, options) {
     options = options || {};
     var open = element.nextElementSibling;
@@ -314,7 +314,7 @@
     after.after(line);
     field.setAttribute("aria-describedby", line.id);
     function show() {
-      var said = hint(typed(field.value));
+      var said = hint(typed(field.value), field.value);
       line.textContent = said.text;
       line.classList.toggle("over", said.over);
     }
@@ -409,7 +409,13 @@
     }, function (text) {
       var only = row.closest("section").querySelectorAll(".para").length === 1;
       return !text && only ? t("paragraph_needed") : "";
-    });
+    }, { hint: oneParagraph });
+  }
+
+  /* A paragraph stays one: line breaks typed or pasted into it (a blank line from Word or an email) are
+     said, as they are typed, to become spaces. */
+  function oneParagraph(text, value) {
+    return { text: /[\r\n\u2028\u2029]/.test(value.trim()) ? t("paragraph_one") : "", over: false };
   }
 
   function accept(section) {

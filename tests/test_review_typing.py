@@ -1,6 +1,6 @@
 """What an editor types or pastes into the review page's fields, in Chromium, saved by `video2blog review`:
-text pasted from Word with characters that show nothing, and the no-break spaces that keep "0.5 mg"
-together. The editor must see in every output what the page showed."""
+text pasted from Word with characters that show nothing, the no-break spaces that keep "0.5 mg" together,
+and line breaks in a paragraph. The editor must see in every output what the page showed."""
 
 from __future__ import annotations
 
@@ -76,3 +76,22 @@ def test_no_break_spaces_are_kept_as_typed(page, served: Served, folder):  # noq
     assert "40\u202fminutes" in draft["sections"][1]["paragraphs"][0]["text"]
     edit_paragraph(page, 2, page.locator("#section-2 .para p").first.inner_text())
     sync_api.expect(page.locator("#pending")).to_have_text("0")  # shown as saved: opening it changes nothing
+
+
+def test_line_breaks_in_a_paragraph_are_said_to_become_spaces(page, served: Served, folder):  # noqa: F811
+    """Two paragraphs pasted into one were joined into one run-on paragraph with no word to the editor. A
+    paragraph of the post stays one paragraph; the page says so under the field as the text is pasted."""
+    open_served(page, served)
+    row = page.locator("#section-2 .para").first
+    row.locator("[data-act=paragraph]").click()
+    field = row.locator("textarea")
+    hint = row.locator(".field-hint")
+    field.fill("It is an anaesthetic for nerve pain.")
+    sync_api.expect(hint).to_have_text("")
+    field.fill("It is an anaesthetic for nerve pain.\n\nEach infusion takes forty minutes.")
+    sync_api.expect(hint).to_have_text("Line breaks become spaces: the post keeps this as one paragraph.")
+    sync_api.expect(field).to_have_attribute("aria-describedby", hint.get_attribute("id") or "?")
+    row.get_by_role("button", name="Done").click()
+    save(page)
+    post = (folder / "post.md").read_text()
+    assert "\n\nIt is an anaesthetic for nerve pain. Each infusion takes forty minutes.\n" in post
