@@ -561,7 +561,7 @@ def render_draft(
             log.warning("%s", line)
         else:  # every edit is back: a note, not a warning
             notes = (line,)
-    draft, images = add_section_images(draft, video) if video else (draft, {})
+    draft, images = add_section_images(draft, video, previous) if video else (draft, {})
     draft = add_chapter_notes(add_hearing_notes(draft, words), options.formats)
     settings = render_settings(options)
     ctx = replace(render_context(draft, shown, settings, options.glossary, out_dir), stills=images)
@@ -674,10 +674,15 @@ def read_video_text(
     return reading
 
 
-def add_section_images(draft: Draft, video: Path) -> tuple[Draft, dict[str, bytes]]:
+def add_section_images(
+    draft: Draft, video: Path, previous: Draft | None = None
+) -> tuple[Draft, dict[str, bytes]]:
     """The draft with each section's ``image`` set, and the JPEGs by their draft-folder paths.
 
-    The first section's frame is the post's featured image.
+    The first section's frame is the post's featured image. A still is named by its section's heading,
+    but for a section the folder's draft (``previous``) already had over the same time: it keeps the
+    name its still has there, as a Save keeps it, so a redraft leaves the post's image links as they
+    were (an uploaded post's would break) whatever the heading has become.
     """
     try:
         # No still of a card; a text is dated from the first sample that showed it, up to a sample late.
@@ -688,10 +693,13 @@ def add_section_images(draft: Draft, video: Path) -> tuple[Draft, dict[str, byte
         return draft, {}
     if not any(frames):
         return replace(draft, notes=(*draft.notes, message(draft.language, "note_no_frames"))), {}
+    kept = {(s.start, s.end): s.image for s in previous.sections if s.image} if previous is not None else {}
     sections, files = [], {}
     for n, (section, frame) in enumerate(zip(draft.sections, frames), 1):
         if frame is not None:
-            name = f"{IMAGES_DIR}/{n:02d}-{slugify(section.still_name(draft.title), 40)}.jpg"
+            name = kept.get((section.start, section.end), "")
+            if not name or name in files:
+                name = f"{IMAGES_DIR}/{n:02d}-{slugify(section.still_name(draft.title), 40)}.jpg"
             files[name] = frame.jpeg
             section = replace(section, image=name)
         sections.append(section)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jiwer
@@ -10,6 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from video2blog.cli import app
+from video2blog.pipeline.editing import store
+from video2blog.pipeline.editing.edits import Edit
 from video2blog.pipeline.run import DraftOptions, draft_file
 
 pytestmark = pytest.mark.slow
@@ -134,6 +137,26 @@ def test_sample_captions_and_prose_hold_no_invented_words(sample_draft: Path):
     for cue in srt.strip().split("\n\n"):
         start, end = cue.splitlines()[1].split(" --> ")
         assert end > start, cue  # no caption cue is zero-length
+
+
+def test_a_redraft_keeps_the_stills_names_a_save_kept(sample_draft: Path, tmp_path: Path):
+    """A Save keeps each still's name under an edited heading or title; the redraft after it renamed every
+    one after the edited heading, deleted the old files and changed the image links in post.md and
+    post.html, with nothing edited in between: the images of a post already uploaded broke."""
+    import shutil
+
+    folder = shutil.copytree(sample_draft, tmp_path / "edited")
+    edits = [Edit("title", text="All about ketamine"), Edit("heading", section=1, text="Which pain it helps")]
+    store.save(folder, edits, store.load(folder).version, None)
+    saved = {name: (folder / name).read_text() for name in ("post.md", "post.html")}
+    stills = sorted(p.name for p in (folder / "images").iterdir())
+    assert len(stills) == len(json.loads((folder / "draft.json").read_text())["sections"])
+    result = CliRunner().invoke(app, ["draft", str(folder / "transcript.json"), "--out", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (folder / "images").iterdir()) == stills
+    for name, text in saved.items():
+        links = re.findall(r"images/[\w.-]+\.jpg", text)
+        assert links and links == re.findall(r"images/[\w.-]+\.jpg", (folder / name).read_text()), name
 
 
 def test_a_word_fixed_in_transcript_json_changes_only_that_word(sample_draft: Path, tmp_path: Path):
