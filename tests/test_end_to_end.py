@@ -159,6 +159,25 @@ def test_a_redraft_keeps_the_stills_names_a_save_kept(sample_draft: Path, tmp_pa
         assert links and links == re.findall(r"images/[\w.-]+\.jpg", (folder / name).read_text()), name
 
 
+def test_a_heading_too_long_for_a_youtube_chapter_is_cut_at_a_word_and_the_save_says_so(
+    sample_draft: Path, tmp_path: Path
+):
+    """chapters.txt cut a 200-character heading at YouTube's 100 characters mid-word ("...long-s"), and
+    nothing said so: it is cut at a word's end, marked "…", and the Save's reply and the notes say so."""
+    import shutil
+
+    folder = shutil.copytree(sample_draft, tmp_path / "long")
+    heading = "How ketamine works, and why it matters for long-standing nerve pain " * 3
+    edit = Edit("heading", section=1, text=heading)
+    saved = store.save(folder, [edit], store.load(folder).version, None)
+    line = (folder / "chapters.txt").read_text().splitlines()[1]
+    title = line.split(" ", 1)[1]
+    assert len(title) <= 100 and title.endswith("…") and heading.startswith(title.removesuffix("…") + " ")
+    said = [note for note in saved.notes if "cut at a word" in note]
+    assert said and title in said[0]
+    assert said[0] in json.loads((folder / "draft.json").read_text())["notes"]
+
+
 def test_a_word_fixed_in_transcript_json_changes_only_that_word(sample_draft: Path, tmp_path: Path):
     # the README's way to fix a word: edit words[].text in transcript.json and draft from it again
     import shutil

@@ -17,6 +17,7 @@ from video2blog.pipeline.textutil import clock, message
 MIN_CHAPTERS = 3
 MIN_SECONDS = 10
 MAX_TITLE = 100  # YouTube cuts longer chapter titles
+CUT = "…"  # ends a title cut to MAX_TITLE
 _UNSAFE = re.compile(r"[<>\r\n]+")  # YouTube refuses angle brackets in a description
 # ...and one before a mark is dropped, not spaced: "which one <first>?" is "which one first?"
 _UNSAFE_BEFORE_MARK = re.compile(r"[<>\r\n]+(?=[.,:;!?)])")
@@ -43,8 +44,12 @@ def youtube_chapters(sections: Sequence[Section], duration: float) -> Chapters:
         duration: the media's length in seconds (the last chapter ends there).
     """
     marks = [(0 if i == 0 else int(s.start), _title(s.heading)) for i, s in enumerate(sections)]
+    cut = {title for (_, title), s in zip(marks, sections) if len(_flat(s.heading)) > MAX_TITLE}
     end = int(max(duration, sections[-1].end if sections else 0.0))
     kept, notes = _merge_short(marks, end)
+    notes[:0] = [
+        _reason("chapter_cut", title=repr(t), at=clock(at), limit=MAX_TITLE) for at, t in kept if t in cut
+    ]
     if len(kept) < MIN_CHAPTERS:
         notes.append(_reason("chapters_empty", chapters=MIN_CHAPTERS, seconds=MIN_SECONDS, count=len(kept)))
         return Chapters((), tuple(notes))
@@ -74,8 +79,19 @@ def _reason(key: str, **values: object) -> Reason:
 
 
 def _title(heading: str) -> str:
-    title = " ".join(_UNSAFE.sub(" ", _UNSAFE_BEFORE_MARK.sub("", heading)).split())
-    return title[:MAX_TITLE].rstrip() or "Chapter"
+    """The heading as a chapter's title: on one line, without angle brackets, and where longer than YouTube
+    shows, cut at a word's end with :data:`CUT` (the notes say so)."""
+    title = _flat(heading)
+    if len(title) <= MAX_TITLE:
+        return title or "Chapter"
+    room = title[: MAX_TITLE - len(CUT) + 1]
+    space = room.rfind(" ")
+    kept = room[:space] if space > MAX_TITLE // 2 else room[:-1]
+    return kept.rstrip(" ,;:-–—") + CUT
+
+
+def _flat(heading: str) -> str:
+    return " ".join(_UNSAFE.sub(" ", _UNSAFE_BEFORE_MARK.sub("", heading)).split())
 
 
 def render_chapters(sections: Sequence[Section], duration: float) -> bytes:
