@@ -597,7 +597,19 @@ def test_a_draft_that_cannot_be_written_leaves_no_empty_folder(tmp_path: Path, m
 def test_a_rerun_without_its_options_skips_what_the_folders_settings_already_drafted(tmp_path: Path):
     inbox, out, cache = tmp_path / "inbox", tmp_path / "out", tmp_path / "cache"
     cut_clip(inbox / "talk.m4a", 10, 4, video=False)
-    first = batch(str(inbox), "--out", str(out), "--verbatim", "--formats", "md,json", cache=cache)
+    glossary = tmp_path / "terms.txt"
+    glossary.write_text("ketamine\nfibromyalgia\n")
+    first = batch(
+        str(inbox),
+        "--out",
+        str(out),
+        "--verbatim",
+        "--formats",
+        "md,json",
+        "--glossary",
+        str(glossary),
+        cache=cache,
+    )
     assert first.exit_code == 0
     post = out / "talk" / "post.md"
     before = post.stat().st_mtime_ns

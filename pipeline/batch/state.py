@@ -19,7 +19,7 @@ from video2blog.pipeline import __version__
 from video2blog.pipeline.digest import sha256_file
 from video2blog.pipeline.errors import OutputError, Video2BlogError
 from video2blog.pipeline.output import OutputFolder, recover
-from video2blog.pipeline.run import DraftOptions, recorded_settings, with_kept_settings
+from video2blog.pipeline.run import DraftOptions, with_folder_settings
 from video2blog.pipeline.serialize import path_text, to_json
 
 log = logging.getLogger(__name__)
@@ -61,11 +61,12 @@ def settings_key(options: DraftOptions) -> str:
 
 def folder_settings_key(options: DraftOptions, folder: Path) -> str:
     """The key of the settings a draft into ``folder`` is made with: the options given, and for those
-    not given the folder's recorded ones (as the draft itself takes them), so that a re-run without
-    its options skips what the options it left out would draft the same."""
+    not given the folder's recorded ones and its glossary (as the draft itself takes them), so that a
+    re-run without its options skips what the options it left out would draft the same."""
+    if not (folder / "settings.json").exists():
+        return settings_key(options)
     try:
-        recorded = recorded_settings(folder, options.force) if (folder / "settings.json").exists() else None
-        return settings_key(with_kept_settings(options, recorded)[0])
+        return settings_key(with_folder_settings(options, folder)[0])
     except Video2BlogError:  # unreadable settings: the draft will say so
         return settings_key(options)
 
