@@ -246,6 +246,7 @@ def test_another_ffmpeg_hears_the_media_again_and_the_draft_names_it(jfk_path: P
     first, _ = _draft_with_ffmpeg("0.0-first", jfk_path, tmp_path)
     again, said = _draft_with_ffmpeg("0.0-first", jfk_path, tmp_path)
     assert "reusing cached transcript" in said  # the same ffmpeg: the cache serves it
+    assert "language: English)" in said  # and says which language the words it serves are in
     other, said = _draft_with_ffmpeg("0.0-other", jfk_path, tmp_path)
     assert "reusing cached transcript" not in said
     assert len(list((tmp_path / "video2blog" / "transcripts").glob("*.json"))) == 2

@@ -23,7 +23,7 @@ from video2blog.pipeline.output import atomic_write
 from video2blog.pipeline.progress import cache_unwritable, report_stage
 from video2blog.pipeline.schema import Transcript, Word
 from video2blog.pipeline.serialize import to_json, transcript_from_dict, transcript_to_dict
-from video2blog.pipeline.textutil import bom_encoding, distinct_terms, normalise_term
+from video2blog.pipeline.textutil import bom_encoding, distinct_terms, language_name, normalise_term
 
 log = logging.getLogger(__name__)
 
@@ -163,10 +163,11 @@ def transcribe_media(
         report_stage(
             log,
             "transcribe",
-            "reusing cached transcript %s (heard by %s %s)",
+            "reusing cached transcript %s (heard by %s %s; language: %s)",
             key[:12],
             cached.engine,
             cached.model,
+            language_name(cached.language or "en"),
         )
         return cached
     track = media.choose_track(info, options.audio_track)
