@@ -443,6 +443,7 @@ def with_kept_settings(
 
 # The settings.json fields a redraft keeps unless the user gives their option again.
 KEPT_SETTINGS = (
+    "engine",
     "model",
     "formats",
     "template_dir",
@@ -477,7 +478,7 @@ def with_recorded(options: DraftOptions, settings: RenderSettings) -> DraftOptio
         )
     return replace(
         options,
-        transcribe=replace(options.transcribe, engine_options=engine),
+        transcribe=replace(options.transcribe, engine=settings.engine, engine_options=engine),
         formats=settings.formats,
         template_dir=settings.templates,
         front_matter=settings.front_matter,
@@ -624,6 +625,7 @@ def render_settings(options: DraftOptions) -> RenderSettings:
         options.front_matter,
         options.medical,
         engine.hotwords or "",
+        engine=options.transcribe.engine,
         model=_model_name(engine.model),
         claims_file=str(options.claims_file.resolve()) if options.claims_file else "",
         images=options.images,

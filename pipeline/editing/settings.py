@@ -2,7 +2,7 @@
 server and a save.
 
 ``video2blog draft`` writes the settings it was given (``--formats``, ``--template-dir``,
-``--front-matter``, ``--medical``, ``--model``, ``--claims-file`` and the rest of
+``--front-matter``, ``--medical``, ``--engine``, ``--model``, ``--claims-file`` and the rest of
 :class:`RenderSettings`) into the draft folder's ``settings.json`` and the clinic's glossary
 (``--glossary``, with any terms the folder already had) into its ``glossary.txt``. The review page, a
 save and a later redraft read both back, so the files a save writes are the ones the draft command
@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from video2blog.pipeline.editing.edits import GLOSSARY_FILE
+from video2blog.pipeline.engines.base import ENGINES
 from video2blog.pipeline.errors import InputError, UsageError
 from video2blog.pipeline.ingest.transcribe import load_glossary
 from video2blog.pipeline.schema import Draft, Reason, Transcript
@@ -51,6 +52,8 @@ class RenderSettings:
     # so it hears the same words and the editor's edits still fit.
     hotwords: str = ""
     # The rest of the draft command's choices, so that a redraft without them drafts as this one did.
+    # A settings.json written before the engine was recorded reads as the default engine's.
+    engine: str = ENGINES[0]
     model: str = ""  # "" for the bundled model
     claims_file: str = ""  # absolute; "" for the built-in claim patterns only
     images: bool = True
@@ -91,6 +94,8 @@ def read_settings(folder: Path, check: bool = True) -> RenderSettings | None:
     unknown = [f for f in settings.formats if f not in WRITERS]
     if unknown:
         raise InputError(f"names an unknown format {unknown[0]!r}; {REWRITE}", path)
+    if settings.engine not in ENGINES:
+        raise InputError(f"names an unknown engine {settings.engine!r}; {REWRITE}", path)
     if check and settings.templates is not None and not settings.templates.is_dir():
         raise InputError(
             f"names the template folder {settings.template_dir}, which is gone; put it back, or edit "
@@ -152,6 +157,7 @@ def _settings_from(data: dict) -> RenderSettings:
         front_matter=str(data.get("front_matter") or ""),
         medical=data.get("medical") is True,
         hotwords=str(data.get("hotwords") or ""),
+        engine=str(data.get("engine") or ENGINES[0]),
         model=str(data.get("model") or ""),
         claims_file=str(data.get("claims_file") or ""),
         images=data.get("images") is not False,
