@@ -28,6 +28,8 @@ from video2blog.pipeline.signals import held_signals
 from video2blog.pipeline.textutil import clock
 
 HEARTBEAT_S = 60.0  # in a log, a line at least this often while a stage runs
+# Whisper hears audio this many seconds at a time: the stretch a run that reports no progress is working on.
+WINDOW_S = 30.0
 # The live line's bar: its widest, and its narrowest before it is left out (see fit_line).
 BAR_CELLS, BAR_MIN_CELLS = 40, 10
 STAGE_MIN_CELLS = 12  # the stage's words keep this many cells before the bar gives way
@@ -205,7 +207,9 @@ class DraftDisplay:
         self.message, self.done, self.total, self.transcribing = "", 0.0, 0.0, False
         self.shown = f"starting on {video.name}"  # the live line's stage (a milestone leaves it as it is)
         self.started = time.monotonic()
-        self.heard_from: float | None = None  # when the first audio was transcribed: the pace so far
+        self.heard_from: float | None = None  # when the first progress was reported: the pace so far
+        # The time left as the last report put it, and when: it counts down until the next report.
+        self.estimate: tuple[float, float] | None = None
         self.bar: Any = None
         self.lines: PlainLines | None = None
         self.listening = _Listening(self.stage)
@@ -237,7 +241,7 @@ class DraftDisplay:
         the transcription's, finished, would say "~0:00 left" through the stages after it."""
         self.message, self.transcribing = message, stage == "transcribe"
         if not message.startswith("transcribed "):  # a milestone of the transcription goes on with its bar
-            self.shown, self.done, self.total, self.heard_from = message, 0.0, 0.0, None
+            self.shown, self.done, self.total, self.heard_from, self.estimate = message, 0.0, 0.0, None, None
         if self.lines is not None:
             self.lines.line(message + self._left() if message.startswith("transcribed ") else message)
         elif self.bar is not None:
@@ -246,8 +250,11 @@ class DraftDisplay:
     def progress(self, done: float, total: float) -> None:
         """Seconds of audio transcribed, of ``total``."""
         self.done, self.total = done, total
+        now = time.monotonic()
         if self.heard_from is None:
-            self.heard_from = time.monotonic()
+            self.heard_from = now
+        pace = self._pace(now)
+        self.estimate = None if pace is None else (pace, now)
         if self.bar is not None:
             self.bar.refresh()  # a report comes per stretch of speech: draw each, the last one too
 
@@ -257,24 +264,44 @@ class DraftDisplay:
         taken = clock(time.monotonic() - self.started)
         if not self.total:
             return self.shown, None, taken
-        left = self._remaining()
-        times = f"{clock(self.done)}/{clock(self.total)} {taken}" + (f" ~{clock(left)} left" if left else "")
+        ahead = self._ahead("~{} left")
+        times = f"{clock(self.done)}/{clock(self.total)} {taken}" + (f" {ahead}" if ahead else "")
         return self.shown, (self.done, self.total), times
+
+    def _ahead(self, left_as: str) -> str:
+        """The time left (``left_as`` with it) while the estimate lasts; once it has run out with no report
+        since (a slow stretch: openai-whisper reports once per 30 s window), the stretch being heard,
+        "working on 1:19-1:48", so that a slow run is not taken for a hung one; "" before an estimate."""
+        left = self._remaining()
+        if left is None or self.done >= self.total:
+            return ""
+        if left >= 1:
+            return left_as.format(clock(left))
+        return f"working on {clock(self.done)}-{clock(min(self.done + WINDOW_S, self.total))}"
 
     def _left(self) -> str:
         """ " (about 1:10 left)" at the pace so far, once a tenth of the audio is heard; else nothing."""
-        left = self._remaining()
-        return "" if left is None else f" (about {clock(left)} left)"
+        ahead = self._ahead("about {} left")
+        return f" ({ahead})" if ahead else ""
 
     def _remaining(self) -> float | None:
+        """Seconds of transcription left: as the last report's pace put it, less the time since, so that it
+        counts down (never grows) while nothing is reported; None before a tenth of the audio is heard."""
+        if self.estimate is None:
+            return None
+        left, at = self.estimate
+        return max(0.0, left - (time.monotonic() - at))
+
+    def _pace(self, now: float) -> float | None:
         """Seconds of transcription left at the pace so far, once a tenth of the audio is heard."""
         if self.heard_from is None or not self.total or not self.total / 10 <= self.done < self.total:
             return None
-        return (time.monotonic() - self.heard_from) / self.done * (self.total - self.done)
+        return (now - self.heard_from) / self.done * (self.total - self.done)
 
     def _doing(self) -> str:
         if self.transcribing and self.total:
-            return f"{self.message} ({clock(self.done)} of {clock(self.total)} done)"
+            done = f"{clock(self.done)} of {clock(self.total)} done"
+            return f"{self.message} ({', '.join(filter(None, (done, self._ahead('about {} left'))))})"
         return self.message
 
 

@@ -312,7 +312,7 @@ def test_whisper_progress_bar_is_routed_to_the_callback_of_this_thread_only() ->
         thread = threading.Thread(target=lambda: elsewhere.append(module.tqdm.tqdm(total=1, disable=True)))
         thread.start()
         thread.join()
-    assert calls == [(30.0, 65.0), (60.0, 65.0), (65.0, 65.0), (65.0, 65.0)]
+    assert calls == [(0.0, 65.0), (30.0, 65.0), (60.0, 65.0), (65.0, 65.0), (65.0, 65.0)]
     assert isinstance(elsewhere[0], tqdm.tqdm)
     assert isinstance(module.tqdm.tqdm(total=1, disable=True), tqdm.tqdm)
 

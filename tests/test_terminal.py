@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -400,6 +401,33 @@ def test_a_log_line_of_ten_minutes_heard_says_about_how_long_is_left(capsys: pyt
     line = r"\[0:\d\d\] transcribed 10:00 of 50:00: webinar\.mp4 \(about 0:(\d\d) left\)"
     left = re.fullmatch(line, said[0])
     assert left and int(left.group(1)) >= 1, said  # four times what ten minutes took (half a second or more)
+
+
+def test_a_slow_window_counts_down_then_says_what_is_being_heard(monkeypatch: pytest.MonkeyPatch):
+    """openai-whisper reports once per 30 s window: the line sat at 1:19/1:48 for minutes while its "~left"
+    grew (2:42 and rising), so a slow run could not be told from a hung one."""
+    from video2blog import display as shown
+
+    clock = [0.0]
+    monkeypatch.setattr(shown, "time", SimpleNamespace(monotonic=lambda: clock[0]))  # the display's clock
+    display = shown.DraftDisplay(Path("talk.mp4"), mode="quiet")
+    display.stage("transcribe", "transcribing talk.mp4")
+    times = []
+    for at, done in ((0, 0.0), (150, 29.0), (300, 59.0), (449, 79.0)):  # the engine's reports: a fake feed
+        clock[0] = at
+        display.progress(done, 108.0)
+    for at in (449, 500, 600, 700, 900):  # then nothing is reported for minutes
+        clock[0] = at
+        times.append(display._parts()[2])
+    left = [re.search(r"~(\d+):(\d\d) left", t) for t in times]
+    seconds = [int(m[1]) * 60 + int(m[2]) for m in left if m]
+    assert seconds == sorted(seconds, reverse=True) and len(set(seconds)) == len(seconds), times
+    assert seconds[0] == 164  # 449 s for 79 s of audio: 2:44 for the 29 s left
+    assert times[-1] == "1:19/1:48 15:00 working on 1:19-1:48", times
+    assert display._doing() == "transcribing talk.mp4 (1:19 of 1:48 done, working on 1:19-1:48)"  # in a log
+    clock[0] = 910
+    display.progress(108.0, 108.0)
+    assert display._parts()[2] == "1:48/1:48 15:10"
 
 
 def test_a_batchs_line_keeps_its_stage_while_the_videos_own_bar_counts_the_audio():

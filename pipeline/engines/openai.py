@@ -193,6 +193,8 @@ class _ProgressBar:
         self.frames = 0
 
     def __enter__(self) -> _ProgressBar:
+        # whisper reports only each finished 30 s window: the start says what is being heard until then
+        self.callback(0.0, self.total_seconds)
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -228,7 +230,7 @@ class _TqdmRouter:
 def _report_progress(progress: ProgressCallback | None, total: float) -> Iterator[None]:
     """Route whisper's progress bar to ``progress`` for the current thread.
 
-    Each finished 30 s window is reported; the end is always reported once.
+    The start and each finished 30 s window are reported; the end is always reported once.
     """
     if progress is None:
         yield
