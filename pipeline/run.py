@@ -38,7 +38,7 @@ from video2blog.pipeline.editing.store import (
     read_record,
     read_transcript,
 )
-from video2blog.pipeline.engines import ProgressCallback, embed
+from video2blog.pipeline.engines import ProgressCallback, embed, prompt
 from video2blog.pipeline.errors import InputError, UsageError
 from video2blog.pipeline.ingest import language, media
 from video2blog.pipeline.ingest.captions import read_captions
@@ -49,7 +49,12 @@ from video2blog.pipeline.ingest.screen import (
     read_screen,
     write_cached_screen,
 )
-from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_prompt, transcribe_media
+from video2blog.pipeline.ingest.transcribe import (
+    TranscribeOptions,
+    glossary_prompt,
+    hear_opening,
+    transcribe_media,
+)
 from video2blog.pipeline.lexicon_cache import warm_lexicon
 from video2blog.pipeline.llm import LlmOptions
 from video2blog.pipeline.llm.boundaries import with_boundaries
@@ -72,6 +77,7 @@ from video2blog.pipeline.sources import CAPTION_SUFFIXES, TRANSCRIPT_SUFFIXES, f
 from video2blog.pipeline.text import locales
 from video2blog.pipeline.text.claims import ClaimRules, edited_claims, find_claims
 from video2blog.pipeline.text.compose import ComposeOptions, compose
+from video2blog.pipeline.text.glossary import terms_said
 from video2blog.pipeline.text.metadata import slugify
 from video2blog.pipeline.text.onscreen import shown_byline
 from video2blog.pipeline.text.questions import Encode
@@ -298,7 +304,7 @@ def _compute_draft(
     label: str | None,
     out_dir: Path | None,
 ) -> ComputedDraft:
-    words, src = read_source(source, options, progress, label)
+    words, src, options = read_source(source, options, progress, label)
     heard = heard_from(source) if source.suffix.lower() == ".json" else None
     if heard is not None:  # corrected words of a draft folder: the video still gives its player and pictures
         src = heard[1]
@@ -757,8 +763,9 @@ def write_draft(
 
 def read_source(
     source: Path, options: DraftOptions, progress: ProgressCallback | None = None, label: str | None = None
-) -> tuple[Transcript, Source]:
-    """Words and provenance from a media file (transcribed) or a transcript file (read)."""
+) -> tuple[Transcript, Source, DraftOptions]:
+    """Words and provenance from a media file (transcribed) or a transcript file (read), and the options
+    they were heard with (:func:`with_heard_prompt`)."""
     media.check_readable(source)
     sha, name = sha256_file(source), media.display_path(label or source)
     if source.suffix.lower() in TRANSCRIPT_SUFFIXES:
@@ -768,13 +775,29 @@ def read_source(
             written = asked or language.written_language(transcript.text, name)
             transcript = replace(transcript, language=written)
         report_stage(log, "read", "read %s: %d words", Path(name).name, len(transcript.words))
-        return transcript, Source(name, sha, transcript.duration)
+        return transcript, Source(name, sha, transcript.duration), options
     language.choose_model(options.transcribe.engine_options)  # a language the model cannot hear: at once
     info = media.probe(source)
     report_stage(log, "read", "reading %s (%s of audio)", Path(name).name, clock(info.duration))
+    options = with_heard_prompt(options, info, sha)
     heard = transcribe_media(info, sha, options.transcribe, milestones(progress, log, name))
     transcript = replace(heard, chapters=info.chapters)
-    return transcript, Source(name, sha, round(info.duration, 3), media.ffmpeg_name())
+    return transcript, Source(name, sha, round(info.duration, 3), media.ffmpeg_name()), options
+
+
+def with_heard_prompt(options: DraftOptions, info: media.MediaInfo, sha256: str) -> DraftOptions:
+    """``options`` whose recogniser's prompt, where it is the glossary's and the glossary has more terms
+    worth prompting than the prompt holds (:func:`prompt.crowded`), gives only those the talk's opening is
+    heard to say (:func:`terms_said`), or none. Ranked by spelling alone, a clinic's long list filled the
+    prompt with drugs the talk never named, and Whisper looped on them and lost the speech. settings.json
+    records the prompt chosen: a redraft without --glossary gives it again, hearing nothing twice."""
+    engine, terms = options.transcribe.engine_options, options.glossary
+    if not terms or engine.hotwords != glossary_prompt(terms) or not prompt.crowded(terms):
+        return options
+    said = terms_said(hear_opening(info, sha256, options.transcribe).words, terms)
+    heard = replace(engine, hotwords=glossary_prompt(said))
+    log.info("the prompt: the glossary's terms said in the opening: %s", heard.hotwords or "none")
+    return replace(options, transcribe=replace(options.transcribe, engine_options=heard))
 
 
 def read_transcript_file(path: Path) -> Transcript:

@@ -4,7 +4,7 @@ from tests.conftest import make_transcript, make_words
 from video2blog.pipeline.run import DraftOptions, make_draft
 from video2blog.pipeline.schema import Source
 from video2blog.pipeline.text.compose import MERGED
-from video2blog.pipeline.text.glossary import correct_words, sound_key
+from video2blog.pipeline.text.glossary import correct_words, sound_key, terms_said
 from video2blog.pipeline.text.sentences import split_sentences
 
 TERMS = ["ketamine", "fibromyalgia", "NMDA receptor", "post-herpetic neuralgia", "infusion", "nausea"]
@@ -109,3 +109,11 @@ def test_a_real_drug_heard_right_is_never_respelt_as_another_that_adds_or_drops_
     swallowed = make_words("It helps fibroalgia with duloxine or methotrexa, and hydrocone.")
     terms = ["fibromyalgia", "duloxetine", "methotrexate", "hydrocodone"]
     assert [c.corrected.strip(".,") for c in correct_words(swallowed, terms)] == terms
+
+
+def test_the_terms_a_talk_says_are_those_heard_as_written_or_nearly():
+    """What chooses a long glossary's prompt: the terms the opening says, not another drug with a prefix."""
+    words = make_words("Ketamine helps nerve pathic pain, and two infusions of it help fibro myalgia.")
+    terms = ["esketamine", "gabapentin", "neuropathic", "fibromyalgia", "infusion", "ketamine"]
+    assert terms_said(words, terms) == ("neuropathic", "fibromyalgia", "infusion", "ketamine")
+    assert terms_said(make_words("Nothing of the kind."), terms) == () == terms_said(words, [])

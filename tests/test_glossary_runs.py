@@ -6,19 +6,31 @@ The glossaries are made up from clinic vocabularies (``benchmarks/glossaries.py`
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
+from typer.testing import CliRunner
 
 from benchmarks.glossaries import glossary
 from tests.conftest import SAMPLE
+from tools.batch_media import cut_clip
+from video2blog.cli import app
 from video2blog.pipeline.engines import EngineOptions
 from video2blog.pipeline.ingest import media
-from video2blog.pipeline.ingest.transcribe import TranscribeOptions, glossary_prompt, transcribe_media
+from video2blog.pipeline.ingest.transcribe import (
+    TranscribeOptions,
+    glossary_prompt,
+    load_glossary,
+    transcribe_media,
+)
 from video2blog.pipeline.run import DraftOptions, make_draft
 from video2blog.pipeline.schema import Source, Transcript
 from video2blog.pipeline.text.sentences import split_sentences
 
 pytestmark = pytest.mark.slow
 RUNS = 2
+CLINIC = Path(__file__).parent / "data" / "clinic-glossary-300.txt"
 
 
 def heard(terms: tuple[str, ...]) -> Transcript:
@@ -44,3 +56,24 @@ def test_a_made_up_glossary_gives_the_same_words_every_run_and_keeps_every_secti
     sections = make_draft(split_sentences(runs[0]), source, options).sections
     expected = make_draft(split_sentences(plain), source, DraftOptions(date="2026-01-01")).sections
     assert len(sections) == len(expected)
+
+
+def test_a_long_glossary_prompts_only_the_terms_the_talk_is_heard_to_say(tmp_path: Path):
+    """A clinic's 248 terms made the prompt the longest drug names ("acetaminophen, diclofenac,
+    dextromethorphan, ..."), none said in the talk: Whisper looped on them, the whole talk was heard again
+    without the prompt, and "after shingles" came out as "afterchingles"."""
+    clip, out = cut_clip(tmp_path / "talk.m4a", 0.0, 30.0, video=False), tmp_path / "d"
+    runner, env = CliRunner(), {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    first = ["draft", str(clip), "--out", str(out), "--glossary", str(CLINIC), "--formats", "md"]
+    result = runner.invoke(app, first, env=env)
+    assert result.exit_code == 0, result.output
+    prompt = json.loads((out / "settings.json").read_text())["hotwords"]
+    terms = prompt.rstrip(".").split(", ")
+    assert glossary_prompt(load_glossary(CLINIC)) == "radiculopathy, diclofenac, spondylolisthesis, " + (
+        "liraglutide, empagliflozin, fexofenadine, ciprofloxacin."
+    )  # by spelling alone: none of them is said
+    assert {"ketamine", "fibromyalgia"} <= set(terms) and "diclofenac" not in terms, prompt
+    said = (out / "post.md").read_text().lower()
+    assert all(term in said for term in terms), prompt  # each said in the talk
+    again = runner.invoke(app, ["draft", str(clip), "--out", str(out)], env=env)  # the prompt recorded
+    assert again.exit_code == 0 and json.loads((out / "settings.json").read_text())["hotwords"] == prompt

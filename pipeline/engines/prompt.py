@@ -7,7 +7,8 @@ decoded. A long glossary fills it: the window's words no longer fit and speech i
 So the prompt carries only the terms the model is least likely to spell right, those its tokeniser
 splits into the most pieces per word ("fibromyalgia" is three pieces, "nausea" one), words before
 codes whose pieces are digits ("term0xyz140891"), within :data:`PROMPT_TOKENS`; the correction stage
-(``text/glossary.py``) respells near-misses of every term.
+(``text/glossary.py``) respells near-misses of every term. Where those do not all fit (:func:`crowded`),
+the draft prompts only the terms the talk's opening is heard to say (``run.with_heard_prompt``).
 """
 
 from __future__ import annotations
@@ -86,8 +87,8 @@ def choose_terms(
     The prompt is the chosen terms joined with ", " and ended with "."; a term that would overflow
     the budget is passed over for shorter ones after it.
     """
-    split = {term: pieces_per_word(term, count) for term in distinct_terms(terms) if said_as_written(term)}
-    hard = [t for t in split if split[t] >= MIN_PIECES_PER_WORD]
+    split = _worth_prompting(terms, count)
+    hard = list(split)
     share = {term: letter_share(term) for term in hard}
     ranked = sorted(hard, key=lambda t: (-share[t], -split[t]))
     chosen: set[str] = set()
@@ -98,6 +99,24 @@ def choose_terms(
             chosen.add(term)
             used += cost
     return [t for t in split if t in chosen]
+
+
+def _worth_prompting(terms: Sequence[str], count: TokenCounter) -> dict[str, float]:
+    """The terms :func:`said_as_written` that the tokeniser splits into :data:`MIN_PIECES_PER_WORD` or more
+    pieces a word, in glossary order, with their pieces per word."""
+    split = {term: pieces_per_word(term, count) for term in distinct_terms(terms) if said_as_written(term)}
+    return {term: pieces for term, pieces in split.items() if pieces >= MIN_PIECES_PER_WORD}
+
+
+def crowded(terms: Sequence[str], budget: int = PROMPT_TOKENS, count: TokenCounter = count_tokens) -> bool:
+    """Whether the terms worth prompting (those :func:`choose_terms` picks from) do not all fit ``budget``,
+    so that the prompt is the few that rank first, drugs of the glossary the talk may never name."""
+    return _cost(list(_worth_prompting(terms, count)), count) > budget
+
+
+def _cost(terms: Sequence[str], count: TokenCounter) -> int:
+    """Tokens of the prompt of ``terms``: each term, a comma between two, the closing "."."""
+    return sum(count(t) for t in terms) + max(0, len(terms) - 1) + 1
 
 
 def join_terms(terms: Sequence[str]) -> str | None:

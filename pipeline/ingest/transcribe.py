@@ -143,6 +143,34 @@ def glossary_prompt(terms: tuple[str, ...], budget: int = prompt.PROMPT_TOKENS) 
     return prompt.join_terms(prompt.choose_terms(terms, budget))
 
 
+# The talk's opening: what the recogniser hears of it without a prompt chooses a long glossary's terms.
+OPENING_S = 30.0
+
+
+def hear_opening(info: media.MediaInfo, sha256: str, options: TranscribeOptions) -> Transcript:
+    """What the engine hears of the talk's first :data:`OPENING_S` seconds without a prompt, decoding
+    greedily as the language check does (about 3 s of tiny.en on 2 cores), kept in the cache: the glossary
+    terms it says are the ones worth a long glossary's prompt.
+
+    Raises:
+        InputError: the audio cannot be decoded, or is cut short (before any of it is heard).
+    """
+    plain = replace(options.engine_options, hotwords=None, initial_prompt=None, beam_size=1)
+    options = _with_language(replace(options, engine_options=plain, window_s=OPENING_S))
+    key = cache_key(sha256, options)
+    cached = read_cached(options.cache_dir, key)
+    if cached is not None:
+        return cached
+    track = media.choose_track(info, options.audio_track)
+    info = media.with_cancelled_channel(info, track)
+    media.check_reaches_end(info, track)  # a cut file is refused before the model is loaded
+    name = media.display_path(info.path.name)
+    report_stage(log, "transcribe", "hearing the opening of %s for the glossary's terms", name)
+    heard = _hear_head(options, functools.partial(_head, info, track))
+    write_cached(options.cache_dir, key, heard)
+    return heard
+
+
 def prompt_tokens(text: str) -> int:
     """Tokens ``text`` takes in Whisper's prompt."""
     return prompt.count_tokens(text)

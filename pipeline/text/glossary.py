@@ -77,6 +77,17 @@ def correct_words(words: Sequence[Word], terms: Sequence[str]) -> list[Correctio
     return corrections
 
 
+def terms_said(words: Sequence[Word], terms: Sequence[str]) -> tuple[str, ...]:
+    """The glossary ``terms`` that ``words`` say: as written (a plural or possessive too), or as a
+    near-miss this stage respells ("nerve pathic" says "neuropathic"), each once, in glossary order."""
+    spelt = {normalise_term(t).lower() + end: t for t in terms for end in INFLECTIONS}
+    longest = max((len(t.split()) for t in terms), default=0)
+    runs = (words[i : i + size] for i in range(len(words)) for size in range(1, longest + 1))
+    said = {spelt.get(" ".join(w.text.strip(_PUNCT).lower() for w in run)) for run in runs}
+    said |= {spelt.get(c.corrected.strip(_PUNCT).lower()) for c in correct_words(words, terms)}
+    return tuple(t for t in dict.fromkeys(terms) if t in said)
+
+
 def _heard_term(words: Sequence[Word], i: int, known: set[str], longest: int) -> int:
     """How many words from ``i`` on are one glossary term as written (the longest such run), or 0."""
     heard = 0
