@@ -117,3 +117,15 @@ def test_the_terms_a_talk_says_are_those_heard_as_written_or_nearly():
     terms = ["esketamine", "gabapentin", "neuropathic", "fibromyalgia", "infusion", "ketamine"]
     assert terms_said(words, terms) == ("neuropathic", "fibromyalgia", "infusion", "ketamine")
     assert terms_said(make_words("Nothing of the kind."), terms) == () == terms_said(words, [])
+
+
+def test_a_function_word_glued_to_a_term_is_respelt_as_the_two():
+    """tiny.en heard "post-herpetic neuralgia after shingles" as "... afterchingles", and the post kept it
+    though the glossary listed "shingles". A word of its own is never split ("inpatient")."""
+    t = split_sentences(make_transcript("It follows post-herpetic neuralgia afterchingles, or aftershingles"))
+    options = DraftOptions(date="2026-01-01", glossary=("shingles", "post-herpetic neuralgia"))
+    draft = make_draft(t, Source("talk.mp4", "0" * 64, 10.0), options)
+    prose = " ".join(p.text for s in draft.sections for p in s.paragraphs)
+    assert "neuralgia after shingles, or after shingles" in prose, prose
+    kept = make_words("An inpatient stay, antihistamines too, and the undertreatment of pain.")
+    assert correct_words(kept, ["patient", "histamines", "treatment"]) == []
