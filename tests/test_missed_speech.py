@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import SAMPLE, make_words
 from video2blog.pipeline.engines import EngineOptions
 from video2blog.pipeline.ingest import media, missed
-from video2blog.pipeline.ingest.transcribe import TranscribeOptions, _plain
+from video2blog.pipeline.ingest.transcribe import TranscribeOptions, _plain, transcribe_windows
 from video2blog.pipeline.schema import Transcript, Word
 
 
@@ -45,11 +45,19 @@ def test_holes_are_long_wordless_stretches_with_speech_in_them():
     assert missed.holes(words, 60.0, [(0.0, 1.2), (31.0, 33.0)]) == []  # the pauses are silent
 
 
-def test_a_transcript_that_stops_early_is_heard_again_without_the_prompt(talk: np.ndarray):
+def test_a_transcript_that_stops_early_is_heard_again_without_the_prompt(talk: np.ndarray, caplog):
+    """The warning said "speech at 0:00-1:48 was missed with the recogniser's prompt" when the prompt had
+    made it skip speech and the whole talk was heard again without it: it says what happened."""
     part = Transcript(words=words_until(70.0), engine="stub")
     stub = Stub()
-    heard = missed.rehear(part, talk, lambda: stub)
-    assert stub.calls == 1 and heard.words[-1].end > 100.0
+    with caplog.at_level(logging.WARNING):
+        heard = missed.rehear(part, talk, lambda: stub, whole=True)
+        missed.rehear(part, talk, lambda: stub, where=600.0)  # one window of a long talk
+    assert stub.calls == 2 and heard.words[-1].end > 100.0
+    said = [r.getMessage() for r in caplog.records]
+    prompt = "the recogniser's prompt (the glossary's terms, or the language's sample sentence) made it skip"
+    assert said[0].startswith(f"{prompt} speech, so the whole talk was heard again without it"), said
+    assert said[1].startswith(f"{prompt} speech, so 10:00-11:48 was heard again without it"), said
 
 
 def test_speech_still_missed_is_warned_about_and_noted_with_its_time(talk: np.ndarray, caplog):
@@ -104,3 +112,19 @@ def test_only_a_prompted_engine_gets_a_second_hearing():
 def test_silence_is_no_hole(tmp_path: Path):
     quiet = np.zeros(30 * media.SAMPLE_RATE, dtype=np.float32)
     assert missed.holes((), 30.0, media.speech_spans(quiet)) == []
+
+
+class Stopped(Stub):
+    """A prompted engine that wrote nothing after 70 s, as tiny.en did, looping on its prompt."""
+
+    def transcribe(self, audio: np.ndarray, progress=None) -> Transcript:
+        return Transcript(words=words_until(70.0), engine="stub")
+
+
+def test_a_talk_heard_in_one_window_is_said_to_be_heard_again_whole(caplog: pytest.LogCaptureFixture):
+    stub = Stub()
+    with caplog.at_level(logging.WARNING):
+        heard = transcribe_windows(Stopped(), media.probe(SAMPLE), media.WINDOW_SECONDS, again=lambda: stub)
+    assert stub.calls == 1 and heard.words[-1].end > 100.0
+    said = [r.getMessage() for r in caplog.records if "heard again" in r.getMessage()]
+    assert len(said) == 1 and "made it skip speech, so the whole talk was heard again without it" in said[0]

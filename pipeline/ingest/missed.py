@@ -64,6 +64,7 @@ def rehear(
     again: Callable[[], Engine] | None,
     where: float = 0.0,
     second: Callable[[], Engine] | None = None,
+    whole: bool = False,
 ) -> Transcript:
     """``part`` with the speech it missed heard again; what is still missed is warned about and noted.
 
@@ -78,12 +79,15 @@ def rehear(
         again: builds (once, only when needed) the engine without a prompt; None when ``part`` had none.
         where: where ``samples`` start in the media, for the warning's times.
         second: builds (once, only when needed) the engine of the second try; None: no second try.
+        whole: ``samples`` are the whole talk, as the warning says when it is heard again.
     """
     duration = len(samples) / media.SAMPLE_RATE
     speech = media.speech_spans(samples)
     lost = missed_seconds(part.words, duration, speech)
     if lost and again is not None:
-        part = _without_prompt(part, samples, again, speech, where)
+        part = _without_prompt(
+            part, samples, again, speech, "the whole talk" if whole else _at(where, duration)
+        )
     if second is not None:
         part = _second_try(part, samples, second, speech)
     gaps = holes(part.words, duration, speech)
@@ -100,17 +104,17 @@ def missed_note(begin: float, end: float, language: str = "en") -> str:
 
 
 def _without_prompt(
-    part: Transcript, samples: np.ndarray, again: Callable[[], Engine], speech: list[Span], where: float
+    part: Transcript, samples: np.ndarray, again: Callable[[], Engine], speech: list[Span], stretch: str
 ) -> Transcript:
-    """The window heard again without the prompt, if that misses less speech."""
+    """The window heard again without the prompt, if that misses less speech; ``stretch`` names it."""
     duration = len(samples) / media.SAMPLE_RATE
     plain = again().transcribe(samples)
     if missed_seconds(plain.words, duration, speech) >= missed_seconds(part.words, duration, speech):
         return part
     log.warning(
-        "speech at %s was missed with the recogniser's prompt (the glossary's terms, or the language's "
-        "sample sentence); heard again without it (a glossary still corrects spellings)",
-        _at(where, duration),
+        "the recogniser's prompt (the glossary's terms, or the language's sample sentence) made it skip "
+        "speech, so %s was heard again without it (a glossary still corrects spellings)",
+        stretch,
     )
     return plain
 

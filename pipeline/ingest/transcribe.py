@@ -381,9 +381,9 @@ def transcribe_windows(
         for n, window in enumerate(windows):
             part = heard.read(n, window) if heard else None
             if part is None:
-                part = _hear_window(
-                    engine, window, _window_progress(progress, window, info.duration), again, second
-                )
+                whole = window.start == 0 and window.duration >= info.duration - 1.0  # the talk in one window
+                shown = _window_progress(progress, window, info.duration)
+                part = _hear_window(engine, window, shown, again, second, whole)
                 if heard:
                     heard.write(n, window, part)
             elif progress is not None:
@@ -406,10 +406,11 @@ def _hear_window(
     progress: ProgressCallback | None,
     again: Callable[[], Engine] | None,
     second: Callable[[], Engine] | None,
+    whole: bool = False,
 ) -> Transcript:
     """One window's words (speech missed heard again), with their pitch, timed in the media."""
     part = engine.transcribe(window.samples, progress)
-    part = missed.rehear(part, window.samples, again, window.start, second)
+    part = missed.rehear(part, window.samples, again, window.start, second, whole)
     return replace(part, words=tuple(_shifted(prosody.with_pitch(part.words, window.samples), window)))
 
 
