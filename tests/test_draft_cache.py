@@ -209,7 +209,7 @@ def test_a_reused_transcript_names_the_engine_and_model_that_heard_it(
     write_cached(tmp_path, cache_key("0" * 64, options), heard)
     caplog.set_level(logging.INFO, logger="video2blog.pipeline.ingest.transcribe")
     assert transcribe_media(None, "0" * 64, options) == heard  # type: ignore[arg-type]  # cached: never probed
-    assert "(heard by openai-whisper base)" in caplog.text
+    assert "(heard by openai-whisper base; language: English)" in caplog.text
 
 
 def _draft_with_ffmpeg(version: str, media_path: Path, tmp_path: Path) -> tuple[dict, str]:
