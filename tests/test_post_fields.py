@@ -21,6 +21,7 @@ from video2blog.pipeline.output import OutputFolder
 from video2blog.pipeline.run import DraftOptions, make_draft
 from video2blog.pipeline.schema import Source
 from video2blog.pipeline.text.sentences import split_sentences
+from video2blog.pipeline.textutil import message
 from video2blog.pipeline.writers.formats import RenderContext, render_all
 
 MARDOX = (
@@ -171,8 +172,10 @@ def test_text_of_only_invisible_characters_is_empty_to_the_edits(invisible: str)
         apply_edits(draft, transcript, [Edit("title", text=invisible)])
     with pytest.raises(UsageError, match="needs a heading"):
         apply_edits(draft, transcript, [Edit("heading", section=1, text=invisible)])
-    emptied = apply_edits(draft, transcript, [Edit("paragraph", section=1, paragraph=0, text=invisible)])
-    assert emptied.draft.sections[1].paragraphs == ()
+    only = next(i for i, s in enumerate(draft.sections) if len(s.paragraphs) == 1)
+    with pytest.raises(UsageError) as refused:  # a section's only paragraph cannot be emptied
+        apply_edits(draft, transcript, [Edit("paragraph", section=only, paragraph=0, text=invisible)])
+    assert refused.value.reason == message("en", "error_needs_paragraph", n=str(only + 1))
     typed = apply_edits(draft, transcript, [Edit("byline", text="Dr. Ana\u200b Lee\u0007, MD")])
     assert typed.draft.byline == "Dr. Ana Lee, MD"  # what shows nothing is dropped
 
