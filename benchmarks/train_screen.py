@@ -54,9 +54,9 @@ def shown_rows(talk: Talk) -> tuple[np.ndarray, np.ndarray]:
     rows, labels = [], []
     sentences = talk.transcript.sentences
     for item in talk.screen.texts:
-        text = onscreen.clean_shown(item.text)
+        text = onscreen.heading_shaped(item)
         index = onscreen.nearest_start(sentences, item.start)
-        if item.persistent or index is None or not (onscreen.is_asked(text) or onscreen.is_titled(text)):
+        if text is None or index is None:
             continue
         rows.append(onscreen.shown_features(item, sentences[index].start - item.start))
         labels.append(float(any(similar(text, h) >= SAME for h in headings)))

@@ -79,7 +79,7 @@ from video2blog.pipeline.text.claims import ClaimRules, edited_claims, find_clai
 from video2blog.pipeline.text.compose import ComposeOptions, compose
 from video2blog.pipeline.text.glossary import terms_said
 from video2blog.pipeline.text.metadata import slugify
-from video2blog.pipeline.text.onscreen import shown_byline
+from video2blog.pipeline.text.onscreen import shown_byline, with_captions
 from video2blog.pipeline.text.questions import Encode
 from video2blog.pipeline.text.related import topic_vector
 from video2blog.pipeline.text.sections import find_sections
@@ -827,6 +827,8 @@ def make_draft(
     language model's guarded suggestions (and, with ``boundaries``, its choice among the candidate
     section starts). Without ``encode``, the installed encoder, each text embedded once a draft
     (:class:`Remembered`, as the command does: the encoder's vectors do not depend on the batch)."""
+    if screen is not None:  # burned-in subtitles are the words heard, never headings nor cards
+        screen = replace(screen, texts=with_captions(screen.texts, transcript.words))
     draft = _make_draft(transcript, source, options, encode, screen)
     if screen is None:
         return draft

@@ -56,7 +56,9 @@ class ScreenText:
     """Text shown on screen from ``start`` to ``end``, as OCR read it most often.
 
     ``box`` is (left, top, right, bottom) as fractions of the frame; ``persistent`` text is shown
-    for most of the video (a logo, the clinic's name, a phone number) and never heads a section.
+    for most of the video (a logo, the clinic's name, a phone number) and never heads a section;
+    a ``caption`` is a burned-in subtitle (the words spoken while it is shown, one of a run all through
+    the talk), never a heading, a byline or a card to keep out of the stills.
     """
 
     text: str
@@ -65,6 +67,7 @@ class ScreenText:
     confidence: float
     box: tuple[float, float, float, float]
     persistent: bool = False
+    caption: bool = False
 
 
 @dataclass(frozen=True)

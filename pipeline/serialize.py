@@ -225,6 +225,7 @@ def screen_text_from_dict(data: dict[str, Any]) -> ScreenText:
         float(data["confidence"]),
         (x0, y0, x1, y1),
         bool(data.get("persistent", False)),
+        bool(data.get("caption", False)),
     )
 
 

@@ -98,6 +98,14 @@ def test_only_questions_not_on_screen_throughout_can_be_headings():
     assert clean_shown("What  helps ?.") == "What helps?"
 
 
+def test_a_text_shown_in_lower_case_is_no_title():
+    """clean_shown capitalised the subtitle "syndrome and post herpetic neuralgia after" before the title
+    check looked for its capital: it became a heading."""
+    assert screen_question(_shown("syndrome and post herpetic neuralgia after", 0)) is None
+    assert screen_question(_shown("RELIEF FOR DRY EYES", 0)) == "Relief for dry eyes"
+    assert screen_question(_shown("how long does the relief last?", 0)) == "How long does the relief last?"
+
+
 def test_a_spoken_question_wins_and_a_different_card_is_offered():
     sentences = _sentences(
         ("Hello everyone.", 0.0),

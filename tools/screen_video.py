@@ -27,7 +27,10 @@ FONT_FILES = {
     "narrow": FONTS / "liberation" / "LiberationSansNarrow-Regular.ttf",
 }
 Background = Literal["plain", "gradient", "busy"]
-Kind = Literal["card", "lower-third", "name", "top"]
+# "caption": a burned-in subtitle, centred low on a dark box; "slide": lines of text (a title, then "- item"
+# lines) on a white panel at the right.
+Kind = Literal["card", "lower-third", "name", "top", "caption", "slide"]
+SCALE = {"name": 0.8, "caption": 0.75, "slide": 0.6}  # text size beside a card's
 
 
 @dataclass(frozen=True)
@@ -134,20 +137,27 @@ def _texts(tmp: Path, shown: list[Shown], style: Style, width: int, height: int)
 def _file(tmp: Path, name: str, text: str, kind: Kind = "top") -> Path:
     width = 32 if kind == "card" else 60
     path = tmp / f"{name}.txt"
-    path.write_text("\n".join(textwrap.wrap(text, width)), encoding="utf-8")
+    lines = [line for part in text.splitlines() for line in textwrap.wrap(part, width)]
+    path.write_text("\n".join(lines), encoding="utf-8")
     return path
 
 
 def _layout(textfile: Path, item: Shown, font: Path, style: Style, height: int) -> list[str]:
     when = f"enable='between(t,{item.start:.3f},{item.end:.3f})'"
-    px = max(12, int(height * style.size * (0.8 if item.kind == "name" else 1.0)))
+    px = max(12, int(height * style.size * SCALE.get(item.kind, 1.0)))
+    color = "black" if item.kind == "slide" else "white"
     text = (
-        f"drawtext=fontfile={font}:textfile={textfile}:fontsize={px}:fontcolor=white:line_spacing={px // 3}"
+        f"drawtext=fontfile={font}:textfile={textfile}:fontsize={px}:fontcolor={color}:line_spacing={px // 3}"
     )
     if item.kind == "card":
         box = f"drawbox=x=0:y=0:w=iw:h=ih:color={style.colors[0]}:t=fill:{when}"
         x = "w*0.08" if style.left else "(w-tw)/2"
         return [box, f"{text}:x={x}:y=(h-th)/2:{when}"]
+    if item.kind == "caption":
+        return [f"{text}:box=1:boxcolor=black@0.7:boxborderw={px // 3}:x=(w-tw)/2:y=h*0.92-th/2:{when}"]
+    if item.kind == "slide":
+        panel = f"drawbox=x=iw*0.5:y=ih*0.2:w=iw*0.45:h=ih*0.5:color=white:t=fill:{when}"
+        return [panel, f"{text}:x=w*0.52:y=h*0.23:{when}"]
     if item.kind == "top":
         top = 0.06 + style.place
         box = f"drawbox=x=0:y=ih*{top:.2f}:w=iw:h=ih*0.16:color=black@0.6:t=fill:{when}"

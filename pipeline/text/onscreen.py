@@ -10,24 +10,26 @@ question itself while the card is up or just after, the two are one section, ope
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
+import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from functools import cache
 
 import numpy as np
 
-from video2blog.pipeline.schema import ScreenText, Sentence
+from video2blog.pipeline.schema import ScreenText, Sentence, Word
 from video2blog.pipeline.text.metadata import known_share
 from video2blog.pipeline.text.spoken import (
     heading_text,
     is_heading_question,
     opens_like_question,
 )
-from video2blog.pipeline.textutil import bare, data_text, word_list
+from video2blog.pipeline.textutil import bare, data_text, tokens, word_list
 
 # A shown question heads the sentence starting nearest its appearance, from this long before it (the
 # answer began as the card came up, and a text is read a second or two after it came up: the reader
@@ -54,6 +56,20 @@ JOINED = re.compile(r"\b([a-z]{2,})([A-Z][a-z]*)\b")
 # A hard cut in the pause between two sentences (or this close to it) is a boundary cue.
 CUT_NEAR_S = 0.5
 MODEL_FILE = "screen_model.json"
+# Burned-in captions (a hand rule: the screen talks the model learns from carry none). A shown text is
+# the words being spoken where at least SPOKEN_SHARE of its words are heard while it is up (give or take
+# SPOKEN_SLACK_S: a text is dated from the frames read about once a second); such texts in one band of the
+# frame (their middles within CAPTION_BAND of each other's) are a caption track where there are at least
+# CAPTION_RUN of them, shown together for at least CAPTION_COVER of the time the talk speaks. A question
+# card the speaker reads aloud is one text, up a few seconds: no track.
+SPOKEN_SLACK_S = 1.5
+SPOKEN_SHARE = 0.5
+CAPTION_BAND = 0.08
+CAPTION_RUN = 4
+CAPTION_COVER = 0.3
+# A text in a caption track's band, up no longer than this, while the track runs, is one of its cues
+# misheard or misread ("dollars at our clinic." under "$400 an hour clinic"), unless it is a name.
+CAPTION_MAX_S = 6.0
 
 
 @dataclass(frozen=True)
@@ -115,8 +131,9 @@ def is_name(text: str) -> bool:
 
 def shown_byline(screen: Sequence[ScreenText]) -> str:
     """The first name with a professional title the video showed (a speaker's lower third), cleaned;
-    empty where none was shown. Text on screen most of the video (a clinic's name) is never one."""
-    names = (clean_shown(t.text) for t in screen if not t.persistent)
+    empty where none was shown. Text on screen most of the video (a clinic's name) or a caption is never
+    one."""
+    names = (clean_shown(t.text) for t in screen if not t.persistent and not t.caption)
     return next((_titled_apart(name) for name in names if is_name(name)), "")
 
 
@@ -131,6 +148,72 @@ def _titled_apart(name: str) -> str:
     if not comma or not 0 < count < len(words) or words[count - 1].endswith(",") or not bare(words[count]):
         return name  # no title, one set apart already, or one after a dash ("Sam Lee, PT - physiotherapy")
     return f"{head}, {' '.join(words[:count])}, {' '.join(words[count:])}"
+
+
+def with_captions(texts: Sequence[ScreenText], words: Sequence[Word]) -> tuple[ScreenText, ...]:
+    """The shown texts with the burned-in captions among them marked ``caption``: a run of texts in one
+    band of the frame that show the words being spoken as they are shown, all through the talk
+    (:data:`CAPTION_COVER`); they are subtitles, not cards."""
+    marked = _caption_track(texts, words)
+    return tuple(replace(t, caption=True) if i in marked else t for i, t in enumerate(texts))
+
+
+def spoken_share(item: ScreenText, words: Sequence[Word]) -> float:
+    """The share of a shown text's words heard while it is up (give or take :data:`SPOKEN_SLACK_S`);
+    ``words`` in time order."""
+    shown = tokens(item.text)
+    if not shown:
+        return 0.0
+    starts = [w.start for w in words]
+    low = bisect.bisect_left(starts, item.start - SPOKEN_SLACK_S - 1.0)
+    high = bisect.bisect_right(starts, item.end + SPOKEN_SLACK_S)
+    heard = {t for w in words[low:high] if w.end >= item.start - SPOKEN_SLACK_S for t in tokens(w.text)}
+    return sum(t in heard for t in shown) / len(shown)
+
+
+def _caption_track(texts: Sequence[ScreenText], words: Sequence[Word]) -> set[int]:
+    """Indices of the texts that are a caption track (see :data:`SPOKEN_SHARE`)."""
+    if not words:
+        return set()
+    said = [i for i, t in enumerate(texts) if not t.persistent and spoken_share(t, words) >= SPOKEN_SHARE]
+    talk = max(words[-1].end - words[0].start, 1.0)
+    track: set[int] = set()
+    for i in said:
+        band = [j for j in said if abs(_middle(texts[j]) - _middle(texts[i])) <= CAPTION_BAND]
+        if len(band) >= CAPTION_RUN and _shown_for([texts[j] for j in band]) >= CAPTION_COVER * talk:
+            track.update(band)
+    return track | _misheard_cues(texts, track)
+
+
+def _misheard_cues(texts: Sequence[ScreenText], track: set[int]) -> set[int]:
+    """Texts in a caption track's band, while it runs, up as briefly as a cue: cues whose words were
+    misheard or misread. Never a name (a speaker's lower third in the same band)."""
+    if not track:
+        return set()
+    middle = statistics.median(_middle(texts[i]) for i in track)
+    first, last = min(texts[i].start for i in track), max(texts[i].end for i in track)
+    return {
+        i
+        for i, t in enumerate(texts)
+        if not t.persistent
+        and abs(_middle(t) - middle) <= CAPTION_BAND
+        and first <= t.start <= last
+        and t.end - t.start <= CAPTION_MAX_S
+        and not is_name(clean_shown(t.text))
+    }
+
+
+def _middle(item: ScreenText) -> float:
+    return (item.box[1] + item.box[3]) / 2
+
+
+def _shown_for(items: Sequence[ScreenText]) -> float:
+    """Seconds at least one of ``items`` is on screen."""
+    total, reach = 0.0, -math.inf
+    for item in sorted(items, key=lambda t: t.start):
+        total += max(0.0, item.end - max(item.start, reach))
+        reach = max(reach, item.end)
+    return total
 
 
 def is_asked(text: str) -> bool:
@@ -161,15 +244,29 @@ def _mostly_letters(text: str) -> bool:
 
 def screen_question(item: ScreenText, model: ScreenModel | None = None, lead: float = 0.0) -> str | None:
     """The heading a shown text makes, cleaned of OCR's spacing and capitals: a question or a title,
-    not on screen most of the video, that the model (:func:`shown_features`) finds more likely a
-    heading than not (not a name and title, nor a fragment misread, nor shown mid-sentence); else None.
-    ``lead``: seconds from the start of the sentence nearest to when it came up."""
-    text = clean_shown(item.text)
-    if item.persistent or not (is_asked(text) or is_titled(text)):
+    not on screen most of the video nor a caption (:func:`heading_shaped`), that the model
+    (:func:`shown_features`) finds more likely a heading than not (not a name and title, nor a fragment
+    misread, nor shown mid-sentence); else None. ``lead``: seconds from the start of the sentence nearest
+    to when it came up."""
+    text = heading_shaped(item)
+    if text is None:
         return None
     model = model or screen_model()
     odds = float(shown_features(item, lead) @ np.asarray(model.weights)) + model.bias
     return text if odds > 0 else None
+
+
+def heading_shaped(item: ScreenText) -> str | None:
+    """A shown text cleaned of OCR's spacing and capitals where it is shaped as a heading: a question or
+    a title (opening with a capital or a number as shown, before :func:`clean_shown` capitalises it: a
+    subtitle's "syndrome and post herpetic neuralgia after" is none), neither on screen most of the video
+    nor a burned-in caption; else None."""
+    if item.persistent or item.caption:
+        return None
+    text = clean_shown(item.text)
+    opening = next((c for c in item.text if c.isalnum()), "")
+    titled = (opening.isupper() or opening.isdigit()) and is_titled(text)
+    return text if is_asked(text) or titled else None
 
 
 def cut_cues(

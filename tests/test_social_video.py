@@ -1,0 +1,158 @@
+"""Clinic videos made for social media, drafted with the real command: burned-in subtitles all through the
+talk, question cards, a name card, a call to action and a banner, in landscape and cropped to 9:16. The
+talk (four answers, no spoken questions) is spoken by espeak-ng; the pictures are drawn with ffmpeg."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import run_ffmpeg
+from tools.screen_video import Shown, Style, render
+from video2blog.cli import app
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not shutil.which("espeak-ng"), reason="espeak-ng (Debian package) is missing"),
+]
+
+ANSWERS = (
+    "Ketamine tends to help most with nerve pain, which we call neuropathic pain. That includes complex "
+    "regional pain syndrome and post herpetic neuralgia after shingles. It is usually not our first choice "
+    "for a simple sprain.",
+    "You sit in a comfortable chair with a small drip in your arm for about an hour. Most patients feel "
+    "relaxed and a little floaty. A nurse checks your blood pressure throughout the session.",
+    "Most insurance plans do not cover the infusions yet. A single session costs around four hundred dollars "
+    "at our clinic. We offer payment plans for a series of treatments.",
+    "At the low doses we use, ketamine has a long safety record. It can raise blood pressure and cause "
+    "nausea, so we monitor you closely. You will need someone to drive you home afterwards.",
+)
+QUESTIONS = (
+    "What type of pain does ketamine treat?",
+    "What does an infusion feel like?",
+    "Does insurance cover ketamine?",
+    "Is ketamine safe?",
+)
+LEAD_S, GAP_S = 1.0, 1.5  # silence before the first answer and between answers
+BANNER = "PCC"  # the clinic's logo, top right all through the video
+NURSE = "Ana Ruiz, Nurse Practitioner"
+CALL = "Call us today: (555) 013-4567"
+BOOK = "Book now at paincare.example.com"
+
+
+@dataclass(frozen=True)
+class Talk:
+    audio: Path
+    answers: tuple[tuple[float, float], ...]  # each answer's (start, end), seconds
+    duration: float
+
+
+@dataclass(frozen=True)
+class Drafted:
+    folder: Path
+    draft: dict
+    talk: Talk
+
+
+@pytest.fixture(scope="module")
+def talk(tmp_path_factory: pytest.TempPathFactory) -> Talk:
+    return speak(tmp_path_factory.mktemp("speech"))
+
+
+def speak(d: Path) -> Talk:
+    """The four answers spoken one after another, with pauses between them."""
+    frames, spans, rate, t = b"", [], 22050, LEAD_S
+    for n, answer in enumerate(ANSWERS):
+        wav = d / f"{n}.wav"
+        subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), answer], check=True)
+        with wave.open(str(wav)) as w:
+            rate, width, data = w.getframerate(), w.getsampwidth(), w.readframes(w.getnframes())
+        pause = bytes(width * int(rate * (LEAD_S if n == 0 else GAP_S)))
+        frames += pause + data
+        t += 0.0 if n == 0 else GAP_S
+        spans.append((t, t + len(data) / width / rate))
+        t = spans[-1][1]
+    frames += bytes(width * int(rate * GAP_S))
+    with wave.open(str(d / "talk.wav"), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(width)
+        out.setframerate(rate)
+        out.writeframes(frames)
+    run_ffmpeg("-i", str(d / "talk.wav"), "-c:a", "aac", str(d / "talk.m4a"))
+    return Talk(d / "talk.m4a", tuple(spans), len(frames) / width / rate)
+
+
+def subtitles(talk: Talk) -> list[Shown]:
+    """Each sentence in pieces of at most 42 characters, each shown for its share of the sentence's time."""
+    shown = []
+    for answer, (start, end) in zip(ANSWERS, talk.answers):
+        at, step = start, (end - start) / len(answer)
+        for sentence in re.split(r"(?<=[.!?]) ", answer):
+            for piece in _pieces(sentence):
+                shown.append(Shown(piece, at, at + step * len(piece) - 0.04, "caption"))
+                at += step * (len(piece) + 1)
+    return shown
+
+
+def _pieces(sentence: str) -> list[str]:
+    pieces, line = [], ""
+    for word in sentence.split():
+        if line and len(line) + len(word) + 1 > 42:
+            pieces.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return [*pieces, line]
+
+
+def draft_video(video: Path, out: Path, talk: Talk) -> Drafted:
+    result = CliRunner().invoke(app, ["draft", str(video), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return Drafted(out, json.loads((out / "draft.json").read_text()), talk)
+
+
+@pytest.fixture(scope="module")
+def social(talk: Talk, tmp_path_factory: pytest.TempPathFactory) -> Drafted:
+    d = tmp_path_factory.mktemp("social")
+    return draft_video(social_video(talk, d / "social.mp4"), d / "draft", talk)
+
+
+def social_video(talk: Talk, video: Path) -> Path:
+    """Landscape: subtitles all through, a question card as each answer begins (the second and fourth
+    swapped), a nurse's name card, a call to action at the end, and the clinic's logo throughout."""
+    order = (0, 3, 2, 1)
+    starts = [start for start, _ in talk.answers]
+    cards = [Shown(QUESTIONS[q], start - 0.2, start + 3.0, "card") for q, start in zip(order, starts)]
+    others = [
+        Shown(NURSE, talk.answers[0][0] + 5.0, talk.answers[0][0] + 10.0, "lower-third"),
+        Shown(CALL, talk.answers[3][0] + 3.5, talk.answers[3][0] + 8.0, "lower-third"),
+        Shown(BOOK, talk.answers[3][1] - 3.0, talk.duration, "lower-third"),
+    ]
+    style = Style(background="gradient", logo=BANNER, size=0.06, place=0.12)
+    shown = [*cards, *others, *subtitles(talk)]
+    render(video, talk.duration, shown, style, audio=talk.audio, size=(640, 360))
+    return video
+
+
+def _headings(drafted: Drafted, source: str = "on-screen") -> list[str]:
+    return [s["heading"] for s in drafted.draft["sections"] if s["heading_source"] == source]
+
+
+def test_burned_in_subtitles_are_captions_never_headings(social: Drafted):
+    """Subtitles became the post's headings ("It is usually not our first choice for a", one a sentence),
+    a lower-case one capitalised ("Syndrome and post herpetic neuralgia after"), one left with no text
+    under it; the question cards still head their answers."""
+    captions = [t["text"] for t in social.draft["screen_text"] if t["caption"]]
+    assert len(captions) >= 12, social.draft["screen_text"]
+    shown = _headings(social)
+    assert set(QUESTIONS) <= set(shown), shown
+    assert not {h.lower() for h in shown} & {c.lower() for c in captions}, shown
+    assert all(s["paragraphs"] for s in social.draft["sections"])
