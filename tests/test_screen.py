@@ -422,6 +422,8 @@ def test_a_card_heads_the_answer_after_it_not_the_sentence_that_ends_as_it_comes
         "Sam Lee, PT, DPT - sports physiotherapy",
         "Sam Lee, PT",
         "Jane Smith, MD, Dermatologist",
+        "Ana Ruiz, Nurse Practitioner",  # a role spelled out: a heading, a YouTube chapter, no byline
+        "Sam Lee, Physical Therapist",
     ],
 )
 def test_a_name_with_credentials_and_a_specialty_is_the_byline_never_a_heading(name: str):
@@ -441,8 +443,19 @@ def test_a_heading_with_a_comma_is_no_name():
         "Relief for dry, gritty eyes",
         "Knee pain, swelling and stiffness",
         "Hips, knees - and you",
+        "Knees, Hips and Shoulders",
+        "Ask a Doctor, Ask a Nurse",
     ):
         assert not is_name(heading), heading
+
+
+@pytest.mark.parametrize(
+    "shown",
+    ["Call us today: (555) 013-4567", "Book now at paincare.example.com", "Questions? Email info@clinic.org"],
+)
+def test_a_call_to_action_is_never_a_heading(shown: str):
+    """A closing "Call us today" card headed the last answer and became a YouTube chapter."""
+    assert screen_question(_shown(shown, 0)) is None
 
 
 def test_a_byline_read_as_one_line_keeps_its_name_and_title_apart():

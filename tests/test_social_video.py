@@ -156,3 +156,13 @@ def test_burned_in_subtitles_are_captions_never_headings(social: Drafted):
     assert set(QUESTIONS) <= set(shown), shown
     assert not {h.lower() for h in shown} & {c.lower() for c in captions}, shown
     assert all(s["paragraphs"] for s in social.draft["sections"])
+
+
+def test_a_name_card_with_its_role_spelled_out_is_the_byline_and_a_call_to_action_no_heading(social: Drafted):
+    """ "Ana Ruiz, Nurse Practitioner" and "Call us today: (555) 013-4567" headed sections and became
+    YouTube chapters, and the post had no byline."""
+    assert social.draft["byline"] == NURSE
+    headings = [s["heading"] for s in social.draft["sections"]]
+    assert not [h for h in headings if NURSE in h or "555" in h or "example.com" in h], headings
+    chapters = (social.folder / "chapters.txt").read_text()
+    assert "Ruiz" not in chapters and "555" not in chapters, chapters

@@ -51,6 +51,14 @@ MAX_SHOWN_WORDS = 14  # a heading on screen is at most this long
 LISTED = re.compile(r"^(?:\d+[.):]|[•*\-–]|step\s+\d)", re.IGNORECASE)
 # A name's specialty set apart by a dash or a bar ("Jane Smith, MD - dermatology").
 SPECIALTY = re.compile(r"\s+[-–—|]\s+")
+# Contact details are never a heading (a hand rule: a call to action, "Call us today: (555) 013-4567",
+# "Book now at paincare.example.com", is no question or title of an answer): a phone number (seven digits
+# or more, spaced or not), a web address or an email.
+PHONE = re.compile(r"\+?\(?\d[\d\s().-]{5,}\d")
+ADDRESS = re.compile(r"https?://|\bwww\.|\S@\S|\b[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[a-z]{2,}\b")
+# A person's name before a role spelled out: two to four capitalised words ("Ana Ruiz", "Dr. Ana Ruiz").
+NAME_WORDS = (2, 4)
+ROLE_WORDS = 5  # a role spelled out ("Nurse Practitioner") is at most this long
 # Two words OCR read as one ("whenI"): lower case (two letters or more), then a capital.
 JOINED = re.compile(r"\b([a-z]{2,})([A-Z][a-z]*)\b")
 # A hard cut in the pause between two sentences (or this close to it) is a boundary cue.
@@ -118,7 +126,8 @@ def shown_features(item: ScreenText, lead: float = 0.0) -> np.ndarray:
 
 def is_name(text: str) -> bool:
     """A person's name with a professional title ("Dr. Jane Smith, MD"; "Sam Patel, DO"), a specialty
-    after it or not ("Jane Smith, MD, Dermatologist"; "Sam Lee, PT, DPT - sports physiotherapy")."""
+    after it or not ("Jane Smith, MD, Dermatologist"; "Sam Lee, PT, DPT - sports physiotherapy"), or with
+    a role spelled out ("Ana Ruiz, Nurse Practitioner")."""
     if text.endswith("?"):
         return False
     titles = word_list("credentials.txt")
@@ -126,7 +135,25 @@ def is_name(text: str) -> bool:
     if first.split() and bare(first.split()[0]) in titles:
         return True
     # The credentials follow the name; whatever follows them is the person's specialty.
-    return bool(after) and bool(after[0].split()) and all(bare(w) in titles for w in after[0].split())
+    credentials = bool(after) and bool(after[0].split()) and all(bare(w) in titles for w in after[0].split())
+    return credentials or (bool(after) and _named_role(first, after[0]))
+
+
+def _named_role(name: str, role: str) -> bool:
+    """A name and the role spelled out after its comma ("Ana Ruiz" and "Nurse Practitioner"): two to four
+    capitalised words, then a role of capitalised words ending in one of ``pipeline/data/roles.txt``."""
+    low, high = NAME_WORDS
+    names, roles = name.split(), role.split()
+    if not low <= len(names) <= high or not 0 < len(roles) <= ROLE_WORDS:
+        return False
+    capitalised = all(w[:1].isupper() for w in (*names, *roles))
+    return capitalised and bare(roles[-1]) in word_list("roles.txt")
+
+
+def is_contact(text: str) -> bool:
+    """Whether a shown text holds a phone number (seven digits or more), a web address or an email."""
+    phone = any(sum(c.isdigit() for c in m.group(0)) >= 7 for m in PHONE.finditer(text))
+    return phone or bool(ADDRESS.search(text))
 
 
 def shown_byline(screen: Sequence[ScreenText]) -> str:
@@ -260,8 +287,8 @@ def heading_shaped(item: ScreenText) -> str | None:
     """A shown text cleaned of OCR's spacing and capitals where it is shaped as a heading: a question or
     a title (opening with a capital or a number as shown, before :func:`clean_shown` capitalises it: a
     subtitle's "syndrome and post herpetic neuralgia after" is none), neither on screen most of the video
-    nor a burned-in caption; else None."""
-    if item.persistent or item.caption:
+    nor a burned-in caption, and holding no contact details (:func:`is_contact`); else None."""
+    if item.persistent or item.caption or is_contact(item.text):
         return None
     text = clean_shown(item.text)
     opening = next((c for c in item.text if c.isalnum()), "")
