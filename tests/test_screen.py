@@ -106,6 +106,23 @@ def test_a_text_shown_in_lower_case_is_no_title():
     assert screen_question(_shown("how long does the relief last?", 0)) == "How long does the relief last?"
 
 
+def test_a_text_cut_off_at_the_frames_edge_or_a_list_read_as_one_line_is_no_heading_nor_byline():
+    """A landscape card cropped for a phone was a heading ("Vhat does an infusion feel like") and a cropped
+    name card the byline ("Dr. Ana Ruiz, MD - Pa"); a slide's items read as one line a heading."""
+    from video2blog.pipeline.text.onscreen import shown_byline
+
+    def boxed(text: str, box: tuple[float, float, float, float]) -> ScreenText:
+        return ScreenText(text, 3.0, 6.0, 0.99, box)
+
+    assert screen_question(boxed("Vhat does an infusion feel like", (0.0, 0.41, 1.0, 0.47))) is None
+    assert screen_question(boxed("Does insurance cover ketamine", (0.3, 0.41, 1.0, 0.47))) is None
+    assert screen_question(boxed("What does an infusion feel like", (0.05, 0.41, 0.95, 0.47))) is not None
+    assert shown_byline([boxed("Dr. Ana Ruiz, MD - Pa", (0.04, 0.72, 1.0, 0.76))]) == ""
+    assert shown_byline([boxed("Dr. Ana Ruiz, MD - Pain Medicine", (0.04, 0.72, 0.8, 0.76))]) != ""
+    slide = "Paying for treatment - Self-pay about $400 - Payment plans - HSA and FSA accepted"
+    assert screen_question(boxed(slide, (0.5, 0.2, 0.9, 0.5))) is None
+
+
 def test_a_spoken_question_wins_and_a_different_card_is_offered():
     sentences = _sentences(
         ("Hello everyone.", 0.0),

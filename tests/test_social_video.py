@@ -46,6 +46,8 @@ BANNER = "PCC"  # the clinic's logo, top right all through the video
 NURSE = "Ana Ruiz, Nurse Practitioner"
 CALL = "Call us today: (555) 013-4567"
 BOOK = "Book now at paincare.example.com"
+DOCTOR = "Dr. Ana Ruiz, MD - Pain Medicine Specialist"
+SLIDE = "Paying for treatment\n- Self-pay about $400\n- Payment plans\n- HSA and FSA accepted"
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,24 @@ def social_video(talk: Talk, video: Path) -> Path:
     return video
 
 
+@pytest.fixture(scope="module")
+def vertical(talk: Talk, tmp_path_factory: pytest.TempPathFactory) -> Drafted:
+    d = tmp_path_factory.mktemp("vertical")
+    return draft_video(vertical_video(talk, d / "vertical.mp4"), d / "draft", talk)
+
+
+def vertical_video(talk: Talk, video: Path) -> Path:
+    """9:16 with overlays sized for a landscape frame, as where a landscape clip is cropped for phones:
+    the longer question cards, the name card and a bullet slide run past the frame's edges."""
+    cards = [Shown(q, start - 0.2, start + 3.0, "card") for q, (start, _) in zip(QUESTIONS, talk.answers)]
+    name = Shown(DOCTOR, talk.answers[0][0] + 5.0, talk.answers[0][0] + 11.0, "name")
+    at, end = talk.answers[2][0] + 3.0, talk.answers[2][1]
+    shown = [*cards, name, Shown(SLIDE, at, end, "slide")]
+    style = Style(background="gradient", logo=BANNER, size=0.04, place=0.12)
+    render(video, talk.duration, shown, style, audio=talk.audio, size=(540, 960))
+    return video
+
+
 def _headings(drafted: Drafted, source: str = "on-screen") -> list[str]:
     return [s["heading"] for s in drafted.draft["sections"] if s["heading_source"] == source]
 
@@ -166,3 +186,14 @@ def test_a_name_card_with_its_role_spelled_out_is_the_byline_and_a_call_to_actio
     assert not [h for h in headings if NURSE in h or "555" in h or "example.com" in h], headings
     chapters = (social.folder / "chapters.txt").read_text()
     assert "Ruiz" not in chapters and "555" not in chapters, chapters
+
+
+def test_text_cut_off_at_the_frames_edge_is_no_heading_nor_byline(vertical: Drafted):
+    """Landscape overlays on a 9:16 frame: "Vhat does an infusion feel like" and "Oes insurance cover
+    ketamine" headed answers, the byline read "Dr. Ana Ruiz, MD - Pa", and the cropped bullet slide
+    became a heading."""
+    cut = [t["text"] for t in vertical.draft["screen_text"] if t["box"][0] <= 0.01 or t["box"][2] >= 0.99]
+    assert len(cut) >= 3, vertical.draft["screen_text"]  # the longer cards, the name card and the slide
+    shown = _headings(vertical)
+    assert shown == ["Is ketamine safe?"], shown  # the one card that fits the frame
+    assert vertical.draft["byline"] == ""

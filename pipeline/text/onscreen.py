@@ -49,6 +49,14 @@ SHOWN_FEATURES = ("question", "name", "words", "lead", "confidence")
 MAX_SHOWN_WORDS = 14  # a heading on screen is at most this long
 # Not a heading's shape: a list's item ("1.", "Step 2:", a bullet) or a sentence (a closing full stop).
 LISTED = re.compile(r"^(?:\d+[.):]|[•*\-–]|step\s+\d)", re.IGNORECASE)
+# ...nor a list's items read as one line ("Paying for treatment - Self-pay - Payment plans"): this many
+# " - " items or more (a name's specialty has one: "Jane Smith, MD - dermatology").
+ITEM = re.compile(r"\s[•*\-–]\s")
+LIST_ITEMS = 2
+# A text whose box reaches this close to the frame's left or right edge runs past it (a landscape card
+# cropped for a 9:16 phone video: "Vhat does an infusion feel like", "Dr. Ana Ruiz, MD - Pain Medicil"):
+# cut short, it is neither a heading nor a byline (a hand rule).
+EDGE = 0.01
 # A name's specialty set apart by a dash or a bar ("Jane Smith, MD - dermatology").
 SPECIALTY = re.compile(r"\s+[-–—|]\s+")
 # Contact details are never a heading (a hand rule: a call to action, "Call us today: (555) 013-4567",
@@ -150,6 +158,11 @@ def _named_role(name: str, role: str) -> bool:
     return capitalised and bare(roles[-1]) in word_list("roles.txt")
 
 
+def cut_short(item: ScreenText) -> bool:
+    """Whether a shown text runs past the frame's left or right edge (:data:`EDGE`): not all of it shows."""
+    return item.box[0] <= EDGE or item.box[2] >= 1 - EDGE
+
+
 def is_contact(text: str) -> bool:
     """Whether a shown text holds a phone number (seven digits or more), a web address or an email."""
     phone = any(sum(c.isdigit() for c in m.group(0)) >= 7 for m in PHONE.finditer(text))
@@ -158,9 +171,9 @@ def is_contact(text: str) -> bool:
 
 def shown_byline(screen: Sequence[ScreenText]) -> str:
     """The first name with a professional title the video showed (a speaker's lower third), cleaned;
-    empty where none was shown. Text on screen most of the video (a clinic's name) or a caption is never
-    one."""
-    names = (clean_shown(t.text) for t in screen if not t.persistent and not t.caption)
+    empty where none was shown. Text on screen most of the video (a clinic's name), a caption or a text
+    cut short at the frame's edge (:func:`cut_short`) is never one."""
+    names = (clean_shown(t.text) for t in screen if not (t.persistent or t.caption or cut_short(t)))
     return next((_titled_apart(name) for name in names if is_name(name)), "")
 
 
@@ -252,13 +265,14 @@ def is_asked(text: str) -> bool:
 
 def is_titled(text: str) -> bool:
     """Shaped as a heading shown on screen: :data:`TITLE_WORDS` to :data:`MAX_SHOWN_WORDS` words, opening
-    with a capital or a number, neither a list's item nor a sentence (no closing full stop or colon). A
-    comma or a clause is no matter on a card ("Relief for dry, gritty eyes", "Symptoms you should not
-    ignore")."""
+    with a capital or a number, neither a list's item (nor its items) nor a sentence (no closing full stop
+    or colon). A comma or a clause is no matter on a card ("Relief for dry, gritty eyes", "Symptoms you
+    should not ignore")."""
     words = text.split()
     if not TITLE_WORDS <= len(words) <= MAX_SHOWN_WORDS or not (text[:1].isupper() or text[:1].isdigit()):
         return False
-    return not LISTED.match(text) and not text.endswith((".", ":")) and _mostly_letters(text)
+    listed = LISTED.match(text) or len(ITEM.findall(text)) >= LIST_ITEMS
+    return not listed and not text.endswith((".", ":")) and _mostly_letters(text)
 
 
 def _mostly_letters(text: str) -> bool:
@@ -287,8 +301,9 @@ def heading_shaped(item: ScreenText) -> str | None:
     """A shown text cleaned of OCR's spacing and capitals where it is shaped as a heading: a question or
     a title (opening with a capital or a number as shown, before :func:`clean_shown` capitalises it: a
     subtitle's "syndrome and post herpetic neuralgia after" is none), neither on screen most of the video
-    nor a burned-in caption, and holding no contact details (:func:`is_contact`); else None."""
-    if item.persistent or item.caption or is_contact(item.text):
+    nor a burned-in caption nor cut short at the frame's edge (:func:`cut_short`), and holding no contact
+    details (:func:`is_contact`); else None."""
+    if item.persistent or item.caption or is_contact(item.text) or cut_short(item):
         return None
     text = clean_shown(item.text)
     opening = next((c for c in item.text if c.isalnum()), "")
