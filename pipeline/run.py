@@ -694,7 +694,9 @@ def add_section_images(
     """
     try:
         # No still of a card; a text is dated from the first sample that showed it, up to a sample late.
-        shown = [(t.start - SAMPLE_EVERY_S, t.end) for t in draft.screen_text if not t.persistent]
+        # Subtitles are on every frame: no card, and counting them would leave the card the sharpest.
+        cards = (t for t in draft.screen_text if not (t.persistent or t.caption))
+        shown = [(t.start - SAMPLE_EVERY_S, t.end) for t in cards]
         frames = section_frames(video, [(s.start, s.end) for s in draft.sections], shown)
     except InputError as exc:  # the pictures are a bonus: a video ffmpeg cannot seek in still gets its draft
         log.warning("no still frames: %s", exc)

@@ -101,6 +101,9 @@ def test_black_flat_and_blurred_frames_lose_to_a_sharp_one():
     assert sharpness(sharp) > sharpness(blurred)
     assert pick_frame([black, blurred, fade, sharp]) == 3
     assert pick_frame([black, fade]) is None
+    # The question card and the name card, then the name card alone: the card's crisp letters won, every
+    # frame showing some text.
+    assert pick_frame([sharp, blurred], texts=[2, 1]) == 1
 
 
 def test_stills_come_only_from_a_video_and_not_with_no_images(slides_sample: Path, media_dir: Path):

@@ -12,10 +12,12 @@ import wave
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import run_ffmpeg
+from tools.images import grey
 from tools.screen_video import Shown, Style, render
 from video2blog.cli import app
 
@@ -59,6 +61,7 @@ class Talk:
 
 @dataclass(frozen=True)
 class Drafted:
+    video: Path
     folder: Path
     draft: dict
     talk: Talk
@@ -118,7 +121,7 @@ def _pieces(sentence: str) -> list[str]:
 def draft_video(video: Path, out: Path, talk: Talk) -> Drafted:
     result = CliRunner().invoke(app, ["draft", str(video), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    return Drafted(out, json.loads((out / "draft.json").read_text()), talk)
+    return Drafted(video, out, json.loads((out / "draft.json").read_text()), talk)
 
 
 @pytest.fixture(scope="module")
@@ -197,3 +200,15 @@ def test_text_cut_off_at_the_frames_edge_is_no_heading_nor_byline(vertical: Draf
     shown = _headings(vertical)
     assert shown == ["Is ketamine safe?"], shown  # the one card that fits the frame
     assert vertical.draft["byline"] == ""
+
+
+def test_a_sections_still_shows_the_speaker_not_its_question_card(social: Drafted, tmp_path: Path):
+    """With subtitles on every frame, every frame counted as one "with a card", and the sharpest of all,
+    the question card, was the still under its own heading (and the post's featured image)."""
+    sections = [s for s in social.draft["sections"] if s["heading"] in QUESTIONS]
+    assert len(sections) == 4
+    for n, section in enumerate(sections):
+        card, at = tmp_path / f"card{n}.jpg", f"{section['start'] + 1.0:.2f}"
+        run_ffmpeg("-ss", at, "-i", str(social.video), "-frames:v", "1", str(card))
+        still = grey((social.folder / section["image"]).read_bytes(), (64, 36))
+        assert np.abs(still - grey(card.read_bytes(), (64, 36))).mean() > 12, section["heading"]

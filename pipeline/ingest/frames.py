@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import subprocess
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,8 +45,8 @@ class Frame:
 def section_frames(
     video: Path, spans: list[tuple[float, float]], shown: Sequence[tuple[float, float]] = ()
 ) -> list[Frame | None]:
-    """One frame per (start, end) span, or None where the section shows nothing usable; none from while
-    a text was ``shown`` (start, end) where the section has another usable frame.
+    """One frame per (start, end) span, or None where the section shows nothing usable; of its usable
+    frames, one from while the fewest texts were ``shown`` (start, end).
 
     Raises:
         InputError: ffmpeg cannot decode the video's pictures.
@@ -61,18 +61,20 @@ def _section_frame(
     length = max(0.5, min(SEARCH_SECONDS, end - first))
     times, grey = _candidates(video, first, length)
     # A title card's crisp letters are the sharpest picture of all: the speaker, not the card, is the still.
-    carded = {i for i, t in enumerate(times) if any(a <= t < b for a, b in shown)}
-    best = pick_frame(grey, avoid=carded)
+    # Counted, not all-or-nothing: a name card up after the question card leaves every frame with a text.
+    texts = [sum(a <= t < b for a, b in shown) for t in times]
+    best = pick_frame(grey, texts)
     if best is None:
         log.info("no usable frame in %.1f-%.1f s of %s", start, end, video)
         return None
     return Frame(round(times[best], 3), _jpeg(video, times[best]))
 
 
-def pick_frame(frames: list[np.ndarray], avoid: Collection[int] = ()) -> int | None:
-    """The index of the sharpest frame that is neither black nor flat, or None if all are; one whose index
-    is not in ``avoid`` wherever such a frame is usable."""
-    scored = [(i not in avoid, sharpness(f), i) for i, f in enumerate(frames) if usable(f)]
+def pick_frame(frames: list[np.ndarray], texts: Sequence[int] = ()) -> int | None:
+    """The index of the sharpest frame that is neither black nor flat, or None if all are; of those, one
+    showing the fewest texts (``texts[i]``: how many frame ``i`` shows; none where not given)."""
+    count = list(texts) + [0] * (len(frames) - len(texts))
+    scored = [(-count[i], sharpness(f), i) for i, f in enumerate(frames) if usable(f)]
     return max(scored)[2] if scored else None
 
 
