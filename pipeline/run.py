@@ -836,6 +836,8 @@ def make_draft(
         return draft
     unread = message(draft.language, "note_screen_unread", detail=screen.note)
     notes = (*draft.notes, unread) if screen.note else draft.notes
+    if any(t.caption for t in screen.texts):  # captions.srt uploaded too would show the words twice
+        notes = (*notes, message(draft.language, "note_burned_captions"))
     byline = shown_byline(screen.texts)
     return replace(draft, screen_text=screen.texts, cuts=screen.cuts, notes=notes, byline=byline)
 

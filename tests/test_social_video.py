@@ -212,3 +212,12 @@ def test_a_sections_still_shows_the_speaker_not_its_question_card(social: Drafte
         run_ffmpeg("-ss", at, "-i", str(social.video), "-frames:v", "1", str(card))
         still = grey((social.folder / section["image"]).read_bytes(), (64, 36))
         assert np.abs(still - grey(card.read_bytes(), (64, 36))).mean() > 12, section["heading"]
+
+
+def test_a_video_with_burned_in_captions_says_so_and_its_cues_are_not_all_moved_up(social: Drafted):
+    """The subtitles in the lowest third sent every cue of captions.vtt to the top, and nothing said
+    the video already shows captions: uploading captions.srt would show the words twice."""
+    assert any("already shows captions" in note for note in social.draft["notes"]), social.draft["notes"]
+    cues = (social.folder / "captions.vtt").read_text().split("\n\n")[1:]
+    up = [cue for cue in cues if "line:0" in cue.splitlines()[0]]
+    assert len(up) <= len(cues) // 2, up  # only those shown over the name card and the calls to action

@@ -208,3 +208,19 @@ def test_captions_shown_over_a_lower_third_go_to_the_top_of_the_frame():
     assert [cue[0].endswith(" line:0") for cue in vtt] == [True] + [False] * (len(vtt) - 1)
     assert [cue[2].startswith("{\\an8}") for cue in srt] == [True] + [False] * (len(srt) - 1)
     assert srt[0][2] == "{\\an8}" + vtt[0][1]
+
+
+def test_captions_never_go_up_over_a_banner_at_the_top_nor_because_of_burned_in_captions():
+    """Burned-in subtitles sit in the lowest third all through a talk: every cue went to the top, over the
+    clinic's banner with its phone number there."""
+    ctx = context()
+    burned = tuple(
+        ScreenText(f"cue {n}", n * 2.0, n * 2.0 + 2.0, 0.99, (0.2, 0.86, 0.8, 0.94), caption=True)
+        for n in range(30)
+    )
+    card = ScreenText("Dr. Ann Lee, MD", 0.0, 1.0, 0.99, (0.05, 0.7, 0.6, 0.76))
+    banner = ScreenText("Call (555) 013-4567", 0.0, 60.0, 0.99, (0.02, 0.02, 0.44, 0.08), persistent=True)
+    for shown in (burned, (card, banner, *burned)):
+        draft = dataclasses.replace(ctx.draft, screen_text=shown)
+        files = render_all(RenderContext(draft, ctx.transcript), ("srt", "vtt"))
+        assert "line:0" not in files["captions.vtt"].decode() and "an8" not in files["captions.srt"].decode()

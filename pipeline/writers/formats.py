@@ -214,13 +214,18 @@ class TranscriptJsonWriter(Writer):
 
 
 # On-screen text whose box reaches below this fraction of the frame's height sits where captions are
-# drawn (a lower third: the speaker's name card); a cue shown at the same time goes to the top.
+# drawn (a lower third: the speaker's name card); a cue shown at the same time goes to the top, unless
+# text sits there too: a box reaching above TOP_AREA_BOTTOM across the middle of the frame, TOP_MIDDLE,
+# where a cue's lines are centred (the clinic's banner; a logo in a corner leaves room). Burned-in
+# captions are neither: they are the words of the cues, all through the talk.
 CAPTION_AREA_TOP = 2 / 3
+TOP_AREA_BOTTOM = 1 / 3
+TOP_MIDDLE = (0.25, 0.75)
 
 
 class SubtitleWriter(Writer):
     """Captions cued by sentence, long sentences cut into readable pieces; a cue shown while text sits
-    at the bottom of the frame is placed at the top, not over it."""
+    at the bottom of the frame is placed at the top, not over it, where nothing is shown at the top."""
 
     header: ClassVar[str] = ""
     decimal: ClassVar[str] = "."
@@ -230,11 +235,13 @@ class SubtitleWriter(Writer):
     def render(self, ctx: RenderContext) -> bytes:
         blocks = [self.header] if self.header else []
         invented = {r.word for r in ctx.draft.removals if r.reason == HALLUCINATION}
-        low = [(t.start, t.end) for t in ctx.draft.screen_text if t.box[3] > CAPTION_AREA_TOP]
+        texts = [t for t in ctx.draft.screen_text if not t.caption]
+        low = [(t.start, t.end) for t in texts if t.box[3] > CAPTION_AREA_TOP]
+        high = [(t.start, t.end) for t in texts if t.box[1] < TOP_AREA_BOTTOM and _across_middle(t.box)]
         for n, (start, end, text) in enumerate(
             caption_cues(corrected_words(ctx.transcript, ctx.draft.corrections), invented), 1
         ):
-            top = any(start < shown_end and end > shown for shown, shown_end in low)
+            top = _during(start, end, low) and not _during(start, end, high)
             timing = f"{self._time(start)} --> {self._time(end)}{self.at_top if top else ''}"
             text = self.cue_text(text, top)
             blocks.append(f"{n}\n{timing}\n{text}\n" if self.numbered else f"{timing}\n{text}\n")
@@ -250,6 +257,17 @@ class SubtitleWriter(Writer):
         m, ms = divmod(ms, 60_000)
         s, ms = divmod(ms, 1000)
         return f"{h:02d}:{m:02d}:{s:02d}{self.decimal}{ms:03d}"
+
+
+def _across_middle(box: tuple[float, float, float, float]) -> bool:
+    """Whether a shown text's box reaches into :data:`TOP_MIDDLE`, where a cue at the top is drawn."""
+    left, right = TOP_MIDDLE
+    return box[0] < right and box[2] > left
+
+
+def _during(start: float, end: float, shown: list[tuple[float, float]]) -> bool:
+    """Whether any of the ``shown`` (start, end) spans is up between ``start`` and ``end``."""
+    return any(start < shown_end and end > shown_start for shown_start, shown_end in shown)
 
 
 class SrtWriter(SubtitleWriter):
