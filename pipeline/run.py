@@ -79,7 +79,7 @@ from video2blog.pipeline.text.claims import ClaimRules, edited_claims, find_clai
 from video2blog.pipeline.text.compose import ComposeOptions, compose
 from video2blog.pipeline.text.glossary import terms_said
 from video2blog.pipeline.text.metadata import slugify
-from video2blog.pipeline.text.onscreen import shown_byline, with_captions
+from video2blog.pipeline.text.onscreen import check_card_order, shown_byline, with_captions
 from video2blog.pipeline.text.questions import Encode
 from video2blog.pipeline.text.related import topic_vector
 from video2blog.pipeline.text.sections import find_sections
@@ -868,5 +868,6 @@ def _make_draft(
             spans = moved if options.llm.mode == "use" else spans
         draft = compose(transcript, spans, source, compose_options, encode, multilingual)
         draft = suggest(draft, options.glossary, options.llm, session, chosen, warning)
+    draft = check_card_order(draft, topics)  # cards shown in another order than the answers
     rules = claim_rules(transcript.language, options.claims)
     return replace(draft, claims=find_claims(draft, transcript, rules))

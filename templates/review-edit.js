@@ -92,10 +92,11 @@
     var time = section.querySelector(".head .time");
     if (full && time) { li.append(time.cloneNode(true), " "); }
     li.append(link);
-    if (full && section.classList.contains("generated")) {
+    var mark = ["generated", "shown"].filter(function (kind) { return section.classList.contains(kind); })[0];
+    if (full && mark) {
       var tag = document.createElement("span");
       tag.className = "tag";
-      tag.textContent = t("generated");
+      tag.textContent = t(mark);
       li.append(" ", tag);
     }
     return li;
@@ -392,7 +393,7 @@
   }
 
   function markChecked(section) {
-    section.classList.remove("generated");
+    section.classList.remove("generated", "shown");
     Array.prototype.forEach.call(section.querySelectorAll(".head .tag, [data-act=accept]"), function (e) { e.remove(); });
   }
 

@@ -221,3 +221,17 @@ def test_a_video_with_burned_in_captions_says_so_and_its_cues_are_not_all_moved_
     cues = (social.folder / "captions.vtt").read_text().split("\n\n")[1:]
     up = [cue for cue in cues if "line:0" in cue.splitlines()[0]]
     assert len(up) <= len(cues) // 2, up  # only those shown over the name card and the calls to action
+
+
+def test_cards_shown_out_of_order_are_flagged_and_each_offered_to_the_others_answer(social: Drafted):
+    """ "Is ketamine safe?" came up over the infusion answer and "What does an infusion feel like?" over
+    the safety answer: both were used as they were, and the review page showed them as the talk's own."""
+    sections = {s["heading"]: s for s in social.draft["sections"]}
+    safe, infusion = sections["Is ketamine safe?"], sections["What does an infusion feel like?"]
+    assert "What does an infusion feel like?" in [g["text"] for g in safe["suggestions"]]
+    assert "Is ketamine safe?" in [g["text"] for g in infusion["suggestions"]]
+    (note,) = [n for n in social.draft["notes"] if "order of the cards" in n]
+    assert "Is ketamine safe?" in note and "What does an infusion feel like?" in note
+    assert not [g for s in social.draft["sections"] for g in s["suggestions"] if g["text"] in QUESTIONS[:3:2]]
+    page = (social.folder / "review.html").read_text()
+    assert page.count('class="section shown"') == len(_headings(social)) == 4

@@ -22,14 +22,15 @@ from functools import cache
 
 import numpy as np
 
-from video2blog.pipeline.schema import ScreenText, Sentence, Word
+from video2blog.pipeline.schema import Draft, HeadingSuggestion, ScreenText, Section, Sentence, Word
 from video2blog.pipeline.text.metadata import known_share
+from video2blog.pipeline.text.questions import Encode
 from video2blog.pipeline.text.spoken import (
     heading_text,
     is_heading_question,
     opens_like_question,
 )
-from video2blog.pipeline.textutil import bare, data_text, tokens, word_list
+from video2blog.pipeline.textutil import bare, clock, data_text, message, tokens, word_list
 
 # A shown question heads the sentence starting nearest its appearance, from this long before it (the
 # answer began as the card came up, and a text is read a second or two after it came up: the reader
@@ -67,6 +68,11 @@ ADDRESS = re.compile(r"https?://|\bwww\.|\S@\S|\b[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+
 # A person's name before a role spelled out: two to four capitalised words ("Ana Ruiz", "Dr. Ana Ruiz").
 NAME_WORDS = (2, 4)
 ROLE_WORDS = 5  # a role spelled out ("Nurse Practitioner") is at most this long
+# Cards shown in another order than the answers (a hand rule, an advice to the editor only): two sections
+# headed by cards whose cards fit each other's answers better than their own, by this much of cosine
+# similarity (the sentence encoder's) summed over the two, are flagged. On the nine screen talks (cards
+# in their order) no pair gains more than 0.12; the swapped pair of tests/test_social_video.py about 0.5.
+SWAP_GAIN = 0.25
 # Two words OCR read as one ("whenI"): lower case (two letters or more), then a capital.
 JOINED = re.compile(r"\b([a-z]{2,})([A-Z][a-z]*)\b")
 # A hard cut in the pause between two sentences (or this close to it) is a boundary cue.
@@ -411,3 +417,54 @@ def nearest_start(sentences: Sequence[Sentence], time: float) -> int | None:
 
 def _same(a: str, b: str) -> bool:
     return SequenceMatcher(None, a.lower().rstrip("?"), b.lower().rstrip("?")).ratio() >= SAME_HEADING
+
+
+def swapped_cards(headings: Sequence[str], answers: Sequence[str], encode: Encode) -> list[tuple[int, int]]:
+    """Pairs ``(i, j)`` of cards (``headings[i]`` heads ``answers[i]``) that fit each other's answers
+    better than their own by :data:`SWAP_GAIN`, each card in one pair at most, the clearest first."""
+    if len(headings) < 2:
+        return []
+    fit = _unit(encode(list(headings))) @ _unit(encode(list(answers))).T
+    gains = sorted(
+        ((fit[i, j] + fit[j, i] - fit[i, i] - fit[j, j], i, j) for i in range(len(fit)) for j in range(i)),
+        reverse=True,
+    )
+    pairs: list[tuple[int, int]] = []
+    for gain, i, j in gains:
+        if gain > SWAP_GAIN and not {i, j} & {k for pair in pairs for k in pair}:
+            pairs.append((j, i))
+    return pairs
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+
+
+def check_card_order(draft: Draft, encode: Encode | None) -> Draft:
+    """The draft with each pair of cards that fit each other's answers better (:func:`swapped_cards`)
+    noted, and each card offered as a heading of the other's section; unchanged without an encoder."""
+    carded = [n for n, s in enumerate(draft.sections) if s.heading_source == "on-screen" and s.paragraphs]
+    if encode is None or len(carded) < 2:
+        return draft
+    answers = [" ".join(p.text for p in draft.sections[n].paragraphs) for n in carded]
+    pairs = swapped_cards([draft.sections[n].heading for n in carded], answers, encode)
+    sections, notes = list(draft.sections), list(draft.notes)
+    for a, b in ((carded[i], carded[j]) for i, j in pairs):
+        first, second = sections[a], sections[b]
+        sections[a], sections[b] = (
+            _offered(first, second, draft.language),
+            _offered(second, first, draft.language),
+        )
+        at = {"at": clock(first.start), "other": clock(second.start)}
+        notes.append(
+            message(draft.language, "note_card_order", first=first.heading, second=second.heading, **at)
+        )
+    return replace(draft, sections=tuple(sections), notes=tuple(notes)) if pairs else draft
+
+
+def _offered(section: Section, other: Section, language: str) -> Section:
+    """``section`` with ``other``'s card first among its suggested headings."""
+    why = message(language, "suggest_card_order", at=clock(other.start))
+    return replace(
+        section, suggestions=(HeadingSuggestion(other.heading, "on-screen", why), *section.suggestions)
+    )

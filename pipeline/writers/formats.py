@@ -376,6 +376,7 @@ SCRIPT_KEYS = (
     "play_from",
     "paragraph",
     "generated",
+    "shown",
     "edit_paragraph",
     "section_n",
     "edit_heading",

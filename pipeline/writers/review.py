@@ -87,6 +87,12 @@ class ReviewSection:
         a spoken or shown one (read off the screen) is the talk's own."""
         return self.section.heading_source not in ("spoken", "edited", "on-screen")
 
+    @property
+    def shown(self) -> bool:
+        """Read off the video's picture and not yet checked: a card may head another answer than its own
+        (cards shown out of order) or be misread."""
+        return self.section.heading_source == "on-screen"
+
 
 @dataclass(frozen=True)
 class MediaLink:
