@@ -294,6 +294,8 @@
     /* A video file with no pictures (sound only, as an .mp4 may be): its player is the controls alone. */
     player.addEventListener("loadedmetadata", function () {
       player.classList.toggle("sound-only", player.tagName === "VIDEO" && !player.videoWidth);
+      /* A portrait (9:16) video sits beside the toggles on a phone, not above them a few fingers wide. */
+      player.closest(".pane-inner").classList.toggle("portrait", player.videoHeight > player.videoWidth);
     });
     player.addEventListener("timeupdate", function () { follow(player.currentTime); });
     player.addEventListener("seeked", function () { follow(player.currentTime); });

@@ -12,11 +12,15 @@ import wave
 from dataclasses import dataclass
 from pathlib import Path
 
+import docx
 import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import run_ffmpeg
+from tests.test_browser import browser  # noqa: F401 (fixture)
+from tests.test_review_server import COMMAND
+from tests.test_review_server import start as serve
 from tools.images import grey
 from tools.screen_video import Shown, Style, render
 from video2blog.cli import app
@@ -235,3 +239,34 @@ def test_cards_shown_out_of_order_are_flagged_and_each_offered_to_the_others_ans
     assert not [g for s in social.draft["sections"] for g in s["suggestions"] if g["text"] in QUESTIONS[:3:2]]
     page = (social.folder / "review.html").read_text()
     assert page.count('class="section shown"') == len(_headings(social)) == 4
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+MEASURE = """() => [
+  document.getElementById("player").clientWidth,
+  document.querySelector(".pane").getBoundingClientRect().height,
+  document.documentElement.scrollWidth,
+  document.getElementById("save").getBoundingClientRect().right,
+]"""
+
+
+def test_a_portrait_videos_stills_are_capped_and_its_player_usable_on_a_phone(vertical: Drafted, browser):  # noqa: F811
+    """Every still of a 9:16 video was 540x960 in post.html (some 1190 px tall each down the post), and on a
+    phone the review page's player, 22% of the screen tall, showed the picture 105 px wide."""
+    html = (vertical.folder / "post.html").read_text()
+    sizes = [(int(w), int(h)) for w, h in re.findall(r'<img [^>]*width="(\d+)" height="(\d+)"', html)]
+    assert sizes and all(h <= 600 and abs(w / h - 9 / 16) < 0.02 for w, h in sizes), sizes
+    shapes = docx.Document(str(vertical.folder / "post.docx")).inline_shapes
+    assert shapes and all(s.height <= docx.shared.Inches(4.6) < s.width * 2 for s in shapes)  # not 10.7 in
+    server = serve([str(COMMAND), "review", str(vertical.folder), "--no-browser"])
+    try:
+        phone = browser.new_context(**PHONE).new_page()
+        phone.goto(server.url)
+        phone.wait_for_function("document.documentElement.dataset.editReady === '1'")
+        phone.wait_for_function("document.getElementById('player').readyState >= 1")
+        shown = phone.evaluate(MEASURE)
+    finally:
+        server.stop()
+    width, pane, scroll, save = shown
+    assert width >= 160, shown  # the picture was 105 px wide
+    assert pane <= 0.4 * 844 and scroll <= 390 and save <= 390, shown  # the draft keeps its share

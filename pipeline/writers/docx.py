@@ -32,6 +32,7 @@ PROPERTY_CHARS = 255  # python-docx refuses longer core properties
 AUTHOR, INITIALS = "video2blog", "v2b"
 SPOKEN_QUOTE_CHARS = 160
 STILL_INCHES = 6.0  # a Letter or A4 page's text width, at Word's default margins
+PORTRAIT_INCHES = 4.5  # a portrait still's height: half a page
 # Headings an editor should check, and the catalogue key of how the comment on each names where it
 # came from (messages-<code>.json, in the draft's language).
 CHECK_HEADINGS = {
@@ -93,13 +94,16 @@ def render_docx(
 def _add_still(document: Any, jpeg: bytes, alt: str) -> None:
     """A still frame as wide as the page's text, its alt text (Word's description) the heading."""
     from docx.image.exceptions import UnrecognizedImageError
-    from docx.shared import Inches
+    from docx.shared import Emu, Inches
 
     try:
         shape = document.add_picture(io.BytesIO(with_jfif(jpeg)), width=Inches(STILL_INCHES))
     except (UnrecognizedImageError, ValueError) as exc:  # a still replaced by something no image
         log.warning("a still frame could not go into post.docx: %s", str(exc) or type(exc).__name__)
         return
+    if shape.height > shape.width:  # a portrait still as wide as the text would run off the page
+        tall = Inches(PORTRAIT_INCHES)
+        shape.width, shape.height = Emu(round(shape.width * tall / shape.height)), tall
     shape._inline.docPr.set("descr", _xml_text(alt))
 
 

@@ -157,12 +157,26 @@ def still_images(ctx: RenderContext) -> dict[str, bytes]:
     return found
 
 
+# A portrait still (a 9:16 phone video's) is shown at most this many CSS pixels tall, its width to match:
+# at its own size (540x960) each one filled more than a phone's screen, a dozen times down the post.
+PORTRAIT_HEIGHT = 560
+
+
 def still_sizes(ctx: RenderContext) -> dict[str, tuple[int, int]]:
-    """Each still's (width, height) in pixels, by draft-folder path: the review page gives its picture
-    that size before it loads, so a still loading late moves no text (a word just tapped on a phone went
-    under the word card)."""
+    """Each still's (width, height) as shown, in pixels, by draft-folder path: the review page and
+    post.html give its picture that size before it loads, so a still loading late moves no text (a word
+    just tapped on a phone went under the word card). A portrait still's height is capped at
+    :data:`PORTRAIT_HEIGHT`."""
     sizes = {path: jpeg_size(data) for path, data in still_images(ctx).items()}
-    return {path: size for path, size in sizes.items() if size is not None}
+    return {path: shown_size(size) for path, size in sizes.items() if size is not None}
+
+
+def shown_size(size: tuple[int, int]) -> tuple[int, int]:
+    """A still's (width, height) as shown: a portrait one no taller than :data:`PORTRAIT_HEIGHT`."""
+    width, height = size
+    if height <= width or height <= PORTRAIT_HEIGHT:
+        return size
+    return max(1, round(width * PORTRAIT_HEIGHT / height)), PORTRAIT_HEIGHT
 
 
 # The JPEG markers of a frame header (SOF0 to SOF15), which holds the picture's size; not DHT, JPG, DAC.
