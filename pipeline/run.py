@@ -79,7 +79,7 @@ from video2blog.pipeline.text.claims import ClaimRules, edited_claims, find_clai
 from video2blog.pipeline.text.compose import ComposeOptions, compose
 from video2blog.pipeline.text.glossary import terms_said
 from video2blog.pipeline.text.metadata import slugify
-from video2blog.pipeline.text.onscreen import check_card_order, shown_byline, with_captions
+from video2blog.pipeline.text.onscreen import check_card_order, shown_byline, shown_terms, with_captions
 from video2blog.pipeline.text.questions import Encode
 from video2blog.pipeline.text.related import topic_vector
 from video2blog.pipeline.text.sections import find_sections
@@ -858,7 +858,9 @@ def _make_draft(
     texts, cuts = (screen.texts, screen.cuts) if screen else ((), ())
     spans = find_sections(transcript, chapters, encode=topics, screen=texts, cuts=cuts)
     date = options.date or dt.date.today().isoformat()
-    compose_options = ComposeOptions(verbatim=options.verbatim, date=date, glossary=options.glossary)
+    # The words the video shows spell those the speech was heard as ("Catamine" under "ketamine").
+    glossary = merged_terms(options.glossary, shown_terms(texts))
+    compose_options = ComposeOptions(verbatim=options.verbatim, date=date, glossary=glossary)
     if options.llm is None:
         draft = compose(transcript, spans, source, compose_options, encode, multilingual)
     else:

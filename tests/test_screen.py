@@ -568,3 +568,16 @@ def test_a_talk_with_a_gradient_behind_it_is_drawn_the_same_every_run(tmp_path: 
         render(video, 2.0, [Shown("Hello there", 0.5, 1.5, "card")], Style(background="gradient"), size=SMALL)
         drawn.append(video.read_bytes())
     assert drawn[0] == drawn[1]
+
+
+def test_the_uncommon_words_shown_are_terms_to_correct_the_speech_by():
+    from video2blog.pipeline.text.onscreen import shown_terms
+
+    screen = [
+        _shown("Ketamine tends to help most with nerve", 1.0),
+        _shown("pain, which we call neuropathic pain.", 3.0),
+        _shown("Riverside Pain Clinic Kardiology", 0.0, persistent=True),  # the clinic's: not a term
+        _shown("Book now at paincare.example.com", 9.0),  # a web address: not a term
+        ScreenText("Dr. Ana Ruiz, MD - Pain Medicil", 5.0, 8.0, 0.99, (0.04, 0.7, 1.0, 0.76)),  # cut short
+    ]
+    assert shown_terms(screen) == ("Ketamine", "neuropathic")

@@ -241,6 +241,14 @@ def test_cards_shown_out_of_order_are_flagged_and_each_offered_to_the_others_ans
     assert page.count('class="section shown"') == len(_headings(social)) == 4
 
 
+def test_the_words_on_screen_correct_the_same_words_misheard(social: Drafted):
+    """The subtitles read "ketamine" while the post said "Catamine" and "catamine" was a keyword: the
+    words on screen now act as glossary terms."""
+    text = " ".join(p["text"] for s in social.draft["sections"] for p in s["paragraphs"]).lower()
+    assert "catamine" not in text and "ketamine" in text
+    assert "catamine" not in social.draft["keywords"] and "ketamine" in social.draft["keywords"]
+
+
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 MEASURE = """() => [
   document.getElementById("player").clientWidth,

@@ -468,3 +468,19 @@ def _offered(section: Section, other: Section, language: str) -> Section:
     return replace(
         section, suggestions=(HeadingSuggestion(other.heading, "on-screen", why), *section.suggestions)
     )
+
+
+def shown_terms(screen: Sequence[ScreenText]) -> tuple[str, ...]:
+    """The words the video shows that the glossary would take as terms (:mod:`.glossary`: of at least its
+    MIN_LETTERS letters, not a common word), each once, lower-cased unless only ever shown capitalised: the
+    spelling on screen corrects the same word misheard ("Catamine" under a subtitle reading "ketamine").
+    Never from a text on screen most of the video, cut short at the frame's edge, or holding contact
+    details ("paincare" of a web address)."""
+    from video2blog.pipeline.text.glossary import MIN_LETTERS
+
+    common = word_list("common_words.txt") | word_list("stopwords.txt")
+    shown = [t.text for t in screen if not (t.persistent or cut_short(t) or is_contact(t.text))]
+    words = [w for text in shown for w in re.findall(r"[^\W\d_]+", text)]
+    lower = {w.lower() for w in words if w.islower()}
+    terms = {w.lower() if w.lower() in lower else w for w in words}
+    return tuple(sorted(t for t in terms if len(t) >= MIN_LETTERS and t.lower() not in common))
