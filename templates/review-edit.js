@@ -1,6 +1,6 @@
 /* video2blog review page, served by `video2blog review`: edit in place, undo, save.
    Every change is recorded as an edit (sent to the server on Save, which applies it to the
-   draft and re-renders every output) and shown at once in the page. Undo restores the page
+   draft and re-renders every output) and seen at once in the page. Undo restores the page
    as it was before the last edit. Text is only ever set with textContent. */
 (function () {
   "use strict";

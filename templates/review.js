@@ -143,7 +143,7 @@
   });
   document.addEventListener("review:card-done", backToWord);
 
-  /* Keep the tapped word, or whatever has the focus in the draft, on screen: below the pinned panel (a
+  /* Keep the tapped word, or whatever has the focus in the draft, in view: below the pinned panel (a
      phone's) and above the word card (a phone's bottom sheet), which would hide it (WCAG 2.4.11). A control
      goes a third of the way down; an editor too tall for that, to the top of the room left. */
   function inView(element) {
