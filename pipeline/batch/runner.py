@@ -423,31 +423,30 @@ class _Runner:
     def _fill(self, queue: deque[BatchItem]) -> None:
         while queue and (not self.flights or len(self.flights) < self._backend().slots()):
             item = queue.popleft()
-            if not self._skipped(item):
-                self._start(item)
+            settings = folder_settings_key(self.options.draft, self.options.out_dir / item.name)
+            if not self._skipped(item, settings):
+                self._start(item, settings)
 
     def _backend(self) -> Backend:
         if self.backend is None:  # not before it is needed: a re-run that skips all starts no pool
             self.backend = open_backend(self.options)
         return self.backend
 
-    def _skipped(self, item: BatchItem) -> bool:
+    def _skipped(self, item: BatchItem, settings: str) -> bool:
         started = time.perf_counter()
         folder = self.options.out_dir / item.name
-        settings = folder_settings_key(self.options.draft, folder)
         state = current_state(folder, item.source, item.relative, settings, self.options.draft.force)
         if state is not None:
             record = self._base(item).done("skipped", time.perf_counter() - started, duration=state.duration)
             self._finish(record, write=False)
         return state is not None
 
-    def _start(self, item: BatchItem) -> None:
+    def _start(self, item: BatchItem, settings: str) -> None:
         self._backend()  # a pool or cluster that cannot start ends the batch, not just this video
         try:
             check_readable(item.source)
             stat, started = item.source.stat(), time.perf_counter()
             out = link_base(item.source, self.options.out_dir / item.name)
-            settings = folder_settings_key(self.options.draft, self.options.out_dir / item.name)
             job = self._backend().prepare(Job(item.source, str(item.source), self.options.draft, out_dir=out))
             self._submit(_Flight(item, job, stat, started, settings))
         except BackendLost:
