@@ -204,13 +204,12 @@ def with_captions(texts: Sequence[ScreenText], words: Sequence[Word]) -> tuple[S
     return tuple(replace(t, caption=True) if i in marked else t for i, t in enumerate(texts))
 
 
-def spoken_share(item: ScreenText, words: Sequence[Word]) -> float:
+def spoken_share(item: ScreenText, words: Sequence[Word], starts: Sequence[float]) -> float:
     """The share of a shown text's words heard while it is up (give or take :data:`SPOKEN_SLACK_S`);
-    ``words`` in time order."""
+    ``words`` in time order, ``starts`` their start times."""
     shown = tokens(item.text)
     if not shown:
         return 0.0
-    starts = [w.start for w in words]
     low = bisect.bisect_left(starts, item.start - SPOKEN_SLACK_S - 1.0)
     high = bisect.bisect_right(starts, item.end + SPOKEN_SLACK_S)
     heard = {t for w in words[low:high] if w.end >= item.start - SPOKEN_SLACK_S for t in tokens(w.text)}
@@ -221,7 +220,10 @@ def _caption_track(texts: Sequence[ScreenText], words: Sequence[Word]) -> set[in
     """Indices of the texts that are a caption track (see :data:`SPOKEN_SHARE`)."""
     if not words:
         return set()
-    said = [i for i, t in enumerate(texts) if not t.persistent and spoken_share(t, words) >= SPOKEN_SHARE]
+    starts = [w.start for w in words]
+    said = [
+        i for i, t in enumerate(texts) if not t.persistent and spoken_share(t, words, starts) >= SPOKEN_SHARE
+    ]
     talk = max(words[-1].end - words[0].start, 1.0)
     track: set[int] = set()
     for i in said:
