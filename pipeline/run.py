@@ -32,6 +32,7 @@ from video2blog.pipeline.editing.settings import (
     settings_json,
 )
 from video2blog.pipeline.editing.store import (
+    kept_slug,
     media_of,
     read_draft,
     read_json_object,
@@ -61,6 +62,7 @@ from video2blog.pipeline.llm.boundaries import with_boundaries
 from video2blog.pipeline.llm.suggest import Session, suggest
 from video2blog.pipeline.output import OutputFolder, created_parts, folder_lock, inside, remove_created
 from video2blog.pipeline.progress import milestones, report_stage
+from video2blog.pipeline.publish.wordpress import published_sites
 from video2blog.pipeline.schema import (
     Draft,
     LlmSuggestion,
@@ -155,6 +157,14 @@ class ComputedDraft:
     keep: draft_cache.Pending | None = None
     notes: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()  # the editor's saved edits that no longer fit (their warnings say which)
+
+
+@dataclass(frozen=True)
+class PublishedPost:
+    """The address (slug) a folder's post was published under, and the sites it was published on."""
+
+    slug: str
+    sites: tuple[str, ...]
 
 
 def draft_file(
@@ -312,6 +322,7 @@ def _compute_draft(
         options = replace(options, date=folder_date(out_dir, src))
     edits = read_record(out_dir) if out_dir is not None and (out_dir / EDITS_FILE).exists() else None
     previous = saved_draft(out_dir) if out_dir is not None and edits is not None else None
+    published = published_post(out_dir, edits, previous) if out_dir is not None else None
     related = kept_related(out_dir, words, src) if out_dir is not None and options.related else ()
     video = _video(heard[0] if heard is not None else source)
     cache = options.transcribe.cache_dir
@@ -320,7 +331,7 @@ def _compute_draft(
     folder = str(out_dir.resolve()) if out_dir is not None else None
     shape = previous.sections if previous is not None else None  # where the edits lay: reapply reads it
     key = draft_cache.draft_key(
-        options, words, src, folder, edits, shape, frames is not None, related, screen
+        options, words, src, folder, edits, shape, frames is not None, related, screen, published
     )
     cached = draft_cache.read_cached(cache, src.sha256, key)
     if cached is not None:
@@ -328,9 +339,23 @@ def _compute_draft(
         return cached
     warm_lexicon(cache)  # the word-class table from the cache folder: a re-draft does not parse it again
     with draft_cache.warnings_said() as said:
-        computed = render_draft(words, src, options, out_dir, edits, frames, related, screen, previous)
+        computed = render_draft(
+            words, src, options, out_dir, edits, frames, related, screen, previous, published
+        )
     keep = draft_cache.Pending(cache, src.sha256, key, tuple(said)) if cache and key else None
     return replace(computed, keep=keep)
+
+
+def published_post(out_dir: Path, edits: EditRecord | None, previous: Draft | None) -> PublishedPost | None:
+    """The post the folder's ``publish.json`` records, under the slug a Save recorded in ``edits.json``
+    or else the folder's draft's (``previous``, read here where not given): a redraft keeps that
+    address, as a Save does, since a new one would move the live post. None before a publish."""
+    sites = published_sites(out_dir)
+    if not sites:
+        return None
+    saved = previous or saved_draft(out_dir)
+    slug = (edits.slug if edits is not None else "") or (saved.slug if saved is not None else "")
+    return PublishedPost(slug, sites) if slug else None
 
 
 def saved_draft(out_dir: Path) -> Draft | None:
@@ -525,6 +550,7 @@ def render_draft(
     related: tuple[RelatedPost, ...] = (),
     screen: ScreenReading | None = None,
     previous: Draft | None = None,
+    published: PublishedPost | None = None,
 ) -> ComputedDraft:
     """Sentences, sections and every chosen file's bytes from a transcription.
 
@@ -536,6 +562,8 @@ def render_draft(
     changes in the review page survive a redraft (``previous``, the folder's draft as it was, shows
     where they lay). ``transcript.json`` stays what was heard.
     ``related`` (a library's, see ``batch/library.py``) close the post as before.
+    ``published`` (the folder's published post) keeps its slug whatever the title becomes, and a note
+    says so where it differs.
     The render settings and the glossary go into the folder too (``settings.json``, ``glossary.txt``),
     so the review server and a save render what this rendered.
     """
@@ -568,6 +596,9 @@ def render_draft(
             log.warning("%s", line)
         else:  # every edit is back: a note, not a warning
             notes = (line,)
+    if published is not None:
+        draft, kept = kept_slug(draft, published.slug, published.sites)
+        notes += kept
     draft, images = add_section_images(draft, video, previous) if video else (draft, {})
     draft = add_chapter_notes(add_hearing_notes(draft, words), options.formats)
     settings = render_settings(options)

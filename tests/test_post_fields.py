@@ -139,6 +139,25 @@ def test_a_published_post_keeps_its_slug_through_a_save_and_a_redraft(folder: Pa
     )
 
 
+def test_a_redraft_of_corrected_words_keeps_a_published_posts_slug(folder: Path):
+    """A redraft (a corrected transcript, --llm, another model) that retitles a published post changed
+    its slug with no word, and the next publish moved the live post: it keeps it, as a Save does."""
+    (folder / "publish.json").write_text(json.dumps({"https://clinic.example": {"post_id": 11}}))
+    heard = json.loads((folder / "transcript.json").read_text())
+    for word in heard["words"]:
+        word["text"] = word["text"].replace("Mardox", "Botox")
+    (folder / "transcript.json").write_text(json.dumps(heard))
+    again = CliRunner().invoke(app, ["draft", str(folder / "transcript.json"), "--out", str(folder)])
+    assert again.exit_code == 0, again.output
+    redrafted = json.loads((folder / "draft.json").read_text())
+    assert (redrafted["title"], redrafted["slug"]) == (
+        "Botox: your questions answered",
+        "mardox-your-questions-answered",
+    )
+    assert 'slug: "mardox-your-questions-answered"' in (folder / "post.md").read_text()
+    assert "/mardox-your-questions-answered/" in again.output and "clinic.example" in again.output
+
+
 def test_before_a_publish_the_slug_follows_through_a_save_and_a_redraft(folder: Path):
     loaded = store.load(folder)
     edits = [Edit("title", text="Botox for migraine"), Edit("byline", text="Dr. Ana Lee, MD")]

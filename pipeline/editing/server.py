@@ -29,8 +29,8 @@ from pathlib import Path
 
 from video2blog.pipeline.editing import store
 from video2blog.pipeline.editing.edits import Edit, edit_from_dict
-from video2blog.pipeline.errors import InputError, UsageError, Video2BlogError
-from video2blog.pipeline.publish.wordpress import read_records
+from video2blog.pipeline.errors import UsageError, Video2BlogError
+from video2blog.pipeline.publish.wordpress import published_sites
 from video2blog.pipeline.sources import inside
 from video2blog.pipeline.textutil import message
 
@@ -428,19 +428,6 @@ class _Handler(BaseHTTPRequestHandler):
         with path.open("rb") as fh:
             fh.seek(first)
             _copy(fh, self.wfile, last - first + 1)
-
-
-def published_sites(folder: Path) -> tuple[str, ...]:
-    """The sites ``video2blog publish`` made the folder's post on (its ``publish.json``): the post has an
-    address there, which a Save keeps. None where the record cannot be read (publish then makes a new
-    post, at the draft's address)."""
-    try:
-        records = read_records(folder)
-    except InputError:
-        return ()
-    return tuple(
-        site for site, record in records.items() if isinstance(record, dict) and record.get("post_id")
-    )
 
 
 def _length(header: str) -> int | None:

@@ -401,11 +401,19 @@ def with_published_slug(
     if not published:
         return applied, record, ()
     slug = record.slug or before.slug
-    said: tuple[str, ...] = ()
-    if applied.draft.slug != slug:
-        said = (message(before.language, "slug_kept", slug=slug, site=", ".join(published)),)
-    draft = replace(applied.draft, slug=slug)
+    draft, said = kept_slug(applied.draft, slug, published)
     return replace(applied, draft=draft), replace(record, slug=slug), said
+
+
+def kept_slug(draft: Draft, slug: str, published: tuple[str, ...]) -> tuple[Draft, tuple[str, ...]]:
+    """``draft`` with the slug ``slug`` its post was published under on the ``published`` sites, and the
+    note that says so where the draft had another (a new address would break the links to the post): a
+    Save and a redraft keep it alike. Unchanged where there is no such post or slug."""
+    if not published or not slug or draft.slug == slug:
+        return draft, ()
+    return replace(draft, slug=slug), (
+        message(draft.language, "slug_kept", slug=slug, site=", ".join(published)),
+    )
 
 
 def with_chapter_notes(

@@ -367,6 +367,19 @@ def read_records(draft_dir: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def published_sites(draft_dir: Path) -> tuple[str, ...]:
+    """The sites ``video2blog publish`` made the folder's post on (its ``publish.json``): the post has an
+    address there, which a Save and a redraft keep. None where the record cannot be read (publish then
+    makes a new post, at the draft's address)."""
+    try:
+        records = read_records(draft_dir)
+    except InputError:
+        return ()
+    return tuple(
+        site for site, record in records.items() if isinstance(record, dict) and record.get("post_id")
+    )
+
+
 def post_fields(
     post: DraftPost, status: str | None, tag_ids: list[int], media: dict[str, Any]
 ) -> dict[str, Any]:
