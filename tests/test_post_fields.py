@@ -105,6 +105,37 @@ def test_a_rewritten_paragraph_carries_its_description_along():
     assert mine.draft.description == "Our own summary."
 
 
+SPANISH = [
+    "Hola, soy la doctora Ruiz y hoy quiero hablar de la ketamina.",
+    "¿Qué es la ketamina?",
+    "La ketamina es un anestésico que se usa desde hace décadas en los hospitales.",
+    "¿Cuántas sesiones voy a necesitar?",
+    "La mayoría de los pacientes necesitan seis sesiones durante dos semanas y luego un refuerzo.",
+    "¿Es seguro?",
+    "En una clínica con supervisión es muy seguro y controlamos su presión arterial.",
+]
+
+
+def test_a_new_spanish_description_ends_a_rewritten_paragraph_before_the_next(tmp_path: Path):
+    """A rewrite without a closing full stop of the paragraph a Spanish description quoted gave a new
+    description that ran it into the next paragraph ("... de hospital La mayoría ..."): its end is a
+    sentence's end, as in English."""
+    times = [(f"00:00:{4 * i:02d},000", f"00:00:{4 * i + 3:02d},500") for i in range(len(SPANISH))]
+    srt = tmp_path / "es.srt"
+    srt.write_text(
+        "\n".join(f"{i + 1}\n{a} --> {b}\n{t}\n" for i, ((a, b), t) in enumerate(zip(times, SPANISH)))
+    )
+    folder = tmp_path / "es"
+    run = CliRunner().invoke(app, ["draft", str(srt), "--out", str(folder)])
+    assert run.exit_code == 0, run.output
+    loaded = store.load(folder)
+    assert loaded.draft.description.startswith("La ketamina es un anestésico")
+    rewrite = Edit("paragraph", section=1, paragraph=0, text="La ketamina, un anestésico de hospital")
+    store.save(folder, [rewrite], loaded.version, None)
+    description = json.loads((folder / "draft.json").read_text())["description"]
+    assert description.startswith("La ketamina, un anestésico de hospital. La mayoría"), description
+
+
 def test_a_fixed_word_renames_the_slug_and_the_keywords():
     draft, transcript = _mardox()
     assert (draft.slug, draft.keywords[0]) == ("mardox-your-questions-answered", "mardox")

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from video2blog.pipeline.schema import Sentence, Transcript, Word
 from video2blog.pipeline.text import asked, spoken
-from video2blog.pipeline.text.cleanup import phrase_positions
+from video2blog.pipeline.text.cleanup import CLOSERS, TERMINAL, phrase_positions
 from video2blog.pipeline.text.sentences import (
     MIN_QUESTION_PAUSE,
     MIN_QUESTION_WORDS,
@@ -420,7 +420,7 @@ def glossary_keywords(text: str, terms: Sequence[str]) -> list[str]:
 def describe(prose: list[str], intro: re.Pattern[str] | None = None, limit: int = DESCRIPTION_LIMIT) -> str:
     """A meta description: the talk's first one or two sentences within ``limit`` characters, past a
     greeting or agenda (``intro``: "Hola, soy la doctora...", "Hoy respondo a...") where another follows."""
-    sentences = [s for paragraph in prose for s in _punkt("xx").tokenize(paragraph)]
+    sentences = [s for paragraph in prose for s in _ended(_punkt("xx").tokenize(paragraph))]
     said = [s for s in sentences if intro is None or not intro.search(s)] or sentences
     text = ""
     for sentence in said:
@@ -431,6 +431,21 @@ def describe(prose: list[str], intro: re.Pattern[str] | None = None, limit: int 
         if text.count(" ") >= 12:
             return text
     return text
+
+
+# Marks that end a sentence beside the full stop, question and exclamation marks: an ellipsis, the CJK
+# full stop and marks, the Arabic question mark, the Devanagari danda and ";" (Greek's question mark).
+_OTHER_ENDS = "…。！？؟।;"
+
+
+def _ended(sentences: list[str]) -> list[str]:
+    """A paragraph's sentences, the last closed with a full stop where it has no mark of its own (an
+    editor's rewrite, captions without one): a paragraph ends a sentence, so a description never runs it
+    into the next paragraph's ("... de hospital La mayoría ...")."""
+    last = sentences[-1].rstrip() if sentences else ""
+    if not last or last.rstrip(CLOSERS).endswith(tuple(TERMINAL + _OTHER_ENDS)):
+        return sentences
+    return [*sentences[:-1], last.rstrip(",:-–— ") + "."]
 
 
 def _shortened(sentence: str, limit: int) -> str:
