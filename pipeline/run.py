@@ -86,7 +86,7 @@ from video2blog.pipeline.text.questions import Encode
 from video2blog.pipeline.text.related import topic_vector
 from video2blog.pipeline.text.sections import find_sections
 from video2blog.pipeline.text.sentences import split_sentences
-from video2blog.pipeline.textutil import clock, has_catalogue, message
+from video2blog.pipeline.textutil import clock, has_catalogue, message, never_kept
 from video2blog.pipeline.writers.chapters import youtube_chapters
 from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, WRITERS, render_all
 
@@ -840,12 +840,21 @@ def read_transcript_file(path: Path) -> Transcript:
         InputError: not a transcript or captions, or a time not finite or outside the media.
     """
     captions = path.suffix.lower() in CAPTION_SUFFIXES
-    transcript = read_captions(path) if captions else read_transcript(path)
+    transcript = read_captions(path) if captions else shown_words(read_transcript(path))
     # captions' cues may overlap (two speakers), and a transcript.json drafted from them keeps their order
     wrong = transcript_time_error(transcript, ordered=not captions and transcript.engine != "captions")
     if wrong:
         raise InputError(f"has a time that cannot be: {wrong}", path)
     return transcript
+
+
+def shown_words(transcript: Transcript) -> Transcript:
+    """``transcript`` without the characters a post never keeps in its words (a word of nothing else
+    goes): a transcript.json from another tool or an editor's hand brings them as captions do."""
+    words = tuple(replace(w, text=never_kept(w.text)) for w in transcript.words)
+    if words == transcript.words:
+        return transcript
+    return replace(transcript, words=tuple(w for w in words if w.text.strip()), sentences=())
 
 
 def make_draft(

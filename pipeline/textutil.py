@@ -233,6 +233,20 @@ def clock(seconds: float) -> str:
 
 # Byte-order marks and the codec that reads past them (UTF-32's first: its little-endian mark starts as
 # UTF-16's). Windows Notepad saves "Unicode" as UTF-16 with a mark.
+# The characters a post never keeps, whether they came in a caption file, a transcript.json or an editor's
+# text: the controls that reorder the text after them (embeddings, overrides, isolates: U+202A-E,
+# U+2066-9), with which a "\u202e" shows a heading backwards on the site (the marks LRM and RLM stay);
+# and those that show nothing and join nothing (zero-width spaces, soft hyphens, byte order marks, pasted
+# from Word) and control characters but the line breaks and tabs (a BEL).
+REORDERING = re.compile("[\u202a-\u202e\u2066-\u2069]")
+INVISIBLE = re.compile("[\u200b\u00ad\ufeff\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+
+
+def never_kept(text: str) -> str:
+    """``text`` without the characters a post never keeps (:data:`REORDERING`, :data:`INVISIBLE`)."""
+    return INVISIBLE.sub("", REORDERING.sub("", text))
+
+
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),

@@ -196,6 +196,34 @@ def test_draft_from_srt_then_from_a_corrected_transcript(tmp_path: Path):
         assert "ketamine" in text and "catamine" not in text, name
 
 
+UNSHOWN = ("\u202e", "\u2066", "\u200b", "\u00ad", "\x07")
+
+
+def test_reordering_controls_and_invisible_characters_never_reach_the_post(tmp_path: Path):
+    """A "\u202e" in a caption file or a transcript.json showed a heading backwards in the post, the
+    chapters and the captions, and zero-width spaces and soft hyphens stayed inside words: they are
+    dropped on the way in, as from an editor's text."""
+    srt = tmp_path / "talk.srt"
+    marked = TALK_SRT.replace("How does catamine", "How does \u202ecatamine").replace(
+        "NMDA receptor", "NMDA\u200b re\u00adcep\u2066tor\x07"
+    )
+    srt.write_text(marked, encoding="utf-8")
+    formats = "md,html,srt,vtt,chapters,json"
+    first = draft([str(srt), "--out", str(tmp_path / "one"), "--formats", formats])
+    assert "How does catamine work to treat pain?" in [s["heading"] for s in first["sections"]]
+    heard = tmp_path / "one" / "transcript.json"
+    transcript = json.loads(heard.read_text(encoding="utf-8"))
+    transcript["words"][3]["text"] = "\u2067" + transcript["words"][3]["text"] + "\u200b"
+    transcript["words"].insert(5, {**transcript["words"][5], "text": "\u00ad"})
+    heard.write_text(json.dumps(transcript), encoding="utf-8")
+    draft([str(heard), "--out", str(tmp_path / "two"), "--formats", formats])
+    for folder in ("one", "two"):
+        for name in ("post.md", "post.html", "chapters.txt", "captions.srt", "captions.vtt", "draft.json"):
+            text = (tmp_path / folder / name).read_text(encoding="utf-8")
+            assert not any(c in text for c in UNSHOWN), (folder, name)
+            assert "NMDA receptor" in text or name == "chapters.txt", (folder, name)
+
+
 def _srt(cues: list[str], length: float = 2.0) -> str:
     """An SRT of ``cues`` (lines joined by newlines), each ``length`` seconds, one after another."""
 

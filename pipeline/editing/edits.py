@@ -35,7 +35,7 @@ from video2blog.pipeline.schema import (
 )
 from video2blog.pipeline.text.headings import Talk, generate_heading
 from video2blog.pipeline.text.metadata import main_topic
-from video2blog.pipeline.textutil import bare, distinct_terms
+from video2blog.pipeline.textutil import REORDERING, bare, distinct_terms, never_kept
 from video2blog.pipeline.writers.review import Edits, Piece, align
 
 EDITS_FILE = "edits.json"
@@ -57,11 +57,9 @@ OPS: tuple[str, ...] = (
     "description",
     "byline",
 )
-# What an editor's text loses: characters that show nothing and join nothing (zero-width spaces, soft
-# hyphens, byte order marks, pasted from Word) and control characters but the line breaks (a BEL); and the
-# runs of white space made one space, but for the spaces that keep words together (no-break, narrow
-# no-break, figure: "0.5 mg" is not broken across lines).
-_INVISIBLE = re.compile("[\u200b\u00ad\ufeff\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+# What an editor's text loses: the characters a post never keeps (textutil.never_kept); and the runs of
+# white space made one space, but for the spaces that keep words together (no-break, narrow no-break,
+# figure: "0.5 mg" is not broken across lines).
 _SPACES = re.compile(r"[^\S\u00a0\u202f\u2007]+")
 # The edits of the post's own fields, not of a section: each replays on any redraft, as a word fix does.
 POST_OPS = ("title", "description", "byline")
@@ -167,7 +165,7 @@ def edit_from_dict(data: Any) -> Edit:
             section=int(data.get("section", -1)),
             paragraph=int(data.get("paragraph", -1)),
             word=int(data.get("word", -1)),
-            text=_BIDI_CONTROLS.sub("", str(data.get("text", ""))),
+            text=REORDERING.sub("", str(data.get("text", ""))),
             original=str(data.get("original", "")),
             everywhere=bool(data.get("everywhere", True)),
             glossary=bool(data.get("glossary", False)),
@@ -175,11 +173,6 @@ def edit_from_dict(data: Any) -> Edit:
         )
     except (TypeError, ValueError, OverflowError) as exc:  # OverflowError: a number like 1e400
         raise UsageError(f"not an edit: {str(data)[:80]} ({exc})") from exc
-
-
-# The controls that reorder the text after them (embeddings, overrides, isolates: U+202A-E, U+2066-9): a
-# pasted or posted "\u202e" would show a title or paragraph backwards on the site. The marks (LRM, RLM) stay.
-_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def record_from_dict(data: Any) -> EditRecord:
@@ -826,7 +819,7 @@ def _one_line(text: str) -> str:
     """Text as the editor typed it, on one line: each run of spaces, tabs and line breaks one space, the
     spaces that hold words together ("0.5\u00a0mg") kept, the characters that show nothing (a
     zero-width space, a soft hyphen, a control character) dropped; "" where nothing visible is left."""
-    text = _SPACES.sub(" ", _INVISIBLE.sub("", text)).strip()
+    text = _SPACES.sub(" ", never_kept(text)).strip()
     return text if any(_visible(c) for c in text) else ""
 
 

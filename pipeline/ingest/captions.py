@@ -20,7 +20,7 @@ from pathlib import Path
 
 from video2blog.pipeline.errors import InputError
 from video2blog.pipeline.schema import Transcript, Word
-from video2blog.pipeline.textutil import bare, bom_encoding, spread_words
+from video2blog.pipeline.textutil import bare, bom_encoding, never_kept, spread_words
 
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,:](\d{1,3}))?"
 _TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
@@ -141,8 +141,9 @@ def _seconds(parts: tuple[str | None, ...]) -> float:
 
 
 def clean_line(line: str) -> str:
-    """Caption text without markup, entities, sound labels or speaker-change marks."""
-    text = html.unescape(_ASS_TAG.sub("", _TAG.sub("", _BREAK.sub(" ", line))))
+    """Caption text without markup, entities, sound labels or speaker-change marks, nor the characters a
+    post never keeps (a "\u202e" would show a heading backwards on the site)."""
+    text = never_kept(html.unescape(_ASS_TAG.sub("", _TAG.sub("", _BREAK.sub(" ", line)))))
     text = _SPEAKER_MARK.sub("", _SOUND.sub(" ", text))
     return " ".join(text.split())
 
