@@ -156,6 +156,13 @@ LlmBoundariesOpt = Annotated[
 LlmTimeoutOpt = Annotated[
     float, typer.Option("--llm-timeout", min=0.0, help="Seconds --llm may take per draft.")
 ]
+AllowHttpOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-http",
+        help="Send --llm's API key over plain http:// to a host that is not this machine (unencrypted).",
+    ),
+]
 ClinicOpt = Annotated[Optional[str], typer.Option("--clinic", help="The clinic's name, for --llm's prompts.")]
 FrontMatterOpt = Annotated[
     str,
@@ -244,6 +251,7 @@ class DraftFlags:
     llm_mode: str | None = None
     llm_boundaries: bool = False
     llm_timeout: float = 600.0
+    allow_http: bool = False
     clinic: str | None = None
     front_matter: str = ""
     medical: bool = False
@@ -281,6 +289,7 @@ _OPTION_TYPES: dict[str, object] = {
     "llm_mode": LlmModeOpt,
     "llm_boundaries": LlmBoundariesOpt,
     "llm_timeout": LlmTimeoutOpt,
+    "allow_http": AllowHttpOpt,
     "clinic": ClinicOpt,
     "front_matter": FrontMatterOpt,
     "medical": MedicalOpt,
@@ -484,6 +493,7 @@ def llm_options(flags: DraftFlags, config: dict[str, str], cache: Path | None) -
             cache_dir=cache,
             draft_timeout=flags.llm_timeout,
             request_timeout=min(120.0, flags.llm_timeout),
+            allow_http=flags.allow_http,
         )
     except UsageError as exc:
         if flags.llm is not None and (flags.llm_mode or "llm_mode" not in config):

@@ -119,6 +119,13 @@ def loopback(host: str) -> bool:
         return False
 
 
+def in_clear(url: str) -> bool:
+    """Whether what is sent to ``url`` crosses the network unencrypted: a plain http:// address of
+    another machine, where a password or an API key can be read on the way (--allow-http sends it so)."""
+    parts = urllib.parse.urlsplit(url.strip())
+    return parts.scheme == "http" and not loopback(parts.hostname or "")
+
+
 def origin(url: str) -> tuple[str, str]:
     """The scheme and host:port a URL goes to (the default port made explicit)."""
     parts = urllib.parse.urlsplit(url)

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_cli import _without_root
+from video2blog.cli import DraftFlags, llm_options
 from video2blog.pipeline.llm.client import ChatClient, Deadline, LlmUnavailable
 from video2blog.pipeline.output import folder_lock
 from video2blog.pipeline.publish.wordpress import PublishError, RestClient, WordPressSite
@@ -174,6 +175,29 @@ def test_publish_sends_no_password_over_plain_http_to_another_machine_unless_tol
     assert "plain http://" in lines[0] and "--allow-http" in lines[0] and "secret" not in lines[0]
     told = one_error_line(publish(folder, "http://clinic.example", "--allow-http"))
     assert "cannot reach http://clinic.example" in told  # it went on to the site (which is not there)
+
+
+def test_draft_sends_no_llm_api_key_over_plain_http_to_another_machine_unless_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """--llm http://<another machine> sent VIDEO2BLOG_LLM_API_KEY in clear, where publish refuses to send
+    its password so: one policy, one line naming --allow-http, nothing drafted. Without a key, or to this
+    machine (the tests' own endpoints), plain http:// is as before."""
+    srt = tmp_path / "talk.srt"
+    srt.write_text("1\n00:00:00,000 --> 00:00:04,000\nKetamine is an anaesthetic used in hospitals.\n")
+    command = [sys.executable, "-m", "video2blog", "draft", str(srt), "--out", str(tmp_path / "out")]
+    env = {**os.environ, "VIDEO2BLOG_LLM_API_KEY": "sk-secret", "XDG_CONFIG_HOME": str(tmp_path)}
+    refused = subprocess.run(
+        [*command, "--llm", "http://192.0.2.1:9/v1"], capture_output=True, text=True, env=env, timeout=300
+    )
+    lines = refused.stderr.strip().splitlines()
+    assert refused.returncode == 2 and len(lines) == 1 and "Traceback" not in refused.stderr, refused.stderr
+    assert "plain http://" in lines[0] and "--allow-http" in lines[0] and "sk-secret" not in lines[0]
+    assert not (tmp_path / "out").exists()
+    monkeypatch.setenv("VIDEO2BLOG_LLM_API_KEY", "sk-secret")
+    flags = {"llm": "http://192.0.2.1:9/v1", "allow_http": True}
+    assert llm_options(DraftFlags(**flags), {}, None) is not None  # told: sent anyway
+    assert llm_options(DraftFlags(llm="http://127.0.0.1:9/v1"), {}, None) is not None  # this machine
 
 
 @pytest.mark.parametrize(

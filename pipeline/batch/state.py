@@ -52,8 +52,9 @@ def settings_key(options: DraftOptions) -> str:
     data.pop("given", None)  # which options were typed: the same settings typed again redraft nothing
     data["transcribe"].pop("cache_dir", None)
     data["transcribe"]["engine_options"].pop("threads", None)
-    if data.get("llm"):  # the API key and the cache folder change no draft
-        data["llm"] = {k: v for k, v in data["llm"].items() if k not in ("api_key", "cache_dir")}
+    if data.get("llm"):  # the API key, the cache folder and --allow-http change no draft
+        unshaping = ("api_key", "cache_dir", "allow_http")
+        data["llm"] = {k: v for k, v in data["llm"].items() if k not in unshaping}
     data["templates"] = _template_fingerprint(options.template_dir)
     data["version"] = __version__
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()

@@ -8,7 +8,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from video2blog.pipeline.errors import UsageError
-from video2blog.pipeline.net import host_of
+from video2blog.pipeline.net import host_of, in_clear
 
 Mode = Literal["use", "suggest"]
 MODES: tuple[Mode, ...] = ("use", "suggest")
@@ -21,7 +21,8 @@ class LlmOptions:
     ``url`` is the API base (``http://localhost:11434/v1``); ``model`` "" lets the server choose;
     ``mode`` "use" puts the best clean suggestion in the draft, "suggest" only offers them;
     ``boundaries`` lets the model choose among the sectioner's candidate boundaries;
-    ``cache_dir`` None asks every time. ``api_key`` is never written anywhere.
+    ``cache_dir`` None asks every time. ``api_key`` is never written anywhere, and goes over plain
+    http:// only to this machine unless ``allow_http`` (--allow-http), as publish's password does.
     """
 
     url: str
@@ -35,9 +36,15 @@ class LlmOptions:
     draft_timeout: float = 600.0
     retries: int = 2
     max_requests: int = 24
+    allow_http: bool = False
 
     def __post_init__(self) -> None:
         check_url(self.url)
+        if self.api_key and not self.allow_http and in_clear(self.url):
+            raise UsageError(
+                f"--llm {self.url!r} is plain http://, which would send the API key unencrypted; give the "
+                "endpoint's https:// address, or --allow-http to send it in clear anyway"
+            )
         if self.mode not in MODES:
             raise UsageError(f"--llm-mode {self.mode!r} is not one of: {', '.join(MODES)}")
 

@@ -777,7 +777,7 @@ def normalise_url(url: str, allow_http: bool = False) -> str:
         )
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise UsageError(f"--wordpress {url!r} is not a site address; give one like https://clinic.example")
-    if parts.scheme == "http" and not allow_http and not net.loopback(parts.hostname or ""):
+    if not allow_http and net.in_clear(url):
         raise UsageError(
             f"--wordpress {url.strip()!r} is plain http://, which would send the application password "
             "unencrypted; give the site's https:// address, or --allow-http to send it in clear anyway"
