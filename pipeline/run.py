@@ -80,13 +80,12 @@ from video2blog.pipeline.text import locales
 from video2blog.pipeline.text.claims import ClaimRules, edited_claims, find_claims
 from video2blog.pipeline.text.compose import ComposeOptions, compose
 from video2blog.pipeline.text.glossary import terms_said
-from video2blog.pipeline.text.metadata import slugify
 from video2blog.pipeline.text.onscreen import check_card_order, shown_byline, shown_terms, with_captions
 from video2blog.pipeline.text.questions import Encode
 from video2blog.pipeline.text.related import topic_vector
 from video2blog.pipeline.text.sections import find_sections
 from video2blog.pipeline.text.sentences import split_sentences
-from video2blog.pipeline.textutil import clock, has_catalogue, message, never_kept
+from video2blog.pipeline.textutil import clock, has_catalogue, message, never_kept, slugify
 from video2blog.pipeline.writers.chapters import youtube_chapters
 from video2blog.pipeline.writers.formats import DEFAULT_FORMATS, WRITERS, render_all
 

@@ -256,6 +256,21 @@ _BOMS = (
 )
 
 
+def slugify(text: str, limit: int = 80, fallback: str = "draft") -> str:
+    """ASCII, lower-case, hyphenated slug of ``text``, cut to ``limit`` at a word's end where one is near
+    ("...-your-questions", not "...-your-questions-answere"). Every mark that is not a letter's or a
+    digit's (a dash, a quote) parts words before the letters are made ASCII ("5–10" is "5-10", not "510"),
+    as WordPress makes a post's or a tag's slug; ``fallback`` where nothing is left."""
+    letters = unicodedata.normalize("NFKD", text)
+    parted = "".join(c if c.isalnum() or unicodedata.combining(c) else " " for c in letters)
+    ascii_text = parted.encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > limit:
+        cut = slug[: limit + 1].rfind("-")
+        slug = slug[:cut] if cut > limit // 2 else slug[:limit]
+    return slug.rstrip("-") or fallback
+
+
 def bom_encoding(data: bytes) -> str | None:
     """The encoding a text file's byte-order mark says it is in; None without one."""
     return next((name for bom, name in _BOMS if data.startswith(bom)), None)

@@ -23,12 +23,11 @@ from video2blog.pipeline.text.metadata import (
     make_description,
     make_title,
     shipped_keyword_model,
-    slugify,
     talk_sentences,
     topic_purpose,
 )
 from video2blog.pipeline.text.sentences import split_sentences
-from video2blog.pipeline.textutil import GREETING, tokens
+from video2blog.pipeline.textutil import GREETING, slugify, tokens
 from video2blog.pipeline.writers.chapters import youtube_chapters
 
 SOURCE = Source("t.mp4", "0" * 64, 60.0)

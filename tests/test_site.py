@@ -312,6 +312,20 @@ def test_wxr_is_a_wordpress_1_2_export_of_one_draft_post_without_local_images():
     assert tags == [("post_tag", k) for k in draft.keywords[:4]]
 
 
+def test_wxr_tag_slugs_are_made_as_the_posts_slug_is_and_as_wordpress_makes_them():
+    """The export's own older slug dropped a dash ("covid19", "510-mg"), where WordPress and the post's
+    slug make "covid-19" and "5-10-mg": importing it made a second tag beside the one the site had."""
+    ctx = context()
+    draft = replace(ctx.draft, keywords=("COVID–19", "5–10 mg", "Ketamine"))
+    root = ET.fromstring(render_all(replace(ctx, draft=draft), ("wxr",))["wordpress.xml"])
+    channel = root.find("channel")
+    assert channel is not None
+    slugs = [t.findtext("wp:tag_slug", namespaces=NS) for t in channel.findall("wp:tag", NS)]
+    assert slugs == ["covid-19", "5-10-mg", "ketamine"]
+    (item,) = channel.findall("item")
+    assert [c.get("nicename") for c in item.findall("category")] == slugs
+
+
 def test_a_save_reports_what_youtube_chapters_merged_in_the_drafts_language():
     # A split leaves a 5 s section: the reply to the review page and the draft's notes (draft.json) say so
     # in the draft's language.

@@ -17,8 +17,8 @@ from dataclasses import replace
 from video2blog.pipeline.schema import Draft
 from video2blog.pipeline.text import locales
 from video2blog.pipeline.text.cleanup import capitalize_first
-from video2blog.pipeline.text.metadata import DESCRIPTION_LIMIT, main_topic, make_description, slugify
-from video2blog.pipeline.textutil import intro_pattern
+from video2blog.pipeline.text.metadata import DESCRIPTION_LIMIT, main_topic, make_description
+from video2blog.pipeline.textutil import intro_pattern, slugify
 
 Opcode = tuple[str, int, int, int, int]
 

@@ -31,7 +31,7 @@ from video2blog.pipeline.text.guards import (
     same_heading,
     tidy,
 )
-from video2blog.pipeline.text.metadata import slugify
+from video2blog.pipeline.textutil import slugify
 
 log = logging.getLogger(__name__)
 

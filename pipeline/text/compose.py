@@ -30,7 +30,6 @@ from video2blog.pipeline.text.metadata import (
     make_description,
     make_title,
     shipped_keyword_model,
-    slugify,
     talk_sentences,
     topic_candidates,
     topic_purpose,
@@ -54,7 +53,7 @@ from video2blog.pipeline.text.sections import SectionSpan, materialize
 from video2blog.pipeline.text.sentences import sentences_in
 from video2blog.pipeline.text.spoken import heading_text, question_follow, question_lead
 from video2blog.pipeline.text.subjects import SubjectModel, section_subjects
-from video2blog.pipeline.textutil import greeting_pattern, has_catalogue, intro_pattern, message
+from video2blog.pipeline.textutil import greeting_pattern, has_catalogue, intro_pattern, message, slugify
 
 MAX_PARAGRAPH_SENTENCES = 3
 MAX_PARAGRAPH_WORDS = 70

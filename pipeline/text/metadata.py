@@ -7,7 +7,6 @@ for depression"); the description is one or two whole sentences of the talk's op
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -427,20 +426,6 @@ def _as_written(key: str, text: str) -> str:
 
 def _ngrams(words: list[str]) -> list[str]:
     return [" ".join(words[i : i + n]) for n in (2, 3) for i in range(len(words) - n + 1)]
-
-
-def slugify(text: str, limit: int = 80) -> str:
-    """ASCII, lower-case, hyphenated slug of ``text``, cut to ``limit`` at a word's end where one is near
-    ("...-your-questions", not "...-your-questions-answere"). Every mark that is not a letter's or a
-    digit's (a dash, a quote) parts words before the letters are made ASCII ("5–10" is "5-10", not "510")."""
-    letters = unicodedata.normalize("NFKD", text)
-    parted = "".join(c if c.isalnum() or unicodedata.combining(c) else " " for c in letters)
-    ascii_text = parted.encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > limit:
-        cut = slug[: limit + 1].rfind("-")
-        slug = slug[:cut] if cut > limit // 2 else slug[:limit]
-    return slug.rstrip("-") or "draft"
 
 
 def make_description(

@@ -7,13 +7,12 @@ URLs the importer downloads, and the draft's images are local files (upload them
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import replace
 from xml.sax.saxutils import escape as _escape
 from xml.sax.saxutils import quoteattr
 
 from video2blog.pipeline.schema import Draft
-from video2blog.pipeline.textutil import language_tag
+from video2blog.pipeline.textutil import language_tag, slugify
 from video2blog.pipeline.writers.wp_content import no_markup, post_body
 
 WXR_VERSION = "1.2"
@@ -66,7 +65,7 @@ def _channel(draft: Draft, author: str) -> list[str]:
 
 
 def _tag(name: str) -> str:
-    slug, tag = _cdata(slugify(name)), _cdata(name)
+    slug, tag = _cdata(tag_slug(name)), _cdata(name)
     return f"\t<wp:tag><wp:tag_slug>{slug}</wp:tag_slug><wp:tag_name>{tag}</wp:tag_name></wp:tag>"
 
 
@@ -93,16 +92,16 @@ def _item(draft: Draft, html: str, author: str, tags: list[str]) -> list[str]:
         "\t\t<wp:is_sticky>0</wp:is_sticky>",
     ]
     fields += [
-        f'\t\t<category domain="post_tag" nicename={quoteattr(slugify(t))}>{_cdata(t)}</category>'
+        f'\t\t<category domain="post_tag" nicename={quoteattr(tag_slug(t))}>{_cdata(t)}</category>'
         for t in tags
     ]
     return ["\t<item>", *fields, "\t</item>"]
 
 
-def slugify(name: str) -> str:
-    """A term's slug as WordPress makes one: lower case, hyphens between words (the importer keeps it)."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "tag"
+def tag_slug(name: str) -> str:
+    """A tag's slug (its nicename) as WordPress makes one, and as the post's slug is made: the importer keeps
+    it, so a tag the site has already ("covid-19" of "COVID–19") is reused, not made again."""
+    return slugify(name, limit=200, fallback="tag")
 
 
 def _cdata(text: str) -> str:
