@@ -739,7 +739,8 @@ def add_section_images(
         if frame is not None:
             name = kept.get((section.start, section.end), "")
             if not name or name in files:
-                name = f"{IMAGES_DIR}/{n:02d}-{slugify(section.still_name(draft.title), 40)}.jpg"
+                named = slugify(section.still_name(draft.title), 40, ascii_only=True)  # a file sent as ASCII
+                name = f"{IMAGES_DIR}/{n:02d}-{named}.jpg"
             files[name] = frame.jpeg
             section = replace(section, image=name)
         sections.append(section)

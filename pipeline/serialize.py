@@ -6,6 +6,7 @@ import json
 import math
 import os
 import re
+import unicodedata
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -247,7 +248,6 @@ def _section_from_dict(data: dict[str, Any]) -> Section:
 # What a draft folder's names may be: a still as video2blog names one, a post's slug. A draft.json may come
 # from anyone, and these go into links of every output (post.md, post.docx, a Jekyll site's Liquid).
 STILL = re.compile(r"images/[A-Za-z0-9][A-Za-z0-9._-]*\.(?:jpe?g|png|webp)")
-SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 # Characters an address never needs as written and that end a Markdown link or a Liquid string.
 _NOT_IN_LINK = re.compile(r"[\s()<>\"'{}\\\x00-\x1f\x7f]")
 
@@ -274,9 +274,14 @@ def slug_of(value: object) -> str:
         ValueError: it is no slug (letters, digits, "-" and "_"): it would go into every link to the post.
     """
     slug = str(value)
-    if not SLUG.fullmatch(slug):
+    if not slug[:1].isalnum() or not all(c in "-_" or c.isalnum() or _vowel_sign(c) for c in slug):
         raise ValueError(f"the slug {slug!r} is not one (letters, digits, - and _)")
     return slug
+
+
+def _vowel_sign(char: str) -> bool:
+    """A mark a letter of another script carries in a slug (Devanagari's "ि", Thai's vowels)."""
+    return unicodedata.category(char) in ("Mn", "Mc")
 
 
 def _related_from_dict(data: dict[str, Any]) -> RelatedPost:

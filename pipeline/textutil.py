@@ -256,19 +256,57 @@ _BOMS = (
 )
 
 
-def slugify(text: str, limit: int = 80, fallback: str = "draft") -> str:
-    """ASCII, lower-case, hyphenated slug of ``text``, cut to ``limit`` at a word's end where one is near
-    ("...-your-questions", not "...-your-questions-answere"). Every mark that is not a letter's or a
-    digit's (a dash, a quote) parts words before the letters are made ASCII ("5–10" is "5-10", not "510"),
-    as WordPress makes a post's or a tag's slug; ``fallback`` where nothing is left."""
-    letters = unicodedata.normalize("NFKD", text)
-    parted = "".join(c if c.isalnum() or unicodedata.combining(c) else " " for c in letters)
-    ascii_text = parted.encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > limit:
-        cut = slug[: limit + 1].rfind("-")
-        slug = slug[:cut] if cut > limit // 2 else slug[:limit]
-    return slug.rstrip("-") or fallback
+# WordPress keeps a slug to 200 characters as it stores it, percent-encoded (its post_name column).
+SLUG_BYTES = 200
+
+
+def slugify(text: str, limit: int = 80, fallback: str = "draft", ascii_only: bool = False) -> str:
+    """Lower-case, hyphenated slug of ``text``, as WordPress's sanitize_title makes a post's or a tag's:
+    Latin letters made ASCII ("Café" is "cafe"), the letters and digits of another script (Cyrillic,
+    Greek, Arabic, CJK) kept as they are, NFC (WordPress percent-encodes them itself), unless
+    ``ascii_only`` (a file's name). Every mark that is not a letter's or a digit's (a dash, a quote) parts
+    words ("5–10" is "5-10", not "510"). Cut to ``limit`` characters, and to WordPress's 200 once
+    percent-encoded, at a word's end where one is near ("...-your-questions", not
+    "...-your-questions-answere"); ``fallback`` where nothing is left."""
+    kept = "".join(_slug_part(c, ascii_only) for c in unicodedata.normalize("NFC", text))
+    return _cut("-".join(kept.lower().split()), limit).rstrip("-") or fallback
+
+
+def _slug_part(char: str, ascii_only: bool) -> str:
+    """``char`` as a slug writes it: its ASCII letters and digits (a Latin letter's accents dropped), else
+    the letter itself where it is of another script, else a space (a mark parts words) or nothing."""
+    shown = unicodedata.normalize("NFKD", char)
+    folded = "".join(c if c.isalnum() or unicodedata.combining(c) else " " for c in shown)
+    ascii_part = folded.encode("ascii", "ignore").decode()
+    if ascii_only or ascii_part.strip() or not _of_another_script(char):
+        return ascii_part
+    return char.lower()
+
+
+def _of_another_script(char: str) -> bool:
+    """A letter, digit or vowel sign of a script that is not Latin (whose letters a slug makes ASCII)."""
+    if not (char.isalnum() or unicodedata.category(char) in ("Mn", "Mc")):
+        return False
+    return not unicodedata.name(char, "").startswith(("LATIN", "COMBINING"))
+
+
+def _cut(slug: str, limit: int) -> str:
+    """``slug`` within ``limit`` characters and :data:`SLUG_BYTES` percent-encoded, at a word's end where
+    one is in its second half."""
+    end, width = 0, 0
+    while end < min(len(slug), limit):
+        width += _encoded_length(slug[end])
+        if width > SLUG_BYTES:
+            break
+        end += 1
+    if end == len(slug):
+        return slug
+    cut = slug[: end + 1].rfind("-")
+    return slug[:cut] if cut > end // 2 else slug[:end]
+
+
+def _encoded_length(slug: str) -> int:
+    return sum(1 if c.isascii() else 3 * len(c.encode("utf-8")) for c in slug)
 
 
 def bom_encoding(data: bytes) -> str | None:

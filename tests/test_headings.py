@@ -167,6 +167,10 @@ def test_the_title_names_the_subject_and_what_it_is_for():
     # A still's name (40 characters) ends with a word, not "...-your-questions-answere".
     assert slugify("Ketamine for pain: your questions answered", 40) == "ketamine-for-pain-your-questions"
     assert slugify("x" * 60, 40) == "x" * 40  # one word longer than the limit is cut
+    # Another script's letters stay, as WordPress keeps them; a Latin one's accents go, as before.
+    assert slugify("氯胺酮是什么？") == "氯胺酮是什么" and slugify("Café – 5–10 mg") == "cafe-5-10-mg"
+    assert slugify("Что такое кетамин?", ascii_only=True) == "draft"  # a still's file name stays ASCII
+    assert len(slugify("Что " * 40)) == 39  # 200 characters percent-encoded, as WordPress keeps it
 
 
 def test_the_description_is_whole_sentences_under_160_characters():

@@ -93,6 +93,40 @@ WRITTEN = {
 }
 
 
+OTHER_SCRIPTS = {
+    "ru": [
+        "Здравствуйте, я доктор Иванова.",
+        "Что такое кетамин?",
+        "Кетамин это анестетик, который используют в больницах уже много лет.",
+    ],
+    "el": [
+        "Γεια σας, είμαι η γιατρός Παππά και σήμερα μιλάμε για την κεταμίνη.",
+        "Η κεταμίνη είναι αναισθητικό που χρησιμοποιείται στα νοσοκομεία εδώ και χρόνια.",
+    ],
+}
+
+
+def test_a_talk_in_another_script_is_addressed_by_its_words_and_titled_by_its_first_question(tmp_path):
+    """Every Russian or Greek post got the slug "draft", so a batch's posts collided, and a short Russian
+    talk was titled by its greeting, not its first question: the slug keeps the letters as WordPress's
+    sanitize_title does, and the question asked in the opening titles the post."""
+    slugs = {}
+    for code, sentences in OTHER_SCRIPTS.items():
+        srt = tmp_path / f"{code}.srt"
+        srt.write_text(_srt(sentences), encoding="utf-8")
+        out = tmp_path / code
+        run = _cli("draft", str(srt), "--language", code, "--out", str(out), cache=tmp_path / "cache")
+        assert run.returncode == 0, run.stderr
+        slugs[code] = json.loads((out / "draft.json").read_text())["slug"]
+        again = _cli("draft", str(out / "transcript.json"), "--out", str(out), cache=tmp_path / "cache")
+        assert again.returncode == 0, again.stderr  # the folder's draft.json reads back
+    russian = json.loads((tmp_path / "ru" / "draft.json").read_text())
+    assert russian["title"] == "Что такое кетамин?"
+    assert slugs["ru"] == "что-такое-кетамин"
+    assert 'slug: "что-такое-кетамин"' in (tmp_path / "ru" / "post.md").read_text(encoding="utf-8")
+    assert slugs["el"].startswith("γεια-σας-είμαι")
+
+
 def test_a_caption_file_in_another_language_is_drafted_in_it_not_as_english_or_spanish(tmp_path):
     """French and Portuguese captions were drafted as Spanish (German as English): Spanish "¿" on French
     questions, and Spanish fillers took the Portuguese "em" out of "em vez de"."""

@@ -229,9 +229,9 @@ def _as_heard_draft(
     keywords are the glossary's terms it says; and a note says so."""
     language = transcript.language
     sections = [_headed_as_said(s) for s in _opening_lead(unnamed)]
-    asked = [s.heading for s in sections if s.heading_source in ASKED]
     said = [p.text for s in sections for p in s.paragraphs]
-    title = asked[0] if asked else locales.opening_words(" ".join(said)) or _stem(source.path)
+    asked = _first_question(sections, transcript, cleaned)
+    title = asked or locales.opening_words(" ".join(said)) or _stem(source.path)
     return Draft(
         title=title,
         slug=slugify(title),
@@ -253,6 +253,17 @@ def _stem(path: str) -> str:
     """A file's name without its folder and its extension ("talks/fr.srt" -> "fr")."""
     name = path.replace("\\", "/").rsplit("/", 1)[-1]
     return name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+
+
+def _first_question(sections: list[Section], transcript: Transcript, cleaned: list[CleanSentence]) -> str:
+    """The talk's first question, "" for none: a heading asked aloud or shown on screen, or a sentence
+    asked aloud (ending in "?") before it that heads no section (the sections of a short talk, or of its
+    opening, start elsewhere: "Здравствуйте, я доктор Иванова. Что такое кетамин? ...")."""
+    headed = [(s.start, s.heading) for s in sections if s.heading_source in ASKED]
+    sentences = zip(transcript.sentences, cleaned, strict=True)
+    said = [(s.start, c.text) for s, c in sentences if c.text.rstrip().endswith("?")]
+    first = min([*headed, *said], key=lambda q: q[0], default=None)
+    return locales.shortened(first[1]) if first else ""
 
 
 def _opening_lead(sections: list[Section]) -> list[Section]:
