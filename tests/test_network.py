@@ -22,6 +22,7 @@ import pytest
 
 from tests.test_cli import _without_root
 from video2blog.cli import DraftFlags, llm_options
+from video2blog.pipeline.errors import UsageError
 from video2blog.pipeline.llm.client import ChatClient, Deadline, LlmUnavailable
 from video2blog.pipeline.output import folder_lock
 from video2blog.pipeline.publish.wordpress import PublishError, RestClient, WordPressSite
@@ -198,6 +199,9 @@ def test_draft_sends_no_llm_api_key_over_plain_http_to_another_machine_unless_to
     flags = {"llm": "http://192.0.2.1:9/v1", "allow_http": True}
     assert llm_options(DraftFlags(**flags), {}, None) is not None  # told: sent anyway
     assert llm_options(DraftFlags(llm="http://127.0.0.1:9/v1"), {}, None) is not None  # this machine
+    with pytest.raises(UsageError) as refusal:  # a password in the address is not shown either
+        llm_options(DraftFlags(llm="http://u:sk-inurl@192.0.2.1:9/v1"), {}, None)
+    assert "sk-inurl" not in str(refusal.value) and "192.0.2.1:9" in str(refusal.value)
 
 
 @pytest.mark.parametrize(

@@ -42,8 +42,8 @@ class LlmOptions:
         check_url(self.url)
         if self.api_key and not self.allow_http and in_clear(self.url):
             raise UsageError(
-                f"--llm {self.url!r} is plain http://, which would send the API key unencrypted; give the "
-                "endpoint's https:// address, or --allow-http to send it in clear anyway"
+                f"--llm http://{host_of(self.url)}/... is plain http://, which would send the API key "
+                "unencrypted; give the endpoint's https:// address, or --allow-http to send it in clear anyway"
             )
         if self.mode not in MODES:
             raise UsageError(f"--llm-mode {self.mode!r} is not one of: {', '.join(MODES)}")
