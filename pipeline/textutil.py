@@ -231,8 +231,6 @@ def clock(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-# Byte-order marks and the codec that reads past them (UTF-32's first: its little-endian mark starts as
-# UTF-16's). Windows Notepad saves "Unicode" as UTF-16 with a mark.
 # The characters a post never keeps, whether they came in a caption file, a transcript.json or an editor's
 # text: the controls that reorder the text after them (embeddings, overrides, isolates: U+202A-E,
 # U+2066-9), with which a "\u202e" shows a heading backwards on the site (the marks LRM and RLM stay);
@@ -247,6 +245,8 @@ def never_kept(text: str) -> str:
     return INVISIBLE.sub("", REORDERING.sub("", text))
 
 
+# Byte-order marks and the codec that reads past them (UTF-32's first: its little-endian mark starts as
+# UTF-16's). Windows Notepad saves "Unicode" as UTF-16 with a mark.
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -262,32 +262,45 @@ SLUG_BYTES = 200
 
 def slugify(text: str, limit: int = 80, fallback: str = "draft", ascii_only: bool = False) -> str:
     """Lower-case, hyphenated slug of ``text``, as WordPress's sanitize_title makes a post's or a tag's:
-    Latin letters made ASCII ("Café" is "cafe"), the letters and digits of another script (Cyrillic,
-    Greek, Arabic, CJK) kept as they are, NFC (WordPress percent-encodes them itself), unless
-    ``ascii_only`` (a file's name). Every mark that is not a letter's or a digit's (a dash, a quote) parts
-    words ("5–10" is "5-10", not "510"). Cut to ``limit`` characters, and to WordPress's 200 once
+    Latin letters made ASCII ("Café" is "cafe"); in a text mostly of another script (Cyrillic, Greek,
+    Arabic, CJK) that script's letters and digits kept as they are, NFC (WordPress percent-encodes them
+    itself), unless ``ascii_only`` (a file's name). A Latin title keeps an ASCII slug ("TNF-α inhibitors"
+    is "tnf-inhibitors"). Every mark that is not a letter's or a digit's (a dash, a quote) parts words
+    ("5–10" is "5-10", not "510"). Cut to ``limit`` characters, and to WordPress's 200 once
     percent-encoded, at a word's end where one is near ("...-your-questions", not
     "...-your-questions-answere"); ``fallback`` where nothing is left."""
-    kept = "".join(_slug_part(c, ascii_only) for c in unicodedata.normalize("NFC", text))
+    text = unicodedata.normalize("NFC", text)
+    ascii_only = ascii_only or not _mostly_another_script(text)
+    kept = "".join(_slug_part(c, ascii_only) for c in text)
     return _cut("-".join(kept.lower().split()), limit).rstrip("-") or fallback
+
+
+def _mostly_another_script(text: str) -> bool:
+    """Whether most of ``text``'s letters are of a script that is not Latin."""
+    letters = [c for c in text if c.isalpha()]
+    return sum(_of_another_script(c) for c in letters) * 2 > len(letters)
 
 
 def _slug_part(char: str, ascii_only: bool) -> str:
     """``char`` as a slug writes it: its ASCII letters and digits (a Latin letter's accents dropped), else
-    the letter itself where it is of another script, else a space (a mark parts words) or nothing."""
+    the letter itself where it is of another script (a joiner kept inside a word, as WordPress keeps it),
+    else a space (a mark parts words) or nothing. Cased by the caller, which lowers a whole word (a Greek
+    final sigma stays final)."""
+    if not ascii_only and (_of_another_script(char) or char in _JOINERS):
+        return char
     shown = unicodedata.normalize("NFKD", char)
     folded = "".join(c if c.isalnum() or unicodedata.combining(c) else " " for c in shown)
-    ascii_part = folded.encode("ascii", "ignore").decode()
-    if ascii_only or ascii_part.strip() or not _of_another_script(char):
-        return ascii_part
-    return char.lower()
+    return folded.encode("ascii", "ignore").decode()
+
+
+_JOINERS = "\u200c\u200d"  # zero-width non-joiner and joiner: part of a Persian or Hindi word's spelling
 
 
 def _of_another_script(char: str) -> bool:
     """A letter, digit or vowel sign of a script that is not Latin (whose letters a slug makes ASCII)."""
     if not (char.isalnum() or unicodedata.category(char) in ("Mn", "Mc")):
         return False
-    return not unicodedata.name(char, "").startswith(("LATIN", "COMBINING"))
+    return not unicodedata.name(char, "").startswith(("LATIN", "COMBINING", "DIGIT"))
 
 
 def _cut(slug: str, limit: int) -> str:
@@ -295,7 +308,7 @@ def _cut(slug: str, limit: int) -> str:
     one is in its second half."""
     end, width = 0, 0
     while end < min(len(slug), limit):
-        width += _encoded_length(slug[end])
+        width += _encoded_width(slug[end])
         if width > SLUG_BYTES:
             break
         end += 1
@@ -305,8 +318,9 @@ def _cut(slug: str, limit: int) -> str:
     return slug[:cut] if cut > end // 2 else slug[:end]
 
 
-def _encoded_length(slug: str) -> int:
-    return sum(1 if c.isascii() else 3 * len(c.encode("utf-8")) for c in slug)
+def _encoded_width(char: str) -> int:
+    """How many characters ``char`` takes in a percent-encoded address."""
+    return 1 if char.isascii() else 3 * len(char.encode("utf-8"))
 
 
 def bom_encoding(data: bytes) -> str | None:

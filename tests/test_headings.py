@@ -171,6 +171,10 @@ def test_the_title_names_the_subject_and_what_it_is_for():
     assert slugify("氯胺酮是什么？") == "氯胺酮是什么" and slugify("Café – 5–10 mg") == "cafe-5-10-mg"
     assert slugify("Что такое кетамин?", ascii_only=True) == "draft"  # a still's file name stays ASCII
     assert len(slugify("Что " * 40)) == 39  # 200 characters percent-encoded, as WordPress keeps it
+    # A Latin title keeps its ASCII slug, whatever Greek letter it names; a Greek word keeps its final sigma.
+    assert slugify("TNF-α inhibitors: your questions answered") == "tnf-inhibitors-your-questions-answered"
+    assert slugify("500 µg") == "500-g" and slugify("ΠΟΣΟΣ ΚΟΣΤΙΖΕΙ") == "ποσος-κοστιζει"
+    assert slugify("Что такое COVID-19?") == "что-такое-covid-19"  # mostly Cyrillic: its letters stay
 
 
 def test_the_description_is_whole_sentences_under_160_characters():

@@ -101,7 +101,13 @@ OTHER_SCRIPTS = {
     ],
     "el": [
         "Γεια σας, είμαι η γιατρός Παππά και σήμερα μιλάμε για την κεταμίνη.",
+        "Τι είναι η κεταμίνη;",
         "Η κεταμίνη είναι αναισθητικό που χρησιμοποιείται στα νοσοκομεία εδώ και χρόνια.",
+    ],
+    "hi": [
+        "नमस्ते, मैं डॉक्टर शर्मा हूँ।",
+        "केटामाइन क्या है?",
+        "केटामाइन एक बेहोशी की दवा है जो कई सालों से अस्पतालों में इस्तेमाल होती है।",
     ],
 }
 
@@ -124,7 +130,27 @@ def test_a_talk_in_another_script_is_addressed_by_its_words_and_titled_by_its_fi
     assert russian["title"] == "Что такое кетамин?"
     assert slugs["ru"] == "что-такое-кетамин"
     assert 'slug: "что-такое-кетамин"' in (tmp_path / "ru" / "post.md").read_text(encoding="utf-8")
-    assert slugs["el"].startswith("γεια-σας-είμαι")
+    greek = json.loads((tmp_path / "el" / "draft.json").read_text())
+    assert greek["title"] == "Τι είναι η κεταμίνη;"  # Greek asks with ";", its question mark
+    assert slugs["el"] == "τι-είναι-η-κεταμίνη"
+    hindi = json.loads((tmp_path / "hi" / "draft.json").read_text())
+    assert hindi["title"] == "केटामाइन क्या है?"  # the danda ends the greeting's sentence
+
+
+def test_a_slug_made_before_other_scripts_kept_their_letters_still_follows_a_new_title(tmp_path):
+    """A folder drafted before slugs kept Cyrillic letters has the slug "draft" (and a Latin title with a
+    Greek letter an ASCII one): it was made from the title, so a new title still gives a new slug."""
+    from video2blog.pipeline.editing.post_meta import retitled
+    from video2blog.pipeline.serialize import draft_from_dict
+
+    srt = tmp_path / "ru.srt"
+    srt.write_text(_srt(OTHER_SCRIPTS["ru"]), encoding="utf-8")
+    run = _cli("draft", str(srt), "--language", "ru", "--out", str(tmp_path / "ru"), cache=tmp_path / "cache")
+    assert run.returncode == 0, run.stderr
+    old = replace(draft_from_dict(json.loads((tmp_path / "ru" / "draft.json").read_text())), slug="draft")
+    assert retitled(old, "Как действует кетамин?").slug == "как-действует-кетамин"
+    kept = replace(old, slug="my-own-address")  # one the editor set is kept
+    assert retitled(kept, "Как действует кетамин?").slug == "my-own-address"
 
 
 def test_a_caption_file_in_another_language_is_drafted_in_it_not_as_english_or_spanish(tmp_path):

@@ -30,8 +30,9 @@ def retitled(draft: Draft, title: str) -> Draft:
 
 
 def follows_title(draft: Draft) -> bool:
-    """Whether the draft's slug is the one made from its title (and so follows a new title)."""
-    return draft.slug == slugify(draft.title)
+    """Whether the draft's slug is the one made from its title (and so follows a new title): as slugs
+    are made now, or ASCII only, as they were made before other scripts' letters were kept."""
+    return draft.slug in (slugify(draft.title), slugify(draft.title, ascii_only=True))
 
 
 def followed_description(before: Draft, after: Draft) -> str:

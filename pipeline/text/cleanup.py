@@ -29,6 +29,11 @@ DOUBLES = word_list("double_words.txt")
 # "I" and its contractions are those of the first-person words that start with an "i".
 FIRST_PERSON = word_list("first_person.txt")
 TERMINAL = ".?!"
+# Marks that end a sentence: those, and other scripts' (an ellipsis, the CJK full stop and marks, the Arabic
+# question mark, the Devanagari danda), after which no full stop is added.
+ENDS = TERMINAL + "…。！？؟।"
+# Marks that end a question: "?", the fullwidth and the Arabic one (Greek's, ";", see locales.asks).
+QUESTION_MARKS = "?？؟"
 # Marks after which the next word starts a new sentence or clause: a word said again there is no stutter.
 SENTENCE_BREAKS = (".", "?", "!", ";", ":")
 # Closing quotes and brackets, which may follow a sentence's end mark ('said, "why?"').
@@ -72,7 +77,7 @@ def clean_sentence(
     reasons = {} if verbatim else _removal_reasons(words[first:last], language)
     reasons.update({i - first: r for i, r in (merged or {}).items() if first <= i < last})
     kept = _kept_words(words[first:last], reasons, has_catalogue(language))
-    text = _asked_as_found(_punctuate(kept, _end_mark(sentence.text)), sentence.text)
+    text = _asked_as_found(_punctuate(kept, _end_mark(sentence.text, language)), sentence.text)
     if not text:  # only punctuation or blanks were left: record them, so that no word vanishes unrecorded
         reasons = {k: reasons.get(k, "punctuation") for k in range(last - first)}
     removals = tuple(
@@ -257,9 +262,12 @@ def _set_apart(texts: list[str], i: int, length: int) -> bool:
     return before and after
 
 
-def _end_mark(text: str) -> str:
+def _end_mark(text: str, language: str) -> str:
+    """The mark ``text`` ends with, "." for none: in a talk drafted as heard, its script's own marks too
+    (Greek's question mark is ";")."""
+    marks = TERMINAL if has_catalogue(language) else ENDS + (";" if language == "el" else "")
     stripped = text.rstrip()
-    return stripped[-1] if stripped and stripped[-1] in TERMINAL else "."
+    return stripped[-1] if stripped and stripped[-1] in marks else "."
 
 
 def _asked_as_found(text: str, found: str) -> str:
@@ -277,7 +285,7 @@ def _punctuate(kept: list[str], end_mark: str) -> str:
     text = text.lstrip(",;: ").rstrip(",;: ")
     if not text:
         return ""
-    if not text.rstrip(CLOSERS).endswith(tuple(TERMINAL)):  # 'hurt?"' has its mark
+    if not text.rstrip(CLOSERS).endswith(tuple(ENDS)):  # 'hurt?"' has its mark
         text += end_mark
     return capitalize_first(text)
 

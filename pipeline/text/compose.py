@@ -257,11 +257,12 @@ def _stem(path: str) -> str:
 
 def _first_question(sections: list[Section], transcript: Transcript, cleaned: list[CleanSentence]) -> str:
     """The talk's first question, "" for none: a heading asked aloud or shown on screen, or a sentence
-    asked aloud (ending in "?") before it that heads no section (the sections of a short talk, or of its
-    opening, start elsewhere: "Здравствуйте, я доктор Иванова. Что такое кетамин? ...")."""
+    asked aloud (ending in a question mark, :func:`locales.asks`) before it that heads no section (the
+    sections of a short talk, or of its opening, start elsewhere: "Здравствуйте, я доктор Иванова. Что
+    такое кетамин? ...")."""
     headed = [(s.start, s.heading) for s in sections if s.heading_source in ASKED]
     sentences = zip(transcript.sentences, cleaned, strict=True)
-    said = [(s.start, c.text) for s, c in sentences if c.text.rstrip().endswith("?")]
+    said = [(s.start, c.text) for s, c in sentences if locales.asks(c.text, transcript.language)]
     first = min([*headed, *said], key=lambda q: q[0], default=None)
     return locales.shortened(first[1]) if first else ""
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from video2blog.pipeline.schema import Sentence, Transcript, Word
 from video2blog.pipeline.text import asked, spoken
-from video2blog.pipeline.text.cleanup import CLOSERS, TERMINAL, phrase_positions
+from video2blog.pipeline.text.cleanup import CLOSERS, ENDS, QUESTION_MARKS, phrase_positions
 from video2blog.pipeline.text.sentences import (
     MIN_QUESTION_PAUSE,
     MIN_QUESTION_WORDS,
@@ -73,12 +73,18 @@ def has_lists(language: str) -> bool:
 
 @cache
 def _punkt(language: str) -> PunktSentenceTokenizer:
-    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer  # 0.3 s: textutil._stemmer
+    from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer  # 0.3 s
 
     params = PunktParameters()
     name = f"abbreviations-{language}.txt"
     params.abbrev_types = set(word_list(name)) if has_data(name) else set()
-    return PunktSentenceTokenizer(params)
+    if has_lists(language):
+        return PunktSentenceTokenizer(params)
+
+    class Marks(PunktLanguageVars):  # a talk as heard: its script's own sentence marks end a sentence
+        sent_end_chars = (*(m for m in ENDS if m != "…"), *((";",) if language == "el" else ()))
+
+    return PunktSentenceTokenizer(params, lang_vars=Marks())
 
 
 @dataclass(frozen=True)
@@ -433,9 +439,11 @@ def describe(prose: list[str], intro: re.Pattern[str] | None = None, limit: int 
     return text
 
 
-# Marks that end a sentence beside the full stop, question and exclamation marks: an ellipsis, the CJK
-# full stop and marks, the Arabic question mark, the Devanagari danda and ";" (Greek's question mark).
-_OTHER_ENDS = "…。！？؟।;"
+def asks(text: str, language: str) -> bool:
+    """Whether ``text`` ends as a written question in ``language``: "?", the fullwidth or the Arabic
+    question mark, or in Greek ";" (its question mark, which Unicode's NFC writes as a semicolon)."""
+    marks = (*QUESTION_MARKS, ";") if language == "el" else tuple(QUESTION_MARKS)
+    return text.rstrip().rstrip(CLOSERS).endswith(marks)
 
 
 def _ended(sentences: list[str]) -> list[str]:
@@ -443,7 +451,7 @@ def _ended(sentences: list[str]) -> list[str]:
     editor's rewrite, captions without one): a paragraph ends a sentence, so a description never runs it
     into the next paragraph's ("... de hospital La mayoría ...")."""
     last = sentences[-1].rstrip() if sentences else ""
-    if not last or last.rstrip(CLOSERS).endswith(tuple(TERMINAL + _OTHER_ENDS)):
+    if not last or last.rstrip(CLOSERS).endswith((*ENDS, ";")):  # ";" is Greek's question mark
         return sentences
     return [*sentences[:-1], last.rstrip(",:-–— ") + "."]
 
