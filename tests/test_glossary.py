@@ -129,3 +129,21 @@ def test_a_function_word_glued_to_a_term_is_respelt_as_the_two():
     assert "neuralgia after shingles, or after shingles" in prose, prose
     kept = make_words("An inpatient stay, antihistamines too, and the undertreatment of pain.")
     assert correct_words(kept, ["patient", "histamines", "treatment"]) == []
+
+
+def test_a_drug_heard_with_a_voiced_consonant_for_its_unvoiced_pair_is_respelt():
+    """ "chordosone" is "cortisone" heard with d for t: t/d, s/z, p/b, k/g, f/v differ by the voice only."""
+    assert sound_key("chordosone") == sound_key("cortisone") and sound_key("toperamid") == sound_key(
+        "topiramate"
+    )
+    t = split_sentences(make_transcript("Chordosone works faster than the other shot."))
+    draft = make_draft(
+        t, Source("talk.mp4", "0" * 64, 10.0), DraftOptions(date="2026-01-01", glossary=("cortisone",))
+    )
+    assert draft.sections[0].paragraphs[0].text.startswith("Cortisone works faster")
+
+
+def test_common_words_that_sound_near_a_term_with_the_voice_folded_stay():
+    terms = ["cortisone", "pigmented acne", "topiramate", "apixaban", "Ozempic", "Botox"]
+    said = "Courtesy matters: the pigmentation faded, the tablets and pads were dated, the bottles opened."
+    assert correct_words(make_words(said), terms) == []

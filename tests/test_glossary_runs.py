@@ -7,6 +7,7 @@ The glossaries are made up from clinic vocabularies (``benchmarks/glossaries.py`
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -73,7 +74,8 @@ def test_a_long_glossary_prompts_only_the_terms_the_talk_is_heard_to_say(tmp_pat
         "liraglutide, empagliflozin, fexofenadine, ciprofloxacin."
     )  # by spelling alone: none of them is said
     assert {"ketamine", "fibromyalgia"} <= set(terms) and "diclofenac" not in terms, prompt
-    said = (out / "post.md").read_text().lower()
-    assert all(term in said for term in terms), prompt  # each said in the talk
+    said = re.sub(r"[^a-z]", "", (out / "post.md").read_text().lower())
+    # each said in the talk, as written or as another spelling the glossary lists ("postherpetic")
+    assert all(re.sub(r"[^a-z]", "", term) in said for term in terms), prompt
     again = runner.invoke(app, ["draft", str(clip), "--out", str(out)], env=env)  # the prompt recorded
     assert again.exit_code == 0 and json.loads((out / "settings.json").read_text())["hotwords"] == prompt

@@ -4,9 +4,10 @@
 (term length + 1) words is close to a glossary term: a similarity (rapidfuzz's normalised Indel
 ratio over the letters) of at least :data:`MIN_SIMILARITY`, or of :data:`MIN_SOUNDALIKE` where
 the two also sound alike (consonant skeletons at least :data:`MIN_SOUND_KEY` alike, so c/k, ph/f,
-s/z and a soft c/s agree, and a long term heard with one consonant more or fewer). Common words are
-never touched ("examine" stays), nor short ones, nor a term's own plural or possessive, nor a word that
-is the term with a prefix of its own added or dropped ("ketamine" stays, "esketamine" is another drug).
+a soft c/s and a voiced consonant and its unvoiced pair (t/d, s/z, p/b, k/g, f/v) agree, and a long
+term heard with one consonant more or fewer). Common words are never touched ("examine" stays), nor
+short ones, nor a term's own plural or possessive, nor a word that is the term with a prefix of its own
+added or dropped ("ketamine" stays, "esketamine" is another drug).
 
 Each run is compared with the terms of a near length only, all at once in rapidfuzz's C code, and
 only those within :data:`MIN_SOUNDALIKE` are judged in full: a glossary of tens of thousands of terms
@@ -42,6 +43,9 @@ INFLECTIONS = ("", "s", "es", "'s", "s'")
 _PUNCT = ".,;:?!\"'()“”‘’"
 _SOFT_C = re.compile(r"s?c(?=[eiy])")  # "cirrhosis", "fasciitis", "abscess": said with an s
 _SOUNDS = (("ph", "f"), ("ck", "k"), ("c", "k"), ("q", "k"), ("z", "s"), ("x", "ks"), ("y", "i"))
+# A voiced consonant and its unvoiced pair differ by the voice alone, which a recogniser often mishears
+# ("toperamid" for "topiramate", "chordosone" for "cortisone"): the skeleton keeps one of each pair.
+_UNVOICED = str.maketrans("dbgv", "tpkf")
 
 
 @dataclass(frozen=True)
@@ -117,7 +121,8 @@ def sound_key(letters: str) -> str:
     for old, new in _SOUNDS:
         key = key.replace(old, new)
     key = key[:1] + re.sub(r"[aeiouhw]", "", key[1:])
-    return re.sub(r"(.)\1+", r"\1", key)
+    # folded after doubles are merged, so "t" and "d" heard apart stay two ("pigmented" is not "pigment")
+    return re.sub(r"(.)\1+", r"\1", key).translate(_UNVOICED)
 
 
 def _letters(text: str) -> str:
