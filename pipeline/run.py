@@ -14,7 +14,7 @@ import numpy as np
 
 from video2blog.pipeline import draft_cache
 from video2blog.pipeline.digest import sha256_file
-from video2blog.pipeline.editing.edits import EDITS_FILE, GLOSSARY_FILE, EditRecord, reapply
+from video2blog.pipeline.editing.edits import EDITS_FILE, GLOSSARY_FILE, EditRecord, reapply, rekeyed
 from video2blog.pipeline.editing.settings import (
     REWRITE,
     SETTINGS_FILE,
@@ -584,7 +584,7 @@ def render_draft(
     notes: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()
     if edits is not None and edits.edits:
-        applied = reapply(draft, transcript, edits, previous)
+        applied = rekeyed(draft, reapply(draft, transcript, edits, previous), options.glossary)
         rules = claim_rules(transcript.language, options.claims)
         claims = edited_claims(draft, applied.draft, applied.transcript, rules)
         draft, shown, dropped = replace(applied.draft, claims=claims), applied.transcript, applied.skipped

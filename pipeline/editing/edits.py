@@ -33,6 +33,7 @@ from video2blog.pipeline.schema import (
     Section,
     Transcript,
 )
+from video2blog.pipeline.text.compose import edited_keywords, glossary_said
 from video2blog.pipeline.text.headings import Talk, generate_heading
 from video2blog.pipeline.text.metadata import main_topic
 from video2blog.pipeline.textutil import REORDERING, bare, distinct_terms, never_kept
@@ -63,6 +64,8 @@ OPS: tuple[str, ...] = (
 _SPACES = re.compile(r"[^\S\u00a0\u202f\u2007]+")
 # The edits of the post's own fields, not of a section: each replays on any redraft, as a word fix does.
 POST_OPS = ("title", "description", "byline")
+# The edits that change the words of the headings and prose the keywords are made from.
+WORDING_OPS = ("heading", "pick", "paragraph", "word")
 Opcode = tuple[str, int, int, int, int]  # difflib's: what became of words a0:a1, as words b0:b1
 
 
@@ -283,6 +286,19 @@ def reapply(
             said = f"{describe(edit)}: the new draft differs there from the one it was made on"
             state = replace(state, skipped=(*state.skipped, said))
     return _pinned(state, record.slug)
+
+
+def rekeyed(before: Draft, state: Applied, terms: Sequence[str]) -> Applied:
+    """The edited draft with its keywords made afresh from the edited text (the glossary ``terms`` and
+    those the edits added first), where the edits changed which of those terms ``before`` said: a term
+    the editor wrote in becomes a keyword, and one only misheard goes. Other edits keep the keywords as
+    they were (their words respelt), not ranked again by another model. An English draft's only."""
+    terms = (*terms, *state.glossary)
+    if state.draft.language != "en" or not any(e.op in WORDING_OPS for e in state.edits):
+        return state
+    if glossary_said(state.draft, terms) == glossary_said(before, terms):
+        return state
+    return replace(state, draft=replace(state.draft, keywords=edited_keywords(state.draft, terms)))
 
 
 def _pinned(state: Applied, slug: str) -> Applied:

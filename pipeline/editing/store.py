@@ -33,6 +33,7 @@ from video2blog.pipeline.editing.edits import (
     extend_record,
     record_from_dict,
     record_to_dict,
+    rekeyed,
     respell,
 )
 from video2blog.pipeline.editing.post_meta import follows_title
@@ -360,6 +361,7 @@ def _save(
         edits = []  # the save stopped part-way made them: only the outputs are written again
     described = any(e.op == "description" for e in loaded.record.edits)
     applied = apply_edits(loaded.draft, loaded.shown, edits, described=described)
+    applied = rekeyed(loaded.draft, applied, loaded.glossary)
     record = extend_record(loaded.record, loaded.draft, applied)
     applied, record, kept = with_published_slug(loaded.draft, applied, record, published)
     glossary = merged_terms(loaded.glossary, [t for t in map(normalise_term, applied.glossary) if t])

@@ -27,6 +27,7 @@ from video2blog.pipeline.text.metadata import (
     best_topic,
     closeness_to,
     keywords,
+    main_topic,
     make_description,
     make_title,
     shipped_keyword_model,
@@ -53,7 +54,14 @@ from video2blog.pipeline.text.sections import SectionSpan, materialize
 from video2blog.pipeline.text.sentences import sentences_in
 from video2blog.pipeline.text.spoken import heading_text, question_follow, question_lead
 from video2blog.pipeline.text.subjects import SubjectModel, section_subjects
-from video2blog.pipeline.textutil import greeting_pattern, has_catalogue, intro_pattern, message, slugify
+from video2blog.pipeline.textutil import (
+    greeting_pattern,
+    has_catalogue,
+    intro_pattern,
+    message,
+    slugify,
+    terms_said,
+)
 
 MAX_PARAGRAPH_SENTENCES = 3
 MAX_PARAGRAPH_WORDS = 70
@@ -155,6 +163,24 @@ def compose(
         model=transcript.model,
         language=transcript.language,
     )
+
+
+def edited_keywords(draft: Draft, terms: Sequence[str]) -> tuple[str, ...]:
+    """The keywords of an English ``draft`` an editor rewrote, made as :func:`compose` makes them: from its
+    prose and its headings said, shown or written (a generated heading only repeats its section), the
+    glossary ``terms`` it says first, so a term the editor wrote in becomes a keyword."""
+    texts = _said_texts(draft)
+    return tuple(keywords(" ".join(texts), topic=main_topic(texts), terms=terms))
+
+
+def glossary_said(draft: Draft, terms: Sequence[str]) -> frozenset[str]:
+    """The glossary ``terms`` the draft's prose and headings (as :func:`edited_keywords` reads them) say."""
+    return frozenset(terms_said(terms, " ".join(_said_texts(draft))))
+
+
+def _said_texts(draft: Draft) -> tuple[str, ...]:
+    sections = [replace(s, heading="") if s.heading_source == "generated" else s for s in draft.sections]
+    return tuple(_section_text(s) for s in sections)
 
 
 def _other_language_draft(
