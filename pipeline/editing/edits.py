@@ -36,7 +36,7 @@ from video2blog.pipeline.schema import (
 from video2blog.pipeline.text.compose import edited_keywords, glossary_said
 from video2blog.pipeline.text.headings import Talk, generate_heading
 from video2blog.pipeline.text.metadata import main_topic
-from video2blog.pipeline.textutil import REORDERING, bare, distinct_terms, never_kept
+from video2blog.pipeline.textutil import REORDERING, bare, distinct_terms, message, never_kept
 from video2blog.pipeline.writers.review import Edits, Piece, align
 
 EDITS_FILE = "edits.json"
@@ -66,6 +66,10 @@ _SPACES = re.compile(r"[^\S\u00a0\u202f\u2007]+")
 POST_OPS = ("title", "description", "byline")
 # The edits that change the words of the headings and prose the keywords are made from.
 WORDING_OPS = ("heading", "pick", "paragraph", "word")
+# A spoken heading rewritten keeping at least this share of the words heard corrects them ("What is
+# Bajak's for ..." -> "What is Botox for ..."), and the captions read the correction; keeping fewer it is
+# a new heading over the question asked, which the captions keep as heard (hand rule).
+MIN_KEPT_SPOKEN = 0.5
 Opcode = tuple[str, int, int, int, int]  # difflib's: what became of words a0:a1, as words b0:b1
 
 
@@ -137,6 +141,7 @@ class Applied:
     glossary: tuple[str, ...] = ()
     skipped: tuple[str, ...] = field(default_factory=tuple)
     described: bool = False  # the editor wrote the description: it no longer follows the prose
+    notes: tuple[str, ...] = ()  # what the Save tells the editor of what the outputs did with the edits
 
 
 def fingerprint(draft: Draft) -> str:
@@ -434,7 +439,27 @@ def _set_heading(state: Applied, edit: Edit) -> Applied:
     if not text:
         raise UsageError.said("error_needs_heading", n=str(edit.section + 1))
     new = replace(section, heading=text, heading_source="edited", lead=False)  # a heading: now a section
-    return _replace_section(state, edit, new, section.heading)
+    return _heading_spoken(_replace_section(state, edit, new, section.heading), edit, section, text)
+
+
+def _heading_spoken(state: Applied, edit: Edit, section: Section, text: str) -> Applied:
+    """A spoken heading's edit carried into its words, as a paragraph's is, so the captions read it too;
+    where the edit keeps too few of the words heard (:data:`MIN_KEPT_SPOKEN`), a note that the captions
+    still read them as heard."""
+    if not section.heading_words:
+        return state
+    pieces = _pieces(state, section.heading, section.heading_words)
+    before = [i for _, i in _owned_tokens(pieces, section.heading) if i is not None]
+    opcodes = _diff(_owned_tokens(pieces, section.heading), text.split())
+    kept = sum(a1 - a0 for tag, a0, a1, _, _ in opcodes if tag == "equal")
+    if not before or kept < MIN_KEPT_SPOKEN * len(before):
+        said = message(state.draft.language, "heading_as_heard", n=str(edit.section + 1))
+        return replace(state, notes=(*state.notes, said))
+    spans = {c.words[0]: c.words for c in state.draft.corrections}
+    spelt = realigned(pieces, section.heading, text, state.transcript, spans)
+    fixes = [WordFix(i, state.transcript.words[i].text, t, exact=True) for i, t in sorted(spelt.items())]
+    transcript = _respelt(state.transcript, spelt, exact=True)
+    return replace(state, transcript=transcript, words=_merge_fixes(state.words, fixes))
 
 
 def _accept(state: Applied, edit: Edit) -> Applied:

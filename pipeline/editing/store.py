@@ -369,7 +369,7 @@ def _save(
     claims = edited_claims(loaded.draft, applied.draft, applied.transcript, rules)
     edited = replace(applied.draft, claims=claims)
     draft, notes = with_chapter_notes(loaded.draft, edited, loaded.settings.formats)
-    notes += kept + _claims_file_gone(loaded)
+    notes += kept + applied.notes + _claims_file_gone(loaded)
     ctx = loaded.context(draft, applied.transcript, glossary, media_href=relative_href(folder, media))
     files = render_all(ctx, saved_formats(loaded.settings))
     files[EDITS_FILE] = to_json(record_to_dict(record))
