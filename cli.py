@@ -557,7 +557,7 @@ def batch(
 ) -> None:
     """Draft every video in FOLDER into --out/NAME/; re-runs skip what is unchanged."""
     _setup_logging(flags.verbose, flags.quiet)
-    with _errors_to_exit():
+    with _errors_to_exit(resumable=True):
         options = build_options(flags)  # threads 0: the batch gives each job its share of the cores
         found = (folder, out, options, recursive, tuple(pattern or ()), jobs)
         spec = BatchOptions(*found, scheduler=scheduler, worker_wait_s=worker_wait)
@@ -702,8 +702,18 @@ def list_formats() -> None:
 
 
 def _kept_line(path: Path) -> str:
-    """The line for a file an editor changed: kept, and where the new version went (``post.new.md``)."""
-    return f"  kept your edited {path}; the new version is {version_beside(path).name} beside it"
+    """The line for a file an editor changed: kept, where the new version went (``post.new.md``), and how
+    to bring the two together (as the review page's Save says)."""
+    new, folder = version_beside(path).name, _folder_of(path)
+    return (
+        f"  kept your edited {path}; the new version is {new} beside it: to bring them together, make your "
+        f"change in 'video2blog review {folder}' too, delete {path.name} and Save"
+    )
+
+
+def _folder_of(path: Path) -> Path:
+    """The draft folder a kept file is in (a still frame is in its ``images/``)."""
+    return path.parent.parent if path.parent.name == "images" else path.parent
 
 
 def _report(result: DraftResult) -> None:
@@ -745,6 +755,9 @@ class _errors_to_exit:
     error of its own (an interrupted import of a native module becomes an ImportError, caught and
     re-raised as a RuntimeError) still ends the run as interrupted, not with a traceback.
     """
+
+    def __init__(self, resumable: bool = False) -> None:
+        self.resumable = resumable  # a batch: the same command again takes up where this one stopped
 
     def __enter__(self) -> _errors_to_exit:
         self.signalled: int | None = None
@@ -789,7 +802,8 @@ class _errors_to_exit:
             typer.echo(f"video2blog: error: {_printable(str(exc))}", err=True)
             raise typer.Exit(exc.exit_code)
         if isinstance(exc, KeyboardInterrupt) or (self.signalled and isinstance(exc, Exception)):
-            _tell("video2blog: interrupted; finished files were kept, nothing half-written")
+            again = "; run the same command again to resume" if self.resumable else ""
+            _tell(f"video2blog: interrupted; finished files were kept, nothing half-written{again}")
             raise typer.Exit(_stopped_status(exc, self.signalled))
 
 

@@ -155,8 +155,18 @@ def run_batch(options: BatchOptions, observer: BatchObserver | None = None) -> B
         observer.begin(items)
         _run(options, items, report, observer)
         report.library = update_library(options.out_dir, library_options(options.draft))
+        report.records = _kept_by_library(report.records, report.library.kept)
         write_report(report, options.out_dir)  # with what the related posts step changed and kept
     return report
+
+
+def _kept_by_library(records: list[ItemRecord], kept: Sequence[Path]) -> list[ItemRecord]:
+    """The records with each skipped input whose hand-edited file the related posts step kept (its new
+    version beside it) counted ``kept-edits``, as a redraft that kept one is: the editor has a step to
+    take."""
+    folders = {folder.resolve() for path in kept for folder in path.parents}
+    edited = [r.status == "skipped" and Path(r.output).resolve() in folders for r in records]
+    return [replace(r, status="kept-edits") if e else r for r, e in zip(records, edited, strict=True)]
 
 
 def library_options(draft: DraftOptions) -> LibraryOptions:
