@@ -30,7 +30,7 @@ from pathlib import Path
 from video2blog.pipeline.editing import store
 from video2blog.pipeline.editing.edits import Edit, edit_from_dict
 from video2blog.pipeline.errors import UsageError, Video2BlogError
-from video2blog.pipeline.publish.wordpress import published_sites
+from video2blog.pipeline.publish.wordpress import draft_sites, published_sites
 from video2blog.pipeline.sources import inside
 from video2blog.pipeline.textutil import message
 
@@ -333,6 +333,7 @@ class _Handler(BaseHTTPRequestHandler):
                 loaded = store.load(review.folder)
             editing: dict[str, object] = {"version": loaded.version, "save": SAVE_PATH, "state": STATE_PATH}
             editing["published"] = ", ".join(published_sites(review.folder))  # the page says the slug stays
+            editing["drafted"] = bool(draft_sites(review.folder))  # ... and why: a draft has no links yet
             partial = review.partial
             if partial and loaded.version == partial[2]:  # the load finished a save a locked file stopped
                 made = [{"op": e.op, "text": e.text} for e in partial[1]]
@@ -379,8 +380,8 @@ class _Handler(BaseHTTPRequestHandler):
         partial = review.partial
         finishing = partial[2] if partial and partial[:2] == (version, edits) else ""  # the same save again
         try:
-            published = published_sites(review.folder)
-            saved = store.save(review.folder, edits, version, review.media_link, finishing, published)
+            published, drafts = published_sites(review.folder), draft_sites(review.folder)
+            saved = store.save(review.folder, edits, version, review.media_link, finishing, published, drafts)
         except store.PartlySaved as exc:
             review.partial = (version, edits, exc.finishing)
             self._refuse_error(HTTPStatus.CONFLICT, exc)

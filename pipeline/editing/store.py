@@ -320,6 +320,7 @@ def save(
     media: Path | None,
     finishing: str = "",
     published: tuple[str, ...] = (),
+    drafts: tuple[str, ...] = (),
 ) -> Saved:
     """Apply ``edits`` to the saved draft, re-render every output and commit them all at once.
 
@@ -332,6 +333,8 @@ def save(
             leaves: a folder at it has them already, and its outputs are written again around them.
         published: the sites ``video2blog publish`` made the post on: its slug stays as it is (recorded
             in ``edits.json`` for a redraft), whatever the title becomes.
+        drafts: those of ``published`` where the post is a draft, not public: the note says no link
+            can break yet, and how to give it another address.
 
     Raises:
         ConflictError: the folder was saved since ``version``, or a draft or another save is writing there.
@@ -340,7 +343,7 @@ def save(
     """
     try:
         with folder_lock(folder, BUSY):  # a draft run, a batch or another review server's save holds it
-            return _save(folder, edits, version, media, finishing, published)
+            return _save(folder, edits, version, media, finishing, published, drafts)
     except FolderBusy as exc:  # the lock does not say whose it is: the message names both
         raise ConflictError.said("error_folder_busy") from exc
 
@@ -352,6 +355,7 @@ def _save(
     media: Path | None,
     finishing: str,
     published: tuple[str, ...],
+    drafts: tuple[str, ...] = (),
 ) -> Saved:
     recover(folder)  # under the lock this save holds
     loaded = load(folder)
@@ -363,7 +367,7 @@ def _save(
     applied = apply_edits(loaded.draft, loaded.shown, edits, described=described)
     applied = rekeyed(loaded.draft, applied, loaded.glossary)
     record = extend_record(loaded.record, loaded.draft, applied)
-    applied, record, kept = with_published_slug(loaded.draft, applied, record, published)
+    applied, record, kept = with_published_slug(loaded.draft, applied, record, published, drafts)
     glossary = merged_terms(loaded.glossary, [t for t in map(normalise_term, applied.glossary) if t])
     rules = folder_claim_rules(loaded.settings, loaded.draft.language)
     claims = edited_claims(loaded.draft, applied.draft, applied.transcript, rules)
@@ -395,27 +399,34 @@ def _claims_file_gone(loaded: Loaded) -> tuple[str, ...]:
 
 
 def with_published_slug(
-    before: Draft, applied: Applied, record: EditRecord, published: tuple[str, ...]
+    before: Draft,
+    applied: Applied,
+    record: EditRecord,
+    published: tuple[str, ...],
+    drafts: tuple[str, ...] = (),
 ) -> tuple[Applied, EditRecord, tuple[str, ...]]:
     """The edited draft and its record with the slug the post was published under (kept as it was, and
     recorded for a redraft), where it was published, and the note that says so where an edit would have
-    changed it; unchanged before a publish."""
+    changed it (one that says no link can break yet where every site holds it as a draft, ``drafts``);
+    unchanged before a publish."""
     if not published:
         return applied, record, ()
     slug = record.slug or before.slug
-    draft, said = kept_slug(applied.draft, slug, published)
+    draft, said = kept_slug(applied.draft, slug, published, drafts)
     return replace(applied, draft=draft), replace(record, slug=slug), said
 
 
-def kept_slug(draft: Draft, slug: str, published: tuple[str, ...]) -> tuple[Draft, tuple[str, ...]]:
+def kept_slug(
+    draft: Draft, slug: str, published: tuple[str, ...], drafts: tuple[str, ...] = ()
+) -> tuple[Draft, tuple[str, ...]]:
     """``draft`` with the slug ``slug`` its post was published under on the ``published`` sites, and the
-    note that says so where the draft had another (a new address would break the links to the post): a
-    Save and a redraft keep it alike. Unchanged where there is no such post or slug."""
+    note that says so where the draft had another (a new address would break the links to the post; or,
+    where every site holds it as a draft, ``drafts``, that none can break yet): a Save and a redraft keep
+    it alike. Unchanged where there is no such post or slug."""
     if not published or not slug or draft.slug == slug:
         return draft, ()
-    return replace(draft, slug=slug), (
-        message(draft.language, "slug_kept", slug=slug, site=", ".join(published)),
-    )
+    key = "slug_kept_draft" if set(published) <= set(drafts) else "slug_kept"
+    return replace(draft, slug=slug), (message(draft.language, key, slug=slug, site=", ".join(published)),)
 
 
 def with_chapter_notes(

@@ -187,11 +187,12 @@ def _publish(draft_dir: Path, site: WordPressSite, status: str | None, force: bo
     # Recorded before the stills are attached: a publish cut off after this updates this post next time.
     # a field kept as the site has it stays recorded as last sent, so it is kept next time too
     done = {**sent(saved), **{name: ledger.record["sent"][name] for name in kept}}
-    ledger.write(post_id=post_id, link=link, modified=str(saved.get("modified_gmt", "")), sent=done)
+    shown = str(saved.get("status", status or "draft"))
+    modified = str(saved.get("modified_gmt", ""))
+    ledger.write(post_id=post_id, link=link, modified=modified, sent=done, status=shown)
     attach_images(client, media, post_id)
     if kept:
         notes += (f"kept the {_listed(kept)} as changed on the site (--force sends the draft's)",)
-    shown = str(saved.get("status", status or "draft"))
     return PublishResult(post_id, link, shown, created, len(media), notes)
 
 
@@ -377,6 +378,22 @@ def published_sites(draft_dir: Path) -> tuple[str, ...]:
         return ()
     return tuple(
         site for site, record in records.items() if isinstance(record, dict) and record.get("post_id")
+    )
+
+
+def draft_sites(draft_dir: Path) -> tuple[str, ...]:
+    """Those of :func:`published_sites` where the post is, as its last publish left it, not public (a
+    WordPress draft or one pending review): nothing links to it yet. A post recorded without its status
+    (published before it was recorded) is taken for public."""
+    try:
+        records = read_records(draft_dir)
+    except InputError:
+        return ()
+    hidden = ("draft", "pending")
+    return tuple(
+        s
+        for s in published_sites(draft_dir)
+        if isinstance(records[s], dict) and records[s].get("status") in hidden
     )
 
 
