@@ -43,7 +43,7 @@ class LlmOptions:
         if self.api_key and not self.allow_http and in_clear(self.url):
             raise UsageError(
                 f"--llm http://{host_of(self.url)}/... is plain http://, which would send the API key "
-                "unencrypted; give the endpoint's https:// address, or --allow-http to send it in clear anyway"
+                "unencrypted; give the endpoint's https:// address, or --allow-http to send it in clear"
             )
         if self.mode not in MODES:
             raise UsageError(f"--llm-mode {self.mode!r} is not one of: {', '.join(MODES)}")
