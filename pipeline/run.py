@@ -62,7 +62,7 @@ from video2blog.pipeline.llm.boundaries import with_boundaries
 from video2blog.pipeline.llm.suggest import Session, suggest
 from video2blog.pipeline.output import OutputFolder, created_parts, folder_lock, inside, remove_created
 from video2blog.pipeline.progress import milestones, report_stage
-from video2blog.pipeline.publish.wordpress import published_sites
+from video2blog.pipeline.publish.wordpress import draft_sites, published_sites
 from video2blog.pipeline.schema import (
     Draft,
     LlmSuggestion,
@@ -160,10 +160,12 @@ class ComputedDraft:
 
 @dataclass(frozen=True)
 class PublishedPost:
-    """The address (slug) a folder's post was published under, and the sites it was published on."""
+    """The address (slug) a folder's post was published under, the sites it was published on, and those
+    of them where it is still a WordPress draft (not public)."""
 
     slug: str
     sites: tuple[str, ...]
+    drafts: tuple[str, ...] = ()
 
 
 def draft_file(
@@ -354,7 +356,7 @@ def published_post(out_dir: Path, edits: EditRecord | None, previous: Draft | No
         return None
     saved = previous or saved_draft(out_dir)
     slug = (edits.slug if edits is not None else "") or (saved.slug if saved is not None else "")
-    return PublishedPost(slug, sites) if slug else None
+    return PublishedPost(slug, sites, draft_sites(out_dir)) if slug else None
 
 
 def saved_draft(out_dir: Path) -> Draft | None:
@@ -596,7 +598,7 @@ def render_draft(
         else:  # every edit is back: a note, not a warning
             notes = (line,)
     if published is not None:
-        draft, kept = kept_slug(draft, published.slug, published.sites)
+        draft, kept = kept_slug(draft, published.slug, published.sites, published.drafts)
         notes += kept
     draft, images = add_section_images(draft, video, previous) if video else (draft, {})
     draft = add_chapter_notes(add_hearing_notes(draft, words), options.formats)

@@ -14,7 +14,7 @@ from tests.test_review_server import COMMAND, post_save, start
 from tests.test_wordpress import publish, site  # noqa: F401 (fixture)
 from tests.wordpress_site import Site, missing
 from video2blog.pipeline.editing import store
-from video2blog.pipeline.run import DraftOptions, render_draft, write_draft
+from video2blog.pipeline.run import DraftOptions, published_post, render_draft, write_draft
 from video2blog.pipeline.schema import Source
 
 pytestmark = pytest.mark.skipif(bool(missing()), reason=missing())
@@ -45,6 +45,8 @@ def test_a_save_after_a_draft_only_publish_says_the_draft_is_not_public(
     assert publish(site, folder).returncode == 0
     slug = store.load(folder).draft.slug
     assert json.loads((folder / "publish.json").read_text())[site.url]["status"] == "draft"
+    post = published_post(folder, None, None)  # a redraft's note says the same as a Save's
+    assert post is not None and post.drafts == (site.url,)
     page, notes = _save_title(folder, "Ketamine for nerve pain")
     assert f"the draft post on {site.url} has it (not public yet)" in page
     said = next(n for n in notes if f"/{slug}/" in n)
