@@ -353,23 +353,12 @@ def test_a_speakers_name_lower_third_is_the_posts_byline(sample_truth: dict):
     source = Source("talk.mp4", "ab" * 32, sample_truth["duration"])
     options = DraftOptions(date="2026-01-02", formats=("md", "html", "draft"))
     computed = render_draft(transcript, source, options, screen=screen)
-    assert computed.draft.byline == NAME  # before the clinic's name shown throughout (no name: no byline)
+    assert computed.draft.byline == NAME  # a persistent text is never one
     files = {name.rsplit("/", 1)[-1]: body.decode() for name, body in computed.files.items()}
     assert f"*By {NAME}*" in files["post.md"] and f'<p class="byline">By {NAME}</p>' in files["post.html"]
     assert json.loads(files["draft.json"])["byline"] == NAME
     plain = render_draft(transcript, source, options, screen=ScreenReading(texts=(_shown(CARD, 5.0),)))
     assert plain.draft.byline == "" and "By " not in plain.files["post.md"].decode()[:300]
-
-
-def test_a_name_card_shown_the_whole_video_is_the_byline_and_never_a_heading(sample_truth: dict):
-    """A still-image talk shows its speaker's name card throughout: it was dropped, with no note."""
-    card = ScreenText(NAME, 0.0, sample_truth["duration"], 0.99, (0.05, 0.78, 0.7, 0.86), persistent=True)
-    source = Source("talk.mp4", "ab" * 32, sample_truth["duration"])
-    options = DraftOptions(date="2026-01-02", formats=("md", "draft"))
-    screen = ScreenReading(texts=(_shown("Riverside Pain Clinic", 0.0, persistent=True), card))
-    computed = render_draft(truth_transcript(sample_truth), source, options, screen=screen)
-    assert computed.draft.byline == NAME and f"*By {NAME}*" in computed.files["post.md"].decode()
-    assert all(s.heading_source != "on-screen" for s in computed.draft.sections)
 
 
 @pytest.mark.parametrize(("turn", "rotation"), [("hflip,vflip", "180"), ("transpose=clock", "90")])

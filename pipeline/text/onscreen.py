@@ -177,11 +177,9 @@ def is_contact(text: str) -> bool:
 
 def shown_byline(screen: Sequence[ScreenText]) -> str:
     """The first name with a professional title the video showed (a speaker's lower third), cleaned;
-    empty where none was shown. A name card on screen most of the video (a still-image talk's, or a lower
-    third kept up) is one where no name is shown for a while only; a caption or a text cut short at the
-    frame's edge (:func:`cut_short`) never is."""
-    shown = sorted((t for t in screen if not (t.caption or cut_short(t))), key=lambda t: t.persistent)
-    names = (clean_shown(t.text) for t in shown)  # sorted is stable: in the order shown
+    empty where none was shown. Text on screen most of the video (a clinic's name), a caption or a text
+    cut short at the frame's edge (:func:`cut_short`) is never one."""
+    names = (clean_shown(t.text) for t in screen if not (t.persistent or t.caption or cut_short(t)))
     return next((_titled_apart(name) for name in names if is_name(name)), "")
 
 
