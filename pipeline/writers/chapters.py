@@ -58,15 +58,16 @@ def youtube_chapters(sections: Sequence[Section], duration: float) -> Chapters:
 
 def _merge_short(marks: list[tuple[int, str]], end: int) -> tuple[list[tuple[int, str]], list[Reason]]:
     """Drop each chapter shorter than the minimum into the one before it; a short first one (an
-    introduction of a few seconds) takes the next into it instead: the chapter at 0:00 keeps the title
-    of what plays from 0:00, not the next one's."""
+    introduction of a few seconds) into the next, which then starts at 0:00 as YouTube's first must."""
     kept, notes = list(marks), list[Reason]()
     while len(kept) > 1:
         lengths = [b[0] - a[0] for a, b in zip(kept, kept[1:])] + [end - kept[-1][0]]
         short = next((i for i, n in enumerate(lengths) if n < MIN_SECONDS), None)
         if short is None:
             break
-        dropped = kept.pop(max(short, 1))
+        dropped = kept.pop(short)
+        if short == 0:
+            kept[0] = (0, kept[0][1])
         notes.append(
             _reason("chapter_merged", title=repr(dropped[1]), at=clock(dropped[0]), seconds=MIN_SECONDS)
         )
