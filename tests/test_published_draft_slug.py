@@ -55,3 +55,8 @@ def test_a_save_after_a_draft_only_publish_says_the_draft_is_not_public(
     assert publish(site, folder, "--status", "publish").returncode == 0
     page, _ = _save_title(folder, "Ketamine for nerve pain, answered")  # public now: the links count
     assert f"kept: the post was published under it on {site.url}" in page and "not public yet" not in page
+    records = json.loads((folder / "publish.json").read_text())
+    records["https://other.example"] = {"post_id": 9, "status": "draft"}  # a draft there, public here
+    (folder / "publish.json").write_text(json.dumps(records))
+    page, notes = _save_title(folder, "Ketamine for nerve pain: what to know")
+    assert "not public yet" not in page and not any("not public" in n for n in notes)

@@ -332,8 +332,9 @@ class _Handler(BaseHTTPRequestHandler):
             with review.lock:  # loading finishes an interrupted save: never while a save is under way
                 loaded = store.load(review.folder)
             editing: dict[str, object] = {"version": loaded.version, "save": SAVE_PATH, "state": STATE_PATH}
-            editing["published"] = ", ".join(published_sites(review.folder))  # the page says the slug stays
-            editing["drafted"] = bool(draft_sites(review.folder))  # ... and why: a draft has no links yet
+            sites, drafts = published_sites(review.folder), draft_sites(review.folder)
+            editing["published"] = ", ".join(sites)  # the page says the slug stays
+            editing["drafted"] = bool(sites) and set(sites) <= set(drafts)  # ... and why: no links yet
             partial = review.partial
             if partial and loaded.version == partial[2]:  # the load finished a save a locked file stopped
                 made = [{"op": e.op, "text": e.text} for e in partial[1]]
