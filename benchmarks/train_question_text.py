@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     out_of_fold = np.zeros(len(dev))
     for stem in spanish:
         weights, bias = fit([*english, *(t for s, t in spanish.items() if s != stem)], vectors)
-        rows = [i for i, c in enumerate(dev) if c.talk.startswith(f"{stem}-")]
+        rows = [i for i, c in enumerate(dev) if c.talk.rsplit("-", 1)[0] == stem]  # not "<stem>-infantil"
         out_of_fold[rows] = _probabilities(dev, rows, vectors, weights, bias)
     threshold = choose_threshold(dev, out_of_fold)
     weights, bias = fit(pages, vectors)
