@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import make_transcript
 from tests.test_review import TEXT
-from tests.test_review_server import COMMAND, post_save, start
+from tests.test_review_server import saved_by_server
 from video2blog.cli import app
 from video2blog.pipeline.editing import store
 from video2blog.pipeline.serialize import to_json, transcript_to_dict
@@ -36,11 +36,7 @@ def test_a_glossary_term_the_editor_writes_in_becomes_a_keyword_on_save_and_redr
         {"op": "heading", "section": section, "text": "What is Spravato and why does it help?"},
         {"op": "paragraph", "section": section, "paragraph": 0, "text": written},
     ]
-    served = start([str(COMMAND), "review", str(out), "--no-browser"])
-    try:
-        status, reply = post_save(served, {"version": store.load(out).version, "edits": edits})
-    finally:
-        served.stop()
+    status, reply = saved_by_server(out, edits)
     assert status == 200, reply
     saved = _keywords(out)
     assert "Spravato" in saved, saved

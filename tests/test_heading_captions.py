@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from tests.conftest import make_transcript
-from tests.test_review_server import COMMAND, post_save, start
+from tests.test_review_server import saved_by_server
 from video2blog.cli import app
 from video2blog.pipeline.editing import store
 from video2blog.pipeline.serialize import to_json, transcript_to_dict
@@ -37,11 +37,7 @@ def test_a_spoken_headings_fix_reaches_the_captions_on_save_and_redraft(tmp_path
         {"op": "heading", "section": _spoken(out, "Bajak's"), "text": "What is Botox for chronic migraine?"},
         {"op": "heading", "section": _spoken(out, "insurance"), "text": "Paying for it"},
     ]
-    served = start([str(COMMAND), "review", str(out), "--no-browser"])
-    try:
-        status, reply = post_save(served, {"version": store.load(out).version, "edits": edits})
-    finally:
-        served.stop()
+    status, reply = saved_by_server(out, edits)
     assert status == 200, reply
     assert any("captions still read the words as heard" in n and "Fix word" in n for n in reply["notes"])
     for again in (False, True):

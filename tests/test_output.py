@@ -5,8 +5,7 @@ import stat
 import pytest
 
 from tests.test_closed_folder import FORMATS, cli, drafted, talk  # noqa: F401 (fixtures)
-from tests.test_review_server import COMMAND, post_save, start
-from video2blog.pipeline.editing import store
+from tests.test_review_server import saved_by_server
 from video2blog.pipeline.errors import OutputError
 from video2blog.pipeline.output import JOURNAL, MANIFEST, OutputFolder, recover
 
@@ -184,12 +183,7 @@ def test_a_redraft_and_a_save_keep_a_file_an_owner_locked_down(drafted, talk):  
         (drafted / name).chmod(0o600)
     assert cli("draft", talk, "--out", drafted, *FORMATS).returncode == 0
     assert locked(drafted)
-    served = start([str(COMMAND), "review", str(drafted), "--no-browser"])
-    try:
-        edit = {"op": "heading", "section": 0, "text": "Why we use ketamine"}
-        status, _ = post_save(served, {"version": store.version_of(drafted), "edits": [edit]})
-    finally:
-        served.stop()
+    status, _ = saved_by_server(drafted, [{"op": "heading", "section": 0, "text": "Why we use ketamine"}])
     assert status == 200 and "Why we use ketamine" in (drafted / "post.md").read_text()
     assert locked(drafted)
 

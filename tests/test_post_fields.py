@@ -146,6 +146,13 @@ def test_a_fixed_word_renames_the_slug_and_the_keywords():
     assert "mardox" not in [k.lower() for k in fixed.keywords] and fixed.keywords[0].lower() == "botox"
 
 
+def _redrafted(folder: Path) -> tuple[dict, str]:
+    """The folder's draft.json after ``video2blog draft`` of its own transcript into it, and what it said."""
+    again = CliRunner().invoke(app, ["draft", str(folder / "transcript.json"), "--out", str(folder)])
+    assert again.exit_code == 0, again.output
+    return json.loads((folder / "draft.json").read_text()), again.output
+
+
 def test_a_published_post_keeps_its_slug_through_a_save_and_a_redraft(folder: Path):
     (folder / "publish.json").write_text(json.dumps({"https://clinic.example": {"post_id": 11}}))
     assert published_sites(folder) == ("https://clinic.example",)
@@ -161,9 +168,7 @@ def test_a_published_post_keeps_its_slug_through_a_save_and_a_redraft(folder: Pa
     assert '"botox"' in tags and "mardox" not in rest.lower()  # the keywords and tags follow the fix
     assert any("/mardox-your-questions-answered/" in n and "clinic.example" in n for n in saved.notes)
     assert json.loads((folder / "edits.json").read_text())["slug"] == "mardox-your-questions-answered"
-    again = CliRunner().invoke(app, ["draft", str(folder / "transcript.json"), "--out", str(folder)])
-    assert again.exit_code == 0, again.output
-    redrafted = json.loads((folder / "draft.json").read_text())
+    redrafted = _redrafted(folder)[0]
     assert (redrafted["title"], redrafted["slug"]) == (
         "Botox: your questions answered",
         "mardox-your-questions-answered",
@@ -178,15 +183,13 @@ def test_a_redraft_of_corrected_words_keeps_a_published_posts_slug(folder: Path)
     for word in heard["words"]:
         word["text"] = word["text"].replace("Mardox", "Botox")
     (folder / "transcript.json").write_text(json.dumps(heard))
-    again = CliRunner().invoke(app, ["draft", str(folder / "transcript.json"), "--out", str(folder)])
-    assert again.exit_code == 0, again.output
-    redrafted = json.loads((folder / "draft.json").read_text())
+    redrafted, said = _redrafted(folder)
     assert (redrafted["title"], redrafted["slug"]) == (
         "Botox: your questions answered",
         "mardox-your-questions-answered",
     )
     assert 'slug: "mardox-your-questions-answered"' in (folder / "post.md").read_text()
-    assert "/mardox-your-questions-answered/" in again.output and "clinic.example" in again.output
+    assert "/mardox-your-questions-answered/" in said and "clinic.example" in said
 
 
 def test_before_a_publish_the_slug_follows_through_a_save_and_a_redraft(folder: Path):
@@ -196,9 +199,7 @@ def test_before_a_publish_the_slug_follows_through_a_save_and_a_redraft(folder: 
     html = (folder / "post.html").read_text()
     assert "<h1>Botox for migraine</h1>" in html and "Dr. Ana Lee, MD" in html
     assert 'slug: "botox-for-migraine"' in (folder / "post.md").read_text()
-    again = CliRunner().invoke(app, ["draft", str(folder / "transcript.json"), "--out", str(folder)])
-    assert again.exit_code == 0, again.output
-    redrafted = json.loads((folder / "draft.json").read_text())
+    redrafted = _redrafted(folder)[0]
     assert (redrafted["title"], redrafted["slug"], redrafted["byline"]) == (
         "Botox for migraine",
         "botox-for-migraine",

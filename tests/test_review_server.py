@@ -120,6 +120,16 @@ def post_save(served: Served, body: dict) -> tuple[int, dict]:
         connection.close()
 
 
+def saved_by_server(folder: Path, edits: list[dict]) -> tuple[int, dict]:
+    """The reply to a Save of ``edits`` (at the folder's version) made through the installed command's
+    review server, started for it and stopped after."""
+    served = start([str(COMMAND), "review", str(folder), "--no-browser"])
+    try:
+        return post_save(served, {"version": store.load(folder).version, "edits": edits})
+    finally:
+        served.stop()
+
+
 def open_served(page, served: Served) -> None:  # noqa: F811
     page.goto(served.url)
     page.wait_for_function("document.documentElement.dataset.editReady === '1'")
@@ -570,11 +580,6 @@ def test_a_save_keeps_the_page_linking_the_media_beside_the_folder_not_where_its
     output.commit()
     linked = 'src="../talk.wav"'
     assert linked in (out / "review.html").read_text()
-    served = start([str(COMMAND), "review", str(out), "--no-browser"])
-    try:
-        edit = {"op": "heading", "section": 1, "text": NEW_HEADING}
-        status, reply = post_save(served, {"version": store.load(out).version, "edits": [edit]})
-    finally:
-        served.stop()
+    status, reply = saved_by_server(out, [{"op": "heading", "section": 1, "text": NEW_HEADING}])
     assert status == 200, reply
     assert linked in (out / "review.html").read_text() and "IMG_0042" not in (out / "review.html").read_text()
