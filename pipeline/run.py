@@ -62,7 +62,7 @@ from video2blog.pipeline.llm.boundaries import with_boundaries
 from video2blog.pipeline.llm.suggest import Session, suggest
 from video2blog.pipeline.output import OutputFolder, created_parts, folder_lock, inside, remove_created
 from video2blog.pipeline.progress import milestones, report_stage
-from video2blog.pipeline.publish.wordpress import draft_sites, published_sites
+from video2blog.pipeline.publish.wordpress import published_sites
 from video2blog.pipeline.schema import (
     Draft,
     LlmSuggestion,
@@ -351,12 +351,12 @@ def published_post(out_dir: Path, edits: EditRecord | None, previous: Draft | No
     """The post the folder's ``publish.json`` records, under the slug a Save recorded in ``edits.json``
     or else the folder's draft's (``previous``, read here where not given): a redraft keeps that
     address, as a Save does, since a new one would move the live post. None before a publish."""
-    sites = published_sites(out_dir)
+    sites, drafts = published_sites(out_dir)
     if not sites:
         return None
     saved = previous or saved_draft(out_dir)
     slug = (edits.slug if edits is not None else "") or (saved.slug if saved is not None else "")
-    return PublishedPost(slug, sites, draft_sites(out_dir)) if slug else None
+    return PublishedPost(slug, sites, drafts) if slug else None
 
 
 def saved_draft(out_dir: Path) -> Draft | None:

@@ -155,11 +155,11 @@ def _redrafted(folder: Path) -> tuple[dict, str]:
 
 def test_a_published_post_keeps_its_slug_through_a_save_and_a_redraft(folder: Path):
     (folder / "publish.json").write_text(json.dumps({"https://clinic.example": {"post_id": 11}}))
-    assert published_sites(folder) == ("https://clinic.example",)
+    assert published_sites(folder) == (("https://clinic.example",), ())  # public: no status recorded
     loaded = store.load(folder)
     heard = [w.text for w in loaded.transcript.words].index("Mardox")
     fix = Edit("word", word=heard, original="Mardox", text="Botox")
-    saved = store.save(folder, [fix], loaded.version, None, published=published_sites(folder))
+    saved = store.save(folder, [fix], loaded.version, None, published=published_sites(folder)[0])
     post = (folder / "post.md").read_text()
     assert 'title: "Botox: your questions answered"' in post
     assert 'slug: "mardox-your-questions-answered"' in post  # its published address stays

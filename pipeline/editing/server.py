@@ -30,7 +30,7 @@ from pathlib import Path
 from video2blog.pipeline.editing import store
 from video2blog.pipeline.editing.edits import Edit, edit_from_dict
 from video2blog.pipeline.errors import UsageError, Video2BlogError
-from video2blog.pipeline.publish.wordpress import draft_sites, published_sites
+from video2blog.pipeline.publish.wordpress import published_sites
 from video2blog.pipeline.sources import inside
 from video2blog.pipeline.textutil import message
 
@@ -332,7 +332,7 @@ class _Handler(BaseHTTPRequestHandler):
             with review.lock:  # loading finishes an interrupted save: never while a save is under way
                 loaded = store.load(review.folder)
             editing: dict[str, object] = {"version": loaded.version, "save": SAVE_PATH, "state": STATE_PATH}
-            sites, drafts = published_sites(review.folder), draft_sites(review.folder)
+            sites, drafts = published_sites(review.folder)
             editing["published"] = ", ".join(sites)  # the page says the slug stays
             editing["drafted"] = bool(sites) and set(sites) <= set(drafts)  # ... and why: no links yet
             partial = review.partial
@@ -381,7 +381,7 @@ class _Handler(BaseHTTPRequestHandler):
         partial = review.partial
         finishing = partial[2] if partial and partial[:2] == (version, edits) else ""  # the same save again
         try:
-            published, drafts = published_sites(review.folder), draft_sites(review.folder)
+            published, drafts = published_sites(review.folder)
             saved = store.save(review.folder, edits, version, review.media_link, finishing, published, drafts)
         except store.PartlySaved as exc:
             review.partial = (version, edits, exc.finishing)

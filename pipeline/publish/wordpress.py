@@ -368,33 +368,18 @@ def read_records(draft_dir: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def published_sites(draft_dir: Path) -> tuple[str, ...]:
+def published_sites(draft_dir: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The sites ``video2blog publish`` made the folder's post on (its ``publish.json``): the post has an
-    address there, which a Save and a redraft keep. None where the record cannot be read (publish then
-    makes a new post, at the draft's address)."""
+    address there, which a Save and a redraft keep; and those of them where the post is, as its last
+    publish left it, not public (a WordPress draft or one pending review): nothing links to it yet. A post
+    recorded without its status (published before it was recorded) is taken for public. None where the
+    record cannot be read (publish then makes a new post, at the draft's address)."""
     try:
         records = read_records(draft_dir)
     except InputError:
-        return ()
-    return tuple(
-        site for site, record in records.items() if isinstance(record, dict) and record.get("post_id")
-    )
-
-
-def draft_sites(draft_dir: Path) -> tuple[str, ...]:
-    """Those of :func:`published_sites` where the post is, as its last publish left it, not public (a
-    WordPress draft or one pending review): nothing links to it yet. A post recorded without its status
-    (published before it was recorded) is taken for public."""
-    try:
-        records = read_records(draft_dir)
-    except InputError:
-        return ()
-    hidden = ("draft", "pending")
-    return tuple(
-        s
-        for s in published_sites(draft_dir)
-        if isinstance(records[s], dict) and records[s].get("status") in hidden
-    )
+        return (), ()
+    posts = {site: r for site, r in records.items() if isinstance(r, dict) and r.get("post_id")}
+    return tuple(posts), tuple(site for site, r in posts.items() if r.get("status") in ("draft", "pending"))
 
 
 def post_fields(
