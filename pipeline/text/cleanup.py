@@ -32,7 +32,7 @@ TERMINAL = ".?!"
 # Marks that end a sentence: those, and other scripts' (an ellipsis, the CJK full stop and marks, the Arabic
 # question mark, the Devanagari danda), after which no full stop is added.
 ENDS = TERMINAL + "…。！？؟।"
-# Marks that end a question: "?", the fullwidth and the Arabic one (Greek's, ";", see locales.asks).
+# Marks that end a question: "?", the fullwidth and the Arabic one (Greek's, ";": :func:`question_marks`).
 QUESTION_MARKS = "?？؟"
 # Marks after which the next word starts a new sentence or clause: a word said again there is no stutter.
 SENTENCE_BREAKS = (".", "?", "!", ";", ":")
@@ -262,10 +262,21 @@ def _set_apart(texts: list[str], i: int, length: int) -> bool:
     return before and after
 
 
+def sentence_ends(language: str) -> str:
+    """The marks that end a sentence in ``language``: :data:`ENDS`, and in Greek ";" (its question mark,
+    which Unicode's NFC writes as a semicolon)."""
+    return ENDS + (";" if language == "el" else "")
+
+
+def question_marks(language: str) -> str:
+    """The marks that end a question in ``language``: :data:`QUESTION_MARKS`, and in Greek ";"."""
+    return QUESTION_MARKS + (";" if language == "el" else "")
+
+
 def _end_mark(text: str, language: str) -> str:
     """The mark ``text`` ends with, "." for none: in a talk drafted as heard, its script's own marks too
     (Greek's question mark is ";")."""
-    marks = TERMINAL if has_catalogue(language) else ENDS + (";" if language == "el" else "")
+    marks = TERMINAL if has_catalogue(language) else sentence_ends(language)
     stripped = text.rstrip()
     return stripped[-1] if stripped and stripped[-1] in marks else "."
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from video2blog.pipeline.schema import Sentence, Transcript, Word
 from video2blog.pipeline.text import asked, spoken
-from video2blog.pipeline.text.cleanup import CLOSERS, ENDS, QUESTION_MARKS, phrase_positions
+from video2blog.pipeline.text.cleanup import CLOSERS, ENDS, phrase_positions, question_marks, sentence_ends
 from video2blog.pipeline.text.sentences import (
     MIN_QUESTION_PAUSE,
     MIN_QUESTION_WORDS,
@@ -82,7 +82,7 @@ def _punkt(language: str) -> PunktSentenceTokenizer:
         return PunktSentenceTokenizer(params)
 
     class Marks(PunktLanguageVars):  # a talk as heard: its script's own sentence marks end a sentence
-        sent_end_chars = (*(m for m in ENDS if m != "…"), *((";",) if language == "el" else ()))
+        sent_end_chars = tuple(m for m in sentence_ends(language) if m != "…")
 
     return PunktSentenceTokenizer(params, lang_vars=Marks())
 
@@ -442,8 +442,7 @@ def describe(prose: list[str], intro: re.Pattern[str] | None = None, limit: int 
 def asks(text: str, language: str) -> bool:
     """Whether ``text`` ends as a written question in ``language``: "?", the fullwidth or the Arabic
     question mark, or in Greek ";" (its question mark, which Unicode's NFC writes as a semicolon)."""
-    marks = (*QUESTION_MARKS, ";") if language == "el" else tuple(QUESTION_MARKS)
-    return text.rstrip().rstrip(CLOSERS).endswith(marks)
+    return text.rstrip().rstrip(CLOSERS).endswith(tuple(question_marks(language)))
 
 
 def _ended(sentences: list[str]) -> list[str]:
