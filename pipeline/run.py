@@ -188,6 +188,7 @@ def draft_file(
         with folder_lock(out_dir):  # before OutputFolder, whose recovery must not race another run's commit
             folder = OutputFolder(out_dir, force=options.force)  # fail on a bad folder before any work
             check_kept(folder, [WRITERS[f].filename for f in options.formats], own_inputs(source, out_dir))
+            published_sites(out_dir)  # a publish.json that cannot be read is said before the work
             computed = compute_draft(source, options, progress, out_dir=out_dir)
             return write_draft(computed, out_dir, options.force, own_inputs(source, out_dir))
     except BaseException:

@@ -48,6 +48,7 @@ from video2blog.pipeline.batch.state import STATE, SourceState, current_state, f
 from video2blog.pipeline.errors import TRY_LATER, UsageError, Video2BlogError
 from video2blog.pipeline.ingest.media import check_readable
 from video2blog.pipeline.output import MANIFEST, FolderBusy, created_parts, folder_lock, remove_created
+from video2blog.pipeline.publish.wordpress import published_sites
 from video2blog.pipeline.run import ComputedDraft, DraftOptions, check_local, write_draft
 from video2blog.pipeline.serialize import path_text
 from video2blog.pipeline.signals import Terminated
@@ -455,6 +456,7 @@ class _Runner:
         self._backend()  # a pool or cluster that cannot start ends the batch, not just this video
         try:
             check_readable(item.source)
+            published_sites(self.options.out_dir / item.name)  # one that cannot be read fails before the work
             stat, started = item.source.stat(), time.perf_counter()
             out = link_base(item.source, self.options.out_dir / item.name)
             job = self._backend().prepare(Job(item.source, str(item.source), self.options.draft, out_dir=out))

@@ -119,11 +119,13 @@ def checked_post(draft_dir: Path, status: str | None = None) -> DraftPost:
     wrong with a publish before a password is asked for.
 
     Raises:
-        UsageError: an unknown status. InputError: the folder is not a draft folder.
+        UsageError: an unknown status. InputError: the folder is not a draft folder, or its publish.json
+            cannot be read.
     """
     if status is not None and status not in STATUSES:
         raise UsageError(f"unknown status {status!r}; choose from: {', '.join(STATUSES)}")
     post = read_draft_post(draft_dir)
+    read_records(draft_dir)  # a record that names no post would have the post made twice
     # checked before the site is asked: a post made that publish.json cannot name is made again next time
     if not os.access(draft_dir, os.W_OK | os.X_OK):
         raise OutputError(
@@ -357,28 +359,43 @@ def _recorded_link(record: dict[str, Any]) -> str:
 
 
 def read_records(draft_dir: Path) -> dict[str, Any]:
-    """publish.json: per site address, the post's id and the uploaded images."""
+    """publish.json: per site address, the post's id and the uploaded images ({} where there is none).
+
+    Raises:
+        InputError: publish.json is there but is no such record (cut short, not JSON, a list): it is the
+            folder's only link to its post, so nothing may take it for "never published".
+    """
     try:
         data = json.loads(folder_file(draft_dir, RECORD).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
-        why = f"cannot be read ({exc}); move it away to publish a new post"
-        raise InputError(why, draft_dir / RECORD) from exc
-    return data if isinstance(data, dict) else {}
+        raise _unreadable(draft_dir, f"cannot be read ({exc})") from exc
+    if not isinstance(data, dict) or not all(isinstance(r, dict) for r in data.values()):
+        raise _unreadable(draft_dir, "is not a record of posts (an object of one object per site)")
+    return data
+
+
+def _unreadable(draft_dir: Path, what: str) -> InputError:
+    why = (
+        f"{what}, so the post published from this folder cannot be found; restore it from the WordPress "
+        "post (its id and address) or delete it to publish as a new post"
+    )
+    return InputError(why, draft_dir / RECORD)
 
 
 def published_sites(draft_dir: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The sites ``video2blog publish`` made the folder's post on (its ``publish.json``): the post has an
     address there, which a Save and a redraft keep; and those of them where the post is, as its last
     publish left it, not public (a WordPress draft or one pending review): nothing links to it yet. A post
-    recorded without its status (published before it was recorded) is taken for public. None where the
-    record cannot be read (publish then makes a new post, at the draft's address)."""
-    try:
-        records = read_records(draft_dir)
-    except InputError:
-        return (), ()
-    posts = {site: r for site, r in records.items() if isinstance(r, dict) and r.get("post_id")}
+    recorded without its status (published before it was recorded) is taken for public.
+
+    Raises:
+        InputError: publish.json cannot be read (:func:`read_records`): a Save or a redraft would lose
+            the published address.
+    """
+    records = read_records(draft_dir)
+    posts = {site: r for site, r in records.items() if r.get("post_id")}
     return tuple(posts), tuple(site for site, r in posts.items() if r.get("status") in ("draft", "pending"))
 
 
