@@ -314,6 +314,7 @@ class BatchDisplay:
         self.bar: Any = None
         self.lines: PlainLines | None = None
         self.heard: dict[str, Any] = {}  # a bar per video being transcribed in this process
+        self.numbers: dict[str, int] = {}  # each finished video's place in the count, for a revised line
         self.listening = _Listening(self.stage, self.transcribed if self.mode == "live" else None)
 
     def __enter__(self) -> BatchDisplay:
@@ -374,16 +375,26 @@ class BatchDisplay:
         self.current.pop(record.input, None)
         if record.input in self.heard:
             self.bar.remove_task(self.heard.pop(record.input))
+        self.numbers[record.input] = self.done
         error = record.error.removeprefix(f"{record.input}: ")
         note = f": {error}" if error else f" ({record.seconds:.1f} s)"
-        line = f"[{self.done}/{self.total}] {record.status} {record.input}{note}"
+        self._line(f"[{self.done}/{self.total}] {record.status} {record.input}{note}")
+        self._show()
+
+    def revised(self, record: ItemRecord) -> None:
+        """The video's line again, under the status the summary counts it as: the related posts step
+        kept an edited file of a skipped draft (``kept-edits``)."""
+        place = self.numbers.get(record.input, self.done)
+        why = "related posts updated, your edit kept"
+        self._line(f"[{place}/{self.total}] {record.status} {record.input} ({why})")
+
+    def _line(self, line: str) -> None:
         if self.lines is not None:
             self.lines.line(line)
         elif self.bar is None:
             typer.echo(line, err=True)
         else:
             self.bar.console.print(line, markup=False, highlight=False)
-        self._show()
 
     def _show(self) -> None:
         if self.bar is not None:

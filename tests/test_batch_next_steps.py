@@ -69,3 +69,5 @@ def test_an_edited_post_kept_by_a_rerun_is_counted_as_kept_edits_and_says_what_t
     ] == "kept-edits"
     summary = next(line for line in again.output.splitlines() if line.startswith("Batch of 3"))
     assert "1 skipped, 1 kept-edits" in summary, summary  # the edited one was counted as skipped
+    said = [line for line in again.output.splitlines() if line.startswith("[") and "knee.json" in line]
+    assert " kept-edits " in said[-1], said  # its own line said "skipped", the summary "kept-edits"

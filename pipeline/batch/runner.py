@@ -120,6 +120,10 @@ class BatchObserver(Protocol):
 
     def finished(self, record: ItemRecord) -> None: ...
 
+    def revised(self, record: ItemRecord) -> None:
+        """``record`` finished as another status before the related posts step changed it (a skipped
+        draft whose edited file that step kept is ``kept-edits``)."""
+
 
 class _Quiet:
     def begin(self, items: Sequence[BatchItem]) -> None: ...
@@ -127,6 +131,8 @@ class _Quiet:
     def started(self, item: BatchItem) -> None: ...
 
     def finished(self, record: ItemRecord) -> None: ...
+
+    def revised(self, record: ItemRecord) -> None: ...
 
 
 def run_batch(options: BatchOptions, observer: BatchObserver | None = None) -> BatchReport:
@@ -156,7 +162,7 @@ def run_batch(options: BatchOptions, observer: BatchObserver | None = None) -> B
         observer.begin(items)
         _run(options, items, report, observer)
         report.library = update_library(options.out_dir, library_options(options.draft))
-        report.records = _kept_by_library(report.records, report.library.kept)
+        report.records = _revised(report.records, report.library.kept, observer)
         write_report(report, options.out_dir)  # with what the related posts step changed and kept
     return report
 
@@ -168,6 +174,16 @@ def _kept_by_library(records: list[ItemRecord], kept: Sequence[Path]) -> list[It
     folders = {folder.resolve() for path in kept for folder in path.parents}
     edited = [r.status == "skipped" and Path(r.output).resolve() in folders for r in records]
     return [replace(r, status="kept-edits") if e else r for r, e in zip(records, edited, strict=True)]
+
+
+def _revised(records: list[ItemRecord], kept: Sequence[Path], observer: BatchObserver) -> list[ItemRecord]:
+    """:func:`_kept_by_library`, each record it changed told to ``observer``: its line said the same as
+    the summary."""
+    revised = _kept_by_library(records, kept)
+    for before, after in zip(records, revised, strict=True):
+        if after.status != before.status:
+            observer.revised(after)
+    return revised
 
 
 def library_options(draft: DraftOptions) -> LibraryOptions:
