@@ -89,7 +89,7 @@ def test_publish_creates_a_draft_with_title_slug_excerpt_tags_and_attached_image
     attached = api(site, "/wp/v2/media", parent=str(post_id), per_page="100")
     assert len(attached) == len(draft["sections"])
     featured = api(site, f"/wp/v2/media/{post['featured_media']}")
-    assert featured["source_url"].endswith(Path(draft["sections"][0]["image"]).name)
+    assert featured["source_url"].endswith(f"/{draft['slug']}-1.jpg")  # named after the post
     first = draft["sections"][0]  # post.html's alt text: a greeting lead is named by the post's title
     assert first["lead"] and featured["alt_text"] == draft["title"]  # the sample opens with a greeting
     body = post["content"]["raw"]
@@ -208,6 +208,23 @@ def test_a_renamed_heading_renames_its_still_in_the_media_library(
     item = json.loads((copy / "publish.json").read_text())[site.url]["media"][section["image"]]
     shown = api(site, f"/wp/v2/media/{item['id']}")
     assert (shown["alt_text"], shown["title"]["raw"]) == ("Who can have ketamine?", "Who can have ketamine?")
+
+
+def test_stills_go_to_the_media_library_named_after_the_post_once(
+    site: Site, draft_dir: Path, tmp_path: Path
+):
+    """Each still was uploaded under its local name ("01-introduction.jpg"), alike in every post's media
+    library entries: it is named after the post's slug, and a second publish uploads none again."""
+    copy = tmp_path / "copy"
+    post_id = _published_copy(site, draft_dir, copy, "stills-named-after-the-post")
+    attached = api(site, "/wp/v2/media", parent=str(post_id), per_page="100", orderby="id", order="asc")
+    names = [Path(m["source_url"]).name for m in attached]
+    stills = [s for s in json.loads((copy / "draft.json").read_text())["sections"] if s.get("image")]
+    assert names == [f"stills-named-after-the-post-{n}.jpg" for n in range(1, len(stills) + 1)]
+    again = publish(site, copy)
+    assert again.returncode == 0, again.stderr
+    media = api(site, "/wp/v2/media", parent=str(post_id), per_page="100", orderby="id", order="asc")
+    assert [m["id"] for m in media] == [m["id"] for m in attached]
 
 
 def test_a_post_moved_to_the_trash_is_made_again(site: Site, draft_dir: Path, tmp_path: Path):

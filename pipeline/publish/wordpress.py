@@ -32,6 +32,7 @@ from video2blog.pipeline.output import OutputError, atomic_write, folder_lock, i
 from video2blog.pipeline.schema import still_name
 from video2blog.pipeline.serialize import still_path, to_json, web_link
 from video2blog.pipeline.sources import folder_file
+from video2blog.pipeline.textutil import slugify
 from video2blog.pipeline.writers.wp_content import (
     UnsafeMarkup,
     check_markup,
@@ -176,7 +177,7 @@ def _publish(draft_dir: Path, site: WordPressSite, status: str | None, force: bo
     before = dict(ledger.record.get("media") or {})
     preview = post_fields(post, status, [], before)  # the post as it would go, its stills as they went
     kept = check_changes(found, ledger.record, preview, force, client.site) if found else ()
-    media = upload_images(client, draft_dir, post.images, before, ledger.add_image)
+    media = upload_images(client, draft_dir, post, before, ledger.add_image)
     try:
         fields = post_fields(post, status, ensure_tags(client, post.tags), media)
         fields = {name: value for name, value in fields.items() if name not in kept}
@@ -558,18 +559,19 @@ def _tag_id(client: RestClient, name: str) -> int:
 def upload_images(
     client: RestClient,
     draft_dir: Path,
-    images: tuple[tuple[str, str], ...],
+    post: DraftPost,
     uploaded: dict[str, Any],
     done: Callable[[str, dict[str, Any]], None],
 ) -> dict[str, Any]:
-    """Upload each still not yet on the site (unchanged ones already there are kept, their alt text and
-    title made the heading's again where it was renamed since), telling ``done`` of each new one.
+    """Upload each of the post's stills not yet on the site (unchanged ones already there are kept, their
+    alt text and title made the heading's again where it was renamed since), telling ``done`` of each new
+    one. Each is named after the post (:func:`upload_name`).
 
     Returns:
         draft-folder path -> {"id", "url", "sha256", "alt"} of its media item.
     """
     media: dict[str, Any] = {}
-    for path, alt in images:
+    for n, (path, alt) in enumerate(post.images, 1):
         data = _read_image(draft_dir, path)
         sha = hashlib.sha256(data).hexdigest()
         before = uploaded.get(path)
@@ -578,11 +580,20 @@ def upload_images(
                 client.call("POST", f"/wp/v2/media/{int(before['id'])}", {"alt_text": alt, "title": alt})
             media[path] = {**before, "alt": alt}
             continue
-        item = client.upload(Path(path).name, data, {"alt_text": alt, "title": alt})
+        item = client.upload(upload_name(post.slug, n, path), data, {"alt_text": alt, "title": alt})
         url = str(item.get("source_url", ""))
         media[path] = {"id": int(item["id"]), "url": url, "sha256": sha, "alt": alt}
         done(path, media[path])
     return media
+
+
+def upload_name(slug: str, n: int, path: str) -> str:
+    """The ``n``-th still's file name in the media library: the post's slug and its place
+    (``<slug>-1.jpg``), so that every post's stills are told apart there rather than all named by their
+    headings ("01-introduction.jpg"); its own name where the slug has no ASCII letter or digit (a file
+    name is sent as ASCII)."""
+    stem = slugify(slug, 80, fallback="", ascii_only=True)
+    return f"{stem}-{n}{Path(path).suffix}" if stem else Path(path).name
 
 
 def _on_site(client: RestClient, item: dict[str, Any]) -> bool:
