@@ -731,6 +731,15 @@ def _report(result: DraftResult) -> None:
     # the edits re-applied, what the outputs had to bend (YouTube's chapter rules): not errors
     for note in (*result.notes, *result.draft.notes):
         _say(f"  note: {note}")
+    if result.draft.glossary_not_found:
+        missing = _capped(result.draft.glossary_not_found)
+        _say(f"  glossary terms nowhere in the post (not said, or misheard): {missing}")
+
+
+def _capped(names: Sequence[str], shown: int = 5) -> str:
+    """``names`` joined, the first ``shown`` of them and "and N more" for the rest."""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
 
 
 def _say(text: str) -> None:

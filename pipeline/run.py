@@ -79,7 +79,7 @@ from video2blog.pipeline.sources import CAPTION_SUFFIXES, TRANSCRIPT_SUFFIXES, f
 from video2blog.pipeline.text import locales
 from video2blog.pipeline.text.claims import ClaimRules, edited_claims, find_claims
 from video2blog.pipeline.text.compose import ComposeOptions, compose
-from video2blog.pipeline.text.glossary import terms_said
+from video2blog.pipeline.text.glossary import terms_not_in, terms_said
 from video2blog.pipeline.text.onscreen import check_card_order, shown_byline, shown_terms, with_captions
 from video2blog.pipeline.text.questions import Encode
 from video2blog.pipeline.text.related import topic_vector
@@ -603,6 +603,7 @@ def render_draft(
         notes += kept
     draft, images = add_section_images(draft, video, previous) if video else (draft, {})
     draft = add_chapter_notes(add_hearing_notes(draft, words), options.formats)
+    draft = replace(draft, glossary_not_found=terms_not_in(draft, options.glossary))
     settings = render_settings(options)
     ctx = replace(render_context(draft, shown, settings, options.glossary, out_dir), stills=images)
     files = render_all(ctx, options.formats)

@@ -284,6 +284,8 @@ class Draft:
     keywords: tuple[str, ...] = ()
     removals: tuple[Removal, ...] = ()
     corrections: tuple[Correction, ...] = ()
+    # The --glossary terms the post never says (not said in the talk, or misheard past respelling).
+    glossary_not_found: tuple[str, ...] = ()
     engine: str = ""
     model: str = ""
     extra: dict[str, str] = field(default_factory=dict)

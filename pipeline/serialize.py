@@ -197,6 +197,7 @@ def draft_from_dict(data: dict[str, Any]) -> Draft:
         corrections=tuple(
             Correction(**{**c, "words": _span(c["words"])}) for c in data.get("corrections", ())
         ),
+        glossary_not_found=tuple(str(t) for t in data.get("glossary_not_found", ())),
         engine=str(data.get("engine", "")),
         model=str(data.get("model", "")),
         claims=tuple(Claim(**{**c, "words": _span(c.get("words", (0, 0)))}) for c in data.get("claims", ())),

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
-from video2blog.pipeline.schema import Correction, Word
+from video2blog.pipeline.schema import Correction, Draft, Word
 from video2blog.pipeline.text.lexicon import word_classes
 from video2blog.pipeline.textutil import bare, normalise_term, word_list
 
@@ -91,6 +91,26 @@ def terms_said(words: Sequence[Word], terms: Sequence[str]) -> tuple[str, ...]:
     said = {spelt.get(" ".join(w.text.strip(_PUNCT).lower() for w in run)) for run in runs}
     said |= {spelt.get(c.corrected.strip(_PUNCT).lower()) for c in correct_words(words, terms)}
     return tuple(t for t in dict.fromkeys(terms) if t in said)
+
+
+def terms_not_in(draft: Draft, terms: Sequence[str]) -> tuple[str, ...]:
+    """The glossary ``terms`` the finished post never says (its title, description, headings and
+    paragraphs; a plural or possessive counts), each once, in glossary order: not said in the talk, or
+    heard too far from the term to be respelt, which the editor can tell apart only by listening."""
+    texts = [draft.title, draft.description]
+    texts += [s.heading for s in draft.sections if not s.lead]
+    texts += [p.text for s in draft.sections for p in s.paragraphs]
+    keys = {t: " ".join(_post_tokens(t)) for t in dict.fromkeys(terms)}
+    longest = max((k.count(" ") + 1 for k in keys.values() if k), default=0)
+    tokens = [token for text in texts for token in _post_tokens(text)]
+    runs = {" ".join(tokens[i : i + n]) for i in range(len(tokens)) for n in range(1, longest + 1)}
+    return tuple(t for t, key in keys.items() if not any(key + end in runs for end in INFLECTIONS))
+
+
+def _post_tokens(text: str) -> list[str]:
+    """``text``'s words, lower-cased, a hyphen or an apostrophe within one kept ("post-herpetic",
+    "ketamine's")."""
+    return re.findall(r"\w+(?:['-]\w+)*", normalise_term(text).replace("’", "'").lower())
 
 
 def _heard_term(words: Sequence[Word], i: int, known: set[str], longest: int) -> int:
