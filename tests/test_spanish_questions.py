@@ -199,6 +199,40 @@ def test_a_yes_no_question_run_into_its_answer_after_a_comma_is_read_by_its_word
 
 
 @needs_encoder
+def test_a_yes_no_question_run_into_no_at_a_comma_is_cut_by_its_words_and_the_answer_word():
+    # the commonest Spanish miss (issue 26, round 31): the reader alone scores the opening piece under its
+    # threshold; "no," set apart by a comma after the pause answers it, and the piece reads over the floor
+    text = "Puedo beber agua del grifo en el destino, no, en muchos países es mejor beberla embotellada."
+    words = make_words(text, {8: 0.6})  # after "destino,"
+    transcript = Transcript(words=words, language="es", duration=words[-1].end)
+    read = locales.split_sentences(transcript, embed.multilingual_encoder("es", None))
+    assert [s.text for s in read.sentences] == [
+        "¿Puedo beber agua del grifo en el destino?",
+        "no, en muchos países es mejor beberla embotellada.",
+    ]
+    assert asked.answered_apart(words, 8, "es")
+    # the same words before "no" with no comma after it stay one sentence: the reader alone does not cut
+    plain = make_words(text.replace("no, en", "no en"), {8: 0.6})
+    assert not asked.answered_apart(plain, 8, "es")
+    assert not asked.reads_run_on(plain, (0, 8), embed.embed_multilingual, "es")
+
+
+@needs_encoder
+def test_a_statement_run_into_no_hace_falta_at_a_comma_stays_one_sentence():
+    # a statement's opening piece followed by "no ..." with no comma after it (round 30's false cuts in the
+    # held-out monologues): the answer word alone does not make it a question
+    for text in (
+        "Puede tomarlo con un poco de comida, no hace falta ayunar antes del análisis.",
+        "Algunos pacientes llegan a dejar parte de la medicación, no hace falta que la tiren.",
+    ):
+        cut = next(i for i, w in enumerate(text.split()) if w.endswith(",")) + 1
+        words = make_words(text, {cut: 0.6})
+        transcript = Transcript(words=words, language="es", duration=words[-1].end)
+        read = locales.split_sentences(transcript, embed.multilingual_encoder("es", None))
+        assert [s.text for s in read.sentences] == [text]
+
+
+@needs_encoder
 def test_a_drafted_spanish_talk_heads_a_section_with_the_run_on_question_read_by_its_words(tmp_path):
     text = (
         "La gripe llega cada invierno y este año la vacuna ya está en el centro de salud para todos. "

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from video2blog.pipeline.schema import Word
-from video2blog.pipeline.textutil import bare, has_data, shipped_json, word_list
+from video2blog.pipeline.textutil import bare, has_data, join_words, shipped_json, word_list
 
 if TYPE_CHECKING:
     from video2blog.pipeline.text.questions import Encode
@@ -77,12 +77,14 @@ TEXT_MODEL = "question_text_model.json"
 @dataclass(frozen=True)
 class TextModel:
     """P(a piece reads as a question) = sigmoid(weights . vector + bias); a question at ``threshold``, in
-    the ``languages`` its threshold was chosen for."""
+    the ``languages`` its threshold was chosen for, or at ``answered_floor`` where an answer word set apart
+    by a comma follows it (:func:`reads_run_on`)."""
 
     weights: np.ndarray
     bias: float
     threshold: float
     languages: frozenset[str]
+    answered_floor: float | None = None
 
 
 @cache
@@ -188,7 +190,10 @@ def text_model() -> TextModel | None:
     if data is None:
         return None
     weights = np.array(data["weights"], dtype=np.float64)
-    return TextModel(weights, float(data["bias"]), float(data["threshold"]), frozenset(data["languages"]))
+    floor = data.get("answered_floor")
+    languages = frozenset(data["languages"])
+    answered = None if floor is None else float(floor)
+    return TextModel(weights, float(data["bias"]), float(data["threshold"]), languages, answered)
 
 
 def as_heard(text: str) -> str:
@@ -203,6 +208,28 @@ def reads_as_question(text: str, encode: Encode | None, language: str) -> bool:
     p = question_score(text, encode, language)
     fitted = text_model()
     return p is not None and fitted is not None and p >= fitted.threshold
+
+
+def reads_run_on(words: Sequence[Word], span: tuple[int, int], encode: Encode | None, language: str) -> bool:
+    """Whether a sentence's opening piece ``words[first:cut]``, closed by a comma and a pause, is a question
+    run into its answer: its words read as a question (:func:`reads_as_question`), or read so at the
+    model's lower ``answered_floor`` where the next word answers it, set apart by a comma ("Puedo beber
+    agua del grifo, no, en muchos países..."; not "..., no hace falta", which follows statements too).
+    False wherever :func:`question_score` is None."""
+    first, cut = span
+    p = question_score(join_words([w.text for w in words[first:cut]]), encode, language)
+    fitted = text_model()
+    if p is None or fitted is None:
+        return False
+    if p >= fitted.threshold:
+        return True
+    floor = fitted.answered_floor
+    return floor is not None and p >= floor and answered_apart(words, cut, language)
+
+
+def answered_apart(words: Sequence[Word], cut: int, language: str) -> bool:
+    """Whether the word at ``cut`` opens an answer (:func:`_answers`) and a comma sets it apart ("No,")."""
+    return cut < len(words) and words[cut].text.endswith(",") and _answers(words[cut].text, language)
 
 
 def question_score(text: str, encode: Encode | None, language: str) -> float | None:

@@ -179,7 +179,8 @@ def at_pauses(
     talk's typical gap between words, after a comma or no mark, cuts where the piece before opens with an
     interrogative (``question-words-<code>.txt``), or the piece after does, or (after a comma, the
     sentence's opening piece, as long as a question) where its words read as a patient's question
-    (:func:`~.asked.reads_as_question`: "Puedo tomar café si soy hipertenso, una o dos tazas..."); every
+    (:func:`~.asked.reads_run_on`: "Puedo tomar café si soy hipertenso, una o dos tazas...", or less
+    surely where "Sí," / "No," answers it: "Puedo beber agua del grifo, no, en muchos..."); every
     piece keeps :data:`~.sentences.MIN_QUESTION_WORDS` words. Pauses at commas inside a statement
     (espeak-ng and people pause there too) are left alone.
     """
@@ -194,17 +195,21 @@ def at_pauses(
         after = join_words([w.text for w in words[cut : cut + 2]])
         if _opens_question(before, language, unaccented=True) or _opens_question(after, language):
             kept.append(cut)
-        elif start == first and _reads_as_question(before, cut - start, encode, language):
+        elif start == first and _reads_as_question(words, (start, cut), encode, language):
             kept.append(cut)
             read = True
     bounds = [first, *kept, last]
     return [Piece((a, b), read and a == first) for a, b in zip(bounds, bounds[1:])]
 
 
-def _reads_as_question(piece: str, length: int, encode: Encode | None, language: str) -> bool:
-    """Whether a sentence's opening piece, closed by a comma, reads as a question (see :func:`at_pauses`)."""
-    fits = piece.endswith(",") and length <= MAX_QUESTION_WORDS
-    return fits and asked.reads_as_question(piece, encode, language)
+def _reads_as_question(
+    words: tuple[Word, ...], span: tuple[int, int], encode: Encode | None, language: str
+) -> bool:
+    """Whether a sentence's opening piece, closed by a comma, reads as a question (see :func:`at_pauses`):
+    by its words, at a lower bar where "Sí," / "No," follows (:func:`~.asked.reads_run_on`)."""
+    first, cut = span
+    fits = words[cut - 1].text.endswith(",") and cut - first <= MAX_QUESTION_WORDS
+    return fits and asked.reads_run_on(words, span, encode, language)
 
 
 def sentence_pause(words: tuple[Word, ...], i: int, typical: float) -> bool:
