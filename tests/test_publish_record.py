@@ -1,6 +1,7 @@
 """A draft folder whose publish.json cannot be read (cut short, a list): it is the folder's only link to
-its WordPress post, so a redraft, a batch, a review Save and a publish refuse it with one line that names
-the file and what to do, rather than take it for "never published" and move or duplicate the live post."""
+its WordPress post, so a redraft, a batch, a review (and its Save) and a publish refuse it with one line
+that names the file and what to do, rather than take it for "never published" and move or duplicate the
+live post."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.test_post_fields import folder  # noqa: F401 (fixture)
-from tests.test_review_server import saved_by_server
+from tests.test_review_server import post_save, start
 from tools.batch_media import cut_clip
+from video2blog.pipeline.editing import store
 
 COMMAND = str(Path(sys.executable).with_name("video2blog"))
 BROKEN = ('{"https://clinic.example": {"post_id": 11', '[{"post_id": 11}]')
@@ -55,10 +57,23 @@ def test_a_redraft_and_a_publish_refuse_a_publish_record_they_cannot_read(
     assert _snapshot(folder) == before
 
 
-def test_a_review_save_refuses_a_publish_record_it_cannot_read(folder: Path):  # noqa: F811
+def test_review_refuses_a_publish_record_it_cannot_read_and_so_does_a_save(folder: Path):  # noqa: F811
     (folder / "publish.json").write_text(BROKEN[1])
     before = _snapshot(folder)
-    status, reply = saved_by_server(folder, [{"op": "title", "text": "Botox for migraine"}])
+    _refused(_run("review", str(folder), "--no-browser"), folder)  # at once, not a page that cannot load
+    assert _snapshot(folder) == before
+    (folder / "publish.json").unlink()
+    served = start([COMMAND, "review", str(folder), "--no-browser"])
+    try:  # the record broken while the page is open: the Save refuses it
+        (folder / "publish.json").write_text(BROKEN[0])
+        before = _snapshot(folder)
+        body = {
+            "version": store.load(folder).version,
+            "edits": [{"op": "title", "text": "Botox for migraine"}],
+        }
+        status, reply = post_save(served, body)
+    finally:
+        served.stop()
     assert status == 400 and "publish.json" in reply["error"] and HELP in reply["error"], reply
     assert _snapshot(folder) == before
 

@@ -93,6 +93,7 @@ class ReviewServer:
     def __init__(self, folder: Path, port: int = 0) -> None:
         self.folder = folder.resolve()
         loaded = store.load(self.folder)  # fail now on a folder that is not a draft
+        published_sites(self.folder)  # ... or one whose publish.json cannot be read: no Save could keep it
         found = store.find_media(self.folder, loaded.draft)
         self.media = found.resolve() if found else None  # what is served: the file a link leads to
         self.media_link = found  # what a saved page links: the path beside the folder, as the draft did
