@@ -59,6 +59,7 @@ from video2blog.pipeline.serialize import (
 )
 from video2blog.pipeline.sources import folder_file, source_kind
 from video2blog.pipeline.text.claims import edited_claims
+from video2blog.pipeline.text.glossary import terms_not_in
 from video2blog.pipeline.textutil import message, normalise_term
 from video2blog.pipeline.writers.chapters import youtube_chapters
 from video2blog.pipeline.writers.formats import (
@@ -373,6 +374,7 @@ def _save(
     claims = edited_claims(loaded.draft, applied.draft, applied.transcript, rules)
     edited = replace(applied.draft, claims=claims)
     draft, notes = with_chapter_notes(loaded.draft, edited, loaded.settings.formats)
+    draft = replace(draft, glossary_not_found=terms_not_in(draft, glossary))  # as the edited post says them
     notes += kept + applied.notes + _claims_file_gone(loaded)
     ctx = loaded.context(draft, applied.transcript, glossary, media_href=relative_href(folder, media))
     files = render_all(ctx, saved_formats(loaded.settings))

@@ -41,6 +41,7 @@ MAX_LENGTH_CHANGE = 0.2
 MIN_AFFIX = 2
 INFLECTIONS = ("", "s", "es", "'s", "s'")
 _PUNCT = ".,;:?!\"'()“”‘’"
+_SENTENCE_END = re.compile(r"[.?!;:]+(?:\s|$)")
 _SOFT_C = re.compile(r"s?c(?=[eiy])")  # "cirrhosis", "fasciitis", "abscess": said with an s
 _SOUNDS = (("ph", "f"), ("ck", "k"), ("c", "k"), ("q", "k"), ("z", "s"), ("x", "ks"), ("y", "i"))
 # A voiced consonant and its unvoiced pair differ by the voice alone, which a recogniser often mishears
@@ -94,23 +95,29 @@ def terms_said(words: Sequence[Word], terms: Sequence[str]) -> tuple[str, ...]:
 
 
 def terms_not_in(draft: Draft, terms: Sequence[str]) -> tuple[str, ...]:
-    """The glossary ``terms`` the finished post never says (its title, description, headings and
-    paragraphs; a plural or possessive counts), each once, in glossary order: not said in the talk, or
-    heard too far from the term to be respelt, which the editor can tell apart only by listening."""
-    texts = [draft.title, draft.description]
+    """The glossary ``terms`` the finished post never says (its title, description, byline, headings and
+    paragraphs' sentences, each read on its own; a plural or possessive, or a part of a hyphenated word,
+    counts), each once, in glossary order: not said in the talk, or heard too far from the term to be
+    respelt, which the editor can tell apart only by listening."""
+    texts = [draft.title, draft.description, draft.byline]
     texts += [s.heading for s in draft.sections if not s.lead]
     texts += [p.text for s in draft.sections for p in s.paragraphs]
     keys = {t: " ".join(_post_tokens(t)) for t in dict.fromkeys(terms)}
     longest = max((k.count(" ") + 1 for k in keys.values() if k), default=0)
-    tokens = [token for text in texts for token in _post_tokens(text)]
-    runs = {" ".join(tokens[i : i + n]) for i in range(len(tokens)) for n in range(1, longest + 1)}
+    pieces = [piece for text in texts for piece in _SENTENCE_END.split(text)]  # no term runs across one
+    runs = {run for piece in pieces for run in _runs(_post_tokens(piece), longest)}
     return tuple(t for t, key in keys.items() if not any(key + end in runs for end in INFLECTIONS))
 
 
+def _runs(tokens: list[str], longest: int) -> set[str]:
+    """Every run of one to ``longest`` of ``tokens``, joined by spaces."""
+    return {" ".join(tokens[i : i + n]) for i in range(len(tokens)) for n in range(1, longest + 1)}
+
+
 def _post_tokens(text: str) -> list[str]:
-    """``text``'s words, lower-cased, a hyphen or an apostrophe within one kept ("post-herpetic",
-    "ketamine's")."""
-    return re.findall(r"\w+(?:['-]\w+)*", normalise_term(text).replace("’", "'").lower())
+    """``text``'s words, lower-cased, a hyphenated word as its parts ("post-herpetic": "post herpetic") and a
+    possessive's "'s" kept on its word ("ketamine's")."""
+    return re.findall(r"\w+(?:'s\b)?", normalise_term(text).replace("’", "'").lower())
 
 
 def _heard_term(words: Sequence[Word], i: int, known: set[str], longest: int) -> int:
