@@ -76,7 +76,9 @@ SETS = {
 # heard as the sets above (``spoken_talks``) but never scored here.
 # Round 31: talks whose answers open with "No," / "No hace falta" / "No siempre" or carry ", no ..." mid-way,
 # so that the monologue variant gives statement pieces followed by an answer word.
-TRAINING = {"train2": "talks-es-train2", "train3": "talks-es-train3"}
+# Round 31 (review): answers with a statement followed mid-sentence by a set-apart "sí," / "no," / "claro," /
+# "depende," ("El paracetamol es seguro en el embarazo, sí, en las dosis habituales.").
+TRAINING = {"train2": "talks-es-train2", "train3": "talks-es-train3", "train4": "talks-es-train4"}
 TALKS = ROOT / "benchmarks" / SETS["dev"]
 OUT = ROOT / "benchmarks" / "out" / SETS["dev"]
 ENGLISH = ("your questions answered", "what to know", "draft post")
