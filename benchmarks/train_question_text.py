@@ -30,12 +30,13 @@ it won in these folds (threshold 0.59) but wrote questions into two held-out mon
 development scripts.
 
 **Answered floor** (round 31): a piece the next word answers, set apart by a comma ("Puedo beber agua del
-grifo, no, en muchos...": :func:`~video2blog.pipeline.text.asked.answered_apart`), is a question from the
+grifo, no, en muchos...": :func:`~video2blog.pipeline.text.asked.answered_apart`), may be a question from the
 lower score ``answered_floor``. It is chosen on every candidate of the development and training talks
-(:data:`TRAINING_SETS`), each scored by a reader fitted without its script: the best F1, the highest floor of
-the run that shares it. The training talks hold many statements followed by "no ..." with no comma after
-it ("Puede tomarlo con comida, no hace falta ayunar."), and any answer word (with or without the comma)
-lost to it in the same folds (F1 0.45 at best against 0.62).
+(:data:`TRAINING_SETS`), each scored by a reader fitted without its script, and kept only where it wins with
+the floor itself chosen out of fold (:func:`choose_floor`: each set scored with the floor the other sets
+chose). Round 31's review: statements followed by a set-apart "sí," / "no, perdón," / "claro," read
+0.17-0.61; with ``benchmarks/talks-es-train4`` (22 such pieces) no floor wins (F1 0.24 out of fold against
+the reader alone's 0.40), so none is written (``null``).
 
 Usage::
 
@@ -68,7 +69,7 @@ PENALTY = 1.0
 TOLERANCE_S = 1.0
 THRESHOLDS = np.round(np.arange(0.30, 0.96, 0.01), 2)
 THRESHOLD = 0.66
-TRAINING_SETS = ("train2", "train3")  # eval_spanish.TRAINING: with dev, they choose the answered floor
+TRAINING_SETS = ("train2", "train3", "train4")  # eval_spanish.TRAINING: with dev, they choose the floor
 FLOORS = np.round(np.arange(0.05, THRESHOLD, 0.05), 2)
 HELD_OUT = ("heldout", "heldout2", "heldout3")
 
@@ -186,18 +187,51 @@ def choose_threshold(found: list[Candidate], p: np.ndarray) -> float:
     return float(np.round(np.median(run), 2))
 
 
-def choose_floor(found: list[Candidate], p: np.ndarray) -> float | None:
+def choose_floor(found: list[Candidate], p: np.ndarray, groups: list[str]) -> float | None:
     """The highest of the :data:`FLOORS` with the best F1 where a piece answered apart is a question from it,
-    and any other from :data:`THRESHOLD`; None where no floor beats the reader alone."""
+    and any other from :data:`THRESHOLD`; None where the floor, chosen on all sets but one and scored on that
+    one (``groups``: each candidate's set), does not beat the reader alone."""
+    labels = np.array(groups)
+    out = [0, 0, 0]
+    for name in dict.fromkeys(groups):
+        floor = _best_floor(found, p, labels != name)
+        held = labels == name
+        if floor is None:
+            continue
+        figures = sentence_f1(*_subset(found, _floor_cuts(found, p, floor), held), 0.5)
+        alone = sentence_f1(*_subset(found, p, held), THRESHOLD)
+        out = [a + b - c for a, b, c in zip(out, figures[1:], alone[1:])]
+    alone_all = sentence_f1(found, p, THRESHOLD)
+    hits, false, missed = (a + b for a, b in zip(alone_all[1:], out))
+    f1 = 2 * hits / (2 * hits + false + missed) if hits else 0.0
+    print(f"floor out of fold (leave one set out): F1 {f1:.2f}; reader alone {alone_all[0]:.2f}")
+    return _best_floor(found, p, np.ones(len(found), bool), verbose=True) if f1 > alone_all[0] else None
+
+
+def _floor_cuts(found: list[Candidate], p: np.ndarray, floor: float) -> np.ndarray:
     answered = np.array([c.answered for c in found])
-    alone = round(sentence_f1(found, p, THRESHOLD)[0], 4)
-    scores = {}
+    return ((p >= THRESHOLD) | (answered & (p >= floor))).astype(float)
+
+
+def _subset(found: list[Candidate], p: np.ndarray, mask: np.ndarray) -> tuple[list[Candidate], np.ndarray]:
+    return [c for c, m in zip(found, mask) if m], p[mask]
+
+
+def _best_floor(
+    found: list[Candidate], p: np.ndarray, mask: np.ndarray, verbose: bool = False
+) -> float | None:
+    """The highest of the :data:`FLOORS` with the best F1 on ``found[mask]``; None where none beats the
+    reader alone."""
+    rows, scores = _subset(found, p, mask)
+    alone = round(sentence_f1(rows, scores, THRESHOLD)[0], 4)
+    by_floor = {}
     for floor in FLOORS:
-        cut = (p >= THRESHOLD) | (answered & (p >= floor))
-        scores[float(floor)] = figures = sentence_f1(found, cut.astype(float), 0.5)
-        print(_row(f"answered from {floor:.2f}", figures, found))
-    best = max(round(f[0], 4) for f in scores.values())
-    return max(f for f, figures in scores.items() if round(figures[0], 4) == best) if best > alone else None
+        cuts = _floor_cuts(found, p, floor)
+        by_floor[float(floor)] = figures = sentence_f1(*_subset(found, cuts, mask), 0.5)
+        if verbose:
+            print(_row(f"answered from {floor:.2f}", figures, rows))
+    best = max(round(f[0], 4) for f in by_floor.values())
+    return max(f for f, figures in by_floor.items() if round(figures[0], 4) == best) if best > alone else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -209,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     held = {name: candidates(name) for name in HELD_OUT}
     pages = [*english, *spanish.values()]
     texts = sorted({t for p in pages for t in (*p.questions, *p.clauses)} | {c.text for c in dev})
-    training = [c for name in TRAINING_SETS for c in candidates(name)]  # their scripts are not trained on
+    by_set = {name: candidates(name) for name in TRAINING_SETS}  # their scripts are not trained on
+    training = [c for found in by_set.values() for c in found]
     texts = sorted(set(texts) | {c.text for found in (*held.values(), training) for c in found})
     vectors = dict(zip(texts, embed.embed_multilingual(texts).astype(np.float64)))
     questions, clauses = sum(len(p.questions) for p in pages), sum(len(p.clauses) for p in pages)
@@ -225,10 +260,11 @@ def main(argv: list[str] | None = None) -> int:
     threshold = THRESHOLD
     print(_row("dev (out of fold)", sentence_f1(dev, out_of_fold, threshold), dev))
     floor_found = [*dev, *training]
+    groups = ["dev"] * len(dev) + [name for name, found in by_set.items() for _ in found]
     trained = _probabilities(training, list(range(len(training))), vectors, weights, bias)
     p = np.concatenate([out_of_fold, trained])
     print(_row("dev and training", sentence_f1(floor_found, p, threshold), floor_found))
-    answered_floor = choose_floor(floor_found, p)
+    answered_floor = choose_floor(floor_found, p, groups)
     print(f"answered floor {answered_floor}")
     for name, found in held.items():
         p = _probabilities(found, list(range(len(found))), vectors, weights, bias)

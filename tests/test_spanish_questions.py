@@ -199,21 +199,37 @@ def test_a_yes_no_question_run_into_its_answer_after_a_comma_is_read_by_its_word
 
 
 @needs_encoder
-def test_a_yes_no_question_run_into_no_at_a_comma_is_cut_by_its_words_and_the_answer_word():
-    # the commonest Spanish miss (issue 26, round 31): the reader alone scores the opening piece under its
-    # threshold; "no," set apart by a comma after the pause answers it, and the piece reads over the floor
+def test_a_statement_followed_by_an_answer_word_set_apart_stays_one_sentence():
+    # the review of round 31: people set "sí," / "no, perdón," / "claro," apart after a statement too, and
+    # its opening piece reads 0.17-0.61, under the reader's threshold; chosen in folds with such statements
+    # (benchmarks/talks-es-train4), no lower bar for a piece "answered apart" wins, so none ships
+    assert asked.text_model() is not None and asked.text_model().answered_floor is None
+    for text in (
+        "El paracetamol es seguro en el embarazo, sí, a las dosis habituales.",
+        "La pastilla se toma dos veces al día, no, perdón, tres veces al día con las comidas.",
+        "Este medicamento produce algo de sueño, claro, por eso se toma por la noche.",
+    ):
+        cut = next(i for i, w in enumerate(text.split()) if w.endswith(",")) + 1
+        words = make_words(text, {cut: 0.6})
+        assert asked.answered_apart(words, cut, "es")
+        transcript = Transcript(words=words, language="es", duration=words[-1].end)
+        read = locales.split_sentences(transcript, embed.multilingual_encoder("es", None))
+        assert [s.text for s in read.sentences] == [text]
+
+
+@needs_encoder
+def test_an_answered_floor_applies_only_where_an_answer_word_and_its_comma_follow(monkeypatch):
+    # where a model carries an answered floor (round 31's 0.15), a piece the reader scores under its
+    # threshold is a question from the floor only where "no," set apart by a comma follows it
     text = "Puedo beber agua del grifo en el destino, no, en muchos países es mejor beberla embotellada."
     words = make_words(text, {8: 0.6})  # after "destino,"
-    transcript = Transcript(words=words, language="es", duration=words[-1].end)
-    read = locales.split_sentences(transcript, embed.multilingual_encoder("es", None))
-    assert [s.text for s in read.sentences] == [
-        "¿Puedo beber agua del grifo en el destino?",
-        "no, en muchos países es mejor beberla embotellada.",
-    ]
-    assert asked.answered_apart(words, 8, "es")
-    # the same words before "no" with no comma after it stay one sentence: the reader alone does not cut
     plain = make_words(text.replace("no, en", "no en"), {8: 0.6})
-    assert not asked.answered_apart(plain, 8, "es")
+    assert asked.answered_apart(words, 8, "es") and not asked.answered_apart(plain, 8, "es")
+    # the shipped model has no floor: the reader alone does not cut it
+    assert not asked.reads_run_on(words, (0, 8), embed.embed_multilingual, "es")
+    fitted = asked.text_model()
+    monkeypatch.setattr(asked, "text_model", lambda: replace(fitted, answered_floor=0.15))
+    assert asked.reads_run_on(words, (0, 8), embed.embed_multilingual, "es")
     assert not asked.reads_run_on(plain, (0, 8), embed.embed_multilingual, "es")
 
 

@@ -215,6 +215,7 @@ def reads_run_on(words: Sequence[Word], span: tuple[int, int], encode: Encode | 
     run into its answer: its words read as a question (:func:`reads_as_question`), or read so at the
     model's lower ``answered_floor`` where the next word answers it, set apart by a comma ("Puedo beber
     agua del grifo, no, en muchos países..."; not "..., no hace falta", which follows statements too).
+    The shipped model has none (``null``): statements are followed by "sí," / "no, perdón," set apart too.
     False wherever :func:`question_score` is None."""
     first, cut = span
     p = question_score(join_words([w.text for w in words[first:cut]]), encode, language)

@@ -180,7 +180,7 @@ def at_pauses(
     interrogative (``question-words-<code>.txt``), or the piece after does, or (after a comma, the
     sentence's opening piece, as long as a question) where its words read as a patient's question
     (:func:`~.asked.reads_run_on`: "Puedo tomar café si soy hipertenso, una o dos tazas...", or less
-    surely where "Sí," / "No," answers it: "Puedo beber agua del grifo, no, en muchos..."); every
+    surely where "Sí," / "No," answers it, if the model carries an ``answered_floor``); every
     piece keeps :data:`~.sentences.MIN_QUESTION_WORDS` words. Pauses at commas inside a statement
     (espeak-ng and people pause there too) are left alone.
     """
