@@ -24,7 +24,7 @@ the voice, and the one that reads a question run into its answer), ``--no-readin
 Usage::
 
     python -m benchmarks.eval_spanish [--lexical | --minilm] [--rules-only] [--variant asked|monologue]
-        [--no-reading] [--set dev|heldout|heldout2|heldout3|heldout4|heldout5|heldout6|heldout7|all]
+        [--no-reading] [--set dev|heldout|heldout2|heldout3|heldout4|heldout5|heldout6|heldout7|heldout8|all]
         [--compute-type int8]
 
 Targets: HRec >= 0.9, WER <= 0.20, EN = 0.
@@ -61,7 +61,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # Three more in round 31, written before the run-on question reader was refitted again on the training talks
 # below, and scored once after it. Three more on 7 December 2026 (round 31, second step: lactancia,
 # angiologia, tabaquismo), written before a two-word answer opener ("No siempre,") was tried, and scored
-# once after it (not kept: it lost in the folds).
+# once after it (not kept: it lost in the folds). Three more on 7 December 2026 (round 31, third step:
+# menopausia, medicina-nuclear, unidad-del-dolor), written before the text reader was asked of a whole
+# full-stop sentence answered by a set-apart "Sí," / "No," and scored once after it.
 SETS = {
     "dev": "talks-es",
     "heldout": "talks-es-heldout",
@@ -71,6 +73,7 @@ SETS = {
     "heldout5": "talks-es-heldout5",
     "heldout6": "talks-es-heldout6",
     "heldout7": "talks-es-heldout7",
+    "heldout8": "talks-es-heldout8",
 }
 # Talks written only to train on (round 30: yes/no questions answered "Sí," / "No," / "Depende"), spoken and
 # heard as the sets above (``spoken_talks``) but never scored here.
