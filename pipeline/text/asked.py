@@ -202,12 +202,15 @@ def as_heard(text: str) -> str:
     return text.replace("¿", "").replace("?", "").strip().rstrip(",.;:!").strip()
 
 
-def reads_as_question(text: str, encode: Encode | None, language: str) -> bool:
+def reads_as_question(text: str, encode: Encode | None, language: str, bar: float | None = None) -> bool:
     """Whether a sentence's opening piece reads as a patient's question (:data:`TEXT_MODEL` over its
-    multilingual sentence vector, at the model's threshold); False wherever :func:`question_score` is None."""
+    multilingual sentence vector, at the model's threshold, or at ``bar`` where that is lower); False
+    wherever :func:`question_score` is None."""
     p = question_score(text, encode, language)
     fitted = text_model()
-    return p is not None and fitted is not None and p >= fitted.threshold
+    if p is None or fitted is None:
+        return False
+    return p >= (fitted.threshold if bar is None else min(bar, fitted.threshold))
 
 
 def reads_run_on(words: Sequence[Word], span: tuple[int, int], encode: Encode | None, language: str) -> bool:
@@ -215,17 +218,12 @@ def reads_run_on(words: Sequence[Word], span: tuple[int, int], encode: Encode | 
     run into its answer: its words read as a question (:func:`reads_as_question`), or read so at the
     model's lower ``answered_floor`` where the next word answers it, set apart by a comma ("Puedo beber
     agua del grifo, no, en muchos países..."; not "..., no hace falta", which follows statements too).
-    The shipped model has none (``null``): statements are followed by "sí," / "no, perdón," set apart too.
-    False wherever :func:`question_score` is None."""
+    The shipped model has none (``null``): statements are followed by "sí," / "no, perdón," set apart too."""
     first, cut = span
-    p = question_score(join_words([w.text for w in words[first:cut]]), encode, language)
     fitted = text_model()
-    if p is None or fitted is None:
-        return False
-    if p >= fitted.threshold:
-        return True
-    floor = fitted.answered_floor
-    return floor is not None and p >= floor and answered_apart(words, cut, language)
+    floor = fitted.answered_floor if fitted is not None else None
+    bar = floor if floor is not None and answered_apart(words, cut, language) else None
+    return reads_as_question(join_words([w.text for w in words[first:cut]]), encode, language, bar)
 
 
 def answered_apart(words: Sequence[Word], cut: int, language: str) -> bool:
